@@ -1,0 +1,123 @@
+// The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
+// sbin directories, per-call timeout, output kept for the error and optionally shown live.
+import { execa, type ExecaError } from 'execa';
+import { DistKernelError } from './errors';
+import type { Logger } from './log';
+
+export interface ExecOptions {
+	/** Extra or overriding environment variables for the child. */
+	env?: Record<string, string | undefined>;
+	/** Start from an empty environment (plus PATH) instead of inheriting ours. */
+	cleanEnv?: boolean;
+	cwd?: string;
+	input?: string | Buffer;
+	/** Milliseconds; 0 means none. Default 15 minutes (dracut with xz can be slow). */
+	timeout?: number;
+	/** Non-zero exit is returned, not thrown. */
+	allowFailure?: boolean;
+	/** The command changes the system: with --dry-run it is printed and not run. */
+	mutates?: boolean;
+	/** Stream the child's output to our stderr while keeping it (default: only with --verbose). */
+	show?: boolean;
+	/** Binary stdout (e.g. a decompressed stream). */
+	binary?: boolean;
+}
+
+export interface ExecResult {
+	command: string;
+	exitCode: number;
+	stdout: string;
+	stdoutBuffer?: Buffer;
+	stderr: string;
+	/** True when --dry-run skipped the command. */
+	skipped: boolean;
+}
+
+export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+
+export interface ExecContext {
+	logger: Logger;
+	dryRun?: boolean;
+	/** Base environment (default process.env). */
+	env?: NodeJS.ProcessEnv;
+}
+
+const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
+export const DEFAULT_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Inherited PATH first (admins may wrap tools; Portage's PATH is honoured), then the usual system dirs. */
+export function searchPath(inherited: string | undefined): string {
+	const dirs = (inherited ?? '').split(':').filter(Boolean);
+	for (const dir of SBIN_DIRS) if (!dirs.includes(dir)) dirs.push(dir);
+	return dirs.join(':');
+}
+
+/** Quote an argv for display only (never executed through a shell). */
+export function displayCommand(file: string, args: readonly string[]): string {
+	return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function tail(text: string, lines = 20): string {
+	const all = text.trimEnd().split('\n');
+	return all.slice(-lines).join('\n');
+}
+
+export function createExec(context: ExecContext): Exec {
+	const baseEnv = context.env ?? process.env;
+	return async (file, args, options = {}) => {
+		const command = displayCommand(file, args);
+		if (options.mutates && context.dryRun) {
+			context.logger.info(`(dry run) would run: ${command}`);
+			return { command, exitCode: 0, stdout: '', stderr: '', skipped: true };
+		}
+		context.logger.debug(`running: ${command}`);
+		const env: Record<string, string | undefined> = options.cleanEnv ? {} : { ...baseEnv };
+		Object.assign(env, options.env ?? {});
+		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
+		const show = options.show ?? context.logger.verbose;
+		try {
+			const result = await execa(file, [...args], {
+				env,
+				extendEnv: false,
+				cwd: options.cwd,
+				...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+				reject: false,
+				stripFinalNewline: false,
+				encoding: options.binary ? 'buffer' : 'utf8',
+				stdout: show && !options.binary ? ['pipe', 'inherit'] : 'pipe',
+				stderr: show ? ['pipe', 'inherit'] : 'pipe',
+			});
+			const stdoutBuffer = options.binary ? Buffer.from(result.stdout as unknown as Uint8Array) : undefined;
+			const stdout = options.binary ? '' : String(result.stdout ?? '');
+			const stderr = String(result.stderr ?? '');
+			if (result.failed && result.exitCode === undefined) throw result;
+			const exitCode = result.exitCode ?? 1;
+			if (exitCode !== 0 && !options.allowFailure) {
+				throw new DistKernelError('exec.failed', `command failed with exit code ${exitCode}: ${command}`, {
+					details: tail(stderr || stdout),
+				});
+			}
+			return { command, exitCode, stdout, ...(stdoutBuffer ? { stdoutBuffer } : {}), stderr, skipped: false };
+		} catch (error) {
+			if (error instanceof DistKernelError) throw error;
+			const e = error as Partial<ExecaError> & { code?: string };
+			if (e.code === 'ENOENT' || /ENOENT/.test(String(e.message))) {
+				throw new DistKernelError('exec.not-found', `command not found: ${file}`, {
+					hint: `install the package that provides \`${file}\` or put it on PATH`,
+					cause: error,
+				});
+			}
+			if (e.timedOut) {
+				throw new DistKernelError('exec.timeout', `command timed out: ${command}`, {
+					details: tail(String(e.stderr ?? '')),
+					cause: error,
+				});
+			}
+			throw new DistKernelError('exec.failed', `command failed: ${command}`, {
+				details: tail(String(e.stderr ?? e.shortMessage ?? e.message ?? '')),
+				cause: error,
+			});
+		}
+	};
+}

@@ -1,0 +1,29 @@
+// `npm test`: the whole vitest suite, then one plain summary line "N passed, N failed" for CI.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'dk-vitest-'));
+const report = join(dir, 'report.json');
+const result = spawnSync(
+	'npx',
+	['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+	{ stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } },
+);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+	const json = JSON.parse(readFileSync(report, 'utf8'));
+	passed = json.numPassedTests;
+	failed = json.numFailedTests + (json.numFailedTestSuites ?? 0);
+	skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+} catch {
+	failed = Math.max(1, failed);
+}
+rmSync(dir, { recursive: true, force: true });
+const code = result.status === 0 && failed === 0 && passed > 0 ? 0 : 1;
+if (code !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(code);

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	plugins: [
+		{
+			// Same contract as esbuild's `loader: { '.hbs': 'text' }` in esbuild.config.mjs.
+			name: 'hbs-as-text',
+			transform(_code: string, id: string) {
+				if (!id.endsWith('.hbs')) return null;
+				return { code: `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`, map: null };
+			},
+		},
+	],
+	test: {
+		environment: 'node',
+		globalSetup: ['test/global-setup.ts'],
+		include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+		testTimeout: 120_000,
+		hookTimeout: 600_000,
+		maxWorkers: 2,
+	},
+});
