@@ -24,7 +24,7 @@ export const configSchema = z.strictObject({
 	/** Repository names to scan; empty means every repository in repos.conf (except our own). */
 	repositories: z.array(repoName).default([]).describe('repositories to scan (default: all in repos.conf)'),
 	overlayDir: absolutePath.default('/var/db/repos/dist-kernel').describe('where the overlay is generated'),
-	maintainerEmail: z.string().email().default('root@localhost').describe('maintainer e-mail for metadata.xml'),
+	maintainerEmail: z.string().regex(/^[^\s<>&@"']+@[^\s<>&@"']+$/, 'expected an e-mail address such as root@localhost').default('root@localhost').describe('maintainer e-mail for metadata.xml'),
 	maintainerName: z.string().regex(/^[^<>&\n]*$/, 'no <, >, & or newline').default('Local administrator').describe('maintainer name for metadata.xml'),
 	installBackend: z
 		.enum(['auto', 'kernel-install', 'installkernel', 'builtin'])
