@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants, lstatSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
 
 export interface AtomicWriteOptions {
@@ -32,14 +33,18 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, optio
 	let fd: number | undefined;
 	try {
 		fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o644);
+		checkpoint(`write.open ${target}`);
 		let offset = 0;
 		while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+		checkpoint(`write.data ${target}`);
 		fsyncSync(fd);
 		closeSync(fd);
 		fd = undefined;
 		refuseSymlinkTarget(target);
+		checkpoint(`write.rename ${target}`);
 		renameSync(temp, target);
 		fsyncDir(dirname(target));
+		checkpoint(`write.done ${target}`);
 	} catch (error) {
 		if (fd !== undefined) closeSync(fd);
 		try {

@@ -1,6 +1,7 @@
 // The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
 // sbin directories, per-call timeout, output kept for the error and optionally shown live.
 import { execa, type ExecaError } from 'execa';
+import { checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
 import type { Logger } from './log';
 
@@ -71,6 +72,7 @@ export function createExec(context: ExecContext): Exec {
 			return { command, exitCode: 0, stdout: '', stderr: '', skipped: true };
 		}
 		context.logger.debug(`running: ${command}`);
+		checkpoint(`exec.start ${file}`);
 		const env: Record<string, string | undefined> = options.cleanEnv ? {} : { ...baseEnv };
 		Object.assign(env, options.env ?? {});
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
@@ -93,6 +95,7 @@ export function createExec(context: ExecContext): Exec {
 			const stderr = String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
+			checkpoint(`exec.end ${file}`);
 			if (exitCode !== 0 && !options.allowFailure) {
 				throw new DistKernelError('exec.failed', `command failed with exit code ${exitCode}: ${command}`, {
 					details: tail(stderr || stdout),

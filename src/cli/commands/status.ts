@@ -1,17 +1,30 @@
-// Placeholder registration: replaced by the owner of the `status` command.
+// `dist-kernel status [--json] [--running KV]`: kernels, running kernel, default entry, stale module packages.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { createRuntimeContext } from '../../runtime/context';
+import { completePendingQuietly } from '../../runtime/coalesce/complete-quietly';
+import { collectStatus } from '../../runtime/status/collect-status';
+import { renderStatus } from '../../runtime/status/render-status';
+
+interface StatusOptions {
+	json?: boolean;
+	running?: string;
+}
 
 export const statusCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('status')
-			.description('(status: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('show installed and running kernels, the default boot entry and stale module packages')
+			.option('--json', 'print a JSON report')
+			.option('--running <kv>', 'treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'status: under construction');
+				run(async (context, options) => {
+					const opts = options as StatusOptions;
+					const ctx = createRuntimeContext(context);
+					await completePendingQuietly(ctx);
+					const report = collectStatus(ctx, opts.running === undefined ? {} : { running: opts.running });
+					process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
+					return 0;
 				}),
 			);
 	},

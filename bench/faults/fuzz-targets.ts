@@ -1,0 +1,302 @@
+// What the fuzzer feeds: one target per parser entry point of src/parsers/, with valid seeds and the format's own
+// tokens. Parsers are imported by path at run time so that a parser that does not exist yet is reported as
+// absent instead of breaking the suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TOP } from '../lib/bundle';
+import { cpioSeeds } from './cpio-seed';
+
+type ParserModule = Record<string, unknown>;
+
+export interface FuzzTarget {
+	/** Row label in the table. */
+	name: string;
+	/** File under src/ that holds the entry point. */
+	module: string;
+	/** Export names tried in order: the first that is a function is used. */
+	exports: string[];
+	seeds: Buffer[];
+	tokens: string[];
+	/** Feeds one input to the parser; may check properties (throw a plain Error to report a violation). */
+	call: (fn: (...args: unknown[]) => unknown, input: Buffer, mod: ParserModule) => unknown;
+}
+
+const text = (input: Buffer) => input.toString('utf8');
+const seedTexts = (...items: string[]) => items.map((s) => Buffer.from(s));
+
+/** Fields of a VDB entry travel in one buffer separated by 0x1f so that mutations can cross field borders. */
+const VDB_SEPARATOR = '\x1f';
+
+function vdbSeed(cpv: string, files: Record<string, string>): Buffer {
+	return Buffer.from([cpv, ...Object.entries(files).flat()].join(VDB_SEPARATOR));
+}
+
+function vdbDecode(input: Buffer): { cpv: string; files: Record<string, string> } {
+	const [cpv = '', ...rest] = text(input).split(VDB_SEPARATOR);
+	const files: Record<string, string> = {};
+	for (let i = 0; i + 1 < rest.length; i += 2) files[rest[i]!] = rest[i + 1]!;
+	return { cpv, files };
+}
+
+function fileSeed(path: string, maxBytes = 1 << 20): Buffer[] {
+	if (!existsSync(path)) return [];
+	const data = readFileSync(path);
+	return data.length <= maxBytes ? [data] : [];
+}
+
+const STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
+
+function peSeeds(): Buffer[] {
+	const stub = fileSeed(STUB);
+	if (stub.length === 0) return [];
+	const seeds = [stub[0]!, stub[0]!.subarray(0, 4096)];
+	const dir = mkdtempSync(join(tmpdir(), 'dk-fuzz-pe-'));
+	try {
+		writeFileSync(join(dir, 'osrel'), 'NAME=Gentoo\nID=gentoo\n');
+		writeFileSync(join(dir, 'cmdline'), ' root=/dev/sda1 quiet ');
+		writeFileSync(join(dir, 'linux'), Buffer.alloc(300, 0x4c));
+		const out = join(dir, 'uki.efi');
+		const r = spawnSync('objcopy', [
+			'--add-section', `.osrel=${join(dir, 'osrel')}`, '--change-section-vma', '.osrel=0x20000',
+			'--add-section', `.cmdline=${join(dir, 'cmdline')}`, '--change-section-vma', '.cmdline=0x30000',
+			'--add-section', `.linux=${join(dir, 'linux')}`, '--change-section-vma', '.linux=0x2000000',
+			STUB, out,
+		]);
+		if (r.status === 0) seeds.push(readFileSync(out));
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	return seeds;
+}
+
+export const FUZZ_TARGETS: FuzzTarget[] = [
+	{
+		name: 'PMS version (parse + compare)',
+		module: 'parsers/pms-version.ts',
+		exports: ['parsePmsVersion'],
+		seeds: seedTexts('6.1.11', '6.1.11-r1', '1.0_alpha1_beta2_pre3_rc4_p5-r99', '2.1a', '0.01', '9999', '6.12.0_rc7', '1.2.3.4.5.6.7'),
+		tokens: ['_alpha', '_beta', '_pre', '_rc', '_p', '-r', '.', '0', 'a', 'z'],
+		call: (parse, input, mod) => {
+			const version = parse(text(input));
+			const compare = mod['comparePmsVersions'];
+			if (version !== undefined && typeof compare === 'function') {
+				const other = parse('6.1.11-r1');
+				const ab = compare(version, other) as number;
+				const ba = compare(other, version) as number;
+				if (ab !== -ba) throw new Error(`comparePmsVersions is not antisymmetric for \`${text(input)}\``);
+				if (compare(version, version) !== 0) throw new Error(`comparePmsVersions(x, x) is not 0 for \`${text(input)}\``);
+			}
+			return version;
+		},
+	},
+	{
+		name: 'PMS version strings (compareVersionStrings)',
+		module: 'parsers/pms-version.ts',
+		exports: ['compareVersionStrings'],
+		seeds: seedTexts('6.1.11 6.1.11-r1', '1.0_p1 1.0', '2a 2', '01 1'),
+		tokens: ['_alpha', '_p', '-r', '.', ' '],
+		call: (compare, input) => {
+			const [a = '', b = ''] = text(input).split(' ');
+			return compare(a, b);
+		},
+	},
+	{
+		name: 'dependency atoms (RDEPEND)',
+		module: 'parsers/atom.ts',
+		exports: ['parseDependAtoms'],
+		seeds: seedTexts(
+			'virtual/dist-kernel:0/6.1.11= >=sys-libs/glibc-2.36 || ( app-arch/zstd app-arch/xz-utils ) !!sys-apps/foo',
+			'=sys-kernel/gentoo-kernel-6.1*:6.1/6.1.11-r1=[initramfs,-debug(+)]::gentoo',
+			'dist-kernel? ( virtual/dist-kernel:= ) ~dev-lang/perl-5.38',
+		),
+		tokens: ['( ', ' )', '|| ', '? ', '[', ']', ':=', ':*', '::', '!', '!!', '>=', '<=', '~', '=', '*', '/'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'CPV (category/PF)',
+		module: 'parsers/atom.ts',
+		exports: ['parseCpv'],
+		seeds: seedTexts('sys-kernel/gentoo-kernel-6.1.11-r1', 'sys-fs/zfs-kmod-2.2.2', 'dev-lang/perl-5.38.2-r3', 'a/b-1'),
+		tokens: ['-r', '/', '-', '.', '_p'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'VDB entry (/var/db/pkg files)',
+		module: 'parsers/vdb-entry.ts',
+		exports: ['parseVdbEntry'],
+		seeds: [
+			vdbSeed('sys-fs/zfs-kmod-2.2.2-r1', {
+				CATEGORY: 'sys-fs\n',
+				PF: 'zfs-kmod-2.2.2-r1\n',
+				SLOT: '0/6.1.11\n',
+				USE: 'dist-kernel initramfs amd64\n',
+				IUSE: '+dist-kernel -initramfs +strip\n',
+				RDEPEND: 'virtual/dist-kernel:0/6.1.11= sys-apps/kmod[tools]\n',
+				repository: 'gentoo\n',
+				COUNTER: '12345\n',
+				BUILD_TIME: '1700000000\n',
+				INHERITED: 'linux-mod-r1 dist-kernel-utils\n',
+			}),
+			vdbSeed('sys-kernel/gentoo-kernel-6.1.11', { SLOT: '6.1.11\n', INHERITED: 'kernel-build kernel-install\n' }),
+		],
+		tokens: ['CATEGORY', 'PF', 'SLOT', 'USE', 'IUSE', 'RDEPEND', 'repository', 'COUNTER', VDB_SEPARATOR, ':=', '/', '-r'],
+		call: (parse, input) => {
+			const { cpv, files } = vdbDecode(input);
+			return parse(cpv, files);
+		},
+	},
+	{
+		name: 'VDB CONTENTS',
+		module: 'parsers/vdb-contents.ts',
+		exports: ['parseContents'],
+		seeds: seedTexts(
+			'dir /lib/modules\ndir /lib/modules/6.1.11-gentoo-dist\nobj /lib/modules/6.1.11-gentoo-dist/extra/zfs.ko d41d8cd98f00b204e9800998ecf8427e 1700000000\nsym /usr/lib/libfoo.so -> libfoo.so.1 1700000000\n',
+			'obj /usr/share/doc/a file with spaces.txt 0123456789abcdef0123456789abcdef 1\nfif /run/x\ndev /dev/null\n',
+			'sym /a -> b (1, 2L, 3L, 4, 5, 6, 7L, 8, 1700000000, 10)\n',
+		),
+		tokens: ['obj ', 'dir ', 'sym ', 'dev ', 'fif ', ' -> ', ' 1700000000', ' d41d8cd98f00b204e9800998ecf8427e'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'Portage mtimedb (resume list)',
+		module: 'parsers/mtimedb.ts',
+		exports: ['parseMtimedb'],
+		seeds: seedTexts(
+			JSON.stringify({ resume: { mergelist: [['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.11', 'merge'], ['ebuild', '/', 'sys-fs/zfs-kmod-2.2.2', 'merge']], favorites: ['@world'] }, updates: {}, version: '3.0.61' }),
+			JSON.stringify({ resume_backup: { mergelist: [] } }),
+			'',
+		),
+		tokens: ['{', '}', '[', ']', '"', ',', ':', 'null', 'true', '"mergelist"', '"resume"'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'dist-kernel.conf (key = value)',
+		module: 'parsers/key-value-conf.ts',
+		exports: ['parseKeyValueConf'],
+		seeds: seedTexts('# comment\nkernel-packages = sys-kernel/gentoo-kernel sys-kernel/gentoo-kernel-bin\nuki = "auto"\nkeep-kernels = 2\n', "install-backend='builtin'\n\n"),
+		tokens: ['=', ' = ', '#', '"', "'", '\n', 'uki', 'keep-kernels'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'cpio (newc archive sequence)',
+		module: 'parsers/cpio.ts',
+		exports: ['parseCpioSequence'],
+		seeds: cpioSeeds(),
+		tokens: ['070701', '070702', '070707', 'TRAILER!!!', 'ffffffff', '00000000', '\0\0\0\0'],
+		call: (parse, input, mod) => {
+			const archive = parse(input) as { entries: { type: string; size: number; dataOffset: number }[] };
+			const target = mod['cpioSymlinkTarget'];
+			for (const entry of archive.entries) {
+				if (entry.dataOffset + entry.size > input.length) throw new Error('entry data reaches past the buffer');
+				if (entry.type === 'symlink' && typeof target === 'function') target(input, entry);
+			}
+			return archive;
+		},
+	},
+	{
+		name: 'initramfs compression magic',
+		module: 'parsers/initramfs-compression.ts',
+		exports: ['detectCompression'],
+		seeds: [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0]), Buffer.from([0x1f, 0x8b, 8]), Buffer.from('070701'), Buffer.alloc(0)],
+		tokens: [],
+		call: (detect, input) => detect(input, input.length > 0 ? input[0]! % Math.max(1, input.length) : 0),
+	},
+	{
+		name: 'repos.conf',
+		module: 'parsers/repos-conf.ts',
+		exports: ['parseReposConf'],
+		seeds: seedTexts(
+			'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\nauto-sync = yes\n',
+			'[dist-kernel]\nlocation = /var/db/repos/dist-kernel\nmasters = gentoo\npriority = 100\n; comment\n# comment\n[gentoo]\neclass-overrides = dist-kernel\n',
+		),
+		tokens: ['[', ']', '=', ' = ', '\n[gentoo]\n', 'location', 'eclass-overrides', ';', '#', '%(', ')s'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'dracut conf values (bash declare -p)',
+		module: 'parsers/bash-declare.ts',
+		exports: ['parseDeclareOutput'],
+		seeds: seedTexts(
+			[
+				'declare -- uefi="yes"',
+				'declare -- hostonly="no"',
+				'declare -- add_dracutmodules=" zfs  "',
+				'declare -- kernel_cmdline="root=ZFS=rpool/root quiet \\"x\\" \\$HOME \\`y\\`"',
+				'declare -a omit=([0]="a" [1]="b c")',
+				"declare -A m=([x]=$'t\\tz' [k]=\"v w\" )",
+				"declare -- s=$'new\\nline'",
+				'declare -x uefi_stub="/usr/lib/systemd/boot/efi/linuxx64.efi.stub"',
+			].join('\n'),
+			'declare -- layout="uki"\ndeclare -- initrd_generator="dracut"\ndeclare -- MACHINE_ID="0123456789abcdef0123456789abcdef"\n',
+		),
+		tokens: ['declare -- ', 'declare -a ', 'declare -A ', '="', '"', "$'", "'", '\\', '\\"', '([0]=', ' )', '[', ']=', '\n', '\\x41', '\\u263a', '\\0'],
+		call: (parse, input, mod) => {
+			const vars = parse(text(input)) as Map<string, unknown>;
+			const scalar = mod['scalarOf'];
+			if (typeof scalar === 'function') for (const value of vars.values()) scalar(value);
+			return vars;
+		},
+	},
+	{
+		name: 'kernel-install install.conf',
+		module: 'parsers/install-conf.ts',
+		exports: ['interpretInstallConf'],
+		seeds: seedTexts('layout\x1fuki\x1finitrd_generator\x1fdracut\x1fBOOT_ROOT\x1f/efi\x1fMACHINE_ID\x1f0123456789abcdef0123456789abcdef', 'layout\x1f  bls  '),
+		tokens: ['\x1f', 'layout', 'uki', 'bls', 'compat', ' '],
+		call: (interpret, input, mod) => {
+			const parts = text(input).split('\x1f');
+			const vars = new Map<string, string>();
+			for (let i = 0; i + 1 < parts.length; i += 2) vars.set(parts[i]!, parts[i + 1]!);
+			const machineId = mod['parseMachineId'];
+			if (typeof machineId === 'function') machineId(text(input));
+			return interpret(vars);
+		},
+	},
+	{
+		name: 'os-release',
+		module: 'parsers/os-release.ts',
+		exports: ['parseOsRelease'],
+		seeds: seedTexts('NAME="Gentoo"\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\nVERSION_ID="2.17"\nHOME_URL="https://www.gentoo.org/"\n', "NAME='a \\'b'\n#x\nID=\"esc \\\" \\$ \\\\\"\n"),
+		tokens: ['=', '"', "'", '\\', '#', '\n', '$'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'PE sections (UKI)',
+		module: 'parsers/pe-sections.ts',
+		exports: ['readPeSections'],
+		// The real systemd stub, its first 4 KiB (headers intact, section data cut off) and a small UKI made from it.
+		seeds: peSeeds(),
+		tokens: ['MZ', 'PE\0\0', '.linux\0\0', '.initrd\0', '.cmdline', '.osrel\0\0', '\xff\xff\xff\xff', '\0\0\0\0'],
+		call: (read, input, mod) => {
+			const sections = read(input) as unknown[];
+			const data = mod['sectionData'];
+			if (typeof data === 'function') for (const section of sections) data(input, section);
+			const find = mod['findSection'];
+			if (typeof find === 'function') find(input, '.linux');
+			return sections;
+		},
+	},
+];
+
+export interface LoadedTarget {
+	target: FuzzTarget;
+	fn?: (...args: unknown[]) => unknown;
+	mod?: ParserModule;
+	/** Why it cannot run (file or export missing). */
+	absent?: string;
+}
+
+export async function loadTarget(target: FuzzTarget): Promise<LoadedTarget> {
+	const file = join(TOP, 'src', target.module);
+	if (!existsSync(file)) return { target, absent: `src/${target.module} does not exist yet` };
+	if (target.seeds.length === 0) return { target, absent: 'no seed input available' };
+	const mod = (await import(pathToFileURL(file).href)) as ParserModule;
+	for (const name of target.exports) {
+		const fn = mod[name];
+		if (typeof fn === 'function') return { target, fn: fn as (...args: unknown[]) => unknown, mod };
+	}
+	return { target, absent: `src/${target.module} exports none of ${target.exports.join(', ')}` };
+}

@@ -1,0 +1,28 @@
+// What the install pipeline hands a backend, and what backends report about installed kernels.
+
+export type BackendName = 'kernel-install' | 'installkernel' | 'builtin';
+
+export interface KernelArtifacts {
+	kv: string;
+	/** Disk path of the image to install: the kernel, or the UKI installed in its place. */
+	image: string;
+	/** Disk path of the initramfs; for a UKI an empty placeholder so no other generator builds one. */
+	initrd?: string | undefined;
+	systemMap?: string | undefined;
+	config?: string | undefined;
+	uki: boolean;
+}
+
+export interface InstalledKernel {
+	kv: string;
+	backend: BackendName;
+	/** System paths (as the target sees them) of every file belonging to this kernel. */
+	files: string[];
+}
+
+export interface Backend {
+	name: BackendName;
+	install(artifacts: KernelArtifacts): Promise<string[]>;
+	remove(kv: string): Promise<string[]>;
+	list(): Promise<InstalledKernel[]>;
+}

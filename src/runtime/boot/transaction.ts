@@ -1,0 +1,233 @@
+// A set of boot files replaced as a unit. Before anything changes, a journal under /var/lib/dist-kernel records
+// what will be touched; each previous file is kept as a backup (hard link, or rename where the filesystem has no
+// links, e.g. vfat); after the whole new set is written the backups go. On failure — or on the next run after a
+// kill -9 — an unfinished set is rolled back, so /boot holds the previous complete set or the new one, never a mix.
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic, fsyncDir } from '../../lib/atomic-write';
+import { checkpoint } from '../../lib/checkpoint';
+import { DistKernelError } from '../../lib/errors';
+import type { RuntimeContext } from '../context';
+import { systemPath } from '../context';
+import { assertNotSymlink } from './target-dir';
+
+interface JournalEntry {
+	path: string;
+	/** What was there before: a file or directory (kept at `backup`), or nothing. */
+	kind: 'file' | 'dir' | 'absent';
+	backup: string | null;
+}
+
+interface Journal {
+	version: 1;
+	label: string;
+	state: 'writing' | 'committed';
+	entries: JournalEntry[];
+}
+
+export const JOURNAL_PATH = '/var/lib/dist-kernel/boot-transaction.json';
+const TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
+
+export function backupPathFor(path: string): string {
+	return join(dirname(path), `.${basename(path)}.dk-backup`);
+}
+
+function removePath(path: string): void {
+	rmSync(path, { recursive: true, force: true });
+}
+
+function kindOf(path: string): 'file' | 'dir' | 'absent' {
+	try {
+		const stats = lstatSync(path);
+		return stats.isDirectory() ? 'dir' : 'file';
+	} catch {
+		return 'absent';
+	}
+}
+
+function writeJournal(file: string, journal: Journal): void {
+	mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+	writeFileAtomic(file, `${JSON.stringify(journal, null, '\t')}\n`, { mode: 0o600 });
+}
+
+function removeTempFiles(dirs: Iterable<string>): void {
+	for (const dir of dirs) {
+		let names: string[] = [];
+		try {
+			names = readdirSync(dir);
+		} catch {
+			continue;
+		}
+		for (const name of names) if (TEMP_RE.test(name)) removePath(join(dir, name));
+	}
+}
+
+/** Undo an unfinished set: every touched path gets its previous content back (or disappears if it was new). */
+function rollBackEntries(entries: readonly JournalEntry[]): void {
+	for (const entry of [...entries].reverse()) {
+		if (entry.backup && existsSync(entry.backup)) {
+			removePath(entry.path);
+			renameSync(entry.backup, entry.path);
+		} else if (entry.kind === 'absent') {
+			removePath(entry.path);
+		}
+		// A file or directory whose backup was never made is still the previous one.
+		fsyncDir(dirname(entry.path));
+	}
+	removeTempFiles(new Set(entries.map((e) => dirname(e.path))));
+}
+
+function dropBackups(entries: readonly JournalEntry[]): void {
+	for (const entry of entries) if (entry.backup) removePath(entry.backup);
+	removeTempFiles(new Set(entries.map((e) => dirname(e.path))));
+}
+
+export class BootTransaction {
+	private readonly entries: JournalEntry[] = [];
+	private finished = false;
+
+	private constructor(
+		private readonly ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>,
+		private readonly label: string,
+		private readonly journalFile: string,
+	) {}
+
+	static begin(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>, label: string): BootTransaction {
+		const transaction = new BootTransaction(ctx, label, systemPath(ctx, JOURNAL_PATH));
+		if (!ctx.dryRun) writeJournal(transaction.journalFile, transaction.journal('writing'));
+		return transaction;
+	}
+
+	private journal(state: Journal['state']): Journal {
+		return { version: 1, label: this.label, state, entries: this.entries };
+	}
+
+	/** Keep what is at `path` (file or directory) as a backup before something replaces it. Idempotent per path. */
+	protect(path: string): void {
+		if (this.entries.some((e) => e.path === path)) return;
+		assertNotSymlink(path);
+		const kind = kindOf(path);
+		const backup = kind === 'absent' ? null : backupPathFor(path);
+		if (this.ctx.dryRun) return;
+		if (backup) removePath(backup);
+		this.entries.push({ path, kind, backup });
+		writeJournal(this.journalFile, this.journal('writing'));
+		checkpoint(`boot.protect ${path}`);
+		if (!backup) return;
+		if (kind === 'file') {
+			try {
+				linkSync(path, backup);
+				return;
+			} catch (error) {
+				// vfat and some FUSE filesystems have no hard links: move the old file aside instead.
+				if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EXDEV'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+			}
+		}
+		renameSync(path, backup);
+		fsyncDir(dirname(path));
+	}
+
+	/** Replace (or create) `target` with `data`, atomically, after keeping the previous file. */
+	write(target: string, data: Uint8Array | string, mode = 0o644): void {
+		this.ctx.logger.debug(`writing ${target} (${typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength} bytes)`);
+		if (this.ctx.dryRun) {
+			assertNotSymlink(target);
+			this.ctx.logger.info(`(dry run) would write ${target}`);
+			return;
+		}
+		this.protect(target);
+		writeFileAtomic(target, data, { mode });
+		chmodSync(target, mode);
+	}
+
+	/** Copy a file from the work directory into place. */
+	copy(source: string, target: string, mode = 0o644): void {
+		this.write(target, this.ctx.dryRun ? '' : readFileSync(source), mode);
+	}
+
+	remove(target: string): void {
+		if (this.ctx.dryRun) {
+			if (existsSync(target)) this.ctx.logger.info(`(dry run) would remove ${target}`);
+			return;
+		}
+		if (kindOf(target) === 'absent') return;
+		this.protect(target);
+		if (existsSync(target)) {
+			unlinkSync(target);
+			fsyncDir(dirname(target));
+		}
+	}
+
+	/** The new set is complete: drop the backups. */
+	commit(): void {
+		if (this.finished) return;
+		this.finished = true;
+		if (this.ctx.dryRun) return;
+		writeJournal(this.journalFile, this.journal('committed'));
+		checkpoint('boot.committed');
+		dropBackups(this.entries);
+		rmSync(this.journalFile, { force: true });
+	}
+
+	/** Put the previous set back. */
+	rollback(): void {
+		if (this.finished) return;
+		this.finished = true;
+		if (this.ctx.dryRun) return;
+		rollBackEntries(this.entries);
+		rmSync(this.journalFile, { force: true });
+	}
+
+	/** Runs `fn` and commits, or rolls back and rethrows. */
+	static async run<T>(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>, label: string, fn: (t: BootTransaction) => Promise<T>): Promise<T> {
+		const transaction = BootTransaction.begin(ctx, label);
+		try {
+			const result = await fn(transaction);
+			transaction.commit();
+			return result;
+		} catch (error) {
+			try {
+				transaction.rollback();
+			} catch (rollbackError) {
+				throw new DistKernelError('boot.rollback', `restoring the previous boot files failed after: ${String((error as Error).message)}`, {
+					details: String((rollbackError as Error).message),
+					hint: `backups are the .*.dk-backup files next to the boot files; the journal is ${JOURNAL_PATH}`,
+					cause: error,
+				});
+			}
+			throw error;
+		}
+	}
+}
+
+/** Finishes what an interrupted run (kill -9, power loss) left: roll back a partial set, or drop a committed set's backups. */
+export function recoverBootTransaction(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>): 'none' | 'rolled-back' | 'completed' {
+	const file = systemPath(ctx, JOURNAL_PATH);
+	let journal: Journal;
+	try {
+		journal = JSON.parse(readFileSync(file, 'utf8')) as Journal;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+		throw new DistKernelError('boot.journal', `cannot read the boot transaction journal: ${JOURNAL_PATH}`, {
+			hint: 'check the files in /boot by hand, then remove the journal',
+			cause: error,
+		});
+	}
+	if (journal.version !== 1 || !Array.isArray(journal.entries)) {
+		throw new DistKernelError('boot.journal', `unknown boot transaction journal format: ${JOURNAL_PATH}`);
+	}
+	if (ctx.dryRun) {
+		ctx.logger.info(`(dry run) would finish the interrupted boot update "${journal.label}"`);
+		return journal.state === 'committed' ? 'completed' : 'rolled-back';
+	}
+	if (journal.state === 'committed') {
+		dropBackups(journal.entries);
+		rmSync(file, { force: true });
+		ctx.logger.info(`finished the interrupted boot update "${journal.label}" (new files were complete)`);
+		return 'completed';
+	}
+	rollBackEntries(journal.entries);
+	rmSync(file, { force: true });
+	ctx.logger.warn(`an interrupted boot update "${journal.label}" was rolled back: the previous files are in place`);
+	return 'rolled-back';
+}

@@ -1,0 +1,64 @@
+// Decompressors for initramfs segments: gzip through node:zlib, zstd through fzstd (pure JS), xz/lzma/lz4/bzip2
+// through the system tools via the exec wrapper (Node has none of them).
+import { gunzipSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { DistKernelError, isDistKernelError } from '../../lib/errors';
+import type { Exec } from '../../lib/exec';
+import type { Compression } from '../../parsers/initramfs-compression';
+
+const TOOLS: Partial<Record<Compression, [string, string[]]>> = {
+	xz: ['xz', ['-dc', '-q']],
+	lzma: ['xz', ['-dc', '-q', '--format=lzma']],
+	bzip2: ['bzip2', ['-dc', '-q']],
+	'lz4-legacy': ['lz4', ['-dc', '-q']],
+	'lz4-frame': ['lz4', ['-dc', '-q']],
+	lzo: ['lzop', ['-dc', '-q']],
+};
+
+function failed(compression: Compression, cause: unknown): DistKernelError {
+	return new DistKernelError('initramfs.decompress', `cannot decompress initramfs segment: ${compression}`, {
+		details: cause instanceof Error ? cause.message : String(cause),
+		cause,
+	});
+}
+
+/** Strip the NUL padding that may follow the last compressed stream. */
+function trimZeros(data: Buffer): Buffer {
+	let end = data.length;
+	while (end > 0 && data[end - 1] === 0) end--;
+	return data.subarray(0, end);
+}
+
+async function decompressOnce(exec: Exec, compression: Compression, data: Buffer): Promise<Buffer> {
+	if (compression === 'gzip') return gunzipSync(data);
+	if (compression === 'zstd') return Buffer.from(zstdDecompress(data));
+	const tool = TOOLS[compression];
+	if (!tool) {
+		throw new DistKernelError('initramfs.format', `unsupported initramfs segment: ${compression}`, {
+			hint: 'expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4',
+		});
+	}
+	const result = await exec(tool[0], tool[1], { input: data, binary: true, timeout: 120_000 });
+	return result.stdoutBuffer ?? Buffer.alloc(0);
+}
+
+/**
+ * Decompress one segment that runs to the end of the image. NUL padding after the stream (added by some tools to
+ * align the image) is legal for the kernel but not for every decompressor, so a failure is retried without it.
+ */
+export async function decompressSegment(exec: Exec, compression: Compression, data: Buffer): Promise<Buffer> {
+	try {
+		return await decompressOnce(exec, compression, data);
+	} catch (error) {
+		if (isDistKernelError(error, 'exec.not-found') || isDistKernelError(error, 'initramfs.format')) throw error;
+		const trimmed = trimZeros(data);
+		if (trimmed.length < data.length) {
+			try {
+				return await decompressOnce(exec, compression, trimmed);
+			} catch {
+				// Report the first failure: it describes the image as it is.
+			}
+		}
+		throw failed(compression, error);
+	}
+}

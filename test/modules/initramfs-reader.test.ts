@@ -1,0 +1,126 @@
+// The initramfs reader against images made by the real tools: cpio -o -H newc compressed with gzip, zstd, xz and
+// lz4 -l, an uncompressed early-microcode archive in front, and an image made by the real dracut (Debian kernel).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExec } from '../../src/lib/exec';
+import { createMemoryLogger } from '../../src/lib/log';
+import { listInitramfs, listInitramfsBuffer, modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { debianKernel } from '../helpers/debian-kernel';
+import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
+
+const exec = createExec({ logger: createMemoryLogger() });
+let tmp: TempRoot;
+
+function sh(file: string, args: string[], options: { cwd?: string; input?: Buffer | string } = {}): Buffer {
+	return execFileSync(file, args, { cwd: options.cwd, input: options.input, maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** newc archive of every path under `dir`, as `find . | cpio -o -H newc` makes it. */
+function cpioOf(dir: string): Buffer {
+	const list = sh('find', ['.', '-mindepth', '1'], { cwd: dir });
+	return sh('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: dir, input: list });
+}
+
+/** What GNU cpio itself lists, normalised like our names. */
+function cpioNames(archive: Buffer): string[] {
+	return sh('cpio', ['-t', '--quiet'], { input: archive }).toString('utf8').split('\n').filter(Boolean).map((n) => n.replace(/^\.\//, '')).sort();
+}
+
+let main: Buffer;
+let early: Buffer;
+
+beforeAll(() => {
+	tmp = makeTempRoot('dk-cpio-');
+	const tree = tmp.path('tree');
+	mkdirSync(join(tree, 'usr/lib/modules/6.1.11-gentoo-dist/extra'), { recursive: true });
+	writeFileSync(join(tree, 'usr/lib/modules/6.1.11-gentoo-dist/extra/zfs.ko'), Buffer.alloc(70_000, 1));
+	writeFileSync(join(tree, 'usr/lib/modules/6.1.11-gentoo-dist/extra/spl.ko.zst'), Buffer.alloc(3, 2));
+	writeFileSync(join(tree, 'a file with spaces.txt'), 'x');
+	writeFileSync(join(tree, 'empty'), '');
+	symlinkSync('usr/lib', join(tree, 'lib'));
+	main = cpioOf(tree);
+	const earlyTree = tmp.path('early');
+	mkdirSync(join(earlyTree, 'kernel/x86/microcode'), { recursive: true });
+	writeFileSync(join(earlyTree, 'kernel/x86/microcode/GenuineIntel.bin'), Buffer.alloc(1000, 9));
+	writeFileSync(join(earlyTree, 'early_cpio'), '1\n');
+	early = cpioOf(earlyTree);
+});
+afterAll(() => tmp.cleanup());
+
+describe('initramfs reader on cpio + compressors', () => {
+	const compressors: Array<[string, string, string[]]> = [
+		['cpio (none)', 'cat', []],
+		['gzip', 'gzip', ['-9c']],
+		['zstd', 'zstd', ['-qc', '-19']],
+		['xz', 'xz', ['-c', '--check=crc32']],
+		['lz4 -l', 'lz4', ['-lc', '-q']],
+	];
+	it.each(compressors)('lists every entry of a %s image like cpio -t does', async (label, tool, args) => {
+		const image = tool === 'cat' ? main : sh(tool, args, { input: main });
+		const listing = await listInitramfsBuffer(exec, image);
+		expect(listing.entries.map((e) => e.name).sort()).toEqual(cpioNames(main));
+		expect(listing.segments.map((s) => s.compression)).toEqual([label === 'cpio (none)' ? 'cpio' : tool === 'lz4' ? 'lz4-legacy' : tool]);
+		const zfs = listing.entries.find((e) => e.name.endsWith('zfs.ko'))!;
+		expect(zfs.type).toBe('file');
+		expect(zfs.size).toBe(70_000);
+		expect(listing.entries.find((e) => e.name === 'lib')?.type).toBe('symlink');
+		expect([...modulesInListing(listing, '6.1.11-gentoo-dist')].sort()).toEqual(['spl.ko', 'zfs.ko']);
+	});
+
+	it('reads an early-microcode archive followed by a compressed main archive', async () => {
+		for (const [tool, args] of [['zstd', ['-qc']], ['gzip', ['-c']], ['xz', ['-c', '--check=crc32']], ['lz4', ['-lc']]] as const) {
+			const image = Buffer.concat([early, sh(tool, [...args], { input: main })]);
+			const listing = await listInitramfsBuffer(exec, image);
+			expect(listing.segments.map((s) => s.compression)[0]).toBe('cpio');
+			expect(listing.names.has('kernel/x86/microcode/GenuineIntel.bin')).toBe(true);
+			expect(listing.names.has('usr/lib/modules/6.1.11-gentoo-dist/extra/zfs.ko')).toBe(true);
+			expect(listing.entries.length).toBe(cpioNames(early).length + cpioNames(main).length);
+		}
+	});
+
+	it('reports garbage and truncation as typed errors', async () => {
+		await expect(listInitramfsBuffer(exec, Buffer.from('hello world, not an initramfs'))).rejects.toMatchObject({ code: 'initramfs.format' });
+		await expect(listInitramfsBuffer(exec, main.subarray(0, main.length - 700))).rejects.toMatchObject({ code: 'cpio.parse' });
+		const xz = sh('xz', ['-c'], { input: main });
+		await expect(listInitramfsBuffer(exec, xz.subarray(0, xz.length >> 1))).rejects.toMatchObject({ code: 'initramfs.decompress' });
+		const gz = sh('gzip', ['-c'], { input: main });
+		await expect(listInitramfsBuffer(exec, gz.subarray(0, gz.length >> 1))).rejects.toMatchObject({ code: 'initramfs.decompress' });
+	});
+});
+
+describe('initramfs reader on an image made by the real dracut', () => {
+	let image: string;
+	let kv: string;
+	beforeAll(async () => {
+		const kernel = await debianKernel();
+		kv = kernel.kv;
+		mkdirSync(tmp.path('dracut-conf.d'), { recursive: true });
+		writeFileSync(tmp.path('dracut.conf'), '');
+		image = tmp.path('initramfs.img');
+		sh('dracut', [
+			'--quiet', '--no-hostonly', '--no-early-microcode', '--zstd',
+			'--conf', tmp.path('dracut.conf'), '--confdir', tmp.path('dracut-conf.d'),
+			'--kver', kv, '--kmoddir', kernel.modulesDir,
+			'-m', 'base', '--add-drivers', 'ext4',
+			'-f', image,
+		]);
+	});
+
+	it('lists the same entries as lsinitrd and finds the added driver', async () => {
+		const listing = await listInitramfs(exec, image);
+		const expected = sh('cpio', ['-t', '--quiet'], { input: sh('zstd', ['-dc'], { input: readFileSync(image) }) })
+			.toString('utf8').split('\n').filter(Boolean).map((n) => n.replace(/^\.\//, '')).sort();
+		expect(listing.entries.map((e) => e.name).sort()).toEqual(expected);
+		expect(modulesInListing(listing, kv).has('ext4.ko')).toBe(true);
+		expect(listing.names.has('init') || listing.names.has('usr/lib/systemd/systemd')).toBe(true);
+	});
+
+	it('reads it behind an early-microcode archive as dracut lays one out', async () => {
+		const combined = Buffer.concat([early, readFileSync(image)]);
+		const listing = await listInitramfsBuffer(exec, combined);
+		expect(listing.segments.map((s) => s.compression)).toEqual(['cpio', 'zstd']);
+		expect(modulesInListing(listing, kv).has('jbd2.ko')).toBe(true);
+	});
+});
