@@ -211,9 +211,41 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		seeds: seedTexts(
 			'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\nauto-sync = yes\n',
 			'[dist-kernel]\nlocation = /var/db/repos/dist-kernel\nmasters = gentoo\npriority = 100\n; comment\n# comment\n[gentoo]\neclass-overrides = dist-kernel\n',
+			'[DEFAULT]\nbase = /var/db/repos\n\x1e[gentoo]\nlocation = %(base)s/gentoo\n  continued value\nsync-uri: rsync://x\n',
 		),
-		tokens: ['[', ']', '=', ' = ', '\n[gentoo]\n', 'location', 'eclass-overrides', ';', '#', '%(', ')s'],
-		call: (parse, input) => parse(text(input)),
+		tokens: ['[', ']', '=', ' = ', '\n[gentoo]\n', 'location', 'eclass-overrides', ';', '#', '%(', ')s', '%%', '\x1e', '[DEFAULT]', ':'],
+		// Several files in a row (Portage reads every file of repos.conf/), separated by 0x1e in the input.
+		call: (parse, input) => parse(text(input).split('\x1e').map((chunk, i) => ({ path: `/etc/portage/repos.conf/${i}.conf`, text: chunk }))),
+	},
+	{
+		name: 'ebuild file names',
+		module: 'parsers/ebuild-filename.ts',
+		exports: ['parseEbuildFilename'],
+		seeds: seedTexts('gentoo-kernel\x1fgentoo-kernel-6.1.11-r1.ebuild', 'zfs-kmod\x1fzfs-kmod-9999.ebuild', 'a\x1fa-1_p2.ebuild'),
+		tokens: ['\x1f', '.ebuild', '-r', '-', '_rc', '.'],
+		call: (parse, input) => {
+			const [name = '', file = ''] = text(input).split('\x1f');
+			return parse(file, name);
+		},
+	},
+	{
+		name: 'ebuild KEYWORDS (ebuild text, md5-cache)',
+		module: 'parsers/ebuild-keywords.ts',
+		exports: ['keywordsFromEbuild'],
+		seeds: seedTexts(
+			'# Copyright\nEAPI=8\nKEYWORDS="amd64 ~arm64 -x86"\nSLOT="${PV}"\n',
+			"EAPI=8\nif [[ ${PV} != 9999 ]]; then\n\tKEYWORDS='~amd64'\nfi\n",
+			'DEFINED_PHASES=compile\nKEYWORDS=amd64 ~arm64\nSLOT=0\n',
+		),
+		tokens: ['KEYWORDS=', '"', "'", '~', '-', '*', '\n', '\\\n', '$'],
+		call: (fromEbuild, input, mod) => {
+			const fromCache = mod['keywordsFromCacheEntry'];
+			const merge = mod['mergeKeywords'];
+			const a = fromEbuild(text(input)) as string[] | undefined;
+			const b = typeof fromCache === 'function' ? (fromCache(text(input)) as string[] | undefined) : undefined;
+			if (typeof merge === 'function') merge([a ?? [], b ?? []]);
+			return a;
+		},
 	},
 	{
 		name: 'dracut conf values (bash declare -p)',

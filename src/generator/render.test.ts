@@ -71,9 +71,9 @@ describe('renderTemplate', () => {
 		expect(renderTemplate(template("{{sh runtime.bin}} {{tok runtime.version 'version'}}"), { runtime })).toBe("'x' 1\n");
 	});
 
-	it('refuses a missing value (strict mode)', () => {
+	it('refuses a missing value passed to a helper', () => {
 		const runtime = { package: 'sys-kernel/x', bin: 'x', version: '1' };
-		expect(() => renderTemplate(template('{{sh runtime.nothing}}'), { runtime })).toThrow(/nothing/);
+		expect(() => renderTemplate(template('{{sh runtime.nothing}}'), { runtime })).toThrow(/cannot render template: test.hbs/);
 	});
 
 	it('refuses a context that does not match the schema', () => {
@@ -82,7 +82,7 @@ describe('renderTemplate', () => {
 
 	it('refuses a hostile token with an error naming the template', () => {
 		const runtime = { package: 'sys-kernel/x', bin: 'x', version: '1' };
-		const t = { name: 'hostile.hbs', source: "{{tok v 'version'}}", schema: staticContextSchema.extend({ v: (staticContextSchema.shape.runtime.shape.bin as never) }).loose() };
-		expect(() => renderTemplate({ ...t, schema: staticContextSchema.loose() }, { runtime, v: '6.1$(reboot)' } as never)).toThrow(/cannot render template: hostile.hbs/);
+		const t = { name: 'hostile.hbs', source: "{{tok v 'version'}}", schema: staticContextSchema.loose() };
+		expect(() => renderTemplate(t, { runtime, v: '6.1$(reboot)' } as never)).toThrow(/cannot render template: hostile.hbs/);
 	});
 });

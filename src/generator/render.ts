@@ -39,10 +39,10 @@ export interface TemplateSource<S extends z.ZodType = z.ZodType> {
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 function compile(template: TemplateSource): HandlebarsTemplateDelegate {
-	let fn = compiled.get(template.name);
+	let fn = compiled.get(template.source);
 	if (!fn) {
 		fn = engine.compile(template.source, COMPILE_OPTIONS);
-		compiled.set(template.name, fn);
+		compiled.set(template.source, fn);
 	}
 	return fn;
 }
@@ -52,6 +52,7 @@ export function parseTemplate(source: string): hbs.AST.Program {
 	return engine.parse(source);
 }
 
+/** Strict mode does not check helper arguments (only a mustache's own path): the zod schema and the helpers do. */
 /** Validates `context` against the template's schema, renders, and makes sure the text ends with one newline. */
 export function renderTemplate<S extends z.ZodType>(template: TemplateSource<S>, context: z.input<S>): string {
 	const parsed = template.schema.safeParse(context);

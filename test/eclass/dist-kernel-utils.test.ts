@@ -1,5 +1,5 @@
 // dist-kernel-utils.eclass in real bash under the PMS shim, with a fake runtime recording its argv.
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSandbox, q, type Sandbox } from './harness';
@@ -154,7 +154,8 @@ describe('dist-kernel_install_kernel', () => {
 		const result = await box.run(`${inherit}\nKV_FULL=6.6.30-gentoo-dist KV_DIR=${q(src)}\ndist-kernel_install_kernel`);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([
-			['install', '6.6.30-gentoo-dist', '--package', 'sys-kernel/test-pkg-1.0', '--image', join(src, 'arch/x86/boot/bzImage')],
+			// a path on the target system: EROOT (here the EPREFIX temp root) is not part of it
+			['install', '6.6.30-gentoo-dist', '--package', 'sys-kernel/test-pkg-1.0', '--image', '/usr/src/linux-6.6.30-gentoo-dist/arch/x86/boot/bzImage'],
 		]);
 		expect(result.texts('WARN')).toContain('fake runtime warning for install');
 		expect(result.texts('LOG')).toContain('fake runtime did install 6.6.30-gentoo-dist');
@@ -167,7 +168,7 @@ describe('dist-kernel_install_kernel', () => {
 		const result = await box.run(`${inherit}\ndist-kernel_install_kernel 6.6.31-gentoo-dist ${q(image)} ${q(join(src, 'System.map'))}`);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls[0]?.slice(0, 2)).toEqual(['install', '6.6.31-gentoo-dist']);
-		expect(result.runtimeCalls[0]).toContain(image);
+		expect(result.runtimeCalls[0]).toContain('/usr/src/linux-6.6.31-gentoo-dist/arch/x86/boot/bzImage');
 	});
 
 	it('dies with a retry hint naming the kernel package when the runtime fails', async () => {
@@ -180,6 +181,19 @@ describe('dist-kernel_install_kernel', () => {
 		expect(result.texts('ERROR')).toContain("    emerge --config '=sys-kernel/gentoo-kernel-6.6.30'");
 		// the runtime's own messages are relayed before dying
 		expect(result.texts('WARN')).toContain('fake runtime warning for install');
+	});
+
+	it('falls back to the current package in the retry hint when the tree has no identifier', async () => {
+		const kv = '6.6.33-gentoo-dist';
+		const src = kernelTree(kv);
+		rmSync(join(src, 'dist-kernel'));
+		// a file named like the identifier above the tree must not be taken for it
+		writeFileSync(join(box.prefix, 'usr', 'dist-kernel'), '#!/bin/sh\n');
+		const result = await box.run(`${inherit}\nKV_FULL=${kv} KV_DIR=${q(src)}\ndist-kernel_install_kernel`, {
+			env: { FAKE_RUNTIME_EXIT: '1' },
+		});
+		expect(result.code).toBe(1);
+		expect(result.texts('ERROR')).toContain("    emerge --config '=sys-kernel/test-pkg-1.0'");
 	});
 
 	it('does no boot work when ROOT is not empty', async () => {
@@ -255,6 +269,48 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs /x 6.6.40-gentoo-dist`, { env: { ROOT: box.prefix } });
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([]);
+	});
+});
+
+describe('source and modules symlinks', () => {
+	it('dist-kernel_update_src_symlink creates a missing /usr/src/linux and leaves a foreign one alone', async () => {
+		const root = join(box.dir, 'src-links');
+		mkdirSync(join(root, 'usr', 'src', 'linux-6.6.30-gentoo-dist'), { recursive: true });
+		const created = await box.run(`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`);
+		expect(created.code).toBe(0);
+		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe('linux-6.6.30-gentoo-dist');
+
+		mkdirSync(join(root, 'usr', 'src', 'linux-6.1.0-custom'), { recursive: true });
+		writeFileSync(join(root, 'usr', 'src', 'linux-6.1.0-custom', 'Makefile'), '');
+		rmSync(join(root, 'usr', 'src', 'linux'));
+		symlinkSync('linux-6.1.0-custom', join(root, 'usr', 'src', 'linux'));
+		const kept = await box.run(`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`);
+		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe('linux-6.1.0-custom');
+		expect(kept.texts('LOG')).toContain("Please use 'eselect kernel' to update it when desired.");
+		const can = await box.run(`${inherit}\ndist-kernel_can_update_src_symlink ${q(join(root, 'usr/src/linux'))} || echo refused`);
+		expect(can.stdout).toBe('refused\n');
+	});
+
+	it('dist-kernel_update_lib_symlinks rewrites the module dir links on merged-usr only', async () => {
+		const kv = '6.6.30-gentoo-dist';
+		const image = join(box.dir, 'lib-links-image');
+		const moddir = join(image, 'lib', 'modules', kv);
+		mkdirSync(moddir, { recursive: true });
+		symlinkSync(`../../../usr/src/linux-${kv}`, join(moddir, 'source'));
+		symlinkSync(`../../../usr/src/linux-${kv}/arch/x86/boot/bzImage`, join(moddir, 'vmlinuz'));
+		const split = join(box.dir, 'split-usr');
+		mkdirSync(join(split, 'lib'), { recursive: true });
+		const unchanged = await box.run(`${inherit}\nEROOT=${q(split)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`);
+		expect(unchanged.code).toBe(0);
+		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../usr/src/linux-${kv}`);
+
+		const merged = join(box.dir, 'merged-usr');
+		mkdirSync(join(merged, 'usr', 'lib'), { recursive: true });
+		symlinkSync('usr/lib', join(merged, 'lib'));
+		const result = await box.run(`${inherit}\nEROOT=${q(merged)} ED=${q(image)} KV_FULL=${kv}\ndist-kernel_update_lib_symlinks`);
+		expect(result.code).toBe(0);
+		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../src/linux-${kv}`);
+		expect(readlinkSync(join(moddir, 'vmlinuz'))).toBe(`../../../src/linux-${kv}/arch/x86/boot/bzImage`);
 	});
 });
 

@@ -69,7 +69,8 @@ describe('dependency strings', () => {
 		);
 		expect(result.stdout).toContain('linux-info');
 		expect(result.stdout).toContain('dist-kernel-utils');
-		expect(result.stdout.split('\n').filter((l) => l.startsWith('declare -f'))).toHaveLength(5);
+		const declared = result.stdout.split('\n').slice(1).filter((l) => l.length > 0);
+		expect(declared).toEqual(['pkg_setup', 'src_compile', 'src_install', 'pkg_postinst', 'linux_chkconfig_present']);
 	});
 
 	it('does nothing at all when MODULES_OPTIONAL_IUSE is disabled', async () => {
@@ -209,11 +210,20 @@ async function buildModule(options: {
 	kernelDir?: string;
 	pre?: string;
 	withoutMakefile?: boolean;
+	/** Replace Kbuild + Makefile by one classic Makefile whose default goal builds. */
+	defaultGoalMakefile?: boolean;
 	modlist?: string;
 }) {
 	const work = join(box.dir, `work-${options.name}`);
 	cpSync(MODULE_FIXTURE, work, { recursive: true });
 	if (options.withoutMakefile) rmSync(join(work, 'Makefile'));
+	if (options.defaultGoalMakefile) {
+		rmSync(join(work, 'Kbuild'));
+		writeFileSync(
+			join(work, 'Makefile'),
+			'ifneq ($(KERNELRELEASE),)\nobj-m := hello.o\nelse\nbuild:\n\t$(MAKE) -C $(KDIR) M=$(CURDIR) modules\nendif\n',
+		);
+	}
 	const image = join(box.dir, `image-${options.name}`);
 	const script = `
 inherit linux-mod-r1
@@ -251,7 +261,7 @@ describe('real module build against Debian headers', () => {
 		expect(modinfo(ko, 'vermagic').split(' ')[0]).toBe(headers.kv);
 		expect(modinfo(ko, 'description')).toBe('dist-kernel eclass test module');
 		// the package Makefile's `modules` target was guessed and used
-		expect(plain.result.stderr).toContain(`M=${plain.work} modules`);
+		expect(plain.result.stdout).toContain(`M=${plain.work} modules`);
 	});
 
 	it('strips the module (USE=strip) and tells the package manager not to', () => {
@@ -260,6 +270,18 @@ describe('real module build against Debian headers', () => {
 		expect(sections).not.toContain('.debug_info');
 		expect(readFileSync(join(box.T, 'shim-dostrip.log'), 'utf8')).toContain(`/lib/modules/${headers.kv}/extra/hello.ko`);
 		expect(plain.result.texts('INFO')).toContain('Stripping modules ...');
+	});
+
+	it('tells dracut to omit the module unless the MODULES_INITRAMFS_IUSE flag is on', async () => {
+		const conf = readFileSync(join(plain.image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8');
+		expect(conf).toBe('omit_drivers+=" hello "\n');
+		const image = join(box.dir, 'image-dracut-add');
+		const result = await box.run(
+			`MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nlinux_domodule ${q(join(plain.work, 'hello.ko'))}\nEBUILD_PHASE=install modules_post_process`,
+			{ env: { D: image, USE: 'initramfs', EPREFIX: '' } },
+		);
+		expect(result.code, result.stderr).toBe(0);
+		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe('add_drivers+=" hello "\n');
 	});
 
 	it('leaves the module uncompressed: Debian’s kernel is CONFIG_MODULE_COMPRESS_NONE', async () => {
@@ -272,6 +294,14 @@ describe('real module build against Debian headers', () => {
 		expect(kbuild.result.code, kbuild.result.stderr.slice(-3000)).toBe(0);
 		expect(kbuild.result.texts('INFO').join('\n')).toContain('through the kernel build system');
 		const ko = join(kbuild.image, 'lib', 'modules', headers.kv, 'kernel', 'drivers', 'misc', 'hello.ko');
+		expect(modinfo(ko, 'vermagic').split(' ')[0]).toBe(headers.kv);
+	});
+
+	it('falls back to the Makefile’s default goal when it has none of the usual targets', async () => {
+		const goal = await buildModule({ name: 'default-goal', defaultGoalMakefile: true });
+		expect(goal.result.code, goal.result.stderr.slice(-3000)).toBe(0);
+		expect(goal.result.stdout).toContain(`M=${goal.work} modules`);
+		const ko = join(goal.image, 'lib', 'modules', headers.kv, 'extra', 'hello.ko');
 		expect(modinfo(ko, 'vermagic').split(' ')[0]).toBe(headers.kv);
 	});
 
@@ -366,6 +396,8 @@ describe('real module build against Debian headers', () => {
 			const dest = join(root, 'lib', 'modules', headers.kv, 'extra');
 			mkdirSync(dest, { recursive: true });
 			cpSync(join(plain.image, 'lib', 'modules', headers.kv, 'extra', 'hello.ko'), join(dest, 'hello.ko'));
+			// the kernel image as a kernel package merges it, so the initramfs can be rebuilt
+			writeFileSync(join(root, 'lib', 'modules', headers.kv, 'vmlinuz'), 'kernel image stand-in');
 			return root;
 		}
 		const postinst = (extra = '') => `MODULES_INITRAMFS_IUSE=+initramfs

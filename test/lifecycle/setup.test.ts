@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema';
+import { DEFAULT_REPOS_CONF, listConfigFiles, USER_REPOS_CONF } from '../../src/generator/read-repos-conf';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import { runSetup, type LifecycleContext } from '../../src/runtime/setup/run-setup';
@@ -22,11 +23,18 @@ function context(temp: TempRoot, dryRun = false): LifecycleContext & { logger: R
 	return { root: temp.root, dryRun, logger, exec: createExec({ logger, dryRun }) };
 }
 
+/** repos.conf files as Portage reads them, through the generator's reader (what the CLI passes). */
+function reposConf(temp: TempRoot) {
+	return () =>
+		[...listConfigFiles(temp.path(DEFAULT_REPOS_CONF)), ...listConfigFiles(temp.path(USER_REPOS_CONF))].map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
 /** Stands in for the generator: records the call and writes what an overlay minimally has. */
 function recordingGenerator(temp: TempRoot) {
 	const calls: Config[] = [];
 	return {
 		calls,
+		reposConf: reposConf(temp),
 		generate: async (config: Config) => {
 			calls.push(config);
 			temp.write(join(config.overlayDir, 'profiles/repo_name'), 'dist-kernel\n');
@@ -49,7 +57,7 @@ describe('dist-kernel setup', () => {
 		temp = gentooRoot();
 		const ctx = context(temp);
 		const gen = recordingGenerator(temp);
-		const report = await runSetup(ctx, { generate: gen.generate });
+		const report = await runSetup(ctx, gen);
 		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain(
 			'[dist-kernel]\nlocation = /var/db/repos/dist-kernel\npriority = 100\nauto-sync = no\n',
 		);
@@ -77,11 +85,32 @@ describe('dist-kernel setup', () => {
 		expect(withOverrides.writes.find((w) => w.path.endsWith('repos.conf/dist-kernel.conf'))?.action).toBe('updated');
 		const file = temp.path('/etc/portage/repos.conf/dist-kernel.conf');
 		expect(readFileSync(file, 'utf8')).toMatch(/\[gentoo\]\neclass-overrides = dist-kernel\n$/);
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/gentoo.conf'), 'utf8')).not.toContain('eclass-overrides');
 		const again = await runSetup(context(temp), recordingGenerator(temp));
 		expect(again.eclassOverrides).toBe(true);
 		expect(again.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
 		await runSetup(context(temp), { ...recordingGenerator(temp), eclassOverrides: false });
 		expect(readFileSync(file, 'utf8')).not.toContain('eclass-overrides');
+	});
+
+	it("keeps the admin's own eclass-overrides in our line, and follows main-repo", async () => {
+		temp = gentooRoot();
+		temp.write('/usr/share/portage/config/repos.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n');
+		temp.write('/etc/portage/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = mygentoo\n\n[mygentoo]\nlocation = /var/db/repos/mygentoo\neclass-overrides = java-overlay\n');
+		await runSetup(context(temp), { ...recordingGenerator(temp), eclassOverrides: true });
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toMatch(/\[mygentoo\]\neclass-overrides = java-overlay dist-kernel\n$/);
+		// Re-running gives the same line (our own file is not read back as the admin's setting).
+		const again = await runSetup(context(temp), recordingGenerator(temp));
+		expect(again.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
+	});
+
+	it('warns when a file read after ours sets eclass-overrides for the same repository', async () => {
+		temp = gentooRoot();
+		temp.write('/etc/portage/repos.conf/zz-local.conf', '[gentoo]\neclass-overrides = local\n');
+		const ctx = context(temp);
+		await runSetup(ctx, { ...recordingGenerator(temp), eclassOverrides: true });
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain('eclass-overrides = local dist-kernel\n');
+		expect(ctx.logger.lines.join('\n')).toContain('/etc/portage/repos.conf/zz-local.conf sets eclass-overrides for ::gentoo and is read after');
 	});
 
 	it("never clobbers the admin's edits: proposes ._cfg0000_ with a diff, once", async () => {

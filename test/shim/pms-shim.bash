@@ -22,13 +22,16 @@ mkdir -p "${T}" "${D}" || exit 1
 : "${ROOT:=}"
 : "${SYSROOT:=}"
 : "${BROOT:=}"
+# shellcheck disable=SC2034 # PMS variables, read by the eclasses
 EROOT=${ROOT%/}${EPREFIX}
+# shellcheck disable=SC2034 # PMS variables, read by the eclasses
 ESYSROOT=${SYSROOT%/}${EPREFIX}
 ED=${D%/}${EPREFIX}
 : "${MERGE_TYPE:=source}"
 : "${ARCH:=amd64}"
 INHERITED=
-E_IUSE= E_DEPEND= E_RDEPEND= E_PDEPEND= E_BDEPEND= E_IDEPEND= E_REQUIRED_USE=
+# shellcheck disable=SC2034 # outputs, read by the tests
+E_IUSE='' E_DEPEND='' E_RDEPEND='' E_PDEPEND='' E_BDEPEND='' E_IDEPEND='' E_REQUIRED_USE=''
 _SHIM_INSDEST=/
 _SHIM_NONFATAL=
 
@@ -110,7 +113,7 @@ in_iuse() {
 }
 
 use() {
-	local flag=${1} invert=
+	local flag=${1} invert=''
 	if [[ ${flag} == '!'* ]]; then
 		invert=1
 		flag=${flag#!}
@@ -176,7 +179,7 @@ __shim_split_cpv() {
 
 # print installed CPVs matching an atom (operators = ~ >= > <= <, slot and USE deps ignored)
 __shim_match() {
-	local atom=${1} op= cp ver cpv icp iver
+	local atom=${1} op='' cp ver cpv icp iver
 	atom=${atom%%\[*}
 	atom=${atom%%:*}
 	[[ ${atom} =~ ^(\>=|\<=|=|~|\>|\<) ]] && op=${BASH_REMATCH[1]}
@@ -298,7 +301,7 @@ keepdir() {
 }
 
 doins() {
-	local recursive= file
+	local recursive='' file
 	if [[ ${1} == -r ]]; then
 		recursive=1
 		shift

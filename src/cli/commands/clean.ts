@@ -1,17 +1,36 @@
-// Placeholder registration: replaced by the owner of the `clean` command.
+// `dist-kernel clean [--keep N] [--pretend]`: remove old kernels' boot files and unowned module directories.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { listInstalledKernels } from '../../runtime/backends/select';
+import { runClean } from '../../runtime/clean/run-clean';
+import { createRuntimeContext } from '../../runtime/context';
+import { removeKernel } from '../../runtime/install/remove-kernel';
+
+interface CleanFlags {
+	keep?: string;
+	pretend?: boolean;
+	running?: string;
+}
 
 export const cleanCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('clean')
-			.description('(clean: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('remove the boot files of all but the newest kernels (never the running or default one)')
+			.option('--keep <n>', 'kernels to keep (default: keep-kernels in dist-kernel.conf, 2)')
+			.option('--pretend', 'only show what would be removed')
+			.option('--running <kv>', 'treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'clean: under construction');
+				run(async (context, options) => {
+					const flags = options as CleanFlags;
+					const ctx = createRuntimeContext({ ...context, config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }) });
+					await runClean(ctx, {
+						keep: ctx.config.keepKernels,
+						pretend: Boolean(flags.pretend),
+						running: flags.running,
+						installed: await listInstalledKernels(ctx),
+						removeKernel: async (kv) => void (await removeKernel(ctx, kv)),
+					});
+					return 0;
 				}),
 			);
 	},

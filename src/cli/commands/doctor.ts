@@ -1,17 +1,22 @@
-// Placeholder registration: replaced by the owner of the `doctor` command.
+// `dist-kernel doctor [--json]`: problems that would bite at the next reboot, each with its fix; exit 1 on errors.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { createRuntimeContext } from '../../runtime/context';
+import { renderFindings, runDoctor } from '../../runtime/doctor/run-doctor';
 
 export const doctorCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('doctor')
-			.description('(doctor: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('check kernels, initramfs contents, module packages, EFI stub and /boot space')
+			.option('--json', 'print the findings as JSON')
+			.option('--running <kv>', 'treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'doctor: under construction');
+				run(async (context, options) => {
+					const opts = options as { json?: boolean; running?: string };
+					const ctx = createRuntimeContext(context);
+					const findings = await runDoctor(ctx, opts.running === undefined ? {} : { running: opts.running });
+					process.stdout.write(opts.json ? `${JSON.stringify({ findings }, null, 2)}\n` : renderFindings(findings));
+					return findings.some((f) => f.level === 'error') ? 1 : 0;
 				}),
 			);
 	},

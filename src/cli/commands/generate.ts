@@ -1,18 +1,88 @@
-// Placeholder registration: replaced by the owner of the `generate` command.
-import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+// `dist-kernel generate [--check] [--output DIR]`: writes (or compares) the dist-kernel overlay.
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
+import { configSchema, toKebab } from '../../config/schema';
+import { generateOverlay } from '../../generator/generate-overlay';
+import { locateProgram } from '../../generator/locate-program';
+import { underRoot } from '../../lib/root';
+import { assertSafePath } from '../../lib/validate';
+import { VERSION, type CommandModule } from '../program';
+
+/** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
+const CONFIG_FLAGS = ['kernelPackages', 'repositories', 'overlayDir', 'maintainerEmail', 'maintainerName'] as const;
+
+interface GenerateFlags {
+	check?: boolean;
+	output?: string;
+	kernelPackages?: string[];
+	repositories?: string[];
+	overlayDir?: string;
+	maintainerEmail?: string;
+	maintainerName?: string;
+}
 
 export const generateCommand: CommandModule = {
 	register(program, run) {
-		program
+		const command = program
 			.command('generate')
-			.description('(generate: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
-			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'generate: under construction');
-				}),
-			);
+			.description('write the dist-kernel overlay (virtual/dist-kernel versions, eclasses, runtime package)')
+			.option('--check', 'compare instead of writing; exit 1 listing the files that differ')
+			.option('--output <dir>', 'write the overlay here (a path on this host) instead of overlay-dir under --root');
+		for (const key of CONFIG_FLAGS) {
+			const schema = configSchema.shape[key];
+			const isList = schema.def.innerType.type === 'array';
+			command.addOption(new Option(`--${toKebab(key)} <${isList ? 'values...' : 'value'}>`, schema.description ?? key));
+		}
+		command.action(
+			run(async (context, ...args) => {
+				const flags = args[0] as GenerateFlags;
+				const cmd = args[1] as Command;
+				const rootGiven = cmd.parent?.getOptionValueSource('root') === 'cli';
+				const location = locateProgram();
+
+				let root = context.root;
+				let outputDir: string | undefined = flags.output === undefined ? undefined : resolve(assertSafePath(resolve(flags.output), '--output'));
+				if (location.checkout && !rootGiven && outputDir === undefined) {
+					root = resolve(location.checkout, 'test', 'fixtures', 'sample-root');
+					outputDir = resolve(location.checkout, 'overlay');
+					context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
+				}
+
+				const overrides: ConfigOverrides = {};
+				for (const key of CONFIG_FLAGS) if (flags[key] !== undefined) overrides[key] = flags[key];
+				const config = loadConfig(root, overrides);
+				outputDir ??= underRoot(root, config.overlayDir);
+
+				const check = Boolean(flags.check) || context.dryRun;
+				const result = generateOverlay({
+					root,
+					config,
+					outputDir,
+					check,
+					bundlePath: location.bundle,
+					runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: VERSION },
+					defaultConfig: renderDefaultConfig(),
+					logger: context.logger,
+				});
+
+				const { logger } = context;
+				logger.info(`kernel versions: ${result.versions.join(' ') || '(none)'} (from ${result.repositories.join(', ') || 'no repository'})`);
+				const differences = [...result.written.map((p) => `changed: ${p}`), ...result.removed.map((p) => `stale:   ${p}`)];
+				if (check) {
+					if (differences.length === 0) {
+						logger.info(`overlay is up to date: ${outputDir} (${result.unchanged} files)`);
+						return 0;
+					}
+					const verb = context.dryRun && !flags.check ? 'would change' : 'differs from a fresh generate';
+					logger[flags.check ? 'error' : 'info'](`overlay ${verb}: ${outputDir}\n${differences.map((d) => `  ${d}`).join('\n')}`);
+					return flags.check ? 1 : 0;
+				}
+				for (const path of result.written) logger.info(`wrote ${path}`);
+				for (const path of result.removed) logger.info(`removed ${path}`);
+				logger.info(`overlay ${outputDir}: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged`);
+				return 0;
+			}),
+		);
 	},
 };

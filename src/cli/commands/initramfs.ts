@@ -1,17 +1,24 @@
-// Placeholder registration: replaced by the owner of the `initramfs` command.
+// `dist-kernel initramfs KV [--package CAT/PF]`: rebuild only the initramfs (or the UKI) of an installed kernel
+// (dist-kernel_reinstall_initramfs, linux-mod-r1_pkg_postinst). --package lets the coalescing logic defer it.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { completePending } from '../../runtime/coalesce/plan';
+import { createRuntimeContext } from '../../runtime/context';
+import { regenerateInitramfs } from '../../runtime/install/install-kernel';
 
 export const initramfsCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('initramfs')
-			.description('(initramfs: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('rebuild the initramfs (or unified kernel image) of kernel KV and install it')
+			.argument('<kv>', 'kernel version')
+			.option('--package <cat/pf>', 'the package asking (coalesces rebuilds within one emerge)')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'initramfs: under construction');
+				run(async (context, kv, options) => {
+					const flags = options as { package?: string };
+					const ctx = createRuntimeContext(context);
+					await completePending(ctx);
+					await regenerateInitramfs(ctx, kv as string, { package: flags.package });
+					return 0;
 				}),
 			);
 	},

@@ -1,17 +1,30 @@
-// Placeholder registration: replaced by the owner of the `install` command.
+// `dist-kernel install KV [--image PATH] [--package CAT/PF]`: the kernel install pipeline (kernel-install.eclass
+// pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { completePending } from '../../runtime/coalesce/plan';
+import { createRuntimeContext } from '../../runtime/context';
+import { installKernel } from '../../runtime/install/install-kernel';
+
+interface InstallFlags {
+	image?: string;
+	package?: string;
+}
 
 export const installCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('install')
-			.description('(install: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('install kernel KV: build its initramfs (or UKI) with dracut, then install it to /boot')
+			.argument('<kv>', 'kernel version, e.g. 6.6.30-gentoo-dist')
+			.option('--image <path>', 'kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)')
+			.option('--package <cat/pf>', 'the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'install: under construction');
+				run(async (context, kv, options) => {
+					const flags = options as InstallFlags;
+					const ctx = createRuntimeContext(context);
+					await completePending(ctx);
+					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package });
+					return 0;
 				}),
 			);
 	},

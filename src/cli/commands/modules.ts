@@ -1,18 +1,22 @@
-// Placeholder registration: replaced by the owner of the `modules` command.
+// `dist-kernel modules rebuild [--pretend]`: rebuild stale module packages Portage will not rebuild by itself.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { createRuntimeContext } from '../../runtime/context';
+import { rebuildModules } from '../../runtime/modules/rebuild-modules';
 
 export const modulesCommand: CommandModule = {
 	register(program, run) {
-		program
-			.command('modules')
-			.description('(modules: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+		const modules = program.command('modules').description('out-of-tree kernel module packages');
+		modules
+			.command('rebuild')
+			.description('rebuild stale module packages with USE=-dist-kernel (emerge --oneshot --usepkg=n =cat/pkg-ver…)')
+			.option('--pretend', 'show what would be rebuilt and the emerge command, run nothing')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'modules: under construction');
+				run(async (context, options) => {
+					const ctx = createRuntimeContext(context);
+					await rebuildModules(ctx, { pretend: Boolean((options as { pretend?: boolean }).pretend) });
+					return 0;
 				}),
 			);
+		modules.exitOverride();
 	},
 };

@@ -1,17 +1,40 @@
-// Placeholder registration: replaced by the owner of the `plugin` command.
+// `dist-kernel plugin dist-kernel add KV ENTRY_DIR IMAGE [INITRD…]` / `… remove KV ENTRY_DIR`: the body of our
+// kernel-install(8) plugin. Quiet unless KERNEL_INSTALL_VERBOSE=1 (or --verbose); warnings always show.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
+import { createRuntimeContext } from '../../runtime/context';
+import { runKernelInstallPlugin } from '../../runtime/install/kernel-install-plugin';
+
+function quietUnless(verbose: boolean, logger: Logger): Logger {
+	if (verbose) return logger;
+	return { ...logger, info: () => {}, debug: () => {}, begin: () => () => {} };
+}
 
 export const pluginCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('plugin')
-			.description('(plugin: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('kernel-install(8) plugin entry point (called by /usr/lib/kernel/install.d/50-dist-kernel.install)')
+			.argument('<name>', 'plugin name (dist-kernel)')
+			.argument('<command>', 'add or remove')
+			.argument('<kv>', 'kernel version')
+			.argument('<entry-dir>', 'ENTRY_DIR_ABS from kernel-install')
+			.argument('[files...]', 'add: IMAGE [INITRD…]')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'plugin: under construction');
+				run(async (context, name, command, kv, entryDir, files) => {
+					const verbose = context.verbose || context.env['KERNEL_INSTALL_VERBOSE'] === '1';
+					const ctx = createRuntimeContext({ ...context, logger: quietUnless(verbose, context.logger) });
+					const [image, ...initrds] = files as string[];
+					const outcome = await runKernelInstallPlugin(ctx, {
+						name: name as string,
+						command: command as string,
+						kv: kv as string,
+						entryDir: entryDir as string,
+						image,
+						initrds,
+					});
+					ctx.logger.info(`dist-kernel plugin: ${outcome.action}`);
+					return outcome.exitCode;
 				}),
 			);
 	},

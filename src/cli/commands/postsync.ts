@@ -1,17 +1,24 @@
-// Placeholder registration: replaced by the owner of the `postsync` command.
+// `dist-kernel postsync REPO SYNC_URI LOCATION`: what /etc/portage/repo.postsync.d/dist-kernel runs after a sync.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { regenerateOverlay } from '../regenerate-overlay';
+import { createRuntimeContext } from '../../runtime/context';
+import { parsePostsyncArgs, runPostsync } from '../../runtime/postsync/run-postsync';
 
 export const postsyncCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('postsync')
-			.description('(postsync: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('regenerate the overlay when a sync changed kernel versions (run by the repo.postsync.d hook)')
+			.argument('<repository>', 'name of the repository that was synced')
+			.argument('<sync-uri>', 'its sync-uri (may be empty)')
+			.argument('<location>', 'its location')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'postsync: under construction');
+				run(async (context, repository, syncUri, location) => {
+					const ctx = createRuntimeContext(context);
+					const args = parsePostsyncArgs(String(repository), String(syncUri), String(location));
+					const outcome = await runPostsync(ctx, args, async () => void (await regenerateOverlay(ctx.root, ctx.config, ctx.logger)));
+					if (outcome.action === 'skipped') ctx.logger.debug(`post-sync: ${outcome.reason}`);
+					return 0;
 				}),
 			);
 	},

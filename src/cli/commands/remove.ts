@@ -1,17 +1,25 @@
-// Placeholder registration: replaced by the owner of the `remove` command.
+// `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { completePending } from '../../runtime/coalesce/plan';
+import { createRuntimeContext } from '../../runtime/context';
+import { validatePackage } from '../../runtime/install/install-kernel';
+import { removeKernel } from '../../runtime/install/remove-kernel';
 
 export const removeCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('remove')
-			.description('(remove: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('remove the boot files of kernel KV (what install put there)')
+			.argument('<kv>', 'kernel version')
+			.option('--package <cat/pf>', 'the package asking')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'remove: under construction');
+				run(async (context, kv, options) => {
+					const flags = options as { package?: string };
+					validatePackage(flags.package);
+					const ctx = createRuntimeContext(context);
+					await completePending(ctx);
+					await removeKernel(ctx, kv as string, { package: flags.package });
+					return 0;
 				}),
 			);
 	},

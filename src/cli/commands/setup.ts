@@ -1,17 +1,43 @@
-// Placeholder registration: replaced by the owner of the `setup` command.
+// `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
 import type { CommandModule } from '../program';
-import { DistKernelError } from '../../lib/errors';
+import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
+import { runSetup } from '../../runtime/setup/run-setup';
+import { undoSetup } from '../../runtime/setup/undo-setup';
+
+interface SetupFlags {
+	eclassOverrides?: boolean;
+	mainRepo?: string;
+	undo?: boolean;
+}
 
 export const setupCommand: CommandModule = {
 	register(program, run) {
 		program
 			.command('setup')
-			.description('(setup: under construction)')
-			.allowUnknownOption()
-			.allowExcessArguments()
+			.description('adopt dist-kernel: repos.conf entry, configuration file, generated overlay (--undo removes them)')
+			.option('--eclass-overrides', "make the main repository's kernel and module ebuilds use dist-kernel's eclasses")
+			.option('--no-eclass-overrides', 'leave the main repository with its own eclasses (the default)')
+			.option('--main-repo <name>', 'repository for --eclass-overrides (default: main-repo in repos.conf, else gentoo)')
+			.option('--undo', 'remove what an earlier setup added')
 			.action(
-				run(async () => {
-					throw new DistKernelError('cli.unavailable', 'setup: under construction');
+				run(async (context, options) => {
+					const flags = options as SetupFlags;
+					const { root, dryRun, logger, exec } = context;
+					if (flags.undo) {
+						undoSetup({ root, dryRun, logger, exec });
+						return 0;
+					}
+					const sources = await readReposConfSources(root);
+					await runSetup(
+						{ root, dryRun, logger, exec },
+						{
+							eclassOverrides: flags.eclassOverrides,
+							mainRepo: flags.mainRepo,
+							reposConf: () => sources,
+							generate: async (config) => void (await regenerateOverlay(root, config, logger)),
+						},
+					);
+					return 0;
 				}),
 			);
 	},

@@ -1,6 +1,6 @@
 // The classic /boot names used by installkernel and our built-in backend: vmlinuz-KV, initramfs-KV.img,
 // System.map-KV, config-KV.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isKernelVersion } from '../../lib/validate';
 import { systemView } from '../../lib/root';
 import type { RuntimeContext } from '../context';
@@ -33,10 +33,15 @@ function plan(artifacts: KernelArtifacts): Planned[] {
 /** Space check, then every file through the transaction. Returns the system paths written. */
 export function writeClassicFiles(ctx: RuntimeContext, transaction: BootTransaction, artifacts: KernelArtifacts): string[] {
 	const bootDir = resolveBootDir(ctx, '/boot');
-	const files = plan(artifacts).map((f) => ({ ...f, target: bootFilePath(bootDir, f.name) }));
-	const { initrd } = classicNames(artifacts.kv);
+	const names = classicNames(artifacts.kv);
+	const imageInstalled = existsSync(bootFilePath(bootDir, names.image));
+	// A plain initramfs refresh leaves an installed kernel alone; a UKI is the image, so it is rewritten.
+	const initrdOnly = artifacts.initrdOnly === true && !artifacts.uki && imageInstalled;
+	const files = plan(artifacts)
+		.filter((f) => !initrdOnly || f.name === names.initrd)
+		.map((f) => ({ ...f, target: bootFilePath(bootDir, f.name) }));
 	// Without a new initramfs, a stale one of the same version would be paired with the new kernel.
-	const staleInitrd = artifacts.initrd ? undefined : bootFilePath(bootDir, initrd);
+	const staleInitrd = artifacts.initrd ? undefined : bootFilePath(bootDir, names.initrd);
 	if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync(f.source).size, shown: '/boot' })));
 	for (const file of files) transaction.copy(file.source, file.target, 0o644);
 	if (staleInitrd) transaction.remove(staleInitrd);

@@ -11,6 +11,8 @@ export interface KernelArtifacts {
 	systemMap?: string | undefined;
 	config?: string | undefined;
 	uki: boolean;
+	/** Only the initramfs changed (`dist-kernel initramfs`): backends that can, leave the other files alone. */
+	initrdOnly?: boolean | undefined;
 }
 
 export interface InstalledKernel {

@@ -1,17 +1,22 @@
-// The kernels `clean` looks at: every /lib/modules/KV, with its boot files (any layout) and install time.
+// The kernels `clean` looks at: what the install backend lists, plus every /lib/modules/KV, each with its boot
+// files (the backend's, and whatever any other layout left for that release) and its install time.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { underRoot } from '../../lib/root';
 import { isKernelVersion } from '../../lib/validate';
-import { findBootFiles, type BootFile } from '../status/boot-files';
+import type { InstalledKernel } from '../backends/types';
+import { findBootFiles } from '../status/boot-files';
 
 export const MODULES_DIR = '/lib/modules';
 
 export interface KernelOnDisk {
 	kv: string;
-	bootFiles: BootFile[];
+	/** System paths of its boot files. */
+	bootFiles: string[];
 	/** Newest mtime among the boot files (ms); the module directory's when there are none. */
 	installedAt: number;
+	/** /lib/modules/KV exists. */
+	hasModuleDir: boolean;
 	/** The module directory holds kernel modules (`*.ko`, compressed or not). */
 	hasModules: boolean;
 }
@@ -32,22 +37,27 @@ function containsModule(dir: string): boolean {
 	}
 }
 
-export function listKernelsOnDisk(root: string): KernelOnDisk[] {
-	const base = underRoot(root, MODULES_DIR);
-	let names: string[];
+function moduleDirs(root: string): string[] {
 	try {
-		names = readdirSync(base);
+		return readdirSync(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
 	} catch {
 		return [];
 	}
+}
+
+/** `installed`: the active backend's listing (`listInstalledKernels`). */
+export function listKernelsOnDisk(root: string, installed: readonly InstalledKernel[]): KernelOnDisk[] {
+	const kvs = new Set<string>([...installed.map((k) => k.kv).filter(isKernelVersion), ...moduleDirs(root)]);
 	const out: KernelOnDisk[] = [];
-	for (const kv of names.filter(isKernelVersion).sort()) {
-		const dir = join(base, kv);
-		if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+	for (const kv of [...kvs].sort()) {
 		const found = findBootFiles(root, kv);
-		const bootFiles = [...found.kernels, ...found.initrds, ...found.ukis];
-		const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(f.fullPath))) : mtime(dir);
-		out.push({ kv, bootFiles, installedAt, hasModules: containsModule(dir) });
+		const files = new Set<string>(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
+		for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
+		const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
+		const dir = join(underRoot(root, MODULES_DIR), kv);
+		const hasModuleDir = moduleDirs(root).includes(kv);
+		const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir);
+		out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir) });
 	}
 	return out;
 }

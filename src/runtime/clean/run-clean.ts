@@ -2,10 +2,11 @@
 // install backends, never the running kernel nor the default boot entry's, then their /lib/modules/KV when no
 // installed package owns it; names the packages the admin should `emerge --depclean`.
 import { rmSync } from 'node:fs';
-import { release } from 'node:os';
 import { join } from 'node:path';
 import { underRoot } from '../../lib/root';
 import type { RuntimeContext } from '../context';
+import type { InstalledKernel } from '../backends/types';
+import { runningKernel } from '../status/collect-status';
 import { findDefaultEntries } from '../status/default-entry';
 import { defaultEntryKernels } from './default-kernel';
 import { listKernelsOnDisk, MODULES_DIR, type KernelOnDisk } from './installed-kernels';
@@ -15,6 +16,10 @@ import { planClean, type CleanPlan } from './plan-clean';
 export interface CleanOptions {
 	keep: number;
 	pretend: boolean;
+	/** Treat this release as the running kernel (default: $DIST_KERNEL_RUNNING_KV, else uname -r). */
+	running?: string | undefined;
+	/** The active backend's listing of installed kernels (`listInstalledKernels`). */
+	installed: InstalledKernel[];
 	/** Removes a kernel's boot files through the configured backend (the install pipeline's `removeKernel`). */
 	removeKernel: (kv: string) => Promise<void>;
 }
@@ -29,11 +34,6 @@ export interface CleanReport {
 	orphans: string[];
 }
 
-/** The running kernel: `uname -r`, or DIST_KERNEL_RUNNING_KV (tests, or a chroot preparing another machine). */
-export function runningKernel(env: NodeJS.ProcessEnv): string {
-	return env['DIST_KERNEL_RUNNING_KV'] || release();
-}
-
 function formatTime(ms: number): string {
 	return new Date(ms).toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
 }
@@ -42,8 +42,8 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 	const { logger, root } = ctx;
 	const changing = !options.pretend && !ctx.dryRun;
 	const would = changing ? '' : '(pretend) would ';
-	const running = runningKernel(ctx.env);
-	const onDisk = listKernelsOnDisk(root);
+	const running = runningKernel(ctx, options.running).kv;
+	const onDisk = listKernelsOnDisk(root, options.installed);
 	const bootable = onDisk.filter((k) => k.bootFiles.length > 0);
 	const leftovers = onDisk.filter((k) => k.bootFiles.length === 0 && k.kv !== running);
 	const defaults = defaultEntryKernels(findDefaultEntries(root), bootable.map((k) => k.kv));
@@ -77,10 +77,12 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 	};
 
 	for (const kv of plan.remove) {
-		logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv)!.bootFiles.map((f) => f.path).join(' ')}`);
+		logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv)!.bootFiles.join(' ')}`);
 		if (changing) await options.removeKernel(kv);
 		const owning = owners.get(kv) ?? [];
-		if (owning.length === 0) removeModuleDir(kv);
+		if (owning.length === 0) {
+			if (byKv.get(kv)!.hasModuleDir) removeModuleDir(kv);
+		}
 		else for (const cpv of owning) if (!report.depclean.includes(cpv)) report.depclean.push(cpv);
 	}
 	for (const k of leftovers) {

@@ -6,13 +6,14 @@ import type { RuntimeContext } from '../context';
 import { assertTrusted } from './trust';
 
 // Sourced in a clean environment: positional args are the files, variables are printed after all were read.
+// A file's failing last command is ignored, as dracut and kernel-install ignore it.
 const SCRIPT = [
 	'set +e',
 	'__dk_names=$1; shift',
 	'for __dk_file in "$@"; do',
 	'\t[[ -f ${__dk_file} ]] || continue',
 	'\t# shellcheck source=/dev/null',
-	'\t. "${__dk_file}" >&2 || exit 3',
+	'\t. "${__dk_file}" >&2',
 	'done',
 	'# shellcheck disable=SC2086',
 	'declare -p ${__dk_names} 2>/dev/null',

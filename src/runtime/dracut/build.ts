@@ -4,17 +4,20 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
-import { systemPath } from '../context';
-import { stageDracutConfig } from './config';
+import { systemView } from '../../lib/root';
+import { dracutConfigFiles, stageDracutConfig } from './config';
 
 export interface DracutBuild {
 	kv: string;
+	/** Disk path of the kernel's modules directory (dracut --kmoddir). */
+	modulesDir: string;
 	workDir: string;
 	/** Build a UKI (dracut --uefi) instead of a plain initramfs. */
+	/** `cmdline`: replaces dracut's kernel_cmdline (undefined: dracut's own is used). */
 	uki?: { stub: string; kernelImage: string; cmdline?: string | undefined } | undefined;
 }
 
-export function dracutArgs(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, build: DracutBuild, staged: { conf: string; confDir: string }, output: string): string[] {
+export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBuild, staged: { conf: string; confDir: string }, output: string): string[] {
 	const args = [
 		'--force',
 		ctx.verbose ? '--verbose' : '--quiet',
@@ -27,7 +30,7 @@ export function dracutArgs(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, build:
 		'--kver',
 		build.kv,
 		'--kmoddir',
-		systemPath(ctx, `/lib/modules/${build.kv}`),
+		build.modulesDir,
 	];
 	if (build.uki) {
 		args.push('--uefi', '--uefi-stub', build.uki.stub, '--kernel-image', build.uki.kernelImage);
@@ -42,7 +45,11 @@ export function dracutArgs(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, build:
 /** Runs dracut; returns the path of the image it wrote (inside `workDir`). Under --dry-run prints the command only. */
 export async function runDracut(ctx: RuntimeContext, build: DracutBuild): Promise<string> {
 	const output = join(build.workDir, build.uki ? 'uki.efi' : 'initramfs.img');
-	const staged = stageDracutConfig(ctx, build.workDir);
+	const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== undefined });
+	if (ctx.dryRun) {
+		const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
+		ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(' ') : '(none: dracut defaults)'}`);
+	}
 	const timeout = ctx.config.dracutTimeout * 1000;
 	try {
 		await ctx.exec('dracut', dracutArgs(ctx, build, staged, output), {

@@ -82,11 +82,16 @@ export interface StagedDracutConfig {
 	confDir: string;
 }
 
+export interface StageOptions {
+	/** The UKI gets /etc/kernel/cmdline: drop dracut's kernel_cmdline, which dracut would prepend to it. */
+	replaceKernelCmdline?: boolean | undefined;
+}
+
 /**
  * Copies exactly the files we checked into `workDir` (closing the window between check and use) and adds a
  * last drop-in that turns off dracut's own signing: we sign afterwards with the key resolved under the root.
  */
-export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: string): StagedDracutConfig {
+export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: string, options: StageOptions = {}): StagedDracutConfig {
 	const conf = join(workDir, 'dracut.conf');
 	const confDir = join(workDir, 'dracut.conf.d');
 	mkdirSync(confDir, { mode: 0o700 });
@@ -102,10 +107,12 @@ export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: st
 		assertTrusted(file, systemView(ctx.root, file));
 		copyFileSync(file, join(confDir, basename(file)));
 	}
-	writeFileSync(
-		join(confDir, 'zzzz-dist-kernel-signing.conf'),
-		'# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.\nuefi_secureboot_cert=""\nuefi_secureboot_key=""\n',
-		{ mode: 0o600 },
-	);
+	const lines = [
+		'# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.',
+		'uefi_secureboot_cert=""',
+		'uefi_secureboot_key=""',
+	];
+	if (options.replaceKernelCmdline) lines.push('# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.', 'kernel_cmdline=""');
+	writeFileSync(join(confDir, 'zzzz-dist-kernel.conf'), `${lines.join('\n')}\n`, { mode: 0o600 });
 	return { conf, confDir };
 }

@@ -37,7 +37,7 @@ describe('renderReposConf', () => {
 		temp.write('/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\n');
 		temp.write(
 			'/repos.conf/dist-kernel.conf',
-			renderReposConf({ repoName: 'dist-kernel', location: '/var/db/repos/dist-kernel', overrideEclassesOf: 'gentoo' }),
+			renderReposConf({ repoName: 'dist-kernel', location: '/var/db/repos/dist-kernel', eclassOverrides: { repo: 'gentoo', value: 'dist-kernel' } }),
 		);
 		// A proposal waiting for etc-update must not be read as configuration.
 		temp.write('/repos.conf/._cfg0000_dist-kernel.conf', '[dist-kernel]\nlocation = /elsewhere\n');

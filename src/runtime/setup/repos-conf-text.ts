@@ -11,8 +11,8 @@ export const OVERLAY_PRIORITY = 100;
 export interface ReposConfOptions {
 	repoName: string;
 	location: string;
-	/** Repository whose ebuilds should inherit our eclasses (`eclass-overrides`), e.g. gentoo; none when undefined. */
-	overrideEclassesOf?: string | undefined;
+	/** Repository whose ebuilds should inherit our eclasses, and the full `eclass-overrides` value; none when undefined. */
+	eclassOverrides?: { repo: string; value: string } | undefined;
 }
 
 export function renderReposConf(options: ReposConfOptions): string {
@@ -25,14 +25,14 @@ export function renderReposConf(options: ReposConfOptions): string {
 		`priority = ${OVERLAY_PRIORITY}`,
 		'auto-sync = no',
 	];
-	if (options.overrideEclassesOf !== undefined) {
+	if (options.eclassOverrides !== undefined) {
 		lines.push(
 			'',
 			`# Gentoo's own kernel and module ebuilds use the eclasses of ${options.repoName}:`,
 			'# kernel installs, initramfs/UKI builds and module rebuilds then go through dist-kernel.',
 			'# Portage merges this section into the one defined in its own file.',
-			`[${options.overrideEclassesOf}]`,
-			`eclass-overrides = ${options.repoName}`,
+			`[${options.eclassOverrides.repo}]`,
+			`eclass-overrides = ${options.eclassOverrides.value}`,
 		);
 	}
 	return `${lines.join('\n')}\n`;

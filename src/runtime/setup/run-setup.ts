@@ -7,8 +7,10 @@ import { CONFIG_PATH, loadConfig, renderDefaultConfig } from '../../config/load'
 import type { Config } from '../../config/schema';
 import { DistKernelError } from '../../lib/errors';
 import { systemView, underRoot } from '../../lib/root';
+import type { ReposConfSource } from '../../parsers/repos-conf';
 import type { RuntimeContext } from '../context';
 import { sha256, writeProtected, type ProtectedWrite } from './config-protect';
+import { planEclassOverrides } from './eclass-overrides';
 import { assertGentooRoot } from './gentoo-root';
 import { REPOS_CONF_DIR, REPOS_CONF_FILE, renderReposConf } from './repos-conf-text';
 import { emptyRecord, readSetupRecord, SETUP_RECORD, recordDir, recordFile, writeSetupRecord, type SetupRecord } from './setup-record';
@@ -23,8 +25,10 @@ export type LifecycleContext = Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'
 export interface SetupOptions {
 	/** true/false from --eclass-overrides / --no-eclass-overrides; undefined keeps what an earlier setup chose (default off). */
 	eclassOverrides?: boolean | undefined;
-	/** Repository whose ebuilds get our eclasses (default gentoo). */
-	mainRepo?: string;
+	/** Repository whose ebuilds get our eclasses (default: [DEFAULT] main-repo, else gentoo). */
+	mainRepo?: string | undefined;
+	/** The repos.conf files in the order Portage reads them (the CLI lists them with the generator's reader). */
+	reposConf: () => ReposConfSource[];
 	/** Generates the overlay for `config` under the root (the CLI passes the generator, loaded lazily). */
 	generate: (config: Config) => Promise<void>;
 }
@@ -63,7 +67,7 @@ function currentEclassOverrides(context: LifecycleContext, record: SetupRecord):
 	try {
 		const text = readFileSync(underRoot(context.root, REPOS_CONF_FILE), 'utf8');
 		if (ownHash(record, REPOS_CONF_FILE) !== sha256(text)) return false;
-		return new RegExp(`^eclass-overrides = ${OVERLAY_REPO_NAME}$`, 'm').test(text);
+		return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, 'm').test(text);
 	} catch {
 		return false;
 	}
@@ -131,12 +135,14 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 	const config = loadConfig(root);
 
 	const eclassOverrides = options.eclassOverrides ?? currentEclassOverrides(context, record);
-	const mainRepo = options.mainRepo ?? 'gentoo';
+	const ownPath = underRoot(root, REPOS_CONF_FILE);
+	const overrides = planEclassOverrides(options.reposConf(), ownPath, reposDir, OVERLAY_REPO_NAME, options.mainRepo);
+	const mainRepo = overrides.mainRepo;
 	ensureDir(context, record, REPOS_CONF_DIR);
 	const reposText = renderReposConf({
 		repoName: OVERLAY_REPO_NAME,
 		location: config.overlayDir,
-		overrideEclassesOf: eclassOverrides ? mainRepo : undefined,
+		eclassOverrides: eclassOverrides ? { repo: mainRepo, value: overrides.value } : undefined,
 	});
 	const reposWrite = await writeProtected(underRoot(root, REPOS_CONF_FILE), reposText, {
 		ownHash: ownHash(record, REPOS_CONF_FILE),
@@ -148,6 +154,11 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 	writes.push(reposWrite);
 	report(context, reposWrite);
 
+	if (eclassOverrides && overrides.shadowedBy !== undefined) {
+		logger.warn(
+			`${systemView(root, overrides.shadowedBy)} sets eclass-overrides for ::${mainRepo} and is read after ${REPOS_CONF_FILE}, so it wins: add ${OVERLAY_REPO_NAME} at the end of that line`,
+		);
+	}
 	if (eclassOverrides) {
 		logger.warn(
 			[

@@ -37,5 +37,6 @@ export function resolveSigningKeys(
 export async function signImage(ctx: Pick<RuntimeContext, 'exec'>, keys: SigningKeys, input: string, output: string): Promise<void> {
 	await ctx.exec('sbsign', [...(keys.engine ? ['--engine', keys.engine] : []), '--key', keys.key, '--cert', keys.cert, '--output', output, input], {
 		timeout: 120_000,
+		mutates: true,
 	});
 }

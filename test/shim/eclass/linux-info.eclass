@@ -6,6 +6,9 @@
 if [[ -z ${_SHIM_LINUX_INFO} ]]; then
 _SHIM_LINUX_INFO=1
 
+# as the real eclass: a default the eclass using it cannot tell from a user's choice
+KERNEL_DIR="${KERNEL_DIR:-${ROOT%/}/usr/src/linux}"
+
 get_version() {
 	[[ -n ${KV_FULL} ]] && return 0
 	die "linux-info stand-in: KV_FULL must be set before get_version"

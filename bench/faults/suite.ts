@@ -1,0 +1,147 @@
+// The fault suite: builds the roots it needs, runs every fault class and returns one row per class and subject.
+// `full` is what `npm run faults` runs by default; `ci` runs the same classes with smaller counts.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { programBundle } from '../lib/bundle';
+import { debianKernel } from '../../test/helpers/debian-kernel';
+import { cloneRoot, populateFaultRoot, putFile } from '../lib/fault-root';
+import { canMount, unmountAll } from '../lib/mounts';
+import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
+import { concurrentRuns } from './concurrency';
+import type { FaultRow, Progress } from './fault-result';
+import { fuzzParsers } from './fuzz-parsers';
+import { hostileInputs } from './hostile-inputs';
+import { killAtCheckpoints } from './kill-points';
+import { noSpace } from './no-space';
+
+export type FaultMode = 'full' | 'ci';
+
+export interface SuiteSettings {
+	fuzzCount: number;
+	/** Checkpoints per kill scenario (undefined: every one). */
+	killPoints: number | undefined;
+	killScenarios: ('upgrade' | 'reinstall')[];
+	dracutDelaysMs: number[];
+	noSpaceFs: ('tmpfs' | 'vfat')[];
+	noSpaceLevels: number[];
+	concurrent: number;
+}
+
+export const SETTINGS: Record<FaultMode, SuiteSettings> = {
+	full: {
+		fuzzCount: 10_000,
+		killPoints: undefined,
+		killScenarios: ['upgrade', 'reinstall'],
+		dracutDelaysMs: [300, 1000, 2000],
+		noSpaceFs: ['tmpfs', 'vfat'],
+		noSpaceLevels: [0, 0.01, 0.25, 0.5, 0.75, 0.99, 3],
+		concurrent: 8,
+	},
+	ci: {
+		fuzzCount: 1_500,
+		killPoints: 6,
+		killScenarios: ['upgrade'],
+		dracutDelaysMs: [1000],
+		noSpaceFs: ['tmpfs'],
+		noSpaceLevels: [0, 0.5, 3],
+		concurrent: 8,
+	},
+};
+
+export function modeFrom(argv: readonly string[], env: NodeJS.ProcessEnv): FaultMode {
+	if (argv.includes('--full')) return 'full';
+	if (argv.includes('--ci') || env['DIST_KERNEL_FAULTS'] === 'ci' || env['CI'] === 'true') return 'ci';
+	return 'full';
+}
+
+/** The next kernel version after `kv` (6.1.0-56-amd64 → 6.1.1-56-amd64): the same Debian kernel under a new name. */
+export function nextKernelVersion(kv: string): string {
+	return kv.replace(/^(\d+\.\d+\.)(\d+)/, (_m, head: string, patch: string) => `${head}${Number(patch) + 1}`);
+}
+
+export interface SuiteResult {
+	mode: FaultMode;
+	rows: FaultRow[];
+	seconds: number;
+}
+
+/** Installs `kv` into `root` by a clean run: the "previous complete set". Returns why it failed, or ''. */
+async function installedTemplate(bin: string, root: string, kv: string, progress: Progress): Promise<string> {
+	const result = await runDistKernel({ bin, root, args: ['install', kv] });
+	if (result.code !== 0) return `install ${kv} failed (exit ${result.code}): ${outputTail(result, 3)}`;
+	progress(`template: ${kv} installed in ${(result.ms / 1000).toFixed(1)} s`);
+	return '';
+}
+
+/** A different kernel image under the same version (a -r1 rebuild) and a changed dracut setting: every boot file changes. */
+function makeReinstallTemplate(from: string, to: string, kv: string): void {
+	cloneRoot(from, to);
+	for (const image of [join(to, 'lib', 'modules', kv, 'vmlinuz'), join(to, 'usr', 'src', `linux-${kv}`, 'arch', 'x86', 'boot', 'bzImage')]) {
+		if (!existsSync(image)) continue;
+		const data = Buffer.concat([readFileSync(image), Buffer.from('\0dist-kernel fault suite: rebuilt image\0')]);
+		rmSync(image);
+		writeFileSync(image, data);
+	}
+	putFile(to, '/etc/dracut.conf.d/20-rebuild.conf', 'kernel_cmdline="dk.rebuild=1"\n');
+}
+
+export async function runFaultSuite(mode: FaultMode, progress: Progress = () => {}): Promise<SuiteResult> {
+	const started = performance.now();
+	const settings = SETTINGS[mode];
+	const rows: FaultRow[] = [];
+	const work = mkdtempSync(join(process.env['DIST_KERNEL_TEST_TMP'] ?? tmpdir(), 'dk-faults-'));
+	try {
+		progress(`fuzzing parsers: ${settings.fuzzCount} inputs each`);
+		rows.push(...(await fuzzParsers({ count: settings.fuzzCount, progress })));
+
+		const bin = await programBundle();
+		progress(`program: ${bin}`);
+		const kernel = await debianKernel();
+		const kv1 = kernel.kv;
+		const kv2 = nextKernelVersion(kv1);
+		const baseRoot = join(work, 'base');
+		await populateFaultRoot(baseRoot, { kvs: [kv1, kv2] });
+
+		rows.push(...(await hostileInputs({ bin, work, template: baseRoot, validKv: kv1, progress })));
+
+		const previous = join(work, 'previous');
+		cloneRoot(baseRoot, previous);
+		const failure = await installedTemplate(bin, previous, kv1, progress);
+		if (failure) {
+			for (const kind of ['SIGKILL', 'ENOSPC', 'concurrency']) rows.push({ kind, subject: 'install', tried: 0, survived: 0, notes: '', skipped: failure });
+			return { mode, rows, seconds: (performance.now() - started) / 1000 };
+		}
+
+		for (const scenario of settings.killScenarios) {
+			let template = previous;
+			let args = ['install', kv2];
+			let name = `install ${kv2} over ${kv1} (upgrade)`;
+			if (scenario === 'reinstall') {
+				template = join(work, 'reinstall');
+				makeReinstallTemplate(previous, template, kv1);
+				args = ['install', kv1];
+				name = `install ${kv1} again, rebuilt image (every file replaced)`;
+			}
+			const { row } = await killAtCheckpoints(
+				{ name, template, args },
+				{ bin, work: join(work, `kill-${scenario}`), maxPoints: settings.killPoints, dracutDelaysMs: settings.dracutDelaysMs, progress },
+			);
+			rows.push(row);
+		}
+
+		if (canMount(work)) {
+			rows.push(...(await noSpace({ bin, work: join(work, 'nospace'), template: previous, args: ['install', kv2], label: `install ${kv2}`, fsKinds: settings.noSpaceFs, levels: settings.noSpaceLevels, progress })));
+		} else {
+			rows.push({ kind: 'ENOSPC', subject: 'install', tried: 0, survived: 0, notes: '', skipped: 'cannot mount here (needs root and mount permission)' });
+		}
+
+		const commands = Array.from({ length: settings.concurrent }, (_v, i) => (i % 2 === 0 ? ['install', kv2] : ['initramfs', kv1]));
+		rows.push(await concurrentRuns({ bin, work: join(work, 'concurrency'), template: previous, commands, progress }));
+	} finally {
+		const errors = unmountAll();
+		if (errors.length > 0) progress(`WARNING: could not unmount: ${errors.join('; ')}`);
+		else rmSync(work, { recursive: true, force: true });
+	}
+	return { mode, rows, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,54 @@
+// Listing a real dracut image: the runtime's reader (bundled entry bench/entries/list-initramfs.ts, run as a
+// process) against `lsinitrd IMAGE`. The image is built once with real dracut from the Debian kernel
+// (--no-hostonly, modules `base` + `kernel-modules`, zstd as dracut compresses by default here) and cached.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { debianKernel } from '../../test/helpers/debian-kernel';
+import { BENCH_CACHE, bundleEntry } from '../lib/bundle';
+import { runChecked, runProcess } from '../lib/run-process';
+import { timePair } from '../lib/stats';
+
+export interface InitramfsListingResult {
+	image: string;
+	imageBytes: number;
+	entries: number;
+	oursMs: number;
+	lsinitrdMs: number;
+	speedup: number;
+	lsinitrdEntries: number;
+	runs: number;
+}
+
+export async function benchImage(): Promise<{ image: string; kv: string }> {
+	const kernel = await debianKernel();
+	const dir = join(BENCH_CACHE, 'initramfs');
+	const image = join(dir, `initramfs-${kernel.kv}.img`);
+	if (existsSync(image)) return { image, kv: kernel.kv };
+	mkdirSync(join(dir, 'conf.d'), { recursive: true });
+	writeFileSync(join(dir, 'dracut.conf'), '');
+	writeFileSync(join(dir, 'conf.d', '10-bench.conf'), 'hostonly="no"\ndracutmodules=" base kernel-modules "\ncompress="zstd"\nearly_microcode="no"\n');
+	const partial = `${image}.partial`;
+	runChecked('dracut', ['--quiet', '--force', '--no-hostonly', '--conf', join(dir, 'dracut.conf'), '--confdir', join(dir, 'conf.d'), '--kver', kernel.kv, '--kmoddir', kernel.modulesDir, partial]);
+	renameSync(partial, image);
+	return { image, kv: kernel.kv };
+}
+
+export async function measureInitramfsListing(runs: number): Promise<InitramfsListingResult> {
+	const { image } = await benchImage();
+	const lister = await bundleEntry('bench/entries/list-initramfs.ts');
+	let entries = 0;
+	let lsinitrdEntries = 0;
+	const ours = async () => {
+		const r = await runProcess(process.execPath, [lister, image]);
+		if (r.code !== 0) throw new Error(`our listing failed: ${r.stderr}`);
+		entries = r.stdout.trim().split('\n').length;
+	};
+	const theirs = async () => {
+		const r = await runProcess('lsinitrd', [image]);
+		if (r.code !== 0) throw new Error(`lsinitrd failed: ${r.stderr}`);
+		lsinitrdEntries = r.stdout.split('\n').filter((l) => /^[-dlcbps][rwxsStT-]{9}/.test(l)).length;
+	};
+	const timing = await timePair(ours, theirs, runs);
+	const { statSync } = await import('node:fs');
+	return { image, imageBytes: statSync(image).size, entries, oursMs: timing.a, lsinitrdMs: timing.b, speedup: timing.b / timing.a, lsinitrdEntries, runs };
+}

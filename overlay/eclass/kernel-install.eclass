@@ -1,0 +1,510 @@
+# Copyright 2026 dist-kernel authors
+# Distributed under the terms of the GNU General Public License v2
+
+# @ECLASS: kernel-install.eclass
+# @MAINTAINER:
+# dist-kernel authors <dist-kernel@localhost>
+# @SUPPORTED_EAPIS: 8
+# @PROVIDES: dist-kernel-utils
+# @BLURB: Installation of Distribution Kernel packages through the dist-kernel runtime
+# @DESCRIPTION:
+# Drop-in replacement for the Gentoo eclass of the same name, meant to be
+# picked up through "eclass-overrides = dist-kernel" on the gentoo repository
+# so that sys-kernel/gentoo-kernel, gentoo-kernel-bin and vanilla-kernel work
+# unchanged.
+#
+# The ebuild installs the kernel tree into /usr/src/linux-${KV_FULL} (image
+# at its usual place, System.map, include/config/kernel.release) and the
+# modules into /lib/modules/${KV_FULL}.  pkg_postinst then runs
+# "dist-kernel install <release>", which builds the initramfs or unified
+# kernel image and installs the kernel with the configured backend;
+# pkg_postrm runs "dist-kernel remove <release>"; "emerge --config" reruns
+# the installation.  Nothing touches /boot when ROOT is not empty.
+#
+# The package pulls >=virtual/dist-kernel-${PV} (not an exact pin, so that a
+# kept older kernel never blocks upgrades); module packages depend on
+# virtual/dist-kernel:= and are thus rebuilt for each new kernel.
+# @EXAMPLE:
+#
+# @CODE
+# inherit kernel-install
+#
+# src_install() {
+#	insinto "/usr/src/linux-${KV_FULL}"
+#	doins -r "${WORKDIR}"/build/.
+#	# ... modules into /lib/modules/${KV_FULL}
+# }
+# @CODE
+
+case ${EAPI} in
+	8) ;;
+	*) die "${ECLASS}: EAPI ${EAPI:-0} not supported" ;;
+esac
+
+if [[ -z ${_KERNEL_INSTALL_ECLASS} ]]; then
+_KERNEL_INSTALL_ECLASS=1
+
+# @ECLASS_VARIABLE: KERNEL_IUSE_GENERIC_UKI
+# @PRE_INHERIT
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# If non-empty, adds IUSE="generic-uki modules-compress" for packages
+# shipping a prebuilt generic unified kernel image (uki.efi next to the
+# kernel image).
+
+# @ECLASS_VARIABLE: KV_FULL
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# Full kernel release, e.g. 6.12.8-gentoo-dist.  Defaults to
+# ${PV}${KV_LOCALVERSION}; kernel-build.eclass sets it from the built
+# kernel's kernel.release.
+
+# @ECLASS_VARIABLE: KV_LOCALVERSION
+# @DEFAULT_UNSET
+# @DESCRIPTION:
+# The kernel's LOCALVERSION (e.g. -gentoo-dist), for binary kernels.
+
+# @ECLASS_VARIABLE: KERNEL_BOOT_MIN_FREE_MB
+# @USER_VARIABLE
+# @DESCRIPTION:
+# Free space (MiB) pkg_pretend wants in /boot before installing a kernel;
+# below it a warning is printed (the runtime's own check decides later).
+: "${KERNEL_BOOT_MIN_FREE_MB:=96}"
+
+# @ECLASS_VARIABLE: INITRD_PACKAGES
+# @INTERNAL
+# @DESCRIPTION:
+# With KERNEL_IUSE_GENERIC_UKI: packages whose files end up in a generic
+# initramfs, mapped to their licenses (read by kernel-build.eclass).
+
+inherit dist-kernel-utils multiprocessing toolchain-funcs
+
+SLOT="${PV}"
+IUSE="+initramfs test"
+RESTRICT+="
+	!test? ( test )
+	test? ( userpriv )
+	arm? ( test )
+"
+LICENSE="GPL-2"
+
+# the runtime does the install; dracut builds the initramfs or UKI
+# shellcheck disable=SC2034 # read by the package manager
+IDEPEND="
+	sys-kernel/dist-kernel-runtime
+	initramfs? ( sys-kernel/dracut )
+"
+
+if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
+	IUSE+=" generic-uki modules-compress"
+	declare -gA INITRD_PACKAGES=(
+		["app-arch/zstd"]="|| ( BSD GPL-2 )"
+		["app-shells/bash"]="GPL-3+"
+		["sys-apps/coreutils"]="GPL-3+"
+		["sys-apps/kmod"]="LGPL-2"
+		["sys-apps/systemd[boot(-)]"]="GPL-2 LGPL-2.1 MIT public-domain"
+		["sys-apps/util-linux"]="GPL-2 GPL-3 LGPL-2.1 BSD-4 MIT public-domain"
+		["sys-kernel/dracut"]="GPL-2"
+		["sys-kernel/linux-firmware[redistributable]"]="linux-fw-redistributable"
+		["sys-libs/glibc"]="LGPL-2.1+ BSD HPND ISC inner-net rc PCRE"
+	)
+	LICENSE+="
+		generic-uki? ( ${INITRD_PACKAGES[*]} )
+	"
+	RDEPEND+="
+		sys-apps/kmod[lzma]
+	"
+fi
+
+# objtool, installed with the kernel tree for module builds, links libelf
+RDEPEND+="
+	virtual/libelf
+"
+# >= rather than ~: a kept older kernel must not block upgrading the virtual
+# shellcheck disable=SC2034 # read by the package manager
+PDEPEND="
+	>=virtual/dist-kernel-${PV}
+"
+# shellcheck disable=SC2034 # read by the package manager
+BDEPEND="
+	test? (
+		sys-kernel/dracut
+		amd64? ( app-emulation/qemu[qemu_softmmu_targets_x86_64] )
+		arm64? ( app-emulation/qemu[qemu_softmmu_targets_aarch64] )
+		x86? ( app-emulation/qemu[qemu_softmmu_targets_i386] )
+	)
+"
+
+# @FUNCTION: kernel-install_can_update_symlink
+# @USAGE: <target>
+# @RETURN: 0 if the /usr/src/linux-style symlink <target> may be updated
+# @DESCRIPTION:
+# Older name of dist-kernel_can_update_src_symlink, kept for ebuilds.
+kernel-install_can_update_symlink() {
+	dist-kernel_can_update_src_symlink "${@}"
+}
+
+# @FUNCTION: kernel-install_update_symlink
+# @USAGE: <target> <version>
+# @DESCRIPTION:
+# Older name of dist-kernel_update_src_symlink, kept for ebuilds.
+kernel-install_update_symlink() {
+	dist-kernel_update_src_symlink "${@}"
+}
+
+# @FUNCTION: kernel-install_get_qemu_arch
+# @DESCRIPTION:
+# Print the qemu-system-* suffix for the current ${ARCH}.
+kernel-install_get_qemu_arch() {
+	case ${ARCH} in
+		amd64) echo x86_64 ;;
+		x86) echo i386 ;;
+		arm64) echo aarch64 ;;
+		loong) echo loongarch64 ;;
+		arm|ppc|ppc64|riscv|sparc) echo "${ARCH}" ;;
+		*) die "${FUNCNAME[0]}: unsupported ARCH=${ARCH}" ;;
+	esac
+}
+
+# @FUNCTION: kernel-install_create_init
+# @USAGE: <output>
+# @DESCRIPTION:
+# Build a static /sbin/init that prints the kernel release and
+# "Hello, World!", for kernel-install_test.
+kernel-install_create_init() {
+	[[ ${#} -eq 1 && -n ${1} ]] || die "Usage: ${FUNCNAME[0]} <output>"
+	local output=${1}
+	[[ -e ${output} ]] && die "${FUNCNAME[0]}: ${output} already exists"
+
+	cat > "${T}/init.c" <<-'EOF' || die
+		#include <stdio.h>
+		#include <sys/utsname.h>
+		int main(void) {
+			struct utsname u;
+			if (uname(&u) == 0)
+				printf("Booted: %s %s %s\n", u.sysname, u.release, u.machine);
+			printf("Hello, World!\n");
+			return 0;
+		}
+	EOF
+	"$(tc-getBUILD_CC)" -Os -static -o "${output}" "${T}/init.c" || die "building the test init failed"
+}
+
+# @FUNCTION: kernel-install_create_qemu_image
+# @USAGE: <output>
+# @DESCRIPTION:
+# Create a 4 MiB ext4 image labelled "groot" holding the test init.
+kernel-install_create_qemu_image() {
+	[[ ${#} -eq 1 && -n ${1} ]] || die "Usage: ${FUNCNAME[0]} <output>"
+	local image=${1} tree=${T}/imageroot
+	[[ -e ${image} ]] && die "${FUNCNAME[0]}: ${image} already exists"
+
+	mkdir -p "${tree}"/{bin,dev,etc,lib,proc,root,sbin,sys} || die
+	# dracut wants something that looks like a usable root
+	: > "${tree}/lib/ld-fake.so" || die
+	cp -- "${BROOT}/etc/os-release" "${tree}/etc/os-release" || die
+	kernel-install_create_init "${tree}/sbin/init"
+	truncate -s 4M "${image}" || die
+	mkfs.ext4 -q -d "${tree}" -L groot "${image}" || die "creating the test image failed"
+}
+
+# @FUNCTION: kernel-install_test
+# @USAGE: <version> <image> <modules>
+# @DESCRIPTION:
+# Boot the kernel <image> (release <version>, modules tree <modules>) in
+# qemu with a generic dracut initramfs and a tiny root file system, and die
+# unless its init prints "Hello, World!" within 15 minutes.
+kernel-install_test() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ ${#} -eq 3 ]] || die "Usage: ${FUNCNAME[0]} <version> <image> <modules>"
+	local version=${1} image=${2} modules=${3}
+	local qemu_arch
+	qemu_arch=$(kernel-install_get_qemu_arch) || die
+
+	# dracut silently ignores a --conf/--confdir that does not exist
+	: > "${T}/empty-file" || die
+	mkdir -p "${T}/empty-directory" || die
+	local -a omit=(
+		crypt dm dmraid lvm mdraid multipath nbd network network-manager
+		btrfs cifs nfs zfs plymouth rngd i18n dracut-systemd systemd systemd-initrd
+	)
+	dracut --conf "${T}/empty-file" --confdir "${T}/empty-directory" \
+		--no-hostonly --kmoddir "${modules}" --force-add qemu \
+		--omit "${omit[*]}" --nostrip --no-early-microcode \
+		"${T}/initrd" "${version}" || die "building the test initramfs failed"
+
+	kernel-install_create_qemu_image "${T}/fs.img"
+
+	local -a qemu=( "qemu-system-${qemu_arch}" -m 512M -nographic -no-reboot
+		-kernel "${image}" -initrd "${T}/initrd"
+		-drive "file=${T}/fs.img,format=raw,index=0,media=disk" )
+	local append="root=LABEL=groot panic=-1"
+	case ${qemu_arch} in
+		aarch64) qemu+=( -M virt -cpu cortex-a57 ); append+=" console=ttyAMA0" ;;
+		i386|x86_64) qemu+=( -cpu max ); append+=" console=ttyS0,115200n8" ;;
+	esac
+	qemu+=( -append "${append}" )
+
+	einfo "Booting ${image} in qemu ..."
+	timeout 900 "${qemu[@]}" < /dev/null > "${T}/qemu.log" 2>&1
+	if ! grep -q "Hello, World!" "${T}/qemu.log"; then
+		tail -n 40 "${T}/qemu.log" >&2
+		die "Booting the kernel failed (see ${T}/qemu.log)"
+	fi
+	einfo "Kernel ${version} booted successfully"
+}
+
+# @FUNCTION: kernel-install_pkg_pretend
+# @DESCRIPTION:
+# Pre-flight checks, never fatal (everything can be fixed, then finished
+# with "emerge --config"): free space in /boot, linux-firmware presence,
+# and a warning when the initramfs is disabled.
+kernel-install_pkg_pretend() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+
+	if [[ -z ${ROOT} ]]; then
+		_kernel-install_check_boot_space
+	fi
+
+	if ! has_version -d sys-kernel/linux-firmware; then
+		ewarn "sys-kernel/linux-firmware is not installed.  It holds firmware that"
+		ewarn "much hardware needs; if in doubt, install it first.  If you install"
+		ewarn "it later, rebuild the initramfs with:"
+		ewarn "    emerge --config ${CATEGORY}/${PN}:${SLOT}"
+	fi
+
+	if ! use initramfs; then
+		ewarn "USE=initramfs is disabled: distribution kernels are configured to boot"
+		ewarn "with an initramfs, and may not find the root file system without one."
+	fi
+}
+
+# @FUNCTION: _kernel-install_check_boot_space
+# @INTERNAL
+# @DESCRIPTION:
+# Warn when /boot (or the directory /boot is on) has less than
+# KERNEL_BOOT_MIN_FREE_MB MiB free, or when it looks like an unmounted
+# separate partition.
+_kernel-install_check_boot_space() {
+	local boot=${EROOT}/boot
+	[[ -d ${boot} ]] || return 0
+
+	if grep -qsE '^[^#[:space:]]+[[:space:]]+/boot/?[[:space:]]' "${EROOT}/etc/fstab" &&
+		! mountpoint -q "${boot}"
+	then
+		ewarn "/boot is listed in /etc/fstab but is not mounted.  Mount it before the"
+		ewarn "kernel is installed, or run 'emerge --config ${CATEGORY}/${PN}:${SLOT}' afterwards."
+	fi
+
+	local -a fields
+	local line
+	line=$(df -Pk -- "${boot}" 2>/dev/null | tail -n 1)
+	read -ra fields <<<"${line}"
+	[[ ${fields[3]} =~ ^[0-9]+$ ]] || return 0
+	local free_mb=$(( fields[3] / 1024 ))
+	if [[ ${free_mb} -lt ${KERNEL_BOOT_MIN_FREE_MB} ]]; then
+		ewarn "Only ${free_mb} MiB are free in ${boot} (${KERNEL_BOOT_MIN_FREE_MB} MiB wanted for"
+		ewarn "a kernel with its initramfs).  Free some space, e.g. with"
+		ewarn "    dist-kernel clean --pretend"
+		ewarn "before the installation, or it may fail."
+	else
+		einfo "${free_mb} MiB free in ${boot}"
+	fi
+}
+
+# @FUNCTION: kernel-install_src_test
+# @DESCRIPTION:
+# Reminds ebuilds to define src_test calling kernel-install_test.
+kernel-install_src_test() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	die "Please redefine src_test() and call kernel-install_test()."
+}
+
+# @FUNCTION: kernel-install_pkg_preinst
+# @DESCRIPTION:
+# Check that the image installs /usr/src/linux-${KV_FULL} and that KV_FULL
+# matches the package version (dist-kernel_PV_to_KV), and fix the tree
+# symlinks on merged-usr systems (dist-kernel_update_lib_symlinks).
+kernel-install_pkg_preinst() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	local kernel_dir=${ED}/usr/src/linux-${KV_FULL}
+	[[ -d ${kernel_dir} ]] || die "Kernel directory ${kernel_dir} not installed!"
+
+	if [[ ${PV} != *9999 ]]; then
+		local expected
+		expected=$(dist-kernel_PV_to_KV "${PV}") || die
+		if [[ ${KV_FULL} != "${expected}"* ]]; then
+			eerror "Kernel version does not match PV!"
+			eerror "Source version: ${KV_FULL}"
+			eerror "Expected (PV*): ${expected}*"
+			die "Kernel version mismatch: got ${KV_FULL}, expected ${expected}*"
+		fi
+	fi
+
+	dist-kernel_update_lib_symlinks "${KV_FULL}"
+}
+
+# @FUNCTION: kernel-install_extract_from_uki
+# @USAGE: <linux|initrd> <uki> <output>
+# @DESCRIPTION:
+# Extract the kernel or the initramfs section of a unified kernel image.
+kernel-install_extract_from_uki() {
+	[[ ${#} -eq 3 ]] || die "Usage: ${FUNCNAME[0]} <linux|initrd> <uki> <output>"
+	local section=${1} uki=${2} out=${3}
+	[[ ${section} == @(linux|initrd) ]] || die "${FUNCNAME[0]}: unknown section ${section}"
+	"$(tc-getOBJCOPY)" -O binary "-j.${section}" "${uki}" "${out}" ||
+		die "Failed to extract the ${section} section of ${uki}"
+	chmod 644 "${out}" || die
+}
+
+# @FUNCTION: kernel-install_install_all
+# @USAGE: <version>
+# @DESCRIPTION:
+# Install the kernel whose tree is /usr/src/linux-<version>: its release is
+# read from include/config/kernel.release, then "dist-kernel install" builds
+# the initramfs or UKI and installs everything.  With USE=generic-uki the
+# prebuilt uki.efi's kernel and initrd are extracted first.  Called by
+# pkg_postinst and pkg_config.
+kernel-install_install_all() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ ${#} -eq 1 ]] || die "Usage: ${FUNCNAME[0]} <version>"
+	local dir_ver=${1}
+	local kernel_dir=${EROOT}/usr/src/linux-${dir_ver}
+	local image_path release=${dir_ver}
+	image_path=$(dist-kernel_get_image_path) || die
+	local image_dir=${image_path%/*}
+
+	if [[ -s ${kernel_dir}/include/config/kernel.release ]]; then
+		read -r release < "${kernel_dir}/include/config/kernel.release" || die
+	fi
+
+	if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
+		if use generic-uki; then
+			kernel-install_extract_from_uki linux "${kernel_dir}/${image_dir}/uki.efi" \
+				"${kernel_dir}/${image_path}"
+			kernel-install_extract_from_uki initrd "${kernel_dir}/${image_dir}/uki.efi" \
+				"${kernel_dir}/${image_dir}/initrd"
+		else
+			rm -f -- "${kernel_dir}/${image_dir}"/{initrd,uki.efi} || die
+		fi
+	fi
+
+	dist-kernel_install_kernel "${release}" "${kernel_dir}/${image_path}" \
+		"${kernel_dir}/System.map"
+}
+
+# @FUNCTION: kernel-install_pkg_postinst
+# @DESCRIPTION:
+# Update the /usr/src/linux symlink, clean stale differently-compressed
+# modules, then (only when ROOT is empty) install the kernel with its
+# initramfs or UKI through the runtime.
+kernel-install_pkg_postinst() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	kernel-install_update_symlink "${EROOT}/usr/src/linux" "${KV_FULL}"
+	dist-kernel_compressed_module_cleanup "${EROOT}/lib/modules/${KV_FULL}"
+
+	if [[ -z ${ROOT} ]]; then
+		kernel-install_install_all "${KV_FULL}"
+	else
+		elog "ROOT=${ROOT}: the kernel was not installed into /boot.  On the target"
+		elog "system, finish with: emerge --config '=${CATEGORY}/${PF}'"
+	fi
+
+	if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]] && use generic-uki; then
+		ewarn "The prebuilt generic initramfs and unified kernel image are experimental;"
+		ewarn "keep another working kernel installed before rebooting."
+	fi
+}
+
+# @FUNCTION: kernel-install_pkg_prerm
+# @DESCRIPTION:
+# Warn when the kernel being removed is the running one (its boot entry is
+# then kept, see kernel-install_pkg_postrm).
+kernel-install_pkg_prerm() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	if [[ -z ${ROOT} && -z ${REPLACED_BY_VERSION} && ${KV_FULL} == "$(uname -r)" ]]; then
+		ewarn "Kernel ${KV_FULL} is the running kernel.  Its files under /usr/src and"
+		ewarn "/lib/modules are removed, but its boot entry is kept so that the system"
+		ewarn "still boots; remove it after rebooting into another kernel with:"
+		ewarn "    dist-kernel remove ${KV_FULL}"
+	fi
+}
+
+# @FUNCTION: kernel-install_pkg_postrm
+# @DESCRIPTION:
+# When the kernel is really removed (not replaced by a rebuild of the same
+# version) and ROOT is empty, remove its boot files through
+# "dist-kernel remove", except for the running kernel; then clean the
+# initrd/uki.efi left in its tree.
+kernel-install_pkg_postrm() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	[[ -z ${ROOT} ]] || return 0
+	# a rebuild of the same slot: its postinst already installed the new files
+	[[ -z ${REPLACED_BY_VERSION} ]] || return 0
+
+	if [[ ${KV_FULL} == "$(uname -r)" ]]; then
+		ewarn "Keeping the boot entry of the running kernel ${KV_FULL}."
+	else
+		ebegin "Removing kernel ${KV_FULL} from the boot files through dist-kernel"
+		_dist-kernel_runtime remove "${KV_FULL}" --package "${CATEGORY}/${PF}"
+		if ! eend ${?}; then
+			eerror "Removing the boot files of kernel ${KV_FULL} failed, see above."
+			eerror "Retry with: dist-kernel remove ${KV_FULL}"
+		fi
+	fi
+
+	if [[ -z ${KERNEL_IUSE_GENERIC_UKI} ]]; then
+		local kernel_dir=${EROOT}/usr/src/linux-${KV_FULL} image_path
+		image_path=$(dist-kernel_get_image_path) || die
+		if [[ -d ${kernel_dir} ]]; then
+			rm -f -- "${kernel_dir}/${image_path%/*}"/{initrd,uki.efi} &&
+				find "${kernel_dir}" -depth -type d -empty -delete
+		fi
+	fi
+}
+
+# @FUNCTION: kernel-install_pkg_config
+# @DESCRIPTION:
+# Rerun the installation (initramfs or UKI, then the install backend), e.g.
+# after installing linux-firmware: emerge --config <package>:<slot>.
+kernel-install_pkg_config() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ -z ${ROOT} ]] || die "ROOT=${ROOT}: run emerge --config on the target system itself"
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	kernel-install_install_all "${KV_FULL}"
+}
+
+# @FUNCTION: kernel-install_compress_modules
+# @DESCRIPTION:
+# With USE=modules-compress, compress the modules installed in
+# ${ED}/lib/modules/${KV_FULL} in the kernel's configured format.
+kernel-install_compress_modules() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	in_iuse modules-compress && use modules-compress || return 0
+	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
+
+	local suffix compressor
+	suffix=$(dist-kernel_get_module_suffix "${ED}/usr/src/linux-${KV_FULL}/.config") || die
+	compressor=$(dist-kernel_get_compressor "${suffix}") || die
+	[[ -n ${compressor} ]] || return 0
+
+	einfo "Compressing kernel modules (${suffix}) ..."
+	local -a command
+	read -ra command <<<"${compressor}"
+	find "${ED}/lib/modules/${KV_FULL}" -name '*.ko' -print0 |
+		xargs -0 -r -P "$(makeopts_jobs)" -n 128 "${command[@]}"
+	[[ ${PIPESTATUS[*]} == "0 0" ]] || die "Compressing kernel modules failed"
+}
+
+fi
+
+EXPORT_FUNCTIONS src_test pkg_pretend pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config

@@ -1,0 +1,87 @@
+// `dist-kernel install KV`: initramfs or UKI, then the install backend, then opt-in boot loader updates.
+// Everything that can fail without touching /boot (kernel files, dracut config, stub, keys, dracut itself, free
+// space) is done first; /boot changes only through a transaction.
+import { DistKernelError } from '../../lib/errors';
+import { assertKernelVersion, printable } from '../../lib/validate';
+import type { RuntimeContext } from '../context';
+import { selectBackend } from '../backends/select';
+import type { KernelArtifacts } from '../backends/types';
+import { updateBootloaders } from '../bootloaders/update';
+import { initramfsDone, planInitramfs } from '../coalesce/plan';
+import { buildBootImages } from './build-image';
+import { withBootLock } from './lock';
+import { withWorkDir } from './work-dir';
+
+export interface InstallOptions {
+	/** System path of the kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV/…). */
+	image?: string | undefined;
+	/** CAT/PF of the package asking (for the coalescing logic and messages). */
+	package?: string | undefined;
+	/** Build even if the coalescing logic would defer (it is calling us to do the deferred work). */
+	force?: boolean | undefined;
+}
+
+export interface InstallResult {
+	kv: string;
+	status: 'installed' | 'deferred';
+	backend?: string;
+	uki?: boolean;
+	files: string[];
+}
+
+/** CAT/PF as the eclasses pass it (${CATEGORY}/${PF}): plain characters only, one slash. */
+export function validatePackage(pkg: string | undefined): void {
+	if (pkg === undefined) return;
+	if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
+		throw new DistKernelError('input.package', `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
+	}
+}
+
+async function installWith(ctx: RuntimeContext, kv: string, artifacts: KernelArtifacts): Promise<{ backend: string; files: string[] }> {
+	const backend = await selectBackend(ctx);
+	const end = ctx.logger.begin(`Installing ${artifacts.uki ? 'unified kernel image' : 'kernel'} ${kv} (${backend.name})`);
+	try {
+		const files = await backend.install(artifacts);
+		end(true);
+		return { backend: backend.name, files };
+	} catch (error) {
+		end(false);
+		throw error;
+	}
+}
+
+async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<InstallResult> {
+	assertKernelVersion(kv);
+	validatePackage(options.package);
+	if (!options.force) {
+		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
+		if (plan === 'deferred') {
+			ctx.logger.info(`initramfs for ${kv} deferred: it is built once when the current emerge has finished`);
+			return { kv, status: 'deferred', files: [] };
+		}
+	}
+	const started = performance.now();
+	const result = await withBootLock(ctx, () =>
+		withWorkDir(ctx, async (workDir) => {
+			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
+			const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
+			await updateBootloaders(ctx, { action: 'install', kv });
+			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
+		}),
+	);
+	if (!ctx.dryRun) await initramfsDone(ctx, kv);
+	const seconds = ((performance.now() - started) / 1000).toFixed(1);
+	const what = result.uki ? 'unified kernel image' : 'kernel and initramfs';
+	if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
+	else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(' ')}`);
+	return result;
+}
+
+export function installKernel(ctx: RuntimeContext, kv: string, options: InstallOptions = {}): Promise<InstallResult> {
+	return pipeline(ctx, kv, options, false, 'kernel');
+}
+
+/** `dist-kernel initramfs KV`: a new initramfs (or UKI) for an installed kernel. */
+export function regenerateInitramfs(ctx: RuntimeContext, kv: string, options: InstallOptions & { reason?: 'module' | 'manual' } = {}): Promise<InstallResult> {
+	return pipeline(ctx, kv, options, true, options.reason ?? (options.package ? 'module' : 'manual'));
+}

@@ -1,0 +1,172 @@
+// Fuzzing the pure parsers with thousands of mutated inputs: each either returns a value or throws a typed
+// DistKernelError, never anything else (no TypeError, RangeError, stack overflow…).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { isDistKernelError } from '../../src/lib/errors';
+import { createExec } from '../../src/lib/exec';
+import { createMemoryLogger } from '../../src/lib/log';
+import { parseAtom, parseCpv, parseDependAtoms } from '../../src/parsers/atom';
+import { parseCpioArchive, parseCpioSequence } from '../../src/parsers/cpio';
+import { detectCompression } from '../../src/parsers/initramfs-compression';
+import { parseMtimedb } from '../../src/parsers/mtimedb';
+import { parseContents } from '../../src/parsers/vdb-contents';
+import { parseVdbEntry, VDB_KEYS, type VdbFiles } from '../../src/parsers/vdb-entry';
+import { listInitramfsBuffer } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { makeTempRoot } from '../helpers/temp-root';
+
+const ROUNDS = 3000;
+
+/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+function rng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const INTERESTING = [' ', '\n', '\0', '-', '/', ':', '=', '(', ')', '[', ']', '>', '!', '~', '*', '0', '9', 'r', '_p', ' -> ', '||', '?', '"', '{', '}', ',', '07070', 'TRAILER!!!', 'ffffffff', '\u00e9', '\ud83d'];
+
+function mutateText(seed: string, rand: () => number): string {
+	let s = seed;
+	const steps = 1 + Math.floor(rand() * 4);
+	for (let i = 0; i < steps; i++) {
+		const at = Math.floor(rand() * (s.length + 1));
+		const op = Math.floor(rand() * 6);
+		if (op === 0) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 8));
+		else if (op === 1) s = s.slice(0, at) + INTERESTING[Math.floor(rand() * INTERESTING.length)]! + s.slice(at);
+		else if (op === 2) s = s.slice(0, at);
+		else if (op === 3) s = s.slice(0, at) + String.fromCharCode(Math.floor(rand() * 256)) + s.slice(at + 1);
+		else if (op === 4) s = s + s.slice(at);
+		else s = s.slice(at) + s.slice(0, at);
+	}
+	return s;
+}
+
+function mutateBytes(seed: Buffer, rand: () => number): Buffer {
+	const buf = Buffer.from(seed);
+	const steps = 1 + Math.floor(rand() * 6);
+	let out = buf;
+	for (let i = 0; i < steps; i++) {
+		const at = Math.floor(rand() * Math.max(out.length, 1));
+		const op = Math.floor(rand() * 5);
+		if (op === 0 && out.length > 0) out[at] = Math.floor(rand() * 256);
+		else if (op === 1) out = out.subarray(0, at);
+		else if (op === 2) out = Buffer.concat([out.subarray(0, at), Buffer.from(INTERESTING[Math.floor(rand() * INTERESTING.length)]!, 'latin1'), out.subarray(at)]);
+		else if (op === 3 && out.length > 0) out[at] = '0123456789abcdefABCDEFxyz'.charCodeAt(Math.floor(rand() * 25));
+		else out = Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + Math.floor(rand() * 64)))]);
+	}
+	return out;
+}
+
+function expectTyped(fn: () => unknown, input: unknown): void {
+	try {
+		fn();
+	} catch (error) {
+		if (!isDistKernelError(error)) {
+			throw new Error(`untyped ${String(error)} for input ${JSON.stringify(typeof input === 'string' ? input : String(input)).slice(0, 300)}`);
+		}
+	}
+}
+
+const CONTENTS_SEED = [
+	'dir /lib/modules/6.1.11-gentoo-dist',
+	'obj /lib/modules/6.1.11-gentoo-dist/extra/zfs.ko 0123456789abcdef0123456789abcdef 1676000000',
+	'sym /usr/lib/a b -> ../c d 1676000001',
+	'sym /usr/lib/old -> new (2, 3L, 4L, 5, 6, 7, 8L, 9, 1234567, 11)',
+	'dev /dev/x',
+	'fif /run/y',
+	'',
+].join('\n');
+
+const VDB_SEED: VdbFiles = {
+	CATEGORY: 'sys-fs\n',
+	PF: 'zfs-kmod-2.2.0-r1\n',
+	SLOT: '0/2.2\n',
+	USE: 'amd64 dist-kernel initramfs\n',
+	IUSE: '+dist-kernel +initramfs debug\n',
+	RDEPEND: 'sys-apps/kmod[tools] || ( a/b c/d ) virtual/dist-kernel:0/6.1.11= >=dev-libs/x-1.2_p3-r1:2=::gentoo[foo,-bar(+)]\n',
+	repository: 'gentoo\n',
+	COUNTER: '42\n',
+	BUILD_TIME: '1676000000\n',
+	INHERITED: 'linux-mod-r1\n',
+};
+
+const MTIMEDB_SEED = JSON.stringify({ resume: { mergelist: [['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.12', 'merge'], ['binary', '/', 'sys-fs/zfs-kmod-2.2.0-r1', 'merge']], favorites: ['@world'] }, starttime: 0 });
+
+describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
+	it(`CONTENTS: ${ROUNDS} mutations`, () => {
+		const rand = rng(1);
+		for (let i = 0; i < ROUNDS; i++) {
+			const input = mutateText(CONTENTS_SEED, rand);
+			expectTyped(() => parseContents(input), input);
+		}
+	});
+
+	it(`VDB entries: ${ROUNDS} mutations of one key at a time`, () => {
+		const rand = rng(2);
+		for (let i = 0; i < ROUNDS; i++) {
+			const key = VDB_KEYS[Math.floor(rand() * VDB_KEYS.length)]!;
+			const files = { ...VDB_SEED, [key]: mutateText(VDB_SEED[key] ?? '', rand) };
+			const dir = rand() < 0.1 ? mutateText('sys-fs/zfs-kmod-2.2.0-r1', rand) : 'sys-fs/zfs-kmod-2.2.0-r1';
+			expectTyped(() => parseVdbEntry(dir, files), files[key]);
+		}
+	});
+
+	it(`atoms, dependency strings and CPVs: ${ROUNDS} mutations each`, () => {
+		const rand = rng(3);
+		for (let i = 0; i < ROUNDS; i++) {
+			const atom = mutateText('>=dev-libs/x-1.2_p3-r1:2/2.1=::gentoo[foo,-bar(+)]', rand);
+			expectTyped(() => parseAtom(atom), atom);
+			const dep = mutateText(VDB_SEED.RDEPEND!, rand);
+			expectTyped(() => parseDependAtoms(dep), dep);
+			const cpv = mutateText('sys-kernel/gentoo-kernel-bin-6.1.11_p1-r2', rand);
+			expectTyped(() => parseCpv(cpv), cpv);
+		}
+	});
+
+	it(`mtimedb: ${ROUNDS} mutations`, () => {
+		const rand = rng(4);
+		for (let i = 0; i < ROUNDS; i++) {
+			const input = mutateText(MTIMEDB_SEED, rand);
+			expectTyped(() => parseMtimedb(input), input);
+		}
+	});
+
+	it(`cpio archives and initramfs images: ${ROUNDS} byte-level mutations`, async () => {
+		const tmp = makeTempRoot('dk-fuzz-');
+		try {
+			const tree = tmp.path('tree');
+			mkdirSync(join(tree, 'usr/lib/modules/6.1.11/extra'), { recursive: true });
+			writeFileSync(join(tree, 'usr/lib/modules/6.1.11/extra/zfs.ko'), 'module');
+			writeFileSync(join(tree, 'init'), '#!/bin/sh\n');
+			const list = execFileSync('find', ['.', '-mindepth', '1'], { cwd: tree });
+			const archive = execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: tree, input: list });
+			const rand = rng(5);
+			const exec = createExec({ logger: createMemoryLogger() });
+			for (let i = 0; i < ROUNDS; i++) {
+				const input = mutateBytes(archive, rand);
+				expectTyped(() => parseCpioArchive(input), input.toString('latin1'));
+				expectTyped(() => parseCpioSequence(input), input.toString('latin1'));
+				expect(typeof detectCompression(input)).toBe('string');
+				// Gzip-wrapped mutations go through the whole reader (node:zlib, no subprocess).
+				if (i % 10 === 0) {
+					const image = rand() < 0.5 ? gzipSync(input) : mutateBytes(gzipSync(archive), rand);
+					try {
+						await listInitramfsBuffer(exec, image);
+					} catch (error) {
+						if (!isDistKernelError(error)) throw new Error(`untyped ${String(error)} from the initramfs reader`);
+					}
+				}
+			}
+		} finally {
+			tmp.cleanup();
+		}
+	});
+});
