@@ -24622,6 +24622,25 @@ var init_pms_version = __esm({
   }
 });
 
+// src/generator/keep-installed.ts
+function keepInstalledVirtuals(planned, keep) {
+  const out = [...planned];
+  const keywords = mergeKeywords(planned.map((v) => v.keywords));
+  for (const pv of keep) {
+    const version2 = parsePmsVersion(pv);
+    if (!version2 || out.some((v) => comparePmsVersions(v.version, version2) === 0)) continue;
+    out.push({ version: version2, keywords: keywords.length > 0 ? keywords : ["~amd64", "~arm64"], sources: [] });
+  }
+  return out.sort((a2, b) => comparePmsVersions(a2.version, b.version));
+}
+var init_keep_installed = __esm({
+  "src/generator/keep-installed.ts"() {
+    "use strict";
+    init_ebuild_keywords();
+    init_pms_version();
+  }
+});
+
 // src/generator/plan-virtuals.ts
 function providersFor(packages) {
   return packages.map((pkg) => ({ package: pkg, stripPatch: pkg.split("/")[1] === "vanilla-kernel" }));
@@ -25533,8 +25552,8 @@ var require_base = __commonJS({
     var _logger = require_logger();
     var _logger2 = _interopRequireDefault(_logger);
     var _internalProtoAccess = require_proto_access();
-    var VERSION2 = "4.7.10";
-    exports.VERSION = VERSION2;
+    var VERSION3 = "4.7.10";
+    exports.VERSION = VERSION3;
     var COMPILER_REVISION = 8;
     exports.COMPILER_REVISION = COMPILER_REVISION;
     var LAST_COMPATIBLE_COMPILER_REVISION = 7;
@@ -27162,14 +27181,14 @@ var require_helpers2 = __commonJS({
       };
     }
     function prepareMustache(path6, params, hash2, open2, strip, locInfo) {
-      var escapeFlag = open2.charAt(3) || open2.charAt(2), escaped = escapeFlag !== "{" && escapeFlag !== "&";
+      var escapeFlag = open2.charAt(3) || open2.charAt(2), escaped2 = escapeFlag !== "{" && escapeFlag !== "&";
       var decorator = /\*/.test(open2);
       return {
         type: decorator ? "Decorator" : "MustacheStatement",
         path: path6,
         params,
         hash: hash2,
-        escaped,
+        escaped: escaped2,
         strip,
         loc: this.locInfo(locInfo)
       };
@@ -27995,7 +28014,7 @@ var require_util = __commonJS({
       return path6;
     }
     exports.normalize = normalize2;
-    function join26(aRoot, aPath) {
+    function join27(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -28027,11 +28046,11 @@ var require_util = __commonJS({
       }
       return joined;
     }
-    exports.join = join26;
+    exports.join = join27;
     exports.isAbsolute = function(aPath) {
       return aPath.charAt(0) === "/" || urlRegexp.test(aPath);
     };
-    function relative4(aRoot, aPath) {
+    function relative5(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -28050,7 +28069,7 @@ var require_util = __commonJS({
       }
       return Array(level + 1).join("../") + aPath.substr(aRoot.length + 1);
     }
-    exports.relative = relative4;
+    exports.relative = relative5;
     var supportsNullProto = (function() {
       var obj = /* @__PURE__ */ Object.create(null);
       return !("__proto__" in obj);
@@ -28200,7 +28219,7 @@ var require_util = __commonJS({
             parsed.path = parsed.path.substring(0, index + 1);
           }
         }
-        sourceURL = join26(urlGenerate(parsed), sourceURL);
+        sourceURL = join27(urlGenerate(parsed), sourceURL);
       }
       return normalize2(sourceURL);
     }
@@ -30962,6 +30981,8 @@ var init_render = __esm({
       xml: xmlText
     };
     engine = import_handlebars.default.create();
+    engine.unregisterHelper("lookup");
+    engine.unregisterHelper("log");
     for (const [name, fn] of Object.entries(TEMPLATE_HELPERS)) {
       engine.registerHelper(name, (...args) => fn(...args.slice(0, -1)));
     }
@@ -30969,7 +30990,8 @@ var init_render = __esm({
       noEscape: true,
       strict: true,
       knownHelpersOnly: true,
-      knownHelpers: Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true]))
+      // `lookup` and `log` would print values past our helpers: switched off, so such a template does not compile.
+      knownHelpers: { ...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])), lookup: false, log: false }
     };
     compiled = /* @__PURE__ */ new Map();
   }
@@ -31298,7 +31320,7 @@ function renderOverlay(input2) {
   const plugins = STATIC_TEMPLATES.filter((t) => t.role === "kernel-install-plugin").map((t) => outputName(t.output));
   const postsync = STATIC_TEMPLATES.find((t) => t.role === "postsync-hook");
   const launcher = STATIC_TEMPLATES.find((t) => t.role === "launcher");
-  if (!postsync || !launcher) throw new Error("template registry lacks the post-sync hook or the launcher");
+  if (!postsync || !launcher) throw new InternalError("template registry lacks the post-sync hook or the launcher");
   put(`${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split("/")[1]}-${runtime.version}.ebuild`, renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
     runtime,
     year: COPYRIGHT_YEAR,
@@ -31333,6 +31355,7 @@ var OVERLAY_NAME, OWNED_RECORD, COPYRIGHT_YEAR, RUNTIME_KEYWORDS, RUNTIME_BUNDLE
 var init_render_overlay = __esm({
   "src/generator/render-overlay.ts"() {
     "use strict";
+    init_errors();
     init_render();
     init_template_registry();
     OVERLAY_NAME = "dist-kernel";
@@ -31364,6 +31387,9 @@ var init_ebuild_filename = __esm({
 // src/generator/scan-kernels.ts
 import { existsSync, readdirSync as readdirSync2, readFileSync as readFileSync5 } from "node:fs";
 import { join as join3 } from "node:path";
+function escaped(text2) {
+  return JSON.stringify(text2).slice(1, -1);
+}
 function isLiveVersion(version2) {
   return version2.numbers.some((n2) => /^9{4,}$/.test(n2));
 }
@@ -31386,6 +31412,10 @@ function scanKernelEbuilds(options) {
   const scanned = selectRepositories(options);
   const ebuilds = [];
   for (const repository of scanned) {
+    if (!REPO_NAME_RE.test(repository.name)) {
+      options.logger.warn(`repos.conf section [${printable(repository.name)}] is not a valid repository name: skipped`);
+      continue;
+    }
     assertRepositoryExists(repository);
     const selfName = readRepositoryName(repository.hostPath);
     if (selfName !== void 0 && selfName !== repository.name) {
@@ -31394,7 +31424,7 @@ function scanKernelEbuilds(options) {
     }
     for (const pkg of options.packages) ebuilds.push(...scanPackage(repository, pkg, options.logger));
   }
-  return { ebuilds, scanned };
+  return { ebuilds, scanned: scanned.filter((r) => REPO_NAME_RE.test(r.name)) };
 }
 function scanPackage(repository, pkg, logger) {
   const [category = "", name = ""] = pkg.split("/");
@@ -31405,7 +31435,7 @@ function scanPackage(repository, pkg, logger) {
     const parsed = parseEbuildFilename(fileName, name);
     if (parsed === void 0) continue;
     if (!parsed.ok) {
-      logger.warn(`skipping invalid ebuild file name: ${printable(join3(repository.location, category, name, fileName))} (${parsed.reason})`);
+      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join3(repository.location, category, name))} (${escaped(parsed.reason)})`);
       continue;
     }
     if (isLiveVersion(parsed.version)) {
@@ -31436,6 +31466,7 @@ function readKeywords(repoPath, category, pf, ebuildPath) {
   const ebuild = readText2(ebuildPath);
   return ebuild === void 0 ? void 0 : keywordsFromEbuild(ebuild);
 }
+var REPO_NAME_RE;
 var init_scan_kernels = __esm({
   "src/generator/scan-kernels.ts"() {
     "use strict";
@@ -31444,6 +31475,7 @@ var init_scan_kernels = __esm({
     init_ebuild_filename();
     init_ebuild_keywords();
     init_read_repos_conf();
+    REPO_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
   }
 });
 
@@ -31631,7 +31663,7 @@ function buildOverlay(options) {
   });
   if (scanned.length === 0) logger.warn("no repositories to scan: is /etc/portage/repos.conf present under the root?");
   const providers = providersFor(config2.kernelPackages);
-  const virtuals = planVirtuals(ebuilds, providers, logger);
+  const virtuals = keepInstalledVirtuals(planVirtuals(ebuilds, providers, logger), options.keepVersions ?? []);
   if (virtuals.length === 0) logger.warn(`no ebuilds of ${config2.kernelPackages.join(", ")} found: virtual/dist-kernel has no versions`);
   const files = renderOverlay({
     config: config2,
@@ -31652,6 +31684,7 @@ var init_generate_overlay = __esm({
   "src/generator/generate-overlay.ts"() {
     "use strict";
     init_errors();
+    init_keep_installed();
     init_plan_virtuals();
     init_read_repos_conf();
     init_render_overlay();
@@ -31691,6 +31724,9 @@ var init_locate_program = __esm({
     SELF = fileURLToPath3(import.meta.url);
   }
 });
+
+// src/cli/main.ts
+import { appendFileSync as appendFileSync3 } from "node:fs";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -38822,178 +38858,96 @@ function createContext(options, env = process.env) {
 }
 
 // src/cli/commands/generate.ts
+import { statSync as statSync4 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
 init_generate_overlay();
 init_locate_program();
+init_errors();
+init_root();
+
+// src/runtime/postsync/installed-virtuals.ts
+init_pms_version();
+init_pms_version();
+
+// src/runtime/vdb/read-vdb.ts
+init_errors();
 init_root();
 init_validate();
-var CONFIG_FLAGS = ["kernelPackages", "repositories", "overlayDir", "maintainerEmail", "maintainerName"];
-var generateCommand = {
-  register(program2, run) {
-    const command = program2.command("generate").description("write the dist-kernel overlay (virtual/dist-kernel versions, eclasses, runtime package)").option("--check", "compare instead of writing; exit 1 listing the files that differ").option("--output <dir>", "write the overlay here (a path on this host) instead of overlay-dir under --root");
-    for (const key of CONFIG_FLAGS) {
-      const schema = configSchema.shape[key];
-      const isList = schema.def.innerType.type === "array";
-      command.addOption(new Option(`--${toKebab(key)} <${isList ? "values..." : "value"}>`, schema.description ?? key));
-    }
-    command.action(
-      run(async (context, ...args) => {
-        const flags2 = args[0];
-        const cmd = args[1];
-        const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
-        const location = locateProgram();
-        let root = context.root;
-        let outputDir = flags2.output === void 0 ? void 0 : resolve4(assertSafePath(resolve4(flags2.output), "--output"));
-        if (location.checkout && !rootGiven && outputDir === void 0) {
-          root = resolve4(location.checkout, "test", "fixtures", "sample-root");
-          outputDir = resolve4(location.checkout, "overlay");
-          context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
-        }
-        const overrides = {};
-        for (const key of CONFIG_FLAGS) if (flags2[key] !== void 0) overrides[key] = flags2[key];
-        const config2 = loadConfig(root, overrides);
-        outputDir ??= underRoot(root, config2.overlayDir);
-        const check2 = Boolean(flags2.check) || context.dryRun;
-        const result = generateOverlay({
-          root,
-          config: config2,
-          outputDir,
-          check: check2,
-          bundlePath: location.bundle,
-          runtime: { package: "sys-kernel/dist-kernel-runtime", bin: "dist-kernel", version: VERSION },
-          defaultConfig: renderDefaultConfig(),
-          logger: context.logger
-        });
-        const { logger } = context;
-        logger.info(`kernel versions: ${result.versions.join(" ") || "(none)"} (from ${result.repositories.join(", ") || "no repository"})`);
-        const differences = [...result.written.map((p) => `changed: ${p}`), ...result.removed.map((p) => `stale:   ${p}`)];
-        if (check2) {
-          if (differences.length === 0) {
-            logger.info(`overlay is up to date: ${outputDir} (${result.unchanged} files)`);
-            return 0;
-          }
-          const verb = context.dryRun && !flags2.check ? "would change" : "differs from a fresh generate";
-          logger[flags2.check ? "error" : "info"](`overlay ${verb}: ${outputDir}
-${differences.map((d) => `  ${d}`).join("\n")}`);
-          return flags2.check ? 1 : 0;
-        }
-        for (const path6 of result.written) logger.info(`wrote ${path6}`);
-        for (const path6 of result.removed) logger.info(`removed ${path6}`);
-        logger.info(`overlay ${outputDir}: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged`);
-        return 0;
-      })
-    );
-  }
-};
+import { readFileSync as readFileSync9, readdirSync as readdirSync4 } from "node:fs";
+import { join as join7 } from "node:path";
 
-// src/runtime/coalesce/plan.ts
+// src/parsers/vdb-contents.ts
 init_errors();
+init_validate();
+var MTIME_RE = /^[0-9]+$/;
+var OLD_SYM_RE = / \(\d+, \d+L, \d+L, \d+, \d+, \d+, \d+L, \d+, (\d+), \d+\)$/;
+function bad(source, line, text2, why) {
+  return new DistKernelError("vdb.parse", `unrecognized CONTENTS entry: ${source}:${line}`, {
+    details: `${why}: \`${printable(text2)}\``
+  });
+}
+function parseContentsLine(text2, source = "CONTENTS", lineNo = 1) {
+  if (text2.includes("\0")) throw bad(source, lineNo, text2, "null byte");
+  const space = text2.indexOf(" ");
+  const type = space < 0 ? text2 : text2.slice(0, space);
+  const rest = space < 0 ? "" : text2.slice(space + 1);
+  switch (type) {
+    case "dir":
+    case "dev":
+    case "fif": {
+      if (rest === "") throw bad(source, lineNo, text2, "missing path");
+      return { type, path: rest };
+    }
+    case "obj": {
+      const mtimeAt = rest.lastIndexOf(" ");
+      const mtime2 = rest.slice(mtimeAt + 1);
+      const head = rest.slice(0, Math.max(mtimeAt, 0));
+      const md5At = head.lastIndexOf(" ");
+      const md5 = head.slice(md5At + 1);
+      const path6 = head.slice(0, Math.max(md5At, 0));
+      if (mtimeAt < 0 || md5At <= 0 || !MTIME_RE.test(mtime2) || md5 === "" || path6 === "") {
+        throw bad(source, lineNo, text2, "expected `obj PATH MD5 MTIME`");
+      }
+      return { type: "obj", path: path6, md5, mtime: Number(mtime2) };
+    }
+    case "sym": {
+      const arrow = rest.lastIndexOf(" -> ");
+      if (arrow <= 0) throw bad(source, lineNo, text2, "expected `sym PATH -> TARGET MTIME`");
+      const path6 = rest.slice(0, arrow);
+      const tail2 = rest.slice(arrow + 4);
+      const old = OLD_SYM_RE.exec(tail2);
+      if (old) {
+        const target2 = tail2.slice(0, old.index);
+        if (target2 === "") throw bad(source, lineNo, text2, "empty symlink target");
+        return { type: "sym", path: path6, target: target2, mtime: Number(old[1]) };
+      }
+      const mtimeAt = tail2.lastIndexOf(" ");
+      const mtime2 = tail2.slice(mtimeAt + 1);
+      const target = tail2.slice(0, Math.max(mtimeAt, 0));
+      if (mtimeAt <= 0 || !MTIME_RE.test(mtime2) || target === "") {
+        throw bad(source, lineNo, text2, "expected `sym PATH -> TARGET MTIME`");
+      }
+      return { type: "sym", path: path6, target, mtime: Number(mtime2) };
+    }
+    default:
+      throw bad(source, lineNo, text2, `unknown entry type \`${printable(type)}\``);
+  }
+}
+function parseContents(text2, source = "CONTENTS") {
+  const entries = [];
+  const lines = text2.split("\n");
+  for (let i2 = 0; i2 < lines.length; i2++) {
+    const line = lines[i2];
+    if (line === "" && i2 === lines.length - 1) break;
+    if (line === "") throw bad(source, i2 + 1, line, "empty line");
+    entries.push(parseContentsLine(line, source, i2 + 1));
+  }
+  return entries;
+}
 
-// src/lib/lock.ts
+// src/parsers/vdb-entry.ts
 init_errors();
-import { closeSync as closeSync2, constants as constants5, mkdirSync as mkdirSync2, openSync as openSync2, readFileSync as readFileSync9, unlinkSync as unlinkSync3, writeSync as writeSync2 } from "node:fs";
-import { dirname as dirname4 } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-function processStartTime(pid) {
-  try {
-    const stat2 = readFileSync9(`/proc/${pid}/stat`, "utf8");
-    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return void 0;
-  }
-}
-function selfToken() {
-  return `${process.pid} ${processStartTime(process.pid) ?? "0"}
-`;
-}
-function holderAlive(content) {
-  const [pidText, start] = content.trim().split(" ");
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  const current = processStartTime(pid);
-  return current !== void 0 && (start === void 0 || start === "0" || current === start);
-}
-function tryCreate(path6) {
-  try {
-    const fd = openSync2(path6, constants5.O_WRONLY | constants5.O_CREAT | constants5.O_EXCL | constants5.O_NOFOLLOW, 384);
-    writeSync2(fd, selfToken());
-    closeSync2(fd);
-    return true;
-  } catch (error62) {
-    if (error62.code === "EEXIST") return false;
-    throw new DistKernelError("lock.create", `cannot create lock file: ${path6}`, { cause: error62 });
-  }
-}
-function readOrEmpty(path6) {
-  try {
-    return readFileSync9(path6, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function removeIfStale(path6) {
-  const guard = `${path6}.takeover`;
-  if (!tryCreate(guard)) {
-    const guardHolder = readOrEmpty(guard);
-    if (guardHolder !== void 0 && !holderAlive(guardHolder)) unlinkQuiet(guard);
-    return;
-  }
-  try {
-    const content = readOrEmpty(path6);
-    if (content !== void 0 && !holderAlive(content)) unlinkQuiet(path6);
-  } finally {
-    unlinkQuiet(guard);
-  }
-}
-function unlinkQuiet(path6) {
-  try {
-    unlinkSync3(path6);
-  } catch {
-  }
-}
-async function acquireLock(path6, options = {}) {
-  mkdirSync2(dirname4(path6), { recursive: true, mode: 448 });
-  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60 * 1e3);
-  let waited = false;
-  let delay = 50;
-  for (; ; ) {
-    if (tryCreate(path6)) {
-      const token2 = selfToken();
-      return {
-        release: () => {
-          if (readOrEmpty(path6) === token2) unlinkQuiet(path6);
-        }
-      };
-    }
-    const holder = readOrEmpty(path6);
-    if (holder !== void 0 && !holderAlive(holder)) {
-      removeIfStale(path6);
-      continue;
-    }
-    if (!waited) {
-      waited = true;
-      options.onWait?.(holder?.trim().split(" ")[0] ?? "?");
-    }
-    if (Date.now() > deadline) {
-      throw new DistKernelError("lock.timeout", `timed out waiting for the lock: ${path6}`, {
-        hint: `another dist-kernel run (pid ${holder?.trim().split(" ")[0] ?? "?"}) holds it`
-      });
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 1e3);
-  }
-}
-async function withLock(path6, fn, options = {}) {
-  const handle = await acquireLock(path6, options);
-  try {
-    return await fn();
-  } finally {
-    handle.release();
-  }
-}
-
-// src/runtime/coalesce/plan.ts
-init_root();
+init_validate();
 
 // src/parsers/atom.ts
 init_errors();
@@ -39125,7 +39079,351 @@ function parseDependAtoms(text2) {
   return atoms;
 }
 
+// src/parsers/vdb-entry.ts
+var VDB_KEYS = ["CATEGORY", "PF", "SLOT", "USE", "IUSE", "RDEPEND", "repository", "COUNTER", "BUILD_TIME", "INHERITED"];
+function fail(cpv, key, why) {
+  return new DistKernelError("vdb.parse", `invalid installed package entry: ${printable(cpv)} (${key})`, { details: why });
+}
+function value(files, key) {
+  const text2 = files[key];
+  if (text2 === void 0) return void 0;
+  if (text2.includes("\0")) throw new DistKernelError("vdb.parse", `invalid installed package entry (${key}): null byte`);
+  return text2.trim();
+}
+function integer2(cpv, files, key) {
+  const text2 = value(files, key);
+  if (text2 === void 0 || text2 === "") return void 0;
+  if (!/^[0-9]{1,15}$/.test(text2)) throw fail(cpv, key, `Expected ${key} to be an integer, got \`${printable(text2)}\``);
+  return Number(text2);
+}
+var FLAG_RE = /^[A-Za-z0-9][A-Za-z0-9+_@-]*$/;
+function flags(cpv, files, key, stripDefaults) {
+  const text2 = value(files, key) ?? "";
+  const out = [];
+  for (const word of text2.split(/\s+/)) {
+    if (word === "") continue;
+    const flag = stripDefaults && (word.startsWith("+") || word.startsWith("-")) ? word.slice(1) : word;
+    if (!FLAG_RE.test(flag)) throw fail(cpv, key, `Expected a USE flag, got \`${printable(word)}\``);
+    out.push(flag);
+  }
+  return out;
+}
+function parseVdbEntry(cpv, files) {
+  const [category = "", pf = "", ...extra] = cpv.split("/");
+  if (extra.length > 0 || !isCategory(category)) throw fail(cpv, "directory", "Expected `category/PF`");
+  const split = splitNameVersion(pf);
+  if (!split) throw fail(cpv, "directory", `Expected a package name and version, got \`${printable(pf)}\``);
+  const categoryFile = value(files, "CATEGORY");
+  if (categoryFile !== void 0 && categoryFile !== category) throw fail(cpv, "CATEGORY", `\`${printable(categoryFile)}\` differs from the directory`);
+  const pfFile = value(files, "PF");
+  if (pfFile !== void 0 && pfFile !== pf) throw fail(cpv, "PF", `\`${printable(pfFile)}\` differs from the directory`);
+  const slotText = value(files, "SLOT") ?? "0";
+  const [slot = "", subSlot, ...slotExtra] = slotText.split("/");
+  const slotRe = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+  if (slotExtra.length > 0 || !slotRe.test(slot) || subSlot !== void 0 && !slotRe.test(subSlot)) {
+    throw fail(cpv, "SLOT", `Expected SLOT or SLOT/SUBSLOT, got \`${printable(slotText)}\``);
+  }
+  let rdepend;
+  try {
+    rdepend = parseDependAtoms(value(files, "RDEPEND") ?? "");
+  } catch (error62) {
+    throw fail(cpv, "RDEPEND", error62 instanceof Error ? error62.message : String(error62));
+  }
+  const repository = value(files, "repository");
+  if (repository !== void 0 && repository !== "" && !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(repository)) {
+    throw fail(cpv, "repository", `Expected a repository name, got \`${printable(repository)}\``);
+  }
+  const counter = integer2(cpv, files, "COUNTER");
+  const buildTime = integer2(cpv, files, "BUILD_TIME");
+  return {
+    cpv,
+    category,
+    pf,
+    name: split.name,
+    key: `${category}/${split.name}`,
+    version: split.version,
+    slot,
+    ...subSlot !== void 0 ? { subSlot } : {},
+    use: flags(cpv, files, "USE", false),
+    iuse: flags(cpv, files, "IUSE", true),
+    rdepend,
+    ...repository ? { repository } : {},
+    ...counter !== void 0 ? { counter } : {},
+    ...buildTime !== void 0 ? { buildTime } : {},
+    inherited: (value(files, "INHERITED") ?? "").split(/\s+/).filter(Boolean)
+  };
+}
+
+// src/runtime/vdb/read-vdb.ts
+var VDB_DIR = "/var/db/pkg";
+function readOptional(path6) {
+  try {
+    return readFileSync9(path6);
+  } catch (error62) {
+    const code = error62.code;
+    if (code === "ENOENT") return void 0;
+    throw new DistKernelError("vdb.read", `cannot read installed-package file: ${path6}`, { details: String(error62), cause: error62 });
+  }
+}
+function listDir(path6) {
+  try {
+    return readdirSync4(path6);
+  } catch (error62) {
+    if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return [];
+    throw new DistKernelError("vdb.read", `cannot list installed-package directory: ${path6}`, { details: String(error62), cause: error62 });
+  }
+}
+function listVdbEntries(root) {
+  const base = underRoot(root, VDB_DIR);
+  const out = [];
+  for (const category of listDir(base).sort()) {
+    if (!isCategory(category) || category.startsWith(".")) continue;
+    for (const pf of listDir(join7(base, category)).sort()) {
+      if (pf.startsWith(".") || pf.startsWith("-MERGING-")) continue;
+      out.push(`${category}/${pf}`);
+    }
+  }
+  return out;
+}
+function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
+  const dir2 = join7(underRoot(root, VDB_DIR), cpv);
+  const files = {};
+  for (const key of VDB_KEYS) {
+    const data = readOptional(join7(dir2, key));
+    if (data !== void 0) files[key] = data.toString("utf8");
+  }
+  const pkg = parseVdbEntry(cpv, files);
+  if (withContents) {
+    const bytes = contentsBytes ?? readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+    pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
+  }
+  return pkg;
+}
+function readVdb(root, options = {}) {
+  const packages = [];
+  const broken = [];
+  const base = underRoot(root, VDB_DIR);
+  for (const cpv of listVdbEntries(root)) {
+    try {
+      let choice = "contents";
+      let contents;
+      if (options.select) {
+        const dir2 = join7(base, cpv);
+        if (options.skipCache?.isSkipped(cpv, dir2)) continue;
+        contents = readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+        const rdepend = readOptional(join7(dir2, "RDEPEND"))?.toString("utf8") ?? "";
+        choice = options.select({ cpv, rdepend, contents });
+        options.skipCache?.remember(cpv, dir2, choice === "skip");
+      }
+      if (choice === "skip") continue;
+      packages.push(readVdbEntry(root, cpv, choice === "contents", contents));
+    } catch (error62) {
+      if (!isDistKernelError(error62)) throw error62;
+      broken.push({ cpv, error: error62 });
+    }
+  }
+  options.skipCache?.save();
+  return { packages, broken };
+}
+
+// src/runtime/postsync/installed-virtuals.ts
+init_errors();
+var VIRTUAL_KEY = "virtual/dist-kernel";
+function installedVirtuals(root, logger) {
+  const out = [];
+  for (const cpv of listVdbEntries(root)) {
+    if (!cpv.startsWith(`${VIRTUAL_KEY}-`)) continue;
+    try {
+      const pkg = readVdbEntry(root, cpv, false);
+      if (pkg.key !== VIRTUAL_KEY) continue;
+      out.push({ pv: withoutRevision(pkg.version), pvr: pkg.version.text, ...pkg.repository ? { repository: pkg.repository } : {} });
+    } catch (error62) {
+      if (!isDistKernelError(error62)) throw error62;
+      logger?.warn(`skipping a broken installed-package entry: ${cpv} (${error62.message})`);
+    }
+  }
+  return out.sort((a2, b) => compareVersionStrings(a2.pvr, b.pvr));
+}
+
+// src/cli/commands/generate.ts
+init_validate();
+var CONFIG_FLAGS = ["kernelPackages", "repositories", "overlayDir", "maintainerEmail", "maintainerName"];
+function isDirectory(path6) {
+  try {
+    return statSync4(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var generateCommand = {
+  register(program2, run) {
+    const command = program2.command("generate").description("write the dist-kernel overlay (virtual/dist-kernel versions, eclasses, runtime package)").option("--check", "compare instead of writing; exit 1 listing the files that differ").option("--output <dir>", "write the overlay here (a path on this host) instead of overlay-dir under --root");
+    for (const key of CONFIG_FLAGS) {
+      const schema = configSchema.shape[key];
+      const isList = schema.def.innerType.type === "array";
+      command.addOption(new Option(`--${toKebab(key)} <${isList ? "values..." : "value"}>`, schema.description ?? key));
+    }
+    command.action(
+      run(async (context, ...args) => {
+        const flags2 = args[0];
+        const cmd = args[1];
+        const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
+        const location = locateProgram();
+        let root = context.root;
+        let outputDir = flags2.output === void 0 ? void 0 : resolve4(assertSafePath(resolve4(flags2.output), "--output"));
+        if (location.checkout && !rootGiven && outputDir === void 0) {
+          root = resolve4(location.checkout, "test", "fixtures", "sample-root");
+          outputDir = resolve4(location.checkout, "overlay");
+          context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
+        }
+        if (!isDirectory(root)) throw usageError("input.root", `Expected --root to be an existing directory, got \`${printable(root)}\``);
+        const overrides = {};
+        for (const key of CONFIG_FLAGS) if (flags2[key] !== void 0) overrides[key] = flags2[key];
+        const config2 = loadConfig(root, overrides);
+        outputDir ??= underRoot(root, config2.overlayDir);
+        const check2 = Boolean(flags2.check) || context.dryRun;
+        const keepVersions = installedVirtuals(root, context.logger).map((v) => v.pv);
+        const result = generateOverlay({
+          root,
+          config: config2,
+          outputDir,
+          check: check2,
+          bundlePath: location.bundle,
+          runtime: { package: "sys-kernel/dist-kernel-runtime", bin: "dist-kernel", version: VERSION },
+          defaultConfig: renderDefaultConfig(),
+          logger: context.logger,
+          keepVersions
+        });
+        const { logger } = context;
+        logger.info(`kernel versions: ${result.versions.join(" ") || "(none)"} (from ${result.repositories.join(", ") || "no repository"})`);
+        const differences = [...result.written.map((p) => `changed: ${p}`), ...result.removed.map((p) => `stale:   ${p}`)];
+        if (check2) {
+          if (differences.length === 0) {
+            logger.info(`overlay is up to date: ${outputDir} (${result.unchanged} files)`);
+            return 0;
+          }
+          const verb = context.dryRun && !flags2.check ? "would change" : "differs from a fresh generate";
+          logger[flags2.check ? "error" : "info"](`overlay ${verb}: ${outputDir}
+${differences.map((d) => `  ${d}`).join("\n")}`);
+          return flags2.check ? 1 : 0;
+        }
+        for (const path6 of result.written) logger.info(`wrote ${path6}`);
+        for (const path6 of result.removed) logger.info(`removed ${path6}`);
+        logger.info(`overlay ${outputDir}: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged`);
+        return 0;
+      })
+    );
+  }
+};
+
 // src/runtime/coalesce/plan.ts
+init_errors();
+
+// src/lib/lock.ts
+init_errors();
+import { closeSync as closeSync2, constants as constants5, mkdirSync as mkdirSync2, openSync as openSync2, readFileSync as readFileSync10, unlinkSync as unlinkSync3, writeSync as writeSync2 } from "node:fs";
+import { dirname as dirname4 } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+function processStartTime(pid) {
+  try {
+    const stat2 = readFileSync10(`/proc/${pid}/stat`, "utf8");
+    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return void 0;
+  }
+}
+function selfToken() {
+  return `${process.pid} ${processStartTime(process.pid) ?? "0"}
+`;
+}
+function holderAlive(content) {
+  const [pidText, start] = content.trim().split(" ");
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const current = processStartTime(pid);
+  return current !== void 0 && (start === void 0 || start === "0" || current === start);
+}
+function tryCreate(path6) {
+  try {
+    const fd = openSync2(path6, constants5.O_WRONLY | constants5.O_CREAT | constants5.O_EXCL | constants5.O_NOFOLLOW, 384);
+    writeSync2(fd, selfToken());
+    closeSync2(fd);
+    return true;
+  } catch (error62) {
+    if (error62.code === "EEXIST") return false;
+    throw new DistKernelError("lock.create", `cannot create lock file: ${path6}`, { cause: error62 });
+  }
+}
+function readOrEmpty(path6) {
+  try {
+    return readFileSync10(path6, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function removeIfStale(path6) {
+  const guard = `${path6}.takeover`;
+  if (!tryCreate(guard)) {
+    const guardHolder = readOrEmpty(guard);
+    if (guardHolder !== void 0 && !holderAlive(guardHolder)) unlinkQuiet(guard);
+    return;
+  }
+  try {
+    const content = readOrEmpty(path6);
+    if (content !== void 0 && !holderAlive(content)) unlinkQuiet(path6);
+  } finally {
+    unlinkQuiet(guard);
+  }
+}
+function unlinkQuiet(path6) {
+  try {
+    unlinkSync3(path6);
+  } catch {
+  }
+}
+async function acquireLock(path6, options = {}) {
+  mkdirSync2(dirname4(path6), { recursive: true, mode: 448 });
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60 * 1e3);
+  let waited = false;
+  let delay = 50;
+  for (; ; ) {
+    if (tryCreate(path6)) {
+      const token2 = selfToken();
+      return {
+        release: () => {
+          if (readOrEmpty(path6) === token2) unlinkQuiet(path6);
+        }
+      };
+    }
+    const holder = readOrEmpty(path6);
+    if (holder !== void 0 && !holderAlive(holder)) {
+      removeIfStale(path6);
+      continue;
+    }
+    if (!waited) {
+      waited = true;
+      options.onWait?.(holder?.trim().split(" ")[0] ?? "?");
+    }
+    if (Date.now() > deadline) {
+      throw new DistKernelError("lock.timeout", `timed out waiting for the lock: ${path6}`, {
+        hint: `another dist-kernel run (pid ${holder?.trim().split(" ")[0] ?? "?"}) holds it`
+      });
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 1e3);
+  }
+}
+async function withLock(path6, fn, options = {}) {
+  const handle = await acquireLock(path6, options);
+  try {
+    return await fn();
+  } finally {
+    handle.release();
+  }
+}
+
+// src/runtime/coalesce/plan.ts
+init_root();
 init_pms_version();
 
 // src/runtime/install/install-kernel.ts
@@ -39133,7 +39431,7 @@ init_errors();
 init_validate();
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync5, readdirSync as readdirSync8 } from "node:fs";
+import { existsSync as existsSync5, readdirSync as readdirSync9 } from "node:fs";
 
 // src/runtime/context.ts
 init_root();
@@ -39159,13 +39457,13 @@ function isLiveRoot(ctx) {
 init_atomic_write();
 init_checkpoint();
 init_errors();
-import { chmodSync, existsSync as existsSync2, linkSync, lstatSync as lstatSync5, mkdirSync as mkdirSync4, readFileSync as readFileSync10, readdirSync as readdirSync4, renameSync as renameSync2, rmSync, unlinkSync as unlinkSync4 } from "node:fs";
-import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
+import { chmodSync, existsSync as existsSync2, linkSync, lstatSync as lstatSync5, mkdirSync as mkdirSync4, readFileSync as readFileSync11, readdirSync as readdirSync5, renameSync as renameSync2, rmSync, unlinkSync as unlinkSync4 } from "node:fs";
+import { basename as basename3, dirname as dirname5, join as join9 } from "node:path";
 
 // src/runtime/boot/target-dir.ts
 init_errors();
 import { lstatSync as lstatSync4, mkdirSync as mkdirSync3, realpathSync } from "node:fs";
-import { join as join7, relative as relative2, isAbsolute as isAbsolute2, basename as basename2 } from "node:path";
+import { join as join8, relative as relative2, isAbsolute as isAbsolute2, basename as basename2 } from "node:path";
 function inside(base, path6) {
   const rel = relative2(base, path6);
   return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
@@ -39191,7 +39489,7 @@ function bootFilePath(dir2, name) {
   if (name.includes("/") || name === "." || name === ".." || name !== basename2(name)) {
     throw new DistKernelError("boot.name", `Expected a file name without '/', got \`${name}\``);
   }
-  const path6 = join7(dir2, name);
+  const path6 = join8(dir2, name);
   assertNotSymlink(path6);
   return path6;
 }
@@ -39211,7 +39509,7 @@ function assertNotSymlink(path6) {
 var JOURNAL_PATH = "/var/lib/dist-kernel/boot-transaction.json";
 var TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
 function backupPathFor(path6) {
-  return join8(dirname5(path6), `.${basename3(path6)}.dk-backup`);
+  return join9(dirname5(path6), `.${basename3(path6)}.dk-backup`);
 }
 function removePath(path6) {
   rmSync(path6, { recursive: true, force: true });
@@ -39233,11 +39531,11 @@ function removeTempFiles(dirs) {
   for (const dir2 of dirs) {
     let names = [];
     try {
-      names = readdirSync4(dir2);
+      names = readdirSync5(dir2);
     } catch {
       continue;
     }
-    for (const name of names) if (TEMP_RE.test(name)) removePath(join8(dir2, name));
+    for (const name of names) if (TEMP_RE.test(name)) removePath(join9(dir2, name));
   }
 }
 function rollBackEntries(entries) {
@@ -39312,7 +39610,7 @@ var BootTransaction = class _BootTransaction {
   }
   /** Copy a file from the work directory into place. */
   copy(source, target, mode = 420) {
-    this.write(target, this.ctx.dryRun ? "" : readFileSync10(source), mode);
+    this.write(target, this.ctx.dryRun ? "" : readFileSync11(source), mode);
   }
   remove(target) {
     if (this.ctx.dryRun) {
@@ -39369,7 +39667,7 @@ function recoverBootTransaction(ctx) {
   const file2 = systemPath(ctx, JOURNAL_PATH);
   let journal;
   try {
-    journal = JSON.parse(readFileSync10(file2, "utf8"));
+    journal = JSON.parse(readFileSync11(file2, "utf8"));
   } catch (error62) {
     if (error62.code === "ENOENT") return "none";
     throw new DistKernelError("boot.journal", `cannot read the boot transaction journal: ${JOURNAL_PATH}`, {
@@ -39399,11 +39697,11 @@ function recoverBootTransaction(ctx) {
 // src/runtime/backends/classic-files.ts
 init_validate();
 init_root();
-import { existsSync as existsSync3, readdirSync as readdirSync5, statSync as statSync5 } from "node:fs";
+import { existsSync as existsSync3, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
 
 // src/runtime/boot/space.ts
 init_errors();
-import { statfsSync, statSync as statSync4 } from "node:fs";
+import { statfsSync, statSync as statSync5 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -39411,7 +39709,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync4(need.dir).dev;
+    const dev = statSync5(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -39446,7 +39744,7 @@ function writeClassicFiles(ctx, transaction, artifacts) {
   const initrdOnly = artifacts.initrdOnly === true && !artifacts.uki && imageInstalled;
   const files = plan(artifacts).filter((f) => !initrdOnly || f.name === names.initrd).map((f) => ({ ...f, target: bootFilePath(bootDir, f.name) }));
   const staleInitrd = artifacts.initrd ? void 0 : bootFilePath(bootDir, names.initrd);
-  if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync5(f.source).size, shown: "/boot" })));
+  if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync6(f.source).size, shown: "/boot" })));
   for (const file2 of files) transaction.copy(file2.source, file2.target, 420);
   if (staleInitrd) transaction.remove(staleInitrd);
   return files.map((f) => systemView(ctx.root, f.target));
@@ -39457,7 +39755,7 @@ function removeClassicFiles(ctx, transaction, kv) {
   for (const name of Object.values(classicNames(kv))) {
     const target = bootFilePath(bootDir, name);
     try {
-      statSync5(target);
+      statSync6(target);
     } catch {
       continue;
     }
@@ -39470,7 +39768,7 @@ function listClassicKernels(ctx, backend) {
   const bootDir = systemPath(ctx, "/boot");
   let names;
   try {
-    names = readdirSync5(bootDir);
+    names = readdirSync6(bootDir);
   } catch {
     return [];
   }
@@ -39498,28 +39796,28 @@ function builtinBackend(ctx) {
 // src/runtime/backends/hook-dir.ts
 init_root();
 init_errors();
-import { accessSync, constants as constants6, statSync as statSync8 } from "node:fs";
+import { accessSync, constants as constants6, statSync as statSync9 } from "node:fs";
 
 // src/runtime/config-files/drop-in-dirs.ts
-import { readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
-import { join as join9 } from "node:path";
+import { readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
+import { join as join10 } from "node:path";
 function listDropIns(dirs, suffix) {
   const chosen = /* @__PURE__ */ new Map();
   for (const dir2 of dirs) {
     let names;
     try {
-      names = readdirSync6(dir2);
+      names = readdirSync7(dir2);
     } catch {
       continue;
     }
     for (const name of names) {
       if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
-      chosen.set(name, join9(dir2, name));
+      chosen.set(name, join10(dir2, name));
     }
   }
   return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path6) => {
     try {
-      return statSync6(path6).isFile();
+      return statSync7(path6).isFile();
     } catch {
       return false;
     }
@@ -39528,7 +39826,7 @@ function listDropIns(dirs, suffix) {
 
 // src/runtime/config-files/trust.ts
 init_errors();
-import { lstatSync as lstatSync6, statSync as statSync7 } from "node:fs";
+import { lstatSync as lstatSync6, statSync as statSync8 } from "node:fs";
 import { dirname as dirname6 } from "node:path";
 function describeMode(stats) {
   return `0${(stats.mode & 4095).toString(8)}`;
@@ -39543,7 +39841,7 @@ function assertTrusted(path6, shown = path6) {
   let stats;
   try {
     lstatSync6(path6);
-    stats = statSync7(path6);
+    stats = statSync8(path6);
   } catch (error62) {
     if (error62.code === "ENOENT") return;
     throw new DistKernelError("trust.stat", `cannot check configuration file: ${shown}`, { cause: error62 });
@@ -39557,7 +39855,7 @@ function assertTrusted(path6, shown = path6) {
   }
   const parent = dirname6(path6);
   if (parent !== path6) {
-    const parentStats = statSync7(parent);
+    const parentStats = statSync8(parent);
     const parentReason = untrustedReason(parentStats);
     if (parentReason) {
       throw new DistKernelError("trust.unsafe", `refusing configuration in a directory not protected from other users: ${dirname6(shown)} is ${parentReason}`, {
@@ -39577,7 +39875,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir2 of dirs) assertTrusted(dir2, systemView(ctx.root, dir2));
   return listDropIns(dirs, "").filter((path6) => {
-    if (!isHookName(path6) || statSync8(path6).size === 0) return false;
+    if (!isHookName(path6) || statSync9(path6).size === 0) return false;
     try {
       accessSync(path6, constants6.X_OK);
       return true;
@@ -39612,9 +39910,9 @@ async function runHooks(ctx, phase, args) {
 }
 
 // src/runtime/backends/installkernel.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 function installkernelBackend(ctx) {
-  const imageArg = (kv) => join10(resolveBootDir(ctx, "/boot"), classicNames(kv).image);
+  const imageArg = (kv) => join11(resolveBootDir(ctx, "/boot"), classicNames(kv).image);
   return {
     name: "installkernel",
     install: async (artifacts) => {
@@ -39641,12 +39939,12 @@ function installkernelBackend(ctx) {
 init_errors();
 init_root();
 init_validate();
-import { readdirSync as readdirSync7, statSync as statSync10 } from "node:fs";
-import { join as join11 } from "node:path";
+import { readdirSync as readdirSync8, statSync as statSync11 } from "node:fs";
+import { join as join12 } from "node:path";
 
 // src/runtime/backends/kernel-install-settings.ts
 init_root();
-import { existsSync as existsSync4, readFileSync as readFileSync11, statSync as statSync9 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
 import { dirname as dirname7 } from "node:path";
 
 // src/parsers/bash-declare.ts
@@ -39867,21 +40165,21 @@ async function sourceBashVariables(ctx, files, names) {
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path6) {
   try {
-    return readFileSync11(path6, "utf8");
+    return readFileSync12(path6, "utf8");
   } catch {
     return void 0;
   }
 }
 function isDir(path6) {
   try {
-    return statSync9(path6).isDirectory();
+    return statSync10(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function isMountPoint(path6) {
   try {
-    return statSync9(path6).dev !== statSync9(dirname7(path6)).dev;
+    return statSync10(path6).dev !== statSync10(dirname7(path6)).dev;
   } catch {
     return false;
   }
@@ -39924,7 +40222,7 @@ async function readKernelInstallSettings(ctx) {
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
     else layout = isDir(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync9(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
   return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, plugins };
 }
 function kernelInstallConfigured(settings) {
@@ -39936,13 +40234,13 @@ var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
 function kernelInstallTargets(bootRootDisk, settings, kv) {
   const token2 = settings.entryToken;
   return [
-    join11(bootRootDisk, token2, kv),
-    join11(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
-    join11(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
-    join11(bootRootDisk, `vmlinuz-${kv}`),
-    join11(bootRootDisk, `initramfs-${kv}.img`),
-    join11(bootRootDisk, `System.map-${kv}`),
-    join11(bootRootDisk, `config-${kv}`)
+    join12(bootRootDisk, token2, kv),
+    join12(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
+    join12(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
+    join12(bootRootDisk, `vmlinuz-${kv}`),
+    join12(bootRootDisk, `initramfs-${kv}.img`),
+    join12(bootRootDisk, `System.map-${kv}`),
+    join12(bootRootDisk, `config-${kv}`)
   ];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
@@ -39981,7 +40279,7 @@ function kernelInstallBackend(ctx) {
       const { settings, bootRootDisk, env } = await prepare(ctx);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync10(artifacts.image).size + (artifacts.initrd ? statSync10(artifacts.initrd).size : 0);
+        const bytes = statSync11(artifacts.image).size + (artifacts.initrd ? statSync11(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       return BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
@@ -40006,31 +40304,32 @@ function kernelInstallBackend(ctx) {
   };
 }
 function existingTargets(ctx, bootRootDisk, settings, kv) {
-  return kernelInstallTargets(bootRootDisk, settings, kv).filter((p) => {
+  const files = [];
+  for (const path6 of kernelInstallTargets(bootRootDisk, settings, kv)) {
     try {
-      statSync10(p);
-      return true;
+      if (statSync11(path6).isDirectory()) files.push(...readdirSync8(path6).sort().map((name) => join12(path6, name)));
+      else files.push(path6);
     } catch {
-      return false;
     }
-  }).map((p) => systemView(ctx.root, p));
+  }
+  return files.map((p) => systemView(ctx.root, p));
 }
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const versions = /* @__PURE__ */ new Set();
   const names = (dir2) => {
     try {
-      return readdirSync7(dir2);
+      return readdirSync8(dir2);
     } catch {
       return [];
     }
   };
-  for (const name of names(join11(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names(join12(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names(join11(bootRootDisk, "loader", "entries"))) {
+  for (const name of names(join12(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names(join11(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names(join12(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
@@ -40042,7 +40341,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path6) {
   try {
-    return readdirSync8(path6).length > 0;
+    return readdirSync9(path6).length > 0;
   } catch {
     return false;
   }
@@ -40084,6 +40383,7 @@ async function listInstalledKernels(ctx) {
 // src/runtime/bootloaders/update.ts
 init_errors();
 import { existsSync as existsSync6 } from "node:fs";
+import { relative as relative3 } from "node:path";
 async function updateGrub(ctx) {
   const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync6(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
@@ -40100,15 +40400,21 @@ async function updateEfibootmgr(ctx, event) {
   const existing2 = [...listing.stdout.matchAll(/^Boot([0-9A-Fa-f]{4})\*?\s+(.*?)(?:\t|$)/gm)].filter((m) => m[2]?.trim() === label).map((m) => m[1]);
   for (const num of existing2) await ctx.exec("efibootmgr", ["--quiet", "--delete-bootnum", "--bootnum", num], { mutates: true, timeout: 6e4 });
   if (event.action === "remove") return;
-  if (!event.efiImage) {
-    ctx.logger.warn(`efibootmgr: the kernel ${event.kv} is not on the ESP (no UKI in EFI/Linux); no boot entry created`);
+  if (!event.ukiImage) {
+    ctx.logger.warn(`efibootmgr: kernel ${event.kv} is not a unified kernel image; no boot entry created (set uefi=yes in dracut)`);
     return;
   }
-  const source = (await ctx.exec("findmnt", ["--noheadings", "--output", "SOURCE", "--target", event.efiImage.esp], { timeout: 3e4 })).stdout.trim();
+  const mount = (await ctx.exec("findmnt", ["--noheadings", "--output", "TARGET,SOURCE,FSTYPE", "--target", event.ukiImage], { timeout: 3e4 })).stdout.trim().split(/\s+/);
+  const [target = "/", source = "", fstype = ""] = mount;
+  if (fstype !== "vfat") {
+    ctx.logger.warn(`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || "unknown"}); no boot entry created`);
+    return;
+  }
+  const espRelative = `/${relative3(target, event.ukiImage)}`;
   const parent = (await ctx.exec("lsblk", ["--noheadings", "--nodeps", "--output", "PKNAME,PARTN", source], { timeout: 3e4 })).stdout.trim().split(/\s+/);
   const [disk, part] = parent;
-  if (!disk || !part) throw new DistKernelError("bootloader.esp", `cannot find the disk and partition of the ESP: ${event.efiImage.esp} (${source})`);
-  await ctx.exec("efibootmgr", ["--quiet", "--create", "--disk", `/dev/${disk}`, "--part", part, "--label", label, "--loader", efiLoaderPath(event.efiImage.path)], {
+  if (!disk || !part) throw new DistKernelError("bootloader.esp", `cannot find the disk and partition of the ESP: ${target} (${source})`);
+  await ctx.exec("efibootmgr", ["--quiet", "--create", "--disk", `/dev/${disk}`, "--part", part, "--label", label, "--loader", efiLoaderPath(espRelative)], {
     mutates: true,
     timeout: 6e4
   });
@@ -40138,11 +40444,11 @@ run it by hand after fixing the cause; the kernel files are installed`);
 
 // src/runtime/install/build-image.ts
 import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/runtime/dracut/config.ts
 import { copyFileSync, existsSync as existsSync7, mkdirSync as mkdirSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename4, join as join12 } from "node:path";
+import { basename as basename4, join as join13 } from "node:path";
 init_root();
 var DRACUT_VARIABLES = [
   "uefi",
@@ -40190,9 +40496,9 @@ async function readDracutConfig(ctx) {
     compress: text(values, "compress")
   };
 }
-function stageDracutConfig(ctx, workDir) {
-  const conf = join12(workDir, "dracut.conf");
-  const confDir = join12(workDir, "dracut.conf.d");
+function stageDracutConfig(ctx, workDir, options = {}) {
+  const conf = join13(workDir, "dracut.conf");
+  const confDir = join13(workDir, "dracut.conf.d");
   mkdirSync5(confDir, { mode: 448 });
   const main2 = systemPath(ctx, "/etc/dracut.conf");
   const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
@@ -40204,21 +40510,24 @@ function stageDracutConfig(ctx, workDir) {
   }
   for (const file2 of listDropIns([adminDir], ".conf")) {
     assertTrusted(file2, systemView(ctx.root, file2));
-    copyFileSync(file2, join12(confDir, basename4(file2)));
+    copyFileSync(file2, join13(confDir, basename4(file2)));
   }
-  writeFileSync2(
-    join12(confDir, "zzzz-dist-kernel-signing.conf"),
-    '# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.\nuefi_secureboot_cert=""\nuefi_secureboot_key=""\n',
-    { mode: 384 }
-  );
+  const lines = [
+    "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
+    'uefi_secureboot_cert=""',
+    'uefi_secureboot_key=""'
+  ];
+  if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
+  writeFileSync2(join13(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+`, { mode: 384 });
   return { conf, confDir };
 }
 
 // src/runtime/dracut/build.ts
 init_errors();
 init_root();
-import { statSync as statSync11 } from "node:fs";
-import { join as join13 } from "node:path";
+import { statSync as statSync12 } from "node:fs";
+import { join as join14 } from "node:path";
 function dracutArgs(ctx, build, staged, output2) {
   const args = [
     "--force",
@@ -40244,8 +40553,8 @@ function dracutArgs(ctx, build, staged, output2) {
   return args;
 }
 async function runDracut(ctx, build) {
-  const output2 = join13(build.workDir, build.uki ? "uki.efi" : "initramfs.img");
-  const staged = stageDracutConfig(ctx, build.workDir);
+  const output2 = join14(build.workDir, build.uki ? "uki.efi" : "initramfs.img");
+  const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
   if (ctx.dryRun) {
     const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
     ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(" ") : "(none: dracut defaults)"}`);
@@ -40276,7 +40585,7 @@ async function runDracut(ctx, build) {
   if (!ctx.dryRun) {
     let size = 0;
     try {
-      size = statSync11(output2).size;
+      size = statSync12(output2).size;
     } catch {
     }
     if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output2}`);
@@ -40286,7 +40595,7 @@ async function runDracut(ctx, build) {
 
 // src/runtime/uki/find-stub.ts
 init_errors();
-import { existsSync as existsSync8, statSync as statSync12 } from "node:fs";
+import { existsSync as existsSync8, statSync as statSync13 } from "node:fs";
 var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
 function knownStubPaths(arch = process.arch) {
   const efiArch = EFI_ARCH[arch] ?? "x64";
@@ -40294,7 +40603,7 @@ function knownStubPaths(arch = process.arch) {
 }
 function isFile(path6) {
   try {
-    return statSync12(path6).isFile();
+    return statSync13(path6).isFile();
   } catch {
     return false;
   }
@@ -40321,7 +40630,7 @@ function findEfiStub(ctx, search = {}) {
 
 // src/runtime/uki/kernel-cmdline.ts
 init_root();
-import { readFileSync as readFileSync12 } from "node:fs";
+import { readFileSync as readFileSync13 } from "node:fs";
 function normalizeCmdline(text2) {
   return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
 }
@@ -40330,7 +40639,7 @@ function readKernelCmdline(ctx, dracutCmdline) {
     const path6 = systemPath(ctx, file2);
     let content;
     try {
-      content = readFileSync12(path6, "utf8");
+      content = readFileSync13(path6, "utf8");
     } catch {
       continue;
     }
@@ -40370,7 +40679,7 @@ async function signImage(ctx, keys, input2, output2) {
 // src/runtime/install/kernel-files.ts
 init_errors();
 init_validate();
-import { statSync as statSync13 } from "node:fs";
+import { statSync as statSync14 } from "node:fs";
 var ARCH_IMAGE = {
   x64: "arch/x86/boot/bzImage",
   ia32: "arch/x86/boot/bzImage",
@@ -40381,14 +40690,14 @@ var ARCH_IMAGE = {
 };
 function isFile2(path6) {
   try {
-    return statSync13(path6).isFile();
+    return statSync14(path6).isFile();
   } catch {
     return false;
   }
 }
 function isDir2(path6) {
   try {
-    return statSync13(path6).isDirectory();
+    return statSync14(path6).isDirectory();
   } catch {
     return false;
   }
@@ -40456,7 +40765,8 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   const end = ctx.logger.begin(`Building unified kernel image for ${kv} with dracut`);
   let built;
   try {
-    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: cmdline?.value } });
+    const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
+    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile } });
     end(true);
   } catch (error62) {
     end(false);
@@ -40465,7 +40775,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   let image = built;
   if (keys) {
     const endSign = ctx.logger.begin(`Signing the unified kernel image for ${kv} (sbsign)`);
-    image = join14(workDir, "uki.signed.efi");
+    image = join15(workDir, "uki.signed.efi");
     try {
       await signImage(ctx, keys, built, image);
       endSign(true);
@@ -40474,7 +40784,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
       throw error62;
     }
   }
-  const initrd = join14(workDir, "empty-initramfs.img");
+  const initrd = join15(workDir, "empty-initramfs.img");
   writeFileSync3(initrd, "", { mode: 420 });
   return { kv, image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: true };
 }
@@ -40497,17 +40807,17 @@ async function withBootLock(ctx, fn) {
 }
 
 // src/runtime/install/work-dir.ts
-import { mkdtempSync, rmSync as rmSync2, statSync as statSync14 } from "node:fs";
+import { mkdtempSync, rmSync as rmSync2, statSync as statSync15 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 async function withWorkDir(ctx, fn) {
   let base = tmpdir();
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync14(varTmp).isDirectory()) base = varTmp;
+    if (statSync15(varTmp).isDirectory()) base = varTmp;
   } catch {
   }
-  const dir2 = mkdtempSync(join15(base, "dist-kernel."));
+  const dir2 = mkdtempSync(join16(base, "dist-kernel."));
   try {
     return await fn(dir2);
   } finally {
@@ -40550,7 +40860,8 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
       const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
-      await updateBootloaders(ctx, { action: "install", kv });
+      const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
+      await updateBootloaders(ctx, { action: "install", kv, ukiImage });
       return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
     })
   );
@@ -40574,232 +40885,73 @@ init_validate();
 init_pms_version();
 import { existsSync as existsSync10, readdirSync as readdirSync10 } from "node:fs";
 
-// src/runtime/vdb/read-vdb.ts
-init_errors();
-init_root();
-init_validate();
-import { readFileSync as readFileSync13, readdirSync as readdirSync9 } from "node:fs";
-import { join as join16 } from "node:path";
-
-// src/parsers/vdb-contents.ts
-init_errors();
-init_validate();
-var MTIME_RE = /^[0-9]+$/;
-var OLD_SYM_RE = / \(\d+, \d+L, \d+L, \d+, \d+, \d+, \d+L, \d+, (\d+), \d+\)$/;
-function bad(source, line, text2, why) {
-  return new DistKernelError("vdb.parse", `unrecognized CONTENTS entry: ${source}:${line}`, {
-    details: `${why}: \`${printable(text2)}\``
-  });
-}
-function parseContentsLine(text2, source = "CONTENTS", lineNo = 1) {
-  if (text2.includes("\0")) throw bad(source, lineNo, text2, "null byte");
-  const space = text2.indexOf(" ");
-  const type = space < 0 ? text2 : text2.slice(0, space);
-  const rest = space < 0 ? "" : text2.slice(space + 1);
-  switch (type) {
-    case "dir":
-    case "dev":
-    case "fif": {
-      if (rest === "") throw bad(source, lineNo, text2, "missing path");
-      return { type, path: rest };
-    }
-    case "obj": {
-      const mtimeAt = rest.lastIndexOf(" ");
-      const mtime2 = rest.slice(mtimeAt + 1);
-      const head = rest.slice(0, Math.max(mtimeAt, 0));
-      const md5At = head.lastIndexOf(" ");
-      const md5 = head.slice(md5At + 1);
-      const path6 = head.slice(0, Math.max(md5At, 0));
-      if (mtimeAt < 0 || md5At <= 0 || !MTIME_RE.test(mtime2) || md5 === "" || path6 === "") {
-        throw bad(source, lineNo, text2, "expected `obj PATH MD5 MTIME`");
-      }
-      return { type: "obj", path: path6, md5, mtime: Number(mtime2) };
-    }
-    case "sym": {
-      const arrow = rest.lastIndexOf(" -> ");
-      if (arrow <= 0) throw bad(source, lineNo, text2, "expected `sym PATH -> TARGET MTIME`");
-      const path6 = rest.slice(0, arrow);
-      const tail2 = rest.slice(arrow + 4);
-      const old = OLD_SYM_RE.exec(tail2);
-      if (old) {
-        const target2 = tail2.slice(0, old.index);
-        if (target2 === "") throw bad(source, lineNo, text2, "empty symlink target");
-        return { type: "sym", path: path6, target: target2, mtime: Number(old[1]) };
-      }
-      const mtimeAt = tail2.lastIndexOf(" ");
-      const mtime2 = tail2.slice(mtimeAt + 1);
-      const target = tail2.slice(0, Math.max(mtimeAt, 0));
-      if (mtimeAt <= 0 || !MTIME_RE.test(mtime2) || target === "") {
-        throw bad(source, lineNo, text2, "expected `sym PATH -> TARGET MTIME`");
-      }
-      return { type: "sym", path: path6, target, mtime: Number(mtime2) };
-    }
-    default:
-      throw bad(source, lineNo, text2, `unknown entry type \`${printable(type)}\``);
-  }
-}
-function parseContents(text2, source = "CONTENTS") {
-  const entries = [];
-  const lines = text2.split("\n");
-  for (let i2 = 0; i2 < lines.length; i2++) {
-    const line = lines[i2];
-    if (line === "" && i2 === lines.length - 1) break;
-    if (line === "") throw bad(source, i2 + 1, line, "empty line");
-    entries.push(parseContentsLine(line, source, i2 + 1));
-  }
-  return entries;
-}
-
-// src/parsers/vdb-entry.ts
-init_errors();
-init_validate();
-var VDB_KEYS = ["CATEGORY", "PF", "SLOT", "USE", "IUSE", "RDEPEND", "repository", "COUNTER", "BUILD_TIME", "INHERITED"];
-function fail(cpv, key, why) {
-  return new DistKernelError("vdb.parse", `invalid installed package entry: ${printable(cpv)} (${key})`, { details: why });
-}
-function value(files, key) {
-  const text2 = files[key];
-  if (text2 === void 0) return void 0;
-  if (text2.includes("\0")) throw new DistKernelError("vdb.parse", `invalid installed package entry (${key}): null byte`);
-  return text2.trim();
-}
-function integer2(cpv, files, key) {
-  const text2 = value(files, key);
-  if (text2 === void 0 || text2 === "") return void 0;
-  if (!/^[0-9]{1,15}$/.test(text2)) throw fail(cpv, key, `Expected ${key} to be an integer, got \`${printable(text2)}\``);
-  return Number(text2);
-}
-var FLAG_RE = /^[A-Za-z0-9][A-Za-z0-9+_@-]*$/;
-function flags(cpv, files, key, stripDefaults) {
-  const text2 = value(files, key) ?? "";
-  const out = [];
-  for (const word of text2.split(/\s+/)) {
-    if (word === "") continue;
-    const flag = stripDefaults && (word.startsWith("+") || word.startsWith("-")) ? word.slice(1) : word;
-    if (!FLAG_RE.test(flag)) throw fail(cpv, key, `Expected a USE flag, got \`${printable(word)}\``);
-    out.push(flag);
-  }
-  return out;
-}
-function parseVdbEntry(cpv, files) {
-  const [category = "", pf = "", ...extra] = cpv.split("/");
-  if (extra.length > 0 || !isCategory(category)) throw fail(cpv, "directory", "Expected `category/PF`");
-  const split = splitNameVersion(pf);
-  if (!split) throw fail(cpv, "directory", `Expected a package name and version, got \`${printable(pf)}\``);
-  const categoryFile = value(files, "CATEGORY");
-  if (categoryFile !== void 0 && categoryFile !== category) throw fail(cpv, "CATEGORY", `\`${printable(categoryFile)}\` differs from the directory`);
-  const pfFile = value(files, "PF");
-  if (pfFile !== void 0 && pfFile !== pf) throw fail(cpv, "PF", `\`${printable(pfFile)}\` differs from the directory`);
-  const slotText = value(files, "SLOT") ?? "0";
-  const [slot = "", subSlot, ...slotExtra] = slotText.split("/");
-  const slotRe = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
-  if (slotExtra.length > 0 || !slotRe.test(slot) || subSlot !== void 0 && !slotRe.test(subSlot)) {
-    throw fail(cpv, "SLOT", `Expected SLOT or SLOT/SUBSLOT, got \`${printable(slotText)}\``);
-  }
-  let rdepend;
+// src/runtime/vdb/skip-cache.ts
+init_atomic_write();
+import { mkdirSync as mkdirSync6, readFileSync as readFileSync14, statSync as statSync16 } from "node:fs";
+import { dirname as dirname8, join as join17 } from "node:path";
+var VERSION2 = 1;
+function fingerprint(dir2) {
   try {
-    rdepend = parseDependAtoms(value(files, "RDEPEND") ?? "");
-  } catch (error62) {
-    throw fail(cpv, "RDEPEND", error62 instanceof Error ? error62.message : String(error62));
+    const d = statSync16(dir2, { bigint: true });
+    let contents = "none";
+    try {
+      const c3 = statSync16(join17(dir2, "CONTENTS"), { bigint: true });
+      contents = `${c3.mtimeNs}:${c3.size}`;
+    } catch {
+    }
+    return `${d.ino}:${d.mtimeNs}:${contents}`;
+  } catch {
+    return void 0;
   }
-  const repository = value(files, "repository");
-  if (repository !== void 0 && repository !== "" && !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(repository)) {
-    throw fail(cpv, "repository", `Expected a repository name, got \`${printable(repository)}\``);
+}
+function openSkipCache(path6, options) {
+  let entries = {};
+  try {
+    const data = JSON.parse(readFileSync14(path6, "utf8"));
+    if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
+  } catch {
+    entries = {};
   }
-  const counter = integer2(cpv, files, "COUNTER");
-  const buildTime = integer2(cpv, files, "BUILD_TIME");
+  const next = {};
+  let changed = false;
   return {
-    cpv,
-    category,
-    pf,
-    name: split.name,
-    key: `${category}/${split.name}`,
-    version: split.version,
-    slot,
-    ...subSlot !== void 0 ? { subSlot } : {},
-    use: flags(cpv, files, "USE", false),
-    iuse: flags(cpv, files, "IUSE", true),
-    rdepend,
-    ...repository ? { repository } : {},
-    ...counter !== void 0 ? { counter } : {},
-    ...buildTime !== void 0 ? { buildTime } : {},
-    inherited: (value(files, "INHERITED") ?? "").split(/\s+/).filter(Boolean)
+    isSkipped(cpv, dir2) {
+      const known = entries[cpv];
+      if (known === void 0) return false;
+      const now = fingerprint(dir2);
+      if (now !== known) return false;
+      next[cpv] = known;
+      return true;
+    },
+    remember(cpv, dir2, skipped) {
+      if (!skipped) {
+        if (entries[cpv] !== void 0) changed = true;
+        return;
+      }
+      const now = fingerprint(dir2);
+      if (now === void 0) return;
+      next[cpv] = now;
+      if (entries[cpv] !== now) changed = true;
+    },
+    save() {
+      if (!options.write) return;
+      if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
+      try {
+        mkdirSync6(dirname8(path6), { recursive: true, mode: 493 });
+        writeFileAtomic(path6, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
+`);
+      } catch {
+      }
+    }
   };
 }
 
-// src/runtime/vdb/read-vdb.ts
-var VDB_DIR = "/var/db/pkg";
-function readOptional(path6) {
-  try {
-    return readFileSync13(path6);
-  } catch (error62) {
-    const code = error62.code;
-    if (code === "ENOENT") return void 0;
-    throw new DistKernelError("vdb.read", `cannot read installed-package file: ${path6}`, { details: String(error62), cause: error62 });
-  }
-}
-function listDir(path6) {
-  try {
-    return readdirSync9(path6);
-  } catch (error62) {
-    if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return [];
-    throw new DistKernelError("vdb.read", `cannot list installed-package directory: ${path6}`, { details: String(error62), cause: error62 });
-  }
-}
-function listVdbEntries(root) {
-  const base = underRoot(root, VDB_DIR);
-  const out = [];
-  for (const category of listDir(base).sort()) {
-    if (!isCategory(category) || category.startsWith(".")) continue;
-    for (const pf of listDir(join16(base, category)).sort()) {
-      if (pf.startsWith(".") || pf.startsWith("-MERGING-")) continue;
-      out.push(`${category}/${pf}`);
-    }
-  }
-  return out;
-}
-function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
-  const dir2 = join16(underRoot(root, VDB_DIR), cpv);
-  const files = {};
-  for (const key of VDB_KEYS) {
-    const data = readOptional(join16(dir2, key));
-    if (data !== void 0) files[key] = data.toString("utf8");
-  }
-  const pkg = parseVdbEntry(cpv, files);
-  if (withContents) {
-    const bytes = contentsBytes ?? readOptional(join16(dir2, "CONTENTS")) ?? Buffer.alloc(0);
-    pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
-  }
-  return pkg;
-}
-function readVdb(root, options = {}) {
-  const packages = [];
-  const broken = [];
-  const base = underRoot(root, VDB_DIR);
-  for (const cpv of listVdbEntries(root)) {
-    try {
-      let choice = "contents";
-      let contents;
-      if (options.select) {
-        contents = readOptional(join16(base, cpv, "CONTENTS")) ?? Buffer.alloc(0);
-        const rdepend = readOptional(join16(base, cpv, "RDEPEND"))?.toString("utf8") ?? "";
-        choice = options.select({ cpv, rdepend, contents });
-      }
-      if (choice === "skip") continue;
-      packages.push(readVdbEntry(root, cpv, choice === "contents", contents));
-    } catch (error62) {
-      if (!isDistKernelError(error62)) throw error62;
-      broken.push({ cpv, error: error62 });
-    }
-  }
-  return { packages, broken };
-}
-
 // src/runtime/modules/scan-modules.ts
-var VIRTUAL_KEY = "virtual/dist-kernel";
+var VIRTUAL_KEY2 = "virtual/dist-kernel";
 var MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
 var MODULE_FILE_RE = /\.ko(?:\.(?:gz|xz|zst))?$/;
 var INITRAMFS_FLAG = "initramfs";
+var SCAN_CACHE = "/var/cache/dist-kernel/module-scan.json";
 function kvsOf(contents) {
   const map2 = /* @__PURE__ */ new Map();
   for (const entry of contents ?? []) {
@@ -40817,8 +40969,8 @@ function keyOfCpv(cpv, keys) {
 function selectForModuleScan(kernelPackages) {
   const needle = Buffer.from("/lib/modules/");
   return (raw) => {
-    if (keyOfCpv(raw.cpv, [...kernelPackages, VIRTUAL_KEY])) return "contents";
-    if (raw.rdepend.includes(VIRTUAL_KEY)) return "contents";
+    if (keyOfCpv(raw.cpv, [...kernelPackages, VIRTUAL_KEY2])) return "contents";
+    if (raw.rdepend.includes(VIRTUAL_KEY2)) return "contents";
     return raw.contents.includes(needle) ? "contents" : "skip";
   };
 }
@@ -40838,12 +40990,13 @@ function listModulesDirs(root) {
   }
 }
 function scanModules(root, options) {
-  const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages) });
+  const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(" ") });
+  const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
   const kernelPkgs = [];
   const candidates = [];
   let virtual;
   for (const pkg of scan.packages) {
-    if (pkg.key === VIRTUAL_KEY) {
+    if (pkg.key === VIRTUAL_KEY2) {
       if (!virtual || comparePmsVersions(pkg.version, virtual.version) > 0) virtual = pkg;
     } else if (looksLikeKernel(pkg, options.kernelPackages)) {
       const kvs = [...kvsOf(pkg.contents).keys()];
@@ -40865,12 +41018,14 @@ function scanModules(root, options) {
   const newest = newestPkg ? kernels.get(newestPkg.kv) : void 0;
   const kvByPv = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    kvByPv.set(withoutRevision(pkg.version), kv);
-    kvByPv.set(withoutRevision(pkg.version).replace(/_p[0-9]*$/, ""), kvByPv.get(withoutRevision(pkg.version).replace(/_p[0-9]*$/, "")) ?? kv);
+    const pv = withoutRevision(pkg.version);
+    kvByPv.set(pv, kv);
+    const plain = pv.replace(/_p[0-9]*$/, "");
+    if (!kvByPv.has(plain)) kvByPv.set(plain, kv);
   }
   const modules = [];
   for (const pkg of candidates) {
-    const virtualAtom = pkg.rdepend.find((a2) => a2.key === VIRTUAL_KEY && a2.blocker === "");
+    const virtualAtom = pkg.rdepend.find((a2) => a2.key === VIRTUAL_KEY2 && a2.blocker === "");
     const contentKvs = kvsOf(pkg.contents);
     if (!virtualAtom && contentKvs.size === 0) continue;
     const notes = [];
@@ -40942,8 +41097,8 @@ function scanModules(root, options) {
 
 // src/runtime/status/boot-files.ts
 init_root();
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync15 } from "node:fs";
-import { join as join17 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync17 } from "node:fs";
+import { join as join18 } from "node:path";
 
 // src/parsers/pe-sections.ts
 init_errors();
@@ -41018,7 +41173,7 @@ function walk(dir2, depth, visit2, parents = []) {
     return;
   }
   for (const entry of entries) {
-    const full = join17(dir2, entry.name);
+    const full = join18(dir2, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit2, [...parents, entry.name]);
     } else if (entry.isFile()) visit2(full, entry, parents);
@@ -41040,7 +41195,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync15(full);
+        const st = statSync17(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -41064,11 +41219,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync14 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 import { basename as basename5 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync14(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync15(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -41077,7 +41232,7 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync14(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const argv = readFileSync15(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
   } catch {
     return false;
@@ -41085,13 +41240,14 @@ function isEmerge(pid) {
 }
 function findEmergeAncestor(from = process.ppid) {
   let pid = from;
+  let found;
   for (let hops = 0; pid > 1 && hops < 64; hops++) {
     const info = stat(pid);
-    if (!info) return void 0;
-    if (isEmerge(pid)) return { pid, start: info.start };
+    if (!info) break;
+    if (isEmerge(pid)) found = { pid, start: info.start };
     pid = info.ppid;
   }
-  return void 0;
+  return found;
 }
 function isProcessAlive(ref) {
   const info = stat(ref.pid);
@@ -41101,7 +41257,7 @@ function isProcessAlive(ref) {
 // src/runtime/coalesce/merge-list.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync15 } from "node:fs";
+import { readFileSync as readFileSync16 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 init_errors();
@@ -41152,7 +41308,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync15(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync16(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -41174,15 +41330,15 @@ function keysStillToMerge(list, cpv) {
 init_atomic_write();
 init_root();
 init_validate();
-import { mkdirSync as mkdirSync6, readFileSync as readFileSync16, readdirSync as readdirSync12, rmSync as rmSync3 } from "node:fs";
-import { join as join18 } from "node:path";
+import { mkdirSync as mkdirSync7, readFileSync as readFileSync17, readdirSync as readdirSync12, rmSync as rmSync3 } from "node:fs";
+import { join as join19 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync16(join18(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync17(join19(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -41216,13 +41372,13 @@ function recordPending(root, work) {
     since: previous.since,
     ...work.owner ? { owner: work.owner } : {}
   } : work;
-  mkdirSync6(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join18(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  mkdirSync7(dir(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join19(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync3(join18(dir(root), kv), { force: true });
+  rmSync3(join19(dir(root), kv), { force: true });
 }
 
 // src/runtime/coalesce/plan.ts
@@ -41242,7 +41398,7 @@ function rebuildsTarget(cpv, later, list, inventory) {
     return false;
   }
   const plainPv = pv.replace(/_p[0-9]*$/, "");
-  const virtualInList = list.find((item) => item.cpv.key === VIRTUAL_KEY);
+  const virtualInList = list.find((item) => item.cpv.key === VIRTUAL_KEY2);
   const virtualVersion = virtualInList ? virtualInList.cpv.version : inventory.virtualVersion ? parsePmsVersion(inventory.virtualVersion) : void 0;
   if (!virtualVersion) return later.length > 0;
   const target = withoutRevision(virtualVersion);
@@ -41262,7 +41418,7 @@ async function planInitramfs(ctx, req) {
   const list = readMergeList(ctx.root, ctx.logger);
   const others = keysStillToMerge(list, req.package);
   if (others === void 0) return "now";
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   const asking = askingAgain(inventory);
   const waitingFor = [...new Set(others.filter((key) => asking.has(key)))];
   const owed = readPending(ctx.root, req.kv);
@@ -41401,7 +41557,7 @@ var initramfsCommand = {
 init_errors();
 init_validate();
 import { copyFileSync as copyFileSync2, chmodSync as chmodSync2 } from "node:fs";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 var PLUGIN_NAME = "dist-kernel";
 async function runKernelInstallPlugin(ctx, inv) {
   if (inv.name !== PLUGIN_NAME) throw usageError("plugin.unknown", `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
@@ -41429,7 +41585,7 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join19(staging, uki ? "uki.efi" : "initrd");
+      const target = join20(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
         copyFileSync2(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync2(target, 420);
@@ -41483,10 +41639,10 @@ import { release } from "node:os";
 
 // src/runtime/status/default-entry.ts
 init_root();
-import { readFileSync as readFileSync17 } from "node:fs";
+import { readFileSync as readFileSync18 } from "node:fs";
 function read(root, path6) {
   try {
-    return readFileSync17(underRoot(root, path6), "utf8");
+    return readFileSync18(underRoot(root, path6), "utf8");
   } catch {
     return void 0;
   }
@@ -41522,7 +41678,7 @@ function runningKernel(ctx, option) {
 }
 function collectStatus(ctx, options = {}) {
   const running = runningKernel(ctx, options.running);
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   const pending = listPending(ctx.root);
   const kernels = inventory.kernels.map((kernel) => {
     const files = findBootFiles(ctx.root, kernel.kv);
@@ -41707,11 +41863,11 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 
 // src/runtime/doctor/check-initramfs-modules.ts
 init_errors();
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync20 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
 init_errors();
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/parsers/cpio.ts
 init_errors();
@@ -42531,7 +42687,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path6) {
   let image;
   try {
-    image = readFileSync18(path6);
+    image = readFileSync19(path6);
   } catch (error62) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path6}`, { details: String(error62), cause: error62 });
   }
@@ -42576,7 +42732,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync19(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync20(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -42713,7 +42869,7 @@ var doctorCommand = {
 // src/runtime/modules/rebuild-modules.ts
 var KEPT_ENV = ["HOME", "TERM", "LANG", "LC_ALL", "NOCOLOR"];
 function planRebuild(ctx) {
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   const targets = inventory.stale.filter((s) => !s.distKernel);
   const leftToPortage = inventory.stale.filter((s) => s.distKernel);
   const argv = ["--oneshot", "--usepkg=n", ...ctx.root === "/" ? [] : [`--root=${ctx.root}`], ...targets.map((t) => `=${t.cpv}`)];
@@ -42757,8 +42913,8 @@ var modulesCommand = {
 
 // src/cli/regenerate-overlay.ts
 init_root();
-import { readFileSync as readFileSync20 } from "node:fs";
-async function regenerateOverlay(root, config2, logger) {
+import { readFileSync as readFileSync21 } from "node:fs";
+async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)), Promise.resolve().then(() => (init_locate_program(), locate_program_exports))]);
   const result = generateOverlay2({
     root,
@@ -42768,7 +42924,8 @@ async function regenerateOverlay(root, config2, logger) {
     bundlePath: locateProgram2().bundle,
     runtime: { package: "sys-kernel/dist-kernel-runtime", bin: "dist-kernel", version: VERSION },
     defaultConfig: renderDefaultConfig(),
-    logger
+    logger,
+    keepVersions
   });
   logger.info(`overlay ${config2.overlayDir}: ${result.written.length} files written, ${result.removed.length} removed; kernel versions: ${result.versions.join(" ") || "(none)"}`);
   return { versions: result.versions, written: result.written, removed: result.removed };
@@ -42777,21 +42934,21 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF: DEFAULT_REPOS_CONF2, USER_REPOS_CONF: USER_REPOS_CONF2, listConfigFiles: listConfigFiles2 } = await Promise.resolve().then(() => (init_read_repos_conf(), read_repos_conf_exports));
   return [...listConfigFiles2(underRoot(root, DEFAULT_REPOS_CONF2)), ...listConfigFiles2(underRoot(root, USER_REPOS_CONF2))].map((path6) => ({
     path: path6,
-    text: readFileSync20(path6, "utf8")
+    text: readFileSync21(path6, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync9, readFileSync as readFileSync24, statSync as statSync17 } from "node:fs";
-import { dirname as dirname10 } from "node:path";
+import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync25, statSync as statSync19 } from "node:fs";
+import { dirname as dirname11 } from "node:path";
 init_errors();
 init_root();
 
 // src/runtime/setup/config-protect.ts
 init_atomic_write();
 import { createHash } from "node:crypto";
-import { mkdirSync as mkdirSync7, readdirSync as readdirSync13, readFileSync as readFileSync21 } from "node:fs";
-import { basename as basename6, dirname as dirname8, join as join20 } from "node:path";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync13, readFileSync as readFileSync22 } from "node:fs";
+import { basename as basename6, dirname as dirname9, join as join21 } from "node:path";
 function sha256(text2) {
   return createHash("sha256").update(text2).digest("hex");
 }
@@ -42806,7 +42963,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path6) {
   try {
-    return readFileSync21(path6, "utf8");
+    return readFileSync22(path6, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return void 0;
     throw error62;
@@ -42817,7 +42974,7 @@ async function writeProtected(path6, text2, options) {
   const current = readOrUndefined(path6);
   const write = (target) => {
     if (options.dryRun) return;
-    mkdirSync7(dirname8(target), { recursive: true });
+    mkdirSync8(dirname9(target), { recursive: true });
     writeFileAtomic(target, text2, { mode: options.mode ?? 420 });
   };
   if (current === text2) return { path: path6, action: "unchanged", hash: hash2 };
@@ -42829,7 +42986,7 @@ async function writeProtected(path6, text2, options) {
     write(path6);
     return { path: path6, action: "updated", hash: hash2 };
   }
-  const dir2 = dirname8(path6);
+  const dir2 = dirname9(path6);
   const name = basename6(path6);
   const entries = readdirSync13(dir2);
   const last = protectedCopies(entries, name).at(-1);
@@ -42838,21 +42995,21 @@ async function writeProtected(path6, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join20(dir2, last)) === text2) {
-    return { path: path6, action: "protected", protectedPath: join20(dir2, last), diff, hash: hash2 };
+  if (last !== void 0 && readOrUndefined(join21(dir2, last)) === text2) {
+    return { path: path6, action: "protected", protectedPath: join21(dir2, last), diff, hash: hash2 };
   }
-  const protectedPath = join20(dir2, nextProtectName(entries, name));
+  const protectedPath = join21(dir2, nextProtectName(entries, name));
   write(protectedPath);
   return { path: path6, action: "protected", protectedPath, diff, hash: hash2 };
 }
 
 // src/runtime/setup/eclass-overrides.ts
 init_repos_conf();
-import { relative as relative3, sep } from "node:path";
+import { relative as relative4, sep } from "node:path";
 function readAfter(path6, ownPath, dir2) {
-  const rel = relative3(dir2, path6);
+  const rel = relative4(dir2, path6);
   if (rel.startsWith("..") || rel === "") return false;
-  return (rel.split(sep)[0] ?? "") > relative3(dir2, ownPath);
+  return (rel.split(sep)[0] ?? "") > relative4(dir2, ownPath);
 }
 function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRepo) {
   const others = sources.filter((s) => s.path !== ownPath);
@@ -42871,11 +43028,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 // src/runtime/setup/gentoo-root.ts
 init_errors();
 init_root();
-import { existsSync as existsSync11, readFileSync as readFileSync22, statSync as statSync16 } from "node:fs";
+import { existsSync as existsSync11, readFileSync as readFileSync23, statSync as statSync18 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
-function isDirectory(path6) {
+function isDirectory2(path6) {
   try {
-    return statSync16(path6).isDirectory();
+    return statSync18(path6).isDirectory();
   } catch {
     return false;
   }
@@ -42884,7 +43041,7 @@ function osReleaseSaysGentoo(root) {
   for (const path6 of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync22(underRoot(root, path6), "utf8");
+      text2 = readFileSync23(underRoot(root, path6), "utf8");
     } catch {
       continue;
     }
@@ -42896,8 +43053,8 @@ function osReleaseSaysGentoo(root) {
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
   const found = MARKERS.filter((m) => existsSync11(underRoot(root, m)));
-  if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
-  const missing = isDirectory(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
+  if (isDirectory2(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
+  const missing = isDirectory2(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
     details: missing,
     hint: "run `dist-kernel setup` on a Gentoo system, or give the Gentoo tree with --root DIR"
@@ -42937,9 +43094,9 @@ init_zod();
 init_atomic_write();
 init_errors();
 init_root();
-import { readFileSync as readFileSync23, rmSync as rmSync4 } from "node:fs";
-import { mkdirSync as mkdirSync8 } from "node:fs";
-import { dirname as dirname9 } from "node:path";
+import { readFileSync as readFileSync24, rmSync as rmSync4 } from "node:fs";
+import { mkdirSync as mkdirSync9 } from "node:fs";
+import { dirname as dirname10 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
 var recordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -42957,7 +43114,7 @@ function readSetupRecord(root) {
   const path6 = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync23(path6, "utf8");
+    text2 = readFileSync24(path6, "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path6}`, { cause: error62 });
@@ -42974,7 +43131,7 @@ function readSetupRecord(root) {
 }
 function writeSetupRecord(root, record2) {
   const path6 = underRoot(root, SETUP_RECORD);
-  mkdirSync8(dirname9(path6), { recursive: true });
+  mkdirSync9(dirname10(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(record2, null, "	")}
 `);
 }
@@ -42992,9 +43149,9 @@ function recordDir(record2, path6) {
 // src/runtime/setup/run-setup.ts
 var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
-function isDirectory2(path6) {
+function isDirectory3(path6) {
   try {
-    return statSync17(path6).isDirectory();
+    return statSync19(path6).isDirectory();
   } catch {
     return false;
   }
@@ -43003,7 +43160,7 @@ function ensureDir(context, record2, systemPath2) {
   const missing = [];
   for (let p = systemPath2; p !== "/" && !existsSync12(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir2 of missing) {
-    if (!context.dryRun) mkdirSync9(underRoot(context.root, dir2));
+    if (!context.dryRun) mkdirSync10(underRoot(context.root, dir2));
     recordDir(record2, dir2);
   }
 }
@@ -43012,7 +43169,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync24(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync25(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -43056,14 +43213,14 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync12(reposDir) && !isDirectory2(reposDir)) {
+  if (existsSync12(reposDir) && !isDirectory3(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync24(configPath, "utf8"));
+  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync25(configPath, "utf8"));
   if (!existsSync12(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec });
@@ -43118,7 +43275,7 @@ async function runSetup(context, options) {
   else {
     if (!existsSync12(overlayFull)) ensureDir(context, record2, config2.overlayDir);
     await options.generate(config2);
-    ensureDir(context, record2, dirname10(SETUP_RECORD));
+    ensureDir(context, record2, dirname11(SETUP_RECORD));
     writeSetupRecord(root, record2);
   }
   const commands2 = nextCommands(eclassOverrides);
@@ -43129,11 +43286,11 @@ async function runSetup(context, options) {
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync14, readFileSync as readFileSync25, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
-import { join as join21 } from "node:path";
+import { readdirSync as readdirSync14, readFileSync as readFileSync26, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
+import { join as join22 } from "node:path";
 function readOrUndefined2(path6) {
   try {
-    return readFileSync25(path6, "utf8");
+    return readFileSync26(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -43164,7 +43321,7 @@ function undoSetup(context) {
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join21(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join22(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
       if (!dryRun) rmSync5(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
@@ -43185,7 +43342,7 @@ function undoSetup(context) {
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join21(dir2, e)));
+    const left = entries.filter((e) => !removed.includes(join22(dir2, e)));
     if (left.length > 0) {
       kept.push(dir2);
       continue;
@@ -43216,7 +43373,9 @@ var setupCommand = {
             eclassOverrides: flags2.eclassOverrides,
             mainRepo: flags2.mainRepo,
             reposConf: () => sources,
-            generate: async (config2) => void await regenerateOverlay(root, config2, logger)
+            generate: async (config2) => {
+              await regenerateOverlay(root, config2, logger, installedVirtuals(root, logger).map((v) => v.pv));
+            }
           }
         );
         return 0;
@@ -43228,7 +43387,7 @@ var setupCommand = {
 // src/runtime/clean/run-clean.ts
 init_root();
 import { rmSync as rmSync6 } from "node:fs";
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions2(text2, kv) {
@@ -43258,12 +43417,12 @@ function defaultEntryKernels(entries, kvs) {
 // src/runtime/clean/installed-kernels.ts
 init_root();
 init_validate();
-import { readdirSync as readdirSync15, statSync as statSync18 } from "node:fs";
-import { join as join22 } from "node:path";
+import { readdirSync as readdirSync15, statSync as statSync20 } from "node:fs";
+import { join as join23 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path6) {
   try {
-    return statSync18(path6).mtimeMs;
+    return statSync20(path6).mtimeMs;
   } catch {
     return 0;
   }
@@ -43277,7 +43436,7 @@ function containsModule(dir2) {
 }
 function moduleDirs(root) {
   try {
-    return readdirSync15(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync18(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync15(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync20(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -43290,7 +43449,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir2 = join22(underRoot(root, MODULES_DIR), kv);
+    const dir2 = join23(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir2);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir2) });
@@ -43366,7 +43525,7 @@ async function runClean(ctx, options) {
   const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync6(join23(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync6(join24(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir2}`);
     report2.removedModuleDirs.push(dir2);
   };
@@ -43428,37 +43587,16 @@ import { existsSync as existsSync13 } from "node:fs";
 init_root();
 init_validate();
 
-// src/runtime/postsync/installed-virtuals.ts
-init_pms_version();
-init_pms_version();
-init_errors();
-var VIRTUAL_KEY2 = "virtual/dist-kernel";
-function installedVirtuals(root, logger) {
-  const out = [];
-  for (const cpv of listVdbEntries(root)) {
-    if (!cpv.startsWith(`${VIRTUAL_KEY2}-`)) continue;
-    try {
-      const pkg = readVdbEntry(root, cpv, false);
-      if (pkg.key !== VIRTUAL_KEY2) continue;
-      out.push({ pv: withoutRevision(pkg.version), pvr: pkg.version.text, ...pkg.repository ? { repository: pkg.repository } : {} });
-    } catch (error62) {
-      if (!isDistKernelError(error62)) throw error62;
-      logger?.warn(`skipping a broken installed-package entry: ${cpv} (${error62.message})`);
-    }
-  }
-  return out.sort((a2, b) => compareVersionStrings(a2.pvr, b.pvr));
-}
-
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readdirSync as readdirSync16 } from "node:fs";
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync16(join24(location, key));
+      names = readdirSync16(join25(location, key));
     } catch (error62) {
       const code = error62.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -43469,7 +43607,7 @@ function listKernelEbuilds(location, kernelPackages) {
   }
   return found;
 }
-function fingerprint(ebuilds, extra = []) {
+function fingerprint2(ebuilds, extra = []) {
   const hash2 = createHash2("sha256");
   for (const [key, names] of ebuilds) hash2.update(`${key}
 ${names.join("\n")}
@@ -43484,11 +43622,11 @@ ${extra.join("\n")}
 // src/runtime/postsync/overlay-virtuals.ts
 init_pms_version();
 import { readdirSync as readdirSync17 } from "node:fs";
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 function overlayVirtualVersions(overlayFull) {
   let names;
   try {
-    names = readdirSync17(join25(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync17(join26(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -43502,8 +43640,8 @@ function diffVersions(before, after) {
 init_zod();
 init_atomic_write();
 init_root();
-import { mkdirSync as mkdirSync10, readFileSync as readFileSync26 } from "node:fs";
-import { dirname as dirname11 } from "node:path";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync27 } from "node:fs";
+import { dirname as dirname12 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -43511,7 +43649,7 @@ var stateSchema = external_exports.strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync26(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync27(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -43519,7 +43657,7 @@ function readPostsyncState(root) {
 }
 function writePostsyncState(root, state) {
   const path6 = underRoot(root, POSTSYNC_STATE);
-  mkdirSync10(dirname11(path6), { recursive: true });
+  mkdirSync11(dirname12(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(state, null, "	")}
 `);
 }
@@ -43542,10 +43680,12 @@ async function runPostsync(ctx, args, regenerate) {
   }
   const keep = installedVirtuals(root, logger);
   const ebuilds = listKernelEbuilds(underRoot(root, args.location), config2.kernelPackages);
-  const print = fingerprint(ebuilds, [config2.overlayDir, config2.kernelPackages.join(" "), ...keep.map((k) => k.pvr)]);
+  const print = fingerprint2(ebuilds, [config2.overlayDir, config2.kernelPackages.join(" "), ...keep.map((k) => k.pvr)]);
   const overlayFull = underRoot(root, config2.overlayDir);
   const state = readPostsyncState(root);
-  if (state.repositories[args.repo] === print && existsSync13(overlayFull)) {
+  const present = overlayVirtualVersions(overlayFull);
+  const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
+  if (state.repositories[args.repo] === print && existsSync13(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
@@ -43575,7 +43715,14 @@ var postsyncCommand = {
       run(async (context, repository, syncUri, location) => {
         const ctx = createRuntimeContext(context);
         const args = parsePostsyncArgs(String(repository), String(syncUri), String(location));
-        const outcome = await runPostsync(ctx, args, async () => void await regenerateOverlay(ctx.root, ctx.config, ctx.logger));
+        const outcome = await runPostsync(ctx, args, async (keep) => {
+          await regenerateOverlay(
+            ctx.root,
+            ctx.config,
+            ctx.logger,
+            keep.map((k) => k.pv)
+          );
+        });
         if (outcome.action === "skipped") ctx.logger.debug(`post-sync: ${outcome.reason}`);
         return 0;
       })
@@ -43626,8 +43773,10 @@ async function main(argv) {
       return error62.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     if (isDistKernelError(error62)) {
-      process.stderr.write(`dist-kernel: ${formatError(error62)}
+      const text2 = formatError(error62);
+      process.stderr.write(`dist-kernel: ${text2}
 `);
+      relayToEclass(text2);
       return error62.exitCode;
     }
     const bug = error62 instanceof InternalError ? error62 : new InternalError("unexpected error", { cause: error62 });
@@ -43635,6 +43784,15 @@ async function main(argv) {
 ${formatError(error62)}
 `);
     return EXIT_FAILED;
+  }
+}
+function relayToEclass(text2) {
+  const file2 = process.env["DIST_KERNEL_ELOG"];
+  if (!file2) return;
+  try {
+    appendFileSync3(file2, text2.split("\n").map((line) => `ERROR	${line}
+`).join(""));
+  } catch {
   }
 }
 process.exitCode = await main(process.argv);

@@ -1,11 +1,37 @@
 // Bench entry point: prints every entry of an initramfs (mode, size, name), like `lsinitrd` prints its listing,
 // through the runtime's own reader (src/runtime/initramfs-reader). Bundled by bench/lib/bundle.ts.
+// `--system-zstd` measures a variant: zstd segments decompressed by the `zstd` tool instead of fzstd (pure JS),
+// then parsed by the same cpio parser — what the reader would gain by preferring the native tool.
+import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
 import { createLogger } from '../../src/lib/log';
+import { isCpioAt, parseCpioSequence, skipZeros, type CpioEntry } from '../../src/parsers/cpio';
+import { detectCompression } from '../../src/parsers/initramfs-compression';
 import { listInitramfs } from '../../src/runtime/initramfs-reader/read-initramfs';
 
-const image = process.argv[2];
-if (!image) throw new Error('usage: list-initramfs IMAGE');
-const listing = await listInitramfs(createExec({ logger: createLogger({ verbose: false }) }), image);
-const lines = listing.entries.map((e) => `${e.mode.toString(8).padStart(7, '0')} ${String(e.size).padStart(10)} ${e.name}`);
+const args = process.argv.slice(2);
+const systemZstd = args.includes('--system-zstd');
+const image = args.find((a) => !a.startsWith('--'));
+if (!image) throw new Error('usage: list-initramfs [--system-zstd] IMAGE');
+const exec = createExec({ logger: createLogger({ verbose: false }) });
+
+async function withSystemZstd(path: string): Promise<CpioEntry[]> {
+	const data = readFileSync(path);
+	const entries: CpioEntry[] = [];
+	let at = skipZeros(data, 0);
+	while (at < data.length && isCpioAt(data, at)) {
+		const archive = parseCpioSequence(data, at);
+		entries.push(...archive.entries);
+		at = skipZeros(data, archive.end);
+	}
+	if (at < data.length) {
+		if (detectCompression(data, at) !== 'zstd') return (await listInitramfs(exec, path)).entries;
+		const result = await exec('zstd', ['-dc', '-q'], { input: data.subarray(at), binary: true });
+		entries.push(...parseCpioSequence(result.stdoutBuffer ?? Buffer.alloc(0)).entries);
+	}
+	return entries;
+}
+
+const entries = systemZstd ? await withSystemZstd(image) : (await listInitramfs(exec, image)).entries;
+const lines = entries.map((e) => `${e.mode.toString(8).padStart(7, '0')} ${String(e.size).padStart(10)} ${e.name}`);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -40,12 +40,12 @@ export const SETTINGS: Record<FaultMode, SuiteSettings> = {
 	},
 	ci: {
 		fuzzCount: 1_500,
-		killPoints: 6,
+		killPoints: 4,
 		killScenarios: ['upgrade'],
 		dracutDelaysMs: [1000],
 		noSpaceFs: ['tmpfs'],
-		noSpaceLevels: [0, 0.5, 3],
-		concurrent: 8,
+		noSpaceLevels: [0.5, 3],
+		concurrent: 4,
 	},
 };
 
@@ -86,8 +86,9 @@ function makeReinstallTemplate(from: string, to: string, kv: string): void {
 	putFile(to, '/etc/dracut.conf.d/20-rebuild.conf', 'kernel_cmdline="dk.rebuild=1"\n');
 }
 
-export async function runFaultSuite(mode: FaultMode, progress: Progress = () => {}): Promise<SuiteResult> {
+export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}): Promise<SuiteResult> {
 	const started = performance.now();
+	const progress: Progress = (line) => report(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 	const settings = SETTINGS[mode];
 	const rows: FaultRow[] = [];
 	const work = mkdtempSync(join(process.env['DIST_KERNEL_TEST_TMP'] ?? tmpdir(), 'dk-faults-'));

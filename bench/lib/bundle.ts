@@ -9,16 +9,19 @@ export const BENCH_CACHE = join(TOP, '.cache', 'bench');
 
 const BANNER = "#!/usr/bin/env node\nimport { createRequire as __dkCreateRequire } from 'node:module';\nconst require = __dkCreateRequire(import.meta.url);";
 
-/** Replaces handlebars with an empty module: what the program would cost at start-up if it loaded it lazily. */
-const withoutHandlebars: Plugin = {
-	name: 'without-handlebars',
+/**
+ * Replaces the `generate` command (the only static importer of src/generator/, hence of handlebars and the
+ * templates) with an empty command: what every hook would cost if the generator were loaded lazily.
+ */
+const withoutGenerator: Plugin = {
+	name: 'without-generator',
 	setup(pluginBuild) {
-		pluginBuild.onResolve({ filter: /^handlebars(\/.*)?$/ }, () => ({ path: 'handlebars', namespace: 'dk-empty' }));
-		pluginBuild.onLoad({ filter: /.*/, namespace: 'dk-empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
+		pluginBuild.onResolve({ filter: /^\.\/generate$/ }, (args) => (args.importer.endsWith(join('commands', 'index.ts')) ? { path: 'generate', namespace: 'dk-stub' } : undefined));
+		pluginBuild.onLoad({ filter: /.*/, namespace: 'dk-stub' }, () => ({ contents: 'export const generateCommand = { register() {} };', loader: 'js' }));
 	},
 };
 
-export async function bundleEntry(entry: string, outName = `${basename(entry, '.ts')}.mjs`, options: { stubHandlebars?: boolean } = {}): Promise<string> {
+export async function bundleEntry(entry: string, outName = `${basename(entry, '.ts')}.mjs`, options: { withoutGenerator?: boolean } = {}): Promise<string> {
 	mkdirSync(BENCH_CACHE, { recursive: true });
 	const outfile = join(BENCH_CACHE, outName);
 	await build({
@@ -31,7 +34,7 @@ export async function bundleEntry(entry: string, outName = `${basename(entry, '.
 		loader: { '.hbs': 'text' },
 		banner: { js: BANNER },
 		outfile,
-		plugins: options.stubHandlebars ? [withoutHandlebars] : [],
+		plugins: options.withoutGenerator ? [withoutGenerator] : [],
 		logLevel: 'error',
 	});
 	return outfile;

@@ -14,8 +14,11 @@ export interface RegenerateSummary {
 	removed: string[];
 }
 
-/** Writes the overlay at `config.overlayDir` under `root`, as `dist-kernel generate` does. */
-export async function regenerateOverlay(root: string, config: Config, logger: Logger): Promise<RegenerateSummary> {
+/**
+ * Writes the overlay at `config.overlayDir` under `root`, as `dist-kernel generate` does. `keepVersions`: PVs whose
+ * virtual must stay although no repository offers them (installed virtual/dist-kernel versions).
+ */
+export async function regenerateOverlay(root: string, config: Config, logger: Logger, keepVersions: readonly string[] = []): Promise<RegenerateSummary> {
 	const [{ generateOverlay }, { locateProgram }] = await Promise.all([import('../generator/generate-overlay'), import('../generator/locate-program')]);
 	const result = generateOverlay({
 		root,
@@ -26,6 +29,7 @@ export async function regenerateOverlay(root: string, config: Config, logger: Lo
 		runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: VERSION },
 		defaultConfig: renderDefaultConfig(),
 		logger,
+		keepVersions,
 	});
 	logger.info(`overlay ${config.overlayDir}: ${result.written.length} files written, ${result.removed.length} removed; kernel versions: ${result.versions.join(' ') || '(none)'}`);
 	return { versions: result.versions, written: result.written, removed: result.removed };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema';
 import { DistKernelError } from '../lib/errors';
 import type { Logger } from '../lib/log';
+import { keepInstalledVirtuals } from './keep-installed';
 import { planVirtuals, providersFor } from './plan-virtuals';
 import { readRepositories } from './read-repos-conf';
 import { OVERLAY_NAME, renderOverlay, type OverlayFiles } from './render-overlay';
@@ -23,6 +24,8 @@ export interface GenerateOptions {
 	runtime: RuntimeInfo;
 	defaultConfig: string;
 	logger: Logger;
+	/** Versions (PV) whose virtual stays although no repository offers them: the installed virtual/dist-kernel ones. */
+	keepVersions?: readonly string[];
 }
 
 export interface GenerateResult extends OverlayChanges {
@@ -56,7 +59,7 @@ export function buildOverlay(options: Omit<GenerateOptions, 'check' | 'outputDir
 	});
 	if (scanned.length === 0) logger.warn('no repositories to scan: is /etc/portage/repos.conf present under the root?');
 	const providers = providersFor(config.kernelPackages);
-	const virtuals = planVirtuals(ebuilds, providers, logger);
+	const virtuals = keepInstalledVirtuals(planVirtuals(ebuilds, providers, logger), options.keepVersions ?? []);
 	if (virtuals.length === 0) logger.warn(`no ebuilds of ${config.kernelPackages.join(', ')} found: virtual/dist-kernel has no versions`);
 	const files = renderOverlay({
 		config,

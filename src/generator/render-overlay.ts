@@ -1,5 +1,6 @@
 // The whole overlay as a map of relative path → bytes. No I/O: the caller passes the bundle and the plan.
 import type { Config } from '../config/schema';
+import { InternalError } from '../lib/errors';
 import { renderTemplate } from './render';
 import { type Provider, type PlannedVirtual } from './plan-virtuals';
 import type { RuntimeInfo } from './template-contexts';
@@ -82,7 +83,7 @@ export function renderOverlay(input: OverlayInput): OverlayFiles {
 	const plugins = STATIC_TEMPLATES.filter((t) => t.role === 'kernel-install-plugin').map((t) => outputName(t.output));
 	const postsync = STATIC_TEMPLATES.find((t) => t.role === 'postsync-hook');
 	const launcher = STATIC_TEMPLATES.find((t) => t.role === 'launcher');
-	if (!postsync || !launcher) throw new Error('template registry lacks the post-sync hook or the launcher');
+	if (!postsync || !launcher) throw new InternalError('template registry lacks the post-sync hook or the launcher');
 	put(`${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split('/')[1]}-${runtime.version}.ebuild`, renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
 		runtime,
 		year: COPYRIGHT_YEAR,

@@ -76,6 +76,13 @@ describe('renderTemplate', () => {
 		expect(() => renderTemplate(template('{{sh runtime.nothing}}'), { runtime })).toThrow(/cannot render template: test.hbs/);
 	});
 
+	it('does not compile lookup, log, partials or unknown helpers', () => {
+		const runtime = { package: 'sys-kernel/x', bin: 'x', version: '1' };
+		for (const source of ['{{lookup runtime "bin"}}', '{{log runtime.bin}}', '{{> part}}', '{{nothing runtime.bin}}']) {
+			expect(() => renderTemplate(template(source), { runtime }), source).toThrow();
+		}
+	});
+
 	it('refuses a context that does not match the schema', () => {
 		expect(() => renderTemplate(template('x'), { runtime: { package: 'x', bin: 'x', version: '1' } } as never)).toThrow(/does not match its schema/);
 	});

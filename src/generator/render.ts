@@ -17,6 +17,8 @@ export const TEMPLATE_HELPERS = {
 export const BUILTIN_BLOCK_HELPERS = ['if', 'unless', 'each', 'with'] as const;
 
 const engine = Handlebars.create();
+engine.unregisterHelper('lookup');
+engine.unregisterHelper('log');
 for (const [name, fn] of Object.entries(TEMPLATE_HELPERS)) {
 	// Handlebars passes its options object last; our helpers take only the positional arguments before it.
 	engine.registerHelper(name, (...args: unknown[]) => (fn as (...a: unknown[]) => string)(...args.slice(0, -1)));
@@ -26,7 +28,8 @@ export const COMPILE_OPTIONS = {
 	noEscape: true,
 	strict: true,
 	knownHelpersOnly: true,
-	knownHelpers: Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])),
+	// `lookup` and `log` would print values past our helpers: switched off, so such a template does not compile.
+	knownHelpers: { ...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])), lookup: false, log: false },
 } as const;
 
 /** A template: its path under templates/overlay (for messages and tests), its text, the schema of its context. */

@@ -93,17 +93,19 @@ describe('the sample tree', () => {
 		for (const e of ebuilds) expect(text(e), e).toMatch(/^EAPI=8$/m);
 	});
 
-	it('metadata.xml is well-formed XML (xmllint when present, else a tag balance check)', () => {
-		for (const [path, data] of files) {
-			if (!path.endsWith('.xml')) continue;
-			const text = Buffer.from(data).toString();
-			const tags = [...text.matchAll(/<(\/?)([a-z]+)[^>]*?(\/?)>/g)].filter((m) => m[3] !== '/');
-			const stack: string[] = [];
-			for (const [, close, name] of tags) {
-				if (close) expect(stack.pop(), path).toBe(name);
-				else stack.push(name!);
-			}
-			expect(stack, path).toEqual([]);
+	it('every metadata.xml is well-formed XML with the pkgmetadata root (Python expat, a real XML parser)', () => {
+		const check = `
+import sys, xml.dom.minidom
+doc = xml.dom.minidom.parseString(sys.stdin.buffer.read())
+assert doc.doctype is not None and doc.doctype.name == "pkgmetadata", "doctype"
+assert doc.documentElement.tagName == "pkgmetadata", "root element"
+`;
+		const xmlFiles = [...files].filter(([path]) => path.endsWith('metadata.xml'));
+		expect(xmlFiles.map(([p]) => p).sort()).toEqual(['sys-kernel/dist-kernel-runtime/metadata.xml', 'virtual/dist-kernel/metadata.xml']);
+		for (const [path, data] of xmlFiles) {
+			const result = spawnSync('python3', ['-c', check], { input: data, encoding: 'utf8' });
+			expect(result.stderr, path).toBe('');
+			expect(result.status, path).toBe(0);
 		}
 	});
 
@@ -191,6 +193,15 @@ describe('writing', () => {
 		expect(result.written).toEqual(['metadata/dist-kernel-owned', 'virtual/dist-kernel/dist-kernel-6.6.58.ebuild']);
 		expect(result.removed).toEqual(['virtual/dist-kernel/dist-kernel-5.0.ebuild']);
 		expect(readFileSync(ebuild, 'utf8')).toMatch(/# edited\n$/);
+	});
+
+	it('never scans its own overlay, even before it exists', () => {
+		const temp = tempRootFromSample();
+		temp.write('/etc/portage/repos.conf/dist-kernel.conf', '[dist-kernel]\nlocation = /var/db/repos/dist-kernel\n');
+		const out = temp.path('/var/db/repos/dist-kernel');
+		const first = generateOverlay(options(temp.root, out).opts);
+		expect(first.repositories).toEqual(['gentoo', 'local']);
+		expect(generateOverlay(options(temp.root, out).opts).written).toEqual([]);
 	});
 
 	it('only configured packages provide versions', () => {

@@ -4,7 +4,7 @@
 // generated overlay's eclasses under the PMS shim, the generated post-sync hook, real dracut, the real Debian kernel
 // and a module really built against its headers. The second kernel release is the Debian kernel under another
 // release name (dracut takes --kver and --kmoddir explicitly, so it builds it like any other).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,8 @@ let kv2: string;
 let pv1: string;
 let pv2: string;
 let helloKo: string;
+/** The module package's dracut snippet (linux-mod-r1 with USE=initramfs: add_drivers+=" hello "). */
+let dracutConf: string;
 let runtimeEnv: NodeJS.ProcessEnv;
 
 function dracutRuns(): string[] {
@@ -92,6 +94,8 @@ function modulePackage(kv: string, virtualPv: string, replaces: string[] = []): 
 	rmSync(image, { recursive: true, force: true });
 	mkdirSync(join(image, root, 'lib', 'modules', kv, 'extra'), { recursive: true });
 	cpSync(helloKo, join(image, root, 'lib', 'modules', kv, 'extra', 'hello.ko'));
+	mkdirSync(join(image, root, 'usr', 'lib', 'dracut', 'dracut.conf.d'), { recursive: true });
+	cpSync(dracutConf, join(image, root, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-hello-kmod.conf'));
 	const headers = debianHeaders();
 	const prelude = [
 		'PN=hello-kmod PV=1 PVR=1 P=hello-kmod-1 SLOT=0',
@@ -113,7 +117,7 @@ function modulePackage(kv: string, virtualPv: string, replaces: string[] = []): 
 			iuse: ['dist-kernel', '+initramfs', 'modules-compress', 'modules-sign', '+strip'],
 			rdepend: `sys-apps/kmod[tools] virtual/dist-kernel:0/${virtualPv}=`,
 			inherited: ['linux-info', 'linux-mod-r1', 'dist-kernel-utils'],
-			files: [`/lib/modules/${kv}/extra/hello.ko`],
+			files: [`/lib/modules/${kv}/extra/hello.ko`, '/usr/lib/dracut/dracut.conf.d/10-hello-kmod.conf'],
 		},
 		replaces,
 		env: { USE: 'dist-kernel initramfs', SHIM_INSTALLED: `virtual/dist-kernel-${virtualPv}` },
@@ -131,13 +135,8 @@ function installRuntimePackage(): void {
 /** Portage running the repo.postsync.d hook after syncing ::gentoo. */
 function runPostsyncHook(): { code: number; output: string } {
 	const hook = join(root, 'etc', 'portage', 'repo.postsync.d', 'dist-kernel');
-	try {
-		const output = execFileSync(hook, ['gentoo', 'rsync://rsync.gentoo.org/gentoo-portage', GENTOO], { env: runtimeEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-		return { code: 0, output };
-	} catch (error) {
-		const e = error as { status: number; stdout: string; stderr: string };
-		return { code: e.status, output: `${e.stdout}${e.stderr}` };
-	}
+	const result = spawnSync(hook, ['gentoo', 'rsync://rsync.gentoo.org/gentoo-portage', GENTOO], { env: runtimeEnv, encoding: 'utf8' });
+	return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }
 
 beforeAll(async () => {
@@ -181,6 +180,8 @@ beforeAll(async () => {
 	const image = join(box.dir, 'module-build-image');
 	const built = await box.run(
 		[
+			'PN=hello-kmod PV=1 PVR=1 P=hello-kmod-1 PF=hello-kmod-1 CATEGORY=app-misc',
+			'MODULES_INITRAMFS_IUSE=+initramfs',
 			'inherit linux-mod-r1',
 			`KERNEL_DIR=${q(headers.build)}`,
 			'EBUILD_PHASE=setup linux-mod-r1_pkg_setup',
@@ -189,10 +190,11 @@ beforeAll(async () => {
 			'EBUILD_PHASE=compile build',
 			'EBUILD_PHASE=install linux-mod-r1_src_install',
 		].join('\n'),
-		{ env: { D: image, USE: 'strip dist-kernel', EPREFIX: '' } },
+		{ env: { D: image, USE: 'strip dist-kernel initramfs', EPREFIX: '' } },
 	);
 	if (built.code !== 0) throw new Error(`module build failed:\n${built.stderr.slice(-3000)}`);
 	helloKo = join(image, 'lib', 'modules', headers.kv, 'extra', 'hello.ko');
+	dracutConf = join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-hello-kmod.conf');
 });
 
 afterAll(() => box?.cleanup());
@@ -215,6 +217,7 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		expect(result.code, result.output.slice(-4000)).toBe(0);
 		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv1}`, `config-${kv1}`, `initramfs-${kv1}.img`, `vmlinuz-${kv1}`]);
 		expect(readFileSync(join(root, 'lib', 'modules', kv1, 'modules.dep'), 'utf8')).toContain('extra/hello.ko:');
+		expect(readFileSync(dracutConf, 'utf8')).toContain('add_drivers+=" hello "');
 		// The module package merges after the kernel, so its initramfs request comes after the kernel's build.
 		expect(dracutRuns()).toHaveLength(2);
 	});
@@ -247,7 +250,8 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		expect(existsSync(join(root, 'lib', 'modules', kv2, 'extra', 'hello.ko'))).toBe(true);
 		expect(existsSync(join(root, 'lib', 'modules', kv1, 'extra', 'hello.ko'))).toBe(false);
 		const initramfs = execFileSync('lsinitrd', [join(root, 'boot', `initramfs-${kv2}.img`)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-		expect(initramfs).toContain(`lib/modules/${kv2}/`);
+		// Built once, after the module was rebuilt for the new kernel: the module is in it.
+		expect(initramfs).toContain(`lib/modules/${kv2}/extra/hello.ko`);
 	});
 
 	it('clean keeps the newest kernel and the running one, then removes the old one after depclean', async () => {

@@ -77,9 +77,10 @@ export function vdbDirs(root: string, cpv: string): string[] {
 
 /** Bash removing `files` then the empty ones of `dirs` under ${TARGET}. */
 function unmergeCommands(listFile: string, dirsFile: string): string[] {
+	// One rm/rmdir for the whole list: a kernel package has thousands of files.
 	return [
-		`while IFS= read -r f; do rm -f -- "\${TARGET}\${f}"; done < ${q(listFile)}`,
-		`while IFS= read -r d; do rmdir -- "\${TARGET}\${d}" 2>/dev/null; done < ${q(dirsFile)}`,
+		`sed "s|^|\${TARGET}|" ${q(listFile)} | xargs -r -d '\\n' rm -f --`,
+		`sed "s|^|\${TARGET}|" ${q(dirsFile)} | xargs -r -d '\\n' rmdir --ignore-fail-on-non-empty -- 2>/dev/null || :`,
 	];
 }
 

@@ -115,6 +115,16 @@ describe('dist-kernel postsync', () => {
 		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({ action: 'regenerated', added: [], removed: ['6.12.7'] });
 	});
 
+	it('regenerates when the overlay lost the virtual of an installed version (e.g. a manual generate)', async () => {
+		temp = makeTempRoot('dk-postsync-');
+		addEbuild(temp, 'sys-kernel/gentoo-kernel', '6.12.9');
+		writeVirtual(temp.root, '6.12.7');
+		const gen = recordingGenerator(temp);
+		await runPostsync(context(temp), args, gen.regenerate);
+		rmSync(temp.path('/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-6.12.7.ebuild'));
+		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({ action: 'regenerated', added: ['6.12.7'], removed: [] });
+	});
+
 	it('skips its own overlay and repositories that are not scanned', async () => {
 		temp = makeTempRoot('dk-postsync-');
 		const gen = recordingGenerator(temp);

@@ -47,3 +47,32 @@ export function generateVdb(root: string, total = 2000, seed = 7): GeneratedVdb 
 	}
 	return { packages: total, kernels, modulePackages, staleExpected: staleExpected.sort() };
 }
+
+/**
+ * The generated VDB in the test cache (.cache/vdb-<total>-v1), built once per machine and only read afterwards:
+ * writing ~26,000 small files is the slow part on a loaded machine.
+ */
+export async function cachedGeneratedVdb(total = 2000): Promise<{ root: string } & GeneratedVdb> {
+	const { CACHE_DIR } = await import('../helpers/debian-kernel');
+	const { acquireLock } = await import('../../src/lib/lock');
+	const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = await import('node:fs');
+	const { join } = await import('node:path');
+	const dir = join(CACHE_DIR, `vdb-${total}-v1`);
+	mkdirSync(CACHE_DIR, { recursive: true });
+	const lock = await acquireLock(`${dir}.lock`);
+	try {
+		const ready = join(dir, 'generated.json');
+		if (!existsSync(ready)) {
+			const staging = `${dir}.tmp`;
+			rmSync(staging, { recursive: true, force: true });
+			mkdirSync(staging, { recursive: true });
+			const info = generateVdb(staging, total);
+			writeFileSync(join(staging, 'generated.json'), JSON.stringify(info));
+			rmSync(dir, { recursive: true, force: true });
+			renameSync(staging, dir);
+		}
+		return { root: dir, ...(JSON.parse(readFileSync(ready, 'utf8')) as GeneratedVdb) };
+	} finally {
+		lock.release();
+	}
+}

@@ -1,6 +1,6 @@
 // Module tracking against synthetic VDB trees: several kernels, packages with and without dist-kernel, broken
 // entries, paths with spaces.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scanModules } from '../../src/runtime/modules/scan-modules';
 import { readVdb } from '../../src/runtime/vdb/read-vdb';
@@ -106,5 +106,28 @@ describe('scanModules', () => {
 		mkdirSync(tmp.path('lib/modules/5.0.0-leftover'), { recursive: true });
 		const inv = scanModules(tmp.root, { kernelPackages: KERNELS });
 		expect(inv.kernels).toEqual([{ kv: '6.7.0-custom', modulesDir: true }]);
+	});
+});
+
+describe('scan skip cache', () => {
+	it('skips unchanged non-module entries on the next scan and notices a changed one', async () => {
+		const { old } = standardTree();
+		const first = scanModules(tmp.root, { kernelPackages: KERNELS, writeCache: true });
+		const cache = JSON.parse(readFileSync(tmp.path('/var/cache/dist-kernel/module-scan.json'), 'utf8'));
+		expect(Object.keys(cache.skipped)).toEqual(['app-misc/hello-2.12']);
+		expect(scanModules(tmp.root, { kernelPackages: KERNELS }).modules).toEqual(first.modules);
+		// The package starts owning a module (re-merged): its CONTENTS changes, so it is read again.
+		await new Promise((r) => setTimeout(r, 20));
+		writeVdbPackage(tmp.root, { cpv: 'app-misc/hello-2.12', files: ['/usr/bin/hello', `/lib/modules/${old}/extra/hello.ko`] });
+		const again = scanModules(tmp.root, { kernelPackages: KERNELS, writeCache: true });
+		expect(again.modules.map((m) => m.key)).toContain('app-misc/hello');
+		// A different kernel package list does not trust the cache.
+		expect(scanModules(tmp.root, { kernelPackages: ['sys-kernel/gentoo-kernel'] }).modules.map((m) => m.key)).toContain('app-misc/hello');
+	});
+
+	it('ignores a corrupt cache file', () => {
+		standardTree();
+		tmp.write('/var/cache/dist-kernel/module-scan.json', '{not json');
+		expect(scanModules(tmp.root, { kernelPackages: KERNELS }).modules).toHaveLength(3);
 	});
 });

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recoverBootTransaction } from '../../src/runtime/boot/transaction';
 import { runBin, type RunResult } from '../helpers/bin';
-import { makeTempRoot } from '../helpers/temp-root';
-import { kernelRoot, standInBytes, standInDracut, type KernelRoot } from './kernel-root';
+import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
+import { listInstalledKernels } from '../../src/runtime/backends/select';
+import { FAST_DRACUT_CONF, kernelRoot, standInBytes, standInDracut } from './kernel-root';
 import { runtimeContext } from './runtime-context';
 
 const INITRD_SIZE = 3 * 1024 * 1024;
-let root: KernelRoot | undefined;
+let root: (TempRoot & { kv: string }) | undefined;
 let mounted: string | undefined;
 afterEach(() => {
 	if (mounted) execFileSync('umount', [mounted]);
@@ -21,18 +22,18 @@ afterEach(() => {
 	root = undefined;
 });
 
-function run(r: KernelRoot, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+function run(r: TempRoot, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
 	const tools = standInDracut(r, INITRD_SIZE);
 	return runBin(['--root', r.root, ...args], { env: { PATH: `${tools}:${process.env['PATH']}`, ...env } });
 }
 
 /** Every file in /boot with its content. */
-function snapshot(r: KernelRoot): Map<string, Buffer> {
+function snapshot(r: TempRoot): Map<string, Buffer> {
 	const dir = r.path('/boot');
 	return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name))]));
 }
 
-function writeOldSet(r: KernelRoot): Map<string, Buffer> {
+function writeOldSet(r: TempRoot & { kv: string }): Map<string, Buffer> {
 	for (const name of [`vmlinuz-${r.kv}`, `initramfs-${r.kv}.img`, `System.map-${r.kv}`, `config-${r.kv}`]) r.write(`/boot/${name}`, `previous ${name}\n`);
 	return snapshot(r);
 }
@@ -78,12 +79,28 @@ describe('faults around /boot', () => {
 			const state = sameSet(after, old) ? 'previous' : sameSet(after, fresh) ? 'new' : 'MIXED';
 			outcomes.push(`${point.n} ${point.name}: ${state}`);
 		}
+		if (process.env["DK_SHOW_OUTCOMES"]) console.log(outcomes.join("\n"));
 		expect(outcomes.filter((o) => o.endsWith('MIXED'))).toEqual([]);
 		expect(outcomes.some((o) => o.endsWith('previous'))).toBe(true);
 		expect(outcomes.some((o) => o.endsWith('new'))).toBe(true);
 		// The lock left by a killed run is taken over by the next one.
 		expect((await run(root, ['install', root.kv])).code).toBe(0);
 		expect(sameSet(snapshot(root), fresh)).toBe(true);
+		const installed = await listInstalledKernels(runtimeContext(root.root));
+		expect(installed).toEqual([{ kv: root.kv, backend: 'builtin', files: [`/boot/vmlinuz-${root.kv}`, `/boot/initramfs-${root.kv}.img`, `/boot/System.map-${root.kv}`, `/boot/config-${root.kv}`] }]);
+		const removed = await run(root, ['remove', root.kv]);
+		expect(removed.code).toBe(0);
+		expect(readdirSync(root.path('/boot'))).toEqual([]);
+	});
+
+	it('`initramfs KV` replaces only the initramfs of an installed kernel', async () => {
+		root = await kernelRoot('dk-faults-');
+		const old = writeOldSet(root);
+		const result = await run(root, ['initramfs', root.kv]);
+		expect(result.code).toBe(0);
+		const after = snapshot(root);
+		expect(after.get(`initramfs-${root.kv}.img`)?.equals(standInBytes(INITRD_SIZE))).toBe(true);
+		for (const name of [`vmlinuz-${root.kv}`, `System.map-${root.kv}`, `config-${root.kv}`]) expect(after.get(name)?.equals(old.get(name)!)).toBe(true);
 	});
 
 	it('a failing installkernel hook rolls the new files back', async () => {
@@ -135,6 +152,16 @@ describe('faults around /boot', () => {
 	});
 });
 
+/** A root with a small fake kernel: enough for checks that fail before dracut runs. */
+function fakeKernelRoot(): TempRoot & { kv: string } {
+	const r = makeTempRoot('dk-refused-');
+	const kv = '6.1.0-test';
+	r.write(`/lib/modules/${kv}/vmlinuz`, 'MZ fake kernel');
+	r.write(`/lib/modules/${kv}/modules.dep`, '');
+	r.write('/etc/dracut.conf.d/10-test.conf', FAST_DRACUT_CONF);
+	return { ...r, kv };
+}
+
 describe('refused input and configuration (nothing touched)', () => {
 	it.each([
 		['../../etc'],
@@ -144,7 +171,7 @@ describe('refused input and configuration (nothing touched)', () => {
 		['6.1.0/../../x'],
 		[''],
 	])('rejects the kernel version %j with a usage error', async (kv) => {
-		root = await kernelRoot('dk-faults-');
+		root = fakeKernelRoot();
 		for (const command of ['install', 'remove', 'initramfs']) {
 			const result = await run(root, [command, kv]);
 			expect(result.code).toBe(2);
@@ -154,7 +181,7 @@ describe('refused input and configuration (nothing touched)', () => {
 	});
 
 	it('rejects hostile --image and --package values', async () => {
-		root = await kernelRoot('dk-faults-');
+		root = fakeKernelRoot();
 		const image = await run(root, ['install', root.kv, '--image', 'relative/vmlinuz']);
 		expect(image.code).toBe(2);
 		expect(image.stderr).toContain('Expected --image to be an absolute path');
@@ -167,7 +194,7 @@ describe('refused input and configuration (nothing touched)', () => {
 	});
 
 	it('refuses a world-writable dracut.conf.d file, naming it and its mode', async () => {
-		root = await kernelRoot('dk-faults-');
+		root = fakeKernelRoot();
 		chmodSync(root.path('/etc/dracut.conf.d/10-test.conf'), 0o666);
 		const result = await run(root, ['install', root.kv]);
 		expect(result.code).toBe(2);
@@ -176,7 +203,7 @@ describe('refused input and configuration (nothing touched)', () => {
 	});
 
 	it('a configured but missing EFI stub fails before dracut and /boot, naming what to install', async () => {
-		root = await kernelRoot('dk-faults-');
+		root = fakeKernelRoot();
 		root.write('/etc/dist-kernel/dist-kernel.conf', 'uki = yes\n');
 		root.write('/etc/dracut.conf.d/20-stub.conf', 'uefi_stub=/usr/lib/systemd/boot/efi/missing.efi.stub\n');
 		const result = await run(root, ['install', root.kv]);

@@ -1,12 +1,15 @@
 // `dist-kernel generate [--check] [--output DIR]`: writes (or compares) the dist-kernel overlay.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
 import { configSchema, toKebab } from '../../config/schema';
 import { generateOverlay } from '../../generator/generate-overlay';
 import { locateProgram } from '../../generator/locate-program';
+import { usageError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
-import { assertSafePath } from '../../lib/validate';
+import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
+import { assertSafePath, printable } from '../../lib/validate';
 import { VERSION, type CommandModule } from '../program';
 
 /** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
@@ -20,6 +23,14 @@ interface GenerateFlags {
 	overlayDir?: string;
 	maintainerEmail?: string;
 	maintainerName?: string;
+}
+
+function isDirectory(path: string): boolean {
+	try {
+		return statSync(path).isDirectory();
+	} catch {
+		return false;
+	}
 }
 
 export const generateCommand: CommandModule = {
@@ -49,12 +60,16 @@ export const generateCommand: CommandModule = {
 					context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
 				}
 
+				if (!isDirectory(root)) throw usageError('input.root', `Expected --root to be an existing directory, got \`${printable(root)}\``);
+
 				const overrides: ConfigOverrides = {};
 				for (const key of CONFIG_FLAGS) if (flags[key] !== undefined) overrides[key] = flags[key];
 				const config = loadConfig(root, overrides);
 				outputDir ??= underRoot(root, config.overlayDir);
 
 				const check = Boolean(flags.check) || context.dryRun;
+				// Same rule as the post-sync hook: an installed virtual keeps its ebuild, or the two would undo each other.
+				const keepVersions = installedVirtuals(root, context.logger).map((v) => v.pv);
 				const result = generateOverlay({
 					root,
 					config,
@@ -64,6 +79,7 @@ export const generateCommand: CommandModule = {
 					runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: VERSION },
 					defaultConfig: renderDefaultConfig(),
 					logger: context.logger,
+					keepVersions,
 				});
 
 				const { logger } = context;

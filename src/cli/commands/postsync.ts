@@ -16,7 +16,14 @@ export const postsyncCommand: CommandModule = {
 				run(async (context, repository, syncUri, location) => {
 					const ctx = createRuntimeContext(context);
 					const args = parsePostsyncArgs(String(repository), String(syncUri), String(location));
-					const outcome = await runPostsync(ctx, args, async () => void (await regenerateOverlay(ctx.root, ctx.config, ctx.logger)));
+					const outcome = await runPostsync(ctx, args, async (keep) => {
+						await regenerateOverlay(
+							ctx.root,
+							ctx.config,
+							ctx.logger,
+							keep.map((k) => k.pv),
+						);
+					});
 					if (outcome.action === 'skipped') ctx.logger.debug(`post-sync: ${outcome.reason}`);
 					return 0;
 				}),

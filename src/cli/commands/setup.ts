@@ -1,6 +1,7 @@
 // `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
 import type { CommandModule } from '../program';
 import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
+import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
 import { runSetup } from '../../runtime/setup/run-setup';
 import { undoSetup } from '../../runtime/setup/undo-setup';
 
@@ -34,7 +35,9 @@ export const setupCommand: CommandModule = {
 							eclassOverrides: flags.eclassOverrides,
 							mainRepo: flags.mainRepo,
 							reposConf: () => sources,
-							generate: async (config) => void (await regenerateOverlay(root, config, logger)),
+							generate: async (config) => {
+								await regenerateOverlay(root, config, logger, installedVirtuals(root, logger).map((v) => v.pv));
+							},
 						},
 					);
 					return 0;

@@ -96,17 +96,18 @@ export function kernelInstallBackend(ctx: RuntimeContext): Backend {
 	};
 }
 
+/** Files kernel-install left for this version (the entry directory expanded), as system paths. */
 function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings, kv: string): string[] {
-	return kernelInstallTargets(bootRootDisk, settings, kv)
-		.filter((p) => {
-			try {
-				statSync(p);
-				return true;
-			} catch {
-				return false;
-			}
-		})
-		.map((p) => systemView(ctx.root, p));
+	const files: string[] = [];
+	for (const path of kernelInstallTargets(bootRootDisk, settings, kv)) {
+		try {
+			if (statSync(path).isDirectory()) files.push(...readdirSync(path).sort().map((name) => join(path, name)));
+			else files.push(path);
+		} catch {
+			// Not created for this layout.
+		}
+	}
+	return files.map((p) => systemView(ctx.root, p));
 }
 
 function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings): InstalledKernel[] {

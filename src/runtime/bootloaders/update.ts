@@ -1,6 +1,7 @@
 // Opt-in boot loader updates after an install or removal (`bootloaders` in dist-kernel.conf); none by default.
 // Each runs only on the live system: grub-mkconfig, bootctl and efibootmgr inspect the running machine.
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
@@ -8,8 +9,8 @@ import { isLiveRoot, systemPath } from '../context';
 export interface BootloaderEvent {
 	action: 'install' | 'remove';
 	kv: string;
-	/** System path of the installed image when it lives on the ESP (UKI); efibootmgr entries point at it. */
-	efiImage?: { esp: string; path: string } | undefined;
+	/** System path of the installed UKI; an efibootmgr entry can only boot a self-contained image on the ESP. */
+	ukiImage?: string | undefined;
 }
 
 async function updateGrub(ctx: RuntimeContext): Promise<void> {
@@ -34,15 +35,21 @@ async function updateEfibootmgr(ctx: RuntimeContext, event: BootloaderEvent): Pr
 	// Never touch BootOrder beyond what --create does, and never duplicate an entry.
 	for (const num of existing) await ctx.exec('efibootmgr', ['--quiet', '--delete-bootnum', '--bootnum', num], { mutates: true, timeout: 60_000 });
 	if (event.action === 'remove') return;
-	if (!event.efiImage) {
-		ctx.logger.warn(`efibootmgr: the kernel ${event.kv} is not on the ESP (no UKI in EFI/Linux); no boot entry created`);
+	if (!event.ukiImage) {
+		ctx.logger.warn(`efibootmgr: kernel ${event.kv} is not a unified kernel image; no boot entry created (set uefi=yes in dracut)`);
 		return;
 	}
-	const source = (await ctx.exec('findmnt', ['--noheadings', '--output', 'SOURCE', '--target', event.efiImage.esp], { timeout: 30_000 })).stdout.trim();
+	const mount = (await ctx.exec('findmnt', ['--noheadings', '--output', 'TARGET,SOURCE,FSTYPE', '--target', event.ukiImage], { timeout: 30_000 })).stdout.trim().split(/\s+/);
+	const [target = '/', source = '', fstype = ''] = mount;
+	if (fstype !== 'vfat') {
+		ctx.logger.warn(`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || 'unknown'}); no boot entry created`);
+		return;
+	}
+	const espRelative = `/${relative(target, event.ukiImage)}`;
 	const parent = (await ctx.exec('lsblk', ['--noheadings', '--nodeps', '--output', 'PKNAME,PARTN', source], { timeout: 30_000 })).stdout.trim().split(/\s+/);
 	const [disk, part] = parent;
-	if (!disk || !part) throw new DistKernelError('bootloader.esp', `cannot find the disk and partition of the ESP: ${event.efiImage.esp} (${source})`);
-	await ctx.exec('efibootmgr', ['--quiet', '--create', '--disk', `/dev/${disk}`, '--part', part, '--label', label, '--loader', efiLoaderPath(event.efiImage.path)], {
+	if (!disk || !part) throw new DistKernelError('bootloader.esp', `cannot find the disk and partition of the ESP: ${target} (${source})`);
+	await ctx.exec('efibootmgr', ['--quiet', '--create', '--disk', `/dev/${disk}`, '--part', part, '--label', label, '--loader', efiLoaderPath(espRelative)], {
 		mutates: true,
 		timeout: 60_000,
 	});

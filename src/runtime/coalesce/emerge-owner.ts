@@ -30,16 +30,20 @@ function isEmerge(pid: number): boolean {
 	}
 }
 
-/** The nearest ancestor that is an emerge process, if any. */
+/**
+ * The outermost ancestor that is an emerge process, if any. Outermost, because Portage forks short-lived
+ * children of itself (MergeProcess) that keep emerge's command line but exit after one package.
+ */
 export function findEmergeAncestor(from = process.ppid): ProcessRef | undefined {
 	let pid = from;
+	let found: ProcessRef | undefined;
 	for (let hops = 0; pid > 1 && hops < 64; hops++) {
 		const info = stat(pid);
-		if (!info) return undefined;
-		if (isEmerge(pid)) return { pid, start: info.start };
+		if (!info) break;
+		if (isEmerge(pid)) found = { pid, start: info.start };
 		pid = info.ppid;
 	}
-	return undefined;
+	return found;
 }
 
 export function isProcessAlive(ref: ProcessRef): boolean {

@@ -86,7 +86,7 @@ export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest):
 	const list = readMergeList(ctx.root, ctx.logger);
 	const others = keysStillToMerge(list, req.package);
 	if (others === undefined) return 'now';
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const asking = askingAgain(inventory);
 	const waitingFor = [...new Set(others.filter((key) => asking.has(key)))];
 	const owed = readPending(ctx.root, req.kv);

@@ -1,4 +1,5 @@
 // Module packages built for another kernel than the newest installed one.
+import { isProcessAlive } from '../coalesce/emerge-owner';
 import type { StatusReport } from '../status/collect-status';
 import type { Finding } from './finding';
 
@@ -23,11 +24,16 @@ export function checkBrokenEntries(report: StatusReport): Finding[] {
 }
 
 export function checkPending(report: StatusReport): Finding[] {
-	return report.pending.map((p) => ({
-		id: 'initramfs.pending',
-		level: 'warning' as const,
-		subject: p.kv,
-		message: `initramfs work for ${p.kv} is pending since ${p.since} (waiting for ${p.waitingFor.join(', ') || 'nothing'}; the emerge that deferred it is still running)`,
-		fix: 'let the running emerge finish; afterwards any dist-kernel command completes it',
-	}));
+	return report.pending.map((p) => {
+		const running = p.owner !== undefined && isProcessAlive(p.owner);
+		return {
+			id: 'initramfs.pending',
+			level: running ? ('warning' as const) : ('error' as const),
+			subject: p.kv,
+			message: running
+				? `the ${p.kind} of ${p.kv} is deferred since ${p.since} until ${p.waitingFor.join(', ') || 'the running emerge'} is merged`
+				: `the deferred ${p.kind} of ${p.kv} (since ${p.since}) is still owed: completing it failed`,
+			fix: running ? 'let the running emerge finish; afterwards any dist-kernel command completes it' : `dist-kernel ${p.kind === 'install' ? 'install' : 'initramfs'} ${p.kv}`,
+		};
+	});
 }

@@ -65,7 +65,8 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 		withWorkDir(ctx, async (workDir) => {
 			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
 			const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
-			await updateBootloaders(ctx, { action: 'install', kv });
+			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
+			await updateBootloaders(ctx, { action: 'install', kv, ukiImage });
 			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
 		}),
 	);

@@ -15,8 +15,8 @@ export interface RebuildPlan {
 	argv: string[];
 }
 
-export function planRebuild(ctx: Pick<RuntimeContext, 'root' | 'config'>): RebuildPlan {
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+export function planRebuild(ctx: Pick<RuntimeContext, 'root' | 'config' | 'dryRun'>): RebuildPlan {
+	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const targets = inventory.stale.filter((s) => !s.distKernel);
 	const leftToPortage = inventory.stale.filter((s) => s.distKernel);
 	const argv = ['--oneshot', '--usepkg=n', ...(ctx.root === '/' ? [] : [`--root=${ctx.root}`]), ...targets.map((t) => `=${t.cpv}`)];

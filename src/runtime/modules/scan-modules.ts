@@ -9,6 +9,7 @@ import { isKernelVersion } from '../../lib/validate';
 import { parsePmsVersion, comparePmsVersions, withoutRevision } from '../../parsers/pms-version';
 import type { ContentsEntry } from '../../parsers/vdb-contents';
 import { readVdb, type BrokenEntry, type InstalledPackage, type RawEntry } from '../vdb/read-vdb';
+import { openSkipCache } from '../vdb/skip-cache';
 
 export const VIRTUAL_KEY = 'virtual/dist-kernel';
 const MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
@@ -67,7 +68,11 @@ export interface ModuleInventory {
 
 export interface ScanOptions {
 	kernelPackages: readonly string[];
+	/** Keep /var/cache/dist-kernel/module-scan.json up to date (not under --dry-run). Default: read it only. */
+	writeCache?: boolean;
 }
+
+export const SCAN_CACHE = '/var/cache/dist-kernel/module-scan.json';
 
 function kvsOf(contents: readonly ContentsEntry[] | undefined): Map<string, string[]> {
 	const map = new Map<string, string[]>();
@@ -115,7 +120,9 @@ function listModulesDirs(root: string): string[] {
 }
 
 export function scanModules(root: string, options: ScanOptions): ModuleInventory {
-	const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages) });
+	// The cache is only valid for the kernel package list it was built with.
+	const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(' ') });
+	const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
 	const kernelPkgs: Array<{ pkg: InstalledPackage; kv: string }> = [];
 	const candidates: InstalledPackage[] = [];
 	let virtual: InstalledPackage | undefined;
@@ -144,9 +151,11 @@ export function scanModules(root: string, options: ScanOptions): ModuleInventory
 	const newest = newestPkg ? kernels.get(newestPkg.kv) : undefined;
 	const kvByPv = new Map<string, string>();
 	for (const { pkg, kv } of kernelPkgs) {
-		kvByPv.set(withoutRevision(pkg.version), kv);
-		// vanilla-kernel is matched by the virtual as ${PV%_p*}.
-		kvByPv.set(withoutRevision(pkg.version).replace(/_p[0-9]*$/, ''), kvByPv.get(withoutRevision(pkg.version).replace(/_p[0-9]*$/, '')) ?? kv);
+		const pv = withoutRevision(pkg.version);
+		kvByPv.set(pv, kv);
+		// The virtual matches vanilla-kernel as ~vanilla-kernel-${PV%_p*}.
+		const plain = pv.replace(/_p[0-9]*$/, '');
+		if (!kvByPv.has(plain)) kvByPv.set(plain, kv);
 	}
 
 	const modules: ModulePackageInfo[] = [];

@@ -52,7 +52,10 @@ export async function runPostsync(ctx: RuntimeContext, args: PostsyncArgs, regen
 	const print = fingerprint(ebuilds, [config.overlayDir, config.kernelPackages.join(' '), ...keep.map((k) => k.pvr)]);
 	const overlayFull = underRoot(root, config.overlayDir);
 	const state = readPostsyncState(root);
-	if (state.repositories[args.repo] === print && existsSync(overlayFull)) {
+	// A manual `generate` (or an older version) may have dropped a kept virtual: that is a change too.
+	const present = overlayVirtualVersions(overlayFull);
+	const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
+	if (state.repositories[args.repo] === print && existsSync(overlayFull) && !keptMissing) {
 		logger.debug(`no kernel version changed in ::${args.repo}`);
 		return { action: 'unchanged' };
 	}

@@ -40,9 +40,9 @@ export function runningKernel(ctx: Pick<RuntimeContext, 'env'>, option?: string)
 	return { kv: release(), source: 'uname' };
 }
 
-export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config'>, options: { running?: string } = {}): StatusReport {
+export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config' | 'dryRun'>, options: { running?: string } = {}): StatusReport {
 	const running = runningKernel(ctx, options.running);
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const pending = listPending(ctx.root);
 	const kernels: KernelStatus[] = inventory.kernels.map((kernel) => {
 		const files = findBootFiles(ctx.root, kernel.kv);

@@ -8,6 +8,7 @@ import { underRoot } from '../../lib/root';
 import { isCategory } from '../../lib/validate';
 import { parseContents, type ContentsEntry } from '../../parsers/vdb-contents';
 import { parseVdbEntry, VDB_KEYS, type VdbFiles, type VdbPackage } from '../../parsers/vdb-entry';
+import type { SkipCache } from './skip-cache';
 
 export const VDB_DIR = '/var/db/pkg';
 
@@ -32,6 +33,8 @@ export interface RawEntry {
 export interface ReadVdbOptions {
 	/** Decide from raw RDEPEND/CONTENTS whether to parse this entry: 'skip', 'metadata' or 'contents' (default). */
 	select?: (raw: RawEntry) => 'skip' | 'metadata' | 'contents';
+	/** Remembers entries `select` skipped, so unchanged ones are not read again (see skip-cache.ts). */
+	skipCache?: SkipCache;
 }
 
 export interface VdbScan {
@@ -97,9 +100,12 @@ export function readVdb(root: string, options: ReadVdbOptions = {}): VdbScan {
 			let choice: 'skip' | 'metadata' | 'contents' = 'contents';
 			let contents: Buffer | undefined;
 			if (options.select) {
-				contents = readOptional(join(base, cpv, 'CONTENTS')) ?? Buffer.alloc(0);
-				const rdepend = readOptional(join(base, cpv, 'RDEPEND'))?.toString('utf8') ?? '';
+				const dir = join(base, cpv);
+				if (options.skipCache?.isSkipped(cpv, dir)) continue;
+				contents = readOptional(join(dir, 'CONTENTS')) ?? Buffer.alloc(0);
+				const rdepend = readOptional(join(dir, 'RDEPEND'))?.toString('utf8') ?? '';
 				choice = options.select({ cpv, rdepend, contents });
+				options.skipCache?.remember(cpv, dir, choice === 'skip');
 			}
 			if (choice === 'skip') continue;
 			packages.push(readVdbEntry(root, cpv, choice === 'contents', contents));
@@ -108,5 +114,6 @@ export function readVdb(root: string, options: ReadVdbOptions = {}): VdbScan {
 			broken.push({ cpv, error });
 		}
 	}
+	options.skipCache?.save();
 	return { packages, broken };
 }

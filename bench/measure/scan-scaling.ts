@@ -1,0 +1,38 @@
+// Stale-module scan: runs the modules engineer's bench/stale-scan.ts (ours: scanModules; baseline: a naive read
+// of every file of every VDB entry) at several VDB sizes and reads its three result lines back.
+import { join } from 'node:path';
+import { TOP } from '../lib/bundle';
+import { runProcess } from '../lib/run-process';
+
+export interface ScanPoint {
+	packages: number;
+	naiveMs: number;
+	oursMs: number;
+	ratio: number;
+	modulePackages?: number;
+}
+
+export interface ScanScaling {
+	points: ScanPoint[];
+	runs: number;
+	error?: string;
+}
+
+function number(text: string, re: RegExp): number {
+	const match = re.exec(text);
+	return match ? Number(match[1]) : Number.NaN;
+}
+
+export async function measureScanScaling(sizes: readonly number[], runs: number): Promise<ScanScaling> {
+	const tsx = join(TOP, 'node_modules', '.bin', 'tsx');
+	const points: ScanPoint[] = [];
+	for (const size of sizes) {
+		const result = await runProcess(tsx, [join(TOP, 'bench', 'stale-scan.ts'), String(size), String(runs)], { cwd: TOP });
+		if (result.code !== 0) return { points, runs, error: `bench/stale-scan.ts ${size} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}` };
+		const naiveMs = number(result.stdout, /naive full read:\s*([0-9.]+) ms/);
+		const oursMs = number(result.stdout, /dist-kernel:\s*([0-9.]+) ms/);
+		const modules = number(result.stdout, /\((\d+) module packages\)/);
+		points.push({ packages: size, naiveMs, oursMs, ratio: naiveMs / oursMs, ...(Number.isFinite(modules) ? { modulePackages: modules } : {}) });
+	}
+	return { points, runs };
+}
