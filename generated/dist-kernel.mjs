@@ -24510,48 +24510,6 @@ var init_checkpoint = __esm({
   }
 });
 
-// src/parsers/ebuild-keywords.ts
-function splitKeywords(value2) {
-  const words = value2.split(/\s+/).filter(Boolean);
-  return words.every((w) => KEYWORD_RE.test(w)) ? words : void 0;
-}
-function keywordsFromCacheEntry(text2) {
-  const line = text2.split("\n").find((l) => l.startsWith("KEYWORDS="));
-  return line === void 0 ? void 0 : splitKeywords(line.slice("KEYWORDS=".length));
-}
-function keywordsFromEbuild(text2) {
-  let found;
-  for (const match of text2.matchAll(/^[ \t]*KEYWORDS=(["']?)([^"'$`\\\n]*)\1[ \t]*(?:#.*)?$/gm)) {
-    found = splitKeywords(match[2] ?? "");
-  }
-  return found;
-}
-function mergeKeywords(lists) {
-  const level = /* @__PURE__ */ new Map();
-  for (const list of lists) {
-    for (const word of list) {
-      if (word.startsWith("-") || word.includes("*")) continue;
-      const arch = word.replace(/^~/, "");
-      if (!word.startsWith("~")) level.set(arch, "stable");
-      else if (!level.has(arch)) level.set(arch, "testing");
-    }
-  }
-  return [...level].sort(([a2], [b]) => compareArch(a2, b)).map(([arch, l]) => l === "stable" ? arch : `~${arch}`);
-}
-function compareArch(a2, b) {
-  const pa = a2.includes("-") ? 1 : 0;
-  const pb = b.includes("-") ? 1 : 0;
-  if (pa !== pb) return pa - pb;
-  return a2 < b ? -1 : a2 > b ? 1 : 0;
-}
-var KEYWORD_RE;
-var init_ebuild_keywords = __esm({
-  "src/parsers/ebuild-keywords.ts"() {
-    "use strict";
-    KEYWORD_RE = /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*|\*|~\*)$/;
-  }
-});
-
 // src/parsers/pms-version.ts
 function parsePmsVersion(text2) {
   const match = VERSION_RE.exec(text2);
@@ -24619,6 +24577,48 @@ var init_pms_version = __esm({
     SUFFIX_ORDER = ["alpha", "beta", "pre", "rc", "p"];
     VERSION_RE = /^([0-9]+(?:\.[0-9]+)*)([a-z]?)((?:_(?:alpha|beta|pre|rc|p)[0-9]*)*)(?:-r([0-9]+))?$/;
     SUFFIX_RE = /_(alpha|beta|pre|rc|p)([0-9]*)/g;
+  }
+});
+
+// src/parsers/ebuild-keywords.ts
+function splitKeywords(value2) {
+  const words = value2.split(/\s+/).filter(Boolean);
+  return words.every((w) => KEYWORD_RE.test(w)) ? words : void 0;
+}
+function keywordsFromCacheEntry(text2) {
+  const line = text2.split("\n").find((l) => l.startsWith("KEYWORDS="));
+  return line === void 0 ? void 0 : splitKeywords(line.slice("KEYWORDS=".length));
+}
+function keywordsFromEbuild(text2) {
+  let found;
+  for (const match of text2.matchAll(/^[ \t]*KEYWORDS=(["']?)([^"'$`\\\n]*)\1[ \t]*(?:#.*)?$/gm)) {
+    found = splitKeywords(match[2] ?? "");
+  }
+  return found;
+}
+function mergeKeywords(lists) {
+  const level = /* @__PURE__ */ new Map();
+  for (const list of lists) {
+    for (const word of list) {
+      if (word.startsWith("-") || word.includes("*")) continue;
+      const arch = word.replace(/^~/, "");
+      if (!word.startsWith("~")) level.set(arch, "stable");
+      else if (!level.has(arch)) level.set(arch, "testing");
+    }
+  }
+  return [...level].sort(([a2], [b]) => compareArch(a2, b)).map(([arch, l]) => l === "stable" ? arch : `~${arch}`);
+}
+function compareArch(a2, b) {
+  const pa = a2.includes("-") ? 1 : 0;
+  const pb = b.includes("-") ? 1 : 0;
+  if (pa !== pb) return pa - pb;
+  return a2 < b ? -1 : a2 > b ? 1 : 0;
+}
+var KEYWORD_RE;
+var init_ebuild_keywords = __esm({
+  "src/parsers/ebuild-keywords.ts"() {
+    "use strict";
+    KEYWORD_RE = /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*|\*|~\*)$/;
   }
 });
 
@@ -24827,8 +24827,8 @@ __export(read_repos_conf_exports, {
   readRepositories: () => readRepositories,
   readRepositoryName: () => readRepositoryName
 });
-import { lstatSync, readdirSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+import { lstatSync, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
+import { join as join3 } from "node:path";
 function listConfigFiles(path6) {
   let stat2;
   try {
@@ -24840,15 +24840,15 @@ function listConfigFiles(path6) {
   if (stat2.isFile()) return [path6];
   if (!stat2.isDirectory()) return [];
   const files = [];
-  for (const name of readdirSync(path6).sort()) {
+  for (const name of readdirSync2(path6).sort()) {
     if (name.startsWith(".") || name.endsWith("~") || name === "CVS") continue;
-    files.push(...listConfigFiles(join2(path6, name)));
+    files.push(...listConfigFiles(join3(path6, name)));
   }
   return files;
 }
 function readRepositories(root, logger) {
   const paths = [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))];
-  const sources = paths.map((path6) => ({ path: path6, text: readFileSync4(path6, "utf8") }));
+  const sources = paths.map((path6) => ({ path: path6, text: readFileSync5(path6, "utf8") }));
   const conf = parseReposConf(sources);
   const repositories = [];
   for (const section of conf.sections) {
@@ -24882,15 +24882,15 @@ function readRepositoryName(hostPath) {
   const read2 = (path6) => {
     try {
       if (!lstatSync(path6).isFile()) return void 0;
-      return readFileSync4(path6, "utf8");
+      return readFileSync5(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const layout = read2(join2(hostPath, "metadata", "layout.conf"));
+  const layout = read2(join3(hostPath, "metadata", "layout.conf"));
   const fromLayout = layout ? /^[ \t]*repo-name[ \t]*=[ \t]*(\S+)[ \t]*$/m.exec(layout)?.[1] : void 0;
   if (fromLayout) return fromLayout;
-  return read2(join2(hostPath, "profiles", "repo_name"))?.split("\n")[0]?.trim() || void 0;
+  return read2(join3(hostPath, "profiles", "repo_name"))?.split("\n")[0]?.trim() || void 0;
 }
 var DEFAULT_REPOS_CONF, USER_REPOS_CONF;
 var init_read_repos_conf = __esm({
@@ -31385,8 +31385,8 @@ var init_ebuild_filename = __esm({
 });
 
 // src/generator/scan-kernels.ts
-import { existsSync, readdirSync as readdirSync2, readFileSync as readFileSync5 } from "node:fs";
-import { join as join3 } from "node:path";
+import { existsSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
+import { join as join4 } from "node:path";
 function escaped(text2) {
   return JSON.stringify(text2).slice(1, -1);
 }
@@ -31428,14 +31428,14 @@ function scanKernelEbuilds(options) {
 }
 function scanPackage(repository, pkg, logger) {
   const [category = "", name = ""] = pkg.split("/");
-  const dir2 = join3(repository.hostPath, category, name);
+  const dir2 = join4(repository.hostPath, category, name);
   if (!existsSync(dir2)) return [];
   const found = [];
-  for (const fileName of readdirSync2(dir2).sort()) {
+  for (const fileName of readdirSync3(dir2).sort()) {
     const parsed = parseEbuildFilename(fileName, name);
     if (parsed === void 0) continue;
     if (!parsed.ok) {
-      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join3(repository.location, category, name))} (${escaped(parsed.reason)})`);
+      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join4(repository.location, category, name))} (${escaped(parsed.reason)})`);
       continue;
     }
     if (isLiveVersion(parsed.version)) {
@@ -31447,7 +31447,7 @@ function scanPackage(repository, pkg, logger) {
       version: parsed.version,
       pv: parsed.pv,
       repository: repository.name,
-      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join3(dir2, fileName))
+      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join4(dir2, fileName))
     });
   }
   return found;
@@ -31455,12 +31455,12 @@ function scanPackage(repository, pkg, logger) {
 function readKeywords(repoPath, category, pf, ebuildPath) {
   const readText2 = (path6) => {
     try {
-      return readFileSync5(path6, "utf8");
+      return readFileSync6(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const cache = readText2(join3(repoPath, "metadata", "md5-cache", category, pf));
+  const cache = readText2(join4(repoPath, "metadata", "md5-cache", category, pf));
   const fromCache = cache === void 0 ? void 0 : keywordsFromCacheEntry(cache);
   if (fromCache) return fromCache;
   const ebuild = readText2(ebuildPath);
@@ -31482,9 +31482,9 @@ var init_scan_kernels = __esm({
 // src/lib/atomic-write.ts
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants as constants4, lstatSync as lstatSync2 } from "node:fs";
-import { basename, dirname, join as join4 } from "node:path";
+import { basename, dirname, join as join5 } from "node:path";
 function tempNameFor(target) {
-  return join4(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
+  return join5(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
 }
 function fsyncDir(dir2) {
   let fd;
@@ -31551,12 +31551,12 @@ var init_atomic_write = __esm({
 });
 
 // src/generator/write-overlay.ts
-import { lstatSync as lstatSync3, mkdirSync, readdirSync as readdirSync3, readFileSync as readFileSync6, rmdirSync, unlinkSync as unlinkSync2 } from "node:fs";
-import { dirname as dirname2, join as join5 } from "node:path";
+import { lstatSync as lstatSync3, mkdirSync, readdirSync as readdirSync4, readFileSync as readFileSync7, rmdirSync, unlinkSync as unlinkSync2 } from "node:fs";
+import { dirname as dirname2, join as join6 } from "node:path";
 function readOwnedRecord(dir2) {
   let text2;
   try {
-    text2 = readFileSync6(join5(dir2, OWNED_RECORD), "utf8");
+    text2 = readFileSync7(join6(dir2, OWNED_RECORD), "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return [];
     throw error62;
@@ -31567,7 +31567,7 @@ function existing(path6) {
   try {
     const stat2 = lstatSync3(path6);
     if (!stat2.isFile()) return { kind: "other" };
-    return { kind: "file", data: readFileSync6(path6) };
+    return { kind: "file", data: readFileSync7(path6) };
   } catch (error62) {
     if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return { kind: "missing" };
     throw error62;
@@ -31578,7 +31578,7 @@ function syncOverlay(dir2, files, options) {
   const changes = { written: [], removed: [], unchanged: 0 };
   const conflicts = [];
   for (const [path6, data] of files) {
-    const current = existing(join5(dir2, path6));
+    const current = existing(join6(dir2, path6));
     if (current.kind === "file" && Buffer.from(data).equals(current.data)) {
       changes.unchanged++;
       continue;
@@ -31588,7 +31588,7 @@ function syncOverlay(dir2, files, options) {
   }
   for (const path6 of owned) {
     if (files.has(path6)) continue;
-    if (existing(join5(dir2, path6)).kind === "file") changes.removed.push(path6);
+    if (existing(join6(dir2, path6)).kind === "file") changes.removed.push(path6);
   }
   changes.written.sort();
   changes.removed.sort();
@@ -31601,12 +31601,12 @@ function syncOverlay(dir2, files, options) {
   }
   const order = [...changes.written.filter((p) => p !== OWNED_RECORD), ...changes.written.filter((p) => p === OWNED_RECORD)];
   for (const path6 of order) {
-    const target = join5(dir2, path6);
+    const target = join6(dir2, path6);
     mkdirSync(dirname2(target), { recursive: true, mode: 493 });
     writeFileAtomic(target, files.get(path6), { mode: 420 });
   }
   for (const path6 of changes.removed) {
-    unlinkSync2(join5(dir2, path6));
+    unlinkSync2(join6(dir2, path6));
     removeEmptyParents(dir2, dirname2(path6));
   }
   return changes;
@@ -31614,9 +31614,9 @@ function syncOverlay(dir2, files, options) {
 function removeEmptyParents(top, relativeDir) {
   let rel = relativeDir;
   while (rel !== "." && rel !== "") {
-    const full = join5(top, rel);
+    const full = join6(top, rel);
     try {
-      if (readdirSync3(full).length > 0) return;
+      if (readdirSync4(full).length > 0) return;
       rmdirSync(full);
     } catch {
       return;
@@ -31639,10 +31639,10 @@ __export(generate_overlay_exports, {
   buildOverlay: () => buildOverlay,
   generateOverlay: () => generateOverlay
 });
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 function readBundle(path6) {
   try {
-    return readFileSync7(path6);
+    return readFileSync8(path6);
   } catch (error62) {
     throw new DistKernelError("generate.bundle", `cannot read the program bundle: ${path6}`, {
       hint: "run `npm run build` in the dist-kernel checkout",
@@ -31698,13 +31698,13 @@ var locate_program_exports = {};
 __export(locate_program_exports, {
   locateProgram: () => locateProgram
 });
-import { readFileSync as readFileSync8, statSync as statSync3 } from "node:fs";
-import { dirname as dirname3, join as join6, resolve as resolve3 } from "node:path";
+import { readFileSync as readFileSync9, statSync as statSync3 } from "node:fs";
+import { dirname as dirname3, join as join7, resolve as resolve3 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 function isSourceCheckout(dir2) {
   try {
-    const pkg = JSON.parse(readFileSync8(join6(dir2, "package.json"), "utf8"));
-    return pkg.name === "dist-kernel" && statSync3(join6(dir2, "templates", "overlay")).isDirectory();
+    const pkg = JSON.parse(readFileSync9(join7(dir2, "package.json"), "utf8"));
+    return pkg.name === "dist-kernel" && statSync3(join7(dir2, "templates", "overlay")).isDirectory();
   } catch {
     return false;
   }
@@ -31715,7 +31715,7 @@ function locateProgram(self = SELF) {
     return { bundle: self, checkout: isSourceCheckout(top2) ? top2 : void 0 };
   }
   const top = resolve3(dirname3(self), "..", "..");
-  return { bundle: join6(top, "generated", "dist-kernel.mjs"), checkout: void 0 };
+  return { bundle: join7(top, "generated", "dist-kernel.mjs"), checkout: void 0 };
 }
 var SELF;
 var init_locate_program = __esm({
@@ -38860,8 +38860,6 @@ function createContext(options, env = process.env) {
 // src/cli/commands/generate.ts
 import { statSync as statSync4 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
-init_generate_overlay();
-init_locate_program();
 init_errors();
 init_root();
 
@@ -38873,8 +38871,8 @@ init_pms_version();
 init_errors();
 init_root();
 init_validate();
-import { readFileSync as readFileSync9, readdirSync as readdirSync4 } from "node:fs";
-import { join as join7 } from "node:path";
+import { readFileSync as readFileSync4, readdirSync } from "node:fs";
+import { join as join2 } from "node:path";
 
 // src/parsers/vdb-contents.ts
 init_errors();
@@ -39158,7 +39156,7 @@ function parseVdbEntry(cpv, files) {
 var VDB_DIR = "/var/db/pkg";
 function readOptional(path6) {
   try {
-    return readFileSync9(path6);
+    return readFileSync4(path6);
   } catch (error62) {
     const code = error62.code;
     if (code === "ENOENT") return void 0;
@@ -39167,7 +39165,7 @@ function readOptional(path6) {
 }
 function listDir(path6) {
   try {
-    return readdirSync4(path6);
+    return readdirSync(path6);
   } catch (error62) {
     if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return [];
     throw new DistKernelError("vdb.read", `cannot list installed-package directory: ${path6}`, { details: String(error62), cause: error62 });
@@ -39178,7 +39176,7 @@ function listVdbEntries(root) {
   const out = [];
   for (const category of listDir(base).sort()) {
     if (!isCategory(category) || category.startsWith(".")) continue;
-    for (const pf of listDir(join7(base, category)).sort()) {
+    for (const pf of listDir(join2(base, category)).sort()) {
       if (pf.startsWith(".") || pf.startsWith("-MERGING-")) continue;
       out.push(`${category}/${pf}`);
     }
@@ -39186,15 +39184,15 @@ function listVdbEntries(root) {
   return out;
 }
 function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
-  const dir2 = join7(underRoot(root, VDB_DIR), cpv);
+  const dir2 = join2(underRoot(root, VDB_DIR), cpv);
   const files = {};
   for (const key of VDB_KEYS) {
-    const data = readOptional(join7(dir2, key));
+    const data = readOptional(join2(dir2, key));
     if (data !== void 0) files[key] = data.toString("utf8");
   }
   const pkg = parseVdbEntry(cpv, files);
   if (withContents) {
-    const bytes = contentsBytes ?? readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+    const bytes = contentsBytes ?? readOptional(join2(dir2, "CONTENTS")) ?? Buffer.alloc(0);
     pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
   }
   return pkg;
@@ -39208,10 +39206,10 @@ function readVdb(root, options = {}) {
       let choice = "contents";
       let contents;
       if (options.select) {
-        const dir2 = join7(base, cpv);
+        const dir2 = join2(base, cpv);
         if (options.skipCache?.isSkipped(cpv, dir2)) continue;
-        contents = readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
-        const rdepend = readOptional(join7(dir2, "RDEPEND"))?.toString("utf8") ?? "";
+        contents = readOptional(join2(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+        const rdepend = readOptional(join2(dir2, "RDEPEND"))?.toString("utf8") ?? "";
         choice = options.select({ cpv, rdepend, contents });
         options.skipCache?.remember(cpv, dir2, choice === "skip");
       }
@@ -39268,7 +39266,11 @@ var generateCommand = {
         const flags2 = args[0];
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
-        const location = locateProgram();
+        const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([
+          Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)),
+          Promise.resolve().then(() => (init_locate_program(), locate_program_exports))
+        ]);
+        const location = locateProgram2();
         let root = context.root;
         let outputDir = flags2.output === void 0 ? void 0 : resolve4(assertSafePath(resolve4(flags2.output), "--output"));
         if (location.checkout && !rootGiven && outputDir === void 0) {
@@ -39283,7 +39285,7 @@ var generateCommand = {
         outputDir ??= underRoot(root, config2.overlayDir);
         const check2 = Boolean(flags2.check) || context.dryRun;
         const keepVersions = installedVirtuals(root, context.logger).map((v) => v.pv);
-        const result = generateOverlay({
+        const result = generateOverlay2({
           root,
           config: config2,
           outputDir,
@@ -42789,13 +42791,16 @@ function checkBrokenEntries(report2) {
   }));
 }
 function checkPending(report2) {
-  return report2.pending.map((p) => ({
-    id: "initramfs.pending",
-    level: "warning",
-    subject: p.kv,
-    message: `initramfs work for ${p.kv} is pending since ${p.since} (waiting for ${p.waitingFor.join(", ") || "nothing"}; the emerge that deferred it is still running)`,
-    fix: "let the running emerge finish; afterwards any dist-kernel command completes it"
-  }));
+  return report2.pending.map((p) => {
+    const running = p.owner !== void 0 && isProcessAlive(p.owner);
+    return {
+      id: "initramfs.pending",
+      level: running ? "warning" : "error",
+      subject: p.kv,
+      message: running ? `the ${p.kind} of ${p.kv} is deferred since ${p.since} until ${p.waitingFor.join(", ") || "the running emerge"} is merged` : `the deferred ${p.kind} of ${p.kv} (since ${p.since}) is still owed: completing it failed`,
+      fix: running ? "let the running emerge finish; afterwards any dist-kernel command completes it" : `dist-kernel ${p.kind === "install" ? "install" : "initramfs"} ${p.kv}`
+    };
+  });
 }
 
 // src/runtime/doctor/run-doctor.ts

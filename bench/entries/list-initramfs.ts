@@ -2,6 +2,7 @@
 // through the runtime's own reader (src/runtime/initramfs-reader). Bundled by bench/lib/bundle.ts.
 // `--system-zstd` measures a variant: zstd segments decompressed by the `zstd` tool instead of fzstd (pure JS),
 // then parsed by the same cpio parser — what the reader would gain by preferring the native tool.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
 import { createLogger } from '../../src/lib/log';
@@ -26,8 +27,13 @@ async function withSystemZstd(path: string): Promise<CpioEntry[]> {
 	}
 	if (at < data.length) {
 		if (detectCompression(data, at) !== 'zstd') return (await listInitramfs(exec, path)).entries;
-		const result = await exec('zstd', ['-dc', '-q'], { input: data.subarray(at), binary: true });
-		entries.push(...parseCpioSequence(result.stdoutBuffer ?? Buffer.alloc(0)).entries);
+		// NUL padding after the last frame is legal for the kernel but not for the zstd tool.
+		let end = data.length;
+		while (end > at && data[end - 1] === 0) end -= 1;
+		// Not through src/lib/exec.ts: execa's default maxBuffer (100 MB) is smaller than this image unpacked.
+		const result = spawnSync('zstd', ['-dc', '-q'], { input: data.subarray(at, end), maxBuffer: 1 << 30 });
+		if (result.status !== 0) throw new Error(`zstd -dc failed: ${String(result.stderr)}`);
+		entries.push(...parseCpioSequence(result.stdout).entries);
 	}
 	return entries;
 }

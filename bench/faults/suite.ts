@@ -13,6 +13,7 @@ import type { FaultRow, Progress } from './fault-result';
 import { fuzzParsers } from './fuzz-parsers';
 import { hostileInputs } from './hostile-inputs';
 import { killAtCheckpoints } from './kill-points';
+import { plantedSymlinks } from './planted-symlinks';
 import { noSpace } from './no-space';
 
 export type FaultMode = 'full' | 'ci';
@@ -105,6 +106,7 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 		await populateFaultRoot(baseRoot, { kvs: [kv1, kv2] });
 
 		rows.push(...(await hostileInputs({ bin, work, template: baseRoot, validKv: kv1, progress })));
+		rows.push(await plantedSymlinks({ bin, work, template: baseRoot, kv: kv1, progress }));
 
 		const previous = join(work, 'previous');
 		cloneRoot(baseRoot, previous);

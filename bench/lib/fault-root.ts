@@ -25,6 +25,11 @@ export interface FaultRootOptions {
 	config?: string[];
 	/** Extra dracut configuration lines (e.g. uefi="yes"). */
 	dracut?: string[];
+	/**
+	 * 'full': the whole module tree (~4,000 files). 'metadata' (default): vmlinuz and the modules.* files only —
+	 * dracut with no_kernel reads no module, and copies of the root (one per fault run) stay cheap.
+	 */
+	modules?: 'full' | 'metadata';
 }
 
 export interface FaultRoot {
@@ -44,7 +49,14 @@ export async function populateFaultRoot(root: string, options: FaultRootOptions 
 	const kernel = await debianKernel();
 	const kvs = options.kvs ?? [kernel.kv];
 	mkdirSync(join(root, 'boot'), { recursive: true });
-	for (const kv of kvs) linkKernelInto(kernel, root, kv);
+	for (const kv of kvs) {
+		linkKernelInto(kernel, root, kv);
+		if ((options.modules ?? 'metadata') === 'metadata') {
+			for (const sub of ['kernel', 'updates', 'extra']) rmSync(join(root, 'lib', 'modules', kv, sub), { recursive: true, force: true });
+		}
+	}
+	// Gentoo has /var/tmp; the runtime keeps its work directory there (removed after a kill by the next run).
+	mkdirSync(join(root, 'var', 'tmp'), { recursive: true, mode: 0o1777 });
 	putFile(root, '/etc/gentoo-release', 'Gentoo Base System release 2.17\n');
 	putFile(root, '/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
 	putFile(root, '/etc/machine-id', '0123456789abcdef0123456789abcdef\n');

@@ -31,7 +31,7 @@ async function upgrade(bin: string, k: number, coalesce: boolean): Promise<{ run
 	const work = mkdtempSync(join(tmpdir(), 'dk-bench-dracut-'));
 	try {
 		const root = join(work, 'root');
-		const { kernel } = await populateFaultRoot(root, { config: ['install-backend = builtin', `coalesce-initramfs = ${coalesce ? 'yes' : 'no'}`] });
+		const { kernel } = await populateFaultRoot(root, { modules: 'full', config: ['install-backend = builtin', `coalesce-initramfs = ${coalesce ? 'yes' : 'no'}`] });
 		const kv = kernel.kv;
 		// The previous kernel, installed and bootable (a kernel install is deferred only when another one boots).
 		writeVdbPackage(root, { cpv: `sys-kernel/gentoo-kernel-5.15.80`, slot: '5.15.80', files: [`/lib/modules/${OLD}/vmlinuz`, `/lib/modules/${OLD}/modules.builtin`] });

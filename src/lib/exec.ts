@@ -92,7 +92,8 @@ export function createExec(context: ExecContext): Exec {
 			});
 			const stdoutBuffer = options.binary ? Buffer.from(result.stdout as unknown as Uint8Array) : undefined;
 			const stdout = options.binary ? '' : String(result.stdout ?? '');
-			const stderr = String(result.stderr ?? '');
+			// With encoding 'buffer' both streams are byte arrays: decode stderr for messages.
+			const stderr = options.binary ? Buffer.from(result.stderr as unknown as Uint8Array).toString() : String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
 			checkpoint(`exec.end ${file}`);

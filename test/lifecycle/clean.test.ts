@@ -105,6 +105,19 @@ describe('dist-kernel clean', () => {
 		expect(output).toContain('left in place');
 	});
 
+	it('says which boot files of a removed kernel the backend left (another layout installed them)', async () => {
+		temp = makeTempRoot('dk-clean-');
+		installedKernel(temp, '6.12.7-dist', 1_700_000_100);
+		installedKernel(temp, '6.12.9-dist', 1_700_000_300);
+		const stray = temp.write('/efi/EFI/Gentoo/vmlinuz-6.12.7-dist.efi', 'efistub kernel');
+		utimesSync(stray, 1_700_000_100, 1_700_000_100);
+		const { report, output } = await clean(temp, { keep: 1, running: '6.12.9-dist' });
+		expect(report.plan.remove).toEqual(['6.12.7-dist']);
+		expect(existsSync(temp.path('/boot/vmlinuz-6.12.7-dist'))).toBe(false);
+		expect(report.leftBootFiles).toEqual(['/efi/EFI/Gentoo/vmlinuz-6.12.7-dist.efi']);
+		expect(output).toContain('the install backend left these boot files of 6.12.7-dist');
+	});
+
 	it('--pretend and --dry-run only show the plan', async () => {
 		temp = makeTempRoot('dk-clean-');
 		installedKernel(temp, '6.12.7-dist', 1_700_000_100);

@@ -199,6 +199,16 @@ describe('dist-kernel setup --undo', () => {
 		expect(ctx.logger.lines.join('\n')).toContain('was changed since setup wrote it');
 	});
 
+	it('can undo a setup whose overlay generation failed', async () => {
+		temp = gentooRoot();
+		const failing = { reposConf: recordingGenerator(temp).reposConf, generate: async () => Promise.reject(new Error('no repositories')) };
+		await expect(runSetup(context(temp), failing)).rejects.toThrow('no repositories');
+		undoSetup(context(temp));
+		expect(existsSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'))).toBe(false);
+		expect(existsSync(temp.path('/etc/dist-kernel'))).toBe(false);
+		expect(existsSync(temp.path('/var/db/repos/dist-kernel'))).toBe(false);
+	});
+
 	it('says there is nothing to undo without a record', () => {
 		temp = gentooRoot();
 		expect(() => undoSetup(context(temp))).toThrow(/nothing to undo/);

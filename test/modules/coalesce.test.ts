@@ -176,6 +176,21 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 		expect(runs(s)).toBe(1);
 	});
 
+	it('a failing completion keeps the record and the previous boot entry, and doctor exits 1', async () => {
+		const s = scenario({ realDracut: false, coalesce: true, dieAfter: 0 });
+		await runEmerge(s);
+		expect(existsSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`))).toBe(true);
+		writeFileSync(join(s.binDir, 'dracut'), `#!/bin/bash\necho "dracut $*" >> ${JSON.stringify(s.countFile)}\necho 'dracut: cannot find module zfs' >&2\nexit 1\n`);
+		const doctor = await runBin(['--root', s.tmp.root, 'doctor', '--json'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		expect(doctor.code).toBe(1);
+		const ids = (JSON.parse(doctor.stdout).findings as Array<{ id: string }>).map((f) => f.id);
+		expect(ids).toEqual(expect.arrayContaining(['initramfs.pending-failed', 'initramfs.pending', 'kernel.install-pending']));
+		expect(runs(s)).toBe(1);
+		expect(existsSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`))).toBe(true);
+		expect(existsSync(s.tmp.path(`/boot/vmlinuz-${kernel.kv}`))).toBe(false);
+		expect(existsSync(s.tmp.path(`/boot/initramfs-${OLD}.img`))).toBe(true);
+	});
+
 	afterAll(() => {
 		process.stderr.write(`dracut runs for kernel + 2 initramfs module packages: coalescing off ${measured['off']}, on ${measured['on']}\n`);
 	});

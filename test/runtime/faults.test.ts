@@ -3,6 +3,8 @@
 // pipeline.test.ts runs the real one), everything else is the real program in a temp root.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recoverBootTransaction } from '../../src/runtime/boot/transaction';
@@ -66,13 +68,16 @@ describe('faults around /boot', () => {
 		const points = [...trace.stderr.matchAll(/^checkpoint (\d+) (.*)$/gm)].map((m) => ({ n: Number(m[1]), name: m[2]! }));
 		const first = points.find((p) => p.name.startsWith('boot.protect'))!.n;
 		const last = points.find((p) => p.name === 'boot.committed')!.n;
-		const chosen = points.filter((p) => p.n >= first && p.n <= last + 1 && (p.n - first) % 3 === 0 || p.n === last || p.n === last + 1);
+		const duringDracut = points.find((p) => p.name === 'exec.start dracut')!;
+		const chosen = [duringDracut, ...points.filter((p) => (p.n >= first && p.n <= last && (p.n - first) % 3 === 0) || p.n === last)];
 		expect(chosen.length).toBeGreaterThan(5);
 		const outcomes: string[] = [];
 		for (const point of chosen) {
 			for (const name of readdirSync(root.path('/boot'))) execFileSync('rm', ['-rf', root.path(`/boot/${name}`)]);
 			for (const [name, data] of old) root.write(`/boot/${name}`, data.toString());
-			const killed = await run(root, ['install', root.kv], { DIST_KERNEL_KILL_AT: String(point.n) });
+			// During dracut the kill lands while the child runs (the delay lets it start).
+			const delay = point === duringDracut ? { DIST_KERNEL_KILL_DELAY_MS: '300', DK_STANDIN_SLEEP: '3' } : {};
+			const killed = await run(root, ['install', root.kv], { DIST_KERNEL_KILL_AT: String(point.n), ...delay });
 			expect(killed.stderr).not.toContain('installed with builtin');
 			recoverBootTransaction(runtimeContext(root.root));
 			const after = snapshot(root);
@@ -83,9 +88,11 @@ describe('faults around /boot', () => {
 		expect(outcomes.filter((o) => o.endsWith('MIXED'))).toEqual([]);
 		expect(outcomes.some((o) => o.endsWith('previous'))).toBe(true);
 		expect(outcomes.some((o) => o.endsWith('new'))).toBe(true);
-		// The lock left by a killed run is taken over by the next one.
+		expect(outcomes[0]).toMatch(/exec.start dracut: previous$/);
+		// The lock left by a killed run is taken over by the next one, which also removes the killed runs' work dirs.
 		expect((await run(root, ['install', root.kv])).code).toBe(0);
 		expect(sameSet(snapshot(root), fresh)).toBe(true);
+		expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`dist-kernel.${createHash('sha256').update(root!.root).digest('hex').slice(0, 8)}.`))).toEqual([]);
 		const installed = await listInstalledKernels(runtimeContext(root.root));
 		expect(installed).toEqual([{ kv: root.kv, backend: 'builtin', files: [`/boot/vmlinuz-${root.kv}`, `/boot/initramfs-${root.kv}.img`, `/boot/System.map-${root.kv}`, `/boot/config-${root.kv}`] }]);
 		const removed = await run(root, ['remove', root.kv]);
@@ -149,6 +156,16 @@ describe('faults around /boot', () => {
 		expect(sameSet(snapshot(root), old)).toBe(true);
 		expect(existsSync(root.path('/run'))).toBe(false);
 		expect(existsSync(root.path('/var'))).toBe(false);
+
+		// Through kernel-install: the command and the environment pointing it at the root.
+		root.write('/etc/kernel/install.conf', 'layout=bls\n');
+		root.write('/usr/bin/kernel-install', '#!/bin/sh\n', 0o755);
+		root.write('/usr/lib/kernel/install.d/90-loaderentry.install', '#!/bin/sh\n', 0o755);
+		const viaKernelInstall = await run(root, ['--dry-run', 'install', root.kv]);
+		expect(viaKernelInstall.code).toBe(0);
+		expect(viaKernelInstall.stderr).toMatch(new RegExp(`would run: kernel-install add ${root.kv} \\S+/lib/modules/${root.kv}/vmlinuz \\S+/initramfs.img`));
+		expect(viaKernelInstall.stderr).toContain(`KERNEL_INSTALL_CONF_ROOT=${root.path('/etc/kernel')} BOOT_ROOT=${root.path('/boot')}`);
+		expect(sameSet(snapshot(root), old)).toBe(true);
 	});
 });
 

@@ -54,7 +54,7 @@ export function standInDracut(root: TempRoot, size: number): string {
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(
 		join(dir, 'dracut'),
-		`#!/bin/bash\nout="\${!#}"\nyes 'stand-in initramfs' | head -c ${size} > "$out"\n`,
+		`#!/bin/bash\nout="\${!#}"\nsleep "\${DK_STANDIN_SLEEP:-0}"\nyes 'stand-in initramfs' | head -c ${size} > "$out"\n`,
 		{ mode: 0o755 },
 	);
 	return dir;

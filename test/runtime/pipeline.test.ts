@@ -92,6 +92,28 @@ describe('dist-kernel install (real dracut)', () => {
 		expect(existsSync(root.path(`/boot/loader/entries/gentoo-${kv}.conf`))).toBe(false);
 	});
 
+	it('kernel-install backend with uefi=yes: the UKI goes in as the kernel, with the empty initramfs', async () => {
+		root = await kernelRoot();
+		const { kv } = root;
+		root.write('/etc/dracut.conf.d/20-uki.conf', 'uefi=yes\n');
+		root.write('/etc/kernel/install.conf', 'layout=bls\n');
+		root.write('/etc/kernel/entry-token', 'gentoo\n');
+		root.write('/etc/machine-id', `${MACHINE_ID}\n`);
+		root.write('/etc/kernel/cmdline', 'root=LABEL=gentoo\n');
+		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
+		installPlugins(root);
+		const result = await runBin(['--root', root.root, 'install', kv], { env: { DIST_KERNEL_RUNTIME: root.runtime } });
+		expect(result.stderr).toContain(`Installing unified kernel image ${kv} (kernel-install)`);
+		expect(result.code).toBe(0);
+		const entryDir = root.path(`/boot/gentoo/${kv}`);
+		const uki = readFileSync(join(entryDir, 'linux'));
+		expect(findSection(uki, '.linux')!.equals(readFileSync(root.kernel.vmlinuz))).toBe(true);
+		expect(findSection(uki, '.cmdline')!.toString('utf8').replace(/\0+$/, '').trim()).toBe('root=LABEL=gentoo');
+		const initrds = readdirSync(entryDir).filter((n) => n !== 'linux');
+		expect(initrds).toHaveLength(1);
+		expect(statSync(join(entryDir, initrds[0]!)).size).toBe(0);
+	});
+
 	it('kernel-install run by the admin: our plugin builds the initrd into the staging area, quietly', async () => {
 		root = await kernelRoot();
 		const { kv } = root;

@@ -4,8 +4,6 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
 import { configSchema, toKebab } from '../../config/schema';
-import { generateOverlay } from '../../generator/generate-overlay';
-import { locateProgram } from '../../generator/locate-program';
 import { usageError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
 import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
@@ -50,6 +48,11 @@ export const generateCommand: CommandModule = {
 				const flags = args[0] as GenerateFlags;
 				const cmd = args[1] as Command;
 				const rootGiven = cmd.parent?.getOptionValueSource('root') === 'cli';
+				// Loaded on demand: handlebars and the templates stay out of every other command's start-up.
+				const [{ generateOverlay }, { locateProgram }] = await Promise.all([
+					import('../../generator/generate-overlay'),
+					import('../../generator/locate-program'),
+				]);
 				const location = locateProgram();
 
 				let root = context.root;

@@ -6,6 +6,7 @@ import { DistKernelError, EXIT_SKIP_REST } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
 import { listDropIns } from '../config-files/drop-in-dirs';
+import { PIPELINE_ENV } from './pipeline-env';
 import { assertTrusted } from '../config-files/trust';
 
 /** run-parts' rule: skip backup and package-manager leftovers. */
@@ -36,7 +37,15 @@ export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst
 		const result = await ctx.exec(hook, args, {
 			allowFailure: true,
 			mutates: true,
-			env: { DIST_KERNEL_ROOT: ctx.root, INSTALLKERNEL_VERBOSE: ctx.verbose ? '1' : '0' },
+			// The images are built: installkernel's generator hooks (52-dracut, 60-ukify…) run only for their own
+			// generator name, and a hook running kernel-install reaches our plugin, which must not build again.
+			env: {
+				DIST_KERNEL_ROOT: ctx.root,
+				INSTALLKERNEL_VERBOSE: ctx.verbose ? '1' : '0',
+				INSTALLKERNEL_INITRD_GENERATOR: 'dist-kernel',
+				INSTALLKERNEL_UKI_GENERATOR: 'dist-kernel',
+				[PIPELINE_ENV]: '1',
+			},
 		});
 		if (result.exitCode === EXIT_SKIP_REST) {
 			end(true);

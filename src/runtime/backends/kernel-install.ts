@@ -13,10 +13,8 @@ import { checkSpace } from '../boot/space';
 import { resolveBootDir } from '../boot/target-dir';
 import { BootTransaction } from '../boot/transaction';
 import { readKernelInstallSettings, type KernelInstallSettings } from './kernel-install-settings';
+import { PIPELINE_ENV } from './pipeline-env';
 import type { Backend, InstalledKernel, KernelArtifacts } from './types';
-
-/** Set in the plugins' environment so our own plugin knows the pipeline already built the initramfs. */
-export const PIPELINE_ENV = 'DIST_KERNEL_PIPELINE';
 
 /** Every path kernel-install's plugins (systemd's and Gentoo's 90-compat) may create for this version. */
 export function kernelInstallTargets(bootRootDisk: string, settings: KernelInstallSettings, kv: string): string[] {

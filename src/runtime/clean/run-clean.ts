@@ -1,7 +1,7 @@
 // `dist-kernel clean [--keep N] [--pretend]`: removes the boot files of all but the newest N kernels through the
 // install backends, never the running kernel nor the default boot entry's, then their /lib/modules/KV when no
 // installed package owns it; names the packages the admin should `emerge --depclean`.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { underRoot } from '../../lib/root';
 import type { RuntimeContext } from '../context';
@@ -32,6 +32,8 @@ export interface CleanReport {
 	depclean: string[];
 	/** Module directories left because they hold modules but no kernel was found for them. */
 	orphans: string[];
+	/** Boot files of removed kernels that the backend did not remove (another layout installed them). */
+	leftBootFiles: string[];
 }
 
 function formatTime(ms: number): string {
@@ -67,7 +69,7 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 
 	const candidates = [...plan.remove, ...leftovers.map((k) => k.kv)];
 	const owners = moduleDirOwners(root, candidates);
-	const report: CleanReport = { plan, removedModuleDirs: [], depclean: [], orphans: [] };
+	const report: CleanReport = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
 
 	const removeModuleDir = (kv: string) => {
 		const dir = `${MODULES_DIR}/${kv}`;
@@ -78,7 +80,15 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 
 	for (const kv of plan.remove) {
 		logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv)!.bootFiles.join(' ')}`);
-		if (changing) await options.removeKernel(kv);
+		if (changing) {
+			await options.removeKernel(kv);
+			// Files another layout put there (an older installkernel, a hand copy) are not the backend's to remove.
+			const left = byKv.get(kv)!.bootFiles.filter((f) => existsSync(underRoot(root, f)));
+			if (left.length > 0) {
+				logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(' ')}`);
+				report.leftBootFiles.push(...left);
+			}
+		}
 		const owning = owners.get(kv) ?? [];
 		if (owning.length === 0) {
 			if (byKv.get(kv)!.hasModuleDir) removeModuleDir(kv);

@@ -9,7 +9,9 @@ import { checkBootImages } from './check-boot-images';
 import { checkBootSpace } from './check-boot-space';
 import { checkEfiStub } from './check-efi-stub';
 import { checkInitramfsModules } from './check-initramfs-modules';
-import { checkBrokenEntries, checkPending, checkStaleModules } from './check-stale-modules';
+import { checkBrokenEntries } from './check-broken-entries';
+import { checkPending } from './check-pending';
+import { checkStaleModules } from './check-stale-modules';
 import type { Finding } from './finding';
 
 export async function runDoctor(ctx: RuntimeContext, options: { running?: string } = {}): Promise<Finding[]> {

@@ -103,7 +103,9 @@ export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: st
 	} else {
 		writeFileSync(conf, '', { mode: 0o600 });
 	}
-	for (const file of listDropIns([adminDir], '.conf')) {
+	// Vendor drop-ins of the root (e.g. linux-mod-r1's add_drivers snippets) too: dracut would read its *host's*
+	// /usr/lib/dracut/dracut.conf.d, and merges it with --confdir by basename, so the root's copies shadow them.
+	for (const file of listDropIns([adminDir, systemPath(ctx, '/usr/lib/dracut/dracut.conf.d')], '.conf')) {
 		assertTrusted(file, systemView(ctx.root, file));
 		copyFileSync(file, join(confDir, basename(file)));
 	}

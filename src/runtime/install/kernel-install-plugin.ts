@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DistKernelError, usageError } from '../../lib/errors';
 import { assertKernelVersion, assertSafePath, printable } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
-import { PIPELINE_ENV } from '../backends/kernel-install';
+import { PIPELINE_ENV } from '../backends/pipeline-env';
 import { buildBootImages } from './build-image';
 import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';

@@ -179,9 +179,10 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 	if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config.overlayDir}`);
 	else {
 		if (!existsSync(overlayFull)) ensureDir(context, record, config.overlayDir);
-		await options.generate(config);
+		// Recorded before generating: if the generator fails, `setup --undo` still knows what was written.
 		ensureDir(context, record, dirname(SETUP_RECORD));
 		writeSetupRecord(root, record);
+		await options.generate(config);
 	}
 
 	const commands = nextCommands(eclassOverrides);

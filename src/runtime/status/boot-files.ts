@@ -23,14 +23,17 @@ export interface BootFiles {
 	ukis: BootFile[];
 }
 
-/** KV appears as a whole token: not preceded or followed by a character that could continue a version. */
-function mentions(name: string, kv: string): boolean {
-	let at = name.indexOf(kv);
-	while (at >= 0) {
+/**
+ * KV appears as a whole token: at the start or after '-' (vmlinuz-KV, initrd.img-KV, gentoo-KV.efi), and at the
+ * end or before '.' + non-digit or '+' (initramfs-KV.img, <token>-KV+3-0.efi with boot counting). So 6.1.11 does
+ * not match 6.1.11-gentoo-dist and 6.1.1 does not match 6.1.11.
+ */
+export function mentionsKernel(name: string, kv: string): boolean {
+	if (name.endsWith('.old')) return false;
+	for (let at = name.indexOf(kv); at >= 0; at = name.indexOf(kv, at + 1)) {
 		const before = at === 0 ? '' : name[at - 1]!;
-		const after = name[at + kv.length] ?? '';
-		if (!/[0-9A-Za-z._]/.test(before) && !/[0-9A-Za-z_]/.test(after) && !(after === '.' && /^\.[0-9]/.test(name.slice(at + kv.length)))) return true;
-		at = name.indexOf(kv, at + 1);
+		const rest = name.slice(at + kv.length);
+		if ((before === '' || before === '-') && (rest === '' || rest[0] === '+' || /^\.[^0-9]/.test(rest))) return true;
 	}
 	return false;
 }
@@ -77,7 +80,7 @@ export function findBootFiles(root: string, kv: string): BootFiles {
 		}
 		walk(base, 0, (full, entry, parents) => {
 			const inKvDir = parents.includes(kv);
-			if (!inKvDir && !mentions(entry.name, kv)) return;
+			if (!inKvDir && !mentionsKernel(entry.name, kv)) return;
 			let ino: string;
 			let size: number;
 			try {
