@@ -1,6 +1,6 @@
 // Builds what the bench and the fault suite run, from today's sources, with the same esbuild options as
 // esbuild.config.mjs: the program itself and small single-purpose entry points (bench/entries/*.ts).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -40,9 +40,14 @@ export async function bundleEntry(entry: string, outName = `${basename(entry, '.
 	return outfile;
 }
 
-/** The program as `npm run build` would bundle it, or the test bundle when running under vitest. */
+/**
+ * The program as `npm run build` would bundle it (or the test bundle when running under vitest). One file per
+ * process, removed at exit, so that a bench and a fault run at the same time never swap each other's program.
+ */
 export async function programBundle(): Promise<string> {
 	const fromTests = process.env['DIST_KERNEL_TEST_BIN'];
 	if (fromTests) return fromTests;
-	return bundleEntry('src/cli/main.ts', 'dist-kernel.mjs');
+	const file = await bundleEntry('src/cli/main.ts', `dist-kernel.${process.pid}.mjs`);
+	process.once('exit', () => rmSync(file, { force: true }));
+	return file;
 }

@@ -1,21 +1,24 @@
 // Hook overhead: the bundled program answering a kernel-install `remove` that our plugin ignores
 // (`plugin dist-kernel remove KV ENTRY_DIR` returns "nothing to remove" without touching anything) against bare
-// `node -e ''`. A second build without the `generate` command (the only static importer of the generator, hence
-// of handlebars and the templates) shows what loading the generator at start-up costs every hook.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `node -e ''`, interleaved. Wall time and CPU time (user+sys, via GNU time when present: less sensitive to other
+// load on the machine). Also reports whether the bundle evaluates the generator (handlebars) at start-up.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleEntry } from '../lib/bundle';
 import { runProcess } from '../lib/run-process';
-import { timePair } from '../lib/stats';
+import { median } from '../lib/stats';
+
+const TIME = '/usr/bin/time';
 
 export interface HookOverhead {
 	command: string;
 	bareNodeMs: number;
 	hookMs: number;
 	ratio: number;
-	withoutGeneratorMs: number;
-	ratioWithoutGenerator: number;
+	bareNodeCpuMs: number;
+	hookCpuMs: number;
+	cpuRatio: number;
+	bundleBytes: number;
 	handlebarsAtStartup: boolean;
 	runs: number;
 }
@@ -28,27 +31,41 @@ export function loadsHandlebarsAtStartup(bundle: string): boolean {
 	return /^init_(?:generate_overlay|render_overlay|render|template_registry)\(\);$/m.test(readFileSync(bundle, 'utf8'));
 }
 
+async function timed(argv: string[]): Promise<{ wall: number; cpu: number }> {
+	const withTime = existsSync(TIME);
+	const r = withTime ? await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv], { env: { ...process.env, NO_COLOR: '1' } }) : await runProcess(argv[0]!, argv.slice(1));
+	if (r.code !== 0) throw new Error(`${argv.slice(1).join(' ')} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
+	const cpu = /dk-cpu ([0-9.]+) ([0-9.]+)/.exec(r.stderr);
+	return { wall: r.ms, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
+}
+
 export async function measureHookOverhead(bin: string, runs: number): Promise<HookOverhead> {
 	const root = mkdtempSync(join(tmpdir(), 'dk-bench-hook-'));
 	try {
 		const args = ['--root', root, 'plugin', 'dist-kernel', 'remove', '6.1.0-gentoo-dist', join(root, 'entry')];
-		const hook = async (program: string) => {
-			const r = await runProcess(process.execPath, [program, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-			if (r.code !== 0) throw new Error(`hook failed (exit ${r.code}): ${r.stderr}`);
-		};
-		const bare = async () => {
-			await runProcess(process.execPath, ['-e', '']);
-		};
-		const plain = await timePair(() => hook(bin), bare, runs);
-		const stubbed = await bundleEntry('src/cli/main.ts', 'dist-kernel-without-generator.mjs', { withoutGenerator: true });
-		const lazy = await timePair(() => hook(stubbed), bare, runs);
+		const hook = () => timed([process.execPath, bin, ...args]);
+		const bare = () => timed([process.execPath, '-e', '']);
+		await hook();
+		await bare();
+		const h: { wall: number; cpu: number }[] = [];
+		const b: { wall: number; cpu: number }[] = [];
+		for (let i = 0; i < runs; i += 1) {
+			h.push(await hook());
+			b.push(await bare());
+		}
+		const hookMs = median(h.map((x) => x.wall));
+		const bareNodeMs = median(b.map((x) => x.wall));
+		const hookCpuMs = median(h.map((x) => x.cpu));
+		const bareNodeCpuMs = median(b.map((x) => x.cpu));
 		return {
 			command: `node dist-kernel.mjs ${args.join(' ').split(root).join('R')}`,
-			bareNodeMs: plain.b,
-			hookMs: plain.a,
-			ratio: plain.a / plain.b,
-			withoutGeneratorMs: lazy.a,
-			ratioWithoutGenerator: lazy.a / lazy.b,
+			bareNodeMs,
+			hookMs,
+			ratio: hookMs / bareNodeMs,
+			bareNodeCpuMs,
+			hookCpuMs,
+			cpuRatio: hookCpuMs / bareNodeCpuMs,
+			bundleBytes: readFileSync(bin).length,
 			handlebarsAtStartup: loadsHandlebarsAtStartup(bin),
 			runs,
 		};

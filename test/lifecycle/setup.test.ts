@@ -126,6 +126,8 @@ describe('dist-kernel setup', () => {
 		expect(readFileSync(proposal, 'utf8')).toContain('eclass-overrides = dist-kernel');
 		const output = ctx.logger.lines.join('\n');
 		expect(output).toContain('was changed by hand');
+		expect(output).toContain('--- /etc/portage/repos.conf/dist-kernel.conf\n');
+		expect(output).toContain('once you merge the proposal above, eclass-overrides = dist-kernel applies to ::gentoo');
 		expect(output).toContain('-priority = 5');
 		expect(output).toContain('+priority = 100');
 		expect(report.writes.find((w) => w.action === 'protected')?.protectedPath).toBe(proposal);

@@ -2,6 +2,7 @@
 import type { CommandModule } from '../program';
 import { listInstalledKernels } from '../../runtime/backends/select';
 import { runClean } from '../../runtime/clean/run-clean';
+import { completePendingQuietly } from '../../runtime/coalesce/plan';
 import { createRuntimeContext } from '../../runtime/context';
 import { removeKernel } from '../../runtime/install/remove-kernel';
 
@@ -23,6 +24,8 @@ export const cleanCommand: CommandModule = {
 				run(async (context, options) => {
 					const flags = options as CleanFlags;
 					const ctx = createRuntimeContext({ ...context, config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }) });
+					// A kernel whose installation an interrupted emerge deferred counts once it is in /boot.
+					if (!flags.pretend) await completePendingQuietly(ctx);
 					await runClean(ctx, {
 						keep: ctx.config.keepKernels,
 						pretend: Boolean(flags.pretend),

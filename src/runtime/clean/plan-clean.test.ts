@@ -20,10 +20,14 @@ describe('planClean', () => {
 	});
 
 	it('never removes the running kernel nor the default entry, even beyond N', () => {
-		const plan = planClean(kernels, { keep: 1, running: '6.6.60-gentoo-dist', defaultEntry: '6.12.7-gentoo-dist' });
+		const plan = planClean(kernels, { keep: 1, running: '6.6.60-gentoo-dist', defaultEntries: ['6.12.7-gentoo-dist'] });
 		expect(plan.remove).toEqual(['6.12.8-gentoo-dist']);
 		expect(plan.keep).toContainEqual({ kv: '6.6.60-gentoo-dist', reasons: ['running'] });
 		expect(plan.keep).toContainEqual({ kv: '6.12.7-gentoo-dist', reasons: ['default boot entry'] });
+	});
+
+	it('keeps the default of every boot loader', () => {
+		expect(planClean(kernels, { keep: 1, defaultEntries: ['6.12.7-gentoo-dist', '6.6.60-gentoo-dist'] }).remove).toEqual(['6.12.8-gentoo-dist']);
 	});
 
 	it('goes by install time, not version: a downgrade installed last is the newest', () => {

@@ -17,7 +17,8 @@ export interface CleanPlan {
 export interface CleanPolicy {
 	keep: number;
 	running?: string | undefined;
-	defaultEntry?: string | undefined;
+	/** Kernels a boot loader's default entry boots (several boot loaders may each name one). */
+	defaultEntries?: readonly string[];
 }
 
 export function planClean(kernels: readonly CleanCandidate[], policy: CleanPolicy): CleanPlan {
@@ -28,7 +29,7 @@ export function planClean(kernels: readonly CleanCandidate[], policy: CleanPolic
 		const reasons: KeepReason[] = [];
 		if (index < policy.keep) reasons.push('newest');
 		if (kernel.kv === policy.running) reasons.push('running');
-		if (kernel.kv === policy.defaultEntry) reasons.push('default boot entry');
+		if (policy.defaultEntries?.includes(kernel.kv)) reasons.push('default boot entry');
 		if (reasons.length > 0) keep.push({ kv: kernel.kv, reasons });
 		else remove.push(kernel.kv);
 	}

@@ -49,15 +49,7 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 	const bootable = onDisk.filter((k) => k.bootFiles.length > 0);
 	const leftovers = onDisk.filter((k) => k.bootFiles.length === 0 && k.kv !== running);
 	const defaults = defaultEntryKernels(findDefaultEntries(root), bootable.map((k) => k.kv));
-	const plan = planClean(bootable, { keep: options.keep, running, defaultEntry: [...defaults][0] });
-	for (const extra of [...defaults].slice(1)) {
-		// Several boot loaders may each name a default: protect them all.
-		const at = plan.remove.indexOf(extra);
-		if (at >= 0) {
-			plan.remove.splice(at, 1);
-			plan.keep.push({ kv: extra, reasons: ['default boot entry'] });
-		}
-	}
+	const plan = planClean(bootable, { keep: options.keep, running, defaultEntries: [...defaults] });
 
 	const byKv = new Map<string, KernelOnDisk>(onDisk.map((k) => [k.kv, k]));
 	const lines = [`kernels by install time, newest first (keeping ${options.keep}, running ${running}):`];
@@ -90,10 +82,11 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 			}
 		}
 		const owning = owners.get(kv) ?? [];
-		if (owning.length === 0) {
-			if (byKv.get(kv)!.hasModuleDir) removeModuleDir(kv);
+		if (owning.length > 0) {
+			for (const cpv of owning) if (!report.depclean.includes(cpv)) report.depclean.push(cpv);
+		} else if (byKv.get(kv)!.hasModuleDir) {
+			removeModuleDir(kv);
 		}
-		else for (const cpv of owning) if (!report.depclean.includes(cpv)) report.depclean.push(cpv);
 	}
 	for (const k of leftovers) {
 		const owning = owners.get(k.kv) ?? [];

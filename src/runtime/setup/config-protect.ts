@@ -50,6 +50,8 @@ export interface ProtectedWriteOptions {
 	dryRun: boolean;
 	exec: Exec;
 	mode?: number;
+	/** The path as the admin sees it (under --root), for the diff labels. */
+	shown?: string;
 }
 
 function readOrUndefined(path: string): string | undefined {
@@ -83,7 +85,8 @@ export async function writeProtected(path: string, text: string, options: Protec
 	const name = basename(path);
 	const entries = readdirSync(dir);
 	const last = protectedCopies(entries, name).at(-1);
-	const diffResult = await options.exec('diff', ['-u', '--label', path, '--label', `${path} (dist-kernel setup)`, path, '-'], {
+	const label = options.shown ?? path;
+	const diffResult = await options.exec('diff', ['-u', '--label', label, '--label', `${label} (dist-kernel setup)`, path, '-'], {
 		input: text,
 		allowFailure: true,
 	});

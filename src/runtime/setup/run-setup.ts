@@ -125,7 +125,7 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 	const configMine = existsSync(configPath) && ownHash(record, CONFIG_PATH) === sha256(readFileSync(configPath, 'utf8'));
 	if (!existsSync(configPath) || configMine) {
 		ensureDir(context, record, '/etc/dist-kernel');
-		const write = await writeProtected(configPath, configText, { ownHash: ownHash(record, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec });
+		const write = await writeProtected(configPath, configText, { ownHash: ownHash(record, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
 		recordFile(record, CONFIG_PATH, write.hash);
 		writes.push(write);
 		report(context, write);
@@ -148,6 +148,7 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 		ownHash: ownHash(record, REPOS_CONF_FILE),
 		dryRun: context.dryRun,
 		exec: context.exec,
+		shown: REPOS_CONF_FILE,
 	});
 	if (reposWrite.action === 'protected') recordFile(record, systemView(root, reposWrite.protectedPath!), reposWrite.hash);
 	else recordFile(record, REPOS_CONF_FILE, reposWrite.hash);
@@ -160,9 +161,10 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 		);
 	}
 	if (eclassOverrides) {
+		const when = reposWrite.action === 'protected' ? 'once you merge the proposal above, ' : '';
 		logger.warn(
 			[
-				`eclass-overrides = ${OVERLAY_REPO_NAME} is set for ::${mainRepo}: Gentoo's kernel and module ebuilds now inherit`,
+				`${when}eclass-overrides = ${overrides.value} applies to ::${mainRepo}: Gentoo's kernel and module ebuilds inherit`,
 				`our dist-kernel-utils, kernel-install and linux-mod-r1 eclasses. Portage regenerates their metadata locally`,
 				`(the first dependency calculation is slower), and the next \`emerge -uDN @world\` rebuilds module packages`,
 				`whose USE flags or dependencies change through the eclasses.`,
