@@ -26,8 +26,42 @@ export function fsyncDir(dir: string): void {
 	}
 }
 
-/** Write `data` to `target` atomically. The temp file is created O_EXCL|O_NOFOLLOW so a planted symlink is never followed. */
-export function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+/** A file written and fsynced under a temp name beside its target, not yet in place. */
+export interface StagedFile {
+	target: string;
+	temp: string;
+	/** Rename into place (refusing a symlink target) and fsync the directory. */
+	commit(): void;
+	/** Remove the temp file. */
+	discard(): void;
+}
+
+function writeError(target: string, error: unknown): DistKernelError {
+	if (error instanceof DistKernelError) return error;
+	const err = error as NodeJS.ErrnoException;
+	if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
+		return new DistKernelError('fs.no-space', `no space left while writing: ${target}`, {
+			hint: 'free space on that filesystem (e.g. `dist-kernel clean`) and run again; the previous file is unchanged',
+			cause: error,
+		});
+	}
+	return new DistKernelError('fs.write', `cannot write: ${target} (${err.code ?? err.message})`, { cause: error });
+}
+
+function unlinkQuiet(path: string): void {
+	try {
+		unlinkSync(path);
+	} catch {
+		// Nothing was created.
+	}
+}
+
+/**
+ * First half of an atomic write: the data goes to a temp file (O_EXCL|O_NOFOLLOW, so a planted symlink is never
+ * followed) and is fsynced. Staging a whole set before renaming any of it keeps the window where /boot holds a
+ * mix down to a few renames.
+ */
+export function stageFile(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): StagedFile {
 	const temp = tempNameFor(target);
 	const buffer = typeof data === 'string' ? Buffer.from(data) : data;
 	let fd: number | undefined;
@@ -40,28 +74,33 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, optio
 		fsyncSync(fd);
 		closeSync(fd);
 		fd = undefined;
-		refuseSymlinkTarget(target);
-		checkpoint(`write.rename ${target}`);
-		renameSync(temp, target);
-		fsyncDir(dirname(target));
-		checkpoint(`write.done ${target}`);
 	} catch (error) {
 		if (fd !== undefined) closeSync(fd);
-		try {
-			unlinkSync(temp);
-		} catch {
-			// Nothing was created.
-		}
-		if (error instanceof DistKernelError) throw error;
-		const err = error as NodeJS.ErrnoException;
-		if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
-			throw new DistKernelError('fs.no-space', `no space left while writing: ${target}`, {
-				hint: 'free space on that filesystem (e.g. `dist-kernel clean`) and run again; the previous file is unchanged',
-				cause: error,
-			});
-		}
-		throw new DistKernelError('fs.write', `cannot write: ${target} (${err.code ?? err.message})`, { cause: error });
+		unlinkQuiet(temp);
+		throw writeError(target, error);
 	}
+	return {
+		target,
+		temp,
+		commit: () => {
+			try {
+				refuseSymlinkTarget(target);
+				checkpoint(`write.rename ${target}`);
+				renameSync(temp, target);
+				fsyncDir(dirname(target));
+				checkpoint(`write.done ${target}`);
+			} catch (error) {
+				unlinkQuiet(temp);
+				throw writeError(target, error);
+			}
+		},
+		discard: () => unlinkQuiet(temp),
+	};
+}
+
+/** Write `data` to `target` atomically: temp file, fsync, rename, fsync of the directory. */
+export function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+	stageFile(target, data, options).commit();
 }
 
 /** Renaming onto a symlink replaces the link itself, which is safe, but a symlink there means someone planted it: refuse. */

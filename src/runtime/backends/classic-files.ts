@@ -23,10 +23,12 @@ interface Planned {
 
 function plan(artifacts: KernelArtifacts): Planned[] {
 	const names = classicNames(artifacts.kv);
-	const files: Planned[] = [{ source: artifacts.image, name: names.image }];
+	const files: Planned[] = [];
 	if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
 	if (artifacts.systemMap) files.push({ source: artifacts.systemMap, name: names.systemMap });
 	if (artifacts.config) files.push({ source: artifacts.config, name: names.config });
+	// The image goes in last: boot loaders (grub-mkconfig, BLS generators) key on vmlinuz-KV.
+	files.push({ source: artifacts.image, name: names.image });
 	return files;
 }
 
@@ -43,8 +45,9 @@ export function writeClassicFiles(ctx: RuntimeContext, transaction: BootTransact
 	// Without a new initramfs, a stale one of the same version would be paired with the new kernel.
 	const staleInitrd = artifacts.initrd ? undefined : bootFilePath(bootDir, names.initrd);
 	if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync(f.source).size, shown: '/boot' })));
-	for (const file of files) transaction.copy(file.source, file.target, 0o644);
+	// Without a new initramfs, the stale one goes before the new image arrives.
 	if (staleInitrd) transaction.remove(staleInitrd);
+	transaction.copyAll(files.map((f) => ({ source: f.source, target: f.target, mode: 0o644 })));
 	return files.map((f) => systemView(ctx.root, f.target));
 }
 

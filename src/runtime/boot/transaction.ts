@@ -4,7 +4,7 @@
 // kill -9 — an unfinished set is rolled back, so /boot holds the previous complete set or the new one, never a mix.
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic, fsyncDir } from '../../lib/atomic-write';
+import { fsyncDir, stageFile, writeFileAtomic, type StagedFile } from '../../lib/atomic-write';
 import { checkpoint } from '../../lib/checkpoint';
 import { DistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
@@ -143,6 +143,35 @@ export class BootTransaction {
 	/** Copy a file from the work directory into place. */
 	copy(source: string, target: string, mode = 0o644): void {
 		this.write(target, this.ctx.dryRun ? '' : readFileSync(source), mode);
+	}
+
+	/**
+	 * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
+	 * then each previous file is kept and the new one renamed in. Callers put the kernel image LAST, so a kill
+	 * between two renames never leaves a new image (what boot loaders look for) beside a missing initramfs.
+	 */
+	copyAll(files: readonly { source: string; target: string; mode?: number }[]): void {
+		if (this.ctx.dryRun) {
+			for (const file of files) this.copy(file.source, file.target, file.mode);
+			return;
+		}
+		const staged: StagedFile[] = [];
+		try {
+			for (const file of files) {
+				assertNotSymlink(file.target);
+				this.ctx.logger.debug(`staging ${file.target}`);
+				staged.push(stageFile(file.target, readFileSync(file.source), { mode: file.mode ?? 0o644 }));
+			}
+			checkpoint('boot.staged');
+			for (const [index, file] of files.entries()) {
+				this.protect(file.target);
+				staged[index]!.commit();
+				chmodSync(file.target, file.mode ?? 0o644);
+			}
+		} catch (error) {
+			for (const file of staged) file.discard();
+			throw error;
+		}
 	}
 
 	remove(target: string): void {
