@@ -16,7 +16,8 @@ export default defineConfig({
 		environment: 'node',
 		globalSetup: ['test/global-setup.ts'],
 		include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-		testTimeout: 120_000,
+		// Real dracut runs take ~10 s each on 2 idle cores; end-to-end flows chain several.
+		testTimeout: 600_000,
 		hookTimeout: 600_000,
 		maxWorkers: 2,
 	},

@@ -24510,48 +24510,6 @@ var init_checkpoint = __esm({
   }
 });
 
-// src/parsers/ebuild-keywords.ts
-function splitKeywords(value2) {
-  const words = value2.split(/\s+/).filter(Boolean);
-  return words.every((w) => KEYWORD_RE.test(w)) ? words : void 0;
-}
-function keywordsFromCacheEntry(text2) {
-  const line = text2.split("\n").find((l) => l.startsWith("KEYWORDS="));
-  return line === void 0 ? void 0 : splitKeywords(line.slice("KEYWORDS=".length));
-}
-function keywordsFromEbuild(text2) {
-  let found;
-  for (const match of text2.matchAll(/^[ \t]*KEYWORDS=(["']?)([^"'$`\\\n]*)\1[ \t]*(?:#.*)?$/gm)) {
-    found = splitKeywords(match[2] ?? "");
-  }
-  return found;
-}
-function mergeKeywords(lists) {
-  const level = /* @__PURE__ */ new Map();
-  for (const list of lists) {
-    for (const word of list) {
-      if (word.startsWith("-") || word.includes("*")) continue;
-      const arch = word.replace(/^~/, "");
-      if (!word.startsWith("~")) level.set(arch, "stable");
-      else if (!level.has(arch)) level.set(arch, "testing");
-    }
-  }
-  return [...level].sort(([a2], [b]) => compareArch(a2, b)).map(([arch, l]) => l === "stable" ? arch : `~${arch}`);
-}
-function compareArch(a2, b) {
-  const pa = a2.includes("-") ? 1 : 0;
-  const pb = b.includes("-") ? 1 : 0;
-  if (pa !== pb) return pa - pb;
-  return a2 < b ? -1 : a2 > b ? 1 : 0;
-}
-var KEYWORD_RE;
-var init_ebuild_keywords = __esm({
-  "src/parsers/ebuild-keywords.ts"() {
-    "use strict";
-    KEYWORD_RE = /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*|\*|~\*)$/;
-  }
-});
-
 // src/parsers/pms-version.ts
 function parsePmsVersion(text2) {
   const match = VERSION_RE.exec(text2);
@@ -24619,6 +24577,48 @@ var init_pms_version = __esm({
     SUFFIX_ORDER = ["alpha", "beta", "pre", "rc", "p"];
     VERSION_RE = /^([0-9]+(?:\.[0-9]+)*)([a-z]?)((?:_(?:alpha|beta|pre|rc|p)[0-9]*)*)(?:-r([0-9]+))?$/;
     SUFFIX_RE = /_(alpha|beta|pre|rc|p)([0-9]*)/g;
+  }
+});
+
+// src/parsers/ebuild-keywords.ts
+function splitKeywords(value2) {
+  const words = value2.split(/\s+/).filter(Boolean);
+  return words.every((w) => KEYWORD_RE.test(w)) ? words : void 0;
+}
+function keywordsFromCacheEntry(text2) {
+  const line = text2.split("\n").find((l) => l.startsWith("KEYWORDS="));
+  return line === void 0 ? void 0 : splitKeywords(line.slice("KEYWORDS=".length));
+}
+function keywordsFromEbuild(text2) {
+  let found;
+  for (const match of text2.matchAll(/^[ \t]*KEYWORDS=(["']?)([^"'$`\\\n]*)\1[ \t]*(?:#.*)?$/gm)) {
+    found = splitKeywords(match[2] ?? "");
+  }
+  return found;
+}
+function mergeKeywords(lists) {
+  const level = /* @__PURE__ */ new Map();
+  for (const list of lists) {
+    for (const word of list) {
+      if (word.startsWith("-") || word.includes("*")) continue;
+      const arch = word.replace(/^~/, "");
+      if (!word.startsWith("~")) level.set(arch, "stable");
+      else if (!level.has(arch)) level.set(arch, "testing");
+    }
+  }
+  return [...level].sort(([a2], [b]) => compareArch(a2, b)).map(([arch, l]) => l === "stable" ? arch : `~${arch}`);
+}
+function compareArch(a2, b) {
+  const pa = a2.includes("-") ? 1 : 0;
+  const pb = b.includes("-") ? 1 : 0;
+  if (pa !== pb) return pa - pb;
+  return a2 < b ? -1 : a2 > b ? 1 : 0;
+}
+var KEYWORD_RE;
+var init_ebuild_keywords = __esm({
+  "src/parsers/ebuild-keywords.ts"() {
+    "use strict";
+    KEYWORD_RE = /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*|\*|~\*)$/;
   }
 });
 
@@ -24827,8 +24827,8 @@ __export(read_repos_conf_exports, {
   readRepositories: () => readRepositories,
   readRepositoryName: () => readRepositoryName
 });
-import { lstatSync, readdirSync, readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
-import { join as join2 } from "node:path";
+import { lstatSync, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
+import { join as join3 } from "node:path";
 function listConfigFiles(path6) {
   let stat2;
   try {
@@ -24840,15 +24840,15 @@ function listConfigFiles(path6) {
   if (stat2.isFile()) return [path6];
   if (!stat2.isDirectory()) return [];
   const files = [];
-  for (const name of readdirSync(path6).sort()) {
+  for (const name of readdirSync2(path6).sort()) {
     if (name.startsWith(".") || name.endsWith("~") || name === "CVS") continue;
-    files.push(...listConfigFiles(join2(path6, name)));
+    files.push(...listConfigFiles(join3(path6, name)));
   }
   return files;
 }
 function readRepositories(root, logger) {
   const paths = [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))];
-  const sources = paths.map((path6) => ({ path: path6, text: readFileSync4(path6, "utf8") }));
+  const sources = paths.map((path6) => ({ path: path6, text: readFileSync5(path6, "utf8") }));
   const conf = parseReposConf(sources);
   const repositories = [];
   for (const section of conf.sections) {
@@ -24882,15 +24882,15 @@ function readRepositoryName(hostPath) {
   const read2 = (path6) => {
     try {
       if (!lstatSync(path6).isFile()) return void 0;
-      return readFileSync4(path6, "utf8");
+      return readFileSync5(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const layout = read2(join2(hostPath, "metadata", "layout.conf"));
+  const layout = read2(join3(hostPath, "metadata", "layout.conf"));
   const fromLayout = layout ? /^[ \t]*repo-name[ \t]*=[ \t]*(\S+)[ \t]*$/m.exec(layout)?.[1] : void 0;
   if (fromLayout) return fromLayout;
-  return read2(join2(hostPath, "profiles", "repo_name"))?.split("\n")[0]?.trim() || void 0;
+  return read2(join3(hostPath, "profiles", "repo_name"))?.split("\n")[0]?.trim() || void 0;
 }
 var DEFAULT_REPOS_CONF, USER_REPOS_CONF;
 var init_read_repos_conf = __esm({
@@ -31385,8 +31385,8 @@ var init_ebuild_filename = __esm({
 });
 
 // src/generator/scan-kernels.ts
-import { existsSync, readdirSync as readdirSync2, readFileSync as readFileSync5 } from "node:fs";
-import { join as join3 } from "node:path";
+import { existsSync, readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
+import { join as join4 } from "node:path";
 function escaped(text2) {
   return JSON.stringify(text2).slice(1, -1);
 }
@@ -31428,14 +31428,14 @@ function scanKernelEbuilds(options) {
 }
 function scanPackage(repository, pkg, logger) {
   const [category = "", name = ""] = pkg.split("/");
-  const dir2 = join3(repository.hostPath, category, name);
+  const dir2 = join4(repository.hostPath, category, name);
   if (!existsSync(dir2)) return [];
   const found = [];
-  for (const fileName of readdirSync2(dir2).sort()) {
+  for (const fileName of readdirSync3(dir2).sort()) {
     const parsed = parseEbuildFilename(fileName, name);
     if (parsed === void 0) continue;
     if (!parsed.ok) {
-      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join3(repository.location, category, name))} (${escaped(parsed.reason)})`);
+      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join4(repository.location, category, name))} (${escaped(parsed.reason)})`);
       continue;
     }
     if (isLiveVersion(parsed.version)) {
@@ -31447,7 +31447,7 @@ function scanPackage(repository, pkg, logger) {
       version: parsed.version,
       pv: parsed.pv,
       repository: repository.name,
-      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join3(dir2, fileName))
+      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join4(dir2, fileName))
     });
   }
   return found;
@@ -31455,12 +31455,12 @@ function scanPackage(repository, pkg, logger) {
 function readKeywords(repoPath, category, pf, ebuildPath) {
   const readText2 = (path6) => {
     try {
-      return readFileSync5(path6, "utf8");
+      return readFileSync6(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const cache = readText2(join3(repoPath, "metadata", "md5-cache", category, pf));
+  const cache = readText2(join4(repoPath, "metadata", "md5-cache", category, pf));
   const fromCache = cache === void 0 ? void 0 : keywordsFromCacheEntry(cache);
   if (fromCache) return fromCache;
   const ebuild = readText2(ebuildPath);
@@ -31482,9 +31482,9 @@ var init_scan_kernels = __esm({
 // src/lib/atomic-write.ts
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants as constants4, lstatSync as lstatSync2 } from "node:fs";
-import { basename, dirname, join as join4 } from "node:path";
+import { basename, dirname, join as join5 } from "node:path";
 function tempNameFor(target) {
-  return join4(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
+  return join5(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
 }
 function fsyncDir(dir2) {
   let fd;
@@ -31496,7 +31496,24 @@ function fsyncDir(dir2) {
     if (fd !== void 0) closeSync(fd);
   }
 }
-function writeFileAtomic(target, data, options = {}) {
+function writeError(target, error62) {
+  if (error62 instanceof DistKernelError) return error62;
+  const err2 = error62;
+  if (err2.code === "ENOSPC" || err2.code === "EDQUOT") {
+    return new DistKernelError("fs.no-space", `no space left while writing: ${target}`, {
+      hint: "free space on that filesystem (e.g. `dist-kernel clean`) and run again; the previous file is unchanged",
+      cause: error62
+    });
+  }
+  return new DistKernelError("fs.write", `cannot write: ${target} (${err2.code ?? err2.message})`, { cause: error62 });
+}
+function unlinkQuiet(path6) {
+  try {
+    unlinkSync(path6);
+  } catch {
+  }
+}
+function stageFile(target, data, options = {}) {
   const temp = tempNameFor(target);
   const buffer = typeof data === "string" ? Buffer.from(data) : data;
   let fd;
@@ -31509,27 +31526,31 @@ function writeFileAtomic(target, data, options = {}) {
     fsyncSync(fd);
     closeSync(fd);
     fd = void 0;
-    refuseSymlinkTarget(target);
-    checkpoint(`write.rename ${target}`);
-    renameSync(temp, target);
-    fsyncDir(dirname(target));
-    checkpoint(`write.done ${target}`);
   } catch (error62) {
     if (fd !== void 0) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-    }
-    if (error62 instanceof DistKernelError) throw error62;
-    const err2 = error62;
-    if (err2.code === "ENOSPC" || err2.code === "EDQUOT") {
-      throw new DistKernelError("fs.no-space", `no space left while writing: ${target}`, {
-        hint: "free space on that filesystem (e.g. `dist-kernel clean`) and run again; the previous file is unchanged",
-        cause: error62
-      });
-    }
-    throw new DistKernelError("fs.write", `cannot write: ${target} (${err2.code ?? err2.message})`, { cause: error62 });
+    unlinkQuiet(temp);
+    throw writeError(target, error62);
   }
+  return {
+    target,
+    temp,
+    commit: () => {
+      try {
+        refuseSymlinkTarget(target);
+        checkpoint(`write.rename ${target}`);
+        renameSync(temp, target);
+        fsyncDir(dirname(target));
+        checkpoint(`write.done ${target}`);
+      } catch (error62) {
+        unlinkQuiet(temp);
+        throw writeError(target, error62);
+      }
+    },
+    discard: () => unlinkQuiet(temp)
+  };
+}
+function writeFileAtomic(target, data, options = {}) {
+  stageFile(target, data, options).commit();
 }
 function refuseSymlinkTarget(target) {
   try {
@@ -31551,12 +31572,12 @@ var init_atomic_write = __esm({
 });
 
 // src/generator/write-overlay.ts
-import { lstatSync as lstatSync3, mkdirSync, readdirSync as readdirSync3, readFileSync as readFileSync6, rmdirSync, unlinkSync as unlinkSync2 } from "node:fs";
-import { dirname as dirname2, join as join5 } from "node:path";
+import { lstatSync as lstatSync3, mkdirSync, readdirSync as readdirSync4, readFileSync as readFileSync7, rmdirSync, unlinkSync as unlinkSync2 } from "node:fs";
+import { dirname as dirname2, join as join6 } from "node:path";
 function readOwnedRecord(dir2) {
   let text2;
   try {
-    text2 = readFileSync6(join5(dir2, OWNED_RECORD), "utf8");
+    text2 = readFileSync7(join6(dir2, OWNED_RECORD), "utf8");
   } catch (error62) {
     if (error62.code === "ENOENT") return [];
     throw error62;
@@ -31567,7 +31588,7 @@ function existing(path6) {
   try {
     const stat2 = lstatSync3(path6);
     if (!stat2.isFile()) return { kind: "other" };
-    return { kind: "file", data: readFileSync6(path6) };
+    return { kind: "file", data: readFileSync7(path6) };
   } catch (error62) {
     if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return { kind: "missing" };
     throw error62;
@@ -31578,7 +31599,7 @@ function syncOverlay(dir2, files, options) {
   const changes = { written: [], removed: [], unchanged: 0 };
   const conflicts = [];
   for (const [path6, data] of files) {
-    const current = existing(join5(dir2, path6));
+    const current = existing(join6(dir2, path6));
     if (current.kind === "file" && Buffer.from(data).equals(current.data)) {
       changes.unchanged++;
       continue;
@@ -31588,7 +31609,7 @@ function syncOverlay(dir2, files, options) {
   }
   for (const path6 of owned) {
     if (files.has(path6)) continue;
-    if (existing(join5(dir2, path6)).kind === "file") changes.removed.push(path6);
+    if (existing(join6(dir2, path6)).kind === "file") changes.removed.push(path6);
   }
   changes.written.sort();
   changes.removed.sort();
@@ -31601,12 +31622,12 @@ function syncOverlay(dir2, files, options) {
   }
   const order = [...changes.written.filter((p) => p !== OWNED_RECORD), ...changes.written.filter((p) => p === OWNED_RECORD)];
   for (const path6 of order) {
-    const target = join5(dir2, path6);
+    const target = join6(dir2, path6);
     mkdirSync(dirname2(target), { recursive: true, mode: 493 });
     writeFileAtomic(target, files.get(path6), { mode: 420 });
   }
   for (const path6 of changes.removed) {
-    unlinkSync2(join5(dir2, path6));
+    unlinkSync2(join6(dir2, path6));
     removeEmptyParents(dir2, dirname2(path6));
   }
   return changes;
@@ -31614,9 +31635,9 @@ function syncOverlay(dir2, files, options) {
 function removeEmptyParents(top, relativeDir) {
   let rel = relativeDir;
   while (rel !== "." && rel !== "") {
-    const full = join5(top, rel);
+    const full = join6(top, rel);
     try {
-      if (readdirSync3(full).length > 0) return;
+      if (readdirSync4(full).length > 0) return;
       rmdirSync(full);
     } catch {
       return;
@@ -31639,10 +31660,10 @@ __export(generate_overlay_exports, {
   buildOverlay: () => buildOverlay,
   generateOverlay: () => generateOverlay
 });
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 function readBundle(path6) {
   try {
-    return readFileSync7(path6);
+    return readFileSync8(path6);
   } catch (error62) {
     throw new DistKernelError("generate.bundle", `cannot read the program bundle: ${path6}`, {
       hint: "run `npm run build` in the dist-kernel checkout",
@@ -31698,13 +31719,13 @@ var locate_program_exports = {};
 __export(locate_program_exports, {
   locateProgram: () => locateProgram
 });
-import { readFileSync as readFileSync8, statSync as statSync3 } from "node:fs";
-import { dirname as dirname3, join as join6, resolve as resolve3 } from "node:path";
+import { readFileSync as readFileSync9, statSync as statSync3 } from "node:fs";
+import { dirname as dirname3, join as join7, resolve as resolve3 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 function isSourceCheckout(dir2) {
   try {
-    const pkg = JSON.parse(readFileSync8(join6(dir2, "package.json"), "utf8"));
-    return pkg.name === "dist-kernel" && statSync3(join6(dir2, "templates", "overlay")).isDirectory();
+    const pkg = JSON.parse(readFileSync9(join7(dir2, "package.json"), "utf8"));
+    return pkg.name === "dist-kernel" && statSync3(join7(dir2, "templates", "overlay")).isDirectory();
   } catch {
     return false;
   }
@@ -31715,7 +31736,7 @@ function locateProgram(self = SELF) {
     return { bundle: self, checkout: isSourceCheckout(top2) ? top2 : void 0 };
   }
   const top = resolve3(dirname3(self), "..", "..");
-  return { bundle: join6(top, "generated", "dist-kernel.mjs"), checkout: void 0 };
+  return { bundle: join7(top, "generated", "dist-kernel.mjs"), checkout: void 0 };
 }
 var SELF;
 var init_locate_program = __esm({
@@ -38738,7 +38759,7 @@ function createExec(context) {
       });
       const stdoutBuffer = options.binary ? Buffer.from(result.stdout) : void 0;
       const stdout = options.binary ? "" : String(result.stdout ?? "");
-      const stderr = String(result.stderr ?? "");
+      const stderr = options.binary ? Buffer.from(result.stderr).toString() : String(result.stderr ?? "");
       if (result.failed && result.exitCode === void 0) throw result;
       const exitCode = result.exitCode ?? 1;
       checkpoint(`exec.end ${file2}`);
@@ -38860,8 +38881,6 @@ function createContext(options, env = process.env) {
 // src/cli/commands/generate.ts
 import { statSync as statSync4 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
-init_generate_overlay();
-init_locate_program();
 init_errors();
 init_root();
 
@@ -38873,8 +38892,8 @@ init_pms_version();
 init_errors();
 init_root();
 init_validate();
-import { readFileSync as readFileSync9, readdirSync as readdirSync4 } from "node:fs";
-import { join as join7 } from "node:path";
+import { readFileSync as readFileSync4, readdirSync } from "node:fs";
+import { join as join2 } from "node:path";
 
 // src/parsers/vdb-contents.ts
 init_errors();
@@ -39158,7 +39177,7 @@ function parseVdbEntry(cpv, files) {
 var VDB_DIR = "/var/db/pkg";
 function readOptional(path6) {
   try {
-    return readFileSync9(path6);
+    return readFileSync4(path6);
   } catch (error62) {
     const code = error62.code;
     if (code === "ENOENT") return void 0;
@@ -39167,7 +39186,7 @@ function readOptional(path6) {
 }
 function listDir(path6) {
   try {
-    return readdirSync4(path6);
+    return readdirSync(path6);
   } catch (error62) {
     if (error62.code === "ENOENT" || error62.code === "ENOTDIR") return [];
     throw new DistKernelError("vdb.read", `cannot list installed-package directory: ${path6}`, { details: String(error62), cause: error62 });
@@ -39178,7 +39197,7 @@ function listVdbEntries(root) {
   const out = [];
   for (const category of listDir(base).sort()) {
     if (!isCategory(category) || category.startsWith(".")) continue;
-    for (const pf of listDir(join7(base, category)).sort()) {
+    for (const pf of listDir(join2(base, category)).sort()) {
       if (pf.startsWith(".") || pf.startsWith("-MERGING-")) continue;
       out.push(`${category}/${pf}`);
     }
@@ -39186,15 +39205,15 @@ function listVdbEntries(root) {
   return out;
 }
 function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
-  const dir2 = join7(underRoot(root, VDB_DIR), cpv);
+  const dir2 = join2(underRoot(root, VDB_DIR), cpv);
   const files = {};
   for (const key of VDB_KEYS) {
-    const data = readOptional(join7(dir2, key));
+    const data = readOptional(join2(dir2, key));
     if (data !== void 0) files[key] = data.toString("utf8");
   }
   const pkg = parseVdbEntry(cpv, files);
   if (withContents) {
-    const bytes = contentsBytes ?? readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+    const bytes = contentsBytes ?? readOptional(join2(dir2, "CONTENTS")) ?? Buffer.alloc(0);
     pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
   }
   return pkg;
@@ -39208,10 +39227,10 @@ function readVdb(root, options = {}) {
       let choice = "contents";
       let contents;
       if (options.select) {
-        const dir2 = join7(base, cpv);
+        const dir2 = join2(base, cpv);
         if (options.skipCache?.isSkipped(cpv, dir2)) continue;
-        contents = readOptional(join7(dir2, "CONTENTS")) ?? Buffer.alloc(0);
-        const rdepend = readOptional(join7(dir2, "RDEPEND"))?.toString("utf8") ?? "";
+        contents = readOptional(join2(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+        const rdepend = readOptional(join2(dir2, "RDEPEND"))?.toString("utf8") ?? "";
         choice = options.select({ cpv, rdepend, contents });
         options.skipCache?.remember(cpv, dir2, choice === "skip");
       }
@@ -39268,7 +39287,11 @@ var generateCommand = {
         const flags2 = args[0];
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
-        const location = locateProgram();
+        const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([
+          Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)),
+          Promise.resolve().then(() => (init_locate_program(), locate_program_exports))
+        ]);
+        const location = locateProgram2();
         let root = context.root;
         let outputDir = flags2.output === void 0 ? void 0 : resolve4(assertSafePath(resolve4(flags2.output), "--output"));
         if (location.checkout && !rootGiven && outputDir === void 0) {
@@ -39283,7 +39306,7 @@ var generateCommand = {
         outputDir ??= underRoot(root, config2.overlayDir);
         const check2 = Boolean(flags2.check) || context.dryRun;
         const keepVersions = installedVirtuals(root, context.logger).map((v) => v.pv);
-        const result = generateOverlay({
+        const result = generateOverlay2({
           root,
           config: config2,
           outputDir,
@@ -39365,17 +39388,17 @@ function removeIfStale(path6) {
   const guard = `${path6}.takeover`;
   if (!tryCreate(guard)) {
     const guardHolder = readOrEmpty(guard);
-    if (guardHolder !== void 0 && !holderAlive(guardHolder)) unlinkQuiet(guard);
+    if (guardHolder !== void 0 && !holderAlive(guardHolder)) unlinkQuiet2(guard);
     return;
   }
   try {
     const content = readOrEmpty(path6);
-    if (content !== void 0 && !holderAlive(content)) unlinkQuiet(path6);
+    if (content !== void 0 && !holderAlive(content)) unlinkQuiet2(path6);
   } finally {
-    unlinkQuiet(guard);
+    unlinkQuiet2(guard);
   }
 }
-function unlinkQuiet(path6) {
+function unlinkQuiet2(path6) {
   try {
     unlinkSync3(path6);
   } catch {
@@ -39391,7 +39414,7 @@ async function acquireLock(path6, options = {}) {
       const token2 = selfToken();
       return {
         release: () => {
-          if (readOrEmpty(path6) === token2) unlinkQuiet(path6);
+          if (readOrEmpty(path6) === token2) unlinkQuiet2(path6);
         }
       };
     }
@@ -39612,6 +39635,34 @@ var BootTransaction = class _BootTransaction {
   copy(source, target, mode = 420) {
     this.write(target, this.ctx.dryRun ? "" : readFileSync11(source), mode);
   }
+  /**
+   * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
+   * then each previous file is kept and the new one renamed in. Callers put the kernel image LAST, so a kill
+   * between two renames never leaves a new image (what boot loaders look for) beside a missing initramfs.
+   */
+  copyAll(files) {
+    if (this.ctx.dryRun) {
+      for (const file2 of files) this.copy(file2.source, file2.target, file2.mode);
+      return;
+    }
+    const staged = [];
+    try {
+      for (const file2 of files) {
+        assertNotSymlink(file2.target);
+        this.ctx.logger.debug(`staging ${file2.target}`);
+        staged.push(stageFile(file2.target, readFileSync11(file2.source), { mode: file2.mode ?? 420 }));
+      }
+      checkpoint("boot.staged");
+      for (const [index, file2] of files.entries()) {
+        this.protect(file2.target);
+        staged[index].commit();
+        chmodSync(file2.target, file2.mode ?? 420);
+      }
+    } catch (error62) {
+      for (const file2 of staged) file2.discard();
+      throw error62;
+    }
+  }
   remove(target) {
     if (this.ctx.dryRun) {
       if (existsSync2(target)) this.ctx.logger.info(`(dry run) would remove ${target}`);
@@ -39731,10 +39782,11 @@ function classicNames(kv) {
 }
 function plan(artifacts) {
   const names = classicNames(artifacts.kv);
-  const files = [{ source: artifacts.image, name: names.image }];
+  const files = [];
   if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
   if (artifacts.systemMap) files.push({ source: artifacts.systemMap, name: names.systemMap });
   if (artifacts.config) files.push({ source: artifacts.config, name: names.config });
+  files.push({ source: artifacts.image, name: names.image });
   return files;
 }
 function writeClassicFiles(ctx, transaction, artifacts) {
@@ -39745,8 +39797,8 @@ function writeClassicFiles(ctx, transaction, artifacts) {
   const files = plan(artifacts).filter((f) => !initrdOnly || f.name === names.initrd).map((f) => ({ ...f, target: bootFilePath(bootDir, f.name) }));
   const staleInitrd = artifacts.initrd ? void 0 : bootFilePath(bootDir, names.initrd);
   if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync6(f.source).size, shown: "/boot" })));
-  for (const file2 of files) transaction.copy(file2.source, file2.target, 420);
   if (staleInitrd) transaction.remove(staleInitrd);
+  transaction.copyAll(files.map((f) => ({ source: f.source, target: f.target, mode: 420 })));
   return files.map((f) => systemView(ctx.root, f.target));
 }
 function removeClassicFiles(ctx, transaction, kv) {
@@ -39824,6 +39876,9 @@ function listDropIns(dirs, suffix) {
   });
 }
 
+// src/runtime/backends/pipeline-env.ts
+var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
+
 // src/runtime/config-files/trust.ts
 init_errors();
 import { lstatSync as lstatSync6, statSync as statSync8 } from "node:fs";
@@ -39892,7 +39947,15 @@ async function runHooks(ctx, phase, args) {
     const result = await ctx.exec(hook, args, {
       allowFailure: true,
       mutates: true,
-      env: { DIST_KERNEL_ROOT: ctx.root, INSTALLKERNEL_VERBOSE: ctx.verbose ? "1" : "0" }
+      // The images are built: installkernel's generator hooks (52-dracut, 60-ukify…) run only for their own
+      // generator name, and a hook running kernel-install reaches our plugin, which must not build again.
+      env: {
+        DIST_KERNEL_ROOT: ctx.root,
+        INSTALLKERNEL_VERBOSE: ctx.verbose ? "1" : "0",
+        INSTALLKERNEL_INITRD_GENERATOR: "dist-kernel",
+        INSTALLKERNEL_UKI_GENERATOR: "dist-kernel",
+        [PIPELINE_ENV]: "1"
+      }
     });
     if (result.exitCode === EXIT_SKIP_REST) {
       end(true);
@@ -40230,7 +40293,6 @@ function kernelInstallConfigured(settings) {
 }
 
 // src/runtime/backends/kernel-install.ts
-var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
 function kernelInstallTargets(bootRootDisk, settings, kv) {
   const token2 = settings.entryToken;
   return [
@@ -40508,7 +40570,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
   } else {
     writeFileSync2(conf, "", { mode: 384 });
   }
-  for (const file2 of listDropIns([adminDir], ".conf")) {
+  for (const file2 of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
     assertTrusted(file2, systemView(ctx.root, file2));
     copyFileSync(file2, join13(confDir, basename4(file2)));
   }
@@ -40807,17 +40869,25 @@ async function withBootLock(ctx, fn) {
 }
 
 // src/runtime/install/work-dir.ts
-import { mkdtempSync, rmSync as rmSync2, statSync as statSync15 } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync as readdirSync10, rmSync as rmSync2, statSync as statSync15 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as join16 } from "node:path";
-async function withWorkDir(ctx, fn) {
-  let base = tmpdir();
+function workBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync15(varTmp).isDirectory()) base = varTmp;
+    if (statSync15(varTmp).isDirectory()) return varTmp;
   } catch {
   }
-  const dir2 = mkdtempSync(join16(base, "dist-kernel."));
+  return tmpdir();
+}
+async function withWorkDir(ctx, fn) {
+  const base = workBase(ctx);
+  const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
+  if (!ctx.dryRun) {
+    for (const name of readdirSync10(base)) if (name.startsWith(prefix)) rmSync2(join16(base, name), { recursive: true, force: true });
+  }
+  const dir2 = mkdtempSync(join16(base, prefix));
   try {
     return await fn(dir2);
   } finally {
@@ -40883,7 +40953,7 @@ function regenerateInitramfs(ctx, kv, options = {}) {
 init_root();
 init_validate();
 init_pms_version();
-import { existsSync as existsSync10, readdirSync as readdirSync10 } from "node:fs";
+import { existsSync as existsSync10, readdirSync as readdirSync11 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
 init_atomic_write();
@@ -40984,7 +41054,7 @@ function kernelPv(text2) {
 }
 function listModulesDirs(root) {
   try {
-    return readdirSync10(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+    return readdirSync11(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
   } catch {
     return [];
   }
@@ -41097,7 +41167,7 @@ function scanModules(root, options) {
 
 // src/runtime/status/boot-files.ts
 init_root();
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync17 } from "node:fs";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync12, statSync as statSync17 } from "node:fs";
 import { join as join18 } from "node:path";
 
 // src/parsers/pe-sections.ts
@@ -41142,13 +41212,12 @@ function findSection(image, name) {
 // src/runtime/status/boot-files.ts
 var BOOT_DIRS = ["/boot", "/efi", "/boot/efi"];
 var MAX_DEPTH = 5;
-function mentions(name, kv) {
-  let at = name.indexOf(kv);
-  while (at >= 0) {
+function mentionsKernel(name, kv) {
+  if (name.endsWith(".old")) return false;
+  for (let at = name.indexOf(kv); at >= 0; at = name.indexOf(kv, at + 1)) {
     const before = at === 0 ? "" : name[at - 1];
-    const after = name[at + kv.length] ?? "";
-    if (!/[0-9A-Za-z._]/.test(before) && !/[0-9A-Za-z_]/.test(after) && !(after === "." && /^\.[0-9]/.test(name.slice(at + kv.length)))) return true;
-    at = name.indexOf(kv, at + 1);
+    const rest = name.slice(at + kv.length);
+    if ((before === "" || before === "-") && (rest === "" || rest[0] === "+" || /^\.[^0-9]/.test(rest))) return true;
   }
   return false;
 }
@@ -41168,7 +41237,7 @@ function peHead(fullPath) {
 function walk(dir2, depth, visit2, parents = []) {
   let entries;
   try {
-    entries = readdirSync11(dir2, { withFileTypes: true });
+    entries = readdirSync12(dir2, { withFileTypes: true });
   } catch {
     return;
   }
@@ -41191,7 +41260,7 @@ function findBootFiles(root, kv) {
     }
     walk(base, 0, (full, entry, parents) => {
       const inKvDir = parents.includes(kv);
-      if (!inKvDir && !mentions(entry.name, kv)) return;
+      if (!inKvDir && !mentionsKernel(entry.name, kv)) return;
       let ino;
       let size;
       try {
@@ -41330,7 +41399,7 @@ function keysStillToMerge(list, cpv) {
 init_atomic_write();
 init_root();
 init_validate();
-import { mkdirSync as mkdirSync7, readFileSync as readFileSync17, readdirSync as readdirSync12, rmSync as rmSync3 } from "node:fs";
+import { mkdirSync as mkdirSync7, readFileSync as readFileSync17, readdirSync as readdirSync13, rmSync as rmSync3 } from "node:fs";
 import { join as join19 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
@@ -41356,7 +41425,7 @@ function readPending(root, kv) {
 function listPending(root) {
   let names;
   try {
-    names = readdirSync12(dir(root));
+    names = readdirSync13(dir(root));
   } catch {
     return [];
   }
@@ -42769,16 +42838,7 @@ async function checkInitramfsModules(exec, root, report2) {
   return findings;
 }
 
-// src/runtime/doctor/check-stale-modules.ts
-function checkStaleModules(report2) {
-  return report2.stale.map((stale) => ({
-    id: "modules.stale",
-    level: "warning",
-    subject: stale.cpv,
-    message: `${stale.cpv}: ${stale.reasons.join("; ")}`,
-    fix: stale.distKernel ? "emerge --update --deep --newuse @world   (or: emerge @module-rebuild)" : "dist-kernel modules rebuild   (or enable USE=dist-kernel for it)"
-  }));
-}
+// src/runtime/doctor/check-broken-entries.ts
 function checkBrokenEntries(report2) {
   return report2.broken.map((broken) => ({
     id: "vdb.broken-entry",
@@ -42788,13 +42848,29 @@ function checkBrokenEntries(report2) {
     fix: `inspect /var/db/pkg/${broken.cpv}; re-emerge the package to rewrite it (emerge --oneshot '=${broken.cpv}')`
   }));
 }
+
+// src/runtime/doctor/check-pending.ts
 function checkPending(report2) {
-  return report2.pending.map((p) => ({
-    id: "initramfs.pending",
+  return report2.pending.map((p) => {
+    const running = p.owner !== void 0 && isProcessAlive(p.owner);
+    return {
+      id: "initramfs.pending",
+      level: running ? "warning" : "error",
+      subject: p.kv,
+      message: running ? `the ${p.kind} of ${p.kv} is deferred since ${p.since} until ${p.waitingFor.join(", ") || "the running emerge"} is merged` : `the deferred ${p.kind} of ${p.kv} (since ${p.since}) is still owed: completing it failed`,
+      fix: running ? "let the running emerge finish; afterwards any dist-kernel command completes it" : `dist-kernel ${p.kind === "install" ? "install" : "initramfs"} ${p.kv}`
+    };
+  });
+}
+
+// src/runtime/doctor/check-stale-modules.ts
+function checkStaleModules(report2) {
+  return report2.stale.map((stale) => ({
+    id: "modules.stale",
     level: "warning",
-    subject: p.kv,
-    message: `initramfs work for ${p.kv} is pending since ${p.since} (waiting for ${p.waitingFor.join(", ") || "nothing"}; the emerge that deferred it is still running)`,
-    fix: "let the running emerge finish; afterwards any dist-kernel command completes it"
+    subject: stale.cpv,
+    message: `${stale.cpv}: ${stale.reasons.join("; ")}`,
+    fix: stale.distKernel ? "emerge --update --deep --newuse @world   (or: emerge @module-rebuild)" : "dist-kernel modules rebuild   (or enable USE=dist-kernel for it)"
   }));
 }
 
@@ -42946,11 +43022,11 @@ init_root();
 
 // src/runtime/setup/config-protect.ts
 init_atomic_write();
-import { createHash } from "node:crypto";
-import { mkdirSync as mkdirSync8, readdirSync as readdirSync13, readFileSync as readFileSync22 } from "node:fs";
+import { createHash as createHash2 } from "node:crypto";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync14, readFileSync as readFileSync22 } from "node:fs";
 import { basename as basename6, dirname as dirname9, join as join21 } from "node:path";
 function sha256(text2) {
-  return createHash("sha256").update(text2).digest("hex");
+  return createHash2("sha256").update(text2).digest("hex");
 }
 var PROTECT_RE = /^\._cfg([0-9]{4})_(.+)$/;
 function protectedCopies(entries, name) {
@@ -42988,9 +43064,10 @@ async function writeProtected(path6, text2, options) {
   }
   const dir2 = dirname9(path6);
   const name = basename6(path6);
-  const entries = readdirSync13(dir2);
+  const entries = readdirSync14(dir2);
   const last = protectedCopies(entries, name).at(-1);
-  const diffResult = await options.exec("diff", ["-u", "--label", path6, "--label", `${path6} (dist-kernel setup)`, path6, "-"], {
+  const label = options.shown ?? path6;
+  const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path6, "-"], {
     input: text2,
     allowFailure: true
   });
@@ -43223,7 +43300,7 @@ async function runSetup(context, options) {
   const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync25(configPath, "utf8"));
   if (!existsSync12(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
-    const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec });
+    const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
     writes.push(write);
     report(context, write);
@@ -43244,7 +43321,8 @@ async function runSetup(context, options) {
   const reposWrite = await writeProtected(underRoot(root, REPOS_CONF_FILE), reposText, {
     ownHash: ownHash(record2, REPOS_CONF_FILE),
     dryRun: context.dryRun,
-    exec: context.exec
+    exec: context.exec,
+    shown: REPOS_CONF_FILE
   });
   if (reposWrite.action === "protected") recordFile(record2, systemView(root, reposWrite.protectedPath), reposWrite.hash);
   else recordFile(record2, REPOS_CONF_FILE, reposWrite.hash);
@@ -43256,9 +43334,10 @@ async function runSetup(context, options) {
     );
   }
   if (eclassOverrides) {
+    const when = reposWrite.action === "protected" ? "once you merge the proposal above, " : "";
     logger.warn(
       [
-        `eclass-overrides = ${OVERLAY_REPO_NAME} is set for ::${mainRepo}: Gentoo's kernel and module ebuilds now inherit`,
+        `${when}eclass-overrides = ${overrides.value} applies to ::${mainRepo}: Gentoo's kernel and module ebuilds inherit`,
         `our dist-kernel-utils, kernel-install and linux-mod-r1 eclasses. Portage regenerates their metadata locally`,
         `(the first dependency calculation is slower), and the next \`emerge -uDN @world\` rebuilds module packages`,
         `whose USE flags or dependencies change through the eclasses.`
@@ -43274,9 +43353,9 @@ async function runSetup(context, options) {
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
     if (!existsSync12(overlayFull)) ensureDir(context, record2, config2.overlayDir);
-    await options.generate(config2);
     ensureDir(context, record2, dirname11(SETUP_RECORD));
     writeSetupRecord(root, record2);
+    await options.generate(config2);
   }
   const commands2 = nextCommands(eclassOverrides);
   logger.info(["Next steps, as root:", ...commands2.map((c3) => `  ${c3}`)].join("\n"));
@@ -43286,7 +43365,7 @@ async function runSetup(context, options) {
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync14, readFileSync as readFileSync26, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
+import { readdirSync as readdirSync15, readFileSync as readFileSync26, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
 import { join as join22 } from "node:path";
 function readOrUndefined2(path6) {
   try {
@@ -43338,7 +43417,7 @@ function undoSetup(context) {
     const full = underRoot(root, dir2);
     let entries;
     try {
-      entries = readdirSync14(full);
+      entries = readdirSync15(full);
     } catch {
       continue;
     }
@@ -43386,11 +43465,11 @@ var setupCommand = {
 
 // src/runtime/clean/run-clean.ts
 init_root();
-import { rmSync as rmSync6 } from "node:fs";
+import { existsSync as existsSync13, rmSync as rmSync6 } from "node:fs";
 import { join as join24 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
-function mentions2(text2, kv) {
+function mentions(text2, kv) {
   let at = text2.indexOf(kv);
   while (at >= 0) {
     const before = at === 0 ? "" : text2[at - 1];
@@ -43406,7 +43485,7 @@ var byVersion = new Intl.Collator("en", { numeric: true });
 function defaultEntryKernels(entries, kvs) {
   const out = /* @__PURE__ */ new Set();
   for (const entry of entries) {
-    const named = kvs.filter((kv) => mentions2(entry.value, kv));
+    const named = kvs.filter((kv) => mentions(entry.value, kv));
     const best = named.sort((a2, b) => b.length - a2.length)[0];
     if (best !== void 0) out.add(best);
     else if (/[*?[]/.test(entry.value) && kvs.length > 0) out.add([...kvs].sort(byVersion.compare).at(-1));
@@ -43417,7 +43496,7 @@ function defaultEntryKernels(entries, kvs) {
 // src/runtime/clean/installed-kernels.ts
 init_root();
 init_validate();
-import { readdirSync as readdirSync15, statSync as statSync20 } from "node:fs";
+import { readdirSync as readdirSync16, statSync as statSync20 } from "node:fs";
 import { join as join23 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path6) {
@@ -43429,14 +43508,14 @@ function mtime(path6) {
 }
 function containsModule(dir2) {
   try {
-    return readdirSync15(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync16(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync15(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync20(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync16(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync20(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -43485,7 +43564,7 @@ function planClean(kernels, policy) {
     const reasons = [];
     if (index < policy.keep) reasons.push("newest");
     if (kernel.kv === policy.running) reasons.push("running");
-    if (kernel.kv === policy.defaultEntry) reasons.push("default boot entry");
+    if (policy.defaultEntries?.includes(kernel.kv)) reasons.push("default boot entry");
     if (reasons.length > 0) keep.push({ kv: kernel.kv, reasons });
     else remove.push(kernel.kv);
   }
@@ -43505,14 +43584,7 @@ async function runClean(ctx, options) {
   const bootable = onDisk.filter((k) => k.bootFiles.length > 0);
   const leftovers = onDisk.filter((k) => k.bootFiles.length === 0 && k.kv !== running);
   const defaults = defaultEntryKernels(findDefaultEntries(root), bootable.map((k) => k.kv));
-  const plan2 = planClean(bootable, { keep: options.keep, running, defaultEntry: [...defaults][0] });
-  for (const extra of [...defaults].slice(1)) {
-    const at = plan2.remove.indexOf(extra);
-    if (at >= 0) {
-      plan2.remove.splice(at, 1);
-      plan2.keep.push({ kv: extra, reasons: ["default boot entry"] });
-    }
-  }
+  const plan2 = planClean(bootable, { keep: options.keep, running, defaultEntries: [...defaults] });
   const byKv = new Map(onDisk.map((k) => [k.kv, k]));
   const lines = [`kernels by install time, newest first (keeping ${options.keep}, running ${running}):`];
   for (const k of [...bootable].sort((a2, b) => b.installedAt - a2.installedAt)) {
@@ -43522,7 +43594,7 @@ async function runClean(ctx, options) {
   logger.info(lines.join("\n"));
   const candidates = [...plan2.remove, ...leftovers.map((k) => k.kv)];
   const owners = moduleDirOwners(root, candidates);
-  const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [] };
+  const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
     if (changing) rmSync6(join24(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
@@ -43531,11 +43603,20 @@ async function runClean(ctx, options) {
   };
   for (const kv of plan2.remove) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
-    if (changing) await options.removeKernel(kv);
+    if (changing) {
+      await options.removeKernel(kv);
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync13(underRoot(root, f)));
+      if (left.length > 0) {
+        logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
+        report2.leftBootFiles.push(...left);
+      }
+    }
     const owning = owners.get(kv) ?? [];
-    if (owning.length === 0) {
-      if (byKv.get(kv).hasModuleDir) removeModuleDir(kv);
-    } else for (const cpv of owning) if (!report2.depclean.includes(cpv)) report2.depclean.push(cpv);
+    if (owning.length > 0) {
+      for (const cpv of owning) if (!report2.depclean.includes(cpv)) report2.depclean.push(cpv);
+    } else if (byKv.get(kv).hasModuleDir) {
+      removeModuleDir(kv);
+    }
   }
   for (const k of leftovers) {
     const owning = owners.get(k.kv) ?? [];
@@ -43568,6 +43649,7 @@ var cleanCommand = {
       run(async (context, options) => {
         const flags2 = options;
         const ctx = createRuntimeContext({ ...context, config: () => context.config(flags2.keep === void 0 ? {} : { keepKernels: flags2.keep }) });
+        if (!flags2.pretend) await completePendingQuietly(ctx);
         await runClean(ctx, {
           keep: ctx.config.keepKernels,
           pretend: Boolean(flags2.pretend),
@@ -43583,20 +43665,20 @@ var cleanCommand = {
 
 // src/runtime/postsync/run-postsync.ts
 init_errors();
-import { existsSync as existsSync13 } from "node:fs";
+import { existsSync as existsSync14 } from "node:fs";
 init_root();
 init_validate();
 
 // src/runtime/postsync/kernel-fingerprint.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readdirSync as readdirSync16 } from "node:fs";
+import { createHash as createHash3 } from "node:crypto";
+import { readdirSync as readdirSync17 } from "node:fs";
 import { join as join25 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync16(join25(location, key));
+      names = readdirSync17(join25(location, key));
     } catch (error62) {
       const code = error62.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -43608,7 +43690,7 @@ function listKernelEbuilds(location, kernelPackages) {
   return found;
 }
 function fingerprint2(ebuilds, extra = []) {
-  const hash2 = createHash2("sha256");
+  const hash2 = createHash3("sha256");
   for (const [key, names] of ebuilds) hash2.update(`${key}
 ${names.join("\n")}
 
@@ -43621,12 +43703,12 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 init_pms_version();
-import { readdirSync as readdirSync17 } from "node:fs";
+import { readdirSync as readdirSync18 } from "node:fs";
 import { join as join26 } from "node:path";
 function overlayVirtualVersions(overlayFull) {
   let names;
   try {
-    names = readdirSync17(join26(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync18(join26(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -43685,7 +43767,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync13(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync14(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
