@@ -83,7 +83,10 @@ else {
 const s = results.scan;
 if (isError(s) || s.error || s.points.length === 0) rows.push(['stale-module scan', 'not measured', (s as { error?: string }).error ?? '', '', '']);
 else {
-	for (const p of s.points) rows.push([`stale-module scan, ${p.packages}-package VDB: naive full read vs ours`, `${formatMs(p.naiveMs)} vs ${formatMs(p.oursMs)}`, `${x(p.ratio)} faster`, '> 1×', p.ratio > 1 ? 'met' : 'NOT met']);
+	for (const p of s.points) {
+		rows.push([`stale-module scan, ${p.packages}-package VDB: naive full read vs ours (no cache)`, `${formatMs(p.naiveMs)} vs ${formatMs(p.oursMs)}`, `${x(p.ratio)} faster`, '> 1×', p.ratio > 1 ? 'met' : 'NOT met']);
+		if (p.oursWarmMs !== undefined) rows.push([`  same, ours with a warm skip cache`, `${formatMs(p.naiveMs)} vs ${formatMs(p.oursWarmMs)}`, `${x(p.naiveMs / p.oursWarmMs)} faster`, '> 1×', p.naiveMs > p.oursWarmMs ? 'met' : 'NOT met']);
+	}
 }
 const l = results.listing;
 if (isError(l)) rows.push(['initramfs listing', 'not measured', l.error, '≥ 2×', '']);
@@ -124,7 +127,10 @@ if (!onlyArg && !isError(s) && s.points.length > 0) {
 			yLabel: 'milliseconds',
 			series: [
 				{ label: 'naive: read every file', colour: '#d62728', points: s.points.map((p) => ({ x: p.packages, y: p.naiveMs })) },
-				{ label: 'dist-kernel scanModules', colour: '#2ca02c', points: s.points.map((p) => ({ x: p.packages, y: p.oursMs })) },
+				{ label: 'dist-kernel scanModules (no cache)', colour: '#2ca02c', points: s.points.map((p) => ({ x: p.packages, y: p.oursMs })) },
+				...(s.points.every((p) => p.oursWarmMs !== undefined)
+					? [{ label: 'dist-kernel scanModules (warm skip cache)', colour: '#9467bd', points: s.points.map((p) => ({ x: p.packages, y: p.oursWarmMs! })) }]
+					: []),
 			],
 		}),
 	);
