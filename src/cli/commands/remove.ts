@@ -12,13 +12,14 @@ export const removeCommand: CommandModule = {
 			.description('remove the boot files of kernel KV (what install put there)')
 			.argument('<kv>', 'kernel version')
 			.option('--package <cat/pf>', 'the package asking')
+			.option('--force', "also remove the running kernel's boot files")
 			.action(
 				run(async (context, kv, options) => {
-					const flags = options as { package?: string };
+					const flags = options as { package?: string; force?: boolean };
 					validatePackage(flags.package);
 					const ctx = createRuntimeContext(context);
 					await completePending(ctx);
-					await removeKernel(ctx, kv as string, { package: flags.package });
+					await removeKernel(ctx, kv as string, { package: flags.package, force: flags.force });
 					return 0;
 				}),
 			);

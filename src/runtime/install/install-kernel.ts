@@ -56,7 +56,8 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	if (!options.force) {
 		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
 		if (plan === 'deferred') {
-			ctx.logger.info(`initramfs for ${kv} deferred: it is built once when the current emerge has finished`);
+			// planInitramfs already told the admin what was deferred, or completed the owed work itself.
+			ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
 			return { kv, status: 'deferred', files: [] };
 		}
 	}

@@ -1,13 +1,17 @@
 // `dist-kernel remove KV`: the backend removes the kernel's boot files (as one transaction), then opt-in boot
 // loader updates. The kernel package's own files (/lib/modules, /usr/src) are Portage's business.
+import { DistKernelError } from '../../lib/errors';
 import { assertKernelVersion } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
 import { selectBackend } from '../backends/select';
 import { updateBootloaders } from '../bootloaders/update';
+import { runningKernel } from '../status/collect-status';
 import { withBootLock } from './lock';
 
 export interface RemoveOptions {
 	package?: string | undefined;
+	/** Also remove the running kernel's boot files (the admin asked explicitly). */
+	force?: boolean | undefined;
 }
 
 export interface RemoveResult {
@@ -16,8 +20,14 @@ export interface RemoveResult {
 	files: string[];
 }
 
-export async function removeKernel(ctx: RuntimeContext, kv: string, _options: RemoveOptions = {}): Promise<RemoveResult> {
+export async function removeKernel(ctx: RuntimeContext, kv: string, options: RemoveOptions = {}): Promise<RemoveResult> {
 	assertKernelVersion(kv);
+	// The running kernel's files are what the next reboot falls back to if the new kernel fails: ask first.
+	if (!options.force && runningKernel(ctx).kv === kv) {
+		throw new DistKernelError('remove.running', `refusing to remove the boot files of the running kernel: ${kv}`, {
+			hint: `reboot into another kernel first, or run \`dist-kernel remove --force ${kv}\``,
+		});
+	}
 	return withBootLock(ctx, async () => {
 		const backend = await selectBackend(ctx);
 		const end = ctx.logger.begin(`Removing kernel ${kv} from the boot files (${backend.name})`);
