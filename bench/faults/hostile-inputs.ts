@@ -119,7 +119,7 @@ export async function hostileInputs(options: HostileOptions): Promise<FaultRow[]
 	for (const [kind, stats] of byKind) {
 		const notes: string[] = [];
 		if (stats.unfinished.size > 0) notes.push(`not yet testable (command under construction): ${[...stats.unfinished].join(', ')}`);
-		if (stats.failures.length > 0) notes.push(`FAILED: ${stats.failures.slice(0, 3).join(' | ')}`);
+		if (stats.failures.length > 0) notes.push(`FAILED: ${stats.failures.slice(0, 6).join(' | ')}`);
 		if (notes.length === 0) notes.push('all refused, nothing written, dracut never ran');
 		rows.push({ kind: 'hostile input', subject: kind, tried: stats.tried, survived: stats.survived, notes: notes.join('; ') });
 		options.progress?.(`hostile ${kind}: ${stats.survived}/${stats.tried} refused cleanly${stats.unfinished.size ? ` (${[...stats.unfinished].join(', ')} under construction)` : ''}`);

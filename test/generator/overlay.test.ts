@@ -111,7 +111,7 @@ assert doc.documentElement.tagName == "pkgmetadata", "root element"
 
 	it('the runtime package installs the bundle, every plugin, the hook, the launcher and the config', () => {
 		const ebuild = Buffer.from(files.get(`sys-kernel/dist-kernel-runtime/dist-kernel-runtime-${VERSION}.ebuild`)!).toString();
-		expect(ebuild).toMatch(/^RDEPEND=">=net-libs\/nodejs-20"$/m);
+		expect(ebuild).toMatch(/^RDEPEND="\n\t>=net-libs\/nodejs-20\n\tsys-apps\/kmod\n\tsys-kernel\/dracut\n"$/m);
 		const installed = [...ebuild.matchAll(/"\$\{FILESDIR\}"\/(\S+)/g)].map((m) => m[1]).sort();
 		const shipped = [...files.keys()].filter((p) => p.startsWith('sys-kernel/dist-kernel-runtime/files/')).map((p) => p.split('/').pop()).sort();
 		expect(installed).toEqual(shipped);

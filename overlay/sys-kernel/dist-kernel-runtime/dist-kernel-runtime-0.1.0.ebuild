@@ -15,7 +15,12 @@ LICENSE="GPL-2 BSD ISC MIT"
 SLOT="0"
 KEYWORDS="amd64 arm64 ~ppc64 ~riscv ~x86"
 
-RDEPEND=">=net-libs/nodejs-20"
+# dracut builds every initramfs and UKI; depmod comes from kmod.
+RDEPEND="
+	>=net-libs/nodejs-20
+	sys-apps/kmod
+	sys-kernel/dracut
+"
 
 src_install() {
 	insinto /usr/lib/dist-kernel

@@ -31066,7 +31066,12 @@ LICENSE="GPL-2 BSD ISC MIT"
 SLOT="0"
 KEYWORDS="{{toks keywords 'keyword'}}"
 
-RDEPEND="{{tok nodeAtom 'atom'}}"
+# dracut builds every initramfs and UKI; depmod comes from kmod.
+RDEPEND="
+	{{tok nodeAtom 'atom'}}
+	sys-apps/kmod
+	sys-kernel/dracut
+"
 
 src_install() {
 	insinto {{tok bundleDir 'path'}}
@@ -40924,7 +40929,7 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
   if (!options.force) {
     const plan2 = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
     if (plan2 === "deferred") {
-      ctx.logger.info(`initramfs for ${kv} deferred: it is built once when the current emerge has finished`);
+      ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
       return { kv, status: "deferred", files: [] };
     }
   }
@@ -41574,9 +41579,91 @@ var installCommand = {
 };
 
 // src/runtime/install/remove-kernel.ts
+init_errors();
 init_validate();
-async function removeKernel(ctx, kv, _options = {}) {
+
+// src/runtime/status/collect-status.ts
+init_validate();
+import { release } from "node:os";
+
+// src/runtime/status/default-entry.ts
+init_root();
+import { readFileSync as readFileSync18 } from "node:fs";
+function read(root, path6) {
+  try {
+    return readFileSync18(underRoot(root, path6), "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function findDefaultEntries(root) {
+  const out = [];
+  for (const dir2 of ["/efi", "/boot", "/boot/efi"]) {
+    const text2 = read(root, `${dir2}/loader/loader.conf`);
+    if (text2 === void 0) continue;
+    for (const line of text2.split("\n")) {
+      const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
+      if (match) out.push({ source: `${dir2}/loader/loader.conf`, value: match[1] });
+    }
+  }
+  for (const path6 of ["/boot/grub/grubenv", "/boot/grub2/grubenv"]) {
+    const text2 = read(root, path6);
+    if (text2 === void 0) continue;
+    for (const line of text2.split("\n")) {
+      const match = /^saved_entry=(.+)$/.exec(line);
+      if (match) out.push({ source: path6, value: match[1] });
+    }
+  }
+  return out;
+}
+
+// src/runtime/status/collect-status.ts
+var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
+function runningKernel(ctx, option) {
+  if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
+  const fromEnv = ctx.env[RUNNING_KV_ENV];
+  if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: "environment" };
+  return { kv: release(), source: "uname" };
+}
+function collectStatus(ctx, options = {}) {
+  const running = runningKernel(ctx, options.running);
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+  const pending = listPending(ctx.root);
+  const kernels = inventory.kernels.map((kernel) => {
+    const files = findBootFiles(ctx.root, kernel.kv);
+    const owed = pending.find((p) => p.kv === kernel.kv);
+    return {
+      kv: kernel.kv,
+      ...kernel.cpv ? { cpv: kernel.cpv } : {},
+      ...kernel.version ? { version: kernel.version } : {},
+      newest: inventory.newest?.kv === kernel.kv,
+      running: running.kv === kernel.kv,
+      modulesDir: kernel.modulesDir,
+      boot: { kernels: files.kernels.map((f) => f.path), initrds: files.initrds.map((f) => f.path), ukis: files.ukis.map((f) => f.path) },
+      ...owed ? { pending: owed.kind } : {}
+    };
+  });
+  return {
+    root: ctx.root,
+    running,
+    kernels,
+    ...inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {},
+    defaultEntries: findDefaultEntries(ctx.root),
+    modules: inventory.modules,
+    stale: inventory.stale,
+    pending,
+    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message }))
+  };
+}
+
+// src/runtime/install/remove-kernel.ts
+async function removeKernel(ctx, kv, options = {}) {
   assertKernelVersion(kv);
+  if (!options.force && runningKernel(ctx).kv === kv) {
+    throw new DistKernelError("remove.running", `refusing to remove the boot files of the running kernel: ${kv}`, {
+      hint: `reboot into another kernel first, or run \`dist-kernel remove --force ${kv}\``
+    });
+  }
   return withBootLock(ctx, async () => {
     const backend = await selectBackend(ctx);
     const end = ctx.logger.begin(`Removing kernel ${kv} from the boot files (${backend.name})`);
@@ -41598,13 +41685,13 @@ async function removeKernel(ctx, kv, _options = {}) {
 // src/cli/commands/remove.ts
 var removeCommand = {
   register(program2, run) {
-    program2.command("remove").description("remove the boot files of kernel KV (what install put there)").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking").action(
+    program2.command("remove").description("remove the boot files of kernel KV (what install put there)").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking").option("--force", "also remove the running kernel's boot files").action(
       run(async (context, kv, options) => {
         const flags2 = options;
         validatePackage(flags2.package);
         const ctx = createRuntimeContext(context);
         await completePending(ctx);
-        await removeKernel(ctx, kv, { package: flags2.package });
+        await removeKernel(ctx, kv, { package: flags2.package, force: flags2.force });
         return 0;
       })
     );
@@ -41705,80 +41792,6 @@ var pluginCommand = {
     );
   }
 };
-
-// src/runtime/status/collect-status.ts
-init_validate();
-import { release } from "node:os";
-
-// src/runtime/status/default-entry.ts
-init_root();
-import { readFileSync as readFileSync18 } from "node:fs";
-function read(root, path6) {
-  try {
-    return readFileSync18(underRoot(root, path6), "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function findDefaultEntries(root) {
-  const out = [];
-  for (const dir2 of ["/efi", "/boot", "/boot/efi"]) {
-    const text2 = read(root, `${dir2}/loader/loader.conf`);
-    if (text2 === void 0) continue;
-    for (const line of text2.split("\n")) {
-      const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
-      if (match) out.push({ source: `${dir2}/loader/loader.conf`, value: match[1] });
-    }
-  }
-  for (const path6 of ["/boot/grub/grubenv", "/boot/grub2/grubenv"]) {
-    const text2 = read(root, path6);
-    if (text2 === void 0) continue;
-    for (const line of text2.split("\n")) {
-      const match = /^saved_entry=(.+)$/.exec(line);
-      if (match) out.push({ source: path6, value: match[1] });
-    }
-  }
-  return out;
-}
-
-// src/runtime/status/collect-status.ts
-var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
-function runningKernel(ctx, option) {
-  if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
-  const fromEnv = ctx.env[RUNNING_KV_ENV];
-  if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: "environment" };
-  return { kv: release(), source: "uname" };
-}
-function collectStatus(ctx, options = {}) {
-  const running = runningKernel(ctx, options.running);
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
-  const pending = listPending(ctx.root);
-  const kernels = inventory.kernels.map((kernel) => {
-    const files = findBootFiles(ctx.root, kernel.kv);
-    const owed = pending.find((p) => p.kv === kernel.kv);
-    return {
-      kv: kernel.kv,
-      ...kernel.cpv ? { cpv: kernel.cpv } : {},
-      ...kernel.version ? { version: kernel.version } : {},
-      newest: inventory.newest?.kv === kernel.kv,
-      running: running.kv === kernel.kv,
-      modulesDir: kernel.modulesDir,
-      boot: { kernels: files.kernels.map((f) => f.path), initrds: files.initrds.map((f) => f.path), ukis: files.ukis.map((f) => f.path) },
-      ...owed ? { pending: owed.kind } : {}
-    };
-  });
-  return {
-    root: ctx.root,
-    running,
-    kernels,
-    ...inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {},
-    defaultEntries: findDefaultEntries(ctx.root),
-    modules: inventory.modules,
-    stale: inventory.stale,
-    pending,
-    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message }))
-  };
-}
 
 // src/runtime/status/render-status.ts
 function renderStatus(report2) {
