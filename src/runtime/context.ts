@@ -15,16 +15,8 @@ export interface RuntimeContext {
 	config: Config;
 }
 
-/** Anything shaped like the CLI Context (root, flags, logger, exec, env, config()). */
-export interface ContextLike {
-	root: string;
-	dryRun: boolean;
-	verbose: boolean;
-	logger: Logger;
-	exec: Exec;
-	env: NodeJS.ProcessEnv;
-	config(): Config;
-}
+/** Anything shaped like the CLI Context: the same fields, with configuration loaded on demand. */
+export type ContextLike = Omit<RuntimeContext, 'config'> & { config(): Config };
 
 export function createRuntimeContext(context: ContextLike): RuntimeContext {
 	return {
