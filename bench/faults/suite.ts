@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { programBundle } from '../lib/bundle';
 import { debianKernel } from '../../test/helpers/debian-kernel';
 import { cloneRoot, populateFaultRoot, putFile } from '../lib/fault-root';
-import { canMount, unmountAll } from '../lib/mounts';
+import { canMount, unmountAll, type BootFs } from '../lib/mounts';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
 import { concurrentRuns } from './concurrency';
 import type { FaultRow, Progress } from './fault-result';
@@ -24,7 +24,7 @@ export interface SuiteSettings {
 	killPoints: number | undefined;
 	killScenarios: ('upgrade' | 'reinstall')[];
 	dracutDelaysMs: number[];
-	noSpaceFs: ('tmpfs' | 'vfat')[];
+	noSpaceFs: BootFs[];
 	noSpaceLevels: number[];
 	concurrent: number;
 	/** Every n-th hostile command line (1: all). */
@@ -37,7 +37,7 @@ export const SETTINGS: Record<FaultMode, SuiteSettings> = {
 		killPoints: undefined,
 		killScenarios: ['upgrade', 'reinstall'],
 		dracutDelaysMs: [300, 1000, 2000],
-		noSpaceFs: ['tmpfs', 'vfat'],
+		noSpaceFs: ['tmpfs', 'ext2', 'vfat'],
 		noSpaceLevels: [0, 0.01, 0.25, 0.5, 0.75, 0.99, 3],
 		concurrent: 8,
 		hostileEvery: 1,
@@ -91,15 +91,21 @@ function makeReinstallTemplate(from: string, to: string, kv: string): void {
 	putFile(to, '/etc/dracut.conf.d/20-rebuild.conf', 'kernel_cmdline="dk.rebuild=1"\n');
 }
 
-export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}): Promise<SuiteResult> {
+export const FAULT_CLASSES = ['fuzz', 'hostile', 'sigkill', 'enospc', 'concurrency'] as const;
+export type FaultClass = (typeof FAULT_CLASSES)[number];
+
+export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}, only: ReadonlySet<FaultClass> = new Set(FAULT_CLASSES)): Promise<SuiteResult> {
 	const started = performance.now();
 	const progress: Progress = (line) => report(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 	const settings = SETTINGS[mode];
 	const rows: FaultRow[] = [];
 	const work = mkdtempSync(join(process.env['DIST_KERNEL_TEST_TMP'] ?? tmpdir(), 'dk-faults-'));
 	try {
-		progress(`fuzzing parsers: ${settings.fuzzCount} inputs each`);
-		rows.push(...(await fuzzParsers({ count: settings.fuzzCount, progress })));
+		if (only.has('fuzz')) {
+			progress(`fuzzing parsers: ${settings.fuzzCount} inputs each`);
+			rows.push(...(await fuzzParsers({ count: settings.fuzzCount, progress })));
+		}
+		if (!only.has('hostile') && !only.has('sigkill') && !only.has('enospc') && !only.has('concurrency')) return { mode, rows, seconds: (performance.now() - started) / 1000 };
 
 		const bin = await programBundle();
 		progress(`program: ${bin}`);
@@ -109,8 +115,10 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 		const baseRoot = join(work, 'base');
 		await populateFaultRoot(baseRoot, { kvs: [kv1, kv2] });
 
-		rows.push(...(await hostileInputs({ bin, work, template: baseRoot, validKv: kv1, every: settings.hostileEvery, progress })));
-		rows.push(await plantedSymlinks({ bin, work, template: baseRoot, kv: kv1, progress }));
+		if (only.has('hostile')) {
+			rows.push(...(await hostileInputs({ bin, work, template: baseRoot, validKv: kv1, every: settings.hostileEvery, progress })));
+			rows.push(await plantedSymlinks({ bin, work, template: baseRoot, kv: kv1, progress }));
+		}
 
 		const previous = join(work, 'previous');
 		cloneRoot(baseRoot, previous);
@@ -120,7 +128,7 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 			return { mode, rows, seconds: (performance.now() - started) / 1000 };
 		}
 
-		for (const scenario of settings.killScenarios) {
+		for (const scenario of only.has('sigkill') ? settings.killScenarios : []) {
 			let template = previous;
 			let args = ['install', kv2];
 			let name = `install ${kv2} over ${kv1} (upgrade)`;
@@ -137,14 +145,18 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 			rows.push(row);
 		}
 
-		if (canMount(work)) {
+		if (!only.has('enospc')) {
+			// Not selected.
+		} else if (canMount(work)) {
 			rows.push(...(await noSpace({ bin, work: join(work, 'nospace'), template: previous, args: ['install', kv2], label: `install ${kv2}`, fsKinds: settings.noSpaceFs, levels: settings.noSpaceLevels, progress })));
 		} else {
 			rows.push({ kind: 'ENOSPC', subject: 'install', tried: 0, survived: 0, notes: '', skipped: 'cannot mount here (needs root and mount permission)' });
 		}
 
-		const commands = Array.from({ length: settings.concurrent }, (_v, i) => (i % 2 === 0 ? ['install', kv2] : ['initramfs', kv1]));
-		rows.push(await concurrentRuns({ bin, work: join(work, 'concurrency'), template: previous, commands, progress }));
+		if (only.has('concurrency')) {
+			const commands = Array.from({ length: settings.concurrent }, (_v, i) => (i % 2 === 0 ? ['install', kv2] : ['initramfs', kv1]));
+			rows.push(await concurrentRuns({ bin, work: join(work, 'concurrency'), template: previous, commands, progress }));
+		}
 	} finally {
 		const errors = unmountAll();
 		if (errors.length > 0) progress(`WARNING: could not unmount: ${errors.join('; ')}`);

@@ -1,22 +1,33 @@
-// Real small filesystems for /boot: a size-limited tmpfs or a loop-mounted vfat image. Every mount is undone
+// Real small filesystems for /boot: a size-limited tmpfs, or a loop-mounted ext2 or vfat image. Every mount is undone
 // by `unmountAll` (call it in a finally), also after a failure half-way.
-import { mkdirSync, openSync, closeSync, statfsSync, writeSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChecked } from './run-process';
 
 const mounted: string[] = [];
 
-export type BootFs = 'tmpfs' | 'vfat';
+export type BootFs = 'tmpfs' | 'ext2' | 'vfat';
+
+/** Whether the running kernel can mount this filesystem type (a container's kernel may lack vfat). */
+export function kernelSupports(kind: BootFs): boolean {
+	try {
+		return readFileSync('/proc/filesystems', 'utf8').split('\n').some((line) => line.trim().split(/\s+/).pop() === kind);
+	} catch {
+		return false;
+	}
+}
 
 export function mountSmallFs(kind: BootFs, mountPoint: string, sizeBytes: number, imageDir: string): void {
 	mkdirSync(mountPoint, { recursive: true });
 	if (kind === 'tmpfs') {
 		runChecked('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil(sizeBytes / 4096) * 4096},mode=0755`, 'dk-bench', mountPoint]);
 	} else {
-		const image = join(imageDir, `vfat-${mounted.length}.img`);
+		const image = join(imageDir, `${kind}-${mounted.length}.img`);
+		rmSync(image, { force: true });
 		runChecked('truncate', ['-s', String(sizeBytes), image]);
-		runChecked('mkfs.vfat', ['-F', '32', '-n', 'DKBOOT', image]);
-		runChecked('mount', ['-o', 'loop', '-t', 'vfat', image, mountPoint]);
+		if (kind === 'vfat') runChecked('mkfs.vfat', ['-F', '32', '-n', 'DKBOOT', image]);
+		else runChecked('mkfs.ext2', ['-F', '-q', '-m', '0', '-L', 'dkboot', image]);
+		runChecked('mount', ['-o', 'loop', '-t', kind, image, mountPoint]);
 	}
 	mounted.push(mountPoint);
 }

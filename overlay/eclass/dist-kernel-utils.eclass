@@ -128,20 +128,28 @@ dist-kernel_PV_to_KV() {
 }
 
 # @FUNCTION: dist-kernel_get_compressor
-# @USAGE: <suffix>
+# @USAGE: <kernel config>|<suffix>
 # @DESCRIPTION:
-# Print the command line compressing a module into the given suffix
-# (.ko.gz, .ko.xz or .ko.zst); prints nothing for .ko.  Dies on an
-# unknown suffix.
+# Print the command line compressing modules the way the kernel is
+# configured: the argument is the path of the kernel's .config (as Gentoo's
+# kernel-build.eclass and kernel-install_test pass it; the suffix is then
+# chosen by dist-kernel_get_module_suffix, i.e. only with USE=modules-compress),
+# or directly a module suffix (.ko, .ko.gz, .ko.xz or .ko.zst).  Prints
+# nothing for uncompressed modules.  Dies on an unknown suffix.
 dist-kernel_get_compressor() {
-	[[ ${#} -eq 1 ]] || die "Usage: ${FUNCNAME[0]} <suffix>"
-	case ${1} in
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ ${#} -eq 1 ]] || die "Usage: ${FUNCNAME[0]} <kernel config>|<suffix>"
+	local suffix=${1}
+	if [[ ${suffix} != .ko* ]]; then
+		suffix=$(dist-kernel_get_module_suffix "${1}") || die
+	fi
+	case ${suffix} in
 		.ko) ;;
 		.ko.gz) echo gzip ;;
 		# settings matching what the kernel's modules_install uses
 		.ko.xz) echo "xz --check=crc32 --lzma2=dict=1MiB" ;;
 		.ko.zst) echo "zstd -q --rm" ;;
-		*) die "${FUNCNAME[0]}: unknown module suffix '${1}'" ;;
+		*) die "${FUNCNAME[0]}: unknown module suffix '${suffix}'" ;;
 	esac
 }
 
@@ -155,13 +163,14 @@ dist-kernel_get_compressor() {
 dist-kernel_get_module_suffix() {
 	[[ ${#} -eq 1 ]] || die "Usage: ${FUNCNAME[0]} <kernel config>"
 	local config=${1}
-	[[ -d ${config} ]] && config=${config}/.config
-	[[ -r ${config} ]] || die "${FUNCNAME[0]}: kernel config '${config}' is not readable"
-
+	# as in Gentoo's eclass: without USE=modules-compress the config is not read
 	if ! in_iuse modules-compress || ! use modules-compress; then
 		echo .ko
 		return 0
 	fi
+
+	[[ -d ${config} ]] && config=${config}/.config
+	[[ -r ${config} ]] || die "${FUNCNAME[0]}: kernel config '${config}' is not readable"
 
 	local line
 	line=$(grep -E -m1 '^(CONFIG_MODULE_COMPRESS_(NONE|GZIP|XZ|ZSTD)=y|# CONFIG_MODULE_COMPRESS is not set)' "${config}")

@@ -120,11 +120,15 @@ fi
 RDEPEND+="
 	virtual/libelf
 "
-# >= rather than ~: a kept older kernel must not block upgrading the virtual
-# shellcheck disable=SC2034 # read by the package manager
-PDEPEND="
-	>=virtual/dist-kernel-${PV}
-"
+# >= rather than ~: a kept older kernel must not block upgrading the virtual.
+# Not for live ebuilds (e.g. vanilla-kernel-6.18.9999): no virtual of that
+# version will ever exist, they name the branch's virtual themselves.
+if [[ ${PV} != *9999* ]]; then
+	# shellcheck disable=SC2034 # read by the package manager
+	PDEPEND="
+		>=virtual/dist-kernel-${PV}
+	"
+fi
 # shellcheck disable=SC2034 # read by the package manager
 BDEPEND="
 	test? (
@@ -209,17 +213,29 @@ kernel-install_create_qemu_image() {
 }
 
 # @FUNCTION: kernel-install_test
-# @USAGE: <version> <image> <modules>
+# @USAGE: <version> <image> <modules> [<config>]
 # @DESCRIPTION:
 # Boot the kernel <image> (release <version>, modules tree <modules>) in
 # qemu with a generic dracut initramfs and a tiny root file system, and die
-# unless its init prints "Hello, World!" within 15 minutes.
+# unless its init prints "Hello, World!" within 15 minutes.  <config> is
+# the kernel's .config, as Gentoo's kernel-build.eclass and
+# gentoo-kernel-bin pass it: the initramfs is then compressed the way the
+# modules are (see dist-kernel_get_compressor).  Module signatures are
+# enforced unless the package has a disabled modules-sign USE flag.
 kernel-install_test() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
-	[[ ${#} -eq 3 ]] || die "Usage: ${FUNCNAME[0]} <version> <image> <modules>"
-	local version=${1} image=${2} modules=${3}
+	[[ ${#} -eq 3 || ${#} -eq 4 ]] ||
+		die "Usage: ${FUNCNAME[0]} <version> <image> <modules> [<config>]"
+	local version=${1} image=${2} modules=${3} config=${4}
 	local qemu_arch
 	qemu_arch=$(kernel-install_get_qemu_arch) || die
+
+	local -a compress=()
+	if [[ -n ${config} ]]; then
+		local compressor
+		compressor=$(dist-kernel_get_compressor "${config}") || die
+		[[ -n ${compressor} ]] && compress=( --compress="${compressor}" )
+	fi
 
 	# dracut silently ignores a --conf/--confdir that does not exist
 	: > "${T}/empty-file" || die
@@ -230,7 +246,7 @@ kernel-install_test() {
 	)
 	dracut --conf "${T}/empty-file" --confdir "${T}/empty-directory" \
 		--no-hostonly --kmoddir "${modules}" --force-add qemu \
-		--omit "${omit[*]}" --nostrip --no-early-microcode \
+		--omit "${omit[*]}" --nostrip --no-early-microcode "${compress[@]}" \
 		"${T}/initrd" "${version}" || die "building the test initramfs failed"
 
 	kernel-install_create_qemu_image "${T}/fs.img"
@@ -239,6 +255,10 @@ kernel-install_test() {
 		-kernel "${image}" -initrd "${T}/initrd"
 		-drive "file=${T}/fs.img,format=raw,index=0,media=disk" )
 	local append="root=LABEL=groot panic=-1"
+	# gentoo-kernel-bin has no modules-sign flag: its modules are signed
+	if ! in_iuse modules-sign || use modules-sign; then
+		append+=" module.sig_enforce=1"
+	fi
 	case ${qemu_arch} in
 		aarch64) qemu+=( -M virt -cpu cortex-a57 ); append+=" console=ttyAMA0" ;;
 		i386|x86_64) qemu+=( -cpu max ); append+=" console=ttyS0,115200n8" ;;
@@ -332,6 +352,14 @@ kernel-install_pkg_preinst() {
 	local kernel_dir=${ED}/usr/src/linux-${KV_FULL}
 	[[ -d ${kernel_dir} ]] || die "Kernel directory ${kernel_dir} not installed!"
 
+	# kernel-build.eclass keeps a generated module signing key out of the
+	# binary package by moving it to ${T}; put it back, readable by root only
+	if [[ -r ${T}/signing_key.pem ]]; then
+		( umask 066 && mkdir -p "${kernel_dir}/certs" &&
+			cp -- "${T}/signing_key.pem" "${kernel_dir}/certs/signing_key.pem" ) ||
+			die "Restoring the module signing key failed"
+	fi
+
 	if [[ ${PV} != *9999 ]]; then
 		local expected
 		expected=$(dist-kernel_PV_to_KV "${PV}") || die
@@ -386,6 +414,16 @@ kernel-install_install_all() {
 				"${kernel_dir}/${image_path}"
 			kernel-install_extract_from_uki initrd "${kernel_dir}/${image_dir}/uki.efi" \
 				"${kernel_dir}/${image_dir}/initrd"
+			# where Gentoo's layout exposes the prebuilt images to install hooks
+			local moddir=${EROOT}/lib/modules/${release} tree=../../../usr/src/linux-${dir_ver}
+			if [[ -L ${EROOT}/lib && ${EROOT}/lib -ef ${EROOT}/usr/lib ]]; then
+				moddir=${EROOT}/usr/lib/modules/${release} tree=../../../src/linux-${dir_ver}
+			fi
+			if [[ -d ${moddir} ]]; then
+				ln -sfn -- "${tree}/${image_dir#./}/initrd" "${moddir}/initrd" &&
+					ln -sfn -- "${tree}/${image_dir#./}/uki.efi" "${moddir}/uki.efi" ||
+					die "Linking the prebuilt initrd and uki.efi into ${moddir} failed"
+			fi
 		else
 			rm -f -- "${kernel_dir}/${image_dir}"/{initrd,uki.efi} || die
 		fi
@@ -461,6 +499,11 @@ kernel-install_pkg_postrm() {
 		fi
 	fi
 
+	# links into the removed tree (build, source, initrd, uki.efi ...)
+	if [[ -d ${EROOT}/lib/modules/${KV_FULL} ]]; then
+		find -L "${EROOT}/lib/modules/${KV_FULL}" -type l -delete
+	fi
+
 	if [[ -z ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 		local kernel_dir=${EROOT}/usr/src/linux-${KV_FULL} image_path
 		image_path=$(dist-kernel_get_image_path) || die
@@ -492,17 +535,20 @@ kernel-install_compress_modules() {
 	in_iuse modules-compress && use modules-compress || return 0
 	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
 
-	local suffix compressor
-	suffix=$(dist-kernel_get_module_suffix "${ED}/usr/src/linux-${KV_FULL}/.config") || die
-	compressor=$(dist-kernel_get_compressor "${suffix}") || die
+	local compressor
+	compressor=$(dist-kernel_get_compressor "${ED}/usr/src/linux-${KV_FULL}/.config") || die
 	[[ -n ${compressor} ]] || return 0
 
-	einfo "Compressing kernel modules (${suffix}) ..."
+	einfo "Compressing kernel modules (${compressor%% *}) ..."
 	local -a command
 	read -ra command <<<"${compressor}"
 	find "${ED}/lib/modules/${KV_FULL}" -name '*.ko' -print0 |
 		xargs -0 -r -P "$(makeopts_jobs)" -n 128 "${command[@]}"
 	[[ ${PIPESTATUS[*]} == "0 0" ]] || die "Compressing kernel modules failed"
+
+	# modules.dep and friends name the files: rebuild them for the new names
+	depmod --all --basedir "${ED}" "${KV_FULL}" ||
+		die "depmod for the compressed modules of ${KV_FULL} failed"
 }
 
 fi

@@ -577,12 +577,15 @@ _modules_dist_kernel_dir() {
 # KV_PATCH, KV_EXTRA and KERNEL_DIR.  Dies listing what was tried when
 # nothing usable is found.
 _modules_find_kernel() {
-	local out='' src='' tried=()
+	local out='' src='' user_dir='' tried=()
+	# set when the ebuild called get_version or kernel_is before us
+	local earlier=${KV_FULL} earlier_dir=${KV_OUT_DIR:-${KERNEL_DIR}}
 
 	# linux-info defaults KERNEL_DIR to /usr/src/linux when inherited: that
 	# value is not a choice of the user and must not beat USE=dist-kernel
 	if [[ -n ${KERNEL_DIR} && ${KERNEL_DIR} != "${ROOT%/}/usr/src/linux" ]]; then
 		tried+=( "KERNEL_DIR=${KERNEL_DIR}" )
+		user_dir=1
 		[[ -d ${KERNEL_DIR} ]] || die "KERNEL_DIR=${KERNEL_DIR} is not a directory"
 		if [[ -n ${KBUILD_OUTPUT} ]]; then
 			src=$(readlink -f -- "${KERNEL_DIR}") || die
@@ -627,7 +630,10 @@ _modules_find_kernel() {
 
 	KV_OUT_DIR=${out}
 	KV_DIR=${src:-$(_modules_source_of "${out}")}
-	KERNEL_DIR=${KV_DIR}
+	# a KERNEL_DIR the user chose stays as given, as linux-info leaves it:
+	# package Makefiles read it from the environment (e.g. a build directory
+	# whose sources live elsewhere); otherwise name the tree picked above
+	[[ -n ${user_dir} ]] || KERNEL_DIR=${KV_DIR}
 	KV_FULL=$(_modules_release_of "${KV_OUT_DIR}")
 
 	# upstream numbers from the source Makefile: Debian's release reads 6.1.0-N
@@ -651,6 +657,13 @@ _modules_find_kernel() {
 	# shellcheck disable=SC2034 # linux-info's variable, read by ebuilds
 	[[ ${KV_FULL} =~ ^[0-9]+(\.[0-9]+)*(.*)$ ]] && KV_EXTRA=${BASH_REMATCH[2]}
 
+	if [[ -n ${earlier} && ${earlier} != "${KV_FULL}" ]]; then
+		ewarn "Before linux-mod-r1_pkg_setup, ${PN}'s ebuild looked at kernel ${earlier}"
+		ewarn "(found by linux-info at ${earlier_dir:-the running kernel}), but the modules are built for"
+		ewarn "${KV_FULL}: the ebuild's own kernel version checks were made against"
+		ewarn "${earlier}.  Point /usr/src/linux at the kernel to build for"
+		ewarn "(eselect kernel) to make both agree."
+	fi
 	einfo "Building modules for kernel ${KV_FULL} (${KV_MAJOR}.${KV_MINOR}.${KV_PATCH})"
 	einfo "  build directory: ${KV_OUT_DIR}"
 	einfo "  source directory: ${KV_DIR}"
@@ -877,6 +890,12 @@ _modules_set_makeargs() {
 		MODULES_MAKEARGS+=(
 			HOSTCC="$(tc-getBUILD_CC)"
 			HOSTCXX="$(tc-getBUILD_CXX)"
+			# build-host flags for helper programs some Makefiles compile;
+			# the subshells keep tc-export_build_env out of the environment
+			HOSTCFLAGS="$(tc-export_build_env; echo "${BUILD_CFLAGS}")"
+			HOSTCXXFLAGS="$(tc-export_build_env; echo "${BUILD_CXXFLAGS}")"
+			HOSTLDFLAGS="$(tc-export_build_env; echo "${BUILD_LDFLAGS}")"
+			HOSTPKG_CONFIG="$(tc-getBUILD_PKG_CONFIG)"
 			CC="${KERNEL_CC}"
 			CXX="${KERNEL_CXX}"
 			LD="${KERNEL_LD}"

@@ -99,7 +99,9 @@ describe('module suffix and compressor', () => {
 	});
 
 	it('dies on an unreadable config and on an unknown suffix', async () => {
-		const missing = await box.run(`${inherit}\ndist-kernel_get_module_suffix /nonexistent/.config`);
+		const missing = await box.run(`IUSE=modules-compress\n${inherit}\ndist-kernel_get_module_suffix /nonexistent/.config`, {
+			env: { USE: 'modules-compress' },
+		});
 		expect(missing.code).toBe(1);
 		expect(missing.texts('DIE')[0]).toContain('is not readable');
 		const unknown = await box.run(`${inherit}\ndist-kernel_get_compressor .ko.bz2`);

@@ -273,7 +273,7 @@ describe('helpers', () => {
 
 	it('kernel-install_test checks its arguments', async () => {
 		const result = await box.run(`${header()}\nkernel-install_test only-one`);
-		expect(result.texts('DIE')[0]).toBe('Usage: kernel-install_test <version> <image> <modules>');
+		expect(result.texts('DIE')[0]).toBe('Usage: kernel-install_test <version> <image> <modules> [<config>]');
 	});
 
 	it('kernel-install_create_init builds a static init that greets, and create_qemu_image puts it in an ext4 image', async () => {

@@ -27,6 +27,8 @@ EROOT=${ROOT%/}${EPREFIX}
 # shellcheck disable=SC2034 # PMS variables, read by the eclasses
 ESYSROOT=${SYSROOT%/}${EPREFIX}
 ED=${D%/}${EPREFIX}
+# as Portage: the image directory under the prefix exists before src_install
+mkdir -p "${ED}" || exit 1
 : "${MERGE_TYPE:=source}"
 : "${ARCH:=amd64}"
 INHERITED=
@@ -98,9 +100,13 @@ hasv() {
 	has "${@}" && echo "${1}"
 }
 
+# profile-implicit flags (IUSE_IMPLICIT and the ARCH USE_EXPAND): always in
+# IUSE; the one matching ${ARCH}, kernel_linux and elibc_glibc are enabled
+__SHIM_ARCHES="alpha amd64 arm arm64 hppa loong m68k mips ppc ppc64 riscv s390 sparc x86"
+
 __shim_iuse_effective() {
 	local flag
-	for flag in ${E_IUSE} ${IUSE}; do
+	for flag in ${E_IUSE} ${IUSE} ${__SHIM_ARCHES} kernel_linux elibc_glibc; do
 		echo "${flag#[+-]}"
 	done
 }
@@ -120,7 +126,7 @@ use() {
 	fi
 	in_iuse "${flag}" || die "use: USE flag '${flag}' is not in IUSE (${E_IUSE} ${IUSE})"
 	local -a enabled
-	read -ra enabled <<<"${USE}"
+	read -ra enabled <<<"${USE} ${ARCH} kernel_linux elibc_glibc"
 	if has "${flag}" "${enabled[@]}"; then
 		[[ -z ${invert} ]]
 	else
@@ -351,6 +357,24 @@ dosym() {
 	[[ ${#} -eq 2 ]] || die "dosym: <target> <link> expected"
 	mkdir -p -- "${ED}${2%/*}" && ln -snf -- "${1}" "${ED}${2}" || { __shim_fail "dosym ${*} failed"; return 1; }
 }
+
+__shim_install_exe() {
+	local dest=${1} file
+	shift
+	mkdir -p -- "${ED}${dest}" || { __shim_fail "cannot create ${dest}"; return 1; }
+	for file; do
+		install -m 0755 -- "${file}" "${ED}${dest}/" || { __shim_fail "installing ${file} into ${dest} failed"; return 1; }
+	done
+}
+
+dobin() { __shim_install_exe "${_SHIM_DESTTREE:-/usr}/bin" "${@}"; }
+dosbin() { __shim_install_exe "${_SHIM_DESTTREE:-/usr}/sbin" "${@}"; }
+doexe() { __shim_install_exe "${_SHIM_EXEDEST:-/}" "${@}"; }
+insopts() { :; }
+fowners() { :; }
+# the sandbox is not emulated: nothing to allow
+addpredict() { :; }
+addwrite() { :; }
 
 dostrip() {
 	[[ ${1} == -x ]] && shift

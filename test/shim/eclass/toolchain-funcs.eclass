@@ -25,6 +25,14 @@ tc-getSTRIP() { _shim_tc_tool STRIP strip; }
 tc-getBUILD_CC() { echo "${BUILD_CC:-gcc}"; }
 tc-getBUILD_CXX() { echo "${BUILD_CXX:-g++}"; }
 tc-getBUILD_STRIP() { echo "${BUILD_STRIP:-strip}"; }
+tc-getBUILD_PKG_CONFIG() { echo "${BUILD_PKG_CONFIG:-pkg-config}"; }
+
+# native builds: the build-host flags are the ordinary ones
+tc-export_build_env() {
+	: "${BUILD_CFLAGS:=${CFLAGS}}" "${BUILD_CXXFLAGS:=${CXXFLAGS}}"
+	: "${BUILD_CPPFLAGS:=${CPPFLAGS}}" "${BUILD_LDFLAGS:=${LDFLAGS}}"
+	export BUILD_CFLAGS BUILD_CXXFLAGS BUILD_CPPFLAGS BUILD_LDFLAGS
+}
 
 tc-arch-kernel() {
 	case ${ARCH} in
