@@ -267,12 +267,13 @@ linux-mod-r1_pkg_setup() {
 # @FUNCTION: linux-mod-r1_src_compile
 # @DESCRIPTION:
 # Build every module of the modlist array (see its description) with
-# MODULES_MAKEARGS and the modargs array.  Without an explicit target, the
-# first target among modules, module, <name>.ko, default and all that the
-# source directory's Makefile knows is used; when it knows none but the
-# directory holds a Kbuild file, or has no Makefile at all, the module is
-# built through the kernel's build system ("make -C ${KV_OUT_DIR}
-# M=<source-dir> modules").  May be called several times.
+# MODULES_MAKEARGS and the modargs array.  The entries are first completed
+# by modules_process_modlist.  Without an explicit target, the first target
+# among modules, module, <name>.ko, default and all that the source
+# directory's Makefile knows is used; when it knows none but the directory
+# holds a Kbuild file, or has no Makefile at all, the module is built
+# through the kernel's build system ("make -C ${KV_OUT_DIR} M=<source-dir>
+# modules").  May be called several times.
 linux-mod-r1_src_compile() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
 	_modules_check_function ${#} 0 0 || return 0
@@ -280,6 +281,8 @@ linux-mod-r1_src_compile() {
 	# shellcheck disable=SC2154 # set by the calling ebuild
 	[[ ${modlist@a} == *a* && ${#modlist[@]} -gt 0 ]] ||
 		die "${FUNCNAME[0]} was called without a 'modlist' array"
+
+	modules_process_modlist
 
 	local -a makeargs=( "${MODULES_MAKEARGS[@]}" )
 	# shellcheck disable=SC2154 # set by the calling ebuild
@@ -290,25 +293,11 @@ linux-mod-r1_src_compile() {
 	local -a fields targets
 	for entry in "${modlist[@]}"; do
 		name=${entry%%=*}
-		[[ -n ${name} && ${name} != *[:/]* ]] ||
-			die "${FUNCNAME[0]}: invalid modlist entry '${entry}'"
-
 		# fields: 0 install-dir, 1 source-dir, 2 build-dir, 3 make target(s)
-		fields=()
-		[[ ${entry} == *=* ]] && IFS=: read -ra fields <<<"${entry#*=}"
-		[[ ${#fields[@]} -le 4 ]] ||
-			die "${FUNCNAME[0]}: too many ':' in the modlist entry of ${name}"
-		: "${fields[0]:=extra}" "${fields[1]:=${PWD}}"
-		[[ ${fields[1]} == /* ]] || fields[1]=${PWD}/${fields[1]}
-		: "${fields[2]:=${fields[1]}}"
-		[[ ${fields[2]} == /* ]] || fields[2]=${PWD}/${fields[2]}
+		IFS=: read -ra fields <<<"${entry#*=}"
 		_MODULES_INSTALL[${fields[2]}/${name}.ko]=${fields[0]}
 
 		pushd "${fields[1]}" >/dev/null || die "${FUNCNAME[0]}: cannot enter ${fields[1]}"
-
-		if [[ -z ${fields[3]} ]]; then
-			fields[3]=$(_modules_guess_target "${name}" "${makeargs[@]}")
-		fi
 
 		# several modules often come from one directory built at once
 		todo=''
@@ -322,7 +311,7 @@ linux-mod-r1_src_compile() {
 
 		if [[ -z ${todo} ]]; then
 			einfo "Building ${name} module in ${fields[1]} ... already done."
-		elif [[ ${fields[3]} == @kbuild ]]; then
+		elif [[ -z ${fields[3]} && -n ${_MODULES_GLOBAL[kbuild:${fields[1]}]} ]]; then
 			einfo "Building ${name} module in ${fields[1]} through the kernel build system ..."
 			emake -C "${KV_OUT_DIR}" M="${fields[1]}" "${makeargs[@]}" modules
 		else
@@ -336,6 +325,57 @@ linux-mod-r1_src_compile() {
 		popd >/dev/null || die
 		[[ -f ${fields[2]}/${name}.ko ]] ||
 			die "${FUNCNAME[0]}: ${name}.ko was not found in ${fields[2]} after the build"
+	done
+}
+
+# @FUNCTION: modules_process_modlist
+# @DESCRIPTION:
+# Complete, in place, every entry of the caller's modlist array to the
+# full "name=install-dir:source-dir:build-dir:make-target" form: defaults
+# filled in (see modlist), directories made absolute, and the make target
+# guessed when none is given (left empty when the module is built through
+# the kernel's build system or the Makefile's default goal).  Used by
+# linux-mod-r1_src_compile, and by eclasses such as dkms.eclass that turn
+# modlist into another build description.  Needs linux-mod-r1_pkg_setup.
+modules_process_modlist() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	_modules_check_function ${#} 0 0 || return 0
+
+	# shellcheck disable=SC2154 # set by the calling ebuild
+	[[ ${modlist@a} == *a* && ${#modlist[@]} -gt 0 ]] ||
+		die "${FUNCNAME[0]} was called without a 'modlist' array"
+
+	local -a makeargs=( "${MODULES_MAKEARGS[@]}" )
+	# shellcheck disable=SC2154 # set by the calling ebuild
+	[[ ${modargs@a} == *a* ]] && makeargs+=( "${modargs[@]}" )
+
+	local i entry name
+	local -a fields
+	for i in "${!modlist[@]}"; do
+		entry=${modlist[i]}
+		name=${entry%%=*}
+		[[ -n ${name} && ${name} != *[:/]* ]] ||
+			die "${FUNCNAME[0]}: invalid modlist entry '${entry}'"
+
+		fields=()
+		[[ ${entry} == *=* ]] && IFS=: read -ra fields <<<"${entry#*=}"
+		[[ ${#fields[@]} -le 4 ]] ||
+			die "${FUNCNAME[0]}: too many ':' in the modlist entry of ${name}"
+		: "${fields[0]:=extra}" "${fields[1]:=${PWD}}"
+		[[ ${fields[1]} == /* ]] || fields[1]=${PWD}/${fields[1]}
+		: "${fields[2]:=${fields[1]}}"
+		[[ ${fields[2]} == /* ]] || fields[2]=${PWD}/${fields[2]}
+
+		if [[ -z ${fields[3]} ]]; then
+			pushd "${fields[1]}" >/dev/null || die "${FUNCNAME[0]}: cannot enter ${fields[1]}"
+			fields[3]=$(_modules_guess_target "${name}" "${makeargs[@]}")
+			popd >/dev/null || die
+			if [[ ${fields[3]} == @kbuild ]]; then
+				_MODULES_GLOBAL[kbuild:${fields[1]}]=1
+				fields[3]=''
+			fi
+		fi
+		modlist[i]="${name}=${fields[0]}:${fields[1]}:${fields[2]}:${fields[3]}"
 	done
 }
 

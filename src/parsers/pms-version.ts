@@ -1,5 +1,7 @@
 // Package versions as PMS defines them (PMS 3.2 "Version specifications", 3.3 "Version comparison").
 // Hand-written: numeric components, optional letter, suffixes _alpha _beta _pre _rc _p with optional numbers, -rN.
+import { DistKernelError } from '../lib/errors';
+import { printable } from '../lib/validate';
 
 export const SUFFIX_ORDER = ['alpha', 'beta', 'pre', 'rc', 'p'] as const;
 export type SuffixName = (typeof SUFFIX_ORDER)[number];
@@ -98,7 +100,7 @@ export function comparePmsVersions(a: PmsVersion, b: PmsVersion): -1 | 0 | 1 {
 export function compareVersionStrings(a: string, b: string): -1 | 0 | 1 {
 	const x = parsePmsVersion(a);
 	const y = parsePmsVersion(b);
-	if (!x || !y) throw new TypeError(`not a PMS version: ${!x ? a : b}`);
+	if (!x || !y) throw new DistKernelError('version.parse', `Expected a PMS version such as 6.1.11-r1, got \`${printable(!x ? a : b)}\``);
 	return comparePmsVersions(x, y);
 }
 

@@ -269,6 +269,38 @@ EBUILD_PHASE=install src_install`,
 		expect(execFileSync('modinfo', ['-F', 'vermagic', ko], { encoding: 'utf8' }).split(' ')[0]).toBe(headers.kv);
 	});
 
+	it('dkms.eclass style: modules_process_modlist completes modlist in place for another build description', async () => {
+		const work = join(box.dir, 'dkms-style');
+		cpSync(MODULE_FIXTURE, join(work, 'withmake'), { recursive: true });
+		// a directory with only a Kbuild file: built through the kernel's build system, no make target
+		mkdirSync(join(work, 'kbuildonly'), { recursive: true });
+		cpSync(join(MODULE_FIXTURE, 'Kbuild'), join(work, 'kbuildonly', 'Kbuild'));
+		const result = await box.run(
+			`inherit linux-mod-r1
+KERNEL_DIR=${q(headers.build)}
+linux-mod-r1_pkg_setup
+cd ${q(work)} || die
+autoconf() {
+	local modlist=( hello=misc:withmake other=/updates/x:kbuildonly:kbuildonly/obj )
+	local modargs=( KDIR="\${KV_OUT_DIR}" )
+	modules_process_modlist
+	local mod name
+	for mod in "\${modlist[@]}"; do
+		name=\${mod%%=*}
+		mod=\${mod#"\${name}"}
+		IFS=: read -ra mod <<<"\${mod#=}"
+		pushd "\${mod[1]}" >/dev/null || die
+		echo "\${name} dest=\${mod[0]} src=\${mod[1]} built=.\${mod[2]#"\${mod[1]%/.}"}/ make=[\${mod[3]}]"
+		popd >/dev/null || die
+	done
+}
+autoconf`,
+		);
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stdout).toContain(`hello dest=misc src=${work}/withmake built=./ make=[modules]\n`);
+		expect(result.stdout).toContain(`other dest=/updates/x src=${work}/kbuildonly built=./obj/ make=[]\n`);
+	});
+
 	it('MODULES_MAKEARGS carries the build-host flags Gentoo passes (HOSTCFLAGS, HOSTLDFLAGS, HOSTPKG_CONFIG)', async () => {
 		const result = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nprintf '%s\\n' "\${MODULES_MAKEARGS[@]}"\necho "leaked=[\${BUILD_CFLAGS}]"`, {
 			env: { CFLAGS: '-O2 -pipe', LDFLAGS: '-Wl,-O1' },
