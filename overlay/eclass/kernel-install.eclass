@@ -114,6 +114,13 @@ if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 	RDEPEND+="
 		sys-apps/kmod[lzma]
 	"
+	# checking the prebuilt UKI's signatures (kernel-install_extract_from_uki)
+	IDEPEND+="
+		generic-uki? (
+			app-crypt/sbsigntools
+			dev-libs/openssl
+		)
+	"
 fi
 
 # objtool, installed with the kernel tree for module builds, links libelf
@@ -378,13 +385,58 @@ kernel-install_pkg_preinst() {
 # @USAGE: <linux|initrd> <uki> <output>
 # @DESCRIPTION:
 # Extract the kernel or the initramfs section of a unified kernel image.
+# When SECUREBOOT_SIGN_CERT names a certificate and the package has no
+# secureboot USE flag or has it enabled, the UKI's signature and that of
+# the kernel inside it are verified first (sbverify) and a bad one is
+# fatal: a prebuilt image that does not verify is never installed.
 kernel-install_extract_from_uki() {
 	[[ ${#} -eq 3 ]] || die "Usage: ${FUNCNAME[0]} <linux|initrd> <uki> <output>"
 	local section=${1} uki=${2} out=${3}
 	[[ ${section} == @(linux|initrd) ]] || die "${FUNCNAME[0]}: unknown section ${section}"
-	"$(tc-getOBJCOPY)" -O binary "-j.${section}" "${uki}" "${out}" ||
+	local part=${T}/uki-${section}.section
+	rm -f -- "${part}" || die
+	# objcopy rewrites its input when given no output: write a scratch copy
+	"$(tc-getOBJCOPY)" "${uki}" "${T}/uki-scratch.efi" --dump-section ".${section}=${part}" ||
 		die "Failed to extract the ${section} section of ${uki}"
-	chmod 644 "${out}" || die
+
+	if [[ ${section} == linux && -n ${SECUREBOOT_SIGN_CERT} ]] &&
+		{ ! in_iuse secureboot || use secureboot; }
+	then
+		_kernel-install_verify_signature "${uki}" "${part}"
+	fi
+
+	install -m 644 -- "${part}" "${out}" || die "Installing ${out} failed"
+}
+
+# @FUNCTION: _kernel-install_verify_signature
+# @USAGE: <uki> <extracted kernel>
+# @INTERNAL
+# @DESCRIPTION:
+# Die unless both <uki> and the kernel extracted from it verify against
+# SECUREBOOT_SIGN_CERT.  A kernel section padded past its signed size (the
+# "data remaining" warning, systemd issue 35851) is cut back to the size
+# sbverify reports and verified again; on success the trimmed copy replaces
+# <extracted kernel>.
+_kernel-install_verify_signature() {
+	local uki=${1} kernel=${2} error size
+	sbverify --cert "${SECUREBOOT_SIGN_CERT}" "${uki}" >/dev/null 2>&1 ||
+		die "The signature of ${uki} does not verify against ${SECUREBOOT_SIGN_CERT}"
+
+	if error=$(sbverify --cert "${SECUREBOOT_SIGN_CERT}" "${kernel}" 2>&1 >/dev/null); then
+		einfo "Signature verification OK"
+		return 0
+	fi
+	if [[ ${error} =~ data\ remaining\[([0-9]+)\ vs ]]; then
+		size=${BASH_REMATCH[1]}
+		head -c "${size}" -- "${kernel}" > "${kernel}.trimmed" || die
+		if sbverify --cert "${SECUREBOOT_SIGN_CERT}" "${kernel}.trimmed" >/dev/null 2>&1; then
+			mv -- "${kernel}.trimmed" "${kernel}" || die
+			einfo "Signature verification OK (padding after ${size} bytes removed)"
+			return 0
+		fi
+	fi
+	eerror "${error}"
+	die "The signature of the kernel inside ${uki} does not verify against ${SECUREBOOT_SIGN_CERT}"
 }
 
 # @FUNCTION: kernel-install_install_all
@@ -410,6 +462,14 @@ kernel-install_install_all() {
 
 	if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 		if use generic-uki; then
+			# verify the prebuilt images against the kernel's own certificate
+			# unless the user named one (see kernel-install_extract_from_uki)
+			local kernel_cert=${kernel_dir}/certs/signing_key.x509
+			if [[ ! -r ${SECUREBOOT_SIGN_CERT} && -s ${kernel_cert} ]]; then
+				openssl x509 -inform DER -in "${kernel_cert}" -outform PEM -out "${T}/cert.pem" ||
+					die "Converting ${kernel_cert} to PEM failed"
+				export SECUREBOOT_SIGN_CERT=${T}/cert.pem
+			fi
 			kernel-install_extract_from_uki linux "${kernel_dir}/${image_dir}/uki.efi" \
 				"${kernel_dir}/${image_path}"
 			kernel-install_extract_from_uki initrd "${kernel_dir}/${image_dir}/uki.efi" \

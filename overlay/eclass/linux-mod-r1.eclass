@@ -337,13 +337,17 @@ linux-mod-r1_src_compile() {
 # the kernel's build system or the Makefile's default goal).  Used by
 # linux-mod-r1_src_compile, and by eclasses such as dkms.eclass that turn
 # modlist into another build description.  Needs linux-mod-r1_pkg_setup.
+# shellcheck disable=SC2120 # called without arguments; the count is checked
 modules_process_modlist() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
 	_modules_check_function ${#} 0 0 || return 0
+	# errors name the function the ebuild called
+	local me=${FUNCNAME[0]}
+	[[ ${FUNCNAME[1]} == linux-mod-r1_src_compile ]] && me=${FUNCNAME[1]}
 
 	# shellcheck disable=SC2154 # set by the calling ebuild
 	[[ ${modlist@a} == *a* && ${#modlist[@]} -gt 0 ]] ||
-		die "${FUNCNAME[0]} was called without a 'modlist' array"
+		die "${me} was called without a 'modlist' array"
 
 	local -a makeargs=( "${MODULES_MAKEARGS[@]}" )
 	# shellcheck disable=SC2154 # set by the calling ebuild
@@ -355,19 +359,19 @@ modules_process_modlist() {
 		entry=${modlist[i]}
 		name=${entry%%=*}
 		[[ -n ${name} && ${name} != *[:/]* ]] ||
-			die "${FUNCNAME[0]}: invalid modlist entry '${entry}'"
+			die "${me}: invalid modlist entry '${entry}'"
 
 		fields=()
 		[[ ${entry} == *=* ]] && IFS=: read -ra fields <<<"${entry#*=}"
 		[[ ${#fields[@]} -le 4 ]] ||
-			die "${FUNCNAME[0]}: too many ':' in the modlist entry of ${name}"
+			die "${me}: too many ':' in the modlist entry of ${name}"
 		: "${fields[0]:=extra}" "${fields[1]:=${PWD}}"
 		[[ ${fields[1]} == /* ]] || fields[1]=${PWD}/${fields[1]}
 		: "${fields[2]:=${fields[1]}}"
 		[[ ${fields[2]} == /* ]] || fields[2]=${PWD}/${fields[2]}
 
 		if [[ -z ${fields[3]} ]]; then
-			pushd "${fields[1]}" >/dev/null || die "${FUNCNAME[0]}: cannot enter ${fields[1]}"
+			pushd "${fields[1]}" >/dev/null || die "${me}: cannot enter ${fields[1]}"
 			fields[3]=$(_modules_guess_target "${name}" "${makeargs[@]}")
 			popd >/dev/null || die
 			if [[ ${fields[3]} == @kbuild ]]; then

@@ -194,6 +194,74 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe(`linux-${BIN_KV}`);
 	});
 
+	describe('USE=generic-uki with a signed prebuilt UKI (verified against the kernel\'s certs/signing_key.x509)', () => {
+		let keys = '';
+		beforeAll(() => {
+			keys = join(box.dir, 'sb-keys');
+			mkdirSync(keys, { recursive: true });
+			for (const name of ['good', 'other']) {
+				execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-days', '2',
+					'-keyout', join(keys, `${name}.key`), '-out', join(keys, `${name}.pem`)], { stdio: 'ignore' });
+			}
+		});
+
+		/** A tree whose uki.efi is signed with `ukiKey` and holds a PE kernel signed with `kernelKey`. */
+		function signedTree(name: string, ukiKey: string, kernelKey: string): { root: string; kernel: Buffer } {
+			const root = join(box.dir, `root-sb-${name}`, 'r');
+			const { tree } = mergedBinKernel(root, false);
+			const parts = join(root, '..', 'parts');
+			mkdirSync(parts, { recursive: true });
+			// the systemd stub stands in for a signed EFI-stub kernel
+			execFileSync('sbsign', ['--key', join(keys, `${kernelKey}.key`), '--cert', join(keys, `${kernelKey}.pem`),
+				'--output', join(parts, 'kernel.efi'), STUB], { stdio: 'ignore' });
+			writeFileSync(join(parts, 'initrd'), Buffer.alloc(4096, 3));
+			execFileSync('objcopy', [
+				'--add-section', `.linux=${join(parts, 'kernel.efi')}`, '--set-section-flags', '.linux=data,readonly',
+				'--change-section-vma', '.linux=0x2000000',
+				'--add-section', `.initrd=${join(parts, 'initrd')}`, '--set-section-flags', '.initrd=data,readonly',
+				'--change-section-vma', '.initrd=0x3000000', STUB, join(parts, 'uki.unsigned'),
+			]);
+			const boot = join(tree, 'arch', 'x86', 'boot');
+			execFileSync('sbsign', ['--key', join(keys, `${ukiKey}.key`), '--cert', join(keys, `${ukiKey}.pem`),
+				'--output', join(boot, 'uki.efi'), join(parts, 'uki.unsigned')], { stdio: 'ignore' });
+			writeFileSync(join(boot, 'bzImage'), '');
+			// the kernel's module signing certificate, DER as the kernel build writes it
+			mkdirSync(join(tree, 'certs'), { recursive: true });
+			execFileSync('openssl', ['x509', '-in', join(keys, 'good.pem'), '-outform', 'DER', '-out', join(tree, 'certs', 'signing_key.x509')]);
+			return { root, kernel: readFileSync(join(parts, 'kernel.efi')) };
+		}
+
+		it('installs when both signatures verify', async () => {
+			const { root, kernel } = signedTree('ok', 'good', 'good');
+			const result = await box.run(`${binEbuild()}\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			expect(result.code, result.stderr).toBe(0);
+			expect(result.texts('INFO')).toContain('Signature verification OK');
+			const image = join(root, 'usr', 'src', `linux-${BIN_KV}`, 'arch', 'x86', 'boot', 'bzImage');
+			expect(readFileSync(image).equals(kernel)).toBe(true);
+			expect(result.runtimeCalls.map((call) => call[0])).toEqual(['install']);
+		});
+
+		it.each([
+			['the UKI is signed with another key', 'other', 'good', 'The signature of'],
+			['the kernel inside is signed with another key', 'good', 'other', 'The signature of the kernel inside'],
+		])('dies before installing anything when %s', async (_what, ukiKey, kernelKey, message) => {
+			const { root } = signedTree(`${ukiKey}-${kernelKey}`, ukiKey, kernelKey);
+			const result = await box.run(`${binEbuild()}\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			expect(result.code).toBe(1);
+			expect(result.texts('DIE')[0]).toContain(message);
+			expect(result.runtimeCalls).toEqual([]);
+			const image = join(root, 'usr', 'src', `linux-${BIN_KV}`, 'arch', 'x86', 'boot', 'bzImage');
+			expect(readFileSync(image).length).toBe(0);
+		});
+
+		it('a package with USE=-secureboot skips the check (secureboot.eclass users)', async () => {
+			const { root } = signedTree('nosb', 'other', 'other');
+			const result = await box.run(`${binEbuild()}\nIUSE+=" secureboot"\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			expect(result.code, result.stderr).toBe(0);
+			expect(result.runtimeCalls.map((call) => call[0])).toEqual(['install']);
+		});
+	});
+
 	it('USE=-generic-uki: the placeholders are removed and no link is made', async () => {
 		const root = join(box.dir, 'root-nouki', 'r');
 		const { tree } = mergedBinKernel(root, false);
