@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { debianKernel, linkKernelInto } from '../helpers/debian-kernel';
-import { makeDemoRoot } from './demo-root';
+import { makeDemoRoot, writeDemoVdb } from './demo-root';
 
 const top = resolve(import.meta.dirname, '..', '..');
 const bin = join(top, 'generated', 'dist-kernel.mjs');
@@ -50,7 +50,8 @@ for (const variant of ['initramfs', 'uki'] as const) {
 	linkKernelInto(kernel, root);
 	run(['--root', root, 'install', kernel.kv]);
 	process.stdout.write(`\n${root}/boot:\n${tree(join(root, 'boot')).join('\n')}\n`);
-	heading(`4. status and doctor (${variant})`);
+	heading(`4. status and doctor (${variant}), with /var/db/pkg records of the kernel package and a stale module package`);
+	writeDemoVdb(root, kernel.kv);
 	run(['--root', root, 'status'], true);
 	run(['--root', root, 'doctor'], true);
 }

@@ -69,7 +69,7 @@ describe('dist-kernel status', () => {
 			[old, false, true],
 			[cur, true, false],
 		]);
-		expect(report.kernels[1].boot).toEqual({ kernels: [`/boot/vmlinuz-${cur}`], initrds: [`/boot/initramfs-${cur}.img`], ukis: [] });
+		expect(report.kernels[1].boot).toEqual({ kernels: [`/boot/vmlinuz-${cur}`], initrds: [`/boot/initramfs-${cur}.img`], ukis: [], emptyInitrds: [] });
 		expect(report.defaultEntries).toEqual([
 			{ source: '/efi/loader/loader.conf', value: 'gentoo-*.conf' },
 			{ source: '/boot/grub/grubenv', value: `Gentoo GNU/Linux, with Linux ${old}` },
@@ -127,6 +127,26 @@ describe('dist-kernel doctor', () => {
 		const findings = JSON.parse(result.stdout).findings as Array<{ level: string; id: string }>;
 		expect(findings.filter((f) => f.level === 'error')).toEqual([]);
 		expect(result.code).toBe(0);
+	});
+
+	it('recognises a UKI installed in place of the kernel beside its empty placeholder initramfs', async () => {
+		ukiWith(initramfsWith(cur, ['zfs.ko', 'spl.ko']), tmp.path(`/boot/vmlinuz-${cur}`));
+		writeFileSync(tmp.path(`/boot/initramfs-${cur}.img`), '');
+		const status = await runBin(['--root', tmp.root, 'status'], { env: env() });
+		expect(status.stdout).toContain(`UKI /boot/vmlinuz-${cur}`);
+		expect(status.stdout).toContain(`initramfs /boot/initramfs-${cur}.img (empty placeholder)`);
+		const doctor = await runBin(['--root', tmp.root, 'doctor', '--json'], { env: env() });
+		const findings = JSON.parse(doctor.stdout).findings as Array<{ level: string; id: string }>;
+		expect(findings.filter((f) => f.level === 'error')).toEqual([]);
+		expect(doctor.code).toBe(0);
+	});
+
+	it('reports a plain kernel whose only initramfs is empty', async () => {
+		tmp.write(`/boot/vmlinuz-${cur}`, 'kernel');
+		writeFileSync(tmp.path(`/boot/initramfs-${cur}.img`), '');
+		const result = await runBin(['--root', tmp.root, 'doctor'], { env: env() });
+		expect(result.code).toBe(1);
+		expect(result.stdout).toContain(`ERROR [kernel.empty-initramfs] kernel ${cur} is installed with an empty initramfs`);
 	});
 
 	it('reports a missing EFI stub when UKIs are configured', async () => {

@@ -20,7 +20,8 @@ export async function checkInitramfsModules(exec: Exec, root: string, report: St
 		if (wanted.length === 0 || kernel.pending === 'install') continue;
 		const files = findBootFiles(root, kernel.kv);
 		const images: Array<{ path: string; read: () => Promise<InitramfsListing> }> = [
-			...files.initrds.map((f) => ({ path: f.path, read: () => listInitramfs(exec, f.fullPath) })),
+			// Beside a UKI, an empty initramfs is the placeholder dist-kernel installs on purpose: nothing to read.
+			...files.initrds.filter((f) => f.size > 0 || files.ukis.length === 0).map((f) => ({ path: f.path, read: () => listInitramfs(exec, f.fullPath) })),
 			...files.ukis.map((f) => ({
 				path: f.path,
 				read: async () => {

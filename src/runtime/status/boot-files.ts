@@ -95,7 +95,12 @@ export function findBootFiles(root: string, kv: string): BootFiles {
 			seen.add(ino);
 			const file: BootFile = { path: systemView(root, full), fullPath: full, size };
 			const name = entry.name;
-			if (/^(?:vmlinu[xz]|kernel|bzImage|linux)(?:[-.]|$)/.test(name) && !name.endsWith('.efi')) found.kernels.push(file);
+			if (/^(?:vmlinu[xz]|kernel|bzImage|linux)(?:[-.]|$)/.test(name) && !name.endsWith('.efi')) {
+				// dist-kernel installs a UKI in place of the kernel (vmlinuz-KV): tell it apart by its PE sections.
+				const sections = peHead(full);
+				if (sections.includes('.linux') && sections.includes('.initrd')) found.ukis.push(file);
+				else found.kernels.push(file);
+			}
 			else if (/^(?:initrd|initramfs)/.test(name)) found.initrds.push(file);
 			else if (name.endsWith('.efi')) {
 				const sections = peHead(full);

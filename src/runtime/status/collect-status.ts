@@ -17,7 +17,8 @@ export interface KernelStatus {
 	newest: boolean;
 	running: boolean;
 	modulesDir: boolean;
-	boot: { kernels: string[]; initrds: string[]; ukis: string[] };
+	/** Boot files by kind; `emptyInitrds` are zero-byte initramfs files (the placeholder beside a UKI). */
+	boot: { kernels: string[]; initrds: string[]; ukis: string[]; emptyInitrds: string[] };
 	pending?: PendingWork['kind'];
 }
 
@@ -54,7 +55,12 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 			newest: inventory.newest?.kv === kernel.kv,
 			running: running.kv === kernel.kv,
 			modulesDir: kernel.modulesDir,
-			boot: { kernels: files.kernels.map((f) => f.path), initrds: files.initrds.map((f) => f.path), ukis: files.ukis.map((f) => f.path) },
+			boot: {
+				kernels: files.kernels.map((f) => f.path),
+				initrds: files.initrds.map((f) => f.path),
+				ukis: files.ukis.map((f) => f.path),
+				emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path),
+			},
 			...(owed ? { pending: owed.kind } : {}),
 		};
 	});

@@ -10,7 +10,7 @@ export function renderStatus(report: StatusReport): string {
 	for (const k of report.kernels) {
 		const marks = [k.newest ? 'newest' : '', k.running ? 'running' : '', k.pending ? `pending ${k.pending}` : ''].filter(Boolean);
 		lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv})` : '  (not from a package)'}${marks.length ? `  [${marks.join(', ')}]` : ''}`);
-		const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}`)];
+		const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? ' (empty placeholder)' : ''}`)];
 		if (boot.length === 0) lines.push('      not installed in /boot');
 		for (const b of boot) lines.push(`      ${b}`);
 	}
