@@ -41285,8 +41285,11 @@ function findBootFiles(root, kv) {
       seen.add(ino);
       const file2 = { path: systemView(root, full), fullPath: full, size };
       const name = entry.name;
-      if (/^(?:vmlinu[xz]|kernel|bzImage|linux)(?:[-.]|$)/.test(name) && !name.endsWith(".efi")) found.kernels.push(file2);
-      else if (/^(?:initrd|initramfs)/.test(name)) found.initrds.push(file2);
+      if (/^(?:vmlinu[xz]|kernel|bzImage|linux)(?:[-.]|$)/.test(name) && !name.endsWith(".efi")) {
+        const sections = peHead(full);
+        if (sections.includes(".linux") && sections.includes(".initrd")) found.ukis.push(file2);
+        else found.kernels.push(file2);
+      } else if (/^(?:initrd|initramfs)/.test(name)) found.initrds.push(file2);
       else if (name.endsWith(".efi")) {
         const sections = peHead(full);
         if (sections.includes(".linux") && sections.includes(".initrd")) found.ukis.push(file2);
@@ -41641,7 +41644,12 @@ function collectStatus(ctx, options = {}) {
       newest: inventory.newest?.kv === kernel.kv,
       running: running.kv === kernel.kv,
       modulesDir: kernel.modulesDir,
-      boot: { kernels: files.kernels.map((f) => f.path), initrds: files.initrds.map((f) => f.path), ukis: files.ukis.map((f) => f.path) },
+      boot: {
+        kernels: files.kernels.map((f) => f.path),
+        initrds: files.initrds.map((f) => f.path),
+        ukis: files.ukis.map((f) => f.path),
+        emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path)
+      },
       ...owed ? { pending: owed.kind } : {}
     };
   });
@@ -41805,7 +41813,7 @@ function renderStatus(report2) {
   for (const k of report2.kernels) {
     const marks = [k.newest ? "newest" : "", k.running ? "running" : "", k.pending ? `pending ${k.pending}` : ""].filter(Boolean);
     lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv})` : "  (not from a package)"}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
-    const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}`)];
+    const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? " (empty placeholder)" : ""}`)];
     if (boot.length === 0) lines.push("      not installed in /boot");
     for (const b of boot) lines.push(`      ${b}`);
   }
@@ -41866,7 +41874,7 @@ init_errors();
 function checkBootImages(report2) {
   const findings = [];
   for (const kernel of report2.kernels) {
-    const { kernels, initrds, ukis } = kernel.boot;
+    const { kernels, initrds, ukis, emptyInitrds } = kernel.boot;
     const fix = kernel.cpv ? `dist-kernel install ${kernel.kv}   (or: emerge --config '=${kernel.cpv}')` : `dist-kernel install ${kernel.kv}`;
     if (kernel.pending === "install") {
       findings.push({
@@ -41881,6 +41889,14 @@ function checkBootImages(report2) {
     if (ukis.length > 0) continue;
     if (kernels.length === 0 && initrds.length === 0) {
       findings.push({ id: "kernel.not-installed", level: "warning", subject: kernel.kv, message: `kernel ${kernel.kv} is not installed in the boot partitions`, fix });
+    } else if (kernels.length > 0 && initrds.length > 0 && emptyInitrds.length === initrds.length) {
+      findings.push({
+        id: "kernel.empty-initramfs",
+        level: "error",
+        subject: kernel.kv,
+        message: `kernel ${kernel.kv} is installed with an empty initramfs (${initrds.join(", ")}) and no UKI`,
+        fix
+      });
     } else if (kernels.length > 0 && initrds.length === 0) {
       findings.push({
         id: "kernel.no-initramfs",
@@ -42816,7 +42832,8 @@ async function checkInitramfsModules(exec, root, report2) {
     if (wanted.length === 0 || kernel.pending === "install") continue;
     const files = findBootFiles(root, kernel.kv);
     const images = [
-      ...files.initrds.map((f) => ({ path: f.path, read: () => listInitramfs(exec, f.fullPath) })),
+      // Beside a UKI, an empty initramfs is the placeholder dist-kernel installs on purpose: nothing to read.
+      ...files.initrds.filter((f) => f.size > 0 || files.ukis.length === 0).map((f) => ({ path: f.path, read: () => listInitramfs(exec, f.fullPath) })),
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
