@@ -2,26 +2,14 @@
 // esbuild.config.mjs: the program itself and small single-purpose entry points (bench/entries/*.ts).
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 
 export const TOP = resolve(import.meta.dirname, '..', '..');
 export const BENCH_CACHE = join(TOP, '.cache', 'bench');
 
 const BANNER = "#!/usr/bin/env node\nimport { createRequire as __dkCreateRequire } from 'node:module';\nconst require = __dkCreateRequire(import.meta.url);";
 
-/**
- * Replaces the `generate` command (the only static importer of src/generator/, hence of handlebars and the
- * templates) with an empty command: what every hook would cost if the generator were loaded lazily.
- */
-const withoutGenerator: Plugin = {
-	name: 'without-generator',
-	setup(pluginBuild) {
-		pluginBuild.onResolve({ filter: /^\.\/generate$/ }, (args) => (args.importer.endsWith(join('commands', 'index.ts')) ? { path: 'generate', namespace: 'dk-stub' } : undefined));
-		pluginBuild.onLoad({ filter: /.*/, namespace: 'dk-stub' }, () => ({ contents: 'export const generateCommand = { register() {} };', loader: 'js' }));
-	},
-};
-
-export async function bundleEntry(entry: string, outName = `${basename(entry, '.ts')}.mjs`, options: { withoutGenerator?: boolean } = {}): Promise<string> {
+export async function bundleEntry(entry: string, outName = `${basename(entry, '.ts')}.mjs`): Promise<string> {
 	mkdirSync(BENCH_CACHE, { recursive: true });
 	const outfile = join(BENCH_CACHE, outName);
 	await build({
@@ -34,7 +22,6 @@ export async function bundleEntry(entry: string, outName = `${basename(entry, '.
 		loader: { '.hbs': 'text' },
 		banner: { js: BANNER },
 		outfile,
-		plugins: options.withoutGenerator ? [withoutGenerator] : [],
 		logLevel: 'error',
 	});
 	return outfile;

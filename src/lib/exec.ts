@@ -87,6 +87,8 @@ export function createExec(context: ExecContext): Exec {
 				reject: false,
 				stripFinalNewline: false,
 				encoding: options.binary ? 'buffer' : 'utf8',
+				// A decompressed initramfs can exceed execa's default 100 MB.
+				maxBuffer: options.binary ? 4 * 1024 ** 3 : 100_000_000,
 				stdout: show && !options.binary ? ['pipe', 'inherit'] : 'pipe',
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
 			});
@@ -106,7 +108,9 @@ export function createExec(context: ExecContext): Exec {
 		} catch (error) {
 			if (error instanceof DistKernelError) throw error;
 			const e = error as Partial<ExecaError> & { code?: string };
-			if (e.code === 'ENOENT' || /ENOENT/.test(String(e.message))) {
+			// Only the spawn error's own code: the message may contain the child's output.
+			const cause = (e as { cause?: { code?: string } }).cause;
+			if (e.code === 'ENOENT' || cause?.code === 'ENOENT') {
 				throw new DistKernelError('exec.not-found', `command not found: ${file}`, {
 					hint: `install the package that provides \`${file}\` or put it on PATH`,
 					cause: error,

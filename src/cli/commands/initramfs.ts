@@ -3,7 +3,7 @@
 import type { CommandModule } from '../program';
 import { completePending } from '../../runtime/coalesce/plan';
 import { createRuntimeContext } from '../../runtime/context';
-import { regenerateInitramfs } from '../../runtime/install/install-kernel';
+import { regenerateInitramfs, validateInstallRequest } from '../../runtime/install/install-kernel';
 
 export const initramfsCommand: CommandModule = {
 	register(program, run) {
@@ -16,6 +16,7 @@ export const initramfsCommand: CommandModule = {
 				run(async (context, kv, options) => {
 					const flags = options as { package?: string };
 					const ctx = createRuntimeContext(context);
+					validateInstallRequest(ctx, kv as string, { package: flags.package });
 					await completePending(ctx);
 					await regenerateInitramfs(ctx, kv as string, { package: flags.package });
 					return 0;

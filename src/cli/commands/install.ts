@@ -3,7 +3,7 @@
 import type { CommandModule } from '../program';
 import { completePending } from '../../runtime/coalesce/plan';
 import { createRuntimeContext } from '../../runtime/context';
-import { installKernel } from '../../runtime/install/install-kernel';
+import { installKernel, validateInstallRequest } from '../../runtime/install/install-kernel';
 
 interface InstallFlags {
 	image?: string;
@@ -22,6 +22,7 @@ export const installCommand: CommandModule = {
 				run(async (context, kv, options) => {
 					const flags = options as InstallFlags;
 					const ctx = createRuntimeContext(context);
+					validateInstallRequest(ctx, kv as string, { image: flags.image, package: flags.package });
 					await completePending(ctx);
 					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package });
 					return 0;

@@ -1,4 +1,5 @@
 // `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
+import { assertKernelVersion } from '../../lib/validate';
 import type { CommandModule } from '../program';
 import { completePending } from '../../runtime/coalesce/plan';
 import { createRuntimeContext } from '../../runtime/context';
@@ -17,6 +18,7 @@ export const removeCommand: CommandModule = {
 				run(async (context, kv, options) => {
 					const flags = options as { package?: string; force?: boolean };
 					validatePackage(flags.package);
+					assertKernelVersion(kv as string);
 					const ctx = createRuntimeContext(context);
 					await completePending(ctx);
 					await removeKernel(ctx, kv as string, { package: flags.package, force: flags.force });

@@ -1,5 +1,6 @@
-// Decompressors for initramfs segments: gzip through node:zlib, zstd through fzstd (pure JS), xz/lzma/lz4/bzip2
-// through the system tools via the exec wrapper (Node has none of them).
+// Decompressors for initramfs segments: gzip through node:zlib; zstd through the system `zstd` (≈2× faster than
+// the pure-JS fzstd, measured in bench/) with fzstd as the fallback when the tool is absent; xz/lzma/lz4/bzip2
+// through the system tools via the exec wrapper (Node 20 has none of them).
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { DistKernelError, isDistKernelError } from '../../lib/errors';
@@ -31,7 +32,15 @@ function trimZeros(data: Buffer): Buffer {
 
 async function decompressOnce(exec: Exec, compression: Compression, data: Buffer): Promise<Buffer> {
 	if (compression === 'gzip') return gunzipSync(data);
-	if (compression === 'zstd') return Buffer.from(zstdDecompress(data));
+	if (compression === 'zstd') {
+		try {
+			const result = await exec('zstd', ['-dc', '-q'], { input: data, binary: true, timeout: 120_000 });
+			return result.stdoutBuffer ?? Buffer.alloc(0);
+		} catch (error) {
+			if (!isDistKernelError(error, 'exec.not-found')) throw error;
+			return Buffer.from(zstdDecompress(data));
+		}
+	}
 	const tool = TOOLS[compression];
 	if (!tool) {
 		throw new DistKernelError('initramfs.format', `unsupported initramfs segment: ${compression}`, {

@@ -9,6 +9,7 @@ import type { KernelArtifacts } from '../backends/types';
 import { updateBootloaders } from '../bootloaders/update';
 import { initramfsDone, planInitramfs } from '../coalesce/plan';
 import { buildBootImages } from './build-image';
+import { findKernelFiles } from './kernel-files';
 import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';
 
@@ -50,9 +51,18 @@ async function installWith(ctx: RuntimeContext, kv: string, artifacts: KernelArt
 	}
 }
 
-async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<InstallResult> {
+/**
+ * Everything from outside (KV, --package, --image, the kernel's files) is checked before any write: before the
+ * lock file, the work directory or deferred work from an earlier emerge.
+ */
+export function validateInstallRequest(ctx: Pick<RuntimeContext, 'root'>, kv: string, options: Pick<InstallOptions, 'image' | 'package'> = {}): void {
 	assertKernelVersion(kv);
 	validatePackage(options.package);
+	findKernelFiles(ctx, kv, options.image);
+}
+
+async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<InstallResult> {
+	validateInstallRequest(ctx, kv, options);
 	if (!options.force) {
 		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
 		if (plan === 'deferred') {

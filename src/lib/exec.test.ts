@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { isDistKernelError } from './errors';
+import { createExec, searchPath } from './exec';
+import { createMemoryLogger } from './log';
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+	try {
+		await promise;
+	} catch (error) {
+		return error;
+	}
+	throw new Error('expected a rejection');
+}
+
+describe('exec', () => {
+	const logger = createMemoryLogger();
+	const exec = createExec({ logger });
+
+	it('passes arguments verbatim, without a shell', async () => {
+		const result = await exec('printf', ['%s|', '$(id)', 'a b', "it's"]);
+		expect(result.stdout).toBe("$(id)|a b|it's|");
+	});
+
+	it('names a missing tool with a typed error and a hint', async () => {
+		const error = await caught(exec('dist-kernel-no-such-tool', []));
+		expect(isDistKernelError(error, 'exec.not-found')).toBe(true);
+		expect((error as Error).message).toBe('command not found: dist-kernel-no-such-tool');
+	});
+
+	it('keeps the output of a failed command for the error, and does not mistake it for ENOENT', async () => {
+		const error = await caught(exec('sh', ['-c', 'echo "ENOENT: pretend" >&2; exit 3']));
+		expect(isDistKernelError(error, 'exec.failed')).toBe(true);
+		expect((error as Error).message).toBe("command failed with exit code 3: sh -c 'echo \"ENOENT: pretend\" >&2; exit 3'");
+		expect((error as { details?: string }).details).toContain('ENOENT: pretend');
+	});
+
+	it('returns binary output larger than 100 MB', async () => {
+		const result = await exec('head', ['-c', String(120 * 1024 * 1024), '/dev/zero'], { binary: true });
+		expect(result.stdoutBuffer?.length).toBe(120 * 1024 * 1024);
+	});
+
+	it('prints and skips mutating commands under --dry-run', async () => {
+		const dryLogger = createMemoryLogger();
+		const dry = createExec({ logger: dryLogger, dryRun: true });
+		const result = await dry('rm', ['-rf', '/nonexistent-dist-kernel-test'], { mutates: true });
+		expect(result.skipped).toBe(true);
+		expect(dryLogger.lines).toContain(' * (dry run) would run: rm -rf /nonexistent-dist-kernel-test');
+	});
+
+	it('adds the sbin directories after the inherited PATH', () => {
+		expect(searchPath('/opt/wrap:/usr/bin')).toBe('/opt/wrap:/usr/bin:/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/bin');
+	});
+});
