@@ -31534,7 +31534,7 @@ function stageFile(target, data, options = {}) {
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
     checkpoint(`write.data ${target}`);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
     closeSync(fd);
     fd = void 0;
   } catch (error62) {
@@ -31550,7 +31550,7 @@ function stageFile(target, data, options = {}) {
         refuseSymlinkTarget(target);
         checkpoint(`write.rename ${target}`);
         renameSync(temp, target);
-        fsyncDir(dirname(target));
+        if (options.durable !== false) fsyncDir(dirname(target));
         checkpoint(`write.done ${target}`);
       } catch (error62) {
         unlinkQuiet(temp);
@@ -31631,11 +31631,22 @@ function syncOverlay(dir2, files, options) {
       hint: `move them away (they are not listed in ${OWNED_RECORD}) and run \`dist-kernel generate\` again`
     });
   }
+  const newlyOwned = [...files.keys()].filter((p) => !owned.has(p));
+  if (newlyOwned.length > 0 && owned.size > 0) {
+    const union2 = [.../* @__PURE__ */ new Set([...owned, ...files.keys()])].sort();
+    mkdirSync(dirname2(join6(dir2, OWNED_RECORD)), { recursive: true, mode: 493 });
+    writeFileAtomic(join6(dir2, OWNED_RECORD), `# Files written by \`dist-kernel generate\` (update in progress).
+${union2.join("\n")}
+`, { mode: 420 });
+  } else if (owned.size === 0 && files.has(OWNED_RECORD)) {
+    mkdirSync(dirname2(join6(dir2, OWNED_RECORD)), { recursive: true, mode: 493 });
+    writeFileAtomic(join6(dir2, OWNED_RECORD), files.get(OWNED_RECORD), { mode: 420 });
+  }
   const order = [...changes.written.filter((p) => p !== OWNED_RECORD), ...changes.written.filter((p) => p === OWNED_RECORD)];
   for (const path6 of order) {
     const target = join6(dir2, path6);
     mkdirSync(dirname2(target), { recursive: true, mode: 493 });
-    writeFileAtomic(target, files.get(path6), { mode: 420 });
+    writeFileAtomic(target, files.get(path6), { mode: 420, durable: path6 === OWNED_RECORD });
   }
   for (const path6 of changes.removed) {
     unlinkSync2(join6(dir2, path6));
@@ -38765,6 +38776,8 @@ function createExec(context) {
         reject: false,
         stripFinalNewline: false,
         encoding: options.binary ? "buffer" : "utf8",
+        // A decompressed initramfs can exceed execa's default 100 MB.
+        maxBuffer: options.binary ? 4 * 1024 ** 3 : 1e8,
         stdout: show && !options.binary ? ["pipe", "inherit"] : "pipe",
         stderr: show ? ["pipe", "inherit"] : "pipe"
       });
@@ -38783,7 +38796,8 @@ function createExec(context) {
     } catch (error62) {
       if (error62 instanceof DistKernelError) throw error62;
       const e = error62;
-      if (e.code === "ENOENT" || /ENOENT/.test(String(e.message))) {
+      const cause = e.cause;
+      if (e.code === "ENOENT" || cause?.code === "ENOENT") {
         throw new DistKernelError("exec.not-found", `command not found: ${file2}`, {
           hint: `install the package that provides \`${file2}\` or put it on PATH`,
           cause: error62
@@ -40925,9 +40939,13 @@ async function installWith(ctx, kv, artifacts) {
     throw error62;
   }
 }
-async function pipeline(ctx, kv, options, initrdOnly, reason) {
+function validateInstallRequest(ctx, kv, options = {}) {
   assertKernelVersion(kv);
   validatePackage(options.package);
+  findKernelFiles(ctx, kv, options.image);
+}
+async function pipeline(ctx, kv, options, initrdOnly, reason) {
+  validateInstallRequest(ctx, kv, options);
   if (!options.force) {
     const plan2 = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
     if (plan2 === "deferred") {
@@ -41575,6 +41593,7 @@ var installCommand = {
       run(async (context, kv, options) => {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
+        validateInstallRequest(ctx, kv, { image: flags2.image, package: flags2.package });
         await completePending(ctx);
         await installKernel(ctx, kv, { image: flags2.image, package: flags2.package });
         return 0;
@@ -41582,6 +41601,9 @@ var installCommand = {
     );
   }
 };
+
+// src/cli/commands/remove.ts
+init_validate();
 
 // src/runtime/install/remove-kernel.ts
 init_errors();
@@ -41699,6 +41721,7 @@ var removeCommand = {
       run(async (context, kv, options) => {
         const flags2 = options;
         validatePackage(flags2.package);
+        assertKernelVersion(kv);
         const ctx = createRuntimeContext(context);
         await completePending(ctx);
         await removeKernel(ctx, kv, { package: flags2.package, force: flags2.force });
@@ -41715,6 +41738,7 @@ var initramfsCommand = {
       run(async (context, kv, options) => {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
+        validateInstallRequest(ctx, kv, { package: flags2.package });
         await completePending(ctx);
         await regenerateInitramfs(ctx, kv, { package: flags2.package });
         return 0;
@@ -42732,7 +42756,15 @@ function trimZeros(data) {
 }
 async function decompressOnce(exec, compression, data) {
   if (compression === "gzip") return gunzipSync(data);
-  if (compression === "zstd") return Buffer.from(decompress(data));
+  if (compression === "zstd") {
+    try {
+      const result2 = await exec("zstd", ["-dc", "-q"], { input: data, binary: true, timeout: 12e4 });
+      return result2.stdoutBuffer ?? Buffer.alloc(0);
+    } catch (error62) {
+      if (!isDistKernelError(error62, "exec.not-found")) throw error62;
+      return Buffer.from(decompress(data));
+    }
+  }
   const tool = TOOLS[compression];
   if (!tool) {
     throw new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {

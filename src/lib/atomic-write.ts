@@ -8,6 +8,8 @@ import { DistKernelError } from './errors';
 export interface AtomicWriteOptions {
 	/** File mode (default 0o644). */
 	mode?: number;
+	/** fsync the file and its directory (default true). Only for files that can be regenerated at will. */
+	durable?: boolean;
 }
 
 export function tempNameFor(target: string): string {
@@ -71,7 +73,7 @@ export function stageFile(target: string, data: string | Uint8Array, options: At
 		let offset = 0;
 		while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 		checkpoint(`write.data ${target}`);
-		fsyncSync(fd);
+		if (options.durable !== false) fsyncSync(fd);
 		closeSync(fd);
 		fd = undefined;
 	} catch (error) {
@@ -87,7 +89,7 @@ export function stageFile(target: string, data: string | Uint8Array, options: At
 				refuseSymlinkTarget(target);
 				checkpoint(`write.rename ${target}`);
 				renameSync(temp, target);
-				fsyncDir(dirname(target));
+				if (options.durable !== false) fsyncDir(dirname(target));
 				checkpoint(`write.done ${target}`);
 			} catch (error) {
 				unlinkQuiet(temp);
