@@ -20,6 +20,25 @@ describe('zstd segments', () => {
 		expect(calls).toEqual(['zstd']);
 	});
 
+	it('with NUL padding after the stream are decoded in one run of the tool', async () => {
+		const calls: string[] = [];
+		const real = createExec({ logger: createMemoryLogger() });
+		const exec: Exec = (file, args, options) => {
+			calls.push(file);
+			return real(file, args, options);
+		};
+		const padded = Buffer.concat([zstdData, Buffer.alloc(512)]);
+		expect(await decompressSegment(exec, 'zstd', padded)).toEqual(payload);
+		expect(calls).toEqual(['zstd']);
+	});
+
+	it('that are corrupt give a typed error', async () => {
+		const exec = createExec({ logger: createMemoryLogger() });
+		const corrupt = Buffer.from(zstdData);
+		corrupt.fill(0x55, 4, corrupt.length - 2);
+		await expect(decompressSegment(exec, 'zstd', corrupt)).rejects.toBeInstanceOf(DistKernelError);
+	});
+
 	it('fall back to the pure-JS decoder when zstd is not installed', async () => {
 		const exec: Exec = async (file) => {
 			throw new DistKernelError('exec.not-found', `command not found: ${file}`);

@@ -34,8 +34,7 @@ async function decompressOnce(exec: Exec, compression: Compression, data: Buffer
 	if (compression === 'gzip') return gunzipSync(data);
 	if (compression === 'zstd') {
 		try {
-			const result = await exec('zstd', ['-dc', '-q'], { input: data, binary: true, timeout: 120_000 });
-			return result.stdoutBuffer ?? Buffer.alloc(0);
+			return await runTool(exec, ['zstd', ['-dc', '-q']], data);
 		} catch (error) {
 			if (!isDistKernelError(error, 'exec.not-found')) throw error;
 			return Buffer.from(zstdDecompress(data));
@@ -47,8 +46,20 @@ async function decompressOnce(exec: Exec, compression: Compression, data: Buffer
 			hint: 'expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4',
 		});
 	}
-	const result = await exec(tool[0], tool[1], { input: data, binary: true, timeout: 120_000 });
-	return result.stdoutBuffer ?? Buffer.alloc(0);
+	return runTool(exec, tool, data);
+}
+
+/**
+ * The tools stop with an error at NUL padding after the last stream, having written everything before it: with
+ * padding present, that output is the segment (the cpio parser then checks it ends with its trailer). Decoding
+ * the whole image a second time without the padding would double the cost.
+ */
+async function runTool(exec: Exec, [file, args]: [string, string[]], data: Buffer): Promise<Buffer> {
+	const result = await exec(file, args, { input: data, binary: true, timeout: 120_000, allowFailure: true });
+	const output = result.stdoutBuffer ?? Buffer.alloc(0);
+	if (result.exitCode === 0) return output;
+	if (output.length > 0 && data.length > 0 && data[data.length - 1] === 0) return output;
+	throw new DistKernelError('exec.failed', `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
 }
 
 /**
