@@ -78,7 +78,7 @@ export function createExec(context: ExecContext): Exec {
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
 		const show = options.show ?? context.logger.verbose;
 		try {
-			const result = await execa(file, [...args], {
+			const subprocess = execa(file, [...args], {
 				env,
 				extendEnv: false,
 				cwd: options.cwd,
@@ -87,12 +87,16 @@ export function createExec(context: ExecContext): Exec {
 				reject: false,
 				stripFinalNewline: false,
 				encoding: options.binary ? 'buffer' : 'utf8',
-				// A decompressed initramfs can exceed execa's default 100 MB.
-				maxBuffer: options.binary ? 4 * 1024 ** 3 : 100_000_000,
+				// Binary output (a decompressed initramfs, easily over 100 MB) is collected below in one concat:
+				// execa's own buffering of it costs as much as the decompression.
+				buffer: { stdout: !options.binary, stderr: true },
 				stdout: show && !options.binary ? ['pipe', 'inherit'] : 'pipe',
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
 			});
-			const stdoutBuffer = options.binary ? Buffer.from(result.stdout as unknown as Uint8Array) : undefined;
+			const chunks: Buffer[] = [];
+			if (options.binary) subprocess.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+			const result = await subprocess;
+			const stdoutBuffer = options.binary ? Buffer.concat(chunks) : undefined;
 			const stdout = options.binary ? '' : String(result.stdout ?? '');
 			// With encoding 'buffer' both streams are byte arrays: decode stderr for messages.
 			const stderr = options.binary ? Buffer.from(result.stderr as unknown as Uint8Array).toString() : String(result.stderr ?? '');
