@@ -38767,7 +38767,7 @@ function createExec(context) {
     env["PATH"] = searchPath(options.env?.["PATH"] ?? baseEnv["PATH"]);
     const show = options.show ?? context.logger.verbose;
     try {
-      const result = await execa(file2, [...args], {
+      const subprocess = execa(file2, [...args], {
         env,
         extendEnv: false,
         cwd: options.cwd,
@@ -38776,12 +38776,16 @@ function createExec(context) {
         reject: false,
         stripFinalNewline: false,
         encoding: options.binary ? "buffer" : "utf8",
-        // A decompressed initramfs can exceed execa's default 100 MB.
-        maxBuffer: options.binary ? 4 * 1024 ** 3 : 1e8,
+        // Binary output (a decompressed initramfs, easily over 100 MB) is collected below in one concat:
+        // execa's own buffering of it costs as much as the decompression.
+        buffer: { stdout: !options.binary, stderr: true },
         stdout: show && !options.binary ? ["pipe", "inherit"] : "pipe",
         stderr: show ? ["pipe", "inherit"] : "pipe"
       });
-      const stdoutBuffer = options.binary ? Buffer.from(result.stdout) : void 0;
+      const chunks = [];
+      if (options.binary) subprocess.stdout?.on("data", (chunk) => chunks.push(chunk));
+      const result = await subprocess;
+      const stdoutBuffer = options.binary ? Buffer.concat(chunks) : void 0;
       const stdout = options.binary ? "" : String(result.stdout ?? "");
       const stderr = options.binary ? Buffer.from(result.stderr).toString() : String(result.stderr ?? "");
       if (result.failed && result.exitCode === void 0) throw result;
@@ -42758,8 +42762,7 @@ async function decompressOnce(exec, compression, data) {
   if (compression === "gzip") return gunzipSync(data);
   if (compression === "zstd") {
     try {
-      const result2 = await exec("zstd", ["-dc", "-q"], { input: data, binary: true, timeout: 12e4 });
-      return result2.stdoutBuffer ?? Buffer.alloc(0);
+      return await runTool(exec, ["zstd", ["-dc", "-q"]], data);
     } catch (error62) {
       if (!isDistKernelError(error62, "exec.not-found")) throw error62;
       return Buffer.from(decompress(data));
@@ -42771,8 +42774,14 @@ async function decompressOnce(exec, compression, data) {
       hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
     });
   }
-  const result = await exec(tool[0], tool[1], { input: data, binary: true, timeout: 12e4 });
-  return result.stdoutBuffer ?? Buffer.alloc(0);
+  return runTool(exec, tool, data);
+}
+async function runTool(exec, [file2, args], data) {
+  const result = await exec(file2, args, { input: data, binary: true, timeout: 12e4, allowFailure: true });
+  const output2 = result.stdoutBuffer ?? Buffer.alloc(0);
+  if (result.exitCode === 0) return output2;
+  if (output2.length > 0 && data.length > 0 && data[data.length - 1] === 0) return output2;
+  throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
 }
 async function decompressSegment(exec, compression, data) {
   try {
