@@ -1,6 +1,6 @@
 // The one configuration schema. The file /etc/dist-kernel/dist-kernel.conf uses the kebab-case spelling of
 // these keys (`kernel-packages = ...`); command-line flags of the same name override it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCategory, isPackageName } from '../lib/validate';
 
 const packageKey = z.string().refine((v) => {

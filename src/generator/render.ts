@@ -1,6 +1,6 @@
 // Template rendering: one isolated Handlebars environment; every value goes through a typed helper.
 import Handlebars from 'handlebars';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DistKernelError, InternalError } from '../lib/errors';
 import { shellArray, shellQuote, validToken, validTokens, xmlText } from './template-helpers';
 

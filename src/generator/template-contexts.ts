@@ -1,5 +1,5 @@
 // One zod schema per template context: what a template may read, checked before every render.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOKEN_KINDS, type TokenKind } from './template-helpers';
 
 function token(kind: TokenKind) {

@@ -1,5 +1,5 @@
 // Every template file and where its output goes in the overlay. Templates are inlined at build time (esbuild text loader).
-import type { z } from 'zod';
+import type * as z from 'zod';
 import distKernelUtilsEclass from '../../templates/overlay/eclass/dist-kernel-utils.eclass.hbs';
 import kernelInstallEclass from '../../templates/overlay/eclass/kernel-install.eclass.hbs';
 import linuxModR1Eclass from '../../templates/overlay/eclass/linux-mod-r1.eclass.hbs';

@@ -1,9 +1,16 @@
 // The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
 // sbin directories, per-call timeout, output kept for the error and optionally shown live.
-import { execa, type ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
 import type { Logger } from './log';
+
+/** execa is evaluated on the first command, not at start-up: hooks that run nothing stay cheap. */
+let execaModule: Promise<typeof import('execa')> | undefined;
+function loadExeca(): Promise<typeof import('execa')> {
+	execaModule ??= import('execa');
+	return execaModule;
+}
 
 export interface ExecOptions {
 	/** Extra or overriding environment variables for the child. */
@@ -78,6 +85,7 @@ export function createExec(context: ExecContext): Exec {
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
 		const show = options.show ?? context.logger.verbose;
 		try {
+			const { execa } = await loadExeca();
 			const subprocess = execa(file, [...args], {
 				env,
 				extendEnv: false,

@@ -2,7 +2,7 @@
 // few directory listings and nothing else.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../lib/atomic-write';
 import { underRoot } from '../../lib/root';
 

@@ -2,7 +2,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../../lib/atomic-write';
 import { DistKernelError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
