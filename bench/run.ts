@@ -93,7 +93,7 @@ if (isError(l)) rows.push(['initramfs listing', 'not measured', l.error, '≥ 2�
 else {
 	const mib = (l.imageBytes / (1 << 20)).toFixed(1);
 	rows.push([`initramfs listing (${mib} MiB zstd, ${l.entries} entries): lsinitrd vs ours`, `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.oursMs)}`, `${x(l.speedup)} faster`, '≥ 2×', l.speedup >= 2 ? 'met' : 'NOT met']);
-	rows.push(['  same, zstd by the system tool instead of fzstd (not shipped)', `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.systemZstdMs)}`, `${x(l.speedupSystemZstd)} faster`, '≥ 2×', l.speedupSystemZstd >= 2 ? 'met' : 'NOT met']);
+	rows.push(['  lower bound: the same cpio parser after one bare spawnSync(zstd), no exec wrapper', `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.systemZstdMs)}`, `${x(l.speedupSystemZstd)} faster`, '≥ 2×', l.speedupSystemZstd >= 2 ? 'met' : 'NOT met']);
 }
 const d = results.dracutRuns;
 if (isError(d)) rows.push(['dracut runs per kernel upgrade', 'not measured', d.error, '1 each', '']);

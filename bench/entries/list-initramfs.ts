@@ -1,7 +1,7 @@
 // Bench entry point: prints every entry of an initramfs (mode, size, name), like `lsinitrd` prints its listing,
 // through the runtime's own reader (src/runtime/initramfs-reader). Bundled by bench/lib/bundle.ts.
-// `--system-zstd` measures a variant: zstd segments decompressed by the `zstd` tool instead of fzstd (pure JS),
-// then parsed by the same cpio parser — what the reader would gain by preferring the native tool.
+// `--system-zstd` measures a lower bound: the zstd segment handed to one bare spawnSync(zstd) (no exec wrapper, no
+// fzstd fallback), then parsed by the same cpio parser — what the reader's plumbing costs above the tool itself.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
