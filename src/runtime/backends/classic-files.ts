@@ -24,10 +24,11 @@ interface Planned {
 function plan(artifacts: KernelArtifacts): Planned[] {
 	const names = classicNames(artifacts.kv);
 	const files: Planned[] = [];
-	if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
+	// Files no boot needs first; then the initramfs and, last, the image: boot loaders (grub-mkconfig, BLS
+	// generators) key on vmlinuz-KV, and the pair a boot needs is swapped by two adjacent renames.
 	if (artifacts.systemMap) files.push({ source: artifacts.systemMap, name: names.systemMap });
 	if (artifacts.config) files.push({ source: artifacts.config, name: names.config });
-	// The image goes in last: boot loaders (grub-mkconfig, BLS generators) key on vmlinuz-KV.
+	if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
 	files.push({ source: artifacts.image, name: names.image });
 	return files;
 }

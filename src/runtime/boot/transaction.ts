@@ -27,6 +27,8 @@ interface Journal {
 
 export const JOURNAL_PATH = '/var/lib/dist-kernel/boot-transaction.json';
 const TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
+/** link(2) errors of filesystems without hard links (vfat, some FUSE): the backup is made by rename instead. */
+const LINKLESS_ERRORS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EXDEV']);
 
 export function backupPathFor(path: string): string {
 	return join(dirname(path), `.${basename(path)}.dk-backup`);
@@ -104,26 +106,49 @@ export class BootTransaction {
 
 	/** Keep what is at `path` (file or directory) as a backup before something replaces it. Idempotent per path. */
 	protect(path: string): void {
-		if (this.entries.some((e) => e.path === path)) return;
-		assertNotSymlink(path);
-		const kind = kindOf(path);
-		const backup = kind === 'absent' ? null : backupPathFor(path);
-		if (this.ctx.dryRun) return;
-		if (backup) removePath(backup);
-		this.entries.push({ path, kind, backup });
-		writeJournal(this.journalFile, this.journal('writing'));
-		checkpoint(`boot.protect ${path}`);
-		if (!backup) return;
-		if (kind === 'file') {
-			try {
-				linkSync(path, backup);
-				return;
-			} catch (error) {
-				// vfat and some FUSE filesystems have no hard links: move the old file aside instead.
-				if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EXDEV'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-			}
+		for (const pending of this.protectAll([path])) this.moveAside(pending);
+	}
+
+	/**
+	 * Keep the previous content of every path, recorded by ONE journal write: afterwards the new files can be renamed
+	 * in back to back, with no journal write between two renames. Backups are hard links; a path that cannot be
+	 * linked (a directory, or vfat and other filesystems without links) is returned: the caller moves it aside with
+	 * moveAside() right before replacing it, so the previous file disappears only for the moment of its own swap.
+	 */
+	private protectAll(paths: readonly string[]): string[] {
+		const added: JournalEntry[] = [];
+		for (const path of paths) {
+			if (this.entries.some((e) => e.path === path) || added.some((e) => e.path === path)) continue;
+			assertNotSymlink(path);
+			const kind = kindOf(path);
+			added.push({ path, kind, backup: kind === 'absent' ? null : backupPathFor(path) });
 		}
-		renameSync(path, backup);
+		if (this.ctx.dryRun || added.length === 0) return [];
+		for (const entry of added) if (entry.backup) removePath(entry.backup);
+		this.entries.push(...added);
+		writeJournal(this.journalFile, this.journal('writing'));
+		const pending: string[] = [];
+		for (const entry of added) {
+			checkpoint(`boot.protect ${entry.path}`);
+			if (!entry.backup) continue;
+			if (entry.kind === 'file') {
+				try {
+					linkSync(entry.path, entry.backup);
+					continue;
+				} catch (error) {
+					if (!LINKLESS_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+				}
+			}
+			pending.push(entry.path);
+		}
+		return pending;
+	}
+
+	/** The backup of `path` by rename, for what protectAll() could not link. */
+	private moveAside(path: string): void {
+		const entry = this.entries.find((e) => e.path === path);
+		if (!entry?.backup || existsSync(entry.backup)) return;
+		renameSync(path, entry.backup);
 		fsyncDir(dirname(path));
 	}
 
@@ -147,7 +172,7 @@ export class BootTransaction {
 
 	/**
 	 * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
-	 * then each previous file is kept and the new one renamed in. Callers put the kernel image LAST, so a kill
+	 * then every previous file is kept (one journal write) and the new ones are renamed in back to back. Callers put the kernel image LAST, so a kill
 	 * between two renames never leaves a new image (what boot loaders look for) beside a missing initramfs.
 	 */
 	copyAll(files: readonly { source: string; target: string; mode?: number }[]): void {
@@ -163,8 +188,9 @@ export class BootTransaction {
 				staged.push(stageFile(file.target, readFileSync(file.source), { mode: file.mode ?? 0o644 }));
 			}
 			checkpoint('boot.staged');
+			const moveFirst = new Set(this.protectAll(files.map((f) => f.target)));
 			for (const [index, file] of files.entries()) {
-				this.protect(file.target);
+				if (moveFirst.has(file.target)) this.moveAside(file.target);
 				staged[index]!.commit();
 				chmodSync(file.target, file.mode ?? 0o644);
 			}

@@ -26742,6 +26742,7 @@ function assertNotSymlink(path6) {
 // src/runtime/boot/transaction.ts
 var JOURNAL_PATH = "/var/lib/dist-kernel/boot-transaction.json";
 var TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
+var LINKLESS_ERRORS = /* @__PURE__ */ new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV"]);
 function backupPathFor(path6) {
   return join9(dirname5(path6), `.${basename3(path6)}.dk-backup`);
 }
@@ -26809,25 +26810,47 @@ var BootTransaction = class _BootTransaction {
   }
   /** Keep what is at `path` (file or directory) as a backup before something replaces it. Idempotent per path. */
   protect(path6) {
-    if (this.entries.some((e) => e.path === path6)) return;
-    assertNotSymlink(path6);
-    const kind = kindOf(path6);
-    const backup = kind === "absent" ? null : backupPathFor(path6);
-    if (this.ctx.dryRun) return;
-    if (backup) removePath(backup);
-    this.entries.push({ path: path6, kind, backup });
-    writeJournal(this.journalFile, this.journal("writing"));
-    checkpoint(`boot.protect ${path6}`);
-    if (!backup) return;
-    if (kind === "file") {
-      try {
-        linkSync(path6, backup);
-        return;
-      } catch (error2) {
-        if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV"].includes(error2.code ?? "")) throw error2;
-      }
+    for (const pending of this.protectAll([path6])) this.moveAside(pending);
+  }
+  /**
+   * Keep the previous content of every path, recorded by ONE journal write: afterwards the new files can be renamed
+   * in back to back, with no journal write between two renames. Backups are hard links; a path that cannot be
+   * linked (a directory, or vfat and other filesystems without links) is returned: the caller moves it aside with
+   * moveAside() right before replacing it, so the previous file disappears only for the moment of its own swap.
+   */
+  protectAll(paths) {
+    const added = [];
+    for (const path6 of paths) {
+      if (this.entries.some((e) => e.path === path6) || added.some((e) => e.path === path6)) continue;
+      assertNotSymlink(path6);
+      const kind = kindOf(path6);
+      added.push({ path: path6, kind, backup: kind === "absent" ? null : backupPathFor(path6) });
     }
-    renameSync2(path6, backup);
+    if (this.ctx.dryRun || added.length === 0) return [];
+    for (const entry of added) if (entry.backup) removePath(entry.backup);
+    this.entries.push(...added);
+    writeJournal(this.journalFile, this.journal("writing"));
+    const pending = [];
+    for (const entry of added) {
+      checkpoint(`boot.protect ${entry.path}`);
+      if (!entry.backup) continue;
+      if (entry.kind === "file") {
+        try {
+          linkSync(entry.path, entry.backup);
+          continue;
+        } catch (error2) {
+          if (!LINKLESS_ERRORS.has(error2.code ?? "")) throw error2;
+        }
+      }
+      pending.push(entry.path);
+    }
+    return pending;
+  }
+  /** The backup of `path` by rename, for what protectAll() could not link. */
+  moveAside(path6) {
+    const entry = this.entries.find((e) => e.path === path6);
+    if (!entry?.backup || existsSync2(entry.backup)) return;
+    renameSync2(path6, entry.backup);
     fsyncDir(dirname5(path6));
   }
   /** Replace (or create) `target` with `data`, atomically, after keeping the previous file. */
@@ -26848,7 +26871,7 @@ var BootTransaction = class _BootTransaction {
   }
   /**
    * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
-   * then each previous file is kept and the new one renamed in. Callers put the kernel image LAST, so a kill
+   * then every previous file is kept (one journal write) and the new ones are renamed in back to back. Callers put the kernel image LAST, so a kill
    * between two renames never leaves a new image (what boot loaders look for) beside a missing initramfs.
    */
   copyAll(files) {
@@ -26864,8 +26887,9 @@ var BootTransaction = class _BootTransaction {
         staged.push(stageFile(file.target, readFileSync11(file.source), { mode: file.mode ?? 420 }));
       }
       checkpoint("boot.staged");
+      const moveFirst = new Set(this.protectAll(files.map((f) => f.target)));
       for (const [index, file] of files.entries()) {
-        this.protect(file.target);
+        if (moveFirst.has(file.target)) this.moveAside(file.target);
         staged[index].commit();
         chmodSync(file.target, file.mode ?? 420);
       }
@@ -26994,9 +27018,9 @@ function classicNames(kv) {
 function plan(artifacts) {
   const names = classicNames(artifacts.kv);
   const files = [];
-  if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
   if (artifacts.systemMap) files.push({ source: artifacts.systemMap, name: names.systemMap });
   if (artifacts.config) files.push({ source: artifacts.config, name: names.config });
+  if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
   files.push({ source: artifacts.image, name: names.image });
   return files;
 }
