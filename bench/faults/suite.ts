@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { programBundle } from '../lib/bundle';
 import { debianKernel } from '../../test/helpers/debian-kernel';
-import { cloneRoot, populateFaultRoot, putFile } from '../lib/fault-root';
+import { FAULT_RUNTIME, addKernelInstall, cloneRoot, populateFaultRoot, putFile } from '../lib/fault-root';
 import { canMount, unmountAll, type BootFs } from '../lib/mounts';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
 import { concurrentRuns } from './concurrency';
@@ -22,7 +22,7 @@ export interface SuiteSettings {
 	fuzzCount: number;
 	/** Checkpoints per kill scenario (undefined: every one). */
 	killPoints: number | undefined;
-	killScenarios: ('upgrade' | 'reinstall')[];
+	killScenarios: ('upgrade' | 'reinstall' | 'kernel-install')[];
 	dracutDelaysMs: number[];
 	noSpaceFs: BootFs[];
 	noSpaceLevels: number[];
@@ -35,7 +35,7 @@ export const SETTINGS: Record<FaultMode, SuiteSettings> = {
 	full: {
 		fuzzCount: 10_000,
 		killPoints: undefined,
-		killScenarios: ['upgrade', 'reinstall'],
+		killScenarios: ['upgrade', 'reinstall', 'kernel-install'],
 		dracutDelaysMs: [250, 600, 1200],
 		noSpaceFs: ['tmpfs', 'ext2', 'vfat'],
 		noSpaceLevels: [0, 0.01, 0.25, 0.5, 0.75, 0.99, 3],
@@ -72,8 +72,8 @@ export interface SuiteResult {
 }
 
 /** Installs `kv` into `root` by a clean run: the "previous complete set". Returns why it failed, or ''. */
-async function installedTemplate(bin: string, root: string, kv: string, progress: Progress): Promise<string> {
-	const result = await runDistKernel({ bin, root, args: ['install', kv] });
+async function installedTemplate(bin: string, root: string, kv: string, progress: Progress, env?: NodeJS.ProcessEnv): Promise<string> {
+	const result = await runDistKernel({ bin, root, args: ['install', kv], env });
 	if (result.code !== 0) return `install ${kv} failed (exit ${result.code}): ${outputTail(result, 3)}`;
 	progress(`template: ${kv} installed in ${(result.ms / 1000).toFixed(1)} s`);
 	return '';
@@ -132,6 +132,20 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 			let template = previous;
 			let args = ['install', kv2];
 			let name = `install ${kv2} over ${kv1} (upgrade)`;
+			let env: NodeJS.ProcessEnv | undefined;
+			if (scenario === 'kernel-install') {
+				// The same upgrade through systemd's kernel-install (layout=bls) and its plugins, ours included.
+				template = join(work, 'kernel-install');
+				cloneRoot(baseRoot, template);
+				addKernelInstall(template, bin);
+				const failed = await installedTemplate(bin, template, kv1, progress, { DIST_KERNEL_RUNTIME: join(template, FAULT_RUNTIME) });
+				if (failed) {
+					rows.push({ kind: 'SIGKILL', subject: 'install through kernel-install', tried: 0, survived: 0, notes: '', skipped: failed });
+					continue;
+				}
+				env = { DIST_KERNEL_RUNTIME: join(work, `kill-${scenario}`, 'root', FAULT_RUNTIME) };
+				name = `install ${kv2} over ${kv1} through kernel-install (layout=bls)`;
+			}
 			if (scenario === 'reinstall') {
 				template = join(work, 'reinstall');
 				makeReinstallTemplate(previous, template, kv1);
@@ -139,7 +153,7 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 				name = `install ${kv1} again, rebuilt image (every file replaced)`;
 			}
 			const { row } = await killAtCheckpoints(
-				{ name, template, args },
+				{ name, template, args, env },
 				{ bin, work: join(work, `kill-${scenario}`), maxPoints: settings.killPoints, dracutDelaysMs: settings.dracutDelaysMs, progress },
 			);
 			rows.push(row);

@@ -1,7 +1,7 @@
 // The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
 // sbin directories, per-call timeout, output kept for the error and optionally shown live.
 import type { ExecaError } from 'execa';
-import { checkpoint } from './checkpoint';
+import { CHECKPOINT_ENV, checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
 import type { Logger } from './log';
 
@@ -81,6 +81,7 @@ export function createExec(context: ExecContext): Exec {
 		context.logger.debug(`running: ${command}`);
 		checkpoint(`exec.start ${file}`);
 		const env: Record<string, string | undefined> = options.cleanEnv ? {} : { ...baseEnv };
+		for (const name of CHECKPOINT_ENV) delete env[name];
 		Object.assign(env, options.env ?? {});
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
 		const show = options.show ?? context.logger.verbose;
