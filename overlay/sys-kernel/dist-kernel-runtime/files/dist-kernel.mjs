@@ -10207,10 +10207,11 @@ function checkpoint(name) {
     else process.kill(process.pid, "SIGKILL");
   }
 }
-var reached, killAt, killDelay, trace;
+var CHECKPOINT_ENV, reached, killAt, killDelay, trace;
 var init_checkpoint = __esm({
   "src/lib/checkpoint.ts"() {
     "use strict";
+    CHECKPOINT_ENV = ["DIST_KERNEL_KILL_AT", "DIST_KERNEL_KILL_DELAY_MS", "DIST_KERNEL_CHECKPOINT_TRACE"];
     reached = 0;
     killAt = Number(process.env["DIST_KERNEL_KILL_AT"] ?? 0);
     killDelay = Number(process.env["DIST_KERNEL_KILL_DELAY_MS"] ?? 0);
@@ -25944,6 +25945,7 @@ function createExec(context) {
     context.logger.debug(`running: ${command}`);
     checkpoint(`exec.start ${file}`);
     const env = options.cleanEnv ? {} : { ...baseEnv };
+    for (const name of CHECKPOINT_ENV) delete env[name];
     Object.assign(env, options.env ?? {});
     env["PATH"] = searchPath(options.env?.["PATH"] ?? baseEnv["PATH"]);
     const show = options.show ?? context.logger.verbose;
