@@ -26873,8 +26873,9 @@ var BootTransaction = class _BootTransaction {
   }
   /**
    * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
-   * then every previous file is kept (one journal write) and the new ones are renamed in back to back. Callers put the kernel image LAST, so a kill
-   * between two renames never leaves a new image (what boot loaders look for) beside a missing initramfs.
+   * then every previous file is kept (one journal write) and the new ones are renamed in back to back. Callers
+   * put the kernel image LAST, so a kill between two renames never leaves a new image (what boot loaders look
+   * for) beside a missing initramfs.
    */
   copyAll(files) {
     if (this.ctx.dryRun) {
