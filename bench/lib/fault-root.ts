@@ -2,13 +2,13 @@
 // kernel package would have merged it, and a dracut configuration that keeps dracut real but small and
 // deterministic: no host-only detection, only the `base` module, no kernel modules (`no_kernel`), no compression,
 // `reproducible` output. A run then takes ~3 s here instead of ~18 s and two runs produce the same image.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { debianKernel, linkKernelInto, type DebianKernel } from '../../test/helpers/debian-kernel';
+import { installPlugins } from '../../test/runtime/kernel-root';
 import { runChecked } from './run-process';
 
-const PLUGIN = join(import.meta.dirname, '..', '..', 'templates', 'overlay', 'sys-kernel', 'dist-kernel-runtime', 'files', '50-dist-kernel.install.hbs');
 /** Where addKernelInstall() puts the runtime launcher our plugin execs (DIST_KERNEL_RUNTIME), relative to the root. */
 export const FAULT_RUNTIME = '/fault-bin/dist-kernel';
 
@@ -101,15 +101,7 @@ export function addKernelInstall(root: string, bin: string): void {
 	putFile(root, '/etc/kernel/entry-token', 'gentoo\n');
 	putFile(root, '/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
 	putFile(root, '/etc/dist-kernel/dist-kernel.conf', 'install-backend = kernel-install\n');
-	const plugins = join(root, 'usr', 'lib', 'kernel', 'install.d');
-	mkdirSync(plugins, { recursive: true });
-	for (const [from, name] of [
-		[PLUGIN, '50-dist-kernel.install'],
-		['/usr/lib/kernel/install.d/90-loaderentry.install', '90-loaderentry.install'],
-	] as const) {
-		copyFileSync(from, join(plugins, name));
-		chmodSync(join(plugins, name), 0o755);
-	}
+	installPlugins(root);
 	const launcher = ['#!/bin/sh', 'root="$(cd "$(dirname "$0")/.." && pwd)"', `exec '${process.execPath}' '${bin}' --root "$root" "$@"`, ''].join('\n');
 	putFile(root, FAULT_RUNTIME, launcher, 0o755);
 }

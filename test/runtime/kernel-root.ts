@@ -35,9 +35,12 @@ export async function kernelRoot(prefix = 'dk-pipeline-'): Promise<KernelRoot> {
 	return { ...root, kernel, kv: kernel.kv, runtime };
 }
 
-/** Our plugin (a static template: rendered output equals the file) and systemd's own BLS plugin, as on a system. */
-export function installPlugins(root: TempRoot): string[] {
-	const dir = root.path('/usr/lib/kernel/install.d');
+/**
+ * Our plugin (a static template: rendered output equals the file) and systemd's own BLS plugin, as on a system.
+ * `root` is a TempRoot or the path of a root directory.
+ */
+export function installPlugins(root: TempRoot | string): string[] {
+	const dir = join(typeof root === 'string' ? root : root.root, 'usr', 'lib', 'kernel', 'install.d');
 	mkdirSync(dir, { recursive: true });
 	const ours = join(dir, '50-dist-kernel.install');
 	copyFileSync(PLUGIN_TEMPLATE, ours);
