@@ -5,6 +5,9 @@ import { completePending } from '../coalesce/plan';
 import { readDracutConfig } from '../dracut/config';
 import type { RuntimeContext } from '../context';
 import { collectStatus } from '../status/collect-status';
+import { readKnownIndexes } from '../binhost/binhost-indexes';
+import { readPkgdir } from '../binhost/read-pkgdir';
+import { checkBinhostVersions, overlayVirtualVersions } from './check-binhost-versions';
 import { checkBootImages } from './check-boot-images';
 import { checkBootSpace } from './check-boot-space';
 import { checkEfiStub } from './check-efi-stub';
@@ -47,6 +50,11 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	const ukiWanted = ctx.config.uki === 'yes' || (ctx.config.uki === 'auto' && uefi);
 	findings.push(...checkEfiStub(ctx, ukiWanted, stub));
 	findings.push(...checkBootSpace(ctx.root, report));
+	const binhosts = readKnownIndexes(ctx.root, readPkgdir(ctx.root));
+	findings.push(...checkBinhostVersions(binhosts.indexes, overlayVirtualVersions(ctx.root, ctx.config.overlayDir), ctx.config.overlayDir, ctx.config.kernelPackages));
+	for (const bad of binhosts.unreadable) {
+		findings.push({ id: 'binhost.index', level: 'warning', subject: bad.path, message: bad.error.message, fix: 'run emerge --getbinpkg --pretend @world to fetch the binhost index again' });
+	}
 	return findings;
 }
 

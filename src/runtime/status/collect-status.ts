@@ -2,6 +2,9 @@
 // boot partitions, the running kernel, default boot entries, module packages and the stale ones, pending work.
 import { release } from 'node:os';
 import { assertKernelVersion } from '../../lib/validate';
+import { readKnownIndexes } from '../binhost/binhost-indexes';
+import { loadOriginSources, packageOrigin, type PackageOrigin } from '../binhost/package-origin';
+import { readPkgdir } from '../binhost/read-pkgdir';
 import { listPending, type PendingWork } from '../coalesce/pending-state';
 import type { RuntimeContext } from '../context';
 import { scanModules, type ModulePackageInfo, type StaleModule } from '../modules/scan-modules';
@@ -20,7 +23,11 @@ export interface KernelStatus {
 	/** Boot files by kind; `emptyInitrds` are zero-byte initramfs files (the placeholder beside a UKI). */
 	boot: { kernels: string[]; initrds: string[]; ukis: string[]; emptyInitrds: string[] };
 	pending?: PendingWork['kind'];
+	/** How the kernel package reached this system (source build, binhost, local binary package). */
+	origin?: PackageOrigin;
 }
+
+export type ModuleStatus = ModulePackageInfo & { origin: PackageOrigin };
 
 export interface StatusReport {
 	root: string;
@@ -28,7 +35,7 @@ export interface StatusReport {
 	kernels: KernelStatus[];
 	virtualVersion?: string;
 	defaultEntries: DefaultEntry[];
-	modules: ModulePackageInfo[];
+	modules: ModuleStatus[];
 	stale: StaleModule[];
 	pending: PendingWork[];
 	broken: Array<{ cpv: string; error: string }>;
@@ -45,6 +52,7 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 	const running = runningKernel(ctx, options.running);
 	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const pending = listPending(ctx.root);
+	const origins = loadOriginSources(ctx.root, readKnownIndexes(ctx.root, readPkgdir(ctx.root)).indexes);
 	const kernels: KernelStatus[] = inventory.kernels.map((kernel) => {
 		const files = findBootFiles(ctx.root, kernel.kv);
 		const owed = pending.find((p) => p.kv === kernel.kv);
@@ -62,6 +70,7 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 				emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path),
 			},
 			...(owed ? { pending: owed.kind } : {}),
+			...(kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {}),
 		};
 	});
 	return {
@@ -70,7 +79,7 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 		kernels,
 		...(inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {}),
 		defaultEntries: findDefaultEntries(ctx.root),
-		modules: inventory.modules,
+		modules: inventory.modules.map((m) => ({ ...m, origin: packageOrigin(ctx.root, m.cpv, origins) })),
 		stale: inventory.stale,
 		pending,
 		broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message })),

@@ -1,5 +1,12 @@
 // Human text for `dist-kernel status` (the JSON form is the report itself).
+import type { PackageOrigin } from '../binhost/package-origin';
 import type { StatusReport } from './collect-status';
+
+function describeOrigin(origin: PackageOrigin): string {
+	if (origin.origin === 'binhost') return origin.binhost ? `binary from binhost ${origin.binhost}` : 'binary from a binhost';
+	if (origin.origin === 'binpkg') return 'binary package';
+	return 'built here';
+}
 
 export function renderStatus(report: StatusReport): string {
 	const lines: string[] = [];
@@ -9,7 +16,7 @@ export function renderStatus(report: StatusReport): string {
 	lines.push(report.kernels.length === 0 ? 'Installed kernels: none found' : 'Installed kernels:');
 	for (const k of report.kernels) {
 		const marks = [k.newest ? 'newest' : '', k.running ? 'running' : '', k.pending ? `pending ${k.pending}` : ''].filter(Boolean);
-		lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv})` : '  (not from a package)'}${marks.length ? `  [${marks.join(', ')}]` : ''}`);
+		lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv}${k.origin && k.origin.origin !== 'source' ? `, ${describeOrigin(k.origin)}` : ''})` : '  (not from a package)'}${marks.length ? `  [${marks.join(', ')}]` : ''}`);
 		const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? ' (empty placeholder)' : ''}`)];
 		if (boot.length === 0) lines.push('      not installed in /boot');
 		for (const b of boot) lines.push(`      ${b}`);
@@ -21,7 +28,7 @@ export function renderStatus(report: StatusReport): string {
 	lines.push(report.modules.length === 0 ? 'Module packages: none' : 'Module packages:');
 	for (const m of report.modules) {
 		const flags = [m.distKernel ? 'dist-kernel' : '-dist-kernel', m.initramfs ? 'initramfs' : ''].filter(Boolean).join(' ');
-		lines.push(`  ${m.cpv}  built for ${m.builtFor ?? 'unknown kernel'}  [${flags}]`);
+		lines.push(`  ${m.cpv}  built for ${m.builtFor ?? 'unknown kernel'}  [${flags}]${m.origin.origin === 'source' ? '' : `  ${describeOrigin(m.origin)}`}`);
 	}
 	if (report.stale.length > 0) {
 		lines.push('');

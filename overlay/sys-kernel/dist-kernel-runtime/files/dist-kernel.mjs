@@ -21994,7 +21994,7 @@ var require_util = __commonJS({
       return path6;
     }
     exports.normalize = normalize2;
-    function join27(aRoot, aPath) {
+    function join31(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22026,11 +22026,11 @@ var require_util = __commonJS({
       }
       return joined;
     }
-    exports.join = join27;
+    exports.join = join31;
     exports.isAbsolute = function(aPath) {
       return aPath.charAt(0) === "/" || urlRegexp.test(aPath);
     };
-    function relative5(aRoot, aPath) {
+    function relative6(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22049,7 +22049,7 @@ var require_util = __commonJS({
       }
       return Array(level + 1).join("../") + aPath.substr(aRoot.length + 1);
     }
-    exports.relative = relative5;
+    exports.relative = relative6;
     var supportsNullProto = (function() {
       var obj = /* @__PURE__ */ Object.create(null);
       return !("__proto__" in obj);
@@ -22199,7 +22199,7 @@ var require_util = __commonJS({
             parsed.path = parsed.path.substring(0, index + 1);
           }
         }
-        sourceURL = join27(urlGenerate(parsed), sourceURL);
+        sourceURL = join31(urlGenerate(parsed), sourceURL);
       }
       return normalize2(sourceURL);
     }
@@ -25442,17 +25442,17 @@ function scanPackage(repository, pkg, logger) {
   return found;
 }
 function readKeywords(repoPath, category, pf, ebuildPath) {
-  const readText2 = (path6) => {
+  const readText3 = (path6) => {
     try {
       return readFileSync6(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const cache = readText2(join4(repoPath, "metadata", "md5-cache", category, pf));
+  const cache = readText3(join4(repoPath, "metadata", "md5-cache", category, pf));
   const fromCache = cache === void 0 ? void 0 : keywordsFromCacheEntry(cache);
   if (fromCache) return fromCache;
-  const ebuild = readText2(ebuildPath);
+  const ebuild = readText3(ebuildPath);
   return ebuild === void 0 ? void 0 : keywordsFromEbuild(ebuild);
 }
 var REPO_NAME_RE;
@@ -28826,12 +28826,216 @@ init_validate();
 init_validate();
 import { release } from "node:os";
 
+// src/runtime/binhost/binhost-indexes.ts
+init_errors();
+init_root();
+import { readFileSync as readFileSync18, readdirSync as readdirSync14, statSync as statSync18 } from "node:fs";
+import { join as join20, relative as relative4 } from "node:path";
+
+// src/parsers/binpkg-index.ts
+init_errors();
+init_validate();
+var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
+var CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+function bad2(source, lineNo, why, text2) {
+  return new DistKernelError("binhost.index", `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text2)}\`` });
+}
+function parseBinpkgIndex(text2, source = "Packages") {
+  if (text2.includes("\0")) throw bad2(source, 1, "null byte", "");
+  const blocks = [];
+  let current;
+  const lines = text2.split("\n");
+  for (let i2 = 0; i2 < lines.length; i2 += 1) {
+    const line = (lines[i2] ?? "").replace(/\r$/, "");
+    if (line.trim() === "") {
+      if (current) blocks.push(current);
+      current = void 0;
+      continue;
+    }
+    const match = LINE_RE.exec(line);
+    if (!match) throw bad2(source, i2 + 1, "expected `KEY: value`", line);
+    current ??= { start: i2 + 1, fields: {} };
+    current.fields[match[1]] = match[2];
+  }
+  if (current) blocks.push(current);
+  const [head, ...rest] = blocks;
+  const header2 = head && head.fields["CPV"] === void 0 ? head.fields : {};
+  const packageBlocks = head && head.fields["CPV"] === void 0 ? rest : blocks;
+  const packages = [];
+  for (const block of packageBlocks) {
+    const cpv = block.fields["CPV"];
+    if (cpv === void 0) throw bad2(source, block.start, "package block without CPV", Object.keys(block.fields).join(" "));
+    if (!CPV_RE.test(cpv)) throw bad2(source, block.start, "expected CPV to be category/name-version", cpv);
+    packages.push({ cpv, fields: block.fields });
+  }
+  return { header: header2, packages };
+}
+
+// src/runtime/binhost/binhost-indexes.ts
+var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
+var DEFAULT_PKGDIR = "/var/cache/binpkgs";
+function findPackagesFiles(dir2, depth) {
+  let names;
+  try {
+    names = readdirSync14(dir2);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names.sort()) {
+    const full = join20(dir2, name);
+    let isDir3 = false;
+    try {
+      isDir3 = statSync18(full).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir3 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir3 && name === "Packages") out.push(full);
+  }
+  return out;
+}
+function readIndex(root, full, kind, source, scan) {
+  const systemPath2 = `/${relative4(root, full)}`;
+  let text2;
+  try {
+    text2 = readFileSync18(full, "utf8");
+  } catch {
+    return;
+  }
+  try {
+    scan.indexes.push({ kind, source, path: systemPath2, packages: parseBinpkgIndex(text2, systemPath2).packages });
+  } catch (error2) {
+    if (!isDistKernelError(error2)) throw error2;
+    scan.unreadable.push({ path: systemPath2, error: error2 });
+  }
+}
+function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
+  const scan = { indexes: [], unreadable: [] };
+  const cache = underRoot(root, BINHOST_CACHE_DIR);
+  for (const file of findPackagesFiles(cache, 6)) {
+    const host = relative4(cache, file).split("/")[0] ?? "";
+    readIndex(root, file, "remote", host, scan);
+  }
+  readIndex(root, join20(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  return scan;
+}
+
+// src/runtime/binhost/package-origin.ts
+init_root();
+import { readFileSync as readFileSync19 } from "node:fs";
+import { join as join21 } from "node:path";
+
+// src/parsers/emerge-log.ts
+var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
+function parseEmergeLog(text2) {
+  const out = /* @__PURE__ */ new Map();
+  const fetchedAt = /* @__PURE__ */ new Map();
+  for (const line of text2.split("\n")) {
+    const match = LINE_RE2.exec(line);
+    if (!match) continue;
+    const time2 = Number(match[1]);
+    const what = match[3];
+    const cpv = match[4];
+    if (what === "Fetching Binary") {
+      fetchedAt.set(cpv, time2);
+      continue;
+    }
+    const kind = what === "Merging Binary" ? "binary" : "source";
+    const fetched = kind === "binary" && fetchedAt.has(cpv);
+    fetchedAt.delete(cpv);
+    out.set(cpv, { cpv, kind, fetched, time: time2 });
+  }
+  return out;
+}
+
+// src/runtime/binhost/package-origin.ts
+var EMERGE_LOG = "/var/log/emerge.log";
+function readText2(path6) {
+  try {
+    return readFileSync19(path6, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function loadOriginSources(root, indexes) {
+  const remoteMd5 = /* @__PURE__ */ new Map();
+  for (const index of indexes) {
+    if (index.kind !== "remote") continue;
+    for (const pkg of index.packages) {
+      const md5 = pkg.fields["MD5"];
+      if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
+    }
+  }
+  return { emergeLog: parseEmergeLog(readText2(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
+}
+function decideOrigin(cpv, binpkgMd5, sources) {
+  const md5 = binpkgMd5 && /^[0-9a-f]{32}$/i.test(binpkgMd5) ? binpkgMd5.toLowerCase() : void 0;
+  const withMd5 = md5 ? { binpkgMd5: md5 } : {};
+  const logged = sources.emergeLog.get(cpv);
+  if (logged?.kind === "source") return { origin: "source", ...withMd5, evidence: "emerge-log" };
+  const host = md5 ? sources.remoteMd5.get(`${cpv}\0${md5}`) : void 0;
+  if (host !== void 0) return { origin: "binhost", binhost: host, ...withMd5, evidence: "binhost-index" };
+  if (logged?.kind === "binary") return { origin: logged.fetched ? "binhost" : "binpkg", ...withMd5, evidence: "emerge-log" };
+  return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
+}
+function packageOrigin(root, cpv, sources) {
+  const md5 = readText2(join21(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  return decideOrigin(cpv, md5, sources);
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+init_root();
+import { readFileSync as readFileSync20, readdirSync as readdirSync15, statSync as statSync19 } from "node:fs";
+import { join as join22 } from "node:path";
+
+// src/parsers/make-conf-var.ts
+var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+function unquote(raw) {
+  const text2 = raw.replace(/\s+#.*$/, "").trim();
+  const quote = text2[0];
+  if ((quote === '"' || quote === "'") && text2.length >= 2 && text2.endsWith(quote)) {
+    const inner = text2.slice(1, -1);
+    return quote === '"' && /[$`\\]/.test(inner) ? void 0 : inner;
+  }
+  return /[$`\\'"\s]/.test(text2) ? void 0 : text2;
+}
+function makeConfValue(texts, name) {
+  let value2;
+  let assigned = false;
+  for (const text2 of texts) {
+    for (const line of text2.split("\n")) {
+      const match = ASSIGN_RE.exec(line);
+      if (!match || match[1] !== name) continue;
+      assigned = true;
+      value2 = unquote(match[2] ?? "");
+    }
+  }
+  return assigned ? value2 : void 0;
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+var MAKE_CONF = "/etc/portage/make.conf";
+function makeConfTexts(root) {
+  const path6 = underRoot(root, MAKE_CONF);
+  try {
+    if (!statSync19(path6).isDirectory()) return [readFileSync20(path6, "utf8")];
+    return readdirSync15(path6).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync20(join22(path6, name), "utf8"));
+  } catch {
+    return [];
+  }
+}
+function readPkgdir(root) {
+  const value2 = makeConfValue(makeConfTexts(root), "PKGDIR");
+  return value2 && value2.startsWith("/") && !value2.includes("\0") ? value2.replace(/\/+$/, "") || "/" : DEFAULT_PKGDIR;
+}
+
 // src/runtime/status/default-entry.ts
 init_root();
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 function read(root, path6) {
   try {
-    return readFileSync18(underRoot(root, path6), "utf8");
+    return readFileSync21(underRoot(root, path6), "utf8");
   } catch {
     return void 0;
   }
@@ -28869,6 +29073,7 @@ function collectStatus(ctx, options = {}) {
   const running = runningKernel(ctx, options.running);
   const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   const pending = listPending(ctx.root);
+  const origins = loadOriginSources(ctx.root, readKnownIndexes(ctx.root, readPkgdir(ctx.root)).indexes);
   const kernels = inventory.kernels.map((kernel) => {
     const files = findBootFiles(ctx.root, kernel.kv);
     const owed = pending.find((p) => p.kv === kernel.kv);
@@ -28885,7 +29090,8 @@ function collectStatus(ctx, options = {}) {
         ukis: files.ukis.map((f) => f.path),
         emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path)
       },
-      ...owed ? { pending: owed.kind } : {}
+      ...owed ? { pending: owed.kind } : {},
+      ...kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {}
     };
   });
   return {
@@ -28894,7 +29100,7 @@ function collectStatus(ctx, options = {}) {
     kernels,
     ...inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {},
     defaultEntries: findDefaultEntries(ctx.root),
-    modules: inventory.modules,
+    modules: inventory.modules.map((m) => ({ ...m, origin: packageOrigin(ctx.root, m.cpv, origins) })),
     stale: inventory.stale,
     pending,
     broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message }))
@@ -28964,7 +29170,7 @@ var initramfsCommand = {
 init_errors();
 init_validate();
 import { copyFileSync as copyFileSync2, chmodSync as chmodSync2 } from "node:fs";
-import { join as join20 } from "node:path";
+import { join as join23 } from "node:path";
 var PLUGIN_NAME = "dist-kernel";
 async function runKernelInstallPlugin(ctx, inv) {
   if (inv.name !== PLUGIN_NAME) throw usageError("plugin.unknown", `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
@@ -28992,7 +29198,7 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join20(staging, uki ? "uki.efi" : "initrd");
+      const target = join23(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
         copyFileSync2(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync2(target, 420);
@@ -29041,6 +29247,11 @@ var pluginCommand = {
 };
 
 // src/runtime/status/render-status.ts
+function describeOrigin(origin) {
+  if (origin.origin === "binhost") return origin.binhost ? `binary from binhost ${origin.binhost}` : "binary from a binhost";
+  if (origin.origin === "binpkg") return "binary package";
+  return "built here";
+}
 function renderStatus(report2) {
   const lines = [];
   lines.push(`Running kernel: ${report2.running.kv}${report2.running.source === "uname" ? "" : ` (from ${report2.running.source})`}`);
@@ -29049,7 +29260,7 @@ function renderStatus(report2) {
   lines.push(report2.kernels.length === 0 ? "Installed kernels: none found" : "Installed kernels:");
   for (const k of report2.kernels) {
     const marks = [k.newest ? "newest" : "", k.running ? "running" : "", k.pending ? `pending ${k.pending}` : ""].filter(Boolean);
-    lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv})` : "  (not from a package)"}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
+    lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv}${k.origin && k.origin.origin !== "source" ? `, ${describeOrigin(k.origin)}` : ""})` : "  (not from a package)"}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
     const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? " (empty placeholder)" : ""}`)];
     if (boot.length === 0) lines.push("      not installed in /boot");
     for (const b of boot) lines.push(`      ${b}`);
@@ -29061,7 +29272,7 @@ function renderStatus(report2) {
   lines.push(report2.modules.length === 0 ? "Module packages: none" : "Module packages:");
   for (const m of report2.modules) {
     const flags2 = [m.distKernel ? "dist-kernel" : "-dist-kernel", m.initramfs ? "initramfs" : ""].filter(Boolean).join(" ");
-    lines.push(`  ${m.cpv}  built for ${m.builtFor ?? "unknown kernel"}  [${flags2}]`);
+    lines.push(`  ${m.cpv}  built for ${m.builtFor ?? "unknown kernel"}  [${flags2}]${m.origin.origin === "source" ? "" : `  ${describeOrigin(m.origin)}`}`);
   }
   if (report2.stale.length > 0) {
     lines.push("");
@@ -29106,6 +29317,53 @@ var statusCommand = {
 
 // src/runtime/doctor/run-doctor.ts
 init_errors();
+
+// src/runtime/doctor/check-binhost-versions.ts
+init_root();
+import { readdirSync as readdirSync16 } from "node:fs";
+import { join as join24 } from "node:path";
+init_pms_version();
+var VIRTUAL_CPN = "virtual/dist-kernel";
+function overlayVirtualVersions(root, overlayDir) {
+  const out = /* @__PURE__ */ new Set();
+  let names = [];
+  try {
+    names = readdirSync16(join24(underRoot(root, overlayDir), VIRTUAL_CPN));
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!name.endsWith(".ebuild")) continue;
+    const split = splitNameVersion(name.slice(0, -".ebuild".length));
+    if (split && split.name === "dist-kernel") out.add(withoutRevision(split.version));
+  }
+  return out;
+}
+function checkBinhostVersions(indexes, overlayVersions, overlayDir, kernelPackages) {
+  const findings = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const index of indexes) {
+    if (index.kind !== "remote") continue;
+    for (const pkg of index.packages) {
+      const [category, pf] = pkg.cpv.split("/");
+      const split = pf ? splitNameVersion(pf) : void 0;
+      if (!category || !split) continue;
+      const key = `${category}/${split.name}`;
+      if (key !== VIRTUAL_CPN && !kernelPackages.includes(key)) continue;
+      const pv = withoutRevision(split.version);
+      if (overlayVersions.has(pv) || seen.has(`${index.source}\0${pv}`)) continue;
+      seen.add(`${index.source}\0${pv}`);
+      findings.push({
+        id: "binhost.version-missing",
+        level: "warning",
+        subject: pkg.cpv,
+        message: `binhost ${index.source} offers ${pkg.cpv}, but the overlay ${overlayDir} has no ${VIRTUAL_CPN}-${pv}: emerge will not take this kernel version (or modules built for it) from the binhost`,
+        fix: `sync the repository that provides kernel ${pv} (emerge --sync), then run dist-kernel generate`
+      });
+    }
+  }
+  return findings;
+}
 
 // src/runtime/doctor/check-boot-images.ts
 function checkBootImages(report2) {
@@ -29204,11 +29462,11 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 
 // src/runtime/doctor/check-initramfs-modules.ts
 init_errors();
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
 init_errors();
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 
 // src/parsers/cpio.ts
 init_errors();
@@ -30041,7 +30299,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path6) {
   let image;
   try {
-    image = readFileSync19(path6);
+    image = readFileSync22(path6);
   } catch (error2) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path6}`, { details: String(error2), cause: error2 });
   }
@@ -30087,7 +30345,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync20(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync23(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -30194,6 +30452,11 @@ async function runDoctor(ctx, options = {}) {
   const ukiWanted = ctx.config.uki === "yes" || ctx.config.uki === "auto" && uefi;
   findings.push(...checkEfiStub(ctx, ukiWanted, stub));
   findings.push(...checkBootSpace(ctx.root, report2));
+  const binhosts = readKnownIndexes(ctx.root, readPkgdir(ctx.root));
+  findings.push(...checkBinhostVersions(binhosts.indexes, overlayVirtualVersions(ctx.root, ctx.config.overlayDir), ctx.config.overlayDir, ctx.config.kernelPackages));
+  for (const bad3 of binhosts.unreadable) {
+    findings.push({ id: "binhost.index", level: "warning", subject: bad3.path, message: bad3.error.message, fix: "run emerge --getbinpkg --pretend @world to fetch the binhost index again" });
+  }
   return findings;
 }
 var MARK = { error: "ERROR", warning: "WARNING", info: "INFO" };
@@ -30275,7 +30538,7 @@ var modulesCommand = {
 
 // src/cli/regenerate-overlay.ts
 init_root();
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)), Promise.resolve().then(() => (init_locate_program(), locate_program_exports))]);
   const result = generateOverlay2({
@@ -30296,12 +30559,12 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF: DEFAULT_REPOS_CONF2, USER_REPOS_CONF: USER_REPOS_CONF2, listConfigFiles: listConfigFiles2 } = await Promise.resolve().then(() => (init_read_repos_conf(), read_repos_conf_exports));
   return [...listConfigFiles2(underRoot(root, DEFAULT_REPOS_CONF2)), ...listConfigFiles2(underRoot(root, USER_REPOS_CONF2))].map((path6) => ({
     path: path6,
-    text: readFileSync21(path6, "utf8")
+    text: readFileSync24(path6, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync25, statSync as statSync19 } from "node:fs";
+import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync28, statSync as statSync21 } from "node:fs";
 import { dirname as dirname11 } from "node:path";
 init_errors();
 init_root();
@@ -30309,8 +30572,8 @@ init_root();
 // src/runtime/setup/config-protect.ts
 init_atomic_write();
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync8, readdirSync as readdirSync14, readFileSync as readFileSync22 } from "node:fs";
-import { basename as basename6, dirname as dirname9, join as join21 } from "node:path";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync17, readFileSync as readFileSync25 } from "node:fs";
+import { basename as basename6, dirname as dirname9, join as join25 } from "node:path";
 function sha256(text2) {
   return createHash2("sha256").update(text2).digest("hex");
 }
@@ -30325,7 +30588,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path6) {
   try {
-    return readFileSync22(path6, "utf8");
+    return readFileSync25(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw error2;
@@ -30350,7 +30613,7 @@ async function writeProtected(path6, text2, options) {
   }
   const dir2 = dirname9(path6);
   const name = basename6(path6);
-  const entries = readdirSync14(dir2);
+  const entries = readdirSync17(dir2);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path6;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path6, "-"], {
@@ -30358,21 +30621,21 @@ async function writeProtected(path6, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join21(dir2, last)) === text2) {
-    return { path: path6, action: "protected", protectedPath: join21(dir2, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join25(dir2, last)) === text2) {
+    return { path: path6, action: "protected", protectedPath: join25(dir2, last), diff, hash };
   }
-  const protectedPath = join21(dir2, nextProtectName(entries, name));
+  const protectedPath = join25(dir2, nextProtectName(entries, name));
   write(protectedPath);
   return { path: path6, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/eclass-overrides.ts
 init_repos_conf();
-import { relative as relative4, sep } from "node:path";
+import { relative as relative5, sep } from "node:path";
 function readAfter(path6, ownPath, dir2) {
-  const rel = relative4(dir2, path6);
+  const rel = relative5(dir2, path6);
   if (rel.startsWith("..") || rel === "") return false;
-  return (rel.split(sep)[0] ?? "") > relative4(dir2, ownPath);
+  return (rel.split(sep)[0] ?? "") > relative5(dir2, ownPath);
 }
 function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRepo) {
   const others = sources.filter((s) => s.path !== ownPath);
@@ -30391,11 +30654,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 // src/runtime/setup/gentoo-root.ts
 init_errors();
 init_root();
-import { existsSync as existsSync11, readFileSync as readFileSync23, statSync as statSync18 } from "node:fs";
+import { existsSync as existsSync11, readFileSync as readFileSync26, statSync as statSync20 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path6) {
   try {
-    return statSync18(path6).isDirectory();
+    return statSync20(path6).isDirectory();
   } catch {
     return false;
   }
@@ -30404,7 +30667,7 @@ function osReleaseSaysGentoo(root) {
   for (const path6 of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync23(underRoot(root, path6), "utf8");
+      text2 = readFileSync26(underRoot(root, path6), "utf8");
     } catch {
       continue;
     }
@@ -30457,7 +30720,7 @@ init_zod();
 init_atomic_write();
 init_errors();
 init_root();
-import { readFileSync as readFileSync24, rmSync as rmSync4 } from "node:fs";
+import { readFileSync as readFileSync27, rmSync as rmSync4 } from "node:fs";
 import { mkdirSync as mkdirSync9 } from "node:fs";
 import { dirname as dirname10 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -30477,7 +30740,7 @@ function readSetupRecord(root) {
   const path6 = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync24(path6, "utf8");
+    text2 = readFileSync27(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path6}`, { cause: error2 });
@@ -30514,7 +30777,7 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function isDirectory3(path6) {
   try {
-    return statSync19(path6).isDirectory();
+    return statSync21(path6).isDirectory();
   } catch {
     return false;
   }
@@ -30532,7 +30795,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync25(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync28(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -30583,7 +30846,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync25(configPath, "utf8"));
+  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync28(configPath, "utf8"));
   if (!existsSync12(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -30651,11 +30914,11 @@ async function runSetup(context, options) {
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync15, readFileSync as readFileSync26, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
-import { join as join22 } from "node:path";
+import { readdirSync as readdirSync18, readFileSync as readFileSync29, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
+import { join as join26 } from "node:path";
 function readOrUndefined2(path6) {
   try {
-    return readFileSync26(path6, "utf8");
+    return readFileSync29(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -30686,7 +30949,7 @@ function undoSetup(context) {
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join22(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join26(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
       if (!dryRun) rmSync5(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
@@ -30703,11 +30966,11 @@ function undoSetup(context) {
     const full = underRoot(root, dir2);
     let entries;
     try {
-      entries = readdirSync15(full);
+      entries = readdirSync18(full);
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join22(dir2, e)));
+    const left = entries.filter((e) => !removed.includes(join26(dir2, e)));
     if (left.length > 0) {
       kept.push(dir2);
       continue;
@@ -30752,7 +31015,7 @@ var setupCommand = {
 // src/runtime/clean/run-clean.ts
 init_root();
 import { existsSync as existsSync13, rmSync as rmSync6 } from "node:fs";
-import { join as join24 } from "node:path";
+import { join as join28 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -30782,26 +31045,26 @@ function defaultEntryKernels(entries, kvs) {
 // src/runtime/clean/installed-kernels.ts
 init_root();
 init_validate();
-import { readdirSync as readdirSync16, statSync as statSync20 } from "node:fs";
-import { join as join23 } from "node:path";
+import { readdirSync as readdirSync19, statSync as statSync22 } from "node:fs";
+import { join as join27 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path6) {
   try {
-    return statSync20(path6).mtimeMs;
+    return statSync22(path6).mtimeMs;
   } catch {
     return 0;
   }
 }
 function containsModule(dir2) {
   try {
-    return readdirSync16(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync19(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync16(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync20(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync19(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync22(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -30814,7 +31077,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir2 = join23(underRoot(root, MODULES_DIR), kv);
+    const dir2 = join27(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir2);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir2) });
@@ -30883,7 +31146,7 @@ async function runClean(ctx, options) {
   const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync6(join24(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync6(join28(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir2}`);
     report2.removedModuleDirs.push(dir2);
   };
@@ -30957,14 +31220,14 @@ init_validate();
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync17 } from "node:fs";
-import { join as join25 } from "node:path";
+import { readdirSync as readdirSync20 } from "node:fs";
+import { join as join29 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync17(join25(location, key));
+      names = readdirSync20(join29(location, key));
     } catch (error2) {
       const code = error2.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -30989,12 +31252,12 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 init_pms_version();
-import { readdirSync as readdirSync18 } from "node:fs";
-import { join as join26 } from "node:path";
-function overlayVirtualVersions(overlayFull) {
+import { readdirSync as readdirSync21 } from "node:fs";
+import { join as join30 } from "node:path";
+function overlayVirtualVersions2(overlayFull) {
   let names;
   try {
-    names = readdirSync18(join26(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync21(join30(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -31008,7 +31271,7 @@ function diffVersions(before, after) {
 init_zod();
 init_atomic_write();
 init_root();
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync27 } from "node:fs";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync30 } from "node:fs";
 import { dirname as dirname12 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -31017,7 +31280,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync27(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync30(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -31051,20 +31314,20 @@ async function runPostsync(ctx, args, regenerate) {
   const print = fingerprint2(ebuilds, [config2.overlayDir, config2.kernelPackages.join(" "), ...keep.map((k) => k.pvr)]);
   const overlayFull = underRoot(root, config2.overlayDir);
   const state = readPostsyncState(root);
-  const present = overlayVirtualVersions(overlayFull);
+  const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
   if (state.repositories[args.repo] === print && existsSync14(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
   const run = async () => {
-    const before = overlayVirtualVersions(overlayFull);
+    const before = overlayVirtualVersions2(overlayFull);
     if (ctx.dryRun) {
       logger.info(`(dry run) would regenerate the overlay ${config2.overlayDir}: kernel ebuilds changed in ::${args.repo}`);
       return { action: "regenerated", added: [], removed: [] };
     }
     await regenerate(keep);
-    const changes = diffVersions(before, overlayVirtualVersions(overlayFull));
+    const changes = diffVersions(before, overlayVirtualVersions2(overlayFull));
     for (const v of changes.added) logger.log(`added virtual/dist-kernel-${v} (after syncing ::${args.repo})`);
     for (const v of changes.removed) logger.log(`removed virtual/dist-kernel-${v}: its kernel version left the repositories and nothing installed needs it`);
     if (changes.added.length === 0 && changes.removed.length === 0) logger.info(`overlay regenerated after syncing ::${args.repo}: no virtual added or removed`);
