@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isDistKernelError } from '../../src/lib/errors';
 import { TOP } from '../lib/bundle';
 import type { FaultRow, Progress } from './fault-result';
-import { createRandom, fuzzInput } from './fuzz-mutate';
+import { createRandom, fuzzInput } from '../../test/helpers/fuzz-mutate';
 import { FUZZ_TARGETS, loadTarget } from './fuzz-targets';
 
 export interface FuzzOptions {

@@ -1,16 +1,9 @@
 // Builds the commander program: global flags once, each command from its own file.
 import { Command, Option } from 'commander';
-import { createContext, type Context, type GlobalOptions } from './context';
+import { createContext, type GlobalOptions } from './context';
+import type { CommandAction } from './command-module';
 import { commands } from './commands/index';
-
-export const VERSION = '0.1.0';
-
-/** Handler receives the context and the command's own parsed options/arguments. */
-export type CommandAction = (context: Context, ...args: unknown[]) => Promise<number | void>;
-
-export interface CommandModule {
-	register(program: Command, run: (action: CommandAction) => (...args: unknown[]) => Promise<void>): void;
-}
+import { VERSION } from './version';
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
 	const program = new Command('dist-kernel')

@@ -6,7 +6,7 @@ import type { Logger } from '../lib/log';
 import { underRoot } from '../lib/root';
 import type { ReposConfSource } from '../parsers/repos-conf';
 import { readFileSync } from 'node:fs';
-import { VERSION } from './program';
+import { VERSION } from './version';
 
 export interface RegenerateSummary {
 	versions: string[];

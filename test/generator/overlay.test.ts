@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderDefaultConfig } from '../../src/config/load';
 import { defaultConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { VERSION } from '../../src/cli/program';
+import { VERSION } from '../../src/cli/version';
 import { buildOverlay, generateOverlay, type GenerateOptions } from '../../src/generator/generate-overlay';
 import { locateProgram } from '../../src/generator/locate-program';
 import { OWNED_RECORD, type OverlayFiles } from '../../src/generator/render-overlay';

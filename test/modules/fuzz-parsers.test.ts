@@ -15,55 +15,13 @@ import { parseMtimedb } from '../../src/parsers/mtimedb';
 import { parseContents } from '../../src/parsers/vdb-contents';
 import { parseVdbEntry, VDB_KEYS, type VdbFiles } from '../../src/parsers/vdb-entry';
 import { listInitramfsBuffer } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { createRandom, mutate, mutateText } from '../helpers/fuzz-mutate';
 import { makeTempRoot } from '../helpers/temp-root';
 
 const ROUNDS = 3000;
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const INTERESTING = [' ', '\n', '\0', '-', '/', ':', '=', '(', ')', '[', ']', '>', '!', '~', '*', '0', '9', 'r', '_p', ' -> ', '||', '?', '"', '{', '}', ',', '07070', 'TRAILER!!!', 'ffffffff', '\u00e9', '\ud83d'];
-
-function mutateText(seed: string, rand: () => number): string {
-	let s = seed;
-	const steps = 1 + Math.floor(rand() * 4);
-	for (let i = 0; i < steps; i++) {
-		const at = Math.floor(rand() * (s.length + 1));
-		const op = Math.floor(rand() * 6);
-		if (op === 0) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 8));
-		else if (op === 1) s = s.slice(0, at) + INTERESTING[Math.floor(rand() * INTERESTING.length)]! + s.slice(at);
-		else if (op === 2) s = s.slice(0, at);
-		else if (op === 3) s = s.slice(0, at) + String.fromCharCode(Math.floor(rand() * 256)) + s.slice(at + 1);
-		else if (op === 4) s = s + s.slice(at);
-		else s = s.slice(at) + s.slice(0, at);
-	}
-	return s;
-}
-
-function mutateBytes(seed: Buffer, rand: () => number): Buffer {
-	const buf = Buffer.from(seed);
-	const steps = 1 + Math.floor(rand() * 6);
-	let out = buf;
-	for (let i = 0; i < steps; i++) {
-		const at = Math.floor(rand() * Math.max(out.length, 1));
-		const op = Math.floor(rand() * 5);
-		if (op === 0 && out.length > 0) out[at] = Math.floor(rand() * 256);
-		else if (op === 1) out = out.subarray(0, at);
-		else if (op === 2) out = Buffer.concat([out.subarray(0, at), Buffer.from(INTERESTING[Math.floor(rand() * INTERESTING.length)]!, 'latin1'), out.subarray(at)]);
-		else if (op === 3 && out.length > 0) out[at] = '0123456789abcdefABCDEFxyz'.charCodeAt(Math.floor(rand() * 25));
-		else out = Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + Math.floor(rand() * 64)))]);
-	}
-	return out;
-}
+/** Format-specific tokens on top of the helper's common ones. */
+const TOKENS = ['_p', ' -> ', '||', '07070', '070701', 'TRAILER!!!', 'ffffffff', '\ud83d', '>=', '::', '/0/'];
 
 function expectTyped(fn: () => unknown, input: unknown): void {
 	try {
@@ -102,39 +60,39 @@ const MTIMEDB_SEED = JSON.stringify({ resume: { mergelist: [['ebuild', '/', 'sys
 
 describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
 	it(`CONTENTS: ${ROUNDS} mutations`, () => {
-		const rand = rng(1);
+		const rand = createRandom(1);
 		for (let i = 0; i < ROUNDS; i++) {
-			const input = mutateText(CONTENTS_SEED, rand);
+			const input = mutateText(rand, CONTENTS_SEED, TOKENS);
 			expectTyped(() => parseContents(input), input);
 		}
 	});
 
 	it(`VDB entries: ${ROUNDS} mutations of one key at a time`, () => {
-		const rand = rng(2);
+		const rand = createRandom(2);
 		for (let i = 0; i < ROUNDS; i++) {
 			const key = VDB_KEYS[Math.floor(rand() * VDB_KEYS.length)]!;
-			const files = { ...VDB_SEED, [key]: mutateText(VDB_SEED[key] ?? '', rand) };
-			const dir = rand() < 0.1 ? mutateText('sys-fs/zfs-kmod-2.2.0-r1', rand) : 'sys-fs/zfs-kmod-2.2.0-r1';
+			const files = { ...VDB_SEED, [key]: mutateText(rand, VDB_SEED[key] ?? '', TOKENS) };
+			const dir = rand() < 0.1 ? mutateText(rand, 'sys-fs/zfs-kmod-2.2.0-r1', TOKENS) : 'sys-fs/zfs-kmod-2.2.0-r1';
 			expectTyped(() => parseVdbEntry(dir, files), files[key]);
 		}
 	});
 
 	it(`atoms, dependency strings and CPVs: ${ROUNDS} mutations each`, () => {
-		const rand = rng(3);
+		const rand = createRandom(3);
 		for (let i = 0; i < ROUNDS; i++) {
-			const atom = mutateText('>=dev-libs/x-1.2_p3-r1:2/2.1=::gentoo[foo,-bar(+)]', rand);
+			const atom = mutateText(rand, '>=dev-libs/x-1.2_p3-r1:2/2.1=::gentoo[foo,-bar(+)]', TOKENS);
 			expectTyped(() => parseAtom(atom), atom);
-			const dep = mutateText(VDB_SEED.RDEPEND!, rand);
+			const dep = mutateText(rand, VDB_SEED.RDEPEND!, TOKENS);
 			expectTyped(() => parseDependAtoms(dep), dep);
-			const cpv = mutateText('sys-kernel/gentoo-kernel-bin-6.1.11_p1-r2', rand);
+			const cpv = mutateText(rand, 'sys-kernel/gentoo-kernel-bin-6.1.11_p1-r2', TOKENS);
 			expectTyped(() => parseCpv(cpv), cpv);
 		}
 	});
 
 	it(`mtimedb: ${ROUNDS} mutations`, () => {
-		const rand = rng(4);
+		const rand = createRandom(4);
 		for (let i = 0; i < ROUNDS; i++) {
-			const input = mutateText(MTIMEDB_SEED, rand);
+			const input = mutateText(rand, MTIMEDB_SEED, TOKENS);
 			expectTyped(() => parseMtimedb(input), input);
 		}
 	});
@@ -148,16 +106,16 @@ describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
 			writeFileSync(join(tree, 'init'), '#!/bin/sh\n');
 			const list = execFileSync('find', ['.', '-mindepth', '1'], { cwd: tree });
 			const archive = execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: tree, input: list });
-			const rand = rng(5);
+			const rand = createRandom(5);
 			const exec = createExec({ logger: createMemoryLogger() });
 			for (let i = 0; i < ROUNDS; i++) {
-				const input = mutateBytes(archive, rand);
+				const input = mutate(rand, archive, TOKENS);
 				expectTyped(() => parseCpioArchive(input), input.toString('latin1'));
 				expectTyped(() => parseCpioSequence(input), input.toString('latin1'));
 				expect(typeof detectCompression(input)).toBe('string');
 				// Gzip-wrapped mutations go through the whole reader (node:zlib, no subprocess).
 				if (i % 10 === 0) {
-					const image = rand() < 0.5 ? gzipSync(input) : mutateBytes(gzipSync(archive), rand);
+					const image = rand() < 0.5 ? gzipSync(input) : mutate(rand, gzipSync(archive), TOKENS);
 					try {
 						await listInitramfsBuffer(exec, image);
 					} catch (error) {

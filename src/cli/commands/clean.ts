@@ -1,8 +1,8 @@
 // `dist-kernel clean [--keep N] [--pretend]`: remove old kernels' boot files and unowned module directories.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { listInstalledKernels } from '../../runtime/backends/select';
 import { runClean } from '../../runtime/clean/run-clean';
-import { completePendingQuietly } from '../../runtime/coalesce/plan';
+import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
 import { createRuntimeContext } from '../../runtime/context';
 import { removeKernel } from '../../runtime/install/remove-kernel';
 

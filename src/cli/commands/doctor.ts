@@ -1,5 +1,5 @@
 // `dist-kernel doctor [--json]`: problems that would bite at the next reboot, each with its fix; exit 1 on errors.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { renderFindings, runDoctor } from '../../runtime/doctor/run-doctor';
 

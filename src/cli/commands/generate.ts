@@ -8,7 +8,8 @@ import { usageError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
 import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
 import { assertSafePath, printable } from '../../lib/validate';
-import { VERSION, type CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
+import { VERSION } from '../version';
 
 /** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
 const CONFIG_FLAGS = ['kernelPackages', 'repositories', 'overlayDir', 'maintainerEmail', 'maintainerName'] as const;

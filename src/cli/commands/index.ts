@@ -1,5 +1,5 @@
 // Every command of the program, in help order. Each lives in its own file.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { generateCommand } from './generate';
 import { installCommand } from './install';
 import { removeCommand } from './remove';

@@ -1,7 +1,7 @@
 // `dist-kernel initramfs KV [--package CAT/PF]`: rebuild only the initramfs (or the UKI) of an installed kernel
 // (dist-kernel_reinstall_initramfs, linux-mod-r1_pkg_postinst). --package lets the coalescing logic defer it.
-import type { CommandModule } from '../program';
-import { completePending } from '../../runtime/coalesce/plan';
+import type { CommandModule } from '../command-module';
+import { completePending } from '../../runtime/coalesce/complete-pending';
 import { createRuntimeContext } from '../../runtime/context';
 import { regenerateInitramfs, validateInstallRequest } from '../../runtime/install/install-kernel';
 

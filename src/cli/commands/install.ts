@@ -1,7 +1,7 @@
 // `dist-kernel install KV [--image PATH] [--package CAT/PF]`: the kernel install pipeline (kernel-install.eclass
 // pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
-import type { CommandModule } from '../program';
-import { completePending } from '../../runtime/coalesce/plan';
+import type { CommandModule } from '../command-module';
+import { completePending } from '../../runtime/coalesce/complete-pending';
 import { createRuntimeContext } from '../../runtime/context';
 import { installKernel, validateInstallRequest } from '../../runtime/install/install-kernel';
 

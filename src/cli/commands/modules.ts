@@ -1,5 +1,5 @@
 // `dist-kernel modules rebuild [--pretend]`: rebuild stale module packages Portage will not rebuild by itself.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { rebuildModules } from '../../runtime/modules/rebuild-modules';
 

@@ -1,6 +1,6 @@
 // `dist-kernel plugin dist-kernel add KV ENTRY_DIR IMAGE [INITRD…]` / `… remove KV ENTRY_DIR`: the body of our
 // kernel-install(8) plugin. Quiet unless KERNEL_INSTALL_VERBOSE=1 (or --verbose); warnings always show.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import type { Logger } from '../../lib/log';
 import { createRuntimeContext } from '../../runtime/context';
 import { runKernelInstallPlugin } from '../../runtime/install/kernel-install-plugin';

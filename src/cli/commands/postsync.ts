@@ -1,5 +1,5 @@
 // `dist-kernel postsync REPO SYNC_URI LOCATION`: what /etc/portage/repo.postsync.d/dist-kernel runs after a sync.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { regenerateOverlay } from '../regenerate-overlay';
 import { createRuntimeContext } from '../../runtime/context';
 import { parsePostsyncArgs, runPostsync } from '../../runtime/postsync/run-postsync';

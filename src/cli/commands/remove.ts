@@ -1,7 +1,7 @@
 // `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
 import { assertKernelVersion } from '../../lib/validate';
-import type { CommandModule } from '../program';
-import { completePending } from '../../runtime/coalesce/plan';
+import type { CommandModule } from '../command-module';
+import { completePending } from '../../runtime/coalesce/complete-pending';
 import { createRuntimeContext } from '../../runtime/context';
 import { validatePackage } from '../../runtime/install/install-kernel';
 import { removeKernel } from '../../runtime/install/remove-kernel';

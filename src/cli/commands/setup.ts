@@ -1,5 +1,5 @@
 // `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
 import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
 import { runSetup } from '../../runtime/setup/run-setup';

@@ -1,7 +1,7 @@
 // `dist-kernel status [--json] [--running KV]`: kernels, running kernel, default entry, stale module packages.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { completePendingQuietly } from '../../runtime/coalesce/plan';
+import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
 import { collectStatus } from '../../runtime/status/collect-status';
 import { renderStatus } from '../../runtime/status/render-status';
 

@@ -13,23 +13,19 @@
 // - A deferred MODULE request leaves the existing image in place (it still boots as before).
 // - The work owed is a file /var/lib/dist-kernel/pending/<KV> (kind 'install' or 'initramfs', who asked, which
 //   emerge). The last asking package completes it: one `dist-kernel install KV` (kernel deferred) or one
-//   rebuild by the caller (module only). If the emerge dies first, completePending — run at the start of runtime
-//   commands, by doctor and by status — completes the work once that emerge process is gone.
+//   rebuild by the caller (module only). If the emerge dies first, completePending (complete-pending.ts) — run at
+//   the start of runtime commands, by doctor and by status — completes the work once that emerge process is gone.
 // - Completion runs the ordinary install pipeline (installKernel / regenerateInitramfs with `force`), so a
 //   completed image is exactly what a direct run builds; its initramfsDone clears the record. A failed completion
 //   keeps the record (and the previous default boot entry).
-import { isDistKernelError } from '../../lib/errors';
-import { withLock } from '../../lib/lock';
-import { underRoot } from '../../lib/root';
 import { parseCpv } from '../../parsers/atom';
 import { parsePmsVersion, withoutRevision } from '../../parsers/pms-version';
 import type { RuntimeContext } from '../context';
-import { installKernel, regenerateInitramfs } from '../install/install-kernel';
 import { scanModules, VIRTUAL_KEY, type ModuleInventory } from '../modules/scan-modules';
 import { findBootFiles } from '../status/boot-files';
-import { findEmergeAncestor, isProcessAlive } from './emerge-owner';
+import { findEmergeAncestor } from './emerge-owner';
 import { keysStillToMerge, readMergeList } from './merge-list';
-import { clearPending, listPending, readPending, recordPending, type PendingWork } from './pending-state';
+import { clearPending, readPending, recordPending, type PendingWork } from './pending-state';
 
 export interface InitramfsRequest {
 	kv: string;
@@ -39,7 +35,6 @@ export interface InitramfsRequest {
 
 /** Set in the environment to build directly: no deferring, no completing (e.g. a nested call). */
 export const NO_COALESCE_ENV = 'DIST_KERNEL_NO_COALESCE';
-const LOCK = '/var/lib/dist-kernel/pending.lock';
 
 function coalescingOff(ctx: RuntimeContext): boolean {
 	return !ctx.config.coalesceInitramfs || ctx.env[NO_COALESCE_ENV] === '1';
@@ -77,9 +72,13 @@ function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleI
 /**
  * 'now': the caller builds (and installs) immediately, then calls initramfsDone.
  * 'deferred': the caller does nothing more for this kernel now: the work was recorded and will be done once by the
- * last package that asks (or by completePending), or it was just completed here as that last step.
+ * last package that asks (or by completePending).
+ * { complete }: this is the last asker of a deferred kernel installation: the caller completes that work (its build
+ * includes this package's modules) instead of a module-only rebuild.
  */
-export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest): Promise<'now' | 'deferred'> {
+export type InitramfsPlan = 'now' | 'deferred' | { complete: PendingWork };
+
+export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
 	if (coalescingOff(ctx) || !req.package || req.reason === 'manual') return 'now';
 	const phase = ctx.env['EBUILD_PHASE'];
 	if (phase !== undefined && phase !== 'postinst') return 'now';
@@ -110,10 +109,7 @@ export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest):
 		return 'deferred';
 	}
 	// Last asker. A deferred kernel installation is finished here (its build includes this package's modules).
-	if (owed?.kind === 'install' && req.reason === 'module') {
-		await completeOne(ctx, owed);
-		return 'deferred';
-	}
+	if (owed?.kind === 'install' && req.reason === 'module') return { complete: owed };
 	return 'now';
 }
 
@@ -121,48 +117,4 @@ export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest):
 export async function initramfsDone(ctx: RuntimeContext, kv: string): Promise<void> {
 	if (ctx.dryRun) return;
 	clearPending(ctx.root, kv);
-}
-
-async function completeOne(ctx: RuntimeContext, work: PendingWork): Promise<void> {
-	const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
-	ctx.logger.log(`Completing the deferred ${work.kind === 'install' ? 'installation' : 'initramfs'} of ${work.kv} (asked by ${work.requestedBy.join(', ') || 'an earlier run'})`);
-	// `force` skips planInitramfs; the pipeline's own initramfsDone removes the record once /boot is updated.
-	if (work.kind === 'install') await installKernel(ctx, work.kv, { force: true, ...(asker ? { package: asker } : {}) });
-	else await regenerateInitramfs(ctx, work.kv, { force: true, reason: 'module' });
-}
-
-function isKernelAsker(ctx: RuntimeContext, cpv: string): boolean {
-	try {
-		return ctx.config.kernelPackages.includes(parseCpv(cpv).key);
-	} catch {
-		return false;
-	}
-}
-
-/** Called at the start of runtime commands: builds whatever an emerge that is gone deferred. */
-export async function completePending(ctx: RuntimeContext): Promise<void> {
-	if (ctx.env[NO_COALESCE_ENV] === '1') return;
-	const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
-	if (owed.length === 0) return;
-	if (ctx.dryRun) {
-		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
-		return;
-	}
-	await withLock(underRoot(ctx.root, LOCK), async () => {
-		for (const work of owed) {
-			// Another process may have completed it while we waited for the lock.
-			if (!readPending(ctx.root, work.kv)) continue;
-			await completeOne(ctx, work);
-		}
-	});
-}
-
-/** For read-only commands (status): complete what is owed, but only warn when that fails. */
-export async function completePendingQuietly(ctx: RuntimeContext): Promise<void> {
-	try {
-		await completePending(ctx);
-	} catch (error) {
-		if (!isDistKernelError(error)) throw error;
-		ctx.logger.warn(`completing deferred initramfs work failed: ${error.message}`);
-	}
 }

@@ -1,7 +1,7 @@
 // `dist-kernel doctor`: the checks that would otherwise bite at the next reboot. Owed initramfs work left by a
 // dead emerge is completed first, so the findings describe the system as it will boot.
 import { isDistKernelError } from '../../lib/errors';
-import { completePending } from '../coalesce/plan';
+import { completePending } from '../coalesce/complete-pending';
 import { readDracutConfig } from '../dracut/config';
 import type { RuntimeContext } from '../context';
 import { collectStatus } from '../status/collect-status';

@@ -2,12 +2,14 @@
 // Everything that can fail without touching /boot (kernel files, dracut config, stub, keys, dracut itself, free
 // space) is done first; /boot changes only through a transaction.
 import { DistKernelError } from '../../lib/errors';
+import { parseCpv } from '../../parsers/atom';
 import { assertKernelVersion, printable } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
 import { selectBackend } from '../backends/select';
 import type { KernelArtifacts } from '../backends/types';
 import { updateBootloaders } from '../bootloaders/update';
 import { initramfsDone, planInitramfs } from '../coalesce/plan';
+import type { PendingWork } from '../coalesce/pending-state';
 import { buildBootImages } from './build-image';
 import { findKernelFiles } from './kernel-files';
 import { withBootLock } from './lock';
@@ -65,8 +67,10 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	validateInstallRequest(ctx, kv, options);
 	if (!options.force) {
 		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
-		if (plan === 'deferred') {
-			// planInitramfs already told the admin what was deferred, or completed the owed work itself.
+		if (plan !== 'now') {
+			// Deferred: planInitramfs already told the admin. Last asker of a deferred kernel: that installation is
+			// the one build, and it includes this package's modules.
+			if (plan !== 'deferred') await completeDeferred(ctx, plan.complete);
 			ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
 			return { kv, status: 'deferred', files: [] };
 		}
@@ -96,4 +100,21 @@ export function installKernel(ctx: RuntimeContext, kv: string, options: InstallO
 /** `dist-kernel initramfs KV`: a new initramfs (or UKI) for an installed kernel. */
 export function regenerateInitramfs(ctx: RuntimeContext, kv: string, options: InstallOptions & { reason?: 'module' | 'manual' } = {}): Promise<InstallResult> {
 	return pipeline(ctx, kv, options, true, options.reason ?? (options.package ? 'module' : 'manual'));
+}
+
+function isKernelAsker(ctx: RuntimeContext, cpv: string): boolean {
+	try {
+		return ctx.config.kernelPackages.includes(parseCpv(cpv).key);
+	} catch {
+		return false;
+	}
+}
+
+/** Runs work the coalescing logic deferred, through the ordinary pipeline (so the image is what a direct run builds). */
+export async function completeDeferred(ctx: RuntimeContext, work: PendingWork): Promise<void> {
+	const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
+	ctx.logger.log(`Completing the deferred ${work.kind === 'install' ? 'installation' : 'initramfs'} of ${work.kv} (asked by ${work.requestedBy.join(', ') || 'an earlier run'})`);
+	// `force` skips planInitramfs; the pipeline's own initramfsDone removes the record once /boot is updated.
+	if (work.kind === 'install') await installKernel(ctx, work.kv, { force: true, ...(asker ? { package: asker } : {}) });
+	else await regenerateInitramfs(ctx, work.kv, { force: true, reason: 'module' });
 }

@@ -26479,6 +26479,11 @@ function installedVirtuals(root, logger) {
 
 // src/cli/commands/generate.ts
 init_validate();
+
+// src/cli/version.ts
+var VERSION = "0.1.0";
+
+// src/cli/commands/generate.ts
 var CONFIG_FLAGS = ["kernelPackages", "repositories", "overlayDir", "maintainerEmail", "maintainerName"];
 function isDirectory(path6) {
   try {
@@ -26552,7 +26557,7 @@ ${differences.map((d) => `  ${d}`).join("\n")}`);
   }
 };
 
-// src/runtime/coalesce/plan.ts
+// src/runtime/coalesce/complete-pending.ts
 init_errors();
 
 // src/lib/lock.ts
@@ -26658,9 +26663,8 @@ async function withLock(path6, fn, options = {}) {
   }
 }
 
-// src/runtime/coalesce/plan.ts
+// src/runtime/coalesce/complete-pending.ts
 init_root();
-init_pms_version();
 
 // src/runtime/install/install-kernel.ts
 init_errors();
@@ -27742,472 +27746,26 @@ run it by hand after fixing the cause; the kernel files are installed`);
   }
 }
 
-// src/runtime/install/build-image.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join15 } from "node:path";
-
-// src/runtime/dracut/config.ts
-import { copyFileSync, existsSync as existsSync7, mkdirSync as mkdirSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename4, join as join13 } from "node:path";
-init_root();
-var DRACUT_VARIABLES = [
-  "uefi",
-  "uefi_stub",
-  "uefi_splash_image",
-  "uefi_secureboot_cert",
-  "uefi_secureboot_key",
-  "uefi_secureboot_engine",
-  "kernel_cmdline",
-  "kernel_image",
-  "compress",
-  "hostonly",
-  "early_microcode"
-];
-function text(values, name) {
-  const value2 = scalarOf(values.get(name))?.trim();
-  return value2 ? value2 : void 0;
-}
-function isYes(value2) {
-  return value2 === "yes";
-}
-function dracutConfigFiles(ctx) {
-  const main2 = systemPath(ctx, "/etc/dracut.conf");
-  const confDir = systemPath(ctx, "/etc/dracut.conf.d");
-  assertTrusted(confDir, "/etc/dracut.conf.d");
-  const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
-  return [...existsSync7(main2) ? [main2] : [], ...dropIns];
-}
-async function readDracutConfig(ctx) {
-  const files = dracutConfigFiles(ctx);
-  const values = await sourceBashVariables(
-    ctx,
-    files.map((path6) => ({ path: path6, shown: systemView(ctx.root, path6) })),
-    DRACUT_VARIABLES
-  );
-  return {
-    files,
-    values,
-    uefi: isYes(text(values, "uefi")),
-    uefiStub: text(values, "uefi_stub"),
-    kernelCmdline: text(values, "kernel_cmdline"),
-    secureBootCert: text(values, "uefi_secureboot_cert"),
-    secureBootKey: text(values, "uefi_secureboot_key"),
-    secureBootEngine: text(values, "uefi_secureboot_engine"),
-    compress: text(values, "compress")
-  };
-}
-function stageDracutConfig(ctx, workDir, options = {}) {
-  const conf = join13(workDir, "dracut.conf");
-  const confDir = join13(workDir, "dracut.conf.d");
-  mkdirSync5(confDir, { mode: 448 });
-  const main2 = systemPath(ctx, "/etc/dracut.conf");
-  const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
-  if (existsSync7(main2)) {
-    assertTrusted(main2, "/etc/dracut.conf");
-    copyFileSync(main2, conf);
-  } else {
-    writeFileSync2(conf, "", { mode: 384 });
-  }
-  for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
-    assertTrusted(file, systemView(ctx.root, file));
-    copyFileSync(file, join13(confDir, basename4(file)));
-  }
-  const lines = [
-    "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
-    'uefi_secureboot_cert=""',
-    'uefi_secureboot_key=""'
-  ];
-  if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
-  writeFileSync2(join13(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
-`, { mode: 384 });
-  return { conf, confDir };
-}
-
-// src/runtime/dracut/build.ts
-init_errors();
-init_root();
-import { statSync as statSync12 } from "node:fs";
-import { join as join14 } from "node:path";
-function dracutArgs(ctx, build, staged, output) {
-  const args = [
-    "--force",
-    ctx.verbose ? "--verbose" : "--quiet",
-    "--conf",
-    staged.conf,
-    "--confdir",
-    staged.confDir,
-    "--tmpdir",
-    build.workDir,
-    "--kver",
-    build.kv,
-    "--kmoddir",
-    build.modulesDir
-  ];
-  if (build.uki) {
-    args.push("--uefi", "--uefi-stub", build.uki.stub, "--kernel-image", build.uki.kernelImage);
-    if (build.uki.cmdline !== void 0) args.push("--kernel-cmdline", build.uki.cmdline);
-  } else {
-    args.push("--no-uefi");
-  }
-  args.push(output);
-  return args;
-}
-async function runDracut(ctx, build) {
-  const output = join14(build.workDir, build.uki ? "uki.efi" : "initramfs.img");
-  const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
-  if (ctx.dryRun) {
-    const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
-    ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(" ") : "(none: dracut defaults)"}`);
-  }
-  const timeout = ctx.config.dracutTimeout * 1e3;
-  try {
-    await ctx.exec("dracut", dracutArgs(ctx, build, staged, output), {
-      timeout,
-      env: { TMPDIR: build.workDir },
-      mutates: true
-    });
-  } catch (error2) {
-    if (isDistKernelError(error2, "exec.not-found")) {
-      throw new DistKernelError("dracut.missing", "cannot build the initramfs: dracut is not installed", {
-        hint: "emerge sys-kernel/dracut",
-        cause: error2
-      });
-    }
-    if (isDistKernelError(error2)) {
-      throw new DistKernelError("dracut.failed", `dracut failed for kernel ${build.kv}`, {
-        details: error2.details,
-        hint: "check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut's output); the installed files were not changed",
-        cause: error2
-      });
-    }
-    throw error2;
-  }
-  if (!ctx.dryRun) {
-    let size = 0;
-    try {
-      size = statSync12(output).size;
-    } catch {
-    }
-    if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
-  }
-  return output;
-}
-
-// src/runtime/uki/find-stub.ts
-init_errors();
-import { existsSync as existsSync8, statSync as statSync13 } from "node:fs";
-var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
-function knownStubPaths(arch = process.arch) {
-  const efiArch = EFI_ARCH[arch] ?? "x64";
-  return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
-}
-function isFile(path6) {
-  try {
-    return statSync13(path6).isFile();
-  } catch {
-    return false;
-  }
-}
-function findEfiStub(ctx, search = {}) {
-  if (search.configured) {
-    const underRootPath = systemPath(ctx, search.configured);
-    if (isFile(underRootPath)) return underRootPath;
-    if (!isLiveRoot(ctx) && isFile(search.configured)) return search.configured;
-    throw new DistKernelError("uki.stub-missing", `EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`, {
-      hint: "fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub"
-    });
-  }
-  const candidates = knownStubPaths(search.arch);
-  for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
-  if (!isLiveRoot(ctx)) {
-    for (const candidate of candidates) if (existsSync8(candidate) && isFile(candidate)) return candidate;
-  }
-  throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
-    details: `looked for: ${candidates.join(", ")}`,
-    hint: "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot] without systemd), or set uefi_stub in dracut.conf; /boot was not touched"
-  });
-}
-
-// src/runtime/uki/kernel-cmdline.ts
-init_root();
-import { readFileSync as readFileSync13 } from "node:fs";
-function normalizeCmdline(text2) {
-  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
-}
-function readKernelCmdline(ctx, dracutCmdline) {
-  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
-    const path6 = systemPath(ctx, file);
-    let content;
-    try {
-      content = readFileSync13(path6, "utf8");
-    } catch {
-      continue;
-    }
-    assertTrusted(path6, systemView(ctx.root, path6));
-    return { value: normalizeCmdline(content), source: file };
-  }
-  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
-}
-
-// src/runtime/uki/sign.ts
-init_errors();
-import { existsSync as existsSync9 } from "node:fs";
-function resolveSigningKeys(ctx, config2) {
-  const { secureBootCert: cert, secureBootKey: key } = config2;
-  if (!cert && !key) return void 0;
-  if (!cert || !key) {
-    throw new DistKernelError("uki.signing-config", "UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set", {
-      exitCode: 2,
-      hint: "set both in /etc/dracut.conf.d, or neither"
-    });
-  }
-  const certPath = systemPath(ctx, cert);
-  const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
-  for (const [path6, shown] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
-    if (!existsSync9(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown}`, { exitCode: 2 });
-    assertTrusted(path6, shown);
-  }
-  return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
-}
-async function signImage(ctx, keys, input, output) {
-  await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, input], {
-    timeout: 12e4,
-    mutates: true
-  });
-}
-
-// src/runtime/install/kernel-files.ts
-init_errors();
-init_validate();
-import { statSync as statSync14 } from "node:fs";
-var ARCH_IMAGE = {
-  x64: "arch/x86/boot/bzImage",
-  ia32: "arch/x86/boot/bzImage",
-  arm64: "arch/arm64/boot/Image",
-  riscv64: "arch/riscv/boot/Image",
-  loong64: "arch/loongarch/boot/vmlinuz.efi",
-  ppc64: "vmlinux"
-};
-function isFile2(path6) {
-  try {
-    return statSync14(path6).isFile();
-  } catch {
-    return false;
-  }
-}
-function isDir2(path6) {
-  try {
-    return statSync14(path6).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function imageCandidates(kv, arch = process.arch) {
-  return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? "arch/x86/boot/bzImage"}`];
-}
-function findKernelFiles(ctx, kv, image) {
-  let imagePath;
-  if (image !== void 0) {
-    assertSafePath(image, "--image");
-    imagePath = systemPath(ctx, image);
-    if (!isFile2(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
-  } else {
-    imagePath = imageCandidates(kv).map((p) => systemPath(ctx, p)).find(isFile2);
-    if (!imagePath) {
-      throw new DistKernelError("kernel.image-missing", `no kernel image found for ${kv}`, {
-        details: `looked for: ${imageCandidates(kv).join(", ")}`,
-        hint: "is the kernel package for this version merged? give the image with --image"
-      });
-    }
-  }
-  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir2);
-  if (!modulesDir) {
-    throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
-      hint: "the kernel package for this version is not merged (or its modules were removed)"
-    });
-  }
-  const pick2 = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile2);
-  return {
-    kv,
-    image: imagePath,
-    modulesDir,
-    systemMap: pick2([`/usr/src/linux-${kv}/System.map`, `/lib/modules/${kv}/System.map`, `/usr/lib/modules/${kv}/System.map`]),
-    config: pick2([`/usr/src/linux-${kv}/.config`, `/lib/modules/${kv}/config`, `/usr/lib/modules/${kv}/config`])
-  };
-}
-
-// src/runtime/install/build-image.ts
-function wantsUki(ctx, dracut) {
-  if (ctx.config.uki === "yes") return true;
-  if (ctx.config.uki === "no") return false;
-  return dracut.uefi;
-}
-async function buildBootImages(ctx, kv, workDir, options = {}) {
-  const kernel = findKernelFiles(ctx, kv, options.image);
-  const dracut = await readDracutConfig(ctx);
-  const uki = options.uki ?? wantsUki(ctx, dracut);
-  if (!uki) {
-    const end2 = ctx.logger.begin(`Building initramfs for ${kv} with dracut`);
-    try {
-      const initrd2 = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir });
-      end2(true);
-      return { kv, image: kernel.image, initrd: initrd2, systemMap: kernel.systemMap, config: kernel.config, uki: false };
-    } catch (error2) {
-      end2(false);
-      throw error2;
-    }
-  }
-  const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
-  const keys = resolveSigningKeys(ctx, dracut);
-  const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
-  if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
-  else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
-  const end = ctx.logger.begin(`Building unified kernel image for ${kv} with dracut`);
-  let built;
-  try {
-    const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
-    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile } });
-    end(true);
-  } catch (error2) {
-    end(false);
-    throw error2;
-  }
-  let image = built;
-  if (keys) {
-    const endSign = ctx.logger.begin(`Signing the unified kernel image for ${kv} (sbsign)`);
-    image = join15(workDir, "uki.signed.efi");
-    try {
-      await signImage(ctx, keys, built, image);
-      endSign(true);
-    } catch (error2) {
-      endSign(false);
-      throw error2;
-    }
-  }
-  const initrd = join15(workDir, "empty-initramfs.img");
-  writeFileSync3(initrd, "", { mode: 420 });
-  return { kv, image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: true };
-}
-
-// src/runtime/install/lock.ts
-var LOCK_PATH = "/run/lock/dist-kernel.lock";
-async function withBootLock(ctx, fn) {
-  if (ctx.dryRun) {
-    recoverBootTransaction(ctx);
-    return fn();
-  }
-  return withLock(
-    systemPath(ctx, LOCK_PATH),
-    async () => {
-      recoverBootTransaction(ctx);
-      return fn();
-    },
-    { onWait: (holder) => ctx.logger.info(`waiting for another dist-kernel run (pid ${holder}) to finish ...`) }
-  );
-}
-
-// src/runtime/install/work-dir.ts
-import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync as readdirSync10, rmSync as rmSync2, statSync as statSync15 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join16 } from "node:path";
-function workBase(ctx) {
-  try {
-    const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync15(varTmp).isDirectory()) return varTmp;
-  } catch {
-  }
-  return tmpdir();
-}
-async function withWorkDir(ctx, fn) {
-  const base = workBase(ctx);
-  const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  if (!ctx.dryRun) {
-    for (const name of readdirSync10(base)) if (name.startsWith(prefix)) rmSync2(join16(base, name), { recursive: true, force: true });
-  }
-  const dir2 = mkdtempSync(join16(base, prefix));
-  try {
-    return await fn(dir2);
-  } finally {
-    rmSync2(dir2, { recursive: true, force: true });
-  }
-}
-
-// src/runtime/install/install-kernel.ts
-function validatePackage(pkg) {
-  if (pkg === void 0) return;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
-    throw new DistKernelError("input.package", `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
-  }
-}
-async function installWith(ctx, kv, artifacts) {
-  const backend = await selectBackend(ctx);
-  const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
-  try {
-    const files = await backend.install(artifacts);
-    end(true);
-    return { backend: backend.name, files };
-  } catch (error2) {
-    end(false);
-    throw error2;
-  }
-}
-function validateInstallRequest(ctx, kv, options = {}) {
-  assertKernelVersion(kv);
-  validatePackage(options.package);
-  findKernelFiles(ctx, kv, options.image);
-}
-async function pipeline(ctx, kv, options, initrdOnly, reason) {
-  validateInstallRequest(ctx, kv, options);
-  if (!options.force) {
-    const plan2 = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
-    if (plan2 === "deferred") {
-      ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
-      return { kv, status: "deferred", files: [] };
-    }
-  }
-  const started = performance.now();
-  const result = await withBootLock(
-    ctx,
-    () => withWorkDir(ctx, async (workDir) => {
-      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
-      const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
-      const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
-      await updateBootloaders(ctx, { action: "install", kv, ukiImage });
-      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
-    })
-  );
-  if (!ctx.dryRun) await initramfsDone(ctx, kv);
-  const seconds = ((performance.now() - started) / 1e3).toFixed(1);
-  const what = result.uki ? "unified kernel image" : "kernel and initramfs";
-  if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
-  else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(" ")}`);
-  return result;
-}
-function installKernel(ctx, kv, options = {}) {
-  return pipeline(ctx, kv, options, false, "kernel");
-}
-function regenerateInitramfs(ctx, kv, options = {}) {
-  return pipeline(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
-}
+// src/runtime/coalesce/plan.ts
+init_pms_version();
 
 // src/runtime/modules/scan-modules.ts
 init_root();
 init_validate();
 init_pms_version();
-import { existsSync as existsSync10, readdirSync as readdirSync11 } from "node:fs";
+import { existsSync as existsSync7, readdirSync as readdirSync10 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
 init_atomic_write();
-import { mkdirSync as mkdirSync6, readFileSync as readFileSync14, statSync as statSync16 } from "node:fs";
-import { dirname as dirname8, join as join17 } from "node:path";
+import { mkdirSync as mkdirSync5, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
+import { dirname as dirname8, join as join13 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir2) {
   try {
-    const d = statSync16(dir2, { bigint: true });
+    const d = statSync12(dir2, { bigint: true });
     let contents = "none";
     try {
-      const c3 = statSync16(join17(dir2, "CONTENTS"), { bigint: true });
+      const c3 = statSync12(join13(dir2, "CONTENTS"), { bigint: true });
       contents = `${c3.mtimeNs}:${c3.size}`;
     } catch {
     }
@@ -28219,7 +27777,7 @@ function fingerprint(dir2) {
 function openSkipCache(path6, options) {
   let entries = {};
   try {
-    const data = JSON.parse(readFileSync14(path6, "utf8"));
+    const data = JSON.parse(readFileSync13(path6, "utf8"));
     if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
   } catch {
     entries = {};
@@ -28249,7 +27807,7 @@ function openSkipCache(path6, options) {
       if (!options.write) return;
       if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
       try {
-        mkdirSync6(dirname8(path6), { recursive: true, mode: 493 });
+        mkdirSync5(dirname8(path6), { recursive: true, mode: 493 });
         writeFileAtomic(path6, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
 `);
       } catch {
@@ -28296,7 +27854,7 @@ function kernelPv(text2) {
 }
 function listModulesDirs(root) {
   try {
-    return readdirSync11(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+    return readdirSync10(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
   } catch {
     return [];
   }
@@ -28318,10 +27876,10 @@ function scanModules(root, options) {
   }
   const kernels = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync10(underRoot(root, `/lib/modules/${kv}`)) });
+    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync7(underRoot(root, `/lib/modules/${kv}`)) });
   }
   for (const kv of listModulesDirs(root)) {
-    if (!kernels.has(kv) && existsSync10(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+    if (!kernels.has(kv) && existsSync7(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
   }
   let newestPkg;
   for (const entry of kernelPkgs) {
@@ -28409,8 +27967,8 @@ function scanModules(root, options) {
 
 // src/runtime/status/boot-files.ts
 init_root();
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync12, statSync as statSync17 } from "node:fs";
-import { join as join18 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync13 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/parsers/pe-sections.ts
 init_errors();
@@ -28479,12 +28037,12 @@ function peHead(fullPath) {
 function walk(dir2, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync12(dir2, { withFileTypes: true });
+    entries = readdirSync11(dir2, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join18(dir2, entry.name);
+    const full = join14(dir2, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -28506,7 +28064,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync17(full);
+        const st = statSync13(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -28533,11 +28091,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync15 } from "node:fs";
-import { basename as basename5 } from "node:path";
+import { readFileSync as readFileSync14 } from "node:fs";
+import { basename as basename4 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync15(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync14(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -28546,8 +28104,8 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync15(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
+    const argv = readFileSync14(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    return argv.slice(0, 3).some((arg) => basename4(arg) === "emerge");
   } catch {
     return false;
   }
@@ -28571,7 +28129,7 @@ function isProcessAlive(ref) {
 // src/runtime/coalesce/merge-list.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync16 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 init_errors();
@@ -28622,7 +28180,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync16(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync15(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -28644,15 +28202,15 @@ function keysStillToMerge(list, cpv) {
 init_atomic_write();
 init_root();
 init_validate();
-import { mkdirSync as mkdirSync7, readFileSync as readFileSync17, readdirSync as readdirSync13, rmSync as rmSync3 } from "node:fs";
-import { join as join19 } from "node:path";
+import { mkdirSync as mkdirSync6, readFileSync as readFileSync16, readdirSync as readdirSync12, rmSync as rmSync2 } from "node:fs";
+import { join as join15 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync17(join19(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync16(join15(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -28670,7 +28228,7 @@ function readPending(root, kv) {
 function listPending(root) {
   let names;
   try {
-    names = readdirSync13(dir(root));
+    names = readdirSync12(dir(root));
   } catch {
     return [];
   }
@@ -28686,18 +28244,17 @@ function recordPending(root, work) {
     since: previous.since,
     ...work.owner ? { owner: work.owner } : {}
   } : work;
-  mkdirSync7(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join19(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  mkdirSync6(dir(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join15(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync3(join19(dir(root), kv), { force: true });
+  rmSync2(join15(dir(root), kv), { force: true });
 }
 
 // src/runtime/coalesce/plan.ts
 var NO_COALESCE_ENV = "DIST_KERNEL_NO_COALESCE";
-var LOCK = "/var/lib/dist-kernel/pending.lock";
 function coalescingOff(ctx) {
   return !ctx.config.coalesceInitramfs || ctx.env[NO_COALESCE_ENV] === "1";
 }
@@ -28752,21 +28309,462 @@ async function planInitramfs(ctx, req) {
     );
     return "deferred";
   }
-  if (owed?.kind === "install" && req.reason === "module") {
-    await completeOne(ctx, owed);
-    return "deferred";
-  }
+  if (owed?.kind === "install" && req.reason === "module") return { complete: owed };
   return "now";
 }
 async function initramfsDone(ctx, kv) {
   if (ctx.dryRun) return;
   clearPending(ctx.root, kv);
 }
-async function completeOne(ctx, work) {
-  const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
-  ctx.logger.log(`Completing the deferred ${work.kind === "install" ? "installation" : "initramfs"} of ${work.kv} (asked by ${work.requestedBy.join(", ") || "an earlier run"})`);
-  if (work.kind === "install") await installKernel(ctx, work.kv, { force: true, ...asker ? { package: asker } : {} });
-  else await regenerateInitramfs(ctx, work.kv, { force: true, reason: "module" });
+
+// src/runtime/install/build-image.ts
+import { writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join18 } from "node:path";
+
+// src/runtime/dracut/config.ts
+import { copyFileSync, existsSync as existsSync8, mkdirSync as mkdirSync7, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename as basename5, join as join16 } from "node:path";
+init_root();
+var DRACUT_VARIABLES = [
+  "uefi",
+  "uefi_stub",
+  "uefi_splash_image",
+  "uefi_secureboot_cert",
+  "uefi_secureboot_key",
+  "uefi_secureboot_engine",
+  "kernel_cmdline",
+  "kernel_image",
+  "compress",
+  "hostonly",
+  "early_microcode"
+];
+function text(values, name) {
+  const value2 = scalarOf(values.get(name))?.trim();
+  return value2 ? value2 : void 0;
+}
+function isYes(value2) {
+  return value2 === "yes";
+}
+function dracutConfigFiles(ctx) {
+  const main2 = systemPath(ctx, "/etc/dracut.conf");
+  const confDir = systemPath(ctx, "/etc/dracut.conf.d");
+  assertTrusted(confDir, "/etc/dracut.conf.d");
+  const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
+  return [...existsSync8(main2) ? [main2] : [], ...dropIns];
+}
+async function readDracutConfig(ctx) {
+  const files = dracutConfigFiles(ctx);
+  const values = await sourceBashVariables(
+    ctx,
+    files.map((path6) => ({ path: path6, shown: systemView(ctx.root, path6) })),
+    DRACUT_VARIABLES
+  );
+  return {
+    files,
+    values,
+    uefi: isYes(text(values, "uefi")),
+    uefiStub: text(values, "uefi_stub"),
+    kernelCmdline: text(values, "kernel_cmdline"),
+    secureBootCert: text(values, "uefi_secureboot_cert"),
+    secureBootKey: text(values, "uefi_secureboot_key"),
+    secureBootEngine: text(values, "uefi_secureboot_engine"),
+    compress: text(values, "compress")
+  };
+}
+function stageDracutConfig(ctx, workDir, options = {}) {
+  const conf = join16(workDir, "dracut.conf");
+  const confDir = join16(workDir, "dracut.conf.d");
+  mkdirSync7(confDir, { mode: 448 });
+  const main2 = systemPath(ctx, "/etc/dracut.conf");
+  const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
+  if (existsSync8(main2)) {
+    assertTrusted(main2, "/etc/dracut.conf");
+    copyFileSync(main2, conf);
+  } else {
+    writeFileSync2(conf, "", { mode: 384 });
+  }
+  for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
+    assertTrusted(file, systemView(ctx.root, file));
+    copyFileSync(file, join16(confDir, basename5(file)));
+  }
+  const lines = [
+    "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
+    'uefi_secureboot_cert=""',
+    'uefi_secureboot_key=""'
+  ];
+  if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
+  writeFileSync2(join16(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+`, { mode: 384 });
+  return { conf, confDir };
+}
+
+// src/runtime/dracut/build.ts
+init_errors();
+init_root();
+import { statSync as statSync14 } from "node:fs";
+import { join as join17 } from "node:path";
+function dracutArgs(ctx, build, staged, output) {
+  const args = [
+    "--force",
+    ctx.verbose ? "--verbose" : "--quiet",
+    "--conf",
+    staged.conf,
+    "--confdir",
+    staged.confDir,
+    "--tmpdir",
+    build.workDir,
+    "--kver",
+    build.kv,
+    "--kmoddir",
+    build.modulesDir
+  ];
+  if (build.uki) {
+    args.push("--uefi", "--uefi-stub", build.uki.stub, "--kernel-image", build.uki.kernelImage);
+    if (build.uki.cmdline !== void 0) args.push("--kernel-cmdline", build.uki.cmdline);
+  } else {
+    args.push("--no-uefi");
+  }
+  args.push(output);
+  return args;
+}
+async function runDracut(ctx, build) {
+  const output = join17(build.workDir, build.uki ? "uki.efi" : "initramfs.img");
+  const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
+  if (ctx.dryRun) {
+    const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
+    ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(" ") : "(none: dracut defaults)"}`);
+  }
+  const timeout = ctx.config.dracutTimeout * 1e3;
+  try {
+    await ctx.exec("dracut", dracutArgs(ctx, build, staged, output), {
+      timeout,
+      env: { TMPDIR: build.workDir },
+      mutates: true
+    });
+  } catch (error2) {
+    if (isDistKernelError(error2, "exec.not-found")) {
+      throw new DistKernelError("dracut.missing", "cannot build the initramfs: dracut is not installed", {
+        hint: "emerge sys-kernel/dracut",
+        cause: error2
+      });
+    }
+    if (isDistKernelError(error2)) {
+      throw new DistKernelError("dracut.failed", `dracut failed for kernel ${build.kv}`, {
+        details: error2.details,
+        hint: "check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut's output); the installed files were not changed",
+        cause: error2
+      });
+    }
+    throw error2;
+  }
+  if (!ctx.dryRun) {
+    let size = 0;
+    try {
+      size = statSync14(output).size;
+    } catch {
+    }
+    if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
+  }
+  return output;
+}
+
+// src/runtime/uki/find-stub.ts
+init_errors();
+import { existsSync as existsSync9, statSync as statSync15 } from "node:fs";
+var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
+function knownStubPaths(arch = process.arch) {
+  const efiArch = EFI_ARCH[arch] ?? "x64";
+  return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
+}
+function isFile(path6) {
+  try {
+    return statSync15(path6).isFile();
+  } catch {
+    return false;
+  }
+}
+function findEfiStub(ctx, search = {}) {
+  if (search.configured) {
+    const underRootPath = systemPath(ctx, search.configured);
+    if (isFile(underRootPath)) return underRootPath;
+    if (!isLiveRoot(ctx) && isFile(search.configured)) return search.configured;
+    throw new DistKernelError("uki.stub-missing", `EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`, {
+      hint: "fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub"
+    });
+  }
+  const candidates = knownStubPaths(search.arch);
+  for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
+  if (!isLiveRoot(ctx)) {
+    for (const candidate of candidates) if (existsSync9(candidate) && isFile(candidate)) return candidate;
+  }
+  throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
+    details: `looked for: ${candidates.join(", ")}`,
+    hint: "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot] without systemd), or set uefi_stub in dracut.conf; /boot was not touched"
+  });
+}
+
+// src/runtime/uki/kernel-cmdline.ts
+init_root();
+import { readFileSync as readFileSync17 } from "node:fs";
+function normalizeCmdline(text2) {
+  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
+}
+function readKernelCmdline(ctx, dracutCmdline) {
+  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
+    const path6 = systemPath(ctx, file);
+    let content;
+    try {
+      content = readFileSync17(path6, "utf8");
+    } catch {
+      continue;
+    }
+    assertTrusted(path6, systemView(ctx.root, path6));
+    return { value: normalizeCmdline(content), source: file };
+  }
+  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
+}
+
+// src/runtime/uki/sign.ts
+init_errors();
+import { existsSync as existsSync10 } from "node:fs";
+function resolveSigningKeys(ctx, config2) {
+  const { secureBootCert: cert, secureBootKey: key } = config2;
+  if (!cert && !key) return void 0;
+  if (!cert || !key) {
+    throw new DistKernelError("uki.signing-config", "UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set", {
+      exitCode: 2,
+      hint: "set both in /etc/dracut.conf.d, or neither"
+    });
+  }
+  const certPath = systemPath(ctx, cert);
+  const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
+  for (const [path6, shown] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
+    if (!existsSync10(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown}`, { exitCode: 2 });
+    assertTrusted(path6, shown);
+  }
+  return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
+}
+async function signImage(ctx, keys, input, output) {
+  await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, input], {
+    timeout: 12e4,
+    mutates: true
+  });
+}
+
+// src/runtime/install/kernel-files.ts
+init_errors();
+init_validate();
+import { statSync as statSync16 } from "node:fs";
+var ARCH_IMAGE = {
+  x64: "arch/x86/boot/bzImage",
+  ia32: "arch/x86/boot/bzImage",
+  arm64: "arch/arm64/boot/Image",
+  riscv64: "arch/riscv/boot/Image",
+  loong64: "arch/loongarch/boot/vmlinuz.efi",
+  ppc64: "vmlinux"
+};
+function isFile2(path6) {
+  try {
+    return statSync16(path6).isFile();
+  } catch {
+    return false;
+  }
+}
+function isDir2(path6) {
+  try {
+    return statSync16(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function imageCandidates(kv, arch = process.arch) {
+  return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? "arch/x86/boot/bzImage"}`];
+}
+function findKernelFiles(ctx, kv, image) {
+  let imagePath;
+  if (image !== void 0) {
+    assertSafePath(image, "--image");
+    imagePath = systemPath(ctx, image);
+    if (!isFile2(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
+  } else {
+    imagePath = imageCandidates(kv).map((p) => systemPath(ctx, p)).find(isFile2);
+    if (!imagePath) {
+      throw new DistKernelError("kernel.image-missing", `no kernel image found for ${kv}`, {
+        details: `looked for: ${imageCandidates(kv).join(", ")}`,
+        hint: "is the kernel package for this version merged? give the image with --image"
+      });
+    }
+  }
+  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir2);
+  if (!modulesDir) {
+    throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
+      hint: "the kernel package for this version is not merged (or its modules were removed)"
+    });
+  }
+  const pick2 = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile2);
+  return {
+    kv,
+    image: imagePath,
+    modulesDir,
+    systemMap: pick2([`/usr/src/linux-${kv}/System.map`, `/lib/modules/${kv}/System.map`, `/usr/lib/modules/${kv}/System.map`]),
+    config: pick2([`/usr/src/linux-${kv}/.config`, `/lib/modules/${kv}/config`, `/usr/lib/modules/${kv}/config`])
+  };
+}
+
+// src/runtime/install/build-image.ts
+function wantsUki(ctx, dracut) {
+  if (ctx.config.uki === "yes") return true;
+  if (ctx.config.uki === "no") return false;
+  return dracut.uefi;
+}
+async function buildBootImages(ctx, kv, workDir, options = {}) {
+  const kernel = findKernelFiles(ctx, kv, options.image);
+  const dracut = await readDracutConfig(ctx);
+  const uki = options.uki ?? wantsUki(ctx, dracut);
+  if (!uki) {
+    const end2 = ctx.logger.begin(`Building initramfs for ${kv} with dracut`);
+    try {
+      const initrd2 = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir });
+      end2(true);
+      return { kv, image: kernel.image, initrd: initrd2, systemMap: kernel.systemMap, config: kernel.config, uki: false };
+    } catch (error2) {
+      end2(false);
+      throw error2;
+    }
+  }
+  const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
+  const keys = resolveSigningKeys(ctx, dracut);
+  const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
+  if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
+  else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
+  const end = ctx.logger.begin(`Building unified kernel image for ${kv} with dracut`);
+  let built;
+  try {
+    const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
+    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile } });
+    end(true);
+  } catch (error2) {
+    end(false);
+    throw error2;
+  }
+  let image = built;
+  if (keys) {
+    const endSign = ctx.logger.begin(`Signing the unified kernel image for ${kv} (sbsign)`);
+    image = join18(workDir, "uki.signed.efi");
+    try {
+      await signImage(ctx, keys, built, image);
+      endSign(true);
+    } catch (error2) {
+      endSign(false);
+      throw error2;
+    }
+  }
+  const initrd = join18(workDir, "empty-initramfs.img");
+  writeFileSync3(initrd, "", { mode: 420 });
+  return { kv, image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: true };
+}
+
+// src/runtime/install/lock.ts
+var LOCK_PATH = "/run/lock/dist-kernel.lock";
+async function withBootLock(ctx, fn) {
+  if (ctx.dryRun) {
+    recoverBootTransaction(ctx);
+    return fn();
+  }
+  return withLock(
+    systemPath(ctx, LOCK_PATH),
+    async () => {
+      recoverBootTransaction(ctx);
+      return fn();
+    },
+    { onWait: (holder) => ctx.logger.info(`waiting for another dist-kernel run (pid ${holder}) to finish ...`) }
+  );
+}
+
+// src/runtime/install/work-dir.ts
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync as readdirSync13, rmSync as rmSync3, statSync as statSync17 } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join19 } from "node:path";
+function workBase(ctx) {
+  try {
+    const varTmp = systemPath(ctx, "/var/tmp");
+    if (statSync17(varTmp).isDirectory()) return varTmp;
+  } catch {
+  }
+  return tmpdir();
+}
+async function withWorkDir(ctx, fn) {
+  const base = workBase(ctx);
+  const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
+  if (!ctx.dryRun) {
+    for (const name of readdirSync13(base)) if (name.startsWith(prefix)) rmSync3(join19(base, name), { recursive: true, force: true });
+  }
+  const dir2 = mkdtempSync(join19(base, prefix));
+  try {
+    return await fn(dir2);
+  } finally {
+    rmSync3(dir2, { recursive: true, force: true });
+  }
+}
+
+// src/runtime/install/install-kernel.ts
+function validatePackage(pkg) {
+  if (pkg === void 0) return;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
+    throw new DistKernelError("input.package", `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
+  }
+}
+async function installWith(ctx, kv, artifacts) {
+  const backend = await selectBackend(ctx);
+  const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
+  try {
+    const files = await backend.install(artifacts);
+    end(true);
+    return { backend: backend.name, files };
+  } catch (error2) {
+    end(false);
+    throw error2;
+  }
+}
+function validateInstallRequest(ctx, kv, options = {}) {
+  assertKernelVersion(kv);
+  validatePackage(options.package);
+  findKernelFiles(ctx, kv, options.image);
+}
+async function pipeline(ctx, kv, options, initrdOnly, reason) {
+  validateInstallRequest(ctx, kv, options);
+  if (!options.force) {
+    const plan2 = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
+    if (plan2 !== "now") {
+      if (plan2 !== "deferred") await completeDeferred(ctx, plan2.complete);
+      ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
+      return { kv, status: "deferred", files: [] };
+    }
+  }
+  const started = performance.now();
+  const result = await withBootLock(
+    ctx,
+    () => withWorkDir(ctx, async (workDir) => {
+      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
+      const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
+      const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
+      await updateBootloaders(ctx, { action: "install", kv, ukiImage });
+      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
+    })
+  );
+  if (!ctx.dryRun) await initramfsDone(ctx, kv);
+  const seconds = ((performance.now() - started) / 1e3).toFixed(1);
+  const what = result.uki ? "unified kernel image" : "kernel and initramfs";
+  if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
+  else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(" ")}`);
+  return result;
+}
+function installKernel(ctx, kv, options = {}) {
+  return pipeline(ctx, kv, options, false, "kernel");
+}
+function regenerateInitramfs(ctx, kv, options = {}) {
+  return pipeline(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
 }
 function isKernelAsker(ctx, cpv) {
   try {
@@ -28775,6 +28773,15 @@ function isKernelAsker(ctx, cpv) {
     return false;
   }
 }
+async function completeDeferred(ctx, work) {
+  const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
+  ctx.logger.log(`Completing the deferred ${work.kind === "install" ? "installation" : "initramfs"} of ${work.kv} (asked by ${work.requestedBy.join(", ") || "an earlier run"})`);
+  if (work.kind === "install") await installKernel(ctx, work.kv, { force: true, ...asker ? { package: asker } : {} });
+  else await regenerateInitramfs(ctx, work.kv, { force: true, reason: "module" });
+}
+
+// src/runtime/coalesce/complete-pending.ts
+var LOCK = "/var/lib/dist-kernel/pending.lock";
 async function completePending(ctx) {
   if (ctx.env[NO_COALESCE_ENV] === "1") return;
   const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
@@ -28786,7 +28793,7 @@ async function completePending(ctx) {
   await withLock(underRoot(ctx.root, LOCK), async () => {
     for (const work of owed) {
       if (!readPending(ctx.root, work.kv)) continue;
-      await completeOne(ctx, work);
+      await completeDeferred(ctx, work);
     }
   });
 }
@@ -31377,7 +31384,6 @@ var commands = [
 ];
 
 // src/cli/program.ts
-var VERSION = "0.1.0";
 function buildProgram(setExitCode) {
   const program2 = new Command("dist-kernel").description("Distribution Kernel for Gentoo: overlay generator and kernel install runtime").version(VERSION).addOption(new Option("--root <dir>", "resolve every system path under DIR").default("/")).option("--dry-run", "print every file and command, change nothing").option("-v, --verbose", "show commands and their output").exitOverride().showHelpAfterError().configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const run = (action) => async (...args) => {

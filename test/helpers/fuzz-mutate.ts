@@ -1,5 +1,5 @@
-// A small deterministic mutation fuzzer: seeded PRNG, byte-level mutations, dictionary tokens, splicing of seeds.
-// Deterministic so that a crash found once is found again with the same seed and count.
+// The one mutation fuzzer of the project (bench/faults and the test suite): seeded PRNG, byte-level mutations,
+// dictionary tokens, splicing of seeds. Deterministic so that a crash found once is found again with the same seed.
 
 export type Random = () => number;
 
@@ -94,11 +94,21 @@ export function mutateOnce(random: Random, input: Buffer, tokens: readonly strin
 	}
 }
 
+/** `input` with 1–4 stacked mutations. */
+export function mutate(random: Random, input: Buffer, tokens: readonly string[], seeds: readonly Buffer[] = [input]): Buffer {
+	let out = input;
+	const rounds = 1 + pickInt(random, 4);
+	for (let i = 0; i < rounds; i += 1) out = mutateOnce(random, out, tokens, seeds);
+	return out;
+}
+
+/** The same for text formats (mutated as UTF-8 bytes, decoded again: invalid sequences become U+FFFD). */
+export function mutateText(random: Random, input: string, tokens: readonly string[]): string {
+	return mutate(random, Buffer.from(input, 'utf8'), tokens).toString('utf8');
+}
+
 /** The i-th fuzz input: a seed with 1–4 stacked mutations (i = 0..seeds-1 are the seeds themselves). */
 export function fuzzInput(random: Random, index: number, seeds: readonly Buffer[], tokens: readonly string[]): Buffer {
 	if (index < seeds.length) return seeds[index]!;
-	let input = pickOne(random, seeds);
-	const rounds = 1 + pickInt(random, 4);
-	for (let i = 0; i < rounds; i += 1) input = mutateOnce(random, input, tokens, seeds);
-	return input;
+	return mutate(random, pickOne(random, seeds), tokens, seeds);
 }

@@ -1,0 +1,40 @@
+// Completes initramfs work deferred by an emerge that is gone: run at the start of runtime commands, by doctor and
+// by status. Sits above the install pipeline (which itself only asks coalesce/plan what to do).
+import { isDistKernelError } from '../../lib/errors';
+import { withLock } from '../../lib/lock';
+import { underRoot } from '../../lib/root';
+import type { RuntimeContext } from '../context';
+import { completeDeferred } from '../install/install-kernel';
+import { isProcessAlive } from './emerge-owner';
+import { listPending, readPending } from './pending-state';
+import { NO_COALESCE_ENV } from './plan';
+
+const LOCK = '/var/lib/dist-kernel/pending.lock';
+
+/** Builds whatever an emerge that is gone deferred. */
+export async function completePending(ctx: RuntimeContext): Promise<void> {
+	if (ctx.env[NO_COALESCE_ENV] === '1') return;
+	const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
+	if (owed.length === 0) return;
+	if (ctx.dryRun) {
+		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
+		return;
+	}
+	await withLock(underRoot(ctx.root, LOCK), async () => {
+		for (const work of owed) {
+			// Another process may have completed it while we waited for the lock.
+			if (!readPending(ctx.root, work.kv)) continue;
+			await completeDeferred(ctx, work);
+		}
+	});
+}
+
+/** For read-only commands (status): complete what is owed, but only warn when that fails. */
+export async function completePendingQuietly(ctx: RuntimeContext): Promise<void> {
+	try {
+		await completePending(ctx);
+	} catch (error) {
+		if (!isDistKernelError(error)) throw error;
+		ctx.logger.warn(`completing deferred initramfs work failed: ${error.message}`);
+	}
+}
