@@ -30213,6 +30213,101 @@ function decompress(dat, buf) {
 
 // src/runtime/initramfs-reader/decompress.ts
 init_errors();
+
+// src/parsers/compressed-stream-end.ts
+var ZSTD_MAGIC = 4247762216;
+var LZ4_FRAME_MAGIC = 407708164;
+var LZ4_LEGACY_MAGIC = 407642370;
+function isSkippable(magic) {
+  return magic >>> 4 === 25481893;
+}
+function zstdFrameEnd(data, at) {
+  let p = at + 4;
+  if (p >= data.length) return void 0;
+  const fhd = data[p++];
+  if (fhd & 8) return void 0;
+  const single = fhd >> 5 & 1;
+  p += single ? 0 : 1;
+  p += [0, 1, 2, 4][fhd & 3];
+  p += [single, 2, 4, 8][fhd >> 6];
+  for (; ; ) {
+    if (p + 3 > data.length) return void 0;
+    const header2 = data[p] | data[p + 1] << 8 | data[p + 2] << 16;
+    p += 3;
+    const type = header2 >> 1 & 3;
+    if (type === 3) return void 0;
+    p += type === 1 ? 1 : header2 >>> 3;
+    if (header2 & 1) break;
+  }
+  p += fhd & 4 ? 4 : 0;
+  return p <= data.length ? p : void 0;
+}
+function lz4FrameEnd(data, at) {
+  let p = at + 4;
+  if (p + 3 > data.length) return void 0;
+  const flg = data[p];
+  if (flg >> 6 !== 1) return void 0;
+  p += 2 + (flg & 8 ? 8 : 0) + (flg & 1 ? 4 : 0) + 1;
+  for (; ; ) {
+    if (p + 4 > data.length) return void 0;
+    const size = data.readUInt32LE(p);
+    p += 4;
+    if (size === 0) break;
+    p += (size & 2147483647) + (flg & 16 ? 4 : 0);
+  }
+  p += flg & 4 ? 4 : 0;
+  return p <= data.length ? p : void 0;
+}
+function framesEnd(data, magic, frameEnd) {
+  let at = 0;
+  while (at + 4 <= data.length) {
+    const word = data.readUInt32LE(at);
+    if (word === magic) {
+      const end = frameEnd(data, at);
+      if (end === void 0) return void 0;
+      at = end;
+    } else if (isSkippable(word)) {
+      if (at + 8 > data.length) return void 0;
+      at += 8 + data.readUInt32LE(at + 4);
+    } else {
+      break;
+    }
+  }
+  return at > 0 && at <= data.length ? at : void 0;
+}
+function lz4LegacyEnd(data) {
+  let p = 0;
+  while (p + 4 <= data.length) {
+    const size = data.readUInt32LE(p);
+    if (size === LZ4_LEGACY_MAGIC) {
+      p += 4;
+      continue;
+    }
+    if (size === 0) break;
+    if (p === 0) return void 0;
+    p += 4 + size;
+  }
+  return p > 0 && p <= data.length ? p : void 0;
+}
+function compressedStreamEnd(compression, data) {
+  switch (compression) {
+    case "xz": {
+      let end = data.length;
+      while (end > 0 && data[end - 1] === 0) end--;
+      return end > 0 ? end : void 0;
+    }
+    case "zstd":
+      return framesEnd(data, ZSTD_MAGIC, zstdFrameEnd);
+    case "lz4-frame":
+      return framesEnd(data, LZ4_FRAME_MAGIC, lz4FrameEnd);
+    case "lz4-legacy":
+      return lz4LegacyEnd(data);
+    default:
+      return void 0;
+  }
+}
+
+// src/runtime/initramfs-reader/decompress.ts
 var TOOLS = {
   xz: ["xz", ["-dc", "-q"]],
   lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
@@ -30252,18 +30347,22 @@ async function decompressOnce(exec, compression, data) {
 }
 async function runTool(exec, [file, args], data) {
   const result = await exec(file, args, { input: data, binary: true, timeout: 12e4, allowFailure: true });
-  const output = result.stdoutBuffer ?? Buffer.alloc(0);
-  if (result.exitCode === 0) return output;
-  if (output.length > 0 && data.length > 0 && data[data.length - 1] === 0) return output;
+  if (result.exitCode === 0) return result.stdoutBuffer ?? Buffer.alloc(0);
   throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
 }
+function allZero(data, from) {
+  for (let i2 = from; i2 < data.length; i2++) if (data[i2] !== 0) return false;
+  return true;
+}
 async function decompressSegment(exec, compression, data) {
+  const end = compressedStreamEnd(compression, data);
+  const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
   try {
-    return await decompressOnce(exec, compression, data);
+    return await decompressOnce(exec, compression, stream);
   } catch (error2) {
     if (isDistKernelError(error2, "exec.not-found") || isDistKernelError(error2, "initramfs.format")) throw error2;
-    const trimmed = trimZeros(data);
-    if (trimmed.length < data.length) {
+    const trimmed = trimZeros(stream);
+    if (end === void 0 && trimmed.length < stream.length) {
       try {
         return await decompressOnce(exec, compression, trimmed);
       } catch {

@@ -46,3 +46,26 @@ describe('zstd segments', () => {
 		expect(await decompressSegment(exec, 'zstd', zstdData)).toEqual(payload);
 	});
 });
+
+describe('truncated streams', () => {
+	// The xz footer never ends with NUL, but a stream cut in the middle may: a cut right after a NUL byte is what
+	// once made partial output count as the segment (cpio.parse instead of initramfs.decompress).
+	const big = Buffer.concat(Array.from({ length: 12 }, (_, i) => Buffer.from(`${i} `.repeat(2000 + i * 37))));
+	const cases: Array<[string, string, string[], string]> = [
+		['xz', 'xz', ['-c', '--check=crc32'], 'xz'],
+		['zstd', 'zstd', ['-qc'], 'zstd'],
+		['lz4 -l', 'lz4', ['-qlc'], 'lz4-legacy'],
+		['lz4', 'lz4', ['-qc'], 'lz4-frame'],
+		['bzip2', 'bzip2', ['-c'], 'bzip2'],
+	];
+	it.each(cases)('%s: cut after a NUL byte or anywhere is a typed initramfs.decompress error', async (_label, file, args, compression) => {
+		const exec = createExec({ logger: createMemoryLogger() });
+		const stream = execFileSync(file, args, { input: big });
+		const nulCuts: number[] = [];
+		for (let i = Math.floor(stream.length / 4); i < stream.length - 8 && nulCuts.length < 3; i++) if (stream[i] === 0) nulCuts.push(i + 1);
+		for (const cut of [...nulCuts, stream.length >> 1, stream.length - 1]) {
+			await expect(decompressSegment(exec, compression as 'xz', stream.subarray(0, cut))).rejects.toMatchObject({ code: 'initramfs.decompress' });
+		}
+		expect(await decompressSegment(exec, compression as 'xz', Buffer.concat([stream, Buffer.alloc(64)]))).toEqual(big);
+	});
+});

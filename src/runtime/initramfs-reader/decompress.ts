@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import type { Exec } from '../../lib/exec';
+import { compressedStreamEnd } from '../../parsers/compressed-stream-end';
 import type { Compression } from '../../parsers/initramfs-compression';
 
 const TOOLS: Partial<Record<Compression, [string, string[]]>> = {
@@ -49,30 +50,32 @@ async function decompressOnce(exec: Exec, compression: Compression, data: Buffer
 	return runTool(exec, tool, data);
 }
 
-/**
- * The tools stop with an error at NUL padding after the last stream, having written everything before it: with
- * padding present, that output is the segment (the cpio parser then checks it ends with its trailer). Decoding
- * the whole image a second time without the padding would double the cost.
- */
+/** Exit status alone decides: output of a failed run is partial (a truncated stream) and is never used. */
 async function runTool(exec: Exec, [file, args]: [string, string[]], data: Buffer): Promise<Buffer> {
 	const result = await exec(file, args, { input: data, binary: true, timeout: 120_000, allowFailure: true });
-	const output = result.stdoutBuffer ?? Buffer.alloc(0);
-	if (result.exitCode === 0) return output;
-	if (output.length > 0 && data.length > 0 && data[data.length - 1] === 0) return output;
+	if (result.exitCode === 0) return result.stdoutBuffer ?? Buffer.alloc(0);
 	throw new DistKernelError('exec.failed', `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
+}
+
+function allZero(data: Buffer, from: number): boolean {
+	for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
+	return true;
 }
 
 /**
  * Decompress one segment that runs to the end of the image. NUL padding after the stream (added by some tools to
- * align the image) is legal for the kernel but not for every decompressor, so a failure is retried without it.
+ * align the image) is legal for the kernel but not for every decompressor: where the framing tells where the
+ * stream ends, only the stream is decoded (one run); otherwise a failure is retried without the padding.
  */
 export async function decompressSegment(exec: Exec, compression: Compression, data: Buffer): Promise<Buffer> {
+	const end = compressedStreamEnd(compression, data);
+	const stream = end !== undefined && allZero(data, end) ? data.subarray(0, end) : data;
 	try {
-		return await decompressOnce(exec, compression, data);
+		return await decompressOnce(exec, compression, stream);
 	} catch (error) {
 		if (isDistKernelError(error, 'exec.not-found') || isDistKernelError(error, 'initramfs.format')) throw error;
-		const trimmed = trimZeros(data);
-		if (trimmed.length < data.length) {
+		const trimmed = trimZeros(stream);
+		if (end === undefined && trimmed.length < stream.length) {
 			try {
 				return await decompressOnce(exec, compression, trimmed);
 			} catch {
