@@ -16,9 +16,11 @@ export default defineConfig({
 		environment: 'node',
 		globalSetup: ['test/global-setup.ts'],
 		include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-		// Real dracut runs take ~10 s each on 2 idle cores; end-to-end flows chain several.
-		testTimeout: 600_000,
-		hookTimeout: 600_000,
+		// Real dracut runs take ~10 s each on 2 idle cores; end-to-end flows chain several, and the fault suite's
+		// beforeAll runs for minutes. These are hang guards only, far above a loaded machine's times: a test must
+		// never fail because the machine is slow.
+		testTimeout: 1_800_000,
+		hookTimeout: 1_800_000,
 		maxWorkers: 2,
 	},
 });

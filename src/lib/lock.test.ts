@@ -16,19 +16,26 @@ describe('lock', () => {
 	it('serialises two holders', async () => {
 		const path = join(dir, 'dist-kernel.lock');
 		const order: string[] = [];
+		// The first holder keeps the lock until the second has seen it held: no sleeps, the order is forced.
+		let secondWaits!: () => void;
+		const gate = new Promise<void>((resolve) => (secondWaits = resolve));
 		const first = withLock(path, async () => {
 			order.push('a-start');
-			await new Promise((r) => setTimeout(r, 150));
+			await gate;
 			order.push('a-end');
 		});
-		await new Promise((r) => setTimeout(r, 20));
 		let waited = false;
 		const second = withLock(
 			path,
 			async () => {
 				order.push('b');
 			},
-			{ onWait: () => (waited = true) },
+			{
+				onWait: () => {
+					waited = true;
+					secondWaits();
+				},
+			},
 		);
 		await Promise.all([first, second]);
 		expect(order).toEqual(['a-start', 'a-end', 'b']);

@@ -13,7 +13,15 @@ export interface RunResult {
 	stderr: string;
 }
 
-export function runBin(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<RunResult> {
+export interface RunOptions {
+	env?: NodeJS.ProcessEnv;
+	input?: string;
+	cwd?: string;
+	/** Called with the stderr seen so far, each time more arrives (to wait for a message instead of sleeping). */
+	onStderr?: (soFar: string) => void;
+}
+
+export function runBin(args: string[], options: RunOptions = {}): Promise<RunResult> {
 	return new Promise((resolvePromise) => {
 		const child = execFile(
 			process.execPath,
@@ -24,6 +32,13 @@ export function runBin(args: string[], options: { env?: NodeJS.ProcessEnv; input
 				resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
 			},
 		);
+		if (options.onStderr) {
+			let soFar = '';
+			child.stderr?.on('data', (chunk: Buffer | string) => {
+				soFar += String(chunk);
+				options.onStderr!(soFar);
+			});
+		}
 		if (options.input !== undefined) child.stdin?.end(options.input);
 		else child.stdin?.end();
 	});

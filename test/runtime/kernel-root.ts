@@ -57,7 +57,8 @@ export function standInDracut(root: TempRoot, size: number): string {
 	mkdirSync(dir, { recursive: true });
 	writeFileSync(
 		join(dir, 'dracut'),
-		`#!/bin/bash\nout="\${!#}"\nsleep "\${DK_STANDIN_SLEEP:-0}"\nyes 'stand-in initramfs' | head -c ${size} > "$out"\n`,
+		// DK_STANDIN_KILL_PARENT=1: SIGKILL the calling dist-kernel while this "dracut" runs (deterministic, no timer).
+		`#!/bin/bash\nout="\${!#}"\n[[ -n \${DK_STANDIN_KILL_PARENT:-} ]] && kill -9 "\${PPID}"\nyes 'stand-in initramfs' | head -c ${size} > "$out"\n`,
 		{ mode: 0o755 },
 	);
 	return dir;

@@ -25,8 +25,12 @@ describe('dist-kernel install (real dracut)', () => {
 		root = await kernelRoot();
 		const { kv } = root;
 		const lock = await acquireLock(root.path('/run/lock/dist-kernel.lock'));
-		const running = runBin(['--root', root.root, 'install', kv, '--package', `sys-kernel/gentoo-kernel-bin-6.1.0`]);
-		await new Promise((r) => setTimeout(r, 1500));
+		let sawWaiting!: () => void;
+		const waiting = new Promise<void>((resolve) => (sawWaiting = resolve));
+		const running = runBin(['--root', root.root, 'install', kv, '--package', `sys-kernel/gentoo-kernel-bin-6.1.0`], {
+			onStderr: (soFar) => soFar.includes('waiting for another dist-kernel run') && sawWaiting(),
+		});
+		await Promise.race([waiting, running.then((r) => Promise.reject(new Error(`finished without waiting for the lock: ${r.stderr}`)))]);
 		// Still waiting: nothing built or written while another run holds the lock.
 		expect(existsSync(root.path('/boot'))).toBe(false);
 		lock.release();
