@@ -21994,7 +21994,7 @@ var require_util = __commonJS({
       return path6;
     }
     exports.normalize = normalize2;
-    function join31(aRoot, aPath) {
+    function join32(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22026,11 +22026,11 @@ var require_util = __commonJS({
       }
       return joined;
     }
-    exports.join = join31;
+    exports.join = join32;
     exports.isAbsolute = function(aPath) {
       return aPath.charAt(0) === "/" || urlRegexp.test(aPath);
     };
-    function relative6(aRoot, aPath) {
+    function relative7(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22049,7 +22049,7 @@ var require_util = __commonJS({
       }
       return Array(level + 1).join("../") + aPath.substr(aRoot.length + 1);
     }
-    exports.relative = relative6;
+    exports.relative = relative7;
     var supportsNullProto = (function() {
       var obj = /* @__PURE__ */ Object.create(null);
       return !("__proto__" in obj);
@@ -22199,7 +22199,7 @@ var require_util = __commonJS({
             parsed.path = parsed.path.substring(0, index + 1);
           }
         }
-        sourceURL = join31(urlGenerate(parsed), sourceURL);
+        sourceURL = join32(urlGenerate(parsed), sourceURL);
       }
       return normalize2(sourceURL);
     }
@@ -25826,7 +25826,10 @@ var configSchema = strictObject({
   bootloaders: array(_enum(["grub", "systemd-boot", "efibootmgr"])).default([]).describe("boot loader configurations to update after install (default: none)"),
   keepKernels: coerce_exports.number().int().min(1).default(2).describe("kernels kept by `dist-kernel clean`"),
   coalesceInitramfs: boolean2().default(true).describe("one dracut run per kernel per emerge"),
-  dracutTimeout: coerce_exports.number().int().min(0).default(900).describe("seconds before dracut is stopped (0: never)")
+  dracutTimeout: coerce_exports.number().int().min(0).default(900).describe("seconds before dracut is stopped (0: never)"),
+  genericImage: _enum(["no", "initramfs", "uki"]).default("no").describe("build host: put a generic initramfs or UKI into kernel binary packages (dist-kernel generic-image)"),
+  genericImageCmdline: string2().regex(/^[^\n\r\0]*$/, "one line").default("").describe("kernel command line embedded in generic UKIs (default: none)"),
+  genericImageModules: array(string2().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected dracut module names")).default([]).describe("dracut modules of generic images (default: every module dracut has)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c3) => `-${c3.toLowerCase()}`);
@@ -28891,14 +28894,14 @@ function findPackagesFiles(dir2, depth) {
   const out = [];
   for (const name of names.sort()) {
     const full = join20(dir2, name);
-    let isDir3 = false;
+    let isDir4 = false;
     try {
-      isDir3 = statSync18(full).isDirectory();
+      isDir4 = statSync18(full).isDirectory();
     } catch {
       continue;
     }
-    if (isDir3 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
-    else if (!isDir3 && name === "Packages") out.push(full);
+    if (isDir4 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir4 && name === "Packages") out.push(full);
   }
   return out;
 }
@@ -31467,6 +31470,174 @@ var postsyncCommand = {
   }
 };
 
+// src/runtime/generic-image/build-generic-image.ts
+init_errors();
+init_validate();
+import { copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, mkdtempSync as mkdtempSync2, readdirSync as readdirSync22, renameSync as renameSync3, rmSync as rmSync7, statSync as statSync23, symlinkSync, writeFileSync as writeFileSync4 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname13, join as join31, relative as relative6 } from "node:path";
+var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
+function isDir3(path6) {
+  try {
+    return statSync23(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function isFile3(path6) {
+  try {
+    return statSync23(path6).isFile();
+  } catch {
+    return false;
+  }
+}
+function findPackageKernel(destdir) {
+  const found = /* @__PURE__ */ new Set();
+  for (const base of ["lib/modules", "usr/lib/modules"]) {
+    let names = [];
+    try {
+      names = readdirSync22(join31(destdir, base));
+    } catch {
+      continue;
+    }
+    for (const name of names) if (isKernelVersion(name) && isDir3(join31(destdir, base, name, "kernel"))) found.add(name);
+  }
+  if (found.size !== 1) {
+    throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
+      exitCode: 2,
+      hint: 'give the kernel release as the argument: dist-kernel generic-image --destdir "${ED}" KV'
+    });
+  }
+  return [...found][0];
+}
+function genericDracutArgs(options, output) {
+  const args = [
+    "--force",
+    options.verbose ? "--verbose" : "--quiet",
+    // Empty configuration: the image must not depend on the build host's dracut.conf (dracut ignores paths
+    // that do not exist, so these are real, empty ones).
+    "--conf",
+    options.conf,
+    "--confdir",
+    options.confDir,
+    "--tmpdir",
+    options.tmpDir,
+    "--kver",
+    options.kv,
+    "--kmoddir",
+    options.modulesDir,
+    "--no-hostonly",
+    "--no-hostonly-cmdline",
+    "--no-machineid",
+    "--reproducible",
+    "--omit-drivers",
+    GENERIC_OMIT_DRIVERS.join(" ")
+  ];
+  if (options.modules.length > 0) args.push("--modules", options.modules.join(" "));
+  if (options.uki) {
+    args.push("--uefi", "--uefi-stub", options.uki.stub, "--kernel-image", options.uki.kernelImage);
+    if (options.uki.cmdline !== "") args.push("--kernel-cmdline", options.uki.cmdline);
+  } else {
+    args.push("--no-uefi");
+  }
+  args.push(output);
+  return args;
+}
+function placeAtomically(source, target) {
+  const temp = `${target}.dist-kernel-tmp`;
+  rmSync7(temp, { force: true });
+  try {
+    renameSync3(source, temp);
+  } catch (error2) {
+    if (error2.code !== "EXDEV") throw error2;
+    copyFileSync3(source, temp);
+  }
+  renameSync3(temp, target);
+}
+function linkFromModules(modulesDir, imagePath, name) {
+  const link = join31(modulesDir, name);
+  if (link === imagePath) return;
+  rmSync7(link, { force: true });
+  symlinkSync(relative6(dirname13(link), imagePath), link);
+}
+async function buildGenericImage(ctx, request) {
+  assertSafePath(request.destdir, "--destdir");
+  if (!request.destdir.startsWith("/") || !isDir3(request.destdir)) {
+    throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
+  }
+  const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
+  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join31(request.destdir, p)).find(isDir3);
+  if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
+  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join31(request.destdir, p)).find(isFile3);
+  if (!kernelImage) {
+    throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
+  }
+  const name = request.kind === "uki" ? "uki.efi" : "initrd";
+  const target = join31(dirname13(kernelImage), name);
+  const dracut = await readDracutConfig(ctx);
+  const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
+  const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
+  const what = request.kind === "uki" ? "unified kernel image" : "initramfs";
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
+    return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
+  }
+  const work = mkdtempSync2(join31(tmpdir2(), "dist-kernel-generic."));
+  try {
+    const conf = join31(work, "empty.conf");
+    const confDir = join31(work, "empty.conf.d");
+    writeFileSync4(conf, "");
+    mkdirSync12(confDir);
+    const built = join31(work, name);
+    const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
+    try {
+      await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
+        timeout: ctx.config.dracutTimeout * 1e3,
+        env: { TMPDIR: work },
+        mutates: true
+      });
+      end(true);
+    } catch (error2) {
+      end(false);
+      if (!isDistKernelError(error2)) throw error2;
+      throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error2, details: error2.details });
+    }
+    if (!isFile3(built) || statSync23(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    let final = built;
+    if (keys) {
+      final = join31(work, "uki.signed.efi");
+      await signImage(ctx, keys, built, final);
+    }
+    placeAtomically(final, target);
+    linkFromModules(modulesDir, target, name);
+    ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
+    return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
+  } finally {
+    rmSync7(work, { recursive: true, force: true });
+  }
+}
+
+// src/cli/commands/generic-image.ts
+init_errors();
+var genericImageCommand = {
+  register(program2, run) {
+    program2.command("generic-image").description("build host: put a generic initramfs or UKI beside the kernel in a package image (src_install)").argument("[kv]", "kernel release (default: the one under DESTDIR/lib/modules)").requiredOption("--destdir <dir>", "the package image directory (${ED})").option("--kind <kind>", "initramfs or uki (default: the generic-image setting)").action(
+      run(async (context, kv, options) => {
+        const flags2 = options;
+        const ctx = createRuntimeContext(context);
+        const kind = flags2.kind ?? ctx.config.genericImage;
+        if (kind === "no") {
+          ctx.logger.info("generic-image = no: the package carries no prebuilt image (clients build their own)");
+          return 0;
+        }
+        if (kind !== "initramfs" && kind !== "uki") throw usageError("generic-image.kind", `Expected \`--kind\` to be initramfs or uki, got \`${kind}\``);
+        await buildGenericImage(ctx, { destdir: flags2.destdir, kv, kind });
+        return 0;
+      })
+    );
+  }
+};
+
 // src/cli/commands/index.ts
 var commands = [
   generateCommand,
@@ -31479,7 +31650,8 @@ var commands = [
   modulesCommand,
   setupCommand,
   cleanCommand,
-  postsyncCommand
+  postsyncCommand,
+  genericImageCommand
 ];
 
 // src/cli/program.ts

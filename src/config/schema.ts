@@ -38,6 +38,19 @@ export const configSchema = z.strictObject({
 	keepKernels: z.coerce.number().int().min(1).default(2).describe('kernels kept by `dist-kernel clean`'),
 	coalesceInitramfs: z.boolean().default(true).describe('one dracut run per kernel per emerge'),
 	dracutTimeout: z.coerce.number().int().min(0).default(900).describe('seconds before dracut is stopped (0: never)'),
+	genericImage: z
+		.enum(['no', 'initramfs', 'uki'])
+		.default('no')
+		.describe('build host: put a generic initramfs or UKI into kernel binary packages (dist-kernel generic-image)'),
+	genericImageCmdline: z
+		.string()
+		.regex(/^[^\n\r\0]*$/, 'one line')
+		.default('')
+		.describe('kernel command line embedded in generic UKIs (default: none)'),
+	genericImageModules: z
+		.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected dracut module names'))
+		.default([])
+		.describe('dracut modules of generic images (default: every module dracut has)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -11,6 +11,7 @@ import { modulesCommand } from './modules';
 import { setupCommand } from './setup';
 import { cleanCommand } from './clean';
 import { postsyncCommand } from './postsync';
+import { genericImageCommand } from './generic-image';
 
 export const commands: CommandModule[] = [
 	generateCommand,
@@ -24,4 +25,5 @@ export const commands: CommandModule[] = [
 	setupCommand,
 	cleanCommand,
 	postsyncCommand,
+	genericImageCommand,
 ];
