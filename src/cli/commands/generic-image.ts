@@ -1,7 +1,7 @@
 // `dist-kernel generic-image --destdir DIR [--kind initramfs|uki] [KV]`: on a build host, put a generic boot image
 // into a kernel package's image directory during src_install (the /etc/portage/env hook `dist-kernel setup
 // --build-host` writes calls it), so binary packages carry it and clients run no dracut.
-import type { CommandModule } from '../program';
+import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { buildGenericImage, type GenericKind } from '../../runtime/generic-image/build-generic-image';
 import { usageError } from '../../lib/errors';
