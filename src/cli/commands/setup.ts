@@ -8,6 +8,7 @@ import { undoSetup } from '../../runtime/setup/undo-setup';
 interface SetupFlags {
 	eclassOverrides?: boolean;
 	mainRepo?: string;
+	buildHost?: boolean;
 	undo?: boolean;
 }
 
@@ -19,6 +20,8 @@ export const setupCommand: CommandModule = {
 			.option('--eclass-overrides', "make the main repository's kernel and module ebuilds use dist-kernel's eclasses")
 			.option('--no-eclass-overrides', 'leave the main repository with its own eclasses (the default)')
 			.option('--main-repo <name>', 'repository for --eclass-overrides (default: main-repo in repos.conf, else gentoo)')
+			.option('--build-host', 'kernel binary packages built here carry a generic boot image (see generic-image)')
+			.option('--no-build-host', 'remove the build-host hooks an earlier setup wrote')
 			.option('--undo', 'remove what an earlier setup added')
 			.action(
 				run(async (context, options) => {
@@ -34,6 +37,7 @@ export const setupCommand: CommandModule = {
 						{
 							eclassOverrides: flags.eclassOverrides,
 							mainRepo: flags.mainRepo,
+							buildHost: flags.buildHost,
 							reposConf: () => sources,
 							generate: async (config) => {
 								await regenerateOverlay(root, config, logger, installedVirtuals(root, logger).map((v) => v.pv));

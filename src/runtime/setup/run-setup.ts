@@ -10,6 +10,7 @@ import { systemView, underRoot } from '../../lib/root';
 import type { ReposConfSource } from '../../parsers/repos-conf';
 import type { RuntimeContext } from '../context';
 import { sha256, writeProtected, type ProtectedWrite } from './config-protect';
+import { buildHostHookPath, recordedBuildHostHooks, removeBuildHostHooks, renderBuildHostHook } from './build-host-hooks';
 import { planEclassOverrides } from './eclass-overrides';
 import { assertGentooRoot } from './gentoo-root';
 import { REPOS_CONF_DIR, REPOS_CONF_FILE, renderReposConf } from './repos-conf-text';
@@ -27,6 +28,8 @@ export interface SetupOptions {
 	eclassOverrides?: boolean | undefined;
 	/** Repository whose ebuilds get our eclasses (default: [DEFAULT] main-repo, else gentoo). */
 	mainRepo?: string | undefined;
+	/** true/false from --build-host / --no-build-host; undefined keeps what an earlier setup chose (default off). */
+	buildHost?: boolean | undefined;
 	/** The repos.conf files in the order Portage reads them (the CLI lists them with the generator's reader). */
 	reposConf: () => ReposConfSource[];
 	/** Generates the overlay for `config` under the root (the CLI passes the generator, loaded lazily). */
@@ -36,6 +39,7 @@ export interface SetupOptions {
 export interface SetupReport {
 	writes: ProtectedWrite[];
 	eclassOverrides: boolean;
+	buildHost: boolean;
 	overlayDir: string;
 	nextCommands: string[];
 }
@@ -176,6 +180,26 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 		);
 	}
 
+	const buildHost = options.buildHost ?? recordedBuildHostHooks(record).length > 0;
+	if (buildHost) {
+		for (const pkg of config.kernelPackages) {
+			const path = buildHostHookPath(pkg);
+			ensureDir(context, record, dirname(path));
+			const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), { ownHash: ownHash(record, path), dryRun: context.dryRun, exec: context.exec, shown: path });
+			if (write.action === 'protected') recordFile(record, systemView(root, write.protectedPath!), write.hash);
+			else recordFile(record, path, write.hash);
+			writes.push(write);
+			report(context, write);
+		}
+		if (config.genericImage === 'no') {
+			logger.info(`build host: kernel packages built here get a generic boot image once generic-image = initramfs (or uki) is set in ${CONFIG_PATH}`);
+		}
+	} else {
+		const hooks = removeBuildHostHooks(root, record, context.dryRun);
+		for (const path of hooks.removed) logger.info(`${context.dryRun ? '(dry run) would remove' : 'removed'} ${path}`);
+		for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
+	}
+
 	const overlayFull = underRoot(root, config.overlayDir);
 	if (!existsSync(overlayFull)) record.overlay = config.overlayDir;
 	if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config.overlayDir}`);
@@ -189,5 +213,5 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 
 	const commands = nextCommands(eclassOverrides);
 	logger.info(['Next steps, as root:', ...commands.map((c) => `  ${c}`)].join('\n'));
-	return { writes, eclassOverrides, overlayDir: config.overlayDir, nextCommands: commands };
+	return { writes, eclassOverrides, buildHost, overlayDir: config.overlayDir, nextCommands: commands };
 }

@@ -30673,7 +30673,7 @@ async function readReposConfSources(root) {
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync28, statSync as statSync21 } from "node:fs";
+import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync29, statSync as statSync21 } from "node:fs";
 import { dirname as dirname11 } from "node:path";
 init_errors();
 init_root();
@@ -30738,6 +30738,54 @@ async function writeProtected(path6, text2, options) {
   return { path: path6, action: "protected", protectedPath, diff, hash };
 }
 
+// src/runtime/setup/build-host-hooks.ts
+init_root();
+import { readFileSync as readFileSync26, rmSync as rmSync4 } from "node:fs";
+var PORTAGE_ENV_DIR = "/etc/portage/env";
+function buildHostHookPath(kernelPackage) {
+  return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
+}
+function renderBuildHostHook(kernelPackage) {
+  return [
+    "# Written by `dist-kernel setup --build-host` for " + kernelPackage + "; `dist-kernel setup --no-build-host` removes it.",
+    "# After src_install, dist-kernel puts a generic initramfs or UKI beside the kernel image, following",
+    "# generic-image in /etc/dist-kernel/dist-kernel.conf (no, initramfs, uki), so that binary packages built",
+    "# here carry it and clients install it without running dracut.",
+    "post_src_install() {",
+    "	if ! command -v dist-kernel >/dev/null; then",
+    '		ewarn "dist-kernel is not installed: no generic boot image in this package"',
+    "		return 0",
+    "	fi",
+    '	dist-kernel generic-image --destdir "${ED}" || die "dist-kernel generic-image failed"',
+    "}",
+    ""
+  ].join("\n");
+}
+function recordedBuildHostHooks(record2) {
+  return record2.files.map((f) => f.path).filter((p) => p.startsWith(`${PORTAGE_ENV_DIR}/`));
+}
+function removeBuildHostHooks(root, record2, dryRun) {
+  const removed = [];
+  const kept = [];
+  for (const path6 of recordedBuildHostHooks(record2)) {
+    const own2 = record2.files.find((f) => f.path === path6)?.sha256;
+    let text2;
+    try {
+      text2 = readFileSync26(underRoot(root, path6), "utf8");
+    } catch {
+      text2 = void 0;
+    }
+    if (text2 !== void 0 && sha256(text2) !== own2) {
+      kept.push(path6);
+      continue;
+    }
+    if (!dryRun) rmSync4(underRoot(root, path6), { force: true });
+    removed.push(path6);
+  }
+  if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
+  return { removed, kept };
+}
+
 // src/runtime/setup/eclass-overrides.ts
 init_repos_conf();
 import { relative as relative5, sep } from "node:path";
@@ -30763,7 +30811,7 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 // src/runtime/setup/gentoo-root.ts
 init_errors();
 init_root();
-import { existsSync as existsSync11, readFileSync as readFileSync26, statSync as statSync20 } from "node:fs";
+import { existsSync as existsSync11, readFileSync as readFileSync27, statSync as statSync20 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path6) {
   try {
@@ -30776,7 +30824,7 @@ function osReleaseSaysGentoo(root) {
   for (const path6 of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync26(underRoot(root, path6), "utf8");
+      text2 = readFileSync27(underRoot(root, path6), "utf8");
     } catch {
       continue;
     }
@@ -30829,7 +30877,7 @@ init_zod();
 init_atomic_write();
 init_errors();
 init_root();
-import { readFileSync as readFileSync27, rmSync as rmSync4 } from "node:fs";
+import { readFileSync as readFileSync28, rmSync as rmSync5 } from "node:fs";
 import { mkdirSync as mkdirSync9 } from "node:fs";
 import { dirname as dirname10 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -30849,7 +30897,7 @@ function readSetupRecord(root) {
   const path6 = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync27(path6, "utf8");
+    text2 = readFileSync28(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path6}`, { cause: error2 });
@@ -30871,7 +30919,7 @@ function writeSetupRecord(root, record2) {
 `);
 }
 function removeSetupRecord(root) {
-  rmSync4(underRoot(root, SETUP_RECORD), { force: true });
+  rmSync5(underRoot(root, SETUP_RECORD), { force: true });
 }
 function recordFile(record2, path6, hash) {
   record2.files = record2.files.filter((f) => f.path !== path6);
@@ -30904,7 +30952,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync28(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync29(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -30955,7 +31003,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync28(configPath, "utf8"));
+  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync29(configPath, "utf8"));
   if (!existsSync12(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -31006,6 +31054,25 @@ async function runSetup(context, options) {
       `::${mainRepo} ebuilds keep their own eclasses; run \`dist-kernel setup --eclass-overrides\` to have Gentoo's kernel and module ebuilds use dist-kernel's`
     );
   }
+  const buildHost = options.buildHost ?? recordedBuildHostHooks(record2).length > 0;
+  if (buildHost) {
+    for (const pkg of config2.kernelPackages) {
+      const path6 = buildHostHookPath(pkg);
+      ensureDir(context, record2, dirname11(path6));
+      const write = await writeProtected(underRoot(root, path6), renderBuildHostHook(pkg), { ownHash: ownHash(record2, path6), dryRun: context.dryRun, exec: context.exec, shown: path6 });
+      if (write.action === "protected") recordFile(record2, systemView(root, write.protectedPath), write.hash);
+      else recordFile(record2, path6, write.hash);
+      writes.push(write);
+      report(context, write);
+    }
+    if (config2.genericImage === "no") {
+      logger.info(`build host: kernel packages built here get a generic boot image once generic-image = initramfs (or uki) is set in ${CONFIG_PATH}`);
+    }
+  } else {
+    const hooks = removeBuildHostHooks(root, record2, context.dryRun);
+    for (const path6 of hooks.removed) logger.info(`${context.dryRun ? "(dry run) would remove" : "removed"} ${path6}`);
+    for (const path6 of hooks.kept) logger.warn(`${path6} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
+  }
   const overlayFull = underRoot(root, config2.overlayDir);
   if (!existsSync12(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
@@ -31017,17 +31084,17 @@ async function runSetup(context, options) {
   }
   const commands2 = nextCommands(eclassOverrides);
   logger.info(["Next steps, as root:", ...commands2.map((c3) => `  ${c3}`)].join("\n"));
-  return { writes, eclassOverrides, overlayDir: config2.overlayDir, nextCommands: commands2 };
+  return { writes, eclassOverrides, buildHost, overlayDir: config2.overlayDir, nextCommands: commands2 };
 }
 
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync18, readFileSync as readFileSync29, rmdirSync as rmdirSync2, rmSync as rmSync5 } from "node:fs";
+import { readdirSync as readdirSync18, readFileSync as readFileSync30, rmdirSync as rmdirSync2, rmSync as rmSync6 } from "node:fs";
 import { join as join26 } from "node:path";
 function readOrUndefined2(path6) {
   try {
-    return readFileSync29(path6, "utf8");
+    return readFileSync30(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -31052,7 +31119,7 @@ function undoSetup(context) {
       kept.push(file.path);
       continue;
     }
-    if (!dryRun) rmSync5(full, { force: true });
+    if (!dryRun) rmSync6(full, { force: true });
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
@@ -31060,7 +31127,7 @@ function undoSetup(context) {
     const full = underRoot(root, record2.overlay);
     const name = readOrUndefined2(join26(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
-      if (!dryRun) rmSync5(full, { recursive: true, force: true });
+      if (!dryRun) rmSync6(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
       removed.push(record2.overlay);
     } else if (name !== void 0) {
@@ -31095,7 +31162,7 @@ function undoSetup(context) {
 // src/cli/commands/setup.ts
 var setupCommand = {
   register(program2, run) {
-    program2.command("setup").description("adopt dist-kernel: repos.conf entry, configuration file, generated overlay (--undo removes them)").option("--eclass-overrides", "make the main repository's kernel and module ebuilds use dist-kernel's eclasses").option("--no-eclass-overrides", "leave the main repository with its own eclasses (the default)").option("--main-repo <name>", "repository for --eclass-overrides (default: main-repo in repos.conf, else gentoo)").option("--undo", "remove what an earlier setup added").action(
+    program2.command("setup").description("adopt dist-kernel: repos.conf entry, configuration file, generated overlay (--undo removes them)").option("--eclass-overrides", "make the main repository's kernel and module ebuilds use dist-kernel's eclasses").option("--no-eclass-overrides", "leave the main repository with its own eclasses (the default)").option("--main-repo <name>", "repository for --eclass-overrides (default: main-repo in repos.conf, else gentoo)").option("--build-host", "kernel binary packages built here carry a generic boot image (see generic-image)").option("--no-build-host", "remove the build-host hooks an earlier setup wrote").option("--undo", "remove what an earlier setup added").action(
       run(async (context, options) => {
         const flags2 = options;
         const { root, dryRun, logger, exec } = context;
@@ -31109,6 +31176,7 @@ var setupCommand = {
           {
             eclassOverrides: flags2.eclassOverrides,
             mainRepo: flags2.mainRepo,
+            buildHost: flags2.buildHost,
             reposConf: () => sources,
             generate: async (config2) => {
               await regenerateOverlay(root, config2, logger, installedVirtuals(root, logger).map((v) => v.pv));
@@ -31123,7 +31191,7 @@ var setupCommand = {
 
 // src/runtime/clean/run-clean.ts
 init_root();
-import { existsSync as existsSync13, rmSync as rmSync6 } from "node:fs";
+import { existsSync as existsSync13, rmSync as rmSync7 } from "node:fs";
 import { join as join28 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
@@ -31255,7 +31323,7 @@ async function runClean(ctx, options) {
   const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync6(join28(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync7(join28(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir2}`);
     report2.removedModuleDirs.push(dir2);
   };
@@ -31380,7 +31448,7 @@ function diffVersions(before, after) {
 init_zod();
 init_atomic_write();
 init_root();
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync30 } from "node:fs";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync31 } from "node:fs";
 import { dirname as dirname12 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -31389,7 +31457,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync30(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync31(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -31473,7 +31541,7 @@ var postsyncCommand = {
 // src/runtime/generic-image/build-generic-image.ts
 init_errors();
 init_validate();
-import { copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, mkdtempSync as mkdtempSync2, readdirSync as readdirSync22, renameSync as renameSync3, rmSync as rmSync7, statSync as statSync23, symlinkSync, writeFileSync as writeFileSync4 } from "node:fs";
+import { copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, mkdtempSync as mkdtempSync2, readdirSync as readdirSync22, renameSync as renameSync3, rmSync as rmSync8, statSync as statSync23, symlinkSync, writeFileSync as writeFileSync4 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname13, join as join31, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
@@ -31545,7 +31613,7 @@ function genericDracutArgs(options, output) {
 }
 function placeAtomically(source, target) {
   const temp = `${target}.dist-kernel-tmp`;
-  rmSync7(temp, { force: true });
+  rmSync8(temp, { force: true });
   try {
     renameSync3(source, temp);
   } catch (error2) {
@@ -31557,7 +31625,7 @@ function placeAtomically(source, target) {
 function linkFromModules(modulesDir, imagePath, name) {
   const link = join31(modulesDir, name);
   if (link === imagePath) return;
-  rmSync7(link, { force: true });
+  rmSync8(link, { force: true });
   symlinkSync(relative6(dirname13(link), imagePath), link);
 }
 async function buildGenericImage(ctx, request) {
@@ -31613,7 +31681,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   } finally {
-    rmSync7(work, { recursive: true, force: true });
+    rmSync8(work, { recursive: true, force: true });
   }
 }
 
