@@ -27534,7 +27534,7 @@ async function readKernelInstallSettings(ctx) {
   return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, plugins };
 }
 function kernelInstallConfigured(settings) {
-  return settings.installConfFile !== void 0 || settings.layout === "bls";
+  return settings.conf.layout !== void 0 || settings.layout === "bls";
 }
 
 // src/runtime/backends/kernel-install.ts

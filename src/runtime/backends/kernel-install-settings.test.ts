@@ -42,6 +42,16 @@ describe('readKernelInstallSettings', () => {
 		expect(settings).toMatchObject({ bootRoot: '/boot', entryToken: 'Default', layout: 'other', machineId: undefined });
 		expect(kernelInstallConfigured(settings)).toBe(false);
 	});
+
+	it('systemd\'s shipped install.conf with every line commented out does not count as configured', async () => {
+		root = makeTempRoot();
+		root.write('/usr/lib/kernel/install.conf', '# See kernel-install(8) for details.\n\n#layout=bls|other|...\n#initrd_generator=dracut|...\n');
+		root.write('/usr/bin/kernel-install', '#!/bin/sh\n', 0o755);
+		const settings = await readKernelInstallSettings(runtimeContext(root.root));
+		expect(settings.layout).toBe('other');
+		expect(kernelInstallConfigured(settings)).toBe(false);
+		expect((await chooseBackend(runtimeContext(root.root))).name).toBe('builtin');
+	});
 });
 
 describe('chooseBackend', () => {

@@ -105,7 +105,11 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 	return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, plugins };
 }
 
-/** True when the admin has set kernel-install up: an install.conf, or a boot root it already manages. */
+/**
+ * True when the admin has set kernel-install up: an install.conf that chooses a layout, or a boot root it already
+ * manages. systemd ships /usr/lib/kernel/install.conf with every line commented out: with it alone kernel-install
+ * resolves layout "other" and installs nothing (found by the real-Portage flows, test/portage).
+ */
 export function kernelInstallConfigured(settings: KernelInstallSettings): boolean {
-	return settings.installConfFile !== undefined || settings.layout === 'bls';
+	return settings.conf.layout !== undefined || settings.layout === 'bls';
 }

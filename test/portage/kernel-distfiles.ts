@@ -1,0 +1,169 @@
+// Two REAL Debian kernel releases turned into gentoo-kernel-bin distfiles (cached once per machine):
+// `apt-get download` of linux-image-<abi>-unsigned + linux-headers-<abi>-{amd64,common}, `dpkg -x`, then laid out as
+// gentoo-kernel-bin installs a kernel: /usr/src/linux-<KV> (build output: .config, Module.symvers, generated headers,
+// bzImage, System.map) whose Makefile includes the separate source half /usr/src/linux-headers-<abi>-common (a
+// split build tree, as kernels built with O=), /lib/modules/<KV> with build/source/vmlinuz links and modules.dep.
+// The release is renamed from Debian's <abi> (6.1.0-57-amd64) to Gentoo's <PV>-gentoo-dist so that
+// kernel-install.eclass's PV check holds: kernel.release, utsrelease.h and the modules directory say <KV>.
+// The image and the modules are Debian's bytes; only vermagic strings inside the in-tree modules keep the ABI name.
+// To keep merges quick the package holds a subset of the modules (storage, file systems, libraries: about 600 of
+// 4000) and the x86 half of the headers.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireLock } from '../../src/lib/lock';
+import { CACHE_DIR } from '../helpers/debian-kernel';
+
+export interface KernelRelease {
+	/** Gentoo package version, the upstream part of Debian's version (6.1.192). */
+	pv: string;
+	/** Kernel release as installed: <pv>-gentoo-dist. */
+	kv: string;
+	/** Debian ABI name (6.1.0-57-amd64). */
+	abi: string;
+	/** Debian package version (6.1.192-3). */
+	debianVersion: string;
+	/** Distfile name (an uncompressed tar in the distfiles dir). */
+	distfile: string;
+}
+
+export const DISTFILES_DIR = join(CACHE_DIR, 'portage-distfiles');
+export const KV_LOCALVERSION = '-gentoo-dist';
+/** Bumped when the distfile layout changes: cached distfiles of another format are rebuilt. */
+const FORMAT = 4;
+
+function sh(file: string, args: string[], cwd?: string): string {
+	return execFileSync(file, args, { encoding: 'utf8', cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+}
+
+/** linux-image-amd64's versions apt offers (bookworm, bookworm-security…), newest first, with their ABI package. */
+export function availableReleases(): { debianVersion: string; abi: string }[] {
+	const out = sh('apt-cache', ['madison', 'linux-image-amd64']);
+	const versions = [...new Set(out.split('\n').map((line) => line.split('|')[1]?.trim()).filter((v): v is string => !!v))];
+	const releases: { debianVersion: string; abi: string }[] = [];
+	for (const debianVersion of versions) {
+		const deps = sh('apt-cache', ['depends', `linux-image-amd64=${debianVersion}`]);
+		const abi = /Depends: linux-image-([0-9][^\s]*-amd64)\b/.exec(deps)?.[1];
+		if (abi && !releases.some((r) => r.abi === abi)) releases.push({ debianVersion, abi });
+	}
+	return releases;
+}
+
+function upstreamOf(debianVersion: string): string {
+	const pv = /^([0-9]+\.[0-9]+\.[0-9]+)/.exec(debianVersion)?.[1];
+	if (!pv) throw new Error(`cannot read an upstream kernel version from Debian version ${debianVersion}`);
+	return pv;
+}
+
+function link(target: string, path: string): void {
+	rmSync(path, { force: true, recursive: true });
+	symlinkSync(target, path);
+}
+
+/**
+ * Modules kept in the package: storage, file systems and their libraries (what an initramfs holds); the other
+ * ~3000 driver/sound/network modules only slow every merge down (Portage checksums each file).
+ */
+const KEPT_MODULES = /^(fs|lib|crypto|block|arch|mm|virt|drivers\/(virtio|block|nvme|ata|scsi|md|char|input\/serio|hid\/hid-generic|usb\/storage))(\/|\.|$)/;
+
+function trimModules(kernelDir: string, relative = ''): void {
+	for (const entry of readdirSync(join(kernelDir, relative), { withFileTypes: true })) {
+		const path = relative ? `${relative}/${entry.name}` : entry.name;
+		if (KEPT_MODULES.test(path)) continue;
+		// a directory on the way to kept modules (drivers/, drivers/input/…) is entered, anything else goes
+		if (entry.isDirectory() && /^drivers(\/(input|hid|usb))?$/.test(path)) {
+			trimModules(kernelDir, path);
+		} else {
+			rmSync(join(kernelDir, path), { recursive: true, force: true });
+		}
+	}
+}
+
+/** System.map lines for the symbols vmlinux exports, from Module.symvers ("crc<TAB>symbol<TAB>vmlinux<TAB>…"). */
+export function systemMapFromSymvers(symvers: string): string {
+	const lines: string[] = [];
+	for (const line of symvers.split('\n')) {
+		const [, symbol, module] = line.split('\t');
+		if (symbol && module === 'vmlinux') lines.push(`ffffffff81000000 r __ksymtab_${symbol}`);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+function buildDistfile(release: KernelRelease, work: string): void {
+	const { abi, kv, pv } = release;
+	rmSync(work, { recursive: true, force: true });
+	mkdirSync(join(work, 'debs'), { recursive: true });
+	const pkgs = [`linux-image-${abi}-unsigned`, `linux-headers-${abi}`, `linux-headers-${abi.replace(/-amd64$/, '')}-common`];
+	sh('apt-get', ['download', '-q', ...pkgs.map((p) => `${p}=${release.debianVersion}`)], join(work, 'debs'));
+	const x = join(work, 'x');
+	for (const deb of readdirSync(join(work, 'debs'))) sh('dpkg', ['-x', join(work, 'debs', deb), x]);
+	const tree = join(work, 'tree');
+	const src = join(tree, 'usr', 'src');
+	mkdirSync(src, { recursive: true });
+	const common = `linux-headers-${abi.replace(/-amd64$/, '')}-common`;
+	renameSync(join(x, 'usr', 'src', common), join(src, common));
+	// the source half carries every architecture's headers; an amd64 module build reads arch/x86 only
+	for (const arch of readdirSync(join(src, common, 'arch'))) {
+		if (arch !== 'x86') rmSync(join(src, common, 'arch', arch), { recursive: true, force: true });
+	}
+	const out = join(src, `linux-${kv}`);
+	renameSync(join(x, 'usr', 'src', `linux-headers-${abi}`), out);
+	// include/config/<SYMBOL>: ~6000 empty files fixdep tracks for the kernel's own rebuilds; a module build only
+	// reads auto.conf and kernel.release
+	for (const entry of readdirSync(join(out, 'include', 'config'), { withFileTypes: true })) {
+		if (entry.isFile() && statSync(join(out, 'include', 'config', entry.name)).size === 0) rmSync(join(out, 'include', 'config', entry.name));
+	}
+	writeFileSync(join(out, 'include', 'config', 'kernel.release'), `${kv}\n`);
+	writeFileSync(join(out, 'include', 'generated', 'utsrelease.h'), `#define UTS_RELEASE "${kv}"\n`);
+	mkdirSync(join(out, 'arch', 'x86', 'boot'), { recursive: true });
+	renameSync(join(x, 'boot', `vmlinuz-${abi}`), join(out, 'arch', 'x86', 'boot', 'bzImage'));
+	// Debian's System.map is a one-line stub (the real one is in the -dbg package); depmod -F needs the kernel's
+	// exported symbols, which Module.symvers lists: written as the __ksymtab_ entries depmod reads.
+	writeFileSync(join(out, 'System.map'), systemMapFromSymvers(readFileSync(join(out, 'Module.symvers'), 'utf8')));
+	// kernel-build.eclass writes this identifier for `emerge --config` hints
+	writeFileSync(join(out, 'dist-kernel'), `sys-kernel/gentoo-kernel-bin-${pv}:${pv}\n`);
+	const modules = join(tree, 'lib', 'modules', kv);
+	mkdirSync(join(tree, 'lib', 'modules'), { recursive: true });
+	renameSync(join(x, 'lib', 'modules', abi), modules);
+	trimModules(join(modules, 'kernel'));
+	link(`../../../usr/src/linux-${kv}`, join(modules, 'build'));
+	link(`../../../usr/src/${common}`, join(modules, 'source'));
+	link(`../../../usr/src/linux-${kv}/arch/x86/boot/bzImage`, join(modules, 'vmlinuz'));
+	sh('depmod', ['-b', tree, kv]);
+	const staging = join(DISTFILES_DIR, `${release.distfile}.tmp`);
+	sh('tar', ['--numeric-owner', '--owner=0', '--group=0', '-cf', staging, '-C', tree, 'usr', 'lib']);
+	renameSync(staging, join(DISTFILES_DIR, release.distfile));
+	rmSync(work, { recursive: true, force: true });
+}
+
+/** The two newest Debian kernel releases apt offers, as gentoo-kernel-bin distfiles (oldest first). */
+export async function kernelReleases(): Promise<KernelRelease[]> {
+	mkdirSync(DISTFILES_DIR, { recursive: true });
+	const lock = await acquireLock(join(DISTFILES_DIR, '.lock'));
+	try {
+		const index = join(DISTFILES_DIR, `kernels-v${FORMAT}.json`);
+		if (existsSync(index)) {
+			const cached = JSON.parse(readFileSync(index, 'utf8')) as KernelRelease[];
+			if (cached.every((r) => existsSync(join(DISTFILES_DIR, r.distfile)))) return cached;
+		}
+		const offered = availableReleases();
+		if (offered.length < 2) {
+			throw new Error(
+				`real-Portage flows need two Debian kernel releases (an upgrade), apt offers ${offered.length}: ` +
+					`${offered.map((r) => r.abi).join(', ') || 'none'} (apt-cache madison linux-image-amd64; enable bookworm-security)`,
+			);
+		}
+		const releases = offered.slice(0, 2).reverse().map(({ debianVersion, abi }): KernelRelease => {
+			const pv = upstreamOf(debianVersion);
+			return { pv, kv: `${pv}${KV_LOCALVERSION}`, abi, debianVersion, distfile: `gentoo-kernel-bin-${pv}-debian-${abi}-v${FORMAT}.tar` };
+		});
+		if (releases[0]!.pv === releases[1]!.pv) throw new Error(`both Debian kernel releases are ${releases[0]!.pv}`);
+		for (const release of releases) {
+			if (!existsSync(join(DISTFILES_DIR, release.distfile))) buildDistfile(release, join(DISTFILES_DIR, `work-${release.pv}`));
+		}
+		writeFileSync(index, `${JSON.stringify(releases, null, '\t')}\n`);
+		return releases;
+	} finally {
+		lock.release();
+	}
+}

@@ -1,0 +1,125 @@
+// A throw-away root set up for real Portage: /etc/portage (make.conf as root without a portage user, the stand-in
+// profile, repos.conf), the stand-in ::gentoo, launchers for Portage's programs, a counting dracut wrapper first on
+// PATH and a small dracut configuration (real dracut, a few seconds per image).
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { kernelReleases, DISTFILES_DIR, type KernelRelease } from './kernel-distfiles';
+import { portageTree } from './portage-tree';
+import { GENTOO_REPO, PROFILE, standInGentoo, writeFiles } from './stand-in-gentoo';
+import { createRoot, whyNoRoot, type ThrowawayRoot } from './throwaway-root';
+
+export const DRACUT_LOG = '/var/log/dk-test/dracut-runs.log';
+/** The runtime bundle of this checkout (global-setup builds it), run with node before its package is installed. */
+export function testBundle(): string {
+	const bundle = process.env['DIST_KERNEL_TEST_BIN'];
+	if (!bundle) throw new Error('DIST_KERNEL_TEST_BIN is not set (test/global-setup.ts builds the bundle)');
+	return bundle;
+}
+
+export const FAST_DRACUT_CONF = [
+	'# Test configuration: real dracut, small and host-independent.',
+	'hostonly="no"',
+	'dracutmodules+=" base "',
+	'early_microcode="no"',
+	'compress="gzip"',
+	'',
+].join('\n');
+
+const MAKE_CONF = (distdir: string) =>
+	[
+		'# Portage as root on a system without a portage user (../shared/vendor/README.md)',
+		'PORTAGE_USERNAME="root"',
+		'PORTAGE_GRPNAME="root"',
+		'FEATURES="-userpriv -usersandbox -sandbox -ipc-sandbox -network-sandbox -pid-sandbox -mount-sandbox -news -merge-sync -binpkg-logs -multilib-strict -preserve-libs -qa-unresolved-soname-deps"',
+		`DISTDIR="${distdir}"`,
+		'PORTAGE_TMPDIR="/var/tmp"',
+		'PORTAGE_LOGDIR="/var/log/portage"',
+		'PORT_LOGDIR_CLEAN=""',
+		'ACCEPT_LICENSE="*"',
+		'GENTOO_MIRRORS=""',
+		'PORTAGE_ELOG_SYSTEM="save echo"',
+		'PORTAGE_ELOG_CLASSES="info log warn error qa"',
+		'CLEAN_DELAY="0"',
+		'EMERGE_WARNING_DELAY="0"',
+		'NOCOLOR="true"',
+		'MAKEOPTS="-j2"',
+		'',
+	].join('\n');
+
+/** Wrapper scripts for Portage's programs, run from the extracted tree with Debian's python3. */
+function launcher(tree: string, program: string): string {
+	return `#!/bin/sh\nexec /usr/bin/python3 '${tree}/bin/${program}' "$@"\n`;
+}
+
+const DRACUT_COUNTER = `#!/bin/bash
+# Counting dracut wrapper (as bench/lib/dracut-counter.ts): one start/end line per run, then the real dracut.
+log=${DRACUT_LOG}
+mkdir -p "\${log%/*}"
+kver=
+args=( "$@" )
+for ((i = 0; i < \${#args[@]}; i++)); do
+	case \${args[i]} in
+		--kver) kver=\${args[i + 1]} ;;
+		--kver=*) kver=\${args[i]#--kver=} ;;
+	esac
+done
+printf 'start %s %s %s\\n' "$$" "$(date +%s%N)" "\${kver:-?}" >> "\${log}"
+/usr/bin/dracut "$@"
+rc=$?
+printf 'end %s %s %s\\n' "$$" "$(date +%s%N)" "\${rc}" >> "\${log}"
+exit "\${rc}"
+`;
+
+export interface PortageRoot extends ThrowawayRoot {
+	kernels: KernelRelease[];
+	/** Kernel versions started by dracut since the log was last cleared, in order. */
+	dracutRuns(): string[];
+}
+
+function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): PortageRoot {
+	return {
+		...root,
+		kernels,
+		dracutRuns: () =>
+			root.exists(DRACUT_LOG)
+				? root.read(DRACUT_LOG).split('\n').filter((l) => l.startsWith('start ')).map((l) => l.split(' ')[3] ?? '?')
+				: [],
+	};
+}
+
+/** A fresh root with Portage configured (nothing merged yet). Throws naming the reason when none can be built. */
+export async function createPortageRoot(): Promise<PortageRoot> {
+	const why = whyNoRoot();
+	if (why) throw new Error(why);
+	const [tree, kernels] = await Promise.all([portageTree(), kernelReleases()]);
+	const root = createRoot();
+	root.write('/etc/gentoo-release', 'Gentoo Base System release 2.17\n');
+	root.write('/etc/portage/make.conf', MAKE_CONF(DISTFILES_DIR));
+	mkdirSync(dirname(root.path('/etc/portage/make.profile')), { recursive: true });
+	symlinkSync(PROFILE, root.path('/etc/portage/make.profile'));
+	root.write('/etc/portage/repos.conf/gentoo.conf', `[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${GENTOO_REPO}\nauto-sync = no\n`);
+	// the newer kernel arrives later (an upgrade flow lifts this mask)
+	root.write('/etc/portage/package.mask/dk-test-upgrade', kernels.slice(1).map((k) => `>=sys-kernel/gentoo-kernel-bin-${k.pv}\n>=virtual/dist-kernel-${k.pv}\n`).join(''));
+	writeFiles(root.path(GENTOO_REPO), await standInGentoo({ kernels }));
+	for (const program of ['emerge', 'ebuild', 'emaint', 'portageq', 'egencache']) {
+		root.write(`/usr/local/bin/${program}`, launcher(tree, program), 0o755);
+	}
+	// Portage's defaults where an installed Portage keeps them (sets, repos.conf, make.globals)
+	for (const file of ['make.globals', 'repos.conf', 'sets/portage.conf']) {
+		root.write(`/usr/share/portage/config/${file}`, readFileSync(join(tree, 'cnf', file), 'utf8'));
+	}
+	// Portage calls GNU tar as `gtar` (Gentoo's app-arch/tar installs that name; Debian does not)
+	symlinkSync('/bin/tar', root.path('/usr/local/bin/gtar'));
+	root.write('/usr/local/sbin/dracut', DRACUT_COUNTER, 0o755);
+	root.write('/etc/dracut.conf.d/10-test.conf', FAST_DRACUT_CONF);
+	return withDracut(root, kernels);
+}
+
+/** A new root starting from another root's state (its upper dir copied). */
+export function forkPortageRoot(from: PortageRoot): PortageRoot {
+	return withDracut(createRoot({ from: from.upper }), from.kernels);
+}
+
+export function readHostFile(path: string): string {
+	return readFileSync(path, 'utf8');
+}
