@@ -889,8 +889,8 @@ var require_option = __commonJS({
        * @param {(string | string[])} names
        * @return {Option}
        */
-      conflicts(names) {
-        this.conflictsWith = this.conflictsWith.concat(names);
+      conflicts(names2) {
+        this.conflictsWith = this.conflictsWith.concat(names2);
         return this;
       }
       /**
@@ -1517,8 +1517,8 @@ var require_command = __commonJS({
        * @param {string} names
        * @return {Command} `this` command for chaining
        */
-      arguments(names) {
-        names.trim().split(/ +/).forEach((detail) => {
+      arguments(names2) {
+        names2.trim().split(/ +/).forEach((detail) => {
           this.argument(detail);
         });
         return this;
@@ -6268,14 +6268,14 @@ var init_schemas = __esm({
         const shape = zod.def.shape;
         const propValues = {};
         for (const key in shape) {
-          const field = shape[key]._zod;
-          if (field.values) {
+          const field2 = shape[key]._zod;
+          if (field2.values) {
             if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
               assignProp(propValues, key, /* @__PURE__ */ new Set());
             }
-            for (const v of field.values)
+            for (const v of field2.values)
               propValues[key].add(v);
-            if (field.optin !== void 0)
+            if (field2.optin !== void 0)
               propValues[key].add(void 0);
           }
         }
@@ -8543,12 +8543,12 @@ function rewriteKeyNames(ctx) {
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
     const seen = ctx.seen.get(record2);
-    const names = (seen?.def ?? seen?.schema)?.propertyNames;
-    if (!names || names === true || rewrites.has(names))
+    const names2 = (seen?.def ?? seen?.schema)?.propertyNames;
+    if (!names2 || names2 === true || rewrites.has(names2))
       continue;
-    const rewritten = stringifyKeyNames(bySchema, names, /* @__PURE__ */ new Set());
-    if (rewritten !== names)
-      rewrites.set(names, rewritten);
+    const rewritten = stringifyKeyNames(bySchema, names2, /* @__PURE__ */ new Set());
+    if (rewritten !== names2)
+      rewrites.set(names2, rewritten);
   }
   if (!rewrites.size)
     return;
@@ -8832,8 +8832,8 @@ var init_json_schema_processors = __esm({
       }
       const requiredKeys = [];
       for (const key of Object.keys(shape)) {
-        const field = def.shape[key];
-        if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
+        const field2 = def.shape[key];
+        if (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) {
           requiredKeys.push(key);
         }
       }
@@ -10183,8 +10183,8 @@ function assertSafePath(value2, what = "path") {
   return value2;
 }
 function printable(value2) {
-  const shown = value2.length > 80 ? `${value2.slice(0, 77)}...` : value2;
-  return JSON.stringify(shown).slice(1, -1);
+  const shown2 = value2.length > 80 ? `${value2.slice(0, 77)}...` : value2;
+  return JSON.stringify(shown2).slice(1, -1);
 }
 var KERNEL_VERSION_RE, CATEGORY_RE, PN_RE;
 var init_validate = __esm({
@@ -11017,7 +11017,7 @@ var init_default = __esm({
       return `${gray(`[${timestampString}]`)} ${gray(`[${commandId}]`)} ${color(icon)} ${color(message)}`;
     };
     serializeTimestamp = (timestamp) => `${padField(timestamp.getHours(), 2)}:${padField(timestamp.getMinutes(), 2)}:${padField(timestamp.getSeconds(), 2)}.${padField(timestamp.getMilliseconds(), 3)}`;
-    padField = (field, padding) => String(field).padStart(padding, "0");
+    padField = (field2, padding) => String(field2).padStart(padding, "0");
     getFinalIcon = ({ failed: failed2, reject }) => {
       if (!failed2) {
         return figures_default.tick;
@@ -19106,19 +19106,19 @@ var require_each = __commonJS({
         if (options.data) {
           data = _utils.createFrame(options.data);
         }
-        function execIteration(field, index, last, value2) {
+        function execIteration(field2, index, last, value2) {
           if (data) {
-            data.key = field;
+            data.key = field2;
             data.index = index;
             data.first = index === 0;
             data.last = !!last;
             if (contextPath) {
-              data.contextPath = contextPath + field;
+              data.contextPath = contextPath + field2;
             }
           }
           ret = ret + fn(value2, {
             data,
-            blockParams: _utils.blockParams([value2, field], [contextPath + field, null])
+            blockParams: _utils.blockParams([value2, field2], [contextPath + field2, null])
           });
         }
         if (context && typeof context === "object") {
@@ -19264,11 +19264,11 @@ var require_lookup = __commonJS({
     "use strict";
     exports.__esModule = true;
     exports["default"] = function(instance) {
-      instance.registerHelper("lookup", function(obj, field, options) {
+      instance.registerHelper("lookup", function(obj, field2, options) {
         if (!obj) {
           return obj;
         }
-        return options.lookupProperty(obj, field);
+        return options.lookupProperty(obj, field2);
       });
     };
     module.exports = exports["default"];
@@ -21994,7 +21994,7 @@ var require_util = __commonJS({
       return path6;
     }
     exports.normalize = normalize2;
-    function join32(aRoot, aPath) {
+    function join34(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22026,11 +22026,11 @@ var require_util = __commonJS({
       }
       return joined;
     }
-    exports.join = join32;
+    exports.join = join34;
     exports.isAbsolute = function(aPath) {
       return aPath.charAt(0) === "/" || urlRegexp.test(aPath);
     };
-    function relative7(aRoot, aPath) {
+    function relative8(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22049,7 +22049,7 @@ var require_util = __commonJS({
       }
       return Array(level + 1).join("../") + aPath.substr(aRoot.length + 1);
     }
-    exports.relative = relative7;
+    exports.relative = relative8;
     var supportsNullProto = (function() {
       var obj = /* @__PURE__ */ Object.create(null);
       return !("__proto__" in obj);
@@ -22199,7 +22199,7 @@ var require_util = __commonJS({
             parsed.path = parsed.path.substring(0, index + 1);
           }
         }
-        sourceURL = join32(urlGenerate(parsed), sourceURL);
+        sourceURL = join34(urlGenerate(parsed), sourceURL);
       }
       return normalize2(sourceURL);
     }
@@ -22817,7 +22817,7 @@ var require_source_map_consumer = __commonJS({
       }
       var version2 = util.getArg(sourceMap, "version");
       var sources = util.getArg(sourceMap, "sources");
-      var names = util.getArg(sourceMap, "names", []);
+      var names2 = util.getArg(sourceMap, "names", []);
       var sourceRoot = util.getArg(sourceMap, "sourceRoot", null);
       var sourcesContent = util.getArg(sourceMap, "sourcesContent", null);
       var mappings = util.getArg(sourceMap, "mappings");
@@ -22831,7 +22831,7 @@ var require_source_map_consumer = __commonJS({
       sources = sources.map(String).map(util.normalize).map(function(source) {
         return sourceRoot && util.isAbsolute(sourceRoot) && util.isAbsolute(source) ? util.relative(sourceRoot, source) : source;
       });
-      this._names = ArraySet.fromArray(names.map(String), true);
+      this._names = ArraySet.fromArray(names2.map(String), true);
       this._sources = ArraySet.fromArray(sources, true);
       this._absoluteSources = this._sources.toArray().map(function(s) {
         return util.computeSourceURL(sourceRoot, s, aSourceMapURL);
@@ -22862,7 +22862,7 @@ var require_source_map_consumer = __commonJS({
     };
     BasicSourceMapConsumer.fromSourceMap = function SourceMapConsumer_fromSourceMap(aSourceMap, aSourceMapURL) {
       var smc = Object.create(BasicSourceMapConsumer.prototype);
-      var names = smc._names = ArraySet.fromArray(aSourceMap._names.toArray(), true);
+      var names2 = smc._names = ArraySet.fromArray(aSourceMap._names.toArray(), true);
       var sources = smc._sources = ArraySet.fromArray(aSourceMap._sources.toArray(), true);
       smc.sourceRoot = aSourceMap._sourceRoot;
       smc.sourcesContent = aSourceMap._generateSourcesContent(
@@ -22887,7 +22887,7 @@ var require_source_map_consumer = __commonJS({
           destMapping.originalLine = srcMapping.originalLine;
           destMapping.originalColumn = srcMapping.originalColumn;
           if (srcMapping.name) {
-            destMapping.name = names.indexOf(srcMapping.name);
+            destMapping.name = names2.indexOf(srcMapping.name);
           }
           destOriginalMappings.push(destMapping);
         }
@@ -25357,9 +25357,9 @@ var init_render_overlay = __esm({
 });
 
 // src/parsers/ebuild-filename.ts
-function parseEbuildFilename(fileName, packageName) {
-  if (!fileName.endsWith(".ebuild")) return void 0;
-  const stem = fileName.slice(0, -".ebuild".length);
+function parseEbuildFilename(fileName2, packageName) {
+  if (!fileName2.endsWith(".ebuild")) return void 0;
+  const stem = fileName2.slice(0, -".ebuild".length);
   const prefix = `${packageName}-`;
   if (!stem.startsWith(prefix)) return { ok: false, reason: `does not start with \`${prefix}\`` };
   const version2 = parsePmsVersion(stem.slice(prefix.length));
@@ -25420,11 +25420,11 @@ function scanPackage(repository, pkg, logger) {
   const dir2 = join4(repository.hostPath, category, name);
   if (!existsSync(dir2)) return [];
   const found = [];
-  for (const fileName of readdirSync3(dir2).sort()) {
-    const parsed = parseEbuildFilename(fileName, name);
+  for (const fileName2 of readdirSync3(dir2).sort()) {
+    const parsed = parseEbuildFilename(fileName2, name);
     if (parsed === void 0) continue;
     if (!parsed.ok) {
-      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join4(repository.location, category, name))} (${escaped(parsed.reason)})`);
+      logger.warn(`skipping invalid ebuild file name: ${printable(fileName2)} in ${escaped(join4(repository.location, category, name))} (${escaped(parsed.reason)})`);
       continue;
     }
     if (isLiveVersion(parsed.version)) {
@@ -25436,23 +25436,23 @@ function scanPackage(repository, pkg, logger) {
       version: parsed.version,
       pv: parsed.pv,
       repository: repository.name,
-      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join4(dir2, fileName))
+      keywords: readKeywords(repository.hostPath, category, `${name}-${parsed.version.text}`, join4(dir2, fileName2))
     });
   }
   return found;
 }
 function readKeywords(repoPath, category, pf, ebuildPath) {
-  const readText3 = (path6) => {
+  const readText4 = (path6) => {
     try {
       return readFileSync6(path6, "utf8");
     } catch {
       return void 0;
     }
   };
-  const cache = readText3(join4(repoPath, "metadata", "md5-cache", category, pf));
+  const cache = readText4(join4(repoPath, "metadata", "md5-cache", category, pf));
   const fromCache = cache === void 0 ? void 0 : keywordsFromCacheEntry(cache);
   if (fromCache) return fromCache;
-  const ebuild = readText3(ebuildPath);
+  const ebuild = readText4(ebuildPath);
   return ebuild === void 0 ? void 0 : keywordsFromEbuild(ebuild);
 }
 var REPO_NAME_RE;
@@ -25747,7 +25747,7 @@ var init_locate_program = __esm({
 });
 
 // src/cli/main.ts
-import { appendFileSync as appendFileSync3 } from "node:fs";
+import { appendFileSync as appendFileSync4 } from "node:fs";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -25826,6 +25826,8 @@ var configSchema = strictObject({
   bootloaders: array(_enum(["grub", "systemd-boot", "efibootmgr"])).default([]).describe("boot loader configurations to update after install (default: none)"),
   keepKernels: coerce_exports.number().int().min(1).default(2).describe("kernels kept by `dist-kernel clean`"),
   coalesceInitramfs: boolean2().default(true).describe("one dracut run per kernel per emerge"),
+  usePrebuilt: boolean2().default(true).describe("install an initrd or uki.efi shipped beside the kernel image instead of running dracut"),
+  rescueImage: boolean2().default(false).describe("keep one generic rescue image (dracut 0-rescue naming), rebuilt when the newest kernel changes"),
   dracutTimeout: coerce_exports.number().int().min(0).default(900).describe("seconds before dracut is stopped (0: never)"),
   genericImage: _enum(["no", "initramfs", "uki"]).default("no").describe("build host: put a generic initramfs or UKI into kernel binary packages (dist-kernel generic-image)"),
   genericImageCmdline: string2().regex(/^[^\n\r\0]*$/, "one line").default("").describe("kernel command line embedded in generic UKIs (default: none)"),
@@ -25909,8 +25911,8 @@ function renderDefaultConfig() {
   for (const key of CONFIG_KEYS) {
     const description = configSchema.shape[key].description ?? "";
     const value2 = defaults[key];
-    const shown = Array.isArray(value2) ? value2.join(" ") : typeof value2 === "boolean" ? value2 ? "yes" : "no" : String(value2);
-    lines.push(`# ${description}`, `#${toKebab(key)} = ${shown}`, "");
+    const shown2 = Array.isArray(value2) ? value2.join(" ") : typeof value2 === "boolean" ? value2 ? "yes" : "no" : String(value2);
+    lines.push(`# ${description}`, `#${toKebab(key)} = ${shown2}`, "");
   }
   return lines.join("\n");
 }
@@ -26674,7 +26676,7 @@ init_errors();
 init_validate();
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync5, readdirSync as readdirSync9 } from "node:fs";
+import { existsSync as existsSync7, readdirSync as readdirSync10 } from "node:fs";
 
 // src/runtime/context.ts
 init_root();
@@ -26696,11 +26698,15 @@ function isLiveRoot(ctx) {
   return ctx.root === "/";
 }
 
+// src/runtime/layouts/layout-backend.ts
+init_root();
+
 // src/runtime/boot/transaction.ts
 init_atomic_write();
 init_checkpoint();
 init_errors();
-import { chmodSync, existsSync as existsSync2, linkSync, lstatSync as lstatSync5, mkdirSync as mkdirSync4, readFileSync as readFileSync11, readdirSync as readdirSync5, renameSync as renameSync2, rmSync, unlinkSync as unlinkSync4 } from "node:fs";
+import { chmodSync, existsSync as existsSync2, linkSync, lstatSync as lstatSync5, mkdirSync as mkdirSync4, readFileSync as readFileSync11, readdirSync as readdirSync5, renameSync as renameSync2, rmSync, symlinkSync, unlinkSync as unlinkSync4 } from "node:fs";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { basename as basename3, dirname as dirname5, join as join9 } from "node:path";
 
 // src/runtime/boot/target-dir.ts
@@ -26773,13 +26779,13 @@ function writeJournal(file, journal) {
 }
 function removeTempFiles(dirs) {
   for (const dir2 of dirs) {
-    let names = [];
+    let names2 = [];
     try {
-      names = readdirSync5(dir2);
+      names2 = readdirSync5(dir2);
     } catch {
       continue;
     }
-    for (const name of names) if (TEMP_RE.test(name)) removePath(join9(dir2, name));
+    for (const name of names2) if (TEMP_RE.test(name)) removePath(join9(dir2, name));
   }
 }
 function rollBackEntries(entries) {
@@ -26827,11 +26833,11 @@ var BootTransaction = class _BootTransaction {
    * linked (a directory, or vfat and other filesystems without links) is returned: the caller moves it aside with
    * moveAside() right before replacing it, so the previous file disappears only for the moment of its own swap.
    */
-  protectAll(paths) {
+  protectAll(paths, options = {}) {
     const added = [];
     for (const path6 of paths) {
       if (this.entries.some((e) => e.path === path6) || added.some((e) => e.path === path6)) continue;
-      assertNotSymlink(path6);
+      if (!options.allowSymlink) assertNotSymlink(path6);
       const kind = kindOf(path6);
       added.push({ path: path6, kind, backup: kind === "absent" ? null : backupPathFor(path6) });
     }
@@ -26907,6 +26913,29 @@ var BootTransaction = class _BootTransaction {
       for (const file of staged) file.discard();
       throw error2;
     }
+  }
+  /**
+   * Make `path` a symbolic link to `linkTarget` (a name in the same directory), replacing a previous link or file:
+   * version-less names such as /boot/vmlinuz that the admin chose to keep as links stay links. The previous link is
+   * kept like any backup (link(2) does not follow it), the new one is made under a temp name and renamed in.
+   */
+  symlink(path6, linkTarget) {
+    if (linkTarget.includes("/") || linkTarget === "" || linkTarget === "." || linkTarget === "..") {
+      throw new DistKernelError("boot.name", `Expected a link target in the same directory, got \`${linkTarget}\``);
+    }
+    if (this.ctx.dryRun) {
+      this.ctx.logger.info(`(dry run) would point ${path6} at ${linkTarget}`);
+      return;
+    }
+    for (const pending of this.protectAll([path6], { allowSymlink: true })) this.moveAside(pending);
+    const temp = join9(dirname5(path6), `.${basename3(path6)}.dk-${randomBytes2(4).toString("hex")}.tmp`);
+    symlinkSync(linkTarget, temp);
+    renameSync2(temp, path6);
+    fsyncDir(dirname5(path6));
+  }
+  /** Keep the previous content of a symbolic link itself (not what it points at) before it is replaced. */
+  protectLink(path6) {
+    for (const pending of this.protectAll([path6], { allowSymlink: true })) this.moveAside(pending);
   }
   remove(target) {
     if (this.ctx.dryRun) {
@@ -26990,144 +27019,88 @@ function recoverBootTransaction(ctx) {
   return "rolled-back";
 }
 
-// src/runtime/backends/classic-files.ts
-init_validate();
-init_root();
-import { existsSync as existsSync3, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
+// src/runtime/layouts/layout-backend.ts
+import { existsSync as existsSync6 } from "node:fs";
 
-// src/runtime/boot/space.ts
-init_errors();
-import { statfsSync, statSync as statSync5 } from "node:fs";
-var PER_FILE_SLACK = 64 * 1024;
-function mib(bytes) {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+// src/runtime/install-log/write-install-log.ts
+init_atomic_write();
+import { appendFileSync as appendFileSync3, mkdirSync as mkdirSync5 } from "node:fs";
+import { dirname as dirname6 } from "node:path";
+
+// src/runtime/install-log/log-line.ts
+var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function cDate(date3) {
+  const two = (n2) => String(n2).padStart(2, "0");
+  const time2 = `${two(date3.getUTCHours())}:${two(date3.getUTCMinutes())}:${two(date3.getUTCSeconds())}`;
+  return `${DAYS[date3.getUTCDay()]} ${MONTHS[date3.getUTCMonth()]} ${String(date3.getUTCDate()).padStart(2, " ")} ${time2} UTC ${date3.getUTCFullYear()}`;
 }
-function checkSpace(needs) {
-  const byDevice = /* @__PURE__ */ new Map();
-  for (const need of needs) {
-    const dev = statSync5(need.dir).dev;
-    const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
-    entry.bytes += need.bytes + PER_FILE_SLACK;
-    byDevice.set(dev, entry);
-  }
-  for (const { dir: dir2, shown, bytes } of byDevice.values()) {
-    const fs = statfsSync(dir2);
-    const free = fs.bavail * fs.bsize;
-    if (free < bytes) {
-      throw new DistKernelError("boot.space", `not enough free space on ${shown}: need ${mib(bytes)}, ${mib(free)} available`, {
-        hint: `remove old kernels (\`dist-kernel clean\`) or enlarge ${shown}, then run again; nothing was written`
-      });
-    }
-  }
+function field(value2, unset = "notset") {
+  const text2 = value2?.replace(/[\t\r\n]+/g, " ").trim();
+  return text2 ? text2 : unset;
+}
+function relativeTo(bootRoot, path6) {
+  if (!path6) return "unknown";
+  if (bootRoot && bootRoot !== "/" && path6.startsWith(`${bootRoot}/`)) return field(path6.slice(bootRoot.length + 1), "unknown");
+  return field(path6, "unknown");
+}
+function formatInstallLogLine(record2) {
+  return [
+    cDate(record2.date),
+    field(record2.vendor),
+    field(record2.kv),
+    field(record2.confRoot),
+    field(record2.layout),
+    field(record2.initrdGenerator),
+    field(record2.ukiGenerator),
+    field(record2.bootRoot),
+    relativeTo(record2.bootRoot, record2.kernel),
+    relativeTo(record2.bootRoot, record2.initrd),
+    field(record2.plugins)
+  ].join("	");
 }
 
-// src/runtime/backends/classic-files.ts
-function classicNames(kv) {
-  return { image: `vmlinuz-${kv}`, initrd: `initramfs-${kv}.img`, systemMap: `System.map-${kv}`, config: `config-${kv}` };
+// src/runtime/install-log/write-install-log.ts
+var INSTALL_LOG = "/var/log/installkernel.log";
+var INSTALL_STATE = "/var/lib/misc/installkernel";
+function writesOwnLog(paths) {
+  return paths.some((p) => /(^|\/)\d*-?write-log(\.install)?$/.test(p));
 }
-function plan(artifacts) {
-  const names = classicNames(artifacts.kv);
-  const files = [];
-  if (artifacts.systemMap) files.push({ source: artifacts.systemMap, name: names.systemMap });
-  if (artifacts.config) files.push({ source: artifacts.config, name: names.config });
-  if (artifacts.initrd) files.push({ source: artifacts.initrd, name: names.initrd });
-  files.push({ source: artifacts.image, name: names.image });
-  return files;
-}
-function writeClassicFiles(ctx, transaction, artifacts) {
-  const bootDir = resolveBootDir(ctx, "/boot");
-  const names = classicNames(artifacts.kv);
-  const imageInstalled = existsSync3(bootFilePath(bootDir, names.image));
-  const initrdOnly = artifacts.initrdOnly === true && !artifacts.uki && imageInstalled;
-  const files = plan(artifacts).filter((f) => !initrdOnly || f.name === names.initrd).map((f) => ({ ...f, target: bootFilePath(bootDir, f.name) }));
-  const staleInitrd = artifacts.initrd ? void 0 : bootFilePath(bootDir, names.initrd);
-  if (!ctx.dryRun) checkSpace(files.map((f) => ({ dir: bootDir, bytes: statSync6(f.source).size, shown: "/boot" })));
-  if (staleInitrd) transaction.remove(staleInitrd);
-  transaction.copyAll(files.map((f) => ({ source: f.source, target: f.target, mode: 420 })));
-  return files.map((f) => systemView(ctx.root, f.target));
-}
-function removeClassicFiles(ctx, transaction, kv) {
-  const bootDir = resolveBootDir(ctx, "/boot");
-  const removed = [];
-  for (const name of Object.values(classicNames(kv))) {
-    const target = bootFilePath(bootDir, name);
-    try {
-      statSync6(target);
-    } catch {
-      continue;
-    }
-    transaction.remove(target);
-    removed.push(systemView(ctx.root, target));
+function writeInstallLog(ctx, record2, date3 = /* @__PURE__ */ new Date()) {
+  const line = formatInstallLogLine({ ...record2, date: date3 });
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would append to ${INSTALL_LOG}: ${line.replace(/\t/g, " ")}`);
+    return;
   }
-  return removed;
-}
-function listClassicKernels(ctx, backend) {
-  const bootDir = systemPath(ctx, "/boot");
-  let names;
+  const log = systemPath(ctx, INSTALL_LOG);
   try {
-    names = readdirSync6(bootDir);
-  } catch {
-    return [];
+    mkdirSync5(dirname6(log), { recursive: true, mode: 493 });
+    appendFileSync3(log, `${line}
+`, { mode: 420 });
+    const state = systemPath(ctx, INSTALL_STATE);
+    if (record2.vendor === "dist-kernel") {
+      mkdirSync5(dirname6(state), { recursive: true, mode: 493 });
+      writeFileAtomic(state, `${line}
+`, { mode: 420 });
+    }
+  } catch (error2) {
+    ctx.logger.warn(`could not write ${INSTALL_LOG}: ${error2.message}`);
   }
-  const byKv = /* @__PURE__ */ new Map();
-  for (const name of names) {
-    const match = /^vmlinuz-(.+)$/.exec(name);
-    if (match?.[1] && isKernelVersion(match[1])) byKv.set(match[1], []);
-  }
-  for (const [kv, files] of byKv) {
-    for (const name of Object.values(classicNames(kv))) if (names.includes(name)) files.push(`/boot/${name}`);
-  }
-  return [...byKv].sort(([a2], [b]) => a2.localeCompare(b)).map(([kv, files]) => ({ kv, backend, files }));
 }
 
-// src/runtime/backends/builtin.ts
-function builtinBackend(ctx) {
-  return {
-    name: "builtin",
-    install: (artifacts) => BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => writeClassicFiles(ctx, t, artifacts)),
-    remove: (kv) => BootTransaction.run(ctx, `remove ${kv}`, async (t) => removeClassicFiles(ctx, t, kv)),
-    list: async () => listClassicKernels(ctx, "builtin")
-  };
-}
-
-// src/runtime/backends/hook-dir.ts
-init_root();
+// src/runtime/layouts/install-layout.ts
 init_errors();
-import { accessSync, constants as constants6, statSync as statSync9 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync13, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
+import { dirname as dirname8, relative as relative3 } from "node:path";
 
-// src/runtime/config-files/drop-in-dirs.ts
-import { readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
-import { join as join10 } from "node:path";
-function listDropIns(dirs, suffix) {
-  const chosen = /* @__PURE__ */ new Map();
-  for (const dir2 of dirs) {
-    let names;
-    try {
-      names = readdirSync7(dir2);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
-      chosen.set(name, join10(dir2, name));
-    }
-  }
-  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path6) => {
-    try {
-      return statSync7(path6).isFile();
-    } catch {
-      return false;
-    }
-  });
-}
-
-// src/runtime/backends/pipeline-env.ts
-var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
+// src/runtime/uki/kernel-cmdline.ts
+init_root();
+import { readFileSync as readFileSync12 } from "node:fs";
 
 // src/runtime/config-files/trust.ts
 init_errors();
-import { lstatSync as lstatSync6, statSync as statSync8 } from "node:fs";
-import { dirname as dirname6 } from "node:path";
+import { lstatSync as lstatSync6, statSync as statSync5 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
 function describeMode(stats) {
   return `0${(stats.mode & 4095).toString(8)}`;
 }
@@ -27137,123 +27110,57 @@ function untrustedReason(stats) {
   if (stats.mode & 16 && stats.gid !== 0) return `writable by group ${stats.gid} (mode ${describeMode(stats)})`;
   return void 0;
 }
-function assertTrusted(path6, shown = path6) {
+function assertTrusted(path6, shown2 = path6) {
   let stats;
   try {
     lstatSync6(path6);
-    stats = statSync8(path6);
+    stats = statSync5(path6);
   } catch (error2) {
     if (error2.code === "ENOENT") return;
-    throw new DistKernelError("trust.stat", `cannot check configuration file: ${shown}`, { cause: error2 });
+    throw new DistKernelError("trust.stat", `cannot check configuration file: ${shown2}`, { cause: error2 });
   }
   const reason = untrustedReason(stats);
   if (reason) {
-    throw new DistKernelError("trust.unsafe", `refusing configuration not protected from other users: ${shown} is ${reason}`, {
+    throw new DistKernelError("trust.unsafe", `refusing configuration not protected from other users: ${shown2} is ${reason}`, {
       exitCode: 2,
-      hint: `run \`chmod go-w ${shown}\` (and \`chown root\` it) after checking its content`
+      hint: `run \`chmod go-w ${shown2}\` (and \`chown root\` it) after checking its content`
     });
   }
-  const parent = dirname6(path6);
+  const parent = dirname7(path6);
   if (parent !== path6) {
-    const parentStats = statSync8(parent);
+    const parentStats = statSync5(parent);
     const parentReason = untrustedReason(parentStats);
     if (parentReason) {
-      throw new DistKernelError("trust.unsafe", `refusing configuration in a directory not protected from other users: ${dirname6(shown)} is ${parentReason}`, {
+      throw new DistKernelError("trust.unsafe", `refusing configuration in a directory not protected from other users: ${dirname7(shown2)} is ${parentReason}`, {
         exitCode: 2,
-        hint: `run \`chmod go-w ${dirname6(shown)}\` after checking its content`
+        hint: `run \`chmod go-w ${dirname7(shown2)}\` after checking its content`
       });
     }
   }
 }
 
-// src/runtime/backends/hook-dir.ts
-function isHookName(path6) {
-  const name = path6.slice(path6.lastIndexOf("/") + 1);
-  return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
+// src/runtime/uki/kernel-cmdline.ts
+function normalizeCmdline(text2) {
+  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
 }
-function listHooks(ctx, phase) {
-  const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
-  for (const dir2 of dirs) assertTrusted(dir2, systemView(ctx.root, dir2));
-  return listDropIns(dirs, "").filter((path6) => {
-    if (!isHookName(path6) || statSync9(path6).size === 0) return false;
+function readKernelCmdline(ctx, dracutCmdline) {
+  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
+    const path6 = systemPath(ctx, file);
+    let content;
     try {
-      accessSync(path6, constants6.X_OK);
-      return true;
+      content = readFileSync12(path6, "utf8");
     } catch {
-      return false;
+      continue;
     }
-  });
-}
-async function runHooks(ctx, phase, args) {
-  for (const hook of listHooks(ctx, phase)) {
-    assertTrusted(hook, systemView(ctx.root, hook));
-    const shown = systemView(ctx.root, hook);
-    const end = ctx.logger.begin(`Running ${shown}`);
-    const result = await ctx.exec(hook, args, {
-      allowFailure: true,
-      mutates: true,
-      // The images are built: installkernel's generator hooks (52-dracut, 60-ukify…) run only for their own
-      // generator name, and a hook running kernel-install reaches our plugin, which must not build again.
-      env: {
-        DIST_KERNEL_ROOT: ctx.root,
-        INSTALLKERNEL_VERBOSE: ctx.verbose ? "1" : "0",
-        INSTALLKERNEL_INITRD_GENERATOR: "dist-kernel",
-        INSTALLKERNEL_UKI_GENERATOR: "dist-kernel",
-        [PIPELINE_ENV]: "1"
-      }
-    });
-    if (result.exitCode === EXIT_SKIP_REST) {
-      end(true);
-      ctx.logger.info(`${shown} asked to skip the remaining ${phase}.d hooks (exit 77)`);
-      return;
-    }
-    if (result.exitCode !== 0) {
-      end(false);
-      throw new DistKernelError("hook.failed", `kernel ${phase} hook failed with exit code ${result.exitCode}: ${shown}`, {
-        details: (result.stderr || result.stdout).trimEnd().split("\n").slice(-20).join("\n")
-      });
-    }
-    end(true);
+    assertTrusted(path6, systemView(ctx.root, path6));
+    return { value: normalizeCmdline(content), source: file };
   }
+  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
 }
 
-// src/runtime/backends/installkernel.ts
-import { join as join11 } from "node:path";
-function installkernelBackend(ctx) {
-  const imageArg = (kv) => join11(resolveBootDir(ctx, "/boot"), classicNames(kv).image);
-  return {
-    name: "installkernel",
-    install: async (artifacts) => {
-      await runHooks(ctx, "preinst", [artifacts.kv, imageArg(artifacts.kv)]);
-      return BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
-        const written = writeClassicFiles(ctx, t, artifacts);
-        await runHooks(ctx, "postinst", [artifacts.kv, imageArg(artifacts.kv)]);
-        return written;
-      });
-    },
-    remove: async (kv) => {
-      await runHooks(ctx, "prerm", [kv, imageArg(kv)]);
-      return BootTransaction.run(ctx, `remove ${kv}`, async (t) => {
-        const removed = removeClassicFiles(ctx, t, kv);
-        await runHooks(ctx, "postrm", [kv, imageArg(kv)]);
-        return removed;
-      });
-    },
-    list: async () => listClassicKernels(ctx, "installkernel")
-  };
-}
-
-// src/runtime/backends/kernel-install.ts
+// src/runtime/install/chroot-guard.ts
 init_errors();
-init_root();
-init_validate();
-import { readdirSync as readdirSync8, statSync as statSync11 } from "node:fs";
-import { join as join12 } from "node:path";
-
-// src/runtime/backends/kernel-install-settings.ts
-init_root();
-import { existsSync as existsSync4, readFileSync as readFileSync12, statSync as statSync10 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
+import { existsSync as existsSync3, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
 
 // src/parsers/bash-declare.ts
 init_errors();
@@ -27395,26 +27302,512 @@ function scalarOf(value2) {
   return (Array.isArray(value2) ? value2 : Object.values(value2)).join(" ");
 }
 
+// src/runtime/install/chroot-guard.ts
+function inChroot() {
+  try {
+    const own2 = statSync6("/");
+    const init = statSync6("/proc/1/root/.");
+    return own2.dev !== init.dev || own2.ino !== init.ino;
+  } catch {
+    return false;
+  }
+}
+function yes(value2) {
+  return value2 !== void 0 && /^(yes|y|1|true)$/i.test(value2.trim());
+}
+function no(value2) {
+  return value2 !== void 0 && /^(no|n|0|false)$/i.test(value2.trim());
+}
+function dracutCmdlineConfigured(ctx, dracut) {
+  if (existsSync3(systemPath(ctx, "/etc/cmdline"))) return true;
+  try {
+    if (readdirSync6(systemPath(ctx, "/etc/cmdline.d")).some((name) => name.endsWith(".conf"))) return true;
+  } catch {
+  }
+  const value2 = (name) => scalarOf(dracut.values.get(name));
+  if (value2("kernel_cmdline")?.trim()) return true;
+  if (no(value2("hostonly_cmdline"))) return true;
+  if (no(value2("hostonly")) && !yes(value2("hostonly_cmdline"))) return true;
+  return false;
+}
+function assertNotBakingHostCmdline(ctx, dracut, uki) {
+  const live = isLiveRoot(ctx);
+  if (live && !inChroot()) return;
+  if (!live && !yes(scalarOf(dracut.values.get("hostonly")))) return;
+  if (dracutCmdlineConfigured(ctx, dracut)) return;
+  if (uki && readKernelCmdline(ctx)) return;
+  throw new DistKernelError("chroot.cmdline", `refusing to build the initramfs ${live ? "inside a chroot" : `for ${ctx.root}`} with no kernel command line configured: dracut would bake in the build host's /proc/cmdline`, {
+    exitCode: 2,
+    hint: 'write the command line into /etc/cmdline.d/*.conf (or set kernel_cmdline= in /etc/dracut.conf.d/*.conf, or hostonly_cmdline="no"); nothing was built or written'
+  });
+}
+
+// src/runtime/layouts/layout-plan.ts
+init_errors();
+function fileName(file, kv) {
+  return file.fixedName ?? `${file.stem}-${kv}${file.suffix ?? ""}`;
+}
+function oldName(stemAndVersion, suffix) {
+  return suffix.endsWith(".efi") ? `${stemAndVersion}-old${suffix}` : `${stemAndVersion}${suffix}.old`;
+}
+function versionlessName(file) {
+  return file.keepsOld && file.stem ? `${file.stem}${file.suffix ?? ""}` : void 0;
+}
+function classicFiles(place, dir2, inputs, imageSuffix, withInitrd) {
+  const files = [];
+  if (inputs.systemMap) files.push({ place, dir: dir2, from: "systemMap", stem: "System.map", suffix: "", keepsOld: true });
+  if (inputs.config) files.push({ place, dir: dir2, from: "config", stem: "config", suffix: "", keepsOld: true });
+  if (withInitrd) files.push({ place, dir: dir2, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true });
+  files.push({ place, dir: dir2, from: "image", stem: "vmlinuz", suffix: imageSuffix, keepsOld: true });
+  return files;
+}
+function planLayout(layout, names2, inputs) {
+  switch (layout) {
+    case "compat":
+    case "grub": {
+      const files = classicFiles("boot", [], inputs, "", inputs.initrd);
+      const stale = { place: "boot", dir: [], from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true };
+      return { layout, files, ...inputs.initrd ? {} : { staleInitrd: stale } };
+    }
+    case "efistub": {
+      const dir2 = ["EFI", names2.vendorName];
+      const files = classicFiles("esp", dir2, inputs, ".efi", inputs.initrd && !inputs.uki);
+      const microcode = inputs.microcode.map((cpu) => ({ place: "esp", dir: dir2, from: `microcode-${cpu}`, fixedName: `${cpu}-uc.img`, keepsOld: false }));
+      const image = files.pop();
+      const stale = { place: "esp", dir: dir2, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true };
+      return { layout, files: [...files, ...microcode, image], ...inputs.initrd && !inputs.uki ? {} : { staleInitrd: stale } };
+    }
+    case "uki": {
+      if (!inputs.uki) throw new DistKernelError("layout.needs-uki", `layout=uki installs a unified kernel image, and none was built for ${names2.kv}`, { hint: 'set uki = yes in dist-kernel.conf (or uefi="yes" in dracut.conf)' });
+      return { layout, files: [{ place: "esp", dir: ["EFI", "Linux"], from: "image", stem: names2.id, suffix: ".efi", keepsOld: true }] };
+    }
+    case "bls": {
+      const entryDir = [names2.entryToken, names2.kv];
+      const files = [];
+      if (inputs.initrd && !inputs.uki) files.push({ place: "bootRoot", dir: entryDir, from: "initrd", fixedName: "initrd", keepsOld: false });
+      files.push({ place: "bootRoot", dir: entryDir, from: "image", fixedName: "linux", keepsOld: false });
+      return { layout, files, entry: { dir: ["loader", "entries"], name: `${names2.entryToken}-${names2.kv}.conf`, entryDir } };
+    }
+    case "other":
+      throw new DistKernelError("layout.other", "layout=other leaves the install to kernel-install plugins; dist-kernel cannot write it itself", {
+        exitCode: 2,
+        hint: "set install-backend = kernel-install, or choose layout=compat, grub, bls, uki or efistub in install.conf"
+      });
+  }
+}
+function kernelInstallPaths(layout, names2) {
+  const kv = names2.kv;
+  switch (layout) {
+    case "compat":
+    case "grub":
+      return [
+        { place: "boot", path: [`kernel-${kv}`] },
+        { place: "boot", path: [`initramfs-${kv}.img`] }
+      ];
+    case "efistub":
+      return ["kernel-" + kv + ".efi", `initramfs-${kv}.img`].map((name) => ({ place: "bootRoot", path: ["EFI", names2.vendorName, name] }));
+    case "uki":
+      return [{ place: "bootRoot", path: ["EFI", "Linux", `${names2.entryToken}-${kv}.efi`] }];
+    case "bls":
+      return [
+        { place: "bootRoot", path: [names2.entryToken, kv] },
+        { place: "bootRoot", path: ["loader", "entries", `${names2.entryToken}-${kv}.conf`] }
+      ];
+    case "other":
+      return [];
+  }
+}
+
+// src/runtime/layouts/loader-entry.ts
+function loaderEntryText(entry) {
+  let options = entry.options.trim();
+  if (entry.machineId && entry.entryToken === entry.machineId && !options.includes("systemd.machine_id=")) {
+    options = `${options} systemd.machine_id=${entry.machineId}`.trim();
+  }
+  const lines = [`title      ${entry.prettyName || `Linux ${entry.kv}`}`, `version    ${entry.kv}`];
+  if (entry.machineId && entry.entryToken === entry.machineId) lines.push(`machine-id ${entry.machineId}`);
+  if (entry.sortKey) lines.push(`sort-key   ${entry.sortKey}`);
+  lines.push(`options    ${options}`, `linux      ${entry.entryDir}/linux`);
+  for (const initrd of entry.initrds) lines.push(`initrd     ${entry.entryDir}/${initrd}`);
+  return `${lines.join("\n")}
+`;
+}
+
+// src/runtime/layouts/write-layout.ts
+init_errors();
+init_root();
+import { lstatSync as lstatSync7, mkdirSync as mkdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
+import { join as join10 } from "node:path";
+
+// src/runtime/boot/space.ts
+init_errors();
+import { statfsSync, statSync as statSync7 } from "node:fs";
+var PER_FILE_SLACK = 64 * 1024;
+function mib(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+function checkSpace(needs) {
+  const byDevice = /* @__PURE__ */ new Map();
+  for (const need of needs) {
+    const dev = statSync7(need.dir).dev;
+    const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
+    entry.bytes += need.bytes + PER_FILE_SLACK;
+    byDevice.set(dev, entry);
+  }
+  for (const { dir: dir2, shown: shown2, bytes } of byDevice.values()) {
+    const fs = statfsSync(dir2);
+    const free = fs.bavail * fs.bsize;
+    if (free < bytes) {
+      throw new DistKernelError("boot.space", `not enough free space on ${shown2}: need ${mib(bytes)}, ${mib(free)} available`, {
+        hint: `remove old kernels (\`dist-kernel clean\`) or enlarge ${shown2}, then run again; nothing was written`
+      });
+    }
+  }
+}
+
+// src/runtime/layouts/write-layout.ts
+function kindOf2(path6) {
+  try {
+    const stats = lstatSync7(path6);
+    return stats.isSymbolicLink() ? "link" : stats.isDirectory() ? "dir" : "file";
+  } catch {
+    return "absent";
+  }
+}
+function layoutDir(ctx, t, places, place, dir2) {
+  const base = places[place];
+  if (!base) throw new DistKernelError("layout.no-place", `no ${place === "esp" ? "EFI system partition" : place} found for this layout`);
+  let path6 = resolveBootDir(ctx, base);
+  for (const part of dir2) {
+    path6 = bootFilePath(path6, part);
+    if (kindOf2(path6) === "absent") {
+      if (ctx.dryRun || !t) continue;
+      t.protect(path6);
+      mkdirSync6(path6, { mode: 493 });
+    } else if (!statSync8(path6).isDirectory()) {
+      throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path6}`, { hint: "move it out of the way, then run again" });
+    }
+  }
+  return path6;
+}
+function refreshVersionless(t, dir2, file, kv, newSource) {
+  const name = versionlessName(file);
+  if (!name) return [];
+  const path6 = join10(dir2, name);
+  const versioned = fileName(file, kv);
+  const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
+  const oldPath = join10(dir2, oldOfVersionless);
+  const kind = kindOf2(path6);
+  if (kind === "link") {
+    let pointsAtSameVersion = false;
+    try {
+      pointsAtSameVersion = realpathSync2(path6) === realpathSync2(join10(dir2, versioned));
+    } catch {
+    }
+    if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
+    else t.symlink(oldPath, readlinkSync(path6));
+    t.symlink(path6, versioned);
+    return [path6];
+  }
+  if (kind === "file") {
+    assertNotSymlink(oldPath);
+    t.copyAll([
+      { source: path6, target: oldPath, mode: 420 },
+      { source: newSource, target: path6, mode: 420 }
+    ]);
+    return [path6];
+  }
+  return [];
+}
+function writeLayout(ctx, t, plan, places, kv, sources) {
+  const resolved = plan.files.map((file) => {
+    const source = sources.files[file.from];
+    if (!source) throw new DistKernelError("layout.source", `nothing to install as ${file.from} for ${kv}`);
+    return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
+  });
+  if (!ctx.dryRun) {
+    checkSpace(resolved.map(({ dir: dir2, source, file }) => ({ dir: existingAncestor(dir2), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir2 })));
+  }
+  if (plan.staleInitrd) {
+    const stale = plan.staleInitrd;
+    const dir2 = layoutDir(ctx, void 0, places, stale.place, stale.dir);
+    t.remove(bootFilePath(dir2, fileName(stale, kv)));
+  }
+  const copies = [];
+  const written = [];
+  for (const { file, source } of resolved) {
+    const dir2 = layoutDir(ctx, t, places, file.place, file.dir);
+    const target = bootFilePath(dir2, fileName(file, kv));
+    if (file.keepsOld && kindOf2(target) === "file") {
+      copies.push({ source: target, target: bootFilePath(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")) });
+    }
+    copies.push({ source, target });
+    written.push(target);
+  }
+  t.copyAll([...copies.filter((c3) => !written.includes(c3.target)), ...copies.filter((c3) => written.includes(c3.target))].map((c3) => ({ ...c3, mode: 420 })));
+  if (plan.entry && sources.entryText !== void 0) {
+    const dir2 = layoutDir(ctx, t, places, "bootRoot", plan.entry.dir);
+    const target = bootFilePath(dir2, plan.entry.name);
+    t.write(target, sources.entryText);
+    written.push(target);
+  }
+  for (const { file, source } of resolved) {
+    if (ctx.dryRun) continue;
+    written.push(...refreshVersionless(t, layoutDir(ctx, t, places, file.place, file.dir), file, kv, source));
+  }
+  return written.map((p) => systemView(ctx.root, p));
+}
+function existingAncestor(path6) {
+  let current = path6;
+  while (kindOf2(current) === "absent") current = join10(current, "..");
+  return current;
+}
+
+// src/runtime/layouts/install-layout.ts
+var MICROCODE = ["intel", "amd"];
+function placeDirs(resolved) {
+  return { boot: resolved.places.boot, esp: resolved.places.esp, bootRoot: resolved.places.bootRoot };
+}
+function planFor(ctx, resolved, artifacts) {
+  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync4(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
+  return planLayout(resolved.layout, resolved.names, {
+    initrd: artifacts.initrd !== void 0,
+    uki: artifacts.uki,
+    systemMap: artifacts.systemMap !== void 0,
+    config: artifacts.config !== void 0,
+    microcode
+  });
+}
+function loaderPath(ctx, bootRoot, parts) {
+  const join34 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const disk = systemPath(ctx, bootRoot);
+  if (!existsSync4(disk)) return join34(bootRoot);
+  const rootReal = realpathSync3(ctx.root);
+  const real = realpathSync3(disk);
+  const dev = statSync9(real).dev;
+  let mount = real;
+  while (mount !== rootReal && mount !== "/" && statSync9(dirname8(mount)).dev === dev) mount = dirname8(mount);
+  return join34(relative3(mount, real));
+}
+function blsOptions(ctx) {
+  const configured = readKernelCmdline(ctx);
+  if (configured) return configured.value;
+  if (isLiveRoot(ctx) && !inChroot()) {
+    return readFileSync13("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
+  }
+  throw new DistKernelError("chroot.cmdline", "no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system", {
+    hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong"
+  });
+}
+function installLayout(ctx, t, resolved, artifacts) {
+  const kv = artifacts.kv;
+  let plan = planFor(ctx, resolved, artifacts);
+  const places = placeDirs(resolved);
+  if (artifacts.initrdOnly && !artifacts.uki) {
+    const image = plan.files.find((f) => f.from === "image");
+    const base = places[image.place];
+    const imagePath = base ? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ""}`].join("/")) : void 0;
+    if (imagePath && existsSync4(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
+  }
+  const files = { image: artifacts.image };
+  if (artifacts.initrd) files.initrd = artifacts.initrd;
+  if (artifacts.systemMap) files.systemMap = artifacts.systemMap;
+  if (artifacts.config) files.config = artifacts.config;
+  for (const cpu of MICROCODE) files[`microcode-${cpu}`] = systemPath(ctx, `/boot/${cpu}-uc.img`);
+  let entryText;
+  if (plan.entry) {
+    const entryDir = loaderPath(ctx, resolved.places.bootRoot, plan.entry.entryDir);
+    entryText = loaderEntryText({
+      kv,
+      prettyName: resolved.osRelease["PRETTY_NAME"],
+      machineId: resolved.machineId,
+      entryToken: resolved.names.entryToken,
+      sortKey: resolved.osRelease["IMAGE_ID"] || resolved.osRelease["ID"],
+      options: blsOptions(ctx),
+      entryDir,
+      initrds: plan.files.some((f) => f.from === "initrd") ? ["initrd"] : []
+    });
+  }
+  return writeLayout(ctx, t, plan, places, kv, { files, ...entryText !== void 0 ? { entryText } : {} });
+}
+
+// src/runtime/layouts/installed-files.ts
+init_validate();
+init_root();
+import { lstatSync as lstatSync8, readdirSync as readdirSync7 } from "node:fs";
+import { join as join11 } from "node:path";
+
+// src/runtime/layouts/boot-places.ts
+import { statfsSync as statfsSync2, statSync as statSync10 } from "node:fs";
+import { dirname as dirname9 } from "node:path";
+var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
+var MSDOS_SUPER_MAGIC = 19780;
+function isDir(path6) {
+  try {
+    return statSync10(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function isVfatMount(path6) {
+  try {
+    return statfsSync2(path6).type === MSDOS_SUPER_MAGIC && statSync10(path6).dev !== statSync10(dirname9(path6)).dev;
+  } catch {
+    return false;
+  }
+}
+function findEsp(ctx, subdir) {
+  const at = (candidate, ...parts) => systemPath(ctx, [candidate, ...parts].join("/"));
+  let found;
+  for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, "EFI", ...subdir))) found = candidate;
+  if (found) return found;
+  for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, "EFI"))) found = candidate;
+  if (found) return found;
+  return ["/efi", "/boot/efi", "/boot"].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
+}
+
+// src/runtime/layouts/installed-files.ts
+var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
+var RESCUE_PREFIX = "0-rescue";
+function exists(path6) {
+  try {
+    lstatSync8(path6);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function placesFor(ctx, resolved, layout, names2) {
+  const esp = layout === "uki" ? findEsp(ctx, ["Linux"]) : layout === "efistub" ? findEsp(ctx, [names2.vendorName]) : resolved.places.esp;
+  return { boot: resolved.places.boot, esp, bootRoot: resolved.places.bootRoot };
+}
+function layoutFilesOf(ctx, resolved, kv) {
+  const names2 = { ...resolved.names, kv };
+  const found = /* @__PURE__ */ new Set();
+  const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
+  for (const layout of LAYOUTS_WITH_FILES) {
+    const places = placesFor(ctx, resolved, layout, names2);
+    const plan = planLayout(layout, names2, { ...inputs, uki: layout === "uki" });
+    const files = layout === "compat" ? planLayout("compat", names2, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names2, { ...inputs, uki: false }).files : plan.files;
+    for (const file of files) {
+      const base = places[file.place];
+      if (!base) continue;
+      const dir2 = systemPath(ctx, [base, ...file.dir].join("/"));
+      if (layout === "bls") {
+        found.add(dir2);
+        continue;
+      }
+      found.add(join11(dir2, fileName(file, kv)));
+      if (file.keepsOld) found.add(join11(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+    }
+    if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
+  }
+  return [...found].filter(exists);
+}
+function names(dir2) {
+  try {
+    return readdirSync7(dir2);
+  } catch {
+    return [];
+  }
+}
+function versionFrom(name, prefix, suffix) {
+  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return void 0;
+  const kv = name.slice(prefix.length, name.length - suffix.length);
+  if (!isKernelVersion(kv) || kv.startsWith(RESCUE_PREFIX) || kv.endsWith("-old") || kv.endsWith(".old")) return void 0;
+  return kv;
+}
+function listLayoutKernels(ctx, resolved, backend) {
+  const kvs = /* @__PURE__ */ new Set();
+  const add = (kv) => kv && kvs.add(kv);
+  for (const name of names(systemPath(ctx, "/boot"))) add(versionFrom(name, "vmlinuz-", ""));
+  const ukiEsp = findEsp(ctx, ["Linux"]);
+  if (ukiEsp) for (const name of names(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, ".efi"));
+  const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
+  if (stubEsp) for (const name of names(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, "vmlinuz-", ".efi"));
+  for (const name of names(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, "", ""));
+  return [...kvs].sort().map((kv) => ({
+    kv,
+    backend,
+    files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
+      try {
+        return lstatSync8(p).isDirectory() ? names(p).sort().map((n2) => join11(p, n2)) : [p];
+      } catch {
+        return [];
+      }
+    }).map((p) => systemView(ctx.root, p))
+  }));
+}
+
+// src/runtime/layouts/resolve-layout.ts
+init_errors();
+import { readFileSync as readFileSync15 } from "node:fs";
+
 // src/parsers/install-conf.ts
-var LAYOUTS = ["bls", "uki", "compat", "grub", "efistub", "other"];
+init_errors();
+var LAYOUTS = ["compat", "grub", "bls", "uki", "efistub", "other"];
 var INSTALL_CONF_VARIABLES = ["layout", "initrd_generator", "uki_generator", "BOOT_ROOT", "MACHINE_ID"];
+var INSTALLKERNEL_OVERRIDES = {
+  layout: "INSTALLKERNEL_LAYOUT",
+  initrdGenerator: "INSTALLKERNEL_INITRD_GENERATOR",
+  ukiGenerator: "INSTALLKERNEL_UKI_GENERATOR"
+};
 function nonEmpty(value2) {
   const trimmed = value2?.trim();
   return trimmed ? trimmed : void 0;
 }
-function interpretInstallConf(vars) {
-  const layout = nonEmpty(scalarOf(vars.get("layout")));
+function shown(value2) {
+  return JSON.stringify(value2).slice(1, -1);
+}
+function configError(code, message, hint) {
+  return new DistKernelError(code, message, { exitCode: 2, hint });
+}
+function parseLayout(value2, source) {
+  if (LAYOUTS.includes(value2)) return value2;
+  throw configError("install-conf.layout", `unknown layout in ${source}: \`${shown(value2)}\``, `set layout= to one of ${LAYOUTS.join(", ")} (kernel-install(8) and Gentoo's installkernel define no other)`);
+}
+function parseGenerator(value2, key, source) {
+  if (/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value2)) return value2;
+  throw configError("install-conf.generator", `invalid ${key} in ${source}: \`${shown(value2)}\``, `${key} names a generator, such as dracut, ukify or none`);
+}
+function parseBootRoot(value2, source) {
+  if (value2.startsWith("/") && !value2.split("/").includes("..") && !/[\0\n\r]/.test(value2)) return value2.replace(/\/+$/, "") || "/";
+  throw configError("install-conf.boot-root", `invalid BOOT_ROOT in ${source}: \`${shown(value2)}\``, "BOOT_ROOT is an absolute path without `..`, such as /efi or /boot");
+}
+function interpretInstallConf(vars, env = {}, source = "install.conf") {
+  const pick2 = (key, override) => {
+    const fromEnv = override ? nonEmpty(env[override]) : void 0;
+    if (fromEnv !== void 0) return { value: fromEnv, from: `$${override}` };
+    return { value: nonEmpty(scalarOf(vars.get(key))), from: source };
+  };
+  const layout = pick2("layout", INSTALLKERNEL_OVERRIDES.layout);
+  const initrd = pick2("initrd_generator", INSTALLKERNEL_OVERRIDES.initrdGenerator);
+  const uki = pick2("uki_generator", INSTALLKERNEL_OVERRIDES.ukiGenerator);
+  const bootRoot = pick2("BOOT_ROOT");
+  const machineId = pick2("MACHINE_ID");
+  if (machineId.value !== void 0 && parseMachineId(machineId.value) === void 0) {
+    throw configError("install-conf.machine-id", `invalid MACHINE_ID in ${source}: \`${shown(machineId.value)}\``, "a machine id is 32 lower-case hexadecimal digits (see machine-id(5))");
+  }
   return {
-    layout: layout === void 0 ? void 0 : LAYOUTS.includes(layout) ? layout : "other",
-    initrdGenerator: nonEmpty(scalarOf(vars.get("initrd_generator"))),
-    ukiGenerator: nonEmpty(scalarOf(vars.get("uki_generator"))),
-    bootRoot: nonEmpty(scalarOf(vars.get("BOOT_ROOT"))),
-    machineId: nonEmpty(scalarOf(vars.get("MACHINE_ID")))
+    layout: layout.value === void 0 ? void 0 : parseLayout(layout.value, layout.from),
+    initrdGenerator: initrd.value === void 0 ? void 0 : parseGenerator(initrd.value, "initrd_generator", initrd.from),
+    ukiGenerator: uki.value === void 0 ? void 0 : parseGenerator(uki.value, "uki_generator", uki.from),
+    bootRoot: bootRoot.value === void 0 ? void 0 : parseBootRoot(bootRoot.value, bootRoot.from),
+    machineId: machineId.value
   };
 }
 function parseMachineId(text2) {
   const id = text2.trim();
   return /^[0-9a-f]{32}$/.test(id) ? id : void 0;
+}
+function parseEntryToken(value2, source) {
+  const token2 = value2.trim().split("\n")[0]?.trim() ?? "";
+  if (/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(token2) && token2.length <= 64) return token2;
+  throw configError("install-conf.entry-token", `invalid entry token from ${source}: \`${shown(token2)}\``, "an entry token is one file name of letters, digits and . _ + - (such as gentoo or the machine id)");
+}
+function parseVendorName(value2, source) {
+  if (value2 !== "" && !value2.includes("/") && value2 !== "." && value2 !== ".." && !/[\0-\x1f\\]/.test(value2) && value2.length <= 64) return value2;
+  throw configError("install-conf.vendor", `os-release NAME cannot name the EFI vendor directory (${source}): \`${shown(value2)}\``, "layout=efistub installs into EFI/<NAME> on the ESP: NAME in /etc/os-release must be one file name (no /)");
 }
 
 // src/parsers/os-release.ts
@@ -27437,6 +27830,43 @@ function parseOsRelease(text2) {
   return result;
 }
 
+// src/runtime/backends/kernel-install-settings.ts
+init_root();
+import { readFileSync as readFileSync14, statSync as statSync12 } from "node:fs";
+import { dirname as dirname10 } from "node:path";
+
+// src/runtime/config-files/drop-in-dirs.ts
+import { readdirSync as readdirSync8, statSync as statSync11 } from "node:fs";
+import { join as join12 } from "node:path";
+function listDropIns(dirs, suffix) {
+  const chosen = /* @__PURE__ */ new Map();
+  for (const dir2 of dirs) {
+    let names2;
+    try {
+      names2 = readdirSync8(dir2);
+    } catch {
+      continue;
+    }
+    for (const name of names2) {
+      if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
+      chosen.set(name, join12(dir2, name));
+    }
+  }
+  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path6) => {
+    try {
+      return statSync11(path6).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+// src/runtime/install-conf/read-install-conf.ts
+init_errors();
+init_root();
+init_validate();
+import { existsSync as existsSync5 } from "node:fs";
+
 // src/runtime/config-files/source-bash.ts
 init_errors();
 var SCRIPT = [
@@ -27451,10 +27881,10 @@ var SCRIPT = [
   "declare -p ${__dk_names} 2>/dev/null",
   "exit 0"
 ].join("\n");
-async function sourceBashVariables(ctx, files, names) {
+async function sourceBashVariables(ctx, files, names2) {
   for (const file of files) assertTrusted(file.path, file.shown);
-  for (const name of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
-  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names.join(" "), ...files.map((f) => f.path)], {
+  for (const name of names2) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
+  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names2.join(" "), ...files.map((f) => f.path)], {
     cleanEnv: true,
     env: { LC_ALL: "C" },
     allowFailure: true,
@@ -27469,86 +27899,355 @@ async function sourceBashVariables(ctx, files, names) {
   return parseDeclareOutput(result.stdout);
 }
 
+// src/runtime/install-conf/read-install-conf.ts
+var INSTALL_CONF_DIRS = ["/etc/kernel", "/run/kernel", "/usr/local/lib/kernel", "/usr/lib/kernel"];
+function findInstallConf(ctx) {
+  const confRoot = ctx.env["INSTALLKERNEL_CONF_ROOT"];
+  if (confRoot) {
+    assertSafePath(confRoot, "INSTALLKERNEL_CONF_ROOT");
+    const file = `${confRoot.replace(/\/+$/, "")}/install.conf`;
+    if (!existsSync5(systemPath(ctx, file))) {
+      throw new DistKernelError("install-conf.missing", `install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`, {
+        exitCode: 2,
+        hint: "create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf"
+      });
+    }
+    return file;
+  }
+  return INSTALL_CONF_DIRS.map((dir2) => `${dir2}/install.conf`).find((file) => existsSync5(systemPath(ctx, file)));
+}
+async function readInstallConf(ctx) {
+  const file = findInstallConf(ctx);
+  const vars = file ? await sourceBashVariables(ctx, [{ path: systemPath(ctx, file), shown: systemView(ctx.root, systemPath(ctx, file)) }], INSTALL_CONF_VARIABLES) : /* @__PURE__ */ new Map();
+  const conf = interpretInstallConf(vars, ctx.env, file ?? "the environment");
+  return { file, confRoot: file ? file.slice(0, file.lastIndexOf("/")) || "/" : "/etc/kernel", conf };
+}
+
 // src/runtime/backends/kernel-install-settings.ts
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path6) {
   try {
-    return readFileSync12(path6, "utf8");
+    return readFileSync14(path6, "utf8");
   } catch {
     return void 0;
   }
 }
-function isDir(path6) {
+function isDir2(path6) {
   try {
-    return statSync10(path6).isDirectory();
+    return statSync12(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function isMountPoint(path6) {
   try {
-    return statSync10(path6).dev !== statSync10(dirname7(path6)).dev;
+    return statSync12(path6).dev !== statSync12(dirname10(path6)).dev;
   } catch {
     return false;
   }
 }
-function installConfCandidates(ctx) {
-  return ["/etc/kernel/install.conf", "/usr/lib/kernel/install.conf"].map((p) => systemPath(ctx, p));
-}
-async function readKernelInstallSettings(ctx) {
-  const installConfFile = installConfCandidates(ctx).find((p) => existsSync4(p));
-  const confRoot = installConfFile ? dirname7(installConfFile) : systemPath(ctx, "/etc/kernel");
-  const vars = installConfFile ? await sourceBashVariables(ctx, [{ path: installConfFile, shown: systemView(ctx.root, installConfFile) }], INSTALL_CONF_VARIABLES) : /* @__PURE__ */ new Map();
-  const conf = interpretInstallConf(vars);
+async function readKernelInstallSettings(ctx, options = {}) {
+  const read2 = await readInstallConf(ctx);
+  const installConfFile = read2.file ? systemPath(ctx, read2.file) : void 0;
+  const confRoot = installConfFile ? dirname10(installConfFile) : systemPath(ctx, "/etc/kernel");
+  const conf = read2.conf;
   const machineId = conf.machineId ?? parseMachineId(readText(systemPath(ctx, "/etc/machine-id")) ?? "");
   const osRelease = parseOsRelease(readText(systemPath(ctx, "/etc/os-release")) ?? readText(systemPath(ctx, "/usr/lib/os-release")) ?? "");
-  const configuredToken = readText(systemPath(ctx, "/etc/kernel/entry-token"))?.trim() || void 0;
-  const tokenCandidates = configuredToken ? [configuredToken] : [machineId, osRelease["IMAGE_ID"], osRelease["ID"], "Default"].filter((t) => Boolean(t));
+  const tokenFile = readText(systemPath(ctx, `${systemView(ctx.root, confRoot)}/entry-token`));
+  const configuredToken = tokenFile?.trim() ? parseEntryToken(tokenFile, `${systemView(ctx.root, confRoot)}/entry-token`) : void 0;
+  const tokenCandidates = configuredToken ? [configuredToken] : [machineId, osRelease["IMAGE_ID"] && parseEntryToken(osRelease["IMAGE_ID"], "IMAGE_ID in os-release"), osRelease["ID"] && parseEntryToken(osRelease["ID"], "ID in os-release"), "Default"].filter((t) => Boolean(t));
   const envBootRoot = isLiveRoot(ctx) ? ctx.env["BOOT_ROOT"] : void 0;
   let bootRoot = envBootRoot || conf.bootRoot;
   let entryToken = configuredToken;
   if (!bootRoot || !entryToken) {
     search: for (const pref of bootRoot ? [bootRoot] : ["/efi", "/boot", "/boot/efi"]) {
       for (const token2 of tokenCandidates) {
-        if (isDir(systemPath(ctx, `${pref}/${token2}`))) {
+        if (isDir2(systemPath(ctx, `${pref}/${token2}`))) {
           bootRoot ??= pref;
           entryToken ??= token2;
           break search;
         }
       }
-      if (isDir(systemPath(ctx, `${pref}/loader/entries`))) {
+      if (isDir2(systemPath(ctx, `${pref}/loader/entries`))) {
         bootRoot ??= pref;
         break;
       }
     }
   }
   bootRoot ??= ["/efi", "/boot/efi"].find((p) => isMountPoint(systemPath(ctx, p))) ?? "/boot";
+  if (options.tokenFallback === "os-id") entryToken ??= tokenCandidates.find((t) => t !== machineId && t !== "Default") ?? machineId ?? "Default";
   entryToken ??= machineId ?? tokenCandidates[0] ?? "Default";
   let layout = conf.layout;
   if (!layout) {
     const srel = readText(systemPath(ctx, `${bootRoot}/loader/entries.srel`))?.trim();
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
-    else layout = isDir(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
+    else layout = isDir2(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
-  return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, plugins };
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync12(p).size > 0);
+  let vendorName = "Linux";
+  try {
+    vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
+  } catch {
+  }
+  return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, vendorName, plugins };
 }
 function kernelInstallConfigured(settings) {
   return settings.conf.layout !== void 0 || settings.layout === "bls";
 }
 
+// src/runtime/layouts/resolve-layout.ts
+function readText2(path6) {
+  try {
+    return readFileSync15(path6, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function readOsRelease(ctx) {
+  return parseOsRelease(readText2(systemPath(ctx, "/etc/os-release")) ?? readText2(systemPath(ctx, "/usr/lib/os-release")) ?? "");
+}
+function layoutNames(osRelease, entryToken, kv, layout) {
+  const id = parseEntryToken(osRelease["ID"] || "linux", "ID in os-release");
+  let vendorName = "Linux";
+  try {
+    vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
+  } catch (error2) {
+    if (layout === "efistub") throw error2;
+  }
+  return { kv, id, vendorName, entryToken };
+}
+function espSubdir(layout, names2) {
+  return layout === "uki" ? ["Linux"] : [names2.vendorName];
+}
+async function resolveLayout(ctx, kv, options = {}) {
+  const installConf = await readInstallConf(ctx);
+  const layout = installConf.conf.layout ?? "compat";
+  const source = installConf.conf.layout ? ctx.env["INSTALLKERNEL_LAYOUT"]?.trim() ? "$INSTALLKERNEL_LAYOUT" : installConf.file : "default (no layout= in install.conf)";
+  const settings = await readKernelInstallSettings(ctx, { tokenFallback: "os-id" });
+  const osRelease = readOsRelease(ctx);
+  const names2 = layoutNames(osRelease, settings.entryToken, kv, layout);
+  const esp = layout === "uki" || layout === "efistub" ? findEsp(ctx, espSubdir(layout, names2)) : findEsp(ctx, []);
+  if ((layout === "uki" || layout === "efistub") && !esp && options.requireEsp !== false) {
+    throw new DistKernelError("layout.no-esp", `layout=${layout} (${source}) needs the EFI system partition, and none was found`, {
+      details: `looked for an EFI directory in ${ESP_CANDIDATES.join(", ")} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
+      hint: `mount the ESP at /efi or /boot/efi (with its EFI directory), or set layout=compat in ${installConf.file ?? "/etc/kernel/install.conf"}; nothing was written`
+    });
+  }
+  return { layout, source, installConf, names: names2, places: { boot: "/boot", esp, bootRoot: settings.bootRoot }, osRelease, machineId: settings.machineId };
+}
+
+// src/runtime/layouts/layout-backend.ts
+async function checkLayout(ctx, kv) {
+  const resolved = await resolveLayout(ctx, kv);
+  planLayout(resolved.layout, resolved.names, { initrd: true, uki: true, systemMap: true, config: true, microcode: [] });
+  return resolved;
+}
+function installedPaths(ctx, resolved, artifacts) {
+  const plan = planFor(ctx, resolved, artifacts);
+  const at = (file) => {
+    const base = placeDirs(resolved)[file.place] ?? "/boot";
+    return { base, path: [base, ...file.dir, fileName(file, artifacts.kv)].join("/").replace(/\/+/g, "/") };
+  };
+  const image = at(plan.files.find((f) => f.from === "image"));
+  const initrd = plan.files.find((f) => f.from === "initrd");
+  return { bootRoot: image.base, image: image.path, initrd: initrd ? at(initrd).path : void 0 };
+}
+function logRecord(resolved, kv, vendor, plugins) {
+  return {
+    vendor,
+    kv,
+    confRoot: resolved.installConf.file ? resolved.installConf.confRoot : void 0,
+    layout: resolved.layout,
+    initrdGenerator: resolved.installConf.conf.initrdGenerator,
+    ukiGenerator: resolved.installConf.conf.ukiGenerator,
+    plugins: plugins.join(" ")
+  };
+}
+async function installWithLayout(ctx, artifacts, options = {}) {
+  const resolved = await checkLayout(ctx, artifacts.kv);
+  const files = await BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
+    const written = installLayout(ctx, t, resolved, artifacts);
+    if (options.inside) await options.inside(resolved, written);
+    return written;
+  });
+  const hooks = options.hooks ?? [];
+  if (!writesOwnLog(hooks)) {
+    const paths = installedPaths(ctx, resolved, artifacts);
+    const present = (p) => p && existsSync6(systemPath(ctx, p)) ? p : void 0;
+    writeInstallLog(ctx, { ...logRecord(resolved, artifacts.kv, "dist-kernel", hooks), bootRoot: paths.bootRoot, kernel: present(paths.image), initrd: present(paths.initrd) });
+  }
+  return { resolved, files };
+}
+async function removeWithLayout(ctx, kv, options = {}) {
+  const resolved = await resolveLayout(ctx, kv, { requireEsp: false });
+  const removed = await BootTransaction.run(ctx, `remove ${kv}`, async (t) => {
+    const files = layoutFilesOf(ctx, resolved, kv);
+    for (const file of files) t.remove(file);
+    if (options.inside) await options.inside(resolved);
+    return files.map((f) => systemView(ctx.root, f));
+  });
+  if (removed.length > 0) writeInstallLog(ctx, { ...logRecord(resolved, kv, "dist-kernel-remove", options.hooks ?? []), bootRoot: resolved.places.boot, kernel: removed.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) ?? removed[0] });
+  return removed;
+}
+async function listWithLayout(ctx, backend) {
+  return listLayoutKernels(ctx, await resolveLayout(ctx, "0", { requireEsp: false }), backend);
+}
+
+// src/runtime/backends/builtin.ts
+function builtinBackend(ctx) {
+  return {
+    name: "builtin",
+    check: async (kv) => {
+      await checkLayout(ctx, kv);
+    },
+    install: async (artifacts) => (await installWithLayout(ctx, artifacts)).files,
+    remove: (kv) => removeWithLayout(ctx, kv),
+    list: () => listWithLayout(ctx, "builtin")
+  };
+}
+
+// src/runtime/backends/installkernel.ts
+import { join as join13 } from "node:path";
+
+// src/runtime/backends/hook-dir.ts
+init_root();
+init_errors();
+import { accessSync, constants as constants6, statSync as statSync13 } from "node:fs";
+
+// src/runtime/backends/pipeline-env.ts
+var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
+
+// src/runtime/backends/hook-dir.ts
+function isHookName(path6) {
+  const name = path6.slice(path6.lastIndexOf("/") + 1);
+  return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
+}
+function listHooks(ctx, phase) {
+  const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
+  for (const dir2 of dirs) assertTrusted(dir2, systemView(ctx.root, dir2));
+  return listDropIns(dirs, "").filter((path6) => {
+    if (!isHookName(path6) || statSync13(path6).size === 0) return false;
+    try {
+      accessSync(path6, constants6.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+async function runHooks(ctx, phase, args, extraEnv = {}) {
+  for (const hook of listHooks(ctx, phase)) {
+    assertTrusted(hook, systemView(ctx.root, hook));
+    const shown2 = systemView(ctx.root, hook);
+    const end = ctx.logger.begin(`Running ${shown2}`);
+    const result = await ctx.exec(hook, args, {
+      allowFailure: true,
+      mutates: true,
+      // The images are built: installkernel's generator hooks (52-dracut, 60-ukify…) run only for their own
+      // generator name, and a hook running kernel-install reaches our plugin, which must not build again.
+      env: {
+        DIST_KERNEL_ROOT: ctx.root,
+        INSTALLKERNEL_VERBOSE: ctx.verbose ? "1" : "0",
+        INSTALLKERNEL_INITRD_GENERATOR: "dist-kernel",
+        INSTALLKERNEL_UKI_GENERATOR: "dist-kernel",
+        [PIPELINE_ENV]: "1",
+        ...extraEnv
+      }
+    });
+    if (result.exitCode === EXIT_SKIP_REST) {
+      end(true);
+      ctx.logger.info(`${shown2} asked to skip the remaining ${phase}.d hooks (exit 77)`);
+      return;
+    }
+    if (result.exitCode !== 0) {
+      end(false);
+      throw new DistKernelError("hook.failed", `kernel ${phase} hook failed with exit code ${result.exitCode}: ${shown2}`, {
+        details: (result.stderr || result.stdout).trimEnd().split("\n").slice(-20).join("\n")
+      });
+    }
+    end(true);
+  }
+}
+
+// src/runtime/backends/installkernel.ts
+function installedImage(ctx, resolved, artifacts) {
+  const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === "image");
+  const base = image.place === "esp" ? resolved.places.esp : image.place === "bootRoot" ? resolved.places.bootRoot : resolved.places.boot;
+  return join13(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
+}
+function hookEnv(resolved) {
+  return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
+}
+function installkernelBackend(ctx) {
+  const bootImage = (kv) => join13(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
+  return {
+    name: "installkernel",
+    check: async (kv) => {
+      await checkLayout(ctx, kv);
+    },
+    install: async (artifacts) => {
+      const resolved = await checkLayout(ctx, artifacts.kv);
+      await runHooks(ctx, "preinst", [artifacts.kv, artifacts.image], hookEnv(resolved));
+      const hooks = [...listHooks(ctx, "preinst"), ...listHooks(ctx, "postinst")];
+      const { files } = await installWithLayout(ctx, artifacts, {
+        hooks,
+        inside: async (r) => {
+          await runHooks(ctx, "postinst", [artifacts.kv, installedImage(ctx, r, artifacts)], hookEnv(r));
+        }
+      });
+      return files;
+    },
+    remove: async (kv) => {
+      await runHooks(ctx, "prerm", [kv, bootImage(kv)]);
+      return removeWithLayout(ctx, kv, {
+        hooks: [...listHooks(ctx, "prerm"), ...listHooks(ctx, "postrm")],
+        inside: async (r) => {
+          await runHooks(ctx, "postrm", [kv, bootImage(kv)], hookEnv(r));
+        }
+      });
+    },
+    list: () => listWithLayout(ctx, "installkernel")
+  };
+}
+
 // src/runtime/backends/kernel-install.ts
-function kernelInstallTargets(bootRootDisk, settings, kv) {
+import { copyFileSync, linkSync as linkSync2, mkdtempSync, readdirSync as readdirSync9, rmSync as rmSync2, statSync as statSync14 } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename as basename4, dirname as dirname11, join as join14 } from "node:path";
+init_errors();
+init_root();
+init_validate();
+var LAYOUT_PLUGINS = {
+  bls: { plugin: "90-loaderentry.install", from: "systemd" },
+  uki: { plugin: "90-uki-copy.install", from: "systemd 253 or newer" },
+  compat: { plugin: "90-compat.install", from: "sys-kernel/installkernel[systemd]" },
+  grub: { plugin: "90-compat.install", from: "sys-kernel/installkernel[systemd,grub]" },
+  efistub: { plugin: "90-compat.install", from: "sys-kernel/installkernel[systemd,efistub]" }
+};
+function assertLayoutPlugin(ctx, settings) {
+  const needed = LAYOUT_PLUGINS[settings.layout];
+  if (!needed || settings.plugins.some((p) => basename4(p) === needed.plugin)) return;
+  const source = settings.installConfFile ? systemView(ctx.root, settings.installConfFile) : "detected";
+  throw new DistKernelError("layout.unsupported", `layout=${settings.layout} (${source}) cannot be installed by this kernel-install: no ${needed.plugin} plugin`, {
+    details: `kernel-install runs: ${settings.plugins.map((p) => basename4(p)).join(" ") || "(no plugins)"}`,
+    hint: `install ${needed.from}, or set install-backend = builtin in /etc/dist-kernel/dist-kernel.conf (it writes layout=${settings.layout} itself); nothing was written`
+  });
+}
+function kernelInstallTargets(bootRootDisk, settings, kv, bootDisk) {
   const token2 = settings.entryToken;
-  return [
-    join12(bootRootDisk, token2, kv),
-    join12(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
-    join12(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
-    join12(bootRootDisk, `vmlinuz-${kv}`),
-    join12(bootRootDisk, `initramfs-${kv}.img`),
-    join12(bootRootDisk, `System.map-${kv}`),
-    join12(bootRootDisk, `config-${kv}`)
-  ];
+  const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token2, vendorName: settings.vendorName, entryToken: token2 }).map(
+    ({ place, path: path6 }) => join14(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path6)
+  );
+  return [.../* @__PURE__ */ new Set([
+    ...layoutPaths,
+    join14(bootRootDisk, token2, kv),
+    join14(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
+    join14(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
+    join14(bootRootDisk, `vmlinuz-${kv}`),
+    join14(bootRootDisk, `initramfs-${kv}.img`),
+    join14(bootRootDisk, `System.map-${kv}`),
+    join14(bootRootDisk, `config-${kv}`)
+  ])];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
   const env = { [PIPELINE_ENV]: "1" };
@@ -27582,24 +28281,52 @@ async function runKernelInstall(ctx, args, env) {
 function kernelInstallBackend(ctx) {
   return {
     name: "kernel-install",
+    check: async () => {
+      const { settings } = await prepare(ctx);
+      assertLayoutPlugin(ctx, settings);
+    },
     install: async (artifacts) => {
       const { settings, bootRootDisk, env } = await prepare(ctx);
+      assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync11(artifacts.image).size + (artifacts.initrd ? statSync11(artifacts.initrd).size : 0);
+        const bytes = statSync14(artifacts.image).size + (artifacts.initrd ? statSync14(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
-      return BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
-        for (const target of kernelInstallTargets(bootRootDisk, settings, artifacts.kv)) t.protect(target);
-        await runKernelInstall(ctx, ["add", artifacts.kv, artifacts.image, ...artifacts.initrd ? [artifacts.initrd] : []], env);
-        return existingTargets(ctx, bootRootDisk, settings, artifacts.kv);
-      });
+      const bootDisk = resolveBootDir(ctx, "/boot");
+      const files = await withInitrdNamedInitrd(
+        ctx,
+        artifacts.initrd,
+        (initrd) => BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
+          for (const target of kernelInstallTargets(bootRootDisk, settings, artifacts.kv, bootDisk)) t.protect(target);
+          await runKernelInstall(ctx, ["add", artifacts.kv, artifacts.image, ...initrd ? [initrd] : []], env);
+          return existingTargets(ctx, bootRootDisk, settings, artifacts.kv, bootDisk);
+        })
+      );
+      if (!writesOwnLog(settings.plugins)) {
+        const kernel = files.find((f) => /\/(linux|kernel-[^/]+|vmlinuz-[^/]+|[^/]+\.efi)$/.test(f));
+        const initrd = files.find((f) => /\/(initrd|initramfs-[^/]+\.img)$/.test(f));
+        writeInstallLog(ctx, {
+          vendor: "dist-kernel",
+          kv: artifacts.kv,
+          confRoot: settings.installConfFile ? systemView(ctx.root, settings.confRoot) : void 0,
+          layout: settings.layout,
+          initrdGenerator: settings.conf.initrdGenerator,
+          ukiGenerator: settings.conf.ukiGenerator,
+          bootRoot: settings.bootRoot,
+          kernel,
+          initrd,
+          plugins: settings.plugins.map((p) => systemView(ctx.root, p)).join(" ")
+        });
+      }
+      return files;
     },
     remove: async (kv) => {
       const { settings, bootRootDisk, env } = await prepare(ctx);
-      const before = existingTargets(ctx, bootRootDisk, settings, kv);
+      const bootDisk = resolveBootDir(ctx, "/boot");
+      const before = existingTargets(ctx, bootRootDisk, settings, kv, bootDisk);
       await BootTransaction.run(ctx, `remove ${kv}`, async (t) => {
-        for (const target of kernelInstallTargets(bootRootDisk, settings, kv)) t.protect(target);
+        for (const target of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) t.protect(target);
         await runKernelInstall(ctx, ["remove", kv], env);
       });
       return before;
@@ -27610,11 +28337,27 @@ function kernelInstallBackend(ctx) {
     }
   };
 }
-function existingTargets(ctx, bootRootDisk, settings, kv) {
-  const files = [];
-  for (const path6 of kernelInstallTargets(bootRootDisk, settings, kv)) {
+async function withInitrdNamedInitrd(ctx, initrd, fn) {
+  if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
+  if (ctx.dryRun) return fn(join14(dirname11(initrd), "initrd"));
+  const dir2 = mkdtempSync(join14(tmpdir(), "dist-kernel-initrd."));
+  try {
+    const named = join14(dir2, "initrd");
     try {
-      if (statSync11(path6).isDirectory()) files.push(...readdirSync8(path6).sort().map((name) => join12(path6, name)));
+      linkSync2(initrd, named);
+    } catch {
+      copyFileSync(initrd, named);
+    }
+    return await fn(named);
+  } finally {
+    rmSync2(dir2, { recursive: true, force: true });
+  }
+}
+function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
+  const files = [];
+  for (const path6 of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
+    try {
+      if (statSync14(path6).isDirectory()) files.push(...readdirSync9(path6).sort().map((name) => join14(path6, name)));
       else files.push(path6);
     } catch {
     }
@@ -27623,20 +28366,20 @@ function existingTargets(ctx, bootRootDisk, settings, kv) {
 }
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const versions = /* @__PURE__ */ new Set();
-  const names = (dir2) => {
+  const names2 = (dir2) => {
     try {
-      return readdirSync8(dir2);
+      return readdirSync9(dir2);
     } catch {
       return [];
     }
   };
-  for (const name of names(join12(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names2(join14(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names(join12(bootRootDisk, "loader", "entries"))) {
+  for (const name of names2(join14(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names(join12(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names2(join14(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
@@ -27648,7 +28391,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path6) {
   try {
-    return readdirSync9(path6).length > 0;
+    return readdirSync10(path6).length > 0;
   } catch {
     return false;
   }
@@ -27656,14 +28399,14 @@ function nonEmptyDir(path6) {
 async function chooseBackend(ctx) {
   const configured = ctx.config.installBackend;
   if (configured !== "auto") return { name: configured, reason: "install-backend in dist-kernel.conf" };
-  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync5(systemPath(ctx, p)));
+  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync7(systemPath(ctx, p)));
   if (kernelInstall) {
     const settings = await readKernelInstallSettings(ctx);
     if (kernelInstallConfigured(settings)) {
       return { name: "kernel-install", reason: settings.installConfFile ? `${kernelInstall} with an install.conf` : `${kernelInstall} with a BLS layout in ${settings.bootRoot}` };
     }
   }
-  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync5(systemPath(ctx, p)));
+  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync7(systemPath(ctx, p)));
   if (installkernel) return { name: "installkernel", reason: `${installkernel} is installed` };
   if (nonEmptyDir(systemPath(ctx, "/etc/kernel/postinst.d"))) return { name: "installkernel", reason: "/etc/kernel/postinst.d has hooks" };
   return { name: "builtin", reason: "neither kernel-install nor installkernel is set up" };
@@ -27689,10 +28432,10 @@ async function listInstalledKernels(ctx) {
 
 // src/runtime/bootloaders/update.ts
 init_errors();
-import { existsSync as existsSync6 } from "node:fs";
-import { relative as relative3 } from "node:path";
+import { existsSync as existsSync8 } from "node:fs";
+import { relative as relative4 } from "node:path";
 async function updateGrub(ctx) {
-  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync6(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
+  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync8(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
 }
 async function updateSystemdBoot(ctx) {
@@ -27717,7 +28460,7 @@ async function updateEfibootmgr(ctx, event) {
     ctx.logger.warn(`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || "unknown"}); no boot entry created`);
     return;
   }
-  const espRelative = `/${relative3(target, event.ukiImage)}`;
+  const espRelative = `/${relative4(target, event.ukiImage)}`;
   const parent = (await ctx.exec("lsblk", ["--noheadings", "--nodeps", "--output", "PKNAME,PARTN", source], { timeout: 3e4 })).stdout.trim().split(/\s+/);
   const [disk, part] = parent;
   if (!disk || !part) throw new DistKernelError("bootloader.esp", `cannot find the disk and partition of the ESP: ${target} (${source})`);
@@ -27756,19 +28499,19 @@ init_pms_version();
 init_root();
 init_validate();
 init_pms_version();
-import { existsSync as existsSync7, readdirSync as readdirSync10 } from "node:fs";
+import { existsSync as existsSync9, readdirSync as readdirSync11 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
 init_atomic_write();
-import { mkdirSync as mkdirSync5, readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
-import { dirname as dirname8, join as join13 } from "node:path";
+import { mkdirSync as mkdirSync7, readFileSync as readFileSync16, statSync as statSync15 } from "node:fs";
+import { dirname as dirname12, join as join15 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir2) {
   try {
-    const d = statSync12(dir2, { bigint: true });
+    const d = statSync15(dir2, { bigint: true });
     let contents = "none";
     try {
-      const c3 = statSync12(join13(dir2, "CONTENTS"), { bigint: true });
+      const c3 = statSync15(join15(dir2, "CONTENTS"), { bigint: true });
       contents = `${c3.mtimeNs}:${c3.size}`;
     } catch {
     }
@@ -27780,7 +28523,7 @@ function fingerprint(dir2) {
 function openSkipCache(path6, options) {
   let entries = {};
   try {
-    const data = JSON.parse(readFileSync13(path6, "utf8"));
+    const data = JSON.parse(readFileSync16(path6, "utf8"));
     if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
   } catch {
     entries = {};
@@ -27810,7 +28553,7 @@ function openSkipCache(path6, options) {
       if (!options.write) return;
       if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
       try {
-        mkdirSync5(dirname8(path6), { recursive: true, mode: 493 });
+        mkdirSync7(dirname12(path6), { recursive: true, mode: 493 });
         writeFileAtomic(path6, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
 `);
       } catch {
@@ -27857,7 +28600,7 @@ function kernelPv(text2) {
 }
 function listModulesDirs(root) {
   try {
-    return readdirSync10(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+    return readdirSync11(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
   } catch {
     return [];
   }
@@ -27879,10 +28622,10 @@ function scanModules(root, options) {
   }
   const kernels = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync7(underRoot(root, `/lib/modules/${kv}`)) });
+    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync9(underRoot(root, `/lib/modules/${kv}`)) });
   }
   for (const kv of listModulesDirs(root)) {
-    if (!kernels.has(kv) && existsSync7(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+    if (!kernels.has(kv) && existsSync9(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
   }
   let newestPkg;
   for (const entry of kernelPkgs) {
@@ -27970,8 +28713,8 @@ function scanModules(root, options) {
 
 // src/runtime/status/boot-files.ts
 init_root();
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync13 } from "node:fs";
-import { join as join14 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync12, statSync as statSync16 } from "node:fs";
+import { join as join16 } from "node:path";
 
 // src/parsers/pe-sections.ts
 init_errors();
@@ -28040,12 +28783,12 @@ function peHead(fullPath) {
 function walk(dir2, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync11(dir2, { withFileTypes: true });
+    entries = readdirSync12(dir2, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join14(dir2, entry.name);
+    const full = join16(dir2, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -28067,7 +28810,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync13(full);
+        const st = statSync16(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -28094,11 +28837,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync14 } from "node:fs";
-import { basename as basename4 } from "node:path";
+import { readFileSync as readFileSync17 } from "node:fs";
+import { basename as basename5 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync14(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync17(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -28107,8 +28850,8 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync14(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    return argv.slice(0, 3).some((arg) => basename4(arg) === "emerge");
+    const argv = readFileSync17(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
   } catch {
     return false;
   }
@@ -28132,7 +28875,7 @@ function isProcessAlive(ref) {
 // src/runtime/coalesce/merge-list.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync15 } from "node:fs";
+import { readFileSync as readFileSync18 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 init_errors();
@@ -28183,7 +28926,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync15(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync18(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -28205,15 +28948,15 @@ function keysStillToMerge(list, cpv) {
 init_atomic_write();
 init_root();
 init_validate();
-import { mkdirSync as mkdirSync6, readFileSync as readFileSync16, readdirSync as readdirSync12, rmSync as rmSync2 } from "node:fs";
-import { join as join15 } from "node:path";
+import { mkdirSync as mkdirSync8, readFileSync as readFileSync19, readdirSync as readdirSync13, rmSync as rmSync3 } from "node:fs";
+import { join as join17 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync16(join15(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync19(join17(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -28229,13 +28972,13 @@ function readPending(root, kv) {
   }
 }
 function listPending(root) {
-  let names;
+  let names2;
   try {
-    names = readdirSync12(dir(root));
+    names2 = readdirSync13(dir(root));
   } catch {
     return [];
   }
-  return names.filter((n2) => isKernelVersion(n2)).sort().map((kv) => readPending(root, kv)).filter((p) => p !== void 0);
+  return names2.filter((n2) => isKernelVersion(n2)).sort().map((kv) => readPending(root, kv)).filter((p) => p !== void 0);
 }
 function recordPending(root, work) {
   const previous = readPending(root, work.kv);
@@ -28247,13 +28990,13 @@ function recordPending(root, work) {
     since: previous.since,
     ...work.owner ? { owner: work.owner } : {}
   } : work;
-  mkdirSync6(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join15(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  mkdirSync8(dir(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join17(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync2(join15(dir(root), kv), { force: true });
+  rmSync3(join17(dir(root), kv), { force: true });
 }
 
 // src/runtime/coalesce/plan.ts
@@ -28321,12 +29064,13 @@ async function initramfsDone(ctx, kv) {
 }
 
 // src/runtime/install/build-image.ts
-import { writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join18 } from "node:path";
+init_root();
+import { existsSync as existsSync13, statSync as statSync20, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname13, join as join20 } from "node:path";
 
 // src/runtime/dracut/config.ts
-import { copyFileSync, existsSync as existsSync8, mkdirSync as mkdirSync7, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename5, join as join16 } from "node:path";
+import { copyFileSync as copyFileSync2, existsSync as existsSync10, mkdirSync as mkdirSync9, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename as basename6, join as join18 } from "node:path";
 init_root();
 var DRACUT_VARIABLES = [
   "uefi",
@@ -28339,7 +29083,8 @@ var DRACUT_VARIABLES = [
   "kernel_image",
   "compress",
   "hostonly",
-  "early_microcode"
+  "early_microcode",
+  "hostonly_cmdline"
 ];
 function text(values, name) {
   const value2 = scalarOf(values.get(name))?.trim();
@@ -28353,7 +29098,7 @@ function dracutConfigFiles(ctx) {
   const confDir = systemPath(ctx, "/etc/dracut.conf.d");
   assertTrusted(confDir, "/etc/dracut.conf.d");
   const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
-  return [...existsSync8(main2) ? [main2] : [], ...dropIns];
+  return [...existsSync10(main2) ? [main2] : [], ...dropIns];
 }
 async function readDracutConfig(ctx) {
   const files = dracutConfigFiles(ctx);
@@ -28375,20 +29120,20 @@ async function readDracutConfig(ctx) {
   };
 }
 function stageDracutConfig(ctx, workDir, options = {}) {
-  const conf = join16(workDir, "dracut.conf");
-  const confDir = join16(workDir, "dracut.conf.d");
-  mkdirSync7(confDir, { mode: 448 });
+  const conf = join18(workDir, "dracut.conf");
+  const confDir = join18(workDir, "dracut.conf.d");
+  mkdirSync9(confDir, { mode: 448 });
   const main2 = systemPath(ctx, "/etc/dracut.conf");
   const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
-  if (existsSync8(main2)) {
+  if (existsSync10(main2)) {
     assertTrusted(main2, "/etc/dracut.conf");
-    copyFileSync(main2, conf);
+    copyFileSync2(main2, conf);
   } else {
     writeFileSync2(conf, "", { mode: 384 });
   }
   for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
     assertTrusted(file, systemView(ctx.root, file));
-    copyFileSync(file, join16(confDir, basename5(file)));
+    copyFileSync2(file, join18(confDir, basename6(file)));
   }
   const lines = [
     "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
@@ -28396,7 +29141,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
     'uefi_secureboot_key=""'
   ];
   if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
-  writeFileSync2(join16(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+  writeFileSync2(join18(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
 `, { mode: 384 });
   return { conf, confDir };
 }
@@ -28404,8 +29149,8 @@ function stageDracutConfig(ctx, workDir, options = {}) {
 // src/runtime/dracut/build.ts
 init_errors();
 init_root();
-import { statSync as statSync14 } from "node:fs";
-import { join as join17 } from "node:path";
+import { statSync as statSync17 } from "node:fs";
+import { join as join19 } from "node:path";
 function dracutArgs(ctx, build, staged, output) {
   const args = [
     "--force",
@@ -28421,6 +29166,7 @@ function dracutArgs(ctx, build, staged, output) {
     "--kmoddir",
     build.modulesDir
   ];
+  if (build.generic) args.push("--no-hostonly", "--no-hostonly-cmdline");
   if (build.uki) {
     args.push("--uefi", "--uefi-stub", build.uki.stub, "--kernel-image", build.uki.kernelImage);
     if (build.uki.cmdline !== void 0) args.push("--kernel-cmdline", build.uki.cmdline);
@@ -28431,7 +29177,7 @@ function dracutArgs(ctx, build, staged, output) {
   return args;
 }
 async function runDracut(ctx, build) {
-  const output = join17(build.workDir, build.uki ? "uki.efi" : "initramfs.img");
+  const output = join19(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
   const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
   if (ctx.dryRun) {
     const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
@@ -28463,7 +29209,7 @@ async function runDracut(ctx, build) {
   if (!ctx.dryRun) {
     let size = 0;
     try {
-      size = statSync14(output).size;
+      size = statSync17(output).size;
     } catch {
     }
     if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
@@ -28473,7 +29219,7 @@ async function runDracut(ctx, build) {
 
 // src/runtime/uki/find-stub.ts
 init_errors();
-import { existsSync as existsSync9, statSync as statSync15 } from "node:fs";
+import { existsSync as existsSync11, statSync as statSync18 } from "node:fs";
 var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
 function knownStubPaths(arch = process.arch) {
   const efiArch = EFI_ARCH[arch] ?? "x64";
@@ -28481,7 +29227,7 @@ function knownStubPaths(arch = process.arch) {
 }
 function isFile(path6) {
   try {
-    return statSync15(path6).isFile();
+    return statSync18(path6).isFile();
   } catch {
     return false;
   }
@@ -28498,7 +29244,7 @@ function findEfiStub(ctx, search = {}) {
   const candidates = knownStubPaths(search.arch);
   for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
   if (!isLiveRoot(ctx)) {
-    for (const candidate of candidates) if (existsSync9(candidate) && isFile(candidate)) return candidate;
+    for (const candidate of candidates) if (existsSync11(candidate) && isFile(candidate)) return candidate;
   }
   throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
     details: `looked for: ${candidates.join(", ")}`,
@@ -28506,30 +29252,9 @@ function findEfiStub(ctx, search = {}) {
   });
 }
 
-// src/runtime/uki/kernel-cmdline.ts
-init_root();
-import { readFileSync as readFileSync17 } from "node:fs";
-function normalizeCmdline(text2) {
-  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
-}
-function readKernelCmdline(ctx, dracutCmdline) {
-  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
-    const path6 = systemPath(ctx, file);
-    let content;
-    try {
-      content = readFileSync17(path6, "utf8");
-    } catch {
-      continue;
-    }
-    assertTrusted(path6, systemView(ctx.root, path6));
-    return { value: normalizeCmdline(content), source: file };
-  }
-  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
-}
-
 // src/runtime/uki/sign.ts
 init_errors();
-import { existsSync as existsSync10 } from "node:fs";
+import { existsSync as existsSync12 } from "node:fs";
 function resolveSigningKeys(ctx, config2) {
   const { secureBootCert: cert, secureBootKey: key } = config2;
   if (!cert && !key) return void 0;
@@ -28541,9 +29266,9 @@ function resolveSigningKeys(ctx, config2) {
   }
   const certPath = systemPath(ctx, cert);
   const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
-  for (const [path6, shown] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
-    if (!existsSync10(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown}`, { exitCode: 2 });
-    assertTrusted(path6, shown);
+  for (const [path6, shown2] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
+    if (!existsSync12(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
+    assertTrusted(path6, shown2);
   }
   return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
 }
@@ -28557,7 +29282,7 @@ async function signImage(ctx, keys, input, output) {
 // src/runtime/install/kernel-files.ts
 init_errors();
 init_validate();
-import { statSync as statSync16 } from "node:fs";
+import { statSync as statSync19 } from "node:fs";
 var ARCH_IMAGE = {
   x64: "arch/x86/boot/bzImage",
   ia32: "arch/x86/boot/bzImage",
@@ -28568,14 +29293,14 @@ var ARCH_IMAGE = {
 };
 function isFile2(path6) {
   try {
-    return statSync16(path6).isFile();
+    return statSync19(path6).isFile();
   } catch {
     return false;
   }
 }
-function isDir2(path6) {
+function isDir3(path6) {
   try {
-    return statSync16(path6).isDirectory();
+    return statSync19(path6).isDirectory();
   } catch {
     return false;
   }
@@ -28598,7 +29323,7 @@ function findKernelFiles(ctx, kv, image) {
       });
     }
   }
-  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir2);
+  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir3);
   if (!modulesDir) {
     throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
       hint: "the kernel package for this version is not merged (or its modules were removed)"
@@ -28620,16 +29345,38 @@ function wantsUki(ctx, dracut) {
   if (ctx.config.uki === "no") return false;
   return dracut.uefi;
 }
+function findPrebuilt(ctx, image, uki) {
+  if (!ctx.config.usePrebuilt) return void 0;
+  const path6 = join20(dirname13(image), uki ? "uki.efi" : "initrd");
+  try {
+    return statSync20(path6).isFile() && statSync20(path6).size > 0 ? path6 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function emptyInitrd(workDir) {
+  const initrd = join20(workDir, "empty-initramfs.img");
+  if (existsSync13(initrd)) return initrd;
+  writeFileSync3(initrd, "", { mode: 420 });
+  return initrd;
+}
 async function buildBootImages(ctx, kv, workDir, options = {}) {
   const kernel = findKernelFiles(ctx, kv, options.image);
   const dracut = await readDracutConfig(ctx);
   const uki = options.uki ?? wantsUki(ctx, dracut);
+  const prebuilt = findPrebuilt(ctx, kernel.image, uki);
+  if (prebuilt) {
+    ctx.logger.info(`using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
+    return uki ? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true } : { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
+  }
+  if (!options.generic) assertNotBakingHostCmdline(ctx, dracut, uki);
+  const generic = options.generic ? { generic: true } : {};
   if (!uki) {
-    const end2 = ctx.logger.begin(`Building initramfs for ${kv} with dracut`);
+    const end2 = ctx.logger.begin(`Building ${options.generic ? "generic rescue " : ""}initramfs for ${kv} with dracut`);
     try {
-      const initrd2 = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir });
+      const initrd = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, ...generic });
       end2(true);
-      return { kv, image: kernel.image, initrd: initrd2, systemMap: kernel.systemMap, config: kernel.config, uki: false };
+      return { kv, image: kernel.image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: false };
     } catch (error2) {
       end2(false);
       throw error2;
@@ -28640,11 +29387,11 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
   if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
   else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
-  const end = ctx.logger.begin(`Building unified kernel image for ${kv} with dracut`);
+  const end = ctx.logger.begin(`Building ${options.generic ? "rescue " : ""}unified kernel image for ${kv} with dracut`);
   let built;
   try {
     const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
-    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile } });
+    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile }, ...generic });
     end(true);
   } catch (error2) {
     end(false);
@@ -28652,8 +29399,8 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   }
   let image = built;
   if (keys) {
-    const endSign = ctx.logger.begin(`Signing the unified kernel image for ${kv} (sbsign)`);
-    image = join18(workDir, "uki.signed.efi");
+    const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
+    image = join20(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
     try {
       await signImage(ctx, keys, built, image);
       endSign(true);
@@ -28662,9 +29409,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
       throw error2;
     }
   }
-  const initrd = join18(workDir, "empty-initramfs.img");
-  writeFileSync3(initrd, "", { mode: 420 });
-  return { kv, image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: true };
+  return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
 }
 
 // src/runtime/install/lock.ts
@@ -28686,28 +29431,28 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync as readdirSync13, rmSync as rmSync3, statSync as statSync17 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join19 } from "node:path";
+import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync14, rmSync as rmSync4, statSync as statSync21 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join21 } from "node:path";
 function workBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync17(varTmp).isDirectory()) return varTmp;
+    if (statSync21(varTmp).isDirectory()) return varTmp;
   } catch {
   }
-  return tmpdir();
+  return tmpdir2();
 }
 async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
-    for (const name of readdirSync13(base)) if (name.startsWith(prefix)) rmSync3(join19(base, name), { recursive: true, force: true });
+    for (const name of readdirSync14(base)) if (name.startsWith(prefix)) rmSync4(join21(base, name), { recursive: true, force: true });
   }
-  const dir2 = mkdtempSync(join19(base, prefix));
+  const dir2 = mkdtempSync2(join21(base, prefix));
   try {
     return await fn(dir2);
   } finally {
-    rmSync3(dir2, { recursive: true, force: true });
+    rmSync4(dir2, { recursive: true, force: true });
   }
 }
 
@@ -28718,8 +29463,7 @@ function validatePackage(pkg) {
     throw new DistKernelError("input.package", `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
   }
 }
-async function installWith(ctx, kv, artifacts) {
-  const backend = await selectBackend(ctx);
+async function installWith(ctx, backend, kv, artifacts) {
   const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
   try {
     const files = await backend.install(artifacts);
@@ -28738,9 +29482,9 @@ function validateInstallRequest(ctx, kv, options = {}) {
 async function pipeline(ctx, kv, options, initrdOnly, reason) {
   validateInstallRequest(ctx, kv, options);
   if (!options.force) {
-    const plan2 = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
-    if (plan2 !== "now") {
-      if (plan2 !== "deferred") await completeDeferred(ctx, plan2.complete);
+    const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
+    if (plan !== "now") {
+      if (plan !== "deferred") await completeDeferred(ctx, plan.complete);
       ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
       return { kv, status: "deferred", files: [] };
     }
@@ -28749,8 +29493,11 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
   const result = await withBootLock(
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
-      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
-      const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
+      const backend = await selectBackend(ctx);
+      await backend.check?.(kv);
+      const layout = (await readInstallConf(ctx)).conf.layout;
+      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : {} });
+      const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
       const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
       await updateBootloaders(ctx, { action: "install", kv, ukiImage });
       return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
@@ -28839,8 +29586,8 @@ import { release } from "node:os";
 // src/runtime/binhost/binhost-indexes.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync18, readdirSync as readdirSync14, statSync as statSync18 } from "node:fs";
-import { join as join20, relative as relative4 } from "node:path";
+import { readFileSync as readFileSync20, readdirSync as readdirSync15, statSync as statSync22 } from "node:fs";
+import { join as join22, relative as relative5 } from "node:path";
 
 // src/parsers/binpkg-index.ts
 init_errors();
@@ -28885,31 +29632,31 @@ function parseBinpkgIndex(text2, source = "Packages") {
 var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
 var DEFAULT_PKGDIR = "/var/cache/binpkgs";
 function findPackagesFiles(dir2, depth) {
-  let names;
+  let names2;
   try {
-    names = readdirSync14(dir2);
+    names2 = readdirSync15(dir2);
   } catch {
     return [];
   }
   const out = [];
-  for (const name of names.sort()) {
-    const full = join20(dir2, name);
-    let isDir4 = false;
+  for (const name of names2.sort()) {
+    const full = join22(dir2, name);
+    let isDir5 = false;
     try {
-      isDir4 = statSync18(full).isDirectory();
+      isDir5 = statSync22(full).isDirectory();
     } catch {
       continue;
     }
-    if (isDir4 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
-    else if (!isDir4 && name === "Packages") out.push(full);
+    if (isDir5 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir5 && name === "Packages") out.push(full);
   }
   return out;
 }
 function readIndex(root, full, kind, source, scan) {
-  const systemPath2 = `/${relative4(root, full)}`;
+  const systemPath2 = `/${relative5(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync18(full, "utf8");
+    text2 = readFileSync20(full, "utf8");
   } catch {
     return;
   }
@@ -28924,17 +29671,17 @@ function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
   const scan = { indexes: [], unreadable: [] };
   const cache = underRoot(root, BINHOST_CACHE_DIR);
   for (const file of findPackagesFiles(cache, 6)) {
-    const host = relative4(cache, file).split("/")[0] ?? "";
+    const host = relative5(cache, file).split("/")[0] ?? "";
     readIndex(root, file, "remote", host, scan);
   }
-  readIndex(root, join20(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  readIndex(root, join22(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
   return scan;
 }
 
 // src/runtime/binhost/package-origin.ts
 init_root();
-import { readFileSync as readFileSync19 } from "node:fs";
-import { join as join21 } from "node:path";
+import { readFileSync as readFileSync21 } from "node:fs";
+import { join as join23 } from "node:path";
 
 // src/parsers/emerge-log.ts
 var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
@@ -28961,9 +29708,9 @@ function parseEmergeLog(text2) {
 
 // src/runtime/binhost/package-origin.ts
 var EMERGE_LOG = "/var/log/emerge.log";
-function readText2(path6) {
+function readText3(path6) {
   try {
-    return readFileSync19(path6, "utf8");
+    return readFileSync21(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -28977,7 +29724,7 @@ function loadOriginSources(root, indexes) {
       if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
     }
   }
-  return { emergeLog: parseEmergeLog(readText2(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
+  return { emergeLog: parseEmergeLog(readText3(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
 }
 function decideOrigin(cpv, binpkgMd5, sources) {
   const md5 = binpkgMd5 && /^[0-9a-f]{32}$/i.test(binpkgMd5) ? binpkgMd5.toLowerCase() : void 0;
@@ -28990,14 +29737,14 @@ function decideOrigin(cpv, binpkgMd5, sources) {
   return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
 }
 function packageOrigin(root, cpv, sources) {
-  const md5 = readText2(join21(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  const md5 = readText3(join23(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
   return decideOrigin(cpv, md5, sources);
 }
 
 // src/runtime/binhost/read-pkgdir.ts
 init_root();
-import { readFileSync as readFileSync20, readdirSync as readdirSync15, statSync as statSync19 } from "node:fs";
-import { join as join22 } from "node:path";
+import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync23 } from "node:fs";
+import { join as join24 } from "node:path";
 
 // src/parsers/make-conf-var.ts
 var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
@@ -29029,8 +29776,8 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path6 = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync19(path6).isDirectory()) return [readFileSync20(path6, "utf8")];
-    return readdirSync15(path6).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync20(join22(path6, name), "utf8"));
+    if (!statSync23(path6).isDirectory()) return [readFileSync22(path6, "utf8")];
+    return readdirSync16(path6).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync22(join24(path6, name), "utf8"));
   } catch {
     return [];
   }
@@ -29042,10 +29789,10 @@ function readPkgdir(root) {
 
 // src/runtime/status/default-entry.ts
 init_root();
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 function read(root, path6) {
   try {
-    return readFileSync21(underRoot(root, path6), "utf8");
+    return readFileSync23(underRoot(root, path6), "utf8");
   } catch {
     return void 0;
   }
@@ -29179,8 +29926,8 @@ var initramfsCommand = {
 // src/runtime/install/kernel-install-plugin.ts
 init_errors();
 init_validate();
-import { copyFileSync as copyFileSync2, chmodSync as chmodSync2 } from "node:fs";
-import { join as join23 } from "node:path";
+import { copyFileSync as copyFileSync3, chmodSync as chmodSync2 } from "node:fs";
+import { join as join25 } from "node:path";
 var PLUGIN_NAME = "dist-kernel";
 async function runKernelInstallPlugin(ctx, inv) {
   if (inv.name !== PLUGIN_NAME) throw usageError("plugin.unknown", `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
@@ -29208,9 +29955,9 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join23(staging, uki ? "uki.efi" : "initrd");
+      const target = join25(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
-        copyFileSync2(uki ? artifacts.image : artifacts.initrd, target);
+        copyFileSync3(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync2(target, 420);
       } else {
         ctx.logger.info(`(dry run) would write ${target}`);
@@ -29330,19 +30077,19 @@ init_errors();
 
 // src/runtime/doctor/check-binhost-versions.ts
 init_root();
-import { readdirSync as readdirSync16 } from "node:fs";
-import { join as join24 } from "node:path";
+import { readdirSync as readdirSync17 } from "node:fs";
+import { join as join26 } from "node:path";
 init_pms_version();
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
-  let names = [];
+  let names2 = [];
   try {
-    names = readdirSync16(join24(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names2 = readdirSync17(join26(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
-  for (const name of names) {
+  for (const name of names2) {
     if (!name.endsWith(".ebuild")) continue;
     const split = splitNameVersion(name.slice(0, -".ebuild".length));
     if (split && split.name === "dist-kernel") out.add(withoutRevision(split.version));
@@ -29417,7 +30164,7 @@ function checkBootImages(report2) {
 
 // src/runtime/doctor/check-boot-space.ts
 init_root();
-import { statfsSync as statfsSync2 } from "node:fs";
+import { statfsSync as statfsSync3 } from "node:fs";
 var BOOT_USED_WARN = 0.9;
 function mib2(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -29425,7 +30172,7 @@ function mib2(bytes) {
 function checkBootSpace(root, report2) {
   let stats;
   try {
-    stats = statfsSync2(underRoot(root, "/boot"));
+    stats = statfsSync3(underRoot(root, "/boot"));
   } catch {
     return [];
   }
@@ -29472,11 +30219,11 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 
 // src/runtime/doctor/check-initramfs-modules.ts
 init_errors();
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync25 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
 init_errors();
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 
 // src/parsers/cpio.ts
 init_errors();
@@ -29508,8 +30255,8 @@ function typeOf(mode) {
   }
 }
 var align4 = (n2) => n2 + 3 & ~3;
-function hexField(buf, at, field) {
-  const start = at + 6 + field * 8;
+function hexField(buf, at, field2) {
+  const start = at + 6 + field2 * 8;
   let value2 = 0;
   for (let i2 = start; i2 < start + 8; i2++) {
     const c3 = buf[i2];
@@ -29517,7 +30264,7 @@ function hexField(buf, at, field) {
     if (c3 >= 48 && c3 <= 57) digit = c3 - 48;
     else if (c3 >= 65 && c3 <= 70) digit = c3 - 55;
     else if (c3 >= 97 && c3 <= 102) digit = c3 - 87;
-    else throw fail2(at, `header field ${field} is not hexadecimal: \`${printable(buf.toString("latin1", start, start + 8))}\``);
+    else throw fail2(at, `header field ${field2} is not hexadecimal: \`${printable(buf.toString("latin1", start, start + 8))}\``);
     value2 = value2 * 16 + digit;
   }
   return value2;
@@ -30408,7 +31155,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path6) {
   let image;
   try {
-    image = readFileSync22(path6);
+    image = readFileSync24(path6);
   } catch (error2) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path6}`, { details: String(error2), cause: error2 });
   }
@@ -30454,7 +31201,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync23(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync25(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -30610,24 +31357,24 @@ function planRebuild(ctx) {
   return { targets, leftToPortage, argv };
 }
 async function rebuildModules(ctx, options = {}) {
-  const plan2 = planRebuild(ctx);
-  for (const s of plan2.leftToPortage) ctx.logger.info(`${s.cpv} has USE=dist-kernel: emerge --update --deep @world rebuilds it`);
-  if (plan2.targets.length === 0) {
+  const plan = planRebuild(ctx);
+  for (const s of plan.leftToPortage) ctx.logger.info(`${s.cpv} has USE=dist-kernel: emerge --update --deep @world rebuilds it`);
+  if (plan.targets.length === 0) {
     ctx.logger.info("No stale module package with USE=-dist-kernel: nothing to rebuild.");
-    return plan2;
+    return plan;
   }
-  for (const t of plan2.targets) ctx.logger.info(`stale: ${t.cpv} (${t.reasons[0] ?? "built for another kernel"})`);
+  for (const t of plan.targets) ctx.logger.info(`stale: ${t.cpv} (${t.reasons[0] ?? "built for another kernel"})`);
   if (options.pretend) {
-    ctx.logger.info(`would run: emerge ${plan2.argv.join(" ")}`);
-    return plan2;
+    ctx.logger.info(`would run: emerge ${plan.argv.join(" ")}`);
+    return plan;
   }
   const env = {};
   for (const key of KEPT_ENV) {
     const value2 = ctx.env[key];
     if (value2 !== void 0) env[key] = value2;
   }
-  await ctx.exec("emerge", plan2.argv, { cleanEnv: true, env, mutates: true, show: true, timeout: 0 });
-  return plan2;
+  await ctx.exec("emerge", plan.argv, { cleanEnv: true, env, mutates: true, show: true, timeout: 0 });
+  return plan;
 }
 
 // src/cli/commands/modules.ts
@@ -30647,7 +31394,7 @@ var modulesCommand = {
 
 // src/cli/regenerate-overlay.ts
 init_root();
-import { readFileSync as readFileSync24 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)), Promise.resolve().then(() => (init_locate_program(), locate_program_exports))]);
   const result = generateOverlay2({
@@ -30668,21 +31415,21 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF: DEFAULT_REPOS_CONF2, USER_REPOS_CONF: USER_REPOS_CONF2, listConfigFiles: listConfigFiles2 } = await Promise.resolve().then(() => (init_read_repos_conf(), read_repos_conf_exports));
   return [...listConfigFiles2(underRoot(root, DEFAULT_REPOS_CONF2)), ...listConfigFiles2(underRoot(root, USER_REPOS_CONF2))].map((path6) => ({
     path: path6,
-    text: readFileSync24(path6, "utf8")
+    text: readFileSync26(path6, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync12, mkdirSync as mkdirSync10, readFileSync as readFileSync29, statSync as statSync21 } from "node:fs";
-import { dirname as dirname11 } from "node:path";
+import { existsSync as existsSync15, mkdirSync as mkdirSync12, readFileSync as readFileSync31, statSync as statSync25 } from "node:fs";
+import { dirname as dirname16 } from "node:path";
 init_errors();
 init_root();
 
 // src/runtime/setup/config-protect.ts
 init_atomic_write();
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync8, readdirSync as readdirSync17, readFileSync as readFileSync25 } from "node:fs";
-import { basename as basename6, dirname as dirname9, join as join25 } from "node:path";
+import { mkdirSync as mkdirSync10, readdirSync as readdirSync18, readFileSync as readFileSync27 } from "node:fs";
+import { basename as basename7, dirname as dirname14, join as join27 } from "node:path";
 function sha256(text2) {
   return createHash2("sha256").update(text2).digest("hex");
 }
@@ -30697,7 +31444,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path6) {
   try {
-    return readFileSync25(path6, "utf8");
+    return readFileSync27(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw error2;
@@ -30708,7 +31455,7 @@ async function writeProtected(path6, text2, options) {
   const current = readOrUndefined(path6);
   const write = (target) => {
     if (options.dryRun) return;
-    mkdirSync8(dirname9(target), { recursive: true });
+    mkdirSync10(dirname14(target), { recursive: true });
     writeFileAtomic(target, text2, { mode: options.mode ?? 420 });
   };
   if (current === text2) return { path: path6, action: "unchanged", hash };
@@ -30720,9 +31467,9 @@ async function writeProtected(path6, text2, options) {
     write(path6);
     return { path: path6, action: "updated", hash };
   }
-  const dir2 = dirname9(path6);
-  const name = basename6(path6);
-  const entries = readdirSync17(dir2);
+  const dir2 = dirname14(path6);
+  const name = basename7(path6);
+  const entries = readdirSync18(dir2);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path6;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path6, "-"], {
@@ -30730,17 +31477,17 @@ async function writeProtected(path6, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join25(dir2, last)) === text2) {
-    return { path: path6, action: "protected", protectedPath: join25(dir2, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join27(dir2, last)) === text2) {
+    return { path: path6, action: "protected", protectedPath: join27(dir2, last), diff, hash };
   }
-  const protectedPath = join25(dir2, nextProtectName(entries, name));
+  const protectedPath = join27(dir2, nextProtectName(entries, name));
   write(protectedPath);
   return { path: path6, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
 init_root();
-import { readFileSync as readFileSync26, rmSync as rmSync4 } from "node:fs";
+import { readFileSync as readFileSync28, rmSync as rmSync5 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -30771,7 +31518,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own2 = record2.files.find((f) => f.path === path6)?.sha256;
     let text2;
     try {
-      text2 = readFileSync26(underRoot(root, path6), "utf8");
+      text2 = readFileSync28(underRoot(root, path6), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -30779,7 +31526,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
       kept.push(path6);
       continue;
     }
-    if (!dryRun) rmSync4(underRoot(root, path6), { force: true });
+    if (!dryRun) rmSync5(underRoot(root, path6), { force: true });
     removed.push(path6);
   }
   if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
@@ -30788,11 +31535,11 @@ function removeBuildHostHooks(root, record2, dryRun) {
 
 // src/runtime/setup/eclass-overrides.ts
 init_repos_conf();
-import { relative as relative5, sep } from "node:path";
+import { relative as relative6, sep } from "node:path";
 function readAfter(path6, ownPath, dir2) {
-  const rel = relative5(dir2, path6);
+  const rel = relative6(dir2, path6);
   if (rel.startsWith("..") || rel === "") return false;
-  return (rel.split(sep)[0] ?? "") > relative5(dir2, ownPath);
+  return (rel.split(sep)[0] ?? "") > relative6(dir2, ownPath);
 }
 function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRepo) {
   const others = sources.filter((s) => s.path !== ownPath);
@@ -30811,11 +31558,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 // src/runtime/setup/gentoo-root.ts
 init_errors();
 init_root();
-import { existsSync as existsSync11, readFileSync as readFileSync27, statSync as statSync20 } from "node:fs";
+import { existsSync as existsSync14, readFileSync as readFileSync29, statSync as statSync24 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path6) {
   try {
-    return statSync20(path6).isDirectory();
+    return statSync24(path6).isDirectory();
   } catch {
     return false;
   }
@@ -30824,7 +31571,7 @@ function osReleaseSaysGentoo(root) {
   for (const path6 of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync27(underRoot(root, path6), "utf8");
+      text2 = readFileSync29(underRoot(root, path6), "utf8");
     } catch {
       continue;
     }
@@ -30835,7 +31582,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync11(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync14(underRoot(root, m)));
   if (isDirectory2(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory2(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -30877,9 +31624,9 @@ init_zod();
 init_atomic_write();
 init_errors();
 init_root();
-import { readFileSync as readFileSync28, rmSync as rmSync5 } from "node:fs";
-import { mkdirSync as mkdirSync9 } from "node:fs";
-import { dirname as dirname10 } from "node:path";
+import { readFileSync as readFileSync30, rmSync as rmSync6 } from "node:fs";
+import { mkdirSync as mkdirSync11 } from "node:fs";
+import { dirname as dirname15 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
 var recordSchema = strictObject({
   version: literal(1),
@@ -30897,7 +31644,7 @@ function readSetupRecord(root) {
   const path6 = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync28(path6, "utf8");
+    text2 = readFileSync30(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path6}`, { cause: error2 });
@@ -30914,12 +31661,12 @@ function readSetupRecord(root) {
 }
 function writeSetupRecord(root, record2) {
   const path6 = underRoot(root, SETUP_RECORD);
-  mkdirSync9(dirname10(path6), { recursive: true });
+  mkdirSync11(dirname15(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(record2, null, "	")}
 `);
 }
 function removeSetupRecord(root) {
-  rmSync5(underRoot(root, SETUP_RECORD), { force: true });
+  rmSync6(underRoot(root, SETUP_RECORD), { force: true });
 }
 function recordFile(record2, path6, hash) {
   record2.files = record2.files.filter((f) => f.path !== path6);
@@ -30934,16 +31681,16 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function isDirectory3(path6) {
   try {
-    return statSync21(path6).isDirectory();
+    return statSync25(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync12(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (let p = systemPath2; p !== "/" && !existsSync15(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir2 of missing) {
-    if (!context.dryRun) mkdirSync10(underRoot(context.root, dir2));
+    if (!context.dryRun) mkdirSync12(underRoot(context.root, dir2));
     recordDir(record2, dir2);
   }
 }
@@ -30952,7 +31699,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync29(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync31(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -30960,21 +31707,21 @@ function currentEclassOverrides(context, record2) {
   }
 }
 function report(context, write) {
-  const shown = systemView(context.root, write.path);
+  const shown2 = systemView(context.root, write.path);
   const would = context.dryRun ? "(dry run) would have " : "";
   switch (write.action) {
     case "created":
-      context.logger.info(`${would}created ${shown}`);
+      context.logger.info(`${would}created ${shown2}`);
       break;
     case "updated":
-      context.logger.info(`${would}updated ${shown}`);
+      context.logger.info(`${would}updated ${shown2}`);
       break;
     case "unchanged":
-      context.logger.info(`${shown} is up to date`);
+      context.logger.info(`${shown2} is up to date`);
       break;
     case "protected":
       context.logger.warn(
-        `${shown} was changed by hand: kept it; ${would}proposed the new version as ${systemView(context.root, write.protectedPath)} (merge it with etc-update or dispatch-conf)`
+        `${shown2} was changed by hand: kept it; ${would}proposed the new version as ${systemView(context.root, write.protectedPath)} (merge it with etc-update or dispatch-conf)`
       );
       if (write.diff) context.logger.info(write.diff.trimEnd());
       break;
@@ -30996,15 +31743,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync12(reposDir) && !isDirectory3(reposDir)) {
+  if (existsSync15(reposDir) && !isDirectory3(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync12(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync29(configPath, "utf8"));
-  if (!existsSync12(configPath) || configMine) {
+  const configMine = existsSync15(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
+  if (!existsSync15(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -31058,7 +31805,7 @@ async function runSetup(context, options) {
   if (buildHost) {
     for (const pkg of config2.kernelPackages) {
       const path6 = buildHostHookPath(pkg);
-      ensureDir(context, record2, dirname11(path6));
+      ensureDir(context, record2, dirname16(path6));
       const write = await writeProtected(underRoot(root, path6), renderBuildHostHook(pkg), { ownHash: ownHash(record2, path6), dryRun: context.dryRun, exec: context.exec, shown: path6 });
       if (write.action === "protected") recordFile(record2, systemView(root, write.protectedPath), write.hash);
       else recordFile(record2, path6, write.hash);
@@ -31074,11 +31821,11 @@ async function runSetup(context, options) {
     for (const path6 of hooks.kept) logger.warn(`${path6} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync12(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync15(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync12(overlayFull)) ensureDir(context, record2, config2.overlayDir);
-    ensureDir(context, record2, dirname11(SETUP_RECORD));
+    if (!existsSync15(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    ensureDir(context, record2, dirname16(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
   }
@@ -31090,11 +31837,11 @@ async function runSetup(context, options) {
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync18, readFileSync as readFileSync30, rmdirSync as rmdirSync2, rmSync as rmSync6 } from "node:fs";
-import { join as join26 } from "node:path";
+import { readdirSync as readdirSync19, readFileSync as readFileSync32, rmdirSync as rmdirSync2, rmSync as rmSync7 } from "node:fs";
+import { join as join28 } from "node:path";
 function readOrUndefined2(path6) {
   try {
-    return readFileSync30(path6, "utf8");
+    return readFileSync32(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -31119,15 +31866,15 @@ function undoSetup(context) {
       kept.push(file.path);
       continue;
     }
-    if (!dryRun) rmSync6(full, { force: true });
+    if (!dryRun) rmSync7(full, { force: true });
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join26(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join28(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
-      if (!dryRun) rmSync6(full, { recursive: true, force: true });
+      if (!dryRun) rmSync7(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
       removed.push(record2.overlay);
     } else if (name !== void 0) {
@@ -31142,11 +31889,11 @@ function undoSetup(context) {
     const full = underRoot(root, dir2);
     let entries;
     try {
-      entries = readdirSync18(full);
+      entries = readdirSync19(full);
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join26(dir2, e)));
+    const left = entries.filter((e) => !removed.includes(join28(dir2, e)));
     if (left.length > 0) {
       kept.push(dir2);
       continue;
@@ -31191,8 +31938,8 @@ var setupCommand = {
 
 // src/runtime/clean/run-clean.ts
 init_root();
-import { existsSync as existsSync13, rmSync as rmSync7 } from "node:fs";
-import { join as join28 } from "node:path";
+import { existsSync as existsSync16, rmSync as rmSync8 } from "node:fs";
+import { join as join30 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -31222,26 +31969,26 @@ function defaultEntryKernels(entries, kvs) {
 // src/runtime/clean/installed-kernels.ts
 init_root();
 init_validate();
-import { readdirSync as readdirSync19, statSync as statSync22 } from "node:fs";
-import { join as join27 } from "node:path";
+import { readdirSync as readdirSync20, statSync as statSync26 } from "node:fs";
+import { join as join29 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path6) {
   try {
-    return statSync22(path6).mtimeMs;
+    return statSync26(path6).mtimeMs;
   } catch {
     return 0;
   }
 }
 function containsModule(dir2) {
   try {
-    return readdirSync19(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync20(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync19(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync22(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync20(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -31254,7 +32001,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir2 = join27(underRoot(root, MODULES_DIR), kv);
+    const dir2 = join29(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir2);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir2) });
@@ -31310,28 +32057,28 @@ async function runClean(ctx, options) {
   const bootable = onDisk.filter((k) => k.bootFiles.length > 0);
   const leftovers = onDisk.filter((k) => k.bootFiles.length === 0 && k.kv !== running);
   const defaults = defaultEntryKernels(findDefaultEntries(root), bootable.map((k) => k.kv));
-  const plan2 = planClean(bootable, { keep: options.keep, running, defaultEntries: [...defaults] });
+  const plan = planClean(bootable, { keep: options.keep, running, defaultEntries: [...defaults] });
   const byKv = new Map(onDisk.map((k) => [k.kv, k]));
   const lines = [`kernels by install time, newest first (keeping ${options.keep}, running ${running}):`];
   for (const k of [...bootable].sort((a2, b) => b.installedAt - a2.installedAt)) {
-    const kept = plan2.keep.find((x) => x.kv === k.kv);
+    const kept = plan.keep.find((x) => x.kv === k.kv);
     lines.push(`  ${k.kv}  ${formatTime(k.installedAt)}  ${kept ? `keep (${kept.reasons.join(", ")})` : "remove"}`);
   }
   logger.info(lines.join("\n"));
-  const candidates = [...plan2.remove, ...leftovers.map((k) => k.kv)];
+  const candidates = [...plan.remove, ...leftovers.map((k) => k.kv)];
   const owners = moduleDirOwners(root, candidates);
-  const report2 = { plan: plan2, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
+  const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync7(join28(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync8(join30(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir2}`);
     report2.removedModuleDirs.push(dir2);
   };
-  for (const kv of plan2.remove) {
+  for (const kv of plan.remove) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync13(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync16(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -31364,7 +32111,7 @@ async function runClean(ctx, options) {
       ].join("\n")
     );
   }
-  if (plan2.remove.length === 0 && report2.removedModuleDirs.length === 0) logger.info("nothing to clean");
+  if (plan.remove.length === 0 && report2.removedModuleDirs.length === 0) logger.info("nothing to clean");
   return report2;
 }
 
@@ -31391,34 +32138,34 @@ var cleanCommand = {
 
 // src/runtime/postsync/run-postsync.ts
 init_errors();
-import { existsSync as existsSync14 } from "node:fs";
+import { existsSync as existsSync17 } from "node:fs";
 init_root();
 init_validate();
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync20 } from "node:fs";
-import { join as join29 } from "node:path";
+import { readdirSync as readdirSync21 } from "node:fs";
+import { join as join31 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
-    let names;
+    let names2;
     try {
-      names = readdirSync20(join29(location, key));
+      names2 = readdirSync21(join31(location, key));
     } catch (error2) {
       const code = error2.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
       throw error2;
     }
-    const ebuilds = names.filter((n2) => n2.endsWith(".ebuild")).sort();
+    const ebuilds = names2.filter((n2) => n2.endsWith(".ebuild")).sort();
     if (ebuilds.length > 0) found.set(key, ebuilds);
   }
   return found;
 }
 function fingerprint2(ebuilds, extra = []) {
   const hash = createHash3("sha256");
-  for (const [key, names] of ebuilds) hash.update(`${key}
-${names.join("\n")}
+  for (const [key, names2] of ebuilds) hash.update(`${key}
+${names2.join("\n")}
 
 `);
   hash.update(`extra
@@ -31429,16 +32176,16 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 init_pms_version();
-import { readdirSync as readdirSync21 } from "node:fs";
-import { join as join30 } from "node:path";
+import { readdirSync as readdirSync22 } from "node:fs";
+import { join as join32 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
-  let names;
+  let names2;
   try {
-    names = readdirSync21(join30(overlayFull, "virtual", "dist-kernel"));
+    names2 = readdirSync22(join32(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
-  return names.map((n2) => /^dist-kernel-(.+)\.ebuild$/.exec(n2)?.[1]).filter((v) => v !== void 0 && parsePmsVersion(v) !== void 0).sort(compareVersionStrings);
+  return names2.map((n2) => /^dist-kernel-(.+)\.ebuild$/.exec(n2)?.[1]).filter((v) => v !== void 0 && parsePmsVersion(v) !== void 0).sort(compareVersionStrings);
 }
 function diffVersions(before, after) {
   return { added: after.filter((v) => !before.includes(v)), removed: before.filter((v) => !after.includes(v)) };
@@ -31448,8 +32195,8 @@ function diffVersions(before, after) {
 init_zod();
 init_atomic_write();
 init_root();
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync31 } from "node:fs";
-import { dirname as dirname12 } from "node:path";
+import { mkdirSync as mkdirSync13, readFileSync as readFileSync33 } from "node:fs";
+import { dirname as dirname17 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
   version: literal(1),
@@ -31457,7 +32204,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync31(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync33(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -31465,7 +32212,7 @@ function readPostsyncState(root) {
 }
 function writePostsyncState(root, state) {
   const path6 = underRoot(root, POSTSYNC_STATE);
-  mkdirSync11(dirname12(path6), { recursive: true });
+  mkdirSync13(dirname17(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(state, null, "	")}
 `);
 }
@@ -31493,7 +32240,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync14(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync17(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
@@ -31541,20 +32288,20 @@ var postsyncCommand = {
 // src/runtime/generic-image/build-generic-image.ts
 init_errors();
 init_validate();
-import { copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, mkdtempSync as mkdtempSync2, readdirSync as readdirSync22, renameSync as renameSync3, rmSync as rmSync8, statSync as statSync23, symlinkSync, writeFileSync as writeFileSync4 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname13, join as join31, relative as relative6 } from "node:path";
+import { copyFileSync as copyFileSync4, mkdirSync as mkdirSync14, mkdtempSync as mkdtempSync3, readdirSync as readdirSync23, renameSync as renameSync3, rmSync as rmSync9, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync4 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { dirname as dirname18, join as join33, relative as relative7 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
-function isDir3(path6) {
+function isDir4(path6) {
   try {
-    return statSync23(path6).isDirectory();
+    return statSync27(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function isFile3(path6) {
   try {
-    return statSync23(path6).isFile();
+    return statSync27(path6).isFile();
   } catch {
     return false;
   }
@@ -31562,13 +32309,13 @@ function isFile3(path6) {
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
-    let names = [];
+    let names2 = [];
     try {
-      names = readdirSync22(join31(destdir, base));
+      names2 = readdirSync23(join33(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names) if (isKernelVersion(name) && isDir3(join31(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names2) if (isKernelVersion(name) && isDir4(join33(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -31613,35 +32360,35 @@ function genericDracutArgs(options, output) {
 }
 function placeAtomically(source, target) {
   const temp = `${target}.dist-kernel-tmp`;
-  rmSync8(temp, { force: true });
+  rmSync9(temp, { force: true });
   try {
     renameSync3(source, temp);
   } catch (error2) {
     if (error2.code !== "EXDEV") throw error2;
-    copyFileSync3(source, temp);
+    copyFileSync4(source, temp);
   }
   renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join31(modulesDir, name);
+  const link = join33(modulesDir, name);
   if (link === imagePath) return;
-  rmSync8(link, { force: true });
-  symlinkSync(relative6(dirname13(link), imagePath), link);
+  rmSync9(link, { force: true });
+  symlinkSync2(relative7(dirname18(link), imagePath), link);
 }
 async function buildGenericImage(ctx, request) {
   assertSafePath(request.destdir, "--destdir");
-  if (!request.destdir.startsWith("/") || !isDir3(request.destdir)) {
+  if (!request.destdir.startsWith("/") || !isDir4(request.destdir)) {
     throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
   }
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
-  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join31(request.destdir, p)).find(isDir3);
+  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join33(request.destdir, p)).find(isDir4);
   if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join31(request.destdir, p)).find(isFile3);
+  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join33(request.destdir, p)).find(isFile3);
   if (!kernelImage) {
     throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
   }
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join31(dirname13(kernelImage), name);
+  const target = join33(dirname18(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
   const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
@@ -31650,13 +32397,13 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync2(join31(tmpdir2(), "dist-kernel-generic."));
+  const work = mkdtempSync3(join33(tmpdir3(), "dist-kernel-generic."));
   try {
-    const conf = join31(work, "empty.conf");
-    const confDir = join31(work, "empty.conf.d");
+    const conf = join33(work, "empty.conf");
+    const confDir = join33(work, "empty.conf.d");
     writeFileSync4(conf, "");
-    mkdirSync12(confDir);
-    const built = join31(work, name);
+    mkdirSync14(confDir);
+    const built = join33(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -31670,10 +32417,10 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error2)) throw error2;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error2, details: error2.details });
     }
-    if (!isFile3(built) || statSync23(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile3(built) || statSync27(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join31(work, "uki.signed.efi");
+      final = join33(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);
@@ -31681,7 +32428,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   } finally {
-    rmSync8(work, { recursive: true, force: true });
+    rmSync9(work, { recursive: true, force: true });
   }
 }
 
@@ -31766,7 +32513,7 @@ function relayToEclass(text2) {
   const file = process.env["DIST_KERNEL_ELOG"];
   if (!file) return;
   try {
-    appendFileSync3(file, text2.split("\n").map((line) => `ERROR	${line}
+    appendFileSync4(file, text2.split("\n").map((line) => `ERROR	${line}
 `).join(""));
   } catch {
   }

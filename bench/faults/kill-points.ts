@@ -4,7 +4,7 @@
 // or the new complete one; then a plain re-run must succeed and leave exactly the new set, without leftovers.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptable, judgeBoot, snapshotBoot, type BootVerdict } from '../lib/boot-state';
+import { acceptable, judgeBoot, snapshotBoot, withoutOldCopies, type BootVerdict } from '../lib/boot-state';
 import { cloneRoot } from '../lib/fault-root';
 import { waitGroupGone } from '../lib/run-process';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
@@ -106,7 +106,8 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 		const judgement = judgeBoot(previous, next, snapshotBoot(root));
 		const rerun = await run();
 		const after = snapshotBoot(root);
-		const rerunMatches = sameSnapshot(withoutTempFiles(after), withoutTempFiles(next));
+		// A re-run over a complete new set is a same-version reinstall: its .old copies are installkernel's convention.
+		const rerunMatches = sameSnapshot(withoutOldCopies(withoutTempFiles(after)), withoutOldCopies(withoutTempFiles(next)));
 		const rerunLeftovers = tempFiles(after);
 		const rerunOk = rerun.result.code === 0 && rerunMatches && rerunLeftovers.length === 0;
 		const notes: string[] = [];

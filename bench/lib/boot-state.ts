@@ -15,6 +15,13 @@ export function snapshotBoot(root: string): Snapshot {
 	return all;
 }
 
+/** installkernel's same-version backups (vmlinuz-KV.old, <id>-KV-old.efi): what a reinstall keeps, not part of a set. */
+const OLD_COPY_RE = /(?:\.old|-old\.efi)$/;
+
+export function withoutOldCopies(snapshot: Snapshot): Snapshot {
+	return new Map([...snapshot].filter(([path]) => !OLD_COPY_RE.test(path)));
+}
+
 /** A file that makes a boot entry appear: kernel image, UKI, loader entry. */
 const ENTRY_FILE_RE = /(?:\/(?:vmlinuz|vmlinux|kernel|bzImage)(?:-[^/]*)?$|\.efi$|\/loader\/entries\/[^/]+\.conf$|\/linux$)/;
 

@@ -37,6 +37,8 @@ export const configSchema = z.strictObject({
 		.describe('boot loader configurations to update after install (default: none)'),
 	keepKernels: z.coerce.number().int().min(1).default(2).describe('kernels kept by `dist-kernel clean`'),
 	coalesceInitramfs: z.boolean().default(true).describe('one dracut run per kernel per emerge'),
+	usePrebuilt: z.boolean().default(true).describe('install an initrd or uki.efi shipped beside the kernel image instead of running dracut'),
+	rescueImage: z.boolean().default(false).describe('keep one generic rescue image (dracut 0-rescue naming), rebuilt when the newest kernel changes'),
 	dracutTimeout: z.coerce.number().int().min(0).default(900).describe('seconds before dracut is stopped (0: never)'),
 	genericImage: z
 		.enum(['no', 'initramfs', 'uki'])

@@ -215,7 +215,8 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 	it('first install: kernel → virtual → module with USE="dist-kernel initramfs"', async () => {
 		const result = await simulateEmerge(sim, 'first', [kernelPackage(pv1, kv1), virtualPackage(pv1), modulePackage(kv1, pv1)]);
 		expect(result.code, result.output.slice(-4000)).toBe(0);
-		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv1}`, `config-${kv1}`, `initramfs-${kv1}.img`, `vmlinuz-${kv1}`]);
+		// The module's initramfs refresh is a same-version reinstall: installkernel keeps the previous one as .old.
+		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv1}`, `config-${kv1}`, `initramfs-${kv1}.img`, `initramfs-${kv1}.img.old`, `vmlinuz-${kv1}`]);
 		expect(readFileSync(join(root, 'lib', 'modules', kv1, 'modules.dep'), 'utf8')).toContain('extra/hello.ko:');
 		expect(readFileSync(dracutConf, 'utf8')).toContain('add_drivers+=" hello "');
 		// The module package merges after the kernel, so its initramfs request comes after the kernel's build.
@@ -245,7 +246,7 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		expect(dracutRuns().length - before).toBe(1);
 		expect(files(join(root, 'boot'))).toEqual([
 			`System.map-${kv1}`, `System.map-${kv2}`, `config-${kv1}`, `config-${kv2}`,
-			`initramfs-${kv1}.img`, `initramfs-${kv2}.img`, `vmlinuz-${kv1}`, `vmlinuz-${kv2}`,
+			`initramfs-${kv1}.img`, `initramfs-${kv1}.img.old`, `initramfs-${kv2}.img`, `vmlinuz-${kv1}`, `vmlinuz-${kv2}`,
 		]);
 		expect(existsSync(join(root, 'lib', 'modules', kv2, 'extra', 'hello.ko'))).toBe(true);
 		expect(existsSync(join(root, 'lib', 'modules', kv1, 'extra', 'hello.ko'))).toBe(false);

@@ -82,13 +82,13 @@ describe('dist-kernel install (real dracut)', () => {
 		expect(result.stderr).toContain(`Installing kernel ${kv} (kernel-install)`);
 		expect(result.code).toBe(0);
 		const entryDir = root.path(`/boot/gentoo/${kv}`);
-		expect(readdirSync(entryDir).sort()).toEqual(['initramfs.img', 'linux']);
+		expect(readdirSync(entryDir).sort()).toEqual(['initrd', 'linux']);
 		expect(readFileSync(join(entryDir, 'linux')).equals(readFileSync(root.kernel.vmlinuz))).toBe(true);
-		expect(lsinitrd(join(entryDir, 'initramfs.img'))).toContain(`lib/modules/${kv}/`);
+		expect(lsinitrd(join(entryDir, 'initrd'))).toContain(`lib/modules/${kv}/`);
 		const entry = readFileSync(root.path(`/boot/loader/entries/gentoo-${kv}.conf`), 'utf8');
 		// systemd 252 writes paths relative to the mount point holding BOOT_ROOT (here "/", as the root is a plain directory).
 		expect(entry).toMatch(new RegExp(`^linux\\s+\\S*/boot/gentoo/${kv}/linux$`, 'm'));
-		expect(entry).toMatch(new RegExp(`^initrd\\s+\\S*/boot/gentoo/${kv}/initramfs.img$`, 'm'));
+		expect(entry).toMatch(new RegExp(`^initrd\\s+\\S*/boot/gentoo/${kv}/initrd$`, 'm'));
 		// Removal goes through kernel-install too.
 		const removed = await runBin(['--root', root.root, 'remove', kv], { env: { DIST_KERNEL_RUNTIME: root.runtime } });
 		expect(removed.code).toBe(0);

@@ -1,14 +1,16 @@
-// Built-in backend: the classic files straight into /boot, nothing else run.
+// Built-in backend: the layout's files (install.conf `layout`, compat by default) written by us, nothing else run.
 import type { RuntimeContext } from '../context';
-import { BootTransaction } from '../boot/transaction';
-import { listClassicKernels, removeClassicFiles, writeClassicFiles } from './classic-files';
+import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
 import type { Backend } from './types';
 
 export function builtinBackend(ctx: RuntimeContext): Backend {
 	return {
 		name: 'builtin',
-		install: (artifacts) => BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => writeClassicFiles(ctx, t, artifacts)),
-		remove: (kv) => BootTransaction.run(ctx, `remove ${kv}`, async (t) => removeClassicFiles(ctx, t, kv)),
-		list: async () => listClassicKernels(ctx, 'builtin'),
+		check: async (kv) => {
+			await checkLayout(ctx, kv);
+		},
+		install: async (artifacts) => (await installWithLayout(ctx, artifacts)).files,
+		remove: (kv) => removeWithLayout(ctx, kv),
+		list: () => listWithLayout(ctx, 'builtin'),
 	};
 }

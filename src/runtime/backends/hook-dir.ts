@@ -29,7 +29,7 @@ export function listHooks(ctx: Pick<RuntimeContext, 'root'>, phase: 'preinst' | 
 	});
 }
 
-export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst' | 'prerm' | 'postrm', args: readonly string[]): Promise<void> {
+export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst' | 'prerm' | 'postrm', args: readonly string[], extraEnv: Record<string, string> = {}): Promise<void> {
 	for (const hook of listHooks(ctx, phase)) {
 		assertTrusted(hook, systemView(ctx.root, hook));
 		const shown = systemView(ctx.root, hook);
@@ -45,6 +45,7 @@ export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst
 				INSTALLKERNEL_INITRD_GENERATOR: 'dist-kernel',
 				INSTALLKERNEL_UKI_GENERATOR: 'dist-kernel',
 				[PIPELINE_ENV]: '1',
+				...extraEnv,
 			},
 		});
 		if (result.exitCode === EXIT_SKIP_REST) {

@@ -1,34 +1,55 @@
-// Classic installkernel contract (Debian-derived, Gentoo's sys-kernel/installkernel without systemd): preinst.d
-// hooks, the classic /boot files, postinst.d hooks with `KV /boot/vmlinuz-KV`. The files are written by us
-// (atomically, with backups) rather than by `cp`, so a failing hook rolls the set back.
-import type { RuntimeContext } from '../context';
-import { BootTransaction } from '../boot/transaction';
-import { classicNames, listClassicKernels, removeClassicFiles, writeClassicFiles } from './classic-files';
-import { runHooks } from './hook-dir';
-import { resolveBootDir } from '../boot/target-dir';
+// Gentoo's installkernel without systemd (and the Debian-derived contract it keeps): preinst.d hooks with
+// `KV IMAGE`, the layout's files, postinst.d hooks with `KV INSTALLED-IMAGE`. The files are written by us
+// (atomically, with backups) rather than by `install`, so a failing hook rolls the set back.
 import { join } from 'node:path';
-import type { Backend } from './types';
+import type { RuntimeContext } from '../context';
+import { systemPath } from '../context';
+import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
+import { planFor } from '../layouts/install-layout';
+import { fileName } from '../layouts/layout-plan';
+import type { ResolvedLayout } from '../layouts/resolve-layout';
+import { listHooks, runHooks } from './hook-dir';
+import type { Backend, KernelArtifacts } from './types';
+
+/** Disk path of the installed image, what installkernel passes to postinst.d hooks. */
+function installedImage(ctx: RuntimeContext, resolved: ResolvedLayout, artifacts: KernelArtifacts): string {
+	const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === 'image')!;
+	const base = image.place === 'esp' ? resolved.places.esp : image.place === 'bootRoot' ? resolved.places.bootRoot : resolved.places.boot;
+	return join(systemPath(ctx, base ?? '/boot'), ...image.dir, fileName(image, artifacts.kv));
+}
+
+function hookEnv(resolved: ResolvedLayout): Record<string, string> {
+	return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
+}
 
 export function installkernelBackend(ctx: RuntimeContext): Backend {
-	const imageArg = (kv: string) => join(resolveBootDir(ctx, '/boot'), classicNames(kv).image);
+	const bootImage = (kv: string) => join(systemPath(ctx, '/boot'), `vmlinuz-${kv}`);
 	return {
 		name: 'installkernel',
+		check: async (kv) => {
+			await checkLayout(ctx, kv);
+		},
 		install: async (artifacts) => {
-			await runHooks(ctx, 'preinst', [artifacts.kv, imageArg(artifacts.kv)]);
-			return BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
-				const written = writeClassicFiles(ctx, t, artifacts);
-				await runHooks(ctx, 'postinst', [artifacts.kv, imageArg(artifacts.kv)]);
-				return written;
+			const resolved = await checkLayout(ctx, artifacts.kv);
+			await runHooks(ctx, 'preinst', [artifacts.kv, artifacts.image], hookEnv(resolved));
+			const hooks = [...listHooks(ctx, 'preinst'), ...listHooks(ctx, 'postinst')];
+			const { files } = await installWithLayout(ctx, artifacts, {
+				hooks,
+				inside: async (r) => {
+					await runHooks(ctx, 'postinst', [artifacts.kv, installedImage(ctx, r, artifacts)], hookEnv(r));
+				},
 			});
+			return files;
 		},
 		remove: async (kv) => {
-			await runHooks(ctx, 'prerm', [kv, imageArg(kv)]);
-			return BootTransaction.run(ctx, `remove ${kv}`, async (t) => {
-				const removed = removeClassicFiles(ctx, t, kv);
-				await runHooks(ctx, 'postrm', [kv, imageArg(kv)]);
-				return removed;
+			await runHooks(ctx, 'prerm', [kv, bootImage(kv)]);
+			return removeWithLayout(ctx, kv, {
+				hooks: [...listHooks(ctx, 'prerm'), ...listHooks(ctx, 'postrm')],
+				inside: async (r) => {
+					await runHooks(ctx, 'postrm', [kv, bootImage(kv)], hookEnv(r));
+				},
 			});
 		},
-		list: async () => listClassicKernels(ctx, 'installkernel'),
+		list: () => listWithLayout(ctx, 'installkernel'),
 	};
 }

@@ -1,15 +1,15 @@
 // What systemd's kernel-install will decide, computed the same way (252's shell version and newer): install.conf,
 // machine id, entry token, BOOT_ROOT, layout, plugin list — all under --root. Used to run it against a --root tree
 // and to know which paths it is about to touch (for backups and the space check).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemView } from '../../lib/root';
-import { INSTALL_CONF_VARIABLES, interpretInstallConf, parseMachineId, type InstallConf, type Layout } from '../../parsers/install-conf';
+import { parseEntryToken, parseMachineId, parseVendorName, type InstallConf, type Layout } from '../../parsers/install-conf';
 import { parseOsRelease } from '../../parsers/os-release';
 import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
 import { listDropIns } from '../config-files/drop-in-dirs';
-import { sourceBashVariables } from '../config-files/source-bash';
+import { readInstallConf } from '../install-conf/read-install-conf';
 
 export interface KernelInstallSettings {
 	/** Disk path of the directory holding install.conf, cmdline, entry-token ($KERNEL_INSTALL_CONF_ROOT). */
@@ -21,6 +21,8 @@ export interface KernelInstallSettings {
 	/** System path, e.g. /boot or /efi. */
 	bootRoot: string;
 	layout: Layout;
+	/** os-release NAME when usable as the efistub vendor directory (Gentoo's 90-compat: EFI/<NAME>), else Linux. */
+	vendorName: string;
 	/** Disk paths of the plugins kernel-install will run, in order. */
 	plugins: string[];
 }
@@ -52,24 +54,24 @@ function isMountPoint(path: string): boolean {
 	}
 }
 
-export function installConfCandidates(ctx: Pick<RuntimeContext, 'root'>): string[] {
-	return ['/etc/kernel/install.conf', '/usr/lib/kernel/install.conf'].map((p) => systemPath(ctx, p));
-}
-
-export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env'>): Promise<KernelInstallSettings> {
-	const installConfFile = installConfCandidates(ctx).find((p) => existsSync(p));
+/**
+ * `tokenFallback`: the entry token when no candidate directory exists — the machine id (systemd 252's shell
+ * kernel-install) or os-release IMAGE_ID/ID (systemd ≥ 255, what Gentoo's golden trees show: `gentoo`).
+ */
+export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env'>, options: { tokenFallback?: 'machine-id' | 'os-id' } = {}): Promise<KernelInstallSettings> {
+	const read = await readInstallConf(ctx);
+	const installConfFile = read.file ? systemPath(ctx, read.file) : undefined;
 	const confRoot = installConfFile ? dirname(installConfFile) : systemPath(ctx, '/etc/kernel');
-	const vars = installConfFile
-		? await sourceBashVariables(ctx, [{ path: installConfFile, shown: systemView(ctx.root, installConfFile) }], INSTALL_CONF_VARIABLES)
-		: new Map();
-	const conf = interpretInstallConf(vars);
+	const conf = read.conf;
 
 	const machineId = conf.machineId ?? parseMachineId(readText(systemPath(ctx, '/etc/machine-id')) ?? '');
 	const osRelease = parseOsRelease(readText(systemPath(ctx, '/etc/os-release')) ?? readText(systemPath(ctx, '/usr/lib/os-release')) ?? '');
-	const configuredToken = readText(systemPath(ctx, '/etc/kernel/entry-token'))?.trim() || undefined;
+	const tokenFile = readText(systemPath(ctx, `${systemView(ctx.root, confRoot)}/entry-token`));
+	const configuredToken = tokenFile?.trim() ? parseEntryToken(tokenFile, `${systemView(ctx.root, confRoot)}/entry-token`) : undefined;
+	// os-release values name directories on the boot partition: a hostile ID is refused, not used.
 	const tokenCandidates = configuredToken
 		? [configuredToken]
-		: [machineId, osRelease['IMAGE_ID'], osRelease['ID'], 'Default'].filter((t): t is string => Boolean(t));
+		: [machineId, osRelease['IMAGE_ID'] && parseEntryToken(osRelease['IMAGE_ID'], 'IMAGE_ID in os-release'), osRelease['ID'] && parseEntryToken(osRelease['ID'], 'ID in os-release'), 'Default'].filter((t): t is string => Boolean(t));
 
 	// kernel-install: BOOT_ROOT from the environment or install.conf, else the first of /efi /boot /boot/efi
 	// holding an entry-token directory or loader/entries, else a mounted /efi or /boot/efi, else /boot.
@@ -92,6 +94,7 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 		}
 	}
 	bootRoot ??= ['/efi', '/boot/efi'].find((p) => isMountPoint(systemPath(ctx, p))) ?? '/boot';
+	if (options.tokenFallback === 'os-id') entryToken ??= tokenCandidates.find((t) => t !== machineId && t !== 'Default') ?? machineId ?? 'Default';
 	entryToken ??= machineId ?? tokenCandidates[0] ?? 'Default';
 
 	let layout = conf.layout;
@@ -102,7 +105,13 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 	}
 
 	const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), '.install').filter((p) => statSync(p).size > 0);
-	return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, plugins };
+	let vendorName = 'Linux';
+	try {
+		vendorName = parseVendorName(osRelease['NAME'] || 'Linux', 'NAME in os-release');
+	} catch {
+		// Only the efistub layout uses it; resolve-layout.ts reports it there.
+	}
+	return { confRoot, installConfFile, conf, machineId, entryToken, bootRoot, layout, vendorName, plugins };
 }
 
 /**

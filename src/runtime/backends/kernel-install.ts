@@ -1,8 +1,12 @@
 // systemd kernel-install backend: `kernel-install add KV IMAGE [INITRD]` with our already built initramfs (or the
 // UKI as the image and an empty initramfs). For a --root tree the environment points kernel-install at the root's
 // configuration, boot root, machine id and plugins. Everything it may touch is protected by the boot transaction.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, linkSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { Layout } from '../../parsers/install-conf';
+import { kernelInstallPaths } from '../layouts/layout-plan';
+import { writeInstallLog, writesOwnLog } from '../install-log/write-install-log';
 import { DistKernelError } from '../../lib/errors';
 import { systemView } from '../../lib/root';
 import { isKernelVersion } from '../../lib/validate';
@@ -16,10 +20,34 @@ import { readKernelInstallSettings, type KernelInstallSettings } from './kernel-
 import { PIPELINE_ENV } from './pipeline-env';
 import type { Backend, InstalledKernel, KernelArtifacts } from './types';
 
+/** The plugin that writes each layout's files: systemd's own, or installkernel-gentoo's 90-compat. */
+export const LAYOUT_PLUGINS: Partial<Record<Layout, { plugin: string; from: string }>> = {
+	bls: { plugin: '90-loaderentry.install', from: 'systemd' },
+	uki: { plugin: '90-uki-copy.install', from: 'systemd 253 or newer' },
+	compat: { plugin: '90-compat.install', from: 'sys-kernel/installkernel[systemd]' },
+	grub: { plugin: '90-compat.install', from: 'sys-kernel/installkernel[systemd,grub]' },
+	efistub: { plugin: '90-compat.install', from: 'sys-kernel/installkernel[systemd,efistub]' },
+};
+
+/** A layout no installed plugin writes would leave the kernel uninstalled with kernel-install reporting success. */
+export function assertLayoutPlugin(ctx: Pick<RuntimeContext, 'root'>, settings: KernelInstallSettings): void {
+	const needed = LAYOUT_PLUGINS[settings.layout];
+	if (!needed || settings.plugins.some((p) => basename(p) === needed.plugin)) return;
+	const source = settings.installConfFile ? systemView(ctx.root, settings.installConfFile) : 'detected';
+	throw new DistKernelError('layout.unsupported', `layout=${settings.layout} (${source}) cannot be installed by this kernel-install: no ${needed.plugin} plugin`, {
+		details: `kernel-install runs: ${settings.plugins.map((p) => basename(p)).join(' ') || '(no plugins)'}`,
+		hint: `install ${needed.from}, or set install-backend = builtin in /etc/dist-kernel/dist-kernel.conf (it writes layout=${settings.layout} itself); nothing was written`,
+	});
+}
+
 /** Every path kernel-install's plugins (systemd's and Gentoo's 90-compat) may create for this version. */
-export function kernelInstallTargets(bootRootDisk: string, settings: KernelInstallSettings, kv: string): string[] {
+export function kernelInstallTargets(bootRootDisk: string, settings: KernelInstallSettings, kv: string, bootDisk?: string): string[] {
 	const token = settings.entryToken;
-	return [
+	const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token, vendorName: settings.vendorName, entryToken: token }).map(({ place, path }) =>
+		join(place === 'boot' ? (bootDisk ?? bootRootDisk) : bootRootDisk, ...path),
+	);
+	return [...new Set([
+		...layoutPaths,
 		join(bootRootDisk, token, kv),
 		join(bootRootDisk, 'loader', 'entries', `${token}-${kv}.conf`),
 		join(bootRootDisk, 'EFI', 'Linux', `${token}-${kv}.efi`),
@@ -27,7 +55,7 @@ export function kernelInstallTargets(bootRootDisk: string, settings: KernelInsta
 		join(bootRootDisk, `initramfs-${kv}.img`),
 		join(bootRootDisk, `System.map-${kv}`),
 		join(bootRootDisk, `config-${kv}`),
-	];
+	])];
 }
 
 export function kernelInstallEnv(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, settings: KernelInstallSettings, bootRootDisk: string): Record<string, string> {
@@ -65,24 +93,50 @@ async function runKernelInstall(ctx: RuntimeContext, args: string[], env: Record
 export function kernelInstallBackend(ctx: RuntimeContext): Backend {
 	return {
 		name: 'kernel-install',
+		check: async () => {
+			const { settings } = await prepare(ctx);
+			assertLayoutPlugin(ctx, settings);
+		},
 		install: async (artifacts: KernelArtifacts) => {
 			const { settings, bootRootDisk, env } = await prepare(ctx);
+			assertLayoutPlugin(ctx, settings);
 			ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
 			if (!ctx.dryRun) {
 				const bytes = statSync(artifacts.image).size + (artifacts.initrd ? statSync(artifacts.initrd).size : 0);
 				checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
 			}
-			return BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
-				for (const target of kernelInstallTargets(bootRootDisk, settings, artifacts.kv)) t.protect(target);
-				await runKernelInstall(ctx, ['add', artifacts.kv, artifacts.image, ...(artifacts.initrd ? [artifacts.initrd] : [])], env);
-				return existingTargets(ctx, bootRootDisk, settings, artifacts.kv);
-			});
+			const bootDisk = resolveBootDir(ctx, '/boot');
+			const files = await withInitrdNamedInitrd(ctx, artifacts.initrd, (initrd) =>
+				BootTransaction.run(ctx, `install ${artifacts.kv}`, async (t) => {
+					for (const target of kernelInstallTargets(bootRootDisk, settings, artifacts.kv, bootDisk)) t.protect(target);
+					await runKernelInstall(ctx, ['add', artifacts.kv, artifacts.image, ...(initrd ? [initrd] : [])], env);
+					return existingTargets(ctx, bootRootDisk, settings, artifacts.kv, bootDisk);
+				}),
+			);
+			if (!writesOwnLog(settings.plugins)) {
+				const kernel = files.find((f) => /\/(linux|kernel-[^/]+|vmlinuz-[^/]+|[^/]+\.efi)$/.test(f));
+				const initrd = files.find((f) => /\/(initrd|initramfs-[^/]+\.img)$/.test(f));
+				writeInstallLog(ctx, {
+					vendor: 'dist-kernel',
+					kv: artifacts.kv,
+					confRoot: settings.installConfFile ? systemView(ctx.root, settings.confRoot) : undefined,
+					layout: settings.layout,
+					initrdGenerator: settings.conf.initrdGenerator,
+					ukiGenerator: settings.conf.ukiGenerator,
+					bootRoot: settings.bootRoot,
+					kernel,
+					initrd,
+					plugins: settings.plugins.map((p) => systemView(ctx.root, p)).join(' '),
+				});
+			}
+			return files;
 		},
 		remove: async (kv: string) => {
 			const { settings, bootRootDisk, env } = await prepare(ctx);
-			const before = existingTargets(ctx, bootRootDisk, settings, kv);
+			const bootDisk = resolveBootDir(ctx, '/boot');
+			const before = existingTargets(ctx, bootRootDisk, settings, kv, bootDisk);
 			await BootTransaction.run(ctx, `remove ${kv}`, async (t) => {
-				for (const target of kernelInstallTargets(bootRootDisk, settings, kv)) t.protect(target);
+				for (const target of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) t.protect(target);
 				await runKernelInstall(ctx, ['remove', kv], env);
 			});
 			return before;
@@ -94,10 +148,31 @@ export function kernelInstallBackend(ctx: RuntimeContext): Backend {
 	};
 }
 
+/**
+ * kernel-install's 90-loaderentry names the initrd in the entry directory after the file it is given: passed as
+ * `initrd`, it gets the name Gentoo's 52-dracut and dracut's 50-dracut give it.
+ */
+async function withInitrdNamedInitrd<T>(ctx: Pick<RuntimeContext, 'dryRun'>, initrd: string | undefined, fn: (initrd: string | undefined) => Promise<T>): Promise<T> {
+	if (!initrd || basename(initrd) === 'initrd') return fn(initrd);
+	if (ctx.dryRun) return fn(join(dirname(initrd), 'initrd'));
+	const dir = mkdtempSync(join(tmpdir(), 'dist-kernel-initrd.'));
+	try {
+		const named = join(dir, 'initrd');
+		try {
+			linkSync(initrd, named);
+		} catch {
+			copyFileSync(initrd, named);
+		}
+		return await fn(named);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 /** Files kernel-install left for this version (the entry directory expanded), as system paths. */
-function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings, kv: string): string[] {
+function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings, kv: string, bootDisk?: string): string[] {
 	const files: string[] = [];
-	for (const path of kernelInstallTargets(bootRootDisk, settings, kv)) {
+	for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
 		try {
 			if (statSync(path).isDirectory()) files.push(...readdirSync(path).sort().map((name) => join(path, name)));
 			else files.push(path);

@@ -11,6 +11,8 @@ export interface KernelArtifacts {
 	systemMap?: string | undefined;
 	config?: string | undefined;
 	uki: boolean;
+	/** Shipped with the kernel package (beside its image) rather than built here. */
+	prebuilt?: boolean | undefined;
 	/** Only the initramfs changed (`dist-kernel initramfs`): backends that can, leave the other files alone. */
 	initrdOnly?: boolean | undefined;
 }
@@ -24,6 +26,8 @@ export interface InstalledKernel {
 
 export interface Backend {
 	name: BackendName;
+	/** Everything about the boot layout that can fail, checked before an image is built (typed errors). */
+	check?(kv: string): Promise<void>;
 	install(artifacts: KernelArtifacts): Promise<string[]>;
 	remove(kv: string): Promise<string[]>;
 	list(): Promise<InstalledKernel[]>;

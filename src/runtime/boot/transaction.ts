@@ -2,7 +2,8 @@
 // what will be touched; each previous file is kept as a backup (hard link, or rename where the filesystem has no
 // links, e.g. vfat); after the whole new set is written the backups go. On failure — or on the next run after a
 // kill -9 — an unfinished set is rolled back, so /boot holds the previous complete set or the new one, never a mix.
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir, stageFile, writeFileAtomic, type StagedFile } from '../../lib/atomic-write';
 import { checkpoint } from '../../lib/checkpoint';
@@ -115,11 +116,11 @@ export class BootTransaction {
 	 * linked (a directory, or vfat and other filesystems without links) is returned: the caller moves it aside with
 	 * moveAside() right before replacing it, so the previous file disappears only for the moment of its own swap.
 	 */
-	private protectAll(paths: readonly string[]): string[] {
+	private protectAll(paths: readonly string[], options: { allowSymlink?: boolean } = {}): string[] {
 		const added: JournalEntry[] = [];
 		for (const path of paths) {
 			if (this.entries.some((e) => e.path === path) || added.some((e) => e.path === path)) continue;
-			assertNotSymlink(path);
+			if (!options.allowSymlink) assertNotSymlink(path);
 			const kind = kindOf(path);
 			added.push({ path, kind, backup: kind === 'absent' ? null : backupPathFor(path) });
 		}
@@ -199,6 +200,31 @@ export class BootTransaction {
 			for (const file of staged) file.discard();
 			throw error;
 		}
+	}
+
+	/**
+	 * Make `path` a symbolic link to `linkTarget` (a name in the same directory), replacing a previous link or file:
+	 * version-less names such as /boot/vmlinuz that the admin chose to keep as links stay links. The previous link is
+	 * kept like any backup (link(2) does not follow it), the new one is made under a temp name and renamed in.
+	 */
+	symlink(path: string, linkTarget: string): void {
+		if (linkTarget.includes('/') || linkTarget === '' || linkTarget === '.' || linkTarget === '..') {
+			throw new DistKernelError('boot.name', `Expected a link target in the same directory, got \`${linkTarget}\``);
+		}
+		if (this.ctx.dryRun) {
+			this.ctx.logger.info(`(dry run) would point ${path} at ${linkTarget}`);
+			return;
+		}
+		for (const pending of this.protectAll([path], { allowSymlink: true })) this.moveAside(pending);
+		const temp = join(dirname(path), `.${basename(path)}.dk-${randomBytes(4).toString('hex')}.tmp`);
+		symlinkSync(linkTarget, temp);
+		renameSync(temp, path);
+		fsyncDir(dirname(path));
+	}
+
+	/** Keep the previous content of a symbolic link itself (not what it points at) before it is replaced. */
+	protectLink(path: string): void {
+		for (const pending of this.protectAll([path], { allowSymlink: true })) this.moveAside(pending);
 	}
 
 	remove(target: string): void {

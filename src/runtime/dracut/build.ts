@@ -15,6 +15,8 @@ export interface DracutBuild {
 	/** Build a UKI (dracut --uefi) instead of a plain initramfs. */
 	/** `cmdline`: replaces dracut's kernel_cmdline (undefined: dracut's own is used). */
 	uki?: { stub: string; kernelImage: string; cmdline?: string | undefined } | undefined;
+	/** A generic image (the rescue image): every driver, nothing detected from this machine. */
+	generic?: boolean | undefined;
 }
 
 export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBuild, staged: { conf: string; confDir: string }, output: string): string[] {
@@ -32,6 +34,7 @@ export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBu
 		'--kmoddir',
 		build.modulesDir,
 	];
+	if (build.generic) args.push('--no-hostonly', '--no-hostonly-cmdline');
 	if (build.uki) {
 		args.push('--uefi', '--uefi-stub', build.uki.stub, '--kernel-image', build.uki.kernelImage);
 		if (build.uki.cmdline !== undefined) args.push('--kernel-cmdline', build.uki.cmdline);
@@ -44,7 +47,7 @@ export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBu
 
 /** Runs dracut; returns the path of the image it wrote (inside `workDir`). Under --dry-run prints the command only. */
 export async function runDracut(ctx: RuntimeContext, build: DracutBuild): Promise<string> {
-	const output = join(build.workDir, build.uki ? 'uki.efi' : 'initramfs.img');
+	const output = join(build.workDir, `${build.generic ? 'rescue-' : ''}${build.uki ? 'uki.efi' : 'initramfs.img'}`);
 	const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== undefined });
 	if (ctx.dryRun) {
 		const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));

@@ -23,6 +23,7 @@ export const DRACUT_VARIABLES = [
 	'compress',
 	'hostonly',
 	'early_microcode',
+	'hostonly_cmdline',
 ] as const;
 
 export interface DracutConfig {

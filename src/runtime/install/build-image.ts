@@ -1,7 +1,9 @@
 // The boot image set for one kernel: plain initramfs, or a UKI (dracut --uefi, signed when configured) with an
 // empty initramfs beside it. Every precondition (stub, keys, kernel files) is checked before dracut runs.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { systemView } from '../../lib/root';
+import { assertNotBakingHostCmdline } from './chroot-guard';
 import type { RuntimeContext } from '../context';
 import type { KernelArtifacts } from '../backends/types';
 import { readDracutConfig, type DracutConfig } from '../dracut/config';
@@ -15,6 +17,8 @@ export interface BuildOptions {
 	image?: string | undefined;
 	/** Force a UKI or a plain initramfs; default from config `uki` and dracut's `uefi`. */
 	uki?: boolean | undefined;
+	/** A generic (non-hostonly) image: the rescue image. */
+	generic?: boolean | undefined;
 }
 
 export function wantsUki(ctx: Pick<RuntimeContext, 'config'>, dracut: DracutConfig): boolean {
@@ -23,14 +27,44 @@ export function wantsUki(ctx: Pick<RuntimeContext, 'config'>, dracut: DracutConf
 	return dracut.uefi;
 }
 
+/** installkernel's 10-copy-prebuilt: an `initrd` or `uki.efi` shipped beside the image (gentoo-kernel-bin[generic-uki]). */
+export function findPrebuilt(ctx: Pick<RuntimeContext, 'config'>, image: string, uki: boolean): string | undefined {
+	if (!ctx.config.usePrebuilt) return undefined;
+	const path = join(dirname(image), uki ? 'uki.efi' : 'initrd');
+	try {
+		return statSync(path).isFile() && statSync(path).size > 0 ? path : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function emptyInitrd(workDir: string): string {
+	// The UKI carries its initramfs; an empty one stops other generators and boot loaders from adding another.
+	const initrd = join(workDir, 'empty-initramfs.img');
+	if (existsSync(initrd)) return initrd;
+	writeFileSync(initrd, '', { mode: 0o644 });
+	return initrd;
+}
+
 export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions = {}): Promise<KernelArtifacts> {
 	const kernel = findKernelFiles(ctx, kv, options.image);
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
+	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
+	const prebuilt = findPrebuilt(ctx, kernel.image, uki);
+	if (prebuilt) {
+		ctx.logger.info(`using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
+		return uki
+			? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true }
+			: { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
+	}
+	// A generic image carries no host-only command line: nothing of the build host can be baked in.
+	if (!options.generic) assertNotBakingHostCmdline(ctx, dracut, uki);
+	const generic = options.generic ? { generic: true } : {};
 	if (!uki) {
-		const end = ctx.logger.begin(`Building initramfs for ${kv} with dracut`);
+		const end = ctx.logger.begin(`Building ${options.generic ? 'generic rescue ' : ''}initramfs for ${kv} with dracut`);
 		try {
-			const initrd = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir });
+			const initrd = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, ...generic });
 			end(true);
 			return { kv, image: kernel.image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: false };
 		} catch (error) {
@@ -43,12 +77,12 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 	const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
 	if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
 	else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
-	const end = ctx.logger.begin(`Building unified kernel image for ${kv} with dracut`);
+	const end = ctx.logger.begin(`Building ${options.generic ? 'rescue ' : ''}unified kernel image for ${kv} with dracut`);
 	let built: string;
 	try {
 		// dracut embeds its own kernel_cmdline by itself; /etc/kernel/cmdline (kernel-install's source) replaces it.
 		const fromFile = cmdline && cmdline.source !== 'dracut kernel_cmdline' ? cmdline.value : undefined;
-		built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile } });
+		built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile }, ...generic });
 		end(true);
 	} catch (error) {
 		end(false);
@@ -56,8 +90,8 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 	}
 	let image = built;
 	if (keys) {
-		const endSign = ctx.logger.begin(`Signing the unified kernel image for ${kv} (sbsign)`);
-		image = join(workDir, 'uki.signed.efi');
+		const endSign = ctx.logger.begin(`Signing the ${options.generic ? 'rescue ' : ''}unified kernel image for ${kv} (sbsign)`);
+		image = join(workDir, options.generic ? 'rescue-uki.signed.efi' : 'uki.signed.efi');
 		try {
 			await signImage(ctx, keys, built, image);
 			endSign(true);
@@ -66,8 +100,5 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 			throw error;
 		}
 	}
-	// The UKI carries its initramfs; an empty one stops other generators and boot loaders from adding another.
-	const initrd = join(workDir, 'empty-initramfs.img');
-	writeFileSync(initrd, '', { mode: 0o644 });
-	return { kv, image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: true };
+	return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
 }

@@ -6,7 +6,8 @@ import { parseCpv } from '../../parsers/atom';
 import { assertKernelVersion, printable } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
 import { selectBackend } from '../backends/select';
-import type { KernelArtifacts } from '../backends/types';
+import type { Backend, KernelArtifacts } from '../backends/types';
+import { readInstallConf } from '../install-conf/read-install-conf';
 import { updateBootloaders } from '../bootloaders/update';
 import { initramfsDone, planInitramfs } from '../coalesce/plan';
 import type { PendingWork } from '../coalesce/pending-state';
@@ -40,8 +41,7 @@ export function validatePackage(pkg: string | undefined): void {
 	}
 }
 
-async function installWith(ctx: RuntimeContext, kv: string, artifacts: KernelArtifacts): Promise<{ backend: string; files: string[] }> {
-	const backend = await selectBackend(ctx);
+async function installWith(ctx: RuntimeContext, backend: Backend, kv: string, artifacts: KernelArtifacts): Promise<{ backend: string; files: string[] }> {
 	const end = ctx.logger.begin(`Installing ${artifacts.uki ? 'unified kernel image' : 'kernel'} ${kv} (${backend.name})`);
 	try {
 		const files = await backend.install(artifacts);
@@ -78,8 +78,12 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	const started = performance.now();
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
-			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image });
-			const installed = await installWith(ctx, kv, { ...artifacts, initrdOnly });
+			// The boot layout is checked before dracut runs: a layout we cannot honour fails with nothing built.
+			const backend = await selectBackend(ctx);
+			await backend.check?.(kv);
+			const layout = (await readInstallConf(ctx)).conf.layout;
+			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : {}) });
+			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
 			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
 			await updateBootloaders(ctx, { action: 'install', kv, ukiImage });
 			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
