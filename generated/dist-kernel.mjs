@@ -21994,7 +21994,7 @@ var require_util = __commonJS({
       return path6;
     }
     exports.normalize = normalize2;
-    function join34(aRoot, aPath) {
+    function join35(aRoot, aPath) {
       if (aRoot === "") {
         aRoot = ".";
       }
@@ -22026,7 +22026,7 @@ var require_util = __commonJS({
       }
       return joined;
     }
-    exports.join = join34;
+    exports.join = join35;
     exports.isAbsolute = function(aPath) {
       return aPath.charAt(0) === "/" || urlRegexp.test(aPath);
     };
@@ -22199,7 +22199,7 @@ var require_util = __commonJS({
             parsed.path = parsed.path.substring(0, index + 1);
           }
         }
-        sourceURL = join34(urlGenerate(parsed), sourceURL);
+        sourceURL = join35(urlGenerate(parsed), sourceURL);
       }
       return normalize2(sourceURL);
     }
@@ -26673,10 +26673,11 @@ init_root();
 
 // src/runtime/install/install-kernel.ts
 init_errors();
-init_validate();
 
-// src/runtime/backends/select.ts
-import { existsSync as existsSync7, readdirSync as readdirSync10 } from "node:fs";
+// src/runtime/rescue/refresh-rescue.ts
+init_validate();
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync8, statSync as statSync17 } from "node:fs";
+import { join as join15 } from "node:path";
 
 // src/runtime/context.ts
 init_root();
@@ -26697,9 +26698,6 @@ function systemPath(ctx, path6) {
 function isLiveRoot(ctx) {
   return ctx.root === "/";
 }
-
-// src/runtime/layouts/layout-backend.ts
-init_root();
 
 // src/runtime/boot/transaction.ts
 init_atomic_write();
@@ -27019,144 +27017,10 @@ function recoverBootTransaction(ctx) {
   return "rolled-back";
 }
 
-// src/runtime/layouts/layout-backend.ts
-import { existsSync as existsSync6 } from "node:fs";
-
-// src/runtime/install-log/write-install-log.ts
-init_atomic_write();
-import { appendFileSync as appendFileSync3, mkdirSync as mkdirSync5 } from "node:fs";
-import { dirname as dirname6 } from "node:path";
-
-// src/runtime/install-log/log-line.ts
-var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-function cDate(date3) {
-  const two = (n2) => String(n2).padStart(2, "0");
-  const time2 = `${two(date3.getUTCHours())}:${two(date3.getUTCMinutes())}:${two(date3.getUTCSeconds())}`;
-  return `${DAYS[date3.getUTCDay()]} ${MONTHS[date3.getUTCMonth()]} ${String(date3.getUTCDate()).padStart(2, " ")} ${time2} UTC ${date3.getUTCFullYear()}`;
-}
-function field(value2, unset = "notset") {
-  const text2 = value2?.replace(/[\t\r\n]+/g, " ").trim();
-  return text2 ? text2 : unset;
-}
-function relativeTo(bootRoot, path6) {
-  if (!path6) return "unknown";
-  if (bootRoot && bootRoot !== "/" && path6.startsWith(`${bootRoot}/`)) return field(path6.slice(bootRoot.length + 1), "unknown");
-  return field(path6, "unknown");
-}
-function formatInstallLogLine(record2) {
-  return [
-    cDate(record2.date),
-    field(record2.vendor),
-    field(record2.kv),
-    field(record2.confRoot),
-    field(record2.layout),
-    field(record2.initrdGenerator),
-    field(record2.ukiGenerator),
-    field(record2.bootRoot),
-    relativeTo(record2.bootRoot, record2.kernel),
-    relativeTo(record2.bootRoot, record2.initrd),
-    field(record2.plugins)
-  ].join("	");
-}
-
-// src/runtime/install-log/write-install-log.ts
-var INSTALL_LOG = "/var/log/installkernel.log";
-var INSTALL_STATE = "/var/lib/misc/installkernel";
-function writesOwnLog(paths) {
-  return paths.some((p) => /(^|\/)\d*-?write-log(\.install)?$/.test(p));
-}
-function writeInstallLog(ctx, record2, date3 = /* @__PURE__ */ new Date()) {
-  const line = formatInstallLogLine({ ...record2, date: date3 });
-  if (ctx.dryRun) {
-    ctx.logger.info(`(dry run) would append to ${INSTALL_LOG}: ${line.replace(/\t/g, " ")}`);
-    return;
-  }
-  const log = systemPath(ctx, INSTALL_LOG);
-  try {
-    mkdirSync5(dirname6(log), { recursive: true, mode: 493 });
-    appendFileSync3(log, `${line}
-`, { mode: 420 });
-    const state = systemPath(ctx, INSTALL_STATE);
-    if (record2.vendor === "dist-kernel") {
-      mkdirSync5(dirname6(state), { recursive: true, mode: 493 });
-      writeFileAtomic(state, `${line}
-`, { mode: 420 });
-    }
-  } catch (error2) {
-    ctx.logger.warn(`could not write ${INSTALL_LOG}: ${error2.message}`);
-  }
-}
-
-// src/runtime/layouts/install-layout.ts
-init_errors();
-import { existsSync as existsSync4, readFileSync as readFileSync13, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
-import { dirname as dirname8, relative as relative3 } from "node:path";
-
-// src/runtime/uki/kernel-cmdline.ts
+// src/runtime/install/build-image.ts
 init_root();
-import { readFileSync as readFileSync12 } from "node:fs";
-
-// src/runtime/config-files/trust.ts
-init_errors();
-import { lstatSync as lstatSync6, statSync as statSync5 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
-function describeMode(stats) {
-  return `0${(stats.mode & 4095).toString(8)}`;
-}
-function untrustedReason(stats) {
-  if (stats.uid !== 0 && stats.uid !== process.getuid?.()) return `owned by uid ${stats.uid}`;
-  if (stats.mode & 2 && !(stats.isDirectory() && stats.mode & 512)) return `writable by every user (mode ${describeMode(stats)})`;
-  if (stats.mode & 16 && stats.gid !== 0) return `writable by group ${stats.gid} (mode ${describeMode(stats)})`;
-  return void 0;
-}
-function assertTrusted(path6, shown2 = path6) {
-  let stats;
-  try {
-    lstatSync6(path6);
-    stats = statSync5(path6);
-  } catch (error2) {
-    if (error2.code === "ENOENT") return;
-    throw new DistKernelError("trust.stat", `cannot check configuration file: ${shown2}`, { cause: error2 });
-  }
-  const reason = untrustedReason(stats);
-  if (reason) {
-    throw new DistKernelError("trust.unsafe", `refusing configuration not protected from other users: ${shown2} is ${reason}`, {
-      exitCode: 2,
-      hint: `run \`chmod go-w ${shown2}\` (and \`chown root\` it) after checking its content`
-    });
-  }
-  const parent = dirname7(path6);
-  if (parent !== path6) {
-    const parentStats = statSync5(parent);
-    const parentReason = untrustedReason(parentStats);
-    if (parentReason) {
-      throw new DistKernelError("trust.unsafe", `refusing configuration in a directory not protected from other users: ${dirname7(shown2)} is ${parentReason}`, {
-        exitCode: 2,
-        hint: `run \`chmod go-w ${dirname7(shown2)}\` after checking its content`
-      });
-    }
-  }
-}
-
-// src/runtime/uki/kernel-cmdline.ts
-function normalizeCmdline(text2) {
-  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
-}
-function readKernelCmdline(ctx, dracutCmdline) {
-  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
-    const path6 = systemPath(ctx, file);
-    let content;
-    try {
-      content = readFileSync12(path6, "utf8");
-    } catch {
-      continue;
-    }
-    assertTrusted(path6, systemView(ctx.root, path6));
-    return { value: normalizeCmdline(content), source: file };
-  }
-  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
-}
+import { existsSync as existsSync7, statSync as statSync11, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname7, join as join13 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
 init_errors();
@@ -27302,6 +27166,71 @@ function scalarOf(value2) {
   return (Array.isArray(value2) ? value2 : Object.values(value2)).join(" ");
 }
 
+// src/runtime/uki/kernel-cmdline.ts
+init_root();
+import { readFileSync as readFileSync12 } from "node:fs";
+
+// src/runtime/config-files/trust.ts
+init_errors();
+import { lstatSync as lstatSync6, statSync as statSync5 } from "node:fs";
+import { dirname as dirname6 } from "node:path";
+function describeMode(stats) {
+  return `0${(stats.mode & 4095).toString(8)}`;
+}
+function untrustedReason(stats) {
+  if (stats.uid !== 0 && stats.uid !== process.getuid?.()) return `owned by uid ${stats.uid}`;
+  if (stats.mode & 2 && !(stats.isDirectory() && stats.mode & 512)) return `writable by every user (mode ${describeMode(stats)})`;
+  if (stats.mode & 16 && stats.gid !== 0) return `writable by group ${stats.gid} (mode ${describeMode(stats)})`;
+  return void 0;
+}
+function assertTrusted(path6, shown2 = path6) {
+  let stats;
+  try {
+    lstatSync6(path6);
+    stats = statSync5(path6);
+  } catch (error2) {
+    if (error2.code === "ENOENT") return;
+    throw new DistKernelError("trust.stat", `cannot check configuration file: ${shown2}`, { cause: error2 });
+  }
+  const reason = untrustedReason(stats);
+  if (reason) {
+    throw new DistKernelError("trust.unsafe", `refusing configuration not protected from other users: ${shown2} is ${reason}`, {
+      exitCode: 2,
+      hint: `run \`chmod go-w ${shown2}\` (and \`chown root\` it) after checking its content`
+    });
+  }
+  const parent = dirname6(path6);
+  if (parent !== path6) {
+    const parentStats = statSync5(parent);
+    const parentReason = untrustedReason(parentStats);
+    if (parentReason) {
+      throw new DistKernelError("trust.unsafe", `refusing configuration in a directory not protected from other users: ${dirname6(shown2)} is ${parentReason}`, {
+        exitCode: 2,
+        hint: `run \`chmod go-w ${dirname6(shown2)}\` after checking its content`
+      });
+    }
+  }
+}
+
+// src/runtime/uki/kernel-cmdline.ts
+function normalizeCmdline(text2) {
+  return text2.split("\n").filter((line) => !line.trimStart().startsWith("#")).join(" ").split(/\s+/).filter(Boolean).join(" ");
+}
+function readKernelCmdline(ctx, dracutCmdline) {
+  for (const file of ["/etc/kernel/cmdline", "/usr/lib/kernel/cmdline"]) {
+    const path6 = systemPath(ctx, file);
+    let content;
+    try {
+      content = readFileSync12(path6, "utf8");
+    } catch {
+      continue;
+    }
+    assertTrusted(path6, systemView(ctx.root, path6));
+    return { value: normalizeCmdline(content), source: file };
+  }
+  return dracutCmdline ? { value: dracutCmdline.trim(), source: "dracut kernel_cmdline" } : void 0;
+}
+
 // src/runtime/install/chroot-guard.ts
 function inChroot() {
   try {
@@ -27341,6 +27270,415 @@ function assertNotBakingHostCmdline(ctx, dracut, uki) {
     hint: 'write the command line into /etc/cmdline.d/*.conf (or set kernel_cmdline= in /etc/dracut.conf.d/*.conf, or hostonly_cmdline="no"); nothing was built or written'
   });
 }
+
+// src/runtime/dracut/config.ts
+import { copyFileSync, existsSync as existsSync4, mkdirSync as mkdirSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename as basename4, join as join11 } from "node:path";
+init_root();
+
+// src/runtime/config-files/drop-in-dirs.ts
+import { readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
+import { join as join10 } from "node:path";
+function listDropIns(dirs, suffix) {
+  const chosen = /* @__PURE__ */ new Map();
+  for (const dir2 of dirs) {
+    let names2;
+    try {
+      names2 = readdirSync7(dir2);
+    } catch {
+      continue;
+    }
+    for (const name of names2) {
+      if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
+      chosen.set(name, join10(dir2, name));
+    }
+  }
+  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path6) => {
+    try {
+      return statSync7(path6).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+// src/runtime/config-files/source-bash.ts
+init_errors();
+var SCRIPT = [
+  "set +e",
+  "__dk_names=$1; shift",
+  'for __dk_file in "$@"; do',
+  "	[[ -f ${__dk_file} ]] || continue",
+  "	# shellcheck source=/dev/null",
+  '	. "${__dk_file}" >&2',
+  "done",
+  "# shellcheck disable=SC2086",
+  "declare -p ${__dk_names} 2>/dev/null",
+  "exit 0"
+].join("\n");
+async function sourceBashVariables(ctx, files, names2) {
+  for (const file of files) assertTrusted(file.path, file.shown);
+  for (const name of names2) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
+  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names2.join(" "), ...files.map((f) => f.path)], {
+    cleanEnv: true,
+    env: { LC_ALL: "C" },
+    allowFailure: true,
+    timeout: 6e4
+  });
+  if (result.exitCode !== 0) {
+    throw new DistKernelError("config.shell", `reading shell configuration failed: ${files.map((f) => f.shown).join(" ")}`, {
+      exitCode: 2,
+      details: result.stderr
+    });
+  }
+  return parseDeclareOutput(result.stdout);
+}
+
+// src/runtime/dracut/config.ts
+var DRACUT_VARIABLES = [
+  "uefi",
+  "uefi_stub",
+  "uefi_splash_image",
+  "uefi_secureboot_cert",
+  "uefi_secureboot_key",
+  "uefi_secureboot_engine",
+  "kernel_cmdline",
+  "kernel_image",
+  "compress",
+  "hostonly",
+  "early_microcode",
+  "hostonly_cmdline"
+];
+function text(values, name) {
+  const value2 = scalarOf(values.get(name))?.trim();
+  return value2 ? value2 : void 0;
+}
+function isYes(value2) {
+  return value2 === "yes";
+}
+function dracutConfigFiles(ctx) {
+  const main2 = systemPath(ctx, "/etc/dracut.conf");
+  const confDir = systemPath(ctx, "/etc/dracut.conf.d");
+  assertTrusted(confDir, "/etc/dracut.conf.d");
+  const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
+  return [...existsSync4(main2) ? [main2] : [], ...dropIns];
+}
+async function readDracutConfig(ctx) {
+  const files = dracutConfigFiles(ctx);
+  const values = await sourceBashVariables(
+    ctx,
+    files.map((path6) => ({ path: path6, shown: systemView(ctx.root, path6) })),
+    DRACUT_VARIABLES
+  );
+  return {
+    files,
+    values,
+    uefi: isYes(text(values, "uefi")),
+    uefiStub: text(values, "uefi_stub"),
+    kernelCmdline: text(values, "kernel_cmdline"),
+    secureBootCert: text(values, "uefi_secureboot_cert"),
+    secureBootKey: text(values, "uefi_secureboot_key"),
+    secureBootEngine: text(values, "uefi_secureboot_engine"),
+    compress: text(values, "compress")
+  };
+}
+function stageDracutConfig(ctx, workDir, options = {}) {
+  const conf = join11(workDir, "dracut.conf");
+  const confDir = join11(workDir, "dracut.conf.d");
+  mkdirSync5(confDir, { mode: 448 });
+  const main2 = systemPath(ctx, "/etc/dracut.conf");
+  const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
+  if (existsSync4(main2)) {
+    assertTrusted(main2, "/etc/dracut.conf");
+    copyFileSync(main2, conf);
+  } else {
+    writeFileSync2(conf, "", { mode: 384 });
+  }
+  for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
+    assertTrusted(file, systemView(ctx.root, file));
+    copyFileSync(file, join11(confDir, basename4(file)));
+  }
+  const lines = [
+    "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
+    'uefi_secureboot_cert=""',
+    'uefi_secureboot_key=""'
+  ];
+  if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
+  writeFileSync2(join11(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+`, { mode: 384 });
+  return { conf, confDir };
+}
+
+// src/runtime/dracut/build.ts
+init_errors();
+init_root();
+import { statSync as statSync8 } from "node:fs";
+import { join as join12 } from "node:path";
+function dracutArgs(ctx, build, staged, output) {
+  const args = [
+    "--force",
+    ctx.verbose ? "--verbose" : "--quiet",
+    "--conf",
+    staged.conf,
+    "--confdir",
+    staged.confDir,
+    "--tmpdir",
+    build.workDir,
+    "--kver",
+    build.kv,
+    "--kmoddir",
+    build.modulesDir
+  ];
+  if (build.generic) args.push("--no-hostonly", "--no-hostonly-cmdline");
+  if (build.uki) {
+    args.push("--uefi", "--uefi-stub", build.uki.stub, "--kernel-image", build.uki.kernelImage);
+    if (build.uki.cmdline !== void 0) args.push("--kernel-cmdline", build.uki.cmdline);
+  } else {
+    args.push("--no-uefi");
+  }
+  args.push(output);
+  return args;
+}
+async function runDracut(ctx, build) {
+  const output = join12(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
+  const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
+  if (ctx.dryRun) {
+    const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
+    ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(" ") : "(none: dracut defaults)"}`);
+  }
+  const timeout = ctx.config.dracutTimeout * 1e3;
+  try {
+    await ctx.exec("dracut", dracutArgs(ctx, build, staged, output), {
+      timeout,
+      env: { TMPDIR: build.workDir },
+      mutates: true
+    });
+  } catch (error2) {
+    if (isDistKernelError(error2, "exec.not-found")) {
+      throw new DistKernelError("dracut.missing", "cannot build the initramfs: dracut is not installed", {
+        hint: "emerge sys-kernel/dracut",
+        cause: error2
+      });
+    }
+    if (isDistKernelError(error2)) {
+      throw new DistKernelError("dracut.failed", `dracut failed for kernel ${build.kv}`, {
+        details: error2.details,
+        hint: "check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut's output); the installed files were not changed",
+        cause: error2
+      });
+    }
+    throw error2;
+  }
+  if (!ctx.dryRun) {
+    let size = 0;
+    try {
+      size = statSync8(output).size;
+    } catch {
+    }
+    if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
+  }
+  return output;
+}
+
+// src/runtime/uki/find-stub.ts
+init_errors();
+import { existsSync as existsSync5, statSync as statSync9 } from "node:fs";
+var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
+function knownStubPaths(arch = process.arch) {
+  const efiArch = EFI_ARCH[arch] ?? "x64";
+  return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
+}
+function isFile(path6) {
+  try {
+    return statSync9(path6).isFile();
+  } catch {
+    return false;
+  }
+}
+function findEfiStub(ctx, search = {}) {
+  if (search.configured) {
+    const underRootPath = systemPath(ctx, search.configured);
+    if (isFile(underRootPath)) return underRootPath;
+    if (!isLiveRoot(ctx) && isFile(search.configured)) return search.configured;
+    throw new DistKernelError("uki.stub-missing", `EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`, {
+      hint: "fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub"
+    });
+  }
+  const candidates = knownStubPaths(search.arch);
+  for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
+  if (!isLiveRoot(ctx)) {
+    for (const candidate of candidates) if (existsSync5(candidate) && isFile(candidate)) return candidate;
+  }
+  throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
+    details: `looked for: ${candidates.join(", ")}`,
+    hint: "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot] without systemd), or set uefi_stub in dracut.conf; /boot was not touched"
+  });
+}
+
+// src/runtime/uki/sign.ts
+init_errors();
+import { existsSync as existsSync6 } from "node:fs";
+function resolveSigningKeys(ctx, config2) {
+  const { secureBootCert: cert, secureBootKey: key } = config2;
+  if (!cert && !key) return void 0;
+  if (!cert || !key) {
+    throw new DistKernelError("uki.signing-config", "UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set", {
+      exitCode: 2,
+      hint: "set both in /etc/dracut.conf.d, or neither"
+    });
+  }
+  const certPath = systemPath(ctx, cert);
+  const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
+  for (const [path6, shown2] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
+    if (!existsSync6(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
+    assertTrusted(path6, shown2);
+  }
+  return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
+}
+async function signImage(ctx, keys, input, output) {
+  await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, input], {
+    timeout: 12e4,
+    mutates: true
+  });
+}
+
+// src/runtime/install/kernel-files.ts
+init_errors();
+init_validate();
+import { statSync as statSync10 } from "node:fs";
+var ARCH_IMAGE = {
+  x64: "arch/x86/boot/bzImage",
+  ia32: "arch/x86/boot/bzImage",
+  arm64: "arch/arm64/boot/Image",
+  riscv64: "arch/riscv/boot/Image",
+  loong64: "arch/loongarch/boot/vmlinuz.efi",
+  ppc64: "vmlinux"
+};
+function isFile2(path6) {
+  try {
+    return statSync10(path6).isFile();
+  } catch {
+    return false;
+  }
+}
+function isDir(path6) {
+  try {
+    return statSync10(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function imageCandidates(kv, arch = process.arch) {
+  return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? "arch/x86/boot/bzImage"}`];
+}
+function findKernelFiles(ctx, kv, image) {
+  let imagePath;
+  if (image !== void 0) {
+    assertSafePath(image, "--image");
+    imagePath = systemPath(ctx, image);
+    if (!isFile2(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
+  } else {
+    imagePath = imageCandidates(kv).map((p) => systemPath(ctx, p)).find(isFile2);
+    if (!imagePath) {
+      throw new DistKernelError("kernel.image-missing", `no kernel image found for ${kv}`, {
+        details: `looked for: ${imageCandidates(kv).join(", ")}`,
+        hint: "is the kernel package for this version merged? give the image with --image"
+      });
+    }
+  }
+  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir);
+  if (!modulesDir) {
+    throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
+      hint: "the kernel package for this version is not merged (or its modules were removed)"
+    });
+  }
+  const pick2 = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile2);
+  return {
+    kv,
+    image: imagePath,
+    modulesDir,
+    systemMap: pick2([`/usr/src/linux-${kv}/System.map`, `/lib/modules/${kv}/System.map`, `/usr/lib/modules/${kv}/System.map`]),
+    config: pick2([`/usr/src/linux-${kv}/.config`, `/lib/modules/${kv}/config`, `/usr/lib/modules/${kv}/config`])
+  };
+}
+
+// src/runtime/install/build-image.ts
+function wantsUki(ctx, dracut) {
+  if (ctx.config.uki === "yes") return true;
+  if (ctx.config.uki === "no") return false;
+  return dracut.uefi;
+}
+function findPrebuilt(ctx, image, uki) {
+  if (!ctx.config.usePrebuilt) return void 0;
+  const path6 = join13(dirname7(image), uki ? "uki.efi" : "initrd");
+  try {
+    return statSync11(path6).isFile() && statSync11(path6).size > 0 ? path6 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function emptyInitrd(workDir) {
+  const initrd = join13(workDir, "empty-initramfs.img");
+  if (existsSync7(initrd)) return initrd;
+  writeFileSync3(initrd, "", { mode: 420 });
+  return initrd;
+}
+async function buildBootImages(ctx, kv, workDir, options = {}) {
+  const kernel = findKernelFiles(ctx, kv, options.image);
+  const dracut = await readDracutConfig(ctx);
+  const uki = options.uki ?? wantsUki(ctx, dracut);
+  const prebuilt = findPrebuilt(ctx, kernel.image, uki);
+  if (prebuilt) {
+    ctx.logger.info(`using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
+    return uki ? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true } : { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
+  }
+  if (!options.generic) assertNotBakingHostCmdline(ctx, dracut, uki);
+  const generic = options.generic ? { generic: true } : {};
+  if (!uki) {
+    const end2 = ctx.logger.begin(`Building ${options.generic ? "generic rescue " : ""}initramfs for ${kv} with dracut`);
+    try {
+      const initrd = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, ...generic });
+      end2(true);
+      return { kv, image: kernel.image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: false };
+    } catch (error2) {
+      end2(false);
+      throw error2;
+    }
+  }
+  const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
+  const keys = resolveSigningKeys(ctx, dracut);
+  const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
+  if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
+  else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
+  const end = ctx.logger.begin(`Building ${options.generic ? "rescue " : ""}unified kernel image for ${kv} with dracut`);
+  let built;
+  try {
+    const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
+    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile }, ...generic });
+    end(true);
+  } catch (error2) {
+    end(false);
+    throw error2;
+  }
+  let image = built;
+  if (keys) {
+    const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
+    image = join13(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
+    try {
+      await signImage(ctx, keys, built, image);
+      endSign(true);
+    } catch (error2) {
+      endSign(false);
+      throw error2;
+    }
+  }
+  return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
+}
+
+// src/runtime/layouts/install-layout.ts
+init_errors();
+import { existsSync as existsSync8, readFileSync as readFileSync13, realpathSync as realpathSync3, statSync as statSync14 } from "node:fs";
+import { dirname as dirname8, relative as relative3 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
 init_errors();
@@ -27436,12 +27774,12 @@ function loaderEntryText(entry) {
 // src/runtime/layouts/write-layout.ts
 init_errors();
 init_root();
-import { lstatSync as lstatSync7, mkdirSync as mkdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import { join as join10 } from "node:path";
+import { lstatSync as lstatSync7, mkdirSync as mkdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync13 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/runtime/boot/space.ts
 init_errors();
-import { statfsSync, statSync as statSync7 } from "node:fs";
+import { statfsSync, statSync as statSync12 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -27449,7 +27787,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync7(need.dir).dev;
+    const dev = statSync12(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -27484,7 +27822,7 @@ function layoutDir(ctx, t, places, place, dir2) {
       if (ctx.dryRun || !t) continue;
       t.protect(path6);
       mkdirSync6(path6, { mode: 493 });
-    } else if (!statSync8(path6).isDirectory()) {
+    } else if (!statSync13(path6).isDirectory()) {
       throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path6}`, { hint: "move it out of the way, then run again" });
     }
   }
@@ -27493,15 +27831,15 @@ function layoutDir(ctx, t, places, place, dir2) {
 function refreshVersionless(t, dir2, file, kv, newSource) {
   const name = versionlessName(file);
   if (!name) return [];
-  const path6 = join10(dir2, name);
+  const path6 = join14(dir2, name);
   const versioned = fileName(file, kv);
   const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
-  const oldPath = join10(dir2, oldOfVersionless);
+  const oldPath = join14(dir2, oldOfVersionless);
   const kind = kindOf2(path6);
   if (kind === "link") {
     let pointsAtSameVersion = false;
     try {
-      pointsAtSameVersion = realpathSync2(path6) === realpathSync2(join10(dir2, versioned));
+      pointsAtSameVersion = realpathSync2(path6) === realpathSync2(join14(dir2, versioned));
     } catch {
     }
     if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
@@ -27526,7 +27864,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir2, source, file }) => ({ dir: existingAncestor(dir2), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir2 })));
+    checkSpace(resolved.map(({ dir: dir2, source, file }) => ({ dir: existingAncestor(dir2), bytes: statSync13(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir2 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
@@ -27559,7 +27897,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
 }
 function existingAncestor(path6) {
   let current = path6;
-  while (kindOf2(current) === "absent") current = join10(current, "..");
+  while (kindOf2(current) === "absent") current = join14(current, "..");
   return current;
 }
 
@@ -27569,7 +27907,7 @@ function placeDirs(resolved) {
   return { boot: resolved.places.boot, esp: resolved.places.esp, bootRoot: resolved.places.bootRoot };
 }
 function planFor(ctx, resolved, artifacts) {
-  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync4(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
+  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync8(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
   return planLayout(resolved.layout, resolved.names, {
     initrd: artifacts.initrd !== void 0,
     uki: artifacts.uki,
@@ -27579,15 +27917,15 @@ function planFor(ctx, resolved, artifacts) {
   });
 }
 function loaderPath(ctx, bootRoot, parts) {
-  const join34 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const join35 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync4(disk)) return join34(bootRoot);
+  if (!existsSync8(disk)) return join35(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
-  const dev = statSync9(real).dev;
+  const dev = statSync14(real).dev;
   let mount = real;
-  while (mount !== rootReal && mount !== "/" && statSync9(dirname8(mount)).dev === dev) mount = dirname8(mount);
-  return join34(relative3(mount, real));
+  while (mount !== rootReal && mount !== "/" && statSync14(dirname8(mount)).dev === dev) mount = dirname8(mount);
+  return join35(relative3(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
@@ -27607,7 +27945,7 @@ function installLayout(ctx, t, resolved, artifacts) {
     const image = plan.files.find((f) => f.from === "image");
     const base = places[image.place];
     const imagePath = base ? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ""}`].join("/")) : void 0;
-    if (imagePath && existsSync4(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
+    if (imagePath && existsSync8(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
   }
   const files = { image: artifacts.image };
   if (artifacts.initrd) files.initrd = artifacts.initrd;
@@ -27629,114 +27967,6 @@ function installLayout(ctx, t, resolved, artifacts) {
     });
   }
   return writeLayout(ctx, t, plan, places, kv, { files, ...entryText !== void 0 ? { entryText } : {} });
-}
-
-// src/runtime/layouts/installed-files.ts
-init_validate();
-init_root();
-import { lstatSync as lstatSync8, readdirSync as readdirSync7 } from "node:fs";
-import { join as join11 } from "node:path";
-
-// src/runtime/layouts/boot-places.ts
-import { statfsSync as statfsSync2, statSync as statSync10 } from "node:fs";
-import { dirname as dirname9 } from "node:path";
-var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
-var MSDOS_SUPER_MAGIC = 19780;
-function isDir(path6) {
-  try {
-    return statSync10(path6).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function isVfatMount(path6) {
-  try {
-    return statfsSync2(path6).type === MSDOS_SUPER_MAGIC && statSync10(path6).dev !== statSync10(dirname9(path6)).dev;
-  } catch {
-    return false;
-  }
-}
-function findEsp(ctx, subdir) {
-  const at = (candidate, ...parts) => systemPath(ctx, [candidate, ...parts].join("/"));
-  let found;
-  for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, "EFI", ...subdir))) found = candidate;
-  if (found) return found;
-  for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, "EFI"))) found = candidate;
-  if (found) return found;
-  return ["/efi", "/boot/efi", "/boot"].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
-}
-
-// src/runtime/layouts/installed-files.ts
-var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
-var RESCUE_PREFIX = "0-rescue";
-function exists(path6) {
-  try {
-    lstatSync8(path6);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function placesFor(ctx, resolved, layout, names2) {
-  const esp = layout === "uki" ? findEsp(ctx, ["Linux"]) : layout === "efistub" ? findEsp(ctx, [names2.vendorName]) : resolved.places.esp;
-  return { boot: resolved.places.boot, esp, bootRoot: resolved.places.bootRoot };
-}
-function layoutFilesOf(ctx, resolved, kv) {
-  const names2 = { ...resolved.names, kv };
-  const found = /* @__PURE__ */ new Set();
-  const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
-  for (const layout of LAYOUTS_WITH_FILES) {
-    const places = placesFor(ctx, resolved, layout, names2);
-    const plan = planLayout(layout, names2, { ...inputs, uki: layout === "uki" });
-    const files = layout === "compat" ? planLayout("compat", names2, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names2, { ...inputs, uki: false }).files : plan.files;
-    for (const file of files) {
-      const base = places[file.place];
-      if (!base) continue;
-      const dir2 = systemPath(ctx, [base, ...file.dir].join("/"));
-      if (layout === "bls") {
-        found.add(dir2);
-        continue;
-      }
-      found.add(join11(dir2, fileName(file, kv)));
-      if (file.keepsOld) found.add(join11(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
-    }
-    if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
-  }
-  return [...found].filter(exists);
-}
-function names(dir2) {
-  try {
-    return readdirSync7(dir2);
-  } catch {
-    return [];
-  }
-}
-function versionFrom(name, prefix, suffix) {
-  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return void 0;
-  const kv = name.slice(prefix.length, name.length - suffix.length);
-  if (!isKernelVersion(kv) || kv.startsWith(RESCUE_PREFIX) || kv.endsWith("-old") || kv.endsWith(".old")) return void 0;
-  return kv;
-}
-function listLayoutKernels(ctx, resolved, backend) {
-  const kvs = /* @__PURE__ */ new Set();
-  const add = (kv) => kv && kvs.add(kv);
-  for (const name of names(systemPath(ctx, "/boot"))) add(versionFrom(name, "vmlinuz-", ""));
-  const ukiEsp = findEsp(ctx, ["Linux"]);
-  if (ukiEsp) for (const name of names(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, ".efi"));
-  const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
-  if (stubEsp) for (const name of names(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, "vmlinuz-", ".efi"));
-  for (const name of names(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, "", ""));
-  return [...kvs].sort().map((kv) => ({
-    kv,
-    backend,
-    files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
-      try {
-        return lstatSync8(p).isDirectory() ? names(p).sort().map((n2) => join11(p, n2)) : [p];
-      } catch {
-        return [];
-      }
-    }).map((p) => systemView(ctx.root, p))
-  }));
 }
 
 // src/runtime/layouts/resolve-layout.ts
@@ -27832,81 +28062,21 @@ function parseOsRelease(text2) {
 
 // src/runtime/backends/kernel-install-settings.ts
 init_root();
-import { readFileSync as readFileSync14, statSync as statSync12 } from "node:fs";
-import { dirname as dirname10 } from "node:path";
-
-// src/runtime/config-files/drop-in-dirs.ts
-import { readdirSync as readdirSync8, statSync as statSync11 } from "node:fs";
-import { join as join12 } from "node:path";
-function listDropIns(dirs, suffix) {
-  const chosen = /* @__PURE__ */ new Map();
-  for (const dir2 of dirs) {
-    let names2;
-    try {
-      names2 = readdirSync8(dir2);
-    } catch {
-      continue;
-    }
-    for (const name of names2) {
-      if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
-      chosen.set(name, join12(dir2, name));
-    }
-  }
-  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path6) => {
-    try {
-      return statSync11(path6).isFile();
-    } catch {
-      return false;
-    }
-  });
-}
+import { readFileSync as readFileSync14, statSync as statSync15 } from "node:fs";
+import { dirname as dirname9 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
 init_errors();
 init_root();
 init_validate();
-import { existsSync as existsSync5 } from "node:fs";
-
-// src/runtime/config-files/source-bash.ts
-init_errors();
-var SCRIPT = [
-  "set +e",
-  "__dk_names=$1; shift",
-  'for __dk_file in "$@"; do',
-  "	[[ -f ${__dk_file} ]] || continue",
-  "	# shellcheck source=/dev/null",
-  '	. "${__dk_file}" >&2',
-  "done",
-  "# shellcheck disable=SC2086",
-  "declare -p ${__dk_names} 2>/dev/null",
-  "exit 0"
-].join("\n");
-async function sourceBashVariables(ctx, files, names2) {
-  for (const file of files) assertTrusted(file.path, file.shown);
-  for (const name of names2) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
-  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names2.join(" "), ...files.map((f) => f.path)], {
-    cleanEnv: true,
-    env: { LC_ALL: "C" },
-    allowFailure: true,
-    timeout: 6e4
-  });
-  if (result.exitCode !== 0) {
-    throw new DistKernelError("config.shell", `reading shell configuration failed: ${files.map((f) => f.shown).join(" ")}`, {
-      exitCode: 2,
-      details: result.stderr
-    });
-  }
-  return parseDeclareOutput(result.stdout);
-}
-
-// src/runtime/install-conf/read-install-conf.ts
+import { existsSync as existsSync9 } from "node:fs";
 var INSTALL_CONF_DIRS = ["/etc/kernel", "/run/kernel", "/usr/local/lib/kernel", "/usr/lib/kernel"];
 function findInstallConf(ctx) {
   const confRoot = ctx.env["INSTALLKERNEL_CONF_ROOT"];
   if (confRoot) {
     assertSafePath(confRoot, "INSTALLKERNEL_CONF_ROOT");
     const file = `${confRoot.replace(/\/+$/, "")}/install.conf`;
-    if (!existsSync5(systemPath(ctx, file))) {
+    if (!existsSync9(systemPath(ctx, file))) {
       throw new DistKernelError("install-conf.missing", `install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`, {
         exitCode: 2,
         hint: "create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf"
@@ -27914,7 +28084,7 @@ function findInstallConf(ctx) {
     }
     return file;
   }
-  return INSTALL_CONF_DIRS.map((dir2) => `${dir2}/install.conf`).find((file) => existsSync5(systemPath(ctx, file)));
+  return INSTALL_CONF_DIRS.map((dir2) => `${dir2}/install.conf`).find((file) => existsSync9(systemPath(ctx, file)));
 }
 async function readInstallConf(ctx) {
   const file = findInstallConf(ctx);
@@ -27934,14 +28104,14 @@ function readText(path6) {
 }
 function isDir2(path6) {
   try {
-    return statSync12(path6).isDirectory();
+    return statSync15(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function isMountPoint(path6) {
   try {
-    return statSync12(path6).dev !== statSync12(dirname10(path6)).dev;
+    return statSync15(path6).dev !== statSync15(dirname9(path6)).dev;
   } catch {
     return false;
   }
@@ -27949,7 +28119,7 @@ function isMountPoint(path6) {
 async function readKernelInstallSettings(ctx, options = {}) {
   const read2 = await readInstallConf(ctx);
   const installConfFile = read2.file ? systemPath(ctx, read2.file) : void 0;
-  const confRoot = installConfFile ? dirname10(installConfFile) : systemPath(ctx, "/etc/kernel");
+  const confRoot = installConfFile ? dirname9(installConfFile) : systemPath(ctx, "/etc/kernel");
   const conf = read2.conf;
   const machineId = conf.machineId ?? parseMachineId(readText(systemPath(ctx, "/etc/machine-id")) ?? "");
   const osRelease = parseOsRelease(readText(systemPath(ctx, "/etc/os-release")) ?? readText(systemPath(ctx, "/usr/lib/os-release")) ?? "");
@@ -27983,7 +28153,7 @@ async function readKernelInstallSettings(ctx, options = {}) {
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
     else layout = isDir2(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync12(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync15(p).size > 0);
   let vendorName = "Linux";
   try {
     vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
@@ -27993,6 +28163,35 @@ async function readKernelInstallSettings(ctx, options = {}) {
 }
 function kernelInstallConfigured(settings) {
   return settings.conf.layout !== void 0 || settings.layout === "bls";
+}
+
+// src/runtime/layouts/boot-places.ts
+import { statfsSync as statfsSync2, statSync as statSync16 } from "node:fs";
+import { dirname as dirname10 } from "node:path";
+var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
+var MSDOS_SUPER_MAGIC = 19780;
+function isDir3(path6) {
+  try {
+    return statSync16(path6).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function isVfatMount(path6) {
+  try {
+    return statfsSync2(path6).type === MSDOS_SUPER_MAGIC && statSync16(path6).dev !== statSync16(dirname10(path6)).dev;
+  } catch {
+    return false;
+  }
+}
+function findEsp(ctx, subdir) {
+  const at = (candidate, ...parts) => systemPath(ctx, [candidate, ...parts].join("/"));
+  let found;
+  for (const candidate of ESP_CANDIDATES) if (isDir3(at(candidate, "EFI", ...subdir))) found = candidate;
+  if (found) return found;
+  for (const candidate of ESP_CANDIDATES) if (isDir3(at(candidate, "EFI"))) found = candidate;
+  if (found) return found;
+  return ["/efi", "/boot/efi", "/boot"].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
 }
 
 // src/runtime/layouts/resolve-layout.ts
@@ -28036,6 +28235,256 @@ async function resolveLayout(ctx, kv, options = {}) {
   return { layout, source, installConf, names: names2, places: { boot: "/boot", esp, bootRoot: settings.bootRoot }, osRelease, machineId: settings.machineId };
 }
 
+// src/runtime/rescue/rescue-plan.ts
+var RESCUE_STATE = "/var/lib/dist-kernel/rescue.json";
+function rescuePlan(layout, names2, machineId, inputs) {
+  const bls = layout === "bls";
+  const version2 = bls ? "0-rescue" : `0-rescue-${machineId}`;
+  const plan = planLayout(layout, { ...names2, kv: version2, ...bls ? { entryToken: machineId } : {} }, { initrd: true, uki: inputs.uki, systemMap: false, config: false, microcode: inputs.microcode });
+  return { version: version2, plan: { layout: plan.layout, files: plan.files.map((f) => ({ ...f, keepsOld: false })), ...plan.entry ? { entry: plan.entry } : {} } };
+}
+
+// src/runtime/rescue/rescue-state.ts
+init_atomic_write();
+init_validate();
+import { existsSync as existsSync10, mkdirSync as mkdirSync7, readFileSync as readFileSync16 } from "node:fs";
+import { dirname as dirname11 } from "node:path";
+function readRescueState(ctx) {
+  try {
+    const data = JSON.parse(readFileSync16(systemPath(ctx, RESCUE_STATE), "utf8"));
+    if (typeof data.kv !== "string" || !isKernelVersion(data.kv) || typeof data.layout !== "string" || !Array.isArray(data.files)) return void 0;
+    const files = data.files.filter((f) => typeof f === "string" && f.startsWith("/") && !f.split("/").includes(".."));
+    return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === "string" ? data.builtAt : "" };
+  } catch {
+    return void 0;
+  }
+}
+function rescueFilesPresent(ctx, state) {
+  return state.files.length > 0 && state.files.every((f) => existsSync10(systemPath(ctx, f)));
+}
+function writeRescueState(ctx, state) {
+  const path6 = systemPath(ctx, RESCUE_STATE);
+  mkdirSync7(dirname11(path6), { recursive: true, mode: 493 });
+  writeFileAtomic(path6, `${JSON.stringify(state, null, "	")}
+`, { mode: 420 });
+}
+
+// src/runtime/rescue/refresh-rescue.ts
+function compareKernelVersions(a2, b) {
+  return a2.localeCompare(b, "en", { numeric: true });
+}
+function newestKernel(ctx) {
+  let names2 = [];
+  try {
+    names2 = readdirSync8(systemPath(ctx, "/lib/modules"));
+  } catch {
+    return void 0;
+  }
+  const hasImage = (kv) => imageCandidates(kv).some((p) => {
+    try {
+      return statSync17(systemPath(ctx, p)).isFile();
+    } catch {
+      return false;
+    }
+  });
+  return names2.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
+}
+async function refreshRescueImage(ctx, kv, workDir) {
+  if (!ctx.config.rescueImage) return { action: "disabled" };
+  if (newestKernel(ctx) !== kv) return { action: "not-newest" };
+  const resolved = await resolveLayout(ctx, kv);
+  if (!resolved.machineId) {
+    ctx.logger.warn("no rescue image: /etc/machine-id is not set, and dracut names the rescue image after it (systemd-machine-id-setup creates it)");
+    return { action: "no-machine-id" };
+  }
+  if (resolved.layout === "other") return { action: "unsupported-layout" };
+  const previous = readRescueState(ctx);
+  if (previous && previous.kv === kv && previous.layout === resolved.layout && rescueFilesPresent(ctx, previous)) return { action: "up-to-date" };
+  const uki = resolved.layout === "uki" || void 0;
+  const rescueWork = join15(workDir, "rescue");
+  mkdirSync8(rescueWork, { recursive: true, mode: 448 });
+  const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, ...uki ? { uki } : {} });
+  const { version: version2, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
+  const files = { image: artifacts.image };
+  if (artifacts.initrd) files.initrd = artifacts.initrd;
+  if (!artifacts.initrd || artifacts.uki && resolved.layout !== "compat" && resolved.layout !== "grub") plan.files = plan.files.filter((f) => f.from !== "initrd");
+  let entryText;
+  if (plan.entry) {
+    const entryDir = loaderPath(ctx, resolved.places.bootRoot, plan.entry.entryDir);
+    entryText = loaderEntryText({
+      kv,
+      prettyName: `${resolved.osRelease["PRETTY_NAME"] || `Linux ${kv}`} - Rescue Image`,
+      machineId: resolved.machineId,
+      entryToken: resolved.machineId,
+      sortKey: resolved.osRelease["IMAGE_ID"] || resolved.osRelease["ID"],
+      options: `${blsOptions(ctx)} rd.auto=1`,
+      entryDir,
+      initrds: plan.files.some((f) => f.from === "initrd") ? ["initrd"] : []
+    });
+  }
+  const places = placeDirs(resolved);
+  const written = await BootTransaction.run(ctx, `rescue image from ${kv}`, async (t) => {
+    for (const old of previous?.files ?? []) if (previous?.layout !== resolved.layout) t.remove(systemPath(ctx, old));
+    return writeLayout(ctx, t, plan, places, version2, { files, ...entryText !== void 0 ? { entryText } : {} });
+  });
+  if (!ctx.dryRun) writeRescueState(ctx, { kv, layout: resolved.layout, files: written, builtAt: (/* @__PURE__ */ new Date()).toISOString() });
+  ctx.logger.log(`rescue image refreshed from kernel ${kv}: ${written.join(" ")}`);
+  return { action: "built", files: written };
+}
+
+// src/runtime/install/install-kernel.ts
+init_validate();
+
+// src/runtime/backends/select.ts
+import { existsSync as existsSync12, readdirSync as readdirSync11 } from "node:fs";
+
+// src/runtime/layouts/layout-backend.ts
+init_root();
+import { existsSync as existsSync11 } from "node:fs";
+
+// src/runtime/install-log/write-install-log.ts
+init_atomic_write();
+import { appendFileSync as appendFileSync3, mkdirSync as mkdirSync9 } from "node:fs";
+import { dirname as dirname12 } from "node:path";
+
+// src/runtime/install-log/log-line.ts
+var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function cDate(date3) {
+  const two = (n2) => String(n2).padStart(2, "0");
+  const time2 = `${two(date3.getUTCHours())}:${two(date3.getUTCMinutes())}:${two(date3.getUTCSeconds())}`;
+  return `${DAYS[date3.getUTCDay()]} ${MONTHS[date3.getUTCMonth()]} ${String(date3.getUTCDate()).padStart(2, " ")} ${time2} UTC ${date3.getUTCFullYear()}`;
+}
+function field(value2, unset = "notset") {
+  const text2 = value2?.replace(/[\t\r\n]+/g, " ").trim();
+  return text2 ? text2 : unset;
+}
+function relativeTo(bootRoot, path6) {
+  if (!path6) return "unknown";
+  if (bootRoot && bootRoot !== "/" && path6.startsWith(`${bootRoot}/`)) return field(path6.slice(bootRoot.length + 1), "unknown");
+  return field(path6, "unknown");
+}
+function formatInstallLogLine(record2) {
+  return [
+    cDate(record2.date),
+    field(record2.vendor),
+    field(record2.kv),
+    field(record2.confRoot),
+    field(record2.layout),
+    field(record2.initrdGenerator),
+    field(record2.ukiGenerator),
+    field(record2.bootRoot),
+    relativeTo(record2.bootRoot, record2.kernel),
+    relativeTo(record2.bootRoot, record2.initrd),
+    field(record2.plugins)
+  ].join("	");
+}
+
+// src/runtime/install-log/write-install-log.ts
+var INSTALL_LOG = "/var/log/installkernel.log";
+var INSTALL_STATE = "/var/lib/misc/installkernel";
+function writesOwnLog(paths) {
+  return paths.some((p) => /(^|\/)\d*-?write-log(\.install)?$/.test(p));
+}
+function writeInstallLog(ctx, record2, date3 = /* @__PURE__ */ new Date()) {
+  const line = formatInstallLogLine({ ...record2, date: date3 });
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would append to ${INSTALL_LOG}: ${line.replace(/\t/g, " ")}`);
+    return;
+  }
+  const log = systemPath(ctx, INSTALL_LOG);
+  try {
+    mkdirSync9(dirname12(log), { recursive: true, mode: 493 });
+    appendFileSync3(log, `${line}
+`, { mode: 420 });
+    const state = systemPath(ctx, INSTALL_STATE);
+    if (record2.vendor === "dist-kernel") {
+      mkdirSync9(dirname12(state), { recursive: true, mode: 493 });
+      writeFileAtomic(state, `${line}
+`, { mode: 420 });
+    }
+  } catch (error2) {
+    ctx.logger.warn(`could not write ${INSTALL_LOG}: ${error2.message}`);
+  }
+}
+
+// src/runtime/layouts/installed-files.ts
+init_validate();
+init_root();
+import { lstatSync as lstatSync8, readdirSync as readdirSync9 } from "node:fs";
+import { join as join16 } from "node:path";
+var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
+var RESCUE_PREFIX = "0-rescue";
+function exists(path6) {
+  try {
+    lstatSync8(path6);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function placesFor(ctx, resolved, layout, names2) {
+  const esp = layout === "uki" ? findEsp(ctx, ["Linux"]) : layout === "efistub" ? findEsp(ctx, [names2.vendorName]) : resolved.places.esp;
+  return { boot: resolved.places.boot, esp, bootRoot: resolved.places.bootRoot };
+}
+function layoutFilesOf(ctx, resolved, kv) {
+  const names2 = { ...resolved.names, kv };
+  const found = /* @__PURE__ */ new Set();
+  const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
+  for (const layout of LAYOUTS_WITH_FILES) {
+    const places = placesFor(ctx, resolved, layout, names2);
+    const plan = planLayout(layout, names2, { ...inputs, uki: layout === "uki" });
+    const files = layout === "compat" ? planLayout("compat", names2, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names2, { ...inputs, uki: false }).files : plan.files;
+    for (const file of files) {
+      const base = places[file.place];
+      if (!base) continue;
+      const dir2 = systemPath(ctx, [base, ...file.dir].join("/"));
+      if (layout === "bls") {
+        found.add(dir2);
+        continue;
+      }
+      found.add(join16(dir2, fileName(file, kv)));
+      if (file.keepsOld) found.add(join16(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+    }
+    if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
+  }
+  return [...found].filter(exists);
+}
+function names(dir2) {
+  try {
+    return readdirSync9(dir2);
+  } catch {
+    return [];
+  }
+}
+function versionFrom(name, prefix, suffix) {
+  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return void 0;
+  const kv = name.slice(prefix.length, name.length - suffix.length);
+  if (!isKernelVersion(kv) || kv.startsWith(RESCUE_PREFIX) || kv.endsWith("-old") || kv.endsWith(".old")) return void 0;
+  return kv;
+}
+function listLayoutKernels(ctx, resolved, backend) {
+  const kvs = /* @__PURE__ */ new Set();
+  const add = (kv) => kv && kvs.add(kv);
+  for (const name of names(systemPath(ctx, "/boot"))) add(versionFrom(name, "vmlinuz-", ""));
+  const ukiEsp = findEsp(ctx, ["Linux"]);
+  if (ukiEsp) for (const name of names(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, ".efi"));
+  const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
+  if (stubEsp) for (const name of names(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, "vmlinuz-", ".efi"));
+  for (const name of names(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, "", ""));
+  return [...kvs].sort().map((kv) => ({
+    kv,
+    backend,
+    files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
+      try {
+        return lstatSync8(p).isDirectory() ? names(p).sort().map((n2) => join16(p, n2)) : [p];
+      } catch {
+        return [];
+      }
+    }).map((p) => systemView(ctx.root, p))
+  }));
+}
+
 // src/runtime/layouts/layout-backend.ts
 async function checkLayout(ctx, kv) {
   const resolved = await resolveLayout(ctx, kv);
@@ -28073,7 +28522,7 @@ async function installWithLayout(ctx, artifacts, options = {}) {
   const hooks = options.hooks ?? [];
   if (!writesOwnLog(hooks)) {
     const paths = installedPaths(ctx, resolved, artifacts);
-    const present = (p) => p && existsSync6(systemPath(ctx, p)) ? p : void 0;
+    const present = (p) => p && existsSync11(systemPath(ctx, p)) ? p : void 0;
     writeInstallLog(ctx, { ...logRecord(resolved, artifacts.kv, "dist-kernel", hooks), bootRoot: paths.bootRoot, kernel: present(paths.image), initrd: present(paths.initrd) });
   }
   return { resolved, files };
@@ -28107,12 +28556,12 @@ function builtinBackend(ctx) {
 }
 
 // src/runtime/backends/installkernel.ts
-import { join as join13 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
 init_root();
 init_errors();
-import { accessSync, constants as constants6, statSync as statSync13 } from "node:fs";
+import { accessSync, constants as constants6, statSync as statSync18 } from "node:fs";
 
 // src/runtime/backends/pipeline-env.ts
 var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
@@ -28126,7 +28575,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir2 of dirs) assertTrusted(dir2, systemView(ctx.root, dir2));
   return listDropIns(dirs, "").filter((path6) => {
-    if (!isHookName(path6) || statSync13(path6).size === 0) return false;
+    if (!isHookName(path6) || statSync18(path6).size === 0) return false;
     try {
       accessSync(path6, constants6.X_OK);
       return true;
@@ -28173,13 +28622,13 @@ async function runHooks(ctx, phase, args, extraEnv = {}) {
 function installedImage(ctx, resolved, artifacts) {
   const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === "image");
   const base = image.place === "esp" ? resolved.places.esp : image.place === "bootRoot" ? resolved.places.bootRoot : resolved.places.boot;
-  return join13(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
+  return join17(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
 }
 function hookEnv(resolved) {
   return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
 }
 function installkernelBackend(ctx) {
-  const bootImage = (kv) => join13(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
+  const bootImage = (kv) => join17(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
   return {
     name: "installkernel",
     check: async (kv) => {
@@ -28211,9 +28660,9 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync, linkSync as linkSync2, mkdtempSync, readdirSync as readdirSync9, rmSync as rmSync2, statSync as statSync14 } from "node:fs";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync, readdirSync as readdirSync10, rmSync as rmSync2, statSync as statSync19 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename as basename4, dirname as dirname11, join as join14 } from "node:path";
+import { basename as basename5, dirname as dirname13, join as join18 } from "node:path";
 init_errors();
 init_root();
 init_validate();
@@ -28226,27 +28675,27 @@ var LAYOUT_PLUGINS = {
 };
 function assertLayoutPlugin(ctx, settings) {
   const needed = LAYOUT_PLUGINS[settings.layout];
-  if (!needed || settings.plugins.some((p) => basename4(p) === needed.plugin)) return;
+  if (!needed || settings.plugins.some((p) => basename5(p) === needed.plugin)) return;
   const source = settings.installConfFile ? systemView(ctx.root, settings.installConfFile) : "detected";
   throw new DistKernelError("layout.unsupported", `layout=${settings.layout} (${source}) cannot be installed by this kernel-install: no ${needed.plugin} plugin`, {
-    details: `kernel-install runs: ${settings.plugins.map((p) => basename4(p)).join(" ") || "(no plugins)"}`,
+    details: `kernel-install runs: ${settings.plugins.map((p) => basename5(p)).join(" ") || "(no plugins)"}`,
     hint: `install ${needed.from}, or set install-backend = builtin in /etc/dist-kernel/dist-kernel.conf (it writes layout=${settings.layout} itself); nothing was written`
   });
 }
 function kernelInstallTargets(bootRootDisk, settings, kv, bootDisk) {
   const token2 = settings.entryToken;
   const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token2, vendorName: settings.vendorName, entryToken: token2 }).map(
-    ({ place, path: path6 }) => join14(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path6)
+    ({ place, path: path6 }) => join18(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path6)
   );
   return [.../* @__PURE__ */ new Set([
     ...layoutPaths,
-    join14(bootRootDisk, token2, kv),
-    join14(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
-    join14(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
-    join14(bootRootDisk, `vmlinuz-${kv}`),
-    join14(bootRootDisk, `initramfs-${kv}.img`),
-    join14(bootRootDisk, `System.map-${kv}`),
-    join14(bootRootDisk, `config-${kv}`)
+    join18(bootRootDisk, token2, kv),
+    join18(bootRootDisk, "loader", "entries", `${token2}-${kv}.conf`),
+    join18(bootRootDisk, "EFI", "Linux", `${token2}-${kv}.efi`),
+    join18(bootRootDisk, `vmlinuz-${kv}`),
+    join18(bootRootDisk, `initramfs-${kv}.img`),
+    join18(bootRootDisk, `System.map-${kv}`),
+    join18(bootRootDisk, `config-${kv}`)
   ])];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
@@ -28290,7 +28739,7 @@ function kernelInstallBackend(ctx) {
       assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync14(artifacts.image).size + (artifacts.initrd ? statSync14(artifacts.initrd).size : 0);
+        const bytes = statSync19(artifacts.image).size + (artifacts.initrd ? statSync19(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       const bootDisk = resolveBootDir(ctx, "/boot");
@@ -28338,15 +28787,15 @@ function kernelInstallBackend(ctx) {
   };
 }
 async function withInitrdNamedInitrd(ctx, initrd, fn) {
-  if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
-  if (ctx.dryRun) return fn(join14(dirname11(initrd), "initrd"));
-  const dir2 = mkdtempSync(join14(tmpdir(), "dist-kernel-initrd."));
+  if (!initrd || basename5(initrd) === "initrd") return fn(initrd);
+  if (ctx.dryRun) return fn(join18(dirname13(initrd), "initrd"));
+  const dir2 = mkdtempSync(join18(tmpdir(), "dist-kernel-initrd."));
   try {
-    const named = join14(dir2, "initrd");
+    const named = join18(dir2, "initrd");
     try {
       linkSync2(initrd, named);
     } catch {
-      copyFileSync(initrd, named);
+      copyFileSync2(initrd, named);
     }
     return await fn(named);
   } finally {
@@ -28357,7 +28806,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path6 of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync14(path6).isDirectory()) files.push(...readdirSync9(path6).sort().map((name) => join14(path6, name)));
+      if (statSync19(path6).isDirectory()) files.push(...readdirSync10(path6).sort().map((name) => join18(path6, name)));
       else files.push(path6);
     } catch {
     }
@@ -28368,18 +28817,18 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const versions = /* @__PURE__ */ new Set();
   const names2 = (dir2) => {
     try {
-      return readdirSync9(dir2);
+      return readdirSync10(dir2);
     } catch {
       return [];
     }
   };
-  for (const name of names2(join14(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names2(join18(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names2(join14(bootRootDisk, "loader", "entries"))) {
+  for (const name of names2(join18(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names2(join14(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names2(join18(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
@@ -28391,7 +28840,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path6) {
   try {
-    return readdirSync10(path6).length > 0;
+    return readdirSync11(path6).length > 0;
   } catch {
     return false;
   }
@@ -28399,14 +28848,14 @@ function nonEmptyDir(path6) {
 async function chooseBackend(ctx) {
   const configured = ctx.config.installBackend;
   if (configured !== "auto") return { name: configured, reason: "install-backend in dist-kernel.conf" };
-  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync7(systemPath(ctx, p)));
+  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
   if (kernelInstall) {
     const settings = await readKernelInstallSettings(ctx);
     if (kernelInstallConfigured(settings)) {
       return { name: "kernel-install", reason: settings.installConfFile ? `${kernelInstall} with an install.conf` : `${kernelInstall} with a BLS layout in ${settings.bootRoot}` };
     }
   }
-  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync7(systemPath(ctx, p)));
+  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
   if (installkernel) return { name: "installkernel", reason: `${installkernel} is installed` };
   if (nonEmptyDir(systemPath(ctx, "/etc/kernel/postinst.d"))) return { name: "installkernel", reason: "/etc/kernel/postinst.d has hooks" };
   return { name: "builtin", reason: "neither kernel-install nor installkernel is set up" };
@@ -28432,10 +28881,10 @@ async function listInstalledKernels(ctx) {
 
 // src/runtime/bootloaders/update.ts
 init_errors();
-import { existsSync as existsSync8 } from "node:fs";
+import { existsSync as existsSync13 } from "node:fs";
 import { relative as relative4 } from "node:path";
 async function updateGrub(ctx) {
-  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync8(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
+  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync13(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
 }
 async function updateSystemdBoot(ctx) {
@@ -28499,19 +28948,19 @@ init_pms_version();
 init_root();
 init_validate();
 init_pms_version();
-import { existsSync as existsSync9, readdirSync as readdirSync11 } from "node:fs";
+import { existsSync as existsSync14, readdirSync as readdirSync12 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
 init_atomic_write();
-import { mkdirSync as mkdirSync7, readFileSync as readFileSync16, statSync as statSync15 } from "node:fs";
-import { dirname as dirname12, join as join15 } from "node:path";
+import { mkdirSync as mkdirSync10, readFileSync as readFileSync17, statSync as statSync20 } from "node:fs";
+import { dirname as dirname14, join as join19 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir2) {
   try {
-    const d = statSync15(dir2, { bigint: true });
+    const d = statSync20(dir2, { bigint: true });
     let contents = "none";
     try {
-      const c3 = statSync15(join15(dir2, "CONTENTS"), { bigint: true });
+      const c3 = statSync20(join19(dir2, "CONTENTS"), { bigint: true });
       contents = `${c3.mtimeNs}:${c3.size}`;
     } catch {
     }
@@ -28523,7 +28972,7 @@ function fingerprint(dir2) {
 function openSkipCache(path6, options) {
   let entries = {};
   try {
-    const data = JSON.parse(readFileSync16(path6, "utf8"));
+    const data = JSON.parse(readFileSync17(path6, "utf8"));
     if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
   } catch {
     entries = {};
@@ -28553,7 +29002,7 @@ function openSkipCache(path6, options) {
       if (!options.write) return;
       if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
       try {
-        mkdirSync7(dirname12(path6), { recursive: true, mode: 493 });
+        mkdirSync10(dirname14(path6), { recursive: true, mode: 493 });
         writeFileAtomic(path6, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
 `);
       } catch {
@@ -28600,7 +29049,7 @@ function kernelPv(text2) {
 }
 function listModulesDirs(root) {
   try {
-    return readdirSync11(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+    return readdirSync12(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
   } catch {
     return [];
   }
@@ -28622,10 +29071,10 @@ function scanModules(root, options) {
   }
   const kernels = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync9(underRoot(root, `/lib/modules/${kv}`)) });
+    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync14(underRoot(root, `/lib/modules/${kv}`)) });
   }
   for (const kv of listModulesDirs(root)) {
-    if (!kernels.has(kv) && existsSync9(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+    if (!kernels.has(kv) && existsSync14(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
   }
   let newestPkg;
   for (const entry of kernelPkgs) {
@@ -28713,8 +29162,8 @@ function scanModules(root, options) {
 
 // src/runtime/status/boot-files.ts
 init_root();
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync12, statSync as statSync16 } from "node:fs";
-import { join as join16 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync13, statSync as statSync21 } from "node:fs";
+import { join as join20 } from "node:path";
 
 // src/parsers/pe-sections.ts
 init_errors();
@@ -28783,12 +29232,12 @@ function peHead(fullPath) {
 function walk(dir2, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync12(dir2, { withFileTypes: true });
+    entries = readdirSync13(dir2, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join16(dir2, entry.name);
+    const full = join20(dir2, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -28810,7 +29259,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync16(full);
+        const st = statSync21(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -28837,11 +29286,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync17 } from "node:fs";
-import { basename as basename5 } from "node:path";
+import { readFileSync as readFileSync18 } from "node:fs";
+import { basename as basename6 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync17(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync18(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -28850,8 +29299,8 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync17(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
+    const argv = readFileSync18(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    return argv.slice(0, 3).some((arg) => basename6(arg) === "emerge");
   } catch {
     return false;
   }
@@ -28875,7 +29324,7 @@ function isProcessAlive(ref) {
 // src/runtime/coalesce/merge-list.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 init_errors();
@@ -28926,7 +29375,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync18(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync19(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -28948,15 +29397,15 @@ function keysStillToMerge(list, cpv) {
 init_atomic_write();
 init_root();
 init_validate();
-import { mkdirSync as mkdirSync8, readFileSync as readFileSync19, readdirSync as readdirSync13, rmSync as rmSync3 } from "node:fs";
-import { join as join17 } from "node:path";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync20, readdirSync as readdirSync14, rmSync as rmSync3 } from "node:fs";
+import { join as join21 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync19(join17(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync20(join21(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -28974,7 +29423,7 @@ function readPending(root, kv) {
 function listPending(root) {
   let names2;
   try {
-    names2 = readdirSync13(dir(root));
+    names2 = readdirSync14(dir(root));
   } catch {
     return [];
   }
@@ -28990,13 +29439,13 @@ function recordPending(root, work) {
     since: previous.since,
     ...work.owner ? { owner: work.owner } : {}
   } : work;
-  mkdirSync8(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join17(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  mkdirSync11(dir(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join21(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync3(join17(dir(root), kv), { force: true });
+  rmSync3(join21(dir(root), kv), { force: true });
 }
 
 // src/runtime/coalesce/plan.ts
@@ -29063,355 +29512,6 @@ async function initramfsDone(ctx, kv) {
   clearPending(ctx.root, kv);
 }
 
-// src/runtime/install/build-image.ts
-init_root();
-import { existsSync as existsSync13, statSync as statSync20, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname13, join as join20 } from "node:path";
-
-// src/runtime/dracut/config.ts
-import { copyFileSync as copyFileSync2, existsSync as existsSync10, mkdirSync as mkdirSync9, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename6, join as join18 } from "node:path";
-init_root();
-var DRACUT_VARIABLES = [
-  "uefi",
-  "uefi_stub",
-  "uefi_splash_image",
-  "uefi_secureboot_cert",
-  "uefi_secureboot_key",
-  "uefi_secureboot_engine",
-  "kernel_cmdline",
-  "kernel_image",
-  "compress",
-  "hostonly",
-  "early_microcode",
-  "hostonly_cmdline"
-];
-function text(values, name) {
-  const value2 = scalarOf(values.get(name))?.trim();
-  return value2 ? value2 : void 0;
-}
-function isYes(value2) {
-  return value2 === "yes";
-}
-function dracutConfigFiles(ctx) {
-  const main2 = systemPath(ctx, "/etc/dracut.conf");
-  const confDir = systemPath(ctx, "/etc/dracut.conf.d");
-  assertTrusted(confDir, "/etc/dracut.conf.d");
-  const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
-  return [...existsSync10(main2) ? [main2] : [], ...dropIns];
-}
-async function readDracutConfig(ctx) {
-  const files = dracutConfigFiles(ctx);
-  const values = await sourceBashVariables(
-    ctx,
-    files.map((path6) => ({ path: path6, shown: systemView(ctx.root, path6) })),
-    DRACUT_VARIABLES
-  );
-  return {
-    files,
-    values,
-    uefi: isYes(text(values, "uefi")),
-    uefiStub: text(values, "uefi_stub"),
-    kernelCmdline: text(values, "kernel_cmdline"),
-    secureBootCert: text(values, "uefi_secureboot_cert"),
-    secureBootKey: text(values, "uefi_secureboot_key"),
-    secureBootEngine: text(values, "uefi_secureboot_engine"),
-    compress: text(values, "compress")
-  };
-}
-function stageDracutConfig(ctx, workDir, options = {}) {
-  const conf = join18(workDir, "dracut.conf");
-  const confDir = join18(workDir, "dracut.conf.d");
-  mkdirSync9(confDir, { mode: 448 });
-  const main2 = systemPath(ctx, "/etc/dracut.conf");
-  const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
-  if (existsSync10(main2)) {
-    assertTrusted(main2, "/etc/dracut.conf");
-    copyFileSync2(main2, conf);
-  } else {
-    writeFileSync2(conf, "", { mode: 384 });
-  }
-  for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
-    assertTrusted(file, systemView(ctx.root, file));
-    copyFileSync2(file, join18(confDir, basename6(file)));
-  }
-  const lines = [
-    "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
-    'uefi_secureboot_cert=""',
-    'uefi_secureboot_key=""'
-  ];
-  if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
-  writeFileSync2(join18(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
-`, { mode: 384 });
-  return { conf, confDir };
-}
-
-// src/runtime/dracut/build.ts
-init_errors();
-init_root();
-import { statSync as statSync17 } from "node:fs";
-import { join as join19 } from "node:path";
-function dracutArgs(ctx, build, staged, output) {
-  const args = [
-    "--force",
-    ctx.verbose ? "--verbose" : "--quiet",
-    "--conf",
-    staged.conf,
-    "--confdir",
-    staged.confDir,
-    "--tmpdir",
-    build.workDir,
-    "--kver",
-    build.kv,
-    "--kmoddir",
-    build.modulesDir
-  ];
-  if (build.generic) args.push("--no-hostonly", "--no-hostonly-cmdline");
-  if (build.uki) {
-    args.push("--uefi", "--uefi-stub", build.uki.stub, "--kernel-image", build.uki.kernelImage);
-    if (build.uki.cmdline !== void 0) args.push("--kernel-cmdline", build.uki.cmdline);
-  } else {
-    args.push("--no-uefi");
-  }
-  args.push(output);
-  return args;
-}
-async function runDracut(ctx, build) {
-  const output = join19(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
-  const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
-  if (ctx.dryRun) {
-    const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
-    ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(" ") : "(none: dracut defaults)"}`);
-  }
-  const timeout = ctx.config.dracutTimeout * 1e3;
-  try {
-    await ctx.exec("dracut", dracutArgs(ctx, build, staged, output), {
-      timeout,
-      env: { TMPDIR: build.workDir },
-      mutates: true
-    });
-  } catch (error2) {
-    if (isDistKernelError(error2, "exec.not-found")) {
-      throw new DistKernelError("dracut.missing", "cannot build the initramfs: dracut is not installed", {
-        hint: "emerge sys-kernel/dracut",
-        cause: error2
-      });
-    }
-    if (isDistKernelError(error2)) {
-      throw new DistKernelError("dracut.failed", `dracut failed for kernel ${build.kv}`, {
-        details: error2.details,
-        hint: "check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut's output); the installed files were not changed",
-        cause: error2
-      });
-    }
-    throw error2;
-  }
-  if (!ctx.dryRun) {
-    let size = 0;
-    try {
-      size = statSync17(output).size;
-    } catch {
-    }
-    if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
-  }
-  return output;
-}
-
-// src/runtime/uki/find-stub.ts
-init_errors();
-import { existsSync as existsSync11, statSync as statSync18 } from "node:fs";
-var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
-function knownStubPaths(arch = process.arch) {
-  const efiArch = EFI_ARCH[arch] ?? "x64";
-  return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
-}
-function isFile(path6) {
-  try {
-    return statSync18(path6).isFile();
-  } catch {
-    return false;
-  }
-}
-function findEfiStub(ctx, search = {}) {
-  if (search.configured) {
-    const underRootPath = systemPath(ctx, search.configured);
-    if (isFile(underRootPath)) return underRootPath;
-    if (!isLiveRoot(ctx) && isFile(search.configured)) return search.configured;
-    throw new DistKernelError("uki.stub-missing", `EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`, {
-      hint: "fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub"
-    });
-  }
-  const candidates = knownStubPaths(search.arch);
-  for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
-  if (!isLiveRoot(ctx)) {
-    for (const candidate of candidates) if (existsSync11(candidate) && isFile(candidate)) return candidate;
-  }
-  throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
-    details: `looked for: ${candidates.join(", ")}`,
-    hint: "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot] without systemd), or set uefi_stub in dracut.conf; /boot was not touched"
-  });
-}
-
-// src/runtime/uki/sign.ts
-init_errors();
-import { existsSync as existsSync12 } from "node:fs";
-function resolveSigningKeys(ctx, config2) {
-  const { secureBootCert: cert, secureBootKey: key } = config2;
-  if (!cert && !key) return void 0;
-  if (!cert || !key) {
-    throw new DistKernelError("uki.signing-config", "UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set", {
-      exitCode: 2,
-      hint: "set both in /etc/dracut.conf.d, or neither"
-    });
-  }
-  const certPath = systemPath(ctx, cert);
-  const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
-  for (const [path6, shown2] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
-    if (!existsSync12(path6)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
-    assertTrusted(path6, shown2);
-  }
-  return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
-}
-async function signImage(ctx, keys, input, output) {
-  await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, input], {
-    timeout: 12e4,
-    mutates: true
-  });
-}
-
-// src/runtime/install/kernel-files.ts
-init_errors();
-init_validate();
-import { statSync as statSync19 } from "node:fs";
-var ARCH_IMAGE = {
-  x64: "arch/x86/boot/bzImage",
-  ia32: "arch/x86/boot/bzImage",
-  arm64: "arch/arm64/boot/Image",
-  riscv64: "arch/riscv/boot/Image",
-  loong64: "arch/loongarch/boot/vmlinuz.efi",
-  ppc64: "vmlinux"
-};
-function isFile2(path6) {
-  try {
-    return statSync19(path6).isFile();
-  } catch {
-    return false;
-  }
-}
-function isDir3(path6) {
-  try {
-    return statSync19(path6).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function imageCandidates(kv, arch = process.arch) {
-  return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? "arch/x86/boot/bzImage"}`];
-}
-function findKernelFiles(ctx, kv, image) {
-  let imagePath;
-  if (image !== void 0) {
-    assertSafePath(image, "--image");
-    imagePath = systemPath(ctx, image);
-    if (!isFile2(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
-  } else {
-    imagePath = imageCandidates(kv).map((p) => systemPath(ctx, p)).find(isFile2);
-    if (!imagePath) {
-      throw new DistKernelError("kernel.image-missing", `no kernel image found for ${kv}`, {
-        details: `looked for: ${imageCandidates(kv).join(", ")}`,
-        hint: "is the kernel package for this version merged? give the image with --image"
-      });
-    }
-  }
-  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir3);
-  if (!modulesDir) {
-    throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
-      hint: "the kernel package for this version is not merged (or its modules were removed)"
-    });
-  }
-  const pick2 = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile2);
-  return {
-    kv,
-    image: imagePath,
-    modulesDir,
-    systemMap: pick2([`/usr/src/linux-${kv}/System.map`, `/lib/modules/${kv}/System.map`, `/usr/lib/modules/${kv}/System.map`]),
-    config: pick2([`/usr/src/linux-${kv}/.config`, `/lib/modules/${kv}/config`, `/usr/lib/modules/${kv}/config`])
-  };
-}
-
-// src/runtime/install/build-image.ts
-function wantsUki(ctx, dracut) {
-  if (ctx.config.uki === "yes") return true;
-  if (ctx.config.uki === "no") return false;
-  return dracut.uefi;
-}
-function findPrebuilt(ctx, image, uki) {
-  if (!ctx.config.usePrebuilt) return void 0;
-  const path6 = join20(dirname13(image), uki ? "uki.efi" : "initrd");
-  try {
-    return statSync20(path6).isFile() && statSync20(path6).size > 0 ? path6 : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function emptyInitrd(workDir) {
-  const initrd = join20(workDir, "empty-initramfs.img");
-  if (existsSync13(initrd)) return initrd;
-  writeFileSync3(initrd, "", { mode: 420 });
-  return initrd;
-}
-async function buildBootImages(ctx, kv, workDir, options = {}) {
-  const kernel = findKernelFiles(ctx, kv, options.image);
-  const dracut = await readDracutConfig(ctx);
-  const uki = options.uki ?? wantsUki(ctx, dracut);
-  const prebuilt = findPrebuilt(ctx, kernel.image, uki);
-  if (prebuilt) {
-    ctx.logger.info(`using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
-    return uki ? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true } : { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
-  }
-  if (!options.generic) assertNotBakingHostCmdline(ctx, dracut, uki);
-  const generic = options.generic ? { generic: true } : {};
-  if (!uki) {
-    const end2 = ctx.logger.begin(`Building ${options.generic ? "generic rescue " : ""}initramfs for ${kv} with dracut`);
-    try {
-      const initrd = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, ...generic });
-      end2(true);
-      return { kv, image: kernel.image, initrd, systemMap: kernel.systemMap, config: kernel.config, uki: false };
-    } catch (error2) {
-      end2(false);
-      throw error2;
-    }
-  }
-  const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
-  const keys = resolveSigningKeys(ctx, dracut);
-  const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
-  if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
-  else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
-  const end = ctx.logger.begin(`Building ${options.generic ? "rescue " : ""}unified kernel image for ${kv} with dracut`);
-  let built;
-  try {
-    const fromFile = cmdline && cmdline.source !== "dracut kernel_cmdline" ? cmdline.value : void 0;
-    built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile }, ...generic });
-    end(true);
-  } catch (error2) {
-    end(false);
-    throw error2;
-  }
-  let image = built;
-  if (keys) {
-    const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
-    image = join20(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
-    try {
-      await signImage(ctx, keys, built, image);
-      endSign(true);
-    } catch (error2) {
-      endSign(false);
-      throw error2;
-    }
-  }
-  return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
-}
-
 // src/runtime/install/lock.ts
 var LOCK_PATH = "/run/lock/dist-kernel.lock";
 async function withBootLock(ctx, fn) {
@@ -29431,13 +29531,13 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync14, rmSync as rmSync4, statSync as statSync21 } from "node:fs";
+import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync15, rmSync as rmSync4, statSync as statSync22 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 function workBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync21(varTmp).isDirectory()) return varTmp;
+    if (statSync22(varTmp).isDirectory()) return varTmp;
   } catch {
   }
   return tmpdir2();
@@ -29446,9 +29546,9 @@ async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
-    for (const name of readdirSync14(base)) if (name.startsWith(prefix)) rmSync4(join21(base, name), { recursive: true, force: true });
+    for (const name of readdirSync15(base)) if (name.startsWith(prefix)) rmSync4(join22(base, name), { recursive: true, force: true });
   }
-  const dir2 = mkdtempSync2(join21(base, prefix));
+  const dir2 = mkdtempSync2(join22(base, prefix));
   try {
     return await fn(dir2);
   } finally {
@@ -29500,6 +29600,7 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
       const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
       const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
       await updateBootloaders(ctx, { action: "install", kv, ukiImage });
+      if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
       return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
     })
   );
@@ -29509,6 +29610,15 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
   if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
   else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(" ")}`);
   return result;
+}
+async function refreshRescueQuietly(ctx, kv, workDir) {
+  try {
+    await refreshRescueImage(ctx, kv, workDir);
+  } catch (error2) {
+    if (!isDistKernelError(error2)) throw error2;
+    ctx.logger.warn(`the rescue image was not refreshed: ${error2.message}${error2.hint ? `
+${error2.hint}` : ""}`);
+  }
 }
 function installKernel(ctx, kv, options = {}) {
   return pipeline(ctx, kv, options, false, "kernel");
@@ -29586,8 +29696,8 @@ import { release } from "node:os";
 // src/runtime/binhost/binhost-indexes.ts
 init_errors();
 init_root();
-import { readFileSync as readFileSync20, readdirSync as readdirSync15, statSync as statSync22 } from "node:fs";
-import { join as join22, relative as relative5 } from "node:path";
+import { readFileSync as readFileSync21, readdirSync as readdirSync16, statSync as statSync23 } from "node:fs";
+import { join as join23, relative as relative5 } from "node:path";
 
 // src/parsers/binpkg-index.ts
 init_errors();
@@ -29634,16 +29744,16 @@ var DEFAULT_PKGDIR = "/var/cache/binpkgs";
 function findPackagesFiles(dir2, depth) {
   let names2;
   try {
-    names2 = readdirSync15(dir2);
+    names2 = readdirSync16(dir2);
   } catch {
     return [];
   }
   const out = [];
   for (const name of names2.sort()) {
-    const full = join22(dir2, name);
+    const full = join23(dir2, name);
     let isDir5 = false;
     try {
-      isDir5 = statSync22(full).isDirectory();
+      isDir5 = statSync23(full).isDirectory();
     } catch {
       continue;
     }
@@ -29656,7 +29766,7 @@ function readIndex(root, full, kind, source, scan) {
   const systemPath2 = `/${relative5(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync20(full, "utf8");
+    text2 = readFileSync21(full, "utf8");
   } catch {
     return;
   }
@@ -29674,14 +29784,14 @@ function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
     const host = relative5(cache, file).split("/")[0] ?? "";
     readIndex(root, file, "remote", host, scan);
   }
-  readIndex(root, join22(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  readIndex(root, join23(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
   return scan;
 }
 
 // src/runtime/binhost/package-origin.ts
 init_root();
-import { readFileSync as readFileSync21 } from "node:fs";
-import { join as join23 } from "node:path";
+import { readFileSync as readFileSync22 } from "node:fs";
+import { join as join24 } from "node:path";
 
 // src/parsers/emerge-log.ts
 var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
@@ -29710,7 +29820,7 @@ function parseEmergeLog(text2) {
 var EMERGE_LOG = "/var/log/emerge.log";
 function readText3(path6) {
   try {
-    return readFileSync21(path6, "utf8");
+    return readFileSync22(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -29737,14 +29847,14 @@ function decideOrigin(cpv, binpkgMd5, sources) {
   return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
 }
 function packageOrigin(root, cpv, sources) {
-  const md5 = readText3(join23(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  const md5 = readText3(join24(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
   return decideOrigin(cpv, md5, sources);
 }
 
 // src/runtime/binhost/read-pkgdir.ts
 init_root();
-import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync23 } from "node:fs";
-import { join as join24 } from "node:path";
+import { readFileSync as readFileSync23, readdirSync as readdirSync17, statSync as statSync24 } from "node:fs";
+import { join as join25 } from "node:path";
 
 // src/parsers/make-conf-var.ts
 var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
@@ -29776,8 +29886,8 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path6 = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync23(path6).isDirectory()) return [readFileSync22(path6, "utf8")];
-    return readdirSync16(path6).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync22(join24(path6, name), "utf8"));
+    if (!statSync24(path6).isDirectory()) return [readFileSync23(path6, "utf8")];
+    return readdirSync17(path6).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync23(join25(path6, name), "utf8"));
   } catch {
     return [];
   }
@@ -29789,10 +29899,10 @@ function readPkgdir(root) {
 
 // src/runtime/status/default-entry.ts
 init_root();
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 function read(root, path6) {
   try {
-    return readFileSync23(underRoot(root, path6), "utf8");
+    return readFileSync24(underRoot(root, path6), "utf8");
   } catch {
     return void 0;
   }
@@ -29825,6 +29935,11 @@ function runningKernel(ctx, option) {
   const fromEnv = ctx.env[RUNNING_KV_ENV];
   if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: "environment" };
   return { kv: release(), source: "uname" };
+}
+function rescueStatus(ctx) {
+  const state = readRescueState(ctx);
+  if (!state) return {};
+  return { rescue: { kv: state.kv, layout: state.layout, files: state.files, complete: rescueFilesPresent(ctx, state), builtAt: state.builtAt } };
 }
 function collectStatus(ctx, options = {}) {
   const running = runningKernel(ctx, options.running);
@@ -29860,7 +29975,8 @@ function collectStatus(ctx, options = {}) {
     modules: inventory.modules.map((m) => ({ ...m, origin: packageOrigin(ctx.root, m.cpv, origins) })),
     stale: inventory.stale,
     pending,
-    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message }))
+    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message })),
+    ...rescueStatus(ctx)
   };
 }
 
@@ -29927,7 +30043,7 @@ var initramfsCommand = {
 init_errors();
 init_validate();
 import { copyFileSync as copyFileSync3, chmodSync as chmodSync2 } from "node:fs";
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 var PLUGIN_NAME = "dist-kernel";
 async function runKernelInstallPlugin(ctx, inv) {
   if (inv.name !== PLUGIN_NAME) throw usageError("plugin.unknown", `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
@@ -29955,7 +30071,7 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join25(staging, uki ? "uki.efi" : "initrd");
+      const target = join26(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
         copyFileSync3(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync2(target, 420);
@@ -30022,6 +30138,11 @@ function renderStatus(report2) {
     if (boot.length === 0) lines.push("      not installed in /boot");
     for (const b of boot) lines.push(`      ${b}`);
   }
+  if (report2.rescue) {
+    const r = report2.rescue;
+    lines.push(`Rescue image: built from ${r.kv} (layout=${r.layout})${r.complete ? "" : "  [INCOMPLETE: files missing; the next install of the newest kernel rebuilds it]"}`);
+    for (const f of r.files) lines.push(`      ${f}`);
+  }
   lines.push("");
   if (report2.defaultEntries.length === 0) lines.push("Default boot entry: not detectable");
   for (const e of report2.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
@@ -30077,15 +30198,15 @@ init_errors();
 
 // src/runtime/doctor/check-binhost-versions.ts
 init_root();
-import { readdirSync as readdirSync17 } from "node:fs";
-import { join as join26 } from "node:path";
+import { readdirSync as readdirSync18 } from "node:fs";
+import { join as join27 } from "node:path";
 init_pms_version();
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
   let names2 = [];
   try {
-    names2 = readdirSync17(join26(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names2 = readdirSync18(join27(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
@@ -30219,11 +30340,11 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 
 // src/runtime/doctor/check-initramfs-modules.ts
 init_errors();
-import { readFileSync as readFileSync25 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
 init_errors();
-import { readFileSync as readFileSync24 } from "node:fs";
+import { readFileSync as readFileSync25 } from "node:fs";
 
 // src/parsers/cpio.ts
 init_errors();
@@ -31155,7 +31276,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path6) {
   let image;
   try {
-    image = readFileSync24(path6);
+    image = readFileSync25(path6);
   } catch (error2) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path6}`, { details: String(error2), cause: error2 });
   }
@@ -31201,7 +31322,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync25(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync26(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -31394,7 +31515,7 @@ var modulesCommand = {
 
 // src/cli/regenerate-overlay.ts
 init_root();
-import { readFileSync as readFileSync26 } from "node:fs";
+import { readFileSync as readFileSync27 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay: generateOverlay2 }, { locateProgram: locateProgram2 }] = await Promise.all([Promise.resolve().then(() => (init_generate_overlay(), generate_overlay_exports)), Promise.resolve().then(() => (init_locate_program(), locate_program_exports))]);
   const result = generateOverlay2({
@@ -31415,21 +31536,21 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF: DEFAULT_REPOS_CONF2, USER_REPOS_CONF: USER_REPOS_CONF2, listConfigFiles: listConfigFiles2 } = await Promise.resolve().then(() => (init_read_repos_conf(), read_repos_conf_exports));
   return [...listConfigFiles2(underRoot(root, DEFAULT_REPOS_CONF2)), ...listConfigFiles2(underRoot(root, USER_REPOS_CONF2))].map((path6) => ({
     path: path6,
-    text: readFileSync26(path6, "utf8")
+    text: readFileSync27(path6, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync15, mkdirSync as mkdirSync12, readFileSync as readFileSync31, statSync as statSync25 } from "node:fs";
-import { dirname as dirname16 } from "node:path";
+import { existsSync as existsSync16, mkdirSync as mkdirSync14, readFileSync as readFileSync32, statSync as statSync26 } from "node:fs";
+import { dirname as dirname17 } from "node:path";
 init_errors();
 init_root();
 
 // src/runtime/setup/config-protect.ts
 init_atomic_write();
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync10, readdirSync as readdirSync18, readFileSync as readFileSync27 } from "node:fs";
-import { basename as basename7, dirname as dirname14, join as join27 } from "node:path";
+import { mkdirSync as mkdirSync12, readdirSync as readdirSync19, readFileSync as readFileSync28 } from "node:fs";
+import { basename as basename7, dirname as dirname15, join as join28 } from "node:path";
 function sha256(text2) {
   return createHash2("sha256").update(text2).digest("hex");
 }
@@ -31444,7 +31565,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path6) {
   try {
-    return readFileSync27(path6, "utf8");
+    return readFileSync28(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw error2;
@@ -31455,7 +31576,7 @@ async function writeProtected(path6, text2, options) {
   const current = readOrUndefined(path6);
   const write = (target) => {
     if (options.dryRun) return;
-    mkdirSync10(dirname14(target), { recursive: true });
+    mkdirSync12(dirname15(target), { recursive: true });
     writeFileAtomic(target, text2, { mode: options.mode ?? 420 });
   };
   if (current === text2) return { path: path6, action: "unchanged", hash };
@@ -31467,9 +31588,9 @@ async function writeProtected(path6, text2, options) {
     write(path6);
     return { path: path6, action: "updated", hash };
   }
-  const dir2 = dirname14(path6);
+  const dir2 = dirname15(path6);
   const name = basename7(path6);
-  const entries = readdirSync18(dir2);
+  const entries = readdirSync19(dir2);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path6;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path6, "-"], {
@@ -31477,17 +31598,17 @@ async function writeProtected(path6, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join27(dir2, last)) === text2) {
-    return { path: path6, action: "protected", protectedPath: join27(dir2, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join28(dir2, last)) === text2) {
+    return { path: path6, action: "protected", protectedPath: join28(dir2, last), diff, hash };
   }
-  const protectedPath = join27(dir2, nextProtectName(entries, name));
+  const protectedPath = join28(dir2, nextProtectName(entries, name));
   write(protectedPath);
   return { path: path6, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
 init_root();
-import { readFileSync as readFileSync28, rmSync as rmSync5 } from "node:fs";
+import { readFileSync as readFileSync29, rmSync as rmSync5 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -31518,7 +31639,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own2 = record2.files.find((f) => f.path === path6)?.sha256;
     let text2;
     try {
-      text2 = readFileSync28(underRoot(root, path6), "utf8");
+      text2 = readFileSync29(underRoot(root, path6), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -31558,11 +31679,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 // src/runtime/setup/gentoo-root.ts
 init_errors();
 init_root();
-import { existsSync as existsSync14, readFileSync as readFileSync29, statSync as statSync24 } from "node:fs";
+import { existsSync as existsSync15, readFileSync as readFileSync30, statSync as statSync25 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path6) {
   try {
-    return statSync24(path6).isDirectory();
+    return statSync25(path6).isDirectory();
   } catch {
     return false;
   }
@@ -31571,7 +31692,7 @@ function osReleaseSaysGentoo(root) {
   for (const path6 of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync29(underRoot(root, path6), "utf8");
+      text2 = readFileSync30(underRoot(root, path6), "utf8");
     } catch {
       continue;
     }
@@ -31582,7 +31703,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync14(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync15(underRoot(root, m)));
   if (isDirectory2(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory2(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -31624,9 +31745,9 @@ init_zod();
 init_atomic_write();
 init_errors();
 init_root();
-import { readFileSync as readFileSync30, rmSync as rmSync6 } from "node:fs";
-import { mkdirSync as mkdirSync11 } from "node:fs";
-import { dirname as dirname15 } from "node:path";
+import { readFileSync as readFileSync31, rmSync as rmSync6 } from "node:fs";
+import { mkdirSync as mkdirSync13 } from "node:fs";
+import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
 var recordSchema = strictObject({
   version: literal(1),
@@ -31644,7 +31765,7 @@ function readSetupRecord(root) {
   const path6 = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync30(path6, "utf8");
+    text2 = readFileSync31(path6, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path6}`, { cause: error2 });
@@ -31661,7 +31782,7 @@ function readSetupRecord(root) {
 }
 function writeSetupRecord(root, record2) {
   const path6 = underRoot(root, SETUP_RECORD);
-  mkdirSync11(dirname15(path6), { recursive: true });
+  mkdirSync13(dirname16(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(record2, null, "	")}
 `);
 }
@@ -31681,16 +31802,16 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function isDirectory3(path6) {
   try {
-    return statSync25(path6).isDirectory();
+    return statSync26(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync15(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (let p = systemPath2; p !== "/" && !existsSync16(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir2 of missing) {
-    if (!context.dryRun) mkdirSync12(underRoot(context.root, dir2));
+    if (!context.dryRun) mkdirSync14(underRoot(context.root, dir2));
     recordDir(record2, dir2);
   }
 }
@@ -31699,7 +31820,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync31(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync32(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -31743,15 +31864,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync15(reposDir) && !isDirectory3(reposDir)) {
+  if (existsSync16(reposDir) && !isDirectory3(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync15(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
-  if (!existsSync15(configPath) || configMine) {
+  const configMine = existsSync16(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync32(configPath, "utf8"));
+  if (!existsSync16(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -31805,7 +31926,7 @@ async function runSetup(context, options) {
   if (buildHost) {
     for (const pkg of config2.kernelPackages) {
       const path6 = buildHostHookPath(pkg);
-      ensureDir(context, record2, dirname16(path6));
+      ensureDir(context, record2, dirname17(path6));
       const write = await writeProtected(underRoot(root, path6), renderBuildHostHook(pkg), { ownHash: ownHash(record2, path6), dryRun: context.dryRun, exec: context.exec, shown: path6 });
       if (write.action === "protected") recordFile(record2, systemView(root, write.protectedPath), write.hash);
       else recordFile(record2, path6, write.hash);
@@ -31821,11 +31942,11 @@ async function runSetup(context, options) {
     for (const path6 of hooks.kept) logger.warn(`${path6} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync15(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync16(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync15(overlayFull)) ensureDir(context, record2, config2.overlayDir);
-    ensureDir(context, record2, dirname16(SETUP_RECORD));
+    if (!existsSync16(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    ensureDir(context, record2, dirname17(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
   }
@@ -31837,11 +31958,11 @@ async function runSetup(context, options) {
 // src/runtime/setup/undo-setup.ts
 init_errors();
 init_root();
-import { readdirSync as readdirSync19, readFileSync as readFileSync32, rmdirSync as rmdirSync2, rmSync as rmSync7 } from "node:fs";
-import { join as join28 } from "node:path";
+import { readdirSync as readdirSync20, readFileSync as readFileSync33, rmdirSync as rmdirSync2, rmSync as rmSync7 } from "node:fs";
+import { join as join29 } from "node:path";
 function readOrUndefined2(path6) {
   try {
-    return readFileSync32(path6, "utf8");
+    return readFileSync33(path6, "utf8");
   } catch {
     return void 0;
   }
@@ -31872,7 +31993,7 @@ function undoSetup(context) {
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join28(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join29(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
       if (!dryRun) rmSync7(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
@@ -31889,11 +32010,11 @@ function undoSetup(context) {
     const full = underRoot(root, dir2);
     let entries;
     try {
-      entries = readdirSync19(full);
+      entries = readdirSync20(full);
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join28(dir2, e)));
+    const left = entries.filter((e) => !removed.includes(join29(dir2, e)));
     if (left.length > 0) {
       kept.push(dir2);
       continue;
@@ -31938,8 +32059,8 @@ var setupCommand = {
 
 // src/runtime/clean/run-clean.ts
 init_root();
-import { existsSync as existsSync16, rmSync as rmSync8 } from "node:fs";
-import { join as join30 } from "node:path";
+import { existsSync as existsSync17, rmSync as rmSync8 } from "node:fs";
+import { join as join31 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -31969,26 +32090,26 @@ function defaultEntryKernels(entries, kvs) {
 // src/runtime/clean/installed-kernels.ts
 init_root();
 init_validate();
-import { readdirSync as readdirSync20, statSync as statSync26 } from "node:fs";
-import { join as join29 } from "node:path";
+import { readdirSync as readdirSync21, statSync as statSync27 } from "node:fs";
+import { join as join30 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path6) {
   try {
-    return statSync26(path6).mtimeMs;
+    return statSync27(path6).mtimeMs;
   } catch {
     return 0;
   }
 }
 function containsModule(dir2) {
   try {
-    return readdirSync20(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync21(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync20(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync21(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync27(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -32001,7 +32122,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir2 = join29(underRoot(root, MODULES_DIR), kv);
+    const dir2 = join30(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir2);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir2) });
@@ -32070,7 +32191,7 @@ async function runClean(ctx, options) {
   const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync8(join30(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync8(join31(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir2}`);
     report2.removedModuleDirs.push(dir2);
   };
@@ -32078,7 +32199,7 @@ async function runClean(ctx, options) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync16(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync17(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -32138,20 +32259,20 @@ var cleanCommand = {
 
 // src/runtime/postsync/run-postsync.ts
 init_errors();
-import { existsSync as existsSync17 } from "node:fs";
+import { existsSync as existsSync18 } from "node:fs";
 init_root();
 init_validate();
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync21 } from "node:fs";
-import { join as join31 } from "node:path";
+import { readdirSync as readdirSync22 } from "node:fs";
+import { join as join32 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names2;
     try {
-      names2 = readdirSync21(join31(location, key));
+      names2 = readdirSync22(join32(location, key));
     } catch (error2) {
       const code = error2.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -32176,12 +32297,12 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 init_pms_version();
-import { readdirSync as readdirSync22 } from "node:fs";
-import { join as join32 } from "node:path";
+import { readdirSync as readdirSync23 } from "node:fs";
+import { join as join33 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names2;
   try {
-    names2 = readdirSync22(join32(overlayFull, "virtual", "dist-kernel"));
+    names2 = readdirSync23(join33(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -32195,8 +32316,8 @@ function diffVersions(before, after) {
 init_zod();
 init_atomic_write();
 init_root();
-import { mkdirSync as mkdirSync13, readFileSync as readFileSync33 } from "node:fs";
-import { dirname as dirname17 } from "node:path";
+import { mkdirSync as mkdirSync15, readFileSync as readFileSync34 } from "node:fs";
+import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
   version: literal(1),
@@ -32204,7 +32325,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync33(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync34(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -32212,7 +32333,7 @@ function readPostsyncState(root) {
 }
 function writePostsyncState(root, state) {
   const path6 = underRoot(root, POSTSYNC_STATE);
-  mkdirSync13(dirname17(path6), { recursive: true });
+  mkdirSync15(dirname18(path6), { recursive: true });
   writeFileAtomic(path6, `${JSON.stringify(state, null, "	")}
 `);
 }
@@ -32240,7 +32361,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync17(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync18(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
@@ -32288,20 +32409,20 @@ var postsyncCommand = {
 // src/runtime/generic-image/build-generic-image.ts
 init_errors();
 init_validate();
-import { copyFileSync as copyFileSync4, mkdirSync as mkdirSync14, mkdtempSync as mkdtempSync3, readdirSync as readdirSync23, renameSync as renameSync3, rmSync as rmSync9, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync4 } from "node:fs";
+import { copyFileSync as copyFileSync4, mkdirSync as mkdirSync16, mkdtempSync as mkdtempSync3, readdirSync as readdirSync24, renameSync as renameSync3, rmSync as rmSync9, statSync as statSync28, symlinkSync as symlinkSync2, writeFileSync as writeFileSync4 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname18, join as join33, relative as relative7 } from "node:path";
+import { dirname as dirname19, join as join34, relative as relative7 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function isDir4(path6) {
   try {
-    return statSync27(path6).isDirectory();
+    return statSync28(path6).isDirectory();
   } catch {
     return false;
   }
 }
 function isFile3(path6) {
   try {
-    return statSync27(path6).isFile();
+    return statSync28(path6).isFile();
   } catch {
     return false;
   }
@@ -32311,11 +32432,11 @@ function findPackageKernel(destdir) {
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names2 = [];
     try {
-      names2 = readdirSync23(join33(destdir, base));
+      names2 = readdirSync24(join34(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names2) if (isKernelVersion(name) && isDir4(join33(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names2) if (isKernelVersion(name) && isDir4(join34(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -32370,10 +32491,10 @@ function placeAtomically(source, target) {
   renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join33(modulesDir, name);
+  const link = join34(modulesDir, name);
   if (link === imagePath) return;
   rmSync9(link, { force: true });
-  symlinkSync2(relative7(dirname18(link), imagePath), link);
+  symlinkSync2(relative7(dirname19(link), imagePath), link);
 }
 async function buildGenericImage(ctx, request) {
   assertSafePath(request.destdir, "--destdir");
@@ -32381,14 +32502,14 @@ async function buildGenericImage(ctx, request) {
     throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
   }
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
-  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join33(request.destdir, p)).find(isDir4);
+  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join34(request.destdir, p)).find(isDir4);
   if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join33(request.destdir, p)).find(isFile3);
+  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join34(request.destdir, p)).find(isFile3);
   if (!kernelImage) {
     throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
   }
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join33(dirname18(kernelImage), name);
+  const target = join34(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
   const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
@@ -32397,13 +32518,13 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync3(join33(tmpdir3(), "dist-kernel-generic."));
+  const work = mkdtempSync3(join34(tmpdir3(), "dist-kernel-generic."));
   try {
-    const conf = join33(work, "empty.conf");
-    const confDir = join33(work, "empty.conf.d");
+    const conf = join34(work, "empty.conf");
+    const confDir = join34(work, "empty.conf.d");
     writeFileSync4(conf, "");
-    mkdirSync14(confDir);
-    const built = join33(work, name);
+    mkdirSync16(confDir);
+    const built = join34(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -32417,10 +32538,10 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error2)) throw error2;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error2, details: error2.details });
     }
-    if (!isFile3(built) || statSync27(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile3(built) || statSync28(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join33(work, "uki.signed.efi");
+      final = join34(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);

@@ -27,6 +27,7 @@ export interface LayoutRoot extends TempRoot {
 
 /** A stand-in dracut: the last argument is the output; `--uefi` makes it write a "UKI". */
 export const STAND_IN_DRACUT = `#!/bin/bash
+echo "$*" >> "\${0%/*}/../dracut.log"
 out="\${!#}"
 kind=initramfs
 for a in "$@"; do [[ $a == --uefi ]] && kind=uki; done
@@ -35,12 +36,26 @@ while [[ $# -gt 0 ]]; do [[ $1 == --kver ]] && kver=$2; shift; done
 printf 'stand-in %s for %s\\n' "$kind" "$kver" > "$out"
 `;
 
+/** A fake merged kernel package: image, System.map and config in /lib/modules/KV. */
+export function addKernel(r: TempRoot, kv: string): void {
+	r.write(`/lib/modules/${kv}/vmlinuz`, `fake kernel image ${kv}\n`);
+	r.write(`/lib/modules/${kv}/System.map`, `fake System.map ${kv}\n`);
+	r.write(`/lib/modules/${kv}/config`, `CONFIG_FAKE=y\n`);
+	mkdirSync(r.path(`/lib/modules/${kv}/kernel`), { recursive: true });
+}
+
+/** The stand-in dracut's command lines so far. */
+export function dracutRuns(r: TempRoot): string[] {
+	try {
+		return readFileSync(r.path('/dracut.log'), 'utf8').split('\n').filter(Boolean);
+	} catch {
+		return [];
+	}
+}
+
 export function layoutRoot(options: LayoutRootOptions): LayoutRoot {
 	const r = makeTempRoot('dk-layout-');
-	r.write(`/lib/modules/${KV}/vmlinuz`, `fake kernel image ${KV}\n`);
-	r.write(`/lib/modules/${KV}/System.map`, `fake System.map ${KV}\n`);
-	r.write(`/lib/modules/${KV}/config`, `CONFIG_FAKE=y\n`);
-	mkdirSync(r.path(`/lib/modules/${KV}/kernel`), { recursive: true });
+	addKernel(r, KV);
 	r.write('/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
 	r.write('/etc/machine-id', `${MACHINE_ID}\n`);
 	r.write('/etc/dracut.conf.d/10-test.conf', 'hostonly="no"\n');

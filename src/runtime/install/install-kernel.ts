@@ -1,7 +1,8 @@
 // `dist-kernel install KV`: initramfs or UKI, then the install backend, then opt-in boot loader updates.
 // Everything that can fail without touching /boot (kernel files, dracut config, stub, keys, dracut itself, free
 // space) is done first; /boot changes only through a transaction.
-import { DistKernelError } from '../../lib/errors';
+import { DistKernelError, isDistKernelError } from '../../lib/errors';
+import { refreshRescueImage } from '../rescue/refresh-rescue';
 import { parseCpv } from '../../parsers/atom';
 import { assertKernelVersion, printable } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
@@ -86,6 +87,7 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
 			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
 			await updateBootloaders(ctx, { action: 'install', kv, ukiImage });
+			if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
 			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
 		}),
 	);
@@ -95,6 +97,16 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
 	else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(' ')}`);
 	return result;
+}
+
+/** The kernel is installed: a rescue image that cannot be refreshed is a warning with the cause, not a failure. */
+async function refreshRescueQuietly(ctx: RuntimeContext, kv: string, workDir: string): Promise<void> {
+	try {
+		await refreshRescueImage(ctx, kv, workDir);
+	} catch (error) {
+		if (!isDistKernelError(error)) throw error;
+		ctx.logger.warn(`the rescue image was not refreshed: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+	}
 }
 
 export function installKernel(ctx: RuntimeContext, kv: string, options: InstallOptions = {}): Promise<InstallResult> {

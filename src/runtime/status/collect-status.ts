@@ -9,6 +9,7 @@ import { listPending, type PendingWork } from '../coalesce/pending-state';
 import type { RuntimeContext } from '../context';
 import { scanModules, type ModulePackageInfo, type StaleModule } from '../modules/scan-modules';
 import { findBootFiles } from './boot-files';
+import { readRescueState, rescueFilesPresent } from '../rescue/rescue-state';
 import { findDefaultEntries, type DefaultEntry } from './default-entry';
 
 export const RUNNING_KV_ENV = 'DIST_KERNEL_RUNNING_KV';
@@ -39,6 +40,8 @@ export interface StatusReport {
 	stale: StaleModule[];
 	pending: PendingWork[];
 	broken: Array<{ cpv: string; error: string }>;
+	/** The opt-in rescue image (`rescue-image = yes`): what it was built from and whether its files are all there. */
+	rescue?: { kv: string; layout: string; files: string[]; complete: boolean; builtAt: string };
 }
 
 export function runningKernel(ctx: Pick<RuntimeContext, 'env'>, option?: string): StatusReport['running'] {
@@ -46,6 +49,12 @@ export function runningKernel(ctx: Pick<RuntimeContext, 'env'>, option?: string)
 	const fromEnv = ctx.env[RUNNING_KV_ENV];
 	if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: 'environment' };
 	return { kv: release(), source: 'uname' };
+}
+
+function rescueStatus(ctx: Pick<RuntimeContext, 'root'>): Pick<StatusReport, 'rescue'> {
+	const state = readRescueState(ctx);
+	if (!state) return {};
+	return { rescue: { kv: state.kv, layout: state.layout, files: state.files, complete: rescueFilesPresent(ctx, state), builtAt: state.builtAt } };
 }
 
 export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config' | 'dryRun'>, options: { running?: string } = {}): StatusReport {
@@ -83,5 +92,6 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 		stale: inventory.stale,
 		pending,
 		broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message })),
+		...rescueStatus(ctx),
 	};
 }

@@ -21,6 +21,11 @@ export function renderStatus(report: StatusReport): string {
 		if (boot.length === 0) lines.push('      not installed in /boot');
 		for (const b of boot) lines.push(`      ${b}`);
 	}
+	if (report.rescue) {
+		const r = report.rescue;
+		lines.push(`Rescue image: built from ${r.kv} (layout=${r.layout})${r.complete ? '' : '  [INCOMPLETE: files missing; the next install of the newest kernel rebuilds it]'}`);
+		for (const f of r.files) lines.push(`      ${f}`);
+	}
 	lines.push('');
 	if (report.defaultEntries.length === 0) lines.push('Default boot entry: not detectable');
 	for (const e of report.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
