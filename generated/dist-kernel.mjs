@@ -28489,6 +28489,7 @@ function listLayoutKernels(ctx, resolved, backend) {
 async function checkLayout(ctx, kv) {
   const resolved = await resolveLayout(ctx, kv);
   planLayout(resolved.layout, resolved.names, { initrd: true, uki: true, systemMap: true, config: true, microcode: [] });
+  if (resolved.layout === "bls") blsOptions(ctx);
   return resolved;
 }
 function installedPaths(ctx, resolved, artifacts) {
@@ -28919,7 +28920,7 @@ async function updateEfibootmgr(ctx, event) {
   });
 }
 async function updateBootloaders(ctx, event) {
-  const loaders = ctx.config.bootloaders;
+  const loaders = event.layout === "grub" && !ctx.config.bootloaders.includes("grub") ? ["grub", ...ctx.config.bootloaders] : ctx.config.bootloaders;
   if (loaders.length === 0) return;
   if (!isLiveRoot(ctx)) {
     ctx.logger.warn(`boot loader updates (${loaders.join(", ")}) skipped: they only run on the live system, not under --root ${ctx.root}`);
@@ -29599,7 +29600,7 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
       const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : {} });
       const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
       const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
-      await updateBootloaders(ctx, { action: "install", kv, ukiImage });
+      await updateBootloaders(ctx, { action: "install", kv, ukiImage, layout });
       if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
       return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
     })
@@ -29999,7 +30000,7 @@ async function removeKernel(ctx, kv, options = {}) {
       end(false);
       throw error2;
     }
-    await updateBootloaders(ctx, { action: "remove", kv });
+    await updateBootloaders(ctx, { action: "remove", kv, layout: (await readInstallConf(ctx)).conf.layout });
     if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
     else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(" ")}`);
     return { kv, backend: backend.name, files };

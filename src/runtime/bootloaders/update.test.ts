@@ -35,6 +35,16 @@ describe('updateBootloaders', () => {
 		expect(underRoot.lines.join('\n')).toContain('boot loader updates (grub) skipped');
 	});
 
+	it('layout=grub in install.conf runs grub-mkconfig on install and removal, as installkernel[grub] does', async () => {
+		const { env, log } = standIns({ 'grub-mkconfig': 'exit 0' });
+		const ctx = runtimeContext('/', { env });
+		await updateBootloaders(ctx, { action: 'install', kv: '6.1.0', layout: 'grub' });
+		await updateBootloaders(ctx, { action: 'remove', kv: '6.1.0', layout: 'grub' });
+		await updateBootloaders(ctx, { action: 'install', kv: '6.1.0', layout: 'compat' });
+		expect(log()).toHaveLength(2);
+		expect(log()[0]).toMatch(/^grub-mkconfig -o \/boot\/grub2?\/grub\.cfg$/);
+	});
+
 	it('runs grub-mkconfig and bootctl when configured; a failure is a warning, the kernel stays installed', async () => {
 		const { env, log } = standIns({ 'grub-mkconfig': 'exit 0', bootctl: 'echo "bootctl: no ESP" >&2; exit 1' });
 		const ctx = runtimeContext('/', { env, config: { bootloaders: ['grub', 'systemd-boot'] } });

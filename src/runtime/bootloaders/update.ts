@@ -11,6 +11,8 @@ export interface BootloaderEvent {
 	kv: string;
 	/** System path of the installed UKI; an efibootmgr entry can only boot a self-contained image on the ESP. */
 	ukiImage?: string | undefined;
+	/** install.conf's layout: `grub` means grub-mkconfig runs on every install and removal, as installkernel[grub] does. */
+	layout?: string | undefined;
 }
 
 async function updateGrub(ctx: RuntimeContext): Promise<void> {
@@ -56,7 +58,7 @@ async function updateEfibootmgr(ctx: RuntimeContext, event: BootloaderEvent): Pr
 }
 
 export async function updateBootloaders(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
-	const loaders = ctx.config.bootloaders;
+	const loaders = event.layout === 'grub' && !ctx.config.bootloaders.includes('grub') ? ['grub' as const, ...ctx.config.bootloaders] : ctx.config.bootloaders;
 	if (loaders.length === 0) return;
 	if (!isLiveRoot(ctx)) {
 		ctx.logger.warn(`boot loader updates (${loaders.join(', ')}) skipped: they only run on the live system, not under --root ${ctx.root}`);

@@ -86,7 +86,7 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : {}) });
 			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
 			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
-			await updateBootloaders(ctx, { action: 'install', kv, ukiImage });
+			await updateBootloaders(ctx, { action: 'install', kv, ukiImage, layout });
 			if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
 			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
 		}),

@@ -5,6 +5,7 @@ import { assertKernelVersion } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
 import { selectBackend } from '../backends/select';
 import { updateBootloaders } from '../bootloaders/update';
+import { readInstallConf } from '../install-conf/read-install-conf';
 import { runningKernel } from '../status/collect-status';
 import { withBootLock } from './lock';
 
@@ -39,7 +40,7 @@ export async function removeKernel(ctx: RuntimeContext, kv: string, options: Rem
 			end(false);
 			throw error;
 		}
-		await updateBootloaders(ctx, { action: 'remove', kv });
+		await updateBootloaders(ctx, { action: 'remove', kv, layout: (await readInstallConf(ctx)).conf.layout });
 		if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
 		else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(' ')}`);
 		return { kv, backend: backend.name, files };

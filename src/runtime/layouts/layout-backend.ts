@@ -7,7 +7,7 @@ import type { BackendName, InstalledKernel, KernelArtifacts } from '../backends/
 import { existsSync } from 'node:fs';
 import { systemPath } from '../context';
 import { writeInstallLog, writesOwnLog } from '../install-log/write-install-log';
-import { installLayout, placeDirs, planFor } from './install-layout';
+import { blsOptions, installLayout, placeDirs, planFor } from './install-layout';
 import { fileName, type PlannedFile } from './layout-plan';
 import { layoutFilesOf, listLayoutKernels } from './installed-files';
 import { planLayout } from './layout-plan';
@@ -17,6 +17,8 @@ import { resolveLayout, type ResolvedLayout } from './resolve-layout';
 export async function checkLayout(ctx: RuntimeContext, kv: string): Promise<ResolvedLayout> {
 	const resolved = await resolveLayout(ctx, kv);
 	planLayout(resolved.layout, resolved.names, { initrd: true, uki: true, systemMap: true, config: true, microcode: [] });
+	// The entry's command line (or the chroot refusal) before any image is built.
+	if (resolved.layout === 'bls') blsOptions(ctx);
 	return resolved;
 }
 
