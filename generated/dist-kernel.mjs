@@ -28815,6 +28815,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   return files.map((p) => systemView(ctx.root, p));
 }
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
+  const bootDisk = resolveBootDir(ctx, "/boot");
   const versions = /* @__PURE__ */ new Set();
   const names2 = (dir2) => {
     try {
@@ -28833,7 +28834,11 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  return [...versions].sort().map((kv) => ({ kv, backend: "kernel-install", files: existingTargets(ctx, bootRootDisk, settings, kv) }));
+  for (const name of [...names2(bootDisk), ...names2(join18(bootRootDisk, "EFI", settings.vendorName))]) {
+    const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? "";
+    if (isKernelVersion(kv) && !kv.startsWith("0-rescue") && !/[.-]old$/.test(kv)) versions.add(kv);
+  }
+  return [...versions].sort().map((kv) => ({ kv, backend: "kernel-install", files: existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) }));
 }
 
 // src/runtime/backends/select.ts
@@ -29582,6 +29587,8 @@ function validateInstallRequest(ctx, kv, options = {}) {
 }
 async function pipeline(ctx, kv, options, initrdOnly, reason) {
   validateInstallRequest(ctx, kv, options);
+  const backend = await selectBackend(ctx);
+  await backend.check?.(kv);
   if (!options.force) {
     const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
     if (plan !== "now") {
@@ -29594,8 +29601,6 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
   const result = await withBootLock(
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
-      const backend = await selectBackend(ctx);
-      await backend.check?.(kv);
       const layout = (await readInstallConf(ctx)).conf.layout;
       const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : {} });
       const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });

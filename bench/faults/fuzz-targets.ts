@@ -277,14 +277,27 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		module: 'parsers/install-conf.ts',
 		exports: ['interpretInstallConf'],
 		seeds: seedTexts('layout\x1fuki\x1finitrd_generator\x1fdracut\x1fBOOT_ROOT\x1f/efi\x1fMACHINE_ID\x1f0123456789abcdef0123456789abcdef', 'layout\x1f  bls  '),
-		tokens: ['\x1f', 'layout', 'uki', 'bls', 'compat', ' '],
+		tokens: ['\x1f', 'layout', 'uki', 'bls', 'compat', 'efistub', 'grub', ' ', '/', '..', 'BOOT_ROOT', '/efi'],
 		call: (interpret, input, mod) => {
 			const parts = text(input).split('\x1f');
 			const vars = new Map<string, string>();
 			for (let i = 0; i + 1 < parts.length; i += 2) vars.set(parts[i]!, parts[i + 1]!);
 			const machineId = mod['parseMachineId'];
 			if (typeof machineId === 'function') machineId(text(input));
-			return interpret(vars);
+			// Entry tokens and vendor names become directory names: accepted ones must be one safe component.
+			for (const name of ['parseEntryToken', 'parseVendorName']) {
+				const parse = mod[name];
+				if (typeof parse !== 'function') continue;
+				let accepted: unknown;
+				try {
+					accepted = parse(text(input), 'fuzz');
+				} catch (error) {
+					if (!(error instanceof Error) || error.name !== 'DistKernelError') throw error;
+					continue;
+				}
+				if (typeof accepted !== 'string' || accepted.includes('/') || accepted === '..' || accepted === '.' || accepted === '') throw new Error(`${name} accepted \`${String(accepted)}\``);
+			}
+			return interpret(vars, { INSTALLKERNEL_LAYOUT: parts[1] });
 		},
 	},
 	{

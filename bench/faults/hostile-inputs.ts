@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDracutCounter } from '../lib/dracut-counter';
-import { cloneRoot } from '../lib/fault-root';
+import { cloneRoot, putFile } from '../lib/fault-root';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
 import type { FaultRow, Progress } from './fault-result';
 
@@ -44,6 +44,8 @@ export const HOSTILE_PACKAGES = [
 export interface HostileCase {
 	label: string;
 	args: string[];
+	/** Files written into the root (system paths) for this case only: hostile configuration. */
+	files?: Record<string, string>;
 }
 
 export function hostileCases(validKv: string): HostileCase[] {
@@ -63,6 +65,24 @@ export function hostileCases(validKv: string): HostileCase[] {
 	for (const [name, location] of [['../escape', '/var/db/repos/gentoo'], ['gentoo', '../../escape'], ['gentoo\nx', '/var/db/repos/gentoo'], ['$(id)', '/x']] as const) {
 		cases.push({ label: `postsync ${JSON.stringify(name)} ${JSON.stringify(location)}`, args: ['postsync', name, 'rsync://example.org/x', location] });
 	}
+	// Boot configuration an install reads (install.conf, entry-token, os-release): refused as typed errors, nothing
+	// built or written, whatever layout the text asks for.
+	const conf = (text: string) => ({ '/etc/kernel/install.conf': `${text}\n` });
+	const esp = { '/efi/EFI/BOOT/.keep': '' };
+	const boot: Array<[string, Record<string, string>]> = [
+		['layout=../../escape', conf('layout=../../escape')],
+		['layout=systemd-boot', conf('layout=systemd-boot')],
+		['layout=other (built-in backend)', conf('layout=other')],
+		['layout=uki without an ESP', conf('layout=uki')],
+		['layout=efistub without an ESP', conf('layout=efistub')],
+		['BOOT_ROOT=/../../escape', conf('layout=bls\nBOOT_ROOT=/boot/../../escape')],
+		['entry-token ../../escape', { ...conf('layout=bls'), '/etc/kernel/entry-token': '../../escape\n' }],
+		['os-release ID=../../escape', { ...conf('layout=uki'), ...esp, '/etc/os-release': 'ID=../../escape\n' }],
+		['os-release NAME=../../escape', { ...conf('layout=efistub'), ...esp, '/etc/os-release': 'NAME=../../escape\nID=gentoo\n' }],
+		['initrd_generator=$(touch x)', conf('layout=compat\ninitrd_generator="$(echo x;)y z"')],
+		['MACHINE_ID=../x', conf('layout=bls\nMACHINE_ID=../x')],
+	];
+	for (const [label, files] of boot) cases.push({ label: `install.conf: ${label}`, args: ['install', validKv], files });
 	cases.push({ label: 'clean --keep -1', args: ['clean', '--keep', '-1'] });
 	cases.push({ label: 'clean --keep x', args: ['clean', '--keep', 'x'] });
 	return cases;
@@ -92,13 +112,15 @@ export async function hostileInputs(options: HostileOptions): Promise<FaultRow[]
 	const byKind = new Map<string, { tried: number; survived: number; failures: string[]; unfinished: Set<string> }>();
 	const every = Math.max(1, options.every ?? 1);
 	for (const item of hostileCases(options.validKv).filter((_c, i) => i % every === 0)) {
-		const kind = item.label.includes('--package') ? 'package names' : /KV=/.test(item.label) ? 'kernel versions' : 'paths and names';
+		const kind = item.files ? 'boot configuration' : item.label.includes('--package') ? 'package names' : /KV=/.test(item.label) ? 'kernel versions' : 'paths and names';
 		const stats = byKind.get(kind) ?? { tried: 0, survived: 0, failures: [], unfinished: new Set<string>() };
 		byKind.set(kind, stats);
 		counter.reset();
+		for (const [path, content] of Object.entries(item.files ?? {})) putFile(root, path, content);
 		const before = fingerprint(scratch, skip);
 		const result = await runDistKernel({ bin: options.bin, root, args: item.args, pathPrefix: counter.pathDir });
 		const after = fingerprint(scratch, skip);
+		if (item.files) cloneRoot(options.template, root);
 		const text = `${result.stderr}${result.stdout}`;
 		if (UNFINISHED_RE.test(text)) {
 			stats.unfinished.add(item.args[0]!);

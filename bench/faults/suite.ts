@@ -1,6 +1,6 @@
 // The fault suite: builds the roots it needs, runs every fault class and returns one row per class and subject.
 // `full` is what `npm run faults` runs by default; `ci` runs the same classes with smaller counts.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { programBundle } from '../lib/bundle';
@@ -22,7 +22,7 @@ export interface SuiteSettings {
 	fuzzCount: number;
 	/** Checkpoints per kill scenario (undefined: every one). */
 	killPoints: number | undefined;
-	killScenarios: ('upgrade' | 'reinstall' | 'kernel-install')[];
+	killScenarios: ('upgrade' | 'reinstall' | 'kernel-install' | 'uki-layout' | 'efistub-layout')[];
 	dracutDelaysMs: number[];
 	noSpaceFs: BootFs[];
 	noSpaceLevels: number[];
@@ -35,7 +35,7 @@ export const SETTINGS: Record<FaultMode, SuiteSettings> = {
 	full: {
 		fuzzCount: 10_000,
 		killPoints: undefined,
-		killScenarios: ['upgrade', 'reinstall', 'kernel-install'],
+		killScenarios: ['upgrade', 'reinstall', 'kernel-install', 'uki-layout', 'efistub-layout'],
 		dracutDelaysMs: [250, 600, 1200],
 		noSpaceFs: ['tmpfs', 'ext2', 'vfat'],
 		noSpaceLevels: [0, 0.01, 0.25, 0.5, 0.75, 0.99, 3],
@@ -145,6 +145,23 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 				}
 				env = { DIST_KERNEL_RUNTIME: join(work, `kill-${scenario}`, 'root', FAULT_RUNTIME) };
 				name = `install ${kv2} over ${kv1} through kernel-install (layout=bls)`;
+			}
+			if (scenario === 'uki-layout' || scenario === 'efistub-layout') {
+				// The same upgrade in install.conf's ESP layouts (built-in backend): a UKI in EFI/Linux, or the kernel
+				// and its initramfs in EFI/<NAME>.
+				const layout = scenario === 'uki-layout' ? 'uki' : 'efistub';
+				template = join(work, scenario);
+				cloneRoot(baseRoot, template);
+				mkdirSync(join(template, 'efi', 'EFI', 'BOOT'), { recursive: true });
+				putFile(template, '/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
+				putFile(template, '/etc/kernel/cmdline', 'root=/dev/vda2 ro\n');
+				putFile(template, '/etc/kernel/install.conf', `layout=${layout}\ninitrd_generator=dracut\nuki_generator=${layout === 'uki' ? 'dracut' : 'none'}\n`);
+				const failed = await installedTemplate(bin, template, kv1, progress);
+				if (failed) {
+					rows.push({ kind: 'SIGKILL', subject: `install in layout=${layout}`, tried: 0, survived: 0, notes: '', skipped: failed });
+					continue;
+				}
+				name = `install ${kv2} over ${kv1} in layout=${layout} (ESP)`;
 			}
 			if (scenario === 'reinstall') {
 				template = join(work, 'reinstall');

@@ -3,6 +3,7 @@
 // (per-run temporary) paths dracut was called with; everything else in a reproducible dracut image is stable.
 import { createHash } from 'node:crypto';
 import { parseCpioSequence } from '../../src/parsers/cpio';
+import { findSection, readPeSections } from '../../src/parsers/pe-sections';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -41,7 +42,30 @@ export function snapshotTree(dir: string): Snapshot {
 
 const VOLATILE_ENTRY_RE = /(^|\/)dracut\/build-parameter\.txt$/;
 
+/**
+ * A UKI (PE with .linux and .initrd): its sections, the embedded initramfs digested as above. The PE header (link
+ * time stamp, checksum) and section order/padding are not part of what boots.
+ */
+function digestUki(data: Buffer): string | undefined {
+	if (data.subarray(0, 2).toString('latin1') !== 'MZ') return undefined;
+	try {
+		const sections = readPeSections(data);
+		if (!sections.some((s) => s.name === '.linux') || !sections.some((s) => s.name === '.initrd')) return undefined;
+		const hash = createHash('sha256');
+		for (const section of [...sections].sort((a, b) => a.name.localeCompare(b.name))) {
+			const body = findSection(data, section.name);
+			if (!body) return undefined;
+			hash.update(`${section.name}\0${section.name === '.initrd' ? digestFile(body) : createHash('sha256').update(body).digest('hex')}\0`);
+		}
+		return `uki:${hash.digest('hex')}`;
+	} catch {
+		return undefined;
+	}
+}
+
 export function digestFile(data: Buffer): string {
+	const uki = digestUki(data);
+	if (uki) return uki;
 	if (data.subarray(0, 6).toString('latin1') === '070701') {
 		try {
 			const archive = parseCpioSequence(data);

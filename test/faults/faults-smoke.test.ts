@@ -33,9 +33,9 @@ describe('fault suite (ci size)', () => {
 		expect(problems(rows)).toEqual([]);
 	});
 
-	it('hostile kernel versions, package names and paths are refused before any write', () => {
+	it('hostile kernel versions, package names, paths and boot configuration are refused before any write', () => {
 		const rows = rowsOf('hostile input');
-		expect(rows.map((r) => r.subject).sort()).toEqual(['kernel versions', 'package names', 'paths and names', 'symlinks planted in /boot']);
+		expect(rows.map((r) => r.subject).sort()).toEqual(['boot configuration', 'kernel versions', 'package names', 'paths and names', 'symlinks planted in /boot']);
 		expect(problems(rows)).toEqual([]);
 	});
 

@@ -183,7 +183,8 @@ function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string
 	return files.map((p) => systemView(ctx.root, p));
 }
 
-function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings): InstalledKernel[] {
+function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, bootRootDisk: string, settings: KernelInstallSettings): InstalledKernel[] {
+	const bootDisk = resolveBootDir(ctx, '/boot');
 	const versions = new Set<string>();
 	const names = (dir: string) => {
 		try {
@@ -202,6 +203,11 @@ function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root'>, bootRootDis
 		const kv = name.startsWith(prefix) && name.endsWith('.efi') ? name.slice(prefix.length, -'.efi'.length) : '';
 		if (isKernelVersion(kv)) versions.add(kv);
 	}
-	return [...versions].sort().map((kv) => ({ kv, backend: 'kernel-install' as const, files: existingTargets(ctx, bootRootDisk, settings, kv) }));
+	// installkernel-gentoo's 90-compat: /boot/kernel-KV (compat, grub), BOOT_ROOT/EFI/<NAME>/kernel-KV.efi (efistub).
+	for (const name of [...names(bootDisk), ...names(join(bootRootDisk, 'EFI', settings.vendorName))]) {
+		const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? '';
+		if (isKernelVersion(kv) && !kv.startsWith('0-rescue') && !/[.-]old$/.test(kv)) versions.add(kv);
+	}
+	return [...versions].sort().map((kv) => ({ kv, backend: 'kernel-install' as const, files: existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) }));
 }
 

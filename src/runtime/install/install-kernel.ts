@@ -66,6 +66,10 @@ export function validateInstallRequest(ctx: Pick<RuntimeContext, 'root'>, kv: st
 
 async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<InstallResult> {
 	validateInstallRequest(ctx, kv, options);
+	// The boot layout is checked before the lock, dracut or any write: a layout we cannot honour fails with
+	// nothing built or changed.
+	const backend = await selectBackend(ctx);
+	await backend.check?.(kv);
 	if (!options.force) {
 		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
 		if (plan !== 'now') {
@@ -79,9 +83,6 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	const started = performance.now();
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
-			// The boot layout is checked before dracut runs: a layout we cannot honour fails with nothing built.
-			const backend = await selectBackend(ctx);
-			await backend.check?.(kv);
 			const layout = (await readInstallConf(ctx)).conf.layout;
 			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : {}) });
 			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
