@@ -59,16 +59,18 @@ writeFileSync(join(TOP, 'bench', onlyArg ? 'results-partial.json' : 'results.jso
 const rows: string[][] = [];
 const x = (n: number) => `${n.toFixed(2)}×`;
 const h = results.hook;
-if (isError(h)) rows.push(['hook overhead', 'not measured', h.error, '≤ 2×', '']);
+const HOOK_GOAL = 1.3;
+if (isError(h)) rows.push(['hook overhead', 'not measured', h.error, `≤ ${HOOK_GOAL}×`, 'NOT met']);
 else {
-	const kib = (h.bundleBytes / 1024).toFixed(0);
-	rows.push([`hook overhead, wall: no-op \`plugin dist-kernel remove\` vs \`node -e ''\``, `${formatMs(h.hookMs)} vs ${formatMs(h.bareNodeMs)}`, x(h.ratio), '≤ 2×', h.ratio <= 2 ? 'met' : 'NOT met']);
+	const kib = (h.startupBytes / 1024).toFixed(0);
+	const heavy = h.heavyAtStartup.length > 0 ? `loads ${h.heavyAtStartup.join(', ')} at start-up` : 'no commander/zod/execa/handlebars at start-up';
+	rows.push([`P2 hook start-up, wall: no-op \`plugin dist-kernel remove\` vs \`node -e ''\``, `${formatMs(h.hookMs)} vs ${formatMs(h.bareNodeMs)}`, x(h.ratio), `≤ ${HOOK_GOAL}×`, h.ratio <= HOOK_GOAL ? 'met' : 'NOT met']);
 	rows.push([
-		`  CPU time (user+sys); bundle ${kib} KiB, ${h.handlebarsAtStartup ? 'evaluates handlebars at start-up' : 'generator/handlebars not evaluated at start-up'}`,
+		`  CPU time (user+sys); start-up loads ${h.startupFiles} files, ${kib} KiB; ${heavy}`,
 		`${formatMs(h.hookCpuMs)} vs ${formatMs(h.bareNodeCpuMs)}`,
 		x(h.cpuRatio),
-		'≤ 2×',
-		h.cpuRatio <= 2 ? 'met' : 'NOT met',
+		`≤ ${HOOK_GOAL}×`,
+		h.cpuRatio <= HOOK_GOAL ? 'met' : 'NOT met',
 	]);
 }
 const g = results.generate;

@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { writeProgram } from '../../esbuild.config.mjs';
 
 export const TOP = resolve(import.meta.dirname, '..', '..');
 export const BENCH_CACHE = join(TOP, '.cache', 'bench');
@@ -28,13 +29,15 @@ export async function bundleEntry(entry: string, outName = `${basename(entry, '.
 }
 
 /**
- * The program as `npm run build` would bundle it (or the test bundle when running under vitest). One file per
- * process, removed at exit, so that a bench and a fault run at the same time never swap each other's program.
+ * The program as `npm run build` bundles it (its entry and chunks; or the test bundle when running under vitest).
+ * One directory per process, removed at exit, so that a bench and a fault run at the same time never swap each
+ * other's program.
  */
 export async function programBundle(): Promise<string> {
 	const fromTests = process.env['DIST_KERNEL_TEST_BIN'];
 	if (fromTests) return fromTests;
-	const file = await bundleEntry('src/cli/main.ts', `dist-kernel.${process.pid}.mjs`);
-	process.once('exit', () => rmSync(file, { force: true }));
-	return file;
+	const dir = join(BENCH_CACHE, `program.${process.pid}`);
+	const entry = await writeProgram(dir);
+	process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+	return entry;
 }

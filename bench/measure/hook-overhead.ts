@@ -1,10 +1,11 @@
 // Hook overhead: the bundled program answering a kernel-install `remove` that our plugin ignores
 // (`plugin dist-kernel remove KV ENTRY_DIR` returns "nothing to remove" without touching anything) against bare
 // `node -e ''`, interleaved. Wall time and CPU time (user+sys, via GNU time when present: less sensitive to other
-// load on the machine). Also reports whether the bundle evaluates the generator (handlebars) at start-up.
+// load on the machine). Also reports what the entry loads before running: its static imports, and whether any of
+// commander, zod, execa or handlebars is among them.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runProcess } from '../lib/run-process';
 import { median } from '../lib/stats';
 
@@ -18,17 +19,24 @@ export interface HookOverhead {
 	bareNodeCpuMs: number;
 	hookCpuMs: number;
 	cpuRatio: number;
-	bundleBytes: number;
-	handlebarsAtStartup: boolean;
+	/** Bytes of the files loaded at start-up (the entry and its static imports). */
+	startupBytes: number;
+	startupFiles: number;
+	/** Libraries among commander, zod, execa, handlebars that start-up loads (esbuild marks each module's origin). */
+	heavyAtStartup: string[];
 	runs: number;
 }
 
-/**
- * esbuild wraps each module of a bundle in a lazy `init_<module>()`; one of the generator's modules initialized
- * at the top level (column 0) means handlebars is evaluated and the template engine created at every start-up.
- */
-export function loadsHandlebarsAtStartup(bundle: string): boolean {
-	return /^init_(?:generate_overlay|render_overlay|render|template_registry)\(\);$/m.test(readFileSync(bundle, 'utf8'));
+/** The entry and its static imports, transitively (dynamic import() is what start-up does not load). */
+export function startupClosure(entry: string): string[] {
+	const seen = new Set<string>();
+	const visit = (file: string) => {
+		if (seen.has(file)) return;
+		seen.add(file);
+		for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\.?\/[^"]+)"|^import\s*"(\.\.?\/[^"]+)"/gm)) visit(join(dirname(file), (m[1] ?? m[2])!));
+	};
+	visit(entry);
+	return [...seen];
 }
 
 async function timed(argv: string[]): Promise<{ wall: number; cpu: number }> {
@@ -65,11 +73,20 @@ export async function measureHookOverhead(bin: string, runs: number): Promise<Ho
 			bareNodeCpuMs,
 			hookCpuMs,
 			cpuRatio: hookCpuMs / bareNodeCpuMs,
-			bundleBytes: readFileSync(bin).length,
-			handlebarsAtStartup: loadsHandlebarsAtStartup(bin),
+			...startupReport(bin),
 			runs,
 		};
 	} finally {
 		rmSync(root, { recursive: true, force: true });
 	}
+}
+
+function startupReport(bin: string): Pick<HookOverhead, 'startupBytes' | 'startupFiles' | 'heavyAtStartup'> {
+	const files = startupClosure(bin);
+	const texts = files.map((f) => readFileSync(f, 'utf8'));
+	return {
+		startupBytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0),
+		startupFiles: files.length,
+		heavyAtStartup: ['commander', 'zod', 'execa', 'handlebars'].filter((lib) => texts.some((t) => t.includes(`// node_modules/${lib}/`))),
+	};
 }

@@ -1,19 +1,23 @@
-// Entry point: the one top-level catch. Nothing below calls process.exit.
+// Entry point: the one top-level catch. Nothing below calls process.exit. Calls of the kernel-install plugin that
+// build nothing are answered before the rest of the program is loaded (a separate chunk of the bundle).
 import { appendFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
 import { EXIT_FAILED, EXIT_USAGE, InternalError, formatError, isDistKernelError } from '../lib/errors';
-import { buildProgram } from './program';
+import { answerPluginNoOp } from './plugin-fast-path';
+
+/** commander's own errors (help, version, usage), known by their documented `commander.*` codes. */
+function isCommanderError(error: unknown): error is Error & { exitCode: number } {
+	const e = error as { code?: unknown; exitCode?: unknown } | null;
+	return error instanceof Error && typeof e?.code === 'string' && e.code.startsWith('commander.') && typeof e.exitCode === 'number';
+}
 
 async function main(argv: string[]): Promise<number> {
-	let exitCode = 0;
-	const program = buildProgram((code) => {
-		exitCode = code;
-	});
 	try {
-		await program.parseAsync(argv);
-		return exitCode;
+		const answered = answerPluginNoOp(argv.slice(2), process.env);
+		if (answered !== undefined) return answered;
+		const { runProgram } = await import('./run-program');
+		return await runProgram(argv);
 	} catch (error) {
-		if (error instanceof CommanderError) {
+		if (isCommanderError(error)) {
 			// Help and version are "errors" with exit code 0; commander already printed the message.
 			return error.exitCode === 0 ? 0 : EXIT_USAGE;
 		}

@@ -1,9 +1,11 @@
 // `dist-kernel generate`: configuration → repository scan → plan → render → compare or write.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema';
 import { DistKernelError } from '../lib/errors';
 import type { Logger } from '../lib/log';
 import { keepInstalledVirtuals } from './keep-installed';
+import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
 import { planVirtuals, providersFor } from './plan-virtuals';
 import { readRepositories } from './read-repos-conf';
 import { OVERLAY_NAME, renderOverlay, type OverlayFiles } from './render-overlay';
@@ -19,7 +21,7 @@ export interface GenerateOptions {
 	outputDir: string;
 	/** Compare only. */
 	check: boolean;
-	/** Path of the program bundle to ship. */
+	/** Path of the program bundle's entry file to ship (with the chunks directory beside it). */
 	bundlePath: string;
 	runtime: RuntimeInfo;
 	defaultConfig: string;
@@ -34,9 +36,13 @@ export interface GenerateResult extends OverlayChanges {
 	repositories: string[];
 }
 
-function readBundle(path: string): Buffer {
+/** The entry file and every chunk beside it, by path relative to the entry's directory. */
+function readBundle(path: string): Map<string, Buffer> {
 	try {
-		return readFileSync(path);
+		const files = new Map([[BUNDLE_ENTRY, readFileSync(path)]]);
+		const chunks = join(dirname(path), BUNDLE_CHUNK_DIR);
+		if (existsSync(chunks)) for (const name of readdirSync(chunks).sort()) files.set(`${BUNDLE_CHUNK_DIR}/${name}`, readFileSync(join(chunks, name)));
+		return files;
 	} catch (error) {
 		throw new DistKernelError('generate.bundle', `cannot read the program bundle: ${path}`, {
 			hint: 'run `npm run build` in the dist-kernel checkout',

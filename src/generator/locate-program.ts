@@ -1,13 +1,14 @@
 // Where the running program lives: the bundle to ship in the runtime package, and whether it runs from a checkout.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
 
-/** This module's own file: the bundle itself when bundled, src/generator/locate-program.ts from source. */
+/** This module's own file: a chunk of the bundle when bundled, src/generator/locate-program.ts from source. */
 const SELF = fileURLToPath(import.meta.url);
 
 export interface ProgramLocation {
-	/** The bundle file to copy into the overlay. */
+	/** The bundle's entry file to copy into the overlay (its chunks/ directory beside it goes too). */
 	bundle: string;
 	/** Top of a dist-kernel source checkout when the running bundle is that checkout's generated/dist-kernel.mjs. */
 	checkout: string | undefined;
@@ -25,10 +26,11 @@ function isSourceCheckout(dir: string): boolean {
 
 export function locateProgram(self: string = SELF): ProgramLocation {
 	if (self.endsWith('.mjs')) {
-		const top = dirname(dirname(self));
-		return { bundle: self, checkout: isSourceCheckout(top) ? top : undefined };
+		const dir = basename(dirname(self)) === BUNDLE_CHUNK_DIR ? dirname(dirname(self)) : dirname(self);
+		const top = dirname(dir);
+		return { bundle: join(dir, BUNDLE_ENTRY), checkout: isSourceCheckout(top) ? top : undefined };
 	}
 	// From source (tests, tsx): the checkout's committed bundle, two levels above src/generator.
 	const top = resolve(dirname(self), '..', '..');
-	return { bundle: join(top, 'generated', 'dist-kernel.mjs'), checkout: undefined };
+	return { bundle: join(top, 'generated', BUNDLE_ENTRY), checkout: undefined };
 }

@@ -1,4 +1,5 @@
 // The whole overlay as a map of relative path → bytes. No I/O: the caller passes the bundle and the plan.
+import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
 import type { Config } from '../config/schema';
 import { InternalError } from '../lib/errors';
 import { renderTemplate } from './render';
@@ -24,7 +25,9 @@ export const OWNED_RECORD = 'metadata/dist-kernel-owned';
 export const COPYRIGHT_YEAR = '2026';
 /** Arches where net-libs/nodejs is keyworded; stable where Gentoo has it stable. */
 export const RUNTIME_KEYWORDS = ['amd64', 'arm64', '~ppc64', '~riscv', '~x86'];
-export const RUNTIME_BUNDLE_FILE = 'dist-kernel.mjs';
+export const RUNTIME_BUNDLE_FILE = BUNDLE_ENTRY;
+/** The bundle's lazily loaded chunks, installed beside the entry file (its imports are `./chunks/…`). */
+export const RUNTIME_CHUNK_DIR = BUNDLE_CHUNK_DIR;
 export const RUNTIME_CONFIG_FILE = 'dist-kernel.conf';
 
 export interface OverlayInput {
@@ -32,8 +35,8 @@ export interface OverlayInput {
 	runtime: RuntimeInfo;
 	virtuals: readonly PlannedVirtual[];
 	providers: readonly Provider[];
-	/** The program bundle shipped in the runtime package. */
-	bundle: Uint8Array;
+	/** The program bundle shipped in the runtime package: the entry file and its chunks, by relative path. */
+	bundle: ReadonlyMap<string, Uint8Array>;
 	/** Default /etc/dist-kernel/dist-kernel.conf. */
 	defaultConfig: string;
 }
@@ -90,6 +93,7 @@ export function renderOverlay(input: OverlayInput): OverlayFiles {
 		keywords: RUNTIME_KEYWORDS,
 		nodeAtom: '>=net-libs/nodejs-20',
 		bundleFile: RUNTIME_BUNDLE_FILE,
+		bundleChunkDir: RUNTIME_CHUNK_DIR,
 		bundleDir: '/usr/lib/dist-kernel',
 		launcherFile: outputName(launcher.output),
 		configFile: RUNTIME_CONFIG_FILE,
@@ -106,7 +110,11 @@ export function renderOverlay(input: OverlayInput): OverlayFiles {
 			description: 'The dist-kernel program (bundled for Node.js), its kernel-install plugins, the Portage post-sync hook that regenerates this overlay, and the default configuration. Kernel packages call it to build the initramfs or UKI and install the kernel.',
 		}),
 	);
-	put(`${RUNTIME_PACKAGE_DIR}/files/${RUNTIME_BUNDLE_FILE}`, input.bundle);
+	if (!input.bundle.has(RUNTIME_BUNDLE_FILE)) throw new InternalError(`the program bundle lacks its entry file ${RUNTIME_BUNDLE_FILE}`);
+	for (const [name, data] of input.bundle) {
+		if (name !== RUNTIME_BUNDLE_FILE && !name.startsWith(`${RUNTIME_CHUNK_DIR}/`)) throw new InternalError(`unexpected file in the program bundle: ${name}`);
+		put(`${RUNTIME_PACKAGE_DIR}/files/${name}`, data);
+	}
 	put(`${RUNTIME_PACKAGE_DIR}/files/${RUNTIME_CONFIG_FILE}`, input.defaultConfig);
 
 	const owned = [...files.keys(), OWNED_RECORD].sort();

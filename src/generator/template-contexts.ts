@@ -62,6 +62,7 @@ export const runtimeEbuildContextSchema = z.strictObject({
 	nodeAtom: token('atom'),
 	/** Absolute install paths and file names in files/. */
 	bundleFile: token('name'),
+	bundleChunkDir: token('name'),
 	bundleDir: token('path'),
 	launcherFile: token('name'),
 	configFile: token('name'),

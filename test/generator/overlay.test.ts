@@ -2,7 +2,7 @@
 // generated bash file, idempotence, stale removal, ownership, hostile input.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderDefaultConfig } from '../../src/config/load';
 import { defaultConfig } from '../../src/config/load';
@@ -113,9 +113,18 @@ assert doc.documentElement.tagName == "pkgmetadata", "root element"
 		const ebuild = Buffer.from(files.get(`sys-kernel/dist-kernel-runtime/dist-kernel-runtime-${VERSION}.ebuild`)!).toString();
 		expect(ebuild).toMatch(/^RDEPEND="\n\t>=net-libs\/nodejs-20\n\tsys-apps\/kmod\n\tsys-kernel\/dracut\n"$/m);
 		const installed = [...ebuild.matchAll(/"\$\{FILESDIR\}"\/(\S+)/g)].map((m) => m[1]).sort();
-		const shipped = [...files.keys()].filter((p) => p.startsWith('sys-kernel/dist-kernel-runtime/files/')).map((p) => p.split('/').pop()).sort();
+		const prefix = 'sys-kernel/dist-kernel-runtime/files/';
+		const shipped = [...new Set([...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]))].sort();
 		expect(installed).toEqual(shipped);
-		expect(Buffer.from(files.get('sys-kernel/dist-kernel-runtime/files/dist-kernel.mjs')!).equals(readFileSync(locateProgram().bundle))).toBe(true);
+		expect(Buffer.from(files.get(`${prefix}dist-kernel.mjs`)!).equals(readFileSync(locateProgram().bundle))).toBe(true);
+		// The bundle's chunks go along (`doins -r`), and every module the entry or a chunk imports is among them.
+		expect(ebuild).toContain('doins -r "${FILESDIR}"/chunks');
+		const program = [...files.keys()].filter((p) => p === `${prefix}dist-kernel.mjs` || p.startsWith(`${prefix}chunks/`));
+		expect(program.length).toBeGreaterThan(2);
+		for (const file of program) {
+			const text = Buffer.from(files.get(file)!).toString();
+			for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.\.?\/[^"]+)"/g)) expect(files.has(posix.join(posix.dirname(file), m[1]!)), `${file} imports ${m[1]}`).toBe(true);
+		}
 	});
 
 	it('every generated bash file passes bash -n and shellcheck -s bash', () => {

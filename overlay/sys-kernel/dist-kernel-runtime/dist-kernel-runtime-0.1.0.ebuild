@@ -23,8 +23,10 @@ RDEPEND="
 "
 
 src_install() {
+	# The bundle's entry imports its chunks from ./chunks/ (loaded only when needed).
 	insinto /usr/lib/dist-kernel
 	doins "${FILESDIR}"/dist-kernel.mjs
+	doins -r "${FILESDIR}"/chunks
 	newbin "${FILESDIR}"/dist-kernel.launcher dist-kernel
 
 	exeinto /usr/lib/kernel/install.d

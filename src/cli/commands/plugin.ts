@@ -4,6 +4,7 @@ import type { CommandModule } from '../command-module';
 import type { Logger } from '../../lib/log';
 import { createRuntimeContext } from '../../runtime/context';
 import { runKernelInstallPlugin } from '../../runtime/install/kernel-install-plugin';
+import { decidePluginNoOp, pluginVerbose, type PluginInvocation } from '../../runtime/install/plugin-decision';
 
 function quietUnless(verbose: boolean, logger: Logger): Logger {
 	if (verbose) return logger;
@@ -22,17 +23,18 @@ export const pluginCommand: CommandModule = {
 			.argument('[files...]', 'add: IMAGE [INITRD…]')
 			.action(
 				run(async (context, name, command, kv, entryDir, files) => {
-					const verbose = context.verbose || context.env['KERNEL_INSTALL_VERBOSE'] === '1';
-					const ctx = createRuntimeContext({ ...context, logger: quietUnless(verbose, context.logger) });
+					const verbose = pluginVerbose(context.verbose, context.env);
+					const logger = quietUnless(verbose, context.logger);
 					const [image, ...initrds] = files as string[];
-					const outcome = await runKernelInstallPlugin(ctx, {
-						name: name as string,
-						command: command as string,
-						kv: kv as string,
-						entryDir: entryDir as string,
-						image,
-						initrds,
-					});
+					const inv: PluginInvocation = { name: name as string, command: command as string, kv: kv as string, entryDir: entryDir as string, image, initrds };
+					// Calls that build nothing need no configuration (main.ts usually answers them before this point).
+					const noOp = decidePluginNoOp(inv, context.env);
+					if (noOp) {
+						logger.info(`dist-kernel plugin: ${noOp.action}`);
+						return noOp.exitCode;
+					}
+					const ctx = createRuntimeContext({ ...context, logger });
+					const outcome = await runKernelInstallPlugin(ctx, inv);
 					ctx.logger.info(`dist-kernel plugin: ${outcome.action}`);
 					return outcome.exitCode;
 				}),

@@ -5,46 +5,19 @@
 // or another generator is configured, it does nothing.
 import { copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { DistKernelError, usageError } from '../../lib/errors';
-import { assertKernelVersion, assertSafePath, printable } from '../../lib/validate';
+import { DistKernelError } from '../../lib/errors';
+import { assertSafePath } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
-import { PIPELINE_ENV } from '../backends/pipeline-env';
 import { buildBootImages } from './build-image';
 import { withBootLock } from './lock';
+import { decidePluginNoOp, PLUGIN_NAME, type PluginInvocation, type PluginOutcome } from './plugin-decision';
 import { withWorkDir } from './work-dir';
 
-export const PLUGIN_NAME = 'dist-kernel';
-
-export interface PluginInvocation {
-	name: string;
-	command: string;
-	kv: string;
-	entryDir: string;
-	image?: string | undefined;
-	initrds: string[];
-}
-
-export type PluginOutcome = { exitCode: number; action: string };
-
 export async function runKernelInstallPlugin(ctx: RuntimeContext, inv: PluginInvocation): Promise<PluginOutcome> {
-	if (inv.name !== PLUGIN_NAME) throw usageError('plugin.unknown', `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
-	assertKernelVersion(inv.kv);
-	assertSafePath(inv.entryDir, 'ENTRY_DIR');
-	if (inv.command === 'remove') {
-		// kernel-install removes ENTRY_DIR itself; nothing we generate lives anywhere else.
-		return { exitCode: 0, action: 'nothing to remove' };
-	}
-	if (inv.command !== 'add') throw usageError('plugin.command', `Expected the plugin command to be add or remove, got \`${printable(inv.command)}\``);
-	if (!inv.image) throw usageError('plugin.args', 'Expected `add KV ENTRY_DIR IMAGE [INITRD…]`, got no IMAGE');
-	assertSafePath(inv.image, 'IMAGE');
-	for (const initrd of inv.initrds) assertSafePath(initrd, 'INITRD');
+	const noOp = decidePluginNoOp(inv, ctx.env);
+	if (noOp) return noOp;
 
 	const env = ctx.env;
-	if (env[PIPELINE_ENV] === '1') return { exitCode: 0, action: 'dist-kernel pipeline already built the initramfs' };
-	if (inv.initrds.length > 0) return { exitCode: 0, action: 'an initrd was given' };
-	const generator = env['KERNEL_INSTALL_INITRD_GENERATOR'];
-	if (generator && generator !== PLUGIN_NAME) return { exitCode: 0, action: `initrd_generator=${generator} is configured` };
-	if (env['KERNEL_INSTALL_IMAGE_TYPE'] === 'uki') return { exitCode: 0, action: 'the image is already a UKI' };
 	const staging = env['KERNEL_INSTALL_STAGING_AREA'];
 	if (!staging) throw new DistKernelError('plugin.env', 'kernel-install plugin run without KERNEL_INSTALL_STAGING_AREA', { hint: 'run it through kernel-install(8)' });
 	assertSafePath(staging, 'KERNEL_INSTALL_STAGING_AREA');
