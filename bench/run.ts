@@ -12,12 +12,13 @@ import { measureGenerateScaling, type GenerateScaling } from './measure/generate
 import { measureHookOverhead, type HookOverhead } from './measure/hook-overhead';
 import { measureInitramfsListing, type InitramfsListingResult } from './measure/initramfs-listing';
 import { measureScanScaling, type ScanScaling } from './measure/scan-scaling';
+import { measureVerifyCost, type VerifyCost } from './measure/verify-boot';
 
 const quick = process.argv.includes('--quick');
 // `--only hook,generate,scan,listing,dracut` runs a subset (the JSON then holds only those).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set(onlyArg ? onlyArg.split(',') : ['hook', 'generate', 'scan', 'listing', 'dracut']);
-const runs = { hook: quick ? 7 : 21, generate: quick ? 3 : 7, scan: quick ? 3 : 7, listing: quick ? 3 : 7 };
+const only = new Set(onlyArg ? onlyArg.split(',') : ['hook', 'generate', 'scan', 'listing', 'dracut', 'verify']);
+const runs = { hook: quick ? 7 : 21, generate: quick ? 3 : 7, scan: quick ? 3 : 7, listing: quick ? 3 : 7, verify: quick ? 1 : 3 };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Results {
@@ -27,6 +28,7 @@ interface Results {
 	scan?: ScanScaling | { error: string };
 	listing?: InitramfsListingResult | { error: string };
 	dracutRuns?: DracutRunsPoint[] | { error: string };
+	verify?: VerifyCost | { error: string };
 }
 
 async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { error: string }> {
@@ -53,6 +55,7 @@ results.generate = only.has('generate') ? await attempt('generate scaling', () =
 results.scan = only.has('scan') ? await attempt('stale-module scan', () => measureScanScaling([250, 500, 1000, 2000], runs.scan)) : skipped;
 results.listing = only.has('listing') ? await attempt('initramfs listing', () => measureInitramfsListing(runs.listing)) : skipped;
 results.dracutRuns = only.has('dracut') ? await attempt('dracut runs per upgrade', () => measureDracutRuns(bin, [0, 1, 3])) : skipped;
+results.verify = only.has('verify') ? await attempt('boot verification cost', () => measureVerifyCost(bin, runs.verify)) : skipped;
 
 writeFileSync(join(TOP, 'bench', onlyArg ? 'results-partial.json' : 'results.json'), `${JSON.stringify(results, null, '\t')}\n`);
 
@@ -104,6 +107,16 @@ else {
 		rows.push([`dracut runs, kernel upgrade + ${p.modulePackages} initramfs module package(s): Gentoo vs ours`, `${p.gentooBehaviour} vs ${p.coalesced}`, `${x(p.gentooBehaviour / Math.max(1, p.coalesced))} fewer`, '1', p.coalesced === 1 && p.exitCodes.every((c) => c === 0) ? 'met' : 'NOT met']);
 	}
 }
+const v = results.verify;
+if (!v || isError(v)) rows.push(['boot verification', 'not measured', v?.error ?? '', '', '']);
+else {
+	for (const p of v.points) {
+		const what = p.image === 'uki' ? 'UKI under OVMF' : 'kernel + initramfs';
+		rows.push([`boot verification (${p.accel}), ${what}: image build (install) vs \`verify\` (median of ${v.runs})`, `${formatMs(p.buildMs)} vs ${formatMs(p.verifyMs)}`, `${x(p.verifyMs / p.buildMs)} of the build`, 'bounded (verify-timeout)', '']);
+	}
+	if (!v.kvm.usable) rows.push(['boot verification (kvm)', 'not measured', `KVM not usable here: ${v.kvm.reason}`, '', '']);
+}
+
 out(`\n${renderTable(['measurement', 'medians', 'ratio', 'goal', ''], rows)}`);
 
 if (!onlyArg && !isError(g) && !g.error) {

@@ -309,6 +309,43 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		call: (parse, input) => parse(text(input)),
 	},
 	{
+		name: 'kernel command line (root=)',
+		module: 'parsers/kernel-cmdline.ts',
+		exports: ['splitCmdline'],
+		seeds: seedTexts('root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 ro quiet dyndbg="file a.c +p"', 'root=/dev/disk/by-label/my\\x20root rootflags=subvol=@ init=/usr/lib/systemd/systemd', 'root=PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4 resume=LABEL=swap'),
+		tokens: ['root=', 'UUID=', 'LABEL=', 'PARTUUID=', '/dev/disk/by-uuid/', '\\x', '"', ' ', '='],
+		call: (split, input, mod) => {
+			const params = split(text(input)) as string[];
+			const value = mod['cmdlineValue'];
+			const spec = mod['parseRootSpec'];
+			const without = mod['withoutParams'];
+			if (typeof value === 'function' && typeof spec === 'function') spec(value(params, 'root'));
+			if (typeof without === 'function') without(params, ['root', 'resume']);
+			return params;
+		},
+	},
+	{
+		name: '/proc/self/mountinfo',
+		module: 'parsers/mountinfo.ts',
+		exports: ['parseMountinfo'],
+		seeds: seedTexts('22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n40 22 0:33 / /var/tmp rw master:3 - xfs /dev/vdb1 rw\n41 22 0:34 / /mnt/a\\040b rw - btrfs /dev/vdc rw\n'),
+		tokens: [' - ', ' ', '\\040', '\n', '/', 'shared:1'],
+		call: (parse, input, mod) => {
+			const entries = parse(text(input));
+			const of = mod['mountOf'];
+			if (typeof of === 'function') of(entries, '/var/tmp/x');
+			return entries;
+		},
+	},
+	{
+		name: 'BLS type #1 entry',
+		module: 'parsers/bls-entry.ts',
+		exports: ['parseBlsEntry'],
+		seeds: seedTexts('title Gentoo\nversion 6.12.8\nlinux /gentoo/6.12.8/linux\ninitrd /gentoo/6.12.8/initrd\noptions root=UUID=ab rw\noptions quiet\n'),
+		tokens: ['linux ', 'initrd ', 'options ', '#', '\n', '\t'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
 		name: 'PE sections (UKI)',
 		module: 'parsers/pe-sections.ts',
 		exports: ['readPeSections'],

@@ -53,6 +53,9 @@ export const configSchema = z.strictObject({
 		.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected dracut module names'))
 		.default([])
 		.describe('dracut modules of generic images (default: every module dracut has)'),
+	verifyBoot: z.enum(['no', 'qemu']).default('no').describe('boot a new image in QEMU before it becomes the default (qemu)'),
+	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot may take before it counts as failed'),
+	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

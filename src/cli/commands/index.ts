@@ -12,6 +12,7 @@ import { setupCommand } from './setup';
 import { cleanCommand } from './clean';
 import { postsyncCommand } from './postsync';
 import { genericImageCommand } from './generic-image';
+import { verifyCommand } from './verify';
 
 export const commands: CommandModule[] = [
 	generateCommand,
@@ -26,4 +27,5 @@ export const commands: CommandModule[] = [
 	cleanCommand,
 	postsyncCommand,
 	genericImageCommand,
+	verifyCommand,
 ];

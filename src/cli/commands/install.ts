@@ -8,6 +8,7 @@ import { installKernel, validateInstallRequest } from '../../runtime/install/ins
 interface InstallFlags {
 	image?: string;
 	package?: string;
+	force?: boolean;
 }
 
 export const installCommand: CommandModule = {
@@ -18,13 +19,14 @@ export const installCommand: CommandModule = {
 			.argument('<kv>', 'kernel version, e.g. 6.6.30-gentoo-dist')
 			.option('--image <path>', 'kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)')
 			.option('--package <cat/pf>', 'the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})')
+			.option('--force', 'install without boot verification (verify-boot = qemu), as the default entry')
 			.action(
 				run(async (context, kv, options) => {
 					const flags = options as InstallFlags;
 					const ctx = createRuntimeContext(context);
 					validateInstallRequest(ctx, kv as string, { image: flags.image, package: flags.package });
 					await completePending(ctx);
-					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package });
+					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package, skipVerify: flags.force });
 					return 0;
 				}),
 			);

@@ -15,6 +15,7 @@ import { checkInitramfsModules } from './check-initramfs-modules';
 import { checkBrokenEntries } from './check-broken-entries';
 import { checkPending } from './check-pending';
 import { checkStaleModules } from './check-stale-modules';
+import { checkVerification } from './check-verification';
 import type { Finding } from './finding';
 
 export async function runDoctor(ctx: RuntimeContext, options: { running?: string } = {}): Promise<Finding[]> {
@@ -37,6 +38,7 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	findings.push(...checkStaleModules(report));
 	findings.push(...checkPending(report));
 	findings.push(...checkBrokenEntries(report));
+	findings.push(...checkVerification(report, ctx.config.verifyBoot));
 	let uefi = false;
 	let stub: string | undefined;
 	try {

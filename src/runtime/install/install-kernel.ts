@@ -16,6 +16,7 @@ import { buildBootImages } from './build-image';
 import { findKernelFiles } from './kernel-files';
 import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';
+import { keepInstalledImage, keptMessage, settleVerification, verifyBeforeInstall } from '../verify/pipeline-hook';
 
 export interface InstallOptions {
 	/** System path of the kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV/…). */
@@ -24,11 +25,15 @@ export interface InstallOptions {
 	package?: string | undefined;
 	/** Build even if the coalescing logic would defer (it is calling us to do the deferred work). */
 	force?: boolean | undefined;
+	/** `install --force`: no boot verification even with verify-boot = qemu. */
+	skipVerify?: boolean | undefined;
 }
 
 export interface InstallResult {
 	kv: string;
-	status: 'installed' | 'deferred';
+	/** 'kept': a new initramfs failed boot verification, the installed one was left in place. */
+	status: 'installed' | 'deferred' | 'kept';
+	verification?: 'verified' | 'failed';
 	backend?: string;
 	uki?: boolean;
 	files: string[];
@@ -85,14 +90,23 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 		withWorkDir(ctx, async (workDir) => {
 			const layout = (await readInstallConf(ctx)).conf.layout;
 			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : {}) });
+			const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
+			const verification = check ? { verification: check.result } : {};
+			if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
+				ctx.logger.warn(keptMessage(kv, check!));
+				return { kv, status: 'kept' as const, uki: artifacts.uki, files: [], ...verification };
+			}
 			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
+			settleVerification(ctx, kv, check, installed.files);
 			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
-			await updateBootloaders(ctx, { action: 'install', kv, ukiImage, layout });
-			if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
-			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files };
+			// A kernel that failed verification gets no boot loader update of its own: the previous one stays the default.
+			if (check?.result !== 'failed') await updateBootloaders(ctx, { action: 'install', kv, ukiImage, layout });
+			if (!initrdOnly && check?.result !== 'failed') await refreshRescueQuietly(ctx, kv, workDir);
+			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files, ...verification };
 		}),
 	);
 	if (!ctx.dryRun) await initramfsDone(ctx, kv);
+	if (result.status === 'kept') return result;
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
 	const what = result.uki ? 'unified kernel image' : 'kernel and initramfs';
 	if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);

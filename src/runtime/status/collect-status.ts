@@ -11,6 +11,7 @@ import { scanModules, type ModulePackageInfo, type StaleModule } from '../module
 import { findBootFiles } from './boot-files';
 import { readRescueState, rescueFilesPresent } from '../rescue/rescue-state';
 import { findDefaultEntries, type DefaultEntry } from './default-entry';
+import { readVerifyRecord, type VerifyState } from '../verify/verify-state';
 
 export const RUNNING_KV_ENV = 'DIST_KERNEL_RUNNING_KV';
 
@@ -26,6 +27,22 @@ export interface KernelStatus {
 	pending?: PendingWork['kind'];
 	/** How the kernel package reached this system (source build, binhost, local binary package). */
 	origin?: PackageOrigin;
+	/** Last boot verification (`dist-kernel verify`, or the install pipeline with verify-boot = qemu). */
+	verification: VerificationStatus;
+}
+
+export interface VerificationStatus {
+	state: VerifyState;
+	at?: string;
+	accel?: 'kvm' | 'tcg';
+	log?: string;
+	reason?: string;
+}
+
+function verificationOf(root: string, kv: string): VerificationStatus {
+	const record = readVerifyRecord(root, kv);
+	if (!record) return { state: 'not verified' };
+	return { state: record.result, at: record.at, accel: record.accel, log: record.log, ...(record.reason ? { reason: record.reason } : {}) };
 }
 
 export type ModuleStatus = ModulePackageInfo & { origin: PackageOrigin };
@@ -80,6 +97,7 @@ export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config
 			},
 			...(owed ? { pending: owed.kind } : {}),
 			...(kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {}),
+			verification: verificationOf(ctx.root, kernel.kv),
 		};
 	});
 	return {

@@ -1,6 +1,13 @@
 // Human text for `dist-kernel status` (the JSON form is the report itself).
 import type { PackageOrigin } from '../binhost/package-origin';
-import type { StatusReport } from './collect-status';
+import type { KernelStatus, StatusReport } from './collect-status';
+
+function describeVerification(v: KernelStatus['verification']): string {
+	if (v.state === 'not verified') return 'not verified';
+	const when = v.at ? ` ${v.at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : '';
+	if (v.state === 'verified') return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ''}`;
+	return `FAILED${when}${v.reason ? `: ${v.reason}` : ''}${v.log ? ` (log: ${v.log})` : ''}`;
+}
 
 function describeOrigin(origin: PackageOrigin): string {
 	if (origin.origin === 'binhost') return origin.binhost ? `binary from binhost ${origin.binhost}` : 'binary from a binhost';
@@ -20,6 +27,7 @@ export function renderStatus(report: StatusReport): string {
 		const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? ' (empty placeholder)' : ''}`)];
 		if (boot.length === 0) lines.push('      not installed in /boot');
 		for (const b of boot) lines.push(`      ${b}`);
+		lines.push(`      boot verification: ${describeVerification(k.verification)}`);
 	}
 	if (report.rescue) {
 		const r = report.rescue;

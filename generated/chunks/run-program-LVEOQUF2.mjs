@@ -3588,7 +3588,10 @@ var configSchema = strictObject({
   dracutTimeout: coerce_exports.number().int().min(0).default(900).describe("seconds before dracut is stopped (0: never)"),
   genericImage: _enum(["no", "initramfs", "uki"]).default("no").describe("build host: put a generic initramfs or UKI into kernel binary packages (dist-kernel generic-image)"),
   genericImageCmdline: string().regex(/^[^\n\r\0]*$/, "one line").default("").describe("kernel command line embedded in generic UKIs (default: none)"),
-  genericImageModules: array(string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected dracut module names")).default([]).describe("dracut modules of generic images (default: every module dracut has)")
+  genericImageModules: array(string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected dracut module names")).default([]).describe("dracut modules of generic images (default: every module dracut has)"),
+  verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
+  verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot may take before it counts as failed"),
+  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -3684,7 +3687,7 @@ var SBIN_DIRS = ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/local/bin", "/us
 var DEFAULT_TIMEOUT_MS = 15 * 60 * 1e3;
 function searchPath(inherited) {
   const dirs = (inherited ?? "").split(":").filter(Boolean);
-  for (const dir2 of SBIN_DIRS) if (!dirs.includes(dir2)) dirs.push(dir2);
+  for (const dir3 of SBIN_DIRS) if (!dirs.includes(dir3)) dirs.push(dir3);
   return dirs.join(":");
 }
 function displayCommand(file, args) {
@@ -4097,15 +4100,15 @@ function listVdbEntries(root) {
   return out;
 }
 function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
-  const dir2 = join(underRoot(root, VDB_DIR), cpv);
+  const dir3 = join(underRoot(root, VDB_DIR), cpv);
   const files = {};
   for (const key of VDB_KEYS) {
-    const data = readOptional(join(dir2, key));
+    const data = readOptional(join(dir3, key));
     if (data !== void 0) files[key] = data.toString("utf8");
   }
   const pkg = parseVdbEntry(cpv, files);
   if (withContents) {
-    const bytes = contentsBytes ?? readOptional(join(dir2, "CONTENTS")) ?? Buffer.alloc(0);
+    const bytes = contentsBytes ?? readOptional(join(dir3, "CONTENTS")) ?? Buffer.alloc(0);
     pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
   }
   return pkg;
@@ -4119,12 +4122,12 @@ function readVdb(root, options = {}) {
       let choice = "contents";
       let contents;
       if (options.select) {
-        const dir2 = join(base, cpv);
-        if (options.skipCache?.isSkipped(cpv, dir2)) continue;
-        contents = readOptional(join(dir2, "CONTENTS")) ?? Buffer.alloc(0);
-        const rdepend = readOptional(join(dir2, "RDEPEND"))?.toString("utf8") ?? "";
+        const dir3 = join(base, cpv);
+        if (options.skipCache?.isSkipped(cpv, dir3)) continue;
+        contents = readOptional(join(dir3, "CONTENTS")) ?? Buffer.alloc(0);
+        const rdepend = readOptional(join(dir3, "RDEPEND"))?.toString("utf8") ?? "";
         choice = options.select({ cpv, rdepend, contents });
-        options.skipCache?.remember(cpv, dir2, choice === "skip");
+        options.skipCache?.remember(cpv, dir3, choice === "skip");
       }
       if (choice === "skip") continue;
       packages.push(readVdbEntry(root, cpv, choice === "contents", contents));
@@ -4369,8 +4372,8 @@ function inside(base, path) {
   const rel = relative(base, path);
   return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
 }
-function resolveBootDir(ctx, dir2) {
-  const disk = systemPath(ctx, dir2);
+function resolveBootDir(ctx, dir3) {
+  const disk = systemPath(ctx, dir3);
   try {
     lstatSync(disk);
   } catch {
@@ -4380,17 +4383,17 @@ function resolveBootDir(ctx, dir2) {
   const real = realpathSync(disk);
   const realRoot = realpathSync(ctx.root);
   if (!inside(realRoot, real)) {
-    throw new DistKernelError("boot.symlink", `refusing a boot directory that leads out of the root: ${dir2} → ${real}`, {
-      hint: `check ${dir2}: it is a symbolic link to a directory outside ${ctx.root}`
+    throw new DistKernelError("boot.symlink", `refusing a boot directory that leads out of the root: ${dir3} → ${real}`, {
+      hint: `check ${dir3}: it is a symbolic link to a directory outside ${ctx.root}`
     });
   }
   return real;
 }
-function bootFilePath(dir2, name) {
+function bootFilePath(dir3, name) {
   if (name.includes("/") || name === "." || name === ".." || name !== basename(name)) {
     throw new DistKernelError("boot.name", `Expected a file name without '/', got \`${name}\``);
   }
-  const path = join2(dir2, name);
+  const path = join2(dir3, name);
   assertNotSymlink(path);
   return path;
 }
@@ -4430,14 +4433,14 @@ function writeJournal(file, journal) {
 `, { mode: 384 });
 }
 function removeTempFiles(dirs) {
-  for (const dir2 of dirs) {
+  for (const dir3 of dirs) {
     let names2 = [];
     try {
-      names2 = readdirSync2(dir2);
+      names2 = readdirSync2(dir3);
     } catch {
       continue;
     }
-    for (const name of names2) if (TEMP_RE.test(name)) removePath(join3(dir2, name));
+    for (const name of names2) if (TEMP_RE.test(name)) removePath(join3(dir3, name));
   }
 }
 function rollBackEntries(entries) {
@@ -4929,16 +4932,16 @@ import { readdirSync as readdirSync4, statSync as statSync4 } from "node:fs";
 import { join as join4 } from "node:path";
 function listDropIns(dirs, suffix) {
   const chosen = /* @__PURE__ */ new Map();
-  for (const dir2 of dirs) {
+  for (const dir3 of dirs) {
     let names2;
     try {
-      names2 = readdirSync4(dir2);
+      names2 = readdirSync4(dir3);
     } catch {
       continue;
     }
     for (const name of names2) {
       if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
-      chosen.set(name, join4(dir2, name));
+      chosen.set(name, join4(dir3, name));
     }
   }
   return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path) => {
@@ -5330,12 +5333,12 @@ function oldName(stemAndVersion, suffix) {
 function versionlessName(file) {
   return file.keepsOld && file.stem ? `${file.stem}${file.suffix ?? ""}` : void 0;
 }
-function classicFiles(place, dir2, inputs, imageSuffix, withInitrd) {
+function classicFiles(place, dir3, inputs, imageSuffix, withInitrd) {
   const files = [];
-  if (inputs.systemMap) files.push({ place, dir: dir2, from: "systemMap", stem: "System.map", suffix: "", keepsOld: true });
-  if (inputs.config) files.push({ place, dir: dir2, from: "config", stem: "config", suffix: "", keepsOld: true });
-  if (withInitrd) files.push({ place, dir: dir2, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true });
-  files.push({ place, dir: dir2, from: "image", stem: "vmlinuz", suffix: imageSuffix, keepsOld: true });
+  if (inputs.systemMap) files.push({ place, dir: dir3, from: "systemMap", stem: "System.map", suffix: "", keepsOld: true });
+  if (inputs.config) files.push({ place, dir: dir3, from: "config", stem: "config", suffix: "", keepsOld: true });
+  if (withInitrd) files.push({ place, dir: dir3, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true });
+  files.push({ place, dir: dir3, from: "image", stem: "vmlinuz", suffix: imageSuffix, keepsOld: true });
   return files;
 }
 function planLayout(layout, names2, inputs) {
@@ -5347,11 +5350,11 @@ function planLayout(layout, names2, inputs) {
       return { layout, files, ...inputs.initrd ? {} : { staleInitrd: stale } };
     }
     case "efistub": {
-      const dir2 = ["EFI", names2.vendorName];
-      const files = classicFiles("esp", dir2, inputs, ".efi", inputs.initrd && !inputs.uki);
-      const microcode = inputs.microcode.map((cpu) => ({ place: "esp", dir: dir2, from: `microcode-${cpu}`, fixedName: `${cpu}-uc.img`, keepsOld: false }));
+      const dir3 = ["EFI", names2.vendorName];
+      const files = classicFiles("esp", dir3, inputs, ".efi", inputs.initrd && !inputs.uki);
+      const microcode = inputs.microcode.map((cpu) => ({ place: "esp", dir: dir3, from: `microcode-${cpu}`, fixedName: `${cpu}-uc.img`, keepsOld: false }));
       const image = files.pop();
-      const stale = { place: "esp", dir: dir2, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true };
+      const stale = { place: "esp", dir: dir3, from: "initrd", stem: "initramfs", suffix: ".img", keepsOld: true };
       return { layout, files: [...files, ...microcode, image], ...inputs.initrd && !inputs.uki ? {} : { staleInitrd: stale } };
     }
     case "uki": {
@@ -5428,8 +5431,8 @@ function checkSpace(needs) {
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
   }
-  for (const { dir: dir2, shown: shown2, bytes } of byDevice.values()) {
-    const fs = statfsSync(dir2);
+  for (const { dir: dir3, shown: shown2, bytes } of byDevice.values()) {
+    const fs = statfsSync(dir3);
     const free = fs.bavail * fs.bsize;
     if (free < bytes) {
       throw new DistKernelError("boot.space", `not enough free space on ${shown2}: need ${mib(bytes)}, ${mib(free)} available`, {
@@ -5448,11 +5451,11 @@ function kindOf2(path) {
     return "absent";
   }
 }
-function layoutDir(ctx, t, places, place, dir2) {
+function layoutDir(ctx, t, places, place, dir3) {
   const base = places[place];
   if (!base) throw new DistKernelError("layout.no-place", `no ${place === "esp" ? "EFI system partition" : place} found for this layout`);
   let path = resolveBootDir(ctx, base);
-  for (const part of dir2) {
+  for (const part of dir3) {
     path = bootFilePath(path, part);
     if (kindOf2(path) === "absent") {
       if (ctx.dryRun || !t) continue;
@@ -5464,18 +5467,18 @@ function layoutDir(ctx, t, places, place, dir2) {
   }
   return path;
 }
-function refreshVersionless(t, dir2, file, kv, newSource) {
+function refreshVersionless(t, dir3, file, kv, newSource) {
   const name = versionlessName(file);
   if (!name) return [];
-  const path = join8(dir2, name);
+  const path = join8(dir3, name);
   const versioned = fileName(file, kv);
   const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
-  const oldPath = join8(dir2, oldOfVersionless);
+  const oldPath = join8(dir3, oldOfVersionless);
   const kind = kindOf2(path);
   if (kind === "link") {
     let pointsAtSameVersion = false;
     try {
-      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join8(dir2, versioned));
+      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join8(dir3, versioned));
     } catch {
     }
     if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
@@ -5500,28 +5503,28 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir2, source, file }) => ({ dir: existingAncestor(dir2), bytes: statSync10(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir2 })));
+    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync10(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
-    const dir2 = layoutDir(ctx, void 0, places, stale.place, stale.dir);
-    t.remove(bootFilePath(dir2, fileName(stale, kv)));
+    const dir3 = layoutDir(ctx, void 0, places, stale.place, stale.dir);
+    t.remove(bootFilePath(dir3, fileName(stale, kv)));
   }
   const copies = [];
   const written = [];
   for (const { file, source } of resolved) {
-    const dir2 = layoutDir(ctx, t, places, file.place, file.dir);
-    const target = bootFilePath(dir2, fileName(file, kv));
+    const dir3 = layoutDir(ctx, t, places, file.place, file.dir);
+    const target = bootFilePath(dir3, fileName(file, kv));
     if (file.keepsOld && kindOf2(target) === "file") {
-      copies.push({ source: target, target: bootFilePath(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")) });
+      copies.push({ source: target, target: bootFilePath(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")) });
     }
     copies.push({ source, target });
     written.push(target);
   }
   t.copyAll([...copies.filter((c) => !written.includes(c.target)), ...copies.filter((c) => written.includes(c.target))].map((c) => ({ ...c, mode: 420 })));
   if (plan.entry && sources.entryText !== void 0) {
-    const dir2 = layoutDir(ctx, t, places, "bootRoot", plan.entry.dir);
-    const target = bootFilePath(dir2, plan.entry.name);
+    const dir3 = layoutDir(ctx, t, places, "bootRoot", plan.entry.dir);
+    const target = bootFilePath(dir3, plan.entry.name);
     t.write(target, sources.entryText);
     written.push(target);
   }
@@ -5553,15 +5556,15 @@ function planFor(ctx, resolved, artifacts) {
   });
 }
 function loaderPath(ctx, bootRoot, parts) {
-  const join29 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const join36 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync7(disk)) return join29(bootRoot);
+  if (!existsSync7(disk)) return join36(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
   const dev = statSync11(real).dev;
   let mount = real;
   while (mount !== rootReal && mount !== "/" && statSync11(dirname5(mount)).dev === dev) mount = dirname5(mount);
-  return join29(relative2(mount, real));
+  return join36(relative2(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
@@ -5714,7 +5717,7 @@ function findInstallConf(ctx) {
     }
     return file;
   }
-  return INSTALL_CONF_DIRS.map((dir2) => `${dir2}/install.conf`).find((file) => existsSync8(systemPath(ctx, file)));
+  return INSTALL_CONF_DIRS.map((dir3) => `${dir3}/install.conf`).find((file) => existsSync8(systemPath(ctx, file)));
 }
 async function readInstallConf(ctx) {
   const file = findInstallConf(ctx);
@@ -6059,21 +6062,21 @@ function layoutFilesOf(ctx, resolved, kv) {
     for (const file of files) {
       const base = places[file.place];
       if (!base) continue;
-      const dir2 = systemPath(ctx, [base, ...file.dir].join("/"));
+      const dir3 = systemPath(ctx, [base, ...file.dir].join("/"));
       if (layout === "bls") {
-        found.add(dir2);
+        found.add(dir3);
         continue;
       }
-      found.add(join10(dir2, fileName(file, kv)));
-      if (file.keepsOld) found.add(join10(dir2, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+      found.add(join10(dir3, fileName(file, kv)));
+      if (file.keepsOld) found.add(join10(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
     }
     if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
   }
   return [...found].filter(exists);
 }
-function names(dir2) {
+function names(dir3) {
   try {
-    return readdirSync6(dir2);
+    return readdirSync6(dir3);
   } catch {
     return [];
   }
@@ -6188,7 +6191,7 @@ function isHookName(path) {
 }
 function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
-  for (const dir2 of dirs) assertTrusted(dir2, systemView(ctx.root, dir2));
+  for (const dir3 of dirs) assertTrusted(dir3, systemView(ctx.root, dir3));
   return listDropIns(dirs, "").filter((path) => {
     if (!isHookName(path) || statSync15(path).size === 0) return false;
     try {
@@ -6401,9 +6404,9 @@ function kernelInstallBackend(ctx) {
 async function withInitrdNamedInitrd(ctx, initrd, fn) {
   if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
   if (ctx.dryRun) return fn(join12(dirname10(initrd), "initrd"));
-  const dir2 = mkdtempSync(join12(tmpdir(), "dist-kernel-initrd."));
+  const dir3 = mkdtempSync(join12(tmpdir(), "dist-kernel-initrd."));
   try {
-    const named = join12(dir2, "initrd");
+    const named = join12(dir3, "initrd");
     try {
       linkSync2(initrd, named);
     } catch {
@@ -6411,7 +6414,7 @@ async function withInitrdNamedInitrd(ctx, initrd, fn) {
     }
     return await fn(named);
   } finally {
-    rmSync2(dir2, { recursive: true, force: true });
+    rmSync2(dir3, { recursive: true, force: true });
   }
 }
 function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
@@ -6428,9 +6431,9 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const bootDisk = resolveBootDir(ctx, "/boot");
   const versions = /* @__PURE__ */ new Set();
-  const names2 = (dir2) => {
+  const names2 = (dir3) => {
     try {
-      return readdirSync7(dir2);
+      return readdirSync7(dir3);
     } catch {
       return [];
     }
@@ -6564,12 +6567,12 @@ import { existsSync as existsSync13, readdirSync as readdirSync9 } from "node:fs
 import { mkdirSync as mkdirSync9, readFileSync as readFileSync10, statSync as statSync17 } from "node:fs";
 import { dirname as dirname11, join as join13 } from "node:path";
 var VERSION2 = 1;
-function fingerprint(dir2) {
+function fingerprint(dir3) {
   try {
-    const d = statSync17(dir2, { bigint: true });
+    const d = statSync17(dir3, { bigint: true });
     let contents = "none";
     try {
-      const c = statSync17(join13(dir2, "CONTENTS"), { bigint: true });
+      const c = statSync17(join13(dir3, "CONTENTS"), { bigint: true });
       contents = `${c.mtimeNs}:${c.size}`;
     } catch {
     }
@@ -6589,20 +6592,20 @@ function openSkipCache(path, options) {
   const next = {};
   let changed = false;
   return {
-    isSkipped(cpv, dir2) {
+    isSkipped(cpv, dir3) {
       const known = entries[cpv];
       if (known === void 0) return false;
-      const now = fingerprint(dir2);
+      const now = fingerprint(dir3);
       if (now !== known) return false;
       next[cpv] = known;
       return true;
     },
-    remember(cpv, dir2, skipped) {
+    remember(cpv, dir3, skipped) {
       if (!skipped) {
         if (entries[cpv] !== void 0) changed = true;
         return;
       }
-      const now = fingerprint(dir2);
+      const now = fingerprint(dir3);
       if (now === void 0) return;
       next[cpv] = now;
       if (entries[cpv] !== now) changed = true;
@@ -6836,15 +6839,15 @@ function peHead(fullPath) {
     if (fd !== void 0) closeSync2(fd);
   }
 }
-function walk(dir2, depth, visit, parents = []) {
+function walk(dir3, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync10(dir2, { withFileTypes: true });
+    entries = readdirSync10(dir3, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join14(dir2, entry.name);
+    const full = join14(dir3, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -6853,10 +6856,10 @@ function walk(dir2, depth, visit, parents = []) {
 function findBootFiles(root, kv) {
   const found = { kernels: [], initrds: [], ukis: [] };
   const seen = /* @__PURE__ */ new Set();
-  for (const dir2 of BOOT_DIRS) {
+  for (const dir3 of BOOT_DIRS) {
     let base;
     try {
-      base = underRoot(root, dir2);
+      base = underRoot(root, dir3);
     } catch {
       continue;
     }
@@ -7149,12 +7152,920 @@ async function withWorkDir(ctx, fn) {
   if (!ctx.dryRun) {
     for (const name of readdirSync12(base)) if (name.startsWith(prefix)) rmSync4(join16(base, name), { recursive: true, force: true });
   }
-  const dir2 = mkdtempSync2(join16(base, prefix));
+  const dir3 = mkdtempSync2(join16(base, prefix));
   try {
-    return await fn(dir2);
+    return await fn(dir3);
   } finally {
-    rmSync4(dir2, { recursive: true, force: true });
+    rmSync4(dir3, { recursive: true, force: true });
   }
+}
+
+// src/runtime/verify/boot-target.ts
+import { existsSync as existsSync14, readFileSync as readFileSync14, readdirSync as readdirSync13 } from "node:fs";
+import { dirname as dirname12, join as join17 } from "node:path";
+
+// src/parsers/bls-entry.ts
+function parseBlsEntry(text2) {
+  const entry = { initrds: [], options: "" };
+  const options = [];
+  for (const raw of text2.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^(\S+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const [, key, value2] = match;
+    if (key === "title") entry.title = value2;
+    else if (key === "version") entry.version = value2;
+    else if (key === "linux") entry.linux = value2;
+    else if (key === "initrd") entry.initrds.push(...value2.split(/\s+/).filter(Boolean));
+    else if (key === "options") options.push(value2);
+  }
+  entry.options = options.join(" ");
+  return entry;
+}
+
+// src/parsers/kernel-cmdline.ts
+function splitCmdline(text2) {
+  const out = [];
+  let current = "";
+  let quoted = false;
+  let has = false;
+  for (const c of text2) {
+    if (c === '"') {
+      quoted = !quoted;
+      has = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (has) out.push(current);
+      current = "";
+      has = false;
+    } else {
+      current += c;
+      has = true;
+    }
+  }
+  if (has) out.push(current);
+  return out;
+}
+function cmdlineValue(params, name) {
+  let value2;
+  for (const p of params) if (p.startsWith(`${name}=`)) value2 = p.slice(name.length + 1);
+  return value2;
+}
+function withoutParams(params, names2) {
+  return params.filter((p) => !names2.some((n) => p === n || p.startsWith(`${n}=`)));
+}
+function parseRootSpec(value2) {
+  if (value2 === void 0 || value2 === "") return { kind: "none" };
+  const tagged = /^(UUID|LABEL|PARTUUID)=(.+)$/i.exec(value2);
+  if (tagged) return { kind: tagged[1].toLowerCase(), value: tagged[2] };
+  const byLink = /^\/dev\/disk\/by-(uuid|label|partuuid)\/(.+)$/.exec(value2);
+  if (byLink) return { kind: byLink[1], value: byLink[2].replace(/\\x([0-9a-f]{2})/gi, (_, h) => String.fromCharCode(Number.parseInt(h, 16))) };
+  if (/^\/dev\/[A-Za-z0-9/_.-]+$/.test(value2)) return { kind: "device", value: value2 };
+  return { kind: "other", value: value2 };
+}
+
+// src/runtime/verify/boot-target.ts
+function readUkiCmdline(path) {
+  const section = findSection(readFileSync14(path), ".cmdline");
+  return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
+}
+function findBlsEntry(ctx, kv) {
+  for (const dir3 of BOOT_DIRS) {
+    const entries = systemPath(ctx, `${dir3}/loader/entries`);
+    let names2;
+    try {
+      names2 = readdirSync13(entries).filter((n) => n.endsWith(".conf")).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names2) {
+      let entry;
+      try {
+        entry = parseBlsEntry(readFileSync14(join17(entries, name), "utf8"));
+      } catch {
+        continue;
+      }
+      if (!entry.linux) continue;
+      const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
+      if (!named) continue;
+      const bootDir = systemPath(ctx, dir3);
+      return { file: join17(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
+    }
+  }
+  return void 0;
+}
+function entryPath(ctx, bootDir, path) {
+  const direct = underRoot(bootDir, path);
+  if (existsSync14(direct) || ctx.root === "/") return direct;
+  const prefix = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
+  if (path.startsWith(prefix)) return underRoot(ctx.root, path.slice(prefix.length - 1));
+  return direct;
+}
+function fallbackCmdline(ctx) {
+  const configured = readKernelCmdline(ctx);
+  if (configured) return { params: splitCmdline(configured.value), source: configured.source };
+  if (isLiveRoot(ctx)) {
+    try {
+      return { params: splitCmdline(readFileSync14("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+    } catch {
+    }
+  }
+  return { params: [], source: "none" };
+}
+function locateInstalled(ctx, kv) {
+  const files = findBootFiles(ctx.root, kv);
+  const uki = files.ukis.find((f) => f.size > 0);
+  if (uki) {
+    return { kind: "uki", image: uki.fullPath, initrds: [], params: readUkiCmdline(uki.fullPath), cmdlineSource: `${uki.path} (.cmdline)`, shown: [uki.path] };
+  }
+  const entry = findBlsEntry(ctx, kv);
+  if (entry) {
+    const image = entryPath(ctx, entry.bootDir, entry.linux);
+    const initrds = entry.initrds.map((i) => entryPath(ctx, entry.bootDir, i));
+    const shown2 = [image, ...initrds].map((p) => systemView(ctx.root, p));
+    if (initrds.length === 0 && files.ukis.some((f) => f.fullPath === image)) {
+      return { kind: "uki", image, initrds: [], params: readUkiCmdline(image), cmdlineSource: `${shown2[0]} (.cmdline)`, shown: shown2 };
+    }
+    return { kind: "kernel", image, initrds, params: splitCmdline(entry.options), cmdlineSource: systemView(ctx.root, entry.file), shown: shown2 };
+  }
+  const kernel = files.kernels[0];
+  if (!kernel) {
+    throw new DistKernelError("verify.not-installed", `kernel ${kv} is not installed in the boot partitions`, {
+      details: `looked under ${BOOT_DIRS.join(", ")}`,
+      hint: `dist-kernel install ${kv}`
+    });
+  }
+  const sameDir = files.initrds.filter((f) => f.size > 0 && dirname12(f.fullPath) === dirname12(kernel.fullPath));
+  const initrd = sameDir[0] ?? files.initrds.find((f) => f.size > 0);
+  const cmdline = fallbackCmdline(ctx);
+  return {
+    kind: "kernel",
+    image: kernel.fullPath,
+    initrds: initrd ? [initrd.fullPath] : [],
+    params: cmdline.params,
+    cmdlineSource: cmdline.source,
+    shown: [kernel.path, ...initrd ? [initrd.path] : []]
+  };
+}
+function targetFromArtifacts(ctx, artifacts) {
+  if (artifacts.uki) {
+    return { kind: "uki", image: artifacts.image, initrds: [], params: readUkiCmdline(artifacts.image), cmdlineSource: "the new UKI (.cmdline)", shown: ["new unified kernel image"] };
+  }
+  const cmdline = fallbackCmdline(ctx);
+  return {
+    kind: "kernel",
+    image: artifacts.image,
+    initrds: artifacts.initrd ? [artifacts.initrd] : [],
+    params: cmdline.params,
+    cmdlineSource: cmdline.source,
+    shown: [systemView(ctx.root, artifacts.image), ...artifacts.initrd ? ["new initramfs"] : []]
+  };
+}
+
+// src/runtime/verify/keep-previous-default.ts
+import { readdirSync as readdirSync14, renameSync as renameSync2, rmSync as rmSync5 } from "node:fs";
+import { dirname as dirname13, join as join18 } from "node:path";
+var BAD_SUFFIX = "+0-1";
+function badName(name) {
+  const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
+  return match ? `${match[1]}${BAD_SUFFIX}${match[2]}` : name;
+}
+function entryFiles(ctx, kv) {
+  const out = [];
+  for (const base of BOOT_DIRS) {
+    for (const [sub, ext] of [["loader/entries", ".conf"], ["EFI/Linux", ".efi"]]) {
+      let dir3;
+      try {
+        dir3 = underRoot(ctx.root, `${base}/${sub}`);
+      } catch {
+        continue;
+      }
+      let names2;
+      try {
+        names2 = readdirSync14(dir3);
+      } catch {
+        continue;
+      }
+      for (const name of names2) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join18(dir3, name));
+    }
+  }
+  return [...new Set(out)];
+}
+function demoteKernel(ctx, kv) {
+  const demoted = [];
+  for (const file of entryFiles(ctx, kv)) {
+    const name = file.slice(dirname13(file).length + 1);
+    const target = join18(dirname13(file), badName(name));
+    if (target !== file) {
+      renameSync2(file, target);
+      fsyncDir(dirname13(file));
+    }
+    demoted.push(systemView(ctx.root, target));
+  }
+  return demoted;
+}
+function dropDemoted(ctx, kv) {
+  const dropped = [];
+  for (const file of entryFiles(ctx, kv)) {
+    const name = file.slice(dirname13(file).length + 1);
+    if (!name.replace(/\.(conf|efi)$/, "").endsWith(BAD_SUFFIX)) continue;
+    rmSync5(file, { force: true });
+    dropped.push(systemView(ctx.root, file));
+  }
+  return dropped;
+}
+
+// src/runtime/verify/verify-kernel.ts
+import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
+import { closeSync as closeSync4, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync3, openSync as openSync4, readFileSync as readFileSync17, readSync as readSync2, readdirSync as readdirSync16, rmSync as rmSync7, statSync as statSync21 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join23 } from "node:path";
+import { pipeline } from "node:stream/promises";
+
+// src/runtime/verify/accel.ts
+import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join19 } from "node:path";
+
+// src/runtime/verify/probe-sector.ts
+var PROBE_EXIT_STATUS = 85;
+var DEBUG_EXIT_IOBASE = 244;
+function probeBootSector() {
+  const sector = Buffer.alloc(512);
+  Buffer.from([176, 42, 230, DEBUG_EXIT_IOBASE, 244, 235, 253]).copy(sector, 0);
+  sector[510] = 85;
+  sector[511] = 170;
+  return sector;
+}
+
+// src/runtime/verify/qemu-command.ts
+function escapeDriveValue(value2) {
+  return value2.replace(/,/g, ",,");
+}
+function qemuArgs(plan) {
+  const args = [
+    "-accel",
+    plan.accel,
+    "-cpu",
+    plan.accel === "kvm" ? "host" : "max",
+    "-machine",
+    "q35",
+    "-m",
+    String(plan.memoryMiB),
+    "-smp",
+    "1",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    // A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
+    "-no-reboot",
+    "-serial",
+    `file:${plan.consoleLog}`
+  ];
+  if (plan.uki) {
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
+    args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
+    args.push("-smbios", `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
+  } else if (plan.kernel) {
+    args.push("-kernel", plan.kernel.image, "-append", plan.kernel.append);
+    if (plan.kernel.initrd) args.push("-initrd", plan.kernel.initrd);
+  }
+  args.push("-drive", `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
+  args.push("-drive", `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
+  if (plan.uki) args.push("-drive", `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
+  return args;
+}
+
+// src/runtime/verify/accel.ts
+var PROBE_TIMEOUT_MS = 3e4;
+function kvmDeviceUsable(path = "/dev/kvm") {
+  try {
+    accessSync2(path, constants3.R_OK | constants3.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function chooseAccel(ctx, qemu, workDir, wanted) {
+  if (wanted === "tcg") return { accel: "tcg", reason: "verify-accel = tcg" };
+  if (!kvmDeviceUsable()) {
+    if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm (but /dev/kvm is not usable)" };
+    return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
+  }
+  if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
+  const sector = join19(workDir, "kvm-probe.img");
+  writeFileSync3(sector, probeBootSector());
+  const args = [
+    "-accel",
+    "kvm",
+    "-cpu",
+    "host",
+    "-machine",
+    "pc",
+    "-m",
+    "16",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-serial",
+    "none",
+    "-drive",
+    `file=${escapeDriveValue(sector)},format=raw,if=ide`,
+    "-device",
+    `isa-debug-exit,iobase=0x${DEBUG_EXIT_IOBASE.toString(16)},iosize=0x04`
+  ];
+  try {
+    const result = await ctx.exec(qemu, args, { allowFailure: true, timeout: PROBE_TIMEOUT_MS, show: false });
+    if (result.exitCode === PROBE_EXIT_STATUS) return { accel: "kvm", reason: "a KVM probe guest ran" };
+    const why = result.stderr.trim().split("\n")[0] ?? `exit status ${result.exitCode}`;
+    return { accel: "tcg", reason: `KVM probe failed (${why})` };
+  } catch (error) {
+    const details = isDistKernelError(error) ? error.details : void 0;
+    const why = details?.trim().split("\n")[0] || error.message.split("\n")[0];
+    return { accel: "tcg", reason: `KVM probe guest did not run (${why})` };
+  }
+}
+
+// src/runtime/verify/firmware.ts
+import { existsSync as existsSync15 } from "node:fs";
+var QEMU_PACKAGE = "app-emulation/qemu";
+var OVMF_PACKAGE = "sys-firmware/edk2-bin";
+var OVMF_PAIRS = [
+  ["/usr/share/edk2/OvmfX64/OVMF_CODE.fd", "/usr/share/edk2/OvmfX64/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/OVMF_CODE.fd", "/usr/share/edk2-ovmf/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.4m.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd"],
+  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.fd"],
+  ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"],
+  ["/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"],
+  ["/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"],
+  ["/usr/share/qemu/edk2-x86_64-code.fd", "/usr/share/qemu/edk2-i386-vars.fd"]
+];
+function findOvmf(candidates = OVMF_PAIRS) {
+  const pair = candidates.find(([code, vars]) => existsSync15(code) && existsSync15(vars));
+  if (!pair) {
+    throw new DistKernelError("verify.no-ovmf", "cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found", {
+      details: `looked for: ${candidates.map(([c]) => c).join(", ")}`,
+      hint: `emerge ${OVMF_PACKAGE}`
+    });
+  }
+  return { code: pair[0], vars: pair[1] };
+}
+var QEMU_PROGRAM = "qemu-system-x86_64";
+async function checkQemu(ctx) {
+  try {
+    const out = await ctx.exec(QEMU_PROGRAM, ["--version"], { timeout: 3e4 });
+    return out.stdout.split("\n")[0]?.trim() ?? QEMU_PROGRAM;
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) {
+      throw new DistKernelError("verify.no-qemu", `cannot verify boot images: ${QEMU_PROGRAM} is not installed`, {
+        hint: `emerge ${QEMU_PACKAGE} (QEMU_SOFTMMU_TARGETS="x86_64")`,
+        cause: error
+      });
+    }
+    throw error;
+  }
+}
+
+// src/runtime/verify/guest-init.ts
+import { writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join20 } from "node:path";
+var NONCE_PATH = "/dist-kernel-verify/nonce";
+var RESULT_DEVICE = "/dev/vdb";
+var GUEST_INIT_SOURCE = `/* dist-kernel verify: init of the test guest (x86-64 Linux, freestanding) */
+static long sys(long n, long a, long b, long c, long d, long e) {
+	long r;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	__asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+	return r;
+}
+enum { READ = 0, WRITE = 1, OPEN = 2, CLOSE = 3, PWRITE = 18, UNAME = 63, SYNC = 162, MOUNT = 165, REBOOT = 169 };
+static char nonce[512], out[4096], uts[390];
+static long len(const char *s) { long n = 0; while (s[n]) n++; return n; }
+static void say(const char *s) { sys(WRITE, 2, (long)s, len(s), 0, 0); }
+static long put(long at, const char *s) { while (*s && at < 4000) out[at++] = *s++; return at; }
+void dk_main(void) {
+	long console = sys(OPEN, (long)"/dev/console", 2, 0, 0, 0);
+	if (console >= 0 && console != 2) { sys(33 /* dup2 */, console, 2, 0, 0, 0); }
+	say("dist-kernel-verify: init running from the test root filesystem\\n");
+	long at = put(0, "DKV1\\n");
+	long fd = sys(OPEN, (long)"${NONCE_PATH}", 0, 0, 0, 0);
+	long n = fd >= 0 ? sys(READ, fd, (long)nonce, sizeof nonce - 1, 0, 0) : -1;
+	if (n > 0) { for (long i = n - 1; i >= 0; i--) if (nonce[i] != '\\n' && at < 4000) out[at++] = nonce[i]; }
+	else at = put(at, "-");
+	at = put(at, "\\n");
+	if (sys(UNAME, (long)uts, 0, 0, 0, 0) == 0) at = put(at, uts + 2 * 65);
+	at = put(at, "\\n");
+	long dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000 /* O_WRONLY|O_SYNC */, 0, 0, 0);
+	if (dev < 0) {
+		/* switch_root normally moves /dev along; mount it when it did not. */
+		sys(MOUNT, (long)"devtmpfs", (long)"/dev", (long)"devtmpfs", 0, 0);
+		dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000, 0, 0, 0);
+	}
+	if (dev >= 0 && sys(PWRITE, dev, (long)out, sizeof out, 0, 0) == sizeof out) say("dist-kernel-verify: result written\\n");
+	else say("dist-kernel-verify: cannot write the result disk\\n");
+	sys(SYNC, 0, 0, 0, 0, 0);
+	sys(REBOOT, 0xfee1dead, 672274793, 0x4321fedc /* RB_POWER_OFF */, 0, 0);
+	for (;;) {}
+}
+__asm__(".global _start\\n_start:\\n xor %rbp, %rbp\\n and $-16, %rsp\\n call dk_main\\n hlt\\n");
+`;
+async function buildGuestInit(ctx, workDir) {
+  if (process.arch !== "x64") {
+    throw new DistKernelError("verify.arch", `boot verification supports x86-64 only, not ${process.arch}`);
+  }
+  const source = join20(workDir, "init.c");
+  const binary = join20(workDir, "init");
+  writeFileSync4(source, GUEST_INIT_SOURCE);
+  const args = ["-Os", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-fcf-protection=none", "-o", binary, source];
+  for (const compiler of ["cc", "gcc", "clang"]) {
+    try {
+      await ctx.exec(compiler, args, { timeout: 12e4 });
+      return binary;
+    } catch (error) {
+      if (isDistKernelError(error, "exec.not-found")) continue;
+      throw new DistKernelError("verify.init-build", `cannot build the test guest's init with ${compiler}`, { cause: error, details: isDistKernelError(error) ? error.details : void 0 });
+    }
+  }
+  throw new DistKernelError("verify.no-compiler", "no C compiler found to build the test guest's init (cc, gcc or clang)", { hint: "emerge sys-devel/gcc" });
+}
+
+// src/runtime/verify/guest-report.ts
+function parseGuestRecord(head) {
+  const text2 = Buffer.from(head).toString("latin1");
+  const end = text2.indexOf("\0");
+  const lines = (end < 0 ? text2 : text2.slice(0, end)).split("\n");
+  if (lines[0] !== "DKV1" || lines.length < 3) return void 0;
+  return { transformed: lines[1], release: lines[2] };
+}
+function expectedTransform(nonce) {
+  return [...nonce].reverse().join("");
+}
+function judgeRecord(record2, nonce, kv) {
+  if (!record2) return { ok: false, reason: "the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem" };
+  if (record2.transformed !== expectedTransform(nonce)) return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
+  if (record2.release !== kv) return { ok: false, reason: `the guest ran kernel ${record2.release || "unknown"}, not ${kv}` };
+  return { ok: true };
+}
+
+// src/runtime/verify/root-fs-type.ts
+import { readFileSync as readFileSync15, realpathSync as realpathSync4 } from "node:fs";
+
+// src/parsers/mountinfo.ts
+function unescape(field2) {
+  return field2.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+function parseMountinfo(text2) {
+  const out = [];
+  for (const line of text2.split("\n")) {
+    const fields = line.trim().split(" ");
+    const dash = fields.indexOf("-");
+    if (dash < 6 || fields.length < dash + 3) continue;
+    out.push({ mountPoint: unescape(fields[4]), fsType: fields[dash + 1], source: unescape(fields[dash + 2]) });
+  }
+  return out;
+}
+function mountOf(entries, path) {
+  let best;
+  for (const entry of entries) {
+    const mp = entry.mountPoint;
+    const inside2 = mp === "/" || path === mp || path.startsWith(`${mp}/`);
+    if (inside2 && (!best || mp.length >= best.mountPoint.length)) best = entry;
+  }
+  return best;
+}
+
+// src/runtime/verify/root-fs-type.ts
+function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
+  let text2;
+  try {
+    text2 = readFileSync15(mountinfo, "utf8");
+  } catch {
+    return void 0;
+  }
+  let path;
+  try {
+    path = realpathSync4(ctx.root);
+  } catch {
+    path = ctx.root;
+  }
+  const entry = mountOf(parseMountinfo(text2), path);
+  return entry ? { fsType: entry.fsType, source: entry.source, mountPoint: entry.mountPoint } : void 0;
+}
+
+// src/runtime/verify/root-plan.ts
+var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+var SAFE_PATH_RE = /^\/[A-Za-z0-9._/+-]+$/;
+var HOST_DEVICE_PARAMS = ["resume", "resume_offset", "rd.luks.uuid", "rd.luks.name", "rd.luks.options", "rd.lvm.lv", "rd.lvm.vg", "rd.md.uuid", "rd.dm.uuid", "rd.break"];
+var VERIFY_PARAMS = ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"];
+var LABEL_MAX = { ext2: 16, ext3: 16, ext4: 16, xfs: 12, btrfs: 255 };
+function reproduce(spec, fsType) {
+  switch (spec.kind) {
+    case "uuid":
+      return UUID_RE.test(spec.value) ? { uuid: spec.value.toLowerCase() } : void 0;
+    case "label":
+      return spec.value.length <= (LABEL_MAX[fsType] ?? 16) && !/[\s/]/.test(spec.value) ? { label: spec.value } : void 0;
+    case "partuuid":
+      return UUID_RE.test(spec.value) ? { partition: { partuuid: spec.value.toLowerCase() } } : void 0;
+    case "device":
+      if (spec.value === "/dev/vda") return {};
+      if (spec.value === "/dev/vda1") return { partition: {} };
+      return void 0;
+    default:
+      return void 0;
+  }
+}
+function planRoot(input) {
+  const notes = [];
+  const fsType = cmdlineValue(input.params, "rootfstype") ?? input.fsType;
+  const rootValue = cmdlineValue(input.params, "root");
+  const spec = parseRootSpec(rootValue);
+  let identity = reproduce(spec, fsType);
+  let params = [...input.params];
+  const rootflags = cmdlineValue(input.params, "rootflags") ?? "";
+  const subvolume = /(?:^|,)subvol(?:id)?=/.test(rootflags);
+  if (input.kind === "uki") {
+    if (!identity) {
+      throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line ${spec.kind === "none" ? "has no root= (finding the root by partition type is not imitated)" : `names root=${rootValue}, a device no test disk can imitate`}`, {
+        details: "a UKI carries its command line; the test disk can take the UUID, LABEL or PARTUUID that root= names, or be /dev/vda",
+        hint: "use root=UUID=… (or PARTUUID=/LABEL=) in /etc/kernel/cmdline, which is the most robust form anyway"
+      });
+    }
+    if (subvolume) throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line mounts a btrfs subvolume (rootflags=${rootflags})`, { hint: "the test disk has no subvolumes" });
+    const waits = input.params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p.startsWith(`${n}=`)));
+    if (waits.length > 0) notes.push(`the UKI's command line names devices the guest does not have (${waits.join(" ")}): the initramfs may wait for them`);
+    return { identity, fsType, params, initPaths: initPaths(input.params), notes };
+  }
+  if (!identity) {
+    identity = { uuid: input.fallbackUuid };
+    params = [...withoutParams(params, ["root"]), `root=UUID=${input.fallbackUuid}`];
+    notes.push(spec.kind === "none" ? `no root= on the command line: booted with root=UUID=${input.fallbackUuid}` : `root=${rootValue} cannot be imitated by a virtual disk: booted with root=UUID=${input.fallbackUuid} instead`);
+  }
+  if (subvolume) {
+    params = withoutParams(params, ["rootflags"]);
+    notes.push(`rootflags=${rootflags} dropped: the test disk has no btrfs subvolumes`);
+  }
+  const dropped = params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p === n || p.startsWith(`${n}=`)));
+  if (dropped.length > 0) notes.push(`dropped (devices of this machine the guest does not have): ${dropped.join(" ")}`);
+  params = [...withoutParams(params, [...HOST_DEVICE_PARAMS, "rd.shell", "rd.emergency", "panic"]), ...VERIFY_PARAMS];
+  return { identity, fsType, params, initPaths: initPaths(params), notes };
+}
+function initPaths(params) {
+  const paths = ["/sbin/init"];
+  const init = cmdlineValue(params, "init");
+  if (init && SAFE_PATH_RE.test(init) && !init.split("/").includes("..") && !paths.includes(init)) paths.push(init);
+  return paths;
+}
+
+// src/runtime/verify/test-disk.ts
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync11, openSync as openSync3, closeSync as closeSync3, ftruncateSync, statSync as statSync20, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname14, join as join21 } from "node:path";
+var EXT = (type) => ({
+  program: `mkfs.${type}`,
+  pkg: "sys-fs/e2fsprogs",
+  sizeMiB: 64,
+  args: (image, tree, id) => ["-q", "-F", "-d", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
+});
+var FS_TOOLS = {
+  ext2: EXT("ext2"),
+  ext3: EXT("ext3"),
+  ext4: EXT("ext4"),
+  // xfsprogs refuses filesystems under 300 MiB; the image is sparse.
+  xfs: {
+    program: "mkfs.xfs",
+    pkg: "sys-fs/xfsprogs",
+    sizeMiB: 320,
+    args: (image, _tree, id, proto) => ["-q", "-f", "-p", proto, ...id.uuid ? ["-m", `uuid=${id.uuid}`] : [], ...id.label ? ["-L", id.label] : [], image]
+  },
+  btrfs: {
+    program: "mkfs.btrfs",
+    pkg: "sys-fs/btrfs-progs",
+    sizeMiB: 128,
+    args: (image, tree, id) => ["-q", "-f", "--rootdir", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
+  }
+};
+function supportedFsTypes() {
+  return Object.keys(FS_TOOLS);
+}
+function xfsProto(init, initPaths2, nonceFile) {
+  const top = { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() };
+  const place = (path, mode, source) => {
+    const parts = path.split("/").filter(Boolean);
+    let dir3 = top;
+    for (const part of parts.slice(0, -1)) {
+      if (!dir3.dirs.has(part)) dir3.dirs.set(part, { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
+      dir3 = dir3.dirs.get(part);
+    }
+    dir3.files.set(parts.at(-1), { mode, source });
+  };
+  for (const p of initPaths2) place(p, "---755", init);
+  place(NONCE_PATH, "---644", nonceFile);
+  for (const m of MOUNT_POINTS) if (!top.dirs.has(m.slice(1))) top.dirs.set(m.slice(1), { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
+  const lines = ["/dev/null", "0 0", "d--755 0 0"];
+  const emit = (dir3, depth) => {
+    const pad = " ".repeat(depth);
+    for (const [name, file] of dir3.files) lines.push(`${pad}${name} ${file.mode} 0 0 ${file.source}`);
+    for (const [name, sub] of dir3.dirs) {
+      lines.push(`${pad}${name} d--755 0 0`);
+      emit(sub, depth + 1);
+      lines.push(`${pad}$`);
+    }
+  };
+  emit(top, 1);
+  lines.push("$", "");
+  return lines.join("\n");
+}
+var MOUNT_POINTS = ["/dev", "/proc", "/sys", "/run", "/tmp"];
+function sparseFile(path, bytes) {
+  const fd = openSync3(path, "w", 384);
+  try {
+    ftruncateSync(fd, bytes);
+  } finally {
+    closeSync3(fd);
+  }
+}
+async function makeTestDisk(ctx, workDir, options) {
+  const tool = FS_TOOLS[options.fsType];
+  if (!tool) {
+    throw new DistKernelError("verify.fs-unsupported", `cannot make a test root filesystem of type ${options.fsType}`, {
+      hint: `boot verification makes ${supportedFsTypes().join(", ")}; give another type with --fstype`
+    });
+  }
+  const tree = join21(workDir, "tree");
+  for (const m of MOUNT_POINTS) mkdirSync11(join21(tree, m), { recursive: true });
+  for (const p of options.initPaths) {
+    const target = join21(tree, p);
+    mkdirSync11(dirname14(target), { recursive: true });
+    copyFileSync3(options.init, target);
+    chmodSync2(target, 493);
+  }
+  const nonceFile = join21(tree, NONCE_PATH);
+  mkdirSync11(dirname14(nonceFile), { recursive: true });
+  writeFileSync5(nonceFile, `${options.nonce}
+`);
+  const proto = join21(workDir, "xfs.proto");
+  writeFileSync5(proto, xfsProto(join21(tree, options.initPaths[0]), options.initPaths, nonceFile));
+  const fsImage = join21(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
+  sparseFile(fsImage, tool.sizeMiB * 1024 * 1024);
+  try {
+    await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 3e5 });
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) {
+      throw new DistKernelError("verify.mkfs-missing", `cannot make a ${options.fsType} test root filesystem: ${tool.program} is not installed`, {
+        hint: `emerge ${tool.pkg} (or verify with another type: --fstype)`,
+        cause: error
+      });
+    }
+    throw error;
+  }
+  if (!options.identity.partition) return { image: fsImage, fsType: options.fsType };
+  return { image: await wrapInGpt(ctx, workDir, fsImage, options.identity.partition.partuuid), fsType: options.fsType };
+}
+async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
+  const disk = join21(workDir, "root-disk.img");
+  const fsBytes = statSync20(fsImage).size;
+  const mib3 = 1024 * 1024;
+  sparseFile(disk, fsBytes + 2 * mib3);
+  const script = `label: gpt
+start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${partuuid ? `, uuid=${partuuid}` : ""}
+`;
+  try {
+    await ctx.exec("sfdisk", ["--quiet", "--no-reread", "--no-tell-kernel", disk], { input: script, timeout: 6e4 });
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) throw new DistKernelError("verify.sfdisk-missing", "cannot make a partitioned test disk: sfdisk is not installed", { hint: "emerge sys-apps/util-linux", cause: error });
+    throw error;
+  }
+  await ctx.exec("dd", [`if=${fsImage}`, `of=${disk}`, "bs=1M", "seek=1", "conv=notrunc,sparse", "status=none"], { timeout: 3e5 });
+  return disk;
+}
+
+// src/runtime/verify/verify-state.ts
+import { mkdirSync as mkdirSync12, readFileSync as readFileSync16, readdirSync as readdirSync15, rmSync as rmSync6 } from "node:fs";
+import { join as join22 } from "node:path";
+var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
+function dir2(root) {
+  return underRoot(root, VERIFY_STATE_DIR);
+}
+function writeVerifyRecord(root, record2) {
+  mkdirSync12(dir2(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join22(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
+`);
+}
+function readVerifyRecord(root, kv) {
+  try {
+    const data = JSON.parse(readFileSync16(join22(dir2(root), `${kv}.json`), "utf8"));
+    if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+function clearVerifyRecord(root, kv) {
+  rmSync6(join22(dir2(root), `${kv}.json`), { force: true });
+}
+
+// src/runtime/verify/verify-kernel.ts
+var VERIFY_LOG_DIR = "/var/log/dist-kernel";
+var GUEST_MEMORY_MIB = 1024;
+var RESULT_DISK_BYTES = 1024 * 1024;
+function verifyBase(ctx) {
+  try {
+    const varTmp = systemPath(ctx, "/var/tmp");
+    if (statSync21(varTmp).isDirectory()) return varTmp;
+  } catch {
+  }
+  return tmpdir3();
+}
+async function concatenate(files, out) {
+  const sink = createWriteStream(out, { mode: 384 });
+  for (const file of files) await pipeline(createReadStream(file), sink, { end: false });
+  await new Promise((resolve3, reject) => sink.end((error) => error ? reject(error) : resolve3()));
+}
+function placeFile(source, target) {
+  try {
+    linkSync3(source, target);
+  } catch {
+    copyFileSync4(source, target);
+  }
+}
+function readHead(path, bytes) {
+  const fd = openSync4(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync2(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync4(fd);
+  }
+}
+function readText3(path) {
+  try {
+    return readFileSync17(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+function stamp(date2) {
+  return date2.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+function rootFsType(ctx, option) {
+  if (option) return option;
+  const mount = detectRootMount(ctx);
+  if (!mount) throw new DistKernelError("verify.fs-unknown", `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: "give it with --fstype (ext4, xfs, btrfs…)" });
+  return mount.fsType;
+}
+async function verifyTarget(ctx, kv, target, options = {}) {
+  await checkQemu(ctx);
+  const ovmf = target.kind === "uki" ? findOvmf() : void 0;
+  const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType(ctx, options.fsType), fallbackUuid: randomUUID() });
+  const timeout = options.timeout ?? ctx.config.verifyTimeout;
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would boot ${target.shown.join(" ")} in QEMU with a ${plan.fsType} test root (${target.kind === "uki" ? "embedded command line" : plan.params.join(" ")}), at most ${timeout} s`);
+    return void 0;
+  }
+  const started = performance.now();
+  const base = verifyBase(ctx);
+  const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
+  for (const name of readdirSync16(base)) if (name.startsWith(prefix)) rmSync7(join23(base, name), { recursive: true, force: true });
+  const work = mkdtempSync3(join23(base, prefix));
+  try {
+    const init = await buildGuestInit(ctx, work);
+    const nonce = randomBytes2(16).toString("hex");
+    const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
+    const resultDisk = join23(work, "result.img");
+    const fd = openSync4(resultDisk, "w", 384);
+    ftruncateSync2(fd, RESULT_DISK_BYTES);
+    closeSync4(fd);
+    const consoleLog = join23(work, "console.log");
+    const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
+    ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
+    const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
+    if (target.kind === "uki") {
+      const esp = join23(work, "esp");
+      mkdirSync13(join23(esp, "EFI", "BOOT"), { recursive: true });
+      placeFile(target.image, join23(esp, "EFI", "BOOT", "BOOTX64.EFI"));
+      const vars = join23(work, "OVMF_VARS.fd");
+      copyFileSync4(ovmf.vars, vars);
+      qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
+    } else {
+      let initrd = target.initrds[0];
+      if (target.initrds.length > 1) {
+        initrd = join23(work, "initrd.img");
+        await concatenate(target.initrds, initrd);
+      }
+      qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
+    }
+    const args = qemuArgs(qemu);
+    const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${accel.accel}, ${plan.fsType} test root)`);
+    let failure;
+    let qemuOutput = "";
+    try {
+      const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: timeout * 1e3, show: false });
+      qemuOutput = `${run.stdout}${run.stderr}`;
+      if (run.exitCode !== 0) failure = `QEMU exited with status ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`;
+    } catch (error) {
+      if (!isDistKernelError(error, "exec.timeout")) throw error;
+      failure = `the guest did not finish within ${timeout} s (verify-timeout)`;
+      qemuOutput = error.details ?? "";
+    }
+    const verdict = judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv);
+    const ok = verdict.ok && failure === void 0;
+    end(ok);
+    const at = /* @__PURE__ */ new Date();
+    const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
+    const record2 = {
+      kv,
+      result: ok ? "verified" : "failed",
+      at: at.toISOString(),
+      kind: target.kind,
+      accel: accel.accel,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      files: target.shown,
+      cmdline: target.kind === "uki" ? target.params.join(" ") : plan.params.join(" "),
+      fsType: plan.fsType,
+      log: logPath,
+      ...ok ? {} : { reason: failure ?? (verdict.ok ? "unknown" : verdict.reason) },
+      notes: plan.notes
+    };
+    const header = [
+      `dist-kernel verify ${kv}: ${record2.result}${record2.reason ? ` (${record2.reason})` : ""}`,
+      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel.accel} (${accel.reason})`,
+      `booted: ${target.shown.join(" ")}`,
+      `command line (${target.cmdlineSource}): ${record2.cmdline}`,
+      ...plan.notes.map((n) => `note: ${n}`),
+      `qemu: ${displayCommand(QEMU_PROGRAM, args)}`,
+      "----- serial console -----",
+      ""
+    ].join("\n");
+    const logFile = systemPath(ctx, logPath);
+    mkdirSync13(systemPath(ctx, VERIFY_LOG_DIR), { recursive: true, mode: 493 });
+    writeFileAtomic(logFile, `${header}${readText3(consoleLog)}
+----- qemu -----
+${qemuOutput}`);
+    writeVerifyRecord(ctx.root, record2);
+    return record2;
+  } finally {
+    rmSync7(work, { recursive: true, force: true });
+  }
+}
+function describeRecord(record2) {
+  if (record2.result === "verified") return `boot of ${record2.kv} verified in QEMU (${record2.accel}, ${record2.seconds} s): ${record2.files.join(" ")} mounted a ${record2.fsType} root and ran its init`;
+  return `boot verification of ${record2.kv} FAILED: ${record2.reason ?? "unknown reason"}
+console log: ${record2.log}`;
+}
+
+// src/runtime/verify/pipeline-hook.ts
+async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
+  if (ctx.config.verifyBoot !== "qemu") return void 0;
+  if (!ctx.dryRun) clearVerifyRecord(ctx.root, kv);
+  if (options.skip) {
+    ctx.logger.warn(`boot verification of ${kv} skipped (--force): it becomes the default unverified`);
+    return void 0;
+  }
+  try {
+    return await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `
+${error.hint}` : ""}
+${kv} is installed unverified`);
+    return void 0;
+  }
+}
+function keepInstalledImage(ctx, kv, record2, initrdOnly) {
+  if (record2?.result !== "failed" || !initrdOnly) return false;
+  const files = findBootFiles(ctx.root, kv);
+  return files.kernels.length > 0 || files.ukis.some((f) => f.size > 0);
+}
+function settleVerification(ctx, kv, record2, installedFiles) {
+  if (ctx.dryRun) return;
+  if (record2?.result !== "failed") {
+    dropDemoted(ctx, kv);
+    if (record2) {
+      writeVerifyRecord(ctx.root, { ...record2, files: installedFiles });
+      ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s) before it became the default`);
+    }
+    return;
+  }
+  const demoted = demoteKernel(ctx, kv);
+  writeVerifyRecord(ctx.root, { ...record2, files: installedFiles, ...demoted.length > 0 ? { demoted } : {} });
+  ctx.logger.warn(
+    [
+      `boot verification of ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
+      `console log: ${record2.log}`,
+      demoted.length > 0 ? `${kv} is installed but marked bad for the boot loader (${demoted.join(" ")}): the previous kernel stays the default` : `${kv} is installed, but the boot loader configuration was not updated for it: the previous kernel stays the default until you do`,
+      `fix the cause, then run: dist-kernel install ${kv}   (dist-kernel install --force ${kv} installs it without verification)`
+    ].join("\n")
+  );
+}
+function keptMessage(kv, record2) {
+  return [
+    `boot verification of the new image for ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
+    `console log: ${record2.log}`,
+    `the installed image of ${kv} was left as it was`,
+    `fix the cause, then run: dist-kernel initramfs ${kv}`
+  ].join("\n");
 }
 
 // src/runtime/install/install-kernel.ts
@@ -7180,7 +8091,7 @@ function validateInstallRequest(ctx, kv, options = {}) {
   validatePackage(options.package);
   findKernelFiles(ctx, kv, options.image);
 }
-async function pipeline(ctx, kv, options, initrdOnly, reason) {
+async function pipeline2(ctx, kv, options, initrdOnly, reason) {
   validateInstallRequest(ctx, kv, options);
   const backend = await selectBackend(ctx);
   await backend.check?.(kv);
@@ -7198,14 +8109,22 @@ async function pipeline(ctx, kv, options, initrdOnly, reason) {
     () => withWorkDir(ctx, async (workDir) => {
       const layout = (await readInstallConf(ctx)).conf.layout;
       const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : {} });
+      const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
+      const verification = check ? { verification: check.result } : {};
+      if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
+        ctx.logger.warn(keptMessage(kv, check));
+        return { kv, status: "kept", uki: artifacts.uki, files: [], ...verification };
+      }
       const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
+      settleVerification(ctx, kv, check, installed.files);
       const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
-      await updateBootloaders(ctx, { action: "install", kv, ukiImage, layout });
-      if (!initrdOnly) await refreshRescueQuietly(ctx, kv, workDir);
-      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files };
+      if (check?.result !== "failed") await updateBootloaders(ctx, { action: "install", kv, ukiImage, layout });
+      if (!initrdOnly && check?.result !== "failed") await refreshRescueQuietly(ctx, kv, workDir);
+      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files, ...verification };
     })
   );
   if (!ctx.dryRun) await initramfsDone(ctx, kv);
+  if (result.status === "kept") return result;
   const seconds = ((performance.now() - started) / 1e3).toFixed(1);
   const what = result.uki ? "unified kernel image" : "kernel and initramfs";
   if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
@@ -7222,10 +8141,10 @@ ${error.hint}` : ""}`);
   }
 }
 function installKernel(ctx, kv, options = {}) {
-  return pipeline(ctx, kv, options, false, "kernel");
+  return pipeline2(ctx, kv, options, false, "kernel");
 }
 function regenerateInitramfs(ctx, kv, options = {}) {
-  return pipeline(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
+  return pipeline2(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
 }
 function isKernelAsker(ctx, cpv) {
   try {
@@ -7270,13 +8189,13 @@ async function completePendingQuietly(ctx) {
 // src/cli/commands/install.ts
 var installCommand = {
   register(program2, run) {
-    program2.command("install").description("install kernel KV: build its initramfs (or UKI) with dracut, then install it to /boot").argument("<kv>", "kernel version, e.g. 6.6.30-gentoo-dist").option("--image <path>", "kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)").option("--package <cat/pf>", "the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})").action(
+    program2.command("install").description("install kernel KV: build its initramfs (or UKI) with dracut, then install it to /boot").argument("<kv>", "kernel version, e.g. 6.6.30-gentoo-dist").option("--image <path>", "kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)").option("--package <cat/pf>", "the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})").option("--force", "install without boot verification (verify-boot = qemu), as the default entry").action(
       run(async (context, kv, options) => {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
         validateInstallRequest(ctx, kv, { image: flags2.image, package: flags2.package });
         await completePending(ctx);
-        await installKernel(ctx, kv, { image: flags2.image, package: flags2.package });
+        await installKernel(ctx, kv, { image: flags2.image, package: flags2.package, skipVerify: flags2.force });
         return 0;
       })
     );
@@ -7287,8 +8206,8 @@ var installCommand = {
 import { release } from "node:os";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync14, readdirSync as readdirSync13, statSync as statSync20 } from "node:fs";
-import { join as join17, relative as relative4 } from "node:path";
+import { readFileSync as readFileSync18, readdirSync as readdirSync17, statSync as statSync22 } from "node:fs";
+import { join as join24, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
 var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
@@ -7330,19 +8249,19 @@ function parseBinpkgIndex(text2, source = "Packages") {
 // src/runtime/binhost/binhost-indexes.ts
 var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
 var DEFAULT_PKGDIR = "/var/cache/binpkgs";
-function findPackagesFiles(dir2, depth) {
+function findPackagesFiles(dir3, depth) {
   let names2;
   try {
-    names2 = readdirSync13(dir2);
+    names2 = readdirSync17(dir3);
   } catch {
     return [];
   }
   const out = [];
   for (const name of names2.sort()) {
-    const full = join17(dir2, name);
+    const full = join24(dir3, name);
     let isDir5 = false;
     try {
-      isDir5 = statSync20(full).isDirectory();
+      isDir5 = statSync22(full).isDirectory();
     } catch {
       continue;
     }
@@ -7355,7 +8274,7 @@ function readIndex(root, full, kind, source, scan) {
   const systemPath2 = `/${relative4(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync14(full, "utf8");
+    text2 = readFileSync18(full, "utf8");
   } catch {
     return;
   }
@@ -7373,13 +8292,13 @@ function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
     const host = relative4(cache, file).split("/")[0] ?? "";
     readIndex(root, file, "remote", host, scan);
   }
-  readIndex(root, join17(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  readIndex(root, join24(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
   return scan;
 }
 
 // src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync15 } from "node:fs";
-import { join as join18 } from "node:path";
+import { readFileSync as readFileSync19 } from "node:fs";
+import { join as join25 } from "node:path";
 
 // src/parsers/emerge-log.ts
 var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
@@ -7406,9 +8325,9 @@ function parseEmergeLog(text2) {
 
 // src/runtime/binhost/package-origin.ts
 var EMERGE_LOG = "/var/log/emerge.log";
-function readText3(path) {
+function readText4(path) {
   try {
-    return readFileSync15(path, "utf8");
+    return readFileSync19(path, "utf8");
   } catch {
     return void 0;
   }
@@ -7422,7 +8341,7 @@ function loadOriginSources(root, indexes) {
       if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
     }
   }
-  return { emergeLog: parseEmergeLog(readText3(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
+  return { emergeLog: parseEmergeLog(readText4(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
 }
 function decideOrigin(cpv, binpkgMd5, sources) {
   const md5 = binpkgMd5 && /^[0-9a-f]{32}$/i.test(binpkgMd5) ? binpkgMd5.toLowerCase() : void 0;
@@ -7435,13 +8354,13 @@ function decideOrigin(cpv, binpkgMd5, sources) {
   return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
 }
 function packageOrigin(root, cpv, sources) {
-  const md5 = readText3(join18(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  const md5 = readText4(join25(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
   return decideOrigin(cpv, md5, sources);
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync16, readdirSync as readdirSync14, statSync as statSync21 } from "node:fs";
-import { join as join19 } from "node:path";
+import { readFileSync as readFileSync20, readdirSync as readdirSync18, statSync as statSync23 } from "node:fs";
+import { join as join26 } from "node:path";
 
 // src/parsers/make-conf-var.ts
 var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
@@ -7473,8 +8392,8 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync21(path).isDirectory()) return [readFileSync16(path, "utf8")];
-    return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync16(join19(path, name), "utf8"));
+    if (!statSync23(path).isDirectory()) return [readFileSync20(path, "utf8")];
+    return readdirSync18(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync20(join26(path, name), "utf8"));
   } catch {
     return [];
   }
@@ -7485,22 +8404,22 @@ function readPkgdir(root) {
 }
 
 // src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync17 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 function read(root, path) {
   try {
-    return readFileSync17(underRoot(root, path), "utf8");
+    return readFileSync21(underRoot(root, path), "utf8");
   } catch {
     return void 0;
   }
 }
 function findDefaultEntries(root) {
   const out = [];
-  for (const dir2 of ["/efi", "/boot", "/boot/efi"]) {
-    const text2 = read(root, `${dir2}/loader/loader.conf`);
+  for (const dir3 of ["/efi", "/boot", "/boot/efi"]) {
+    const text2 = read(root, `${dir3}/loader/loader.conf`);
     if (text2 === void 0) continue;
     for (const line of text2.split("\n")) {
       const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
-      if (match) out.push({ source: `${dir2}/loader/loader.conf`, value: match[1] });
+      if (match) out.push({ source: `${dir3}/loader/loader.conf`, value: match[1] });
     }
   }
   for (const path of ["/boot/grub/grubenv", "/boot/grub2/grubenv"]) {
@@ -7516,6 +8435,11 @@ function findDefaultEntries(root) {
 
 // src/runtime/status/collect-status.ts
 var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
+function verificationOf(root, kv) {
+  const record2 = readVerifyRecord(root, kv);
+  if (!record2) return { state: "not verified" };
+  return { state: record2.result, at: record2.at, accel: record2.accel, log: record2.log, ...record2.reason ? { reason: record2.reason } : {} };
+}
 function runningKernel(ctx, option) {
   if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
   const fromEnv = ctx.env[RUNNING_KV_ENV];
@@ -7549,7 +8473,8 @@ function collectStatus(ctx, options = {}) {
         emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path)
       },
       ...owed ? { pending: owed.kind } : {},
-      ...kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {}
+      ...kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {},
+      verification: verificationOf(ctx.root, kernel.kv)
     };
   });
   return {
@@ -7626,8 +8551,8 @@ var initramfsCommand = {
 };
 
 // src/runtime/install/kernel-install-plugin.ts
-import { copyFileSync as copyFileSync3, chmodSync as chmodSync2 } from "node:fs";
-import { join as join20 } from "node:path";
+import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
+import { join as join27 } from "node:path";
 async function runKernelInstallPlugin(ctx, inv) {
   const noOp = decidePluginNoOp(inv, ctx.env);
   if (noOp) return noOp;
@@ -7641,10 +8566,10 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join20(staging, uki ? "uki.efi" : "initrd");
+      const target = join27(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
-        copyFileSync3(uki ? artifacts.image : artifacts.initrd, target);
-        chmodSync2(target, 420);
+        copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
+        chmodSync3(target, 420);
       } else {
         ctx.logger.info(`(dry run) would write ${target}`);
       }
@@ -7690,6 +8615,12 @@ var pluginCommand = {
 };
 
 // src/runtime/status/render-status.ts
+function describeVerification(v) {
+  if (v.state === "not verified") return "not verified";
+  const when = v.at ? ` ${v.at.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` : "";
+  if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ""}`;
+  return `FAILED${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
+}
 function describeOrigin(origin) {
   if (origin.origin === "binhost") return origin.binhost ? `binary from binhost ${origin.binhost}` : "binary from a binhost";
   if (origin.origin === "binpkg") return "binary package";
@@ -7707,6 +8638,7 @@ function renderStatus(report2) {
     const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? " (empty placeholder)" : ""}`)];
     if (boot.length === 0) lines.push("      not installed in /boot");
     for (const b of boot) lines.push(`      ${b}`);
+    lines.push(`      boot verification: ${describeVerification(k.verification)}`);
   }
   if (report2.rescue) {
     const r = report2.rescue;
@@ -7764,14 +8696,14 @@ var statusCommand = {
 };
 
 // src/runtime/doctor/check-binhost-versions.ts
-import { readdirSync as readdirSync15 } from "node:fs";
-import { join as join21 } from "node:path";
+import { readdirSync as readdirSync19 } from "node:fs";
+import { join as join28 } from "node:path";
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
   let names2 = [];
   try {
-    names2 = readdirSync15(join21(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names2 = readdirSync19(join28(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
@@ -7902,10 +8834,10 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 }
 
 // src/runtime/doctor/check-initramfs-modules.ts
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -8832,7 +9764,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path) {
   let image;
   try {
-    image = readFileSync18(path);
+    image = readFileSync22(path);
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
@@ -8878,7 +9810,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync19(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync23(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -8951,6 +9883,32 @@ function checkStaleModules(report2) {
   }));
 }
 
+// src/runtime/doctor/check-verification.ts
+function checkVerification(report2, verifyBoot) {
+  const findings = [];
+  for (const k of report2.kernels) {
+    const v = k.verification;
+    if (v.state === "failed") {
+      findings.push({
+        id: "verify.failed",
+        level: k.newest ? "error" : "warning",
+        subject: k.kv,
+        message: `boot verification of ${k.kv} failed at ${v.at ?? "an unknown time"}: ${v.reason ?? "unknown reason"}${v.log ? ` (console log: ${v.log})` : ""}`,
+        fix: `fix the cause (the log shows how far the boot got), then: dist-kernel install ${k.kv}`
+      });
+    } else if (v.state === "not verified" && verifyBoot === "qemu" && (k.boot.kernels.length > 0 || k.boot.ukis.length > 0)) {
+      findings.push({
+        id: "verify.missing",
+        level: "info",
+        subject: k.kv,
+        message: `${k.kv} is installed but its boot was never verified`,
+        fix: `dist-kernel verify ${k.kv}`
+      });
+    }
+  }
+  return findings;
+}
+
 // src/runtime/doctor/run-doctor.ts
 async function runDoctor(ctx, options = {}) {
   const findings = [];
@@ -8972,6 +9930,7 @@ async function runDoctor(ctx, options = {}) {
   findings.push(...checkStaleModules(report2));
   findings.push(...checkPending(report2));
   findings.push(...checkBrokenEntries(report2));
+  findings.push(...checkVerification(report2, ctx.config.verifyBoot));
   let uefi = false;
   let stub;
   try {
@@ -9070,7 +10029,7 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-PFYG626I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
@@ -9091,20 +10050,20 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync20(path, "utf8")
+    text: readFileSync24(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync15, mkdirSync as mkdirSync13, readFileSync as readFileSync25, statSync as statSync23 } from "node:fs";
-import { dirname as dirname14 } from "node:path";
+import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync29, statSync as statSync25 } from "node:fs";
+import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync11, readdirSync as readdirSync16, readFileSync as readFileSync21 } from "node:fs";
-import { basename as basename6, dirname as dirname12, join as join22 } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync20, readFileSync as readFileSync25 } from "node:fs";
+import { basename as basename6, dirname as dirname15, join as join29 } from "node:path";
 function sha256(text2) {
-  return createHash2("sha256").update(text2).digest("hex");
+  return createHash3("sha256").update(text2).digest("hex");
 }
 var PROTECT_RE = /^\._cfg([0-9]{4})_(.+)$/;
 function protectedCopies(entries, name) {
@@ -9117,7 +10076,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync21(path, "utf8");
+    return readFileSync25(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -9128,7 +10087,7 @@ async function writeProtected(path, text2, options) {
   const current = readOrUndefined(path);
   const write = (target) => {
     if (options.dryRun) return;
-    mkdirSync11(dirname12(target), { recursive: true });
+    mkdirSync14(dirname15(target), { recursive: true });
     writeFileAtomic(target, text2, { mode: options.mode ?? 420 });
   };
   if (current === text2) return { path, action: "unchanged", hash };
@@ -9140,9 +10099,9 @@ async function writeProtected(path, text2, options) {
     write(path);
     return { path, action: "updated", hash };
   }
-  const dir2 = dirname12(path);
+  const dir3 = dirname15(path);
   const name = basename6(path);
-  const entries = readdirSync16(dir2);
+  const entries = readdirSync20(dir3);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path, "-"], {
@@ -9150,16 +10109,16 @@ async function writeProtected(path, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join22(dir2, last)) === text2) {
-    return { path, action: "protected", protectedPath: join22(dir2, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join29(dir3, last)) === text2) {
+    return { path, action: "protected", protectedPath: join29(dir3, last), diff, hash };
   }
-  const protectedPath = join22(dir2, nextProtectName(entries, name));
+  const protectedPath = join29(dir3, nextProtectName(entries, name));
   write(protectedPath);
   return { path, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync22, rmSync as rmSync5 } from "node:fs";
+import { readFileSync as readFileSync26, rmSync as rmSync8 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -9190,7 +10149,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync22(underRoot(root, path), "utf8");
+      text2 = readFileSync26(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -9198,7 +10157,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
       kept.push(path);
       continue;
     }
-    if (!dryRun) rmSync5(underRoot(root, path), { force: true });
+    if (!dryRun) rmSync8(underRoot(root, path), { force: true });
     removed.push(path);
   }
   if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
@@ -9207,10 +10166,10 @@ function removeBuildHostHooks(root, record2, dryRun) {
 
 // src/runtime/setup/eclass-overrides.ts
 import { relative as relative5, sep } from "node:path";
-function readAfter(path, ownPath, dir2) {
-  const rel = relative5(dir2, path);
+function readAfter(path, ownPath, dir3) {
+  const rel = relative5(dir3, path);
   if (rel.startsWith("..") || rel === "") return false;
-  return (rel.split(sep)[0] ?? "") > relative5(dir2, ownPath);
+  return (rel.split(sep)[0] ?? "") > relative5(dir3, ownPath);
 }
 function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRepo) {
   const others = sources.filter((s) => s.path !== ownPath);
@@ -9227,11 +10186,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync14, readFileSync as readFileSync23, statSync as statSync22 } from "node:fs";
+import { existsSync as existsSync16, readFileSync as readFileSync27, statSync as statSync24 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path) {
   try {
-    return statSync22(path).isDirectory();
+    return statSync24(path).isDirectory();
   } catch {
     return false;
   }
@@ -9240,7 +10199,7 @@ function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync23(underRoot(root, path), "utf8");
+      text2 = readFileSync27(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -9251,7 +10210,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync14(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync16(underRoot(root, m)));
   if (isDirectory2(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory2(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -9289,9 +10248,9 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync24, rmSync as rmSync6 } from "node:fs";
-import { mkdirSync as mkdirSync12 } from "node:fs";
-import { dirname as dirname13 } from "node:path";
+import { readFileSync as readFileSync28, rmSync as rmSync9 } from "node:fs";
+import { mkdirSync as mkdirSync15 } from "node:fs";
+import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
 var recordSchema = strictObject({
   version: literal(1),
@@ -9309,7 +10268,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync24(path, "utf8");
+    text2 = readFileSync28(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -9326,12 +10285,12 @@ function readSetupRecord(root) {
 }
 function writeSetupRecord(root, record2) {
   const path = underRoot(root, SETUP_RECORD);
-  mkdirSync12(dirname13(path), { recursive: true });
+  mkdirSync15(dirname16(path), { recursive: true });
   writeFileAtomic(path, `${JSON.stringify(record2, null, "	")}
 `);
 }
 function removeSetupRecord(root) {
-  rmSync6(underRoot(root, SETUP_RECORD), { force: true });
+  rmSync9(underRoot(root, SETUP_RECORD), { force: true });
 }
 function recordFile(record2, path, hash) {
   record2.files = record2.files.filter((f) => f.path !== path);
@@ -9346,17 +10305,17 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function isDirectory3(path) {
   try {
-    return statSync23(path).isDirectory();
+    return statSync25(path).isDirectory();
   } catch {
     return false;
   }
 }
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync15(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
-  for (const dir2 of missing) {
-    if (!context.dryRun) mkdirSync13(underRoot(context.root, dir2));
-    recordDir(record2, dir2);
+  for (let p = systemPath2; p !== "/" && !existsSync17(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (const dir3 of missing) {
+    if (!context.dryRun) mkdirSync16(underRoot(context.root, dir3));
+    recordDir(record2, dir3);
   }
 }
 function ownHash(record2, systemPath2) {
@@ -9364,7 +10323,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync25(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync29(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -9408,15 +10367,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync15(reposDir) && !isDirectory3(reposDir)) {
+  if (existsSync17(reposDir) && !isDirectory3(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync15(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync25(configPath, "utf8"));
-  if (!existsSync15(configPath) || configMine) {
+  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync29(configPath, "utf8"));
+  if (!existsSync17(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -9470,7 +10429,7 @@ async function runSetup(context, options) {
   if (buildHost) {
     for (const pkg of config2.kernelPackages) {
       const path = buildHostHookPath(pkg);
-      ensureDir(context, record2, dirname14(path));
+      ensureDir(context, record2, dirname17(path));
       const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), { ownHash: ownHash(record2, path), dryRun: context.dryRun, exec: context.exec, shown: path });
       if (write.action === "protected") recordFile(record2, systemView(root, write.protectedPath), write.hash);
       else recordFile(record2, path, write.hash);
@@ -9486,11 +10445,11 @@ async function runSetup(context, options) {
     for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync15(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync17(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync15(overlayFull)) ensureDir(context, record2, config2.overlayDir);
-    ensureDir(context, record2, dirname14(SETUP_RECORD));
+    if (!existsSync17(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    ensureDir(context, record2, dirname17(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
   }
@@ -9500,11 +10459,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync17, readFileSync as readFileSync26, rmdirSync, rmSync as rmSync7 } from "node:fs";
-import { join as join23 } from "node:path";
+import { readdirSync as readdirSync21, readFileSync as readFileSync30, rmdirSync, rmSync as rmSync10 } from "node:fs";
+import { join as join30 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync26(path, "utf8");
+    return readFileSync30(path, "utf8");
   } catch {
     return void 0;
   }
@@ -9529,15 +10488,15 @@ function undoSetup(context) {
       kept.push(file.path);
       continue;
     }
-    if (!dryRun) rmSync7(full, { force: true });
+    if (!dryRun) rmSync10(full, { force: true });
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join23(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join30(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
-      if (!dryRun) rmSync7(full, { recursive: true, force: true });
+      if (!dryRun) rmSync10(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
       removed.push(record2.overlay);
     } else if (name !== void 0) {
@@ -9547,23 +10506,23 @@ function undoSetup(context) {
   }
   if (!dryRun) removeSetupRecord(root);
   removed.push(SETUP_RECORD);
-  for (const dir2 of [...record2.dirs].reverse()) {
-    if (removed.includes(dir2)) continue;
-    const full = underRoot(root, dir2);
+  for (const dir3 of [...record2.dirs].reverse()) {
+    if (removed.includes(dir3)) continue;
+    const full = underRoot(root, dir3);
     let entries;
     try {
-      entries = readdirSync17(full);
+      entries = readdirSync21(full);
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join23(dir2, e)));
+    const left = entries.filter((e) => !removed.includes(join30(dir3, e)));
     if (left.length > 0) {
-      kept.push(dir2);
+      kept.push(dir3);
       continue;
     }
     if (!dryRun) rmdirSync(full);
-    logger.info(`${would} the directory ${dir2}`);
-    removed.push(dir2);
+    logger.info(`${would} the directory ${dir3}`);
+    removed.push(dir3);
   }
   if (kept.length > 0) logger.info(`kept: ${kept.join(", ")}`);
   return { removed: removed.filter((p) => p !== SETUP_RECORD), kept };
@@ -9600,8 +10559,8 @@ var setupCommand = {
 };
 
 // src/runtime/clean/run-clean.ts
-import { existsSync as existsSync16, rmSync as rmSync8 } from "node:fs";
-import { join as join25 } from "node:path";
+import { existsSync as existsSync18, rmSync as rmSync11 } from "node:fs";
+import { join as join32 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -9629,26 +10588,26 @@ function defaultEntryKernels(entries, kvs) {
 }
 
 // src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync18, statSync as statSync24 } from "node:fs";
-import { join as join24 } from "node:path";
+import { readdirSync as readdirSync22, statSync as statSync26 } from "node:fs";
+import { join as join31 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
-    return statSync24(path).mtimeMs;
+    return statSync26(path).mtimeMs;
   } catch {
     return 0;
   }
 }
-function containsModule(dir2) {
+function containsModule(dir3) {
   try {
-    return readdirSync18(dir2, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync22(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync18(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync24(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync22(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -9661,10 +10620,10 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir2 = join24(underRoot(root, MODULES_DIR), kv);
+    const dir3 = join31(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
-    const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir2);
-    out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir2) });
+    const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir3);
+    out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir3) });
   }
   return out;
 }
@@ -9729,16 +10688,16 @@ async function runClean(ctx, options) {
   const owners = moduleDirOwners(root, candidates);
   const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
-    const dir2 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync8(join25(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
-    logger.info(`${would}remove ${dir2}`);
-    report2.removedModuleDirs.push(dir2);
+    const dir3 = `${MODULES_DIR}/${kv}`;
+    if (changing) rmSync11(join32(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    logger.info(`${would}remove ${dir3}`);
+    report2.removedModuleDirs.push(dir3);
   };
   for (const kv of plan.remove) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync16(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync18(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -9797,18 +10756,18 @@ var cleanCommand = {
 };
 
 // src/runtime/postsync/run-postsync.ts
-import { existsSync as existsSync17 } from "node:fs";
+import { existsSync as existsSync19 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readdirSync as readdirSync19 } from "node:fs";
-import { join as join26 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { readdirSync as readdirSync23 } from "node:fs";
+import { join as join33 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names2;
     try {
-      names2 = readdirSync19(join26(location, key));
+      names2 = readdirSync23(join33(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -9820,7 +10779,7 @@ function listKernelEbuilds(location, kernelPackages) {
   return found;
 }
 function fingerprint2(ebuilds, extra = []) {
-  const hash = createHash3("sha256");
+  const hash = createHash4("sha256");
   for (const [key, names2] of ebuilds) hash.update(`${key}
 ${names2.join("\n")}
 
@@ -9832,12 +10791,12 @@ ${extra.join("\n")}
 }
 
 // src/runtime/postsync/overlay-virtuals.ts
-import { readdirSync as readdirSync20 } from "node:fs";
-import { join as join27 } from "node:path";
+import { readdirSync as readdirSync24 } from "node:fs";
+import { join as join34 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names2;
   try {
-    names2 = readdirSync20(join27(overlayFull, "virtual", "dist-kernel"));
+    names2 = readdirSync24(join34(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -9848,8 +10807,8 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync14, readFileSync as readFileSync27 } from "node:fs";
-import { dirname as dirname15 } from "node:path";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync31 } from "node:fs";
+import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
   version: literal(1),
@@ -9857,7 +10816,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync27(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync31(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -9865,7 +10824,7 @@ function readPostsyncState(root) {
 }
 function writePostsyncState(root, state) {
   const path = underRoot(root, POSTSYNC_STATE);
-  mkdirSync14(dirname15(path), { recursive: true });
+  mkdirSync17(dirname18(path), { recursive: true });
   writeFileAtomic(path, `${JSON.stringify(state, null, "	")}
 `);
 }
@@ -9893,7 +10852,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync17(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync19(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
@@ -9939,20 +10898,20 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync4, mkdirSync as mkdirSync15, mkdtempSync as mkdtempSync3, readdirSync as readdirSync21, renameSync as renameSync2, rmSync as rmSync9, statSync as statSync25, symlinkSync as symlinkSync2, writeFileSync as writeFileSync3 } from "node:fs";
-import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname16, join as join28, relative as relative6 } from "node:path";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync4, readdirSync as readdirSync25, renameSync as renameSync3, rmSync as rmSync12, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
+import { dirname as dirname19, join as join35, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function isDir4(path) {
   try {
-    return statSync25(path).isDirectory();
+    return statSync27(path).isDirectory();
   } catch {
     return false;
   }
 }
 function isFile3(path) {
   try {
-    return statSync25(path).isFile();
+    return statSync27(path).isFile();
   } catch {
     return false;
   }
@@ -9962,11 +10921,11 @@ function findPackageKernel(destdir) {
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names2 = [];
     try {
-      names2 = readdirSync21(join28(destdir, base));
+      names2 = readdirSync25(join35(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names2) if (isKernelVersion(name) && isDir4(join28(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names2) if (isKernelVersion(name) && isDir4(join35(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -10011,20 +10970,20 @@ function genericDracutArgs(options, output) {
 }
 function placeAtomically(source, target) {
   const temp = `${target}.dist-kernel-tmp`;
-  rmSync9(temp, { force: true });
+  rmSync12(temp, { force: true });
   try {
-    renameSync2(source, temp);
+    renameSync3(source, temp);
   } catch (error) {
     if (error.code !== "EXDEV") throw error;
-    copyFileSync4(source, temp);
+    copyFileSync6(source, temp);
   }
-  renameSync2(temp, target);
+  renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join28(modulesDir, name);
+  const link = join35(modulesDir, name);
   if (link === imagePath) return;
-  rmSync9(link, { force: true });
-  symlinkSync2(relative6(dirname16(link), imagePath), link);
+  rmSync12(link, { force: true });
+  symlinkSync2(relative6(dirname19(link), imagePath), link);
 }
 async function buildGenericImage(ctx, request) {
   assertSafePath(request.destdir, "--destdir");
@@ -10032,14 +10991,14 @@ async function buildGenericImage(ctx, request) {
     throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
   }
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
-  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join28(request.destdir, p)).find(isDir4);
+  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join35(request.destdir, p)).find(isDir4);
   if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join28(request.destdir, p)).find(isFile3);
+  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join35(request.destdir, p)).find(isFile3);
   if (!kernelImage) {
     throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
   }
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join28(dirname16(kernelImage), name);
+  const target = join35(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
   const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
@@ -10048,13 +11007,13 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync3(join28(tmpdir3(), "dist-kernel-generic."));
+  const work = mkdtempSync4(join35(tmpdir4(), "dist-kernel-generic."));
   try {
-    const conf = join28(work, "empty.conf");
-    const confDir = join28(work, "empty.conf.d");
-    writeFileSync3(conf, "");
-    mkdirSync15(confDir);
-    const built = join28(work, name);
+    const conf = join35(work, "empty.conf");
+    const confDir = join35(work, "empty.conf.d");
+    writeFileSync6(conf, "");
+    mkdirSync18(confDir);
+    const built = join35(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -10068,10 +11027,10 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error)) throw error;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error, details: error.details });
     }
-    if (!isFile3(built) || statSync25(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile3(built) || statSync27(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join28(work, "uki.signed.efi");
+      final = join35(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);
@@ -10079,7 +11038,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   } finally {
-    rmSync9(work, { recursive: true, force: true });
+    rmSync12(work, { recursive: true, force: true });
   }
 }
 
@@ -10103,6 +11062,36 @@ var genericImageCommand = {
   }
 };
 
+// src/runtime/verify/verify-installed.ts
+async function verifyInstalled(ctx, kv, options = {}) {
+  assertKernelVersion(kv);
+  return withBootLock(ctx, async () => verifyTarget(ctx, kv, locateInstalled(ctx, kv), options));
+}
+
+// src/cli/commands/verify.ts
+var verifyCommand = {
+  register(program2, run) {
+    program2.command("verify").description("boot the installed kernel KV (initramfs or UKI) in QEMU against a test root and check that it reaches its init").argument("<kv>", "kernel version, e.g. 6.6.30-gentoo-dist").option("--json", "print the result as JSON").option("--fstype <type>", "filesystem type of the test root (default: that of the root filesystem)").option("--accel <accel>", "auto, kvm or tcg (default: verify-accel)").option("--timeout <seconds>", "stop the guest after this many seconds (default: verify-timeout)").action(
+      run(async (context, kv, options) => {
+        const flags2 = options;
+        if (flags2.accel !== void 0 && !["auto", "kvm", "tcg"].includes(flags2.accel)) throw usageError("input.accel", `Expected \`--accel\` to be auto, kvm or tcg, got \`${flags2.accel}\``);
+        if (flags2.fstype !== void 0 && !/^[a-z0-9]+$/.test(flags2.fstype)) throw usageError("input.fstype", `Expected \`--fstype\` to be a filesystem type such as ext4, got \`${flags2.fstype}\``);
+        const timeout = flags2.timeout === void 0 ? void 0 : Number(flags2.timeout);
+        if (timeout !== void 0 && (!Number.isInteger(timeout) || timeout < 10)) throw usageError("input.timeout", `Expected \`--timeout\` to be a whole number of seconds ≥ 10, got \`${flags2.timeout}\``);
+        const ctx = createRuntimeContext(context);
+        const record2 = await verifyInstalled(ctx, kv, { fsType: flags2.fstype, accel: flags2.accel, timeout });
+        if (!record2) return 0;
+        if (flags2.json) process.stdout.write(`${JSON.stringify(record2, null, 2)}
+`);
+        if (record2.result === "verified") ctx.logger.info(describeRecord(record2));
+        else ctx.logger.error(describeRecord(record2));
+        for (const note of record2.notes) ctx.logger.info(`note: ${note}`);
+        return record2.result === "verified" ? 0 : 1;
+      })
+    );
+  }
+};
+
 // src/cli/commands/index.ts
 var commands = [
   generateCommand,
@@ -10116,7 +11105,8 @@ var commands = [
   setupCommand,
   cleanCommand,
   postsyncCommand,
-  genericImageCommand
+  genericImageCommand,
+  verifyCommand
 ];
 
 // src/cli/program.ts

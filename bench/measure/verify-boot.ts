@@ -1,0 +1,74 @@
+// The cost of boot verification (`verify-boot = qemu`): for a plain initramfs and for a UKI, the image build an
+// install does anyway (dracut, `install` with verification off) vs `dist-kernel verify` of the installed files,
+// medians of `runs`, alternated. TCG always; KVM only where a probe guest runs (src/runtime/verify/accel.ts).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createExec } from '../../src/lib/exec';
+import { createMemoryLogger } from '../../src/lib/log';
+import { chooseAccel } from '../../src/runtime/verify/accel';
+import { debianKernel, linkKernelInto } from '../../test/helpers/debian-kernel';
+import { runProcess } from '../lib/run-process';
+import { median } from '../lib/stats';
+
+export interface VerifyCostPoint {
+	image: 'initramfs' | 'uki';
+	accel: 'tcg' | 'kvm';
+	buildMs: number;
+	verifyMs: number;
+	buildRuns: number[];
+	verifyRuns: number[];
+}
+
+export interface VerifyCost {
+	points: VerifyCostPoint[];
+	kvm: { usable: boolean; reason: string };
+	runs: number;
+}
+
+const DRACUT_CONF = 'hostonly="no"\ndracutmodules=" base rootfs-block kernel-modules "\ndrivers=" virtio_blk virtio_pci ext4 "\nearly_microcode="no"\ncompress="gzip"\n';
+
+export async function measureVerifyCost(bin: string, runs: number): Promise<VerifyCost> {
+	const kernel = await debianKernel();
+	const exec = createExec({ logger: createMemoryLogger() });
+	const probeDir = mkdtempSync(join(tmpdir(), 'dk-bench-kvm-'));
+	const kvmChoice = await chooseAccel({ exec }, 'qemu-system-x86_64', probeDir, 'auto');
+	rmSync(probeDir, { recursive: true, force: true });
+	const accels: Array<'tcg' | 'kvm'> = kvmChoice.accel === 'kvm' ? ['tcg', 'kvm'] : ['tcg'];
+	const points: VerifyCostPoint[] = [];
+	for (const image of ['initramfs', 'uki'] as const) {
+		const root = mkdtempSync(join(tmpdir(), 'dk-bench-verify-'));
+		try {
+			linkKernelInto(kernel, root);
+			mkdirSync(join(root, 'etc', 'dracut.conf.d'), { recursive: true });
+			mkdirSync(join(root, 'etc', 'dist-kernel'), { recursive: true });
+			mkdirSync(join(root, 'etc', 'kernel'), { recursive: true });
+			mkdirSync(join(root, 'var', 'tmp'), { recursive: true });
+			writeFileSync(join(root, 'etc', 'dracut.conf.d', '10-bench.conf'), `${DRACUT_CONF}${image === 'uki' ? 'uefi="yes"\n' : ''}`);
+			writeFileSync(join(root, 'etc', 'dist-kernel', 'dist-kernel.conf'), 'install-backend = builtin\n');
+			writeFileSync(join(root, 'etc', 'kernel', 'cmdline'), 'root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 ro\n');
+			const build = async () => {
+				const r = await runProcess(process.execPath, [bin, '--root', root, 'install', kernel.kv]);
+				if (r.code !== 0) throw new Error(`install failed: ${r.stderr.slice(-500)}`);
+				return r.ms;
+			};
+			const verify = async (accel: 'tcg' | 'kvm') => {
+				const r = await runProcess(process.execPath, [bin, '--root', root, 'verify', kernel.kv, '--accel', accel]);
+				if (r.code !== 0) throw new Error(`verify (${accel}) failed: ${r.stderr.slice(-500)}`);
+				return r.ms;
+			};
+			for (const accel of accels) {
+				const buildRuns: number[] = [];
+				const verifyRuns: number[] = [];
+				for (let i = 0; i < runs; i += 1) {
+					buildRuns.push(await build());
+					verifyRuns.push(await verify(accel));
+				}
+				points.push({ image, accel, buildMs: median(buildRuns), verifyMs: median(verifyRuns), buildRuns, verifyRuns });
+			}
+		} finally {
+			rmSync(root, { recursive: true, force: true });
+		}
+	}
+	return { points, kvm: { usable: kvmChoice.accel === 'kvm', reason: kvmChoice.reason }, runs };
+}

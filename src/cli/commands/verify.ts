@@ -1,0 +1,44 @@
+// `dist-kernel verify KV [--json] [--fstype TYPE] [--accel auto|kvm|tcg] [--timeout S]`: boot the installed
+// image of KV in QEMU against a test root; exit 0 when the guest proved it reached its init, 1 when not.
+import type { CommandModule } from '../command-module';
+import { usageError } from '../../lib/errors';
+import { createRuntimeContext } from '../../runtime/context';
+import { verifyInstalled } from '../../runtime/verify/verify-installed';
+import { describeRecord } from '../../runtime/verify/verify-kernel';
+
+interface VerifyFlags {
+	json?: boolean;
+	fstype?: string;
+	accel?: string;
+	timeout?: string;
+}
+
+export const verifyCommand: CommandModule = {
+	register(program, run) {
+		program
+			.command('verify')
+			.description('boot the installed kernel KV (initramfs or UKI) in QEMU against a test root and check that it reaches its init')
+			.argument('<kv>', 'kernel version, e.g. 6.6.30-gentoo-dist')
+			.option('--json', 'print the result as JSON')
+			.option('--fstype <type>', 'filesystem type of the test root (default: that of the root filesystem)')
+			.option('--accel <accel>', 'auto, kvm or tcg (default: verify-accel)')
+			.option('--timeout <seconds>', 'stop the guest after this many seconds (default: verify-timeout)')
+			.action(
+				run(async (context, kv, options) => {
+					const flags = options as VerifyFlags;
+					if (flags.accel !== undefined && !['auto', 'kvm', 'tcg'].includes(flags.accel)) throw usageError('input.accel', `Expected \`--accel\` to be auto, kvm or tcg, got \`${flags.accel}\``);
+					if (flags.fstype !== undefined && !/^[a-z0-9]+$/.test(flags.fstype)) throw usageError('input.fstype', `Expected \`--fstype\` to be a filesystem type such as ext4, got \`${flags.fstype}\``);
+					const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
+					if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10)) throw usageError('input.timeout', `Expected \`--timeout\` to be a whole number of seconds ≥ 10, got \`${flags.timeout}\``);
+					const ctx = createRuntimeContext(context);
+					const record = await verifyInstalled(ctx, kv as string, { fsType: flags.fstype, accel: flags.accel as 'auto' | 'kvm' | 'tcg' | undefined, timeout });
+					if (!record) return 0;
+					if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+					if (record.result === 'verified') ctx.logger.info(describeRecord(record));
+					else ctx.logger.error(describeRecord(record));
+					for (const note of record.notes) ctx.logger.info(`note: ${note}`);
+					return record.result === 'verified' ? 0 : 1;
+				}),
+			);
+	},
+};

@@ -1,0 +1,35 @@
+// /proc/self/mountinfo (proc(5)): which filesystem holds a path. Pure: takes the file's text.
+
+export interface MountEntry {
+	mountPoint: string;
+	fsType: string;
+	source: string;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal (`\040`). */
+function unescape(field: string): string {
+	return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+
+export function parseMountinfo(text: string): MountEntry[] {
+	const out: MountEntry[] = [];
+	for (const line of text.split('\n')) {
+		const fields = line.trim().split(' ');
+		// Optional fields end at a lone "-"; then fstype, source, super options.
+		const dash = fields.indexOf('-');
+		if (dash < 6 || fields.length < dash + 3) continue;
+		out.push({ mountPoint: unescape(fields[4]!), fsType: fields[dash + 1]!, source: unescape(fields[dash + 2]!) });
+	}
+	return out;
+}
+
+/** The mount that holds `path` (absolute, normalised): the longest mount point prefix; the last one mounted wins a tie. */
+export function mountOf(entries: readonly MountEntry[], path: string): MountEntry | undefined {
+	let best: MountEntry | undefined;
+	for (const entry of entries) {
+		const mp = entry.mountPoint;
+		const inside = mp === '/' || path === mp || path.startsWith(`${mp}/`);
+		if (inside && (!best || mp.length >= best.mountPoint.length)) best = entry;
+	}
+	return best;
+}

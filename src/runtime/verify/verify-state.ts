@@ -1,0 +1,67 @@
+// The last verification of each kernel, for status/doctor: /var/lib/dist-kernel/verify/<KV>.json, atomic.
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../lib/atomic-write';
+import { underRoot } from '../../lib/root';
+import { isKernelVersion } from '../../lib/validate';
+
+export const VERIFY_STATE_DIR = '/var/lib/dist-kernel/verify';
+
+export interface VerifyRecord {
+	kv: string;
+	result: 'verified' | 'failed';
+	/** ISO time the verification ended. */
+	at: string;
+	kind: 'kernel' | 'uki';
+	accel: 'kvm' | 'tcg';
+	seconds: number;
+	/** Files booted (system paths). */
+	files: string[];
+	cmdline: string;
+	fsType: string;
+	/** Console log (system path). */
+	log: string;
+	reason?: string;
+	notes: string[];
+	/** Boot entries marked bad after a failed check in the install pipeline (system paths). */
+	demoted?: string[];
+}
+
+export type VerifyState = VerifyRecord['result'] | 'not verified';
+
+function dir(root: string): string {
+	return underRoot(root, VERIFY_STATE_DIR);
+}
+
+export function writeVerifyRecord(root: string, record: VerifyRecord): void {
+	mkdirSync(dir(root), { recursive: true, mode: 0o755 });
+	writeFileAtomic(join(dir(root), `${record.kv}.json`), `${JSON.stringify(record, null, '\t')}\n`);
+}
+
+export function readVerifyRecord(root: string, kv: string): VerifyRecord | undefined {
+	try {
+		const data = JSON.parse(readFileSync(join(dir(root), `${kv}.json`), 'utf8')) as Partial<VerifyRecord>;
+		if (data.kv !== kv || (data.result !== 'verified' && data.result !== 'failed') || typeof data.at !== 'string') return undefined;
+		return data as VerifyRecord;
+	} catch {
+		return undefined;
+	}
+}
+
+export function listVerifyRecords(root: string): VerifyRecord[] {
+	let names: string[];
+	try {
+		names = readdirSync(dir(root));
+	} catch {
+		return [];
+	}
+	return names
+		.filter((n) => n.endsWith('.json') && isKernelVersion(n.slice(0, -5)))
+		.map((n) => readVerifyRecord(root, n.slice(0, -5)))
+		.filter((r): r is VerifyRecord => r !== undefined);
+}
+
+/** A record only describes the files it booted: a newer install makes it stale. */
+export function clearVerifyRecord(root: string, kv: string): void {
+	rmSync(join(dir(root), `${kv}.json`), { force: true });
+}

@@ -1,0 +1,91 @@
+// `dist-kernel verify KV` with real QEMU (TCG here: KVM is used only when a probe guest runs): the installed files
+// of each layout booted against a generated test root, the guest's own record as the only proof of success.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runBin } from '../helpers/bin';
+import { MACHINE_ID, installPlugins, type KernelRoot } from '../runtime/kernel-root';
+import { verifyRoot } from './verify-root';
+
+let root: KernelRoot | undefined;
+afterEach(() => root?.cleanup());
+
+const ROOT_UUID = '3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21';
+
+interface Record {
+	result: string;
+	kind: string;
+	cmdline: string;
+	files: string[];
+	log: string;
+	reason?: string;
+	notes: string[];
+}
+
+async function verify(r: KernelRoot, kv: string): Promise<{ code: number; record: Record; stderr: string }> {
+	const result = await runBin(['--root', r.root, 'verify', kv, '--json']);
+	return { code: result.code, record: JSON.parse(result.stdout) as Record, stderr: result.stderr };
+}
+
+describe('dist-kernel verify (real QEMU)', () => {
+	it('compat layout: the installed vmlinuz + initramfs boot, mount an ext4 test root and run its init', async () => {
+		root = await verifyRoot();
+		const { kv } = root;
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\n');
+		expect((await runBin(['--root', root.root, 'install', kv])).code).toBe(0);
+		const { code, record, stderr } = await verify(root, kv);
+		expect(stderr).toContain(`boot of ${kv} verified`);
+		expect(code).toBe(0);
+		expect(record).toMatchObject({ result: 'verified', kind: 'kernel', files: [`/boot/vmlinuz-${kv}`, `/boot/initramfs-${kv}.img`] });
+		// No command line source in this root: the test disk's own UUID is used, and said so.
+		expect(record.notes.join('\n')).toMatch(/no root= on the command line/);
+		const log = readFileSync(root.path(record.log), 'utf8');
+		expect(log).toContain(`dist-kernel verify ${kv}: verified`);
+		expect(log).toContain('dist-kernel-verify: init running from the test root filesystem');
+		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as Record;
+		expect(state.result).toBe('verified');
+	});
+
+	it('BLS layout: the entry\'s files and options boot (root=UUID= imitated); the same files with a broken command line fail', async () => {
+		root = await verifyRoot();
+		const { kv } = root;
+		root.write('/etc/kernel/install.conf', 'layout=bls\n');
+		root.write('/etc/kernel/entry-token', 'gentoo\n');
+		root.write('/etc/machine-id', `${MACHINE_ID}\n`);
+		root.write('/etc/kernel/cmdline', `root=UUID=${ROOT_UUID} rw\n`);
+		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
+		installPlugins(root);
+		expect((await runBin(['--root', root.root, 'install', kv], { env: { DIST_KERNEL_RUNTIME: root.runtime } })).code).toBe(0);
+		const good = await verify(root, kv);
+		expect(good.code).toBe(0);
+		expect(good.record.result).toBe('verified');
+		expect(good.record.files[0]).toMatch(new RegExp(`/boot/gentoo/${kv}/linux$`));
+		expect(good.record.cmdline).toContain(`root=UUID=${ROOT_UUID}`);
+		expect(good.record.notes).toEqual([]);
+
+		// An admin's typo in the entry: ext4 refuses the mount option, the initramfs cannot mount the root.
+		const entry = root.path(`/boot/loader/entries/gentoo-${kv}.conf`);
+		writeFileSync(entry, readFileSync(entry, 'utf8').replace(/^options\s+(.*)$/m, 'options $1 rootflags=no_such_option'));
+		const bad = await verify(root, kv);
+		expect(bad.code).toBe(1);
+		expect(bad.record.result).toBe('failed');
+		expect(bad.record.reason).toMatch(/never ran the test init/);
+		expect(bad.stderr).toContain(`boot verification of ${kv} FAILED`);
+		expect(bad.stderr).toContain(bad.record.log);
+		expect(existsSync(root.path(bad.record.log))).toBe(true);
+		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as Record;
+		expect(state.result).toBe('failed');
+	});
+
+	it('UKI in place of the kernel: booted under OVMF with its embedded command line; the test disk takes the UUID it names', async () => {
+		root = await verifyRoot();
+		const { kv } = root;
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\n');
+		root.write('/etc/dracut.conf.d/20-uki.conf', 'uefi="yes"\n');
+		root.write('/etc/kernel/cmdline', `root=UUID=${ROOT_UUID} ro\n`);
+		expect((await runBin(['--root', root.root, 'install', kv])).code).toBe(0);
+		const { code, record } = await verify(root, kv);
+		expect(code).toBe(0);
+		expect(record).toMatchObject({ result: 'verified', kind: 'uki', files: [`/boot/vmlinuz-${kv}`] });
+		expect(record.cmdline).toContain(`root=UUID=${ROOT_UUID}`);
+	});
+});
