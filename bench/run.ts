@@ -77,28 +77,32 @@ else {
 	]);
 }
 const g = results.generate;
-if (isError(g) || g.error) rows.push(['generate', 'not measured', (g as { error: string }).error, '500 in < 1 s', '']);
+if (isError(g) || g.error) rows.push(['generation', 'not measured', (g as { error: string }).error, '500 in < 1 s', 'NOT met']);
 else {
 	const p500 = g.points.find((p) => p.versions === 500)!;
 	const p10 = g.points.find((p) => p.versions === 10)!;
-	rows.push([`generate: ${g.points.map((p) => `${p.versions}→${formatMs(p.medianMs)}`).join(', ')}`, `${formatMs(p500.medianMs)} vs ${formatMs(p10.medianMs)}`, `${x(p500.medianMs / p10.medianMs)} (500 vs 10)`, '500 in < 1 s', p500.medianMs < 1000 ? 'met' : 'NOT met']);
+	rows.push([`generation: ${g.points.map((p) => `${p.versions}→${formatMs(p.medianMs)}`).join(', ')}`, `${formatMs(p500.medianMs)} vs ${formatMs(p10.medianMs)}`, `${x(p500.medianMs / p10.medianMs)} (500 vs 10)`, '500 in < 1 s', p500.medianMs < 1000 ? 'met' : 'NOT met']);
 	rows.push([`  linear fit: ${g.msPerVersion.toFixed(3)} ms/version + ${formatMs(g.fixedMs)} fixed`, `R² = ${g.r2.toFixed(4)}`, '', 'linear', g.r2 > 0.98 ? 'met' : 'NOT met']);
 	rows.push([`  CPU time (user+sys): ${g.points.map((p) => `${p.versions}→${formatMs(p.medianCpuMs)}`).join(', ')}`, `${formatMs(p500.medianCpuMs)} CPU of ${formatMs(p500.medianMs)} wall`, '', '', p500.medianMs > 1.2 * p500.medianCpuMs ? 'the rest is waiting (fsync per file)' : '']);
 }
 const s = results.scan;
-if (isError(s) || s.error || s.points.length === 0) rows.push(['stale-module scan', 'not measured', (s as { error?: string }).error ?? '', '', '']);
+const SCAN_GOAL = 10;
+if (isError(s) || s.error || s.points.length === 0) rows.push(['P4 stale-module scan', 'not measured', (s as { error?: string }).error ?? '', `≥ ${SCAN_GOAL}×`, 'NOT met']);
 else {
 	for (const p of s.points) {
-		rows.push([`stale-module scan, ${p.packages}-package VDB: naive full read vs ours (no cache)`, `${formatMs(p.naiveMs)} vs ${formatMs(p.oursMs)}`, `${x(p.ratio)} faster`, '> 1×', p.ratio > 1 ? 'met' : 'NOT met']);
-		if (p.oursWarmMs !== undefined) rows.push([`  same, ours with a warm skip cache`, `${formatMs(p.naiveMs)} vs ${formatMs(p.oursWarmMs)}`, `${x(p.naiveMs / p.oursWarmMs)} faster`, '> 1×', p.naiveMs > p.oursWarmMs ? 'met' : 'NOT met']);
+		const goal = p.packages === 2000;
+		rows.push([`${goal ? 'P4 ' : ''}stale-module scan, ${p.packages}-package VDB: Portage vardbapi vs ours (no cache)`, `${formatMs(p.portageMs)} vs ${formatMs(p.oursMs)}`, `${x(p.ratio)} faster`, goal ? `≥ ${SCAN_GOAL}×` : '', goal ? (p.ratio >= SCAN_GOAL ? 'met' : 'NOT met') : '']);
+		if (p.oursWarmMs !== undefined) rows.push([`  same, ours with a warm skip cache`, `${formatMs(p.portageMs)} vs ${formatMs(p.oursWarmMs)}`, `${x(p.portageMs / p.oursWarmMs)} faster`, '', '']);
 	}
+	if (!s.points.some((p) => p.packages === 2000)) rows.push(['P4 stale-module scan, 2000-package VDB', 'not measured', '', `≥ ${SCAN_GOAL}×`, 'NOT met']);
 }
 const l = results.listing;
-if (isError(l)) rows.push(['initramfs listing', 'not measured', l.error, '≥ 2×', '']);
+const LISTING_GOAL = 3;
+if (isError(l)) rows.push(['P5 initramfs listing', 'not measured', l.error, `≥ ${LISTING_GOAL}×`, 'NOT met']);
 else {
 	const mib = (l.imageBytes / (1 << 20)).toFixed(1);
-	rows.push([`initramfs listing (${mib} MiB zstd, ${l.entries} entries): lsinitrd vs ours`, `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.oursMs)}`, `${x(l.speedup)} faster`, '≥ 2×', l.speedup >= 2 ? 'met' : 'NOT met']);
-	rows.push(['  lower bound: the same cpio parser after one bare spawnSync(zstd), no exec wrapper', `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.systemZstdMs)}`, `${x(l.speedupSystemZstd)} faster`, '≥ 2×', l.speedupSystemZstd >= 2 ? 'met' : 'NOT met']);
+	rows.push([`P5 initramfs listing (${mib} MiB zstd, ${l.entries} entries): lsinitrd vs ours`, `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.oursMs)}`, `${x(l.speedup)} faster`, `≥ ${LISTING_GOAL}×`, l.speedup >= LISTING_GOAL ? 'met' : 'NOT met']);
+	rows.push(['  lower bound: the same cpio parser after one bare spawnSync(zstd), no exec wrapper', `${formatMs(l.lsinitrdMs)} vs ${formatMs(l.systemZstdMs)}`, `${x(l.speedupSystemZstd)} faster`, '', '']);
 }
 const d = results.dracutRuns;
 if (isError(d)) rows.push(['dracut runs per kernel upgrade', 'not measured', d.error, '1 each', '']);
@@ -141,7 +145,7 @@ if (!onlyArg && !isError(s) && s.points.length > 0) {
 			xLabel: 'packages in /var/db/pkg',
 			yLabel: 'milliseconds',
 			series: [
-				{ label: 'naive: read every file', colour: '#d62728', points: s.points.map((p) => ({ x: p.packages, y: p.naiveMs })) },
+				{ label: "Portage's vardbapi", colour: '#d62728', points: s.points.map((p) => ({ x: p.packages, y: p.portageMs })) },
 				{ label: 'dist-kernel scanModules (no cache)', colour: '#2ca02c', points: s.points.map((p) => ({ x: p.packages, y: p.oursMs })) },
 				...(s.points.every((p) => p.oursWarmMs !== undefined)
 					? [{ label: 'dist-kernel scanModules (warm skip cache)', colour: '#9467bd', points: s.points.map((p) => ({ x: p.packages, y: p.oursWarmMs! })) }]

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isDistKernelError } from './errors';
 import { createExec, searchPath } from './exec';
@@ -37,6 +40,26 @@ describe('exec', () => {
 	it('returns binary output larger than 100 MB', async () => {
 		const result = await exec('head', ['-c', String(120 * 1024 * 1024), '/dev/zero'], { binary: true });
 		expect(result.stdoutBuffer?.length).toBe(120 * 1024 * 1024);
+	});
+
+	it('hands binary output on only from a successful run, and leaves no temporary file behind', async () => {
+		const tmp = mkdtempSync(join(tmpdir(), 'dk-exec-'));
+		const saved = process.env['TMPDIR'];
+		// The spool file is made under os.tmpdir() of this process.
+		process.env['TMPDIR'] = tmp;
+		try {
+			const own = createExec({ logger });
+			const ok = await own('printf', ['a\\0b'], { binary: true, input: 'ignored' });
+			expect(ok.stdoutBuffer).toEqual(Buffer.from('a\0b'));
+			// Partial output of a failing run (a truncated stream) is never returned.
+			const failed = await own('sh', ['-c', 'printf partial; echo broken >&2; exit 3'], { binary: true, allowFailure: true });
+			expect([failed.exitCode, failed.stdoutBuffer?.length, failed.stderr]).toEqual([3, 0, 'broken\n']);
+			expect(readdirSync(tmp)).toEqual([]);
+		} finally {
+			if (saved === undefined) delete process.env['TMPDIR'];
+			else process.env['TMPDIR'] = saved;
+			rmSync(tmp, { recursive: true, force: true });
+		}
 	});
 
 	it('prints and skips mutating commands under --dry-run', async () => {

@@ -1,5 +1,8 @@
 // The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
 // sbin directories, per-call timeout, output kept for the error and optionally shown live.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ExecaError } from 'execa';
 import { CHECKPOINT_ENV, checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
@@ -27,7 +30,7 @@ export interface ExecOptions {
 	mutates?: boolean;
 	/** Stream the child's output to our stderr while keeping it (default: only with --verbose). */
 	show?: boolean;
-	/** Binary stdout (e.g. a decompressed stream). */
+	/** Binary stdout (e.g. a decompressed stream), returned as stdoutBuffer. */
 	binary?: boolean;
 }
 
@@ -85,6 +88,10 @@ export function createExec(context: ExecContext): Exec {
 		Object.assign(env, options.env ?? {});
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
 		const show = options.show ?? context.logger.verbose;
+		// Binary output (a decompressed initramfs, easily over 100 MB) goes straight into a private temporary file
+		// and is read back in one piece: through a pipe, Node's 64 KiB reads stall the tool and cost more CPU than
+		// the decompression itself.
+		const spool = options.binary ? openSpool() : undefined;
 		try {
 			const { execa } = await loadExeca();
 			const subprocess = execa(file, [...args], {
@@ -95,20 +102,15 @@ export function createExec(context: ExecContext): Exec {
 				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
 				reject: false,
 				stripFinalNewline: false,
-				encoding: options.binary ? 'buffer' : 'utf8',
-				// Binary output (a decompressed initramfs, easily over 100 MB) is collected below in one concat:
-				// execa's own buffering of it costs as much as the decompression.
-				buffer: { stdout: !options.binary, stderr: true },
-				stdout: show && !options.binary ? ['pipe', 'inherit'] : 'pipe',
+				// execa hands any open descriptor to the child as is (its types only list 3–9).
+				stdout: spool ? (spool.fd as 3) : show ? ['pipe', 'inherit'] : 'pipe',
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
 			});
-			const chunks: Buffer[] = [];
-			if (options.binary) subprocess.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
 			const result = await subprocess;
-			const stdoutBuffer = options.binary ? Buffer.concat(chunks) : undefined;
-			const stdout = options.binary ? '' : String(result.stdout ?? '');
-			// With encoding 'buffer' both streams are byte arrays: decode stderr for messages.
-			const stderr = options.binary ? Buffer.from(result.stderr as unknown as Uint8Array).toString() : String(result.stderr ?? '');
+			// A failed run's output is partial (e.g. a truncated stream): never handed on.
+			const stdoutBuffer = spool ? (result.exitCode === 0 ? readFileSync(spool.path) : Buffer.alloc(0)) : undefined;
+			const stdout = spool ? '' : String(result.stdout ?? '');
+			const stderr = String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
 			checkpoint(`exec.end ${file}`);
@@ -139,6 +141,28 @@ export function createExec(context: ExecContext): Exec {
 				details: tail(String(e.stderr ?? e.shortMessage ?? e.message ?? '')),
 				cause: error,
 			});
+		} finally {
+			spool?.close();
 		}
 	};
+}
+
+/** An open, empty file only we can read (mode 0600 in a fresh 0700 directory), removed by close(). */
+function openSpool(): { fd: number; path: string; close(): void } {
+	const dir = mkdtempSync(join(tmpdir(), 'dist-kernel-out.'));
+	const path = join(dir, 'stdout');
+	try {
+		const fd = openSync(path, 'wx+', 0o600);
+		return {
+			fd,
+			path,
+			close: () => {
+				closeSync(fd);
+				rmSync(dir, { recursive: true, force: true });
+			},
+		};
+	} catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		throw new DistKernelError('exec.spool', `cannot create a temporary file in ${tmpdir()}`, { cause: error });
+	}
 }

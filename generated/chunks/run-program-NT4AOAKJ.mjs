@@ -3678,6 +3678,9 @@ function renderDefaultConfig() {
 }
 
 // src/lib/exec.ts
+import { closeSync, mkdtempSync, openSync, readFileSync as readFileSync2, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 var execaModule;
 function loadExeca() {
   execaModule ??= import("./execa-GDZYAOUC.mjs");
@@ -3712,6 +3715,7 @@ function createExec(context) {
     Object.assign(env, options.env ?? {});
     env["PATH"] = searchPath(options.env?.["PATH"] ?? baseEnv["PATH"]);
     const show = options.show ?? context.logger.verbose;
+    const spool = options.binary ? openSpool() : void 0;
     try {
       const { execa } = await loadExeca();
       const subprocess = execa(file, [...args], {
@@ -3722,19 +3726,14 @@ function createExec(context) {
         timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
         reject: false,
         stripFinalNewline: false,
-        encoding: options.binary ? "buffer" : "utf8",
-        // Binary output (a decompressed initramfs, easily over 100 MB) is collected below in one concat:
-        // execa's own buffering of it costs as much as the decompression.
-        buffer: { stdout: !options.binary, stderr: true },
-        stdout: show && !options.binary ? ["pipe", "inherit"] : "pipe",
+        // execa hands any open descriptor to the child as is (its types only list 3–9).
+        stdout: spool ? spool.fd : show ? ["pipe", "inherit"] : "pipe",
         stderr: show ? ["pipe", "inherit"] : "pipe"
       });
-      const chunks = [];
-      if (options.binary) subprocess.stdout?.on("data", (chunk) => chunks.push(chunk));
       const result = await subprocess;
-      const stdoutBuffer = options.binary ? Buffer.concat(chunks) : void 0;
-      const stdout = options.binary ? "" : String(result.stdout ?? "");
-      const stderr = options.binary ? Buffer.from(result.stderr).toString() : String(result.stderr ?? "");
+      const stdoutBuffer = spool ? result.exitCode === 0 ? readFileSync2(spool.path) : Buffer.alloc(0) : void 0;
+      const stdout = spool ? "" : String(result.stdout ?? "");
+      const stderr = String(result.stderr ?? "");
       if (result.failed && result.exitCode === void 0) throw result;
       const exitCode = result.exitCode ?? 1;
       checkpoint(`exec.end ${file}`);
@@ -3764,8 +3763,28 @@ function createExec(context) {
         details: tail(String(e.stderr ?? e.shortMessage ?? e.message ?? "")),
         cause: error
       });
+    } finally {
+      spool?.close();
     }
   };
+}
+function openSpool() {
+  const dir3 = mkdtempSync(join(tmpdir(), "dist-kernel-out."));
+  const path = join(dir3, "stdout");
+  try {
+    const fd = openSync(path, "wx+", 384);
+    return {
+      fd,
+      path,
+      close: () => {
+        closeSync(fd);
+        rmSync(dir3, { recursive: true, force: true });
+      }
+    };
+  } catch (error) {
+    rmSync(dir3, { recursive: true, force: true });
+    throw new DistKernelError("exec.spool", `cannot create a temporary file in ${tmpdir()}`, { cause: error });
+  }
 }
 
 // src/cli/context.ts
@@ -3796,8 +3815,8 @@ import { statSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 
 // src/runtime/vdb/read-vdb.ts
-import { readFileSync as readFileSync2, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync as readFileSync3, readdirSync } from "node:fs";
+import { join as join2 } from "node:path";
 
 // src/parsers/vdb-contents.ts
 var MTIME_RE = /^[0-9]+$/;
@@ -4072,7 +4091,7 @@ function parseVdbEntry(cpv, files) {
 var VDB_DIR = "/var/db/pkg";
 function readOptional(path) {
   try {
-    return readFileSync2(path);
+    return readFileSync3(path);
   } catch (error) {
     const code = error.code;
     if (code === "ENOENT") return void 0;
@@ -4092,7 +4111,7 @@ function listVdbEntries(root) {
   const out = [];
   for (const category of listDir(base).sort()) {
     if (!isCategory(category) || category.startsWith(".")) continue;
-    for (const pf of listDir(join(base, category)).sort()) {
+    for (const pf of listDir(join2(base, category)).sort()) {
       if (pf.startsWith(".") || pf.startsWith("-MERGING-")) continue;
       out.push(`${category}/${pf}`);
     }
@@ -4100,15 +4119,15 @@ function listVdbEntries(root) {
   return out;
 }
 function readVdbEntry(root, cpv, withContents = true, contentsBytes) {
-  const dir3 = join(underRoot(root, VDB_DIR), cpv);
+  const dir3 = join2(underRoot(root, VDB_DIR), cpv);
   const files = {};
   for (const key of VDB_KEYS) {
-    const data = readOptional(join(dir3, key));
+    const data = readOptional(join2(dir3, key));
     if (data !== void 0) files[key] = data.toString("utf8");
   }
   const pkg = parseVdbEntry(cpv, files);
   if (withContents) {
-    const bytes = contentsBytes ?? readOptional(join(dir3, "CONTENTS")) ?? Buffer.alloc(0);
+    const bytes = contentsBytes ?? readOptional(join2(dir3, "CONTENTS")) ?? Buffer.alloc(0);
     pkg.contents = parseContents(bytes.toString("utf8"), `${VDB_DIR}/${cpv}/CONTENTS`);
   }
   return pkg;
@@ -4122,10 +4141,10 @@ function readVdb(root, options = {}) {
       let choice = "contents";
       let contents;
       if (options.select) {
-        const dir3 = join(base, cpv);
+        const dir3 = join2(base, cpv);
         if (options.skipCache?.isSkipped(cpv, dir3)) continue;
-        contents = readOptional(join(dir3, "CONTENTS")) ?? Buffer.alloc(0);
-        const rdepend = readOptional(join(dir3, "RDEPEND"))?.toString("utf8") ?? "";
+        contents = readOptional(join2(dir3, "CONTENTS")) ?? Buffer.alloc(0);
+        const rdepend = readOptional(join2(dir3, "RDEPEND"))?.toString("utf8") ?? "";
         choice = options.select({ cpv, rdepend, contents });
         options.skipCache?.remember(cpv, dir3, choice === "skip");
       }
@@ -4236,12 +4255,12 @@ ${differences.map((d) => `  ${d}`).join("\n")}`);
 };
 
 // src/lib/lock.ts
-import { closeSync, constants, mkdirSync, openSync, readFileSync as readFileSync3, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, constants, mkdirSync, openSync as openSync2, readFileSync as readFileSync4, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 function processStartTime(pid) {
   try {
-    const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    const stat2 = readFileSync4(`/proc/${pid}/stat`, "utf8");
     return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -4260,9 +4279,9 @@ function holderAlive(content) {
 }
 function tryCreate(path) {
   try {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 384);
+    const fd = openSync2(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 384);
     writeSync(fd, selfToken());
-    closeSync(fd);
+    closeSync2(fd);
     return true;
   } catch (error) {
     if (error.code === "EEXIST") return false;
@@ -4271,7 +4290,7 @@ function tryCreate(path) {
 }
 function readOrEmpty(path) {
   try {
-    return readFileSync3(path, "utf8");
+    return readFileSync4(path, "utf8");
   } catch {
     return void 0;
   }
@@ -4339,7 +4358,7 @@ async function withLock(path, fn, options = {}) {
 
 // src/runtime/rescue/refresh-rescue.ts
 import { mkdirSync as mkdirSync7, readdirSync as readdirSync5, statSync as statSync14 } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/runtime/context.ts
 function createRuntimeContext(context) {
@@ -4361,13 +4380,13 @@ function isLiveRoot(ctx) {
 }
 
 // src/runtime/boot/transaction.ts
-import { chmodSync, existsSync, linkSync, lstatSync as lstatSync2, mkdirSync as mkdirSync3, readFileSync as readFileSync4, readdirSync as readdirSync2, renameSync, rmSync, symlinkSync, unlinkSync as unlinkSync2 } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync as lstatSync2, mkdirSync as mkdirSync3, readFileSync as readFileSync5, readdirSync as readdirSync2, renameSync, rmSync as rmSync2, symlinkSync, unlinkSync as unlinkSync2 } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
+import { basename as basename2, dirname as dirname2, join as join4 } from "node:path";
 
 // src/runtime/boot/target-dir.ts
 import { lstatSync, mkdirSync as mkdirSync2, realpathSync } from "node:fs";
-import { join as join2, relative, isAbsolute, basename } from "node:path";
+import { join as join3, relative, isAbsolute, basename } from "node:path";
 function inside(base, path) {
   const rel = relative(base, path);
   return rel === "" || !rel.startsWith("..") && !isAbsolute(rel);
@@ -4393,7 +4412,7 @@ function bootFilePath(dir3, name) {
   if (name.includes("/") || name === "." || name === ".." || name !== basename(name)) {
     throw new DistKernelError("boot.name", `Expected a file name without '/', got \`${name}\``);
   }
-  const path = join2(dir3, name);
+  const path = join3(dir3, name);
   assertNotSymlink(path);
   return path;
 }
@@ -4414,10 +4433,10 @@ var JOURNAL_PATH = "/var/lib/dist-kernel/boot-transaction.json";
 var TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
 var LINKLESS_ERRORS = /* @__PURE__ */ new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "EXDEV"]);
 function backupPathFor(path) {
-  return join3(dirname2(path), `.${basename2(path)}.dk-backup`);
+  return join4(dirname2(path), `.${basename2(path)}.dk-backup`);
 }
 function removePath(path) {
-  rmSync(path, { recursive: true, force: true });
+  rmSync2(path, { recursive: true, force: true });
 }
 function kindOf(path) {
   try {
@@ -4440,7 +4459,7 @@ function removeTempFiles(dirs) {
     } catch {
       continue;
     }
-    for (const name of names2) if (TEMP_RE.test(name)) removePath(join3(dir3, name));
+    for (const name of names2) if (TEMP_RE.test(name)) removePath(join4(dir3, name));
   }
 }
 function rollBackEntries(entries) {
@@ -4537,7 +4556,7 @@ var BootTransaction = class _BootTransaction {
   }
   /** Copy a file from the work directory into place. */
   copy(source, target, mode = 420) {
-    this.write(target, this.ctx.dryRun ? "" : readFileSync4(source), mode);
+    this.write(target, this.ctx.dryRun ? "" : readFileSync5(source), mode);
   }
   /**
    * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
@@ -4555,7 +4574,7 @@ var BootTransaction = class _BootTransaction {
       for (const file of files) {
         assertNotSymlink(file.target);
         this.ctx.logger.debug(`staging ${file.target}`);
-        staged.push(stageFile(file.target, readFileSync4(file.source), { mode: file.mode ?? 420 }));
+        staged.push(stageFile(file.target, readFileSync5(file.source), { mode: file.mode ?? 420 }));
       }
       checkpoint("boot.staged");
       const moveFirst = new Set(this.protectAll(files.map((f) => f.target)));
@@ -4583,7 +4602,7 @@ var BootTransaction = class _BootTransaction {
       return;
     }
     for (const pending of this.protectAll([path], { allowSymlink: true })) this.moveAside(pending);
-    const temp = join3(dirname2(path), `.${basename2(path)}.dk-${randomBytes(4).toString("hex")}.tmp`);
+    const temp = join4(dirname2(path), `.${basename2(path)}.dk-${randomBytes(4).toString("hex")}.tmp`);
     symlinkSync(linkTarget, temp);
     renameSync(temp, path);
     fsyncDir(dirname2(path));
@@ -4612,7 +4631,7 @@ var BootTransaction = class _BootTransaction {
     writeJournal(this.journalFile, this.journal("committed"));
     checkpoint("boot.committed");
     dropBackups(this.entries);
-    rmSync(this.journalFile, { force: true });
+    rmSync2(this.journalFile, { force: true });
   }
   /** Put the previous set back. */
   rollback() {
@@ -4620,7 +4639,7 @@ var BootTransaction = class _BootTransaction {
     this.finished = true;
     if (this.ctx.dryRun) return;
     rollBackEntries(this.entries);
-    rmSync(this.journalFile, { force: true });
+    rmSync2(this.journalFile, { force: true });
   }
   /** Runs `fn` and commits, or rolls back and rethrows. */
   static async run(ctx, label, fn) {
@@ -4647,7 +4666,7 @@ function recoverBootTransaction(ctx) {
   const file = systemPath(ctx, JOURNAL_PATH);
   let journal;
   try {
-    journal = JSON.parse(readFileSync4(file, "utf8"));
+    journal = JSON.parse(readFileSync5(file, "utf8"));
   } catch (error) {
     if (error.code === "ENOENT") return "none";
     throw new DistKernelError("boot.journal", `cannot read the boot transaction journal: ${JOURNAL_PATH}`, {
@@ -4664,19 +4683,19 @@ function recoverBootTransaction(ctx) {
   }
   if (journal.state === "committed") {
     dropBackups(journal.entries);
-    rmSync(file, { force: true });
+    rmSync2(file, { force: true });
     ctx.logger.info(`finished the interrupted boot update "${journal.label}" (new files were complete)`);
     return "completed";
   }
   rollBackEntries(journal.entries);
-  rmSync(file, { force: true });
+  rmSync2(file, { force: true });
   ctx.logger.warn(`an interrupted boot update "${journal.label}" was rolled back: the previous files are in place`);
   return "rolled-back";
 }
 
 // src/runtime/install/build-image.ts
 import { existsSync as existsSync6, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname4, join as join7 } from "node:path";
+import { dirname as dirname4, join as join8 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
 import { existsSync as existsSync2, readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
@@ -4821,7 +4840,7 @@ function scalarOf(value2) {
 }
 
 // src/runtime/uki/kernel-cmdline.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 
 // src/runtime/config-files/trust.ts
 import { lstatSync as lstatSync3, statSync as statSync2 } from "node:fs";
@@ -4873,7 +4892,7 @@ function readKernelCmdline(ctx, dracutCmdline) {
     const path = systemPath(ctx, file);
     let content;
     try {
-      content = readFileSync5(path, "utf8");
+      content = readFileSync6(path, "utf8");
     } catch {
       continue;
     }
@@ -4925,11 +4944,11 @@ function assertNotBakingHostCmdline(ctx, dracut, uki) {
 
 // src/runtime/dracut/config.ts
 import { copyFileSync, existsSync as existsSync3, mkdirSync as mkdirSync4, writeFileSync } from "node:fs";
-import { basename as basename3, join as join5 } from "node:path";
+import { basename as basename3, join as join6 } from "node:path";
 
 // src/runtime/config-files/drop-in-dirs.ts
 import { readdirSync as readdirSync4, statSync as statSync4 } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 function listDropIns(dirs, suffix) {
   const chosen = /* @__PURE__ */ new Map();
   for (const dir3 of dirs) {
@@ -4941,7 +4960,7 @@ function listDropIns(dirs, suffix) {
     }
     for (const name of names2) {
       if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
-      chosen.set(name, join4(dir3, name));
+      chosen.set(name, join5(dir3, name));
     }
   }
   return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path) => {
@@ -5033,8 +5052,8 @@ async function readDracutConfig(ctx) {
   };
 }
 function stageDracutConfig(ctx, workDir, options = {}) {
-  const conf = join5(workDir, "dracut.conf");
-  const confDir = join5(workDir, "dracut.conf.d");
+  const conf = join6(workDir, "dracut.conf");
+  const confDir = join6(workDir, "dracut.conf.d");
   mkdirSync4(confDir, { mode: 448 });
   const main = systemPath(ctx, "/etc/dracut.conf");
   const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
@@ -5046,7 +5065,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
   }
   for (const file of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
     assertTrusted(file, systemView(ctx.root, file));
-    copyFileSync(file, join5(confDir, basename3(file)));
+    copyFileSync(file, join6(confDir, basename3(file)));
   }
   const lines = [
     "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
@@ -5054,14 +5073,14 @@ function stageDracutConfig(ctx, workDir, options = {}) {
     'uefi_secureboot_key=""'
   ];
   if (options.replaceKernelCmdline) lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
-  writeFileSync(join5(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+  writeFileSync(join6(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
 `, { mode: 384 });
   return { conf, confDir };
 }
 
 // src/runtime/dracut/build.ts
 import { statSync as statSync5 } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 function dracutArgs(ctx, build, staged, output) {
   const args = [
     "--force",
@@ -5088,7 +5107,7 @@ function dracutArgs(ctx, build, staged, output) {
   return args;
 }
 async function runDracut(ctx, build) {
-  const output = join6(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
+  const output = join7(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
   const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
   if (ctx.dryRun) {
     const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
@@ -5254,7 +5273,7 @@ function wantsUki(ctx, dracut) {
 }
 function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
-  const path = join7(dirname4(image), uki ? "uki.efi" : "initrd");
+  const path = join8(dirname4(image), uki ? "uki.efi" : "initrd");
   try {
     return statSync8(path).isFile() && statSync8(path).size > 0 ? path : void 0;
   } catch {
@@ -5262,7 +5281,7 @@ function findPrebuilt(ctx, image, uki) {
   }
 }
 function emptyInitrd(workDir) {
-  const initrd = join7(workDir, "empty-initramfs.img");
+  const initrd = join8(workDir, "empty-initramfs.img");
   if (existsSync6(initrd)) return initrd;
   writeFileSync2(initrd, "", { mode: 420 });
   return initrd;
@@ -5307,7 +5326,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   let image = built;
   if (keys) {
     const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
-    image = join7(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
+    image = join8(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
     try {
       await signImage(ctx, keys, built, image);
       endSign(true);
@@ -5320,7 +5339,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync7, readFileSync as readFileSync6, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
+import { existsSync as existsSync7, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
 import { dirname as dirname5, relative as relative2 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
@@ -5415,7 +5434,7 @@ function loaderEntryText(entry) {
 
 // src/runtime/layouts/write-layout.ts
 import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/runtime/boot/space.ts
 import { statfsSync, statSync as statSync9 } from "node:fs";
@@ -5470,15 +5489,15 @@ function layoutDir(ctx, t, places, place, dir3) {
 function refreshVersionless(t, dir3, file, kv, newSource) {
   const name = versionlessName(file);
   if (!name) return [];
-  const path = join8(dir3, name);
+  const path = join9(dir3, name);
   const versioned = fileName(file, kv);
   const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
-  const oldPath = join8(dir3, oldOfVersionless);
+  const oldPath = join9(dir3, oldOfVersionless);
   const kind = kindOf2(path);
   if (kind === "link") {
     let pointsAtSameVersion = false;
     try {
-      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join8(dir3, versioned));
+      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join9(dir3, versioned));
     } catch {
     }
     if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
@@ -5536,7 +5555,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
 }
 function existingAncestor(path) {
   let current = path;
-  while (kindOf2(current) === "absent") current = join8(current, "..");
+  while (kindOf2(current) === "absent") current = join9(current, "..");
   return current;
 }
 
@@ -5556,21 +5575,21 @@ function planFor(ctx, resolved, artifacts) {
   });
 }
 function loaderPath(ctx, bootRoot, parts) {
-  const join36 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const join37 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync7(disk)) return join36(bootRoot);
+  if (!existsSync7(disk)) return join37(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
   const dev = statSync11(real).dev;
   let mount = real;
   while (mount !== rootReal && mount !== "/" && statSync11(dirname5(mount)).dev === dev) mount = dirname5(mount);
-  return join36(relative2(mount, real));
+  return join37(relative2(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
   if (configured) return configured.value;
   if (isLiveRoot(ctx) && !inChroot()) {
-    return readFileSync6("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
+    return readFileSync7("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
   }
   throw new DistKernelError("chroot.cmdline", "no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system", {
     hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong"
@@ -5609,7 +5628,7 @@ function installLayout(ctx, t, resolved, artifacts) {
 }
 
 // src/runtime/layouts/resolve-layout.ts
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 
 // src/parsers/install-conf.ts
 var LAYOUTS = ["compat", "grub", "bls", "uki", "efistub", "other"];
@@ -5698,7 +5717,7 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync7, statSync as statSync12 } from "node:fs";
+import { readFileSync as readFileSync8, statSync as statSync12 } from "node:fs";
 import { dirname as dirname6 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
@@ -5730,7 +5749,7 @@ async function readInstallConf(ctx) {
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path) {
   try {
-    return readFileSync7(path, "utf8");
+    return readFileSync8(path, "utf8");
   } catch {
     return void 0;
   }
@@ -5830,7 +5849,7 @@ function findEsp(ctx, subdir) {
 // src/runtime/layouts/resolve-layout.ts
 function readText2(path) {
   try {
-    return readFileSync8(path, "utf8");
+    return readFileSync9(path, "utf8");
   } catch {
     return void 0;
   }
@@ -5878,11 +5897,11 @@ function rescuePlan(layout, names2, machineId, inputs) {
 }
 
 // src/runtime/rescue/rescue-state.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync6, readFileSync as readFileSync9 } from "node:fs";
+import { existsSync as existsSync9, mkdirSync as mkdirSync6, readFileSync as readFileSync10 } from "node:fs";
 import { dirname as dirname8 } from "node:path";
 function readRescueState(ctx) {
   try {
-    const data = JSON.parse(readFileSync9(systemPath(ctx, RESCUE_STATE), "utf8"));
+    const data = JSON.parse(readFileSync10(systemPath(ctx, RESCUE_STATE), "utf8"));
     if (typeof data.kv !== "string" || !isKernelVersion(data.kv) || typeof data.layout !== "string" || !Array.isArray(data.files)) return void 0;
     const files = data.files.filter((f) => typeof f === "string" && f.startsWith("/") && !f.split("/").includes(".."));
     return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === "string" ? data.builtAt : "" };
@@ -5932,7 +5951,7 @@ async function refreshRescueImage(ctx, kv, workDir) {
   const previous = readRescueState(ctx);
   if (previous && previous.kv === kv && previous.layout === resolved.layout && rescueFilesPresent(ctx, previous)) return { action: "up-to-date" };
   const uki = resolved.layout === "uki" || void 0;
-  const rescueWork = join9(workDir, "rescue");
+  const rescueWork = join10(workDir, "rescue");
   mkdirSync7(rescueWork, { recursive: true, mode: 448 });
   const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, ...uki ? { uki } : {} });
   const { version, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
@@ -6036,7 +6055,7 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
 
 // src/runtime/layouts/installed-files.ts
 import { lstatSync as lstatSync5, readdirSync as readdirSync6 } from "node:fs";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
 var RESCUE_PREFIX = "0-rescue";
 function exists(path) {
@@ -6067,8 +6086,8 @@ function layoutFilesOf(ctx, resolved, kv) {
         found.add(dir3);
         continue;
       }
-      found.add(join10(dir3, fileName(file, kv)));
-      if (file.keepsOld) found.add(join10(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+      found.add(join11(dir3, fileName(file, kv)));
+      if (file.keepsOld) found.add(join11(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
     }
     if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
   }
@@ -6101,7 +6120,7 @@ function listLayoutKernels(ctx, resolved, backend) {
     backend,
     files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
       try {
-        return lstatSync5(p).isDirectory() ? names(p).sort().map((n) => join10(p, n)) : [p];
+        return lstatSync5(p).isDirectory() ? names(p).sort().map((n) => join11(p, n)) : [p];
       } catch {
         return [];
       }
@@ -6181,7 +6200,7 @@ function builtinBackend(ctx) {
 }
 
 // src/runtime/backends/installkernel.ts
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
 import { accessSync, constants as constants2, statSync as statSync15 } from "node:fs";
@@ -6240,13 +6259,13 @@ async function runHooks(ctx, phase, args, extraEnv = {}) {
 function installedImage(ctx, resolved, artifacts) {
   const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === "image");
   const base = image.place === "esp" ? resolved.places.esp : image.place === "bootRoot" ? resolved.places.bootRoot : resolved.places.boot;
-  return join11(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
+  return join12(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
 }
 function hookEnv(resolved) {
   return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
 }
 function installkernelBackend(ctx) {
-  const bootImage = (kv) => join11(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
+  const bootImage = (kv) => join12(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
   return {
     name: "installkernel",
     check: async (kv) => {
@@ -6278,9 +6297,9 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync, readdirSync as readdirSync7, rmSync as rmSync2, statSync as statSync16 } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename as basename4, dirname as dirname10, join as join12 } from "node:path";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync7, rmSync as rmSync3, statSync as statSync16 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { basename as basename4, dirname as dirname10, join as join13 } from "node:path";
 var LAYOUT_PLUGINS = {
   bls: { plugin: "90-loaderentry.install", from: "systemd" },
   uki: { plugin: "90-uki-copy.install", from: "systemd 253 or newer" },
@@ -6300,17 +6319,17 @@ function assertLayoutPlugin(ctx, settings) {
 function kernelInstallTargets(bootRootDisk, settings, kv, bootDisk) {
   const token = settings.entryToken;
   const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token, vendorName: settings.vendorName, entryToken: token }).map(
-    ({ place, path }) => join12(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
+    ({ place, path }) => join13(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
   );
   return [.../* @__PURE__ */ new Set([
     ...layoutPaths,
-    join12(bootRootDisk, token, kv),
-    join12(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
-    join12(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
-    join12(bootRootDisk, `vmlinuz-${kv}`),
-    join12(bootRootDisk, `initramfs-${kv}.img`),
-    join12(bootRootDisk, `System.map-${kv}`),
-    join12(bootRootDisk, `config-${kv}`)
+    join13(bootRootDisk, token, kv),
+    join13(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
+    join13(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
+    join13(bootRootDisk, `vmlinuz-${kv}`),
+    join13(bootRootDisk, `initramfs-${kv}.img`),
+    join13(bootRootDisk, `System.map-${kv}`),
+    join13(bootRootDisk, `config-${kv}`)
   ])];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
@@ -6403,10 +6422,10 @@ function kernelInstallBackend(ctx) {
 }
 async function withInitrdNamedInitrd(ctx, initrd, fn) {
   if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
-  if (ctx.dryRun) return fn(join12(dirname10(initrd), "initrd"));
-  const dir3 = mkdtempSync(join12(tmpdir(), "dist-kernel-initrd."));
+  if (ctx.dryRun) return fn(join13(dirname10(initrd), "initrd"));
+  const dir3 = mkdtempSync2(join13(tmpdir2(), "dist-kernel-initrd."));
   try {
-    const named = join12(dir3, "initrd");
+    const named = join13(dir3, "initrd");
     try {
       linkSync2(initrd, named);
     } catch {
@@ -6414,14 +6433,14 @@ async function withInitrdNamedInitrd(ctx, initrd, fn) {
     }
     return await fn(named);
   } finally {
-    rmSync2(dir3, { recursive: true, force: true });
+    rmSync3(dir3, { recursive: true, force: true });
   }
 }
 function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync16(path).isDirectory()) files.push(...readdirSync7(path).sort().map((name) => join12(path, name)));
+      if (statSync16(path).isDirectory()) files.push(...readdirSync7(path).sort().map((name) => join13(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6438,17 +6457,17 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
       return [];
     }
   };
-  for (const name of names2(join12(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names2(join13(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names2(join12(bootRootDisk, "loader", "entries"))) {
+  for (const name of names2(join13(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names2(join12(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names2(join13(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of [...names2(bootDisk), ...names2(join12(bootRootDisk, "EFI", settings.vendorName))]) {
+  for (const name of [...names2(bootDisk), ...names2(join13(bootRootDisk, "EFI", settings.vendorName))]) {
     const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? "";
     if (isKernelVersion(kv) && !kv.startsWith("0-rescue") && !/[.-]old$/.test(kv)) versions.add(kv);
   }
@@ -6564,15 +6583,15 @@ run it by hand after fixing the cause; the kernel files are installed`);
 import { existsSync as existsSync13, readdirSync as readdirSync9 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
-import { mkdirSync as mkdirSync9, readFileSync as readFileSync10, statSync as statSync17 } from "node:fs";
-import { dirname as dirname11, join as join13 } from "node:path";
+import { mkdirSync as mkdirSync9, readFileSync as readFileSync11, statSync as statSync17 } from "node:fs";
+import { dirname as dirname11, join as join14 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir3) {
   try {
     const d = statSync17(dir3, { bigint: true });
     let contents = "none";
     try {
-      const c = statSync17(join13(dir3, "CONTENTS"), { bigint: true });
+      const c = statSync17(join14(dir3, "CONTENTS"), { bigint: true });
       contents = `${c.mtimeNs}:${c.size}`;
     } catch {
     }
@@ -6584,7 +6603,7 @@ function fingerprint(dir3) {
 function openSkipCache(path, options) {
   let entries = {};
   try {
-    const data = JSON.parse(readFileSync10(path, "utf8"));
+    const data = JSON.parse(readFileSync11(path, "utf8"));
     if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
   } catch {
     entries = {};
@@ -6773,8 +6792,8 @@ function scanModules(root, options) {
 }
 
 // src/runtime/status/boot-files.ts
-import { closeSync as closeSync2, openSync as openSync2, readSync, readdirSync as readdirSync10, statSync as statSync18 } from "node:fs";
-import { join as join14 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync10, statSync as statSync18 } from "node:fs";
+import { join as join15 } from "node:path";
 
 // src/parsers/pe-sections.ts
 function peError(message) {
@@ -6829,14 +6848,14 @@ function mentionsKernel(name, kv) {
 function peHead(fullPath) {
   let fd;
   try {
-    fd = openSync2(fullPath, "r");
+    fd = openSync3(fullPath, "r");
     const head = Buffer.alloc(8192);
     const n = readSync(fd, head, 0, head.length, 0);
     return readPeSections(head.subarray(0, n)).map((s) => s.name);
   } catch {
     return [];
   } finally {
-    if (fd !== void 0) closeSync2(fd);
+    if (fd !== void 0) closeSync3(fd);
   }
 }
 function walk(dir3, depth, visit, parents = []) {
@@ -6847,7 +6866,7 @@ function walk(dir3, depth, visit, parents = []) {
     return;
   }
   for (const entry of entries) {
-    const full = join14(dir3, entry.name);
+    const full = join15(dir3, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -6896,11 +6915,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync11 } from "node:fs";
+import { readFileSync as readFileSync12 } from "node:fs";
 import { basename as basename5 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync11(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync12(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -6909,7 +6928,7 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync11(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const argv = readFileSync12(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
   } catch {
     return false;
@@ -6932,7 +6951,7 @@ function isProcessAlive(ref) {
 }
 
 // src/runtime/coalesce/merge-list.ts
-import { readFileSync as readFileSync12 } from "node:fs";
+import { readFileSync as readFileSync13 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 function invalid(why) {
@@ -6982,7 +7001,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync12(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync13(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -7001,15 +7020,15 @@ function keysStillToMerge(list, cpv) {
 }
 
 // src/runtime/coalesce/pending-state.ts
-import { mkdirSync as mkdirSync10, readFileSync as readFileSync13, readdirSync as readdirSync11, rmSync as rmSync3 } from "node:fs";
-import { join as join15 } from "node:path";
+import { mkdirSync as mkdirSync10, readFileSync as readFileSync14, readdirSync as readdirSync11, rmSync as rmSync4 } from "node:fs";
+import { join as join16 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync13(join15(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync14(join16(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -7044,12 +7063,12 @@ function recordPending(root, work) {
     ...work.owner ? { owner: work.owner } : {}
   } : work;
   mkdirSync10(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join15(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  writeFileAtomic(join16(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync3(join15(dir(root), kv), { force: true });
+  rmSync4(join16(dir(root), kv), { force: true });
 }
 
 // src/runtime/coalesce/plan.ts
@@ -7135,34 +7154,34 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync12, rmSync as rmSync4, statSync as statSync19 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join16 } from "node:path";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync12, rmSync as rmSync5, statSync as statSync19 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join17 } from "node:path";
 function workBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
     if (statSync19(varTmp).isDirectory()) return varTmp;
   } catch {
   }
-  return tmpdir2();
+  return tmpdir3();
 }
 async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
-    for (const name of readdirSync12(base)) if (name.startsWith(prefix)) rmSync4(join16(base, name), { recursive: true, force: true });
+    for (const name of readdirSync12(base)) if (name.startsWith(prefix)) rmSync5(join17(base, name), { recursive: true, force: true });
   }
-  const dir3 = mkdtempSync2(join16(base, prefix));
+  const dir3 = mkdtempSync3(join17(base, prefix));
   try {
     return await fn(dir3);
   } finally {
-    rmSync4(dir3, { recursive: true, force: true });
+    rmSync5(dir3, { recursive: true, force: true });
   }
 }
 
 // src/runtime/verify/boot-target.ts
-import { existsSync as existsSync14, readFileSync as readFileSync14, readdirSync as readdirSync13 } from "node:fs";
-import { dirname as dirname12, join as join17 } from "node:path";
+import { existsSync as existsSync14, readFileSync as readFileSync15, readdirSync as readdirSync13 } from "node:fs";
+import { dirname as dirname12, join as join18 } from "node:path";
 
 // src/parsers/bls-entry.ts
 function parseBlsEntry(text2) {
@@ -7226,7 +7245,7 @@ function parseRootSpec(value2) {
 
 // src/runtime/verify/boot-target.ts
 function readUkiCmdline(path) {
-  const section = findSection(readFileSync14(path), ".cmdline");
+  const section = findSection(readFileSync15(path), ".cmdline");
   return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
 }
 function findBlsEntry(ctx, kv) {
@@ -7241,7 +7260,7 @@ function findBlsEntry(ctx, kv) {
     for (const name of names2) {
       let entry;
       try {
-        entry = parseBlsEntry(readFileSync14(join17(entries, name), "utf8"));
+        entry = parseBlsEntry(readFileSync15(join18(entries, name), "utf8"));
       } catch {
         continue;
       }
@@ -7249,7 +7268,7 @@ function findBlsEntry(ctx, kv) {
       const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
       if (!named) continue;
       const bootDir = systemPath(ctx, dir3);
-      return { file: join17(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
+      return { file: join18(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
     }
   }
   return void 0;
@@ -7266,7 +7285,7 @@ function fallbackCmdline(ctx) {
   if (configured) return { params: splitCmdline(configured.value), source: configured.source };
   if (isLiveRoot(ctx)) {
     try {
-      return { params: splitCmdline(readFileSync14("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+      return { params: splitCmdline(readFileSync15("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
     } catch {
     }
   }
@@ -7323,8 +7342,8 @@ function targetFromArtifacts(ctx, artifacts) {
 }
 
 // src/runtime/verify/keep-previous-default.ts
-import { readdirSync as readdirSync14, renameSync as renameSync2, rmSync as rmSync5 } from "node:fs";
-import { dirname as dirname13, join as join18 } from "node:path";
+import { readdirSync as readdirSync14, renameSync as renameSync2, rmSync as rmSync6 } from "node:fs";
+import { dirname as dirname13, join as join19 } from "node:path";
 var BAD_SUFFIX = "+0-1";
 function badName(name) {
   const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
@@ -7346,7 +7365,7 @@ function entryFiles(ctx, kv) {
       } catch {
         continue;
       }
-      for (const name of names2) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join18(dir3, name));
+      for (const name of names2) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join19(dir3, name));
     }
   }
   return [...new Set(out)];
@@ -7355,7 +7374,7 @@ function demoteKernel(ctx, kv) {
   const demoted = [];
   for (const file of entryFiles(ctx, kv)) {
     const name = file.slice(dirname13(file).length + 1);
-    const target = join18(dirname13(file), badName(name));
+    const target = join19(dirname13(file), badName(name));
     if (target !== file) {
       renameSync2(file, target);
       fsyncDir(dirname13(file));
@@ -7369,7 +7388,7 @@ function dropDemoted(ctx, kv) {
   for (const file of entryFiles(ctx, kv)) {
     const name = file.slice(dirname13(file).length + 1);
     if (!name.replace(/\.(conf|efi)$/, "").endsWith(BAD_SUFFIX)) continue;
-    rmSync5(file, { force: true });
+    rmSync6(file, { force: true });
     dropped.push(systemView(ctx.root, file));
   }
   return dropped;
@@ -7377,14 +7396,14 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync4, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync3, openSync as openSync4, readFileSync as readFileSync17, readSync as readSync2, readdirSync as readdirSync16, rmSync as rmSync7, statSync as statSync21 } from "node:fs";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join23 } from "node:path";
+import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync18, readSync as readSync2, readdirSync as readdirSync16, rmSync as rmSync8, statSync as statSync21 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join24 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
 // src/runtime/verify/accel.ts
 import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 
 // src/runtime/verify/probe-sector.ts
 var PROBE_EXIT_STATUS = 85;
@@ -7453,7 +7472,7 @@ async function chooseAccel(ctx, qemu, workDir, wanted) {
     return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
   }
   if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
-  const sector = join19(workDir, "kvm-probe.img");
+  const sector = join20(workDir, "kvm-probe.img");
   writeFileSync3(sector, probeBootSector());
   const args = [
     "-accel",
@@ -7529,7 +7548,7 @@ async function checkQemu(ctx) {
 
 // src/runtime/verify/guest-init.ts
 import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 var NONCE_PATH = "/dist-kernel-verify/nonce";
 var RESULT_DEVICE = "/dev/vdb";
 var GUEST_INIT_SOURCE = `/* dist-kernel verify: init of the test guest (x86-64 Linux, freestanding) */
@@ -7575,8 +7594,8 @@ async function buildGuestInit(ctx, workDir) {
   if (process.arch !== "x64") {
     throw new DistKernelError("verify.arch", `boot verification supports x86-64 only, not ${process.arch}`);
   }
-  const source = join20(workDir, "init.c");
-  const binary = join20(workDir, "init");
+  const source = join21(workDir, "init.c");
+  const binary = join21(workDir, "init");
   writeFileSync4(source, GUEST_INIT_SOURCE);
   const args = ["-Os", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-fcf-protection=none", "-o", binary, source];
   for (const compiler of ["cc", "gcc", "clang"]) {
@@ -7610,7 +7629,7 @@ function judgeRecord(record2, nonce, kv) {
 }
 
 // src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync15, realpathSync as realpathSync4 } from "node:fs";
+import { readFileSync as readFileSync16, realpathSync as realpathSync4 } from "node:fs";
 
 // src/parsers/mountinfo.ts
 function unescape(field2) {
@@ -7640,7 +7659,7 @@ function mountOf(entries, path) {
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
   let text2;
   try {
-    text2 = readFileSync15(mountinfo, "utf8");
+    text2 = readFileSync16(mountinfo, "utf8");
   } catch {
     return void 0;
   }
@@ -7719,8 +7738,8 @@ function initPaths(params) {
 }
 
 // src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync11, openSync as openSync3, closeSync as closeSync3, ftruncateSync, statSync as statSync20, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname14, join as join21 } from "node:path";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync11, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync20, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname14, join as join22 } from "node:path";
 var EXT = (type) => ({
   program: `mkfs.${type}`,
   pkg: "sys-fs/e2fsprogs",
@@ -7778,11 +7797,11 @@ function xfsProto(init, initPaths2, nonceFile) {
 }
 var MOUNT_POINTS = ["/dev", "/proc", "/sys", "/run", "/tmp"];
 function sparseFile(path, bytes) {
-  const fd = openSync3(path, "w", 384);
+  const fd = openSync4(path, "w", 384);
   try {
     ftruncateSync(fd, bytes);
   } finally {
-    closeSync3(fd);
+    closeSync4(fd);
   }
 }
 async function makeTestDisk(ctx, workDir, options) {
@@ -7792,21 +7811,21 @@ async function makeTestDisk(ctx, workDir, options) {
       hint: `boot verification makes ${supportedFsTypes().join(", ")}; give another type with --fstype`
     });
   }
-  const tree = join21(workDir, "tree");
-  for (const m of MOUNT_POINTS) mkdirSync11(join21(tree, m), { recursive: true });
+  const tree = join22(workDir, "tree");
+  for (const m of MOUNT_POINTS) mkdirSync11(join22(tree, m), { recursive: true });
   for (const p of options.initPaths) {
-    const target = join21(tree, p);
+    const target = join22(tree, p);
     mkdirSync11(dirname14(target), { recursive: true });
     copyFileSync3(options.init, target);
     chmodSync2(target, 493);
   }
-  const nonceFile = join21(tree, NONCE_PATH);
+  const nonceFile = join22(tree, NONCE_PATH);
   mkdirSync11(dirname14(nonceFile), { recursive: true });
   writeFileSync5(nonceFile, `${options.nonce}
 `);
-  const proto = join21(workDir, "xfs.proto");
-  writeFileSync5(proto, xfsProto(join21(tree, options.initPaths[0]), options.initPaths, nonceFile));
-  const fsImage = join21(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
+  const proto = join22(workDir, "xfs.proto");
+  writeFileSync5(proto, xfsProto(join22(tree, options.initPaths[0]), options.initPaths, nonceFile));
+  const fsImage = join22(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
   sparseFile(fsImage, tool.sizeMiB * 1024 * 1024);
   try {
     await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 3e5 });
@@ -7823,7 +7842,7 @@ async function makeTestDisk(ctx, workDir, options) {
   return { image: await wrapInGpt(ctx, workDir, fsImage, options.identity.partition.partuuid), fsType: options.fsType };
 }
 async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
-  const disk = join21(workDir, "root-disk.img");
+  const disk = join22(workDir, "root-disk.img");
   const fsBytes = statSync20(fsImage).size;
   const mib3 = 1024 * 1024;
   sparseFile(disk, fsBytes + 2 * mib3);
@@ -7841,20 +7860,20 @@ start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${pa
 }
 
 // src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync12, readFileSync as readFileSync16, readdirSync as readdirSync15, rmSync as rmSync6 } from "node:fs";
-import { join as join22 } from "node:path";
+import { mkdirSync as mkdirSync12, readFileSync as readFileSync17, readdirSync as readdirSync15, rmSync as rmSync7 } from "node:fs";
+import { join as join23 } from "node:path";
 var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
   return underRoot(root, VERIFY_STATE_DIR);
 }
 function writeVerifyRecord(root, record2) {
   mkdirSync12(dir2(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join22(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
+  writeFileAtomic(join23(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
 `);
 }
 function readVerifyRecord(root, kv) {
   try {
-    const data = JSON.parse(readFileSync16(join22(dir2(root), `${kv}.json`), "utf8"));
+    const data = JSON.parse(readFileSync17(join23(dir2(root), `${kv}.json`), "utf8"));
     if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
     return data;
   } catch {
@@ -7862,7 +7881,7 @@ function readVerifyRecord(root, kv) {
   }
 }
 function clearVerifyRecord(root, kv) {
-  rmSync6(join22(dir2(root), `${kv}.json`), { force: true });
+  rmSync7(join23(dir2(root), `${kv}.json`), { force: true });
 }
 
 // src/runtime/verify/verify-kernel.ts
@@ -7875,7 +7894,7 @@ function verifyBase(ctx) {
     if (statSync21(varTmp).isDirectory()) return varTmp;
   } catch {
   }
-  return tmpdir3();
+  return tmpdir4();
 }
 async function concatenate(files, out) {
   const sink = createWriteStream(out, { mode: 384 });
@@ -7890,18 +7909,18 @@ function placeFile(source, target) {
   }
 }
 function readHead(path, bytes) {
-  const fd = openSync4(path, "r");
+  const fd = openSync5(path, "r");
   try {
     const buf = Buffer.alloc(bytes);
     const n = readSync2(fd, buf, 0, bytes, 0);
     return buf.subarray(0, n);
   } finally {
-    closeSync4(fd);
+    closeSync5(fd);
   }
 }
 function readText3(path) {
   try {
-    return readFileSync17(path, "utf8");
+    return readFileSync18(path, "utf8");
   } catch {
     return "";
   }
@@ -7927,31 +7946,31 @@ async function verifyTarget(ctx, kv, target, options = {}) {
   const started = performance.now();
   const base = verifyBase(ctx);
   const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  for (const name of readdirSync16(base)) if (name.startsWith(prefix)) rmSync7(join23(base, name), { recursive: true, force: true });
-  const work = mkdtempSync3(join23(base, prefix));
+  for (const name of readdirSync16(base)) if (name.startsWith(prefix)) rmSync8(join24(base, name), { recursive: true, force: true });
+  const work = mkdtempSync4(join24(base, prefix));
   try {
     const init = await buildGuestInit(ctx, work);
     const nonce = randomBytes2(16).toString("hex");
     const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
-    const resultDisk = join23(work, "result.img");
-    const fd = openSync4(resultDisk, "w", 384);
+    const resultDisk = join24(work, "result.img");
+    const fd = openSync5(resultDisk, "w", 384);
     ftruncateSync2(fd, RESULT_DISK_BYTES);
-    closeSync4(fd);
-    const consoleLog = join23(work, "console.log");
+    closeSync5(fd);
+    const consoleLog = join24(work, "console.log");
     const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
     ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
     const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
     if (target.kind === "uki") {
-      const esp = join23(work, "esp");
-      mkdirSync13(join23(esp, "EFI", "BOOT"), { recursive: true });
-      placeFile(target.image, join23(esp, "EFI", "BOOT", "BOOTX64.EFI"));
-      const vars = join23(work, "OVMF_VARS.fd");
+      const esp = join24(work, "esp");
+      mkdirSync13(join24(esp, "EFI", "BOOT"), { recursive: true });
+      placeFile(target.image, join24(esp, "EFI", "BOOT", "BOOTX64.EFI"));
+      const vars = join24(work, "OVMF_VARS.fd");
       copyFileSync4(ovmf.vars, vars);
       qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
     } else {
       let initrd = target.initrds[0];
       if (target.initrds.length > 1) {
-        initrd = join23(work, "initrd.img");
+        initrd = join24(work, "initrd.img");
         await concatenate(target.initrds, initrd);
       }
       qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
@@ -8006,7 +8025,7 @@ ${qemuOutput}`);
     writeVerifyRecord(ctx.root, record2);
     return record2;
   } finally {
-    rmSync7(work, { recursive: true, force: true });
+    rmSync8(work, { recursive: true, force: true });
   }
 }
 function describeRecord(record2) {
@@ -8206,8 +8225,8 @@ var installCommand = {
 import { release } from "node:os";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync18, readdirSync as readdirSync17, statSync as statSync22 } from "node:fs";
-import { join as join24, relative as relative4 } from "node:path";
+import { readFileSync as readFileSync19, readdirSync as readdirSync17, statSync as statSync22 } from "node:fs";
+import { join as join25, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
 var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
@@ -8258,7 +8277,7 @@ function findPackagesFiles(dir3, depth) {
   }
   const out = [];
   for (const name of names2.sort()) {
-    const full = join24(dir3, name);
+    const full = join25(dir3, name);
     let isDir5 = false;
     try {
       isDir5 = statSync22(full).isDirectory();
@@ -8274,7 +8293,7 @@ function readIndex(root, full, kind, source, scan) {
   const systemPath2 = `/${relative4(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync18(full, "utf8");
+    text2 = readFileSync19(full, "utf8");
   } catch {
     return;
   }
@@ -8292,13 +8311,13 @@ function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
     const host = relative4(cache, file).split("/")[0] ?? "";
     readIndex(root, file, "remote", host, scan);
   }
-  readIndex(root, join24(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  readIndex(root, join25(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
   return scan;
 }
 
 // src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync19 } from "node:fs";
-import { join as join25 } from "node:path";
+import { readFileSync as readFileSync20 } from "node:fs";
+import { join as join26 } from "node:path";
 
 // src/parsers/emerge-log.ts
 var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
@@ -8327,7 +8346,7 @@ function parseEmergeLog(text2) {
 var EMERGE_LOG = "/var/log/emerge.log";
 function readText4(path) {
   try {
-    return readFileSync19(path, "utf8");
+    return readFileSync20(path, "utf8");
   } catch {
     return void 0;
   }
@@ -8354,13 +8373,13 @@ function decideOrigin(cpv, binpkgMd5, sources) {
   return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
 }
 function packageOrigin(root, cpv, sources) {
-  const md5 = readText4(join25(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  const md5 = readText4(join26(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
   return decideOrigin(cpv, md5, sources);
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync20, readdirSync as readdirSync18, statSync as statSync23 } from "node:fs";
-import { join as join26 } from "node:path";
+import { readFileSync as readFileSync21, readdirSync as readdirSync18, statSync as statSync23 } from "node:fs";
+import { join as join27 } from "node:path";
 
 // src/parsers/make-conf-var.ts
 var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
@@ -8392,8 +8411,8 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync23(path).isDirectory()) return [readFileSync20(path, "utf8")];
-    return readdirSync18(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync20(join26(path, name), "utf8"));
+    if (!statSync23(path).isDirectory()) return [readFileSync21(path, "utf8")];
+    return readdirSync18(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync21(join27(path, name), "utf8"));
   } catch {
     return [];
   }
@@ -8404,10 +8423,10 @@ function readPkgdir(root) {
 }
 
 // src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 function read(root, path) {
   try {
-    return readFileSync21(underRoot(root, path), "utf8");
+    return readFileSync22(underRoot(root, path), "utf8");
   } catch {
     return void 0;
   }
@@ -8552,7 +8571,7 @@ var initramfsCommand = {
 
 // src/runtime/install/kernel-install-plugin.ts
 import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 async function runKernelInstallPlugin(ctx, inv) {
   const noOp = decidePluginNoOp(inv, ctx.env);
   if (noOp) return noOp;
@@ -8566,7 +8585,7 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join27(staging, uki ? "uki.efi" : "initrd");
+      const target = join28(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
         copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync3(target, 420);
@@ -8697,13 +8716,13 @@ var statusCommand = {
 
 // src/runtime/doctor/check-binhost-versions.ts
 import { readdirSync as readdirSync19 } from "node:fs";
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
   let names2 = [];
   try {
-    names2 = readdirSync19(join28(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names2 = readdirSync19(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
@@ -8834,10 +8853,10 @@ function checkEfiStub(ctx, ukiWanted, configuredStub) {
 }
 
 // src/runtime/doctor/check-initramfs-modules.ts
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync24 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -9764,7 +9783,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path) {
   let image;
   try {
-    image = readFileSync22(path);
+    image = readFileSync23(path);
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
@@ -9810,7 +9829,7 @@ async function checkInitramfsModules(exec, root, report2) {
       ...files.ukis.map((f) => ({
         path: f.path,
         read: async () => {
-          const initrd = findSection(readFileSync23(f.fullPath), ".initrd");
+          const initrd = findSection(readFileSync24(f.fullPath), ".initrd");
           return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
         }
       }))
@@ -10029,7 +10048,7 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync24 } from "node:fs";
+import { readFileSync as readFileSync25 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-PFYG626I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
@@ -10050,18 +10069,18 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync24(path, "utf8")
+    text: readFileSync25(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync29, statSync as statSync25 } from "node:fs";
+import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync30, statSync as statSync25 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync20, readFileSync as readFileSync25 } from "node:fs";
-import { basename as basename6, dirname as dirname15, join as join29 } from "node:path";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync20, readFileSync as readFileSync26 } from "node:fs";
+import { basename as basename6, dirname as dirname15, join as join30 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
 }
@@ -10076,7 +10095,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync25(path, "utf8");
+    return readFileSync26(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -10109,16 +10128,16 @@ async function writeProtected(path, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join29(dir3, last)) === text2) {
-    return { path, action: "protected", protectedPath: join29(dir3, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join30(dir3, last)) === text2) {
+    return { path, action: "protected", protectedPath: join30(dir3, last), diff, hash };
   }
-  const protectedPath = join29(dir3, nextProtectName(entries, name));
+  const protectedPath = join30(dir3, nextProtectName(entries, name));
   write(protectedPath);
   return { path, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync26, rmSync as rmSync8 } from "node:fs";
+import { readFileSync as readFileSync27, rmSync as rmSync9 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10149,7 +10168,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync26(underRoot(root, path), "utf8");
+      text2 = readFileSync27(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -10157,7 +10176,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
       kept.push(path);
       continue;
     }
-    if (!dryRun) rmSync8(underRoot(root, path), { force: true });
+    if (!dryRun) rmSync9(underRoot(root, path), { force: true });
     removed.push(path);
   }
   if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
@@ -10186,7 +10205,7 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync16, readFileSync as readFileSync27, statSync as statSync24 } from "node:fs";
+import { existsSync as existsSync16, readFileSync as readFileSync28, statSync as statSync24 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path) {
   try {
@@ -10199,7 +10218,7 @@ function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync27(underRoot(root, path), "utf8");
+      text2 = readFileSync28(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -10248,7 +10267,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync28, rmSync as rmSync9 } from "node:fs";
+import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -10268,7 +10287,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync28(path, "utf8");
+    text2 = readFileSync29(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -10290,7 +10309,7 @@ function writeSetupRecord(root, record2) {
 `);
 }
 function removeSetupRecord(root) {
-  rmSync9(underRoot(root, SETUP_RECORD), { force: true });
+  rmSync10(underRoot(root, SETUP_RECORD), { force: true });
 }
 function recordFile(record2, path, hash) {
   record2.files = record2.files.filter((f) => f.path !== path);
@@ -10323,7 +10342,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync29(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync30(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -10374,7 +10393,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync29(configPath, "utf8"));
+  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync30(configPath, "utf8"));
   if (!existsSync17(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -10459,11 +10478,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync21, readFileSync as readFileSync30, rmdirSync, rmSync as rmSync10 } from "node:fs";
-import { join as join30 } from "node:path";
+import { readdirSync as readdirSync21, readFileSync as readFileSync31, rmdirSync, rmSync as rmSync11 } from "node:fs";
+import { join as join31 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync30(path, "utf8");
+    return readFileSync31(path, "utf8");
   } catch {
     return void 0;
   }
@@ -10488,15 +10507,15 @@ function undoSetup(context) {
       kept.push(file.path);
       continue;
     }
-    if (!dryRun) rmSync10(full, { force: true });
+    if (!dryRun) rmSync11(full, { force: true });
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join30(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join31(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
-      if (!dryRun) rmSync10(full, { recursive: true, force: true });
+      if (!dryRun) rmSync11(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
       removed.push(record2.overlay);
     } else if (name !== void 0) {
@@ -10515,7 +10534,7 @@ function undoSetup(context) {
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join30(dir3, e)));
+    const left = entries.filter((e) => !removed.includes(join31(dir3, e)));
     if (left.length > 0) {
       kept.push(dir3);
       continue;
@@ -10559,8 +10578,8 @@ var setupCommand = {
 };
 
 // src/runtime/clean/run-clean.ts
-import { existsSync as existsSync18, rmSync as rmSync11 } from "node:fs";
-import { join as join32 } from "node:path";
+import { existsSync as existsSync18, rmSync as rmSync12 } from "node:fs";
+import { join as join33 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -10589,7 +10608,7 @@ function defaultEntryKernels(entries, kvs) {
 
 // src/runtime/clean/installed-kernels.ts
 import { readdirSync as readdirSync22, statSync as statSync26 } from "node:fs";
-import { join as join31 } from "node:path";
+import { join as join32 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
@@ -10620,7 +10639,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir3 = join31(underRoot(root, MODULES_DIR), kv);
+    const dir3 = join32(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir3);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir3) });
@@ -10689,7 +10708,7 @@ async function runClean(ctx, options) {
   const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir3 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync11(join32(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync12(join33(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir3}`);
     report2.removedModuleDirs.push(dir3);
   };
@@ -10761,13 +10780,13 @@ import { existsSync as existsSync19 } from "node:fs";
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
 import { readdirSync as readdirSync23 } from "node:fs";
-import { join as join33 } from "node:path";
+import { join as join34 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names2;
     try {
-      names2 = readdirSync23(join33(location, key));
+      names2 = readdirSync23(join34(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -10792,11 +10811,11 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 import { readdirSync as readdirSync24 } from "node:fs";
-import { join as join34 } from "node:path";
+import { join as join35 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names2;
   try {
-    names2 = readdirSync24(join34(overlayFull, "virtual", "dist-kernel"));
+    names2 = readdirSync24(join35(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -10807,7 +10826,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync31 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync32 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -10816,7 +10835,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync31(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync32(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -10898,9 +10917,9 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync4, readdirSync as readdirSync25, renameSync as renameSync3, rmSync as rmSync12, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
-import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname19, join as join35, relative as relative6 } from "node:path";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync25, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { tmpdir as tmpdir5 } from "node:os";
+import { dirname as dirname19, join as join36, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function isDir4(path) {
   try {
@@ -10921,11 +10940,11 @@ function findPackageKernel(destdir) {
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names2 = [];
     try {
-      names2 = readdirSync25(join35(destdir, base));
+      names2 = readdirSync25(join36(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names2) if (isKernelVersion(name) && isDir4(join35(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names2) if (isKernelVersion(name) && isDir4(join36(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -10970,7 +10989,7 @@ function genericDracutArgs(options, output) {
 }
 function placeAtomically(source, target) {
   const temp = `${target}.dist-kernel-tmp`;
-  rmSync12(temp, { force: true });
+  rmSync13(temp, { force: true });
   try {
     renameSync3(source, temp);
   } catch (error) {
@@ -10980,9 +10999,9 @@ function placeAtomically(source, target) {
   renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join35(modulesDir, name);
+  const link = join36(modulesDir, name);
   if (link === imagePath) return;
-  rmSync12(link, { force: true });
+  rmSync13(link, { force: true });
   symlinkSync2(relative6(dirname19(link), imagePath), link);
 }
 async function buildGenericImage(ctx, request) {
@@ -10991,14 +11010,14 @@ async function buildGenericImage(ctx, request) {
     throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
   }
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
-  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join35(request.destdir, p)).find(isDir4);
+  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join36(request.destdir, p)).find(isDir4);
   if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join35(request.destdir, p)).find(isFile3);
+  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join36(request.destdir, p)).find(isFile3);
   if (!kernelImage) {
     throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
   }
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join35(dirname19(kernelImage), name);
+  const target = join36(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
   const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
@@ -11007,13 +11026,13 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync4(join35(tmpdir4(), "dist-kernel-generic."));
+  const work = mkdtempSync5(join36(tmpdir5(), "dist-kernel-generic."));
   try {
-    const conf = join35(work, "empty.conf");
-    const confDir = join35(work, "empty.conf.d");
+    const conf = join36(work, "empty.conf");
+    const confDir = join36(work, "empty.conf.d");
     writeFileSync6(conf, "");
     mkdirSync18(confDir);
-    const built = join35(work, name);
+    const built = join36(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -11030,7 +11049,7 @@ async function buildGenericImage(ctx, request) {
     if (!isFile3(built) || statSync27(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join35(work, "uki.signed.efi");
+      final = join36(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);
@@ -11038,7 +11057,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   } finally {
-    rmSync12(work, { recursive: true, force: true });
+    rmSync13(work, { recursive: true, force: true });
   }
 }
 
