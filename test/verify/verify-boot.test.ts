@@ -1,6 +1,6 @@
 // `dist-kernel verify KV` with real QEMU (TCG here: KVM is used only when a probe guest runs): the installed files
-// of each layout booted against a generated test root, the guest's own record as the only proof of success.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// of each layout (compat, bls, uki) booted against a generated test root, the guest's own record as the only proof of success.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
 import { MACHINE_ID, installPlugins, type KernelRoot } from '../runtime/kernel-root';
@@ -76,16 +76,18 @@ describe('dist-kernel verify (real QEMU)', () => {
 		expect(state.result).toBe('failed');
 	});
 
-	it('UKI in place of the kernel: booted under OVMF with its embedded command line; the test disk takes the UUID it names', async () => {
+	it('uki layout: EFI/Linux/<ID>-KV.efi booted under OVMF with its embedded command line; the test disk takes the UUID it names', async () => {
 		root = await verifyRoot();
 		const { kv } = root;
 		root.write('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\n');
-		root.write('/etc/dracut.conf.d/20-uki.conf', 'uefi="yes"\n');
+		root.write('/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
+		root.write('/etc/kernel/install.conf', 'layout=uki\ninitrd_generator=dracut\nuki_generator=dracut\n');
 		root.write('/etc/kernel/cmdline', `root=UUID=${ROOT_UUID} ro\n`);
+		mkdirSync(root.path('/efi/EFI/BOOT'), { recursive: true });
 		expect((await runBin(['--root', root.root, 'install', kv])).code).toBe(0);
 		const { code, record } = await verify(root, kv);
 		expect(code).toBe(0);
-		expect(record).toMatchObject({ result: 'verified', kind: 'uki', files: [`/boot/vmlinuz-${kv}`] });
+		expect(record).toMatchObject({ result: 'verified', kind: 'uki', files: [`/efi/EFI/Linux/gentoo-${kv}.efi`] });
 		expect(record.cmdline).toContain(`root=UUID=${ROOT_UUID}`);
 	});
 });

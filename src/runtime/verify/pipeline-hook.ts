@@ -12,7 +12,11 @@ import { clearVerifyRecord, writeVerifyRecord, type VerifyRecord } from './verif
 
 export async function verifyBeforeInstall(ctx: RuntimeContext, kv: string, artifacts: KernelArtifacts, options: { skip?: boolean | undefined } = {}): Promise<VerifyRecord | undefined> {
 	if (ctx.config.verifyBoot !== 'qemu') return undefined;
-	if (!ctx.dryRun) clearVerifyRecord(ctx.root, kv);
+	if (ctx.dryRun) {
+		ctx.logger.info(`(dry run) the new image of ${kv} would be booted in QEMU before it is installed (verify-boot = qemu)`);
+		return undefined;
+	}
+	clearVerifyRecord(ctx.root, kv);
 	if (options.skip) {
 		ctx.logger.warn(`boot verification of ${kv} skipped (--force): it becomes the default unverified`);
 		return undefined;

@@ -8037,7 +8037,11 @@ console log: ${record2.log}`;
 // src/runtime/verify/pipeline-hook.ts
 async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
   if (ctx.config.verifyBoot !== "qemu") return void 0;
-  if (!ctx.dryRun) clearVerifyRecord(ctx.root, kv);
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) the new image of ${kv} would be booted in QEMU before it is installed (verify-boot = qemu)`);
+    return void 0;
+  }
+  clearVerifyRecord(ctx.root, kv);
   if (options.skip) {
     ctx.logger.warn(`boot verification of ${kv} skipped (--force): it becomes the default unverified`);
     return void 0;
