@@ -361,7 +361,60 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 			return sections;
 		},
 	},
+	{
+		name: 'binary package index (Packages)',
+		module: 'parsers/binpkg-index.ts',
+		exports: ['parseBinpkgIndex'],
+		seeds: seedTexts('ARCH: amd64\nVERSION: 0\n\nBUILD_TIME: 1\nCPV: sys-kernel/gentoo-kernel-bin-6.12.5\nSLOT: 6.12.5\nUSE: amd64 generic-uki\n\nCPV: virtual/dist-kernel-6.12.5\n'),
+		tokens: ['CPV: ', ': ', '\n', '\n\n', '/', 'sys-kernel', '-6.1', '\0'],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'emerge.log merges',
+		module: 'parsers/emerge-log.ts',
+		exports: ['parseEmergeLog'],
+		seeds: seedTexts(
+			'1733212800:  === (1 of 2) Compiling/Merging (sys-kernel/gentoo-kernel-6.12.5::/var/db/repos/gentoo/sys-kernel/gentoo-kernel/gentoo-kernel-6.12.5.ebuild)\n' +
+				'1733212900:  --- (2 of 2) Fetching Binary (sys-kernel/gentoo-kernel-bin-6.12.5::/var/cache/binpkgs/x.gpkg.tar)\n' +
+				'1733212901:  === (2 of 2) Merging Binary (sys-kernel/gentoo-kernel-bin-6.12.5::/var/cache/binpkgs/x.gpkg.tar)\n',
+		),
+		tokens: ['===', '---', ' (1 of 2) ', 'Compiling/Merging', 'Merging Binary', 'Fetching Binary', '::', '\n', ':  '],
+		call: (parse, input) => parse(text(input)),
+	},
+	{
+		name: 'make.conf variable',
+		module: 'parsers/make-conf-var.ts',
+		exports: ['makeConfValue'],
+		seeds: seedTexts('PKGDIR="/var/cache/binpkgs"\nexport PORTAGE_BINHOST=\'https://example.org/binpkgs\' # x\nFEATURES="${FEATURES} getbinpkg"\n'),
+		tokens: ['PKGDIR=', '"', "'", '$', '`', '\\', '#', '\n', 'export '],
+		call: (value, input) => value([text(input)], 'PKGDIR'),
+	},
+	{
+		name: 'compressed stream end (xz/zstd/lz4 framing)',
+		module: 'parsers/compressed-stream-end.ts',
+		exports: ['compressedStreamEnd'],
+		seeds: compressedSeeds(),
+		tokens: ['\x28\xb5\x2f\xfd', '\x04\x22\x4d\x18', '\xfd7zXZ\0', 'YZ', '\0\0\0\0', '\xff\xff\xff\xff'],
+		call: (end, input) => {
+			for (const kind of ['zstd', 'xz', 'lz4-frame', 'lz4-legacy'] as const) {
+				const at = end(kind, input);
+				if (at !== undefined && (typeof at !== 'number' || at < 0 || at > input.length)) throw new Error(`compressedStreamEnd(${kind}) returned ${String(at)} for ${input.length} bytes`);
+			}
+			return undefined;
+		},
+	},
 ];
+
+/** Real xz, zstd and lz4 streams of a small text (the tools are CI dependencies), each with NUL padding after it. */
+function compressedSeeds(): Buffer[] {
+	const seeds: Buffer[] = [];
+	const plain = Buffer.from('dist-kernel fuzz seed\n'.repeat(40));
+	for (const [tool, args] of [['xz', ['--check=crc32', '-c']], ['zstd', ['-q', '-c']], ['lz4', ['-q', '-c']], ['lz4', ['-q', '-l', '-c']]] as const) {
+		const run = spawnSync(tool, [...args], { input: plain });
+		if (run.status === 0 && run.stdout.length > 0) seeds.push(run.stdout, Buffer.concat([run.stdout, Buffer.alloc(512)]));
+	}
+	return seeds.length > 0 ? seeds : [plain];
+}
 
 export interface LoadedTarget {
 	target: FuzzTarget;
