@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { isDistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { DEBUG_EXIT_IOBASE, PROBE_EXIT_STATUS, probeBootSector } from './probe-sector';
-import { escapeDriveValue } from './qemu-command';
+import { escapeDriveValue, type Accel } from './qemu-command';
 
-export type Accel = 'kvm' | 'tcg';
+export type { Accel };
 
 export interface AccelChoice {
 	accel: Accel;

@@ -1,7 +1,9 @@
 // QEMU's argv for one verification boot. Pure. Disk order is fixed: the test root is the first virtio disk
 // (/dev/vda, what root=/dev/vda means), the raw result disk the second (/dev/vdb, where the guest init writes),
 // the read-only ESP for a UKI the third.
-import type { Accel } from './accel';
+
+/** QEMU's accelerator: KVM when /dev/kvm works, else TCG emulation (accel.ts chooses). */
+export type Accel = 'kvm' | 'tcg';
 
 export interface QemuPlan {
 	accel: Accel;
