@@ -1,12 +1,13 @@
 // installkernel's other conventions: the install log (TSV columns as 99-write-log writes them), prebuilt images
 // beside the kernel (10-copy-prebuilt) and the chroot guard (05-check-chroot).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { runDoctor } from '../../src/runtime/doctor/run-doctor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
 import { installKernel } from '../../src/runtime/install/install-kernel';
 import { removeKernel } from '../../src/runtime/install/remove-kernel';
 import { formatInstallLogLine } from '../../src/runtime/install-log/log-line';
-import { contentOf, dracutRuns, KV, layoutContext, layoutRoot, type LayoutRoot } from './layout-root';
+import { contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
 
 let root: LayoutRoot | undefined;
 afterEach(() => {
@@ -73,6 +74,22 @@ describe('prebuilt images beside the kernel image (10-copy-prebuilt)', () => {
 		await installKernel(layoutContext(root, { usePrebuilt: false }), KV);
 		expect(contentOf(root, `/efi/EFI/Linux/gentoo-${KV}.efi`)).toBe(`stand-in uki for ${KV}\n`);
 		expect(dracutRuns(root)).toHaveLength(1);
+	});
+});
+
+describe('doctor', () => {
+	it('finds a layout the next install cannot honour (layout=uki, no ESP) and a rescue image with files gone', async () => {
+		root = layoutRoot({ layout: 'compat', uki: false, esp: false });
+		const ctx = layoutContext(root, { rescueImage: true });
+		await installKernel(ctx, KV);
+		expect((await runDoctor(ctx, { running: KV })).map((f) => f.id)).not.toContain('layout.no-esp');
+		root.write('/etc/kernel/install.conf', 'layout=uki\n');
+		rmSync(root.path(`/boot/vmlinuz-0-rescue-${MACHINE_ID}`));
+		const findings = await runDoctor(ctx, { running: KV });
+		const layout = findings.find((f) => f.id === 'layout.no-esp');
+		expect(layout?.level).toBe('error');
+		expect(layout?.fix).toContain('mount the ESP');
+		expect(findings.find((f) => f.id === 'rescue.incomplete')?.level).toBe('warning');
 	});
 });
 

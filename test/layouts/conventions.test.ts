@@ -64,6 +64,15 @@ describe('same-version reinstall and version-less names', () => {
 		expect(contentOf(root, `/efi/EFI/Linux/gentoo-${KV}-old.efi`)).toBe('previous UKI\n');
 	});
 
+	it('uki: a version-less <id>.efi copy on the ESP is refreshed, the previous one kept as <id>-old.efi', async () => {
+		root = layoutRoot({ layout: 'uki', uki: true, esp: true });
+		root.write('/efi/EFI/Linux/gentoo.efi', 'version-less copy made by the admin\n');
+		await installKernel(layoutContext(root), KV);
+		expect(root.tree()).toEqual([`/efi/EFI/Linux/gentoo-${KV}.efi`, '/efi/EFI/Linux/gentoo-old.efi', '/efi/EFI/Linux/gentoo.efi'].sort());
+		expect(contentOf(root, '/efi/EFI/Linux/gentoo.efi')).toBe(`stand-in uki for ${KV}\n`);
+		expect(contentOf(root, '/efi/EFI/Linux/gentoo-old.efi')).toBe('version-less copy made by the admin\n');
+	});
+
 	it('efistub: /boot/intel-uc.img and amd-uc.img are copied along into EFI/<NAME>', async () => {
 		root = layoutRoot({ layout: 'efistub', uki: false, esp: true });
 		root.write('/boot/intel-uc.img', 'intel microcode\n');

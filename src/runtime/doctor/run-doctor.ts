@@ -9,6 +9,7 @@ import { readKnownIndexes } from '../binhost/binhost-indexes';
 import { readPkgdir } from '../binhost/read-pkgdir';
 import { checkBinhostVersions, overlayVirtualVersions } from './check-binhost-versions';
 import { checkBootImages } from './check-boot-images';
+import { checkBootLayout } from './check-boot-layout';
 import { checkBootSpace } from './check-boot-space';
 import { checkEfiStub } from './check-efi-stub';
 import { checkInitramfsModules } from './check-initramfs-modules';
@@ -39,6 +40,7 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	findings.push(...checkPending(report));
 	findings.push(...checkBrokenEntries(report));
 	findings.push(...checkVerification(report, ctx.config.verifyBoot));
+	findings.push(...(await checkBootLayout(ctx)));
 	let uefi = false;
 	let stub: string | undefined;
 	try {

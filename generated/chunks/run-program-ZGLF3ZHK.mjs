@@ -8803,6 +8803,29 @@ function checkBootImages(report2) {
   return findings;
 }
 
+// src/runtime/doctor/check-boot-layout.ts
+async function checkBootLayout(ctx) {
+  const findings = [];
+  try {
+    const backend = await selectBackend(ctx);
+    await backend.check?.(newestKernel(ctx) ?? "0");
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    findings.push({ id: error.code, level: "error", subject: "boot layout", message: `the next kernel install will fail: ${error.message}`, fix: error.hint ?? "fix /etc/kernel/install.conf" });
+  }
+  const rescue = readRescueState(ctx);
+  if (ctx.config.rescueImage && rescue && !rescueFilesPresent(ctx, rescue)) {
+    findings.push({
+      id: "rescue.incomplete",
+      level: "warning",
+      subject: "rescue image",
+      message: `files of the rescue image (built from ${rescue.kv}) are missing: ${rescue.files.join(" ")}`,
+      fix: `run dist-kernel install ${rescue.kv} (the newest kernel) to rebuild it`
+    });
+  }
+  return findings;
+}
+
 // src/runtime/doctor/check-boot-space.ts
 import { statfsSync as statfsSync3 } from "node:fs";
 var BOOT_USED_WARN = 0.9;
@@ -9954,6 +9977,7 @@ async function runDoctor(ctx, options = {}) {
   findings.push(...checkPending(report2));
   findings.push(...checkBrokenEntries(report2));
   findings.push(...checkVerification(report2, ctx.config.verifyBoot));
+  findings.push(...await checkBootLayout(ctx));
   let uefi = false;
   let stub;
   try {
