@@ -104,3 +104,10 @@ export function parseVendorName(value: string, source: string): string {
 	if (value !== '' && !value.includes('/') && value !== '.' && value !== '..' && !/[\0-\x1f\\]/.test(value) && value.length <= 64) return value;
 	throw configError('install-conf.vendor', `os-release NAME cannot name the EFI vendor directory (${source}): \`${shown(value)}\``, 'layout=efistub installs into EFI/<NAME> on the ESP: NAME in /etc/os-release must be one file name (no /)');
 }
+
+/** /etc/kernel/tries (systemd boot counting): one non-negative integer; anything else is an error, as there. */
+export function parseTries(text: string, source: string): number {
+	const value = text.split('\n')[0]?.trim() ?? '';
+	if (/^[0-9]{1,4}$/.test(value)) return Number(value);
+	throw configError('install-conf.tries', `${source} does not contain an integer: \`${shown(value)}\``, 'write the number of boot attempts (e.g. 3) into it, or remove it to turn boot counting off');
+}

@@ -5,6 +5,7 @@ import { lstatSync, readlinkSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
 import { installKernel } from '../../src/runtime/install/install-kernel';
+import { removeKernel } from '../../src/runtime/install/remove-kernel';
 import { contentOf, KV, layoutContext, layoutRoot, type LayoutRoot } from './layout-root';
 
 let root: LayoutRoot | undefined;
@@ -125,6 +126,19 @@ describe('install.conf as installkernel reads it', () => {
 		root.write('/etc/kernel/install.conf', `${text}\n`);
 		expect(await failureCode(installKernel(layoutContext(root), KV))).toBe(expected);
 		expect(root.tree()).toEqual([]);
+	});
+
+	it('bls with /etc/kernel/tries: the entry is <token>-KV+N.conf (systemd boot counting); a reinstall replaces a counted-down entry; remove takes both', async () => {
+		root = layoutRoot({ layout: 'bls', uki: false, esp: true });
+		root.write('/etc/kernel/tries', '3\n');
+		root.write(`/efi/loader/entries/gentoo-${KV}+1-2.conf`, 'an entry boot counting already counted down\n');
+		const ctx = layoutContext(root);
+		await installKernel(ctx, KV);
+		expect(root.tree().filter((p) => p.includes('/loader/'))).toEqual([`/efi/loader/entries/gentoo-${KV}+3.conf`]);
+		await removeKernel(ctx, KV);
+		expect(root.tree()).toEqual([]);
+		root.write('/etc/kernel/tries', 'three\n');
+		expect(await failureCode(installKernel(ctx, KV))).toBe('install-conf.tries');
 	});
 
 	it('a path-traversing entry token or os-release ID is refused, not used as a directory', async () => {

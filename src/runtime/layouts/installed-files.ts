@@ -10,7 +10,7 @@ import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
 import type { BackendName, InstalledKernel } from '../backends/types';
 import { findEsp } from './boot-places';
-import { fileName, oldName, planLayout, type LayoutNames, type Place } from './layout-plan';
+import { fileName, isEntryOf, oldName, planLayout, type LayoutNames, type Place } from './layout-plan';
 import type { ResolvedLayout } from './resolve-layout';
 
 const LAYOUTS_WITH_FILES: readonly Layout[] = ['compat', 'efistub', 'uki', 'bls'];
@@ -52,12 +52,15 @@ export function layoutFilesOf(ctx: Pick<RuntimeContext, 'root'>, resolved: Resol
 			found.add(join(dir, fileName(file, kv)));
 			if (file.keepsOld) found.add(join(dir, oldName(`${file.stem}-${kv}`, file.suffix ?? '')));
 		}
-		if (plan.entry) found.add(systemPath(ctx, [places.bootRoot!, ...plan.entry.dir, plan.entry.name].join('/')));
+		if (plan.entry) {
+			const entries = systemPath(ctx, [places.bootRoot!, ...plan.entry.dir].join('/'));
+			for (const name of listDir(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join(entries, name));
+		}
 	}
 	return [...found].filter(exists);
 }
 
-function names(dir: string): string[] {
+function listDir(dir: string): string[] {
 	try {
 		return readdirSync(dir);
 	} catch {
@@ -76,19 +79,19 @@ function versionFrom(name: string, prefix: string, suffix: string): string | und
 export function listLayoutKernels(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, backend: BackendName): InstalledKernel[] {
 	const kvs = new Set<string>();
 	const add = (kv: string | undefined) => kv && kvs.add(kv);
-	for (const name of names(systemPath(ctx, '/boot'))) add(versionFrom(name, 'vmlinuz-', ''));
+	for (const name of listDir(systemPath(ctx, '/boot'))) add(versionFrom(name, 'vmlinuz-', ''));
 	const ukiEsp = findEsp(ctx, ['Linux']);
-	if (ukiEsp) for (const name of names(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, '.efi'));
+	if (ukiEsp) for (const name of listDir(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, '.efi'));
 	const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
-	if (stubEsp) for (const name of names(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, 'vmlinuz-', '.efi'));
-	for (const name of names(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, '', ''));
+	if (stubEsp) for (const name of listDir(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, 'vmlinuz-', '.efi'));
+	for (const name of listDir(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, '', ''));
 	return [...kvs].sort().map((kv) => ({
 		kv,
 		backend,
 		files: layoutFilesOf(ctx, resolved, kv)
 			.flatMap((p) => {
 				try {
-					return lstatSync(p).isDirectory() ? names(p).sort().map((n) => join(p, n)) : [p];
+					return lstatSync(p).isDirectory() ? listDir(p).sort().map((n) => join(p, n)) : [p];
 				} catch {
 					return [];
 				}

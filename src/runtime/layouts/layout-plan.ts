@@ -26,7 +26,7 @@ export interface LayoutPlan {
 	layout: Layout;
 	files: PlannedFile[];
 	/** A Boot Loader Specification entry: loader/entries/<token>-<kv>.conf below BOOT_ROOT. */
-	entry?: { dir: string[]; name: string; entryDir: string[] };
+	entry?: { dir: string[]; name: string; entryDir: string[]; token: string };
 	/** Removed before the new files arrive: a stale initramfs of the same version would pair with the new image. */
 	staleInitrd?: PlannedFile;
 }
@@ -39,6 +39,8 @@ export interface LayoutNames {
 	vendorName: string;
 	/** kernel-install's entry token: the BLS directory and entry names. */
 	entryToken: string;
+	/** /etc/kernel/tries: systemd boot counting, `+N` in the BLS entry name. */
+	tries?: number | undefined;
 }
 
 export interface LayoutInputs {
@@ -47,6 +49,14 @@ export interface LayoutInputs {
 	systemMap: boolean;
 	config: boolean;
 	microcode: readonly ('intel' | 'amd')[];
+}
+
+/** A BLS entry of `token`-`kv`, with or without boot counting (`+3`, `+2-1`): what systemd's remove deletes. */
+export function isEntryOf(name: string, token: string, kv: string): boolean {
+	const prefix = `${token}-${kv}`;
+	if (!name.startsWith(prefix) || !name.endsWith('.conf')) return false;
+	const rest = name.slice(prefix.length, -'.conf'.length);
+	return rest === '' || /^\+[0-9]+(-[0-9]+)?$/.test(rest);
 }
 
 /** Name of a planned file for version `kv`. */
@@ -102,7 +112,8 @@ export function planLayout(layout: Layout, names: LayoutNames, inputs: LayoutInp
 			const files: PlannedFile[] = [];
 			if (inputs.initrd && !inputs.uki) files.push({ place: 'bootRoot', dir: entryDir, from: 'initrd', fixedName: 'initrd', keepsOld: false });
 			files.push({ place: 'bootRoot', dir: entryDir, from: 'image', fixedName: 'linux', keepsOld: false });
-			return { layout, files, entry: { dir: ['loader', 'entries'], name: `${names.entryToken}-${names.kv}.conf`, entryDir } };
+			const tries = names.tries === undefined ? '' : `+${names.tries}`;
+			return { layout, files, entry: { dir: ['loader', 'entries'], name: `${names.entryToken}-${names.kv}${tries}.conf`, entryDir, token: names.entryToken } };
 		}
 		case 'other':
 			throw new DistKernelError('layout.other', 'layout=other leaves the install to kernel-install plugins; dist-kernel cannot write it itself', {

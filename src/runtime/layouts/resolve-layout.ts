@@ -4,7 +4,7 @@
 // error naming the layout: installkernel's warning-and-fallback to /boot would leave a kernel no firmware boots.
 import { readFileSync } from 'node:fs';
 import { DistKernelError } from '../../lib/errors';
-import { parseEntryToken, parseVendorName, type Layout } from '../../parsers/install-conf';
+import { parseEntryToken, parseTries, parseVendorName, type Layout } from '../../parsers/install-conf';
 import { parseOsRelease } from '../../parsers/os-release';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
@@ -49,6 +49,12 @@ export function layoutNames(osRelease: Record<string, string>, entryToken: strin
 	return { kv, id, vendorName, entryToken };
 }
 
+/** systemd's 90-loaderentry: boot counting when /etc/kernel/tries exists (bls). */
+function readTries(ctx: Pick<RuntimeContext, 'root'>): { tries?: number } {
+	const text = readText(systemPath(ctx, '/etc/kernel/tries'));
+	return text === undefined ? {} : { tries: parseTries(text, '/etc/kernel/tries') };
+}
+
 function espSubdir(layout: Layout, names: LayoutNames): string[] {
 	return layout === 'uki' ? ['Linux'] : [names.vendorName];
 }
@@ -59,7 +65,7 @@ export async function resolveLayout(ctx: RuntimeContext, kv: string, options: { 
 	const source = installConf.conf.layout ? (ctx.env['INSTALLKERNEL_LAYOUT']?.trim() ? '$INSTALLKERNEL_LAYOUT' : installConf.file!) : 'default (no layout= in install.conf)';
 	const settings = await readKernelInstallSettings(ctx, { tokenFallback: 'os-id' });
 	const osRelease = readOsRelease(ctx);
-	const names = layoutNames(osRelease, settings.entryToken, kv, layout);
+	const names = { ...layoutNames(osRelease, settings.entryToken, kv, layout), ...readTries(ctx) };
 	const esp = layout === 'uki' || layout === 'efistub' ? findEsp(ctx, espSubdir(layout, names)) : findEsp(ctx, []);
 	if ((layout === 'uki' || layout === 'efistub') && !esp && options.requireEsp !== false) {
 		throw new DistKernelError('layout.no-esp', `layout=${layout} (${source}) needs the EFI system partition, and none was found`, {

@@ -2,7 +2,7 @@
 // there is kept as .old (-old.efi for EFI files), and a version-less name (vmlinuz, initramfs.img, System.map,
 // gentoo.efi…) is refreshed only when it already exists — a link stays a link, a copy stays a copy. Every write is
 // staged beside its target and renamed in (the image last); directories created are recorded for rollback.
-import { lstatSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError } from '../../lib/errors';
 import { systemView } from '../../lib/root';
@@ -10,7 +10,7 @@ import type { RuntimeContext } from '../context';
 import { checkSpace } from '../boot/space';
 import { assertNotSymlink, bootFilePath, resolveBootDir } from '../boot/target-dir';
 import type { BootTransaction } from '../boot/transaction';
-import { fileName, oldName, versionlessName, type LayoutPlan, type Place, type PlannedFile, type Source } from './layout-plan';
+import { fileName, isEntryOf, oldName, versionlessName, type LayoutPlan, type Place, type PlannedFile, type Source } from './layout-plan';
 
 export type PlaceDirs = Record<Place, string | undefined>;
 
@@ -115,6 +115,8 @@ export function writeLayout(ctx: RuntimeContext, t: BootTransaction, plan: Layou
 	if (plan.entry && sources.entryText !== undefined) {
 		const dir = layoutDir(ctx, t, places, 'bootRoot', plan.entry.dir);
 		const target = bootFilePath(dir, plan.entry.name);
+		// An entry of this version under another boot-counting name (+3, +2-1) would be a second menu item.
+		for (const name of readdirOrEmpty(dir)) if (name !== plan.entry.name && isEntryOf(name, plan.entry.token, kv)) t.remove(bootFilePath(dir, name));
 		t.write(target, sources.entryText);
 		written.push(target);
 	}
@@ -123,6 +125,14 @@ export function writeLayout(ctx: RuntimeContext, t: BootTransaction, plan: Layou
 		written.push(...refreshVersionless(t, layoutDir(ctx, t, places, file.place, file.dir), file, kv, source));
 	}
 	return written.map((p) => systemView(ctx.root, p));
+}
+
+function readdirOrEmpty(dir: string): string[] {
+	try {
+		return readdirSync(dir);
+	} catch {
+		return [];
+	}
 }
 
 function existingAncestor(path: string): string {

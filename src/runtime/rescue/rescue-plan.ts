@@ -16,6 +16,8 @@ export interface RescuePlan {
 export function rescuePlan(layout: Layout, names: LayoutNames, machineId: string, inputs: { uki: boolean; microcode: readonly ('intel' | 'amd')[] }): RescuePlan {
 	const bls = layout === 'bls';
 	const version = bls ? '0-rescue' : `0-rescue-${machineId}`;
-	const plan = planLayout(layout, { ...names, kv: version, ...(bls ? { entryToken: machineId } : {}) }, { initrd: true, uki: inputs.uki, systemMap: false, config: false, microcode: inputs.microcode });
+	// dracut's rescue entry has no boot counting.
+	const { tries: _tries, ...plain } = names;
+	const plan = planLayout(layout, { ...plain, kv: version, ...(bls ? { entryToken: machineId } : {}) }, { initrd: true, uki: inputs.uki, systemMap: false, config: false, microcode: inputs.microcode });
 	return { version, plan: { layout: plan.layout, files: plan.files.map((f) => ({ ...f, keepsOld: false })), ...(plan.entry ? { entry: plan.entry } : {}) } };
 }

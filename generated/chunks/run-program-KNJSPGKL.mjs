@@ -902,8 +902,8 @@ var require_option = __commonJS({
        * @param {(string | string[])} names
        * @return {Option}
        */
-      conflicts(names2) {
-        this.conflictsWith = this.conflictsWith.concat(names2);
+      conflicts(names) {
+        this.conflictsWith = this.conflictsWith.concat(names);
         return this;
       }
       /**
@@ -1530,8 +1530,8 @@ var require_command = __commonJS({
        * @param {string} names
        * @return {Command} `this` command for chaining
        */
-      arguments(names2) {
-        names2.trim().split(/ +/).forEach((detail) => {
+      arguments(names) {
+        names.trim().split(/ +/).forEach((detail) => {
           this.argument(detail);
         });
         return this;
@@ -4357,7 +4357,7 @@ async function withLock(path, fn, options = {}) {
 }
 
 // src/runtime/rescue/refresh-rescue.ts
-import { mkdirSync as mkdirSync7, readdirSync as readdirSync5, statSync as statSync14 } from "node:fs";
+import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, statSync as statSync14 } from "node:fs";
 import { join as join10 } from "node:path";
 
 // src/runtime/context.ts
@@ -4453,13 +4453,13 @@ function writeJournal(file, journal) {
 }
 function removeTempFiles(dirs) {
   for (const dir3 of dirs) {
-    let names2 = [];
+    let names = [];
     try {
-      names2 = readdirSync2(dir3);
+      names = readdirSync2(dir3);
     } catch {
       continue;
     }
-    for (const name of names2) if (TEMP_RE.test(name)) removePath(join4(dir3, name));
+    for (const name of names) if (TEMP_RE.test(name)) removePath(join4(dir3, name));
   }
 }
 function rollBackEntries(entries) {
@@ -4952,13 +4952,13 @@ import { join as join5 } from "node:path";
 function listDropIns(dirs, suffix) {
   const chosen = /* @__PURE__ */ new Map();
   for (const dir3 of dirs) {
-    let names2;
+    let names;
     try {
-      names2 = readdirSync4(dir3);
+      names = readdirSync4(dir3);
     } catch {
       continue;
     }
-    for (const name of names2) {
+    for (const name of names) {
       if (!name.endsWith(suffix) || name.startsWith(".") || chosen.has(name)) continue;
       chosen.set(name, join5(dir3, name));
     }
@@ -4985,10 +4985,10 @@ var SCRIPT = [
   "declare -p ${__dk_names} 2>/dev/null",
   "exit 0"
 ].join("\n");
-async function sourceBashVariables(ctx, files, names2) {
+async function sourceBashVariables(ctx, files, names) {
   for (const file of files) assertTrusted(file.path, file.shown);
-  for (const name of names2) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
-  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names2.join(" "), ...files.map((f) => f.path)], {
+  for (const name of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError("bash.name", `invalid variable name: ${name}`);
+  const result = await ctx.exec("bash", ["--norc", "--noprofile", "-c", SCRIPT, "dist-kernel-source", names.join(" "), ...files.map((f) => f.path)], {
     cleanEnv: true,
     env: { LC_ALL: "C" },
     allowFailure: true,
@@ -5343,6 +5343,12 @@ import { existsSync as existsSync7, readFileSync as readFileSync7, realpathSync 
 import { dirname as dirname5, relative as relative2 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
+function isEntryOf(name, token, kv) {
+  const prefix = `${token}-${kv}`;
+  if (!name.startsWith(prefix) || !name.endsWith(".conf")) return false;
+  const rest = name.slice(prefix.length, -".conf".length);
+  return rest === "" || /^\+[0-9]+(-[0-9]+)?$/.test(rest);
+}
 function fileName(file, kv) {
   return file.fixedName ?? `${file.stem}-${kv}${file.suffix ?? ""}`;
 }
@@ -5360,7 +5366,7 @@ function classicFiles(place, dir3, inputs, imageSuffix, withInitrd) {
   files.push({ place, dir: dir3, from: "image", stem: "vmlinuz", suffix: imageSuffix, keepsOld: true });
   return files;
 }
-function planLayout(layout, names2, inputs) {
+function planLayout(layout, names, inputs) {
   switch (layout) {
     case "compat":
     case "grub": {
@@ -5369,7 +5375,7 @@ function planLayout(layout, names2, inputs) {
       return { layout, files, ...inputs.initrd ? {} : { staleInitrd: stale } };
     }
     case "efistub": {
-      const dir3 = ["EFI", names2.vendorName];
+      const dir3 = ["EFI", names.vendorName];
       const files = classicFiles("esp", dir3, inputs, ".efi", inputs.initrd && !inputs.uki);
       const microcode = inputs.microcode.map((cpu) => ({ place: "esp", dir: dir3, from: `microcode-${cpu}`, fixedName: `${cpu}-uc.img`, keepsOld: false }));
       const image = files.pop();
@@ -5377,15 +5383,16 @@ function planLayout(layout, names2, inputs) {
       return { layout, files: [...files, ...microcode, image], ...inputs.initrd && !inputs.uki ? {} : { staleInitrd: stale } };
     }
     case "uki": {
-      if (!inputs.uki) throw new DistKernelError("layout.needs-uki", `layout=uki installs a unified kernel image, and none was built for ${names2.kv}`, { hint: 'set uki = yes in dist-kernel.conf (or uefi="yes" in dracut.conf)' });
-      return { layout, files: [{ place: "esp", dir: ["EFI", "Linux"], from: "image", stem: names2.id, suffix: ".efi", keepsOld: true }] };
+      if (!inputs.uki) throw new DistKernelError("layout.needs-uki", `layout=uki installs a unified kernel image, and none was built for ${names.kv}`, { hint: 'set uki = yes in dist-kernel.conf (or uefi="yes" in dracut.conf)' });
+      return { layout, files: [{ place: "esp", dir: ["EFI", "Linux"], from: "image", stem: names.id, suffix: ".efi", keepsOld: true }] };
     }
     case "bls": {
-      const entryDir = [names2.entryToken, names2.kv];
+      const entryDir = [names.entryToken, names.kv];
       const files = [];
       if (inputs.initrd && !inputs.uki) files.push({ place: "bootRoot", dir: entryDir, from: "initrd", fixedName: "initrd", keepsOld: false });
       files.push({ place: "bootRoot", dir: entryDir, from: "image", fixedName: "linux", keepsOld: false });
-      return { layout, files, entry: { dir: ["loader", "entries"], name: `${names2.entryToken}-${names2.kv}.conf`, entryDir } };
+      const tries = names.tries === void 0 ? "" : `+${names.tries}`;
+      return { layout, files, entry: { dir: ["loader", "entries"], name: `${names.entryToken}-${names.kv}${tries}.conf`, entryDir, token: names.entryToken } };
     }
     case "other":
       throw new DistKernelError("layout.other", "layout=other leaves the install to kernel-install plugins; dist-kernel cannot write it itself", {
@@ -5394,8 +5401,8 @@ function planLayout(layout, names2, inputs) {
       });
   }
 }
-function kernelInstallPaths(layout, names2) {
-  const kv = names2.kv;
+function kernelInstallPaths(layout, names) {
+  const kv = names.kv;
   switch (layout) {
     case "compat":
     case "grub":
@@ -5404,13 +5411,13 @@ function kernelInstallPaths(layout, names2) {
         { place: "boot", path: [`initramfs-${kv}.img`] }
       ];
     case "efistub":
-      return ["kernel-" + kv + ".efi", `initramfs-${kv}.img`].map((name) => ({ place: "bootRoot", path: ["EFI", names2.vendorName, name] }));
+      return ["kernel-" + kv + ".efi", `initramfs-${kv}.img`].map((name) => ({ place: "bootRoot", path: ["EFI", names.vendorName, name] }));
     case "uki":
-      return [{ place: "bootRoot", path: ["EFI", "Linux", `${names2.entryToken}-${kv}.efi`] }];
+      return [{ place: "bootRoot", path: ["EFI", "Linux", `${names.entryToken}-${kv}.efi`] }];
     case "bls":
       return [
-        { place: "bootRoot", path: [names2.entryToken, kv] },
-        { place: "bootRoot", path: ["loader", "entries", `${names2.entryToken}-${kv}.conf`] }
+        { place: "bootRoot", path: [names.entryToken, kv] },
+        { place: "bootRoot", path: ["loader", "entries", `${names.entryToken}-${kv}.conf`] }
       ];
     case "other":
       return [];
@@ -5433,7 +5440,7 @@ function loaderEntryText(entry) {
 }
 
 // src/runtime/layouts/write-layout.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readdirSync as readdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
 import { join as join9 } from "node:path";
 
 // src/runtime/boot/space.ts
@@ -5544,6 +5551,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
   if (plan.entry && sources.entryText !== void 0) {
     const dir3 = layoutDir(ctx, t, places, "bootRoot", plan.entry.dir);
     const target = bootFilePath(dir3, plan.entry.name);
+    for (const name of readdirOrEmpty(dir3)) if (name !== plan.entry.name && isEntryOf(name, plan.entry.token, kv)) t.remove(bootFilePath(dir3, name));
     t.write(target, sources.entryText);
     written.push(target);
   }
@@ -5552,6 +5560,13 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     written.push(...refreshVersionless(t, layoutDir(ctx, t, places, file.place, file.dir), file, kv, source));
   }
   return written.map((p) => systemView(ctx.root, p));
+}
+function readdirOrEmpty(dir3) {
+  try {
+    return readdirSync5(dir3);
+  } catch {
+    return [];
+  }
 }
 function existingAncestor(path) {
   let current = path;
@@ -5694,6 +5709,11 @@ function parseEntryToken(value2, source) {
 function parseVendorName(value2, source) {
   if (value2 !== "" && !value2.includes("/") && value2 !== "." && value2 !== ".." && !/[\0-\x1f\\]/.test(value2) && value2.length <= 64) return value2;
   throw configError("install-conf.vendor", `os-release NAME cannot name the EFI vendor directory (${source}): \`${shown(value2)}\``, "layout=efistub installs into EFI/<NAME> on the ESP: NAME in /etc/os-release must be one file name (no /)");
+}
+function parseTries(text2, source) {
+  const value2 = text2.split("\n")[0]?.trim() ?? "";
+  if (/^[0-9]{1,4}$/.test(value2)) return Number(value2);
+  throw configError("install-conf.tries", `${source} does not contain an integer: \`${shown(value2)}\``, "write the number of boot attempts (e.g. 3) into it, or remove it to turn boot counting off");
 }
 
 // src/parsers/os-release.ts
@@ -5867,8 +5887,12 @@ function layoutNames(osRelease, entryToken, kv, layout) {
   }
   return { kv, id, vendorName, entryToken };
 }
-function espSubdir(layout, names2) {
-  return layout === "uki" ? ["Linux"] : [names2.vendorName];
+function readTries(ctx) {
+  const text2 = readText2(systemPath(ctx, "/etc/kernel/tries"));
+  return text2 === void 0 ? {} : { tries: parseTries(text2, "/etc/kernel/tries") };
+}
+function espSubdir(layout, names) {
+  return layout === "uki" ? ["Linux"] : [names.vendorName];
 }
 async function resolveLayout(ctx, kv, options = {}) {
   const installConf = await readInstallConf(ctx);
@@ -5876,23 +5900,24 @@ async function resolveLayout(ctx, kv, options = {}) {
   const source = installConf.conf.layout ? ctx.env["INSTALLKERNEL_LAYOUT"]?.trim() ? "$INSTALLKERNEL_LAYOUT" : installConf.file : "default (no layout= in install.conf)";
   const settings = await readKernelInstallSettings(ctx, { tokenFallback: "os-id" });
   const osRelease = readOsRelease(ctx);
-  const names2 = layoutNames(osRelease, settings.entryToken, kv, layout);
-  const esp = layout === "uki" || layout === "efistub" ? findEsp(ctx, espSubdir(layout, names2)) : findEsp(ctx, []);
+  const names = { ...layoutNames(osRelease, settings.entryToken, kv, layout), ...readTries(ctx) };
+  const esp = layout === "uki" || layout === "efistub" ? findEsp(ctx, espSubdir(layout, names)) : findEsp(ctx, []);
   if ((layout === "uki" || layout === "efistub") && !esp && options.requireEsp !== false) {
     throw new DistKernelError("layout.no-esp", `layout=${layout} (${source}) needs the EFI system partition, and none was found`, {
       details: `looked for an EFI directory in ${ESP_CANDIDATES.join(", ")} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
       hint: `mount the ESP at /efi or /boot/efi (with its EFI directory), or set layout=compat in ${installConf.file ?? "/etc/kernel/install.conf"}; nothing was written`
     });
   }
-  return { layout, source, installConf, names: names2, places: { boot: "/boot", esp, bootRoot: settings.bootRoot }, osRelease, machineId: settings.machineId };
+  return { layout, source, installConf, names, places: { boot: "/boot", esp, bootRoot: settings.bootRoot }, osRelease, machineId: settings.machineId };
 }
 
 // src/runtime/rescue/rescue-plan.ts
 var RESCUE_STATE = "/var/lib/dist-kernel/rescue.json";
-function rescuePlan(layout, names2, machineId, inputs) {
+function rescuePlan(layout, names, machineId, inputs) {
   const bls = layout === "bls";
   const version = bls ? "0-rescue" : `0-rescue-${machineId}`;
-  const plan = planLayout(layout, { ...names2, kv: version, ...bls ? { entryToken: machineId } : {} }, { initrd: true, uki: inputs.uki, systemMap: false, config: false, microcode: inputs.microcode });
+  const { tries: _tries, ...plain } = names;
+  const plan = planLayout(layout, { ...plain, kv: version, ...bls ? { entryToken: machineId } : {} }, { initrd: true, uki: inputs.uki, systemMap: false, config: false, microcode: inputs.microcode });
   return { version, plan: { layout: plan.layout, files: plan.files.map((f) => ({ ...f, keepsOld: false })), ...plan.entry ? { entry: plan.entry } : {} } };
 }
 
@@ -5924,9 +5949,9 @@ function compareKernelVersions(a, b) {
   return a.localeCompare(b, "en", { numeric: true });
 }
 function newestKernel(ctx) {
-  let names2 = [];
+  let names = [];
   try {
-    names2 = readdirSync5(systemPath(ctx, "/lib/modules"));
+    names = readdirSync6(systemPath(ctx, "/lib/modules"));
   } catch {
     return void 0;
   }
@@ -5937,7 +5962,7 @@ function newestKernel(ctx) {
       return false;
     }
   });
-  return names2.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
+  return names.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
 }
 async function refreshRescueImage(ctx, kv, workDir) {
   if (!ctx.config.rescueImage) return { action: "disabled" };
@@ -5983,7 +6008,7 @@ async function refreshRescueImage(ctx, kv, workDir) {
 }
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync11, readdirSync as readdirSync8 } from "node:fs";
+import { existsSync as existsSync11, readdirSync as readdirSync9 } from "node:fs";
 
 // src/runtime/layouts/layout-backend.ts
 import { existsSync as existsSync10 } from "node:fs";
@@ -6054,7 +6079,7 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
 }
 
 // src/runtime/layouts/installed-files.ts
-import { lstatSync as lstatSync5, readdirSync as readdirSync6 } from "node:fs";
+import { lstatSync as lstatSync5, readdirSync as readdirSync7 } from "node:fs";
 import { join as join11 } from "node:path";
 var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
 var RESCUE_PREFIX = "0-rescue";
@@ -6066,18 +6091,18 @@ function exists(path) {
     return false;
   }
 }
-function placesFor(ctx, resolved, layout, names2) {
-  const esp = layout === "uki" ? findEsp(ctx, ["Linux"]) : layout === "efistub" ? findEsp(ctx, [names2.vendorName]) : resolved.places.esp;
+function placesFor(ctx, resolved, layout, names) {
+  const esp = layout === "uki" ? findEsp(ctx, ["Linux"]) : layout === "efistub" ? findEsp(ctx, [names.vendorName]) : resolved.places.esp;
   return { boot: resolved.places.boot, esp, bootRoot: resolved.places.bootRoot };
 }
 function layoutFilesOf(ctx, resolved, kv) {
-  const names2 = { ...resolved.names, kv };
+  const names = { ...resolved.names, kv };
   const found = /* @__PURE__ */ new Set();
   const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
   for (const layout of LAYOUTS_WITH_FILES) {
-    const places = placesFor(ctx, resolved, layout, names2);
-    const plan = planLayout(layout, names2, { ...inputs, uki: layout === "uki" });
-    const files = layout === "compat" ? planLayout("compat", names2, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names2, { ...inputs, uki: false }).files : plan.files;
+    const places = placesFor(ctx, resolved, layout, names);
+    const plan = planLayout(layout, names, { ...inputs, uki: layout === "uki" });
+    const files = layout === "compat" ? planLayout("compat", names, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names, { ...inputs, uki: false }).files : plan.files;
     for (const file of files) {
       const base = places[file.place];
       if (!base) continue;
@@ -6089,13 +6114,16 @@ function layoutFilesOf(ctx, resolved, kv) {
       found.add(join11(dir3, fileName(file, kv)));
       if (file.keepsOld) found.add(join11(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
     }
-    if (plan.entry) found.add(systemPath(ctx, [places.bootRoot, ...plan.entry.dir, plan.entry.name].join("/")));
+    if (plan.entry) {
+      const entries = systemPath(ctx, [places.bootRoot, ...plan.entry.dir].join("/"));
+      for (const name of listDir2(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join11(entries, name));
+    }
   }
   return [...found].filter(exists);
 }
-function names(dir3) {
+function listDir2(dir3) {
   try {
-    return readdirSync6(dir3);
+    return readdirSync7(dir3);
   } catch {
     return [];
   }
@@ -6109,18 +6137,18 @@ function versionFrom(name, prefix, suffix) {
 function listLayoutKernels(ctx, resolved, backend) {
   const kvs = /* @__PURE__ */ new Set();
   const add = (kv) => kv && kvs.add(kv);
-  for (const name of names(systemPath(ctx, "/boot"))) add(versionFrom(name, "vmlinuz-", ""));
+  for (const name of listDir2(systemPath(ctx, "/boot"))) add(versionFrom(name, "vmlinuz-", ""));
   const ukiEsp = findEsp(ctx, ["Linux"]);
-  if (ukiEsp) for (const name of names(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, ".efi"));
+  if (ukiEsp) for (const name of listDir2(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, ".efi"));
   const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
-  if (stubEsp) for (const name of names(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, "vmlinuz-", ".efi"));
-  for (const name of names(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, "", ""));
+  if (stubEsp) for (const name of listDir2(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, "vmlinuz-", ".efi"));
+  for (const name of listDir2(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, "", ""));
   return [...kvs].sort().map((kv) => ({
     kv,
     backend,
     files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
       try {
-        return lstatSync5(p).isDirectory() ? names(p).sort().map((n) => join11(p, n)) : [p];
+        return lstatSync5(p).isDirectory() ? listDir2(p).sort().map((n) => join11(p, n)) : [p];
       } catch {
         return [];
       }
@@ -6297,7 +6325,7 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync7, rmSync as rmSync3, statSync as statSync16 } from "node:fs";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync8, rmSync as rmSync3, statSync as statSync16 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { basename as basename4, dirname as dirname10, join as join13 } from "node:path";
 var LAYOUT_PLUGINS = {
@@ -6440,7 +6468,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync16(path).isDirectory()) files.push(...readdirSync7(path).sort().map((name) => join13(path, name)));
+      if (statSync16(path).isDirectory()) files.push(...readdirSync8(path).sort().map((name) => join13(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6450,24 +6478,24 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const bootDisk = resolveBootDir(ctx, "/boot");
   const versions = /* @__PURE__ */ new Set();
-  const names2 = (dir3) => {
+  const names = (dir3) => {
     try {
-      return readdirSync7(dir3);
+      return readdirSync8(dir3);
     } catch {
       return [];
     }
   };
-  for (const name of names2(join13(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names(join13(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names2(join13(bootRootDisk, "loader", "entries"))) {
+  for (const name of names(join13(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names2(join13(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names(join13(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of [...names2(bootDisk), ...names2(join13(bootRootDisk, "EFI", settings.vendorName))]) {
+  for (const name of [...names(bootDisk), ...names(join13(bootRootDisk, "EFI", settings.vendorName))]) {
     const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? "";
     if (isKernelVersion(kv) && !kv.startsWith("0-rescue") && !/[.-]old$/.test(kv)) versions.add(kv);
   }
@@ -6479,7 +6507,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path) {
   try {
-    return readdirSync8(path).length > 0;
+    return readdirSync9(path).length > 0;
   } catch {
     return false;
   }
@@ -6580,7 +6608,7 @@ run it by hand after fixing the cause; the kernel files are installed`);
 }
 
 // src/runtime/modules/scan-modules.ts
-import { existsSync as existsSync13, readdirSync as readdirSync9 } from "node:fs";
+import { existsSync as existsSync13, readdirSync as readdirSync10 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
 import { mkdirSync as mkdirSync9, readFileSync as readFileSync11, statSync as statSync17 } from "node:fs";
@@ -6680,7 +6708,7 @@ function kernelPv(text2) {
 }
 function listModulesDirs(root) {
   try {
-    return readdirSync9(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+    return readdirSync10(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
   } catch {
     return [];
   }
@@ -6792,7 +6820,7 @@ function scanModules(root, options) {
 }
 
 // src/runtime/status/boot-files.ts
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync10, statSync as statSync18 } from "node:fs";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync18 } from "node:fs";
 import { join as join15 } from "node:path";
 
 // src/parsers/pe-sections.ts
@@ -6861,7 +6889,7 @@ function peHead(fullPath) {
 function walk(dir3, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync10(dir3, { withFileTypes: true });
+    entries = readdirSync11(dir3, { withFileTypes: true });
   } catch {
     return;
   }
@@ -7020,7 +7048,7 @@ function keysStillToMerge(list, cpv) {
 }
 
 // src/runtime/coalesce/pending-state.ts
-import { mkdirSync as mkdirSync10, readFileSync as readFileSync14, readdirSync as readdirSync11, rmSync as rmSync4 } from "node:fs";
+import { mkdirSync as mkdirSync10, readFileSync as readFileSync14, readdirSync as readdirSync12, rmSync as rmSync4 } from "node:fs";
 import { join as join16 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
@@ -7044,13 +7072,13 @@ function readPending(root, kv) {
   }
 }
 function listPending(root) {
-  let names2;
+  let names;
   try {
-    names2 = readdirSync11(dir(root));
+    names = readdirSync12(dir(root));
   } catch {
     return [];
   }
-  return names2.filter((n) => isKernelVersion(n)).sort().map((kv) => readPending(root, kv)).filter((p) => p !== void 0);
+  return names.filter((n) => isKernelVersion(n)).sort().map((kv) => readPending(root, kv)).filter((p) => p !== void 0);
 }
 function recordPending(root, work) {
   const previous = readPending(root, work.kv);
@@ -7154,7 +7182,7 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync12, rmSync as rmSync5, statSync as statSync19 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync13, rmSync as rmSync5, statSync as statSync19 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join17 } from "node:path";
 function workBase(ctx) {
@@ -7169,7 +7197,7 @@ async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
-    for (const name of readdirSync12(base)) if (name.startsWith(prefix)) rmSync5(join17(base, name), { recursive: true, force: true });
+    for (const name of readdirSync13(base)) if (name.startsWith(prefix)) rmSync5(join17(base, name), { recursive: true, force: true });
   }
   const dir3 = mkdtempSync3(join17(base, prefix));
   try {
@@ -7180,7 +7208,7 @@ async function withWorkDir(ctx, fn) {
 }
 
 // src/runtime/verify/boot-target.ts
-import { existsSync as existsSync14, readFileSync as readFileSync15, readdirSync as readdirSync13 } from "node:fs";
+import { existsSync as existsSync14, readFileSync as readFileSync15, readdirSync as readdirSync14 } from "node:fs";
 import { dirname as dirname12, join as join18 } from "node:path";
 
 // src/parsers/bls-entry.ts
@@ -7230,8 +7258,8 @@ function cmdlineValue(params, name) {
   for (const p of params) if (p.startsWith(`${name}=`)) value2 = p.slice(name.length + 1);
   return value2;
 }
-function withoutParams(params, names2) {
-  return params.filter((p) => !names2.some((n) => p === n || p.startsWith(`${n}=`)));
+function withoutParams(params, names) {
+  return params.filter((p) => !names.some((n) => p === n || p.startsWith(`${n}=`)));
 }
 function parseRootSpec(value2) {
   if (value2 === void 0 || value2 === "") return { kind: "none" };
@@ -7251,13 +7279,13 @@ function readUkiCmdline(path) {
 function findBlsEntry(ctx, kv) {
   for (const dir3 of BOOT_DIRS) {
     const entries = systemPath(ctx, `${dir3}/loader/entries`);
-    let names2;
+    let names;
     try {
-      names2 = readdirSync13(entries).filter((n) => n.endsWith(".conf")).sort();
+      names = readdirSync14(entries).filter((n) => n.endsWith(".conf")).sort();
     } catch {
       continue;
     }
-    for (const name of names2) {
+    for (const name of names) {
       let entry;
       try {
         entry = parseBlsEntry(readFileSync15(join18(entries, name), "utf8"));
@@ -7342,7 +7370,7 @@ function targetFromArtifacts(ctx, artifacts) {
 }
 
 // src/runtime/verify/keep-previous-default.ts
-import { readdirSync as readdirSync14, renameSync as renameSync2, rmSync as rmSync6 } from "node:fs";
+import { readdirSync as readdirSync15, renameSync as renameSync2, rmSync as rmSync6 } from "node:fs";
 import { dirname as dirname13, join as join19 } from "node:path";
 var BAD_SUFFIX = "+0-1";
 function badName(name) {
@@ -7359,13 +7387,13 @@ function entryFiles(ctx, kv) {
       } catch {
         continue;
       }
-      let names2;
+      let names;
       try {
-        names2 = readdirSync14(dir3);
+        names = readdirSync15(dir3);
       } catch {
         continue;
       }
-      for (const name of names2) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join19(dir3, name));
+      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join19(dir3, name));
     }
   }
   return [...new Set(out)];
@@ -7396,7 +7424,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync18, readSync as readSync2, readdirSync as readdirSync16, rmSync as rmSync8, statSync as statSync21 } from "node:fs";
+import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync18, readSync as readSync2, readdirSync as readdirSync17, rmSync as rmSync8, statSync as statSync21 } from "node:fs";
 import { tmpdir as tmpdir4 } from "node:os";
 import { join as join24 } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -7860,7 +7888,7 @@ start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${pa
 }
 
 // src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync12, readFileSync as readFileSync17, readdirSync as readdirSync15, rmSync as rmSync7 } from "node:fs";
+import { mkdirSync as mkdirSync12, readFileSync as readFileSync17, readdirSync as readdirSync16, rmSync as rmSync7 } from "node:fs";
 import { join as join23 } from "node:path";
 var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
@@ -7946,7 +7974,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
   const started = performance.now();
   const base = verifyBase(ctx);
   const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  for (const name of readdirSync16(base)) if (name.startsWith(prefix)) rmSync8(join24(base, name), { recursive: true, force: true });
+  for (const name of readdirSync17(base)) if (name.startsWith(prefix)) rmSync8(join24(base, name), { recursive: true, force: true });
   const work = mkdtempSync4(join24(base, prefix));
   try {
     const init = await buildGuestInit(ctx, work);
@@ -8229,7 +8257,7 @@ var installCommand = {
 import { release } from "node:os";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync19, readdirSync as readdirSync17, statSync as statSync22 } from "node:fs";
+import { readFileSync as readFileSync19, readdirSync as readdirSync18, statSync as statSync22 } from "node:fs";
 import { join as join25, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
@@ -8273,14 +8301,14 @@ function parseBinpkgIndex(text2, source = "Packages") {
 var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
 var DEFAULT_PKGDIR = "/var/cache/binpkgs";
 function findPackagesFiles(dir3, depth) {
-  let names2;
+  let names;
   try {
-    names2 = readdirSync17(dir3);
+    names = readdirSync18(dir3);
   } catch {
     return [];
   }
   const out = [];
-  for (const name of names2.sort()) {
+  for (const name of names.sort()) {
     const full = join25(dir3, name);
     let isDir5 = false;
     try {
@@ -8382,7 +8410,7 @@ function packageOrigin(root, cpv, sources) {
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync21, readdirSync as readdirSync18, statSync as statSync23 } from "node:fs";
+import { readFileSync as readFileSync21, readdirSync as readdirSync19, statSync as statSync23 } from "node:fs";
 import { join as join27 } from "node:path";
 
 // src/parsers/make-conf-var.ts
@@ -8416,7 +8444,7 @@ function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
     if (!statSync23(path).isDirectory()) return [readFileSync21(path, "utf8")];
-    return readdirSync18(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync21(join27(path, name), "utf8"));
+    return readdirSync19(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync21(join27(path, name), "utf8"));
   } catch {
     return [];
   }
@@ -8719,18 +8747,18 @@ var statusCommand = {
 };
 
 // src/runtime/doctor/check-binhost-versions.ts
-import { readdirSync as readdirSync19 } from "node:fs";
+import { readdirSync as readdirSync20 } from "node:fs";
 import { join as join29 } from "node:path";
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
-  let names2 = [];
+  let names = [];
   try {
-    names2 = readdirSync19(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names = readdirSync20(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
-  for (const name of names2) {
+  for (const name of names) {
     if (!name.endsWith(".ebuild")) continue;
     const split = splitNameVersion(name.slice(0, -".ebuild".length));
     if (split && split.name === "dist-kernel") out.add(withoutRevision(split.version));
@@ -10107,7 +10135,7 @@ import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync20, readFileSync as readFileSync26 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync21, readFileSync as readFileSync26 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join30 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -10148,7 +10176,7 @@ async function writeProtected(path, text2, options) {
   }
   const dir3 = dirname15(path);
   const name = basename6(path);
-  const entries = readdirSync20(dir3);
+  const entries = readdirSync21(dir3);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path, "-"], {
@@ -10506,7 +10534,7 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync21, readFileSync as readFileSync31, rmdirSync, rmSync as rmSync11 } from "node:fs";
+import { readdirSync as readdirSync22, readFileSync as readFileSync31, rmdirSync, rmSync as rmSync11 } from "node:fs";
 import { join as join31 } from "node:path";
 function readOrUndefined2(path) {
   try {
@@ -10558,7 +10586,7 @@ function undoSetup(context) {
     const full = underRoot(root, dir3);
     let entries;
     try {
-      entries = readdirSync21(full);
+      entries = readdirSync22(full);
     } catch {
       continue;
     }
@@ -10635,7 +10663,7 @@ function defaultEntryKernels(entries, kvs) {
 }
 
 // src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync22, statSync as statSync26 } from "node:fs";
+import { readdirSync as readdirSync23, statSync as statSync26 } from "node:fs";
 import { join as join32 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
@@ -10647,14 +10675,14 @@ function mtime(path) {
 }
 function containsModule(dir3) {
   try {
-    return readdirSync22(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync23(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync22(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync23(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -10807,28 +10835,28 @@ import { existsSync as existsSync19 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
-import { readdirSync as readdirSync23 } from "node:fs";
+import { readdirSync as readdirSync24 } from "node:fs";
 import { join as join34 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
-    let names2;
+    let names;
     try {
-      names2 = readdirSync23(join34(location, key));
+      names = readdirSync24(join34(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
       throw error;
     }
-    const ebuilds = names2.filter((n) => n.endsWith(".ebuild")).sort();
+    const ebuilds = names.filter((n) => n.endsWith(".ebuild")).sort();
     if (ebuilds.length > 0) found.set(key, ebuilds);
   }
   return found;
 }
 function fingerprint2(ebuilds, extra = []) {
   const hash = createHash4("sha256");
-  for (const [key, names2] of ebuilds) hash.update(`${key}
-${names2.join("\n")}
+  for (const [key, names] of ebuilds) hash.update(`${key}
+${names.join("\n")}
 
 `);
   hash.update(`extra
@@ -10838,16 +10866,16 @@ ${extra.join("\n")}
 }
 
 // src/runtime/postsync/overlay-virtuals.ts
-import { readdirSync as readdirSync24 } from "node:fs";
+import { readdirSync as readdirSync25 } from "node:fs";
 import { join as join35 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
-  let names2;
+  let names;
   try {
-    names2 = readdirSync24(join35(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync25(join35(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
-  return names2.map((n) => /^dist-kernel-(.+)\.ebuild$/.exec(n)?.[1]).filter((v) => v !== void 0 && parsePmsVersion(v) !== void 0).sort(compareVersionStrings);
+  return names.map((n) => /^dist-kernel-(.+)\.ebuild$/.exec(n)?.[1]).filter((v) => v !== void 0 && parsePmsVersion(v) !== void 0).sort(compareVersionStrings);
 }
 function diffVersions(before, after) {
   return { added: after.filter((v) => !before.includes(v)), removed: before.filter((v) => !after.includes(v)) };
@@ -10945,7 +10973,7 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync25, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync26, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
 import { tmpdir as tmpdir5 } from "node:os";
 import { dirname as dirname19, join as join36, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
@@ -10966,13 +10994,13 @@ function isFile3(path) {
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
-    let names2 = [];
+    let names = [];
     try {
-      names2 = readdirSync25(join36(destdir, base));
+      names = readdirSync26(join36(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names2) if (isKernelVersion(name) && isDir4(join36(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names) if (isKernelVersion(name) && isDir4(join36(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
