@@ -413,6 +413,9 @@ linux-mod-r1_src_install() {
 # never the running kernel) with depmod under ${EROOT}, and, when ROOT is
 # empty and both USE=dist-kernel and the MODULES_INITRAMFS_IUSE flag are
 # enabled, rebuild that kernel's initramfs (or UKI) through the runtime.
+# With USE=dist-kernel alone, the runtime is called only when the image of
+# that kernel is deferred (/var/lib/dist-kernel/pending/<KV>): it may be
+# waiting for these modules because the root file system needs them.
 linux-mod-r1_pkg_postinst() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
 	_modules_check_function ${#} 0 0 || return 0
@@ -423,6 +426,13 @@ linux-mod-r1_pkg_postinst() {
 	if [[ -z ${ROOT} && -n ${MODULES_INITRAMFS_IUSE} ]] &&
 		use dist-kernel && use "${MODULES_INITRAMFS_IUSE#+}"
 	then
+		dist-kernel_reinstall_initramfs "${KV_DIR}" "${KV_FULL}"
+	elif [[ -z ${ROOT} && -e ${EROOT}/var/lib/dist-kernel/pending/${KV_FULL} ]] &&
+		in_iuse dist-kernel && use dist-kernel
+	then
+		# The image of this kernel was deferred in this emerge, possibly until
+		# these modules are built (the root file system needs them): let the
+		# runtime know they are merged.
 		dist-kernel_reinstall_initramfs "${KV_DIR}" "${KV_FULL}"
 	fi
 

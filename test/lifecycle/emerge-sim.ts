@@ -60,6 +60,10 @@ export function vdbFiles(root: string, cpv: string): string[] {
 		});
 }
 
+function fail(cpv: string): never {
+	throw new Error(`mergeOrder names ${cpv}, which is not in the merge list`);
+}
+
 function mtimedb(entries: readonly SimPackage[]): string {
 	return `${JSON.stringify({ resume: { mergelist: entries.map((p) => ['ebuild', '/', p.cpv, 'merge']) } }, null, 1)}\n`;
 }
@@ -84,16 +88,30 @@ function unmergeCommands(listFile: string, dirsFile: string): string[] {
 	];
 }
 
+export interface SimOptions {
+	/**
+	 * The order packages merge in (cpvs), when it is not the merge list's: with `--jobs`, Portage merges whichever
+	 * build finishes first, while the resume list keeps the depgraph's order and loses each entry after its
+	 * pkg_postinst. Default: the list order.
+	 */
+	mergeOrder?: readonly string[];
+	/** Stop the emerge (kill -9 of the driver) right after this package's pkg_postinst. */
+	killAfter?: string;
+}
+
 /** Writes the driver script and its pieces, then runs it as `emerge`. */
-export async function simulateEmerge(ctx: SimContext, name: string, packages: readonly SimPackage[]): Promise<SimResult> {
+export async function simulateEmerge(ctx: SimContext, name: string, packages: readonly SimPackage[], options: SimOptions = {}): Promise<SimResult> {
 	const dir = join(ctx.work, `emerge-${name}`);
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	const driver: string[] = ['set -u', `TARGET=${q(ctx.root)}`, 'mkdir -p "${TARGET}/var/cache/edb" || exit 1'];
-	for (const [index, pkg] of packages.entries()) {
+	const order = options.mergeOrder ? options.mergeOrder.map((cpv) => packages.find((p) => p.cpv === cpv) ?? fail(cpv)) : packages;
+	const merged = new Set<string>();
+	for (const [index, pkg] of order.entries()) {
 		const step = join(dir, String(index));
-		// The resume list as it is while this package merges: itself and everything after it.
-		writeFileSync(join(dir, `mtimedb-${index}`), mtimedb(packages.slice(index)));
+		// The resume list as it is while this package merges: itself and every package not merged yet, in list order.
+		writeFileSync(join(dir, `mtimedb-${index}`), mtimedb(packages.filter((p) => !merged.has(p.cpv))));
+		merged.add(pkg.cpv);
 		driver.push(`cp ${q(join(dir, `mtimedb-${index}`))} "\${TARGET}/var/cache/edb/mtimedb" || exit 1`);
 		const [category, pf] = pkg.cpv.split('/') as [string, string];
 		const phaseScript = (phase: string, body: string) => {
@@ -129,6 +147,7 @@ export async function simulateEmerge(ctx: SimContext, name: string, packages: re
 		}
 		driver.push(`mkdir -p "\${TARGET}/var/db/pkg/${category}" && rm -rf -- "\${TARGET}/var/db/pkg/${pkg.cpv}" && cp -a ${q(join(stage, 'var', 'db', 'pkg', pkg.cpv))} "\${TARGET}/var/db/pkg/${category}/" || exit 1`);
 		if (pkg.postinst) driver.push(run(phaseScript('postinst', pkg.postinst)));
+		if (options.killAfter === pkg.cpv) driver.push('kill -9 $$');
 	}
 	// The emerge finished: no resume list any more.
 	writeFileSync(join(dir, 'mtimedb-done'), '{}\n');

@@ -34,3 +34,10 @@ export function keysStillToMerge(list: readonly MergeListItem[], cpv: string): s
 	if (index < 0) return undefined;
 	return list.filter((_, i) => i !== index).map((item) => item.cpv.key);
 }
+
+/** The entries still to merge other than `cpv`'s own (same rules as keysStillToMerge). */
+export function itemsStillToMerge(list: readonly MergeListItem[], cpv: string): MergeListItem[] | undefined {
+	const index = list.findIndex((item) => `${item.cpv.key}-${item.cpv.version.text}` === cpv);
+	if (index < 0) return undefined;
+	return list.filter((_, i) => i !== index);
+}

@@ -24,7 +24,7 @@ beforeEach(() => {
 	tmp = makeTempRoot('dk-plan-');
 	old = writeKernel(tmp.root, '6.1.10');
 	cur = writeKernel(tmp.root, '6.1.11');
-	writeVirtual(tmp.root, '6.1.10');
+	writeVirtual(tmp.root, '6.1.11');
 	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, { initramfs: true });
 	writeModulePackage(tmp.root, 'sys-fs/bcachefs-kmod-1.4.0', cur, { initramfs: true });
 	writeModulePackage(tmp.root, 'x11-drivers/nvidia-drivers-535.1', cur, { initramfs: false });

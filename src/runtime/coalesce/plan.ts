@@ -1,31 +1,34 @@
-// Coalesced initramfs regeneration: one dracut run per kernel per emerge, where Gentoo runs one in the kernel's
-// pkg_postinst and one more in the pkg_postinst of every module package with MODULES_INITRAMFS_IUSE.
+// Coalesced initramfs regeneration: one image per kernel per emerge, whoever asks. Gentoo builds one in the
+// pkg_postinst of every package that asks: the kernel, each module package with MODULES_INITRAMFS_IUSE, and
+// linux-firmware / intel-microcode / dkms packages, which ask for every installed kernel (`--all`).
 //
 // Design (the boot entry never points at a missing or knowingly incomplete initramfs):
 // - A request is deferred only inside an emerge: the asking package (CAT/PF) is still listed in Portage's resume
-//   list (/var/cache/edb/mtimedb; Portage drops an entry only after its pkg_postinst), and other packages still
-//   listed will ask again for the same kernel: installed module packages with USE="dist-kernel initramfs" (their
-//   linux-mod-r1 postinst calls `dist-kernel initramfs KV`). Anything else is built now.
+//   list (/var/cache/edb/mtimedb; Portage drops an entry only after its pkg_postinst, so with --jobs every other
+//   entry is still to come), and another package still listed will ask for the same kernel (askers.ts), or
+//   installs a module the root file system needs that this kernel lacks (waiting-for.ts). Anything else is built
+//   now.
 // - A deferred KERNEL is not installed at all: nothing of the new release is written to /boot, so the boot loader
 //   keeps the previous kernel (with its complete initramfs) as default. This is only done when another kernel is
-//   installed with an initramfs or UKI and when the rebuilds will target this kernel (virtual/dist-kernel in the
-//   merge list, or installed, has this kernel's version). Otherwise the kernel is installed now.
-// - A deferred MODULE request leaves the existing image in place (it still boots as before).
-// - The work owed is a file /var/lib/dist-kernel/pending/<KV> (kind 'install' or 'initramfs', who asked, which
-//   emerge). The last asking package completes it: one `dist-kernel install KV` (kernel deferred) or one
-//   rebuild by the caller (module only). If the emerge dies first, completePending (complete-pending.ts) — run at
-//   the start of runtime commands, by doctor and by status — completes the work once that emerge process is gone.
+//   installed with an initramfs or UKI, or when a root-critical module for it is still to come. Otherwise the
+//   kernel is installed now.
+// - A deferred rebuild of an installed kernel leaves its existing image in place (it still boots as before).
+// - The work owed is a file /var/lib/dist-kernel/pending/<KV> (kind 'install' or 'initramfs', who asked, what it
+//   waits for, which emerge). The last asking package completes it: one `dist-kernel install KV` (kernel
+//   deferred) or one rebuild by the caller. A deferral whose awaited packages all merged without asking is
+//   completed by the next request of the same emerge (staleDeferrals). If the emerge dies first, completePending
+//   (complete-pending.ts) — run at the start of runtime commands, by doctor and by status — completes the work
+//   once that emerge process is gone.
 // - Completion runs the ordinary install pipeline (installKernel / regenerateInitramfs with `force`), so a
 //   completed image is exactly what a direct run builds; its initramfsDone clears the record. A failed completion
 //   keeps the record (and the previous default boot entry).
-import { parseCpv } from '../../parsers/atom';
-import { parsePmsVersion, withoutRevision } from '../../parsers/pms-version';
 import type { RuntimeContext } from '../context';
-import { scanModules, VIRTUAL_KEY, type ModuleInventory } from '../modules/scan-modules';
+import { scanModules, type ModuleInventory } from '../modules/scan-modules';
 import { findBootFiles } from '../status/boot-files';
-import { findEmergeAncestor } from './emerge-owner';
-import { keysStillToMerge, readMergeList } from './merge-list';
-import { clearPending, readPending, recordPending, type PendingWork } from './pending-state';
+import { findEmergeAncestor, type ProcessRef } from './emerge-owner';
+import { itemsStillToMerge, readMergeList } from './merge-list';
+import { clearPending, listPending, readPending, recordPending, type PendingWork } from './pending-state';
+import { waitingFor as whatToWaitFor } from './waiting-for';
 
 export interface InitramfsRequest {
 	kv: string;
@@ -38,27 +41,6 @@ export const NO_COALESCE_ENV = 'DIST_KERNEL_NO_COALESCE';
 
 function coalescingOff(ctx: RuntimeContext): boolean {
 	return !ctx.config.coalesceInitramfs || ctx.env[NO_COALESCE_ENV] === '1';
-}
-
-/** Packages that will call `dist-kernel initramfs` again in their pkg_postinst. */
-function askingAgain(inventory: ModuleInventory): Set<string> {
-	return new Set(inventory.modules.filter((m) => m.distKernel && m.initramfs).map((m) => m.key));
-}
-
-/** Whether module rebuilds in this emerge target the kernel package `cpv` (the virtual selects the kernel). */
-function rebuildsTarget(cpv: string, later: readonly string[], list: ReturnType<typeof readMergeList>, inventory: ModuleInventory): boolean {
-	let pv: string;
-	try {
-		pv = withoutRevision(parseCpv(cpv).version);
-	} catch {
-		return false;
-	}
-	const plainPv = pv.replace(/_p[0-9]*$/, '');
-	const virtualInList = list.find((item) => item.cpv.key === VIRTUAL_KEY);
-	const virtualVersion = virtualInList ? virtualInList.cpv.version : inventory.virtualVersion ? parsePmsVersion(inventory.virtualVersion) : undefined;
-	if (!virtualVersion) return later.length > 0;
-	const target = withoutRevision(virtualVersion);
-	return target === pv || target === plainPv;
 }
 
 function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleInventory): boolean {
@@ -83,33 +65,33 @@ export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest):
 	const phase = ctx.env['EBUILD_PHASE'];
 	if (phase !== undefined && phase !== 'postinst') return 'now';
 	const list = readMergeList(ctx.root, ctx.logger);
-	const others = keysStillToMerge(list, req.package);
+	const others = itemsStillToMerge(list, req.package);
 	if (others === undefined) return 'now';
 	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
-	const asking = askingAgain(inventory);
-	const waitingFor = [...new Set(others.filter((key) => asking.has(key)))];
+	const waiting = await whatToWaitFor(ctx, req.kv, others, list, inventory);
+	const waitingFor = waiting.keys;
 	const owed = readPending(ctx.root, req.kv);
 
 	if (waitingFor.length > 0) {
-		if (req.reason === 'kernel' && !(rebuildsTarget(req.package, waitingFor, list, inventory) && otherKernelBootable(ctx, req.kv, inventory))) {
-			return 'now';
-		}
+		// A kernel is kept out of /boot only while another one boots, or when it could not mount root anyway.
+		if (req.reason === 'kernel' && waiting.rootProviders.length === 0 && !otherKernelBootable(ctx, req.kv, inventory)) return 'now';
 		const owner = findEmergeAncestor();
-		const kind: PendingWork['kind'] = req.reason === 'kernel' ? 'install' : 'initramfs';
+		const kind: PendingWork['kind'] = req.reason === 'kernel' || owed?.kind === 'install' ? 'install' : 'initramfs';
 		if (ctx.dryRun) {
 			ctx.logger.info(`(dry run) would defer the ${kind === 'install' ? 'installation' : 'initramfs'} of ${req.kv} until ${waitingFor.join(', ')} are merged`);
 			return 'deferred';
 		}
 		recordPending(ctx.root, { kv: req.kv, kind, requestedBy: [req.package], waitingFor, since: new Date().toISOString(), ...(owner ? { owner } : {}) });
+		const root = waiting.rootProviders.length > 0 ? ` (the root file system needs ${waiting.missingRoot.map((m) => m.name).join(', ')} from ${waiting.rootProviders.join(', ')})` : '';
 		ctx.logger.log(
-			kind === 'install'
-				? `Deferring the installation of kernel ${req.kv} until ${waitingFor.join(', ')} rebuilt their modules for it (one initramfs build instead of ${waitingFor.length + 1}); the current default boot entry stays until then.`
-				: `Deferring the initramfs of ${req.kv}: ${waitingFor.join(', ')} will rebuild modules for it later in this emerge.`,
+			req.reason === 'kernel'
+				? `Deferring the installation of kernel ${req.kv} until ${waitingFor.join(', ')} have merged${root} (one image build instead of ${waitingFor.length + 1}); the current default boot entry stays until then.`
+				: `Deferring the initramfs of ${req.kv} (asked by ${req.package}): ${waitingFor.join(', ')} will ask for it later in this emerge${root}.`,
 		);
 		return 'deferred';
 	}
 	// Last asker. A deferred kernel installation is finished here (its build includes this package's modules).
-	if (owed?.kind === 'install' && req.reason === 'module') return { complete: owed };
+	if (owed?.kind === 'install' && req.reason !== 'kernel') return { complete: owed };
 	return 'now';
 }
 
@@ -117,4 +99,24 @@ export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest):
 export async function initramfsDone(ctx: RuntimeContext, kv: string): Promise<void> {
 	if (ctx.dryRun) return;
 	clearPending(ctx.root, kv);
+}
+
+function sameProcess(a: ProcessRef | undefined, b: ProcessRef | undefined): boolean {
+	return a !== undefined && b !== undefined && a.pid === b.pid && a.start === b.start;
+}
+
+/**
+ * Deferrals of this emerge whose awaited packages have all merged (a package expected to ask did not, e.g. its USE
+ * changed): the caller completes them now rather than leaving them to the next dist-kernel run. `except`: the
+ * kernel the current request is about.
+ */
+export function staleDeferrals(ctx: RuntimeContext, except: string): PendingWork[] {
+	if (coalescingOff(ctx) || ctx.dryRun) return [];
+	const owed = listPending(ctx.root).filter((work) => work.kv !== except && work.waitingFor.length > 0);
+	if (owed.length === 0) return [];
+	const owner = findEmergeAncestor();
+	if (!owner) return [];
+	// The asking package still counts as listed: an `--all` asker is in the middle of its calls, one per kernel.
+	const stillListed = new Set(readMergeList(ctx.root).map((item) => item.cpv.key));
+	return owed.filter((work) => sameProcess(work.owner, owner) && work.waitingFor.every((key) => !stillListed.has(key)));
 }

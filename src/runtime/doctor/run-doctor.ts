@@ -15,6 +15,7 @@ import { checkEfiStub } from './check-efi-stub';
 import { checkInitramfsModules } from './check-initramfs-modules';
 import { checkBrokenEntries } from './check-broken-entries';
 import { checkPending } from './check-pending';
+import { checkRootModules } from './check-root-modules';
 import { checkStaleModules } from './check-stale-modules';
 import { checkVerification } from './check-verification';
 import type { Finding } from './finding';
@@ -36,6 +37,7 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	const report = collectStatus(ctx, options);
 	findings.push(...checkBootImages(report));
 	findings.push(...(await checkInitramfsModules(ctx.exec, ctx.root, report)));
+	findings.push(...(await checkRootModules(ctx, report)));
 	findings.push(...checkStaleModules(report));
 	findings.push(...checkPending(report));
 	findings.push(...checkBrokenEntries(report));

@@ -10,9 +10,13 @@ import { selectBackend } from '../backends/select';
 import type { Backend, KernelArtifacts } from '../backends/types';
 import { readInstallConf } from '../install-conf/read-install-conf';
 import { updateBootloaders } from '../bootloaders/update';
-import { initramfsDone, planInitramfs } from '../coalesce/plan';
+import { initramfsDone, planInitramfs, staleDeferrals } from '../coalesce/plan';
 import type { PendingWork } from '../coalesce/pending-state';
+import { scanModules } from '../modules/scan-modules';
+import { rootModuleError } from '../root-modules/root-module-error';
+import { missingRootModules, rootCriticalModules } from '../root-modules/root-critical';
 import { buildBootImages } from './build-image';
+import { installedImageForm } from './image-form';
 import { findKernelFiles } from './kernel-files';
 import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';
@@ -31,7 +35,10 @@ export interface InstallOptions {
 
 export interface InstallResult {
 	kv: string;
-	/** 'kept': a new initramfs failed boot verification, the installed one was left in place. */
+	/**
+	 * 'kept': the installed image was left in place: a new initramfs failed boot verification, or a rebuild asked by a
+	 * pkg_postinst was refused because a root-critical module is missing.
+	 */
 	status: 'installed' | 'deferred' | 'kept';
 	verification?: 'verified' | 'failed';
 	backend?: string;
@@ -81,15 +88,20 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 			// Deferred: planInitramfs already told the admin. Last asker of a deferred kernel: that installation is
 			// the one build, and it includes this package's modules.
 			if (plan !== 'deferred') await completeDeferred(ctx, plan.complete);
+			await completeStale(ctx, kv);
 			ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
 			return { kv, status: 'deferred', files: [] };
 		}
+		await completeStale(ctx, kv);
 	}
+	if (!(await rootModulesPresent(ctx, kv, initrdOnly, reason))) return { kv, status: 'kept', files: [] };
+	// A rebuild keeps the kernel's image form (UKI or initramfs); an installation follows the configuration.
+	const uki = initrdOnly ? installedImageForm(ctx, kv) : undefined;
 	const started = performance.now();
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
 			const layout = (await readInstallConf(ctx)).conf.layout;
-			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : {}) });
+			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : { uki }) });
 			const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
 			const verification = check ? { verification: check.result } : {};
 			if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
@@ -148,4 +160,25 @@ export async function completeDeferred(ctx: RuntimeContext, work: PendingWork): 
 	// `force` skips planInitramfs; the pipeline's own initramfsDone removes the record once /boot is updated.
 	if (work.kind === 'install') await installKernel(ctx, work.kv, { force: true, ...(asker ? { package: asker } : {}) });
 	else await regenerateInitramfs(ctx, work.kv, { force: true, reason: 'module' });
+}
+
+/** Deferrals of this emerge nobody is left to ask for (see staleDeferrals): completed now, each once. */
+async function completeStale(ctx: RuntimeContext, kv: string): Promise<void> {
+	for (const work of staleDeferrals(ctx, kv)) await completeDeferred(ctx, work);
+}
+
+/**
+ * No image is built for a kernel that lacks a module the root file system needs. A rebuild a pkg_postinst asked
+ * for (firmware, microcode, a module package for another kernel) keeps the current, bootable image and warns
+ * (false); an installation or a rebuild asked by hand fails with `initramfs.root-module-missing`.
+ */
+async function rootModulesPresent(ctx: RuntimeContext, kv: string, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<boolean> {
+	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+	const missing = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
+	if (missing.length === 0) return true;
+	const error = rootModuleError(kv, missing);
+	if (!initrdOnly || reason !== 'module' || installedImageForm(ctx, kv) === undefined) throw error;
+	ctx.logger.warn(`${error.message}; keeping its current image. ${error.hint ?? ''}`.trim());
+	if (!ctx.dryRun) await initramfsDone(ctx, kv);
+	return false;
 }

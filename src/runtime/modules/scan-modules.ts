@@ -36,6 +36,13 @@ export interface ModulePackageInfo {
 	distKernel: boolean;
 	/** USE=initramfs (MODULES_INITRAMFS_IUSE): its modules belong in the initramfs. */
 	initramfs: boolean;
+	/**
+	 * With USE="dist-kernel initramfs", which kernels its pkg_postinst asks a new image for: 'target', the kernel its
+	 * modules were built for (linux-mod-r1: `dist-kernel_reinstall_initramfs "${KV_DIR}" "${KV_FULL}"`); 'all', every
+	 * installed kernel (`… --all`: packages of dist-kernel-utils that install no modules themselves, such as
+	 * sys-kernel/linux-firmware, sys-firmware/intel-microcode, or dkms packages that build them after the merge).
+	 */
+	asks?: 'target' | 'all';
 	/** The virtual's PVR recorded in RDEPEND. */
 	subSlot?: string;
 	/** Kernel release it was built for, when known. */
@@ -183,17 +190,22 @@ export function scanModules(root: string, options: ScanOptions): ModuleInventory
 		} else if (subSlot) {
 			notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
 		}
+		const initramfs = pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG);
+		const distKernel = pkg.use.includes('dist-kernel');
+		const moduleFiles = [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p));
+		const asks = !distKernel || !initramfs ? undefined : moduleFiles.length > 0 ? 'target' : pkg.inherited.includes('dist-kernel-utils') ? 'all' : undefined;
 		modules.push({
 			cpv: pkg.cpv,
 			key: pkg.key,
 			version: pkg.version.text,
 			slot: pkg.subSlot === undefined ? pkg.slot : `${pkg.slot}/${pkg.subSlot}`,
-			distKernel: pkg.use.includes('dist-kernel'),
-			initramfs: pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG),
+			distKernel,
+			initramfs,
+			...(asks ? { asks } : {}),
 			...(subSlot !== undefined ? { subSlot } : {}),
 			...(builtFor !== undefined ? { builtFor } : {}),
 			contentsKvs: kvs,
-			modules: [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p)),
+			modules: moduleFiles,
 			notes,
 		});
 	}

@@ -56,7 +56,10 @@ export function renderStatus(report: StatusReport): string {
 	}
 	if (report.pending.length > 0) {
 		lines.push('');
-		for (const p of report.pending) lines.push(`Pending initramfs work for ${p.kv} (${p.kind}) since ${p.since}, asked by ${p.requestedBy.join(', ') || 'unknown'}`);
+		for (const p of report.pending) {
+			const waiting = p.waitingFor.length > 0 ? `, waiting for ${p.waitingFor.join(', ')}` : '';
+			lines.push(`Pending initramfs work for ${p.kv} (${p.kind}) since ${p.since}, asked by ${p.requestedBy.join(', ') || 'unknown'}${waiting}`);
+		}
 	}
 	if (report.broken.length > 0) {
 		lines.push('');

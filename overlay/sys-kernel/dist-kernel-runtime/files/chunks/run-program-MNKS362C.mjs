@@ -4203,7 +4203,7 @@ var generateCommand = {
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
         const [{ generateOverlay }, { locateProgram }] = await Promise.all([
-          import("./generate-overlay-PFYG626I.mjs"),
+          import("./generate-overlay-YU74MA4N.mjs"),
           import("./locate-program-6NKZV36H.mjs")
         ]);
         const location = locateProgram();
@@ -6742,9 +6742,9 @@ function scanModules(root, options) {
   const newest = newestPkg ? kernels.get(newestPkg.kv) : void 0;
   const kvByPv = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    const pv = withoutRevision(pkg.version);
-    kvByPv.set(pv, kv);
-    const plain = pv.replace(/_p[0-9]*$/, "");
+    const pv2 = withoutRevision(pkg.version);
+    kvByPv.set(pv2, kv);
+    const plain = pv2.replace(/_p[0-9]*$/, "");
     if (!kvByPv.has(plain)) kvByPv.set(plain, kv);
   }
   const modules = [];
@@ -6772,17 +6772,22 @@ function scanModules(root, options) {
     } else if (subSlot) {
       notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
     }
+    const initramfs = pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG);
+    const distKernel = pkg.use.includes("dist-kernel");
+    const moduleFiles = [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p));
+    const asks = !distKernel || !initramfs ? void 0 : moduleFiles.length > 0 ? "target" : pkg.inherited.includes("dist-kernel-utils") ? "all" : void 0;
     modules.push({
       cpv: pkg.cpv,
       key: pkg.key,
       version: pkg.version.text,
       slot: pkg.subSlot === void 0 ? pkg.slot : `${pkg.slot}/${pkg.subSlot}`,
-      distKernel: pkg.use.includes("dist-kernel"),
-      initramfs: pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG),
+      distKernel,
+      initramfs,
+      ...asks ? { asks } : {},
       ...subSlot !== void 0 ? { subSlot } : {},
       ...builtFor !== void 0 ? { builtFor } : {},
       contentsKvs: kvs,
-      modules: [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p)),
+      modules: moduleFiles,
       notes
     });
   }
@@ -7041,10 +7046,10 @@ function readMergeList(root, logger) {
     return [];
   }
 }
-function keysStillToMerge(list, cpv) {
+function itemsStillToMerge(list, cpv) {
   const index = list.findIndex((item) => `${item.cpv.key}-${item.cpv.version.text}` === cpv);
   if (index < 0) return void 0;
-  return list.filter((_, i) => i !== index).map((item) => item.cpv.key);
+  return list.filter((_, i) => i !== index);
 }
 
 // src/runtime/coalesce/pending-state.ts
@@ -7099,1819 +7104,32 @@ function clearPending(root, kv) {
   rmSync4(join16(dir(root), kv), { force: true });
 }
 
-// src/runtime/coalesce/plan.ts
-var NO_COALESCE_ENV = "DIST_KERNEL_NO_COALESCE";
-function coalescingOff(ctx) {
-  return !ctx.config.coalesceInitramfs || ctx.env[NO_COALESCE_ENV] === "1";
-}
-function askingAgain(inventory) {
-  return new Set(inventory.modules.filter((m) => m.distKernel && m.initramfs).map((m) => m.key));
-}
-function rebuildsTarget(cpv, later, list, inventory) {
-  let pv;
-  try {
-    pv = withoutRevision(parseCpv(cpv).version);
-  } catch {
-    return false;
-  }
-  const plainPv = pv.replace(/_p[0-9]*$/, "");
-  const virtualInList = list.find((item) => item.cpv.key === VIRTUAL_KEY2);
-  const virtualVersion = virtualInList ? virtualInList.cpv.version : inventory.virtualVersion ? parsePmsVersion(inventory.virtualVersion) : void 0;
-  if (!virtualVersion) return later.length > 0;
-  const target = withoutRevision(virtualVersion);
-  return target === pv || target === plainPv;
-}
-function otherKernelBootable(ctx, kv, inventory) {
-  return inventory.kernels.some((k) => {
-    if (k.kv === kv) return false;
-    const files = findBootFiles(ctx.root, k.kv);
-    return files.ukis.length > 0 || files.kernels.length > 0 && files.initrds.length > 0;
-  });
-}
-async function planInitramfs(ctx, req) {
-  if (coalescingOff(ctx) || !req.package || req.reason === "manual") return "now";
-  const phase = ctx.env["EBUILD_PHASE"];
-  if (phase !== void 0 && phase !== "postinst") return "now";
-  const list = readMergeList(ctx.root, ctx.logger);
-  const others = keysStillToMerge(list, req.package);
-  if (others === void 0) return "now";
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
-  const asking = askingAgain(inventory);
-  const waitingFor = [...new Set(others.filter((key) => asking.has(key)))];
-  const owed = readPending(ctx.root, req.kv);
-  if (waitingFor.length > 0) {
-    if (req.reason === "kernel" && !(rebuildsTarget(req.package, waitingFor, list, inventory) && otherKernelBootable(ctx, req.kv, inventory))) {
-      return "now";
-    }
-    const owner = findEmergeAncestor();
-    const kind = req.reason === "kernel" ? "install" : "initramfs";
-    if (ctx.dryRun) {
-      ctx.logger.info(`(dry run) would defer the ${kind === "install" ? "installation" : "initramfs"} of ${req.kv} until ${waitingFor.join(", ")} are merged`);
-      return "deferred";
-    }
-    recordPending(ctx.root, { kv: req.kv, kind, requestedBy: [req.package], waitingFor, since: (/* @__PURE__ */ new Date()).toISOString(), ...owner ? { owner } : {} });
-    ctx.logger.log(
-      kind === "install" ? `Deferring the installation of kernel ${req.kv} until ${waitingFor.join(", ")} rebuilt their modules for it (one initramfs build instead of ${waitingFor.length + 1}); the current default boot entry stays until then.` : `Deferring the initramfs of ${req.kv}: ${waitingFor.join(", ")} will rebuild modules for it later in this emerge.`
-    );
-    return "deferred";
-  }
-  if (owed?.kind === "install" && req.reason === "module") return { complete: owed };
-  return "now";
-}
-async function initramfsDone(ctx, kv) {
-  if (ctx.dryRun) return;
-  clearPending(ctx.root, kv);
-}
+// src/runtime/root-modules/root-critical.ts
+import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync21 } from "node:fs";
 
-// src/runtime/install/lock.ts
-var LOCK_PATH = "/run/lock/dist-kernel.lock";
-async function withBootLock(ctx, fn) {
-  if (ctx.dryRun) {
-    recoverBootTransaction(ctx);
-    return fn();
+// src/parsers/proc-mounts.ts
+function unescape(field2) {
+  return field2.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+function parseProcMounts(text2) {
+  const entries = [];
+  for (const line of text2.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 3 || fields[0].startsWith("#")) continue;
+    entries.push({ source: unescape(fields[0]), target: unescape(fields[1]), fstype: fields[2], options: (fields[3] ?? "").split(",").filter(Boolean) });
   }
-  return withLock(
-    systemPath(ctx, LOCK_PATH),
-    async () => {
-      recoverBootTransaction(ctx);
-      return fn();
-    },
-    { onWait: (holder) => ctx.logger.info(`waiting for another dist-kernel run (pid ${holder}) to finish ...`) }
-  );
+  return entries;
 }
-
-// src/runtime/install/work-dir.ts
-import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync13, rmSync as rmSync5, statSync as statSync19 } from "node:fs";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join17 } from "node:path";
-function workBase(ctx) {
-  try {
-    const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync19(varTmp).isDirectory()) return varTmp;
-  } catch {
-  }
-  return tmpdir3();
-}
-async function withWorkDir(ctx, fn) {
-  const base = workBase(ctx);
-  const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  if (!ctx.dryRun) {
-    for (const name of readdirSync13(base)) if (name.startsWith(prefix)) rmSync5(join17(base, name), { recursive: true, force: true });
-  }
-  const dir3 = mkdtempSync3(join17(base, prefix));
-  try {
-    return await fn(dir3);
-  } finally {
-    rmSync5(dir3, { recursive: true, force: true });
-  }
-}
-
-// src/runtime/verify/boot-target.ts
-import { existsSync as existsSync14, readFileSync as readFileSync15, readdirSync as readdirSync14 } from "node:fs";
-import { dirname as dirname12, join as join18 } from "node:path";
-
-// src/parsers/bls-entry.ts
-function parseBlsEntry(text2) {
-  const entry = { initrds: [], options: "" };
-  const options = [];
-  for (const raw of text2.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^(\S+)\s+(.*)$/.exec(line);
-    if (!match) continue;
-    const [, key, value2] = match;
-    if (key === "title") entry.title = value2;
-    else if (key === "version") entry.version = value2;
-    else if (key === "linux") entry.linux = value2;
-    else if (key === "initrd") entry.initrds.push(...value2.split(/\s+/).filter(Boolean));
-    else if (key === "options") options.push(value2);
-  }
-  entry.options = options.join(" ");
-  return entry;
-}
-
-// src/parsers/kernel-cmdline.ts
-function splitCmdline(text2) {
-  const out = [];
-  let current = "";
-  let quoted = false;
-  let has = false;
-  for (const c of text2) {
-    if (c === '"') {
-      quoted = !quoted;
-      has = true;
-    } else if (!quoted && /\s/.test(c)) {
-      if (has) out.push(current);
-      current = "";
-      has = false;
-    } else {
-      current += c;
-      has = true;
-    }
-  }
-  if (has) out.push(current);
-  return out;
-}
-function cmdlineValue(params, name) {
-  let value2;
-  for (const p of params) if (p.startsWith(`${name}=`)) value2 = p.slice(name.length + 1);
-  return value2;
-}
-function withoutParams(params, names) {
-  return params.filter((p) => !names.some((n) => p === n || p.startsWith(`${n}=`)));
-}
-function parseRootSpec(value2) {
-  if (value2 === void 0 || value2 === "") return { kind: "none" };
-  const tagged = /^(UUID|LABEL|PARTUUID)=(.+)$/i.exec(value2);
-  if (tagged) return { kind: tagged[1].toLowerCase(), value: tagged[2] };
-  const byLink = /^\/dev\/disk\/by-(uuid|label|partuuid)\/(.+)$/.exec(value2);
-  if (byLink) return { kind: byLink[1], value: byLink[2].replace(/\\x([0-9a-f]{2})/gi, (_, h) => String.fromCharCode(Number.parseInt(h, 16))) };
-  if (/^\/dev\/[A-Za-z0-9/_.-]+$/.test(value2)) return { kind: "device", value: value2 };
-  return { kind: "other", value: value2 };
-}
-
-// src/runtime/verify/boot-target.ts
-function readUkiCmdline(path) {
-  const section = findSection(readFileSync15(path), ".cmdline");
-  return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
-}
-function findBlsEntry(ctx, kv) {
-  for (const dir3 of BOOT_DIRS) {
-    const entries = systemPath(ctx, `${dir3}/loader/entries`);
-    let names;
-    try {
-      names = readdirSync14(entries).filter((n) => n.endsWith(".conf")).sort();
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      let entry;
-      try {
-        entry = parseBlsEntry(readFileSync15(join18(entries, name), "utf8"));
-      } catch {
-        continue;
-      }
-      if (!entry.linux) continue;
-      const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
-      if (!named) continue;
-      const bootDir = systemPath(ctx, dir3);
-      return { file: join18(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
-    }
-  }
+function mountAt(entries, target) {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].target === target) return entries[i];
   return void 0;
 }
-function entryPath(ctx, bootDir, path) {
-  const direct = underRoot(bootDir, path);
-  if (existsSync14(direct) || ctx.root === "/") return direct;
-  const prefix = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
-  if (path.startsWith(prefix)) return underRoot(ctx.root, path.slice(prefix.length - 1));
-  return direct;
-}
-function fallbackCmdline(ctx) {
-  const configured = readKernelCmdline(ctx);
-  if (configured) return { params: splitCmdline(configured.value), source: configured.source };
-  if (isLiveRoot(ctx)) {
-    try {
-      return { params: splitCmdline(readFileSync15("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
-    } catch {
-    }
-  }
-  return { params: [], source: "none" };
-}
-function locateInstalled(ctx, kv) {
-  const files = findBootFiles(ctx.root, kv);
-  const uki = files.ukis.find((f) => f.size > 0);
-  if (uki) {
-    return { kind: "uki", image: uki.fullPath, initrds: [], params: readUkiCmdline(uki.fullPath), cmdlineSource: `${uki.path} (.cmdline)`, shown: [uki.path] };
-  }
-  const entry = findBlsEntry(ctx, kv);
-  if (entry) {
-    const image = entryPath(ctx, entry.bootDir, entry.linux);
-    const initrds = entry.initrds.map((i) => entryPath(ctx, entry.bootDir, i));
-    const shown2 = [image, ...initrds].map((p) => systemView(ctx.root, p));
-    if (initrds.length === 0 && files.ukis.some((f) => f.fullPath === image)) {
-      return { kind: "uki", image, initrds: [], params: readUkiCmdline(image), cmdlineSource: `${shown2[0]} (.cmdline)`, shown: shown2 };
-    }
-    return { kind: "kernel", image, initrds, params: splitCmdline(entry.options), cmdlineSource: systemView(ctx.root, entry.file), shown: shown2 };
-  }
-  const kernel = files.kernels[0];
-  if (!kernel) {
-    throw new DistKernelError("verify.not-installed", `kernel ${kv} is not installed in the boot partitions`, {
-      details: `looked under ${BOOT_DIRS.join(", ")}`,
-      hint: `dist-kernel install ${kv}`
-    });
-  }
-  const sameDir = files.initrds.filter((f) => f.size > 0 && dirname12(f.fullPath) === dirname12(kernel.fullPath));
-  const initrd = sameDir[0] ?? files.initrds.find((f) => f.size > 0);
-  const cmdline = fallbackCmdline(ctx);
-  return {
-    kind: "kernel",
-    image: kernel.fullPath,
-    initrds: initrd ? [initrd.fullPath] : [],
-    params: cmdline.params,
-    cmdlineSource: cmdline.source,
-    shown: [kernel.path, ...initrd ? [initrd.path] : []]
-  };
-}
-function targetFromArtifacts(ctx, artifacts) {
-  if (artifacts.uki) {
-    return { kind: "uki", image: artifacts.image, initrds: [], params: readUkiCmdline(artifacts.image), cmdlineSource: "the new UKI (.cmdline)", shown: ["new unified kernel image"] };
-  }
-  const cmdline = fallbackCmdline(ctx);
-  return {
-    kind: "kernel",
-    image: artifacts.image,
-    initrds: artifacts.initrd ? [artifacts.initrd] : [],
-    params: cmdline.params,
-    cmdlineSource: cmdline.source,
-    shown: [systemView(ctx.root, artifacts.image), ...artifacts.initrd ? ["new initramfs"] : []]
-  };
-}
 
-// src/runtime/verify/keep-previous-default.ts
-import { readdirSync as readdirSync15, renameSync as renameSync2, rmSync as rmSync6 } from "node:fs";
-import { dirname as dirname13, join as join19 } from "node:path";
-var BAD_SUFFIX = "+0-1";
-function badName(name) {
-  const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
-  return match ? `${match[1]}${BAD_SUFFIX}${match[2]}` : name;
-}
-function entryFiles(ctx, kv) {
-  const out = [];
-  for (const base of BOOT_DIRS) {
-    for (const [sub, ext] of [["loader/entries", ".conf"], ["EFI/Linux", ".efi"]]) {
-      let dir3;
-      try {
-        dir3 = underRoot(ctx.root, `${base}/${sub}`);
-      } catch {
-        continue;
-      }
-      let names;
-      try {
-        names = readdirSync15(dir3);
-      } catch {
-        continue;
-      }
-      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join19(dir3, name));
-    }
-  }
-  return [...new Set(out)];
-}
-function demoteKernel(ctx, kv) {
-  const demoted = [];
-  for (const file of entryFiles(ctx, kv)) {
-    const name = file.slice(dirname13(file).length + 1);
-    const target = join19(dirname13(file), badName(name));
-    if (target !== file) {
-      renameSync2(file, target);
-      fsyncDir(dirname13(file));
-    }
-    demoted.push(systemView(ctx.root, target));
-  }
-  return demoted;
-}
-function dropDemoted(ctx, kv) {
-  const dropped = [];
-  for (const file of entryFiles(ctx, kv)) {
-    const name = file.slice(dirname13(file).length + 1);
-    if (!name.replace(/\.(conf|efi)$/, "").endsWith(BAD_SUFFIX)) continue;
-    rmSync6(file, { force: true });
-    dropped.push(systemView(ctx.root, file));
-  }
-  return dropped;
-}
-
-// src/runtime/verify/verify-kernel.ts
-import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync18, readSync as readSync2, readdirSync as readdirSync17, rmSync as rmSync8, statSync as statSync21 } from "node:fs";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join24 } from "node:path";
-import { pipeline } from "node:stream/promises";
-
-// src/runtime/verify/accel.ts
-import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join20 } from "node:path";
-
-// src/runtime/verify/probe-sector.ts
-var PROBE_EXIT_STATUS = 85;
-var DEBUG_EXIT_IOBASE = 244;
-function probeBootSector() {
-  const sector = Buffer.alloc(512);
-  Buffer.from([176, 42, 230, DEBUG_EXIT_IOBASE, 244, 235, 253]).copy(sector, 0);
-  sector[510] = 85;
-  sector[511] = 170;
-  return sector;
-}
-
-// src/runtime/verify/qemu-command.ts
-function escapeDriveValue(value2) {
-  return value2.replace(/,/g, ",,");
-}
-function qemuArgs(plan) {
-  const args = [
-    "-accel",
-    plan.accel,
-    "-cpu",
-    plan.accel === "kvm" ? "host" : "max",
-    "-machine",
-    "q35",
-    "-m",
-    String(plan.memoryMiB),
-    "-smp",
-    "1",
-    "-nodefaults",
-    "-no-user-config",
-    "-display",
-    "none",
-    // A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
-    "-no-reboot",
-    "-serial",
-    `file:${plan.consoleLog}`
-  ];
-  if (plan.uki) {
-    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
-    args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
-    args.push("-smbios", `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
-  } else if (plan.kernel) {
-    args.push("-kernel", plan.kernel.image, "-append", plan.kernel.append);
-    if (plan.kernel.initrd) args.push("-initrd", plan.kernel.initrd);
-  }
-  args.push("-drive", `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
-  args.push("-drive", `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
-  if (plan.uki) args.push("-drive", `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
-  return args;
-}
-
-// src/runtime/verify/accel.ts
-var PROBE_TIMEOUT_MS = 3e4;
-function kvmDeviceUsable(path = "/dev/kvm") {
-  try {
-    accessSync2(path, constants3.R_OK | constants3.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function chooseAccel(ctx, qemu, workDir, wanted) {
-  if (wanted === "tcg") return { accel: "tcg", reason: "verify-accel = tcg" };
-  if (!kvmDeviceUsable()) {
-    if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm (but /dev/kvm is not usable)" };
-    return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
-  }
-  if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
-  const sector = join20(workDir, "kvm-probe.img");
-  writeFileSync3(sector, probeBootSector());
-  const args = [
-    "-accel",
-    "kvm",
-    "-cpu",
-    "host",
-    "-machine",
-    "pc",
-    "-m",
-    "16",
-    "-nodefaults",
-    "-no-user-config",
-    "-display",
-    "none",
-    "-serial",
-    "none",
-    "-drive",
-    `file=${escapeDriveValue(sector)},format=raw,if=ide`,
-    "-device",
-    `isa-debug-exit,iobase=0x${DEBUG_EXIT_IOBASE.toString(16)},iosize=0x04`
-  ];
-  try {
-    const result = await ctx.exec(qemu, args, { allowFailure: true, timeout: PROBE_TIMEOUT_MS, show: false });
-    if (result.exitCode === PROBE_EXIT_STATUS) return { accel: "kvm", reason: "a KVM probe guest ran" };
-    const why = result.stderr.trim().split("\n")[0] ?? `exit status ${result.exitCode}`;
-    return { accel: "tcg", reason: `KVM probe failed (${why})` };
-  } catch (error) {
-    const details = isDistKernelError(error) ? error.details : void 0;
-    const why = details?.trim().split("\n")[0] || error.message.split("\n")[0];
-    return { accel: "tcg", reason: `KVM probe guest did not run (${why})` };
-  }
-}
-
-// src/runtime/verify/firmware.ts
-import { existsSync as existsSync15 } from "node:fs";
-var QEMU_PACKAGE = "app-emulation/qemu";
-var OVMF_PACKAGE = "sys-firmware/edk2-bin";
-var OVMF_PAIRS = [
-  ["/usr/share/edk2/OvmfX64/OVMF_CODE.fd", "/usr/share/edk2/OvmfX64/OVMF_VARS.fd"],
-  ["/usr/share/edk2-ovmf/OVMF_CODE.fd", "/usr/share/edk2-ovmf/OVMF_VARS.fd"],
-  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.4m.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd"],
-  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.fd"],
-  ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"],
-  ["/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"],
-  ["/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"],
-  ["/usr/share/qemu/edk2-x86_64-code.fd", "/usr/share/qemu/edk2-i386-vars.fd"]
-];
-function findOvmf(candidates = OVMF_PAIRS) {
-  const pair = candidates.find(([code, vars]) => existsSync15(code) && existsSync15(vars));
-  if (!pair) {
-    throw new DistKernelError("verify.no-ovmf", "cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found", {
-      details: `looked for: ${candidates.map(([c]) => c).join(", ")}`,
-      hint: `emerge ${OVMF_PACKAGE}`
-    });
-  }
-  return { code: pair[0], vars: pair[1] };
-}
-var QEMU_PROGRAM = "qemu-system-x86_64";
-async function checkQemu(ctx) {
-  try {
-    const out = await ctx.exec(QEMU_PROGRAM, ["--version"], { timeout: 3e4 });
-    return out.stdout.split("\n")[0]?.trim() ?? QEMU_PROGRAM;
-  } catch (error) {
-    if (isDistKernelError(error, "exec.not-found")) {
-      throw new DistKernelError("verify.no-qemu", `cannot verify boot images: ${QEMU_PROGRAM} is not installed`, {
-        hint: `emerge ${QEMU_PACKAGE} (QEMU_SOFTMMU_TARGETS="x86_64")`,
-        cause: error
-      });
-    }
-    throw error;
-  }
-}
-
-// src/runtime/verify/guest-init.ts
-import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join21 } from "node:path";
-var NONCE_PATH = "/dist-kernel-verify/nonce";
-var RESULT_DEVICE = "/dev/vdb";
-var GUEST_INIT_SOURCE = `/* dist-kernel verify: init of the test guest (x86-64 Linux, freestanding) */
-static long sys(long n, long a, long b, long c, long d, long e) {
-	long r;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	__asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
-	return r;
-}
-enum { READ = 0, WRITE = 1, OPEN = 2, CLOSE = 3, PWRITE = 18, UNAME = 63, SYNC = 162, MOUNT = 165, REBOOT = 169 };
-static char nonce[512], out[4096], uts[390];
-static long len(const char *s) { long n = 0; while (s[n]) n++; return n; }
-static void say(const char *s) { sys(WRITE, 2, (long)s, len(s), 0, 0); }
-static long put(long at, const char *s) { while (*s && at < 4000) out[at++] = *s++; return at; }
-void dk_main(void) {
-	long console = sys(OPEN, (long)"/dev/console", 2, 0, 0, 0);
-	if (console >= 0 && console != 2) { sys(33 /* dup2 */, console, 2, 0, 0, 0); }
-	say("dist-kernel-verify: init running from the test root filesystem\\n");
-	long at = put(0, "DKV1\\n");
-	long fd = sys(OPEN, (long)"${NONCE_PATH}", 0, 0, 0, 0);
-	long n = fd >= 0 ? sys(READ, fd, (long)nonce, sizeof nonce - 1, 0, 0) : -1;
-	if (n > 0) { for (long i = n - 1; i >= 0; i--) if (nonce[i] != '\\n' && at < 4000) out[at++] = nonce[i]; }
-	else at = put(at, "-");
-	at = put(at, "\\n");
-	if (sys(UNAME, (long)uts, 0, 0, 0, 0) == 0) at = put(at, uts + 2 * 65);
-	at = put(at, "\\n");
-	long dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000 /* O_WRONLY|O_SYNC */, 0, 0, 0);
-	if (dev < 0) {
-		/* switch_root normally moves /dev along; mount it when it did not. */
-		sys(MOUNT, (long)"devtmpfs", (long)"/dev", (long)"devtmpfs", 0, 0);
-		dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000, 0, 0, 0);
-	}
-	if (dev >= 0 && sys(PWRITE, dev, (long)out, sizeof out, 0, 0) == sizeof out) say("dist-kernel-verify: result written\\n");
-	else say("dist-kernel-verify: cannot write the result disk\\n");
-	sys(SYNC, 0, 0, 0, 0, 0);
-	sys(REBOOT, 0xfee1dead, 672274793, 0x4321fedc /* RB_POWER_OFF */, 0, 0);
-	for (;;) {}
-}
-__asm__(".global _start\\n_start:\\n xor %rbp, %rbp\\n and $-16, %rsp\\n call dk_main\\n hlt\\n");
-`;
-async function buildGuestInit(ctx, workDir) {
-  if (process.arch !== "x64") {
-    throw new DistKernelError("verify.arch", `boot verification supports x86-64 only, not ${process.arch}`);
-  }
-  const source = join21(workDir, "init.c");
-  const binary = join21(workDir, "init");
-  writeFileSync4(source, GUEST_INIT_SOURCE);
-  const args = ["-Os", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-fcf-protection=none", "-o", binary, source];
-  for (const compiler of ["cc", "gcc", "clang"]) {
-    try {
-      await ctx.exec(compiler, args, { timeout: 12e4 });
-      return binary;
-    } catch (error) {
-      if (isDistKernelError(error, "exec.not-found")) continue;
-      throw new DistKernelError("verify.init-build", `cannot build the test guest's init with ${compiler}`, { cause: error, details: isDistKernelError(error) ? error.details : void 0 });
-    }
-  }
-  throw new DistKernelError("verify.no-compiler", "no C compiler found to build the test guest's init (cc, gcc or clang)", { hint: "emerge sys-devel/gcc" });
-}
-
-// src/runtime/verify/guest-report.ts
-function parseGuestRecord(head) {
-  const text2 = Buffer.from(head).toString("latin1");
-  const end = text2.indexOf("\0");
-  const lines = (end < 0 ? text2 : text2.slice(0, end)).split("\n");
-  if (lines[0] !== "DKV1" || lines.length < 3) return void 0;
-  return { transformed: lines[1], release: lines[2] };
-}
-function expectedTransform(nonce) {
-  return [...nonce].reverse().join("");
-}
-function judgeRecord(record2, nonce, kv) {
-  if (!record2) return { ok: false, reason: "the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem" };
-  if (record2.transformed !== expectedTransform(nonce)) return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
-  if (record2.release !== kv) return { ok: false, reason: `the guest ran kernel ${record2.release || "unknown"}, not ${kv}` };
-  return { ok: true };
-}
-
-// src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync16, realpathSync as realpathSync4 } from "node:fs";
-
-// src/parsers/mountinfo.ts
-function unescape(field2) {
-  return field2.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
-function parseMountinfo(text2) {
-  const out = [];
-  for (const line of text2.split("\n")) {
-    const fields = line.trim().split(" ");
-    const dash = fields.indexOf("-");
-    if (dash < 6 || fields.length < dash + 3) continue;
-    out.push({ mountPoint: unescape(fields[4]), fsType: fields[dash + 1], source: unescape(fields[dash + 2]) });
-  }
-  return out;
-}
-function mountOf(entries, path) {
-  let best;
-  for (const entry of entries) {
-    const mp = entry.mountPoint;
-    const inside2 = mp === "/" || path === mp || path.startsWith(`${mp}/`);
-    if (inside2 && (!best || mp.length >= best.mountPoint.length)) best = entry;
-  }
-  return best;
-}
-
-// src/runtime/verify/root-fs-type.ts
-function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
-  let text2;
-  try {
-    text2 = readFileSync16(mountinfo, "utf8");
-  } catch {
-    return void 0;
-  }
-  let path;
-  try {
-    path = realpathSync4(ctx.root);
-  } catch {
-    path = ctx.root;
-  }
-  const entry = mountOf(parseMountinfo(text2), path);
-  return entry ? { fsType: entry.fsType, source: entry.source, mountPoint: entry.mountPoint } : void 0;
-}
-
-// src/runtime/verify/root-plan.ts
-var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-var SAFE_PATH_RE = /^\/[A-Za-z0-9._/+-]+$/;
-var HOST_DEVICE_PARAMS = ["resume", "resume_offset", "rd.luks.uuid", "rd.luks.name", "rd.luks.options", "rd.lvm.lv", "rd.lvm.vg", "rd.md.uuid", "rd.dm.uuid", "rd.break"];
-var VERIFY_PARAMS = ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"];
-var LABEL_MAX = { ext2: 16, ext3: 16, ext4: 16, xfs: 12, btrfs: 255 };
-function reproduce(spec, fsType) {
-  switch (spec.kind) {
-    case "uuid":
-      return UUID_RE.test(spec.value) ? { uuid: spec.value.toLowerCase() } : void 0;
-    case "label":
-      return spec.value.length <= (LABEL_MAX[fsType] ?? 16) && !/[\s/]/.test(spec.value) ? { label: spec.value } : void 0;
-    case "partuuid":
-      return UUID_RE.test(spec.value) ? { partition: { partuuid: spec.value.toLowerCase() } } : void 0;
-    case "device":
-      if (spec.value === "/dev/vda") return {};
-      if (spec.value === "/dev/vda1") return { partition: {} };
-      return void 0;
-    default:
-      return void 0;
-  }
-}
-function planRoot(input) {
-  const notes = [];
-  const fsType = cmdlineValue(input.params, "rootfstype") ?? input.fsType;
-  const rootValue = cmdlineValue(input.params, "root");
-  const spec = parseRootSpec(rootValue);
-  let identity = reproduce(spec, fsType);
-  let params = [...input.params];
-  const rootflags = cmdlineValue(input.params, "rootflags") ?? "";
-  const subvolume = /(?:^|,)subvol(?:id)?=/.test(rootflags);
-  if (input.kind === "uki") {
-    if (!identity) {
-      throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line ${spec.kind === "none" ? "has no root= (finding the root by partition type is not imitated)" : `names root=${rootValue}, a device no test disk can imitate`}`, {
-        details: "a UKI carries its command line; the test disk can take the UUID, LABEL or PARTUUID that root= names, or be /dev/vda",
-        hint: "use root=UUID=… (or PARTUUID=/LABEL=) in /etc/kernel/cmdline, which is the most robust form anyway"
-      });
-    }
-    if (subvolume) throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line mounts a btrfs subvolume (rootflags=${rootflags})`, { hint: "the test disk has no subvolumes" });
-    const waits = input.params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p.startsWith(`${n}=`)));
-    if (waits.length > 0) notes.push(`the UKI's command line names devices the guest does not have (${waits.join(" ")}): the initramfs may wait for them`);
-    return { identity, fsType, params, initPaths: initPaths(input.params), notes };
-  }
-  if (!identity) {
-    identity = { uuid: input.fallbackUuid };
-    params = [...withoutParams(params, ["root"]), `root=UUID=${input.fallbackUuid}`];
-    notes.push(spec.kind === "none" ? `no root= on the command line: booted with root=UUID=${input.fallbackUuid}` : `root=${rootValue} cannot be imitated by a virtual disk: booted with root=UUID=${input.fallbackUuid} instead`);
-  }
-  if (subvolume) {
-    params = withoutParams(params, ["rootflags"]);
-    notes.push(`rootflags=${rootflags} dropped: the test disk has no btrfs subvolumes`);
-  }
-  const dropped = params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p === n || p.startsWith(`${n}=`)));
-  if (dropped.length > 0) notes.push(`dropped (devices of this machine the guest does not have): ${dropped.join(" ")}`);
-  params = [...withoutParams(params, [...HOST_DEVICE_PARAMS, "rd.shell", "rd.emergency", "panic"]), ...VERIFY_PARAMS];
-  return { identity, fsType, params, initPaths: initPaths(params), notes };
-}
-function initPaths(params) {
-  const paths = ["/sbin/init"];
-  const init = cmdlineValue(params, "init");
-  if (init && SAFE_PATH_RE.test(init) && !init.split("/").includes("..") && !paths.includes(init)) paths.push(init);
-  return paths;
-}
-
-// src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync11, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync20, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname14, join as join22 } from "node:path";
-var EXT = (type) => ({
-  program: `mkfs.${type}`,
-  pkg: "sys-fs/e2fsprogs",
-  sizeMiB: 64,
-  args: (image, tree, id) => ["-q", "-F", "-d", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
-});
-var FS_TOOLS = {
-  ext2: EXT("ext2"),
-  ext3: EXT("ext3"),
-  ext4: EXT("ext4"),
-  // xfsprogs refuses filesystems under 300 MiB; the image is sparse.
-  xfs: {
-    program: "mkfs.xfs",
-    pkg: "sys-fs/xfsprogs",
-    sizeMiB: 320,
-    args: (image, _tree, id, proto) => ["-q", "-f", "-p", proto, ...id.uuid ? ["-m", `uuid=${id.uuid}`] : [], ...id.label ? ["-L", id.label] : [], image]
-  },
-  btrfs: {
-    program: "mkfs.btrfs",
-    pkg: "sys-fs/btrfs-progs",
-    sizeMiB: 128,
-    args: (image, tree, id) => ["-q", "-f", "--rootdir", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
-  }
-};
-function supportedFsTypes() {
-  return Object.keys(FS_TOOLS);
-}
-function xfsProto(init, initPaths2, nonceFile) {
-  const top = { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() };
-  const place = (path, mode, source) => {
-    const parts = path.split("/").filter(Boolean);
-    let dir3 = top;
-    for (const part of parts.slice(0, -1)) {
-      if (!dir3.dirs.has(part)) dir3.dirs.set(part, { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
-      dir3 = dir3.dirs.get(part);
-    }
-    dir3.files.set(parts.at(-1), { mode, source });
-  };
-  for (const p of initPaths2) place(p, "---755", init);
-  place(NONCE_PATH, "---644", nonceFile);
-  for (const m of MOUNT_POINTS) if (!top.dirs.has(m.slice(1))) top.dirs.set(m.slice(1), { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
-  const lines = ["/dev/null", "0 0", "d--755 0 0"];
-  const emit = (dir3, depth) => {
-    const pad = " ".repeat(depth);
-    for (const [name, file] of dir3.files) lines.push(`${pad}${name} ${file.mode} 0 0 ${file.source}`);
-    for (const [name, sub] of dir3.dirs) {
-      lines.push(`${pad}${name} d--755 0 0`);
-      emit(sub, depth + 1);
-      lines.push(`${pad}$`);
-    }
-  };
-  emit(top, 1);
-  lines.push("$", "");
-  return lines.join("\n");
-}
-var MOUNT_POINTS = ["/dev", "/proc", "/sys", "/run", "/tmp"];
-function sparseFile(path, bytes) {
-  const fd = openSync4(path, "w", 384);
-  try {
-    ftruncateSync(fd, bytes);
-  } finally {
-    closeSync4(fd);
-  }
-}
-async function makeTestDisk(ctx, workDir, options) {
-  const tool = FS_TOOLS[options.fsType];
-  if (!tool) {
-    throw new DistKernelError("verify.fs-unsupported", `cannot make a test root filesystem of type ${options.fsType}`, {
-      hint: `boot verification makes ${supportedFsTypes().join(", ")}; give another type with --fstype`
-    });
-  }
-  const tree = join22(workDir, "tree");
-  for (const m of MOUNT_POINTS) mkdirSync11(join22(tree, m), { recursive: true });
-  for (const p of options.initPaths) {
-    const target = join22(tree, p);
-    mkdirSync11(dirname14(target), { recursive: true });
-    copyFileSync3(options.init, target);
-    chmodSync2(target, 493);
-  }
-  const nonceFile = join22(tree, NONCE_PATH);
-  mkdirSync11(dirname14(nonceFile), { recursive: true });
-  writeFileSync5(nonceFile, `${options.nonce}
-`);
-  const proto = join22(workDir, "xfs.proto");
-  writeFileSync5(proto, xfsProto(join22(tree, options.initPaths[0]), options.initPaths, nonceFile));
-  const fsImage = join22(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
-  sparseFile(fsImage, tool.sizeMiB * 1024 * 1024);
-  try {
-    await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 3e5 });
-  } catch (error) {
-    if (isDistKernelError(error, "exec.not-found")) {
-      throw new DistKernelError("verify.mkfs-missing", `cannot make a ${options.fsType} test root filesystem: ${tool.program} is not installed`, {
-        hint: `emerge ${tool.pkg} (or verify with another type: --fstype)`,
-        cause: error
-      });
-    }
-    throw error;
-  }
-  if (!options.identity.partition) return { image: fsImage, fsType: options.fsType };
-  return { image: await wrapInGpt(ctx, workDir, fsImage, options.identity.partition.partuuid), fsType: options.fsType };
-}
-async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
-  const disk = join22(workDir, "root-disk.img");
-  const fsBytes = statSync20(fsImage).size;
-  const mib3 = 1024 * 1024;
-  sparseFile(disk, fsBytes + 2 * mib3);
-  const script = `label: gpt
-start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${partuuid ? `, uuid=${partuuid}` : ""}
-`;
-  try {
-    await ctx.exec("sfdisk", ["--quiet", "--no-reread", "--no-tell-kernel", disk], { input: script, timeout: 6e4 });
-  } catch (error) {
-    if (isDistKernelError(error, "exec.not-found")) throw new DistKernelError("verify.sfdisk-missing", "cannot make a partitioned test disk: sfdisk is not installed", { hint: "emerge sys-apps/util-linux", cause: error });
-    throw error;
-  }
-  await ctx.exec("dd", [`if=${fsImage}`, `of=${disk}`, "bs=1M", "seek=1", "conv=notrunc,sparse", "status=none"], { timeout: 3e5 });
-  return disk;
-}
-
-// src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync12, readFileSync as readFileSync17, readdirSync as readdirSync16, rmSync as rmSync7 } from "node:fs";
-import { join as join23 } from "node:path";
-var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
-function dir2(root) {
-  return underRoot(root, VERIFY_STATE_DIR);
-}
-function writeVerifyRecord(root, record2) {
-  mkdirSync12(dir2(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join23(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
-`);
-}
-function readVerifyRecord(root, kv) {
-  try {
-    const data = JSON.parse(readFileSync17(join23(dir2(root), `${kv}.json`), "utf8"));
-    if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
-    return data;
-  } catch {
-    return void 0;
-  }
-}
-function clearVerifyRecord(root, kv) {
-  rmSync7(join23(dir2(root), `${kv}.json`), { force: true });
-}
-
-// src/runtime/verify/verify-kernel.ts
-var VERIFY_LOG_DIR = "/var/log/dist-kernel";
-var GUEST_MEMORY_MIB = 1024;
-var RESULT_DISK_BYTES = 1024 * 1024;
-function verifyBase(ctx) {
-  try {
-    const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync21(varTmp).isDirectory()) return varTmp;
-  } catch {
-  }
-  return tmpdir4();
-}
-async function concatenate(files, out) {
-  const sink = createWriteStream(out, { mode: 384 });
-  for (const file of files) await pipeline(createReadStream(file), sink, { end: false });
-  await new Promise((resolve3, reject) => sink.end((error) => error ? reject(error) : resolve3()));
-}
-function placeFile(source, target) {
-  try {
-    linkSync3(source, target);
-  } catch {
-    copyFileSync4(source, target);
-  }
-}
-function readHead(path, bytes) {
-  const fd = openSync5(path, "r");
-  try {
-    const buf = Buffer.alloc(bytes);
-    const n = readSync2(fd, buf, 0, bytes, 0);
-    return buf.subarray(0, n);
-  } finally {
-    closeSync5(fd);
-  }
-}
-function readText3(path) {
-  try {
-    return readFileSync18(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-function stamp(date2) {
-  return date2.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-}
-function rootFsType(ctx, option) {
-  if (option) return option;
-  const mount = detectRootMount(ctx);
-  if (!mount) throw new DistKernelError("verify.fs-unknown", `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: "give it with --fstype (ext4, xfs, btrfs…)" });
-  return mount.fsType;
-}
-async function verifyTarget(ctx, kv, target, options = {}) {
-  await checkQemu(ctx);
-  const ovmf = target.kind === "uki" ? findOvmf() : void 0;
-  const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType(ctx, options.fsType), fallbackUuid: randomUUID() });
-  const timeout = options.timeout ?? ctx.config.verifyTimeout;
-  if (ctx.dryRun) {
-    ctx.logger.info(`(dry run) would boot ${target.shown.join(" ")} in QEMU with a ${plan.fsType} test root (${target.kind === "uki" ? "embedded command line" : plan.params.join(" ")}), at most ${timeout} s`);
-    return void 0;
-  }
-  const started = performance.now();
-  const base = verifyBase(ctx);
-  const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  for (const name of readdirSync17(base)) if (name.startsWith(prefix)) rmSync8(join24(base, name), { recursive: true, force: true });
-  const work = mkdtempSync4(join24(base, prefix));
-  try {
-    const init = await buildGuestInit(ctx, work);
-    const nonce = randomBytes2(16).toString("hex");
-    const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
-    const resultDisk = join24(work, "result.img");
-    const fd = openSync5(resultDisk, "w", 384);
-    ftruncateSync2(fd, RESULT_DISK_BYTES);
-    closeSync5(fd);
-    const consoleLog = join24(work, "console.log");
-    const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
-    ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
-    const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
-    if (target.kind === "uki") {
-      const esp = join24(work, "esp");
-      mkdirSync13(join24(esp, "EFI", "BOOT"), { recursive: true });
-      placeFile(target.image, join24(esp, "EFI", "BOOT", "BOOTX64.EFI"));
-      const vars = join24(work, "OVMF_VARS.fd");
-      copyFileSync4(ovmf.vars, vars);
-      qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
-    } else {
-      let initrd = target.initrds[0];
-      if (target.initrds.length > 1) {
-        initrd = join24(work, "initrd.img");
-        await concatenate(target.initrds, initrd);
-      }
-      qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
-    }
-    const args = qemuArgs(qemu);
-    const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${accel.accel}, ${plan.fsType} test root)`);
-    let failure;
-    let qemuOutput = "";
-    try {
-      const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: timeout * 1e3, show: false });
-      qemuOutput = `${run.stdout}${run.stderr}`;
-      if (run.exitCode !== 0) failure = `QEMU exited with status ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`;
-    } catch (error) {
-      if (!isDistKernelError(error, "exec.timeout")) throw error;
-      failure = `the guest did not finish within ${timeout} s (verify-timeout)`;
-      qemuOutput = error.details ?? "";
-    }
-    const verdict = judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv);
-    const ok = verdict.ok && failure === void 0;
-    end(ok);
-    const at = /* @__PURE__ */ new Date();
-    const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
-    const record2 = {
-      kv,
-      result: ok ? "verified" : "failed",
-      at: at.toISOString(),
-      kind: target.kind,
-      accel: accel.accel,
-      seconds: Math.round((performance.now() - started) / 100) / 10,
-      files: target.shown,
-      cmdline: target.kind === "uki" ? target.params.join(" ") : plan.params.join(" "),
-      fsType: plan.fsType,
-      log: logPath,
-      ...ok ? {} : { reason: failure ?? (verdict.ok ? "unknown" : verdict.reason) },
-      notes: plan.notes
-    };
-    const header = [
-      `dist-kernel verify ${kv}: ${record2.result}${record2.reason ? ` (${record2.reason})` : ""}`,
-      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel.accel} (${accel.reason})`,
-      `booted: ${target.shown.join(" ")}`,
-      `command line (${target.cmdlineSource}): ${record2.cmdline}`,
-      ...plan.notes.map((n) => `note: ${n}`),
-      `qemu: ${displayCommand(QEMU_PROGRAM, args)}`,
-      "----- serial console -----",
-      ""
-    ].join("\n");
-    const logFile = systemPath(ctx, logPath);
-    mkdirSync13(systemPath(ctx, VERIFY_LOG_DIR), { recursive: true, mode: 493 });
-    writeFileAtomic(logFile, `${header}${readText3(consoleLog)}
------ qemu -----
-${qemuOutput}`);
-    writeVerifyRecord(ctx.root, record2);
-    return record2;
-  } finally {
-    rmSync8(work, { recursive: true, force: true });
-  }
-}
-function describeRecord(record2) {
-  if (record2.result === "verified") return `boot of ${record2.kv} verified in QEMU (${record2.accel}, ${record2.seconds} s): ${record2.files.join(" ")} mounted a ${record2.fsType} root and ran its init`;
-  return `boot verification of ${record2.kv} FAILED: ${record2.reason ?? "unknown reason"}
-console log: ${record2.log}`;
-}
-
-// src/runtime/verify/pipeline-hook.ts
-async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
-  if (ctx.config.verifyBoot !== "qemu") return void 0;
-  if (ctx.dryRun) {
-    ctx.logger.info(`(dry run) the new image of ${kv} would be booted in QEMU before it is installed (verify-boot = qemu)`);
-    return void 0;
-  }
-  clearVerifyRecord(ctx.root, kv);
-  if (options.skip) {
-    ctx.logger.warn(`boot verification of ${kv} skipped (--force): it becomes the default unverified`);
-    return void 0;
-  }
-  try {
-    return await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `
-${error.hint}` : ""}
-${kv} is installed unverified`);
-    return void 0;
-  }
-}
-function keepInstalledImage(ctx, kv, record2, initrdOnly) {
-  if (record2?.result !== "failed" || !initrdOnly) return false;
-  const files = findBootFiles(ctx.root, kv);
-  return files.kernels.length > 0 || files.ukis.some((f) => f.size > 0);
-}
-function settleVerification(ctx, kv, record2, installedFiles) {
-  if (ctx.dryRun) return;
-  if (record2?.result !== "failed") {
-    dropDemoted(ctx, kv);
-    if (record2) {
-      writeVerifyRecord(ctx.root, { ...record2, files: installedFiles });
-      ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s) before it became the default`);
-    }
-    return;
-  }
-  const demoted = demoteKernel(ctx, kv);
-  writeVerifyRecord(ctx.root, { ...record2, files: installedFiles, ...demoted.length > 0 ? { demoted } : {} });
-  ctx.logger.warn(
-    [
-      `boot verification of ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
-      `console log: ${record2.log}`,
-      demoted.length > 0 ? `${kv} is installed but marked bad for the boot loader (${demoted.join(" ")}): the previous kernel stays the default` : `${kv} is installed, but the boot loader configuration was not updated for it: the previous kernel stays the default until you do`,
-      `fix the cause, then run: dist-kernel install ${kv}   (dist-kernel install --force ${kv} installs it without verification)`
-    ].join("\n")
-  );
-}
-function keptMessage(kv, record2) {
-  return [
-    `boot verification of the new image for ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
-    `console log: ${record2.log}`,
-    `the installed image of ${kv} was left as it was`,
-    `fix the cause, then run: dist-kernel initramfs ${kv}`
-  ].join("\n");
-}
-
-// src/runtime/install/install-kernel.ts
-function validatePackage(pkg) {
-  if (pkg === void 0) return;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
-    throw new DistKernelError("input.package", `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
-  }
-}
-async function installWith(ctx, backend, kv, artifacts) {
-  const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
-  try {
-    const files = await backend.install(artifacts);
-    end(true);
-    return { backend: backend.name, files };
-  } catch (error) {
-    end(false);
-    throw error;
-  }
-}
-function validateInstallRequest(ctx, kv, options = {}) {
-  assertKernelVersion(kv);
-  validatePackage(options.package);
-  findKernelFiles(ctx, kv, options.image);
-}
-async function pipeline2(ctx, kv, options, initrdOnly, reason) {
-  validateInstallRequest(ctx, kv, options);
-  const backend = await selectBackend(ctx);
-  await backend.check?.(kv);
-  if (!options.force) {
-    const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
-    if (plan !== "now") {
-      if (plan !== "deferred") await completeDeferred(ctx, plan.complete);
-      ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
-      return { kv, status: "deferred", files: [] };
-    }
-  }
-  const started = performance.now();
-  const result = await withBootLock(
-    ctx,
-    () => withWorkDir(ctx, async (workDir) => {
-      const layout = (await readInstallConf(ctx)).conf.layout;
-      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : {} });
-      const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
-      const verification = check ? { verification: check.result } : {};
-      if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
-        ctx.logger.warn(keptMessage(kv, check));
-        return { kv, status: "kept", uki: artifacts.uki, files: [], ...verification };
-      }
-      const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
-      settleVerification(ctx, kv, check, installed.files);
-      const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
-      if (check?.result !== "failed") await updateBootloaders(ctx, { action: "install", kv, ukiImage, layout });
-      if (!initrdOnly && check?.result !== "failed") await refreshRescueQuietly(ctx, kv, workDir);
-      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files, ...verification };
-    })
-  );
-  if (!ctx.dryRun) await initramfsDone(ctx, kv);
-  if (result.status === "kept") return result;
-  const seconds = ((performance.now() - started) / 1e3).toFixed(1);
-  const what = result.uki ? "unified kernel image" : "kernel and initramfs";
-  if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
-  else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(" ")}`);
-  return result;
-}
-async function refreshRescueQuietly(ctx, kv, workDir) {
-  try {
-    await refreshRescueImage(ctx, kv, workDir);
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    ctx.logger.warn(`the rescue image was not refreshed: ${error.message}${error.hint ? `
-${error.hint}` : ""}`);
-  }
-}
-function installKernel(ctx, kv, options = {}) {
-  return pipeline2(ctx, kv, options, false, "kernel");
-}
-function regenerateInitramfs(ctx, kv, options = {}) {
-  return pipeline2(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
-}
-function isKernelAsker(ctx, cpv) {
-  try {
-    return ctx.config.kernelPackages.includes(parseCpv(cpv).key);
-  } catch {
-    return false;
-  }
-}
-async function completeDeferred(ctx, work) {
-  const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
-  ctx.logger.log(`Completing the deferred ${work.kind === "install" ? "installation" : "initramfs"} of ${work.kv} (asked by ${work.requestedBy.join(", ") || "an earlier run"})`);
-  if (work.kind === "install") await installKernel(ctx, work.kv, { force: true, ...asker ? { package: asker } : {} });
-  else await regenerateInitramfs(ctx, work.kv, { force: true, reason: "module" });
-}
-
-// src/runtime/coalesce/complete-pending.ts
-var LOCK = "/var/lib/dist-kernel/pending.lock";
-async function completePending(ctx) {
-  if (ctx.env[NO_COALESCE_ENV] === "1") return;
-  const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
-  if (owed.length === 0) return;
-  if (ctx.dryRun) {
-    for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
-    return;
-  }
-  await withLock(underRoot(ctx.root, LOCK), async () => {
-    for (const work of owed) {
-      if (!readPending(ctx.root, work.kv)) continue;
-      await completeDeferred(ctx, work);
-    }
-  });
-}
-async function completePendingQuietly(ctx) {
-  try {
-    await completePending(ctx);
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    ctx.logger.warn(`completing deferred initramfs work failed: ${error.message}`);
-  }
-}
-
-// src/cli/commands/install.ts
-var installCommand = {
-  register(program2, run) {
-    program2.command("install").description("install kernel KV: build its initramfs (or UKI) with dracut, then install it to /boot").argument("<kv>", "kernel version, e.g. 6.6.30-gentoo-dist").option("--image <path>", "kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)").option("--package <cat/pf>", "the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})").option("--force", "install without boot verification (verify-boot = qemu), as the default entry").action(
-      run(async (context, kv, options) => {
-        const flags2 = options;
-        const ctx = createRuntimeContext(context);
-        validateInstallRequest(ctx, kv, { image: flags2.image, package: flags2.package });
-        await completePending(ctx);
-        await installKernel(ctx, kv, { image: flags2.image, package: flags2.package, skipVerify: flags2.force });
-        return 0;
-      })
-    );
-  }
-};
-
-// src/runtime/status/collect-status.ts
-import { release } from "node:os";
-
-// src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync19, readdirSync as readdirSync18, statSync as statSync22 } from "node:fs";
-import { join as join25, relative as relative4 } from "node:path";
-
-// src/parsers/binpkg-index.ts
-var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
-var CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
-function bad2(source, lineNo, why, text2) {
-  return new DistKernelError("binhost.index", `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text2)}\`` });
-}
-function parseBinpkgIndex(text2, source = "Packages") {
-  if (text2.includes("\0")) throw bad2(source, 1, "null byte", "");
-  const blocks = [];
-  let current;
-  const lines = text2.split("\n");
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = (lines[i] ?? "").replace(/\r$/, "");
-    if (line.trim() === "") {
-      if (current) blocks.push(current);
-      current = void 0;
-      continue;
-    }
-    const match = LINE_RE.exec(line);
-    if (!match) throw bad2(source, i + 1, "expected `KEY: value`", line);
-    current ??= { start: i + 1, fields: {} };
-    current.fields[match[1]] = match[2];
-  }
-  if (current) blocks.push(current);
-  const [head, ...rest] = blocks;
-  const header = head && head.fields["CPV"] === void 0 ? head.fields : {};
-  const packageBlocks = head && head.fields["CPV"] === void 0 ? rest : blocks;
-  const packages = [];
-  for (const block of packageBlocks) {
-    const cpv = block.fields["CPV"];
-    if (cpv === void 0) throw bad2(source, block.start, "package block without CPV", Object.keys(block.fields).join(" "));
-    if (!CPV_RE.test(cpv)) throw bad2(source, block.start, "expected CPV to be category/name-version", cpv);
-    packages.push({ cpv, fields: block.fields });
-  }
-  return { header, packages };
-}
-
-// src/runtime/binhost/binhost-indexes.ts
-var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
-var DEFAULT_PKGDIR = "/var/cache/binpkgs";
-function findPackagesFiles(dir3, depth) {
-  let names;
-  try {
-    names = readdirSync18(dir3);
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const name of names.sort()) {
-    const full = join25(dir3, name);
-    let isDir5 = false;
-    try {
-      isDir5 = statSync22(full).isDirectory();
-    } catch {
-      continue;
-    }
-    if (isDir5 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
-    else if (!isDir5 && name === "Packages") out.push(full);
-  }
-  return out;
-}
-function readIndex(root, full, kind, source, scan) {
-  const systemPath2 = `/${relative4(root, full)}`;
-  let text2;
-  try {
-    text2 = readFileSync19(full, "utf8");
-  } catch {
-    return;
-  }
-  try {
-    scan.indexes.push({ kind, source, path: systemPath2, packages: parseBinpkgIndex(text2, systemPath2).packages });
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    scan.unreadable.push({ path: systemPath2, error });
-  }
-}
-function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
-  const scan = { indexes: [], unreadable: [] };
-  const cache = underRoot(root, BINHOST_CACHE_DIR);
-  for (const file of findPackagesFiles(cache, 6)) {
-    const host = relative4(cache, file).split("/")[0] ?? "";
-    readIndex(root, file, "remote", host, scan);
-  }
-  readIndex(root, join25(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
-  return scan;
-}
-
-// src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync20 } from "node:fs";
-import { join as join26 } from "node:path";
-
-// src/parsers/emerge-log.ts
-var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
-function parseEmergeLog(text2) {
-  const out = /* @__PURE__ */ new Map();
-  const fetchedAt = /* @__PURE__ */ new Map();
-  for (const line of text2.split("\n")) {
-    const match = LINE_RE2.exec(line);
-    if (!match) continue;
-    const time = Number(match[1]);
-    const what = match[3];
-    const cpv = match[4];
-    if (what === "Fetching Binary") {
-      fetchedAt.set(cpv, time);
-      continue;
-    }
-    const kind = what === "Merging Binary" ? "binary" : "source";
-    const fetched = kind === "binary" && fetchedAt.has(cpv);
-    fetchedAt.delete(cpv);
-    out.set(cpv, { cpv, kind, fetched, time });
-  }
-  return out;
-}
-
-// src/runtime/binhost/package-origin.ts
-var EMERGE_LOG = "/var/log/emerge.log";
-function readText4(path) {
-  try {
-    return readFileSync20(path, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function loadOriginSources(root, indexes) {
-  const remoteMd5 = /* @__PURE__ */ new Map();
-  for (const index of indexes) {
-    if (index.kind !== "remote") continue;
-    for (const pkg of index.packages) {
-      const md5 = pkg.fields["MD5"];
-      if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
-    }
-  }
-  return { emergeLog: parseEmergeLog(readText4(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
-}
-function decideOrigin(cpv, binpkgMd5, sources) {
-  const md5 = binpkgMd5 && /^[0-9a-f]{32}$/i.test(binpkgMd5) ? binpkgMd5.toLowerCase() : void 0;
-  const withMd5 = md5 ? { binpkgMd5: md5 } : {};
-  const logged = sources.emergeLog.get(cpv);
-  if (logged?.kind === "source") return { origin: "source", ...withMd5, evidence: "emerge-log" };
-  const host = md5 ? sources.remoteMd5.get(`${cpv}\0${md5}`) : void 0;
-  if (host !== void 0) return { origin: "binhost", binhost: host, ...withMd5, evidence: "binhost-index" };
-  if (logged?.kind === "binary") return { origin: logged.fetched ? "binhost" : "binpkg", ...withMd5, evidence: "emerge-log" };
-  return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
-}
-function packageOrigin(root, cpv, sources) {
-  const md5 = readText4(join26(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
-  return decideOrigin(cpv, md5, sources);
-}
-
-// src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync21, readdirSync as readdirSync19, statSync as statSync23 } from "node:fs";
-import { join as join27 } from "node:path";
-
-// src/parsers/make-conf-var.ts
-var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
-function unquote(raw) {
-  const text2 = raw.replace(/\s+#.*$/, "").trim();
-  const quote = text2[0];
-  if ((quote === '"' || quote === "'") && text2.length >= 2 && text2.endsWith(quote)) {
-    const inner = text2.slice(1, -1);
-    return quote === '"' && /[$`\\]/.test(inner) ? void 0 : inner;
-  }
-  return /[$`\\'"\s]/.test(text2) ? void 0 : text2;
-}
-function makeConfValue(texts, name) {
-  let value2;
-  let assigned = false;
-  for (const text2 of texts) {
-    for (const line of text2.split("\n")) {
-      const match = ASSIGN_RE.exec(line);
-      if (!match || match[1] !== name) continue;
-      assigned = true;
-      value2 = unquote(match[2] ?? "");
-    }
-  }
-  return assigned ? value2 : void 0;
-}
-
-// src/runtime/binhost/read-pkgdir.ts
-var MAKE_CONF = "/etc/portage/make.conf";
-function makeConfTexts(root) {
-  const path = underRoot(root, MAKE_CONF);
-  try {
-    if (!statSync23(path).isDirectory()) return [readFileSync21(path, "utf8")];
-    return readdirSync19(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync21(join27(path, name), "utf8"));
-  } catch {
-    return [];
-  }
-}
-function readPkgdir(root) {
-  const value2 = makeConfValue(makeConfTexts(root), "PKGDIR");
-  return value2 && value2.startsWith("/") && !value2.includes("\0") ? value2.replace(/\/+$/, "") || "/" : DEFAULT_PKGDIR;
-}
-
-// src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync22 } from "node:fs";
-function read(root, path) {
-  try {
-    return readFileSync22(underRoot(root, path), "utf8");
-  } catch {
-    return void 0;
-  }
-}
-function findDefaultEntries(root) {
-  const out = [];
-  for (const dir3 of ["/efi", "/boot", "/boot/efi"]) {
-    const text2 = read(root, `${dir3}/loader/loader.conf`);
-    if (text2 === void 0) continue;
-    for (const line of text2.split("\n")) {
-      const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
-      if (match) out.push({ source: `${dir3}/loader/loader.conf`, value: match[1] });
-    }
-  }
-  for (const path of ["/boot/grub/grubenv", "/boot/grub2/grubenv"]) {
-    const text2 = read(root, path);
-    if (text2 === void 0) continue;
-    for (const line of text2.split("\n")) {
-      const match = /^saved_entry=(.+)$/.exec(line);
-      if (match) out.push({ source: path, value: match[1] });
-    }
-  }
-  return out;
-}
-
-// src/runtime/status/collect-status.ts
-var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
-function verificationOf(root, kv) {
-  const record2 = readVerifyRecord(root, kv);
-  if (!record2) return { state: "not verified" };
-  return { state: record2.result, at: record2.at, accel: record2.accel, log: record2.log, ...record2.reason ? { reason: record2.reason } : {} };
-}
-function runningKernel(ctx, option) {
-  if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
-  const fromEnv = ctx.env[RUNNING_KV_ENV];
-  if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: "environment" };
-  return { kv: release(), source: "uname" };
-}
-function rescueStatus(ctx) {
-  const state = readRescueState(ctx);
-  if (!state) return {};
-  return { rescue: { kv: state.kv, layout: state.layout, files: state.files, complete: rescueFilesPresent(ctx, state), builtAt: state.builtAt } };
-}
-function collectStatus(ctx, options = {}) {
-  const running = runningKernel(ctx, options.running);
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
-  const pending = listPending(ctx.root);
-  const origins = loadOriginSources(ctx.root, readKnownIndexes(ctx.root, readPkgdir(ctx.root)).indexes);
-  const kernels = inventory.kernels.map((kernel) => {
-    const files = findBootFiles(ctx.root, kernel.kv);
-    const owed = pending.find((p) => p.kv === kernel.kv);
-    return {
-      kv: kernel.kv,
-      ...kernel.cpv ? { cpv: kernel.cpv } : {},
-      ...kernel.version ? { version: kernel.version } : {},
-      newest: inventory.newest?.kv === kernel.kv,
-      running: running.kv === kernel.kv,
-      modulesDir: kernel.modulesDir,
-      boot: {
-        kernels: files.kernels.map((f) => f.path),
-        initrds: files.initrds.map((f) => f.path),
-        ukis: files.ukis.map((f) => f.path),
-        emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path)
-      },
-      ...owed ? { pending: owed.kind } : {},
-      ...kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {},
-      verification: verificationOf(ctx.root, kernel.kv)
-    };
-  });
-  return {
-    root: ctx.root,
-    running,
-    kernels,
-    ...inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {},
-    defaultEntries: findDefaultEntries(ctx.root),
-    modules: inventory.modules.map((m) => ({ ...m, origin: packageOrigin(ctx.root, m.cpv, origins) })),
-    stale: inventory.stale,
-    pending,
-    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message })),
-    ...rescueStatus(ctx)
-  };
-}
-
-// src/runtime/install/remove-kernel.ts
-async function removeKernel(ctx, kv, options = {}) {
-  assertKernelVersion(kv);
-  if (!options.force && runningKernel(ctx).kv === kv) {
-    throw new DistKernelError("remove.running", `refusing to remove the boot files of the running kernel: ${kv}`, {
-      hint: `reboot into another kernel first, or run \`dist-kernel remove --force ${kv}\``
-    });
-  }
-  return withBootLock(ctx, async () => {
-    const backend = await selectBackend(ctx);
-    const end = ctx.logger.begin(`Removing kernel ${kv} from the boot files (${backend.name})`);
-    let files;
-    try {
-      files = await backend.remove(kv);
-      end(true);
-    } catch (error) {
-      end(false);
-      throw error;
-    }
-    await updateBootloaders(ctx, { action: "remove", kv, layout: (await readInstallConf(ctx)).conf.layout });
-    if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
-    else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(" ")}`);
-    return { kv, backend: backend.name, files };
-  });
-}
-
-// src/cli/commands/remove.ts
-var removeCommand = {
-  register(program2, run) {
-    program2.command("remove").description("remove the boot files of kernel KV (what install put there)").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking").option("--force", "also remove the running kernel's boot files").action(
-      run(async (context, kv, options) => {
-        const flags2 = options;
-        validatePackage(flags2.package);
-        assertKernelVersion(kv);
-        const ctx = createRuntimeContext(context);
-        await completePending(ctx);
-        await removeKernel(ctx, kv, { package: flags2.package, force: flags2.force });
-        return 0;
-      })
-    );
-  }
-};
-
-// src/cli/commands/initramfs.ts
-var initramfsCommand = {
-  register(program2, run) {
-    program2.command("initramfs").description("rebuild the initramfs (or unified kernel image) of kernel KV and install it").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking (coalesces rebuilds within one emerge)").action(
-      run(async (context, kv, options) => {
-        const flags2 = options;
-        const ctx = createRuntimeContext(context);
-        validateInstallRequest(ctx, kv, { package: flags2.package });
-        await completePending(ctx);
-        await regenerateInitramfs(ctx, kv, { package: flags2.package });
-        return 0;
-      })
-    );
-  }
-};
-
-// src/runtime/install/kernel-install-plugin.ts
-import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
-import { join as join28 } from "node:path";
-async function runKernelInstallPlugin(ctx, inv) {
-  const noOp = decidePluginNoOp(inv, ctx.env);
-  if (noOp) return noOp;
-  const env = ctx.env;
-  const staging = env["KERNEL_INSTALL_STAGING_AREA"];
-  if (!staging) throw new DistKernelError("plugin.env", "kernel-install plugin run without KERNEL_INSTALL_STAGING_AREA", { hint: "run it through kernel-install(8)" });
-  assertSafePath(staging, "KERNEL_INSTALL_STAGING_AREA");
-  const ukiGenerator = env["KERNEL_INSTALL_UKI_GENERATOR"];
-  const uki = env["KERNEL_INSTALL_LAYOUT"] === "uki" && (!ukiGenerator || ukiGenerator === PLUGIN_NAME || ukiGenerator === "dracut");
-  return withBootLock(
-    ctx,
-    () => withWorkDir(ctx, async (workDir) => {
-      const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join28(staging, uki ? "uki.efi" : "initrd");
-      if (!ctx.dryRun) {
-        copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
-        chmodSync3(target, 420);
-      } else {
-        ctx.logger.info(`(dry run) would write ${target}`);
-      }
-      return { exitCode: 0, action: `wrote ${target}` };
-    })
-  );
-}
-function imageOption(ctx, image) {
-  const root = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
-  if (ctx.root === "/") return { image };
-  if (image.startsWith(root)) return { image: `/${image.slice(root.length)}` };
-  return {};
-}
-
-// src/cli/commands/plugin.ts
-function quietUnless(verbose, logger) {
-  if (verbose) return logger;
-  return { ...logger, info: () => {
-  }, debug: () => {
-  }, begin: () => () => {
-  } };
-}
-var pluginCommand = {
-  register(program2, run) {
-    program2.command("plugin").description("kernel-install(8) plugin entry point (called by /usr/lib/kernel/install.d/50-dist-kernel.install)").argument("<name>", "plugin name (dist-kernel)").argument("<command>", "add or remove").argument("<kv>", "kernel version").argument("<entry-dir>", "ENTRY_DIR_ABS from kernel-install").argument("[files...]", "add: IMAGE [INITRD…]").action(
-      run(async (context, name, command, kv, entryDir, files) => {
-        const verbose = pluginVerbose(context.verbose, context.env);
-        const logger = quietUnless(verbose, context.logger);
-        const [image, ...initrds] = files;
-        const inv = { name, command, kv, entryDir, image, initrds };
-        const noOp = decidePluginNoOp(inv, context.env);
-        if (noOp) {
-          logger.info(`dist-kernel plugin: ${noOp.action}`);
-          return noOp.exitCode;
-        }
-        const ctx = createRuntimeContext({ ...context, logger });
-        const outcome = await runKernelInstallPlugin(ctx, inv);
-        ctx.logger.info(`dist-kernel plugin: ${outcome.action}`);
-        return outcome.exitCode;
-      })
-    );
-  }
-};
-
-// src/runtime/status/render-status.ts
-function describeVerification(v) {
-  if (v.state === "not verified") return "not verified";
-  const when = v.at ? ` ${v.at.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` : "";
-  if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ""}`;
-  return `FAILED${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
-}
-function describeOrigin(origin) {
-  if (origin.origin === "binhost") return origin.binhost ? `binary from binhost ${origin.binhost}` : "binary from a binhost";
-  if (origin.origin === "binpkg") return "binary package";
-  return "built here";
-}
-function renderStatus(report2) {
-  const lines = [];
-  lines.push(`Running kernel: ${report2.running.kv}${report2.running.source === "uname" ? "" : ` (from ${report2.running.source})`}`);
-  if (report2.virtualVersion) lines.push(`virtual/dist-kernel: ${report2.virtualVersion}`);
-  lines.push("");
-  lines.push(report2.kernels.length === 0 ? "Installed kernels: none found" : "Installed kernels:");
-  for (const k of report2.kernels) {
-    const marks = [k.newest ? "newest" : "", k.running ? "running" : "", k.pending ? `pending ${k.pending}` : ""].filter(Boolean);
-    lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv}${k.origin && k.origin.origin !== "source" ? `, ${describeOrigin(k.origin)}` : ""})` : "  (not from a package)"}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
-    const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? " (empty placeholder)" : ""}`)];
-    if (boot.length === 0) lines.push("      not installed in /boot");
-    for (const b of boot) lines.push(`      ${b}`);
-    lines.push(`      boot verification: ${describeVerification(k.verification)}`);
-  }
-  if (report2.rescue) {
-    const r = report2.rescue;
-    lines.push(`Rescue image: built from ${r.kv} (layout=${r.layout})${r.complete ? "" : "  [INCOMPLETE: files missing; the next install of the newest kernel rebuilds it]"}`);
-    for (const f of r.files) lines.push(`      ${f}`);
-  }
-  lines.push("");
-  if (report2.defaultEntries.length === 0) lines.push("Default boot entry: not detectable");
-  for (const e of report2.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
-  lines.push("");
-  lines.push(report2.modules.length === 0 ? "Module packages: none" : "Module packages:");
-  for (const m of report2.modules) {
-    const flags2 = [m.distKernel ? "dist-kernel" : "-dist-kernel", m.initramfs ? "initramfs" : ""].filter(Boolean).join(" ");
-    lines.push(`  ${m.cpv}  built for ${m.builtFor ?? "unknown kernel"}  [${flags2}]${m.origin.origin === "source" ? "" : `  ${describeOrigin(m.origin)}`}`);
-  }
-  if (report2.stale.length > 0) {
-    lines.push("");
-    lines.push("Stale module packages:");
-    for (const s of report2.stale) {
-      lines.push(`  ${s.cpv}`);
-      for (const r of s.reasons) lines.push(`      ${r}`);
-    }
-    const manual = report2.stale.filter((s) => !s.distKernel);
-    if (manual.length > 0) lines.push("  fix: dist-kernel modules rebuild   (rebuilds the USE=-dist-kernel ones)");
-    if (manual.length < report2.stale.length) lines.push("  fix: emerge --update --deep @world   (Portage rebuilds the USE=dist-kernel ones)");
-  }
-  if (report2.pending.length > 0) {
-    lines.push("");
-    for (const p of report2.pending) lines.push(`Pending initramfs work for ${p.kv} (${p.kind}) since ${p.since}, asked by ${p.requestedBy.join(", ") || "unknown"}`);
-  }
-  if (report2.broken.length > 0) {
-    lines.push("");
-    lines.push("Broken installed-package entries (skipped):");
-    for (const b of report2.broken) lines.push(`  ${b.cpv}: ${b.error}`);
-  }
-  return `${lines.join("\n")}
-`;
-}
-
-// src/cli/commands/status.ts
-var statusCommand = {
-  register(program2, run) {
-    program2.command("status").description("show installed and running kernels, the default boot entry and stale module packages").option("--json", "print a JSON report").option("--running <kv>", "treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)").action(
-      run(async (context, options) => {
-        const opts = options;
-        const ctx = createRuntimeContext(context);
-        await completePendingQuietly(ctx);
-        const report2 = collectStatus(ctx, opts.running === void 0 ? {} : { running: opts.running });
-        process.stdout.write(opts.json ? `${JSON.stringify(report2, null, 2)}
-` : renderStatus(report2));
-        return 0;
-      })
-    );
-  }
-};
-
-// src/runtime/doctor/check-binhost-versions.ts
-import { readdirSync as readdirSync20 } from "node:fs";
-import { join as join29 } from "node:path";
-var VIRTUAL_CPN = "virtual/dist-kernel";
-function overlayVirtualVersions(root, overlayDir) {
-  const out = /* @__PURE__ */ new Set();
-  let names = [];
-  try {
-    names = readdirSync20(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (!name.endsWith(".ebuild")) continue;
-    const split = splitNameVersion(name.slice(0, -".ebuild".length));
-    if (split && split.name === "dist-kernel") out.add(withoutRevision(split.version));
-  }
-  return out;
-}
-function checkBinhostVersions(indexes, overlayVersions, overlayDir, kernelPackages) {
-  const findings = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const index of indexes) {
-    if (index.kind !== "remote") continue;
-    for (const pkg of index.packages) {
-      const [category, pf] = pkg.cpv.split("/");
-      const split = pf ? splitNameVersion(pf) : void 0;
-      if (!category || !split) continue;
-      const key = `${category}/${split.name}`;
-      if (key !== VIRTUAL_CPN && !kernelPackages.includes(key)) continue;
-      const pv = withoutRevision(split.version);
-      if (overlayVersions.has(pv) || seen.has(`${index.source}\0${pv}`)) continue;
-      seen.add(`${index.source}\0${pv}`);
-      findings.push({
-        id: "binhost.version-missing",
-        level: "warning",
-        subject: pkg.cpv,
-        message: `binhost ${index.source} offers ${pkg.cpv}, but the overlay ${overlayDir} has no ${VIRTUAL_CPN}-${pv}: emerge will not take this kernel version (or modules built for it) from the binhost`,
-        fix: `sync the repository that provides kernel ${pv} (emerge --sync), then run dist-kernel generate`
-      });
-    }
-  }
-  return findings;
-}
-
-// src/runtime/doctor/check-boot-images.ts
-function checkBootImages(report2) {
-  const findings = [];
-  for (const kernel of report2.kernels) {
-    const { kernels, initrds, ukis, emptyInitrds } = kernel.boot;
-    const fix = kernel.cpv ? `dist-kernel install ${kernel.kv}   (or: emerge --config '=${kernel.cpv}')` : `dist-kernel install ${kernel.kv}`;
-    if (kernel.pending === "install") {
-      findings.push({
-        id: "kernel.install-pending",
-        level: "warning",
-        subject: kernel.kv,
-        message: `kernel ${kernel.kv} is merged but its installation into /boot is still pending (deferred until its modules are rebuilt)`,
-        fix
-      });
-      continue;
-    }
-    if (ukis.length > 0) continue;
-    if (kernels.length === 0 && initrds.length === 0) {
-      findings.push({ id: "kernel.not-installed", level: "warning", subject: kernel.kv, message: `kernel ${kernel.kv} is not installed in the boot partitions`, fix });
-    } else if (kernels.length > 0 && initrds.length > 0 && emptyInitrds.length === initrds.length) {
-      findings.push({
-        id: "kernel.empty-initramfs",
-        level: "error",
-        subject: kernel.kv,
-        message: `kernel ${kernel.kv} is installed with an empty initramfs (${initrds.join(", ")}) and no UKI`,
-        fix
-      });
-    } else if (kernels.length > 0 && initrds.length === 0) {
-      findings.push({
-        id: "kernel.no-initramfs",
-        level: "error",
-        subject: kernel.kv,
-        message: `kernel ${kernel.kv} is installed (${kernels.join(", ")}) without an initramfs or UKI`,
-        fix
-      });
-    }
-  }
-  return findings;
-}
-
-// src/runtime/doctor/check-boot-layout.ts
-async function checkBootLayout(ctx) {
-  const findings = [];
-  try {
-    const backend = await selectBackend(ctx);
-    await backend.check?.(newestKernel(ctx) ?? "0");
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    findings.push({ id: error.code, level: "error", subject: "boot layout", message: `the next kernel install will fail: ${error.message}`, fix: error.hint ?? "fix /etc/kernel/install.conf" });
-  }
-  const rescue = readRescueState(ctx);
-  if (ctx.config.rescueImage && rescue && !rescueFilesPresent(ctx, rescue)) {
-    findings.push({
-      id: "rescue.incomplete",
-      level: "warning",
-      subject: "rescue image",
-      message: `files of the rescue image (built from ${rescue.kv}) are missing: ${rescue.files.join(" ")}`,
-      fix: `run dist-kernel install ${rescue.kv} (the newest kernel) to rebuild it`
-    });
-  }
-  return findings;
-}
-
-// src/runtime/doctor/check-boot-space.ts
-import { statfsSync as statfsSync3 } from "node:fs";
-var BOOT_USED_WARN = 0.9;
-function mib2(bytes) {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-function checkBootSpace(root, report2) {
-  let stats;
-  try {
-    stats = statfsSync3(underRoot(root, "/boot"));
-  } catch {
-    return [];
-  }
-  const total = stats.blocks * stats.bsize;
-  const free = stats.bavail * stats.bsize;
-  if (total === 0) return [];
-  let needed = 0;
-  for (const kernel of report2.kernels) {
-    const files = findBootFiles(root, kernel.kv);
-    const size = [...files.kernels, ...files.initrds, ...files.ukis].reduce((sum, f) => sum + f.size, 0);
-    needed = Math.max(needed, size);
-  }
-  const fix = "dist-kernel clean   (removes old kernels beyond keep-kernels), or enlarge the partition";
-  if (needed > 0 && free < needed) {
-    return [{ id: "boot.space", level: "error", subject: "/boot", message: `/boot has ${mib2(free)} free, but one kernel needs ${mib2(needed)}`, fix }];
-  }
-  const used = 1 - free / total;
-  if (used >= BOOT_USED_WARN) {
-    return [{ id: "boot.space", level: "warning", subject: "/boot", message: `/boot is ${Math.round(used * 100)}% full (${mib2(free)} free)`, fix }];
-  }
-  return [];
-}
-
-// src/runtime/doctor/check-efi-stub.ts
-function checkEfiStub(ctx, ukiWanted, configuredStub) {
-  if (!ukiWanted) return [];
-  try {
-    findEfiStub(ctx, configuredStub ? { configured: configuredStub } : {});
-    return [];
-  } catch (error) {
-    if (!isDistKernelError(error, "uki.stub-missing")) throw error;
-    return [
-      {
-        id: "uki.no-efi-stub",
-        level: "error",
-        subject: configuredStub ?? "EFI stub",
-        message: `a unified kernel image is configured but ${error.message}`,
-        fix: error.hint ?? "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot]), or set uki = no in /etc/dist-kernel/dist-kernel.conf"
-      }
-    ];
-  }
-}
-
-// src/runtime/doctor/check-initramfs-modules.ts
-import { readFileSync as readFileSync24 } from "node:fs";
+// src/runtime/initramfs-reader/kernel-images.ts
+import { readFileSync as readFileSync16 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -9277,8 +7495,8 @@ var rhu = function(dat, bt) {
   var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
   ri[mb] = 0;
   for (i = mb; i > 0; --i) {
-    var pv = ri[i];
-    fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << mb - i));
+    var pv2 = ri[i];
+    fill(nb, i, pv2, ri[i - 1] = pv2 + rc[i] * (1 << mb - i));
   }
   if (ri[0] != ts)
     err(0);
@@ -9838,7 +8056,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path) {
   let image;
   try {
-    image = readFileSync23(path);
+    image = readFileSync15(path);
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
@@ -9868,6 +8086,2040 @@ function modulesInListing(listing, kv) {
   return out;
 }
 
+// src/runtime/initramfs-reader/kernel-images.ts
+function kernelImages(exec, root, kv) {
+  const files = findBootFiles(root, kv);
+  return [
+    ...files.initrds.filter((f) => f.size > 0 || files.ukis.length === 0).map((f) => ({ path: f.path, fullPath: f.fullPath, read: () => listInitramfs(exec, f.fullPath) })),
+    ...files.ukis.map((f) => ({
+      path: f.path,
+      fullPath: f.fullPath,
+      read: async () => {
+        const initrd = findSection(readFileSync16(f.fullPath), ".initrd");
+        return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
+      }
+    }))
+  ];
+}
+function modulesUnder(listing, kv, subdirs) {
+  const out = /* @__PURE__ */ new Map();
+  const marker = `modules/${kv}/`;
+  for (const entry of listing.entries) {
+    const at = entry.name.indexOf(marker);
+    if (at < 0 || entry.type !== "file") continue;
+    const rel = entry.name.slice(at + marker.length);
+    const match = /(?:^|\/)([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/.exec(rel);
+    if (!match || !subdirs.some((d) => rel.startsWith(`${d}/`))) continue;
+    out.set(match[1], rel);
+  }
+  return out;
+}
+
+// src/runtime/status/collect-status.ts
+import { release } from "node:os";
+
+// src/runtime/binhost/binhost-indexes.ts
+import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync19 } from "node:fs";
+import { join as join17, relative as relative4 } from "node:path";
+
+// src/parsers/binpkg-index.ts
+var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
+var CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+function bad2(source, lineNo, why, text2) {
+  return new DistKernelError("binhost.index", `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text2)}\`` });
+}
+function parseBinpkgIndex(text2, source = "Packages") {
+  if (text2.includes("\0")) throw bad2(source, 1, "null byte", "");
+  const blocks = [];
+  let current;
+  const lines = text2.split("\n");
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = (lines[i] ?? "").replace(/\r$/, "");
+    if (line.trim() === "") {
+      if (current) blocks.push(current);
+      current = void 0;
+      continue;
+    }
+    const match = LINE_RE.exec(line);
+    if (!match) throw bad2(source, i + 1, "expected `KEY: value`", line);
+    current ??= { start: i + 1, fields: {} };
+    current.fields[match[1]] = match[2];
+  }
+  if (current) blocks.push(current);
+  const [head, ...rest] = blocks;
+  const header = head && head.fields["CPV"] === void 0 ? head.fields : {};
+  const packageBlocks = head && head.fields["CPV"] === void 0 ? rest : blocks;
+  const packages = [];
+  for (const block of packageBlocks) {
+    const cpv = block.fields["CPV"];
+    if (cpv === void 0) throw bad2(source, block.start, "package block without CPV", Object.keys(block.fields).join(" "));
+    if (!CPV_RE.test(cpv)) throw bad2(source, block.start, "expected CPV to be category/name-version", cpv);
+    packages.push({ cpv, fields: block.fields });
+  }
+  return { header, packages };
+}
+
+// src/runtime/binhost/binhost-indexes.ts
+var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
+var DEFAULT_PKGDIR = "/var/cache/binpkgs";
+function findPackagesFiles(dir3, depth) {
+  let names;
+  try {
+    names = readdirSync13(dir3);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names.sort()) {
+    const full = join17(dir3, name);
+    let isDir5 = false;
+    try {
+      isDir5 = statSync19(full).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir5 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir5 && name === "Packages") out.push(full);
+  }
+  return out;
+}
+function readIndex(root, full, kind, source, scan) {
+  const systemPath2 = `/${relative4(root, full)}`;
+  let text2;
+  try {
+    text2 = readFileSync17(full, "utf8");
+  } catch {
+    return;
+  }
+  try {
+    scan.indexes.push({ kind, source, path: systemPath2, packages: parseBinpkgIndex(text2, systemPath2).packages });
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    scan.unreadable.push({ path: systemPath2, error });
+  }
+}
+function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
+  const scan = { indexes: [], unreadable: [] };
+  const cache = underRoot(root, BINHOST_CACHE_DIR);
+  for (const file of findPackagesFiles(cache, 6)) {
+    const host = relative4(cache, file).split("/")[0] ?? "";
+    readIndex(root, file, "remote", host, scan);
+  }
+  readIndex(root, join17(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  return scan;
+}
+
+// src/runtime/binhost/package-origin.ts
+import { readFileSync as readFileSync18 } from "node:fs";
+import { join as join18 } from "node:path";
+
+// src/parsers/emerge-log.ts
+var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
+function parseEmergeLog(text2) {
+  const out = /* @__PURE__ */ new Map();
+  const fetchedAt = /* @__PURE__ */ new Map();
+  for (const line of text2.split("\n")) {
+    const match = LINE_RE2.exec(line);
+    if (!match) continue;
+    const time = Number(match[1]);
+    const what = match[3];
+    const cpv = match[4];
+    if (what === "Fetching Binary") {
+      fetchedAt.set(cpv, time);
+      continue;
+    }
+    const kind = what === "Merging Binary" ? "binary" : "source";
+    const fetched = kind === "binary" && fetchedAt.has(cpv);
+    fetchedAt.delete(cpv);
+    out.set(cpv, { cpv, kind, fetched, time });
+  }
+  return out;
+}
+
+// src/runtime/binhost/package-origin.ts
+var EMERGE_LOG = "/var/log/emerge.log";
+function readText3(path) {
+  try {
+    return readFileSync18(path, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function loadOriginSources(root, indexes) {
+  const remoteMd5 = /* @__PURE__ */ new Map();
+  for (const index of indexes) {
+    if (index.kind !== "remote") continue;
+    for (const pkg of index.packages) {
+      const md5 = pkg.fields["MD5"];
+      if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
+    }
+  }
+  return { emergeLog: parseEmergeLog(readText3(underRoot(root, EMERGE_LOG)) ?? ""), remoteMd5 };
+}
+function decideOrigin(cpv, binpkgMd5, sources) {
+  const md5 = binpkgMd5 && /^[0-9a-f]{32}$/i.test(binpkgMd5) ? binpkgMd5.toLowerCase() : void 0;
+  const withMd5 = md5 ? { binpkgMd5: md5 } : {};
+  const logged = sources.emergeLog.get(cpv);
+  if (logged?.kind === "source") return { origin: "source", ...withMd5, evidence: "emerge-log" };
+  const host = md5 ? sources.remoteMd5.get(`${cpv}\0${md5}`) : void 0;
+  if (host !== void 0) return { origin: "binhost", binhost: host, ...withMd5, evidence: "binhost-index" };
+  if (logged?.kind === "binary") return { origin: logged.fetched ? "binhost" : "binpkg", ...withMd5, evidence: "emerge-log" };
+  return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
+}
+function packageOrigin(root, cpv, sources) {
+  const md5 = readText3(join18(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  return decideOrigin(cpv, md5, sources);
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync20 } from "node:fs";
+import { join as join19 } from "node:path";
+
+// src/parsers/make-conf-var.ts
+var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+function unquote(raw) {
+  const text2 = raw.replace(/\s+#.*$/, "").trim();
+  const quote = text2[0];
+  if ((quote === '"' || quote === "'") && text2.length >= 2 && text2.endsWith(quote)) {
+    const inner = text2.slice(1, -1);
+    return quote === '"' && /[$`\\]/.test(inner) ? void 0 : inner;
+  }
+  return /[$`\\'"\s]/.test(text2) ? void 0 : text2;
+}
+function makeConfValue(texts, name) {
+  let value2;
+  let assigned = false;
+  for (const text2 of texts) {
+    for (const line of text2.split("\n")) {
+      const match = ASSIGN_RE.exec(line);
+      if (!match || match[1] !== name) continue;
+      assigned = true;
+      value2 = unquote(match[2] ?? "");
+    }
+  }
+  return assigned ? value2 : void 0;
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+var MAKE_CONF = "/etc/portage/make.conf";
+function makeConfTexts(root) {
+  const path = underRoot(root, MAKE_CONF);
+  try {
+    if (!statSync20(path).isDirectory()) return [readFileSync19(path, "utf8")];
+    return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync19(join19(path, name), "utf8"));
+  } catch {
+    return [];
+  }
+}
+function readPkgdir(root) {
+  const value2 = makeConfValue(makeConfTexts(root), "PKGDIR");
+  return value2 && value2.startsWith("/") && !value2.includes("\0") ? value2.replace(/\/+$/, "") || "/" : DEFAULT_PKGDIR;
+}
+
+// src/runtime/status/default-entry.ts
+import { readFileSync as readFileSync20 } from "node:fs";
+function read(root, path) {
+  try {
+    return readFileSync20(underRoot(root, path), "utf8");
+  } catch {
+    return void 0;
+  }
+}
+function findDefaultEntries(root) {
+  const out = [];
+  for (const dir3 of ["/efi", "/boot", "/boot/efi"]) {
+    const text2 = read(root, `${dir3}/loader/loader.conf`);
+    if (text2 === void 0) continue;
+    for (const line of text2.split("\n")) {
+      const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
+      if (match) out.push({ source: `${dir3}/loader/loader.conf`, value: match[1] });
+    }
+  }
+  for (const path of ["/boot/grub/grubenv", "/boot/grub2/grubenv"]) {
+    const text2 = read(root, path);
+    if (text2 === void 0) continue;
+    for (const line of text2.split("\n")) {
+      const match = /^saved_entry=(.+)$/.exec(line);
+      if (match) out.push({ source: path, value: match[1] });
+    }
+  }
+  return out;
+}
+
+// src/runtime/verify/verify-state.ts
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync21, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
+import { join as join20 } from "node:path";
+var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
+function dir2(root) {
+  return underRoot(root, VERIFY_STATE_DIR);
+}
+function writeVerifyRecord(root, record2) {
+  mkdirSync11(dir2(root), { recursive: true, mode: 493 });
+  writeFileAtomic(join20(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
+`);
+}
+function readVerifyRecord(root, kv) {
+  try {
+    const data = JSON.parse(readFileSync21(join20(dir2(root), `${kv}.json`), "utf8"));
+    if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+function clearVerifyRecord(root, kv) {
+  rmSync5(join20(dir2(root), `${kv}.json`), { force: true });
+}
+
+// src/runtime/status/collect-status.ts
+var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
+function verificationOf(root, kv) {
+  const record2 = readVerifyRecord(root, kv);
+  if (!record2) return { state: "not verified" };
+  return { state: record2.result, at: record2.at, accel: record2.accel, log: record2.log, ...record2.reason ? { reason: record2.reason } : {} };
+}
+function runningKernel(ctx, option) {
+  if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
+  const fromEnv = ctx.env[RUNNING_KV_ENV];
+  if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: "environment" };
+  return { kv: release(), source: "uname" };
+}
+function rescueStatus(ctx) {
+  const state = readRescueState(ctx);
+  if (!state) return {};
+  return { rescue: { kv: state.kv, layout: state.layout, files: state.files, complete: rescueFilesPresent(ctx, state), builtAt: state.builtAt } };
+}
+function collectStatus(ctx, options = {}) {
+  const running = runningKernel(ctx, options.running);
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+  const pending = listPending(ctx.root);
+  const origins = loadOriginSources(ctx.root, readKnownIndexes(ctx.root, readPkgdir(ctx.root)).indexes);
+  const kernels = inventory.kernels.map((kernel) => {
+    const files = findBootFiles(ctx.root, kernel.kv);
+    const owed = pending.find((p) => p.kv === kernel.kv);
+    return {
+      kv: kernel.kv,
+      ...kernel.cpv ? { cpv: kernel.cpv } : {},
+      ...kernel.version ? { version: kernel.version } : {},
+      newest: inventory.newest?.kv === kernel.kv,
+      running: running.kv === kernel.kv,
+      modulesDir: kernel.modulesDir,
+      boot: {
+        kernels: files.kernels.map((f) => f.path),
+        initrds: files.initrds.map((f) => f.path),
+        ukis: files.ukis.map((f) => f.path),
+        emptyInitrds: files.initrds.filter((f) => f.size === 0).map((f) => f.path)
+      },
+      ...owed ? { pending: owed.kind } : {},
+      ...kernel.cpv ? { origin: packageOrigin(ctx.root, kernel.cpv, origins) } : {},
+      verification: verificationOf(ctx.root, kernel.kv)
+    };
+  });
+  return {
+    root: ctx.root,
+    running,
+    kernels,
+    ...inventory.virtualVersion ? { virtualVersion: inventory.virtualVersion } : {},
+    defaultEntries: findDefaultEntries(ctx.root),
+    modules: inventory.modules.map((m) => ({ ...m, origin: packageOrigin(ctx.root, m.cpv, origins) })),
+    stale: inventory.stale,
+    pending,
+    broken: inventory.broken.map((b) => ({ cpv: b.cpv, error: b.error.message })),
+    ...rescueStatus(ctx)
+  };
+}
+
+// src/runtime/root-modules/root-critical.ts
+var OUT_OF_TREE_DIRS = ["extra", "updates"];
+var MODULE_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
+var OUT_OF_TREE_FS = { zfs: "zfs" };
+function rootFsType(root) {
+  try {
+    return mountAt(parseProcMounts(readFileSync22(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
+  } catch {
+    return void 0;
+  }
+}
+function moduleProviders(inventory) {
+  const out = /* @__PURE__ */ new Map();
+  for (const pkg of inventory.modules) {
+    for (const file of pkg.modules) {
+      const match = MODULE_RE.exec(file);
+      if (match) out.set(match[1], pkg.key);
+    }
+  }
+  return out;
+}
+function modulesOf(root, kv) {
+  const dir3 = underRoot(root, `/lib/modules/${kv}`);
+  const names = /* @__PURE__ */ new Set();
+  let files = [];
+  try {
+    files = readdirSync16(dir3, { recursive: true, encoding: "utf8" });
+  } catch {
+    return names;
+  }
+  for (const file of files) {
+    const match = MODULE_RE.exec(`/${file}`);
+    if (match) names.add(match[1]);
+  }
+  try {
+    for (const line of readFileSync22(`${dir3}/modules.builtin`, "utf8").split("\n")) {
+      const match = MODULE_RE.exec(`/${line.trim()}`);
+      if (match) names.add(match[1]);
+    }
+  } catch {
+  }
+  return names;
+}
+var listings = /* @__PURE__ */ new Map();
+function readCached(image) {
+  let st;
+  try {
+    st = statSync21(image.fullPath);
+  } catch {
+    return image.read();
+  }
+  const key = `${image.fullPath}\0${st.size}\0${st.mtimeMs}`;
+  let listing = listings.get(key);
+  if (!listing) {
+    listing = image.read();
+    listings.set(key, listing);
+  }
+  return listing;
+}
+function rootCriticalModules(ctx, inventory, forKv) {
+  return findRootCritical(ctx, inventory, forKv);
+}
+async function findRootCritical(ctx, inventory, forKv) {
+  const providers = moduleProviders(inventory);
+  const found = /* @__PURE__ */ new Map();
+  const fsType = rootFsType(ctx.root);
+  if (fsType) {
+    const name = OUT_OF_TREE_FS[fsType] ?? fsType;
+    const provider = providers.get(name);
+    if (provider || OUT_OF_TREE_FS[fsType]) {
+      found.set(name, { name, why: `the root file system is ${fsType}`, ...provider ?? guessProvider(name) ? { provider: provider ?? guessProvider(name) } : {} });
+    }
+  }
+  const all = inventory.kernels.map((k) => k.kv);
+  const running = runningKernel(ctx).kv;
+  const others = all.filter((kv) => kv !== forKv);
+  const order = [...others.includes(running) ? [running] : [], ...others.filter((kv) => kv !== running).reverse()];
+  for (const kv of order) {
+    if (all.includes(forKv) && all.indexOf(forKv) < all.indexOf(kv)) continue;
+    const images = kernelImages(ctx.exec, ctx.root, kv);
+    if (images.length === 0) continue;
+    try {
+      const listing = await readCached(images[0]);
+      for (const [name, rel] of modulesUnder(listing, kv, OUT_OF_TREE_DIRS)) {
+        if (found.has(name)) continue;
+        const provider = providers.get(name);
+        found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, ...provider ? { provider } : {} });
+      }
+    } catch (error) {
+      if (!isDistKernelError(error)) throw error;
+      ctx.logger.debug(`cannot read ${images[0].path} to find root-critical modules: ${error.message}`);
+      continue;
+    }
+    break;
+  }
+  return [...found.values()];
+}
+function guessProvider(name) {
+  return name === "zfs" ? "sys-fs/zfs-kmod" : void 0;
+}
+function missingRootModules(root, kv, critical) {
+  if (critical.length === 0) return [];
+  const present = modulesOf(root, kv);
+  return critical.filter((m) => !present.has(m.name));
+}
+
+// src/runtime/coalesce/askers.ts
+function pv(version) {
+  return withoutRevision(version);
+}
+function kernelPv2(kernel) {
+  const parsed = kernel.version ? parsePmsVersion(kernel.version) : void 0;
+  return parsed ? pv(parsed) : void 0;
+}
+function targetKernel(list, inventory) {
+  const inList = list.find((item) => item.cpv.key === VIRTUAL_KEY2);
+  const virtual = inList ? inList.cpv.version : inventory.virtualVersion ? parsePmsVersion(inventory.virtualVersion) : void 0;
+  if (!virtual) return inventory.newest?.kv;
+  const target = pv(virtual);
+  const match = (k) => {
+    const version = kernelPv2(k);
+    return version === target || version?.replace(/_p[0-9]*$/, "") === target;
+  };
+  return inventory.kernels.find(match)?.kv;
+}
+function laterAskersFor(kv, others, list, inventory, kernelPackages) {
+  const modules = new Map(inventory.modules.filter((m) => m.asks).map((m) => [m.key, m]));
+  const installed = inventory.kernels.find((k) => k.kv === kv);
+  const rebuildsFor = moduleTarget(list, inventory);
+  const keys = [];
+  for (const item of others) {
+    const key = item.cpv.key;
+    let asks = false;
+    if (kernelPackages.includes(key)) {
+      asks = installed?.key === key && installed.version !== void 0 && kernelPv2(installed) === pv(item.cpv.version);
+    } else {
+      const m = modules.get(key);
+      asks = m?.asks === "all" || m?.asks === "target" && rebuildsFor(m) === kv;
+    }
+    if (asks && !keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+function moduleTarget(list, inventory) {
+  const inList = list.some((item) => item.cpv.key === VIRTUAL_KEY2);
+  const target = targetKernel(list, inventory);
+  const order = inventory.kernels.map((k) => k.kv);
+  return (m) => {
+    if (inList) return target;
+    const candidates = [target, m.builtFor].filter((kv) => kv !== void 0 && order.includes(kv));
+    return candidates.sort((x, y) => order.indexOf(y) - order.indexOf(x))[0] ?? target ?? m.builtFor;
+  };
+}
+
+// src/runtime/coalesce/waiting-for.ts
+async function waitingFor(ctx, kv, others, list, inventory) {
+  const keys = laterAskersFor(kv, others, list, inventory, ctx.config.kernelPackages);
+  const missingRoot = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
+  const later = new Set(others.map((item) => item.cpv.key));
+  const rebuildsFor = moduleTarget(list, inventory);
+  const buildsForKv = (key) => inventory.modules.some((m) => m.key === key && rebuildsFor(m) === kv);
+  const rootProviders = [...new Set(missingRoot.map((m) => m.provider).filter((p) => p !== void 0 && later.has(p) && buildsForKv(p)))];
+  for (const p of rootProviders) if (!keys.includes(p)) keys.push(p);
+  return { keys, missingRoot, rootProviders };
+}
+
+// src/runtime/coalesce/plan.ts
+var NO_COALESCE_ENV = "DIST_KERNEL_NO_COALESCE";
+function coalescingOff(ctx) {
+  return !ctx.config.coalesceInitramfs || ctx.env[NO_COALESCE_ENV] === "1";
+}
+function otherKernelBootable(ctx, kv, inventory) {
+  return inventory.kernels.some((k) => {
+    if (k.kv === kv) return false;
+    const files = findBootFiles(ctx.root, k.kv);
+    return files.ukis.length > 0 || files.kernels.length > 0 && files.initrds.length > 0;
+  });
+}
+async function planInitramfs(ctx, req) {
+  if (coalescingOff(ctx) || !req.package || req.reason === "manual") return "now";
+  const phase = ctx.env["EBUILD_PHASE"];
+  if (phase !== void 0 && phase !== "postinst") return "now";
+  const list = readMergeList(ctx.root, ctx.logger);
+  const others = itemsStillToMerge(list, req.package);
+  if (others === void 0) return "now";
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+  const waiting = await waitingFor(ctx, req.kv, others, list, inventory);
+  const waitingFor2 = waiting.keys;
+  const owed = readPending(ctx.root, req.kv);
+  if (waitingFor2.length > 0) {
+    if (req.reason === "kernel" && waiting.rootProviders.length === 0 && !otherKernelBootable(ctx, req.kv, inventory)) return "now";
+    const owner = findEmergeAncestor();
+    const kind = req.reason === "kernel" || owed?.kind === "install" ? "install" : "initramfs";
+    if (ctx.dryRun) {
+      ctx.logger.info(`(dry run) would defer the ${kind === "install" ? "installation" : "initramfs"} of ${req.kv} until ${waitingFor2.join(", ")} are merged`);
+      return "deferred";
+    }
+    recordPending(ctx.root, { kv: req.kv, kind, requestedBy: [req.package], waitingFor: waitingFor2, since: (/* @__PURE__ */ new Date()).toISOString(), ...owner ? { owner } : {} });
+    const root = waiting.rootProviders.length > 0 ? ` (the root file system needs ${waiting.missingRoot.map((m) => m.name).join(", ")} from ${waiting.rootProviders.join(", ")})` : "";
+    ctx.logger.log(
+      req.reason === "kernel" ? `Deferring the installation of kernel ${req.kv} until ${waitingFor2.join(", ")} have merged${root} (one image build instead of ${waitingFor2.length + 1}); the current default boot entry stays until then.` : `Deferring the initramfs of ${req.kv} (asked by ${req.package}): ${waitingFor2.join(", ")} will ask for it later in this emerge${root}.`
+    );
+    return "deferred";
+  }
+  if (owed?.kind === "install" && req.reason !== "kernel") return { complete: owed };
+  return "now";
+}
+async function initramfsDone(ctx, kv) {
+  if (ctx.dryRun) return;
+  clearPending(ctx.root, kv);
+}
+function sameProcess(a, b) {
+  return a !== void 0 && b !== void 0 && a.pid === b.pid && a.start === b.start;
+}
+function staleDeferrals(ctx, except) {
+  if (coalescingOff(ctx) || ctx.dryRun) return [];
+  const owed = listPending(ctx.root).filter((work) => work.kv !== except && work.waitingFor.length > 0);
+  if (owed.length === 0) return [];
+  const owner = findEmergeAncestor();
+  if (!owner) return [];
+  const stillListed = new Set(readMergeList(ctx.root).map((item) => item.cpv.key));
+  return owed.filter((work) => sameProcess(work.owner, owner) && work.waitingFor.every((key) => !stillListed.has(key)));
+}
+
+// src/runtime/root-modules/root-module-error.ts
+function rootModuleError(kv, missing) {
+  const packages = [...new Set(missing.map((m) => m.provider).filter((p) => p !== void 0))];
+  const what = missing.map((m) => `${m.name} (${m.why})`).join(", ");
+  return new DistKernelError("initramfs.root-module-missing", `not building an image for kernel ${kv}: it could not mount the root file system without ${what}, which is not built for ${kv}`, {
+    hint: packages.length > 0 ? `rebuild ${packages.join(" ")} for ${kv} (emerge --oneshot ${packages.join(" ")}), then run: dist-kernel install ${kv}` : `install the module${missing.length > 1 ? "s" : ""} for ${kv} under /lib/modules/${kv}, then run: dist-kernel install ${kv}`
+  });
+}
+
+// src/runtime/install/image-form.ts
+function installedImageForm(ctx, kv) {
+  const files = findBootFiles(ctx.root, kv);
+  if (files.ukis.length > 0) return true;
+  if (files.initrds.some((f) => f.size > 0)) return false;
+  return void 0;
+}
+
+// src/runtime/install/lock.ts
+var LOCK_PATH = "/run/lock/dist-kernel.lock";
+async function withBootLock(ctx, fn) {
+  if (ctx.dryRun) {
+    recoverBootTransaction(ctx);
+    return fn();
+  }
+  return withLock(
+    systemPath(ctx, LOCK_PATH),
+    async () => {
+      recoverBootTransaction(ctx);
+      return fn();
+    },
+    { onWait: (holder) => ctx.logger.info(`waiting for another dist-kernel run (pid ${holder}) to finish ...`) }
+  );
+}
+
+// src/runtime/install/work-dir.ts
+import { createHash } from "node:crypto";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6, statSync as statSync22 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join21 } from "node:path";
+function workBase(ctx) {
+  try {
+    const varTmp = systemPath(ctx, "/var/tmp");
+    if (statSync22(varTmp).isDirectory()) return varTmp;
+  } catch {
+  }
+  return tmpdir3();
+}
+async function withWorkDir(ctx, fn) {
+  const base = workBase(ctx);
+  const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
+  if (!ctx.dryRun) {
+    for (const name of readdirSync17(base)) if (name.startsWith(prefix)) rmSync6(join21(base, name), { recursive: true, force: true });
+  }
+  const dir3 = mkdtempSync3(join21(base, prefix));
+  try {
+    return await fn(dir3);
+  } finally {
+    rmSync6(dir3, { recursive: true, force: true });
+  }
+}
+
+// src/runtime/verify/boot-target.ts
+import { existsSync as existsSync14, readFileSync as readFileSync23, readdirSync as readdirSync18 } from "node:fs";
+import { dirname as dirname12, join as join22 } from "node:path";
+
+// src/parsers/bls-entry.ts
+function parseBlsEntry(text2) {
+  const entry = { initrds: [], options: "" };
+  const options = [];
+  for (const raw of text2.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const match = /^(\S+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const [, key, value2] = match;
+    if (key === "title") entry.title = value2;
+    else if (key === "version") entry.version = value2;
+    else if (key === "linux") entry.linux = value2;
+    else if (key === "initrd") entry.initrds.push(...value2.split(/\s+/).filter(Boolean));
+    else if (key === "options") options.push(value2);
+  }
+  entry.options = options.join(" ");
+  return entry;
+}
+
+// src/parsers/kernel-cmdline.ts
+function splitCmdline(text2) {
+  const out = [];
+  let current = "";
+  let quoted = false;
+  let has = false;
+  for (const c of text2) {
+    if (c === '"') {
+      quoted = !quoted;
+      has = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (has) out.push(current);
+      current = "";
+      has = false;
+    } else {
+      current += c;
+      has = true;
+    }
+  }
+  if (has) out.push(current);
+  return out;
+}
+function cmdlineValue(params, name) {
+  let value2;
+  for (const p of params) if (p.startsWith(`${name}=`)) value2 = p.slice(name.length + 1);
+  return value2;
+}
+function withoutParams(params, names) {
+  return params.filter((p) => !names.some((n) => p === n || p.startsWith(`${n}=`)));
+}
+function parseRootSpec(value2) {
+  if (value2 === void 0 || value2 === "") return { kind: "none" };
+  const tagged = /^(UUID|LABEL|PARTUUID)=(.+)$/i.exec(value2);
+  if (tagged) return { kind: tagged[1].toLowerCase(), value: tagged[2] };
+  const byLink = /^\/dev\/disk\/by-(uuid|label|partuuid)\/(.+)$/.exec(value2);
+  if (byLink) return { kind: byLink[1], value: byLink[2].replace(/\\x([0-9a-f]{2})/gi, (_, h) => String.fromCharCode(Number.parseInt(h, 16))) };
+  if (/^\/dev\/[A-Za-z0-9/_.-]+$/.test(value2)) return { kind: "device", value: value2 };
+  return { kind: "other", value: value2 };
+}
+
+// src/runtime/verify/boot-target.ts
+function readUkiCmdline(path) {
+  const section = findSection(readFileSync23(path), ".cmdline");
+  return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
+}
+function findBlsEntry(ctx, kv) {
+  for (const dir3 of BOOT_DIRS) {
+    const entries = systemPath(ctx, `${dir3}/loader/entries`);
+    let names;
+    try {
+      names = readdirSync18(entries).filter((n) => n.endsWith(".conf")).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      let entry;
+      try {
+        entry = parseBlsEntry(readFileSync23(join22(entries, name), "utf8"));
+      } catch {
+        continue;
+      }
+      if (!entry.linux) continue;
+      const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
+      if (!named) continue;
+      const bootDir = systemPath(ctx, dir3);
+      return { file: join22(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
+    }
+  }
+  return void 0;
+}
+function entryPath(ctx, bootDir, path) {
+  const direct = underRoot(bootDir, path);
+  if (existsSync14(direct) || ctx.root === "/") return direct;
+  const prefix = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
+  if (path.startsWith(prefix)) return underRoot(ctx.root, path.slice(prefix.length - 1));
+  return direct;
+}
+function fallbackCmdline(ctx) {
+  const configured = readKernelCmdline(ctx);
+  if (configured) return { params: splitCmdline(configured.value), source: configured.source };
+  if (isLiveRoot(ctx)) {
+    try {
+      return { params: splitCmdline(readFileSync23("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+    } catch {
+    }
+  }
+  return { params: [], source: "none" };
+}
+function locateInstalled(ctx, kv) {
+  const files = findBootFiles(ctx.root, kv);
+  const uki = files.ukis.find((f) => f.size > 0);
+  if (uki) {
+    return { kind: "uki", image: uki.fullPath, initrds: [], params: readUkiCmdline(uki.fullPath), cmdlineSource: `${uki.path} (.cmdline)`, shown: [uki.path] };
+  }
+  const entry = findBlsEntry(ctx, kv);
+  if (entry) {
+    const image = entryPath(ctx, entry.bootDir, entry.linux);
+    const initrds = entry.initrds.map((i) => entryPath(ctx, entry.bootDir, i));
+    const shown2 = [image, ...initrds].map((p) => systemView(ctx.root, p));
+    if (initrds.length === 0 && files.ukis.some((f) => f.fullPath === image)) {
+      return { kind: "uki", image, initrds: [], params: readUkiCmdline(image), cmdlineSource: `${shown2[0]} (.cmdline)`, shown: shown2 };
+    }
+    return { kind: "kernel", image, initrds, params: splitCmdline(entry.options), cmdlineSource: systemView(ctx.root, entry.file), shown: shown2 };
+  }
+  const kernel = files.kernels[0];
+  if (!kernel) {
+    throw new DistKernelError("verify.not-installed", `kernel ${kv} is not installed in the boot partitions`, {
+      details: `looked under ${BOOT_DIRS.join(", ")}`,
+      hint: `dist-kernel install ${kv}`
+    });
+  }
+  const sameDir = files.initrds.filter((f) => f.size > 0 && dirname12(f.fullPath) === dirname12(kernel.fullPath));
+  const initrd = sameDir[0] ?? files.initrds.find((f) => f.size > 0);
+  const cmdline = fallbackCmdline(ctx);
+  return {
+    kind: "kernel",
+    image: kernel.fullPath,
+    initrds: initrd ? [initrd.fullPath] : [],
+    params: cmdline.params,
+    cmdlineSource: cmdline.source,
+    shown: [kernel.path, ...initrd ? [initrd.path] : []]
+  };
+}
+function targetFromArtifacts(ctx, artifacts) {
+  if (artifacts.uki) {
+    return { kind: "uki", image: artifacts.image, initrds: [], params: readUkiCmdline(artifacts.image), cmdlineSource: "the new UKI (.cmdline)", shown: ["new unified kernel image"] };
+  }
+  const cmdline = fallbackCmdline(ctx);
+  return {
+    kind: "kernel",
+    image: artifacts.image,
+    initrds: artifacts.initrd ? [artifacts.initrd] : [],
+    params: cmdline.params,
+    cmdlineSource: cmdline.source,
+    shown: [systemView(ctx.root, artifacts.image), ...artifacts.initrd ? ["new initramfs"] : []]
+  };
+}
+
+// src/runtime/verify/keep-previous-default.ts
+import { readdirSync as readdirSync19, renameSync as renameSync2, rmSync as rmSync7 } from "node:fs";
+import { dirname as dirname13, join as join23 } from "node:path";
+var BAD_SUFFIX = "+0-1";
+function badName(name) {
+  const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
+  return match ? `${match[1]}${BAD_SUFFIX}${match[2]}` : name;
+}
+function entryFiles(ctx, kv) {
+  const out = [];
+  for (const base of BOOT_DIRS) {
+    for (const [sub, ext] of [["loader/entries", ".conf"], ["EFI/Linux", ".efi"]]) {
+      let dir3;
+      try {
+        dir3 = underRoot(ctx.root, `${base}/${sub}`);
+      } catch {
+        continue;
+      }
+      let names;
+      try {
+        names = readdirSync19(dir3);
+      } catch {
+        continue;
+      }
+      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join23(dir3, name));
+    }
+  }
+  return [...new Set(out)];
+}
+function demoteKernel(ctx, kv) {
+  const demoted = [];
+  for (const file of entryFiles(ctx, kv)) {
+    const name = file.slice(dirname13(file).length + 1);
+    const target = join23(dirname13(file), badName(name));
+    if (target !== file) {
+      renameSync2(file, target);
+      fsyncDir(dirname13(file));
+    }
+    demoted.push(systemView(ctx.root, target));
+  }
+  return demoted;
+}
+function dropDemoted(ctx, kv) {
+  const dropped = [];
+  for (const file of entryFiles(ctx, kv)) {
+    const name = file.slice(dirname13(file).length + 1);
+    if (!name.replace(/\.(conf|efi)$/, "").endsWith(BAD_SUFFIX)) continue;
+    rmSync7(file, { force: true });
+    dropped.push(systemView(ctx.root, file));
+  }
+  return dropped;
+}
+
+// src/runtime/verify/verify-kernel.ts
+import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
+import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8, statSync as statSync24 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join27 } from "node:path";
+import { pipeline } from "node:stream/promises";
+
+// src/runtime/verify/accel.ts
+import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join24 } from "node:path";
+
+// src/runtime/verify/probe-sector.ts
+var PROBE_EXIT_STATUS = 85;
+var DEBUG_EXIT_IOBASE = 244;
+function probeBootSector() {
+  const sector = Buffer.alloc(512);
+  Buffer.from([176, 42, 230, DEBUG_EXIT_IOBASE, 244, 235, 253]).copy(sector, 0);
+  sector[510] = 85;
+  sector[511] = 170;
+  return sector;
+}
+
+// src/runtime/verify/qemu-command.ts
+function escapeDriveValue(value2) {
+  return value2.replace(/,/g, ",,");
+}
+function qemuArgs(plan) {
+  const args = [
+    "-accel",
+    plan.accel,
+    "-cpu",
+    plan.accel === "kvm" ? "host" : "max",
+    "-machine",
+    "q35",
+    "-m",
+    String(plan.memoryMiB),
+    "-smp",
+    "1",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    // A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
+    "-no-reboot",
+    "-serial",
+    `file:${plan.consoleLog}`
+  ];
+  if (plan.uki) {
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
+    args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
+    args.push("-smbios", `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
+  } else if (plan.kernel) {
+    args.push("-kernel", plan.kernel.image, "-append", plan.kernel.append);
+    if (plan.kernel.initrd) args.push("-initrd", plan.kernel.initrd);
+  }
+  args.push("-drive", `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
+  args.push("-drive", `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
+  if (plan.uki) args.push("-drive", `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
+  return args;
+}
+
+// src/runtime/verify/accel.ts
+var PROBE_TIMEOUT_MS = 3e4;
+function kvmDeviceUsable(path = "/dev/kvm") {
+  try {
+    accessSync2(path, constants3.R_OK | constants3.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function chooseAccel(ctx, qemu, workDir, wanted) {
+  if (wanted === "tcg") return { accel: "tcg", reason: "verify-accel = tcg" };
+  if (!kvmDeviceUsable()) {
+    if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm (but /dev/kvm is not usable)" };
+    return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
+  }
+  if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
+  const sector = join24(workDir, "kvm-probe.img");
+  writeFileSync3(sector, probeBootSector());
+  const args = [
+    "-accel",
+    "kvm",
+    "-cpu",
+    "host",
+    "-machine",
+    "pc",
+    "-m",
+    "16",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-serial",
+    "none",
+    "-drive",
+    `file=${escapeDriveValue(sector)},format=raw,if=ide`,
+    "-device",
+    `isa-debug-exit,iobase=0x${DEBUG_EXIT_IOBASE.toString(16)},iosize=0x04`
+  ];
+  try {
+    const result = await ctx.exec(qemu, args, { allowFailure: true, timeout: PROBE_TIMEOUT_MS, show: false });
+    if (result.exitCode === PROBE_EXIT_STATUS) return { accel: "kvm", reason: "a KVM probe guest ran" };
+    const why = result.stderr.trim().split("\n")[0] ?? `exit status ${result.exitCode}`;
+    return { accel: "tcg", reason: `KVM probe failed (${why})` };
+  } catch (error) {
+    const details = isDistKernelError(error) ? error.details : void 0;
+    const why = details?.trim().split("\n")[0] || error.message.split("\n")[0];
+    return { accel: "tcg", reason: `KVM probe guest did not run (${why})` };
+  }
+}
+
+// src/runtime/verify/firmware.ts
+import { existsSync as existsSync15 } from "node:fs";
+var QEMU_PACKAGE = "app-emulation/qemu";
+var OVMF_PACKAGE = "sys-firmware/edk2-bin";
+var OVMF_PAIRS = [
+  ["/usr/share/edk2/OvmfX64/OVMF_CODE.fd", "/usr/share/edk2/OvmfX64/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/OVMF_CODE.fd", "/usr/share/edk2-ovmf/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.4m.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd"],
+  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.fd"],
+  ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"],
+  ["/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"],
+  ["/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"],
+  ["/usr/share/qemu/edk2-x86_64-code.fd", "/usr/share/qemu/edk2-i386-vars.fd"]
+];
+function findOvmf(candidates = OVMF_PAIRS) {
+  const pair = candidates.find(([code, vars]) => existsSync15(code) && existsSync15(vars));
+  if (!pair) {
+    throw new DistKernelError("verify.no-ovmf", "cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found", {
+      details: `looked for: ${candidates.map(([c]) => c).join(", ")}`,
+      hint: `emerge ${OVMF_PACKAGE}`
+    });
+  }
+  return { code: pair[0], vars: pair[1] };
+}
+var QEMU_PROGRAM = "qemu-system-x86_64";
+async function checkQemu(ctx) {
+  try {
+    const out = await ctx.exec(QEMU_PROGRAM, ["--version"], { timeout: 3e4 });
+    return out.stdout.split("\n")[0]?.trim() ?? QEMU_PROGRAM;
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) {
+      throw new DistKernelError("verify.no-qemu", `cannot verify boot images: ${QEMU_PROGRAM} is not installed`, {
+        hint: `emerge ${QEMU_PACKAGE} (QEMU_SOFTMMU_TARGETS="x86_64")`,
+        cause: error
+      });
+    }
+    throw error;
+  }
+}
+
+// src/runtime/verify/guest-init.ts
+import { writeFileSync as writeFileSync4 } from "node:fs";
+import { join as join25 } from "node:path";
+var NONCE_PATH = "/dist-kernel-verify/nonce";
+var RESULT_DEVICE = "/dev/vdb";
+var GUEST_INIT_SOURCE = `/* dist-kernel verify: init of the test guest (x86-64 Linux, freestanding) */
+static long sys(long n, long a, long b, long c, long d, long e) {
+	long r;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	__asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+	return r;
+}
+enum { READ = 0, WRITE = 1, OPEN = 2, CLOSE = 3, PWRITE = 18, UNAME = 63, SYNC = 162, MOUNT = 165, REBOOT = 169 };
+static char nonce[512], out[4096], uts[390];
+static long len(const char *s) { long n = 0; while (s[n]) n++; return n; }
+static void say(const char *s) { sys(WRITE, 2, (long)s, len(s), 0, 0); }
+static long put(long at, const char *s) { while (*s && at < 4000) out[at++] = *s++; return at; }
+void dk_main(void) {
+	long console = sys(OPEN, (long)"/dev/console", 2, 0, 0, 0);
+	if (console >= 0 && console != 2) { sys(33 /* dup2 */, console, 2, 0, 0, 0); }
+	say("dist-kernel-verify: init running from the test root filesystem\\n");
+	long at = put(0, "DKV1\\n");
+	long fd = sys(OPEN, (long)"${NONCE_PATH}", 0, 0, 0, 0);
+	long n = fd >= 0 ? sys(READ, fd, (long)nonce, sizeof nonce - 1, 0, 0) : -1;
+	if (n > 0) { for (long i = n - 1; i >= 0; i--) if (nonce[i] != '\\n' && at < 4000) out[at++] = nonce[i]; }
+	else at = put(at, "-");
+	at = put(at, "\\n");
+	if (sys(UNAME, (long)uts, 0, 0, 0, 0) == 0) at = put(at, uts + 2 * 65);
+	at = put(at, "\\n");
+	long dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000 /* O_WRONLY|O_SYNC */, 0, 0, 0);
+	if (dev < 0) {
+		/* switch_root normally moves /dev along; mount it when it did not. */
+		sys(MOUNT, (long)"devtmpfs", (long)"/dev", (long)"devtmpfs", 0, 0);
+		dev = sys(OPEN, (long)"${RESULT_DEVICE}", 1 | 010000, 0, 0, 0);
+	}
+	if (dev >= 0 && sys(PWRITE, dev, (long)out, sizeof out, 0, 0) == sizeof out) say("dist-kernel-verify: result written\\n");
+	else say("dist-kernel-verify: cannot write the result disk\\n");
+	sys(SYNC, 0, 0, 0, 0, 0);
+	sys(REBOOT, 0xfee1dead, 672274793, 0x4321fedc /* RB_POWER_OFF */, 0, 0);
+	for (;;) {}
+}
+__asm__(".global _start\\n_start:\\n xor %rbp, %rbp\\n and $-16, %rsp\\n call dk_main\\n hlt\\n");
+`;
+async function buildGuestInit(ctx, workDir) {
+  if (process.arch !== "x64") {
+    throw new DistKernelError("verify.arch", `boot verification supports x86-64 only, not ${process.arch}`);
+  }
+  const source = join25(workDir, "init.c");
+  const binary = join25(workDir, "init");
+  writeFileSync4(source, GUEST_INIT_SOURCE);
+  const args = ["-Os", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-fcf-protection=none", "-o", binary, source];
+  for (const compiler of ["cc", "gcc", "clang"]) {
+    try {
+      await ctx.exec(compiler, args, { timeout: 12e4 });
+      return binary;
+    } catch (error) {
+      if (isDistKernelError(error, "exec.not-found")) continue;
+      throw new DistKernelError("verify.init-build", `cannot build the test guest's init with ${compiler}`, { cause: error, details: isDistKernelError(error) ? error.details : void 0 });
+    }
+  }
+  throw new DistKernelError("verify.no-compiler", "no C compiler found to build the test guest's init (cc, gcc or clang)", { hint: "emerge sys-devel/gcc" });
+}
+
+// src/runtime/verify/guest-report.ts
+function parseGuestRecord(head) {
+  const text2 = Buffer.from(head).toString("latin1");
+  const end = text2.indexOf("\0");
+  const lines = (end < 0 ? text2 : text2.slice(0, end)).split("\n");
+  if (lines[0] !== "DKV1" || lines.length < 3) return void 0;
+  return { transformed: lines[1], release: lines[2] };
+}
+function expectedTransform(nonce) {
+  return [...nonce].reverse().join("");
+}
+function judgeRecord(record2, nonce, kv) {
+  if (!record2) return { ok: false, reason: "the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem" };
+  if (record2.transformed !== expectedTransform(nonce)) return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
+  if (record2.release !== kv) return { ok: false, reason: `the guest ran kernel ${record2.release || "unknown"}, not ${kv}` };
+  return { ok: true };
+}
+
+// src/runtime/verify/root-fs-type.ts
+import { readFileSync as readFileSync24, realpathSync as realpathSync4 } from "node:fs";
+
+// src/parsers/mountinfo.ts
+function unescape2(field2) {
+  return field2.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+function parseMountinfo(text2) {
+  const out = [];
+  for (const line of text2.split("\n")) {
+    const fields = line.trim().split(" ");
+    const dash = fields.indexOf("-");
+    if (dash < 6 || fields.length < dash + 3) continue;
+    out.push({ mountPoint: unescape2(fields[4]), fsType: fields[dash + 1], source: unescape2(fields[dash + 2]) });
+  }
+  return out;
+}
+function mountOf(entries, path) {
+  let best;
+  for (const entry of entries) {
+    const mp = entry.mountPoint;
+    const inside2 = mp === "/" || path === mp || path.startsWith(`${mp}/`);
+    if (inside2 && (!best || mp.length >= best.mountPoint.length)) best = entry;
+  }
+  return best;
+}
+
+// src/runtime/verify/root-fs-type.ts
+function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
+  let text2;
+  try {
+    text2 = readFileSync24(mountinfo, "utf8");
+  } catch {
+    return void 0;
+  }
+  let path;
+  try {
+    path = realpathSync4(ctx.root);
+  } catch {
+    path = ctx.root;
+  }
+  const entry = mountOf(parseMountinfo(text2), path);
+  return entry ? { fsType: entry.fsType, source: entry.source, mountPoint: entry.mountPoint } : void 0;
+}
+
+// src/runtime/verify/root-plan.ts
+var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+var SAFE_PATH_RE = /^\/[A-Za-z0-9._/+-]+$/;
+var HOST_DEVICE_PARAMS = ["resume", "resume_offset", "rd.luks.uuid", "rd.luks.name", "rd.luks.options", "rd.lvm.lv", "rd.lvm.vg", "rd.md.uuid", "rd.dm.uuid", "rd.break"];
+var VERIFY_PARAMS = ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"];
+var LABEL_MAX = { ext2: 16, ext3: 16, ext4: 16, xfs: 12, btrfs: 255 };
+function reproduce(spec, fsType) {
+  switch (spec.kind) {
+    case "uuid":
+      return UUID_RE.test(spec.value) ? { uuid: spec.value.toLowerCase() } : void 0;
+    case "label":
+      return spec.value.length <= (LABEL_MAX[fsType] ?? 16) && !/[\s/]/.test(spec.value) ? { label: spec.value } : void 0;
+    case "partuuid":
+      return UUID_RE.test(spec.value) ? { partition: { partuuid: spec.value.toLowerCase() } } : void 0;
+    case "device":
+      if (spec.value === "/dev/vda") return {};
+      if (spec.value === "/dev/vda1") return { partition: {} };
+      return void 0;
+    default:
+      return void 0;
+  }
+}
+function planRoot(input) {
+  const notes = [];
+  const fsType = cmdlineValue(input.params, "rootfstype") ?? input.fsType;
+  const rootValue = cmdlineValue(input.params, "root");
+  const spec = parseRootSpec(rootValue);
+  let identity = reproduce(spec, fsType);
+  let params = [...input.params];
+  const rootflags = cmdlineValue(input.params, "rootflags") ?? "";
+  const subvolume = /(?:^|,)subvol(?:id)?=/.test(rootflags);
+  if (input.kind === "uki") {
+    if (!identity) {
+      throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line ${spec.kind === "none" ? "has no root= (finding the root by partition type is not imitated)" : `names root=${rootValue}, a device no test disk can imitate`}`, {
+        details: "a UKI carries its command line; the test disk can take the UUID, LABEL or PARTUUID that root= names, or be /dev/vda",
+        hint: "use root=UUID=… (or PARTUUID=/LABEL=) in /etc/kernel/cmdline, which is the most robust form anyway"
+      });
+    }
+    if (subvolume) throw new DistKernelError("verify.root-unsupported", `cannot verify this UKI: its command line mounts a btrfs subvolume (rootflags=${rootflags})`, { hint: "the test disk has no subvolumes" });
+    const waits = input.params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p.startsWith(`${n}=`)));
+    if (waits.length > 0) notes.push(`the UKI's command line names devices the guest does not have (${waits.join(" ")}): the initramfs may wait for them`);
+    return { identity, fsType, params, initPaths: initPaths(input.params), notes };
+  }
+  if (!identity) {
+    identity = { uuid: input.fallbackUuid };
+    params = [...withoutParams(params, ["root"]), `root=UUID=${input.fallbackUuid}`];
+    notes.push(spec.kind === "none" ? `no root= on the command line: booted with root=UUID=${input.fallbackUuid}` : `root=${rootValue} cannot be imitated by a virtual disk: booted with root=UUID=${input.fallbackUuid} instead`);
+  }
+  if (subvolume) {
+    params = withoutParams(params, ["rootflags"]);
+    notes.push(`rootflags=${rootflags} dropped: the test disk has no btrfs subvolumes`);
+  }
+  const dropped = params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p === n || p.startsWith(`${n}=`)));
+  if (dropped.length > 0) notes.push(`dropped (devices of this machine the guest does not have): ${dropped.join(" ")}`);
+  params = [...withoutParams(params, [...HOST_DEVICE_PARAMS, "rd.shell", "rd.emergency", "panic"]), ...VERIFY_PARAMS];
+  return { identity, fsType, params, initPaths: initPaths(params), notes };
+}
+function initPaths(params) {
+  const paths = ["/sbin/init"];
+  const init = cmdlineValue(params, "init");
+  if (init && SAFE_PATH_RE.test(init) && !init.split("/").includes("..") && !paths.includes(init)) paths.push(init);
+  return paths;
+}
+
+// src/runtime/verify/test-disk.ts
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync23, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname14, join as join26 } from "node:path";
+var EXT = (type) => ({
+  program: `mkfs.${type}`,
+  pkg: "sys-fs/e2fsprogs",
+  sizeMiB: 64,
+  args: (image, tree, id) => ["-q", "-F", "-d", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
+});
+var FS_TOOLS = {
+  ext2: EXT("ext2"),
+  ext3: EXT("ext3"),
+  ext4: EXT("ext4"),
+  // xfsprogs refuses filesystems under 300 MiB; the image is sparse.
+  xfs: {
+    program: "mkfs.xfs",
+    pkg: "sys-fs/xfsprogs",
+    sizeMiB: 320,
+    args: (image, _tree, id, proto) => ["-q", "-f", "-p", proto, ...id.uuid ? ["-m", `uuid=${id.uuid}`] : [], ...id.label ? ["-L", id.label] : [], image]
+  },
+  btrfs: {
+    program: "mkfs.btrfs",
+    pkg: "sys-fs/btrfs-progs",
+    sizeMiB: 128,
+    args: (image, tree, id) => ["-q", "-f", "--rootdir", tree, ...id.uuid ? ["-U", id.uuid] : [], ...id.label ? ["-L", id.label] : [], image]
+  }
+};
+function supportedFsTypes() {
+  return Object.keys(FS_TOOLS);
+}
+function xfsProto(init, initPaths2, nonceFile) {
+  const top = { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() };
+  const place = (path, mode, source) => {
+    const parts = path.split("/").filter(Boolean);
+    let dir3 = top;
+    for (const part of parts.slice(0, -1)) {
+      if (!dir3.dirs.has(part)) dir3.dirs.set(part, { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
+      dir3 = dir3.dirs.get(part);
+    }
+    dir3.files.set(parts.at(-1), { mode, source });
+  };
+  for (const p of initPaths2) place(p, "---755", init);
+  place(NONCE_PATH, "---644", nonceFile);
+  for (const m of MOUNT_POINTS) if (!top.dirs.has(m.slice(1))) top.dirs.set(m.slice(1), { dirs: /* @__PURE__ */ new Map(), files: /* @__PURE__ */ new Map() });
+  const lines = ["/dev/null", "0 0", "d--755 0 0"];
+  const emit = (dir3, depth) => {
+    const pad = " ".repeat(depth);
+    for (const [name, file] of dir3.files) lines.push(`${pad}${name} ${file.mode} 0 0 ${file.source}`);
+    for (const [name, sub] of dir3.dirs) {
+      lines.push(`${pad}${name} d--755 0 0`);
+      emit(sub, depth + 1);
+      lines.push(`${pad}$`);
+    }
+  };
+  emit(top, 1);
+  lines.push("$", "");
+  return lines.join("\n");
+}
+var MOUNT_POINTS = ["/dev", "/proc", "/sys", "/run", "/tmp"];
+function sparseFile(path, bytes) {
+  const fd = openSync4(path, "w", 384);
+  try {
+    ftruncateSync(fd, bytes);
+  } finally {
+    closeSync4(fd);
+  }
+}
+async function makeTestDisk(ctx, workDir, options) {
+  const tool = FS_TOOLS[options.fsType];
+  if (!tool) {
+    throw new DistKernelError("verify.fs-unsupported", `cannot make a test root filesystem of type ${options.fsType}`, {
+      hint: `boot verification makes ${supportedFsTypes().join(", ")}; give another type with --fstype`
+    });
+  }
+  const tree = join26(workDir, "tree");
+  for (const m of MOUNT_POINTS) mkdirSync12(join26(tree, m), { recursive: true });
+  for (const p of options.initPaths) {
+    const target = join26(tree, p);
+    mkdirSync12(dirname14(target), { recursive: true });
+    copyFileSync3(options.init, target);
+    chmodSync2(target, 493);
+  }
+  const nonceFile = join26(tree, NONCE_PATH);
+  mkdirSync12(dirname14(nonceFile), { recursive: true });
+  writeFileSync5(nonceFile, `${options.nonce}
+`);
+  const proto = join26(workDir, "xfs.proto");
+  writeFileSync5(proto, xfsProto(join26(tree, options.initPaths[0]), options.initPaths, nonceFile));
+  const fsImage = join26(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
+  sparseFile(fsImage, tool.sizeMiB * 1024 * 1024);
+  try {
+    await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 3e5 });
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) {
+      throw new DistKernelError("verify.mkfs-missing", `cannot make a ${options.fsType} test root filesystem: ${tool.program} is not installed`, {
+        hint: `emerge ${tool.pkg} (or verify with another type: --fstype)`,
+        cause: error
+      });
+    }
+    throw error;
+  }
+  if (!options.identity.partition) return { image: fsImage, fsType: options.fsType };
+  return { image: await wrapInGpt(ctx, workDir, fsImage, options.identity.partition.partuuid), fsType: options.fsType };
+}
+async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
+  const disk = join26(workDir, "root-disk.img");
+  const fsBytes = statSync23(fsImage).size;
+  const mib3 = 1024 * 1024;
+  sparseFile(disk, fsBytes + 2 * mib3);
+  const script = `label: gpt
+start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${partuuid ? `, uuid=${partuuid}` : ""}
+`;
+  try {
+    await ctx.exec("sfdisk", ["--quiet", "--no-reread", "--no-tell-kernel", disk], { input: script, timeout: 6e4 });
+  } catch (error) {
+    if (isDistKernelError(error, "exec.not-found")) throw new DistKernelError("verify.sfdisk-missing", "cannot make a partitioned test disk: sfdisk is not installed", { hint: "emerge sys-apps/util-linux", cause: error });
+    throw error;
+  }
+  await ctx.exec("dd", [`if=${fsImage}`, `of=${disk}`, "bs=1M", "seek=1", "conv=notrunc,sparse", "status=none"], { timeout: 3e5 });
+  return disk;
+}
+
+// src/runtime/verify/verify-kernel.ts
+var VERIFY_LOG_DIR = "/var/log/dist-kernel";
+var GUEST_MEMORY_MIB = 1024;
+var RESULT_DISK_BYTES = 1024 * 1024;
+function verifyBase(ctx) {
+  try {
+    const varTmp = systemPath(ctx, "/var/tmp");
+    if (statSync24(varTmp).isDirectory()) return varTmp;
+  } catch {
+  }
+  return tmpdir4();
+}
+async function concatenate(files, out) {
+  const sink = createWriteStream(out, { mode: 384 });
+  for (const file of files) await pipeline(createReadStream(file), sink, { end: false });
+  await new Promise((resolve3, reject) => sink.end((error) => error ? reject(error) : resolve3()));
+}
+function placeFile(source, target) {
+  try {
+    linkSync3(source, target);
+  } catch {
+    copyFileSync4(source, target);
+  }
+}
+function readHead(path, bytes) {
+  const fd = openSync5(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync2(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync5(fd);
+  }
+}
+function readText4(path) {
+  try {
+    return readFileSync25(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+function stamp(date2) {
+  return date2.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+function rootFsType2(ctx, option) {
+  if (option) return option;
+  const mount = detectRootMount(ctx);
+  if (!mount) throw new DistKernelError("verify.fs-unknown", `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: "give it with --fstype (ext4, xfs, btrfs…)" });
+  return mount.fsType;
+}
+async function verifyTarget(ctx, kv, target, options = {}) {
+  await checkQemu(ctx);
+  const ovmf = target.kind === "uki" ? findOvmf() : void 0;
+  const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType2(ctx, options.fsType), fallbackUuid: randomUUID() });
+  const timeout = options.timeout ?? ctx.config.verifyTimeout;
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would boot ${target.shown.join(" ")} in QEMU with a ${plan.fsType} test root (${target.kind === "uki" ? "embedded command line" : plan.params.join(" ")}), at most ${timeout} s`);
+    return void 0;
+  }
+  const started = performance.now();
+  const base = verifyBase(ctx);
+  const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
+  for (const name of readdirSync20(base)) if (name.startsWith(prefix)) rmSync8(join27(base, name), { recursive: true, force: true });
+  const work = mkdtempSync4(join27(base, prefix));
+  try {
+    const init = await buildGuestInit(ctx, work);
+    const nonce = randomBytes2(16).toString("hex");
+    const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
+    const resultDisk = join27(work, "result.img");
+    const fd = openSync5(resultDisk, "w", 384);
+    ftruncateSync2(fd, RESULT_DISK_BYTES);
+    closeSync5(fd);
+    const consoleLog = join27(work, "console.log");
+    const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
+    ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
+    const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
+    if (target.kind === "uki") {
+      const esp = join27(work, "esp");
+      mkdirSync13(join27(esp, "EFI", "BOOT"), { recursive: true });
+      placeFile(target.image, join27(esp, "EFI", "BOOT", "BOOTX64.EFI"));
+      const vars = join27(work, "OVMF_VARS.fd");
+      copyFileSync4(ovmf.vars, vars);
+      qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
+    } else {
+      let initrd = target.initrds[0];
+      if (target.initrds.length > 1) {
+        initrd = join27(work, "initrd.img");
+        await concatenate(target.initrds, initrd);
+      }
+      qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
+    }
+    const args = qemuArgs(qemu);
+    const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${accel.accel}, ${plan.fsType} test root)`);
+    let failure;
+    let qemuOutput = "";
+    try {
+      const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: timeout * 1e3, show: false });
+      qemuOutput = `${run.stdout}${run.stderr}`;
+      if (run.exitCode !== 0) failure = `QEMU exited with status ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`;
+    } catch (error) {
+      if (!isDistKernelError(error, "exec.timeout")) throw error;
+      failure = `the guest did not finish within ${timeout} s (verify-timeout)`;
+      qemuOutput = error.details ?? "";
+    }
+    const verdict = judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv);
+    const ok = verdict.ok && failure === void 0;
+    end(ok);
+    const at = /* @__PURE__ */ new Date();
+    const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
+    const record2 = {
+      kv,
+      result: ok ? "verified" : "failed",
+      at: at.toISOString(),
+      kind: target.kind,
+      accel: accel.accel,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      files: target.shown,
+      cmdline: target.kind === "uki" ? target.params.join(" ") : plan.params.join(" "),
+      fsType: plan.fsType,
+      log: logPath,
+      ...ok ? {} : { reason: failure ?? (verdict.ok ? "unknown" : verdict.reason) },
+      notes: plan.notes
+    };
+    const header = [
+      `dist-kernel verify ${kv}: ${record2.result}${record2.reason ? ` (${record2.reason})` : ""}`,
+      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel.accel} (${accel.reason})`,
+      `booted: ${target.shown.join(" ")}`,
+      `command line (${target.cmdlineSource}): ${record2.cmdline}`,
+      ...plan.notes.map((n) => `note: ${n}`),
+      `qemu: ${displayCommand(QEMU_PROGRAM, args)}`,
+      "----- serial console -----",
+      ""
+    ].join("\n");
+    const logFile = systemPath(ctx, logPath);
+    mkdirSync13(systemPath(ctx, VERIFY_LOG_DIR), { recursive: true, mode: 493 });
+    writeFileAtomic(logFile, `${header}${readText4(consoleLog)}
+----- qemu -----
+${qemuOutput}`);
+    writeVerifyRecord(ctx.root, record2);
+    return record2;
+  } finally {
+    rmSync8(work, { recursive: true, force: true });
+  }
+}
+function describeRecord(record2) {
+  if (record2.result === "verified") return `boot of ${record2.kv} verified in QEMU (${record2.accel}, ${record2.seconds} s): ${record2.files.join(" ")} mounted a ${record2.fsType} root and ran its init`;
+  return `boot verification of ${record2.kv} FAILED: ${record2.reason ?? "unknown reason"}
+console log: ${record2.log}`;
+}
+
+// src/runtime/verify/pipeline-hook.ts
+async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
+  if (ctx.config.verifyBoot !== "qemu") return void 0;
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) the new image of ${kv} would be booted in QEMU before it is installed (verify-boot = qemu)`);
+    return void 0;
+  }
+  clearVerifyRecord(ctx.root, kv);
+  if (options.skip) {
+    ctx.logger.warn(`boot verification of ${kv} skipped (--force): it becomes the default unverified`);
+    return void 0;
+  }
+  try {
+    return await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `
+${error.hint}` : ""}
+${kv} is installed unverified`);
+    return void 0;
+  }
+}
+function keepInstalledImage(ctx, kv, record2, initrdOnly) {
+  if (record2?.result !== "failed" || !initrdOnly) return false;
+  const files = findBootFiles(ctx.root, kv);
+  return files.kernels.length > 0 || files.ukis.some((f) => f.size > 0);
+}
+function settleVerification(ctx, kv, record2, installedFiles) {
+  if (ctx.dryRun) return;
+  if (record2?.result !== "failed") {
+    dropDemoted(ctx, kv);
+    if (record2) {
+      writeVerifyRecord(ctx.root, { ...record2, files: installedFiles });
+      ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s) before it became the default`);
+    }
+    return;
+  }
+  const demoted = demoteKernel(ctx, kv);
+  writeVerifyRecord(ctx.root, { ...record2, files: installedFiles, ...demoted.length > 0 ? { demoted } : {} });
+  ctx.logger.warn(
+    [
+      `boot verification of ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
+      `console log: ${record2.log}`,
+      demoted.length > 0 ? `${kv} is installed but marked bad for the boot loader (${demoted.join(" ")}): the previous kernel stays the default` : `${kv} is installed, but the boot loader configuration was not updated for it: the previous kernel stays the default until you do`,
+      `fix the cause, then run: dist-kernel install ${kv}   (dist-kernel install --force ${kv} installs it without verification)`
+    ].join("\n")
+  );
+}
+function keptMessage(kv, record2) {
+  return [
+    `boot verification of the new image for ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
+    `console log: ${record2.log}`,
+    `the installed image of ${kv} was left as it was`,
+    `fix the cause, then run: dist-kernel initramfs ${kv}`
+  ].join("\n");
+}
+
+// src/runtime/install/install-kernel.ts
+function validatePackage(pkg) {
+  if (pkg === void 0) return;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
+    throw new DistKernelError("input.package", `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
+  }
+}
+async function installWith(ctx, backend, kv, artifacts) {
+  const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
+  try {
+    const files = await backend.install(artifacts);
+    end(true);
+    return { backend: backend.name, files };
+  } catch (error) {
+    end(false);
+    throw error;
+  }
+}
+function validateInstallRequest(ctx, kv, options = {}) {
+  assertKernelVersion(kv);
+  validatePackage(options.package);
+  findKernelFiles(ctx, kv, options.image);
+}
+async function pipeline2(ctx, kv, options, initrdOnly, reason) {
+  validateInstallRequest(ctx, kv, options);
+  const backend = await selectBackend(ctx);
+  await backend.check?.(kv);
+  if (!options.force) {
+    const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
+    if (plan !== "now") {
+      if (plan !== "deferred") await completeDeferred(ctx, plan.complete);
+      await completeStale(ctx, kv);
+      ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
+      return { kv, status: "deferred", files: [] };
+    }
+    await completeStale(ctx, kv);
+  }
+  if (!await rootModulesPresent(ctx, kv, initrdOnly, reason)) return { kv, status: "kept", files: [] };
+  const uki = initrdOnly ? installedImageForm(ctx, kv) : void 0;
+  const started = performance.now();
+  const result = await withBootLock(
+    ctx,
+    () => withWorkDir(ctx, async (workDir) => {
+      const layout = (await readInstallConf(ctx)).conf.layout;
+      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : { uki } });
+      const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
+      const verification = check ? { verification: check.result } : {};
+      if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
+        ctx.logger.warn(keptMessage(kv, check));
+        return { kv, status: "kept", uki: artifacts.uki, files: [], ...verification };
+      }
+      const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
+      settleVerification(ctx, kv, check, installed.files);
+      const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : void 0;
+      if (check?.result !== "failed") await updateBootloaders(ctx, { action: "install", kv, ukiImage, layout });
+      if (!initrdOnly && check?.result !== "failed") await refreshRescueQuietly(ctx, kv, workDir);
+      return { kv, status: "installed", backend: installed.backend, uki: artifacts.uki, files: installed.files, ...verification };
+    })
+  );
+  if (!ctx.dryRun) await initramfsDone(ctx, kv);
+  if (result.status === "kept") return result;
+  const seconds = ((performance.now() - started) / 1e3).toFixed(1);
+  const what = result.uki ? "unified kernel image" : "kernel and initramfs";
+  if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
+  else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(" ")}`);
+  return result;
+}
+async function refreshRescueQuietly(ctx, kv, workDir) {
+  try {
+    await refreshRescueImage(ctx, kv, workDir);
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    ctx.logger.warn(`the rescue image was not refreshed: ${error.message}${error.hint ? `
+${error.hint}` : ""}`);
+  }
+}
+function installKernel(ctx, kv, options = {}) {
+  return pipeline2(ctx, kv, options, false, "kernel");
+}
+function regenerateInitramfs(ctx, kv, options = {}) {
+  return pipeline2(ctx, kv, options, true, options.reason ?? (options.package ? "module" : "manual"));
+}
+function isKernelAsker(ctx, cpv) {
+  try {
+    return ctx.config.kernelPackages.includes(parseCpv(cpv).key);
+  } catch {
+    return false;
+  }
+}
+async function completeDeferred(ctx, work) {
+  const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
+  ctx.logger.log(`Completing the deferred ${work.kind === "install" ? "installation" : "initramfs"} of ${work.kv} (asked by ${work.requestedBy.join(", ") || "an earlier run"})`);
+  if (work.kind === "install") await installKernel(ctx, work.kv, { force: true, ...asker ? { package: asker } : {} });
+  else await regenerateInitramfs(ctx, work.kv, { force: true, reason: "module" });
+}
+async function completeStale(ctx, kv) {
+  for (const work of staleDeferrals(ctx, kv)) await completeDeferred(ctx, work);
+}
+async function rootModulesPresent(ctx, kv, initrdOnly, reason) {
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  const missing = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
+  if (missing.length === 0) return true;
+  const error = rootModuleError(kv, missing);
+  if (!initrdOnly || reason !== "module" || installedImageForm(ctx, kv) === void 0) throw error;
+  ctx.logger.warn(`${error.message}; keeping its current image. ${error.hint ?? ""}`.trim());
+  if (!ctx.dryRun) await initramfsDone(ctx, kv);
+  return false;
+}
+
+// src/runtime/coalesce/complete-pending.ts
+var LOCK = "/var/lib/dist-kernel/pending.lock";
+async function completePending(ctx) {
+  if (ctx.env[NO_COALESCE_ENV] === "1") return;
+  const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
+  if (owed.length === 0) return;
+  if (ctx.dryRun) {
+    for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
+    return;
+  }
+  await withLock(underRoot(ctx.root, LOCK), async () => {
+    for (const work of owed) {
+      if (!readPending(ctx.root, work.kv)) continue;
+      await completeDeferred(ctx, work);
+    }
+  });
+}
+async function completePendingQuietly(ctx) {
+  try {
+    await completePending(ctx);
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    ctx.logger.warn(`completing deferred initramfs work failed: ${error.message}`);
+  }
+}
+
+// src/cli/commands/install.ts
+var installCommand = {
+  register(program2, run) {
+    program2.command("install").description("install kernel KV: build its initramfs (or UKI) with dracut, then install it to /boot").argument("<kv>", "kernel version, e.g. 6.6.30-gentoo-dist").option("--image <path>", "kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV)").option("--package <cat/pf>", "the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})").option("--force", "install without boot verification (verify-boot = qemu), as the default entry").action(
+      run(async (context, kv, options) => {
+        const flags2 = options;
+        const ctx = createRuntimeContext(context);
+        validateInstallRequest(ctx, kv, { image: flags2.image, package: flags2.package });
+        await completePending(ctx);
+        await installKernel(ctx, kv, { image: flags2.image, package: flags2.package, skipVerify: flags2.force });
+        return 0;
+      })
+    );
+  }
+};
+
+// src/runtime/install/remove-kernel.ts
+async function removeKernel(ctx, kv, options = {}) {
+  assertKernelVersion(kv);
+  if (!options.force && runningKernel(ctx).kv === kv) {
+    throw new DistKernelError("remove.running", `refusing to remove the boot files of the running kernel: ${kv}`, {
+      hint: `reboot into another kernel first, or run \`dist-kernel remove --force ${kv}\``
+    });
+  }
+  return withBootLock(ctx, async () => {
+    const backend = await selectBackend(ctx);
+    const end = ctx.logger.begin(`Removing kernel ${kv} from the boot files (${backend.name})`);
+    let files;
+    try {
+      files = await backend.remove(kv);
+      end(true);
+    } catch (error) {
+      end(false);
+      throw error;
+    }
+    await updateBootloaders(ctx, { action: "remove", kv, layout: (await readInstallConf(ctx)).conf.layout });
+    if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
+    else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(" ")}`);
+    return { kv, backend: backend.name, files };
+  });
+}
+
+// src/cli/commands/remove.ts
+var removeCommand = {
+  register(program2, run) {
+    program2.command("remove").description("remove the boot files of kernel KV (what install put there)").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking").option("--force", "also remove the running kernel's boot files").action(
+      run(async (context, kv, options) => {
+        const flags2 = options;
+        validatePackage(flags2.package);
+        assertKernelVersion(kv);
+        const ctx = createRuntimeContext(context);
+        await completePending(ctx);
+        await removeKernel(ctx, kv, { package: flags2.package, force: flags2.force });
+        return 0;
+      })
+    );
+  }
+};
+
+// src/cli/commands/initramfs.ts
+var initramfsCommand = {
+  register(program2, run) {
+    program2.command("initramfs").description("rebuild the initramfs (or unified kernel image) of kernel KV and install it").argument("<kv>", "kernel version").option("--package <cat/pf>", "the package asking (coalesces rebuilds within one emerge)").action(
+      run(async (context, kv, options) => {
+        const flags2 = options;
+        const ctx = createRuntimeContext(context);
+        validateInstallRequest(ctx, kv, { package: flags2.package });
+        await completePending(ctx);
+        await regenerateInitramfs(ctx, kv, { package: flags2.package });
+        return 0;
+      })
+    );
+  }
+};
+
+// src/runtime/install/kernel-install-plugin.ts
+import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
+import { join as join28 } from "node:path";
+async function runKernelInstallPlugin(ctx, inv) {
+  const noOp = decidePluginNoOp(inv, ctx.env);
+  if (noOp) return noOp;
+  const env = ctx.env;
+  const staging = env["KERNEL_INSTALL_STAGING_AREA"];
+  if (!staging) throw new DistKernelError("plugin.env", "kernel-install plugin run without KERNEL_INSTALL_STAGING_AREA", { hint: "run it through kernel-install(8)" });
+  assertSafePath(staging, "KERNEL_INSTALL_STAGING_AREA");
+  const ukiGenerator = env["KERNEL_INSTALL_UKI_GENERATOR"];
+  const uki = env["KERNEL_INSTALL_LAYOUT"] === "uki" && (!ukiGenerator || ukiGenerator === PLUGIN_NAME || ukiGenerator === "dracut");
+  return withBootLock(
+    ctx,
+    () => withWorkDir(ctx, async (workDir) => {
+      const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
+      const target = join28(staging, uki ? "uki.efi" : "initrd");
+      if (!ctx.dryRun) {
+        copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
+        chmodSync3(target, 420);
+      } else {
+        ctx.logger.info(`(dry run) would write ${target}`);
+      }
+      return { exitCode: 0, action: `wrote ${target}` };
+    })
+  );
+}
+function imageOption(ctx, image) {
+  const root = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
+  if (ctx.root === "/") return { image };
+  if (image.startsWith(root)) return { image: `/${image.slice(root.length)}` };
+  return {};
+}
+
+// src/cli/commands/plugin.ts
+function quietUnless(verbose, logger) {
+  if (verbose) return logger;
+  return { ...logger, info: () => {
+  }, debug: () => {
+  }, begin: () => () => {
+  } };
+}
+var pluginCommand = {
+  register(program2, run) {
+    program2.command("plugin").description("kernel-install(8) plugin entry point (called by /usr/lib/kernel/install.d/50-dist-kernel.install)").argument("<name>", "plugin name (dist-kernel)").argument("<command>", "add or remove").argument("<kv>", "kernel version").argument("<entry-dir>", "ENTRY_DIR_ABS from kernel-install").argument("[files...]", "add: IMAGE [INITRD…]").action(
+      run(async (context, name, command, kv, entryDir, files) => {
+        const verbose = pluginVerbose(context.verbose, context.env);
+        const logger = quietUnless(verbose, context.logger);
+        const [image, ...initrds] = files;
+        const inv = { name, command, kv, entryDir, image, initrds };
+        const noOp = decidePluginNoOp(inv, context.env);
+        if (noOp) {
+          logger.info(`dist-kernel plugin: ${noOp.action}`);
+          return noOp.exitCode;
+        }
+        const ctx = createRuntimeContext({ ...context, logger });
+        const outcome = await runKernelInstallPlugin(ctx, inv);
+        ctx.logger.info(`dist-kernel plugin: ${outcome.action}`);
+        return outcome.exitCode;
+      })
+    );
+  }
+};
+
+// src/runtime/status/render-status.ts
+function describeVerification(v) {
+  if (v.state === "not verified") return "not verified";
+  const when = v.at ? ` ${v.at.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` : "";
+  if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ""}`;
+  return `FAILED${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
+}
+function describeOrigin(origin) {
+  if (origin.origin === "binhost") return origin.binhost ? `binary from binhost ${origin.binhost}` : "binary from a binhost";
+  if (origin.origin === "binpkg") return "binary package";
+  return "built here";
+}
+function renderStatus(report2) {
+  const lines = [];
+  lines.push(`Running kernel: ${report2.running.kv}${report2.running.source === "uname" ? "" : ` (from ${report2.running.source})`}`);
+  if (report2.virtualVersion) lines.push(`virtual/dist-kernel: ${report2.virtualVersion}`);
+  lines.push("");
+  lines.push(report2.kernels.length === 0 ? "Installed kernels: none found" : "Installed kernels:");
+  for (const k of report2.kernels) {
+    const marks = [k.newest ? "newest" : "", k.running ? "running" : "", k.pending ? `pending ${k.pending}` : ""].filter(Boolean);
+    lines.push(`  ${k.kv}${k.cpv ? `  (${k.cpv}${k.origin && k.origin.origin !== "source" ? `, ${describeOrigin(k.origin)}` : ""})` : "  (not from a package)"}${marks.length ? `  [${marks.join(", ")}]` : ""}`);
+    const boot = [...k.boot.ukis.map((p) => `UKI ${p}`), ...k.boot.kernels.map((p) => `kernel ${p}`), ...k.boot.initrds.map((p) => `initramfs ${p}${k.boot.emptyInitrds.includes(p) ? " (empty placeholder)" : ""}`)];
+    if (boot.length === 0) lines.push("      not installed in /boot");
+    for (const b of boot) lines.push(`      ${b}`);
+    lines.push(`      boot verification: ${describeVerification(k.verification)}`);
+  }
+  if (report2.rescue) {
+    const r = report2.rescue;
+    lines.push(`Rescue image: built from ${r.kv} (layout=${r.layout})${r.complete ? "" : "  [INCOMPLETE: files missing; the next install of the newest kernel rebuilds it]"}`);
+    for (const f of r.files) lines.push(`      ${f}`);
+  }
+  lines.push("");
+  if (report2.defaultEntries.length === 0) lines.push("Default boot entry: not detectable");
+  for (const e of report2.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
+  lines.push("");
+  lines.push(report2.modules.length === 0 ? "Module packages: none" : "Module packages:");
+  for (const m of report2.modules) {
+    const flags2 = [m.distKernel ? "dist-kernel" : "-dist-kernel", m.initramfs ? "initramfs" : ""].filter(Boolean).join(" ");
+    lines.push(`  ${m.cpv}  built for ${m.builtFor ?? "unknown kernel"}  [${flags2}]${m.origin.origin === "source" ? "" : `  ${describeOrigin(m.origin)}`}`);
+  }
+  if (report2.stale.length > 0) {
+    lines.push("");
+    lines.push("Stale module packages:");
+    for (const s of report2.stale) {
+      lines.push(`  ${s.cpv}`);
+      for (const r of s.reasons) lines.push(`      ${r}`);
+    }
+    const manual = report2.stale.filter((s) => !s.distKernel);
+    if (manual.length > 0) lines.push("  fix: dist-kernel modules rebuild   (rebuilds the USE=-dist-kernel ones)");
+    if (manual.length < report2.stale.length) lines.push("  fix: emerge --update --deep @world   (Portage rebuilds the USE=dist-kernel ones)");
+  }
+  if (report2.pending.length > 0) {
+    lines.push("");
+    for (const p of report2.pending) {
+      const waiting = p.waitingFor.length > 0 ? `, waiting for ${p.waitingFor.join(", ")}` : "";
+      lines.push(`Pending initramfs work for ${p.kv} (${p.kind}) since ${p.since}, asked by ${p.requestedBy.join(", ") || "unknown"}${waiting}`);
+    }
+  }
+  if (report2.broken.length > 0) {
+    lines.push("");
+    lines.push("Broken installed-package entries (skipped):");
+    for (const b of report2.broken) lines.push(`  ${b.cpv}: ${b.error}`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+
+// src/cli/commands/status.ts
+var statusCommand = {
+  register(program2, run) {
+    program2.command("status").description("show installed and running kernels, the default boot entry and stale module packages").option("--json", "print a JSON report").option("--running <kv>", "treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)").action(
+      run(async (context, options) => {
+        const opts = options;
+        const ctx = createRuntimeContext(context);
+        await completePendingQuietly(ctx);
+        const report2 = collectStatus(ctx, opts.running === void 0 ? {} : { running: opts.running });
+        process.stdout.write(opts.json ? `${JSON.stringify(report2, null, 2)}
+` : renderStatus(report2));
+        return 0;
+      })
+    );
+  }
+};
+
+// src/runtime/doctor/check-binhost-versions.ts
+import { readdirSync as readdirSync21 } from "node:fs";
+import { join as join29 } from "node:path";
+var VIRTUAL_CPN = "virtual/dist-kernel";
+function overlayVirtualVersions(root, overlayDir) {
+  const out = /* @__PURE__ */ new Set();
+  let names = [];
+  try {
+    names = readdirSync21(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!name.endsWith(".ebuild")) continue;
+    const split = splitNameVersion(name.slice(0, -".ebuild".length));
+    if (split && split.name === "dist-kernel") out.add(withoutRevision(split.version));
+  }
+  return out;
+}
+function checkBinhostVersions(indexes, overlayVersions, overlayDir, kernelPackages) {
+  const findings = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const index of indexes) {
+    if (index.kind !== "remote") continue;
+    for (const pkg of index.packages) {
+      const [category, pf] = pkg.cpv.split("/");
+      const split = pf ? splitNameVersion(pf) : void 0;
+      if (!category || !split) continue;
+      const key = `${category}/${split.name}`;
+      if (key !== VIRTUAL_CPN && !kernelPackages.includes(key)) continue;
+      const pv2 = withoutRevision(split.version);
+      if (overlayVersions.has(pv2) || seen.has(`${index.source}\0${pv2}`)) continue;
+      seen.add(`${index.source}\0${pv2}`);
+      findings.push({
+        id: "binhost.version-missing",
+        level: "warning",
+        subject: pkg.cpv,
+        message: `binhost ${index.source} offers ${pkg.cpv}, but the overlay ${overlayDir} has no ${VIRTUAL_CPN}-${pv2}: emerge will not take this kernel version (or modules built for it) from the binhost`,
+        fix: `sync the repository that provides kernel ${pv2} (emerge --sync), then run dist-kernel generate`
+      });
+    }
+  }
+  return findings;
+}
+
+// src/runtime/doctor/check-boot-images.ts
+function checkBootImages(report2) {
+  const findings = [];
+  for (const kernel of report2.kernels) {
+    const { kernels, initrds, ukis, emptyInitrds } = kernel.boot;
+    const fix = kernel.cpv ? `dist-kernel install ${kernel.kv}   (or: emerge --config '=${kernel.cpv}')` : `dist-kernel install ${kernel.kv}`;
+    if (kernel.pending === "install") {
+      findings.push({
+        id: "kernel.install-pending",
+        level: "warning",
+        subject: kernel.kv,
+        message: `kernel ${kernel.kv} is merged but its installation into /boot is still pending (deferred until its modules are rebuilt)`,
+        fix
+      });
+      continue;
+    }
+    if (ukis.length > 0) continue;
+    if (kernels.length === 0 && initrds.length === 0) {
+      findings.push({ id: "kernel.not-installed", level: "warning", subject: kernel.kv, message: `kernel ${kernel.kv} is not installed in the boot partitions`, fix });
+    } else if (kernels.length > 0 && initrds.length > 0 && emptyInitrds.length === initrds.length) {
+      findings.push({
+        id: "kernel.empty-initramfs",
+        level: "error",
+        subject: kernel.kv,
+        message: `kernel ${kernel.kv} is installed with an empty initramfs (${initrds.join(", ")}) and no UKI`,
+        fix
+      });
+    } else if (kernels.length > 0 && initrds.length === 0) {
+      findings.push({
+        id: "kernel.no-initramfs",
+        level: "error",
+        subject: kernel.kv,
+        message: `kernel ${kernel.kv} is installed (${kernels.join(", ")}) without an initramfs or UKI`,
+        fix
+      });
+    }
+  }
+  return findings;
+}
+
+// src/runtime/doctor/check-boot-layout.ts
+async function checkBootLayout(ctx) {
+  const findings = [];
+  try {
+    const backend = await selectBackend(ctx);
+    await backend.check?.(newestKernel(ctx) ?? "0");
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    findings.push({ id: error.code, level: "error", subject: "boot layout", message: `the next kernel install will fail: ${error.message}`, fix: error.hint ?? "fix /etc/kernel/install.conf" });
+  }
+  const rescue = readRescueState(ctx);
+  if (ctx.config.rescueImage && rescue && !rescueFilesPresent(ctx, rescue)) {
+    findings.push({
+      id: "rescue.incomplete",
+      level: "warning",
+      subject: "rescue image",
+      message: `files of the rescue image (built from ${rescue.kv}) are missing: ${rescue.files.join(" ")}`,
+      fix: `run dist-kernel install ${rescue.kv} (the newest kernel) to rebuild it`
+    });
+  }
+  return findings;
+}
+
+// src/runtime/doctor/check-boot-space.ts
+import { statfsSync as statfsSync3 } from "node:fs";
+var BOOT_USED_WARN = 0.9;
+function mib2(bytes) {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+function checkBootSpace(root, report2) {
+  let stats;
+  try {
+    stats = statfsSync3(underRoot(root, "/boot"));
+  } catch {
+    return [];
+  }
+  const total = stats.blocks * stats.bsize;
+  const free = stats.bavail * stats.bsize;
+  if (total === 0) return [];
+  let needed = 0;
+  for (const kernel of report2.kernels) {
+    const files = findBootFiles(root, kernel.kv);
+    const size = [...files.kernels, ...files.initrds, ...files.ukis].reduce((sum, f) => sum + f.size, 0);
+    needed = Math.max(needed, size);
+  }
+  const fix = "dist-kernel clean   (removes old kernels beyond keep-kernels), or enlarge the partition";
+  if (needed > 0 && free < needed) {
+    return [{ id: "boot.space", level: "error", subject: "/boot", message: `/boot has ${mib2(free)} free, but one kernel needs ${mib2(needed)}`, fix }];
+  }
+  const used = 1 - free / total;
+  if (used >= BOOT_USED_WARN) {
+    return [{ id: "boot.space", level: "warning", subject: "/boot", message: `/boot is ${Math.round(used * 100)}% full (${mib2(free)} free)`, fix }];
+  }
+  return [];
+}
+
+// src/runtime/doctor/check-efi-stub.ts
+function checkEfiStub(ctx, ukiWanted, configuredStub) {
+  if (!ukiWanted) return [];
+  try {
+    findEfiStub(ctx, configuredStub ? { configured: configuredStub } : {});
+    return [];
+  } catch (error) {
+    if (!isDistKernelError(error, "uki.stub-missing")) throw error;
+    return [
+      {
+        id: "uki.no-efi-stub",
+        level: "error",
+        subject: configuredStub ?? "EFI stub",
+        message: `a unified kernel image is configured but ${error.message}`,
+        fix: error.hint ?? "install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot]), or set uki = no in /etc/dist-kernel/dist-kernel.conf"
+      }
+    ];
+  }
+}
+
 // src/runtime/doctor/check-initramfs-modules.ts
 function moduleName(path) {
   return path.slice(path.lastIndexOf("/") + 1).replace(/\.(?:gz|xz|zst)$/, "");
@@ -9877,19 +10129,7 @@ async function checkInitramfsModules(exec, root, report2) {
   for (const kernel of report2.kernels) {
     const wanted = report2.modules.filter((m) => m.initramfs && m.builtFor === kernel.kv && m.modules.length > 0);
     if (wanted.length === 0 || kernel.pending === "install") continue;
-    const files = findBootFiles(root, kernel.kv);
-    const images = [
-      // Beside a UKI, an empty initramfs is the placeholder dist-kernel installs on purpose: nothing to read.
-      ...files.initrds.filter((f) => f.size > 0 || files.ukis.length === 0).map((f) => ({ path: f.path, read: () => listInitramfs(exec, f.fullPath) })),
-      ...files.ukis.map((f) => ({
-        path: f.path,
-        read: async () => {
-          const initrd = findSection(readFileSync24(f.fullPath), ".initrd");
-          return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
-        }
-      }))
-    ];
-    for (const image of images) {
+    for (const image of kernelImages(exec, root, kernel.kv)) {
       let listing;
       try {
         listing = await image.read();
@@ -9936,14 +10176,46 @@ function checkBrokenEntries(report2) {
 function checkPending(report2) {
   return report2.pending.map((p) => {
     const running = p.owner !== void 0 && isProcessAlive(p.owner);
+    const asked = p.requestedBy.join(", ") || "an earlier run";
     return {
       id: "initramfs.pending",
       level: running ? "warning" : "error",
       subject: p.kv,
-      message: running ? `the ${p.kind} of ${p.kv} is deferred since ${p.since} until ${p.waitingFor.join(", ") || "the running emerge"} is merged` : `the deferred ${p.kind} of ${p.kv} (since ${p.since}) is still owed: completing it failed`,
+      message: running ? `the ${p.kind} of ${p.kv} (asked by ${asked}) is deferred since ${p.since} until ${p.waitingFor.join(", ") || "the running emerge"} is merged` : `the deferred ${p.kind} of ${p.kv} (asked by ${asked}, since ${p.since}) is still owed: completing it failed`,
       fix: running ? "let the running emerge finish; afterwards any dist-kernel command completes it" : `dist-kernel ${p.kind === "install" ? "install" : "initramfs"} ${p.kv}`
     };
   });
+}
+
+// src/runtime/doctor/check-root-modules.ts
+async function checkRootModules(ctx, report2) {
+  const findings = [];
+  for (const kernel of report2.kernels) {
+    if (kernel.pending === "install") continue;
+    const critical = await rootCriticalModules(ctx, report2, kernel.kv);
+    if (critical.length === 0) continue;
+    const notBuilt = new Set(missingRootModules(ctx.root, kernel.kv, critical).map((m) => m.name));
+    for (const image of kernelImages(ctx.exec, ctx.root, kernel.kv)) {
+      let present;
+      try {
+        present = modulesInListing(await image.read(), kernel.kv);
+      } catch (error) {
+        if (!isDistKernelError(error)) throw error;
+        continue;
+      }
+      const missing = critical.filter((m) => !present.has(`${m.name}.ko`));
+      if (missing.length === 0) continue;
+      const rebuild = [...new Set(missing.filter((m) => notBuilt.has(m.name) && m.provider).map((m) => m.provider))];
+      findings.push({
+        id: "initramfs.root-module-missing",
+        level: "error",
+        subject: image.path,
+        message: `${image.path} lacks ${missing.map((m) => `${m.name} (${m.why})`).join(", ")}: kernel ${kernel.kv} would not mount the root file system`,
+        fix: rebuild.length > 0 ? `emerge --oneshot ${rebuild.join(" ")} && dist-kernel initramfs ${kernel.kv}` : `dist-kernel initramfs ${kernel.kv}`
+      });
+    }
+  }
+  return findings;
 }
 
 // src/runtime/doctor/check-stale-modules.ts
@@ -10001,6 +10273,7 @@ async function runDoctor(ctx, options = {}) {
   const report2 = collectStatus(ctx, options);
   findings.push(...checkBootImages(report2));
   findings.push(...await checkInitramfsModules(ctx.exec, ctx.root, report2));
+  findings.push(...await checkRootModules(ctx, report2));
   findings.push(...checkStaleModules(report2));
   findings.push(...checkPending(report2));
   findings.push(...checkBrokenEntries(report2));
@@ -10104,9 +10377,9 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync25 } from "node:fs";
+import { readFileSync as readFileSync26 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
-  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-PFYG626I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
+  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-YU74MA4N.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
     root,
     config: config2,
@@ -10125,17 +10398,17 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync25(path, "utf8")
+    text: readFileSync26(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync30, statSync as statSync25 } from "node:fs";
+import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync31, statSync as statSync26 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync21, readFileSync as readFileSync26 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync22, readFileSync as readFileSync27 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join30 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -10151,7 +10424,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync26(path, "utf8");
+    return readFileSync27(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -10176,7 +10449,7 @@ async function writeProtected(path, text2, options) {
   }
   const dir3 = dirname15(path);
   const name = basename6(path);
-  const entries = readdirSync21(dir3);
+  const entries = readdirSync22(dir3);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path, "-"], {
@@ -10193,7 +10466,7 @@ async function writeProtected(path, text2, options) {
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync27, rmSync as rmSync9 } from "node:fs";
+import { readFileSync as readFileSync28, rmSync as rmSync9 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10224,7 +10497,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync27(underRoot(root, path), "utf8");
+      text2 = readFileSync28(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -10261,11 +10534,11 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync16, readFileSync as readFileSync28, statSync as statSync24 } from "node:fs";
+import { existsSync as existsSync16, readFileSync as readFileSync29, statSync as statSync25 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function isDirectory2(path) {
   try {
-    return statSync24(path).isDirectory();
+    return statSync25(path).isDirectory();
   } catch {
     return false;
   }
@@ -10274,7 +10547,7 @@ function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync28(underRoot(root, path), "utf8");
+      text2 = readFileSync29(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -10323,7 +10596,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -10343,7 +10616,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync29(path, "utf8");
+    text2 = readFileSync30(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -10380,7 +10653,7 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function isDirectory3(path) {
   try {
-    return statSync25(path).isDirectory();
+    return statSync26(path).isDirectory();
   } catch {
     return false;
   }
@@ -10398,7 +10671,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync30(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync31(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -10449,7 +10722,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync30(configPath, "utf8"));
+  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
   if (!existsSync17(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -10534,11 +10807,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync22, readFileSync as readFileSync31, rmdirSync, rmSync as rmSync11 } from "node:fs";
+import { readdirSync as readdirSync23, readFileSync as readFileSync32, rmdirSync, rmSync as rmSync11 } from "node:fs";
 import { join as join31 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync31(path, "utf8");
+    return readFileSync32(path, "utf8");
   } catch {
     return void 0;
   }
@@ -10586,7 +10859,7 @@ function undoSetup(context) {
     const full = underRoot(root, dir3);
     let entries;
     try {
-      entries = readdirSync22(full);
+      entries = readdirSync23(full);
     } catch {
       continue;
     }
@@ -10663,26 +10936,26 @@ function defaultEntryKernels(entries, kvs) {
 }
 
 // src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync23, statSync as statSync26 } from "node:fs";
+import { readdirSync as readdirSync24, statSync as statSync27 } from "node:fs";
 import { join as join32 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
-    return statSync26(path).mtimeMs;
+    return statSync27(path).mtimeMs;
   } catch {
     return 0;
   }
 }
 function containsModule(dir3) {
   try {
-    return readdirSync23(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+    return readdirSync24(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
   } catch {
     return false;
   }
 }
 function moduleDirs(root) {
   try {
-    return readdirSync23(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync26(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync24(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync27(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -10835,14 +11108,14 @@ import { existsSync as existsSync19 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
-import { readdirSync as readdirSync24 } from "node:fs";
+import { readdirSync as readdirSync25 } from "node:fs";
 import { join as join34 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync24(join34(location, key));
+      names = readdirSync25(join34(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -10866,12 +11139,12 @@ ${extra.join("\n")}
 }
 
 // src/runtime/postsync/overlay-virtuals.ts
-import { readdirSync as readdirSync25 } from "node:fs";
+import { readdirSync as readdirSync26 } from "node:fs";
 import { join as join35 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names;
   try {
-    names = readdirSync25(join35(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync26(join35(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -10882,7 +11155,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync32 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync33 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -10891,7 +11164,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync32(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync33(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -10973,20 +11246,20 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync26, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync27, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync28, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
 import { tmpdir as tmpdir5 } from "node:os";
 import { dirname as dirname19, join as join36, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function isDir4(path) {
   try {
-    return statSync27(path).isDirectory();
+    return statSync28(path).isDirectory();
   } catch {
     return false;
   }
 }
 function isFile3(path) {
   try {
-    return statSync27(path).isFile();
+    return statSync28(path).isFile();
   } catch {
     return false;
   }
@@ -10996,7 +11269,7 @@ function findPackageKernel(destdir) {
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names = [];
     try {
-      names = readdirSync26(join36(destdir, base));
+      names = readdirSync27(join36(destdir, base));
     } catch {
       continue;
     }
@@ -11102,7 +11375,7 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error)) throw error;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error, details: error.details });
     }
-    if (!isFile3(built) || statSync27(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile3(built) || statSync28(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
       final = join36(work, "uki.signed.efi");
