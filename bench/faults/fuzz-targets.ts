@@ -309,6 +309,19 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		call: (parse, input) => parse(text(input)),
 	},
 	{
+		name: '/proc/mounts',
+		module: 'parsers/proc-mounts.ts',
+		exports: ['parseProcMounts'],
+		seeds: seedTexts('rpool/ROOT/gentoo / zfs rw,relatime,xattr,posixacl 0 0\nproc /proc proc rw,nosuid 0 0\n', '/dev/sda1 /mnt/my\\040disk ext4 rw 0 0\n'),
+		tokens: [' ', '\n', '\\040', '\\', ',', '#', '/'],
+		call: (parse, input, mod) => {
+			const entries = parse(text(input)) as Array<{ target: string; fstype: string }>;
+			const at = (mod['mountAt'] as (e: unknown, t: string) => { target: string } | undefined)(entries, '/');
+			if (at !== undefined && at.target !== '/') throw new Error(`mountAt returned a mount on ${at.target}`);
+			return entries;
+		},
+	},
+	{
 		name: 'kernel command line (root=)',
 		module: 'parsers/kernel-cmdline.ts',
 		exports: ['splitCmdline'],
