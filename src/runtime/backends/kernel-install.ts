@@ -183,6 +183,11 @@ function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string
 	return files.map((p) => systemView(ctx.root, p));
 }
 
+/** Boot counting (`<id>+LEFT[-DONE]`, also the `+0-1` of a failed boot verification) is not part of the release. */
+export function withoutTries(id: string): string {
+	return id.replace(/\+\d+(?:-\d+)?$/, '');
+}
+
 function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, bootRootDisk: string, settings: KernelInstallSettings): InstalledKernel[] {
 	const bootDisk = resolveBootDir(ctx, '/boot');
 	const versions = new Set<string>();
@@ -196,11 +201,11 @@ function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, 
 	for (const name of names(join(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
 	const prefix = `${settings.entryToken}-`;
 	for (const name of names(join(bootRootDisk, 'loader', 'entries'))) {
-		const kv = name.startsWith(prefix) && name.endsWith('.conf') ? name.slice(prefix.length, -'.conf'.length) : '';
+		const kv = name.startsWith(prefix) && name.endsWith('.conf') ? withoutTries(name.slice(prefix.length, -'.conf'.length)) : '';
 		if (isKernelVersion(kv)) versions.add(kv);
 	}
 	for (const name of names(join(bootRootDisk, 'EFI', 'Linux'))) {
-		const kv = name.startsWith(prefix) && name.endsWith('.efi') ? name.slice(prefix.length, -'.efi'.length) : '';
+		const kv = name.startsWith(prefix) && name.endsWith('.efi') ? withoutTries(name.slice(prefix.length, -'.efi'.length)) : '';
 		if (isKernelVersion(kv)) versions.add(kv);
 	}
 	// installkernel-gentoo's 90-compat: /boot/kernel-KV (compat, grub), BOOT_ROOT/EFI/<NAME>/kernel-KV.efi (efistub).

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../test/helpers/temp-root';
 import { badName, demoteKernel, dropDemoted } from './keep-previous-default';
+import { withoutTries } from '../backends/kernel-install';
 import { keepInstalledImage } from './pipeline-hook';
 import type { VerifyRecord } from './verify-state';
 
@@ -19,6 +20,10 @@ describe('keeping the previous default', () => {
 		expect(badName(`gentoo-${KV}.conf`)).toBe(`gentoo-${KV}+0-1.conf`);
 		expect(badName(`gentoo-${KV}+3-0.conf`)).toBe(`gentoo-${KV}+0-1.conf`);
 		expect(badName(`gentoo-${KV}+2.efi`)).toBe(`gentoo-${KV}+0-1.efi`);
+		// kernel-install's listing (clean) sees the kernel, not a phantom `KV+0-1`.
+		expect(withoutTries(`${KV}+0-1`)).toBe(KV);
+		expect(withoutTries(`${KV}+3`)).toBe(KV);
+		expect(withoutTries('6.1.0-rc1+')).toBe('6.1.0-rc1+');
 	});
 
 	it('demotes only the entries and EFI/Linux UKIs of that kernel; a later good install drops the demoted ones', () => {

@@ -6475,6 +6475,9 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   }
   return files.map((p) => systemView(ctx.root, p));
 }
+function withoutTries(id) {
+  return id.replace(/\+\d+(?:-\d+)?$/, "");
+}
 function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const bootDisk = resolveBootDir(ctx, "/boot");
   const versions = /* @__PURE__ */ new Set();
@@ -6488,11 +6491,11 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   for (const name of names(join13(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
   for (const name of names(join13(bootRootDisk, "loader", "entries"))) {
-    const kv = name.startsWith(prefix) && name.endsWith(".conf") ? name.slice(prefix.length, -".conf".length) : "";
+    const kv = name.startsWith(prefix) && name.endsWith(".conf") ? withoutTries(name.slice(prefix.length, -".conf".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
   for (const name of names(join13(bootRootDisk, "EFI", "Linux"))) {
-    const kv = name.startsWith(prefix) && name.endsWith(".efi") ? name.slice(prefix.length, -".efi".length) : "";
+    const kv = name.startsWith(prefix) && name.endsWith(".efi") ? withoutTries(name.slice(prefix.length, -".efi".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
   for (const name of [...names(bootDisk), ...names(join13(bootRootDisk, "EFI", settings.vendorName))]) {
