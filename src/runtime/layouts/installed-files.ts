@@ -35,13 +35,13 @@ function placesFor(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, 
 export function layoutFilesOf(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, kv: string): string[] {
 	const names = { ...resolved.names, kv };
 	const found = new Set<string>();
-	const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
+	const inputs = { initrd: true, systemMap: true, config: true, microcode: [] };
 	for (const layout of LAYOUTS_WITH_FILES) {
 		const places = placesFor(ctx, resolved, layout, names);
+		// With a plain initramfs every layout but uki lists every file it may have written (the empty initramfs
+		// beside a UKI has the same name).
 		const plan = planLayout(layout, names, { ...inputs, uki: layout === 'uki' });
-		// The compat plan with uki=true still lists the initramfs (the empty one beside a UKI).
-		const files = layout === 'compat' ? planLayout('compat', names, { ...inputs, uki: false }).files : layout === 'efistub' ? planLayout('efistub', names, { ...inputs, uki: false }).files : plan.files;
-		for (const file of files) {
+		for (const file of plan.files) {
 			const base = places[file.place];
 			if (!base) continue;
 			const dir = systemPath(ctx, [base, ...file.dir].join('/'));

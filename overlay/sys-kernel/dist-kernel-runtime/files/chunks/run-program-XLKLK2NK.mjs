@@ -6098,12 +6098,11 @@ function placesFor(ctx, resolved, layout, names) {
 function layoutFilesOf(ctx, resolved, kv) {
   const names = { ...resolved.names, kv };
   const found = /* @__PURE__ */ new Set();
-  const inputs = { initrd: true, uki: true, systemMap: true, config: true, microcode: [] };
+  const inputs = { initrd: true, systemMap: true, config: true, microcode: [] };
   for (const layout of LAYOUTS_WITH_FILES) {
     const places = placesFor(ctx, resolved, layout, names);
     const plan = planLayout(layout, names, { ...inputs, uki: layout === "uki" });
-    const files = layout === "compat" ? planLayout("compat", names, { ...inputs, uki: false }).files : layout === "efistub" ? planLayout("efistub", names, { ...inputs, uki: false }).files : plan.files;
-    for (const file of files) {
+    for (const file of plan.files) {
       const base = places[file.place];
       if (!base) continue;
       const dir3 = systemPath(ctx, [base, ...file.dir].join("/"));
