@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { debianKernel } from '../../test/helpers/debian-kernel';
 import { BENCH_CACHE, bundleEntry } from '../lib/bundle';
 import { runChecked, runProcess } from '../lib/run-process';
-import { timePair } from '../lib/stats';
+import { median, timePair } from '../lib/stats';
+
+const TIME = '/usr/bin/time';
 
 export interface InitramfsListingResult {
 	image: string;
@@ -17,6 +19,10 @@ export interface InitramfsListingResult {
 	speedup: number;
 	lsinitrdEntries: number;
 	runs: number;
+	/** CPU time (user+sys, children included: zstd, cpio) via GNU time, medians of the same runs. */
+	oursCpuMs: number;
+	lsinitrdCpuMs: number;
+	cpuSpeedup: number;
 	/** The same listing with zstd decompressed by the system tool (not what the runtime ships). */
 	systemZstdMs: number;
 	speedupSystemZstd: number;
@@ -41,13 +47,22 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 	const lister = await bundleEntry('bench/entries/list-initramfs.ts');
 	let entries = 0;
 	let lsinitrdEntries = 0;
+	const cpu = { ours: [] as number[], theirs: [] as number[] };
+	// Under GNU time when present (its line goes to stderr, after the program's own output).
+	const run = async (argv: string[], samples: number[]) => {
+		if (!existsSync(TIME)) return runProcess(argv[0]!, argv.slice(1));
+		const r = await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv]);
+		const m = /dk-cpu ([0-9.]+) ([0-9.]+)\s*$/.exec(r.stderr);
+		if (m) samples.push((Number(m[1]) + Number(m[2])) * 1000);
+		return r;
+	};
 	const ours = async () => {
-		const r = await runProcess(process.execPath, [lister, image]);
+		const r = await run([process.execPath, lister, image], cpu.ours);
 		if (r.code !== 0) throw new Error(`our listing failed: ${r.stderr}`);
 		entries = r.stdout.trim().split('\n').length;
 	};
 	const theirs = async () => {
-		const r = await runProcess('lsinitrd', [image]);
+		const r = await run(['lsinitrd', image], cpu.theirs);
 		if (r.code !== 0) throw new Error(`lsinitrd failed: ${r.stderr}`);
 		lsinitrdEntries = r.stdout.split('\n').filter((l) => /^[-dlcbps][rwxsStT-]{9}/.test(l)).length;
 	};
@@ -56,6 +71,9 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries) throw new Error(`system-zstd listing differs or failed: ${r.stderr}`);
 	};
 	const timing = await timePair(ours, theirs, runs);
+	// The warm-up run of each is not counted.
+	const oursCpuMs = median(cpu.ours.slice(1));
+	const lsinitrdCpuMs = median(cpu.theirs.slice(1));
 	const alternative = await timePair(variant, theirs, runs);
 	return {
 		image,
@@ -66,6 +84,9 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 		speedup: timing.b / timing.a,
 		lsinitrdEntries,
 		runs,
+		oursCpuMs,
+		lsinitrdCpuMs,
+		cpuSpeedup: lsinitrdCpuMs / oursCpuMs,
 		systemZstdMs: alternative.a,
 		speedupSystemZstd: alternative.b / alternative.a,
 	};
