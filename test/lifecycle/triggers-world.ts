@@ -42,6 +42,8 @@ export interface World {
 	modules: ModuleSpec[];
 	/** --kver of each dracut run so far. */
 	dracutRuns(): string[];
+	/** The full argument list of each dracut run so far. */
+	dracutArgs(): string[];
 	cleanup(): void;
 }
 
@@ -92,7 +94,7 @@ const KERNEL_MODULES = [
 /** The kernel as linkKernelInto places it (image, /usr/src tree), with only KERNEL_MODULES under /lib/modules. */
 function placeKernel(kernel: DebianKernel, root: string, kv: string): void {
 	const dir = join(root, 'lib', 'modules', kv);
-	for (const rel of [...KERNEL_MODULES, 'modules.builtin', 'modules.order']) {
+	for (const rel of [...KERNEL_MODULES, 'modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
 		mkdirSync(join(dir, rel, '..'), { recursive: true });
 		linkSync(join(kernel.modulesDir, rel), join(dir, rel));
 	}
@@ -152,7 +154,9 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 			'kver=; prev=',
 			'for a in "$@"; do [[ $prev == --kver ]] && kver=$a; prev=$a; done',
 			`printf '%s\\n' "$kver" >> ${q(dracutLog)}`,
-			options.realDracut ? 'exec /usr/bin/dracut "$@"' : 'printf "placeholder image for %s\\n" "$kver" > "${@: -1}"',
+			`printf '%s\\n' "$*" >> ${q(`${dracutLog}.args`)}`,
+			// DK_REAL_DRACUT=1: the real one for this call (e.g. to install a kernel as a real UKI beforehand).
+			options.realDracut ? 'exec /usr/bin/dracut "$@"' : '[[ ${DK_REAL_DRACUT:-} == 1 ]] && exec /usr/bin/dracut "$@"\n' + 'printf "placeholder image for %s\\n" "$kver" > "${@: -1}"',
 			'',
 		].join('\n'),
 	);
@@ -167,6 +171,7 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 		env,
 		kernels,
 		modules,
+		dracutArgs: () => (existsSync(`${dracutLog}.args`) ? readFileSync(`${dracutLog}.args`, 'utf8').split('\n').filter(Boolean) : []),
 		dracutRuns: () => (existsSync(dracutLog) ? readFileSync(dracutLog, 'utf8').split('\n').filter(Boolean) : []),
 		cleanup: () => box.cleanup(),
 	};

@@ -48,6 +48,28 @@ describe('one image per kernel per emerge, for every trigger', () => {
 		expect(readFileSync(join(w.root, 'boot', `initramfs-${w.kernels.b.kv}.img`), 'utf8')).toContain('placeholder image');
 	});
 
+	it('each kernel keeps its own form: a kernel installed as a UKI gets a new UKI, the others a new initramfs', async () => {
+		const w = world({ realDracut: false });
+		const { a, b } = w.kernels;
+		// B installed as a real UKI (uki = yes for that one install), then the configuration back to initramfs.
+		const conf = join(w.root, 'etc', 'dist-kernel', 'dist-kernel.conf');
+		const plain = readFileSync(conf, 'utf8');
+		writeFileSync(conf, `${plain}uki = yes\n`);
+		const installed = await runBin(['--root', w.root, 'install', b.kv], { env: { ...w.env, DK_REAL_DRACUT: '1' } });
+		expect(installed.code, installed.stderr).toBe(0);
+		writeFileSync(conf, plain);
+		const exec = createExec({ logger: createMemoryLogger() });
+		expect(kernelImages(exec, w.root, b.kv).map((i) => i.path)).toEqual([`/boot/vmlinuz-${b.kv}`]);
+		const before = w.dracutArgs().length;
+		const result = await simulateEmerge(w.sim, 'firmware-forms', [triggerPackage(w, FIRMWARE)]);
+		expect(result.code, result.output.slice(-3000)).toBe(0);
+		const runs = w.dracutArgs().slice(before);
+		expect(runs).toHaveLength(2);
+		expect(runs.find((r) => r.includes(`--kver ${a.kv}`))).toContain('--no-uefi');
+		expect(runs.find((r) => r.includes(`--kver ${b.kv}`))).toContain('--uefi ');
+		expect(readFileSync(join(w.root, 'boot', `initramfs-${b.kv}.img`))).toHaveLength(0);
+	});
+
 	it('intel-microcode alone: the same', async () => {
 		const w = world({ realDracut: false });
 		const result = await simulateEmerge(w.sim, 'microcode', [triggerPackage(w, MICROCODE)]);
