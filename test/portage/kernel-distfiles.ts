@@ -1,10 +1,11 @@
 // Two REAL Debian kernel releases turned into gentoo-kernel-bin distfiles (cached once per machine):
 // `apt-get download` of linux-image-<abi>-unsigned + linux-headers-<abi>-{amd64,common}, `dpkg -x`, then laid out as
 // gentoo-kernel-bin installs a kernel: /usr/src/linux-<KV> (build output: .config, Module.symvers, generated headers,
-// bzImage, System.map) whose Makefile includes the separate source half /usr/src/linux-headers-<abi>-common (a
+// bzImage, System.map) whose Makefile includes the separate source half /usr/src/linux-headers-<KV>-common (a
 // split build tree, as kernels built with O=), /lib/modules/<KV> with build/source/vmlinuz links and modules.dep.
 // The release is renamed from Debian's <abi> (6.1.0-57-amd64) to Gentoo's <PV>-gentoo-dist so that
-// kernel-install.eclass's PV check holds: kernel.release, utsrelease.h and the modules directory say <KV>.
+// kernel-install.eclass's PV check holds: kernel.release, utsrelease.h, .kernelvariables and the modules directory
+// say <KV>.
 // The image and the modules are Debian's bytes; only vermagic strings inside the in-tree modules keep the ABI name.
 // To keep merges quick the package holds a subset of the modules (storage, file systems, libraries: about 600 of
 // 4000) and the x86 half of the headers.
@@ -30,7 +31,7 @@ export interface KernelRelease {
 export const DISTFILES_DIR = join(CACHE_DIR, 'portage-distfiles');
 export const KV_LOCALVERSION = '-gentoo-dist';
 /** Bumped when the distfile layout changes: cached distfiles of another format are rebuilt. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 function sh(file: string, args: string[], cwd?: string): string {
 	return execFileSync(file, args, { encoding: 'utf8', cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
@@ -100,8 +101,10 @@ function buildDistfile(release: KernelRelease, work: string): void {
 	const tree = join(work, 'tree');
 	const src = join(tree, 'usr', 'src');
 	mkdirSync(src, { recursive: true });
-	const common = `linux-headers-${abi.replace(/-amd64$/, '')}-common`;
-	renameSync(join(x, 'usr', 'src', common), join(src, common));
+	// the source half under a name of this release (Debian's name would collide with the host's own headers package)
+	const debianCommon = `linux-headers-${abi.replace(/-amd64$/, '')}-common`;
+	const common = `linux-headers-${kv}-common`;
+	renameSync(join(x, 'usr', 'src', debianCommon), join(src, common));
 	// the source half carries every architecture's headers; an amd64 module build reads arch/x86 only
 	for (const arch of readdirSync(join(src, common, 'arch'))) {
 		if (arch !== 'x86') rmSync(join(src, common, 'arch', arch), { recursive: true, force: true });
@@ -114,6 +117,9 @@ function buildDistfile(release: KernelRelease, work: string): void {
 		if (entry.isFile() && statSync(join(out, 'include', 'config', entry.name)).size === 0) rmSync(join(out, 'include', 'config', entry.name));
 	}
 	writeFileSync(join(out, 'include', 'config', 'kernel.release'), `${kv}\n`);
+	writeFileSync(join(out, 'Makefile'), `include /usr/src/${common}/Makefile\n`);
+	const variables = join(out, '.kernelvariables');
+	writeFileSync(variables, readFileSync(variables, 'utf8').replace(/^override KERNELRELEASE = .*$/m, `override KERNELRELEASE = ${kv}`));
 	writeFileSync(join(out, 'include', 'generated', 'utsrelease.h'), `#define UTS_RELEASE "${kv}"\n`);
 	mkdirSync(join(out, 'arch', 'x86', 'boot'), { recursive: true });
 	renameSync(join(x, 'boot', `vmlinuz-${abi}`), join(out, 'arch', 'x86', 'boot', 'bzImage'));

@@ -9,6 +9,24 @@ import { GENTOO_REPO, PROFILE, standInGentoo, writeFiles } from './stand-in-gent
 import { createRoot, whyNoRoot, type ThrowawayRoot } from './throwaway-root';
 
 export const DRACUT_LOG = '/var/log/dk-test/dracut-runs.log';
+/** /boot after every package's pkg_postinst / pkg_postrm during the emerges (written by /etc/portage/bashrc). */
+export const BOOT_STATES_LOG = '/var/log/dk-test/boot-states.log';
+
+// Portage sources /etc/portage/bashrc in every phase; these hooks run after the ebuild's own pkg_postinst/postrm.
+const BASHRC = `# Test hook: record /boot (name, size, sha256) after each package's postinst and postrm.
+dk_test_boot_state() {
+	mkdir -p /var/log/dk-test
+	{
+		echo "== \${CATEGORY}/\${PF} \${EBUILD_PHASE}"
+		local f
+		while IFS= read -r -d '' f; do
+			echo "\$(stat -c %s "\${f}") \$(sha256sum < "\${f}" | cut -d' ' -f1) \${f}"
+		done < <(find /boot -type f -print0 2>/dev/null)
+	} >> ${BOOT_STATES_LOG}
+}
+post_pkg_postinst() { dk_test_boot_state; }
+post_pkg_postrm() { dk_test_boot_state; }
+`;
 /** The runtime bundle of this checkout (global-setup builds it), run with node before its package is installed. */
 export function testBundle(): string {
 	const bundle = process.env['DIST_KERNEL_TEST_BIN'];
@@ -70,10 +88,35 @@ printf 'end %s %s %s\\n' "$$" "$(date +%s%N)" "\${rc}" >> "\${log}"
 exit "\${rc}"
 `;
 
+export interface BootFile {
+	size: number;
+	sha256: string;
+}
+
+export interface BootState {
+	/** category/PF and phase (postinst, postrm) after which /boot was read. */
+	after: string;
+	files: Map<string, BootFile>;
+}
+
 export interface PortageRoot extends ThrowawayRoot {
 	kernels: KernelRelease[];
 	/** Kernel versions started by dracut since the log was last cleared, in order. */
 	dracutRuns(): string[];
+	/** /boot after each pkg_postinst / pkg_postrm since the log was last cleared. */
+	bootStates(): BootState[];
+}
+
+export function parseBootStates(text: string): BootState[] {
+	const states: BootState[] = [];
+	for (const line of text.split('\n')) {
+		if (line.startsWith('== ')) states.push({ after: line.slice(3), files: new Map() });
+		else if (line && states.length > 0) {
+			const [size, sha256, path] = line.split(' ');
+			states.at(-1)!.files.set(path!, { size: Number(size), sha256: sha256! });
+		}
+	}
+	return states;
 }
 
 function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): PortageRoot {
@@ -84,6 +127,7 @@ function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): PortageRoot 
 			root.exists(DRACUT_LOG)
 				? root.read(DRACUT_LOG).split('\n').filter((l) => l.startsWith('start ')).map((l) => l.split(' ')[3] ?? '?')
 				: [],
+		bootStates: () => (root.exists(BOOT_STATES_LOG) ? parseBootStates(root.read(BOOT_STATES_LOG)) : []),
 	};
 }
 
@@ -112,6 +156,9 @@ export async function createPortageRoot(): Promise<PortageRoot> {
 	symlinkSync('/bin/tar', root.path('/usr/local/bin/gtar'));
 	root.write('/usr/local/sbin/dracut', DRACUT_COUNTER, 0o755);
 	root.write('/etc/dracut.conf.d/10-test.conf', FAST_DRACUT_CONF);
+	root.write('/etc/portage/bashrc', BASHRC);
+	// kernel-install and UKIs would otherwise take this machine's /proc/cmdline
+	root.write('/etc/kernel/cmdline', 'root=/dev/vda ro\n');
 	return withDracut(root, kernels);
 }
 

@@ -89,7 +89,8 @@ export function createRoot(options: { from?: string; prefix?: string } = {}): Th
 		mkdirSync(upper);
 	}
 	writeFileSync(join(dir, 'enter.sh'), ENTER, { mode: 0o755 });
-	const path = (rootPath: string) => join(upper, rootPath);
+	// merged-usr (Debian 12: /lib, /bin, /sbin are links into /usr): writes through them land under usr/ in the upper dir
+	const path = (rootPath: string) => join(upper, rootPath.replace(/^\/(lib|bin|sbin)(\/|$)/, '/usr/$1$2'));
 	const root: ThrowawayRoot = {
 		dir,
 		upper,
