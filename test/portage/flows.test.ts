@@ -215,13 +215,15 @@ describe('flows 2 and 3: kernel upgrade by emerge -uDN @world, each install back
 			await upgradeFlow(`upgrade-${backend}-k${k}`, k, `echo 'install-backend = ${backend}' >> /etc/dist-kernel/dist-kernel.conf\n${setup}`, async (root, kept) => {
 				const [{ kv: kv1 }, { kv: kv2 }] = root.kernels as [KernelRelease, KernelRelease];
 				expect(root.dracutRuns()).toEqual([kv2]);
+				// a BLS entry dir holds initramfs.img or (systemd's 90-loaderentry naming) initrd
+				const initrdOf = (kv: string) => (layout === BLS && !root.exists(layout.initrd(kv)) ? BLS_STAGED.initrd(kv) : layout.initrd(kv));
 				for (const kv of [kv1, kv2]) {
 					expect(root.exists(layout.image(kv)), layout.image(kv)).toBe(true);
-					expect(root.exists(layout.initrd(kv)), layout.initrd(kv)).toBe(true);
+					expect(root.exists(initrdOf(kv)), initrdOf(kv)).toBe(true);
 				}
 				if (layout === BLS) expect(root.exists(`/boot/loader/entries/${MACHINE_ID}-${kv2}.conf`)).toBe(true);
-				await expectImageHolds(root, layout.initrd(kv2), kv2, kept);
-				expectBootAlwaysBootable(root, layout.initrd(kv2));
+				await expectImageHolds(root, initrdOf(kv2), kv2, kept);
+				expectBootAlwaysBootable(root, initrdOf(kv2));
 				expect(root.read('/dk-out/doctor.txt')).toContain('No problems found.');
 			});
 		});
