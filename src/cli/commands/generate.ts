@@ -1,5 +1,4 @@
 // `dist-kernel generate [--check] [--output DIR]`: writes (or compares) the dist-kernel overlay.
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
@@ -10,6 +9,7 @@ import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
 import { assertSafePath, printable } from '../../lib/validate';
 import type { CommandModule } from '../command-module';
 import { VERSION } from '../version';
+import { isDirectory } from '../../lib/path-kind';
 
 /** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
 const CONFIG_FLAGS = ['kernelPackages', 'repositories', 'overlayDir', 'maintainerEmail', 'maintainerName'] as const;
@@ -22,14 +22,6 @@ interface GenerateFlags {
 	overlayDir?: string;
 	maintainerEmail?: string;
 	maintainerName?: string;
-}
-
-function isDirectory(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
-	}
 }
 
 export const generateCommand: CommandModule = {

@@ -10,6 +10,7 @@ import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
 import { listDropIns } from '../config-files/drop-in-dirs';
 import { readInstallConf } from '../install-conf/read-install-conf';
+import { isDirectory } from '../../lib/path-kind';
 
 export interface KernelInstallSettings {
 	/** Disk path of the directory holding install.conf, cmdline, entry-token ($KERNEL_INSTALL_CONF_ROOT). */
@@ -34,14 +35,6 @@ function readText(path: string): string | undefined {
 		return readFileSync(path, 'utf8');
 	} catch {
 		return undefined;
-	}
-}
-
-function isDir(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
 	}
 }
 
@@ -81,13 +74,13 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 	if (!bootRoot || !entryToken) {
 		search: for (const pref of bootRoot ? [bootRoot] : ['/efi', '/boot', '/boot/efi']) {
 			for (const token of tokenCandidates) {
-				if (isDir(systemPath(ctx, `${pref}/${token}`))) {
+				if (isDirectory(systemPath(ctx, `${pref}/${token}`))) {
 					bootRoot ??= pref;
 					entryToken ??= token;
 					break search;
 				}
 			}
-			if (isDir(systemPath(ctx, `${pref}/loader/entries`))) {
+			if (isDirectory(systemPath(ctx, `${pref}/loader/entries`))) {
 				bootRoot ??= pref;
 				break;
 			}
@@ -101,7 +94,7 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 	if (!layout) {
 		const srel = readText(systemPath(ctx, `${bootRoot}/loader/entries.srel`))?.trim();
 		if (srel !== undefined) layout = srel === 'type1' ? 'bls' : 'other';
-		else layout = isDir(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? 'bls' : 'other';
+		else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? 'bls' : 'other';
 	}
 
 	const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), '.install').filter((p) => statSync(p).size > 0);

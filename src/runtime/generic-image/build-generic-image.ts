@@ -10,9 +10,10 @@ import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import { assertKernelVersion, assertSafePath, isKernelVersion } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
 import { readDracutConfig } from '../dracut/config';
-import { imageCandidates } from '../install/kernel-files';
+import { findKernelFiles, type KernelFiles } from '../install/kernel-files';
 import { findEfiStub } from '../uki/find-stub';
 import { resolveSigningKeys, signImage } from '../uki/sign';
+import { isFile, isDirectory } from '../../lib/path-kind';
 
 export type GenericKind = 'initramfs' | 'uki';
 
@@ -35,22 +36,6 @@ export interface GenericImageResult {
 /** Graphics drivers whose firmware makes a generic image huge; each machine's own hostonly image has them. */
 export const GENERIC_OMIT_DRIVERS = ['amdgpu', 'i915', 'nouveau', 'nvidia', 'nvidia-drm', 'nvidia-modeset', 'nvidia-uvm', 'radeon', 'xe'];
 
-function isDir(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
-	}
-}
-
-function isFile(path: string): boolean {
-	try {
-		return statSync(path).isFile();
-	} catch {
-		return false;
-	}
-}
-
 /** The single kernel release whose modules the package installs. */
 export function findPackageKernel(destdir: string): string {
 	const found = new Set<string>();
@@ -61,7 +46,7 @@ export function findPackageKernel(destdir: string): string {
 		} catch {
 			continue;
 		}
-		for (const name of names) if (isKernelVersion(name) && isDir(join(destdir, base, name, 'kernel'))) found.add(name);
+		for (const name of names) if (isKernelVersion(name) && isDirectory(join(destdir, base, name, 'kernel'))) found.add(name);
 	}
 	if (found.size !== 1) {
 		throw new DistKernelError('generic-image.kernel', `cannot tell which kernel the package installs: ${found.size === 0 ? 'no' : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -139,19 +124,23 @@ function linkFromModules(modulesDir: string, imagePath: string, name: string): v
 	symlinkSync(relative(dirname(link), imagePath), link);
 }
 
+function packageKernelFiles(destdir: string, kv: string): KernelFiles {
+	try {
+		return findKernelFiles({ root: destdir }, kv, { prefer: 'source' });
+	} catch (error) {
+		if (!isDistKernelError(error)) throw error;
+		throw new DistKernelError('generic-image.kernel', `the package being built has no kernel ${kv} under ${destdir}: ${error.message}`, { exitCode: 2, details: error.details });
+	}
+}
+
 export async function buildGenericImage(ctx: RuntimeContext, request: GenericImageRequest): Promise<GenericImageResult> {
 	assertSafePath(request.destdir, '--destdir');
-	if (!request.destdir.startsWith('/') || !isDir(request.destdir)) {
+	if (!request.destdir.startsWith('/') || !isDirectory(request.destdir)) {
 		throw new DistKernelError('generic-image.destdir', `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
 	}
 	const kv = request.kv !== undefined ? assertKernelVersion(request.kv, 'kernel release') : findPackageKernel(request.destdir);
-	const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join(request.destdir, p)).find(isDir);
-	if (!modulesDir) throw new DistKernelError('generic-image.kernel', `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-	// Prefer the arch image under /usr/src (where installkernel looks for prebuilt files), then vmlinuz.
-	const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join(request.destdir, p)).find(isFile);
-	if (!kernelImage) {
-		throw new DistKernelError('generic-image.kernel', `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(', ')}` });
-	}
+	// The arch image under /usr/src first: installkernel and kernel-install.eclass look for prebuilt files beside it.
+	const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
 	const name = request.kind === 'uki' ? 'uki.efi' : 'initrd';
 	const target = join(dirname(kernelImage), name);
 	const dracut = await readDracutConfig(ctx);

@@ -47,7 +47,7 @@ function emptyInitrd(workDir: string): string {
 }
 
 export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions = {}): Promise<KernelArtifacts> {
-	const kernel = findKernelFiles(ctx, kv, options.image);
+	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.

@@ -73,7 +73,7 @@ async function installWith(ctx: RuntimeContext, backend: Backend, kv: string, ar
 export function validateInstallRequest(ctx: Pick<RuntimeContext, 'root'>, kv: string, options: Pick<InstallOptions, 'image' | 'package'> = {}): void {
 	assertKernelVersion(kv);
 	validatePackage(options.package);
-	findKernelFiles(ctx, kv, options.image);
+	findKernelFiles(ctx, kv, { image: options.image });
 }
 
 async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<InstallResult> {

@@ -6,18 +6,11 @@ import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
+import { isDirectory } from '../../lib/path-kind';
 
 /** installkernel's candidates, in its order (a later match wins, as its loop does). */
 export const ESP_CANDIDATES = ['/boot/EFI', '/boot/efi', '/boot', '/efi'] as const;
 const MSDOS_SUPER_MAGIC = 0x4d44;
-
-function isDir(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
-	}
-}
 
 function isVfatMount(path: string): boolean {
 	try {
@@ -31,9 +24,9 @@ function isVfatMount(path: string): boolean {
 export function findEsp(ctx: Pick<RuntimeContext, 'root'>, subdir: readonly string[]): string | undefined {
 	const at = (candidate: string, ...parts: string[]) => systemPath(ctx, [candidate, ...parts].join('/'));
 	let found: string | undefined;
-	for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, 'EFI', ...subdir))) found = candidate;
+	for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, 'EFI', ...subdir))) found = candidate;
 	if (found) return found;
-	for (const candidate of ESP_CANDIDATES) if (isDir(at(candidate, 'EFI'))) found = candidate;
+	for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, 'EFI'))) found = candidate;
 	if (found) return found;
 	return ['/efi', '/boot/efi', '/boot'].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
 }

@@ -1,19 +1,12 @@
 // `setup` changes Portage's configuration, so it first makes sure the root really is a Gentoo system.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DistKernelError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
 import { parseOsRelease } from '../../parsers/os-release';
+import { isDirectory } from '../../lib/path-kind';
 
 /** Why a root looks like Gentoo: at least one marker besides /etc/portage. */
 const MARKERS = ['/etc/gentoo-release', '/usr/share/portage/config/repos.conf', '/var/db/pkg/sys-apps'] as const;
-
-function isDirectory(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
-	}
-}
 
 /** os-release(5) ID or ID_LIKE naming gentoo (Gentoo Prefix and derivatives such as Funtoo set ID_LIKE). */
 function osReleaseSaysGentoo(root: string): boolean {

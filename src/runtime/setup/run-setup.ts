@@ -1,7 +1,7 @@
 // `dist-kernel setup`: adopt dist-kernel on a Gentoo system. Writes repos.conf and the configuration file the
 // CONFIG_PROTECT way, generates the overlay (through the generator the command line hands in), records what it
 // added for `setup --undo`, and tells the admin the exact next commands.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CONFIG_PATH, loadConfig, renderDefaultConfig } from '../../config/load';
 import type { Config } from '../../config/schema';
@@ -15,6 +15,7 @@ import { planEclassOverrides } from './eclass-overrides';
 import { assertGentooRoot } from './gentoo-root';
 import { REPOS_CONF_DIR, REPOS_CONF_FILE, renderReposConf } from './repos-conf-text';
 import { emptyRecord, readSetupRecord, SETUP_RECORD, recordDir, recordFile, writeSetupRecord, type SetupRecord } from './setup-record';
+import { isDirectory } from '../../lib/path-kind';
 
 /** INTERFACES.md: the overlay's profiles/repo_name. */
 export const OVERLAY_REPO_NAME = 'dist-kernel';
@@ -42,14 +43,6 @@ export interface SetupReport {
 	buildHost: boolean;
 	overlayDir: string;
 	nextCommands: string[];
-}
-
-function isDirectory(path: string): boolean {
-	try {
-		return statSync(path).isDirectory();
-	} catch {
-		return false;
-	}
 }
 
 /** Create `systemPath` (and missing parents) under root, recording each directory we made. */

@@ -1,9 +1,10 @@
 // The EFI stub dracut wraps the kernel with. Looked up before anything is built or written, so a missing stub
 // fails early with the package to install.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
+import { isFile } from '../../lib/path-kind';
 
 const EFI_ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'x64', ia32: 'ia32', arm64: 'aa64', riscv64: 'riscv64', loong64: 'loongarch64' };
 
@@ -11,14 +12,6 @@ const EFI_ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'x64', ia3
 export function knownStubPaths(arch: NodeJS.Architecture = process.arch): string[] {
 	const efiArch = EFI_ARCH[arch] ?? 'x64';
 	return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
-}
-
-function isFile(path: string): boolean {
-	try {
-		return statSync(path).isFile();
-	} catch {
-		return false;
-	}
 }
 
 export interface StubSearch {

@@ -3811,7 +3811,6 @@ function createContext(options, env = process.env) {
 }
 
 // src/cli/commands/generate.ts
-import { statSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 
 // src/runtime/vdb/read-vdb.ts
@@ -4180,15 +4179,17 @@ function installedVirtuals(root, logger) {
 // src/cli/version.ts
 var VERSION = "0.1.0";
 
+// src/lib/path-kind.ts
+import { statSync } from "node:fs";
+function isFile(path) {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+function isDirectory(path) {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
 // src/cli/commands/generate.ts
 var CONFIG_FLAGS = ["kernelPackages", "repositories", "overlayDir", "maintainerEmail", "maintainerName"];
-function isDirectory(path) {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 var generateCommand = {
   register(program2, run) {
     const command = program2.command("generate").description("write the dist-kernel overlay (virtual/dist-kernel versions, eclasses, runtime package)").option("--check", "compare instead of writing; exit 1 listing the files that differ").option("--output <dir>", "write the overlay here (a path on this host) instead of overlay-dir under --root");
@@ -4357,7 +4358,7 @@ async function withLock(path, fn, options = {}) {
 }
 
 // src/runtime/rescue/refresh-rescue.ts
-import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, statSync as statSync14 } from "node:fs";
+import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, statSync as statSync12 } from "node:fs";
 import { join as join10 } from "node:path";
 
 // src/runtime/context.ts
@@ -4694,7 +4695,7 @@ function recoverBootTransaction(ctx) {
 }
 
 // src/runtime/install/build-image.ts
-import { existsSync as existsSync6, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync6, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname4, join as join8 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
@@ -5148,18 +5149,11 @@ async function runDracut(ctx, build) {
 }
 
 // src/runtime/uki/find-stub.ts
-import { existsSync as existsSync4, statSync as statSync6 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
 function knownStubPaths(arch = process.arch) {
   const efiArch = EFI_ARCH[arch] ?? "x64";
   return [`/usr/lib/systemd/boot/efi/linux${efiArch}.efi.stub`, `/usr/lib/gummiboot/linux${efiArch}.efi.stub`];
-}
-function isFile(path) {
-  try {
-    return statSync6(path).isFile();
-  } catch {
-    return false;
-  }
 }
 function findEfiStub(ctx, search = {}) {
   if (search.configured) {
@@ -5208,7 +5202,6 @@ async function signImage(ctx, keys, input, output) {
 }
 
 // src/runtime/install/kernel-files.ts
-import { statSync as statSync7 } from "node:fs";
 var ARCH_IMAGE = {
   x64: "arch/x86/boot/bzImage",
   ia32: "arch/x86/boot/bzImage",
@@ -5217,31 +5210,19 @@ var ARCH_IMAGE = {
   loong64: "arch/loongarch/boot/vmlinuz.efi",
   ppc64: "vmlinux"
 };
-function isFile2(path) {
-  try {
-    return statSync7(path).isFile();
-  } catch {
-    return false;
-  }
-}
-function isDir(path) {
-  try {
-    return statSync7(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function imageCandidates(kv, arch = process.arch) {
   return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? "arch/x86/boot/bzImage"}`];
 }
-function findKernelFiles(ctx, kv, image) {
+function findKernelFiles(ctx, kv, options = {}) {
+  const { image } = options;
   let imagePath;
   if (image !== void 0) {
     assertSafePath(image, "--image");
     imagePath = systemPath(ctx, image);
-    if (!isFile2(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
+    if (!isFile(imagePath)) throw new DistKernelError("kernel.image-missing", `kernel image not found: ${image}`, { exitCode: 2 });
   } else {
-    imagePath = imageCandidates(kv).map((p) => systemPath(ctx, p)).find(isFile2);
+    const candidates = options.prefer === "source" ? [...imageCandidates(kv)].reverse() : imageCandidates(kv);
+    imagePath = candidates.map((p) => systemPath(ctx, p)).find(isFile);
     if (!imagePath) {
       throw new DistKernelError("kernel.image-missing", `no kernel image found for ${kv}`, {
         details: `looked for: ${imageCandidates(kv).join(", ")}`,
@@ -5249,13 +5230,13 @@ function findKernelFiles(ctx, kv, image) {
       });
     }
   }
-  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDir);
+  const modulesDir = [`/lib/modules/${kv}`, `/usr/lib/modules/${kv}`].map((p) => systemPath(ctx, p)).find(isDirectory);
   if (!modulesDir) {
     throw new DistKernelError("kernel.modules-missing", `no modules directory for kernel ${kv}: /lib/modules/${kv}`, {
       hint: "the kernel package for this version is not merged (or its modules were removed)"
     });
   }
-  const pick = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile2);
+  const pick = (paths) => paths.map((p) => systemPath(ctx, p)).find(isFile);
   return {
     kv,
     image: imagePath,
@@ -5275,7 +5256,7 @@ function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
   const path = join8(dirname4(image), uki ? "uki.efi" : "initrd");
   try {
-    return statSync8(path).isFile() && statSync8(path).size > 0 ? path : void 0;
+    return statSync6(path).isFile() && statSync6(path).size > 0 ? path : void 0;
   } catch {
     return void 0;
   }
@@ -5287,7 +5268,7 @@ function emptyInitrd(workDir) {
   return initrd;
 }
 async function buildBootImages(ctx, kv, workDir, options = {}) {
-  const kernel = findKernelFiles(ctx, kv, options.image);
+  const kernel = findKernelFiles(ctx, kv, { image: options.image });
   const dracut = await readDracutConfig(ctx);
   const uki = options.uki ?? wantsUki(ctx, dracut);
   const prebuilt = findPrebuilt(ctx, kernel.image, uki);
@@ -5339,7 +5320,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync7, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
+import { existsSync as existsSync7, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
 import { dirname as dirname5, relative as relative2 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
@@ -5440,11 +5421,11 @@ function loaderEntryText(entry) {
 }
 
 // src/runtime/layouts/write-layout.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readdirSync as readdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readdirSync as readdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
 import { join as join9 } from "node:path";
 
 // src/runtime/boot/space.ts
-import { statfsSync, statSync as statSync9 } from "node:fs";
+import { statfsSync, statSync as statSync7 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -5452,7 +5433,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync9(need.dir).dev;
+    const dev = statSync7(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -5487,7 +5468,7 @@ function layoutDir(ctx, t, places, place, dir3) {
       if (ctx.dryRun || !t) continue;
       t.protect(path);
       mkdirSync5(path, { mode: 493 });
-    } else if (!statSync10(path).isDirectory()) {
+    } else if (!statSync8(path).isDirectory()) {
       throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path}`, { hint: "move it out of the way, then run again" });
     }
   }
@@ -5529,7 +5510,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync10(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
+    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
@@ -5595,9 +5576,9 @@ function loaderPath(ctx, bootRoot, parts) {
   if (!existsSync7(disk)) return join37(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
-  const dev = statSync11(real).dev;
+  const dev = statSync9(real).dev;
   let mount = real;
-  while (mount !== rootReal && mount !== "/" && statSync11(dirname5(mount)).dev === dev) mount = dirname5(mount);
+  while (mount !== rootReal && mount !== "/" && statSync9(dirname5(mount)).dev === dev) mount = dirname5(mount);
   return join37(relative2(mount, real));
 }
 function blsOptions(ctx) {
@@ -5737,7 +5718,7 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync8, statSync as statSync12 } from "node:fs";
+import { readFileSync as readFileSync8, statSync as statSync10 } from "node:fs";
 import { dirname as dirname6 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
@@ -5774,16 +5755,9 @@ function readText(path) {
     return void 0;
   }
 }
-function isDir2(path) {
-  try {
-    return statSync12(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function isMountPoint(path) {
   try {
-    return statSync12(path).dev !== statSync12(dirname6(path)).dev;
+    return statSync10(path).dev !== statSync10(dirname6(path)).dev;
   } catch {
     return false;
   }
@@ -5804,13 +5778,13 @@ async function readKernelInstallSettings(ctx, options = {}) {
   if (!bootRoot || !entryToken) {
     search: for (const pref of bootRoot ? [bootRoot] : ["/efi", "/boot", "/boot/efi"]) {
       for (const token of tokenCandidates) {
-        if (isDir2(systemPath(ctx, `${pref}/${token}`))) {
+        if (isDirectory(systemPath(ctx, `${pref}/${token}`))) {
           bootRoot ??= pref;
           entryToken ??= token;
           break search;
         }
       }
-      if (isDir2(systemPath(ctx, `${pref}/loader/entries`))) {
+      if (isDirectory(systemPath(ctx, `${pref}/loader/entries`))) {
         bootRoot ??= pref;
         break;
       }
@@ -5823,9 +5797,9 @@ async function readKernelInstallSettings(ctx, options = {}) {
   if (!layout) {
     const srel = readText(systemPath(ctx, `${bootRoot}/loader/entries.srel`))?.trim();
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
-    else layout = isDir2(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
+    else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync12(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
   let vendorName = "Linux";
   try {
     vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
@@ -5838,20 +5812,13 @@ function kernelInstallConfigured(settings) {
 }
 
 // src/runtime/layouts/boot-places.ts
-import { statfsSync as statfsSync2, statSync as statSync13 } from "node:fs";
+import { statfsSync as statfsSync2, statSync as statSync11 } from "node:fs";
 import { dirname as dirname7 } from "node:path";
 var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
 var MSDOS_SUPER_MAGIC = 19780;
-function isDir3(path) {
-  try {
-    return statSync13(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function isVfatMount(path) {
   try {
-    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync13(path).dev !== statSync13(dirname7(path)).dev;
+    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync11(path).dev !== statSync11(dirname7(path)).dev;
   } catch {
     return false;
   }
@@ -5859,9 +5826,9 @@ function isVfatMount(path) {
 function findEsp(ctx, subdir) {
   const at = (candidate, ...parts) => systemPath(ctx, [candidate, ...parts].join("/"));
   let found;
-  for (const candidate of ESP_CANDIDATES) if (isDir3(at(candidate, "EFI", ...subdir))) found = candidate;
+  for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, "EFI", ...subdir))) found = candidate;
   if (found) return found;
-  for (const candidate of ESP_CANDIDATES) if (isDir3(at(candidate, "EFI"))) found = candidate;
+  for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, "EFI"))) found = candidate;
   if (found) return found;
   return ["/efi", "/boot/efi", "/boot"].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
 }
@@ -5957,7 +5924,7 @@ function newestKernel(ctx) {
   }
   const hasImage = (kv) => imageCandidates(kv).some((p) => {
     try {
-      return statSync14(systemPath(ctx, p)).isFile();
+      return statSync12(systemPath(ctx, p)).isFile();
     } catch {
       return false;
     }
@@ -6230,7 +6197,7 @@ function builtinBackend(ctx) {
 import { join as join12 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
-import { accessSync, constants as constants2, statSync as statSync15 } from "node:fs";
+import { accessSync, constants as constants2, statSync as statSync13 } from "node:fs";
 function isHookName(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
@@ -6239,7 +6206,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir3 of dirs) assertTrusted(dir3, systemView(ctx.root, dir3));
   return listDropIns(dirs, "").filter((path) => {
-    if (!isHookName(path) || statSync15(path).size === 0) return false;
+    if (!isHookName(path) || statSync13(path).size === 0) return false;
     try {
       accessSync(path, constants2.X_OK);
       return true;
@@ -6324,7 +6291,7 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync8, rmSync as rmSync3, statSync as statSync16 } from "node:fs";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync8, rmSync as rmSync3, statSync as statSync14 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { basename as basename4, dirname as dirname10, join as join13 } from "node:path";
 var LAYOUT_PLUGINS = {
@@ -6400,7 +6367,7 @@ function kernelInstallBackend(ctx) {
       assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync16(artifacts.image).size + (artifacts.initrd ? statSync16(artifacts.initrd).size : 0);
+        const bytes = statSync14(artifacts.image).size + (artifacts.initrd ? statSync14(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       const bootDisk = resolveBootDir(ctx, "/boot");
@@ -6467,7 +6434,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync16(path).isDirectory()) files.push(...readdirSync8(path).sort().map((name) => join13(path, name)));
+      if (statSync14(path).isDirectory()) files.push(...readdirSync8(path).sort().map((name) => join13(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6613,15 +6580,15 @@ run it by hand after fixing the cause; the kernel files are installed`);
 import { existsSync as existsSync13, readdirSync as readdirSync10 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
-import { mkdirSync as mkdirSync9, readFileSync as readFileSync11, statSync as statSync17 } from "node:fs";
+import { mkdirSync as mkdirSync9, readFileSync as readFileSync11, statSync as statSync15 } from "node:fs";
 import { dirname as dirname11, join as join14 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir3) {
   try {
-    const d = statSync17(dir3, { bigint: true });
+    const d = statSync15(dir3, { bigint: true });
     let contents = "none";
     try {
-      const c = statSync17(join14(dir3, "CONTENTS"), { bigint: true });
+      const c = statSync15(join14(dir3, "CONTENTS"), { bigint: true });
       contents = `${c.mtimeNs}:${c.size}`;
     } catch {
     }
@@ -6827,7 +6794,7 @@ function scanModules(root, options) {
 }
 
 // src/runtime/status/boot-files.ts
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync18 } from "node:fs";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync16 } from "node:fs";
 import { join as join15 } from "node:path";
 
 // src/parsers/pe-sections.ts
@@ -6923,7 +6890,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync18(full);
+        const st = statSync16(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -7107,7 +7074,7 @@ function clearPending(root, kv) {
 }
 
 // src/runtime/root-modules/root-critical.ts
-import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync21 } from "node:fs";
+import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync19 } from "node:fs";
 
 // src/parsers/proc-mounts.ts
 function unescape(field2) {
@@ -8121,7 +8088,7 @@ function modulesUnder(listing, kv, subdirs) {
 import { release } from "node:os";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync19 } from "node:fs";
+import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync17 } from "node:fs";
 import { join as join17, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
@@ -8174,14 +8141,14 @@ function findPackagesFiles(dir3, depth) {
   const out = [];
   for (const name of names.sort()) {
     const full = join17(dir3, name);
-    let isDir5 = false;
+    let isDir = false;
     try {
-      isDir5 = statSync19(full).isDirectory();
+      isDir = statSync17(full).isDirectory();
     } catch {
       continue;
     }
-    if (isDir5 && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
-    else if (!isDir5 && name === "Packages") out.push(full);
+    if (isDir && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir && name === "Packages") out.push(full);
   }
   return out;
 }
@@ -8274,7 +8241,7 @@ function packageOrigin(root, cpv, sources) {
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync20 } from "node:fs";
+import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync18 } from "node:fs";
 import { join as join19 } from "node:path";
 
 // src/parsers/make-conf-var.ts
@@ -8307,7 +8274,7 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync20(path).isDirectory()) return [readFileSync19(path, "utf8")];
+    if (!statSync18(path).isDirectory()) return [readFileSync19(path, "utf8")];
     return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync19(join19(path, name), "utf8"));
   } catch {
     return [];
@@ -8478,7 +8445,7 @@ var listings = /* @__PURE__ */ new Map();
 function readCached(image) {
   let st;
   try {
-    st = statSync21(image.fullPath);
+    st = statSync19(image.fullPath);
   } catch {
     return image.read();
   }
@@ -8691,13 +8658,13 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6, statSync as statSync22 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6, statSync as statSync20 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join21 } from "node:path";
 function workBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync22(varTmp).isDirectory()) return varTmp;
+    if (statSync20(varTmp).isDirectory()) return varTmp;
   } catch {
   }
   return tmpdir3();
@@ -8933,7 +8900,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8, statSync as statSync24 } from "node:fs";
+import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8, statSync as statSync22 } from "node:fs";
 import { tmpdir as tmpdir4 } from "node:os";
 import { join as join27 } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -9275,7 +9242,7 @@ function initPaths(params) {
 }
 
 // src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync23, writeFileSync as writeFileSync5 } from "node:fs";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync21, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname14, join as join26 } from "node:path";
 var EXT = (type) => ({
   program: `mkfs.${type}`,
@@ -9380,7 +9347,7 @@ async function makeTestDisk(ctx, workDir, options) {
 }
 async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
   const disk = join26(workDir, "root-disk.img");
-  const fsBytes = statSync23(fsImage).size;
+  const fsBytes = statSync21(fsImage).size;
   const mib3 = 1024 * 1024;
   sparseFile(disk, fsBytes + 2 * mib3);
   const script = `label: gpt
@@ -9403,7 +9370,7 @@ var RESULT_DISK_BYTES = 1024 * 1024;
 function verifyBase(ctx) {
   try {
     const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync24(varTmp).isDirectory()) return varTmp;
+    if (statSync22(varTmp).isDirectory()) return varTmp;
   } catch {
   }
   return tmpdir4();
@@ -9624,7 +9591,7 @@ async function installWith(ctx, backend, kv, artifacts) {
 function validateInstallRequest(ctx, kv, options = {}) {
   assertKernelVersion(kv);
   validatePackage(options.package);
-  findKernelFiles(ctx, kv, options.image);
+  findKernelFiles(ctx, kv, { image: options.image });
 }
 async function pipeline2(ctx, kv, options, initrdOnly, reason) {
   validateInstallRequest(ctx, kv, options);
@@ -10405,7 +10372,7 @@ async function readReposConfSources(root) {
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync31, statSync as statSync26 } from "node:fs";
+import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
@@ -10536,15 +10503,8 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync16, readFileSync as readFileSync29, statSync as statSync25 } from "node:fs";
+import { existsSync as existsSync16, readFileSync as readFileSync29 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
-function isDirectory2(path) {
-  try {
-    return statSync25(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
@@ -10561,8 +10521,8 @@ function osReleaseSaysGentoo(root) {
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
   const found = MARKERS.filter((m) => existsSync16(underRoot(root, m)));
-  if (isDirectory2(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
-  const missing = isDirectory2(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
+  if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
+  const missing = isDirectory(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
     details: missing,
     hint: "run `dist-kernel setup` on a Gentoo system, or give the Gentoo tree with --root DIR"
@@ -10653,13 +10613,6 @@ function recordDir(record2, path) {
 // src/runtime/setup/run-setup.ts
 var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
-function isDirectory3(path) {
-  try {
-    return statSync26(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
   for (let p = systemPath2; p !== "/" && !existsSync17(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
@@ -10717,7 +10670,7 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync17(reposDir) && !isDirectory3(reposDir)) {
+  if (existsSync17(reposDir) && !isDirectory(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
@@ -10938,12 +10891,12 @@ function defaultEntryKernels(entries, kvs) {
 }
 
 // src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync24, statSync as statSync27 } from "node:fs";
+import { readdirSync as readdirSync24, statSync as statSync23 } from "node:fs";
 import { join as join32 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
-    return statSync27(path).mtimeMs;
+    return statSync23(path).mtimeMs;
   } catch {
     return 0;
   }
@@ -10957,7 +10910,7 @@ function containsModule(dir3) {
 }
 function moduleDirs(root) {
   try {
-    return readdirSync24(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync27(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync24(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync23(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -11248,24 +11201,10 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync28, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync24, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
 import { tmpdir as tmpdir5 } from "node:os";
 import { dirname as dirname19, join as join36, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
-function isDir4(path) {
-  try {
-    return statSync28(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function isFile3(path) {
-  try {
-    return statSync28(path).isFile();
-  } catch {
-    return false;
-  }
-}
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
@@ -11275,7 +11214,7 @@ function findPackageKernel(destdir) {
     } catch {
       continue;
     }
-    for (const name of names) if (isKernelVersion(name) && isDir4(join36(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names) if (isKernelVersion(name) && isDirectory(join36(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -11335,18 +11274,21 @@ function linkFromModules(modulesDir, imagePath, name) {
   rmSync13(link, { force: true });
   symlinkSync2(relative6(dirname19(link), imagePath), link);
 }
+function packageKernelFiles(destdir, kv) {
+  try {
+    return findKernelFiles({ root: destdir }, kv, { prefer: "source" });
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    throw new DistKernelError("generic-image.kernel", `the package being built has no kernel ${kv} under ${destdir}: ${error.message}`, { exitCode: 2, details: error.details });
+  }
+}
 async function buildGenericImage(ctx, request) {
   assertSafePath(request.destdir, "--destdir");
-  if (!request.destdir.startsWith("/") || !isDir4(request.destdir)) {
+  if (!request.destdir.startsWith("/") || !isDirectory(request.destdir)) {
     throw new DistKernelError("generic-image.destdir", `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
   }
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
-  const modulesDir = [`lib/modules/${kv}`, `usr/lib/modules/${kv}`].map((p) => join36(request.destdir, p)).find(isDir4);
-  if (!modulesDir) throw new DistKernelError("generic-image.kernel", `no modules directory for ${kv} under ${request.destdir}`, { exitCode: 2 });
-  const kernelImage = [...imageCandidates(kv)].reverse().map((p) => join36(request.destdir, p)).find(isFile3);
-  if (!kernelImage) {
-    throw new DistKernelError("generic-image.kernel", `no kernel image for ${kv} under ${request.destdir}`, { details: `looked for: ${imageCandidates(kv).join(", ")}` });
-  }
+  const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
   const target = join36(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
@@ -11377,7 +11319,7 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error)) throw error;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error, details: error.details });
     }
-    if (!isFile3(built) || statSync28(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile(built) || statSync24(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
       final = join36(work, "uki.signed.efi");
