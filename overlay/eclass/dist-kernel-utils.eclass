@@ -296,6 +296,10 @@ dist-kernel_update_src_symlink() {
 # the build, source, config, System.map, vmlinux and vmlinuz links under
 # ${ED}/lib/modules/<kv full> (default ${KV_FULL}) resolve from
 # /usr/lib/modules, i.e. point at ../../../src/linux-<kv full>/...
+# A link that already names a tree under /usr/src (../../../usr/src/X,
+# ../../../src/X or /usr/src/X) keeps that tree: a kernel built with O= has
+# its sources in another directory than its build output, and "source" must
+# still lead there (Gentoo's eclass points it at the build output).
 # <image path> defaults to dist-kernel_get_image_path.  Does nothing on
 # other systems.
 dist-kernel_update_lib_symlinks() {
@@ -304,12 +308,20 @@ dist-kernel_update_lib_symlinks() {
 	[[ -L ${EROOT}/lib && ${EROOT}/lib -ef ${EROOT}/usr/lib ]] || return 0
 	[[ -n ${image_path} ]] || image_path=$(dist-kernel_get_image_path) || die
 
-	local moddir=${ED}/lib/modules/${version} link target
+	local moddir=${ED}/lib/modules/${version} link target old
 	local tree=../../../src/linux-${version}
 	for link in build source config System.map vmlinux vmlinuz; do
 		[[ -L ${moddir}/${link} ]] || continue
 		case ${link} in
-			build|source) target=${tree} ;;
+			build|source)
+				target=${tree}
+				old=$(readlink -- "${moddir}/${link}") || die "Reading ${moddir}/${link} failed"
+				old=${old%/}
+				if [[ ${old} =~ ^(\.\./\.\./\.\./usr/src|\.\./\.\./\.\./src|/usr/src)/([^/]+)$ ]] &&
+					[[ ${BASH_REMATCH[2]} != . && ${BASH_REMATCH[2]} != .. ]]; then
+					target=../../../src/${BASH_REMATCH[2]}
+				fi
+				;;
 			config) target=${tree}/.config ;;
 			System.map) target=${tree}/System.map ;;
 			*) target=${tree}/${image_path#./} ;;

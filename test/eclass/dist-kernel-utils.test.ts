@@ -314,6 +314,24 @@ describe('source and modules symlinks', () => {
 		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../src/linux-${kv}`);
 		expect(readlinkSync(join(moddir, 'vmlinuz'))).toBe(`../../../src/linux-${kv}/arch/x86/boot/bzImage`);
 	});
+
+	it('dist-kernel_update_lib_symlinks keeps a split tree (O=): build and source still lead to their own halves on merged-usr', async () => {
+		const kv = '6.6.30-gentoo-dist';
+		const image = join(box.dir, 'split-tree-image');
+		const moddir = join(image, 'lib', 'modules', kv);
+		mkdirSync(moddir, { recursive: true });
+		symlinkSync(`../../../usr/src/linux-${kv}`, join(moddir, 'build'));
+		symlinkSync(`../../../usr/src/linux-headers-${kv}-common`, join(moddir, 'source'));
+		symlinkSync(`/usr/src/linux-${kv}/.config`, join(moddir, 'config'));
+		const merged = join(box.dir, 'merged-usr-split');
+		mkdirSync(join(merged, 'usr', 'lib'), { recursive: true });
+		symlinkSync('usr/lib', join(merged, 'lib'));
+		const result = await box.run(`${inherit}\nEROOT=${q(merged)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`);
+		expect(result.code, result.stderr).toBe(0);
+		expect(readlinkSync(join(moddir, 'build'))).toBe(`../../../src/linux-${kv}`);
+		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../src/linux-headers-${kv}-common`);
+		expect(readlinkSync(join(moddir, 'config'))).toBe(`../../../src/linux-${kv}/.config`);
+	});
 });
 
 describe('eclass skeleton', () => {

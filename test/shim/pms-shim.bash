@@ -370,6 +370,17 @@ __shim_install_exe() {
 dobin() { __shim_install_exe "${_SHIM_DESTTREE:-/usr}/bin" "${@}"; }
 dosbin() { __shim_install_exe "${_SHIM_DESTTREE:-/usr}/sbin" "${@}"; }
 doexe() { __shim_install_exe "${_SHIM_EXEDEST:-/}" "${@}"; }
+
+# new<helper> <file> <new name>: install one file under another name (through a copy named so in ${T})
+__shim_install_renamed() {
+	local helper=${1} file=${2} name=${3}
+	[[ ${#} -eq 3 ]] || die "new${helper#do}: <file> <new name> expected"
+	local dir=${T}/shim-new.${RANDOM}
+	mkdir -p -- "${dir}" && cp -- "${file}" "${dir}/${name}" || { __shim_fail "new${helper#do} ${file} ${name} failed"; return 1; }
+	"${helper}" "${dir}/${name}"
+}
+newbin() { __shim_install_renamed dobin "${@}"; }
+newexe() { __shim_install_renamed doexe "${@}"; }
 insopts() { :; }
 fowners() { :; }
 # the sandbox is not emulated: nothing to allow

@@ -27,13 +27,19 @@ src_install() {
 	insinto /usr/lib/dist-kernel
 	doins "${FILESDIR}"/dist-kernel.mjs
 	doins -r "${FILESDIR}"/chunks
-	newbin "${FILESDIR}"/dist-kernel.launcher dist-kernel
+
+	# The launcher, the plugins and the hook name node, the bundle and the program by absolute path under the
+	# installation's prefix (Gentoo Prefix): filled in here, at install time.
+	sed -e "s|@EPREFIX@|${EPREFIX}|g" "${FILESDIR}"/dist-kernel.launcher > "${T}"/dist-kernel.launcher || die
+	newbin "${T}"/dist-kernel.launcher dist-kernel
 
 	exeinto /usr/lib/kernel/install.d
-	doexe "${FILESDIR}"/50-dist-kernel.install
+	sed -e "s|@EPREFIX@|${EPREFIX}|g" "${FILESDIR}"/50-dist-kernel.install > "${T}"/50-dist-kernel.install || die
+	doexe "${T}"/50-dist-kernel.install
 
 	exeinto /etc/portage/repo.postsync.d
-	newexe "${FILESDIR}"/dist-kernel.postsync dist-kernel
+	sed -e "s|@EPREFIX@|${EPREFIX}|g" "${FILESDIR}"/dist-kernel.postsync > "${T}"/dist-kernel.postsync || die
+	newexe "${T}"/dist-kernel.postsync dist-kernel
 
 	insinto /etc/dist-kernel
 	doins "${FILESDIR}"/dist-kernel.conf

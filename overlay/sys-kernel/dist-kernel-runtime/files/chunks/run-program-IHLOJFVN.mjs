@@ -4204,7 +4204,7 @@ var generateCommand = {
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
         const [{ generateOverlay }, { locateProgram }] = await Promise.all([
-          import("./generate-overlay-YU74MA4N.mjs"),
+          import("./generate-overlay-NAMN5MYP.mjs"),
           import("./locate-program-6NKZV36H.mjs")
         ]);
         const location = locateProgram();
@@ -10348,7 +10348,7 @@ var modulesCommand = {
 // src/cli/regenerate-overlay.ts
 import { readFileSync as readFileSync26 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
-  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-YU74MA4N.mjs"), import("./locate-program-6NKZV36H.mjs")]);
+  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-NAMN5MYP.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
     root,
     config: config2,
