@@ -21,6 +21,7 @@ import { findKernelFiles } from './kernel-files';
 import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';
 import { keepInstalledImage, keptMessage, settleVerification, verifyBeforeInstall } from '../verify/pipeline-hook';
+import { refreshModuleIndex } from './refresh-module-index';
 
 export interface InstallOptions {
 	/** System path of the kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV/…). */
@@ -157,6 +158,8 @@ function isKernelAsker(ctx: RuntimeContext, cpv: string): boolean {
 export async function completeDeferred(ctx: RuntimeContext, work: PendingWork): Promise<void> {
 	const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
 	ctx.logger.log(`Completing the deferred ${work.kind === 'install' ? 'installation' : 'initramfs'} of ${work.kv} (asked by ${work.requestedBy.join(', ') || 'an earlier run'})`);
+	// the packages it waited for may have merged without their pkg_postinst (depmod)
+	if (!ctx.dryRun) await refreshModuleIndex(ctx, work.kv);
 	// `force` skips planInitramfs; the pipeline's own initramfsDone removes the record once /boot is updated.
 	if (work.kind === 'install') await installKernel(ctx, work.kv, { force: true, ...(asker ? { package: asker } : {}) });
 	else await regenerateInitramfs(ctx, work.kv, { force: true, reason: 'module' });

@@ -9570,6 +9570,17 @@ function keptMessage(kv, record2) {
   ].join("\n");
 }
 
+// src/runtime/install/refresh-module-index.ts
+import { existsSync as existsSync16 } from "node:fs";
+async function refreshModuleIndex(ctx, kv) {
+  assertKernelVersion(kv);
+  if (!existsSync16(systemPath(ctx, `/lib/modules/${kv}`))) return;
+  const result = await ctx.exec("depmod", isLiveRoot(ctx) ? [kv] : ["--basedir", ctx.root, kv], { mutates: true, allowFailure: true });
+  if (result.exitCode !== 0) {
+    ctx.logger.warn(`depmod ${kv} failed (exit status ${result.exitCode}): modules merged since the last depmod may be missing from the image. ${result.stderr.trim()}`.trim());
+  }
+}
+
 // src/runtime/install/install-kernel.ts
 function validatePackage(pkg) {
   if (pkg === void 0) return;
@@ -9662,6 +9673,7 @@ function isKernelAsker(ctx, cpv) {
 async function completeDeferred(ctx, work) {
   const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
   ctx.logger.log(`Completing the deferred ${work.kind === "install" ? "installation" : "initramfs"} of ${work.kv} (asked by ${work.requestedBy.join(", ") || "an earlier run"})`);
+  if (!ctx.dryRun) await refreshModuleIndex(ctx, work.kv);
   if (work.kind === "install") await installKernel(ctx, work.kv, { force: true, ...asker ? { package: asker } : {} });
   else await regenerateInitramfs(ctx, work.kv, { force: true, reason: "module" });
 }
@@ -10372,7 +10384,7 @@ async function readReposConfSources(root) {
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync17, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
+import { existsSync as existsSync18, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
@@ -10503,7 +10515,7 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync16, readFileSync as readFileSync29 } from "node:fs";
+import { existsSync as existsSync17, readFileSync as readFileSync29 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
@@ -10520,7 +10532,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync16(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync17(underRoot(root, m)));
   if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -10615,7 +10627,7 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync17(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (let p = systemPath2; p !== "/" && !existsSync18(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir3 of missing) {
     if (!context.dryRun) mkdirSync16(underRoot(context.root, dir3));
     recordDir(record2, dir3);
@@ -10670,15 +10682,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync17(reposDir) && !isDirectory(reposDir)) {
+  if (existsSync18(reposDir) && !isDirectory(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync17(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
-  if (!existsSync17(configPath) || configMine) {
+  const configMine = existsSync18(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
+  if (!existsSync18(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -10748,10 +10760,10 @@ async function runSetup(context, options) {
     for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync17(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync18(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync17(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    if (!existsSync18(overlayFull)) ensureDir(context, record2, config2.overlayDir);
     ensureDir(context, record2, dirname17(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
@@ -10862,7 +10874,7 @@ var setupCommand = {
 };
 
 // src/runtime/clean/run-clean.ts
-import { existsSync as existsSync18, rmSync as rmSync12 } from "node:fs";
+import { existsSync as existsSync19, rmSync as rmSync12 } from "node:fs";
 import { join as join33 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
@@ -11000,7 +11012,7 @@ async function runClean(ctx, options) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync18(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync19(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -11059,7 +11071,7 @@ var cleanCommand = {
 };
 
 // src/runtime/postsync/run-postsync.ts
-import { existsSync as existsSync19 } from "node:fs";
+import { existsSync as existsSync20 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -11155,7 +11167,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync19(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync20(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
