@@ -150,7 +150,7 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 		expect(log).toContain(`source directory: /usr/src/linux-headers-${k1.kv}-common`);
 	});
 
-	it('SIGKILL before the last module package\'s pkg_postinst: /boot keeps the previous kernel complete, the new kernel\'s install stays pending; the next dist-kernel command builds its image once, holding both modules', async () => {
+	it('SIGKILL before the last module package\'s pkg_postinst: /boot keeps the previous kernel complete, the new kernel\'s install stays pending; the next dist-kernel command, or the next emerge (--resume), builds its image once, holding both modules', async () => {
 		await runFlow(
 			root,
 			'upgrade-killed',
@@ -179,14 +179,23 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 		expect(root.exists(`/var/lib/dist-kernel/pending/${k2.kv}`)).toBe(true);
 		expectBootComplete(root, [k1.kv]);
 
-		await runFlow(root, 'after-kill', 'mkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json\ndist-kernel doctor > /dk-out/doctor.txt || true');
-		expect(root.dracutRuns()).toEqual([k2.kv]);
-		expect(root.exists(`/var/lib/dist-kernel/pending/${k2.kv}`)).toBe(false);
-		const status = JSON.parse(root.read('/dk-out/status.json')) as { pending: unknown[] };
-		expect(status.pending).toEqual([]);
-		expectBootComplete(root, [k1.kv, k2.kv]);
-		const inImage = await initramfsModules(root.path(`/boot/initramfs-${k2.kv}.img`), k2.kv);
-		for (const m of [a, b]) expect(inImage).toContain(`${m.module}.ko`);
+		// two ways on from here, in parallel: the next dist-kernel command, and the next emerge (--resume)
+		const resumed = track(forkPortageRoot(root));
+		await Promise.all([
+			runFlow(root, 'after-kill', 'mkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json\ndist-kernel doctor > /dk-out/doctor.txt || true'),
+			runFlow(resumed, 'resume', 'emerge --resume --quiet-build=y\nmkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json'),
+		]);
+		for (const [after, how] of [[root, 'dist-kernel status'], [resumed, 'emerge --resume']] as const) {
+			expect(after.dracutRuns(), how).toEqual([k2.kv]);
+			expect(after.exists(`/var/lib/dist-kernel/pending/${k2.kv}`), how).toBe(false);
+			const status = JSON.parse(after.read('/dk-out/status.json')) as { pending: unknown[] };
+			expect(status.pending, how).toEqual([]);
+			expectBootComplete(after, [k1.kv, k2.kv]);
+			const inImage = await initramfsModules(after.path(`/boot/initramfs-${k2.kv}.img`), k2.kv);
+			for (const m of [a, b]) expect(inImage, how).toContain(`${m.module}.ko`);
+		}
+		// the resumed emerge merged b again, its pkg_postinst found the image it asks for already built
+		expect(readFileSync(join(resumed.dir, 'resume.log'), 'utf8')).toMatch(new RegExp(`>>> Installing \\(\\d+ of \\d+\\) ${b.cp}-1::`));
 		// doctor's only finding: hello-kmod (USE=-dist-kernel) is still built for the previous kernel
 		const doctor = root.read('/dk-out/doctor.txt');
 		expect(doctor.split('\n').filter((line) => /^(ERROR|WARNING|NOTE|INFO) \[/.test(line)).map((line) => line.split(':')[0])).toEqual([`WARNING [modules.stale] ${HELLO.cp}-1`]);

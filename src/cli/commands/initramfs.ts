@@ -17,7 +17,14 @@ export const initramfsCommand: CommandModule = {
 					const flags = options as { package?: string };
 					const ctx = createRuntimeContext(context);
 					validateInstallRequest(ctx, kv as string, { package: flags.package });
-					await completePending(ctx);
+					const completed = await completePending(ctx);
+					// A module package's pkg_postinst after a killed emerge (`emerge --resume`): the deferred image just
+					// built already holds this package's modules (merged before its pkg_postinst), a second build
+					// would be the same image.
+					if (flags.package && completed.includes(kv as string)) {
+						ctx.logger.info(`the image of ${kv as string} completed just now already holds the modules of ${flags.package}`);
+						return 0;
+					}
 					await regenerateInitramfs(ctx, kv as string, { package: flags.package });
 					return 0;
 				}),

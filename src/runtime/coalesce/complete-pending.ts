@@ -11,22 +11,25 @@ import { NO_COALESCE_ENV } from './plan';
 
 const LOCK = '/var/lib/dist-kernel/pending.lock';
 
-/** Builds whatever an emerge that is gone deferred. */
-export async function completePending(ctx: RuntimeContext): Promise<void> {
-	if (ctx.env[NO_COALESCE_ENV] === '1') return;
+/** Builds whatever an emerge that is gone deferred; returns the kernels whose work it completed. */
+export async function completePending(ctx: RuntimeContext): Promise<string[]> {
+	if (ctx.env[NO_COALESCE_ENV] === '1') return [];
 	const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
-	if (owed.length === 0) return;
+	if (owed.length === 0) return [];
 	if (ctx.dryRun) {
 		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
-		return;
+		return [];
 	}
+	const completed: string[] = [];
 	await withLock(underRoot(ctx.root, LOCK), async () => {
 		for (const work of owed) {
 			// Another process may have completed it while we waited for the lock.
 			if (!readPending(ctx.root, work.kv)) continue;
 			await completeDeferred(ctx, work);
+			completed.push(work.kv);
 		}
 	});
+	return completed;
 }
 
 /** For read-only commands (status): complete what is owed, but only warn when that fails. */

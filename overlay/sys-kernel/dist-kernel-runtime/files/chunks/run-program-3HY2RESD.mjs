@@ -9694,19 +9694,22 @@ async function rootModulesPresent(ctx, kv, initrdOnly, reason) {
 // src/runtime/coalesce/complete-pending.ts
 var LOCK = "/var/lib/dist-kernel/pending.lock";
 async function completePending(ctx) {
-  if (ctx.env[NO_COALESCE_ENV] === "1") return;
+  if (ctx.env[NO_COALESCE_ENV] === "1") return [];
   const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
-  if (owed.length === 0) return;
+  if (owed.length === 0) return [];
   if (ctx.dryRun) {
     for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
-    return;
+    return [];
   }
+  const completed = [];
   await withLock(underRoot(ctx.root, LOCK), async () => {
     for (const work of owed) {
       if (!readPending(ctx.root, work.kv)) continue;
       await completeDeferred(ctx, work);
+      completed.push(work.kv);
     }
   });
+  return completed;
 }
 async function completePendingQuietly(ctx) {
   try {
@@ -9784,7 +9787,11 @@ var initramfsCommand = {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
         validateInstallRequest(ctx, kv, { package: flags2.package });
-        await completePending(ctx);
+        const completed = await completePending(ctx);
+        if (flags2.package && completed.includes(kv)) {
+          ctx.logger.info(`the image of ${kv} completed just now already holds the modules of ${flags2.package}`);
+          return 0;
+        }
         await regenerateInitramfs(ctx, kv, { package: flags2.package });
         return 0;
       })
