@@ -7,6 +7,7 @@ import { isDistKernelError } from '../../src/lib/errors';
 import { installKernel } from '../../src/runtime/install/install-kernel';
 import { removeKernel } from '../../src/runtime/install/remove-kernel';
 import { formatInstallLogLine } from '../../src/runtime/install-log/log-line';
+import { writeModulePackage } from '../modules/vdb-builder';
 import { contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
 
 let root: LayoutRoot | undefined;
@@ -62,6 +63,17 @@ describe('prebuilt images beside the kernel image (10-copy-prebuilt)', () => {
 		await installKernel(layoutContext(root), KV);
 		expect(contentOf(root, `/boot/initramfs-${KV}.img`)).toBe('shipped generic initrd\n');
 		expect(dracutRuns(root)).toEqual([]);
+	});
+
+	it('a shipped initrd cannot hold the modules of an installed USE=initramfs module package for that kernel: dracut builds one', async () => {
+		root = layoutRoot({ layout: 'compat', uki: false, esp: false });
+		root.write(`/lib/modules/${KV}/initrd`, 'shipped generic initrd\n');
+		writeModulePackage(root.root, 'sys-fs/zfs-kmod-2.2.0', KV, { initramfs: true, modules: ['extra/zfs.ko.xz'] });
+		writeModulePackage(root.root, 'x11-drivers/nvidia-drivers-550.1', '6.0.1-gentoo-dist', { initramfs: true });
+		writeModulePackage(root.root, 'app-emulation/virtualbox-modules-7.0', KV, { initramfs: false });
+		await installKernel(layoutContext(root), KV);
+		expect(contentOf(root, `/boot/initramfs-${KV}.img`)).toBe(`stand-in initramfs for ${KV}\n`);
+		expect(dracutRuns(root)).toHaveLength(1);
 	});
 
 	it('a shipped uki.efi is the UKI of layout=uki (gentoo-kernel-bin[generic-uki]); use-prebuilt = no builds locally', async () => {

@@ -8,6 +8,7 @@ import type { RuntimeContext } from '../context';
 import type { KernelArtifacts } from '../backends/types';
 import { readDracutConfig, type DracutConfig } from '../dracut/config';
 import { runDracut } from '../dracut/build';
+import { scanModules } from '../modules/scan-modules';
 import { findEfiStub } from '../uki/find-stub';
 import { readKernelCmdline } from '../uki/kernel-cmdline';
 import { resolveSigningKeys, signImage } from '../uki/sign';
@@ -38,6 +39,15 @@ export function findPrebuilt(ctx: Pick<RuntimeContext, 'config'>, image: string,
 	}
 }
 
+/**
+ * Installed packages with USE=initramfs whose modules are for `kv`. A prebuilt image was made with the kernel
+ * package, before any of them: it cannot hold their modules, so dracut builds the image here instead.
+ */
+export function initramfsModulePackages(ctx: Pick<RuntimeContext, 'root' | 'config'>, kv: string): string[] {
+	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+	return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
+}
+
 function emptyInitrd(workDir: string): string {
 	// The UKI carries its initramfs; an empty one stops other generators and boot loaders from adding another.
 	const initrd = join(workDir, 'empty-initramfs.img');
@@ -51,7 +61,12 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
-	const prebuilt = findPrebuilt(ctx, kernel.image, uki);
+	let prebuilt = findPrebuilt(ctx, kernel.image, uki);
+	const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
+	if (prebuilt && needIt.length > 0) {
+		ctx.logger.info(`not using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(', ')} (USE=initramfs); building one here`);
+		prebuilt = undefined;
+	}
 	if (prebuilt) {
 		ctx.logger.info(`using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
 		return uki

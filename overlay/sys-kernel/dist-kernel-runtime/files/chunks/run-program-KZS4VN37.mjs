@@ -4358,8 +4358,8 @@ async function withLock(path, fn, options = {}) {
 }
 
 // src/runtime/rescue/refresh-rescue.ts
-import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, statSync as statSync12 } from "node:fs";
-import { join as join10 } from "node:path";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync7, statSync as statSync13 } from "node:fs";
+import { join as join11 } from "node:path";
 
 // src/runtime/context.ts
 function createRuntimeContext(context) {
@@ -4695,8 +4695,8 @@ function recoverBootTransaction(ctx) {
 }
 
 // src/runtime/install/build-image.ts
-import { existsSync as existsSync6, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname4, join as join8 } from "node:path";
+import { existsSync as existsSync7, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname5, join as join9 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
 import { existsSync as existsSync2, readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
@@ -5148,8 +5148,225 @@ async function runDracut(ctx, build) {
   return output;
 }
 
+// src/runtime/modules/scan-modules.ts
+import { existsSync as existsSync4, readdirSync as readdirSync5 } from "node:fs";
+
+// src/runtime/vdb/skip-cache.ts
+import { mkdirSync as mkdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
+import { dirname as dirname4, join as join8 } from "node:path";
+var VERSION2 = 1;
+function fingerprint(dir3) {
+  try {
+    const d = statSync6(dir3, { bigint: true });
+    let contents = "none";
+    try {
+      const c = statSync6(join8(dir3, "CONTENTS"), { bigint: true });
+      contents = `${c.mtimeNs}:${c.size}`;
+    } catch {
+    }
+    return `${d.ino}:${d.mtimeNs}:${contents}`;
+  } catch {
+    return void 0;
+  }
+}
+function openSkipCache(path, options) {
+  let entries = {};
+  try {
+    const data = JSON.parse(readFileSync7(path, "utf8"));
+    if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
+  } catch {
+    entries = {};
+  }
+  const next = {};
+  let changed = false;
+  return {
+    isSkipped(cpv, dir3) {
+      const known = entries[cpv];
+      if (known === void 0) return false;
+      const now = fingerprint(dir3);
+      if (now !== known) return false;
+      next[cpv] = known;
+      return true;
+    },
+    remember(cpv, dir3, skipped) {
+      if (!skipped) {
+        if (entries[cpv] !== void 0) changed = true;
+        return;
+      }
+      const now = fingerprint(dir3);
+      if (now === void 0) return;
+      next[cpv] = now;
+      if (entries[cpv] !== now) changed = true;
+    },
+    save() {
+      if (!options.write) return;
+      if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
+      try {
+        mkdirSync5(dirname4(path), { recursive: true, mode: 493 });
+        writeFileAtomic(path, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
+`);
+      } catch {
+      }
+    }
+  };
+}
+
+// src/runtime/modules/scan-modules.ts
+var VIRTUAL_KEY2 = "virtual/dist-kernel";
+var MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
+var MODULE_FILE_RE = /\.ko(?:\.(?:gz|xz|zst))?$/;
+var INITRAMFS_FLAG = "initramfs";
+var SCAN_CACHE = "/var/cache/dist-kernel/module-scan.json";
+function kvsOf(contents) {
+  const map = /* @__PURE__ */ new Map();
+  for (const entry of contents ?? []) {
+    const match = MODULES_PATH_RE.exec(entry.path);
+    if (!match || !isKernelVersion(match[1])) continue;
+    const list = map.get(match[1]) ?? [];
+    list.push(entry.path);
+    map.set(match[1], list);
+  }
+  return map;
+}
+function keyOfCpv(cpv, keys) {
+  return keys.find((key) => cpv.startsWith(`${key}-`) && /^[0-9]/.test(cpv.slice(key.length + 1)));
+}
+function selectForModuleScan(kernelPackages) {
+  const needle = Buffer.from("/lib/modules/");
+  return (raw) => {
+    if (keyOfCpv(raw.cpv, [...kernelPackages, VIRTUAL_KEY2])) return "contents";
+    if (raw.rdepend.includes(VIRTUAL_KEY2)) return "contents";
+    return raw.contents.includes(needle) ? "contents" : "skip";
+  };
+}
+function looksLikeKernel(pkg, kernelPackages) {
+  if (kernelPackages.includes(pkg.key)) return true;
+  return (pkg.contents ?? []).some((e) => /^(?:\/usr)?\/lib\/modules\/[^/]+\/(?:vmlinuz|modules\.builtin)$/.test(e.path));
+}
+function kernelPv(text2) {
+  const parsed = parsePmsVersion(text2);
+  return parsed ? withoutRevision(parsed) : text2;
+}
+function listModulesDirs(root) {
+  try {
+    return readdirSync5(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
+  } catch {
+    return [];
+  }
+}
+function scanModules(root, options) {
+  const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(" ") });
+  const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
+  const kernelPkgs = [];
+  const candidates = [];
+  let virtual;
+  for (const pkg of scan.packages) {
+    if (pkg.key === VIRTUAL_KEY2) {
+      if (!virtual || comparePmsVersions(pkg.version, virtual.version) > 0) virtual = pkg;
+    } else if (looksLikeKernel(pkg, options.kernelPackages)) {
+      const kvs = [...kvsOf(pkg.contents).keys()];
+      const kv = kvs.find((k) => (pkg.contents ?? []).some((e) => e.path.endsWith(`/lib/modules/${k}/vmlinuz`))) ?? kvs[0];
+      if (kv) kernelPkgs.push({ pkg, kv });
+    } else candidates.push(pkg);
+  }
+  const kernels = /* @__PURE__ */ new Map();
+  for (const { pkg, kv } of kernelPkgs) {
+    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync4(underRoot(root, `/lib/modules/${kv}`)) });
+  }
+  for (const kv of listModulesDirs(root)) {
+    if (!kernels.has(kv) && existsSync4(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+  }
+  let newestPkg;
+  for (const entry of kernelPkgs) {
+    if (!newestPkg || comparePmsVersions(entry.pkg.version, newestPkg.pkg.version) > 0) newestPkg = entry;
+  }
+  const newest = newestPkg ? kernels.get(newestPkg.kv) : void 0;
+  const kvByPv = /* @__PURE__ */ new Map();
+  for (const { pkg, kv } of kernelPkgs) {
+    const pv2 = withoutRevision(pkg.version);
+    kvByPv.set(pv2, kv);
+    const plain = pv2.replace(/_p[0-9]*$/, "");
+    if (!kvByPv.has(plain)) kvByPv.set(plain, kv);
+  }
+  const modules = [];
+  for (const pkg of candidates) {
+    const virtualAtom = pkg.rdepend.find((a) => a.key === VIRTUAL_KEY2 && a.blocker === "");
+    const contentKvs = kvsOf(pkg.contents);
+    if (!virtualAtom && contentKvs.size === 0) continue;
+    const notes = [];
+    const subSlot = virtualAtom?.subSlot;
+    let builtFor;
+    const fromSlot = subSlot ? kvByPv.get(kernelPv(subSlot)) : void 0;
+    const kvs = [...contentKvs.keys()].sort();
+    if (fromSlot) {
+      builtFor = fromSlot;
+      if (kvs.length > 0 && !kvs.includes(fromSlot)) {
+        notes.push(`its virtual/dist-kernel sub-slot ${subSlot} means kernel ${fromSlot}, but it installed modules for ${kvs.join(", ")}`);
+        builtFor = kvs.length === 1 ? kvs[0] : fromSlot;
+      }
+    } else if (kvs.length === 1) {
+      builtFor = kvs[0];
+      if (subSlot) notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
+    } else if (kvs.length > 1) {
+      notes.push(`it installed modules for several kernels: ${kvs.join(", ")}`);
+      builtFor = kvs[kvs.length - 1];
+    } else if (subSlot) {
+      notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
+    }
+    const initramfs = pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG);
+    const distKernel = pkg.use.includes("dist-kernel");
+    const moduleFiles = [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p));
+    const asks = !distKernel || !initramfs ? void 0 : moduleFiles.length > 0 ? "target" : pkg.inherited.includes("dist-kernel-utils") ? "all" : void 0;
+    modules.push({
+      cpv: pkg.cpv,
+      key: pkg.key,
+      version: pkg.version.text,
+      slot: pkg.subSlot === void 0 ? pkg.slot : `${pkg.slot}/${pkg.subSlot}`,
+      distKernel,
+      initramfs,
+      ...asks ? { asks } : {},
+      ...subSlot !== void 0 ? { subSlot } : {},
+      ...builtFor !== void 0 ? { builtFor } : {},
+      contentsKvs: kvs,
+      modules: moduleFiles,
+      notes
+    });
+  }
+  const stale = [];
+  for (const mod of modules) {
+    const reasons = [];
+    if (mod.builtFor === void 0) {
+      if (mod.notes.length > 0) reasons.push(`cannot tell which kernel it was built for: ${mod.notes.join("; ")}`);
+    } else if (!kernels.has(mod.builtFor)) {
+      reasons.push(`built for kernel ${mod.builtFor}, which is no longer installed`);
+    } else if (newest && mod.builtFor !== newest.kv) {
+      reasons.push(`built for kernel ${mod.builtFor}, but the newest installed kernel is ${newest.kv}`);
+    }
+    if (reasons.length === 0) continue;
+    if (mod.distKernel && virtual && mod.subSlot !== void 0 && mod.subSlot !== virtual.version.text) {
+      reasons.push(`its recorded virtual/dist-kernel sub-slot ${mod.subSlot} differs from the installed ${virtual.version.text}: the next emerge @world rebuilds it`);
+    }
+    if (!mod.distKernel) reasons.push("USE=dist-kernel is off, so Portage will not rebuild it by itself");
+    stale.push({ cpv: mod.cpv, key: mod.key, ...mod.builtFor ? { builtFor: mod.builtFor } : {}, distKernel: mod.distKernel, reasons });
+  }
+  const kernelList = [...kernels.values()].sort((a, b) => {
+    const x = a.version ? parsePmsVersion(a.version) : void 0;
+    const y = b.version ? parsePmsVersion(b.version) : void 0;
+    if (x && y) return comparePmsVersions(x, y);
+    return a.kv < b.kv ? -1 : a.kv > b.kv ? 1 : 0;
+  });
+  return {
+    kernels: kernelList,
+    ...newest ? { newest } : {},
+    ...virtual ? { virtualVersion: virtual.version.text } : {},
+    modules,
+    stale,
+    broken: scan.broken
+  };
+}
+
 // src/runtime/uki/find-stub.ts
-import { existsSync as existsSync4 } from "node:fs";
+import { existsSync as existsSync5 } from "node:fs";
 var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
 function knownStubPaths(arch = process.arch) {
   const efiArch = EFI_ARCH[arch] ?? "x64";
@@ -5167,7 +5384,7 @@ function findEfiStub(ctx, search = {}) {
   const candidates = knownStubPaths(search.arch);
   for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
   if (!isLiveRoot(ctx)) {
-    for (const candidate of candidates) if (existsSync4(candidate) && isFile(candidate)) return candidate;
+    for (const candidate of candidates) if (existsSync5(candidate) && isFile(candidate)) return candidate;
   }
   throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
     details: `looked for: ${candidates.join(", ")}`,
@@ -5176,7 +5393,7 @@ function findEfiStub(ctx, search = {}) {
 }
 
 // src/runtime/uki/sign.ts
-import { existsSync as existsSync5 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 function resolveSigningKeys(ctx, config2) {
   const { secureBootCert: cert, secureBootKey: key } = config2;
   if (!cert && !key) return void 0;
@@ -5189,7 +5406,7 @@ function resolveSigningKeys(ctx, config2) {
   const certPath = systemPath(ctx, cert);
   const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
   for (const [path, shown2] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
-    if (!existsSync5(path)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
+    if (!existsSync6(path)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
     assertTrusted(path, shown2);
   }
   return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
@@ -5254,16 +5471,20 @@ function wantsUki(ctx, dracut) {
 }
 function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
-  const path = join8(dirname4(image), uki ? "uki.efi" : "initrd");
+  const path = join9(dirname5(image), uki ? "uki.efi" : "initrd");
   try {
-    return statSync6(path).isFile() && statSync6(path).size > 0 ? path : void 0;
+    return statSync7(path).isFile() && statSync7(path).size > 0 ? path : void 0;
   } catch {
     return void 0;
   }
 }
+function initramfsModulePackages(ctx, kv) {
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
+}
 function emptyInitrd(workDir) {
-  const initrd = join8(workDir, "empty-initramfs.img");
-  if (existsSync6(initrd)) return initrd;
+  const initrd = join9(workDir, "empty-initramfs.img");
+  if (existsSync7(initrd)) return initrd;
   writeFileSync2(initrd, "", { mode: 420 });
   return initrd;
 }
@@ -5271,7 +5492,12 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   const kernel = findKernelFiles(ctx, kv, { image: options.image });
   const dracut = await readDracutConfig(ctx);
   const uki = options.uki ?? wantsUki(ctx, dracut);
-  const prebuilt = findPrebuilt(ctx, kernel.image, uki);
+  let prebuilt = findPrebuilt(ctx, kernel.image, uki);
+  const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
+  if (prebuilt && needIt.length > 0) {
+    ctx.logger.info(`not using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(", ")} (USE=initramfs); building one here`);
+    prebuilt = void 0;
+  }
   if (prebuilt) {
     ctx.logger.info(`using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
     return uki ? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true } : { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
@@ -5307,7 +5533,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
   let image = built;
   if (keys) {
     const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
-    image = join8(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
+    image = join9(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
     try {
       await signImage(ctx, keys, built, image);
       endSign(true);
@@ -5320,8 +5546,8 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync7, readFileSync as readFileSync7, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
-import { dirname as dirname5, relative as relative2 } from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync8, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
+import { dirname as dirname6, relative as relative2 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
 function isEntryOf(name, token, kv) {
@@ -5421,11 +5647,11 @@ function loaderEntryText(entry) {
 }
 
 // src/runtime/layouts/write-layout.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync5, readdirSync as readdirSync5, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import { join as join9 } from "node:path";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync6, readdirSync as readdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import { join as join10 } from "node:path";
 
 // src/runtime/boot/space.ts
-import { statfsSync, statSync as statSync7 } from "node:fs";
+import { statfsSync, statSync as statSync8 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -5433,7 +5659,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync7(need.dir).dev;
+    const dev = statSync8(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -5467,8 +5693,8 @@ function layoutDir(ctx, t, places, place, dir3) {
     if (kindOf2(path) === "absent") {
       if (ctx.dryRun || !t) continue;
       t.protect(path);
-      mkdirSync5(path, { mode: 493 });
-    } else if (!statSync8(path).isDirectory()) {
+      mkdirSync6(path, { mode: 493 });
+    } else if (!statSync9(path).isDirectory()) {
       throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path}`, { hint: "move it out of the way, then run again" });
     }
   }
@@ -5477,15 +5703,15 @@ function layoutDir(ctx, t, places, place, dir3) {
 function refreshVersionless(t, dir3, file, kv, newSource) {
   const name = versionlessName(file);
   if (!name) return [];
-  const path = join9(dir3, name);
+  const path = join10(dir3, name);
   const versioned = fileName(file, kv);
   const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
-  const oldPath = join9(dir3, oldOfVersionless);
+  const oldPath = join10(dir3, oldOfVersionless);
   const kind = kindOf2(path);
   if (kind === "link") {
     let pointsAtSameVersion = false;
     try {
-      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join9(dir3, versioned));
+      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join10(dir3, versioned));
     } catch {
     }
     if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
@@ -5510,7 +5736,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
+    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync9(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
@@ -5544,14 +5770,14 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
 }
 function readdirOrEmpty(dir3) {
   try {
-    return readdirSync5(dir3);
+    return readdirSync6(dir3);
   } catch {
     return [];
   }
 }
 function existingAncestor(path) {
   let current = path;
-  while (kindOf2(current) === "absent") current = join9(current, "..");
+  while (kindOf2(current) === "absent") current = join10(current, "..");
   return current;
 }
 
@@ -5561,7 +5787,7 @@ function placeDirs(resolved) {
   return { boot: resolved.places.boot, esp: resolved.places.esp, bootRoot: resolved.places.bootRoot };
 }
 function planFor(ctx, resolved, artifacts) {
-  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync7(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
+  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync8(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
   return planLayout(resolved.layout, resolved.names, {
     initrd: artifacts.initrd !== void 0,
     uki: artifacts.uki,
@@ -5573,19 +5799,19 @@ function planFor(ctx, resolved, artifacts) {
 function loaderPath(ctx, bootRoot, parts) {
   const join37 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync7(disk)) return join37(bootRoot);
+  if (!existsSync8(disk)) return join37(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
-  const dev = statSync9(real).dev;
+  const dev = statSync10(real).dev;
   let mount = real;
-  while (mount !== rootReal && mount !== "/" && statSync9(dirname5(mount)).dev === dev) mount = dirname5(mount);
+  while (mount !== rootReal && mount !== "/" && statSync10(dirname6(mount)).dev === dev) mount = dirname6(mount);
   return join37(relative2(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
   if (configured) return configured.value;
   if (isLiveRoot(ctx) && !inChroot()) {
-    return readFileSync7("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
+    return readFileSync8("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
   }
   throw new DistKernelError("chroot.cmdline", "no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system", {
     hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong"
@@ -5599,7 +5825,7 @@ function installLayout(ctx, t, resolved, artifacts) {
     const image = plan.files.find((f) => f.from === "image");
     const base = places[image.place];
     const imagePath = base ? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ""}`].join("/")) : void 0;
-    if (imagePath && existsSync7(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
+    if (imagePath && existsSync8(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
   }
   const files = { image: artifacts.image };
   if (artifacts.initrd) files.initrd = artifacts.initrd;
@@ -5624,7 +5850,7 @@ function installLayout(ctx, t, resolved, artifacts) {
 }
 
 // src/runtime/layouts/resolve-layout.ts
-import { readFileSync as readFileSync9 } from "node:fs";
+import { readFileSync as readFileSync10 } from "node:fs";
 
 // src/parsers/install-conf.ts
 var LAYOUTS = ["compat", "grub", "bls", "uki", "efistub", "other"];
@@ -5718,18 +5944,18 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync8, statSync as statSync10 } from "node:fs";
-import { dirname as dirname6 } from "node:path";
+import { readFileSync as readFileSync9, statSync as statSync11 } from "node:fs";
+import { dirname as dirname7 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
-import { existsSync as existsSync8 } from "node:fs";
+import { existsSync as existsSync9 } from "node:fs";
 var INSTALL_CONF_DIRS = ["/etc/kernel", "/run/kernel", "/usr/local/lib/kernel", "/usr/lib/kernel"];
 function findInstallConf(ctx) {
   const confRoot = ctx.env["INSTALLKERNEL_CONF_ROOT"];
   if (confRoot) {
     assertSafePath(confRoot, "INSTALLKERNEL_CONF_ROOT");
     const file = `${confRoot.replace(/\/+$/, "")}/install.conf`;
-    if (!existsSync8(systemPath(ctx, file))) {
+    if (!existsSync9(systemPath(ctx, file))) {
       throw new DistKernelError("install-conf.missing", `install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`, {
         exitCode: 2,
         hint: "create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf"
@@ -5737,7 +5963,7 @@ function findInstallConf(ctx) {
     }
     return file;
   }
-  return INSTALL_CONF_DIRS.map((dir3) => `${dir3}/install.conf`).find((file) => existsSync8(systemPath(ctx, file)));
+  return INSTALL_CONF_DIRS.map((dir3) => `${dir3}/install.conf`).find((file) => existsSync9(systemPath(ctx, file)));
 }
 async function readInstallConf(ctx) {
   const file = findInstallConf(ctx);
@@ -5750,14 +5976,14 @@ async function readInstallConf(ctx) {
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path) {
   try {
-    return readFileSync8(path, "utf8");
+    return readFileSync9(path, "utf8");
   } catch {
     return void 0;
   }
 }
 function isMountPoint(path) {
   try {
-    return statSync10(path).dev !== statSync10(dirname6(path)).dev;
+    return statSync11(path).dev !== statSync11(dirname7(path)).dev;
   } catch {
     return false;
   }
@@ -5765,7 +5991,7 @@ function isMountPoint(path) {
 async function readKernelInstallSettings(ctx, options = {}) {
   const read2 = await readInstallConf(ctx);
   const installConfFile = read2.file ? systemPath(ctx, read2.file) : void 0;
-  const confRoot = installConfFile ? dirname6(installConfFile) : systemPath(ctx, "/etc/kernel");
+  const confRoot = installConfFile ? dirname7(installConfFile) : systemPath(ctx, "/etc/kernel");
   const conf = read2.conf;
   const machineId = conf.machineId ?? parseMachineId(readText(systemPath(ctx, "/etc/machine-id")) ?? "");
   const osRelease = parseOsRelease(readText(systemPath(ctx, "/etc/os-release")) ?? readText(systemPath(ctx, "/usr/lib/os-release")) ?? "");
@@ -5799,7 +6025,7 @@ async function readKernelInstallSettings(ctx, options = {}) {
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
     else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync11(p).size > 0);
   let vendorName = "Linux";
   try {
     vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
@@ -5812,13 +6038,13 @@ function kernelInstallConfigured(settings) {
 }
 
 // src/runtime/layouts/boot-places.ts
-import { statfsSync as statfsSync2, statSync as statSync11 } from "node:fs";
-import { dirname as dirname7 } from "node:path";
+import { statfsSync as statfsSync2, statSync as statSync12 } from "node:fs";
+import { dirname as dirname8 } from "node:path";
 var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
 var MSDOS_SUPER_MAGIC = 19780;
 function isVfatMount(path) {
   try {
-    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync11(path).dev !== statSync11(dirname7(path)).dev;
+    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync12(path).dev !== statSync12(dirname8(path)).dev;
   } catch {
     return false;
   }
@@ -5836,7 +6062,7 @@ function findEsp(ctx, subdir) {
 // src/runtime/layouts/resolve-layout.ts
 function readText2(path) {
   try {
-    return readFileSync9(path, "utf8");
+    return readFileSync10(path, "utf8");
   } catch {
     return void 0;
   }
@@ -5889,11 +6115,11 @@ function rescuePlan(layout, names, machineId, inputs) {
 }
 
 // src/runtime/rescue/rescue-state.ts
-import { existsSync as existsSync9, mkdirSync as mkdirSync6, readFileSync as readFileSync10 } from "node:fs";
-import { dirname as dirname8 } from "node:path";
+import { existsSync as existsSync10, mkdirSync as mkdirSync7, readFileSync as readFileSync11 } from "node:fs";
+import { dirname as dirname9 } from "node:path";
 function readRescueState(ctx) {
   try {
-    const data = JSON.parse(readFileSync10(systemPath(ctx, RESCUE_STATE), "utf8"));
+    const data = JSON.parse(readFileSync11(systemPath(ctx, RESCUE_STATE), "utf8"));
     if (typeof data.kv !== "string" || !isKernelVersion(data.kv) || typeof data.layout !== "string" || !Array.isArray(data.files)) return void 0;
     const files = data.files.filter((f) => typeof f === "string" && f.startsWith("/") && !f.split("/").includes(".."));
     return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === "string" ? data.builtAt : "" };
@@ -5902,11 +6128,11 @@ function readRescueState(ctx) {
   }
 }
 function rescueFilesPresent(ctx, state) {
-  return state.files.length > 0 && state.files.every((f) => existsSync9(systemPath(ctx, f)));
+  return state.files.length > 0 && state.files.every((f) => existsSync10(systemPath(ctx, f)));
 }
 function writeRescueState(ctx, state) {
   const path = systemPath(ctx, RESCUE_STATE);
-  mkdirSync6(dirname8(path), { recursive: true, mode: 493 });
+  mkdirSync7(dirname9(path), { recursive: true, mode: 493 });
   writeFileAtomic(path, `${JSON.stringify(state, null, "	")}
 `, { mode: 420 });
 }
@@ -5918,13 +6144,13 @@ function compareKernelVersions(a, b) {
 function newestKernel(ctx) {
   let names = [];
   try {
-    names = readdirSync6(systemPath(ctx, "/lib/modules"));
+    names = readdirSync7(systemPath(ctx, "/lib/modules"));
   } catch {
     return void 0;
   }
   const hasImage = (kv) => imageCandidates(kv).some((p) => {
     try {
-      return statSync12(systemPath(ctx, p)).isFile();
+      return statSync13(systemPath(ctx, p)).isFile();
     } catch {
       return false;
     }
@@ -5943,8 +6169,8 @@ async function refreshRescueImage(ctx, kv, workDir) {
   const previous = readRescueState(ctx);
   if (previous && previous.kv === kv && previous.layout === resolved.layout && rescueFilesPresent(ctx, previous)) return { action: "up-to-date" };
   const uki = resolved.layout === "uki" || void 0;
-  const rescueWork = join10(workDir, "rescue");
-  mkdirSync7(rescueWork, { recursive: true, mode: 448 });
+  const rescueWork = join11(workDir, "rescue");
+  mkdirSync8(rescueWork, { recursive: true, mode: 448 });
   const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, ...uki ? { uki } : {} });
   const { version, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
   const files = { image: artifacts.image };
@@ -5975,14 +6201,14 @@ async function refreshRescueImage(ctx, kv, workDir) {
 }
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync11, readdirSync as readdirSync9 } from "node:fs";
+import { existsSync as existsSync12, readdirSync as readdirSync10 } from "node:fs";
 
 // src/runtime/layouts/layout-backend.ts
-import { existsSync as existsSync10 } from "node:fs";
+import { existsSync as existsSync11 } from "node:fs";
 
 // src/runtime/install-log/write-install-log.ts
-import { appendFileSync, mkdirSync as mkdirSync8 } from "node:fs";
-import { dirname as dirname9 } from "node:path";
+import { appendFileSync, mkdirSync as mkdirSync9 } from "node:fs";
+import { dirname as dirname10 } from "node:path";
 
 // src/runtime/install-log/log-line.ts
 var DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -6031,12 +6257,12 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
   }
   const log = systemPath(ctx, INSTALL_LOG);
   try {
-    mkdirSync8(dirname9(log), { recursive: true, mode: 493 });
+    mkdirSync9(dirname10(log), { recursive: true, mode: 493 });
     appendFileSync(log, `${line}
 `, { mode: 420 });
     const state = systemPath(ctx, INSTALL_STATE);
     if (record2.vendor === "dist-kernel") {
-      mkdirSync8(dirname9(state), { recursive: true, mode: 493 });
+      mkdirSync9(dirname10(state), { recursive: true, mode: 493 });
       writeFileAtomic(state, `${line}
 `, { mode: 420 });
     }
@@ -6046,8 +6272,8 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
 }
 
 // src/runtime/layouts/installed-files.ts
-import { lstatSync as lstatSync5, readdirSync as readdirSync7 } from "node:fs";
-import { join as join11 } from "node:path";
+import { lstatSync as lstatSync5, readdirSync as readdirSync8 } from "node:fs";
+import { join as join12 } from "node:path";
 var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
 var RESCUE_PREFIX = "0-rescue";
 function exists(path) {
@@ -6077,19 +6303,19 @@ function layoutFilesOf(ctx, resolved, kv) {
         found.add(dir3);
         continue;
       }
-      found.add(join11(dir3, fileName(file, kv)));
-      if (file.keepsOld) found.add(join11(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+      found.add(join12(dir3, fileName(file, kv)));
+      if (file.keepsOld) found.add(join12(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
     }
     if (plan.entry) {
       const entries = systemPath(ctx, [places.bootRoot, ...plan.entry.dir].join("/"));
-      for (const name of listDir2(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join11(entries, name));
+      for (const name of listDir2(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join12(entries, name));
     }
   }
   return [...found].filter(exists);
 }
 function listDir2(dir3) {
   try {
-    return readdirSync7(dir3);
+    return readdirSync8(dir3);
   } catch {
     return [];
   }
@@ -6114,7 +6340,7 @@ function listLayoutKernels(ctx, resolved, backend) {
     backend,
     files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
       try {
-        return lstatSync5(p).isDirectory() ? listDir2(p).sort().map((n) => join11(p, n)) : [p];
+        return lstatSync5(p).isDirectory() ? listDir2(p).sort().map((n) => join12(p, n)) : [p];
       } catch {
         return [];
       }
@@ -6160,7 +6386,7 @@ async function installWithLayout(ctx, artifacts, options = {}) {
   const hooks = options.hooks ?? [];
   if (!writesOwnLog(hooks)) {
     const paths = installedPaths(ctx, resolved, artifacts);
-    const present = (p) => p && existsSync10(systemPath(ctx, p)) ? p : void 0;
+    const present = (p) => p && existsSync11(systemPath(ctx, p)) ? p : void 0;
     writeInstallLog(ctx, { ...logRecord(resolved, artifacts.kv, "dist-kernel", hooks), bootRoot: paths.bootRoot, kernel: present(paths.image), initrd: present(paths.initrd) });
   }
   return { resolved, files };
@@ -6194,10 +6420,10 @@ function builtinBackend(ctx) {
 }
 
 // src/runtime/backends/installkernel.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
-import { accessSync, constants as constants2, statSync as statSync13 } from "node:fs";
+import { accessSync, constants as constants2, statSync as statSync14 } from "node:fs";
 function isHookName(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
@@ -6206,7 +6432,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir3 of dirs) assertTrusted(dir3, systemView(ctx.root, dir3));
   return listDropIns(dirs, "").filter((path) => {
-    if (!isHookName(path) || statSync13(path).size === 0) return false;
+    if (!isHookName(path) || statSync14(path).size === 0) return false;
     try {
       accessSync(path, constants2.X_OK);
       return true;
@@ -6253,13 +6479,13 @@ async function runHooks(ctx, phase, args, extraEnv = {}) {
 function installedImage(ctx, resolved, artifacts) {
   const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === "image");
   const base = image.place === "esp" ? resolved.places.esp : image.place === "bootRoot" ? resolved.places.bootRoot : resolved.places.boot;
-  return join12(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
+  return join13(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
 }
 function hookEnv(resolved) {
   return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
 }
 function installkernelBackend(ctx) {
-  const bootImage = (kv) => join12(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
+  const bootImage = (kv) => join13(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
   return {
     name: "installkernel",
     check: async (kv) => {
@@ -6291,9 +6517,9 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync8, rmSync as rmSync3, statSync as statSync14 } from "node:fs";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync9, rmSync as rmSync3, statSync as statSync15 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { basename as basename4, dirname as dirname10, join as join13 } from "node:path";
+import { basename as basename4, dirname as dirname11, join as join14 } from "node:path";
 var LAYOUT_PLUGINS = {
   bls: { plugin: "90-loaderentry.install", from: "systemd" },
   uki: { plugin: "90-uki-copy.install", from: "systemd 253 or newer" },
@@ -6313,17 +6539,17 @@ function assertLayoutPlugin(ctx, settings) {
 function kernelInstallTargets(bootRootDisk, settings, kv, bootDisk) {
   const token = settings.entryToken;
   const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token, vendorName: settings.vendorName, entryToken: token }).map(
-    ({ place, path }) => join13(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
+    ({ place, path }) => join14(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
   );
   return [.../* @__PURE__ */ new Set([
     ...layoutPaths,
-    join13(bootRootDisk, token, kv),
-    join13(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
-    join13(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
-    join13(bootRootDisk, `vmlinuz-${kv}`),
-    join13(bootRootDisk, `initramfs-${kv}.img`),
-    join13(bootRootDisk, `System.map-${kv}`),
-    join13(bootRootDisk, `config-${kv}`)
+    join14(bootRootDisk, token, kv),
+    join14(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
+    join14(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
+    join14(bootRootDisk, `vmlinuz-${kv}`),
+    join14(bootRootDisk, `initramfs-${kv}.img`),
+    join14(bootRootDisk, `System.map-${kv}`),
+    join14(bootRootDisk, `config-${kv}`)
   ])];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
@@ -6367,7 +6593,7 @@ function kernelInstallBackend(ctx) {
       assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync14(artifacts.image).size + (artifacts.initrd ? statSync14(artifacts.initrd).size : 0);
+        const bytes = statSync15(artifacts.image).size + (artifacts.initrd ? statSync15(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       const bootDisk = resolveBootDir(ctx, "/boot");
@@ -6416,10 +6642,10 @@ function kernelInstallBackend(ctx) {
 }
 async function withInitrdNamedInitrd(ctx, initrd, fn) {
   if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
-  if (ctx.dryRun) return fn(join13(dirname10(initrd), "initrd"));
-  const dir3 = mkdtempSync2(join13(tmpdir2(), "dist-kernel-initrd."));
+  if (ctx.dryRun) return fn(join14(dirname11(initrd), "initrd"));
+  const dir3 = mkdtempSync2(join14(tmpdir2(), "dist-kernel-initrd."));
   try {
-    const named = join13(dir3, "initrd");
+    const named = join14(dir3, "initrd");
     try {
       linkSync2(initrd, named);
     } catch {
@@ -6434,7 +6660,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync14(path).isDirectory()) files.push(...readdirSync8(path).sort().map((name) => join13(path, name)));
+      if (statSync15(path).isDirectory()) files.push(...readdirSync9(path).sort().map((name) => join14(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6449,22 +6675,22 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const versions = /* @__PURE__ */ new Set();
   const names = (dir3) => {
     try {
-      return readdirSync8(dir3);
+      return readdirSync9(dir3);
     } catch {
       return [];
     }
   };
-  for (const name of names(join13(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names(join14(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names(join13(bootRootDisk, "loader", "entries"))) {
+  for (const name of names(join14(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? withoutTries(name.slice(prefix.length, -".conf".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names(join13(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names(join14(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? withoutTries(name.slice(prefix.length, -".efi".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of [...names(bootDisk), ...names(join13(bootRootDisk, "EFI", settings.vendorName))]) {
+  for (const name of [...names(bootDisk), ...names(join14(bootRootDisk, "EFI", settings.vendorName))]) {
     const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? "";
     if (isKernelVersion(kv) && !kv.startsWith("0-rescue") && !/[.-]old$/.test(kv)) versions.add(kv);
   }
@@ -6476,7 +6702,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path) {
   try {
-    return readdirSync9(path).length > 0;
+    return readdirSync10(path).length > 0;
   } catch {
     return false;
   }
@@ -6484,14 +6710,14 @@ function nonEmptyDir(path) {
 async function chooseBackend(ctx) {
   const configured = ctx.config.installBackend;
   if (configured !== "auto") return { name: configured, reason: "install-backend in dist-kernel.conf" };
-  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync11(systemPath(ctx, p)));
+  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
   if (kernelInstall) {
     const settings = await readKernelInstallSettings(ctx);
     if (kernelInstallConfigured(settings)) {
       return { name: "kernel-install", reason: settings.installConfFile ? `${kernelInstall} with an install.conf` : `${kernelInstall} with a BLS layout in ${settings.bootRoot}` };
     }
   }
-  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync11(systemPath(ctx, p)));
+  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
   if (installkernel) return { name: "installkernel", reason: `${installkernel} is installed` };
   if (nonEmptyDir(systemPath(ctx, "/etc/kernel/postinst.d"))) return { name: "installkernel", reason: "/etc/kernel/postinst.d has hooks" };
   return { name: "builtin", reason: "neither kernel-install nor installkernel is set up" };
@@ -6516,10 +6742,10 @@ async function listInstalledKernels(ctx) {
 }
 
 // src/runtime/bootloaders/update.ts
-import { existsSync as existsSync12 } from "node:fs";
+import { existsSync as existsSync13 } from "node:fs";
 import { relative as relative3 } from "node:path";
 async function updateGrub(ctx) {
-  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync12(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
+  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync13(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
 }
 async function updateSystemdBoot(ctx) {
@@ -6574,223 +6800,6 @@ async function updateBootloaders(ctx, event) {
 run it by hand after fixing the cause; the kernel files are installed`);
     }
   }
-}
-
-// src/runtime/modules/scan-modules.ts
-import { existsSync as existsSync13, readdirSync as readdirSync10 } from "node:fs";
-
-// src/runtime/vdb/skip-cache.ts
-import { mkdirSync as mkdirSync9, readFileSync as readFileSync11, statSync as statSync15 } from "node:fs";
-import { dirname as dirname11, join as join14 } from "node:path";
-var VERSION2 = 1;
-function fingerprint(dir3) {
-  try {
-    const d = statSync15(dir3, { bigint: true });
-    let contents = "none";
-    try {
-      const c = statSync15(join14(dir3, "CONTENTS"), { bigint: true });
-      contents = `${c.mtimeNs}:${c.size}`;
-    } catch {
-    }
-    return `${d.ino}:${d.mtimeNs}:${contents}`;
-  } catch {
-    return void 0;
-  }
-}
-function openSkipCache(path, options) {
-  let entries = {};
-  try {
-    const data = JSON.parse(readFileSync11(path, "utf8"));
-    if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
-  } catch {
-    entries = {};
-  }
-  const next = {};
-  let changed = false;
-  return {
-    isSkipped(cpv, dir3) {
-      const known = entries[cpv];
-      if (known === void 0) return false;
-      const now = fingerprint(dir3);
-      if (now !== known) return false;
-      next[cpv] = known;
-      return true;
-    },
-    remember(cpv, dir3, skipped) {
-      if (!skipped) {
-        if (entries[cpv] !== void 0) changed = true;
-        return;
-      }
-      const now = fingerprint(dir3);
-      if (now === void 0) return;
-      next[cpv] = now;
-      if (entries[cpv] !== now) changed = true;
-    },
-    save() {
-      if (!options.write) return;
-      if (!changed && Object.keys(next).length === Object.keys(entries).length) return;
-      try {
-        mkdirSync9(dirname11(path), { recursive: true, mode: 493 });
-        writeFileAtomic(path, `${JSON.stringify({ version: VERSION2, scope: options.scope, skipped: next })}
-`);
-      } catch {
-      }
-    }
-  };
-}
-
-// src/runtime/modules/scan-modules.ts
-var VIRTUAL_KEY2 = "virtual/dist-kernel";
-var MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
-var MODULE_FILE_RE = /\.ko(?:\.(?:gz|xz|zst))?$/;
-var INITRAMFS_FLAG = "initramfs";
-var SCAN_CACHE = "/var/cache/dist-kernel/module-scan.json";
-function kvsOf(contents) {
-  const map = /* @__PURE__ */ new Map();
-  for (const entry of contents ?? []) {
-    const match = MODULES_PATH_RE.exec(entry.path);
-    if (!match || !isKernelVersion(match[1])) continue;
-    const list = map.get(match[1]) ?? [];
-    list.push(entry.path);
-    map.set(match[1], list);
-  }
-  return map;
-}
-function keyOfCpv(cpv, keys) {
-  return keys.find((key) => cpv.startsWith(`${key}-`) && /^[0-9]/.test(cpv.slice(key.length + 1)));
-}
-function selectForModuleScan(kernelPackages) {
-  const needle = Buffer.from("/lib/modules/");
-  return (raw) => {
-    if (keyOfCpv(raw.cpv, [...kernelPackages, VIRTUAL_KEY2])) return "contents";
-    if (raw.rdepend.includes(VIRTUAL_KEY2)) return "contents";
-    return raw.contents.includes(needle) ? "contents" : "skip";
-  };
-}
-function looksLikeKernel(pkg, kernelPackages) {
-  if (kernelPackages.includes(pkg.key)) return true;
-  return (pkg.contents ?? []).some((e) => /^(?:\/usr)?\/lib\/modules\/[^/]+\/(?:vmlinuz|modules\.builtin)$/.test(e.path));
-}
-function kernelPv(text2) {
-  const parsed = parsePmsVersion(text2);
-  return parsed ? withoutRevision(parsed) : text2;
-}
-function listModulesDirs(root) {
-  try {
-    return readdirSync10(underRoot(root, "/lib/modules")).filter(isKernelVersion).sort();
-  } catch {
-    return [];
-  }
-}
-function scanModules(root, options) {
-  const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(" ") });
-  const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
-  const kernelPkgs = [];
-  const candidates = [];
-  let virtual;
-  for (const pkg of scan.packages) {
-    if (pkg.key === VIRTUAL_KEY2) {
-      if (!virtual || comparePmsVersions(pkg.version, virtual.version) > 0) virtual = pkg;
-    } else if (looksLikeKernel(pkg, options.kernelPackages)) {
-      const kvs = [...kvsOf(pkg.contents).keys()];
-      const kv = kvs.find((k) => (pkg.contents ?? []).some((e) => e.path.endsWith(`/lib/modules/${k}/vmlinuz`))) ?? kvs[0];
-      if (kv) kernelPkgs.push({ pkg, kv });
-    } else candidates.push(pkg);
-  }
-  const kernels = /* @__PURE__ */ new Map();
-  for (const { pkg, kv } of kernelPkgs) {
-    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync13(underRoot(root, `/lib/modules/${kv}`)) });
-  }
-  for (const kv of listModulesDirs(root)) {
-    if (!kernels.has(kv) && existsSync13(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
-  }
-  let newestPkg;
-  for (const entry of kernelPkgs) {
-    if (!newestPkg || comparePmsVersions(entry.pkg.version, newestPkg.pkg.version) > 0) newestPkg = entry;
-  }
-  const newest = newestPkg ? kernels.get(newestPkg.kv) : void 0;
-  const kvByPv = /* @__PURE__ */ new Map();
-  for (const { pkg, kv } of kernelPkgs) {
-    const pv2 = withoutRevision(pkg.version);
-    kvByPv.set(pv2, kv);
-    const plain = pv2.replace(/_p[0-9]*$/, "");
-    if (!kvByPv.has(plain)) kvByPv.set(plain, kv);
-  }
-  const modules = [];
-  for (const pkg of candidates) {
-    const virtualAtom = pkg.rdepend.find((a) => a.key === VIRTUAL_KEY2 && a.blocker === "");
-    const contentKvs = kvsOf(pkg.contents);
-    if (!virtualAtom && contentKvs.size === 0) continue;
-    const notes = [];
-    const subSlot = virtualAtom?.subSlot;
-    let builtFor;
-    const fromSlot = subSlot ? kvByPv.get(kernelPv(subSlot)) : void 0;
-    const kvs = [...contentKvs.keys()].sort();
-    if (fromSlot) {
-      builtFor = fromSlot;
-      if (kvs.length > 0 && !kvs.includes(fromSlot)) {
-        notes.push(`its virtual/dist-kernel sub-slot ${subSlot} means kernel ${fromSlot}, but it installed modules for ${kvs.join(", ")}`);
-        builtFor = kvs.length === 1 ? kvs[0] : fromSlot;
-      }
-    } else if (kvs.length === 1) {
-      builtFor = kvs[0];
-      if (subSlot) notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
-    } else if (kvs.length > 1) {
-      notes.push(`it installed modules for several kernels: ${kvs.join(", ")}`);
-      builtFor = kvs[kvs.length - 1];
-    } else if (subSlot) {
-      notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
-    }
-    const initramfs = pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG);
-    const distKernel = pkg.use.includes("dist-kernel");
-    const moduleFiles = [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p));
-    const asks = !distKernel || !initramfs ? void 0 : moduleFiles.length > 0 ? "target" : pkg.inherited.includes("dist-kernel-utils") ? "all" : void 0;
-    modules.push({
-      cpv: pkg.cpv,
-      key: pkg.key,
-      version: pkg.version.text,
-      slot: pkg.subSlot === void 0 ? pkg.slot : `${pkg.slot}/${pkg.subSlot}`,
-      distKernel,
-      initramfs,
-      ...asks ? { asks } : {},
-      ...subSlot !== void 0 ? { subSlot } : {},
-      ...builtFor !== void 0 ? { builtFor } : {},
-      contentsKvs: kvs,
-      modules: moduleFiles,
-      notes
-    });
-  }
-  const stale = [];
-  for (const mod of modules) {
-    const reasons = [];
-    if (mod.builtFor === void 0) {
-      if (mod.notes.length > 0) reasons.push(`cannot tell which kernel it was built for: ${mod.notes.join("; ")}`);
-    } else if (!kernels.has(mod.builtFor)) {
-      reasons.push(`built for kernel ${mod.builtFor}, which is no longer installed`);
-    } else if (newest && mod.builtFor !== newest.kv) {
-      reasons.push(`built for kernel ${mod.builtFor}, but the newest installed kernel is ${newest.kv}`);
-    }
-    if (reasons.length === 0) continue;
-    if (mod.distKernel && virtual && mod.subSlot !== void 0 && mod.subSlot !== virtual.version.text) {
-      reasons.push(`its recorded virtual/dist-kernel sub-slot ${mod.subSlot} differs from the installed ${virtual.version.text}: the next emerge @world rebuilds it`);
-    }
-    if (!mod.distKernel) reasons.push("USE=dist-kernel is off, so Portage will not rebuild it by itself");
-    stale.push({ cpv: mod.cpv, key: mod.key, ...mod.builtFor ? { builtFor: mod.builtFor } : {}, distKernel: mod.distKernel, reasons });
-  }
-  const kernelList = [...kernels.values()].sort((a, b) => {
-    const x = a.version ? parsePmsVersion(a.version) : void 0;
-    const y = b.version ? parsePmsVersion(b.version) : void 0;
-    if (x && y) return comparePmsVersions(x, y);
-    return a.kv < b.kv ? -1 : a.kv > b.kv ? 1 : 0;
-  });
-  return {
-    kernels: kernelList,
-    ...newest ? { newest } : {},
-    ...virtual ? { virtualVersion: virtual.version.text } : {},
-    modules,
-    stale,
-    broken: scan.broken
-  };
 }
 
 // src/runtime/status/boot-files.ts
