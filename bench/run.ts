@@ -14,12 +14,13 @@ import { measureInitramfsListing, type InitramfsListingResult } from './measure/
 import { measureScanScaling, type ScanScaling } from './measure/scan-scaling';
 import { measureVerifyCost, type VerifyCost } from './measure/verify-boot';
 import { measureTriggerRuns, type TriggerRunsPoint } from './measure/trigger-runs';
+import { measureFleetUpgrade, type FleetUpgrade } from './measure/fleet-upgrade';
 
 const quick = process.argv.includes('--quick');
-// `--only hook,generate,scan,listing,dracut,triggers` runs a subset (the JSON then holds only those).
+// `--only hook,generate,scan,listing,dracut,triggers,fleet` runs a subset (the JSON then holds only those).
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const only = new Set(onlyArg ? onlyArg.split(',') : ['hook', 'generate', 'scan', 'listing', 'dracut', 'verify', 'triggers']);
-const runs = { hook: quick ? 7 : 21, generate: quick ? 3 : 7, scan: quick ? 3 : 7, listing: quick ? 3 : 7, verify: quick ? 1 : 3 };
+const only = new Set(onlyArg ? onlyArg.split(',') : ['hook', 'generate', 'scan', 'listing', 'dracut', 'verify', 'triggers', 'fleet']);
+const runs = { hook: quick ? 7 : 21, generate: quick ? 3 : 7, scan: quick ? 3 : 7, listing: quick ? 3 : 7, verify: quick ? 1 : 3, fleet: quick ? 1 : 3 };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Results {
@@ -31,6 +32,7 @@ interface Results {
 	dracutRuns?: DracutRunsPoint[] | { error: string };
 	verify?: VerifyCost | { error: string };
 	triggerRuns?: TriggerRunsPoint[] | { error: string };
+	fleet?: FleetUpgrade | { error: string };
 }
 
 async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | { error: string }> {
@@ -59,6 +61,7 @@ results.listing = only.has('listing') ? await attempt('initramfs listing', () =>
 results.dracutRuns = only.has('dracut') ? await attempt('dracut runs per upgrade', () => measureDracutRuns(bin, [0, 1, 3])) : skipped;
 results.verify = only.has('verify') ? await attempt('boot verification cost', () => measureVerifyCost(bin, runs.verify)) : skipped;
 results.triggerRuns = only.has('triggers') ? await attempt('dracut runs per update with firmware, 3 kernels', () => measureTriggerRuns(bin, quick ? [2] : [1, 2])) : skipped;
+results.fleet = only.has('fleet') ? await attempt('fleet: client kernel upgrade from a binhost vs from source', () => measureFleetUpgrade(bin, runs.fleet)) : skipped;
 
 writeFileSync(join(TOP, 'bench', onlyArg ? 'results-partial.json' : 'results.json'), `${JSON.stringify(results, null, '\t')}\n`);
 
@@ -141,6 +144,23 @@ else {
 		]);
 		rows.push([`  emerge wall time with real dracut; final images read back with the new firmware/modules: ${p.imagesVerified}/${p.kernels}`, `${p.seconds.gentoo.toFixed(1)} s vs ${p.seconds.ours.toFixed(1)} s`, x(p.seconds.gentoo / p.seconds.ours), '', '']);
 	}
+}
+const f = results.fleet;
+if (isError(f)) rows.push(['fleet: client kernel upgrade, binhost vs source', 'not measured', f.error, '', '']);
+else {
+	const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
+	const source = median(f.source.map((r) => r.seconds));
+	const binhost = median(f.binhost.map((r) => r.seconds));
+	const counts = (rs: FleetUpgrade['source']) => `dracut ${rs.map((r) => r.dracutRuns).join('/')}, compiler ${rs.map((r) => r.compilerRuns).join('/')}`;
+	rows.push([
+		`fleet: client \`emerge -uDN @world\` to the next kernel + ${f.modulePackages.length} module packages (1 USE=initramfs): from source vs --getbinpkgonly (median of ${f.source.length})`,
+		`${source.toFixed(1)} s vs ${binhost.toFixed(1)} s`,
+		`${x(source / binhost)} faster`,
+		'no compiler on clients',
+		f.binhost.every((r) => r.compilerRuns === 0) ? 'met' : 'NOT met',
+	]);
+	rows.push([`  runs: source ${counts(f.source)}; binhost ${counts(f.binhost)}`, '', '', '1 dracut run each', [...f.source, ...f.binhost].every((r) => r.dracutRuns === 1) ? 'met' : 'NOT met']);
+	rows.push([`  build host, once for the fleet: source + binary packages + generic initramfs (dracut ${f.buildHost.dracutRuns})`, `${f.buildHost.seconds.toFixed(1)} s`, x(f.buildHost.seconds / source) + ' of a source upgrade', '', '']);
 }
 out(`\n${renderTable(['measurement', 'medians', 'ratio', 'goal', ''], rows)}`);
 
