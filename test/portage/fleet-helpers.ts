@@ -1,7 +1,7 @@
 // Fleet pieces shared by test/portage/fleet.test.ts and the fleet bench: a static HTTP server as binhost, a build
 // host (FEATURES=buildpkg, `setup --build-host`), clients pointed at the binhost, a counting compiler wrapper, and
 // what emerge.log says about the merges of one flow.
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -17,11 +17,14 @@ export const BUILD_HOST_CONF = 'generic-image = initramfs\ngeneric-image-modules
 export interface StaticServer {
 	/** http://127.0.0.1:<port> (port chosen by the kernel: bound to 0). */
 	url: string;
+	/** Serve another directory from now on (the binhost updated in place). */
+	serve(dir: string): void;
 	close(): Promise<void>;
 }
 
 /** Any static HTTP server is a binhost: this one serves `dir` (GET and HEAD, files only). */
-export function serveDirectory(dir: string): Promise<StaticServer> {
+export function serveDirectory(initial: string): Promise<StaticServer> {
+	let dir = initial;
 	const server = createServer((request, response) => {
 		const path = normalize(join(dir, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
 		if (!path.startsWith(`${dir}/`) || !existsSync(path) || !statSync(path).isFile()) {
@@ -37,6 +40,9 @@ export function serveDirectory(dir: string): Promise<StaticServer> {
 		server.listen(0, '127.0.0.1', () =>
 			resolve({
 				url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+				serve: (next) => {
+					dir = next;
+				},
 				close: () => new Promise<void>((done) => server.close(() => done())),
 			}),
 		);
@@ -94,9 +100,9 @@ export function emergeLogLength(root: PortageRoot): number {
 	return root.exists('/var/log/emerge.log') ? root.read('/var/log/emerge.log').length : 0;
 }
 
-/** The binary package index of a PKGDIR (all instances of every package). */
-export function binpkgIndex(root: PortageRoot): BinpkgIndexEntry[] {
-	return parseBinpkgIndex(root.read(`${PKGDIR}/Packages`)).packages;
+/** The binary package index of a PKGDIR (host path): all instances of every package. */
+export function binpkgIndex(pkgdir: string): BinpkgIndexEntry[] {
+	return parseBinpkgIndex(readFileSync(join(pkgdir, 'Packages'), 'utf8')).packages;
 }
 
 /** The sub-slot of virtual/dist-kernel a module binpkg or VDB entry was built against (its RDEPEND). */
