@@ -1,5 +1,6 @@
 // `dist-kernel remove KV`: the backend removes the kernel's boot files (as one transaction), then opt-in boot
-// loader updates. The kernel package's own files (/lib/modules, /usr/src) are Portage's business.
+// loader updates. The kernel package's own files are Portage's business, except /lib/modules/KV, which Portage
+// never removes (remove-module-dir.ts): when the kernel package itself asks (`--package`), that goes too.
 import { DistKernelError } from '../../lib/errors';
 import { assertKernelVersion } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
@@ -8,6 +9,7 @@ import { updateBootloaders } from '../bootloaders/update';
 import { readInstallConf } from '../install-conf/read-install-conf';
 import { runningKernel } from '../status/collect-status';
 import { withBootLock } from './lock';
+import { removeModuleDirOfPackage } from './remove-module-dir';
 
 export interface RemoveOptions {
 	package?: string | undefined;
@@ -19,6 +21,8 @@ export interface RemoveResult {
 	kv: string;
 	backend: string;
 	files: string[];
+	/** /lib/modules/KV when it was removed with the kernel package. */
+	moduleDir?: string;
 }
 
 export async function removeKernel(ctx: RuntimeContext, kv: string, options: RemoveOptions = {}): Promise<RemoveResult> {
@@ -43,6 +47,7 @@ export async function removeKernel(ctx: RuntimeContext, kv: string, options: Rem
 		await updateBootloaders(ctx, { action: 'remove', kv, layout: (await readInstallConf(ctx)).conf.layout });
 		if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
 		else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(' ')}`);
-		return { kv, backend: backend.name, files };
+		const moduleDir = options.package ? removeModuleDirOfPackage(ctx, kv, options.package) : undefined;
+		return { kv, backend: backend.name, files, ...(moduleDir ? { moduleDir } : {}) };
 	});
 }

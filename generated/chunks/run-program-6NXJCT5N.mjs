@@ -5797,15 +5797,15 @@ function planFor(ctx, resolved, artifacts) {
   });
 }
 function loaderPath(ctx, bootRoot, parts) {
-  const join37 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const join38 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync8(disk)) return join37(bootRoot);
+  if (!existsSync8(disk)) return join38(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
   const dev = statSync10(real).dev;
   let mount = real;
   while (mount !== rootReal && mount !== "/" && statSync10(dirname6(mount)).dev === dev) mount = dirname6(mount);
-  return join37(relative2(mount, real));
+  return join38(relative2(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
@@ -9745,6 +9745,91 @@ var installCommand = {
   }
 };
 
+// src/runtime/install/remove-module-dir.ts
+import { existsSync as existsSync17, rmSync as rmSync9 } from "node:fs";
+import { join as join29 } from "node:path";
+
+// src/runtime/clean/installed-kernels.ts
+import { readdirSync as readdirSync21, statSync as statSync23 } from "node:fs";
+import { join as join28 } from "node:path";
+var MODULES_DIR = "/lib/modules";
+function mtime(path) {
+  try {
+    return statSync23(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+function containsModule(dir3) {
+  try {
+    return readdirSync21(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
+  } catch {
+    return false;
+  }
+}
+function moduleDirs(root) {
+  try {
+    return readdirSync21(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync23(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+  } catch {
+    return [];
+  }
+}
+function listKernelsOnDisk(root, installed) {
+  const kvs = /* @__PURE__ */ new Set([...installed.map((k) => k.kv).filter(isKernelVersion), ...moduleDirs(root)]);
+  const out = [];
+  for (const kv of [...kvs].sort()) {
+    const found = findBootFiles(root, kv);
+    const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
+    for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
+    const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
+    const dir3 = join28(underRoot(root, MODULES_DIR), kv);
+    const hasModuleDir = moduleDirs(root).includes(kv);
+    const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir3);
+    out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir3) });
+  }
+  return out;
+}
+
+// src/runtime/clean/module-dir-owners.ts
+function moduleDirPrefixes(kv) {
+  return [`/lib/modules/${kv}/`, `/usr/lib/modules/${kv}/`];
+}
+function ownsUnder(pkg, prefixes) {
+  return (pkg.contents ?? []).some((entry) => entry.type !== "dir" && prefixes.some((p) => entry.path.startsWith(p)));
+}
+function moduleDirOwners(root, kvs) {
+  const owners = new Map(kvs.map((kv) => [kv, []]));
+  if (kvs.length === 0) return owners;
+  const needles = kvs.flatMap((kv) => moduleDirPrefixes(kv).map((p) => Buffer.from(` ${p}`)));
+  const scan = readVdb(root, { select: (raw) => needles.some((n) => raw.contents.includes(n)) ? "contents" : "skip" });
+  for (const pkg of scan.packages) {
+    for (const kv of kvs) if (ownsUnder(pkg, moduleDirPrefixes(kv))) owners.get(kv).push(pkg.cpv);
+  }
+  for (const entry of scan.broken) for (const kv of kvs) owners.get(kv).push(`${entry.cpv} (unreadable entry)`);
+  return owners;
+}
+
+// src/runtime/install/remove-module-dir.ts
+function removeModuleDirOfPackage(ctx, kv, pkg) {
+  const dir3 = `${MODULES_DIR}/${kv}`;
+  const path = join29(underRoot(ctx.root, MODULES_DIR), kv);
+  if (!existsSync17(path)) return void 0;
+  const owners = moduleDirOwners(ctx.root, [kv]).get(kv) ?? [];
+  if (!owners.includes(pkg)) return void 0;
+  const others = owners.filter((cpv) => cpv !== pkg);
+  if (others.length > 0) {
+    ctx.logger.info(`${dir3} kept: it still holds files of ${others.join(", ")}`);
+    return void 0;
+  }
+  if (ctx.dryRun) {
+    ctx.logger.info(`(dry run) would remove ${dir3}`);
+    return dir3;
+  }
+  rmSync9(path, { recursive: true, force: true });
+  ctx.logger.log(`${dir3} removed (Portage keeps /lib/modules/* on unmerge: UNINSTALL_IGNORE)`);
+  return dir3;
+}
+
 // src/runtime/install/remove-kernel.ts
 async function removeKernel(ctx, kv, options = {}) {
   assertKernelVersion(kv);
@@ -9767,7 +9852,8 @@ async function removeKernel(ctx, kv, options = {}) {
     await updateBootloaders(ctx, { action: "remove", kv, layout: (await readInstallConf(ctx)).conf.layout });
     if (files.length === 0) ctx.logger.info(`no boot files of kernel ${kv} were installed`);
     else if (!ctx.dryRun) ctx.logger.log(`boot files of kernel ${kv} removed: ${files.join(" ")}`);
-    return { kv, backend: backend.name, files };
+    const moduleDir = options.package ? removeModuleDirOfPackage(ctx, kv, options.package) : void 0;
+    return { kv, backend: backend.name, files, ...moduleDir ? { moduleDir } : {} };
   });
 }
 
@@ -9810,7 +9896,7 @@ var initramfsCommand = {
 
 // src/runtime/install/kernel-install-plugin.ts
 import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
-import { join as join28 } from "node:path";
+import { join as join30 } from "node:path";
 async function runKernelInstallPlugin(ctx, inv) {
   const noOp = decidePluginNoOp(inv, ctx.env);
   if (noOp) return noOp;
@@ -9824,7 +9910,7 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join28(staging, uki ? "uki.efi" : "initrd");
+      const target = join30(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
         copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync3(target, 420);
@@ -9957,14 +10043,14 @@ var statusCommand = {
 };
 
 // src/runtime/doctor/check-binhost-versions.ts
-import { readdirSync as readdirSync21 } from "node:fs";
-import { join as join29 } from "node:path";
+import { readdirSync as readdirSync22 } from "node:fs";
+import { join as join31 } from "node:path";
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
   let names = [];
   try {
-    names = readdirSync21(join29(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names = readdirSync22(join31(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
@@ -10400,13 +10486,13 @@ async function readReposConfSources(root) {
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync18, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
+import { existsSync as existsSync19, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync22, readFileSync as readFileSync27 } from "node:fs";
-import { basename as basename6, dirname as dirname15, join as join30 } from "node:path";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync27 } from "node:fs";
+import { basename as basename6, dirname as dirname15, join as join32 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
 }
@@ -10446,7 +10532,7 @@ async function writeProtected(path, text2, options) {
   }
   const dir3 = dirname15(path);
   const name = basename6(path);
-  const entries = readdirSync22(dir3);
+  const entries = readdirSync23(dir3);
   const last = protectedCopies(entries, name).at(-1);
   const label = options.shown ?? path;
   const diffResult = await options.exec("diff", ["-u", "--label", label, "--label", `${label} (dist-kernel setup)`, path, "-"], {
@@ -10454,16 +10540,16 @@ async function writeProtected(path, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join30(dir3, last)) === text2) {
-    return { path, action: "protected", protectedPath: join30(dir3, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join32(dir3, last)) === text2) {
+    return { path, action: "protected", protectedPath: join32(dir3, last), diff, hash };
   }
-  const protectedPath = join30(dir3, nextProtectName(entries, name));
+  const protectedPath = join32(dir3, nextProtectName(entries, name));
   write(protectedPath);
   return { path, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync28, rmSync as rmSync9 } from "node:fs";
+import { readFileSync as readFileSync28, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10502,7 +10588,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
       kept.push(path);
       continue;
     }
-    if (!dryRun) rmSync9(underRoot(root, path), { force: true });
+    if (!dryRun) rmSync10(underRoot(root, path), { force: true });
     removed.push(path);
   }
   if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
@@ -10531,7 +10617,7 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync17, readFileSync as readFileSync29 } from "node:fs";
+import { existsSync as existsSync18, readFileSync as readFileSync29 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
@@ -10548,7 +10634,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync17(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync18(underRoot(root, m)));
   if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -10586,7 +10672,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync30, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -10628,7 +10714,7 @@ function writeSetupRecord(root, record2) {
 `);
 }
 function removeSetupRecord(root) {
-  rmSync10(underRoot(root, SETUP_RECORD), { force: true });
+  rmSync11(underRoot(root, SETUP_RECORD), { force: true });
 }
 function recordFile(record2, path, hash) {
   record2.files = record2.files.filter((f) => f.path !== path);
@@ -10643,7 +10729,7 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync18(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (let p = systemPath2; p !== "/" && !existsSync19(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir3 of missing) {
     if (!context.dryRun) mkdirSync16(underRoot(context.root, dir3));
     recordDir(record2, dir3);
@@ -10698,15 +10784,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync18(reposDir) && !isDirectory(reposDir)) {
+  if (existsSync19(reposDir) && !isDirectory(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync18(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
-  if (!existsSync18(configPath) || configMine) {
+  const configMine = existsSync19(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
+  if (!existsSync19(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -10776,10 +10862,10 @@ async function runSetup(context, options) {
     for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync18(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync19(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync18(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    if (!existsSync19(overlayFull)) ensureDir(context, record2, config2.overlayDir);
     ensureDir(context, record2, dirname17(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
@@ -10790,8 +10876,8 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync23, readFileSync as readFileSync32, rmdirSync, rmSync as rmSync11 } from "node:fs";
-import { join as join31 } from "node:path";
+import { readdirSync as readdirSync24, readFileSync as readFileSync32, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { join as join33 } from "node:path";
 function readOrUndefined2(path) {
   try {
     return readFileSync32(path, "utf8");
@@ -10819,15 +10905,15 @@ function undoSetup(context) {
       kept.push(file.path);
       continue;
     }
-    if (!dryRun) rmSync11(full, { force: true });
+    if (!dryRun) rmSync12(full, { force: true });
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join31(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join33(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
-      if (!dryRun) rmSync11(full, { recursive: true, force: true });
+      if (!dryRun) rmSync12(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
       removed.push(record2.overlay);
     } else if (name !== void 0) {
@@ -10842,11 +10928,11 @@ function undoSetup(context) {
     const full = underRoot(root, dir3);
     let entries;
     try {
-      entries = readdirSync23(full);
+      entries = readdirSync24(full);
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join31(dir3, e)));
+    const left = entries.filter((e) => !removed.includes(join33(dir3, e)));
     if (left.length > 0) {
       kept.push(dir3);
       continue;
@@ -10890,8 +10976,8 @@ var setupCommand = {
 };
 
 // src/runtime/clean/run-clean.ts
-import { existsSync as existsSync19, rmSync as rmSync12 } from "node:fs";
-import { join as join33 } from "node:path";
+import { existsSync as existsSync20, rmSync as rmSync13 } from "node:fs";
+import { join as join34 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -10916,66 +11002,6 @@ function defaultEntryKernels(entries, kvs) {
     else if (/[*?[]/.test(entry.value) && kvs.length > 0) out.add([...kvs].sort(byVersion.compare).at(-1));
   }
   return out;
-}
-
-// src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync24, statSync as statSync23 } from "node:fs";
-import { join as join32 } from "node:path";
-var MODULES_DIR = "/lib/modules";
-function mtime(path) {
-  try {
-    return statSync23(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-function containsModule(dir3) {
-  try {
-    return readdirSync24(dir3, { recursive: true }).some((name) => /\.ko(?:\.(?:gz|xz|zst))?$/.test(String(name)));
-  } catch {
-    return false;
-  }
-}
-function moduleDirs(root) {
-  try {
-    return readdirSync24(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync23(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
-  } catch {
-    return [];
-  }
-}
-function listKernelsOnDisk(root, installed) {
-  const kvs = /* @__PURE__ */ new Set([...installed.map((k) => k.kv).filter(isKernelVersion), ...moduleDirs(root)]);
-  const out = [];
-  for (const kv of [...kvs].sort()) {
-    const found = findBootFiles(root, kv);
-    const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
-    for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
-    const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir3 = join32(underRoot(root, MODULES_DIR), kv);
-    const hasModuleDir = moduleDirs(root).includes(kv);
-    const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir3);
-    out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir3) });
-  }
-  return out;
-}
-
-// src/runtime/clean/module-dir-owners.ts
-function moduleDirPrefixes(kv) {
-  return [`/lib/modules/${kv}/`, `/usr/lib/modules/${kv}/`];
-}
-function ownsUnder(pkg, prefixes) {
-  return (pkg.contents ?? []).some((entry) => entry.type !== "dir" && prefixes.some((p) => entry.path.startsWith(p)));
-}
-function moduleDirOwners(root, kvs) {
-  const owners = new Map(kvs.map((kv) => [kv, []]));
-  if (kvs.length === 0) return owners;
-  const needles = kvs.flatMap((kv) => moduleDirPrefixes(kv).map((p) => Buffer.from(` ${p}`)));
-  const scan = readVdb(root, { select: (raw) => needles.some((n) => raw.contents.includes(n)) ? "contents" : "skip" });
-  for (const pkg of scan.packages) {
-    for (const kv of kvs) if (ownsUnder(pkg, moduleDirPrefixes(kv))) owners.get(kv).push(pkg.cpv);
-  }
-  for (const entry of scan.broken) for (const kv of kvs) owners.get(kv).push(`${entry.cpv} (unreadable entry)`);
-  return owners;
 }
 
 // src/runtime/clean/plan-clean.ts
@@ -11020,7 +11046,7 @@ async function runClean(ctx, options) {
   const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir3 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync12(join33(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync13(join34(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir3}`);
     report2.removedModuleDirs.push(dir3);
   };
@@ -11028,7 +11054,7 @@ async function runClean(ctx, options) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync19(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync20(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -11087,18 +11113,18 @@ var cleanCommand = {
 };
 
 // src/runtime/postsync/run-postsync.ts
-import { existsSync as existsSync20 } from "node:fs";
+import { existsSync as existsSync21 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
 import { readdirSync as readdirSync25 } from "node:fs";
-import { join as join34 } from "node:path";
+import { join as join35 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync25(join34(location, key));
+      names = readdirSync25(join35(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -11123,11 +11149,11 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 import { readdirSync as readdirSync26 } from "node:fs";
-import { join as join35 } from "node:path";
+import { join as join36 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names;
   try {
-    names = readdirSync26(join35(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync26(join36(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -11183,7 +11209,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync20(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync21(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
@@ -11229,20 +11255,20 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync13, statSync as statSync24, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync24, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
 import { tmpdir as tmpdir5 } from "node:os";
-import { dirname as dirname19, join as join36, relative as relative6 } from "node:path";
+import { dirname as dirname19, join as join37, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names = [];
     try {
-      names = readdirSync27(join36(destdir, base));
+      names = readdirSync27(join37(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names) if (isKernelVersion(name) && isDirectory(join36(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names) if (isKernelVersion(name) && isDirectory(join37(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -11287,7 +11313,7 @@ function genericDracutArgs(options, output) {
 }
 function placeAtomically(source, target) {
   const temp = `${target}.dist-kernel-tmp`;
-  rmSync13(temp, { force: true });
+  rmSync14(temp, { force: true });
   try {
     renameSync3(source, temp);
   } catch (error) {
@@ -11297,9 +11323,9 @@ function placeAtomically(source, target) {
   renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join36(modulesDir, name);
+  const link = join37(modulesDir, name);
   if (link === imagePath) return;
-  rmSync13(link, { force: true });
+  rmSync14(link, { force: true });
   symlinkSync2(relative6(dirname19(link), imagePath), link);
 }
 function packageKernelFiles(destdir, kv) {
@@ -11318,7 +11344,7 @@ async function buildGenericImage(ctx, request) {
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
   const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join36(dirname19(kernelImage), name);
+  const target = join37(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
   const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
@@ -11327,13 +11353,13 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync5(join36(tmpdir5(), "dist-kernel-generic."));
+  const work = mkdtempSync5(join37(tmpdir5(), "dist-kernel-generic."));
   try {
-    const conf = join36(work, "empty.conf");
-    const confDir = join36(work, "empty.conf.d");
+    const conf = join37(work, "empty.conf");
+    const confDir = join37(work, "empty.conf.d");
     writeFileSync6(conf, "");
     mkdirSync18(confDir);
-    const built = join36(work, name);
+    const built = join37(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -11350,7 +11376,7 @@ async function buildGenericImage(ctx, request) {
     if (!isFile(built) || statSync24(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join36(work, "uki.signed.efi");
+      final = join37(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);
@@ -11358,7 +11384,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`generic ${what} for ${kv}: ${target}${keys ? " (signed)" : ""}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   } finally {
-    rmSync13(work, { recursive: true, force: true });
+    rmSync14(work, { recursive: true, force: true });
   }
 }
 
