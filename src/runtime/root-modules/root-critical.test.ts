@@ -67,11 +67,17 @@ describe('root-critical modules', () => {
 		expect(await rootCriticalModules(ctx(), inventory, `${b}-x`)).toEqual([]);
 		writeImage(tmp.path(`/boot/initramfs-${a}.img`), [`usr/lib/modules/${a}/extra/spl.ko`, `usr/lib/modules/${a}/updates/dkms/mydrv.ko.xz`, `usr/lib/modules/${a}/kernel/fs/ext4/ext4.ko`]);
 		const critical = await rootCriticalModules(ctx(), inventory, b);
-		expect(critical.map((m) => [m.name, m.provider])).toEqual([
-			['spl', 'sys-fs/zfs-kmod'],
-			['mydrv', undefined],
+		expect(critical.map((m) => [m.name, m.provider, m.loadedBy])).toEqual([
+			['spl', 'sys-fs/zfs-kmod', a],
+			['mydrv', undefined, a],
 		]);
 		expect(critical[1]!.why).toBe(`the initramfs of ${a} loads it from /lib/modules/${a}/updates/dkms/mydrv.ko.xz`);
-		expect(missingRootModules(tmp.root, b, critical).map((m) => m.name)).toEqual(['spl', 'mydrv']);
+		const missing = missingRootModules(tmp.root, b, critical);
+		expect(missing.map((m) => m.name)).toEqual(['spl', 'mydrv']);
+		// spl has a package to rebuild; mydrv has none (unmerged, or never packaged): rebuilding a's image drops it
+		const hint = rootModuleError(b, missing).hint!;
+		expect(hint).toContain('emerge --oneshot sys-fs/zfs-kmod');
+		expect(hint).toContain(`if mydrv was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${a}`);
+		expect(hint).not.toContain('if spl');
 	});
 });

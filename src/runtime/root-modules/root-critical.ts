@@ -23,6 +23,8 @@ export interface RootCriticalModule {
 	why: string;
 	/** Package (CAT/PN) that installs it for the other kernels: the one to rebuild. */
 	provider?: string;
+	/** The kernel whose current image loads it (absent when the root file system type alone requires it). */
+	loadedBy?: string;
 }
 
 export const OUT_OF_TREE_DIRS = ['extra', 'updates'] as const;
@@ -134,7 +136,7 @@ async function findRootCritical(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env
 			for (const [name, rel] of modulesUnder(listing, kv, OUT_OF_TREE_DIRS)) {
 				if (found.has(name)) continue;
 				const provider = providers.get(name);
-				found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, ...(provider ? { provider } : {}) });
+				found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, loadedBy: kv, ...(provider ? { provider } : {}) });
 			}
 		} catch (error) {
 			if (!isDistKernelError(error)) throw error;

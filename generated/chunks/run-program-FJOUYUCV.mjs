@@ -8493,7 +8493,7 @@ async function findRootCritical(ctx, inventory, forKv) {
       for (const [name, rel] of modulesUnder(listing, kv, OUT_OF_TREE_DIRS)) {
         if (found.has(name)) continue;
         const provider = providers.get(name);
-        found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, ...provider ? { provider } : {} });
+        found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, loadedBy: kv, ...provider ? { provider } : {} });
       }
     } catch (error) {
       if (!isDistKernelError(error)) throw error;
@@ -8635,8 +8635,16 @@ function staleDeferrals(ctx, except) {
 function rootModuleError(kv, missing) {
   const packages = [...new Set(missing.map((m) => m.provider).filter((p) => p !== void 0))];
   const what = missing.map((m) => `${m.name} (${m.why})`).join(", ");
+  const hints = [
+    packages.length > 0 ? `rebuild ${packages.join(" ")} for ${kv} (emerge --oneshot ${packages.join(" ")}), then run: dist-kernel install ${kv}` : `install the module${missing.length > 1 ? "s" : ""} for ${kv} under /lib/modules/${kv}, then run: dist-kernel install ${kv}`
+  ];
+  const orphans = missing.filter((m) => m.provider === void 0 && m.loadedBy !== void 0);
+  for (const image of new Set(orphans.map((m) => m.loadedBy))) {
+    const names = orphans.filter((m) => m.loadedBy === image).map((m) => m.name).join(", ");
+    hints.push(`if ${names} was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${image}, then run: dist-kernel install ${kv}`);
+  }
   return new DistKernelError("initramfs.root-module-missing", `not building an image for kernel ${kv}: it could not mount the root file system without ${what}, which is not built for ${kv}`, {
-    hint: packages.length > 0 ? `rebuild ${packages.join(" ")} for ${kv} (emerge --oneshot ${packages.join(" ")}), then run: dist-kernel install ${kv}` : `install the module${missing.length > 1 ? "s" : ""} for ${kv} under /lib/modules/${kv}, then run: dist-kernel install ${kv}`
+    hint: hints.join("; or ")
   });
 }
 
