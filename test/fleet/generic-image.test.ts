@@ -1,6 +1,7 @@
 // Build-once images (binhost issue): `dist-kernel generic-image` puts a generic initramfs or UKI beside the kernel
 // in a package image directory, with real dracut and the real Debian kernel, and nothing outside that directory.
-import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
@@ -56,11 +57,19 @@ describe('dist-kernel generic-image', () => {
 		expect(() => statSync(root.path('/boot'))).toThrow();
 	});
 
-	it('writes a UKI with the configured command line whose .linux is the package kernel', async () => {
+	it('writes a UKI with the configured command line whose .linux is the package kernel, signed with the build host\'s keys', async () => {
 		setUp('generic-image = uki\ngeneric-image-modules = base rootfs-block kernel-modules\ngeneric-image-cmdline = "root=PARTLABEL=root ro quiet"\n');
+		// Secure Boot keys as dracut.conf names them: the generic UKI is signed once, on the build host.
+		root.write('/etc/dracut.conf.d/20-keys.conf', 'uefi_secureboot_cert="/etc/keys/db.crt"\nuefi_secureboot_key="/etc/keys/db.key"\n');
+		mkdirSync(root.path('/etc/keys'), { recursive: true, mode: 0o700 });
+		execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=dist-kernel build host db/', '-keyout', root.path('/etc/keys/db.key'), '-out', root.path('/etc/keys/db.crt')], { stdio: 'ignore' });
+		chmodSync(root.path('/etc/keys/db.key'), 0o600);
 		const result = await runBin(['--root', root.root, 'generic-image', '--destdir', image.root, kernel.kv]);
 		expect(result.code, result.stderr).toBe(0);
-		const uki = readFileSync(image.path(`/usr/src/linux-${kernel.kv}/arch/x86/boot/uki.efi`));
+		expect(result.stderr).toContain('(signed)');
+		const ukiPath = image.path(`/usr/src/linux-${kernel.kv}/arch/x86/boot/uki.efi`);
+		execFileSync('sbverify', ['--cert', root.path('/etc/keys/db.crt'), ukiPath], { stdio: 'pipe' });
+		const uki = readFileSync(ukiPath);
 		expect(findSection(uki, '.linux')?.equals(readFileSync(kernel.vmlinuz))).toBe(true);
 		expect(findSection(uki, '.cmdline')?.toString('utf8').replace(/\0/g, '').trim()).toBe('root=PARTLABEL=root ro quiet');
 		const initrd = findSection(uki, '.initrd');
