@@ -1,7 +1,8 @@
 // The drop-in rule shared by dracut's conf.d and kernel-install's install.d: files from several directories
 // sorted by basename, an earlier directory shadowing the same basename in a later one.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isFile } from '../../lib/path-kind';
 
 export function listDropIns(dirs: readonly string[], suffix: string): string[] {
 	const chosen = new Map<string, string>();
@@ -17,11 +18,5 @@ export function listDropIns(dirs: readonly string[], suffix: string): string[] {
 			chosen.set(name, join(dir, name));
 		}
 	}
-	return [...chosen.keys()].sort().map((name) => chosen.get(name)!).filter((path) => {
-		try {
-			return statSync(path).isFile();
-		} catch {
-			return false;
-		}
-	});
+	return [...chosen.keys()].sort().map((name) => chosen.get(name)!).filter(isFile);
 }

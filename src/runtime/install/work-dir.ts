@@ -2,20 +2,17 @@
 // (large, disk-backed), else the system temp directory. Always removed afterwards; one left by a killed run of
 // the same root is removed by the next run (callers hold the boot lock of that root, so none is in use).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
+import { isDirectory } from '../../lib/path-kind';
 
-function workBase(ctx: Pick<RuntimeContext, 'root'>): string {
-	try {
-		const varTmp = systemPath(ctx, '/var/tmp');
-		if (statSync(varTmp).isDirectory()) return varTmp;
-	} catch {
-		// No /var/tmp in this root.
-	}
-	return tmpdir();
+/** The root's /var/tmp when it has one (large, disk-backed), else the system temp directory. */
+export function workBase(ctx: Pick<RuntimeContext, 'root'>): string {
+	const varTmp = systemPath(ctx, '/var/tmp');
+	return isDirectory(varTmp) ? varTmp : tmpdir();
 }
 
 export async function withWorkDir<T>(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, fn: (dir: string) => Promise<T>): Promise<T> {

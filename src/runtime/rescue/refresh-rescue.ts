@@ -1,7 +1,7 @@
 // Opt-in (`rescue-image = yes`): one generic, non-hostonly image per machine, as dracut's rescue image, made from
 // the newest installed kernel and rebuilt when that kernel (or the layout) changes. Written through the boot
 // transaction like every boot file; `clean` and `remove` never take it (its version is `0-rescue-…`, no kernel's).
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isKernelVersion } from '../../lib/validate';
 import type { RuntimeContext } from '../context';
@@ -16,6 +16,7 @@ import { resolveLayout } from '../layouts/resolve-layout';
 import { writeLayout } from '../layouts/write-layout';
 import { rescuePlan } from './rescue-plan';
 import { readRescueState, rescueFilesPresent, writeRescueState } from './rescue-state';
+import { isFile } from '../../lib/path-kind';
 
 /** Kernel release order (numeric parts compared as numbers): 6.10 is newer than 6.9. */
 export function compareKernelVersions(a: string, b: string): number {
@@ -30,14 +31,7 @@ export function newestKernel(ctx: Pick<RuntimeContext, 'root'>): string | undefi
 	} catch {
 		return undefined;
 	}
-	const hasImage = (kv: string) =>
-		imageCandidates(kv).some((p) => {
-			try {
-				return statSync(systemPath(ctx, p)).isFile();
-			} catch {
-				return false;
-			}
-		});
+	const hasImage = (kv: string) => imageCandidates(kv).some((p) => isFile(systemPath(ctx, p)));
 	return names.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
 }
 

@@ -3,8 +3,7 @@
 // filesystem type, root identity from the command line, init built, disks made, accelerator probed, boot bounded
 // by verify-timeout, console log kept under /var/log/dist-kernel, result recorded for status/doctor.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, createReadStream, createWriteStream, ftruncateSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, copyFileSync, createReadStream, createWriteStream, ftruncateSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from '../../lib/atomic-write';
@@ -12,6 +11,7 @@ import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import { displayCommand } from '../../lib/exec';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
+import { workBase } from '../install/work-dir';
 import { chooseAccel, type Accel } from './accel';
 import type { BootTarget } from './boot-target';
 import { checkQemu, findOvmf, QEMU_PROGRAM } from './firmware';
@@ -33,16 +33,6 @@ export interface VerifyOptions {
 	accel?: 'auto' | Accel | undefined;
 	/** Seconds before the guest is stopped (default: verify-timeout). */
 	timeout?: number | undefined;
-}
-
-function verifyBase(ctx: Pick<RuntimeContext, 'root'>): string {
-	try {
-		const varTmp = systemPath(ctx, '/var/tmp');
-		if (statSync(varTmp).isDirectory()) return varTmp;
-	} catch {
-		// No /var/tmp in this root.
-	}
-	return tmpdir();
 }
 
 async function concatenate(files: string[], out: string): Promise<void> {
@@ -106,7 +96,7 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 	}
 	const started = performance.now();
 	// Callers hold the boot lock of this root: a directory with our prefix is a leftover of a killed run.
-	const base = verifyBase(ctx);
+	const base = workBase(ctx);
 	const prefix = `dist-kernel-verify.${createHash('sha256').update(ctx.root).digest('hex').slice(0, 8)}.`;
 	for (const name of readdirSync(base)) if (name.startsWith(prefix)) rmSync(join(base, name), { recursive: true, force: true });
 	const work = mkdtempSync(join(base, prefix));

@@ -4358,7 +4358,7 @@ async function withLock(path, fn, options = {}) {
 }
 
 // src/runtime/rescue/refresh-rescue.ts
-import { mkdirSync as mkdirSync8, readdirSync as readdirSync7, statSync as statSync13 } from "node:fs";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync7 } from "node:fs";
 import { join as join11 } from "node:path";
 
 // src/runtime/context.ts
@@ -4695,7 +4695,7 @@ function recoverBootTransaction(ctx) {
 }
 
 // src/runtime/install/build-image.ts
-import { existsSync as existsSync7, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync7, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname5, join as join9 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
@@ -4948,7 +4948,7 @@ import { copyFileSync, existsSync as existsSync3, mkdirSync as mkdirSync4, write
 import { basename as basename3, join as join6 } from "node:path";
 
 // src/runtime/config-files/drop-in-dirs.ts
-import { readdirSync as readdirSync4, statSync as statSync4 } from "node:fs";
+import { readdirSync as readdirSync4 } from "node:fs";
 import { join as join5 } from "node:path";
 function listDropIns(dirs, suffix) {
   const chosen = /* @__PURE__ */ new Map();
@@ -4964,13 +4964,7 @@ function listDropIns(dirs, suffix) {
       chosen.set(name, join5(dir3, name));
     }
   }
-  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter((path) => {
-    try {
-      return statSync4(path).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return [...chosen.keys()].sort().map((name) => chosen.get(name)).filter(isFile);
 }
 
 // src/runtime/config-files/source-bash.ts
@@ -5080,7 +5074,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
 }
 
 // src/runtime/dracut/build.ts
-import { statSync as statSync5 } from "node:fs";
+import { statSync as statSync4 } from "node:fs";
 import { join as join7 } from "node:path";
 function dracutArgs(ctx, build, staged, output) {
   const args = [
@@ -5140,7 +5134,7 @@ async function runDracut(ctx, build) {
   if (!ctx.dryRun) {
     let size = 0;
     try {
-      size = statSync5(output).size;
+      size = statSync4(output).size;
     } catch {
     }
     if (size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no image for kernel ${build.kv}: ${output}`);
@@ -5152,15 +5146,15 @@ async function runDracut(ctx, build) {
 import { existsSync as existsSync4, readdirSync as readdirSync5 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
-import { mkdirSync as mkdirSync5, readFileSync as readFileSync7, statSync as statSync6 } from "node:fs";
+import { mkdirSync as mkdirSync5, readFileSync as readFileSync7, statSync as statSync5 } from "node:fs";
 import { dirname as dirname4, join as join8 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir3) {
   try {
-    const d = statSync6(dir3, { bigint: true });
+    const d = statSync5(dir3, { bigint: true });
     let contents = "none";
     try {
-      const c = statSync6(join8(dir3, "CONTENTS"), { bigint: true });
+      const c = statSync5(join8(dir3, "CONTENTS"), { bigint: true });
       contents = `${c.mtimeNs}:${c.size}`;
     } catch {
     }
@@ -5473,7 +5467,7 @@ function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
   const path = join9(dirname5(image), uki ? "uki.efi" : "initrd");
   try {
-    return statSync7(path).isFile() && statSync7(path).size > 0 ? path : void 0;
+    return statSync6(path).isFile() && statSync6(path).size > 0 ? path : void 0;
   } catch {
     return void 0;
   }
@@ -5546,7 +5540,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync8, readFileSync as readFileSync8, realpathSync as realpathSync3, statSync as statSync10 } from "node:fs";
+import { existsSync as existsSync8, readFileSync as readFileSync8, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
 import { dirname as dirname6, relative as relative2 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
@@ -5647,11 +5641,11 @@ function loaderEntryText(entry) {
 }
 
 // src/runtime/layouts/write-layout.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync6, readdirSync as readdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync9 } from "node:fs";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync6, readdirSync as readdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
 import { join as join10 } from "node:path";
 
 // src/runtime/boot/space.ts
-import { statfsSync, statSync as statSync8 } from "node:fs";
+import { statfsSync, statSync as statSync7 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -5659,7 +5653,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync8(need.dir).dev;
+    const dev = statSync7(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -5694,7 +5688,7 @@ function layoutDir(ctx, t, places, place, dir3) {
       if (ctx.dryRun || !t) continue;
       t.protect(path);
       mkdirSync6(path, { mode: 493 });
-    } else if (!statSync9(path).isDirectory()) {
+    } else if (!statSync8(path).isDirectory()) {
       throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path}`, { hint: "move it out of the way, then run again" });
     }
   }
@@ -5736,7 +5730,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync9(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
+    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
@@ -5802,9 +5796,9 @@ function loaderPath(ctx, bootRoot, parts) {
   if (!existsSync8(disk)) return join38(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
-  const dev = statSync10(real).dev;
+  const dev = statSync9(real).dev;
   let mount = real;
-  while (mount !== rootReal && mount !== "/" && statSync10(dirname6(mount)).dev === dev) mount = dirname6(mount);
+  while (mount !== rootReal && mount !== "/" && statSync9(dirname6(mount)).dev === dev) mount = dirname6(mount);
   return join38(relative2(mount, real));
 }
 function blsOptions(ctx) {
@@ -5944,7 +5938,7 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync9, statSync as statSync11 } from "node:fs";
+import { readFileSync as readFileSync9, statSync as statSync10 } from "node:fs";
 import { dirname as dirname7 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
@@ -5983,7 +5977,7 @@ function readText(path) {
 }
 function isMountPoint(path) {
   try {
-    return statSync11(path).dev !== statSync11(dirname7(path)).dev;
+    return statSync10(path).dev !== statSync10(dirname7(path)).dev;
   } catch {
     return false;
   }
@@ -6025,7 +6019,7 @@ async function readKernelInstallSettings(ctx, options = {}) {
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
     else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync11(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
   let vendorName = "Linux";
   try {
     vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
@@ -6038,13 +6032,13 @@ function kernelInstallConfigured(settings) {
 }
 
 // src/runtime/layouts/boot-places.ts
-import { statfsSync as statfsSync2, statSync as statSync12 } from "node:fs";
+import { statfsSync as statfsSync2, statSync as statSync11 } from "node:fs";
 import { dirname as dirname8 } from "node:path";
 var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
 var MSDOS_SUPER_MAGIC = 19780;
 function isVfatMount(path) {
   try {
-    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync12(path).dev !== statSync12(dirname8(path)).dev;
+    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync11(path).dev !== statSync11(dirname8(path)).dev;
   } catch {
     return false;
   }
@@ -6148,13 +6142,7 @@ function newestKernel(ctx) {
   } catch {
     return void 0;
   }
-  const hasImage = (kv) => imageCandidates(kv).some((p) => {
-    try {
-      return statSync13(systemPath(ctx, p)).isFile();
-    } catch {
-      return false;
-    }
-  });
+  const hasImage = (kv) => imageCandidates(kv).some((p) => isFile(systemPath(ctx, p)));
   return names.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
 }
 async function refreshRescueImage(ctx, kv, workDir) {
@@ -6423,7 +6411,7 @@ function builtinBackend(ctx) {
 import { join as join13 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
-import { accessSync, constants as constants2, statSync as statSync14 } from "node:fs";
+import { accessSync, constants as constants2, statSync as statSync12 } from "node:fs";
 function isHookName(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
@@ -6432,7 +6420,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir3 of dirs) assertTrusted(dir3, systemView(ctx.root, dir3));
   return listDropIns(dirs, "").filter((path) => {
-    if (!isHookName(path) || statSync14(path).size === 0) return false;
+    if (!isHookName(path) || statSync12(path).size === 0) return false;
     try {
       accessSync(path, constants2.X_OK);
       return true;
@@ -6517,7 +6505,7 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync9, rmSync as rmSync3, statSync as statSync15 } from "node:fs";
+import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync9, rmSync as rmSync3, statSync as statSync13 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
 import { basename as basename4, dirname as dirname11, join as join14 } from "node:path";
 var LAYOUT_PLUGINS = {
@@ -6593,7 +6581,7 @@ function kernelInstallBackend(ctx) {
       assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync15(artifacts.image).size + (artifacts.initrd ? statSync15(artifacts.initrd).size : 0);
+        const bytes = statSync13(artifacts.image).size + (artifacts.initrd ? statSync13(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       const bootDisk = resolveBootDir(ctx, "/boot");
@@ -6660,7 +6648,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync15(path).isDirectory()) files.push(...readdirSync9(path).sort().map((name) => join14(path, name)));
+      if (statSync13(path).isDirectory()) files.push(...readdirSync9(path).sort().map((name) => join14(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6803,7 +6791,7 @@ run it by hand after fixing the cause; the kernel files are installed`);
 }
 
 // src/runtime/status/boot-files.ts
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync16 } from "node:fs";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync14 } from "node:fs";
 import { join as join15 } from "node:path";
 
 // src/parsers/pe-sections.ts
@@ -6899,7 +6887,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync16(full);
+        const st = statSync14(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -7083,7 +7071,7 @@ function clearPending(root, kv) {
 }
 
 // src/runtime/root-modules/root-critical.ts
-import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync19 } from "node:fs";
+import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
 
 // src/parsers/proc-mounts.ts
 function unescape(field2) {
@@ -8097,7 +8085,7 @@ function modulesUnder(listing, kv, subdirs) {
 import { release } from "node:os";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync15 } from "node:fs";
 import { join as join17, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
@@ -8152,7 +8140,7 @@ function findPackagesFiles(dir3, depth) {
     const full = join17(dir3, name);
     let isDir = false;
     try {
-      isDir = statSync17(full).isDirectory();
+      isDir = statSync15(full).isDirectory();
     } catch {
       continue;
     }
@@ -8250,7 +8238,7 @@ function packageOrigin(root, cpv, sources) {
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync18 } from "node:fs";
+import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync16 } from "node:fs";
 import { join as join19 } from "node:path";
 
 // src/parsers/make-conf-var.ts
@@ -8283,7 +8271,7 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync18(path).isDirectory()) return [readFileSync19(path, "utf8")];
+    if (!statSync16(path).isDirectory()) return [readFileSync19(path, "utf8")];
     return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync19(join19(path, name), "utf8"));
   } catch {
     return [];
@@ -8454,7 +8442,7 @@ var listings = /* @__PURE__ */ new Map();
 function readCached(image) {
   let st;
   try {
-    st = statSync19(image.fullPath);
+    st = statSync17(image.fullPath);
   } catch {
     return image.read();
   }
@@ -8675,16 +8663,12 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/install/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6, statSync as statSync20 } from "node:fs";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join21 } from "node:path";
 function workBase(ctx) {
-  try {
-    const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync20(varTmp).isDirectory()) return varTmp;
-  } catch {
-  }
-  return tmpdir3();
+  const varTmp = systemPath(ctx, "/var/tmp");
+  return isDirectory(varTmp) ? varTmp : tmpdir3();
 }
 async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
@@ -8917,8 +8901,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8, statSync as statSync22 } from "node:fs";
-import { tmpdir as tmpdir4 } from "node:os";
+import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
 import { join as join27 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
@@ -9259,7 +9242,7 @@ function initPaths(params) {
 }
 
 // src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync21, writeFileSync as writeFileSync5 } from "node:fs";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync18, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname14, join as join26 } from "node:path";
 var EXT = (type) => ({
   program: `mkfs.${type}`,
@@ -9364,7 +9347,7 @@ async function makeTestDisk(ctx, workDir, options) {
 }
 async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
   const disk = join26(workDir, "root-disk.img");
-  const fsBytes = statSync21(fsImage).size;
+  const fsBytes = statSync18(fsImage).size;
   const mib3 = 1024 * 1024;
   sparseFile(disk, fsBytes + 2 * mib3);
   const script = `label: gpt
@@ -9384,14 +9367,6 @@ start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${pa
 var VERIFY_LOG_DIR = "/var/log/dist-kernel";
 var GUEST_MEMORY_MIB = 1024;
 var RESULT_DISK_BYTES = 1024 * 1024;
-function verifyBase(ctx) {
-  try {
-    const varTmp = systemPath(ctx, "/var/tmp");
-    if (statSync22(varTmp).isDirectory()) return varTmp;
-  } catch {
-  }
-  return tmpdir4();
-}
 async function concatenate(files, out) {
   const sink = createWriteStream(out, { mode: 384 });
   for (const file of files) await pipeline(createReadStream(file), sink, { end: false });
@@ -9440,7 +9415,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     return void 0;
   }
   const started = performance.now();
-  const base = verifyBase(ctx);
+  const base = workBase(ctx);
   const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   for (const name of readdirSync20(base)) if (name.startsWith(prefix)) rmSync8(join27(base, name), { recursive: true, force: true });
   const work = mkdtempSync4(join27(base, prefix));
@@ -9758,12 +9733,12 @@ import { existsSync as existsSync17, rmSync as rmSync9 } from "node:fs";
 import { join as join29 } from "node:path";
 
 // src/runtime/clean/installed-kernels.ts
-import { readdirSync as readdirSync21, statSync as statSync23 } from "node:fs";
+import { readdirSync as readdirSync21, statSync as statSync19 } from "node:fs";
 import { join as join28 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
-    return statSync23(path).mtimeMs;
+    return statSync19(path).mtimeMs;
   } catch {
     return 0;
   }
@@ -9777,7 +9752,7 @@ function containsModule(dir3) {
 }
 function moduleDirs(root) {
   try {
-    return readdirSync21(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync23(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+    return readdirSync21(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync19(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
   } catch {
     return [];
   }
@@ -11263,8 +11238,8 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync24, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
-import { tmpdir as tmpdir5 } from "node:os";
+import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync20, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname19, join as join37, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function findPackageKernel(destdir) {
@@ -11361,7 +11336,7 @@ async function buildGenericImage(ctx, request) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync5(join37(tmpdir5(), "dist-kernel-generic."));
+  const work = mkdtempSync5(join37(tmpdir4(), "dist-kernel-generic."));
   try {
     const conf = join37(work, "empty.conf");
     const confDir = join37(work, "empty.conf.d");
@@ -11381,7 +11356,7 @@ async function buildGenericImage(ctx, request) {
       if (!isDistKernelError(error)) throw error;
       throw new DistKernelError("dracut.failed", `dracut failed to build the generic image for ${kv}`, { cause: error, details: error.details });
     }
-    if (!isFile(built) || statSync24(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
+    if (!isFile(built) || statSync20(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
       final = join37(work, "uki.signed.efi");
