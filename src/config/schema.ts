@@ -53,9 +53,23 @@ export const configSchema = z.strictObject({
 		.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected dracut module names'))
 		.default([])
 		.describe('dracut modules of generic images (default: every module dracut has)'),
+	securebootKey: z
+		.string()
+		.refine((v) => v === '' || ((v.startsWith('/') || v.startsWith('pkcs11:')) && !/[\0\n\r]/.test(v)), 'expected an absolute path or a pkcs11: URI')
+		.default('')
+		.describe('Secure Boot signing key: a file under the root or a pkcs11: URI (default: discovered, see README "Secure Boot")'),
+	securebootCert: z
+		.string()
+		.refine((v) => v === '' || (v.startsWith('/') && !/[\0\n\r]/.test(v)), 'expected an absolute path')
+		.default('')
+		.describe('certificate (PEM) of the Secure Boot signing key (set with secureboot-key)'),
 	verifyBoot: z.enum(['no', 'qemu']).default('no').describe('boot a new image in QEMU before it becomes the default (qemu)'),
 	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot may take before it counts as failed'),
 	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)'),
+	verifySecureboot: z
+		.enum(['auto', 'yes', 'no'])
+		.default('auto')
+		.describe('verify UEFI images under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { createRuntimeContext } from '../../runtime/context';
 import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
 import { collectStatus } from '../../runtime/status/collect-status';
 import { renderStatus } from '../../runtime/status/render-status';
+import { collectSecureBoot } from '../../runtime/secureboot/secureboot-status';
 
 interface StatusOptions {
 	json?: boolean;
@@ -22,7 +23,7 @@ export const statusCommand: CommandModule = {
 					const opts = options as StatusOptions;
 					const ctx = createRuntimeContext(context);
 					await completePendingQuietly(ctx);
-					const report = collectStatus(ctx, opts.running === undefined ? {} : { running: opts.running });
+					const report = { ...collectStatus(ctx, opts.running === undefined ? {} : { running: opts.running }), secureBoot: await collectSecureBoot(ctx) };
 					process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
 					return 0;
 				}),

@@ -1,4 +1,5 @@
 // What the install pipeline hands a backend, and what backends report about installed kernels.
+import type { SigningKey } from '../secureboot/signing-key';
 
 export type BackendName = 'kernel-install' | 'installkernel' | 'builtin';
 
@@ -15,6 +16,8 @@ export interface KernelArtifacts {
 	prebuilt?: boolean | undefined;
 	/** Only the initramfs changed (`dist-kernel initramfs`): backends that can, leave the other files alone. */
 	initrdOnly?: boolean | undefined;
+	/** The Secure Boot key `image` is signed with (a UKI or an EFI-stub kernel). */
+	signedWith?: SigningKey | undefined;
 }
 
 export interface InstalledKernel {

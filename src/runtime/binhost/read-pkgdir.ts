@@ -8,7 +8,7 @@ import { DEFAULT_PKGDIR } from './binhost-indexes';
 
 export const MAKE_CONF = '/etc/portage/make.conf';
 
-function makeConfTexts(root: string): string[] {
+export function makeConfTexts(root: string): string[] {
 	const path = underRoot(root, MAKE_CONF);
 	try {
 		if (!statSync(path).isDirectory()) return [readFileSync(path, 'utf8')];

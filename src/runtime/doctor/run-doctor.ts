@@ -18,6 +18,8 @@ import { checkPending } from './check-pending';
 import { checkRootModules } from './check-root-modules';
 import { checkStaleModules } from './check-stale-modules';
 import { checkVerification } from './check-verification';
+import { checkSecureBoot } from './check-secureboot';
+import { collectSecureBoot } from '../secureboot/secureboot-status';
 import type { Finding } from './finding';
 
 export async function runDoctor(ctx: RuntimeContext, options: { running?: string } = {}): Promise<Finding[]> {
@@ -55,6 +57,7 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	}
 	const ukiWanted = ctx.config.uki === 'yes' || (ctx.config.uki === 'auto' && uefi);
 	findings.push(...checkEfiStub(ctx, ukiWanted, stub));
+	findings.push(...checkSecureBoot(await collectSecureBoot(ctx)));
 	findings.push(...checkBootSpace(ctx.root, report));
 	const binhosts = readKnownIndexes(ctx.root, readPkgdir(ctx.root));
 	findings.push(...checkBinhostVersions(binhosts.indexes, overlayVirtualVersions(ctx.root, ctx.config.overlayDir), ctx.config.overlayDir, ctx.config.kernelPackages));

@@ -12,7 +12,8 @@ import type { RuntimeContext } from '../context';
 import { readDracutConfig } from '../dracut/config';
 import { findKernelFiles, type KernelFiles } from '../install/kernel-files';
 import { findEfiStub } from '../uki/find-stub';
-import { resolveSigningKeys, signImage } from '../uki/sign';
+import { signImage } from '../uki/sign';
+import { discoverSigningKey } from '../secureboot/signing-key';
 import { isFile, isDirectory } from '../../lib/path-kind';
 
 export type GenericKind = 'initramfs' | 'uki';
@@ -145,7 +146,7 @@ export async function buildGenericImage(ctx: RuntimeContext, request: GenericIma
 	const target = join(dirname(kernelImage), name);
 	const dracut = await readDracutConfig(ctx);
 	const uki = request.kind === 'uki' ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : undefined;
-	const keys = request.kind === 'uki' ? resolveSigningKeys(ctx, dracut) : undefined;
+	const keys = request.kind === 'uki' ? discoverSigningKey(ctx, dracut) : undefined;
 	const what = request.kind === 'uki' ? 'unified kernel image' : 'initramfs';
 	if (ctx.dryRun) {
 		ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);

@@ -11,7 +11,8 @@ import { runDracut } from '../dracut/build';
 import { scanModules } from '../modules/scan-modules';
 import { findEfiStub } from '../uki/find-stub';
 import { readKernelCmdline } from '../uki/kernel-cmdline';
-import { resolveSigningKeys, signImage } from '../uki/sign';
+import { discoverSigningKey } from '../secureboot/signing-key';
+import { assertCanSign, signForFirmware } from '../secureboot/firmware-image';
 import { findKernelFiles } from './kernel-files';
 
 export interface BuildOptions {
@@ -20,6 +21,8 @@ export interface BuildOptions {
 	uki?: boolean | undefined;
 	/** A generic (non-hostonly) image: the rescue image. */
 	generic?: boolean | undefined;
+	/** The firmware starts the kernel image itself (layout efistub, uki, bls): it is signed like a UKI. */
+	efiKernel?: boolean | undefined;
 }
 
 export function wantsUki(ctx: Pick<RuntimeContext, 'config'>, dracut: DracutConfig): boolean {
@@ -56,10 +59,27 @@ function emptyInitrd(workDir: string): string {
 	return initrd;
 }
 
+/**
+ * The images for `kv`, with what the firmware starts (a UKI, an EFI-stub kernel) signed by the discovered key and,
+ * under Secure Boot, checked against its certificate: all before anything is installed.
+ */
 export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions = {}): Promise<KernelArtifacts> {
-	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
+	const firmwareRuns = uki || options.efiKernel === true;
+	const key = firmwareRuns ? discoverSigningKey(ctx, dracut) : undefined;
+	const rescue = options.generic ? 'rescue ' : '';
+	if (firmwareRuns) assertCanSign(ctx, key, `the ${rescue}${uki ? 'unified kernel image' : 'EFI-stub kernel'} for ${kv}`);
+	const artifacts = await buildImages(ctx, kv, workDir, dracut, uki, options);
+	if (!firmwareRuns) return artifacts;
+	const what = `${rescue}${artifacts.uki ? 'unified kernel image' : 'kernel image'} for ${kv}`;
+	const name = `${options.generic ? 'rescue-' : ''}${artifacts.uki ? 'uki' : 'vmlinuz'}.signed.efi`;
+	const signed = await signForFirmware(ctx, key, { image: artifacts.image, workDir, name, what });
+	return { ...artifacts, image: signed.image, ...(key ? { signedWith: key } : {}) };
+}
+
+async function buildImages(ctx: RuntimeContext, kv: string, workDir: string, dracut: DracutConfig, uki: boolean, options: BuildOptions): Promise<KernelArtifacts> {
+	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
 	let prebuilt = findPrebuilt(ctx, kernel.image, uki);
 	const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
@@ -88,7 +108,6 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 		}
 	}
 	const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
-	const keys = resolveSigningKeys(ctx, dracut);
 	const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
 	if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
 	else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
@@ -103,17 +122,5 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 		end(false);
 		throw error;
 	}
-	let image = built;
-	if (keys) {
-		const endSign = ctx.logger.begin(`Signing the ${options.generic ? 'rescue ' : ''}unified kernel image for ${kv} (sbsign)`);
-		image = join(workDir, options.generic ? 'rescue-uki.signed.efi' : 'uki.signed.efi');
-		try {
-			await signImage(ctx, keys, built, image);
-			endSign(true);
-		} catch (error) {
-			endSign(false);
-			throw error;
-		}
-	}
-	return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
+	return { kv, image: built, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
 }

@@ -22,6 +22,7 @@ import { withBootLock } from './lock';
 import { withWorkDir } from './work-dir';
 import { keepInstalledImage, keptMessage, settleVerification, verifyBeforeInstall } from '../verify/pipeline-hook';
 import { refreshModuleIndex } from './refresh-module-index';
+import { firmwareStartsKernel } from '../secureboot/firmware-image';
 
 export interface InstallOptions {
 	/** System path of the kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV/…). */
@@ -102,7 +103,7 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
 			const layout = (await readInstallConf(ctx)).conf.layout;
-			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...(layout === 'uki' ? { uki: true } : { uki }) });
+			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), ...(layout === 'uki' ? { uki: true } : { uki }) });
 			const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
 			const verification = check ? { verification: check.result } : {};
 			if (keepInstalledImage(ctx, kv, check, initrdOnly)) {

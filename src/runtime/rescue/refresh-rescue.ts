@@ -15,6 +15,7 @@ import { loaderEntryText } from '../layouts/loader-entry';
 import { resolveLayout } from '../layouts/resolve-layout';
 import { writeLayout } from '../layouts/write-layout';
 import { rescuePlan } from './rescue-plan';
+import { firmwareStartsKernel } from '../secureboot/firmware-image';
 import { readRescueState, rescueFilesPresent, writeRescueState } from './rescue-state';
 import { isFile } from '../../lib/path-kind';
 
@@ -52,7 +53,7 @@ export async function refreshRescueImage(ctx: RuntimeContext, kv: string, workDi
 	const uki = resolved.layout === 'uki' || undefined;
 	const rescueWork = join(workDir, 'rescue');
 	mkdirSync(rescueWork, { recursive: true, mode: 0o700 });
-	const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, ...(uki ? { uki } : {}) });
+	const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, efiKernel: firmwareStartsKernel(resolved.layout), ...(uki ? { uki } : {}) });
 	const { version, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
 	const files: Partial<Record<Source, string>> = { image: artifacts.image };
 	if (artifacts.initrd) files.initrd = artifacts.initrd;

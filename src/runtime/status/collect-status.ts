@@ -12,6 +12,7 @@ import { findBootFiles } from './boot-files';
 import { readRescueState, rescueFilesPresent } from '../rescue/rescue-state';
 import { findDefaultEntries, type DefaultEntry } from './default-entry';
 import { readVerifyRecord, type VerifyState } from '../verify/verify-state';
+import type { SecureBootStatus } from '../secureboot/secureboot-status';
 
 export const RUNNING_KV_ENV = 'DIST_KERNEL_RUNNING_KV';
 
@@ -59,6 +60,8 @@ export interface StatusReport {
 	broken: Array<{ cpv: string; error: string }>;
 	/** The opt-in rescue image (`rescue-image = yes`): what it was built from and whether its files are all there. */
 	rescue?: { kv: string; layout: string; files: string[]; complete: boolean; builtAt: string };
+	/** Firmware state, the signing key found and what it signs (added by the status command: reading it sources bash). */
+	secureBoot?: SecureBootStatus;
 }
 
 export function runningKernel(ctx: Pick<RuntimeContext, 'env'>, option?: string): StatusReport['running'] {

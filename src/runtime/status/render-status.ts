@@ -1,6 +1,7 @@
 // Human text for `dist-kernel status` (the JSON form is the report itself).
 import type { PackageOrigin } from '../binhost/package-origin';
 import type { KernelStatus, StatusReport } from './collect-status';
+import { describeSecureBoot } from '../secureboot/secureboot-status';
 
 function describeVerification(v: KernelStatus['verification']): string {
 	if (v.state === 'not verified') return 'not verified';
@@ -37,6 +38,10 @@ export function renderStatus(report: StatusReport): string {
 	lines.push('');
 	if (report.defaultEntries.length === 0) lines.push('Default boot entry: not detectable');
 	for (const e of report.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
+	if (report.secureBoot) {
+		lines.push('');
+		lines.push(...describeSecureBoot(report.secureBoot));
+	}
 	lines.push('');
 	lines.push(report.modules.length === 0 ? 'Module packages: none' : 'Module packages:');
 	for (const m of report.modules) {

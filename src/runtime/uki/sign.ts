@@ -1,42 +1,43 @@
-// Secure Boot signing of the UKI with sbsign, using dracut's uefi_secureboot_cert/key (resolved under the root).
-import { existsSync } from 'node:fs';
-import { DistKernelError } from '../../lib/errors';
+// Secure Boot signing of an EFI image with sbsign, idempotent: signatures already there are stripped first
+// (sbattach --remove takes off the last one), so a re-signed image carries exactly one signature, ours.
+import { copyFileSync } from 'node:fs';
+import { DistKernelError, isDistKernelError } from '../../lib/errors';
+import { countSignatures } from '../../parsers/sbverify-list';
 import type { RuntimeContext } from '../context';
-import { systemPath } from '../context';
-import { assertTrusted } from '../config-files/trust';
+import type { SigningKey } from '../secureboot/signing-key';
 
-export interface SigningKeys {
-	cert: string;
-	key: string;
-	engine?: string | undefined;
+export type SigningKeys = Pick<SigningKey, 'cert' | 'key' | 'engine'>;
+
+const TIMEOUT = 120_000;
+
+export async function signatureCount(ctx: Pick<RuntimeContext, 'exec'>, image: string): Promise<number> {
+	const listed = await ctx.exec('sbverify', ['--list', image], { timeout: TIMEOUT, allowFailure: true });
+	return countSignatures(listed.stdout);
 }
 
-/** Both or neither, as dracut requires; returns disk paths. */
-export function resolveSigningKeys(
-	ctx: Pick<RuntimeContext, 'root'>,
-	config: { secureBootCert: string | undefined; secureBootKey: string | undefined; secureBootEngine: string | undefined },
-): SigningKeys | undefined {
-	const { secureBootCert: cert, secureBootKey: key } = config;
-	if (!cert && !key) return undefined;
-	if (!cert || !key) {
-		throw new DistKernelError('uki.signing-config', 'UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set', {
-			exitCode: 2,
-			hint: 'set both in /etc/dracut.conf.d, or neither',
+/** True when one of the image's signatures verifies against `cert` (sbverify exits 0). */
+export async function verifiesWith(ctx: Pick<RuntimeContext, 'exec'>, cert: string, image: string): Promise<boolean> {
+	const result = await ctx.exec('sbverify', ['--cert', cert, image], { timeout: TIMEOUT, allowFailure: true });
+	return result.exitCode === 0;
+}
+
+/** `output` = `input` with every earlier signature removed and one signature by `keys`. */
+export async function signImage(ctx: Pick<RuntimeContext, 'exec' | 'dryRun'>, keys: SigningKeys, input: string, output: string): Promise<void> {
+	let source = input;
+	const existing = ctx.dryRun ? 0 : await signatureCount(ctx, input);
+	if (existing > 0) {
+		const stripped = `${output}.unsigned`;
+		copyFileSync(input, stripped);
+		for (let i = 0; i < existing; i++) await ctx.exec('sbattach', ['--remove', stripped], { timeout: TIMEOUT, mutates: true });
+		source = stripped;
+	}
+	try {
+		await ctx.exec('sbsign', [...(keys.engine ? ['--engine', keys.engine] : []), '--key', keys.key, '--cert', keys.cert, '--output', output, source], {
+			timeout: TIMEOUT,
+			mutates: true,
 		});
+	} catch (error) {
+		if (!isDistKernelError(error)) throw error;
+		throw new DistKernelError('secureboot.sign-failed', `signing failed: ${input}`, { cause: error, details: error.details, hint: 'check that the key matches the certificate and that sbsign can read it' });
 	}
-	const certPath = systemPath(ctx, cert);
-	// An engine (pkcs11) key is a URI, not a file.
-	const keyPath = config.secureBootEngine ? key : systemPath(ctx, key);
-	for (const [path, shown] of [[certPath, cert], ...(config.secureBootEngine ? [] : [[keyPath, key]])] as Array<[string, string]>) {
-		if (!existsSync(path)) throw new DistKernelError('uki.signing-key-missing', `Secure Boot signing file not found: ${shown}`, { exitCode: 2 });
-		assertTrusted(path, shown);
-	}
-	return { cert: certPath, key: keyPath, engine: config.secureBootEngine };
-}
-
-export async function signImage(ctx: Pick<RuntimeContext, 'exec'>, keys: SigningKeys, input: string, output: string): Promise<void> {
-	await ctx.exec('sbsign', [...(keys.engine ? ['--engine', keys.engine] : []), '--key', keys.key, '--cert', keys.cert, '--output', output, input], {
-		timeout: 120_000,
-		mutates: true,
-	});
 }

@@ -3589,9 +3589,12 @@ var configSchema = strictObject({
   genericImage: _enum(["no", "initramfs", "uki"]).default("no").describe("build host: put a generic initramfs or UKI into kernel binary packages (dist-kernel generic-image)"),
   genericImageCmdline: string().regex(/^[^\n\r\0]*$/, "one line").default("").describe("kernel command line embedded in generic UKIs (default: none)"),
   genericImageModules: array(string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected dracut module names")).default([]).describe("dracut modules of generic images (default: every module dracut has)"),
+  securebootKey: string().refine((v) => v === "" || (v.startsWith("/") || v.startsWith("pkcs11:")) && !/[\0\n\r]/.test(v), "expected an absolute path or a pkcs11: URI").default("").describe('Secure Boot signing key: a file under the root or a pkcs11: URI (default: discovered, see README "Secure Boot")'),
+  securebootCert: string().refine((v) => v === "" || v.startsWith("/") && !/[\0\n\r]/.test(v), "expected an absolute path").default("").describe("certificate (PEM) of the Secure Boot signing key (set with secureboot-key)"),
   verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
   verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot may take before it counts as failed"),
-  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)")
+  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)"),
+  verifySecureboot: _enum(["auto", "yes", "no"]).default("auto").describe("verify UEFI images under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -4358,8 +4361,8 @@ async function withLock(path, fn, options = {}) {
 }
 
 // src/runtime/rescue/refresh-rescue.ts
-import { mkdirSync as mkdirSync8, readdirSync as readdirSync7 } from "node:fs";
-import { join as join11 } from "node:path";
+import { mkdirSync as mkdirSync8, readdirSync as readdirSync9 } from "node:fs";
+import { join as join14 } from "node:path";
 
 // src/runtime/context.ts
 function createRuntimeContext(context) {
@@ -4695,8 +4698,8 @@ function recoverBootTransaction(ctx) {
 }
 
 // src/runtime/install/build-image.ts
-import { existsSync as existsSync7, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname5, join as join9 } from "node:path";
+import { existsSync as existsSync7, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname5, join as join12 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
 import { existsSync as existsSync2, readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
@@ -5386,29 +5389,346 @@ function findEfiStub(ctx, search = {}) {
   });
 }
 
-// src/runtime/uki/sign.ts
+// src/runtime/secureboot/signing-key.ts
 import { existsSync as existsSync6 } from "node:fs";
-function resolveSigningKeys(ctx, config2) {
-  const { secureBootCert: cert, secureBootKey: key } = config2;
-  if (!cert && !key) return void 0;
-  if (!cert || !key) {
-    throw new DistKernelError("uki.signing-config", "UKI signing configuration incomplete: uefi_secureboot_cert and uefi_secureboot_key must both be set", {
+
+// src/parsers/make-conf-var.ts
+var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+function unquote(raw) {
+  const text2 = raw.replace(/\s+#.*$/, "").trim();
+  const quote = text2[0];
+  if ((quote === '"' || quote === "'") && text2.length >= 2 && text2.endsWith(quote)) {
+    const inner = text2.slice(1, -1);
+    return quote === '"' && /[$`\\]/.test(inner) ? void 0 : inner;
+  }
+  return /[$`\\'"\s]/.test(text2) ? void 0 : text2;
+}
+function makeConfValue(texts, name) {
+  let value2;
+  let assigned = false;
+  for (const text2 of texts) {
+    for (const line of text2.split("\n")) {
+      const match = ASSIGN_RE.exec(line);
+      if (!match || match[1] !== name) continue;
+      assigned = true;
+      value2 = unquote(match[2] ?? "");
+    }
+  }
+  return assigned ? value2 : void 0;
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+import { readFileSync as readFileSync9, readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
+import { join as join10 } from "node:path";
+
+// src/runtime/binhost/binhost-indexes.ts
+import { readFileSync as readFileSync8, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
+import { join as join9, relative as relative2 } from "node:path";
+
+// src/parsers/binpkg-index.ts
+var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
+var CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+function bad2(source, lineNo, why, text2) {
+  return new DistKernelError("binhost.index", `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text2)}\`` });
+}
+function parseBinpkgIndex(text2, source = "Packages") {
+  if (text2.includes("\0")) throw bad2(source, 1, "null byte", "");
+  const blocks = [];
+  let current;
+  const lines = text2.split("\n");
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = (lines[i] ?? "").replace(/\r$/, "");
+    if (line.trim() === "") {
+      if (current) blocks.push(current);
+      current = void 0;
+      continue;
+    }
+    const match = LINE_RE.exec(line);
+    if (!match) throw bad2(source, i + 1, "expected `KEY: value`", line);
+    current ??= { start: i + 1, fields: {} };
+    current.fields[match[1]] = match[2];
+  }
+  if (current) blocks.push(current);
+  const [head, ...rest] = blocks;
+  const header = head && head.fields["CPV"] === void 0 ? head.fields : {};
+  const packageBlocks = head && head.fields["CPV"] === void 0 ? rest : blocks;
+  const packages = [];
+  for (const block of packageBlocks) {
+    const cpv = block.fields["CPV"];
+    if (cpv === void 0) throw bad2(source, block.start, "package block without CPV", Object.keys(block.fields).join(" "));
+    if (!CPV_RE.test(cpv)) throw bad2(source, block.start, "expected CPV to be category/name-version", cpv);
+    packages.push({ cpv, fields: block.fields });
+  }
+  return { header, packages };
+}
+
+// src/runtime/binhost/binhost-indexes.ts
+var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
+var DEFAULT_PKGDIR = "/var/cache/binpkgs";
+function findPackagesFiles(dir3, depth) {
+  let names;
+  try {
+    names = readdirSync6(dir3);
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names.sort()) {
+    const full = join9(dir3, name);
+    let isDir = false;
+    try {
+      isDir = statSync6(full).isDirectory();
+    } catch {
+      continue;
+    }
+    if (isDir && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
+    else if (!isDir && name === "Packages") out.push(full);
+  }
+  return out;
+}
+function readIndex(root, full, kind, source, scan) {
+  const systemPath2 = `/${relative2(root, full)}`;
+  let text2;
+  try {
+    text2 = readFileSync8(full, "utf8");
+  } catch {
+    return;
+  }
+  try {
+    scan.indexes.push({ kind, source, path: systemPath2, packages: parseBinpkgIndex(text2, systemPath2).packages });
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    scan.unreadable.push({ path: systemPath2, error });
+  }
+}
+function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
+  const scan = { indexes: [], unreadable: [] };
+  const cache = underRoot(root, BINHOST_CACHE_DIR);
+  for (const file of findPackagesFiles(cache, 6)) {
+    const host = relative2(cache, file).split("/")[0] ?? "";
+    readIndex(root, file, "remote", host, scan);
+  }
+  readIndex(root, join9(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
+  return scan;
+}
+
+// src/runtime/binhost/read-pkgdir.ts
+var MAKE_CONF = "/etc/portage/make.conf";
+function makeConfTexts(root) {
+  const path = underRoot(root, MAKE_CONF);
+  try {
+    if (!statSync7(path).isDirectory()) return [readFileSync9(path, "utf8")];
+    return readdirSync7(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync9(join10(path, name), "utf8"));
+  } catch {
+    return [];
+  }
+}
+function readPkgdir(root) {
+  const value2 = makeConfValue(makeConfTexts(root), "PKGDIR");
+  return value2 && value2.startsWith("/") && !value2.includes("\0") ? value2.replace(/\/+$/, "") || "/" : DEFAULT_PKGDIR;
+}
+
+// src/runtime/secureboot/signing-key.ts
+var SBCTL_DB_KEY = "/var/lib/sbctl/keys/db/db.key";
+var SBCTL_DB_CERT = "/var/lib/sbctl/keys/db/db.pem";
+function fromConfig(ctx) {
+  return {
+    source: "config",
+    origin: "/etc/dist-kernel/dist-kernel.conf",
+    keyName: "secureboot-key",
+    certName: "secureboot-cert",
+    key: ctx.config.securebootKey || void 0,
+    cert: ctx.config.securebootCert || void 0
+  };
+}
+function fromMakeConf(ctx) {
+  const texts = makeConfTexts(ctx.root);
+  return {
+    source: "make.conf",
+    origin: "/etc/portage/make.conf",
+    keyName: "SECUREBOOT_SIGN_KEY",
+    certName: "SECUREBOOT_SIGN_CERT",
+    key: makeConfValue(texts, "SECUREBOOT_SIGN_KEY") || void 0,
+    cert: makeConfValue(texts, "SECUREBOOT_SIGN_CERT") || void 0
+  };
+}
+function fromDracut(dracut) {
+  return {
+    source: "dracut",
+    origin: "/etc/dracut.conf",
+    keyName: "uefi_secureboot_key",
+    certName: "uefi_secureboot_cert",
+    key: dracut.secureBootKey,
+    cert: dracut.secureBootCert,
+    engine: dracut.secureBootEngine
+  };
+}
+function fromSbctl(ctx) {
+  const has = (path) => existsSync6(systemPath(ctx, path));
+  return {
+    source: "sbctl",
+    origin: "/var/lib/sbctl/keys/db",
+    keyName: "db.key",
+    certName: "db.pem",
+    key: has(SBCTL_DB_KEY) ? SBCTL_DB_KEY : void 0,
+    cert: has(SBCTL_DB_CERT) ? SBCTL_DB_CERT : void 0
+  };
+}
+function resolve3(ctx, named) {
+  const { key, cert } = named;
+  if (!key || !cert) {
+    throw new DistKernelError("secureboot.incomplete", `Secure Boot key configuration incomplete in ${named.origin}: ${named.keyName} and ${named.certName} must both be set`, {
       exitCode: 2,
-      hint: "set both in /etc/dracut.conf.d, or neither"
+      hint: `set both ${named.keyName} and ${named.certName}, or neither`
     });
   }
+  if (cert.startsWith("pkcs11:") || !cert.startsWith("/")) {
+    throw new DistKernelError("secureboot.cert-not-file", `Expected ${named.certName} in ${named.origin} to be a certificate file, got \`${cert}\``, {
+      exitCode: 2,
+      hint: "sbsign and sbverify read the certificate from a PEM file: export it (e.g. p11tool --export) and name the file"
+    });
+  }
+  const engine = named.engine ?? (key.startsWith("pkcs11:") ? "pkcs11" : void 0);
+  if (!engine && !key.startsWith("/")) {
+    throw new DistKernelError("secureboot.key-invalid", `Expected ${named.keyName} in ${named.origin} to be an absolute path or a pkcs11: URI, got \`${key}\``, { exitCode: 2 });
+  }
   const certPath = systemPath(ctx, cert);
-  const keyPath = config2.secureBootEngine ? key : systemPath(ctx, key);
-  for (const [path, shown2] of [[certPath, cert], ...config2.secureBootEngine ? [] : [[keyPath, key]]]) {
-    if (!existsSync6(path)) throw new DistKernelError("uki.signing-key-missing", `Secure Boot signing file not found: ${shown2}`, { exitCode: 2 });
+  const keyPath = engine ? key : systemPath(ctx, key);
+  for (const [path, shown2] of [[certPath, cert], ...engine ? [] : [[keyPath, key]]]) {
+    if (!existsSync6(path)) {
+      throw new DistKernelError("secureboot.key-missing", `Secure Boot signing file not found: ${shown2} (${named.certName === "db.pem" ? "sbctl" : named.origin})`, { exitCode: 2 });
+    }
     assertTrusted(path, shown2);
   }
-  return { cert: certPath, key: keyPath, engine: config2.secureBootEngine };
+  return { source: named.source, origin: named.origin, cert: certPath, key: keyPath, engine, shownCert: cert, shownKey: key };
+}
+function discoverSigningKey(ctx, dracut) {
+  for (const named of [fromConfig(ctx), fromMakeConf(ctx), fromDracut(dracut), fromSbctl(ctx)]) {
+    if (named.key || named.cert) return resolve3(ctx, named);
+  }
+  return void 0;
+}
+function describeKey(key) {
+  const how = key.engine ? ` (OpenSSL engine ${key.engine})` : "";
+  return `${key.shownKey}${how} with certificate ${key.shownCert}, from ${key.source === "sbctl" ? "sbctl's key store" : `${key.origin}`}`;
+}
+
+// src/runtime/secureboot/firmware-image.ts
+import { join as join11 } from "node:path";
+
+// src/runtime/uki/sign.ts
+import { copyFileSync as copyFileSync2 } from "node:fs";
+
+// src/parsers/sbverify-list.ts
+function countSignatures(listOutput) {
+  return listOutput.split("\n").filter((line) => /^signature [0-9]+$/.test(line.trim())).length;
+}
+
+// src/runtime/uki/sign.ts
+var TIMEOUT = 12e4;
+async function signatureCount(ctx, image) {
+  const listed = await ctx.exec("sbverify", ["--list", image], { timeout: TIMEOUT, allowFailure: true });
+  return countSignatures(listed.stdout);
+}
+async function verifiesWith(ctx, cert, image) {
+  const result = await ctx.exec("sbverify", ["--cert", cert, image], { timeout: TIMEOUT, allowFailure: true });
+  return result.exitCode === 0;
 }
 async function signImage(ctx, keys, input, output) {
-  await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, input], {
-    timeout: 12e4,
-    mutates: true
+  let source = input;
+  const existing = ctx.dryRun ? 0 : await signatureCount(ctx, input);
+  if (existing > 0) {
+    const stripped = `${output}.unsigned`;
+    copyFileSync2(input, stripped);
+    for (let i = 0; i < existing; i++) await ctx.exec("sbattach", ["--remove", stripped], { timeout: TIMEOUT, mutates: true });
+    source = stripped;
+  }
+  try {
+    await ctx.exec("sbsign", [...keys.engine ? ["--engine", keys.engine] : [], "--key", keys.key, "--cert", keys.cert, "--output", output, source], {
+      timeout: TIMEOUT,
+      mutates: true
+    });
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    throw new DistKernelError("secureboot.sign-failed", `signing failed: ${input}`, { cause: error, details: error.details, hint: "check that the key matches the certificate and that sbsign can read it" });
+  }
+}
+
+// src/runtime/secureboot/firmware-state.ts
+import { readFileSync as readFileSync10 } from "node:fs";
+
+// src/parsers/efi-variable.ts
+function parseEfiVariable(bytes) {
+  if (bytes.length < 4) return void 0;
+  return { attributes: bytes.readUInt32LE(0), data: bytes.subarray(4) };
+}
+function efiBoolean(bytes) {
+  const variable = parseEfiVariable(bytes);
+  if (!variable || variable.data.length !== 1) return void 0;
+  const value2 = variable.data[0];
+  return value2 === 1 ? true : value2 === 0 ? false : void 0;
+}
+var EFI_GLOBAL_VARIABLE = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
+
+// src/runtime/secureboot/firmware-state.ts
+var EFIVARS_DIR = "/sys/firmware/efi/efivars";
+function readVariable(ctx, name) {
+  try {
+    return efiBoolean(readFileSync10(systemPath(ctx, `${EFIVARS_DIR}/${name}-${EFI_GLOBAL_VARIABLE}`)));
+  } catch {
+    return void 0;
+  }
+}
+function readFirmwareSecureBoot(ctx) {
+  const secureBoot = readVariable(ctx, "SecureBoot");
+  const setupMode = readVariable(ctx, "SetupMode");
+  if (secureBoot === void 0) return { state: "unknown", setupMode };
+  if (setupMode === true) return { state: "setup-mode", secureBoot, setupMode };
+  return { state: secureBoot ? "enabled" : "disabled", secureBoot, setupMode };
+}
+
+// src/runtime/secureboot/firmware-image.ts
+function firmwareStartsKernel(layout) {
+  return layout === "efistub" || layout === "uki" || layout === "bls";
+}
+function assertCanSign(ctx, key, what) {
+  if (key) return;
+  if (readFirmwareSecureBoot(ctx).state !== "enabled") return;
+  throw new DistKernelError("secureboot.no-key", `cannot install ${what}: this machine runs with Secure Boot enabled and no signing key is configured`, {
+    hint: `set secureboot-key and secureboot-cert in /etc/dist-kernel/dist-kernel.conf (or SECUREBOOT_SIGN_KEY/_CERT in make.conf, dracut's uefi_secureboot_key/_cert, or create sbctl's keys); see README "Secure Boot"`
+  });
+}
+async function signForFirmware(ctx, key, request) {
+  assertCanSign(ctx, key, request.what);
+  let image = request.image;
+  if (key && !ctx.dryRun) {
+    const count = await signatureCount(ctx, image);
+    const ours = count === 1 && await verifiesWith(ctx, key.cert, image);
+    if (!ours) {
+      const end = ctx.logger.begin(`Signing the ${request.what} (sbsign)`);
+      const output = join11(request.workDir, request.name);
+      try {
+        await signImage(ctx, key, image, output);
+        end(true);
+      } catch (error) {
+        end(false);
+        throw error;
+      }
+      image = output;
+    } else {
+      ctx.logger.debug(`${request.what} is already signed with ${describeKey(key)}`);
+    }
+  } else if (key) {
+    ctx.logger.info(`(dry run) would sign the ${request.what} with ${describeKey(key)}`);
+  }
+  if (key && !ctx.dryRun) await assertFirmwareAccepts(ctx, key, image, request.what);
+  return { image, signed: key !== void 0 };
+}
+async function assertFirmwareAccepts(ctx, key, image, what) {
+  if (readFirmwareSecureBoot(ctx).state !== "enabled") return;
+  if (await verifiesWith(ctx, key.cert, image)) return;
+  throw new DistKernelError("secureboot.not-signed", `refusing to install the ${what}: its signature does not verify against ${key.shownCert}, and this machine enforces Secure Boot`, {
+    hint: "the firmware would refuse to start it; check that the key and the certificate belong together"
   });
 }
 
@@ -5465,9 +5785,9 @@ function wantsUki(ctx, dracut) {
 }
 function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
-  const path = join9(dirname5(image), uki ? "uki.efi" : "initrd");
+  const path = join12(dirname5(image), uki ? "uki.efi" : "initrd");
   try {
-    return statSync6(path).isFile() && statSync6(path).size > 0 ? path : void 0;
+    return statSync8(path).isFile() && statSync8(path).size > 0 ? path : void 0;
   } catch {
     return void 0;
   }
@@ -5477,15 +5797,27 @@ function initramfsModulePackages(ctx, kv) {
   return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
 }
 function emptyInitrd(workDir) {
-  const initrd = join9(workDir, "empty-initramfs.img");
+  const initrd = join12(workDir, "empty-initramfs.img");
   if (existsSync7(initrd)) return initrd;
   writeFileSync2(initrd, "", { mode: 420 });
   return initrd;
 }
 async function buildBootImages(ctx, kv, workDir, options = {}) {
-  const kernel = findKernelFiles(ctx, kv, { image: options.image });
   const dracut = await readDracutConfig(ctx);
   const uki = options.uki ?? wantsUki(ctx, dracut);
+  const firmwareRuns = uki || options.efiKernel === true;
+  const key = firmwareRuns ? discoverSigningKey(ctx, dracut) : void 0;
+  const rescue = options.generic ? "rescue " : "";
+  if (firmwareRuns) assertCanSign(ctx, key, `the ${rescue}${uki ? "unified kernel image" : "EFI-stub kernel"} for ${kv}`);
+  const artifacts = await buildImages(ctx, kv, workDir, dracut, uki, options);
+  if (!firmwareRuns) return artifacts;
+  const what = `${rescue}${artifacts.uki ? "unified kernel image" : "kernel image"} for ${kv}`;
+  const name = `${options.generic ? "rescue-" : ""}${artifacts.uki ? "uki" : "vmlinuz"}.signed.efi`;
+  const signed = await signForFirmware(ctx, key, { image: artifacts.image, workDir, name, what });
+  return { ...artifacts, image: signed.image, ...key ? { signedWith: key } : {} };
+}
+async function buildImages(ctx, kv, workDir, dracut, uki, options) {
+  const kernel = findKernelFiles(ctx, kv, { image: options.image });
   let prebuilt = findPrebuilt(ctx, kernel.image, uki);
   const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
   if (prebuilt && needIt.length > 0) {
@@ -5510,7 +5842,6 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
     }
   }
   const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
-  const keys = resolveSigningKeys(ctx, dracut);
   const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
   if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
   else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
@@ -5524,24 +5855,12 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
     end(false);
     throw error;
   }
-  let image = built;
-  if (keys) {
-    const endSign = ctx.logger.begin(`Signing the ${options.generic ? "rescue " : ""}unified kernel image for ${kv} (sbsign)`);
-    image = join9(workDir, options.generic ? "rescue-uki.signed.efi" : "uki.signed.efi");
-    try {
-      await signImage(ctx, keys, built, image);
-      endSign(true);
-    } catch (error) {
-      endSign(false);
-      throw error;
-    }
-  }
-  return { kv, image, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
+  return { kv, image: built, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync8, readFileSync as readFileSync8, realpathSync as realpathSync3, statSync as statSync9 } from "node:fs";
-import { dirname as dirname6, relative as relative2 } from "node:path";
+import { existsSync as existsSync8, readFileSync as readFileSync11, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
+import { dirname as dirname6, relative as relative3 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
 function isEntryOf(name, token, kv) {
@@ -5641,11 +5960,11 @@ function loaderEntryText(entry) {
 }
 
 // src/runtime/layouts/write-layout.ts
-import { lstatSync as lstatSync4, mkdirSync as mkdirSync6, readdirSync as readdirSync6, readlinkSync, realpathSync as realpathSync2, statSync as statSync8 } from "node:fs";
-import { join as join10 } from "node:path";
+import { lstatSync as lstatSync4, mkdirSync as mkdirSync6, readdirSync as readdirSync8, readlinkSync, realpathSync as realpathSync2, statSync as statSync10 } from "node:fs";
+import { join as join13 } from "node:path";
 
 // src/runtime/boot/space.ts
-import { statfsSync, statSync as statSync7 } from "node:fs";
+import { statfsSync, statSync as statSync9 } from "node:fs";
 var PER_FILE_SLACK = 64 * 1024;
 function mib(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -5653,7 +5972,7 @@ function mib(bytes) {
 function checkSpace(needs) {
   const byDevice = /* @__PURE__ */ new Map();
   for (const need of needs) {
-    const dev = statSync7(need.dir).dev;
+    const dev = statSync9(need.dir).dev;
     const entry = byDevice.get(dev) ?? { dir: need.dir, shown: need.shown, bytes: 0 };
     entry.bytes += need.bytes + PER_FILE_SLACK;
     byDevice.set(dev, entry);
@@ -5688,7 +6007,7 @@ function layoutDir(ctx, t, places, place, dir3) {
       if (ctx.dryRun || !t) continue;
       t.protect(path);
       mkdirSync6(path, { mode: 493 });
-    } else if (!statSync8(path).isDirectory()) {
+    } else if (!statSync10(path).isDirectory()) {
       throw new DistKernelError("layout.not-dir", `expected a directory, found a file: ${path}`, { hint: "move it out of the way, then run again" });
     }
   }
@@ -5697,15 +6016,15 @@ function layoutDir(ctx, t, places, place, dir3) {
 function refreshVersionless(t, dir3, file, kv, newSource) {
   const name = versionlessName(file);
   if (!name) return [];
-  const path = join10(dir3, name);
+  const path = join13(dir3, name);
   const versioned = fileName(file, kv);
   const oldOfVersionless = oldName(file.stem, file.suffix ?? "");
-  const oldPath = join10(dir3, oldOfVersionless);
+  const oldPath = join13(dir3, oldOfVersionless);
   const kind = kindOf2(path);
   if (kind === "link") {
     let pointsAtSameVersion = false;
     try {
-      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join10(dir3, versioned));
+      pointsAtSameVersion = realpathSync2(path) === realpathSync2(join13(dir3, versioned));
     } catch {
     }
     if (pointsAtSameVersion) t.symlink(oldPath, oldName(`${file.stem}-${kv}`, file.suffix ?? ""));
@@ -5730,7 +6049,7 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
     return { file, source, dir: layoutDir(ctx, void 0, places, file.place, file.dir) };
   });
   if (!ctx.dryRun) {
-    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync8(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
+    checkSpace(resolved.map(({ dir: dir3, source, file }) => ({ dir: existingAncestor(dir3), bytes: statSync10(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir3 })));
   }
   if (plan.staleInitrd) {
     const stale = plan.staleInitrd;
@@ -5764,14 +6083,14 @@ function writeLayout(ctx, t, plan, places, kv, sources) {
 }
 function readdirOrEmpty(dir3) {
   try {
-    return readdirSync6(dir3);
+    return readdirSync8(dir3);
   } catch {
     return [];
   }
 }
 function existingAncestor(path) {
   let current = path;
-  while (kindOf2(current) === "absent") current = join10(current, "..");
+  while (kindOf2(current) === "absent") current = join13(current, "..");
   return current;
 }
 
@@ -5791,21 +6110,21 @@ function planFor(ctx, resolved, artifacts) {
   });
 }
 function loaderPath(ctx, bootRoot, parts) {
-  const join38 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
+  const join39 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync8(disk)) return join38(bootRoot);
+  if (!existsSync8(disk)) return join39(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
-  const dev = statSync9(real).dev;
+  const dev = statSync11(real).dev;
   let mount = real;
-  while (mount !== rootReal && mount !== "/" && statSync9(dirname6(mount)).dev === dev) mount = dirname6(mount);
-  return join38(relative2(mount, real));
+  while (mount !== rootReal && mount !== "/" && statSync11(dirname6(mount)).dev === dev) mount = dirname6(mount);
+  return join39(relative3(mount, real));
 }
 function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
   if (configured) return configured.value;
   if (isLiveRoot(ctx) && !inChroot()) {
-    return readFileSync8("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
+    return readFileSync11("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
   }
   throw new DistKernelError("chroot.cmdline", "no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system", {
     hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong"
@@ -5844,7 +6163,7 @@ function installLayout(ctx, t, resolved, artifacts) {
 }
 
 // src/runtime/layouts/resolve-layout.ts
-import { readFileSync as readFileSync10 } from "node:fs";
+import { readFileSync as readFileSync13 } from "node:fs";
 
 // src/parsers/install-conf.ts
 var LAYOUTS = ["compat", "grub", "bls", "uki", "efistub", "other"];
@@ -5938,7 +6257,7 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync9, statSync as statSync10 } from "node:fs";
+import { readFileSync as readFileSync12, statSync as statSync12 } from "node:fs";
 import { dirname as dirname7 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
@@ -5970,14 +6289,14 @@ async function readInstallConf(ctx) {
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path) {
   try {
-    return readFileSync9(path, "utf8");
+    return readFileSync12(path, "utf8");
   } catch {
     return void 0;
   }
 }
 function isMountPoint(path) {
   try {
-    return statSync10(path).dev !== statSync10(dirname7(path)).dev;
+    return statSync12(path).dev !== statSync12(dirname7(path)).dev;
   } catch {
     return false;
   }
@@ -6019,7 +6338,7 @@ async function readKernelInstallSettings(ctx, options = {}) {
     if (srel !== void 0) layout = srel === "type1" ? "bls" : "other";
     else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? "bls" : "other";
   }
-  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync10(p).size > 0);
+  const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), ".install").filter((p) => statSync12(p).size > 0);
   let vendorName = "Linux";
   try {
     vendorName = parseVendorName(osRelease["NAME"] || "Linux", "NAME in os-release");
@@ -6032,13 +6351,13 @@ function kernelInstallConfigured(settings) {
 }
 
 // src/runtime/layouts/boot-places.ts
-import { statfsSync as statfsSync2, statSync as statSync11 } from "node:fs";
+import { statfsSync as statfsSync2, statSync as statSync13 } from "node:fs";
 import { dirname as dirname8 } from "node:path";
 var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
 var MSDOS_SUPER_MAGIC = 19780;
 function isVfatMount(path) {
   try {
-    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync11(path).dev !== statSync11(dirname8(path)).dev;
+    return statfsSync2(path).type === MSDOS_SUPER_MAGIC && statSync13(path).dev !== statSync13(dirname8(path)).dev;
   } catch {
     return false;
   }
@@ -6056,7 +6375,7 @@ function findEsp(ctx, subdir) {
 // src/runtime/layouts/resolve-layout.ts
 function readText2(path) {
   try {
-    return readFileSync10(path, "utf8");
+    return readFileSync13(path, "utf8");
   } catch {
     return void 0;
   }
@@ -6109,11 +6428,11 @@ function rescuePlan(layout, names, machineId, inputs) {
 }
 
 // src/runtime/rescue/rescue-state.ts
-import { existsSync as existsSync10, mkdirSync as mkdirSync7, readFileSync as readFileSync11 } from "node:fs";
+import { existsSync as existsSync10, mkdirSync as mkdirSync7, readFileSync as readFileSync14 } from "node:fs";
 import { dirname as dirname9 } from "node:path";
 function readRescueState(ctx) {
   try {
-    const data = JSON.parse(readFileSync11(systemPath(ctx, RESCUE_STATE), "utf8"));
+    const data = JSON.parse(readFileSync14(systemPath(ctx, RESCUE_STATE), "utf8"));
     if (typeof data.kv !== "string" || !isKernelVersion(data.kv) || typeof data.layout !== "string" || !Array.isArray(data.files)) return void 0;
     const files = data.files.filter((f) => typeof f === "string" && f.startsWith("/") && !f.split("/").includes(".."));
     return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === "string" ? data.builtAt : "" };
@@ -6138,7 +6457,7 @@ function compareKernelVersions(a, b) {
 function newestKernel(ctx) {
   let names = [];
   try {
-    names = readdirSync7(systemPath(ctx, "/lib/modules"));
+    names = readdirSync9(systemPath(ctx, "/lib/modules"));
   } catch {
     return void 0;
   }
@@ -6157,9 +6476,9 @@ async function refreshRescueImage(ctx, kv, workDir) {
   const previous = readRescueState(ctx);
   if (previous && previous.kv === kv && previous.layout === resolved.layout && rescueFilesPresent(ctx, previous)) return { action: "up-to-date" };
   const uki = resolved.layout === "uki" || void 0;
-  const rescueWork = join11(workDir, "rescue");
+  const rescueWork = join14(workDir, "rescue");
   mkdirSync8(rescueWork, { recursive: true, mode: 448 });
-  const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, ...uki ? { uki } : {} });
+  const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, efiKernel: firmwareStartsKernel(resolved.layout), ...uki ? { uki } : {} });
   const { version, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
   const files = { image: artifacts.image };
   if (artifacts.initrd) files.initrd = artifacts.initrd;
@@ -6189,7 +6508,7 @@ async function refreshRescueImage(ctx, kv, workDir) {
 }
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync12, readdirSync as readdirSync10 } from "node:fs";
+import { existsSync as existsSync12, readdirSync as readdirSync12 } from "node:fs";
 
 // src/runtime/layouts/layout-backend.ts
 import { existsSync as existsSync11 } from "node:fs";
@@ -6260,8 +6579,8 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
 }
 
 // src/runtime/layouts/installed-files.ts
-import { lstatSync as lstatSync5, readdirSync as readdirSync8 } from "node:fs";
-import { join as join12 } from "node:path";
+import { lstatSync as lstatSync5, readdirSync as readdirSync10 } from "node:fs";
+import { join as join15 } from "node:path";
 var LAYOUTS_WITH_FILES = ["compat", "efistub", "uki", "bls"];
 var RESCUE_PREFIX = "0-rescue";
 function exists(path) {
@@ -6291,19 +6610,19 @@ function layoutFilesOf(ctx, resolved, kv) {
         found.add(dir3);
         continue;
       }
-      found.add(join12(dir3, fileName(file, kv)));
-      if (file.keepsOld) found.add(join12(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
+      found.add(join15(dir3, fileName(file, kv)));
+      if (file.keepsOld) found.add(join15(dir3, oldName(`${file.stem}-${kv}`, file.suffix ?? "")));
     }
     if (plan.entry) {
       const entries = systemPath(ctx, [places.bootRoot, ...plan.entry.dir].join("/"));
-      for (const name of listDir2(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join12(entries, name));
+      for (const name of listDir2(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join15(entries, name));
     }
   }
   return [...found].filter(exists);
 }
 function listDir2(dir3) {
   try {
-    return readdirSync8(dir3);
+    return readdirSync10(dir3);
   } catch {
     return [];
   }
@@ -6328,7 +6647,7 @@ function listLayoutKernels(ctx, resolved, backend) {
     backend,
     files: layoutFilesOf(ctx, resolved, kv).flatMap((p) => {
       try {
-        return lstatSync5(p).isDirectory() ? listDir2(p).sort().map((n) => join12(p, n)) : [p];
+        return lstatSync5(p).isDirectory() ? listDir2(p).sort().map((n) => join15(p, n)) : [p];
       } catch {
         return [];
       }
@@ -6408,10 +6727,10 @@ function builtinBackend(ctx) {
 }
 
 // src/runtime/backends/installkernel.ts
-import { join as join13 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/backends/hook-dir.ts
-import { accessSync, constants as constants2, statSync as statSync12 } from "node:fs";
+import { accessSync, constants as constants2, statSync as statSync14 } from "node:fs";
 function isHookName(path) {
   const name = path.slice(path.lastIndexOf("/") + 1);
   return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
@@ -6420,7 +6739,7 @@ function listHooks(ctx, phase) {
   const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
   for (const dir3 of dirs) assertTrusted(dir3, systemView(ctx.root, dir3));
   return listDropIns(dirs, "").filter((path) => {
-    if (!isHookName(path) || statSync12(path).size === 0) return false;
+    if (!isHookName(path) || statSync14(path).size === 0) return false;
     try {
       accessSync(path, constants2.X_OK);
       return true;
@@ -6467,13 +6786,13 @@ async function runHooks(ctx, phase, args, extraEnv = {}) {
 function installedImage(ctx, resolved, artifacts) {
   const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === "image");
   const base = image.place === "esp" ? resolved.places.esp : image.place === "bootRoot" ? resolved.places.bootRoot : resolved.places.boot;
-  return join13(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
+  return join16(systemPath(ctx, base ?? "/boot"), ...image.dir, fileName(image, artifacts.kv));
 }
 function hookEnv(resolved) {
   return { INSTALLKERNEL_LAYOUT: resolved.layout, INSTALLKERNEL_CONF_ROOT: resolved.installConf.confRoot };
 }
 function installkernelBackend(ctx) {
-  const bootImage = (kv) => join13(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
+  const bootImage = (kv) => join16(systemPath(ctx, "/boot"), `vmlinuz-${kv}`);
   return {
     name: "installkernel",
     check: async (kv) => {
@@ -6505,9 +6824,9 @@ function installkernelBackend(ctx) {
 }
 
 // src/runtime/backends/kernel-install.ts
-import { copyFileSync as copyFileSync2, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync9, rmSync as rmSync3, statSync as statSync13 } from "node:fs";
+import { copyFileSync as copyFileSync3, linkSync as linkSync2, mkdtempSync as mkdtempSync2, readdirSync as readdirSync11, rmSync as rmSync3, statSync as statSync15 } from "node:fs";
 import { tmpdir as tmpdir2 } from "node:os";
-import { basename as basename4, dirname as dirname11, join as join14 } from "node:path";
+import { basename as basename4, dirname as dirname11, join as join17 } from "node:path";
 var LAYOUT_PLUGINS = {
   bls: { plugin: "90-loaderentry.install", from: "systemd" },
   uki: { plugin: "90-uki-copy.install", from: "systemd 253 or newer" },
@@ -6527,17 +6846,17 @@ function assertLayoutPlugin(ctx, settings) {
 function kernelInstallTargets(bootRootDisk, settings, kv, bootDisk) {
   const token = settings.entryToken;
   const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token, vendorName: settings.vendorName, entryToken: token }).map(
-    ({ place, path }) => join14(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
+    ({ place, path }) => join17(place === "boot" ? bootDisk ?? bootRootDisk : bootRootDisk, ...path)
   );
   return [.../* @__PURE__ */ new Set([
     ...layoutPaths,
-    join14(bootRootDisk, token, kv),
-    join14(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
-    join14(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
-    join14(bootRootDisk, `vmlinuz-${kv}`),
-    join14(bootRootDisk, `initramfs-${kv}.img`),
-    join14(bootRootDisk, `System.map-${kv}`),
-    join14(bootRootDisk, `config-${kv}`)
+    join17(bootRootDisk, token, kv),
+    join17(bootRootDisk, "loader", "entries", `${token}-${kv}.conf`),
+    join17(bootRootDisk, "EFI", "Linux", `${token}-${kv}.efi`),
+    join17(bootRootDisk, `vmlinuz-${kv}`),
+    join17(bootRootDisk, `initramfs-${kv}.img`),
+    join17(bootRootDisk, `System.map-${kv}`),
+    join17(bootRootDisk, `config-${kv}`)
   ])];
 }
 function kernelInstallEnv(ctx, settings, bootRootDisk) {
@@ -6581,7 +6900,7 @@ function kernelInstallBackend(ctx) {
       assertLayoutPlugin(ctx, settings);
       ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
       if (!ctx.dryRun) {
-        const bytes = statSync13(artifacts.image).size + (artifacts.initrd ? statSync13(artifacts.initrd).size : 0);
+        const bytes = statSync15(artifacts.image).size + (artifacts.initrd ? statSync15(artifacts.initrd).size : 0);
         checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
       }
       const bootDisk = resolveBootDir(ctx, "/boot");
@@ -6630,14 +6949,14 @@ function kernelInstallBackend(ctx) {
 }
 async function withInitrdNamedInitrd(ctx, initrd, fn) {
   if (!initrd || basename4(initrd) === "initrd") return fn(initrd);
-  if (ctx.dryRun) return fn(join14(dirname11(initrd), "initrd"));
-  const dir3 = mkdtempSync2(join14(tmpdir2(), "dist-kernel-initrd."));
+  if (ctx.dryRun) return fn(join17(dirname11(initrd), "initrd"));
+  const dir3 = mkdtempSync2(join17(tmpdir2(), "dist-kernel-initrd."));
   try {
-    const named = join14(dir3, "initrd");
+    const named = join17(dir3, "initrd");
     try {
       linkSync2(initrd, named);
     } catch {
-      copyFileSync2(initrd, named);
+      copyFileSync3(initrd, named);
     }
     return await fn(named);
   } finally {
@@ -6648,7 +6967,7 @@ function existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) {
   const files = [];
   for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
     try {
-      if (statSync13(path).isDirectory()) files.push(...readdirSync9(path).sort().map((name) => join14(path, name)));
+      if (statSync15(path).isDirectory()) files.push(...readdirSync11(path).sort().map((name) => join17(path, name)));
       else files.push(path);
     } catch {
     }
@@ -6663,22 +6982,22 @@ function listKernelInstallKernels(ctx, bootRootDisk, settings) {
   const versions = /* @__PURE__ */ new Set();
   const names = (dir3) => {
     try {
-      return readdirSync9(dir3);
+      return readdirSync11(dir3);
     } catch {
       return [];
     }
   };
-  for (const name of names(join14(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
+  for (const name of names(join17(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
   const prefix = `${settings.entryToken}-`;
-  for (const name of names(join14(bootRootDisk, "loader", "entries"))) {
+  for (const name of names(join17(bootRootDisk, "loader", "entries"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".conf") ? withoutTries(name.slice(prefix.length, -".conf".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of names(join14(bootRootDisk, "EFI", "Linux"))) {
+  for (const name of names(join17(bootRootDisk, "EFI", "Linux"))) {
     const kv = name.startsWith(prefix) && name.endsWith(".efi") ? withoutTries(name.slice(prefix.length, -".efi".length)) : "";
     if (isKernelVersion(kv)) versions.add(kv);
   }
-  for (const name of [...names(bootDisk), ...names(join14(bootRootDisk, "EFI", settings.vendorName))]) {
+  for (const name of [...names(bootDisk), ...names(join17(bootRootDisk, "EFI", settings.vendorName))]) {
     const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? "";
     if (isKernelVersion(kv) && !kv.startsWith("0-rescue") && !/[.-]old$/.test(kv)) versions.add(kv);
   }
@@ -6690,7 +7009,7 @@ var KERNEL_INSTALL_PROGRAMS = ["/usr/bin/kernel-install", "/bin/kernel-install"]
 var INSTALLKERNEL_PROGRAMS = ["/sbin/installkernel", "/usr/sbin/installkernel", "/usr/bin/installkernel"];
 function nonEmptyDir(path) {
   try {
-    return readdirSync10(path).length > 0;
+    return readdirSync12(path).length > 0;
   } catch {
     return false;
   }
@@ -6731,7 +7050,7 @@ async function listInstalledKernels(ctx) {
 
 // src/runtime/bootloaders/update.ts
 import { existsSync as existsSync13 } from "node:fs";
-import { relative as relative3 } from "node:path";
+import { relative as relative4 } from "node:path";
 async function updateGrub(ctx) {
   const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync13(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
@@ -6758,7 +7077,7 @@ async function updateEfibootmgr(ctx, event) {
     ctx.logger.warn(`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || "unknown"}); no boot entry created`);
     return;
   }
-  const espRelative = `/${relative3(target, event.ukiImage)}`;
+  const espRelative = `/${relative4(target, event.ukiImage)}`;
   const parent = (await ctx.exec("lsblk", ["--noheadings", "--nodeps", "--output", "PKNAME,PARTN", source], { timeout: 3e4 })).stdout.trim().split(/\s+/);
   const [disk, part] = parent;
   if (!disk || !part) throw new DistKernelError("bootloader.esp", `cannot find the disk and partition of the ESP: ${target} (${source})`);
@@ -6791,8 +7110,8 @@ run it by hand after fixing the cause; the kernel files are installed`);
 }
 
 // src/runtime/status/boot-files.ts
-import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync11, statSync as statSync14 } from "node:fs";
-import { join as join15 } from "node:path";
+import { closeSync as closeSync3, openSync as openSync3, readSync, readdirSync as readdirSync13, statSync as statSync16 } from "node:fs";
+import { join as join18 } from "node:path";
 
 // src/parsers/pe-sections.ts
 function peError(message) {
@@ -6860,12 +7179,12 @@ function peHead(fullPath) {
 function walk(dir3, depth, visit, parents = []) {
   let entries;
   try {
-    entries = readdirSync11(dir3, { withFileTypes: true });
+    entries = readdirSync13(dir3, { withFileTypes: true });
   } catch {
     return;
   }
   for (const entry of entries) {
-    const full = join15(dir3, entry.name);
+    const full = join18(dir3, entry.name);
     if (entry.isDirectory()) {
       if (depth < MAX_DEPTH && entry.name !== "lost+found") walk(full, depth + 1, visit, [...parents, entry.name]);
     } else if (entry.isFile()) visit(full, entry, parents);
@@ -6887,7 +7206,7 @@ function findBootFiles(root, kv) {
       let ino;
       let size;
       try {
-        const st = statSync14(full);
+        const st = statSync16(full);
         ino = `${st.dev}:${st.ino}`;
         size = st.size;
       } catch {
@@ -6914,11 +7233,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync12 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 import { basename as basename5 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync12(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync15(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -6927,7 +7246,7 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync12(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const argv = readFileSync15(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
   } catch {
     return false;
@@ -6950,7 +7269,7 @@ function isProcessAlive(ref) {
 }
 
 // src/runtime/coalesce/merge-list.ts
-import { readFileSync as readFileSync13 } from "node:fs";
+import { readFileSync as readFileSync16 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 function invalid(why) {
@@ -7000,7 +7319,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync13(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync16(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -7019,15 +7338,15 @@ function itemsStillToMerge(list, cpv) {
 }
 
 // src/runtime/coalesce/pending-state.ts
-import { mkdirSync as mkdirSync10, readFileSync as readFileSync14, readdirSync as readdirSync12, rmSync as rmSync4 } from "node:fs";
-import { join as join16 } from "node:path";
+import { mkdirSync as mkdirSync10, readFileSync as readFileSync17, readdirSync as readdirSync14, rmSync as rmSync4 } from "node:fs";
+import { join as join19 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
   return underRoot(root, PENDING_DIR);
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync14(join16(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync17(join19(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -7045,7 +7364,7 @@ function readPending(root, kv) {
 function listPending(root) {
   let names;
   try {
-    names = readdirSync12(dir(root));
+    names = readdirSync14(dir(root));
   } catch {
     return [];
   }
@@ -7062,16 +7381,16 @@ function recordPending(root, work) {
     ...work.owner ? { owner: work.owner } : {}
   } : work;
   mkdirSync10(dir(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join16(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
+  writeFileAtomic(join19(dir(root), work.kv), `${JSON.stringify(merged, null, "	")}
 `);
   return merged;
 }
 function clearPending(root, kv) {
-  rmSync4(join16(dir(root), kv), { force: true });
+  rmSync4(join19(dir(root), kv), { force: true });
 }
 
 // src/runtime/root-modules/root-critical.ts
-import { readFileSync as readFileSync22, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync23, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
 
 // src/parsers/proc-mounts.ts
 function unescape(field2) {
@@ -7092,10 +7411,10 @@ function mountAt(entries, target) {
 }
 
 // src/runtime/initramfs-reader/kernel-images.ts
-import { readFileSync as readFileSync16 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync15 } from "node:fs";
+import { readFileSync as readFileSync18 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -8022,7 +8341,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path) {
   let image;
   try {
-    image = readFileSync15(path);
+    image = readFileSync18(path);
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
@@ -8061,7 +8380,7 @@ function kernelImages(exec, root, kv) {
       path: f.path,
       fullPath: f.fullPath,
       read: async () => {
-        const initrd = findSection(readFileSync16(f.fullPath), ".initrd");
+        const initrd = findSection(readFileSync19(f.fullPath), ".initrd");
         return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
       }
     }))
@@ -8084,100 +8403,9 @@ function modulesUnder(listing, kv, subdirs) {
 // src/runtime/status/collect-status.ts
 import { release } from "node:os";
 
-// src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync17, readdirSync as readdirSync13, statSync as statSync15 } from "node:fs";
-import { join as join17, relative as relative4 } from "node:path";
-
-// src/parsers/binpkg-index.ts
-var LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
-var CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
-function bad2(source, lineNo, why, text2) {
-  return new DistKernelError("binhost.index", `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text2)}\`` });
-}
-function parseBinpkgIndex(text2, source = "Packages") {
-  if (text2.includes("\0")) throw bad2(source, 1, "null byte", "");
-  const blocks = [];
-  let current;
-  const lines = text2.split("\n");
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = (lines[i] ?? "").replace(/\r$/, "");
-    if (line.trim() === "") {
-      if (current) blocks.push(current);
-      current = void 0;
-      continue;
-    }
-    const match = LINE_RE.exec(line);
-    if (!match) throw bad2(source, i + 1, "expected `KEY: value`", line);
-    current ??= { start: i + 1, fields: {} };
-    current.fields[match[1]] = match[2];
-  }
-  if (current) blocks.push(current);
-  const [head, ...rest] = blocks;
-  const header = head && head.fields["CPV"] === void 0 ? head.fields : {};
-  const packageBlocks = head && head.fields["CPV"] === void 0 ? rest : blocks;
-  const packages = [];
-  for (const block of packageBlocks) {
-    const cpv = block.fields["CPV"];
-    if (cpv === void 0) throw bad2(source, block.start, "package block without CPV", Object.keys(block.fields).join(" "));
-    if (!CPV_RE.test(cpv)) throw bad2(source, block.start, "expected CPV to be category/name-version", cpv);
-    packages.push({ cpv, fields: block.fields });
-  }
-  return { header, packages };
-}
-
-// src/runtime/binhost/binhost-indexes.ts
-var BINHOST_CACHE_DIR = "/var/cache/edb/binhost";
-var DEFAULT_PKGDIR = "/var/cache/binpkgs";
-function findPackagesFiles(dir3, depth) {
-  let names;
-  try {
-    names = readdirSync13(dir3);
-  } catch {
-    return [];
-  }
-  const out = [];
-  for (const name of names.sort()) {
-    const full = join17(dir3, name);
-    let isDir = false;
-    try {
-      isDir = statSync15(full).isDirectory();
-    } catch {
-      continue;
-    }
-    if (isDir && depth > 0) out.push(...findPackagesFiles(full, depth - 1));
-    else if (!isDir && name === "Packages") out.push(full);
-  }
-  return out;
-}
-function readIndex(root, full, kind, source, scan) {
-  const systemPath2 = `/${relative4(root, full)}`;
-  let text2;
-  try {
-    text2 = readFileSync17(full, "utf8");
-  } catch {
-    return;
-  }
-  try {
-    scan.indexes.push({ kind, source, path: systemPath2, packages: parseBinpkgIndex(text2, systemPath2).packages });
-  } catch (error) {
-    if (!isDistKernelError(error)) throw error;
-    scan.unreadable.push({ path: systemPath2, error });
-  }
-}
-function readKnownIndexes(root, pkgdir = DEFAULT_PKGDIR) {
-  const scan = { indexes: [], unreadable: [] };
-  const cache = underRoot(root, BINHOST_CACHE_DIR);
-  for (const file of findPackagesFiles(cache, 6)) {
-    const host = relative4(cache, file).split("/")[0] ?? "";
-    readIndex(root, file, "remote", host, scan);
-  }
-  readIndex(root, join17(underRoot(root, pkgdir), "Packages"), "local", pkgdir, scan);
-  return scan;
-}
-
 // src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync18 } from "node:fs";
-import { join as join18 } from "node:path";
+import { readFileSync as readFileSync20 } from "node:fs";
+import { join as join20 } from "node:path";
 
 // src/parsers/emerge-log.ts
 var LINE_RE2 = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
@@ -8206,7 +8434,7 @@ function parseEmergeLog(text2) {
 var EMERGE_LOG = "/var/log/emerge.log";
 function readText3(path) {
   try {
-    return readFileSync18(path, "utf8");
+    return readFileSync20(path, "utf8");
   } catch {
     return void 0;
   }
@@ -8233,60 +8461,15 @@ function decideOrigin(cpv, binpkgMd5, sources) {
   return md5 ? { origin: "binpkg", ...withMd5, evidence: "vdb" } : { origin: "source", evidence: "vdb" };
 }
 function packageOrigin(root, cpv, sources) {
-  const md5 = readText3(join18(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
+  const md5 = readText3(join20(underRoot(root, VDB_DIR), cpv, "BINPKGMD5"))?.trim();
   return decideOrigin(cpv, md5, sources);
 }
 
-// src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync19, readdirSync as readdirSync14, statSync as statSync16 } from "node:fs";
-import { join as join19 } from "node:path";
-
-// src/parsers/make-conf-var.ts
-var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
-function unquote(raw) {
-  const text2 = raw.replace(/\s+#.*$/, "").trim();
-  const quote = text2[0];
-  if ((quote === '"' || quote === "'") && text2.length >= 2 && text2.endsWith(quote)) {
-    const inner = text2.slice(1, -1);
-    return quote === '"' && /[$`\\]/.test(inner) ? void 0 : inner;
-  }
-  return /[$`\\'"\s]/.test(text2) ? void 0 : text2;
-}
-function makeConfValue(texts, name) {
-  let value2;
-  let assigned = false;
-  for (const text2 of texts) {
-    for (const line of text2.split("\n")) {
-      const match = ASSIGN_RE.exec(line);
-      if (!match || match[1] !== name) continue;
-      assigned = true;
-      value2 = unquote(match[2] ?? "");
-    }
-  }
-  return assigned ? value2 : void 0;
-}
-
-// src/runtime/binhost/read-pkgdir.ts
-var MAKE_CONF = "/etc/portage/make.conf";
-function makeConfTexts(root) {
-  const path = underRoot(root, MAKE_CONF);
-  try {
-    if (!statSync16(path).isDirectory()) return [readFileSync19(path, "utf8")];
-    return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync19(join19(path, name), "utf8"));
-  } catch {
-    return [];
-  }
-}
-function readPkgdir(root) {
-  const value2 = makeConfValue(makeConfTexts(root), "PKGDIR");
-  return value2 && value2.startsWith("/") && !value2.includes("\0") ? value2.replace(/\/+$/, "") || "/" : DEFAULT_PKGDIR;
-}
-
 // src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 function read(root, path) {
   try {
-    return readFileSync20(underRoot(root, path), "utf8");
+    return readFileSync21(underRoot(root, path), "utf8");
   } catch {
     return void 0;
   }
@@ -8313,20 +8496,20 @@ function findDefaultEntries(root) {
 }
 
 // src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync21, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
-import { join as join20 } from "node:path";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync22, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
+import { join as join21 } from "node:path";
 var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
   return underRoot(root, VERIFY_STATE_DIR);
 }
 function writeVerifyRecord(root, record2) {
   mkdirSync11(dir2(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join20(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
+  writeFileAtomic(join21(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
 `);
 }
 function readVerifyRecord(root, kv) {
   try {
-    const data = JSON.parse(readFileSync21(join20(dir2(root), `${kv}.json`), "utf8"));
+    const data = JSON.parse(readFileSync22(join21(dir2(root), `${kv}.json`), "utf8"));
     if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
     return data;
   } catch {
@@ -8334,7 +8517,7 @@ function readVerifyRecord(root, kv) {
   }
 }
 function clearVerifyRecord(root, kv) {
-  rmSync5(join20(dir2(root), `${kv}.json`), { force: true });
+  rmSync5(join21(dir2(root), `${kv}.json`), { force: true });
 }
 
 // src/runtime/status/collect-status.ts
@@ -8401,7 +8584,7 @@ var MODULE_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
 var OUT_OF_TREE_FS = { zfs: "zfs" };
 function rootFsType(root) {
   try {
-    return mountAt(parseProcMounts(readFileSync22(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
+    return mountAt(parseProcMounts(readFileSync23(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
   } catch {
     return void 0;
   }
@@ -8430,7 +8613,7 @@ function modulesOf(root, kv) {
     if (match) names.add(match[1]);
   }
   try {
-    for (const line of readFileSync22(`${dir3}/modules.builtin`, "utf8").split("\n")) {
+    for (const line of readFileSync23(`${dir3}/modules.builtin`, "utf8").split("\n")) {
       const match = MODULE_RE.exec(`/${line.trim()}`);
       if (match) names.add(match[1]);
     }
@@ -8665,7 +8848,7 @@ async function withBootLock(ctx, fn) {
 import { createHash } from "node:crypto";
 import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync17, rmSync as rmSync6 } from "node:fs";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 function workBase(ctx) {
   const varTmp = systemPath(ctx, "/var/tmp");
   return isDirectory(varTmp) ? varTmp : tmpdir3();
@@ -8674,9 +8857,9 @@ async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
-    for (const name of readdirSync17(base)) if (name.startsWith(prefix)) rmSync6(join21(base, name), { recursive: true, force: true });
+    for (const name of readdirSync17(base)) if (name.startsWith(prefix)) rmSync6(join22(base, name), { recursive: true, force: true });
   }
-  const dir3 = mkdtempSync3(join21(base, prefix));
+  const dir3 = mkdtempSync3(join22(base, prefix));
   try {
     return await fn(dir3);
   } finally {
@@ -8685,8 +8868,8 @@ async function withWorkDir(ctx, fn) {
 }
 
 // src/runtime/verify/boot-target.ts
-import { existsSync as existsSync14, readFileSync as readFileSync23, readdirSync as readdirSync18 } from "node:fs";
-import { dirname as dirname12, join as join22 } from "node:path";
+import { existsSync as existsSync14, readFileSync as readFileSync24, readdirSync as readdirSync18 } from "node:fs";
+import { dirname as dirname12, join as join23 } from "node:path";
 
 // src/parsers/bls-entry.ts
 function parseBlsEntry(text2) {
@@ -8750,7 +8933,7 @@ function parseRootSpec(value2) {
 
 // src/runtime/verify/boot-target.ts
 function readUkiCmdline(path) {
-  const section = findSection(readFileSync23(path), ".cmdline");
+  const section = findSection(readFileSync24(path), ".cmdline");
   return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
 }
 function findBlsEntry(ctx, kv) {
@@ -8765,7 +8948,7 @@ function findBlsEntry(ctx, kv) {
     for (const name of names) {
       let entry;
       try {
-        entry = parseBlsEntry(readFileSync23(join22(entries, name), "utf8"));
+        entry = parseBlsEntry(readFileSync24(join23(entries, name), "utf8"));
       } catch {
         continue;
       }
@@ -8773,7 +8956,7 @@ function findBlsEntry(ctx, kv) {
       const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
       if (!named) continue;
       const bootDir = systemPath(ctx, dir3);
-      return { file: join22(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
+      return { file: join23(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
     }
   }
   return void 0;
@@ -8790,7 +8973,7 @@ function fallbackCmdline(ctx) {
   if (configured) return { params: splitCmdline(configured.value), source: configured.source };
   if (isLiveRoot(ctx)) {
     try {
-      return { params: splitCmdline(readFileSync23("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+      return { params: splitCmdline(readFileSync24("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
     } catch {
     }
   }
@@ -8848,7 +9031,7 @@ function targetFromArtifacts(ctx, artifacts) {
 
 // src/runtime/verify/keep-previous-default.ts
 import { readdirSync as readdirSync19, renameSync as renameSync2, rmSync as rmSync7 } from "node:fs";
-import { dirname as dirname13, join as join23 } from "node:path";
+import { dirname as dirname13, join as join24 } from "node:path";
 var BAD_SUFFIX = "+0-1";
 function badName(name) {
   const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
@@ -8870,7 +9053,7 @@ function entryFiles(ctx, kv) {
       } catch {
         continue;
       }
-      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join23(dir3, name));
+      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join24(dir3, name));
     }
   }
   return [...new Set(out)];
@@ -8879,7 +9062,7 @@ function demoteKernel(ctx, kv) {
   const demoted = [];
   for (const file of entryFiles(ctx, kv)) {
     const name = file.slice(dirname13(file).length + 1);
-    const target = join23(dirname13(file), badName(name));
+    const target = join24(dirname13(file), badName(name));
     if (target !== file) {
       renameSync2(file, target);
       fsyncDir(dirname13(file));
@@ -8901,13 +9084,13 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync4, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync25, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
-import { join as join27 } from "node:path";
+import { closeSync as closeSync5, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync26, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
+import { join as join28 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
 // src/runtime/verify/accel.ts
 import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 
 // src/runtime/verify/probe-sector.ts
 var PROBE_EXIT_STATUS = 85;
@@ -8976,7 +9159,7 @@ async function chooseAccel(ctx, qemu, workDir, wanted) {
     return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
   }
   if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
-  const sector = join24(workDir, "kvm-probe.img");
+  const sector = join25(workDir, "kvm-probe.img");
   writeFileSync3(sector, probeBootSector());
   const args = [
     "-accel",
@@ -9052,7 +9235,7 @@ async function checkQemu(ctx) {
 
 // src/runtime/verify/guest-init.ts
 import { writeFileSync as writeFileSync4 } from "node:fs";
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 var NONCE_PATH = "/dist-kernel-verify/nonce";
 var RESULT_DEVICE = "/dev/vdb";
 var GUEST_INIT_SOURCE = `/* dist-kernel verify: init of the test guest (x86-64 Linux, freestanding) */
@@ -9098,8 +9281,8 @@ async function buildGuestInit(ctx, workDir) {
   if (process.arch !== "x64") {
     throw new DistKernelError("verify.arch", `boot verification supports x86-64 only, not ${process.arch}`);
   }
-  const source = join25(workDir, "init.c");
-  const binary = join25(workDir, "init");
+  const source = join26(workDir, "init.c");
+  const binary = join26(workDir, "init");
   writeFileSync4(source, GUEST_INIT_SOURCE);
   const args = ["-Os", "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector", "-fno-pie", "-no-pie", "-fcf-protection=none", "-o", binary, source];
   for (const compiler of ["cc", "gcc", "clang"]) {
@@ -9133,7 +9316,7 @@ function judgeRecord(record2, nonce, kv) {
 }
 
 // src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync24, realpathSync as realpathSync4 } from "node:fs";
+import { readFileSync as readFileSync25, realpathSync as realpathSync4 } from "node:fs";
 
 // src/parsers/mountinfo.ts
 function unescape2(field2) {
@@ -9163,7 +9346,7 @@ function mountOf(entries, path) {
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
   let text2;
   try {
-    text2 = readFileSync24(mountinfo, "utf8");
+    text2 = readFileSync25(mountinfo, "utf8");
   } catch {
     return void 0;
   }
@@ -9242,8 +9425,8 @@ function initPaths(params) {
 }
 
 // src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync3, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync18, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname14, join as join26 } from "node:path";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync4, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync18, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname14, join as join27 } from "node:path";
 var EXT = (type) => ({
   program: `mkfs.${type}`,
   pkg: "sys-fs/e2fsprogs",
@@ -9315,21 +9498,21 @@ async function makeTestDisk(ctx, workDir, options) {
       hint: `boot verification makes ${supportedFsTypes().join(", ")}; give another type with --fstype`
     });
   }
-  const tree = join26(workDir, "tree");
-  for (const m of MOUNT_POINTS) mkdirSync12(join26(tree, m), { recursive: true });
+  const tree = join27(workDir, "tree");
+  for (const m of MOUNT_POINTS) mkdirSync12(join27(tree, m), { recursive: true });
   for (const p of options.initPaths) {
-    const target = join26(tree, p);
+    const target = join27(tree, p);
     mkdirSync12(dirname14(target), { recursive: true });
-    copyFileSync3(options.init, target);
+    copyFileSync4(options.init, target);
     chmodSync2(target, 493);
   }
-  const nonceFile = join26(tree, NONCE_PATH);
+  const nonceFile = join27(tree, NONCE_PATH);
   mkdirSync12(dirname14(nonceFile), { recursive: true });
   writeFileSync5(nonceFile, `${options.nonce}
 `);
-  const proto = join26(workDir, "xfs.proto");
-  writeFileSync5(proto, xfsProto(join26(tree, options.initPaths[0]), options.initPaths, nonceFile));
-  const fsImage = join26(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
+  const proto = join27(workDir, "xfs.proto");
+  writeFileSync5(proto, xfsProto(join27(tree, options.initPaths[0]), options.initPaths, nonceFile));
+  const fsImage = join27(workDir, options.identity.partition ? "rootfs.img" : "root-disk.img");
   sparseFile(fsImage, tool.sizeMiB * 1024 * 1024);
   try {
     await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 3e5 });
@@ -9346,7 +9529,7 @@ async function makeTestDisk(ctx, workDir, options) {
   return { image: await wrapInGpt(ctx, workDir, fsImage, options.identity.partition.partuuid), fsType: options.fsType };
 }
 async function wrapInGpt(ctx, workDir, fsImage, partuuid) {
-  const disk = join26(workDir, "root-disk.img");
+  const disk = join27(workDir, "root-disk.img");
   const fsBytes = statSync18(fsImage).size;
   const mib3 = 1024 * 1024;
   sparseFile(disk, fsBytes + 2 * mib3);
@@ -9370,13 +9553,13 @@ var RESULT_DISK_BYTES = 1024 * 1024;
 async function concatenate(files, out) {
   const sink = createWriteStream(out, { mode: 384 });
   for (const file of files) await pipeline(createReadStream(file), sink, { end: false });
-  await new Promise((resolve3, reject) => sink.end((error) => error ? reject(error) : resolve3()));
+  await new Promise((resolve4, reject) => sink.end((error) => error ? reject(error) : resolve4()));
 }
 function placeFile(source, target) {
   try {
     linkSync3(source, target);
   } catch {
-    copyFileSync4(source, target);
+    copyFileSync5(source, target);
   }
 }
 function readHead(path, bytes) {
@@ -9391,7 +9574,7 @@ function readHead(path, bytes) {
 }
 function readText4(path) {
   try {
-    return readFileSync25(path, "utf8");
+    return readFileSync26(path, "utf8");
   } catch {
     return "";
   }
@@ -9417,31 +9600,31 @@ async function verifyTarget(ctx, kv, target, options = {}) {
   const started = performance.now();
   const base = workBase(ctx);
   const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
-  for (const name of readdirSync20(base)) if (name.startsWith(prefix)) rmSync8(join27(base, name), { recursive: true, force: true });
-  const work = mkdtempSync4(join27(base, prefix));
+  for (const name of readdirSync20(base)) if (name.startsWith(prefix)) rmSync8(join28(base, name), { recursive: true, force: true });
+  const work = mkdtempSync4(join28(base, prefix));
   try {
     const init = await buildGuestInit(ctx, work);
     const nonce = randomBytes2(16).toString("hex");
     const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
-    const resultDisk = join27(work, "result.img");
+    const resultDisk = join28(work, "result.img");
     const fd = openSync5(resultDisk, "w", 384);
     ftruncateSync2(fd, RESULT_DISK_BYTES);
     closeSync5(fd);
-    const consoleLog = join27(work, "console.log");
+    const consoleLog = join28(work, "console.log");
     const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
     ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
     const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
     if (target.kind === "uki") {
-      const esp = join27(work, "esp");
-      mkdirSync13(join27(esp, "EFI", "BOOT"), { recursive: true });
-      placeFile(target.image, join27(esp, "EFI", "BOOT", "BOOTX64.EFI"));
-      const vars = join27(work, "OVMF_VARS.fd");
-      copyFileSync4(ovmf.vars, vars);
+      const esp = join28(work, "esp");
+      mkdirSync13(join28(esp, "EFI", "BOOT"), { recursive: true });
+      placeFile(target.image, join28(esp, "EFI", "BOOT", "BOOTX64.EFI"));
+      const vars = join28(work, "OVMF_VARS.fd");
+      copyFileSync5(ovmf.vars, vars);
       qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
     } else {
       let initrd = target.initrds[0];
       if (target.initrds.length > 1) {
-        initrd = join27(work, "initrd.img");
+        initrd = join28(work, "initrd.img");
         await concatenate(target.initrds, initrd);
       }
       qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
@@ -9617,7 +9800,7 @@ async function pipeline2(ctx, kv, options, initrdOnly, reason) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const layout = (await readInstallConf(ctx)).conf.layout;
-      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, ...layout === "uki" ? { uki: true } : { uki } });
+      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), ...layout === "uki" ? { uki: true } : { uki } });
       const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
       const verification = check ? { verification: check.result } : {};
       if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
@@ -9730,11 +9913,11 @@ var installCommand = {
 
 // src/runtime/install/remove-module-dir.ts
 import { existsSync as existsSync17, rmSync as rmSync9 } from "node:fs";
-import { join as join29 } from "node:path";
+import { join as join30 } from "node:path";
 
 // src/runtime/clean/installed-kernels.ts
 import { readdirSync as readdirSync21, statSync as statSync19 } from "node:fs";
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 var MODULES_DIR = "/lib/modules";
 function mtime(path) {
   try {
@@ -9765,7 +9948,7 @@ function listKernelsOnDisk(root, installed) {
     const files = new Set(installed.filter((k) => k.kv === kv).flatMap((k) => k.files));
     for (const f of [...found.kernels, ...found.initrds, ...found.ukis]) files.add(f.path);
     const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
-    const dir3 = join28(underRoot(root, MODULES_DIR), kv);
+    const dir3 = join29(underRoot(root, MODULES_DIR), kv);
     const hasModuleDir = moduleDirs(root).includes(kv);
     const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir3);
     out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir3) });
@@ -9795,7 +9978,7 @@ function moduleDirOwners(root, kvs) {
 // src/runtime/install/remove-module-dir.ts
 function removeModuleDirOfPackage(ctx, kv, pkg) {
   const dir3 = `${MODULES_DIR}/${kv}`;
-  const path = join29(underRoot(ctx.root, MODULES_DIR), kv);
+  const path = join30(underRoot(ctx.root, MODULES_DIR), kv);
   if (!existsSync17(path)) return void 0;
   const owners = moduleDirOwners(ctx.root, [kv]).get(kv) ?? [];
   if (!owners.includes(pkg)) return void 0;
@@ -9878,8 +10061,8 @@ var initramfsCommand = {
 };
 
 // src/runtime/install/kernel-install-plugin.ts
-import { copyFileSync as copyFileSync5, chmodSync as chmodSync3 } from "node:fs";
-import { join as join30 } from "node:path";
+import { copyFileSync as copyFileSync6, chmodSync as chmodSync3 } from "node:fs";
+import { join as join31 } from "node:path";
 async function runKernelInstallPlugin(ctx, inv) {
   const noOp = decidePluginNoOp(inv, ctx.env);
   if (noOp) return noOp;
@@ -9893,9 +10076,9 @@ async function runKernelInstallPlugin(ctx, inv) {
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image) });
-      const target = join30(staging, uki ? "uki.efi" : "initrd");
+      const target = join31(staging, uki ? "uki.efi" : "initrd");
       if (!ctx.dryRun) {
-        copyFileSync5(uki ? artifacts.image : artifacts.initrd, target);
+        copyFileSync6(uki ? artifacts.image : artifacts.initrd, target);
         chmodSync3(target, 420);
       } else {
         ctx.logger.info(`(dry run) would write ${target}`);
@@ -9941,6 +10124,58 @@ var pluginCommand = {
   }
 };
 
+// src/runtime/secureboot/secureboot-status.ts
+async function collectSecureBoot(ctx) {
+  const firmware = readFirmwareSecureBoot(ctx).state;
+  const signs = [];
+  let dracut;
+  try {
+    dracut = await readDracutConfig(ctx);
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    return { firmware, keyError: { code: error.code, message: error.message, hint: error.hint }, signs };
+  }
+  let layout;
+  try {
+    layout = (await readInstallConf(ctx)).conf.layout;
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+  }
+  const uki = ctx.config.uki === "yes" || ctx.config.uki === "auto" && dracut.uefi || layout === "uki";
+  if (uki) signs.push("unified kernel images");
+  else if (firmwareStartsKernel(layout)) signs.push(`kernel images (layout=${layout}: the firmware starts them)`);
+  if (ctx.config.rescueImage && (uki || firmwareStartsKernel(layout))) signs.push("the rescue image");
+  if (ctx.config.genericImage === "uki") signs.push("generic UKIs put into kernel binary packages (build host)");
+  try {
+    const key = discoverSigningKey(ctx, dracut);
+    if (!key) return { firmware, signs };
+    return { firmware, key: { source: key.source, origin: key.origin, key: key.shownKey, cert: key.shownCert, ...key.engine ? { engine: key.engine } : {} }, signs };
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    return { firmware, keyError: { code: error.code, message: error.message, hint: error.hint }, signs };
+  }
+}
+var FIRMWARE = {
+  enabled: "enabled",
+  disabled: "disabled",
+  "setup-mode": "in setup mode (not enforcing)",
+  unknown: "unknown (no EFI variables)"
+};
+function describeSecureBoot(status) {
+  const lines = [`Secure Boot: ${FIRMWARE[status.firmware]}`];
+  if (status.key) {
+    const how = status.key.engine ? ` (engine ${status.key.engine})` : "";
+    const from = status.key.source === "sbctl" ? "sbctl's key store" : status.key.origin;
+    lines.push(`  signing key: ${status.key.key}${how}, certificate ${status.key.cert} (from ${from})`);
+    lines.push(`  signs: ${status.signs.length > 0 ? status.signs.join("; ") : "nothing here (no UKI, no EFI-stub layout)"}`);
+  } else if (status.keyError) {
+    lines.push(`  signing key: unusable: ${status.keyError.message}`);
+  } else {
+    lines.push(`  signing key: none${status.signs.length > 0 ? ` (unsigned: ${status.signs.join("; ")})` : ""}`);
+  }
+  return lines;
+}
+
 // src/runtime/status/render-status.ts
 function describeVerification(v) {
   if (v.state === "not verified") return "not verified";
@@ -9975,6 +10210,10 @@ function renderStatus(report2) {
   lines.push("");
   if (report2.defaultEntries.length === 0) lines.push("Default boot entry: not detectable");
   for (const e of report2.defaultEntries) lines.push(`Default boot entry: ${e.value}  (${e.source})`);
+  if (report2.secureBoot) {
+    lines.push("");
+    lines.push(...describeSecureBoot(report2.secureBoot));
+  }
   lines.push("");
   lines.push(report2.modules.length === 0 ? "Module packages: none" : "Module packages:");
   for (const m of report2.modules) {
@@ -10016,7 +10255,7 @@ var statusCommand = {
         const opts = options;
         const ctx = createRuntimeContext(context);
         await completePendingQuietly(ctx);
-        const report2 = collectStatus(ctx, opts.running === void 0 ? {} : { running: opts.running });
+        const report2 = { ...collectStatus(ctx, opts.running === void 0 ? {} : { running: opts.running }), secureBoot: await collectSecureBoot(ctx) };
         process.stdout.write(opts.json ? `${JSON.stringify(report2, null, 2)}
 ` : renderStatus(report2));
         return 0;
@@ -10027,13 +10266,13 @@ var statusCommand = {
 
 // src/runtime/doctor/check-binhost-versions.ts
 import { readdirSync as readdirSync22 } from "node:fs";
-import { join as join31 } from "node:path";
+import { join as join32 } from "node:path";
 var VIRTUAL_CPN = "virtual/dist-kernel";
 function overlayVirtualVersions(root, overlayDir) {
   const out = /* @__PURE__ */ new Set();
   let names = [];
   try {
-    names = readdirSync22(join31(underRoot(root, overlayDir), VIRTUAL_CPN));
+    names = readdirSync22(join32(underRoot(root, overlayDir), VIRTUAL_CPN));
   } catch {
     return out;
   }
@@ -10321,6 +10560,25 @@ function checkVerification(report2, verifyBoot) {
   return findings;
 }
 
+// src/runtime/doctor/check-secureboot.ts
+function checkSecureBoot(status) {
+  const findings = [];
+  const summary = describeSecureBoot(status).map((l) => l.trim()).join("; ");
+  if (status.keyError) {
+    findings.push({ id: status.keyError.code, level: "error", subject: "Secure Boot signing key", message: status.keyError.message, fix: status.keyError.hint ?? 'fix the key configuration (README "Secure Boot")' });
+  } else if (!status.key && status.firmware === "enabled") {
+    findings.push({
+      id: "secureboot.no-key",
+      level: status.signs.length > 0 ? "error" : "warning",
+      subject: "Secure Boot",
+      message: `this machine runs with Secure Boot enabled but no signing key is configured${status.signs.length > 0 ? `: the next install of ${status.signs.join(", ")} will be refused` : ""}`,
+      fix: "set secureboot-key and secureboot-cert in /etc/dist-kernel/dist-kernel.conf (or SECUREBOOT_SIGN_KEY/_CERT in make.conf, dracut's uefi_secureboot_key/_cert, sbctl create-keys)"
+    });
+  }
+  if (status.key || status.firmware === "enabled" || status.firmware === "setup-mode") findings.push({ id: "secureboot.state", level: "info", subject: "Secure Boot", message: summary, fix: "nothing to do" });
+  return findings;
+}
+
 // src/runtime/doctor/run-doctor.ts
 async function runDoctor(ctx, options = {}) {
   const findings = [];
@@ -10357,6 +10615,7 @@ async function runDoctor(ctx, options = {}) {
   }
   const ukiWanted = ctx.config.uki === "yes" || ctx.config.uki === "auto" && uefi;
   findings.push(...checkEfiStub(ctx, ukiWanted, stub));
+  findings.push(...checkSecureBoot(await collectSecureBoot(ctx)));
   findings.push(...checkBootSpace(ctx.root, report2));
   const binhosts = readKnownIndexes(ctx.root, readPkgdir(ctx.root));
   findings.push(...checkBinhostVersions(binhosts.indexes, overlayVirtualVersions(ctx.root, ctx.config.overlayDir), ctx.config.overlayDir, ctx.config.kernelPackages));
@@ -10443,7 +10702,7 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync26 } from "node:fs";
+import { readFileSync as readFileSync27 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-NAMN5MYP.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
@@ -10464,18 +10723,18 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync26(path, "utf8")
+    text: readFileSync27(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync19, mkdirSync as mkdirSync16, readFileSync as readFileSync31 } from "node:fs";
+import { existsSync as existsSync19, mkdirSync as mkdirSync16, readFileSync as readFileSync32 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync27 } from "node:fs";
-import { basename as basename6, dirname as dirname15, join as join32 } from "node:path";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync28 } from "node:fs";
+import { basename as basename6, dirname as dirname15, join as join33 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
 }
@@ -10490,7 +10749,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync27(path, "utf8");
+    return readFileSync28(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -10523,16 +10782,16 @@ async function writeProtected(path, text2, options) {
     allowFailure: true
   });
   const diff = diffResult.stdout;
-  if (last !== void 0 && readOrUndefined(join32(dir3, last)) === text2) {
-    return { path, action: "protected", protectedPath: join32(dir3, last), diff, hash };
+  if (last !== void 0 && readOrUndefined(join33(dir3, last)) === text2) {
+    return { path, action: "protected", protectedPath: join33(dir3, last), diff, hash };
   }
-  const protectedPath = join32(dir3, nextProtectName(entries, name));
+  const protectedPath = join33(dir3, nextProtectName(entries, name));
   write(protectedPath);
   return { path, action: "protected", protectedPath, diff, hash };
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync28, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10563,7 +10822,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync28(underRoot(root, path), "utf8");
+      text2 = readFileSync29(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -10600,13 +10859,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync18, readFileSync as readFileSync29 } from "node:fs";
+import { existsSync as existsSync18, readFileSync as readFileSync30 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync29(underRoot(root, path), "utf8");
+      text2 = readFileSync30(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -10655,7 +10914,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync30, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync31, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -10675,7 +10934,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync30(path, "utf8");
+    text2 = readFileSync31(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -10723,7 +10982,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync31(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync32(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -10774,7 +11033,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync19(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync31(configPath, "utf8"));
+  const configMine = existsSync19(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync32(configPath, "utf8"));
   if (!existsSync19(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -10859,11 +11118,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync24, readFileSync as readFileSync32, rmdirSync, rmSync as rmSync12 } from "node:fs";
-import { join as join33 } from "node:path";
+import { readdirSync as readdirSync24, readFileSync as readFileSync33, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { join as join34 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync32(path, "utf8");
+    return readFileSync33(path, "utf8");
   } catch {
     return void 0;
   }
@@ -10894,7 +11153,7 @@ function undoSetup(context) {
   }
   if (record2.overlay !== void 0) {
     const full = underRoot(root, record2.overlay);
-    const name = readOrUndefined2(join33(full, "profiles", "repo_name"))?.trim();
+    const name = readOrUndefined2(join34(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
       if (!dryRun) rmSync12(full, { recursive: true, force: true });
       logger.info(`${would} the generated overlay ${record2.overlay}`);
@@ -10915,7 +11174,7 @@ function undoSetup(context) {
     } catch {
       continue;
     }
-    const left = entries.filter((e) => !removed.includes(join33(dir3, e)));
+    const left = entries.filter((e) => !removed.includes(join34(dir3, e)));
     if (left.length > 0) {
       kept.push(dir3);
       continue;
@@ -10960,7 +11219,7 @@ var setupCommand = {
 
 // src/runtime/clean/run-clean.ts
 import { existsSync as existsSync20, rmSync as rmSync13 } from "node:fs";
-import { join as join34 } from "node:path";
+import { join as join35 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
 function mentions(text2, kv) {
@@ -11029,7 +11288,7 @@ async function runClean(ctx, options) {
   const report2 = { plan, removedModuleDirs: [], depclean: [], orphans: [], leftBootFiles: [] };
   const removeModuleDir = (kv) => {
     const dir3 = `${MODULES_DIR}/${kv}`;
-    if (changing) rmSync13(join34(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
+    if (changing) rmSync13(join35(underRoot(root, MODULES_DIR), kv), { recursive: true, force: true });
     logger.info(`${would}remove ${dir3}`);
     report2.removedModuleDirs.push(dir3);
   };
@@ -11101,13 +11360,13 @@ import { existsSync as existsSync21 } from "node:fs";
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
 import { readdirSync as readdirSync25 } from "node:fs";
-import { join as join35 } from "node:path";
+import { join as join36 } from "node:path";
 function listKernelEbuilds(location, kernelPackages) {
   const found = /* @__PURE__ */ new Map();
   for (const key of [...kernelPackages].sort()) {
     let names;
     try {
-      names = readdirSync25(join35(location, key));
+      names = readdirSync25(join36(location, key));
     } catch (error) {
       const code = error.code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
@@ -11132,11 +11391,11 @@ ${extra.join("\n")}
 
 // src/runtime/postsync/overlay-virtuals.ts
 import { readdirSync as readdirSync26 } from "node:fs";
-import { join as join36 } from "node:path";
+import { join as join37 } from "node:path";
 function overlayVirtualVersions2(overlayFull) {
   let names;
   try {
-    names = readdirSync26(join36(overlayFull, "virtual", "dist-kernel"));
+    names = readdirSync26(join37(overlayFull, "virtual", "dist-kernel"));
   } catch {
     return [];
   }
@@ -11147,7 +11406,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync33 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync34 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -11156,7 +11415,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync33(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync34(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -11238,20 +11497,20 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync6, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync20, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync7, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync20, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
 import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname19, join as join37, relative as relative6 } from "node:path";
+import { dirname as dirname19, join as join38, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     let names = [];
     try {
-      names = readdirSync27(join37(destdir, base));
+      names = readdirSync27(join38(destdir, base));
     } catch {
       continue;
     }
-    for (const name of names) if (isKernelVersion(name) && isDirectory(join37(destdir, base, name, "kernel"))) found.add(name);
+    for (const name of names) if (isKernelVersion(name) && isDirectory(join38(destdir, base, name, "kernel"))) found.add(name);
   }
   if (found.size !== 1) {
     throw new DistKernelError("generic-image.kernel", `cannot tell which kernel the package installs: ${found.size === 0 ? "no" : found.size} modules directories under ${destdir}/lib/modules`, {
@@ -11301,12 +11560,12 @@ function placeAtomically(source, target) {
     renameSync3(source, temp);
   } catch (error) {
     if (error.code !== "EXDEV") throw error;
-    copyFileSync6(source, temp);
+    copyFileSync7(source, temp);
   }
   renameSync3(temp, target);
 }
 function linkFromModules(modulesDir, imagePath, name) {
-  const link = join37(modulesDir, name);
+  const link = join38(modulesDir, name);
   if (link === imagePath) return;
   rmSync14(link, { force: true });
   symlinkSync2(relative6(dirname19(link), imagePath), link);
@@ -11327,22 +11586,22 @@ async function buildGenericImage(ctx, request) {
   const kv = request.kv !== void 0 ? assertKernelVersion(request.kv, "kernel release") : findPackageKernel(request.destdir);
   const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
   const name = request.kind === "uki" ? "uki.efi" : "initrd";
-  const target = join37(dirname19(kernelImage), name);
+  const target = join38(dirname19(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
   const uki = request.kind === "uki" ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : void 0;
-  const keys = request.kind === "uki" ? resolveSigningKeys(ctx, dracut) : void 0;
+  const keys = request.kind === "uki" ? discoverSigningKey(ctx, dracut) : void 0;
   const what = request.kind === "uki" ? "unified kernel image" : "initramfs";
   if (ctx.dryRun) {
     ctx.logger.info(`(dry run) would build a generic ${what} for ${kv}: ${target}`);
     return { kv, kind: request.kind, path: target, signed: keys !== void 0 };
   }
-  const work = mkdtempSync5(join37(tmpdir4(), "dist-kernel-generic."));
+  const work = mkdtempSync5(join38(tmpdir4(), "dist-kernel-generic."));
   try {
-    const conf = join37(work, "empty.conf");
-    const confDir = join37(work, "empty.conf.d");
+    const conf = join38(work, "empty.conf");
+    const confDir = join38(work, "empty.conf.d");
     writeFileSync6(conf, "");
     mkdirSync18(confDir);
-    const built = join37(work, name);
+    const built = join38(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
     try {
       await ctx.exec("dracut", genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
@@ -11359,7 +11618,7 @@ async function buildGenericImage(ctx, request) {
     if (!isFile(built) || statSync20(built).size === 0) throw new DistKernelError("dracut.no-output", `dracut produced no generic image for ${kv}`);
     let final = built;
     if (keys) {
-      final = join37(work, "uki.signed.efi");
+      final = join38(work, "uki.signed.efi");
       await signImage(ctx, keys, built, final);
     }
     placeAtomically(final, target);
