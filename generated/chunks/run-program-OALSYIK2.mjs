@@ -3593,8 +3593,7 @@ var configSchema = strictObject({
   securebootCert: string().refine((v) => v === "" || v.startsWith("/") && !/[\0\n\r]/.test(v), "expected an absolute path").default("").describe("certificate (PEM) of the Secure Boot signing key (set with secureboot-key)"),
   verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
   verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot may take before it counts as failed"),
-  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)"),
-  verifySecureboot: _enum(["auto", "yes", "no"]).default("auto").describe("verify UEFI images under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)")
+  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
