@@ -10,14 +10,22 @@ import { EFI_GLOBAL_VARIABLE } from '../../src/parsers/efi-variable';
 import { findSection } from '../../src/parsers/pe-sections';
 import { runBin } from '../helpers/bin';
 import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
+import { installKernel } from '../../src/runtime/install/install-kernel';
+import { KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from '../layouts/layout-root';
 import { efiBooleanFile, makeKeyPair } from './keys';
 
 const STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
 
 let root: KernelRoot | undefined;
-afterEach(() => root?.cleanup());
+let layout: LayoutRoot | undefined;
+afterEach(() => {
+	root?.cleanup();
+	layout?.cleanup();
+	root = undefined;
+	layout = undefined;
+});
 
-function secureBootOn(r: KernelRoot): void {
+function secureBootOn(r: { path(p: string): string }): void {
 	mkdirSync(r.path('/sys/firmware/efi/efivars'), { recursive: true });
 	writeFileSync(r.path(`/sys/firmware/efi/efivars/SecureBoot-${EFI_GLOBAL_VARIABLE}`), efiBooleanFile(true));
 	writeFileSync(r.path(`/sys/firmware/efi/efivars/SetupMode-${EFI_GLOBAL_VARIABLE}`), efiBooleanFile(false));
@@ -123,5 +131,22 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		// The shipped file stays as the package installed it.
 		expect(verifies(`${buildHost}/db.crt`, prebuilt)).toBe(true);
 		expect(readdirSync(root.path('/boot')).sort()).toEqual([`initramfs-${kv}.img`, `System.map-${kv}`, `config-${kv}`, `vmlinuz-${kv}`].sort());
+	});
+});
+
+describe('Secure Boot signing of the rescue image (stand-in dracut, real sbsign)', () => {
+	it('layout=efistub with rescue-image = yes: the kernel and the rescue kernel are both signed with the key', async () => {
+		layout = layoutRoot({ layout: 'efistub', uki: false, esp: true });
+		secureBootOn(layout);
+		// A real PE as the kernel image (systemd's stub stands in for the EFI-stub kernel).
+		copyFileSync(STUB, layout.path(`/lib/modules/${KV}/vmlinuz`));
+		makeKeyPair(layout.path('/var/lib/sbctl/keys/db/db.key'), layout.path('/var/lib/sbctl/keys/db/db.pem'), 'sbctl key');
+		await installKernel(layoutContext(layout, { rescueImage: true }), KV);
+		const cert = layout.path('/var/lib/sbctl/keys/db/db.pem');
+		for (const name of [`vmlinuz-${KV}.efi`, `vmlinuz-0-rescue-${MACHINE_ID}.efi`]) {
+			const path = layout.path(`/efi/EFI/Gentoo/${name}`);
+			expect(signatures(path), name).toBe(1);
+			expect(verifies(cert, path), name).toBe(true);
+		}
 	});
 });
