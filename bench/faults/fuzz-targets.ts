@@ -344,9 +344,28 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		seeds: seedTexts('22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n40 22 0:33 / /var/tmp rw master:3 - xfs /dev/vdb1 rw\n41 22 0:34 / /mnt/a\\040b rw - btrfs /dev/vdc rw\n'),
 		tokens: [' - ', ' ', '\\040', '\n', '/', 'shared:1'],
 		call: (parse, input, mod) => {
-			const entries = parse(text(input));
+			const entries = parse(text(input)) as unknown[];
 			const of = mod['mountOf'];
 			if (typeof of === 'function') of(entries, '/var/tmp/x');
+			const at = mod['mountAtPoint'];
+			const ro = mod['isReadOnly'];
+			if (typeof at === 'function' && typeof ro === 'function') {
+				const boot = at(entries, '/boot') as { mountPoint: string } | undefined;
+				if (boot !== undefined && boot.mountPoint !== '/boot') throw new Error(`mountAtPoint returned a mount on ${boot.mountPoint}`);
+				for (const entry of entries) ro(entry);
+			}
+			return entries;
+		},
+	},
+	{
+		name: '/etc/fstab',
+		module: 'parsers/fstab.ts',
+		exports: ['parseFstab'],
+		seeds: seedTexts('# comment\nUUID=1234-ABCD /efi vfat umask=0077 0 2\n/dev/sda2 /boot/ ext4 defaults 0 2\n', '/dev/BOOT /boot ext2 noauto,noatime 1 2\nLABEL=a\\040b /mnt/a\\040b xfs rw\n'),
+		tokens: [' ', '\t', '\n', '#', '\\040', '/', ','],
+		call: (parse, input) => {
+			const entries = parse(text(input)) as Array<{ target: string }>;
+			for (const entry of entries) if (entry.target.length > 1 && entry.target.endsWith('/')) throw new Error(`mount point kept its trailing slash: ${entry.target}`);
 			return entries;
 		},
 	},

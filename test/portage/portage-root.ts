@@ -157,6 +157,8 @@ export async function createPortageRoot(): Promise<PortageRoot> {
 	root.write('/usr/local/sbin/dracut', DRACUT_COUNTER, 0o755);
 	root.write('/etc/dracut.conf.d/10-test.conf', FAST_DRACUT_CONF);
 	root.write('/etc/portage/bashrc', BASHRC);
+	// no separate /boot: the host's fstab may list one that is not mounted in here (the /boot guard would refuse)
+	root.write('/etc/fstab', '# dist-kernel test root: /boot is a directory of the root file system\n');
 	// kernel-install and UKIs would otherwise take this machine's /proc/cmdline
 	root.write('/etc/kernel/cmdline', 'root=/dev/vda ro\n');
 	return withDracut(root, kernels);

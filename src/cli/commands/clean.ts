@@ -3,6 +3,7 @@ import type { CommandModule } from '../command-module';
 import { listInstalledKernels } from '../../runtime/backends/select';
 import { runClean } from '../../runtime/clean/run-clean';
 import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { removeKernel } from '../../runtime/install/remove-kernel';
 
@@ -25,7 +26,10 @@ export const cleanCommand: CommandModule = {
 					const flags = options as CleanFlags;
 					const ctx = createRuntimeContext({ ...context, config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }) });
 					// A kernel whose installation an interrupted emerge deferred counts once it is in /boot.
-					if (!flags.pretend) await completePendingQuietly(ctx);
+					if (!flags.pretend) {
+						assertBootMounted(ctx, 'dist-kernel clean');
+						await completePendingQuietly(ctx);
+					}
 					await runClean(ctx, {
 						keep: ctx.config.keepKernels,
 						pretend: Boolean(flags.pretend),

@@ -2,6 +2,7 @@
 // (dist-kernel_reinstall_initramfs, linux-mod-r1_pkg_postinst). --package lets the coalescing logic defer it.
 import type { CommandModule } from '../command-module';
 import { completePending } from '../../runtime/coalesce/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { regenerateInitramfs, validateInstallRequest } from '../../runtime/install/install-kernel';
 
@@ -17,6 +18,7 @@ export const initramfsCommand: CommandModule = {
 					const flags = options as { package?: string };
 					const ctx = createRuntimeContext(context);
 					validateInstallRequest(ctx, kv as string, { package: flags.package });
+					assertBootMounted(ctx, `dist-kernel initramfs ${kv as string}`);
 					const completed = await completePending(ctx);
 					// A module package's pkg_postinst after a killed emerge (`emerge --resume`): the deferred image just
 					// built already holds this package's modules (merged before its pkg_postinst), a second build

@@ -2,6 +2,7 @@
 // pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
 import type { CommandModule } from '../command-module';
 import { completePending } from '../../runtime/coalesce/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { installKernel, validateInstallRequest } from '../../runtime/install/install-kernel';
 
@@ -25,6 +26,7 @@ export const installCommand: CommandModule = {
 					const flags = options as InstallFlags;
 					const ctx = createRuntimeContext(context);
 					validateInstallRequest(ctx, kv as string, { image: flags.image, package: flags.package });
+					assertBootMounted(ctx, flags.package ? `emerge --config '=${flags.package}'` : `dist-kernel install ${kv as string}`);
 					await completePending(ctx);
 					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package, skipVerify: flags.force });
 					return 0;

@@ -2,6 +2,7 @@
 import { assertKernelVersion } from '../../lib/validate';
 import type { CommandModule } from '../command-module';
 import { completePending } from '../../runtime/coalesce/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { validatePackage } from '../../runtime/install/install-kernel';
 import { removeKernel } from '../../runtime/install/remove-kernel';
@@ -20,6 +21,7 @@ export const removeCommand: CommandModule = {
 					validatePackage(flags.package);
 					assertKernelVersion(kv as string);
 					const ctx = createRuntimeContext(context);
+					assertBootMounted(ctx, `dist-kernel remove ${kv as string}`);
 					await completePending(ctx);
 					await removeKernel(ctx, kv as string, { package: flags.package, force: flags.force });
 					return 0;

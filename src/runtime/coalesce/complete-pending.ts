@@ -3,6 +3,7 @@
 import { isDistKernelError } from '../../lib/errors';
 import { withLock } from '../../lib/lock';
 import { underRoot } from '../../lib/root';
+import { assertBootMounted } from '../boot/mount-guard';
 import type { RuntimeContext } from '../context';
 import { completeDeferred } from '../install/install-kernel';
 import { isProcessAlive } from './emerge-owner';
@@ -20,6 +21,8 @@ export async function completePending(ctx: RuntimeContext): Promise<string[]> {
 		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
 		return [];
 	}
+	// Deferred work writes /boot too: not into an unmounted or read-only one (status and doctor only warn).
+	assertBootMounted(ctx);
 	const completed: string[] = [];
 	await withLock(underRoot(ctx.root, LOCK), async () => {
 		for (const work of owed) {

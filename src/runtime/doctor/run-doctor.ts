@@ -1,6 +1,7 @@
 // `dist-kernel doctor`: the checks that would otherwise bite at the next reboot. Owed initramfs work left by a
 // dead emerge is completed first, so the findings describe the system as it will boot.
 import { isDistKernelError } from '../../lib/errors';
+import { bootMountError, bootMountProblems, readBootMountFacts } from '../boot/mount-guard';
 import { completePending } from '../coalesce/complete-pending';
 import { readDracutConfig } from '../dracut/config';
 import type { RuntimeContext } from '../context';
@@ -24,6 +25,13 @@ import type { Finding } from './finding';
 
 export async function runDoctor(ctx: RuntimeContext, options: { running?: string } = {}): Promise<Finding[]> {
 	const findings: Finding[] = [];
+	// What the next install would refuse: everything read below from /boot would be the directory underneath.
+	const facts = readBootMountFacts(ctx);
+	const problems = facts ? bootMountProblems(facts) : [];
+	if (problems.length > 0) {
+		const error = bootMountError(problems, undefined);
+		findings.push({ id: error.code, level: 'error', subject: problems.map((p) => p.mountPoint).join(', '), message: error.message, fix: error.hint ?? '' });
+	}
 	try {
 		await completePending(ctx);
 	} catch (error) {
