@@ -29,7 +29,9 @@
 # (USE=modules-compress, in the kernel's CONFIG_MODULE_COMPRESS_* format) by
 # modules_post_process.  linux-mod-r1_pkg_postinst runs depmod for the
 # kernel the modules were built for, and with MODULES_INITRAMFS_IUSE enabled
-# rebuilds that kernel's initramfs through the dist-kernel runtime.
+# rebuilds that kernel's initramfs through the dist-kernel runtime;
+# linux-mod-r1_pkg_postrm rebuilds the images still holding the modules
+# when the package is removed (Gentoo's eclass has no pkg_postrm).
 # @EXAMPLE:
 #
 # A package whose sources build hello.ko (Kbuild or Makefile in ${S}) and
@@ -444,6 +446,32 @@ linux-mod-r1_pkg_postinst() {
 
 	[[ -n ${_MODULES_GLOBAL[ran:post_process]} ]] ||
 		eqawarn "QA Notice: neither linux-mod-r1_src_install nor modules_post_process were used"
+}
+
+# @FUNCTION: linux-mod-r1_pkg_postrm
+# @DESCRIPTION:
+# When the package goes (not when a new version replaces it) with ROOT
+# empty and both USE=dist-kernel and the MODULES_INITRAMFS_IUSE flag
+# enabled: Portage leaves its modules under /lib/modules (UNINSTALL_IGNORE),
+# so every initramfs (or UKI) holding them is rebuilt without them, once per
+# kernel, through the runtime.  The runtime refuses (and the images keep the
+# module) when the root file system is mounted with one of them.
+linux-mod-r1_pkg_postrm() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ -z ${ROOT} && -z ${REPLACED_BY_VERSION} && -n ${MODULES_INITRAMFS_IUSE} ]] || return 0
+	use dist-kernel && use "${MODULES_INITRAMFS_IUSE#+}" || return 0
+
+	if ! type -P "${DIST_KERNEL_RUNTIME:-dist-kernel}" >/dev/null; then
+		ewarn "The dist-kernel runtime is not installed: images holding the modules of"
+		ewarn "${CATEGORY}/${PF} were not rebuilt.  Rebuild them with dracut by hand."
+		return 0
+	fi
+	ebegin "Rebuilding the images that hold the modules of ${CATEGORY}/${PF} through dist-kernel"
+	_dist-kernel_runtime modules removed "${CATEGORY}/${PF}"
+	if ! eend ${?}; then
+		eerror "The images holding the modules of ${CATEGORY}/${PF} were not rebuilt, see"
+		eerror "the messages above; they still load those modules."
+	fi
 }
 
 # @FUNCTION: linux_moduleinto
@@ -1165,4 +1193,4 @@ _modules_update_depmod() {
 
 fi
 
-EXPORT_FUNCTIONS pkg_setup src_compile src_install pkg_postinst
+EXPORT_FUNCTIONS pkg_setup src_compile src_install pkg_postinst pkg_postrm

@@ -63,14 +63,14 @@ describe('dependency strings', () => {
 		expect(result.stdout).toContain('ebuild: debug / dev-libs/foo');
 	});
 
-	it('provides linux-info (CONFIG_CHECK helpers) and exports the four phases', async () => {
+	it('provides linux-info (CONFIG_CHECK helpers) and exports the five phases', async () => {
 		const result = await box.run(
-			`inherit linux-mod-r1\necho "$INHERITED"\ndeclare -F pkg_setup src_compile src_install pkg_postinst linux_chkconfig_present`,
+			`inherit linux-mod-r1\necho "$INHERITED"\ndeclare -F pkg_setup src_compile src_install pkg_postinst pkg_postrm linux_chkconfig_present`,
 		);
 		expect(result.stdout).toContain('linux-info');
 		expect(result.stdout).toContain('dist-kernel-utils');
 		const declared = result.stdout.split('\n').slice(1).filter((l) => l.length > 0);
-		expect(declared).toEqual(['pkg_setup', 'src_compile', 'src_install', 'pkg_postinst', 'linux_chkconfig_present']);
+		expect(declared).toEqual(['pkg_setup', 'src_compile', 'src_install', 'pkg_postinst', 'pkg_postrm', 'linux_chkconfig_present']);
 	});
 
 	it('does nothing at all when MODULES_OPTIONAL_IUSE is disabled', async () => {
@@ -456,6 +456,30 @@ EBUILD_PHASE=postinst linux-mod-r1_pkg_postinst`;
 			const result = await box.run(postinst(), { env: { EPREFIX: root } });
 			expect(result.code).toBe(0);
 			expect(readdirSync(dir)).toEqual(['hello.ko']);
+		});
+	});
+
+	describe('linux-mod-r1_pkg_postrm', () => {
+		const postrm = 'MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nEBUILD_PHASE=postrm linux-mod-r1_pkg_postrm';
+
+		it('asks the runtime to rebuild the images holding the removed package’s modules', async () => {
+			const result = await box.run(postrm, { env: { USE: 'dist-kernel initramfs' } });
+			expect(result.code, result.stderr).toBe(0);
+			expect(result.runtimeCalls).toEqual([['modules', 'removed', 'sys-kernel/test-pkg-1.0']]);
+		});
+
+		it('does nothing when a new version replaces it, when ROOT is set, or without USE="dist-kernel initramfs"', async () => {
+			const envs: Record<string, string>[] = [
+				{ USE: 'dist-kernel initramfs', REPLACED_BY_VERSION: '1.1' },
+				{ USE: 'dist-kernel initramfs', ROOT: box.dir },
+				{ USE: 'initramfs' },
+				{ USE: 'dist-kernel' },
+			];
+			for (const env of envs) {
+				const result = await box.run(postrm, { env });
+				expect(result.code, result.stderr).toBe(0);
+				expect(result.runtimeCalls, JSON.stringify(env)).toEqual([]);
+			}
 		});
 	});
 });

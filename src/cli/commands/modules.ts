@@ -2,6 +2,7 @@
 import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { rebuildModules } from '../../runtime/modules/rebuild-modules';
+import { rebuildWithoutPackage } from '../../runtime/modules/removed-package';
 
 export const modulesCommand: CommandModule = {
 	register(program, run) {
@@ -14,6 +15,17 @@ export const modulesCommand: CommandModule = {
 				run(async (context, options) => {
 					const ctx = createRuntimeContext(context);
 					await rebuildModules(ctx, { pretend: Boolean((options as { pretend?: boolean }).pretend) });
+					return 0;
+				}),
+			);
+		modules
+			.command('removed')
+			.description("rebuild every image that holds the modules of CAT/PF, which is being removed (linux-mod-r1's pkg_postrm)")
+			.argument('<cat/pf>', 'the package being removed (${CATEGORY}/${PF})')
+			.action(
+				run(async (context, cpf) => {
+					const ctx = createRuntimeContext(context);
+					await rebuildWithoutPackage(ctx, cpf as string);
 					return 0;
 				}),
 			);

@@ -4206,7 +4206,7 @@ var generateCommand = {
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
         const [{ generateOverlay }, { locateProgram }] = await Promise.all([
-          import("./generate-overlay-NAMN5MYP.mjs"),
+          import("./generate-overlay-DTUVMI5D.mjs"),
           import("./locate-program-6NKZV36H.mjs")
         ]);
         const location = locateProgram();
@@ -4359,6 +4359,130 @@ async function withLock(path, fn, options = {}) {
   }
 }
 
+// src/runtime/boot/mount-guard.ts
+import { existsSync, readFileSync as readFileSync5 } from "node:fs";
+
+// src/parsers/fstab.ts
+function unescape(field2) {
+  return field2.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+function normaliseTarget(target) {
+  return target.length > 1 ? target.replace(/\/+$/, "") || "/" : target;
+}
+function parseFstab(text2) {
+  const entries = [];
+  for (const line of text2.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const fields = trimmed.split(/\s+/);
+    if (fields.length < 2) continue;
+    entries.push({
+      source: unescape(fields[0]),
+      target: normaliseTarget(unescape(fields[1])),
+      fsType: fields[2] ?? "",
+      options: (fields[3] ?? "").split(",").filter(Boolean)
+    });
+  }
+  return entries;
+}
+
+// src/parsers/mountinfo.ts
+function unescape2(field2) {
+  return field2.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
+}
+function parseMountinfo(text2) {
+  const out = [];
+  for (const line of text2.split("\n")) {
+    const fields = line.trim().split(" ");
+    const dash = fields.indexOf("-");
+    if (dash < 6 || fields.length < dash + 3) continue;
+    out.push({
+      mountPoint: unescape2(fields[4]),
+      fsType: fields[dash + 1],
+      source: unescape2(fields[dash + 2]),
+      options: fields[5].split(",").filter(Boolean),
+      superOptions: (fields[dash + 3] ?? "").split(",").filter(Boolean)
+    });
+  }
+  return out;
+}
+function mountOf(entries, path) {
+  let best;
+  for (const entry of entries) {
+    const mp = entry.mountPoint;
+    const inside2 = mp === "/" || path === mp || path.startsWith(`${mp}/`);
+    if (inside2 && (!best || mp.length >= best.mountPoint.length)) best = entry;
+  }
+  return best;
+}
+function mountAtPoint(entries, mountPoint) {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].mountPoint === mountPoint) return entries[i];
+  return void 0;
+}
+function isReadOnly(entry) {
+  return entry.options.includes("ro") || entry.superOptions.includes("ro");
+}
+
+// src/runtime/boot/mount-guard.ts
+var BOOT_CANDIDATES = ["/boot"];
+var ESP_CANDIDATES = ["/efi", "/boot/efi", "/boot/EFI"];
+function hostPath(root, mountPoint) {
+  return root === "/" ? mountPoint : `${root.replace(/\/+$/, "")}${mountPoint}`;
+}
+function bootMountProblems(facts) {
+  const candidates = [...BOOT_CANDIDATES, ...facts.uefi ? ESP_CANDIDATES : []];
+  const problems = [];
+  for (const mountPoint of candidates) {
+    if (!facts.fstab.some((e) => e.target === mountPoint && !e.source.startsWith("/dev/BOOT"))) continue;
+    const mount = mountAtPoint(facts.mounts, hostPath(facts.root, mountPoint));
+    if (!mount) problems.push({ mountPoint, problem: "not-mounted" });
+    else if (isReadOnly(mount)) problems.push({ mountPoint, problem: "read-only" });
+  }
+  return problems;
+}
+function bootMountError(problems, retry) {
+  const notMounted = problems.filter((p) => p.problem === "not-mounted").map((p) => p.mountPoint);
+  const readOnly = problems.filter((p) => p.problem === "read-only").map((p) => p.mountPoint);
+  const parts = [
+    ...notMounted.length > 0 ? [`${notMounted.join(", ")} ${notMounted.length > 1 ? "are" : "is"} listed in /etc/fstab but not mounted`] : [],
+    ...readOnly.length > 0 ? [`${readOnly.join(", ")} ${readOnly.length > 1 ? "are" : "is"} mounted read-only`] : []
+  ];
+  const fixes = [...notMounted.map((m) => `mount ${m}`), ...readOnly.map((m) => `mount -o remount,rw ${m}`)];
+  const then = retry ? `, then run: ${retry}` : ", then run the command again";
+  return new DistKernelError(notMounted.length > 0 ? "boot.not-mounted" : "boot.read-only", `refusing to write boot files: ${parts.join("; ")}`, {
+    hint: `${fixes.join(" and ")}${then} (or set DONT_MOUNT_BOOT=1 if the files belong in the directory underneath)`
+  });
+}
+function readBootMountFacts(ctx, sources = {}) {
+  if (ctx.env["DONT_MOUNT_BOOT"]) {
+    ctx.logger.debug("DONT_MOUNT_BOOT is set: not checking that /boot and the ESP are mounted");
+    return void 0;
+  }
+  let mounts;
+  try {
+    mounts = parseMountinfo(readFileSync5(sources.mountinfo ?? "/proc/self/mountinfo", "utf8"));
+  } catch {
+    ctx.logger.warn("cannot read /proc/self/mountinfo: not checking that /boot and the ESP are mounted");
+    return void 0;
+  }
+  if (ctx.root !== "/" && !mountAtPoint(mounts, ctx.root.replace(/\/+$/, ""))) {
+    ctx.logger.debug(`--root ${ctx.root} is not a mount point (no mounted system there): /boot is not checked`);
+    return void 0;
+  }
+  let fstab = [];
+  try {
+    fstab = parseFstab(readFileSync5(underRoot(ctx.root, "/etc/fstab"), "utf8"));
+  } catch {
+  }
+  return { fstab, mounts, uefi: existsSync(sources.efiFirmware ?? "/sys/firmware/efi"), root: ctx.root };
+}
+function assertBootMounted(ctx, retry, sources = {}) {
+  const facts = readBootMountFacts(ctx, sources);
+  if (!facts) return;
+  const problems = bootMountProblems(facts);
+  if (problems.length > 0) throw bootMountError(problems, retry);
+}
+
 // src/runtime/rescue/refresh-rescue.ts
 import { mkdirSync as mkdirSync8, readdirSync as readdirSync9 } from "node:fs";
 import { join as join14 } from "node:path";
@@ -4383,7 +4507,7 @@ function isLiveRoot(ctx) {
 }
 
 // src/runtime/boot/transaction.ts
-import { chmodSync, existsSync, linkSync, lstatSync as lstatSync2, mkdirSync as mkdirSync3, readFileSync as readFileSync5, readdirSync as readdirSync2, renameSync, rmSync as rmSync2, symlinkSync, unlinkSync as unlinkSync2 } from "node:fs";
+import { chmodSync, existsSync as existsSync2, linkSync, lstatSync as lstatSync2, mkdirSync as mkdirSync3, readFileSync as readFileSync6, readdirSync as readdirSync2, renameSync, rmSync as rmSync2, symlinkSync, unlinkSync as unlinkSync2 } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename as basename2, dirname as dirname2, join as join4 } from "node:path";
 
@@ -4467,7 +4591,7 @@ function removeTempFiles(dirs) {
 }
 function rollBackEntries(entries) {
   for (const entry of [...entries].reverse()) {
-    if (entry.backup && existsSync(entry.backup)) {
+    if (entry.backup && existsSync2(entry.backup)) {
       removePath(entry.path);
       renameSync(entry.backup, entry.path);
     } else if (entry.kind === "absent") {
@@ -4541,7 +4665,7 @@ var BootTransaction = class _BootTransaction {
   /** The backup of `path` by rename, for what protectAll() could not link. */
   moveAside(path) {
     const entry = this.entries.find((e) => e.path === path);
-    if (!entry?.backup || existsSync(entry.backup)) return;
+    if (!entry?.backup || existsSync2(entry.backup)) return;
     renameSync(path, entry.backup);
     fsyncDir(dirname2(path));
   }
@@ -4559,7 +4683,7 @@ var BootTransaction = class _BootTransaction {
   }
   /** Copy a file from the work directory into place. */
   copy(source, target, mode = 420) {
-    this.write(target, this.ctx.dryRun ? "" : readFileSync5(source), mode);
+    this.write(target, this.ctx.dryRun ? "" : readFileSync6(source), mode);
   }
   /**
    * Copy a set of files into place in the given order: every file is first written and fsynced under a temp name,
@@ -4577,7 +4701,7 @@ var BootTransaction = class _BootTransaction {
       for (const file of files) {
         assertNotSymlink(file.target);
         this.ctx.logger.debug(`staging ${file.target}`);
-        staged.push(stageFile(file.target, readFileSync5(file.source), { mode: file.mode ?? 420 }));
+        staged.push(stageFile(file.target, readFileSync6(file.source), { mode: file.mode ?? 420 }));
       }
       checkpoint("boot.staged");
       const moveFirst = new Set(this.protectAll(files.map((f) => f.target)));
@@ -4616,12 +4740,12 @@ var BootTransaction = class _BootTransaction {
   }
   remove(target) {
     if (this.ctx.dryRun) {
-      if (existsSync(target)) this.ctx.logger.info(`(dry run) would remove ${target}`);
+      if (existsSync2(target)) this.ctx.logger.info(`(dry run) would remove ${target}`);
       return;
     }
     if (kindOf(target) === "absent") return;
     this.protect(target);
-    if (existsSync(target)) {
+    if (existsSync2(target)) {
       unlinkSync2(target);
       fsyncDir(dirname2(target));
     }
@@ -4669,7 +4793,7 @@ function recoverBootTransaction(ctx) {
   const file = systemPath(ctx, JOURNAL_PATH);
   let journal;
   try {
-    journal = JSON.parse(readFileSync5(file, "utf8"));
+    journal = JSON.parse(readFileSync6(file, "utf8"));
   } catch (error) {
     if (error.code === "ENOENT") return "none";
     throw new DistKernelError("boot.journal", `cannot read the boot transaction journal: ${JOURNAL_PATH}`, {
@@ -4697,11 +4821,11 @@ function recoverBootTransaction(ctx) {
 }
 
 // src/runtime/install/build-image.ts
-import { existsSync as existsSync7, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync8, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname5, join as join12 } from "node:path";
 
 // src/runtime/install/chroot-guard.ts
-import { existsSync as existsSync2, readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync3, readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
 
 // src/parsers/bash-declare.ts
 function parseError2(message, line) {
@@ -4843,7 +4967,7 @@ function scalarOf(value2) {
 }
 
 // src/runtime/uki/kernel-cmdline.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 
 // src/runtime/config-files/trust.ts
 import { lstatSync as lstatSync3, statSync as statSync2 } from "node:fs";
@@ -4895,7 +5019,7 @@ function readKernelCmdline(ctx, dracutCmdline) {
     const path = systemPath(ctx, file);
     let content;
     try {
-      content = readFileSync6(path, "utf8");
+      content = readFileSync7(path, "utf8");
     } catch {
       continue;
     }
@@ -4922,7 +5046,7 @@ function no(value2) {
   return value2 !== void 0 && /^(no|n|0|false)$/i.test(value2.trim());
 }
 function dracutCmdlineConfigured(ctx, dracut) {
-  if (existsSync2(systemPath(ctx, "/etc/cmdline"))) return true;
+  if (existsSync3(systemPath(ctx, "/etc/cmdline"))) return true;
   try {
     if (readdirSync3(systemPath(ctx, "/etc/cmdline.d")).some((name) => name.endsWith(".conf"))) return true;
   } catch {
@@ -4946,7 +5070,7 @@ function assertNotBakingHostCmdline(ctx, dracut, uki) {
 }
 
 // src/runtime/dracut/config.ts
-import { copyFileSync, existsSync as existsSync3, mkdirSync as mkdirSync4, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync as existsSync4, mkdirSync as mkdirSync4, writeFileSync } from "node:fs";
 import { basename as basename3, join as join6 } from "node:path";
 
 // src/runtime/config-files/drop-in-dirs.ts
@@ -5027,7 +5151,7 @@ function dracutConfigFiles(ctx) {
   const confDir = systemPath(ctx, "/etc/dracut.conf.d");
   assertTrusted(confDir, "/etc/dracut.conf.d");
   const dropIns = listDropIns([confDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf");
-  return [...existsSync3(main) ? [main] : [], ...dropIns];
+  return [...existsSync4(main) ? [main] : [], ...dropIns];
 }
 async function readDracutConfig(ctx) {
   const files = dracutConfigFiles(ctx);
@@ -5054,7 +5178,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
   mkdirSync4(confDir, { mode: 448 });
   const main = systemPath(ctx, "/etc/dracut.conf");
   const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
-  if (existsSync3(main)) {
+  if (existsSync4(main)) {
     assertTrusted(main, "/etc/dracut.conf");
     copyFileSync(main, conf);
   } else {
@@ -5145,10 +5269,10 @@ async function runDracut(ctx, build) {
 }
 
 // src/runtime/modules/scan-modules.ts
-import { existsSync as existsSync4, readdirSync as readdirSync5 } from "node:fs";
+import { existsSync as existsSync5, readdirSync as readdirSync5 } from "node:fs";
 
 // src/runtime/vdb/skip-cache.ts
-import { mkdirSync as mkdirSync5, readFileSync as readFileSync7, statSync as statSync5 } from "node:fs";
+import { mkdirSync as mkdirSync5, readFileSync as readFileSync8, statSync as statSync5 } from "node:fs";
 import { dirname as dirname4, join as join8 } from "node:path";
 var VERSION2 = 1;
 function fingerprint(dir3) {
@@ -5168,7 +5292,7 @@ function fingerprint(dir3) {
 function openSkipCache(path, options) {
   let entries = {};
   try {
-    const data = JSON.parse(readFileSync7(path, "utf8"));
+    const data = JSON.parse(readFileSync8(path, "utf8"));
     if (data.version === VERSION2 && data.scope === options.scope && data.skipped && typeof data.skipped === "object") entries = data.skipped;
   } catch {
     entries = {};
@@ -5267,10 +5391,10 @@ function scanModules(root, options) {
   }
   const kernels = /* @__PURE__ */ new Map();
   for (const { pkg, kv } of kernelPkgs) {
-    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync4(underRoot(root, `/lib/modules/${kv}`)) });
+    kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync5(underRoot(root, `/lib/modules/${kv}`)) });
   }
   for (const kv of listModulesDirs(root)) {
-    if (!kernels.has(kv) && existsSync4(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+    if (!kernels.has(kv) && existsSync5(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
   }
   let newestPkg;
   for (const entry of kernelPkgs) {
@@ -5362,7 +5486,7 @@ function scanModules(root, options) {
 }
 
 // src/runtime/uki/find-stub.ts
-import { existsSync as existsSync5 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 var EFI_ARCH = { x64: "x64", ia32: "ia32", arm64: "aa64", riscv64: "riscv64", loong64: "loongarch64" };
 function knownStubPaths(arch = process.arch) {
   const efiArch = EFI_ARCH[arch] ?? "x64";
@@ -5380,7 +5504,7 @@ function findEfiStub(ctx, search = {}) {
   const candidates = knownStubPaths(search.arch);
   for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
   if (!isLiveRoot(ctx)) {
-    for (const candidate of candidates) if (existsSync5(candidate) && isFile(candidate)) return candidate;
+    for (const candidate of candidates) if (existsSync6(candidate) && isFile(candidate)) return candidate;
   }
   throw new DistKernelError("uki.stub-missing", `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
     details: `looked for: ${candidates.join(", ")}`,
@@ -5389,7 +5513,7 @@ function findEfiStub(ctx, search = {}) {
 }
 
 // src/runtime/secureboot/signing-key.ts
-import { existsSync as existsSync6 } from "node:fs";
+import { existsSync as existsSync7 } from "node:fs";
 
 // src/parsers/make-conf-var.ts
 var ASSIGN_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
@@ -5417,11 +5541,11 @@ function makeConfValue(texts, name) {
 }
 
 // src/runtime/binhost/read-pkgdir.ts
-import { readFileSync as readFileSync9, readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
+import { readFileSync as readFileSync10, readdirSync as readdirSync7, statSync as statSync7 } from "node:fs";
 import { join as join10 } from "node:path";
 
 // src/runtime/binhost/binhost-indexes.ts
-import { readFileSync as readFileSync8, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
+import { readFileSync as readFileSync9, readdirSync as readdirSync6, statSync as statSync6 } from "node:fs";
 import { join as join9, relative as relative2 } from "node:path";
 
 // src/parsers/binpkg-index.ts
@@ -5489,7 +5613,7 @@ function readIndex(root, full, kind, source, scan) {
   const systemPath2 = `/${relative2(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync8(full, "utf8");
+    text2 = readFileSync9(full, "utf8");
   } catch {
     return;
   }
@@ -5516,8 +5640,8 @@ var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
-    if (!statSync7(path).isDirectory()) return [readFileSync9(path, "utf8")];
-    return readdirSync7(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync9(join10(path, name), "utf8"));
+    if (!statSync7(path).isDirectory()) return [readFileSync10(path, "utf8")];
+    return readdirSync7(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync10(join10(path, name), "utf8"));
   } catch {
     return [];
   }
@@ -5563,7 +5687,7 @@ function fromDracut(dracut) {
   };
 }
 function fromSbctl(ctx) {
-  const has = (path) => existsSync6(systemPath(ctx, path));
+  const has = (path) => existsSync7(systemPath(ctx, path));
   return {
     source: "sbctl",
     origin: "/var/lib/sbctl/keys/db",
@@ -5594,7 +5718,7 @@ function resolve3(ctx, named) {
   const certPath = systemPath(ctx, cert);
   const keyPath = engine ? key : systemPath(ctx, key);
   for (const [path, shown2] of [[certPath, cert], ...engine ? [] : [[keyPath, key]]]) {
-    if (!existsSync6(path)) {
+    if (!existsSync7(path)) {
       throw new DistKernelError("secureboot.key-missing", `Secure Boot signing file not found: ${shown2} (${named.certName === "db.pem" ? "sbctl" : named.origin})`, { exitCode: 2 });
     }
     assertTrusted(path, shown2);
@@ -5654,7 +5778,7 @@ async function signImage(ctx, keys, input, output) {
 }
 
 // src/runtime/secureboot/firmware-state.ts
-import { readFileSync as readFileSync10 } from "node:fs";
+import { readFileSync as readFileSync11 } from "node:fs";
 
 // src/parsers/efi-variable.ts
 function parseEfiVariable(bytes) {
@@ -5673,7 +5797,7 @@ var EFI_GLOBAL_VARIABLE = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 var EFIVARS_DIR = "/sys/firmware/efi/efivars";
 function readVariable(ctx, name) {
   try {
-    return efiBoolean(readFileSync10(systemPath(ctx, `${EFIVARS_DIR}/${name}-${EFI_GLOBAL_VARIABLE}`)));
+    return efiBoolean(readFileSync11(systemPath(ctx, `${EFIVARS_DIR}/${name}-${EFI_GLOBAL_VARIABLE}`)));
   } catch {
     return void 0;
   }
@@ -5797,7 +5921,7 @@ function initramfsModulePackages(ctx, kv) {
 }
 function emptyInitrd(workDir) {
   const initrd = join12(workDir, "empty-initramfs.img");
-  if (existsSync7(initrd)) return initrd;
+  if (existsSync8(initrd)) return initrd;
   writeFileSync2(initrd, "", { mode: 420 });
   return initrd;
 }
@@ -5858,7 +5982,7 @@ async function buildImages(ctx, kv, workDir, dracut, uki, options) {
 }
 
 // src/runtime/layouts/install-layout.ts
-import { existsSync as existsSync8, readFileSync as readFileSync11, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
+import { existsSync as existsSync9, readFileSync as readFileSync12, realpathSync as realpathSync3, statSync as statSync11 } from "node:fs";
 import { dirname as dirname6, relative as relative3 } from "node:path";
 
 // src/runtime/layouts/layout-plan.ts
@@ -6099,7 +6223,7 @@ function placeDirs(resolved) {
   return { boot: resolved.places.boot, esp: resolved.places.esp, bootRoot: resolved.places.bootRoot };
 }
 function planFor(ctx, resolved, artifacts) {
-  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync8(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
+  const microcode = resolved.layout === "efistub" ? MICROCODE.filter((cpu) => existsSync9(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
   return planLayout(resolved.layout, resolved.names, {
     initrd: artifacts.initrd !== void 0,
     uki: artifacts.uki,
@@ -6111,7 +6235,7 @@ function planFor(ctx, resolved, artifacts) {
 function loaderPath(ctx, bootRoot, parts) {
   const join39 = (base) => `/${[...base.split("/"), ...parts].filter(Boolean).join("/")}`;
   const disk = systemPath(ctx, bootRoot);
-  if (!existsSync8(disk)) return join39(bootRoot);
+  if (!existsSync9(disk)) return join39(bootRoot);
   const rootReal = realpathSync3(ctx.root);
   const real = realpathSync3(disk);
   const dev = statSync11(real).dev;
@@ -6123,7 +6247,7 @@ function blsOptions(ctx) {
   const configured = readKernelCmdline(ctx);
   if (configured) return configured.value;
   if (isLiveRoot(ctx) && !inChroot()) {
-    return readFileSync11("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
+    return readFileSync12("/proc/cmdline", "utf8").split(/\s+/).filter((arg) => arg && !arg.startsWith("BOOT_IMAGE=") && !arg.startsWith("initrd=")).join(" ");
   }
   throw new DistKernelError("chroot.cmdline", "no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system", {
     hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong"
@@ -6137,7 +6261,7 @@ function installLayout(ctx, t, resolved, artifacts) {
     const image = plan.files.find((f) => f.from === "image");
     const base = places[image.place];
     const imagePath = base ? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ""}`].join("/")) : void 0;
-    if (imagePath && existsSync8(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
+    if (imagePath && existsSync9(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === "initrd") };
   }
   const files = { image: artifacts.image };
   if (artifacts.initrd) files.initrd = artifacts.initrd;
@@ -6162,7 +6286,7 @@ function installLayout(ctx, t, resolved, artifacts) {
 }
 
 // src/runtime/layouts/resolve-layout.ts
-import { readFileSync as readFileSync13 } from "node:fs";
+import { readFileSync as readFileSync14 } from "node:fs";
 
 // src/parsers/install-conf.ts
 var LAYOUTS = ["compat", "grub", "bls", "uki", "efistub", "other"];
@@ -6256,18 +6380,18 @@ function parseOsRelease(text2) {
 }
 
 // src/runtime/backends/kernel-install-settings.ts
-import { readFileSync as readFileSync12, statSync as statSync12 } from "node:fs";
+import { readFileSync as readFileSync13, statSync as statSync12 } from "node:fs";
 import { dirname as dirname7 } from "node:path";
 
 // src/runtime/install-conf/read-install-conf.ts
-import { existsSync as existsSync9 } from "node:fs";
+import { existsSync as existsSync10 } from "node:fs";
 var INSTALL_CONF_DIRS = ["/etc/kernel", "/run/kernel", "/usr/local/lib/kernel", "/usr/lib/kernel"];
 function findInstallConf(ctx) {
   const confRoot = ctx.env["INSTALLKERNEL_CONF_ROOT"];
   if (confRoot) {
     assertSafePath(confRoot, "INSTALLKERNEL_CONF_ROOT");
     const file = `${confRoot.replace(/\/+$/, "")}/install.conf`;
-    if (!existsSync9(systemPath(ctx, file))) {
+    if (!existsSync10(systemPath(ctx, file))) {
       throw new DistKernelError("install-conf.missing", `install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`, {
         exitCode: 2,
         hint: "create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf"
@@ -6275,7 +6399,7 @@ function findInstallConf(ctx) {
     }
     return file;
   }
-  return INSTALL_CONF_DIRS.map((dir3) => `${dir3}/install.conf`).find((file) => existsSync9(systemPath(ctx, file)));
+  return INSTALL_CONF_DIRS.map((dir3) => `${dir3}/install.conf`).find((file) => existsSync10(systemPath(ctx, file)));
 }
 async function readInstallConf(ctx) {
   const file = findInstallConf(ctx);
@@ -6288,7 +6412,7 @@ async function readInstallConf(ctx) {
 var PLUGIN_DIRS = ["/etc/kernel/install.d", "/run/kernel/install.d", "/usr/local/lib/kernel/install.d", "/usr/lib/kernel/install.d"];
 function readText(path) {
   try {
-    return readFileSync12(path, "utf8");
+    return readFileSync13(path, "utf8");
   } catch {
     return void 0;
   }
@@ -6352,7 +6476,7 @@ function kernelInstallConfigured(settings) {
 // src/runtime/layouts/boot-places.ts
 import { statfsSync as statfsSync2, statSync as statSync13 } from "node:fs";
 import { dirname as dirname8 } from "node:path";
-var ESP_CANDIDATES = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
+var ESP_CANDIDATES2 = ["/boot/EFI", "/boot/efi", "/boot", "/efi"];
 var MSDOS_SUPER_MAGIC = 19780;
 function isVfatMount(path) {
   try {
@@ -6364,9 +6488,9 @@ function isVfatMount(path) {
 function findEsp(ctx, subdir) {
   const at = (candidate, ...parts) => systemPath(ctx, [candidate, ...parts].join("/"));
   let found;
-  for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, "EFI", ...subdir))) found = candidate;
+  for (const candidate of ESP_CANDIDATES2) if (isDirectory(at(candidate, "EFI", ...subdir))) found = candidate;
   if (found) return found;
-  for (const candidate of ESP_CANDIDATES) if (isDirectory(at(candidate, "EFI"))) found = candidate;
+  for (const candidate of ESP_CANDIDATES2) if (isDirectory(at(candidate, "EFI"))) found = candidate;
   if (found) return found;
   return ["/efi", "/boot/efi", "/boot"].find((candidate) => isVfatMount(systemPath(ctx, candidate)));
 }
@@ -6374,7 +6498,7 @@ function findEsp(ctx, subdir) {
 // src/runtime/layouts/resolve-layout.ts
 function readText2(path) {
   try {
-    return readFileSync13(path, "utf8");
+    return readFileSync14(path, "utf8");
   } catch {
     return void 0;
   }
@@ -6409,7 +6533,7 @@ async function resolveLayout(ctx, kv, options = {}) {
   const esp = layout === "uki" || layout === "efistub" ? findEsp(ctx, espSubdir(layout, names)) : findEsp(ctx, []);
   if ((layout === "uki" || layout === "efistub") && !esp && options.requireEsp !== false) {
     throw new DistKernelError("layout.no-esp", `layout=${layout} (${source}) needs the EFI system partition, and none was found`, {
-      details: `looked for an EFI directory in ${ESP_CANDIDATES.join(", ")} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
+      details: `looked for an EFI directory in ${ESP_CANDIDATES2.join(", ")} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
       hint: `mount the ESP at /efi or /boot/efi (with its EFI directory), or set layout=compat in ${installConf.file ?? "/etc/kernel/install.conf"}; nothing was written`
     });
   }
@@ -6427,11 +6551,11 @@ function rescuePlan(layout, names, machineId, inputs) {
 }
 
 // src/runtime/rescue/rescue-state.ts
-import { existsSync as existsSync10, mkdirSync as mkdirSync7, readFileSync as readFileSync14 } from "node:fs";
+import { existsSync as existsSync11, mkdirSync as mkdirSync7, readFileSync as readFileSync15 } from "node:fs";
 import { dirname as dirname9 } from "node:path";
 function readRescueState(ctx) {
   try {
-    const data = JSON.parse(readFileSync14(systemPath(ctx, RESCUE_STATE), "utf8"));
+    const data = JSON.parse(readFileSync15(systemPath(ctx, RESCUE_STATE), "utf8"));
     if (typeof data.kv !== "string" || !isKernelVersion(data.kv) || typeof data.layout !== "string" || !Array.isArray(data.files)) return void 0;
     const files = data.files.filter((f) => typeof f === "string" && f.startsWith("/") && !f.split("/").includes(".."));
     return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === "string" ? data.builtAt : "" };
@@ -6440,7 +6564,7 @@ function readRescueState(ctx) {
   }
 }
 function rescueFilesPresent(ctx, state) {
-  return state.files.length > 0 && state.files.every((f) => existsSync10(systemPath(ctx, f)));
+  return state.files.length > 0 && state.files.every((f) => existsSync11(systemPath(ctx, f)));
 }
 function writeRescueState(ctx, state) {
   const path = systemPath(ctx, RESCUE_STATE);
@@ -6507,10 +6631,10 @@ async function refreshRescueImage(ctx, kv, workDir) {
 }
 
 // src/runtime/backends/select.ts
-import { existsSync as existsSync12, readdirSync as readdirSync12 } from "node:fs";
+import { existsSync as existsSync13, readdirSync as readdirSync12 } from "node:fs";
 
 // src/runtime/layouts/layout-backend.ts
-import { existsSync as existsSync11 } from "node:fs";
+import { existsSync as existsSync12 } from "node:fs";
 
 // src/runtime/install-log/write-install-log.ts
 import { appendFileSync, mkdirSync as mkdirSync9 } from "node:fs";
@@ -6692,7 +6816,7 @@ async function installWithLayout(ctx, artifacts, options = {}) {
   const hooks = options.hooks ?? [];
   if (!writesOwnLog(hooks)) {
     const paths = installedPaths(ctx, resolved, artifacts);
-    const present = (p) => p && existsSync11(systemPath(ctx, p)) ? p : void 0;
+    const present = (p) => p && existsSync12(systemPath(ctx, p)) ? p : void 0;
     writeInstallLog(ctx, { ...logRecord(resolved, artifacts.kv, "dist-kernel", hooks), bootRoot: paths.bootRoot, kernel: present(paths.image), initrd: present(paths.initrd) });
   }
   return { resolved, files };
@@ -7016,14 +7140,14 @@ function nonEmptyDir(path) {
 async function chooseBackend(ctx) {
   const configured = ctx.config.installBackend;
   if (configured !== "auto") return { name: configured, reason: "install-backend in dist-kernel.conf" };
-  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
+  const kernelInstall = KERNEL_INSTALL_PROGRAMS.find((p) => existsSync13(systemPath(ctx, p)));
   if (kernelInstall) {
     const settings = await readKernelInstallSettings(ctx);
     if (kernelInstallConfigured(settings)) {
       return { name: "kernel-install", reason: settings.installConfFile ? `${kernelInstall} with an install.conf` : `${kernelInstall} with a BLS layout in ${settings.bootRoot}` };
     }
   }
-  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync12(systemPath(ctx, p)));
+  const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync13(systemPath(ctx, p)));
   if (installkernel) return { name: "installkernel", reason: `${installkernel} is installed` };
   if (nonEmptyDir(systemPath(ctx, "/etc/kernel/postinst.d"))) return { name: "installkernel", reason: "/etc/kernel/postinst.d has hooks" };
   return { name: "builtin", reason: "neither kernel-install nor installkernel is set up" };
@@ -7048,10 +7172,10 @@ async function listInstalledKernels(ctx) {
 }
 
 // src/runtime/bootloaders/update.ts
-import { existsSync as existsSync13 } from "node:fs";
+import { existsSync as existsSync14 } from "node:fs";
 import { relative as relative4 } from "node:path";
 async function updateGrub(ctx) {
-  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync13(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
+  const cfg = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"].find((p) => existsSync14(systemPath(ctx, p))) ?? "/boot/grub/grub.cfg";
   await ctx.exec("grub-mkconfig", ["-o", cfg], { mutates: true, timeout: 3e5 });
 }
 async function updateSystemdBoot(ctx) {
@@ -7232,11 +7356,11 @@ function findBootFiles(root, kv) {
 }
 
 // src/runtime/coalesce/emerge-owner.ts
-import { readFileSync as readFileSync15 } from "node:fs";
+import { readFileSync as readFileSync16 } from "node:fs";
 import { basename as basename5 } from "node:path";
 function stat(pid) {
   try {
-    const text2 = readFileSync15(`/proc/${pid}/stat`, "utf8");
+    const text2 = readFileSync16(`/proc/${pid}/stat`, "utf8");
     const fields = text2.slice(text2.lastIndexOf(")") + 2).split(" ");
     return { ppid: Number(fields[1]), start: fields[19] ?? "0" };
   } catch {
@@ -7245,7 +7369,7 @@ function stat(pid) {
 }
 function isEmerge(pid) {
   try {
-    const argv = readFileSync15(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const argv = readFileSync16(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
     return argv.slice(0, 3).some((arg) => basename5(arg) === "emerge");
   } catch {
     return false;
@@ -7268,7 +7392,7 @@ function isProcessAlive(ref) {
 }
 
 // src/runtime/coalesce/merge-list.ts
-import { readFileSync as readFileSync16 } from "node:fs";
+import { readFileSync as readFileSync17 } from "node:fs";
 
 // src/parsers/mtimedb.ts
 function invalid(why) {
@@ -7318,7 +7442,7 @@ var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
   let text2;
   try {
-    text2 = readFileSync16(underRoot(root, MTIMEDB_PATH), "utf8");
+    text2 = readFileSync17(underRoot(root, MTIMEDB_PATH), "utf8");
   } catch {
     return [];
   }
@@ -7337,7 +7461,7 @@ function itemsStillToMerge(list, cpv) {
 }
 
 // src/runtime/coalesce/pending-state.ts
-import { mkdirSync as mkdirSync10, readFileSync as readFileSync17, readdirSync as readdirSync14, rmSync as rmSync4 } from "node:fs";
+import { mkdirSync as mkdirSync10, readFileSync as readFileSync18, readdirSync as readdirSync14, rmSync as rmSync4 } from "node:fs";
 import { join as join19 } from "node:path";
 var PENDING_DIR = "/var/lib/dist-kernel/pending";
 function dir(root) {
@@ -7345,7 +7469,7 @@ function dir(root) {
 }
 function readPending(root, kv) {
   try {
-    const data = JSON.parse(readFileSync17(join19(dir(root), kv), "utf8"));
+    const data = JSON.parse(readFileSync18(join19(dir(root), kv), "utf8"));
     if (data.kv !== kv) return void 0;
     return {
       kv,
@@ -7389,10 +7513,10 @@ function clearPending(root, kv) {
 }
 
 // src/runtime/root-modules/root-critical.ts
-import { readFileSync as readFileSync23, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync24, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
 
 // src/parsers/proc-mounts.ts
-function unescape(field2) {
+function unescape3(field2) {
   return field2.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(Number.parseInt(octal, 8)));
 }
 function parseProcMounts(text2) {
@@ -7400,7 +7524,7 @@ function parseProcMounts(text2) {
   for (const line of text2.split("\n")) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 3 || fields[0].startsWith("#")) continue;
-    entries.push({ source: unescape(fields[0]), target: unescape(fields[1]), fstype: fields[2], options: (fields[3] ?? "").split(",").filter(Boolean) });
+    entries.push({ source: unescape3(fields[0]), target: unescape3(fields[1]), fstype: fields[2], options: (fields[3] ?? "").split(",").filter(Boolean) });
   }
   return entries;
 }
@@ -7410,10 +7534,10 @@ function mountAt(entries, target) {
 }
 
 // src/runtime/initramfs-reader/kernel-images.ts
-import { readFileSync as readFileSync19 } from "node:fs";
+import { readFileSync as readFileSync20 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync18 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -8340,7 +8464,7 @@ async function listInitramfsBuffer(exec, image) {
 async function listInitramfs(exec, path) {
   let image;
   try {
-    image = readFileSync18(path);
+    image = readFileSync19(path);
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
@@ -8379,7 +8503,7 @@ function kernelImages(exec, root, kv) {
       path: f.path,
       fullPath: f.fullPath,
       read: async () => {
-        const initrd = findSection(readFileSync19(f.fullPath), ".initrd");
+        const initrd = findSection(readFileSync20(f.fullPath), ".initrd");
         return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
       }
     }))
@@ -8403,7 +8527,7 @@ function modulesUnder(listing, kv, subdirs) {
 import { release } from "node:os";
 
 // src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 import { join as join20 } from "node:path";
 
 // src/parsers/emerge-log.ts
@@ -8433,7 +8557,7 @@ function parseEmergeLog(text2) {
 var EMERGE_LOG = "/var/log/emerge.log";
 function readText3(path) {
   try {
-    return readFileSync20(path, "utf8");
+    return readFileSync21(path, "utf8");
   } catch {
     return void 0;
   }
@@ -8465,10 +8589,10 @@ function packageOrigin(root, cpv, sources) {
 }
 
 // src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 function read(root, path) {
   try {
-    return readFileSync21(underRoot(root, path), "utf8");
+    return readFileSync22(underRoot(root, path), "utf8");
   } catch {
     return void 0;
   }
@@ -8495,7 +8619,7 @@ function findDefaultEntries(root) {
 }
 
 // src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync22, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync23, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
 import { join as join21 } from "node:path";
 var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
@@ -8508,7 +8632,7 @@ function writeVerifyRecord(root, record2) {
 }
 function readVerifyRecord(root, kv) {
   try {
-    const data = JSON.parse(readFileSync22(join21(dir2(root), `${kv}.json`), "utf8"));
+    const data = JSON.parse(readFileSync23(join21(dir2(root), `${kv}.json`), "utf8"));
     if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
     return data;
   } catch {
@@ -8583,7 +8707,7 @@ var MODULE_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
 var OUT_OF_TREE_FS = { zfs: "zfs" };
 function rootFsType(root) {
   try {
-    return mountAt(parseProcMounts(readFileSync23(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
+    return mountAt(parseProcMounts(readFileSync24(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
   } catch {
     return void 0;
   }
@@ -8612,7 +8736,7 @@ function modulesOf(root, kv) {
     if (match) names.add(match[1]);
   }
   try {
-    for (const line of readFileSync23(`${dir3}/modules.builtin`, "utf8").split("\n")) {
+    for (const line of readFileSync24(`${dir3}/modules.builtin`, "utf8").split("\n")) {
       const match = MODULE_RE.exec(`/${line.trim()}`);
       if (match) names.add(match[1]);
     }
@@ -8867,7 +8991,7 @@ async function withWorkDir(ctx, fn) {
 }
 
 // src/runtime/verify/boot-target.ts
-import { existsSync as existsSync14, readFileSync as readFileSync24, readdirSync as readdirSync18 } from "node:fs";
+import { existsSync as existsSync15, readFileSync as readFileSync25, readdirSync as readdirSync18 } from "node:fs";
 import { dirname as dirname12, join as join23 } from "node:path";
 
 // src/parsers/bls-entry.ts
@@ -8932,7 +9056,7 @@ function parseRootSpec(value2) {
 
 // src/runtime/verify/boot-target.ts
 function readUkiCmdline(path) {
-  const section = findSection(readFileSync24(path), ".cmdline");
+  const section = findSection(readFileSync25(path), ".cmdline");
   return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
 }
 function findBlsEntry(ctx, kv) {
@@ -8947,7 +9071,7 @@ function findBlsEntry(ctx, kv) {
     for (const name of names) {
       let entry;
       try {
-        entry = parseBlsEntry(readFileSync24(join23(entries, name), "utf8"));
+        entry = parseBlsEntry(readFileSync25(join23(entries, name), "utf8"));
       } catch {
         continue;
       }
@@ -8962,7 +9086,7 @@ function findBlsEntry(ctx, kv) {
 }
 function entryPath(ctx, bootDir, path) {
   const direct = underRoot(bootDir, path);
-  if (existsSync14(direct) || ctx.root === "/") return direct;
+  if (existsSync15(direct) || ctx.root === "/") return direct;
   const prefix = ctx.root.endsWith("/") ? ctx.root : `${ctx.root}/`;
   if (path.startsWith(prefix)) return underRoot(ctx.root, path.slice(prefix.length - 1));
   return direct;
@@ -8972,7 +9096,7 @@ function fallbackCmdline(ctx) {
   if (configured) return { params: splitCmdline(configured.value), source: configured.source };
   if (isLiveRoot(ctx)) {
     try {
-      return { params: splitCmdline(readFileSync24("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+      return { params: splitCmdline(readFileSync25("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
     } catch {
     }
   }
@@ -9083,7 +9207,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync26, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
+import { closeSync as closeSync5, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync27, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
 import { join as join28 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
@@ -9193,7 +9317,7 @@ async function chooseAccel(ctx, qemu, workDir, wanted) {
 }
 
 // src/runtime/verify/firmware.ts
-import { existsSync as existsSync15 } from "node:fs";
+import { existsSync as existsSync16 } from "node:fs";
 var QEMU_PACKAGE = "app-emulation/qemu";
 var OVMF_PACKAGE = "sys-firmware/edk2-bin";
 var OVMF_PAIRS = [
@@ -9207,7 +9331,7 @@ var OVMF_PAIRS = [
   ["/usr/share/qemu/edk2-x86_64-code.fd", "/usr/share/qemu/edk2-i386-vars.fd"]
 ];
 function findOvmf(candidates = OVMF_PAIRS) {
-  const pair = candidates.find(([code, vars]) => existsSync15(code) && existsSync15(vars));
+  const pair = candidates.find(([code, vars]) => existsSync16(code) && existsSync16(vars));
   if (!pair) {
     throw new DistKernelError("verify.no-ovmf", "cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found", {
       details: `looked for: ${candidates.map(([c]) => c).join(", ")}`,
@@ -9315,37 +9439,11 @@ function judgeRecord(record2, nonce, kv) {
 }
 
 // src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync25, realpathSync as realpathSync4 } from "node:fs";
-
-// src/parsers/mountinfo.ts
-function unescape2(field2) {
-  return field2.replace(/\\([0-7]{3})/g, (_, oct) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
-function parseMountinfo(text2) {
-  const out = [];
-  for (const line of text2.split("\n")) {
-    const fields = line.trim().split(" ");
-    const dash = fields.indexOf("-");
-    if (dash < 6 || fields.length < dash + 3) continue;
-    out.push({ mountPoint: unescape2(fields[4]), fsType: fields[dash + 1], source: unescape2(fields[dash + 2]) });
-  }
-  return out;
-}
-function mountOf(entries, path) {
-  let best;
-  for (const entry of entries) {
-    const mp = entry.mountPoint;
-    const inside2 = mp === "/" || path === mp || path.startsWith(`${mp}/`);
-    if (inside2 && (!best || mp.length >= best.mountPoint.length)) best = entry;
-  }
-  return best;
-}
-
-// src/runtime/verify/root-fs-type.ts
+import { readFileSync as readFileSync26, realpathSync as realpathSync4 } from "node:fs";
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
   let text2;
   try {
-    text2 = readFileSync25(mountinfo, "utf8");
+    text2 = readFileSync26(mountinfo, "utf8");
   } catch {
     return void 0;
   }
@@ -9573,7 +9671,7 @@ function readHead(path, bytes) {
 }
 function readText4(path) {
   try {
-    return readFileSync26(path, "utf8");
+    return readFileSync27(path, "utf8");
   } catch {
     return "";
   }
@@ -9745,10 +9843,10 @@ function keptMessage(kv, record2) {
 }
 
 // src/runtime/install/refresh-module-index.ts
-import { existsSync as existsSync16 } from "node:fs";
+import { existsSync as existsSync17 } from "node:fs";
 async function refreshModuleIndex(ctx, kv) {
   assertKernelVersion(kv);
-  if (!existsSync16(systemPath(ctx, `/lib/modules/${kv}`))) return;
+  if (!existsSync17(systemPath(ctx, `/lib/modules/${kv}`))) return;
   const result = await ctx.exec("depmod", isLiveRoot(ctx) ? [kv] : ["--basedir", ctx.root, kv], { mutates: true, allowFailure: true });
   if (result.exitCode !== 0) {
     ctx.logger.warn(`depmod ${kv} failed (exit status ${result.exitCode}): modules merged since the last depmod may be missing from the image. ${result.stderr.trim()}`.trim());
@@ -9875,6 +9973,7 @@ async function completePending(ctx) {
     for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
     return [];
   }
+  assertBootMounted(ctx);
   const completed = [];
   await withLock(underRoot(ctx.root, LOCK), async () => {
     for (const work of owed) {
@@ -9902,6 +10001,7 @@ var installCommand = {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
         validateInstallRequest(ctx, kv, { image: flags2.image, package: flags2.package });
+        assertBootMounted(ctx, flags2.package ? `emerge --config '=${flags2.package}'` : `dist-kernel install ${kv}`);
         await completePending(ctx);
         await installKernel(ctx, kv, { image: flags2.image, package: flags2.package, skipVerify: flags2.force });
         return 0;
@@ -9911,7 +10011,7 @@ var installCommand = {
 };
 
 // src/runtime/install/remove-module-dir.ts
-import { existsSync as existsSync17, rmSync as rmSync9 } from "node:fs";
+import { existsSync as existsSync18, rmSync as rmSync9 } from "node:fs";
 import { join as join30 } from "node:path";
 
 // src/runtime/clean/installed-kernels.ts
@@ -9978,7 +10078,7 @@ function moduleDirOwners(root, kvs) {
 function removeModuleDirOfPackage(ctx, kv, pkg) {
   const dir3 = `${MODULES_DIR}/${kv}`;
   const path = join30(underRoot(ctx.root, MODULES_DIR), kv);
-  if (!existsSync17(path)) return void 0;
+  if (!existsSync18(path)) return void 0;
   const owners = moduleDirOwners(ctx.root, [kv]).get(kv) ?? [];
   if (!owners.includes(pkg)) return void 0;
   const others = owners.filter((cpv) => cpv !== pkg);
@@ -10031,6 +10131,7 @@ var removeCommand = {
         validatePackage(flags2.package);
         assertKernelVersion(kv);
         const ctx = createRuntimeContext(context);
+        assertBootMounted(ctx, `dist-kernel remove ${kv}`);
         await completePending(ctx);
         await removeKernel(ctx, kv, { package: flags2.package, force: flags2.force });
         return 0;
@@ -10047,6 +10148,7 @@ var initramfsCommand = {
         const flags2 = options;
         const ctx = createRuntimeContext(context);
         validateInstallRequest(ctx, kv, { package: flags2.package });
+        assertBootMounted(ctx, `dist-kernel initramfs ${kv}`);
         const completed = await completePending(ctx);
         if (flags2.package && completed.includes(kv)) {
           ctx.logger.info(`the image of ${kv} completed just now already holds the modules of ${flags2.package}`);
@@ -10581,6 +10683,12 @@ function checkSecureBoot(status) {
 // src/runtime/doctor/run-doctor.ts
 async function runDoctor(ctx, options = {}) {
   const findings = [];
+  const facts = readBootMountFacts(ctx);
+  const problems = facts ? bootMountProblems(facts) : [];
+  if (problems.length > 0) {
+    const error = bootMountError(problems, void 0);
+    findings.push({ id: error.code, level: "error", subject: problems.map((p) => p.mountPoint).join(", "), message: error.message, fix: error.hint ?? "" });
+  }
   try {
     await completePending(ctx);
   } catch (error) {
@@ -10685,6 +10793,65 @@ async function rebuildModules(ctx, options = {}) {
   return plan;
 }
 
+// src/runtime/modules/removed-package.ts
+var MODULE_NAME_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
+function moduleNames(files) {
+  const names = /* @__PURE__ */ new Set();
+  for (const file of files) {
+    const match = MODULE_NAME_RE.exec(file);
+    if (match) names.add(match[1]);
+  }
+  return names;
+}
+async function rebuildWithoutPackage(ctx, cpf) {
+  validatePackage(cpf);
+  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+  const removed = inventory.modules.find((m) => m.cpv === cpf);
+  if (!removed) {
+    throw new DistKernelError("modules.package-unknown", `no installed module package ${cpf}`, {
+      hint: "run this from the package's pkg_postrm (its VDB entry is gone afterwards); to drop a module from an image by hand, run: dist-kernel initramfs KV"
+    });
+  }
+  const others = moduleNames(inventory.modules.filter((m) => m.cpv !== cpf).flatMap((m) => m.modules));
+  const names = [...moduleNames(removed.modules)].filter((n) => !others.has(n)).sort();
+  if (names.length === 0) return { modules: [], rebuilt: [] };
+  const holding = [];
+  for (const kernel of inventory.kernels) {
+    const image = kernelImages(ctx.exec, ctx.root, kernel.kv)[0];
+    if (!image) continue;
+    let inImage;
+    try {
+      inImage = modulesInListing(await image.read(), kernel.kv);
+    } catch (error) {
+      if (!isDistKernelError(error)) throw error;
+      ctx.logger.warn(`cannot read ${image.path} to see whether it holds ${names.join(", ")}: ${error.message}`);
+      continue;
+    }
+    const found = names.filter((n) => inImage.has(`${n}.ko`));
+    if (found.length > 0) holding.push({ kv: kernel.kv, found });
+  }
+  if (holding.length === 0) {
+    ctx.logger.info(`no installed image holds the modules of ${cpf} (${names.join(", ")})`);
+    return { modules: names, rebuilt: [] };
+  }
+  const fsType = rootFsType(ctx.root);
+  const rootModule = fsType;
+  if (rootModule !== void 0 && names.includes(rootModule)) {
+    throw new DistKernelError(
+      "initramfs.root-module-removed",
+      `not rebuilding the images of ${holding.map((h) => h.kv).join(", ")} without ${rootModule}: the root file system is ${fsType}, mounted with it; they keep it`,
+      { hint: `${cpf} provided the module the root file system needs: reinstall it (emerge --oneshot ${removed.key}) before the next kernel update, which could not mount root without it` }
+    );
+  }
+  assertBootMounted(ctx, holding.map((h) => `dist-kernel initramfs ${h.kv}`).join("; "));
+  const rebuilt = [];
+  for (const { kv, found } of holding) {
+    ctx.logger.log(`The image of ${kv} holds ${found.join(", ")} of the removed ${cpf}: rebuilding it without`);
+    rebuilt.push(await regenerateInitramfs(ctx, kv, { package: cpf, reason: "module" }));
+  }
+  return { modules: names, rebuilt };
+}
+
 // src/cli/commands/modules.ts
 var modulesCommand = {
   register(program2, run) {
@@ -10696,14 +10863,21 @@ var modulesCommand = {
         return 0;
       })
     );
+    modules.command("removed").description("rebuild every image that holds the modules of CAT/PF, which is being removed (linux-mod-r1's pkg_postrm)").argument("<cat/pf>", "the package being removed (${CATEGORY}/${PF})").action(
+      run(async (context, cpf) => {
+        const ctx = createRuntimeContext(context);
+        await rebuildWithoutPackage(ctx, cpf);
+        return 0;
+      })
+    );
     modules.exitOverride();
   }
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync27 } from "node:fs";
+import { readFileSync as readFileSync28 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
-  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-NAMN5MYP.mjs"), import("./locate-program-6NKZV36H.mjs")]);
+  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-DTUVMI5D.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
     root,
     config: config2,
@@ -10722,17 +10896,17 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync27(path, "utf8")
+    text: readFileSync28(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync19, mkdirSync as mkdirSync16, readFileSync as readFileSync32 } from "node:fs";
+import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync33 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync28 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync29 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join33 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -10748,7 +10922,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync28(path, "utf8");
+    return readFileSync29(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -10790,7 +10964,7 @@ async function writeProtected(path, text2, options) {
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10821,7 +10995,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync29(underRoot(root, path), "utf8");
+      text2 = readFileSync30(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -10858,13 +11032,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync18, readFileSync as readFileSync30 } from "node:fs";
+import { existsSync as existsSync19, readFileSync as readFileSync31 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync30(underRoot(root, path), "utf8");
+      text2 = readFileSync31(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -10875,7 +11049,7 @@ function osReleaseSaysGentoo(root) {
 }
 function assertGentooRoot(root) {
   const portage = underRoot(root, "/etc/portage");
-  const found = MARKERS.filter((m) => existsSync18(underRoot(root, m)));
+  const found = MARKERS.filter((m) => existsSync19(underRoot(root, m)));
   if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
   const missing = isDirectory(portage) ? `none of ${MARKERS.join(", ")} exists and os-release does not name gentoo` : "/etc/portage is not a directory";
   throw new DistKernelError("setup.not-gentoo", `not a Gentoo system: ${root}`, {
@@ -10913,7 +11087,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync31, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync32, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -10933,7 +11107,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync31(path, "utf8");
+    text2 = readFileSync32(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -10970,7 +11144,7 @@ var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
 function ensureDir(context, record2, systemPath2) {
   const missing = [];
-  for (let p = systemPath2; p !== "/" && !existsSync19(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
+  for (let p = systemPath2; p !== "/" && !existsSync20(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir3 of missing) {
     if (!context.dryRun) mkdirSync16(underRoot(context.root, dir3));
     recordDir(record2, dir3);
@@ -10981,7 +11155,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync32(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync33(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -11025,15 +11199,15 @@ async function runSetup(context, options) {
   const record2 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
-  if (existsSync19(reposDir) && !isDirectory(reposDir)) {
+  if (existsSync20(reposDir) && !isDirectory(reposDir)) {
     throw new DistKernelError("setup.repos-conf-file", `repos.conf is a file, not a directory: ${REPOS_CONF_DIR}`, {
       hint: `move it to ${REPOS_CONF_DIR}/gentoo.conf inside a new ${REPOS_CONF_DIR}/ directory (Portage reads both forms), then run setup again`
     });
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync19(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync32(configPath, "utf8"));
-  if (!existsSync19(configPath) || configMine) {
+  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync33(configPath, "utf8"));
+  if (!existsSync20(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
     recordFile(record2, CONFIG_PATH, write.hash);
@@ -11103,10 +11277,10 @@ async function runSetup(context, options) {
     for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync19(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync20(overlayFull)) record2.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync19(overlayFull)) ensureDir(context, record2, config2.overlayDir);
+    if (!existsSync20(overlayFull)) ensureDir(context, record2, config2.overlayDir);
     ensureDir(context, record2, dirname17(SETUP_RECORD));
     writeSetupRecord(root, record2);
     await options.generate(config2);
@@ -11117,11 +11291,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync24, readFileSync as readFileSync33, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { readdirSync as readdirSync24, readFileSync as readFileSync34, rmdirSync, rmSync as rmSync12 } from "node:fs";
 import { join as join34 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync33(path, "utf8");
+    return readFileSync34(path, "utf8");
   } catch {
     return void 0;
   }
@@ -11217,7 +11391,7 @@ var setupCommand = {
 };
 
 // src/runtime/clean/run-clean.ts
-import { existsSync as existsSync20, rmSync as rmSync13 } from "node:fs";
+import { existsSync as existsSync21, rmSync as rmSync13 } from "node:fs";
 import { join as join35 } from "node:path";
 
 // src/runtime/clean/default-kernel.ts
@@ -11295,7 +11469,7 @@ async function runClean(ctx, options) {
     logger.info(`${would}remove the boot files of ${kv}: ${byKv.get(kv).bootFiles.join(" ")}`);
     if (changing) {
       await options.removeKernel(kv);
-      const left = byKv.get(kv).bootFiles.filter((f) => existsSync20(underRoot(root, f)));
+      const left = byKv.get(kv).bootFiles.filter((f) => existsSync21(underRoot(root, f)));
       if (left.length > 0) {
         logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(" ")}`);
         report2.leftBootFiles.push(...left);
@@ -11339,7 +11513,10 @@ var cleanCommand = {
       run(async (context, options) => {
         const flags2 = options;
         const ctx = createRuntimeContext({ ...context, config: () => context.config(flags2.keep === void 0 ? {} : { keepKernels: flags2.keep }) });
-        if (!flags2.pretend) await completePendingQuietly(ctx);
+        if (!flags2.pretend) {
+          assertBootMounted(ctx, "dist-kernel clean");
+          await completePendingQuietly(ctx);
+        }
         await runClean(ctx, {
           keep: ctx.config.keepKernels,
           pretend: Boolean(flags2.pretend),
@@ -11354,7 +11531,7 @@ var cleanCommand = {
 };
 
 // src/runtime/postsync/run-postsync.ts
-import { existsSync as existsSync21 } from "node:fs";
+import { existsSync as existsSync22 } from "node:fs";
 
 // src/runtime/postsync/kernel-fingerprint.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -11405,7 +11582,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync34 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync35 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -11414,7 +11591,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync34(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync35(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -11450,7 +11627,7 @@ async function runPostsync(ctx, args, regenerate) {
   const state = readPostsyncState(root);
   const present = overlayVirtualVersions2(overlayFull);
   const keptMissing = keep.some((k) => !present.includes(k.pv) && !present.includes(k.pvr));
-  if (state.repositories[args.repo] === print && existsSync21(overlayFull) && !keptMissing) {
+  if (state.repositories[args.repo] === print && existsSync22(overlayFull) && !keptMissing) {
     logger.debug(`no kernel version changed in ::${args.repo}`);
     return { action: "unchanged" };
   }
