@@ -16,6 +16,9 @@ export async function runFlow(root: PortageRoot, name: string, script: string): 
 		const tail = result.output.split('\n').slice(-80).join('\n');
 		throw new Error(`flow step ${name} failed (exit ${result.code ?? result.signal}); log: ${root.dir}/${name}.log\n${tail}`);
 	}
+	// the root's declared layers hide the foreign host layer: nothing of it may have run or been read
+	const traces = root.foreignTraces();
+	if (traces.length > 0) throw new Error(`flow step ${name} ran or read foreign host files (test/portage/foreign-host.ts): ${traces.join(' ')}; log: ${root.dir}/${name}.log`);
 	return result.output;
 }
 
