@@ -4,6 +4,7 @@ import { makeTempRoot, type TempRoot } from '../../../test/helpers/temp-root';
 import { runtimeContext } from '../../../test/runtime/runtime-context';
 import { chooseBackend } from './select';
 import { kernelInstallConfigured, readKernelInstallSettings } from './kernel-install-settings';
+import { kernelInstallEnv } from './kernel-install';
 
 let root: TempRoot;
 afterEach(() => root.cleanup());
@@ -65,5 +66,18 @@ describe('chooseBackend', () => {
 		root.write('/etc/kernel/install.conf', 'layout=compat\n');
 		expect((await chooseBackend(runtimeContext(root.root))).name).toBe('kernel-install');
 		expect((await chooseBackend(runtimeContext(root.root, { config: { installBackend: 'builtin' } }))).name).toBe('builtin');
+	});
+});
+
+describe('kernelInstallEnv', () => {
+	it("points kernel-install at the root's plugins, without systemd's 50-depmod, which would run depmod on this machine", async () => {
+		root = makeTempRoot();
+		root.write('/etc/kernel/install.conf', 'layout=bls\n');
+		root.write('/etc/machine-id', `${MACHINE_ID}\n`);
+		for (const name of ['50-depmod.install', '50-dist-kernel.install', '90-loaderentry.install']) root.write(`/usr/lib/kernel/install.d/${name}`, '#!/bin/sh\n', 0o755);
+		const ctx = runtimeContext(root.root);
+		const env = kernelInstallEnv(ctx, await readKernelInstallSettings(ctx), root.path('/boot'));
+		expect(env['KERNEL_INSTALL_PLUGINS']?.split(' ').map((p) => p.slice(root.root.length))).toEqual(['/usr/lib/kernel/install.d/50-dist-kernel.install', '/usr/lib/kernel/install.d/90-loaderentry.install']);
+		expect(env['KERNEL_INSTALL_CONF_ROOT']).toBe(root.path('/etc/kernel'));
 	});
 });

@@ -29,6 +29,9 @@ export const LAYOUT_PLUGINS: Partial<Record<Layout, { plugin: string; from: stri
 	efistub: { plugin: '90-compat.install', from: 'sys-kernel/installkernel[systemd,efistub]' },
 };
 
+/** A plugin that acts on the running system whatever KERNEL_INSTALL_CONF_ROOT says: left out for a --root tree. */
+export const HOST_ONLY_PLUGIN = '50-depmod.install';
+
 /** A layout no installed plugin writes would leave the kernel uninstalled with kernel-install reporting success. */
 export function assertLayoutPlugin(ctx: Pick<RuntimeContext, 'root'>, settings: KernelInstallSettings): void {
 	const needed = LAYOUT_PLUGINS[settings.layout];
@@ -69,7 +72,8 @@ export function kernelInstallEnv(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, 
 	env['KERNEL_INSTALL_CONF_ROOT'] = settings.confRoot;
 	env['BOOT_ROOT'] = bootRootDisk;
 	env['ENTRY_TOKEN'] = settings.entryToken;
-	env['KERNEL_INSTALL_PLUGINS'] = settings.plugins.join(' ');
+	// systemd's 50-depmod runs depmod on this machine's /lib/modules/KV, not the root's (depmod -b is the root's own)
+	env['KERNEL_INSTALL_PLUGINS'] = settings.plugins.filter((p) => basename(p) !== HOST_ONLY_PLUGIN).join(' ');
 	if (settings.machineId) env['MACHINE_ID'] = settings.machineId;
 	return env;
 }

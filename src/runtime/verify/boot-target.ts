@@ -14,6 +14,7 @@ import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
 import { BOOT_DIRS, findBootFiles, mentionsKernel } from '../status/boot-files';
 import { readKernelCmdline } from '../uki/kernel-cmdline';
+import { inChroot } from '../install/chroot-guard';
 
 export interface BootTarget {
 	kind: 'kernel' | 'uki';
@@ -82,7 +83,8 @@ function entryPath(ctx: Pick<RuntimeContext, 'root'>, bootDir: string, path: str
 function fallbackCmdline(ctx: Pick<RuntimeContext, 'root'>): { params: string[]; source: string } {
 	const configured = readKernelCmdline(ctx);
 	if (configured) return { params: splitCmdline(configured.value), source: configured.source };
-	if (isLiveRoot(ctx)) {
+	// inside a chroot, /proc/cmdline is the build host's, not the command line this system boots with
+	if (isLiveRoot(ctx) && !inChroot()) {
 		try {
 			return { params: splitCmdline(readFileSync('/proc/cmdline', 'utf8')).filter((p) => !p.startsWith('BOOT_IMAGE=') && !p.startsWith('initrd=')), source: '/proc/cmdline' };
 		} catch {

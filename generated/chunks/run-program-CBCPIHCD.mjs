@@ -6957,6 +6957,7 @@ var LAYOUT_PLUGINS = {
   grub: { plugin: "90-compat.install", from: "sys-kernel/installkernel[systemd,grub]" },
   efistub: { plugin: "90-compat.install", from: "sys-kernel/installkernel[systemd,efistub]" }
 };
+var HOST_ONLY_PLUGIN = "50-depmod.install";
 function assertLayoutPlugin(ctx, settings) {
   const needed = LAYOUT_PLUGINS[settings.layout];
   if (!needed || settings.plugins.some((p) => basename4(p) === needed.plugin)) return;
@@ -6993,7 +6994,7 @@ function kernelInstallEnv(ctx, settings, bootRootDisk) {
   env["KERNEL_INSTALL_CONF_ROOT"] = settings.confRoot;
   env["BOOT_ROOT"] = bootRootDisk;
   env["ENTRY_TOKEN"] = settings.entryToken;
-  env["KERNEL_INSTALL_PLUGINS"] = settings.plugins.join(" ");
+  env["KERNEL_INSTALL_PLUGINS"] = settings.plugins.filter((p) => basename4(p) !== HOST_ONLY_PLUGIN).join(" ");
   if (settings.machineId) env["MACHINE_ID"] = settings.machineId;
   return env;
 }
@@ -9094,7 +9095,7 @@ function entryPath(ctx, bootDir, path) {
 function fallbackCmdline(ctx) {
   const configured = readKernelCmdline(ctx);
   if (configured) return { params: splitCmdline(configured.value), source: configured.source };
-  if (isLiveRoot(ctx)) {
+  if (isLiveRoot(ctx) && !inChroot()) {
     try {
       return { params: splitCmdline(readFileSync25("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
     } catch {
