@@ -137,7 +137,7 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(self.firmware).toBe(FIRMWARE_V1.size);
 	});
 
-	it('/boot in fstab but not mounted, the ESP read-only on UEFI: refused naming the mount point, nothing written, no dracut run, also through emerge --config; DONT_MOUNT_BOOT=1 proceeds', async () => {
+	it('/boot in fstab but not mounted, the ESP read-only on UEFI: refused naming the mount point, nothing written, no dracut run, also through emerge --config; doctor says so; DONT_MOUNT_BOOT=1 proceeds', async () => {
 		const r = preparedRoot();
 		const [{ kv: kv1, pv: pv1 }] = kernels(r);
 		const snap = (name: string) => `find /boot -type f -exec sha256sum {} + | sort > /dk-out/${name}.sha`;
@@ -153,6 +153,7 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 				"echo 'UUID=dk-test-boot /boot ext4 defaults 0 2' > /etc/fstab",
 				attempt('not-mounted', `dist-kernel initramfs ${kv1}`),
 				attempt('emerge-config', `emerge --config =sys-kernel/gentoo-kernel-bin-${pv1}`),
+				attempt('doctor-not-mounted', 'dist-kernel doctor'),
 				// UEFI in this mount namespace only; /boot mounted (a bind mount of itself), the ESP read-only
 				'mount -t tmpfs dk-firmware /sys/firmware && mkdir /sys/firmware/efi',
 				'mount --bind /boot /boot',
@@ -180,6 +181,9 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(config).toContain('refusing to write boot files: /boot is listed in /etc/fstab but not mounted');
 		expect(config).toContain(`mount /boot, then run: emerge --config '=sys-kernel/gentoo-kernel-bin-${pv1}'`);
 		expect(r.read('/dk-out/emerge-config.sha')).toBe(before);
+		// doctor names it too (everything it reads from /boot would be the directory underneath)
+		expect(r.read('/dk-out/doctor-not-mounted.rc').trim()).toBe('1');
+		expect(r.read('/dk-out/doctor-not-mounted.txt')).toContain('ERROR [boot.not-mounted] refusing to write boot files: /boot is listed in /etc/fstab but not mounted');
 
 		expect(r.read('/dk-out/esp-read-only.rc').trim()).toBe('1');
 		const esp = r.read('/dk-out/esp-read-only.txt');
