@@ -1,12 +1,11 @@
 // The one subprocess wrapper: argv arrays only (never a shell), tools found on the inherited PATH plus the
 // sbin directories, per-call timeout, output kept for the error and optionally shown live.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ExecaError } from 'execa';
 import { CHECKPOINT_ENV, checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
 import type { Logger } from './log';
+import { openSpool } from './spool';
 
 /** execa is evaluated on the first command, not at start-up: hooks that run nothing stay cheap. */
 let execaModule: Promise<typeof import('execa')> | undefined;
@@ -32,6 +31,10 @@ export interface ExecOptions {
 	show?: boolean;
 	/** Binary stdout (e.g. a decompressed stream), returned as stdoutBuffer. */
 	binary?: boolean;
+	/** An open descriptor (a file) the child reads as stdin, from its current offset; instead of `input`. */
+	stdinFd?: number;
+	/** An open descriptor (e.g. a spool file, lib/spool.ts) the child writes its stdout to; the caller reads it. */
+	stdoutFd?: number;
 }
 
 export interface ExecResult {
@@ -89,27 +92,27 @@ export function createExec(context: ExecContext): Exec {
 		env['PATH'] = searchPath(options.env?.['PATH'] ?? baseEnv['PATH']);
 		const show = options.show ?? context.logger.verbose;
 		// Binary output (a decompressed initramfs, easily over 100 MB) goes straight into a private temporary file
-		// and is read back in one piece: through a pipe, Node's 64 KiB reads stall the tool and cost more CPU than
-		// the decompression itself.
-		const spool = options.binary ? openSpool() : undefined;
+		// and is read back in one piece (lib/spool.ts says why not a pipe).
+		const spool = options.binary && options.stdoutFd === undefined ? openSpool() : undefined;
+		const stdoutFd = options.stdoutFd ?? spool?.fd;
 		try {
 			const { execa } = await loadExeca();
 			const subprocess = execa(file, [...args], {
 				env,
 				extendEnv: false,
 				cwd: options.cwd,
-				...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+				// execa hands any open descriptor to the child as is (its types only list 3–9).
+				...(options.stdinFd !== undefined ? { stdin: options.stdinFd as 3 } : options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
 				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
 				reject: false,
 				stripFinalNewline: false,
-				// execa hands any open descriptor to the child as is (its types only list 3–9).
-				stdout: spool ? (spool.fd as 3) : show ? ['pipe', 'inherit'] : 'pipe',
+				stdout: stdoutFd !== undefined ? (stdoutFd as 3) : show ? ['pipe', 'inherit'] : 'pipe',
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
 			});
 			const result = await subprocess;
 			// A failed run's output is partial (e.g. a truncated stream): never handed on.
 			const stdoutBuffer = spool ? (result.exitCode === 0 ? readFileSync(spool.path) : Buffer.alloc(0)) : undefined;
-			const stdout = spool ? '' : String(result.stdout ?? '');
+			const stdout = stdoutFd !== undefined ? '' : String(result.stdout ?? '');
 			const stderr = String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
@@ -145,24 +148,4 @@ export function createExec(context: ExecContext): Exec {
 			spool?.close();
 		}
 	};
-}
-
-/** An open, empty file only we can read (mode 0600 in a fresh 0700 directory), removed by close(). */
-function openSpool(): { fd: number; path: string; close(): void } {
-	const dir = mkdtempSync(join(tmpdir(), 'dist-kernel-out.'));
-	const path = join(dir, 'stdout');
-	try {
-		const fd = openSync(path, 'wx+', 0o600);
-		return {
-			fd,
-			path,
-			close: () => {
-				closeSync(fd);
-				rmSync(dir, { recursive: true, force: true });
-			},
-		};
-	} catch (error) {
-		rmSync(dir, { recursive: true, force: true });
-		throw new DistKernelError('exec.spool', `cannot create a temporary file in ${tmpdir()}`, { cause: error });
-	}
 }

@@ -80,6 +80,31 @@ describe('initramfs reader on cpio + compressors', () => {
 		}
 	});
 
+	it('lists an image file like the same bytes in memory: the tool reading the file after an early archive, or the bytes when NUL padding follows', async () => {
+		for (const [tool, args] of [['zstd', ['-qc']], ['gzip', ['-c']], ['xz', ['-c', '--check=crc32']], ['lz4', ['-lc']]] as const) {
+			const compressed = sh(tool, [...args], { input: main });
+			for (const [label, bytes] of [
+				['alone', compressed],
+				['after an early archive', Buffer.concat([early, compressed])],
+				['with NUL padding', Buffer.concat([early, compressed, Buffer.alloc(300)])],
+			] as const) {
+				const file = tmp.path(`image-${tool}.img`);
+				writeFileSync(file, bytes);
+				const fromFile = await listInitramfs(exec, file);
+				const fromMemory = await listInitramfsBuffer(exec, bytes);
+				expect(fromFile.entries, `${tool} ${label}`).toEqual(fromMemory.entries);
+				expect(fromFile.segments, `${tool} ${label}`).toEqual(fromMemory.segments);
+				expect(fromFile.names.has('usr/lib/modules/6.1.11-gentoo-dist/extra/zfs.ko'), `${tool} ${label}`).toBe(true);
+			}
+			// cut in the middle: the tool reading the file fails, typed
+			const file = tmp.path(`cut-${tool}.img`);
+			writeFileSync(file, Buffer.concat([early, compressed.subarray(0, compressed.length >> 1), Buffer.from([1])]));
+			await expect(listInitramfs(exec, file), tool).rejects.toMatchObject({ code: expect.stringMatching(/^(initramfs\.decompress|cpio\.parse)$/) });
+		}
+		await expect(listInitramfs(exec, tmp.path('tree'))).rejects.toMatchObject({ code: 'initramfs.read' });
+		await expect(listInitramfs(exec, tmp.path('no-such-image'))).rejects.toMatchObject({ code: 'initramfs.read' });
+	});
+
 	it('reports garbage and truncation as typed errors', async () => {
 		await expect(listInitramfsBuffer(exec, Buffer.from('hello world, not an initramfs'))).rejects.toMatchObject({ code: 'initramfs.format' });
 		await expect(listInitramfsBuffer(exec, main.subarray(0, main.length - 700))).rejects.toMatchObject({ code: 'cpio.parse' });

@@ -1,11 +1,12 @@
 // Lists what an initramfs holds, reading it as the kernel does: zero or more uncompressed newc archives (early
 // microcode), then compressed segments whose contents are again newc archives.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { DistKernelError } from '../../lib/errors';
 import type { Exec } from '../../lib/exec';
-import { isCpioAt, parseCpioSequence, skipZeros, type CpioEntry } from '../../parsers/cpio';
+import { bufferSource, isCpioAt, parseCpioSequence, skipZeros, type ByteSource, type CpioEntry } from '../../parsers/cpio';
 import { detectCompression, type Compression } from '../../parsers/initramfs-compression';
-import { decompressSegment } from './decompress';
+import { openDecompressed, type SegmentInput } from './decompress';
+import { advanceTo, fileSource } from './file-source';
 
 export interface InitramfsSegment {
 	offset: number;
@@ -20,7 +21,8 @@ export interface InitramfsListing {
 	names: Set<string>;
 }
 
-export async function listInitramfsBuffer(exec: Exec, image: Buffer): Promise<InitramfsListing> {
+/** Walks the image: uncompressed archives in place, then the compressed segment (`segment(at)` gives its input). */
+async function listSource(exec: Exec, image: ByteSource, segment: (at: number) => SegmentInput): Promise<InitramfsListing> {
 	const segments: InitramfsSegment[] = [];
 	const entries: CpioEntry[] = [];
 	let at = skipZeros(image, 0);
@@ -28,38 +30,61 @@ export async function listInitramfsBuffer(exec: Exec, image: Buffer): Promise<In
 		if (isCpioAt(image, at)) {
 			const archive = parseCpioSequence(image, at);
 			segments.push({ offset: at, compression: 'cpio', entries: archive.entries.length });
-			entries.push(...archive.entries);
+			for (const entry of archive.entries) entries.push(entry);
 			at = archive.end;
 			continue;
 		}
-		const compression = detectCompression(image, at);
+		const compression = detectCompression(image.bytes(at, 16));
 		if (compression === 'unknown') {
 			throw new DistKernelError('initramfs.format', `unrecognized data in initramfs at byte ${at}`, {
 				hint: 'expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4',
 			});
 		}
-		const inner = await decompressSegment(exec, compression, image.subarray(at));
-		const archive = parseCpioSequence(inner, 0);
-		if (archive.end < inner.length) {
-			throw new DistKernelError('initramfs.format', `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
+		const inner = await openDecompressed(exec, compression, segment(at));
+		try {
+			const archive = parseCpioSequence(inner.source, 0);
+			if (archive.end < inner.source.length) {
+				throw new DistKernelError('initramfs.format', `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
+			}
+			segments.push({ offset: at, compression, entries: archive.entries.length });
+			for (const entry of archive.entries) entries.push(entry);
+		} finally {
+			inner.close();
 		}
-		segments.push({ offset: at, compression, entries: archive.entries.length });
-		entries.push(...archive.entries);
 		// A compressed segment runs to the end of the image (the kernel's decompressors consume the rest).
 		break;
 	}
 	return { segments, entries, names: new Set(entries.map((e) => e.name)) };
 }
 
+export function listInitramfsBuffer(exec: Exec, image: Buffer): Promise<InitramfsListing> {
+	return listSource(exec, bufferSource(image), (at) => image.subarray(at));
+}
+
+/**
+ * Lists an image file reading only what it must: the headers of its archives (file data skipped), and the
+ * compressed segment handed to the decompressor as the file itself when nothing follows the stream.
+ */
 export async function listInitramfs(exec: Exec, path: string): Promise<InitramfsListing> {
-	let image: Buffer;
+	let fd: number;
 	try {
-		image = readFileSync(path);
+		fd = openSync(path, 'r');
 	} catch (error) {
 		throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: String(error), cause: error });
 	}
 	try {
-		return await listInitramfsBuffer(exec, image);
+		const stat = fstatSync(fd);
+		if (!stat.isFile()) throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: 'not a regular file' });
+		const size = stat.size;
+		const image = fileSource(fd, size);
+		const load = (at: number) => image.bytes(at, size - at);
+		// NUL padding after the stream must be cut off first (decompress.ts): then the bytes are read into memory.
+		const padded = size > 0 && image.bytes(size - 1, 1)[0] === 0;
+		return await listSource(exec, image, (at) => {
+			if (padded) return load(at);
+			advanceTo(fd, at);
+			return { fd, load: () => load(at) };
+		});
 	} catch (error) {
 		if (error instanceof DistKernelError && !error.message.includes(path)) {
 			throw new DistKernelError(error.code, `${error.message} (${path})`, {
@@ -68,7 +93,13 @@ export async function listInitramfs(exec: Exec, path: string): Promise<Initramfs
 				cause: error,
 			});
 		}
+		// a read of the file itself failed (EIO…)
+		if (!(error instanceof DistKernelError) && (error as NodeJS.ErrnoException).code) {
+			throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: String(error), cause: error });
+		}
 		throw error;
+	} finally {
+		closeSync(fd);
 	}
 }
 
