@@ -24,7 +24,8 @@ import {
 } from './fleet-helpers';
 import { initramfsModules, runFlow, ukiContents } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
-import { createPortageRoot, DRACUT_LOG, type PortageRoot } from './portage-root';
+import { DRACUT_LOG, type PortageRoot } from './portage-root';
+import { preparedPortageRoot } from './prepared-root';
 import { HELLO, INITRAMFS_MODULES } from './stand-in-gentoo';
 import { whyNoRoot } from './throwaway-root';
 
@@ -92,19 +93,8 @@ it('a throw-away root can be built here (root, unshare, overlayfs over /, chroot
 describe('fleet: one build host, a binhost on 127.0.0.1, clients installing binary packages', () => {
 	beforeAll(async () => {
 		if (why) throw new Error(why);
-		prepared = track(await createPortageRoot());
-		await timed('prepare', () =>
-			runFlow(
-				prepared,
-				'fleet-prepare',
-				[
-					'node "${DK_BUNDLE}" setup --eclass-overrides',
-					'emerge --quiet-build=y sys-kernel/dist-kernel-runtime',
-					'mkdir -p /etc/portage/package.use',
-					"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
-				].join('\n'),
-			),
-		);
+		// setup --eclass-overrides, the runtime package, USE=dist-kernel (built once per run: prepared-root.ts)
+		prepared = track(await timed('prepare', () => preparedPortageRoot()));
 		installCompilerCounter(prepared);
 		buildHost = track(forkBuildHost(prepared));
 		await timed('build host: kernel 1 + 2 modules from source', () =>

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initramfsModules, runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import type { KernelRelease } from './kernel-distfiles';
-import { BOOT_STATES_LOG, createPortageRoot, DRACUT_LOG, forkPortageRoot, type PortageRoot } from './portage-root';
+import { BOOT_STATES_LOG, DRACUT_LOG, forkPortageRoot, type PortageRoot } from './portage-root';
+import { preparedPortageRoot } from './prepared-root';
 import { HELLO, INITRAMFS_MODULES } from './stand-in-gentoo';
 import { whyNoRoot } from './throwaway-root';
 
@@ -41,18 +42,8 @@ it('a throw-away root can be built here (root, unshare, overlayfs over /, chroot
 describe('flow 1: setup, the runtime package, the first kernel', () => {
 	beforeAll(async () => {
 		if (why) return;
-		const root = track(await createPortageRoot());
-		await runFlow(
-			root,
-			'prepare',
-			[
-				'node "${DK_BUNDLE}" setup --eclass-overrides',
-				'emerge --quiet-build=y sys-kernel/dist-kernel-runtime',
-				'mkdir -p /etc/portage/package.use',
-				"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
-			].join('\n'),
-		);
-		prepared = root;
+		// setup --eclass-overrides, the runtime package, USE=dist-kernel (built once per run: prepared-root.ts)
+		prepared = track(await preparedPortageRoot());
 	});
 
 	it('emerge installs sys-kernel/dist-kernel-runtime from the generated overlay: program, plugin, post-sync hook', () => {

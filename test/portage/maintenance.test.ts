@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFlow, ukiContents } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import type { KernelRelease } from './kernel-distfiles';
-import { BOOT_STATES_LOG, createPortageRoot, DRACUT_LOG, type PortageRoot } from './portage-root';
+import { BOOT_STATES_LOG, DRACUT_LOG, type PortageRoot } from './portage-root';
+import { preparedPortageRoot } from './prepared-root';
 import { HELLO, INITRAMFS_MODULES } from './stand-in-gentoo';
 import { whyNoRoot } from './throwaway-root';
 
@@ -44,18 +45,19 @@ afterAll(() => {
 describe('maintenance flows in one root: upgrade with uefi=yes, modules rebuild (flow 4), --config and --depclean (flow 5)', () => {
 	beforeAll(async () => {
 		if (why) return;
-		const root = await createPortageRoot();
+		// setup --eclass-overrides and the runtime package (built once per run: prepared-root.ts)
+		const root = await preparedPortageRoot();
 		upgraded = root;
 		const [{ pv: pv1 }] = kernels(root);
 		await runFlow(
 			root,
 			'maintenance-first-kernel',
 			[
-				'node "${DK_BUNDLE}" setup --eclass-overrides',
-				'mkdir -p /etc/portage/package.use',
+				// USE=dist-kernel only where this file says so
+				'rm /etc/portage/package.use/dist-kernel',
 				`echo '${INITRAMFS.cp} dist-kernel' > /etc/portage/package.use/dk-test`,
 				`echo '${MANUAL.cp} -dist-kernel' >> /etc/portage/package.use/dk-test`,
-				`emerge --quiet-build=y sys-kernel/dist-kernel-runtime =sys-kernel/gentoo-kernel-bin-${pv1} ${INITRAMFS.cp}`,
+				`emerge --quiet-build=y =sys-kernel/gentoo-kernel-bin-${pv1} ${INITRAMFS.cp}`,
 				// USE=-dist-kernel: no dependency on the kernel, so it builds against /usr/src/linux once that exists
 				`emerge --quiet-build=y ${MANUAL.cp}`,
 			].join('\n'),

@@ -119,7 +119,7 @@ export function parseBootStates(text: string): BootState[] {
 	return states;
 }
 
-function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): PortageRoot {
+export function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): PortageRoot {
 	return {
 		...root,
 		kernels,
