@@ -4,6 +4,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, cons
 import { basename, dirname, join } from 'node:path';
 import { checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
+import { timed } from './timing';
 
 export interface AtomicWriteOptions {
 	/** File mode (default 0o644). */
@@ -20,7 +21,8 @@ export function fsyncDir(dir: string): void {
 	let fd: number | undefined;
 	try {
 		fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-		fsyncSync(fd);
+		const dirFd = fd;
+		timed('fsync', () => fsyncSync(dirFd));
 	} catch {
 		// Some filesystems (vfat on old kernels) refuse fsync on a directory: the rename is still atomic.
 	} finally {
@@ -73,7 +75,8 @@ export function stageFile(target: string, data: string | Uint8Array, options: At
 		let offset = 0;
 		while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 		checkpoint(`write.data ${target}`);
-		if (options.durable !== false) fsyncSync(fd);
+		const fileFd = fd;
+		if (options.durable !== false) timed('fsync', () => fsyncSync(fileFd));
 		closeSync(fd);
 		fd = undefined;
 	} catch (error) {

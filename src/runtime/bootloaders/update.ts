@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { isLiveRoot, systemPath } from '../context';
+import { timed } from '../../lib/timing';
 
 export interface BootloaderEvent {
 	action: 'install' | 'remove';
@@ -57,7 +58,11 @@ async function updateEfibootmgr(ctx: RuntimeContext, event: BootloaderEvent): Pr
 	});
 }
 
-export async function updateBootloaders(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
+export function updateBootloaders(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
+	return timed('bootloaders', () => updateBootloadersNow(ctx, event));
+}
+
+async function updateBootloadersNow(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
 	const loaders = event.layout === 'grub' && !ctx.config.bootloaders.includes('grub') ? ['grub' as const, ...ctx.config.bootloaders] : ctx.config.bootloaders;
 	if (loaders.length === 0) return;
 	if (!isLiveRoot(ctx)) {

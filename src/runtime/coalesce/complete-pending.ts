@@ -9,13 +9,14 @@ import { completeDeferred } from '../install/install-kernel';
 import { isProcessAlive } from './emerge-owner';
 import { listPending, readPending } from './pending-state';
 import { NO_COALESCE_ENV } from './plan';
+import { timed } from '../../lib/timing';
 
 const LOCK = '/var/lib/dist-kernel/pending.lock';
 
 /** Builds whatever an emerge that is gone deferred; returns the kernels whose work it completed. */
 export async function completePending(ctx: RuntimeContext): Promise<string[]> {
 	if (ctx.env[NO_COALESCE_ENV] === '1') return [];
-	const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
+	const owed = timed('pending-read', () => listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner)));
 	if (owed.length === 0) return [];
 	if (ctx.dryRun) {
 		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);

@@ -4,11 +4,16 @@ import { isDistKernelError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import { underRoot } from '../../lib/root';
 import { parseMtimedb, type MergeListItem } from '../../parsers/mtimedb';
+import { timed } from '../../lib/timing';
 
 export const MTIMEDB_PATH = '/var/cache/edb/mtimedb';
 
 /** The resume merge list, or [] when there is none or it cannot be read (then nothing is deferred). */
 export function readMergeList(root: string, logger?: Logger): MergeListItem[] {
+	return timed('mtimedb-read', () => readMergeListNow(root, logger));
+}
+
+function readMergeListNow(root: string, logger?: Logger): MergeListItem[] {
 	let text: string;
 	try {
 		text = readFileSync(underRoot(root, MTIMEDB_PATH), 'utf8');

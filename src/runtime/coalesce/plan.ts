@@ -29,6 +29,7 @@ import { findEmergeAncestor, type ProcessRef } from './emerge-owner';
 import { itemsStillToMerge, readMergeList } from './merge-list';
 import { clearPending, listPending, readPending, recordPending, type PendingWork } from './pending-state';
 import { waitingFor as whatToWaitFor } from './waiting-for';
+import { timed } from '../../lib/timing';
 
 export interface InitramfsRequest {
 	kv: string;
@@ -60,7 +61,11 @@ function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleI
  */
 export type InitramfsPlan = 'now' | 'deferred' | { complete: PendingWork };
 
-export async function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
+export function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
+	return timed('coalesce-plan', () => planInitramfsNow(ctx, req));
+}
+
+async function planInitramfsNow(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
 	if (coalescingOff(ctx) || !req.package || req.reason === 'manual') return 'now';
 	const phase = ctx.env['EBUILD_PHASE'];
 	if (phase !== undefined && phase !== 'postinst') return 'now';

@@ -6,6 +6,7 @@ import type { RuntimeContext } from '../context';
 import type { ModuleInventory } from '../modules/scan-modules';
 import { missingRootModules, rootCriticalModules, type RootCriticalModule } from '../root-modules/root-critical';
 import { laterAskersFor, moduleTarget } from './askers';
+import { timed } from '../../lib/timing';
 
 export interface Waiting {
 	/** Package keys to wait for, askers first. */
@@ -16,7 +17,11 @@ export interface Waiting {
 	rootProviders: string[];
 }
 
-export async function waitingFor(ctx: RuntimeContext, kv: string, others: readonly MergeListItem[], list: readonly MergeListItem[], inventory: ModuleInventory): Promise<Waiting> {
+export function waitingFor(ctx: RuntimeContext, kv: string, others: readonly MergeListItem[], list: readonly MergeListItem[], inventory: ModuleInventory): Promise<Waiting> {
+	return timed('waiting-for', () => waitingForNow(ctx, kv, others, list, inventory));
+}
+
+async function waitingForNow(ctx: RuntimeContext, kv: string, others: readonly MergeListItem[], list: readonly MergeListItem[], inventory: ModuleInventory): Promise<Waiting> {
 	const keys = laterAskersFor(kv, others, list, inventory, ctx.config.kernelPackages);
 	const missingRoot = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
 	// A provider still to merge helps only if it is rebuilt for this kernel.

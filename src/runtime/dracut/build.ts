@@ -6,6 +6,7 @@ import { DistKernelError, isDistKernelError } from '../../lib/errors';
 import type { RuntimeContext } from '../context';
 import { systemView } from '../../lib/root';
 import { dracutConfigFiles, stageDracutConfig } from './config';
+import { timed } from '../../lib/timing';
 
 export interface DracutBuild {
 	kv: string;
@@ -46,7 +47,11 @@ export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBu
 }
 
 /** Runs dracut; returns the path of the image it wrote (inside `workDir`). Under --dry-run prints the command only. */
-export async function runDracut(ctx: RuntimeContext, build: DracutBuild): Promise<string> {
+export function runDracut(ctx: RuntimeContext, build: DracutBuild): Promise<string> {
+	return timed(build.generic ? 'dracut-rescue' : 'dracut', () => runDracutNow(ctx, build));
+}
+
+async function runDracutNow(ctx: RuntimeContext, build: DracutBuild): Promise<string> {
 	const output = join(build.workDir, `${build.generic ? 'rescue-' : ''}${build.uki ? 'uki.efi' : 'initramfs.img'}`);
 	const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== undefined });
 	if (ctx.dryRun) {

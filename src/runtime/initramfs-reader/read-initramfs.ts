@@ -7,6 +7,7 @@ import { bufferSource, isCpioAt, parseCpioSequence, skipZeros, type ByteSource, 
 import { detectCompression, type Compression } from '../../parsers/initramfs-compression';
 import { openDecompressed, type SegmentInput } from './decompress';
 import { advanceTo, fileSource } from './file-source';
+import { timed } from '../../lib/timing';
 
 export interface InitramfsSegment {
 	offset: number;
@@ -65,7 +66,11 @@ export function listInitramfsBuffer(exec: Exec, image: Buffer): Promise<Initramf
  * Lists an image file reading only what it must: the headers of its archives (file data skipped), and the
  * compressed segment handed to the decompressor as the file itself when nothing follows the stream.
  */
-export async function listInitramfs(exec: Exec, path: string): Promise<InitramfsListing> {
+export function listInitramfs(exec: Exec, path: string): Promise<InitramfsListing> {
+	return timed('image-listing', () => listInitramfsNow(exec, path));
+}
+
+async function listInitramfsNow(exec: Exec, path: string): Promise<InitramfsListing> {
 	let fd: number;
 	try {
 		fd = openSync(path, 'r');

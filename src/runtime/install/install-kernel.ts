@@ -23,6 +23,7 @@ import { withWorkDir } from './work-dir';
 import { keepInstalledImage, keptMessage, settleVerification, verifyBeforeInstall } from '../verify/pipeline-hook';
 import { refreshModuleIndex } from './refresh-module-index';
 import { firmwareStartsKernel } from '../secureboot/firmware-image';
+import { timed } from '../../lib/timing';
 
 export interface InstallOptions {
 	/** System path of the kernel image (default: /lib/modules/KV/vmlinuz, then /usr/src/linux-KV/…). */
@@ -59,7 +60,7 @@ export function validatePackage(pkg: string | undefined): void {
 async function installWith(ctx: RuntimeContext, backend: Backend, kv: string, artifacts: KernelArtifacts): Promise<{ backend: string; files: string[] }> {
 	const end = ctx.logger.begin(`Installing ${artifacts.uki ? 'unified kernel image' : 'kernel'} ${kv} (${backend.name})`);
 	try {
-		const files = await backend.install(artifacts);
+		const files = await timed('install-files', () => backend.install(artifacts));
 		end(true);
 		return { backend: backend.name, files };
 	} catch (error) {
@@ -96,7 +97,7 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 		}
 		await completeStale(ctx, kv);
 	}
-	if (!(await rootModulesPresent(ctx, kv, initrdOnly, reason))) return { kv, status: 'kept', files: [] };
+	if (!(await timed('root-modules-check', () => rootModulesPresent(ctx, kv, initrdOnly, reason)))) return { kv, status: 'kept', files: [] };
 	// A rebuild keeps the kernel's image form (UKI or initramfs); an installation follows the configuration.
 	const uki = initrdOnly ? installedImageForm(ctx, kv) : undefined;
 	const started = performance.now();

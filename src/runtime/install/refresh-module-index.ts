@@ -5,8 +5,13 @@
 import { existsSync } from 'node:fs';
 import { assertKernelVersion } from '../../lib/validate';
 import { isLiveRoot, systemPath, type RuntimeContext } from '../context';
+import { timed } from '../../lib/timing';
 
-export async function refreshModuleIndex(ctx: RuntimeContext, kv: string): Promise<void> {
+export function refreshModuleIndex(ctx: RuntimeContext, kv: string): Promise<void> {
+	return timed('depmod', () => refreshModuleIndexNow(ctx, kv));
+}
+
+async function refreshModuleIndexNow(ctx: RuntimeContext, kv: string): Promise<void> {
 	assertKernelVersion(kv);
 	if (!existsSync(systemPath(ctx, `/lib/modules/${kv}`))) return;
 	const result = await ctx.exec('depmod', isLiveRoot(ctx) ? [kv] : ['--basedir', ctx.root, kv], { mutates: true, allowFailure: true });

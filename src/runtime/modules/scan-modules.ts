@@ -10,6 +10,7 @@ import { parsePmsVersion, comparePmsVersions, withoutRevision } from '../../pars
 import type { ContentsEntry } from '../../parsers/vdb-contents';
 import { readVdb, type BrokenEntry, type InstalledPackage, type RawEntry } from '../vdb/read-vdb';
 import { openSkipCache } from '../vdb/skip-cache';
+import { timed } from '../../lib/timing';
 
 export const VIRTUAL_KEY = 'virtual/dist-kernel';
 const MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
@@ -127,6 +128,10 @@ function listModulesDirs(root: string): string[] {
 }
 
 export function scanModules(root: string, options: ScanOptions): ModuleInventory {
+	return timed('vdb-scan', () => scanModulesNow(root, options));
+}
+
+function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 	// The cache is only valid for the kernel package list it was built with.
 	const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(' ') });
 	const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });

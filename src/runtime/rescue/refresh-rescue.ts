@@ -18,6 +18,7 @@ import { rescuePlan } from './rescue-plan';
 import { firmwareStartsKernel } from '../secureboot/firmware-image';
 import { readRescueState, rescueFilesPresent, writeRescueState } from './rescue-state';
 import { isFile } from '../../lib/path-kind';
+import { timed } from '../../lib/timing';
 
 /** Kernel release order (numeric parts compared as numbers): 6.10 is newer than 6.9. */
 export function compareKernelVersions(a: string, b: string): number {
@@ -38,7 +39,11 @@ export function newestKernel(ctx: Pick<RuntimeContext, 'root'>): string | undefi
 
 export type RescueOutcome = { action: 'disabled' | 'not-newest' | 'up-to-date' | 'no-machine-id' | 'unsupported-layout' } | { action: 'built'; files: string[] };
 
-export async function refreshRescueImage(ctx: RuntimeContext, kv: string, workDir: string): Promise<RescueOutcome> {
+export function refreshRescueImage(ctx: RuntimeContext, kv: string, workDir: string): Promise<RescueOutcome> {
+	return timed('rescue-image', () => refreshRescueImageNow(ctx, kv, workDir));
+}
+
+async function refreshRescueImageNow(ctx: RuntimeContext, kv: string, workDir: string): Promise<RescueOutcome> {
 	if (!ctx.config.rescueImage) return { action: 'disabled' };
 	if (newestKernel(ctx) !== kv) return { action: 'not-newest' };
 	const resolved = await resolveLayout(ctx, kv);

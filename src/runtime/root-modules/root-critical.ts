@@ -15,6 +15,7 @@ import { kernelImages, modulesUnder, type KernelImage } from '../initramfs-reade
 import type { InitramfsListing } from '../initramfs-reader/read-initramfs';
 import type { ModulePackageInfo } from '../modules/scan-modules';
 import { runningKernel } from '../status/collect-status';
+import { timed } from '../../lib/timing';
 
 export interface RootCriticalModule {
 	/** Module name without `.ko`, e.g. `zfs`. */
@@ -106,7 +107,7 @@ function readCached(image: KernelImage): Promise<InitramfsListing> {
 
 /** The root-critical modules, judged from outside kernel `forKv` (its own image is what is being decided). */
 export function rootCriticalModules(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>, inventory: KernelsAndModules, forKv: string): Promise<RootCriticalModule[]> {
-	return findRootCritical(ctx, inventory, forKv);
+	return timed('root-critical', () => findRootCritical(ctx, inventory, forKv));
 }
 
 async function findRootCritical(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>, inventory: KernelsAndModules, forKv: string): Promise<RootCriticalModule[]> {
