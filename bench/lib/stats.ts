@@ -54,3 +54,16 @@ export function formatMs(ms: number): string {
 	if (!Number.isFinite(ms)) return 'n/a';
 	return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 }
+
+/**
+ * Runs every function in turn, `runs` rounds (after one untimed warm-up round), so that machine load hits all
+ * alike; returns each one's median and samples in milliseconds, in the order given.
+ */
+export async function timeInterleaved(fns: readonly (() => unknown)[], runs: number): Promise<{ median: number; samples: number[] }[]> {
+	for (const fn of fns) await fn();
+	const samples = fns.map(() => [] as number[]);
+	for (let i = 0; i < runs; i += 1) {
+		for (const [j, fn] of fns.entries()) samples[j]!.push(await timeOnce(fn));
+	}
+	return samples.map((s) => ({ median: median(s), samples: s }));
+}

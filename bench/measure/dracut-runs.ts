@@ -3,21 +3,60 @@
 // the module packages inherit ::gentoo's kernel-install / linux-mod-r1, installkernel[systemd] → kernel-install →
 // our initrd plugin) and once under ours (`dist-kernel setup --eclass-overrides`). Both with kernel-install
 // layout=bls. dracut runs for the new kernel are counted by a wrapper first on PATH inside the throw-away root.
+// Each (K, wiring) runs `runs` times, interleaved (round by round, the wirings' order alternating), on fresh forks
+// of one root; the wall time is the median. Every run also records where the time went: each phase of each package
+// (an /etc/portage/bashrc hook writes $EPOCHREALTIME before and after every phase function), and inside the runtime
+// each timed step of each call ($DIST_KERNEL_TIMINGS, src/lib/timing.ts: start-up, VDB scan, mtimedb read,
+// root-critical check, dracut, fsyncs, depmod…).
 import { runFlow } from '../../test/portage/flow-helpers';
 import type { KernelRelease } from '../../test/portage/kernel-distfiles';
-import { BOOT_STATES_LOG, createPortageRoot, DRACUT_LOG, forkPortageRoot, type PortageRoot } from '../../test/portage/portage-root';
+import { BOOT_STATES_LOG, DRACUT_LOG, forkPortageRoot, type PortageRoot } from '../../test/portage/portage-root';
+import { preparedPortageRoot } from '../../test/portage/prepared-root';
 import { HELLO, INITRAMFS_MODULES } from '../../test/portage/stand-in-gentoo';
+import { formatMs, median } from '../lib/stats';
+
+const PHASES_LOG = '/var/log/dk-test/phases.log';
+const TIMINGS_LOG = '/var/log/dk-test/runtime-timings.log';
+const EMERGE_MS = '/var/log/dk-test/emerge-ms';
+
+/** Time spent in one phase function of one package (ms), in the order they ran. */
+export interface PhaseSpan {
+	pkg: string;
+	phase: string;
+	ms: number;
+}
+
+/** One timed step of one runtime call (src/lib/timing.ts), with the package whose phase made the call. */
+export interface RuntimeStep {
+	pid: number;
+	label: string;
+	ms: number;
+	/** CAT/PF and phase running when the step started, if any. */
+	during?: string;
+}
+
+export interface EmergeRun {
+	ms: number;
+	dracutRuns: number;
+	phases: PhaseSpan[];
+	runtime: RuntimeStep[];
+}
 
 export interface DracutRunsPoint {
 	modulePackages: number;
-	/** dracut runs for the new kernel under our eclasses (eclass-overrides). */
+	/** dracut runs for the new kernel under our eclasses (eclass-overrides); the largest count of the runs. */
 	coalesced: number;
 	/** The same under Gentoo's eclasses. */
 	gentooBehaviour: number;
-	/** Wall time of the upgrade emerge, ours and Gentoo's (ms). */
+	/** Median wall time of the upgrade emerge, ours and Gentoo's (ms). */
 	oursEmergeMs: number;
 	gentooEmergeMs: number;
+	/** Every run's wall time (ms), in the order run. */
+	oursRuns: number[];
+	gentooRuns: number[];
 	exitCodes: number[];
+	/** Where the time went in the run closest to each median. */
+	breakdown: { ours: EmergeRun; gentoo: EmergeRun };
 }
 
 const WIRINGS = {
@@ -28,15 +67,60 @@ const WIRINGS = {
 		'emerge --quiet-build=y --oneshot sys-kernel/installkernel',
 	].join('\n'),
 } as const;
+type Wiring = keyof typeof WIRINGS;
 
-async function upgrade(base: PortageRoot, k: number, wiring: keyof typeof WIRINGS): Promise<{ runs: number; ms: number; code: number }> {
+// Replaces the harness bashrc for the timed emerge (its /boot checksums after every postinst would be measured too):
+// one line before and after every phase function, no fork ($EPOCHREALTIME is bash's own clock).
+const PHASE_BASHRC = `# Bench hook: the time of every phase of every package.
+dk_bench_mark() { printf '%s %s %s %s\\n' "\${EPOCHREALTIME}" "$1" "\${CATEGORY}/\${PF}" "\${EBUILD_PHASE_FUNC:-\${EBUILD_PHASE}}" >> ${PHASES_LOG}; }
+for dk_phase in pkg_setup src_unpack src_prepare src_configure src_compile src_install pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config; do
+	eval "pre_\${dk_phase}() { dk_bench_mark start; }; post_\${dk_phase}() { dk_bench_mark end; }"
+done
+unset dk_phase
+`;
+
+/** Pairs the bashrc's start/end lines into spans; also returns the spans' absolute intervals for attribution. */
+export function parsePhases(text: string): { spans: PhaseSpan[]; intervals: { from: number; to: number; what: string }[] } {
+	const open = new Map<string, number>();
+	const spans: PhaseSpan[] = [];
+	const intervals: { from: number; to: number; what: string }[] = [];
+	for (const line of text.split('\n')) {
+		const [time, mark, pkg, phase] = line.split(' ');
+		if (!time || !pkg || !phase) continue;
+		const at = Number(time) * 1000;
+		const key = `${pkg} ${phase}`;
+		if (mark === 'start') open.set(key, at);
+		else if (mark === 'end' && open.has(key)) {
+			const from = open.get(key)!;
+			open.delete(key);
+			spans.push({ pkg, phase, ms: at - from });
+			intervals.push({ from, to: at, what: key });
+		}
+	}
+	return { spans, intervals };
+}
+
+export function parseRuntimeTimings(text: string, intervals: { from: number; to: number; what: string }[]): RuntimeStep[] {
+	const steps: RuntimeStep[] = [];
+	for (const line of text.split('\n')) {
+		const [start, pid, label, ms] = line.split(' ');
+		if (!start || !pid || !label || !ms) continue;
+		const at = Number(start);
+		const during = intervals.find((i) => i.from <= at && at <= i.to)?.what;
+		steps.push({ pid: Number(pid), label, ms: Number(ms), ...(during ? { during } : {}) });
+	}
+	return steps;
+}
+
+async function upgrade(base: PortageRoot, k: number, wiring: Wiring, run: number): Promise<EmergeRun> {
 	const root = forkPortageRoot(base);
 	try {
 		const [{ pv: pv1 }, { kv: kv2 }] = root.kernels as [KernelRelease, KernelRelease];
 		const dropped = INITRAMFS_MODULES.slice(k).map((m) => m.cp);
+		root.write('/etc/portage/bench-bashrc', PHASE_BASHRC);
 		await runFlow(
 			root,
-			`bench-${wiring}-k${k}`,
+			`bench-${wiring}-k${k}-run${run}`,
 			[
 				dropped.length > 0 ? `emerge --unmerge ${dropped.join(' ')}` : '',
 				WIRINGS[wiring],
@@ -47,41 +131,105 @@ async function upgrade(base: PortageRoot, k: number, wiring: keyof typeof WIRING
 				'rm -f /etc/portage/package.mask/dk-test-upgrade',
 				`: > ${DRACUT_LOG}`,
 				`: > ${BOOT_STATES_LOG}`,
+				// timed from here: phase marks and the runtime's own timing lines, nothing else added
+				'cp /etc/portage/bench-bashrc /etc/portage/bashrc',
+				`: > ${PHASES_LOG}`,
+				`: > ${TIMINGS_LOG}`,
+				`export DIST_KERNEL_TIMINGS=${TIMINGS_LOG}`,
 				'start=$(date +%s%N)',
 				'emerge --quiet-build=y --update --deep --newuse @world',
-				'echo "$(( ($(date +%s%N) - start) / 1000000 ))" > /var/log/dk-test/emerge-ms',
+				`echo "$(( ($(date +%s%N) - start) / 1000000 ))" > ${EMERGE_MS}`,
 			].join('\n'),
 		);
-		return { runs: root.dracutRuns().filter((kv) => kv === kv2).length, ms: Number(root.read('/var/log/dk-test/emerge-ms').trim()), code: 0 };
+		const { spans, intervals } = parsePhases(root.exists(PHASES_LOG) ? root.read(PHASES_LOG) : '');
+		return {
+			ms: Number(root.read(EMERGE_MS).trim()),
+			dracutRuns: root.dracutRuns().filter((kv) => kv === kv2).length,
+			phases: spans,
+			runtime: parseRuntimeTimings(root.exists(TIMINGS_LOG) ? root.read(TIMINGS_LOG) : '', intervals),
+		};
 	} finally {
-		root.cleanup();
+		if (!process.env['DK_TEST_KEEP_ROOTS']) root.cleanup();
 	}
 }
 
-export async function measureDracutRuns(bin: string, ks: number[]): Promise<DracutRunsPoint[]> {
+function closestToMedian(runs: EmergeRun[]): EmergeRun {
+	const m = median(runs.map((r) => r.ms));
+	return [...runs].sort((a, b) => Math.abs(a.ms - m) - Math.abs(b.ms - m))[0]!;
+}
+
+export async function measureDracutRuns(bin: string, ks: number[], runs = 3): Promise<DracutRunsPoint[]> {
 	// `dist-kernel setup` runs this bundle before the runtime package (which ships the same bundle) is merged
 	process.env['DIST_KERNEL_TEST_BIN'] = bin;
-	const base = await createPortageRoot();
+	const base = await preparedPortageRoot();
 	try {
-		await runFlow(
-			base,
-			'bench-base',
-			[
-				'node "${DK_BUNDLE}" setup --eclass-overrides',
-				'emerge --quiet-build=y sys-kernel/dist-kernel-runtime',
-				'mkdir -p /etc/portage/package.use',
-				"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
-				`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${[HELLO, ...INITRAMFS_MODULES].map((m) => m.cp).join(' ')}`,
-			].join('\n'),
-		);
-		const points: DracutRunsPoint[] = [];
-		for (const k of ks) {
-			const ours = await upgrade(base, k, 'ours');
-			const gentoo = await upgrade(base, k, 'gentoo');
-			points.push({ modulePackages: k, coalesced: ours.runs, gentooBehaviour: gentoo.runs, oursEmergeMs: ours.ms, gentooEmergeMs: gentoo.ms, exitCodes: [ours.code, gentoo.code] });
+		await runFlow(base, 'bench-base', `emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${[HELLO, ...INITRAMFS_MODULES].map((m) => m.cp).join(' ')}`);
+		const results = new Map<string, EmergeRun[]>();
+		for (let run = 0; run < runs; run += 1) {
+			for (const k of ks) {
+				const order: Wiring[] = (run + k) % 2 === 0 ? ['ours', 'gentoo'] : ['gentoo', 'ours'];
+				for (const wiring of order) {
+					const key = `${wiring} ${k}`;
+					const result = await upgrade(base, k, wiring, run);
+					process.stdout.write(`  K=${k} ${wiring} run ${run + 1}/${runs}: ${formatMs(result.ms)}, dracut ${result.dracutRuns}\n`);
+					results.set(key, [...(results.get(key) ?? []), result]);
+				}
+			}
 		}
-		return points;
+		return ks.map((k) => {
+			const ours = results.get(`ours ${k}`)!;
+			const gentoo = results.get(`gentoo ${k}`)!;
+			return {
+				modulePackages: k,
+				coalesced: Math.max(...ours.map((r) => r.dracutRuns)),
+				gentooBehaviour: Math.max(...gentoo.map((r) => r.dracutRuns)),
+				oursEmergeMs: median(ours.map((r) => r.ms)),
+				gentooEmergeMs: median(gentoo.map((r) => r.ms)),
+				oursRuns: ours.map((r) => r.ms),
+				gentooRuns: gentoo.map((r) => r.ms),
+				exitCodes: [0, 0],
+				breakdown: { ours: closestToMedian(ours), gentoo: closestToMedian(gentoo) },
+			};
+		});
 	} finally {
-		base.cleanup();
+		if (!process.env['DK_TEST_KEEP_ROOTS']) base.cleanup();
 	}
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Per package: the sum of its phase functions' time (and the biggest phases); per runtime step label: total time. */
+export function summarise(run: EmergeRun): { packages: { pkg: string; ms: number; phases: string }[]; runtime: { label: string; calls: number; ms: number }[]; phasesMs: number } {
+	const byPkg = new Map<string, PhaseSpan[]>();
+	for (const span of run.phases) byPkg.set(span.pkg, [...(byPkg.get(span.pkg) ?? []), span]);
+	const packages = [...byPkg].map(([pkg, spans]) => ({
+		pkg,
+		ms: spans.reduce((t, p) => t + p.ms, 0),
+		phases: spans.filter((p) => p.ms >= 100).map((p) => `${p.phase} ${s(p.ms)}`).join(', '),
+	}));
+	const byLabel = new Map<string, { calls: number; ms: number }>();
+	for (const step of run.runtime) {
+		const label = step.label.startsWith('start-up:') ? 'start-up' : step.label;
+		const entry = byLabel.get(label) ?? { calls: 0, ms: 0 };
+		byLabel.set(label, { calls: entry.calls + 1, ms: entry.ms + step.ms });
+	}
+	const runtime = [...byLabel].map(([label, v]) => ({ label, ...v })).sort((a, b) => b.ms - a.ms);
+	return { packages, runtime, phasesMs: packages.reduce((t, p) => t + p.ms, 0) };
+}
+
+/** Lines for the bench's output: where each wiring's median run spent its time, per K. */
+export function renderBreakdown(points: DracutRunsPoint[]): string[] {
+	const lines: string[] = [];
+	for (const p of points) {
+		for (const wiring of ['ours', 'gentoo'] as const) {
+			const run = p.breakdown[wiring];
+			const sum = summarise(run);
+			lines.push('', `P1 breakdown, K=${p.modulePackages}, ${wiring === 'ours' ? 'ours' : "Gentoo's eclasses"}: emerge ${s(run.ms)}, of it in phase functions ${s(sum.phasesMs)} (the rest is Portage: dependency resolution, fetch/unpack checks, merging files, VDB)`);
+			for (const pkg of sum.packages) lines.push(`  ${pkg.pkg}: ${s(pkg.ms)}${pkg.phases ? ` (${pkg.phases})` : ''}`);
+			if (sum.runtime.length > 0) {
+				lines.push(`  runtime steps (all calls): ${sum.runtime.map((r) => `${r.label} ${s(r.ms)}${r.calls > 1 ? ` ×${r.calls}` : ''}`).join(', ')}`);
+			}
+		}
+	}
+	return lines;
 }

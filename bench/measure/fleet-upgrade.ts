@@ -5,7 +5,8 @@
 // fork of the same root; each client runs its own dracut once (the initramfs module is not in a generic image).
 import { compilerRuns, forkBuildHost, forkClient, installCompilerCounter, serveDirectory, PKGDIR } from '../../test/portage/fleet-helpers';
 import { runFlow } from '../../test/portage/flow-helpers';
-import { createPortageRoot, DRACUT_LOG, forkPortageRoot, type PortageRoot } from '../../test/portage/portage-root';
+import { DRACUT_LOG, forkPortageRoot, type PortageRoot } from '../../test/portage/portage-root';
+import { preparedPortageRoot } from '../../test/portage/prepared-root';
 import { HELLO, INITRAMFS_MODULES } from '../../test/portage/stand-in-gentoo';
 
 export interface FleetRun {
@@ -47,19 +48,13 @@ export async function measureFleetUpgrade(bin: string, runs: number): Promise<Fl
 	const modules = [HELLO.cp, INITRAMFS_MODULES[0]!.cp];
 	const roots: PortageRoot[] = [];
 	const track = (root: PortageRoot) => (roots.push(root), root);
-	const base = track(await createPortageRoot());
+	const base = track(await preparedPortageRoot());
 	let server: Awaited<ReturnType<typeof serveDirectory>> | undefined;
 	try {
 		await runFlow(
 			base,
 			'bench-fleet-base',
-			[
-				'node "${DK_BUNDLE}" setup --eclass-overrides',
-				'emerge --quiet-build=y sys-kernel/dist-kernel-runtime',
-				'mkdir -p /etc/portage/package.use',
-				"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
-				`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${modules.join(' ')}`,
-			].join('\n'),
+			`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${modules.join(' ')}`,
 		);
 		installCompilerCounter(base);
 		const buildHost = track(forkBuildHost(base));

@@ -1,12 +1,13 @@
 // Listing a real dracut image: the runtime's reader (bundled entry bench/entries/list-initramfs.ts, run as a
-// process) against `lsinitrd IMAGE`. The image is built once with real dracut from the Debian kernel
+// process) against `lsinitrd IMAGE`, and the floor both stand on: `zstd -dc IMAGE | cpio -t` (the decompressor and
+// GNU cpio reading headers, no listing format, no process of ours). The image is built once with real dracut from the Debian kernel
 // (--no-hostonly, modules `base` + `kernel-modules`, zstd as dracut compresses by default here) and cached.
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debianKernel } from '../../test/helpers/debian-kernel';
 import { BENCH_CACHE, bundleEntry } from '../lib/bundle';
 import { runChecked, runProcess } from '../lib/run-process';
-import { median, timePair } from '../lib/stats';
+import { median, timeInterleaved, timePair } from '../lib/stats';
 
 const TIME = '/usr/bin/time';
 
@@ -17,6 +18,10 @@ export interface InitramfsListingResult {
 	oursMs: number;
 	lsinitrdMs: number;
 	speedup: number;
+	/** `zstd -dc IMAGE | cpio -t`, interleaved with the two above: what decompressing and walking the headers cost. */
+	floorMs: number;
+	/** ours / floor: 1 would be no cost beyond the floor. */
+	oursOverFloor: number;
 	lsinitrdEntries: number;
 	runs: number;
 	/** CPU time (user+sys, children included: zstd, cpio) via GNU time, medians of the same runs. */
@@ -70,7 +75,12 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 		const r = await runProcess(process.execPath, [lister, '--system-zstd', image]);
 		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries) throw new Error(`system-zstd listing differs or failed: ${r.stderr}`);
 	};
-	const timing = await timePair(ours, theirs, runs);
+	const floor = async () => {
+		const r = await runProcess('sh', ['-c', 'zstd -dc -q -- "$1" | cpio -t --quiet', 'sh', image]);
+		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries) throw new Error(`zstd -dc | cpio -t failed or listed another number of entries: ${r.stderr}`);
+	};
+	const [oursTimes, theirTimes, floorTimes] = await timeInterleaved([ours, theirs, floor], runs);
+	const timing = { a: oursTimes!.median, b: theirTimes!.median };
 	// The warm-up run of each is not counted.
 	const oursCpuMs = median(cpu.ours.slice(1));
 	const lsinitrdCpuMs = median(cpu.theirs.slice(1));
@@ -82,6 +92,8 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 		oursMs: timing.a,
 		lsinitrdMs: timing.b,
 		speedup: timing.b / timing.a,
+		floorMs: floorTimes!.median,
+		oursOverFloor: timing.a / floorTimes!.median,
 		lsinitrdEntries,
 		runs,
 		oursCpuMs,
