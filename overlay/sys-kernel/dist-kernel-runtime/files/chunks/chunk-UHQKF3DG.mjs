@@ -95,6 +95,36 @@ function checkpoint(name) {
   }
 }
 
+// src/lib/timing.ts
+import { appendFileSync } from "node:fs";
+var TIMINGS_ENV = "DIST_KERNEL_TIMINGS";
+var sink;
+function setTimingLogger(logger) {
+  sink = logger;
+}
+function enabled() {
+  return Boolean(process.env[TIMINGS_ENV]) || Boolean(sink?.verbose);
+}
+function recordTiming(label, ms, start = performance.now() - ms) {
+  if (!enabled()) return;
+  if (sink?.verbose) sink.debug(`time: ${label} ${ms.toFixed(1)} ms`);
+  const file = process.env[TIMINGS_ENV];
+  if (!file) return;
+  try {
+    appendFileSync(file, `${(performance.timeOrigin + start).toFixed(1)} ${process.pid} ${label} ${ms.toFixed(1)}
+`);
+  } catch {
+  }
+}
+function timed(label, fn) {
+  if (!enabled()) return fn();
+  const start = performance.now();
+  const result = fn();
+  if (result instanceof Promise) return result.finally(() => recordTiming(label, performance.now() - start, start));
+  recordTiming(label, performance.now() - start, start);
+  return result;
+}
+
 // src/lib/atomic-write.ts
 function tempNameFor(target) {
   return join(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
@@ -103,7 +133,8 @@ function fsyncDir(dir) {
   let fd;
   try {
     fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    fsyncSync(fd);
+    const dirFd = fd;
+    timed("fsync", () => fsyncSync(dirFd));
   } catch {
   } finally {
     if (fd !== void 0) closeSync(fd);
@@ -136,7 +167,8 @@ function stageFile(target, data, options = {}) {
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
     checkpoint(`write.data ${target}`);
-    if (options.durable !== false) fsyncSync(fd);
+    const fileFd = fd;
+    if (options.durable !== false) timed("fsync", () => fsyncSync(fileFd));
     closeSync(fd);
     fd = void 0;
   } catch (error2) {
@@ -6572,6 +6604,9 @@ export {
   literal,
   CHECKPOINT_ENV,
   checkpoint,
+  setTimingLogger,
+  recordTiming,
+  timed,
   parsePmsVersion,
   comparePmsVersions,
   compareVersionStrings,

@@ -20,7 +20,7 @@ import {
   string,
   withoutRevision,
   writeFileAtomic
-} from "./chunk-LNACDLGT.mjs";
+} from "./chunk-UHQKF3DG.mjs";
 import "./chunk-G5KQK5GI.mjs";
 import {
   DistKernelError,

@@ -33,12 +33,15 @@ import {
   parsePmsVersion,
   prettifyError,
   record,
+  recordTiming,
+  setTimingLogger,
   stageFile,
   strictObject,
   string,
+  timed,
   withoutRevision,
   writeFileAtomic
-} from "./chunk-LNACDLGT.mjs";
+} from "./chunk-UHQKF3DG.mjs";
 import {
   parseReposConf,
   systemView,
@@ -3680,9 +3683,32 @@ function renderDefaultConfig() {
 }
 
 // src/lib/exec.ts
-import { closeSync, mkdtempSync, openSync, readFileSync as readFileSync2, rmSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
+
+// src/lib/spool.ts
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+function openSpool() {
+  const dir3 = mkdtempSync(join(tmpdir(), "dist-kernel-out."));
+  const path = join(dir3, "stdout");
+  try {
+    const fd = openSync(path, "wx+", 384);
+    return {
+      fd,
+      path,
+      close: () => {
+        closeSync(fd);
+        rmSync(dir3, { recursive: true, force: true });
+      }
+    };
+  } catch (error) {
+    rmSync(dir3, { recursive: true, force: true });
+    throw new DistKernelError("exec.spool", `cannot create a temporary file in ${tmpdir()}`, { cause: error });
+  }
+}
+
+// src/lib/exec.ts
 var execaModule;
 function loadExeca() {
   execaModule ??= import("./execa-GDZYAOUC.mjs");
@@ -3717,24 +3743,25 @@ function createExec(context) {
     Object.assign(env, options.env ?? {});
     env["PATH"] = searchPath(options.env?.["PATH"] ?? baseEnv["PATH"]);
     const show = options.show ?? context.logger.verbose;
-    const spool = options.binary ? openSpool() : void 0;
+    const spool = options.binary && options.stdoutFd === void 0 ? openSpool() : void 0;
+    const stdoutFd = options.stdoutFd ?? spool?.fd;
     try {
       const { execa } = await loadExeca();
       const subprocess = execa(file, [...args], {
         env,
         extendEnv: false,
         cwd: options.cwd,
-        ...options.input === void 0 ? { stdin: "ignore" } : { input: options.input },
+        // execa hands any open descriptor to the child as is (its types only list 3–9).
+        ...options.stdinFd !== void 0 ? { stdin: options.stdinFd } : options.input === void 0 ? { stdin: "ignore" } : { input: options.input },
         timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
         reject: false,
         stripFinalNewline: false,
-        // execa hands any open descriptor to the child as is (its types only list 3–9).
-        stdout: spool ? spool.fd : show ? ["pipe", "inherit"] : "pipe",
+        stdout: stdoutFd !== void 0 ? stdoutFd : show ? ["pipe", "inherit"] : "pipe",
         stderr: show ? ["pipe", "inherit"] : "pipe"
       });
       const result = await subprocess;
       const stdoutBuffer = spool ? result.exitCode === 0 ? readFileSync2(spool.path) : Buffer.alloc(0) : void 0;
-      const stdout = spool ? "" : String(result.stdout ?? "");
+      const stdout = stdoutFd !== void 0 ? "" : String(result.stdout ?? "");
       const stderr = String(result.stderr ?? "");
       if (result.failed && result.exitCode === void 0) throw result;
       const exitCode = result.exitCode ?? 1;
@@ -3770,24 +3797,6 @@ function createExec(context) {
     }
   };
 }
-function openSpool() {
-  const dir3 = mkdtempSync(join(tmpdir(), "dist-kernel-out."));
-  const path = join(dir3, "stdout");
-  try {
-    const fd = openSync(path, "wx+", 384);
-    return {
-      fd,
-      path,
-      close: () => {
-        closeSync(fd);
-        rmSync(dir3, { recursive: true, force: true });
-      }
-    };
-  } catch (error) {
-    rmSync(dir3, { recursive: true, force: true });
-    throw new DistKernelError("exec.spool", `cannot create a temporary file in ${tmpdir()}`, { cause: error });
-  }
-}
 
 // src/cli/context.ts
 function createContext(options, env = process.env) {
@@ -3795,6 +3804,9 @@ function createContext(options, env = process.env) {
   const verbose = Boolean(options.verbose);
   const dryRun = Boolean(options.dryRun);
   const logger = createLogger({ verbose });
+  setTimingLogger(logger);
+  recordTiming(`start-up:${process.argv.slice(2).join(",").replace(/\s/g, "_")}`, performance.now(), 0);
+  process.once("exit", () => recordTiming("total", performance.now(), 0));
   const exec = createExec({ logger, dryRun, env });
   let cached;
   return {
@@ -4206,7 +4218,7 @@ var generateCommand = {
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
         const [{ generateOverlay }, { locateProgram }] = await Promise.all([
-          import("./generate-overlay-DTUVMI5D.mjs"),
+          import("./generate-overlay-BASB7EXN.mjs"),
           import("./locate-program-6NKZV36H.mjs")
         ]);
         const location = locateProgram();
@@ -5227,7 +5239,10 @@ function dracutArgs(ctx, build, staged, output) {
   args.push(output);
   return args;
 }
-async function runDracut(ctx, build) {
+function runDracut(ctx, build) {
+  return timed(build.generic ? "dracut-rescue" : "dracut", () => runDracutNow(ctx, build));
+}
+async function runDracutNow(ctx, build) {
   const output = join7(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
   const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
   if (ctx.dryRun) {
@@ -5375,6 +5390,9 @@ function listModulesDirs(root) {
   }
 }
 function scanModules(root, options) {
+  return timed("vdb-scan", () => scanModulesNow(root, options));
+}
+function scanModulesNow(root, options) {
   const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(" ") });
   const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
   const kernelPkgs = [];
@@ -6587,7 +6605,10 @@ function newestKernel(ctx) {
   const hasImage = (kv) => imageCandidates(kv).some((p) => isFile(systemPath(ctx, p)));
   return names.filter((kv) => isKernelVersion(kv) && hasImage(kv)).sort(compareKernelVersions).at(-1);
 }
-async function refreshRescueImage(ctx, kv, workDir) {
+function refreshRescueImage(ctx, kv, workDir) {
+  return timed("rescue-image", () => refreshRescueImageNow(ctx, kv, workDir));
+}
+async function refreshRescueImageNow(ctx, kv, workDir) {
   if (!ctx.config.rescueImage) return { action: "disabled" };
   if (newestKernel(ctx) !== kv) return { action: "not-newest" };
   const resolved = await resolveLayout(ctx, kv);
@@ -7210,7 +7231,10 @@ async function updateEfibootmgr(ctx, event) {
     timeout: 6e4
   });
 }
-async function updateBootloaders(ctx, event) {
+function updateBootloaders(ctx, event) {
+  return timed("bootloaders", () => updateBootloadersNow(ctx, event));
+}
+async function updateBootloadersNow(ctx, event) {
   const loaders = event.layout === "grub" && !ctx.config.bootloaders.includes("grub") ? ["grub", ...ctx.config.bootloaders] : ctx.config.bootloaders;
   if (loaders.length === 0) return;
   if (!isLiveRoot(ctx)) {
@@ -7441,6 +7465,9 @@ function parseMtimedb(text2) {
 // src/runtime/coalesce/merge-list.ts
 var MTIMEDB_PATH = "/var/cache/edb/mtimedb";
 function readMergeList(root, logger) {
+  return timed("mtimedb-read", () => readMergeListNow(root, logger));
+}
+function readMergeListNow(root, logger) {
   let text2;
   try {
     text2 = readFileSync17(underRoot(root, MTIMEDB_PATH), "utf8");
@@ -7514,7 +7541,7 @@ function clearPending(root, kv) {
 }
 
 // src/runtime/root-modules/root-critical.ts
-import { readFileSync as readFileSync24, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
+import { readFileSync as readFileSync23, readdirSync as readdirSync16, statSync as statSync17 } from "node:fs";
 
 // src/parsers/proc-mounts.ts
 function unescape3(field2) {
@@ -7535,10 +7562,10 @@ function mountAt(entries, target) {
 }
 
 // src/runtime/initramfs-reader/kernel-images.ts
-import { readFileSync as readFileSync20 } from "node:fs";
+import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { readFileSync as readFileSync19 } from "node:fs";
+import { closeSync as closeSync4, fstatSync as fstatSync2, openSync as openSync4 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -7568,62 +7595,86 @@ function typeOf(mode) {
   }
 }
 var align4 = (n) => n + 3 & ~3;
-function hexField(buf, at, field2) {
-  const start = at + 6 + field2 * 8;
+function hexField(head, at, field2) {
+  const start = 6 + field2 * 8;
   let value2 = 0;
   for (let i = start; i < start + 8; i++) {
-    const c = buf[i];
+    const c = head[i];
     let digit;
     if (c >= 48 && c <= 57) digit = c - 48;
     else if (c >= 65 && c <= 70) digit = c - 55;
     else if (c >= 97 && c <= 102) digit = c - 87;
-    else throw fail2(at, `header field ${field2} is not hexadecimal: \`${printable(buf.toString("latin1", start, start + 8))}\``);
+    else throw fail2(at, `header field ${field2} is not hexadecimal: \`${printable(head.toString("latin1", start, start + 8))}\``);
     value2 = value2 * 16 + digit;
   }
   return value2;
 }
-function isCpioAt(buf, offset = 0) {
-  return buf.length - offset >= 6 && buf.toString("latin1", offset, offset + 5) === "07070" && (buf[offset + 5] === 49 || buf[offset + 5] === 50);
+function bufferSource(buf) {
+  return { length: buf.length, bytes: (offset, length) => buf.subarray(offset, offset + length) };
 }
-function parseCpioArchive(buf, offset = 0) {
+var sourceOf = (input) => Buffer.isBuffer(input) ? bufferSource(input) : input;
+function isMagic(head) {
+  return head.length >= 6 && head[0] === 48 && head[1] === 55 && head[2] === 48 && head[3] === 55 && head[4] === 48 && (head[5] === 49 || head[5] === 50);
+}
+function isCpioAt(input, offset = 0) {
+  const src = sourceOf(input);
+  return src.length - offset >= 6 && isMagic(src.bytes(offset, 6));
+}
+function parseCpioArchive(input, offset = 0) {
+  const src = sourceOf(input);
   const entries = [];
   let at = offset;
   for (; ; ) {
-    if (buf.length - at < CPIO_HEADER_SIZE) throw fail2(at, "truncated header (no TRAILER!!! record)");
-    if (!isCpioAt(buf, at)) throw fail2(at, `bad magic \`${printable(buf.toString("latin1", at, at + 6))}\` (only newc 070701/070702 is supported)`);
-    const ino = hexField(buf, at, 0);
-    const mode = hexField(buf, at, 1);
-    const nlink = hexField(buf, at, 4);
-    const mtime2 = hexField(buf, at, 5);
-    const size = hexField(buf, at, 6);
-    const nameSize = hexField(buf, at, 11);
+    if (src.length - at < CPIO_HEADER_SIZE) throw fail2(at, "truncated header (no TRAILER!!! record)");
+    const head = src.bytes(at, CPIO_HEADER_SIZE);
+    if (!isMagic(head)) throw fail2(at, `bad magic \`${printable(head.toString("latin1", 0, 6))}\` (only newc 070701/070702 is supported)`);
+    const ino = hexField(head, at, 0);
+    const mode = hexField(head, at, 1);
+    const nlink = hexField(head, at, 4);
+    const mtime2 = hexField(head, at, 5);
+    const size = hexField(head, at, 6);
+    const nameSize = hexField(head, at, 11);
     if (nameSize < 1 || nameSize > MAX_NAME) throw fail2(at, `name size ${nameSize} out of range`);
     const nameStart = at + CPIO_HEADER_SIZE;
     const nameEnd = nameStart + nameSize;
-    if (nameEnd > buf.length) throw fail2(at, "truncated name");
-    if (buf[nameEnd - 1] !== 0) throw fail2(at, "name is not NUL-terminated");
-    const raw = buf.toString("utf8", nameStart, nameEnd - 1);
+    if (nameEnd > src.length) throw fail2(at, "truncated name");
+    const name = src.bytes(nameStart, nameSize);
+    if (name[nameSize - 1] !== 0) throw fail2(at, "name is not NUL-terminated");
+    const raw = name.toString("utf8", 0, nameSize - 1);
     if (raw.includes("\0")) throw fail2(at, "NUL inside the name");
     const dataStart = offset + align4(nameEnd - offset);
-    if (dataStart + size > buf.length) throw fail2(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
+    if (dataStart + size > src.length) throw fail2(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
     const next = offset + align4(dataStart + size - offset);
-    if (raw === TRAILER) return { entries, end: Math.min(next, buf.length) };
+    if (raw === TRAILER) return { entries, end: Math.min(next, src.length) };
     entries.push({ name: raw.replace(/^(?:\.\/|\/)+/, ""), mode, type: typeOf(mode), size, mtime: mtime2, nlink, ino, dataOffset: dataStart });
     at = next;
   }
 }
-function skipZeros(buf, offset) {
+function skipZeros(input, offset) {
+  if (Buffer.isBuffer(input)) {
+    let at2 = offset;
+    while (at2 < input.length && input[at2] === 0) at2++;
+    return at2;
+  }
   let at = offset;
-  while (at < buf.length && buf[at] === 0) at++;
+  while (at < input.length) {
+    const window = input.bytes(at, 4096);
+    if (window.length === 0) return input.length;
+    let i = 0;
+    while (i < window.length && window[i] === 0) i++;
+    if (i < window.length) return at + i;
+    at += window.length;
+  }
   return at;
 }
-function parseCpioSequence(buf, offset = 0) {
+function parseCpioSequence(input, offset = 0) {
+  const src = sourceOf(input);
   const entries = [];
-  let at = skipZeros(buf, offset);
-  while (at < buf.length && isCpioAt(buf, at)) {
-    const archive = parseCpioArchive(buf, at);
+  let at = skipZeros(input, offset);
+  while (at < src.length && isCpioAt(src, at)) {
+    const archive = parseCpioArchive(src, at);
     for (const entry of archive.entries) entries.push(entry);
-    at = skipZeros(buf, archive.end);
+    at = skipZeros(input, archive.end);
   }
   return { entries, end: at };
 }
@@ -7651,6 +7702,7 @@ function detectCompression(buf, offset = 0) {
 }
 
 // src/runtime/initramfs-reader/decompress.ts
+import { fstatSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/fzstd/esm/index.mjs
@@ -8367,8 +8419,44 @@ function compressedStreamEnd(compression, data) {
   }
 }
 
+// src/runtime/initramfs-reader/file-source.ts
+import { readSync as readSync2 } from "node:fs";
+var WINDOW = 16 * 1024;
+function fileSource(fd, length) {
+  let window = Buffer.alloc(0);
+  let windowAt = 0;
+  return {
+    length,
+    bytes: (offset, count) => {
+      const want = Math.max(0, Math.min(count, length - offset));
+      if (offset >= windowAt && offset + want <= windowAt + window.length) return window.subarray(offset - windowAt, offset - windowAt + want);
+      const size = Math.min(Math.max(want, WINDOW), length - offset);
+      const buf = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync2(fd, buf, got, size - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      window = buf.subarray(0, got);
+      windowAt = offset;
+      return window.subarray(0, Math.min(want, got));
+    }
+  };
+}
+function advanceTo(fd, to) {
+  const buf = Buffer.allocUnsafe(Math.min(to, 1 << 20));
+  let done = 0;
+  while (done < to) {
+    const n = readSync2(fd, buf, 0, Math.min(buf.length, to - done), null);
+    if (n === 0) break;
+    done += n;
+  }
+}
+
 // src/runtime/initramfs-reader/decompress.ts
 var TOOLS = {
+  zstd: ["zstd", ["-dc", "-q"]],
   xz: ["xz", ["-dc", "-q"]],
   lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
   bzip2: ["bzip2", ["-dc", "-q"]],
@@ -8382,39 +8470,59 @@ function failed(compression, cause) {
     cause
   });
 }
+var unsupported = (compression) => new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
+  hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
+});
+var inMemory = (data) => ({
+  source: bufferSource(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+  close: () => void 0
+});
 function trimZeros(data) {
   let end = data.length;
   while (end > 0 && data[end - 1] === 0) end--;
   return data.subarray(0, end);
 }
-async function decompressOnce(exec, compression, data) {
-  if (compression === "gzip") return gunzipSync(data);
-  if (compression === "zstd") {
-    try {
-      return await runTool(exec, ["zstd", ["-dc", "-q"]], data);
-    } catch (error) {
-      if (!isDistKernelError(error, "exec.not-found")) throw error;
-      return Buffer.from(decompress(data));
-    }
-  }
+async function runTool(exec, compression, stdin) {
   const tool = TOOLS[compression];
-  if (!tool) {
-    throw new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
-      hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
-    });
+  if (!tool) throw unsupported(compression);
+  const [file, args] = tool;
+  const spool = openSpool();
+  try {
+    const result = await exec(file, args, { ...stdin, stdoutFd: spool.fd, timeout: 12e4, allowFailure: true });
+    if (result.exitCode !== 0) {
+      throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
+    }
+    return { source: fileSource(spool.fd, fstatSync(spool.fd).size), close: spool.close };
+  } catch (error) {
+    spool.close();
+    throw error;
   }
-  return runTool(exec, tool, data);
 }
-async function runTool(exec, [file, args], data) {
-  const result = await exec(file, args, { input: data, binary: true, timeout: 12e4, allowFailure: true });
-  if (result.exitCode === 0) return result.stdoutBuffer ?? Buffer.alloc(0);
-  throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
+async function decompressOnce(exec, compression, data) {
+  if (compression === "gzip") return inMemory(gunzipSync(data));
+  try {
+    return await runTool(exec, compression, { input: data });
+  } catch (error) {
+    if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
+    return inMemory(decompress(data));
+  }
 }
 function allZero(data, from) {
   for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
   return true;
 }
-async function decompressSegment(exec, compression, data) {
+async function openDecompressed(exec, compression, input) {
+  if (!Buffer.isBuffer(input)) {
+    if (compression === "gzip" || !TOOLS[compression]) return openDecompressed(exec, compression, input.load());
+    try {
+      return await runTool(exec, compression, { stdinFd: input.fd });
+    } catch (error) {
+      if (compression === "zstd" && isDistKernelError(error, "exec.not-found")) return inMemory(decompress(input.load()));
+      if (isDistKernelError(error, "exec.not-found")) throw error;
+      throw failed(compression, error);
+    }
+  }
+  const data = input;
   const end = compressedStreamEnd(compression, data);
   const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
   try {
@@ -8433,44 +8541,64 @@ async function decompressSegment(exec, compression, data) {
 }
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-async function listInitramfsBuffer(exec, image) {
+async function listSource(exec, image, segment) {
   const segments = [];
   const entries = [];
   let at = skipZeros(image, 0);
   while (at < image.length) {
     if (isCpioAt(image, at)) {
-      const archive2 = parseCpioSequence(image, at);
-      segments.push({ offset: at, compression: "cpio", entries: archive2.entries.length });
-      entries.push(...archive2.entries);
-      at = archive2.end;
+      const archive = parseCpioSequence(image, at);
+      segments.push({ offset: at, compression: "cpio", entries: archive.entries.length });
+      for (const entry of archive.entries) entries.push(entry);
+      at = archive.end;
       continue;
     }
-    const compression = detectCompression(image, at);
+    const compression = detectCompression(image.bytes(at, 16));
     if (compression === "unknown") {
       throw new DistKernelError("initramfs.format", `unrecognized data in initramfs at byte ${at}`, {
         hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
       });
     }
-    const inner = await decompressSegment(exec, compression, image.subarray(at));
-    const archive = parseCpioSequence(inner, 0);
-    if (archive.end < inner.length) {
-      throw new DistKernelError("initramfs.format", `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
+    const inner = await openDecompressed(exec, compression, segment(at));
+    try {
+      const archive = parseCpioSequence(inner.source, 0);
+      if (archive.end < inner.source.length) {
+        throw new DistKernelError("initramfs.format", `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
+      }
+      segments.push({ offset: at, compression, entries: archive.entries.length });
+      for (const entry of archive.entries) entries.push(entry);
+    } finally {
+      inner.close();
     }
-    segments.push({ offset: at, compression, entries: archive.entries.length });
-    entries.push(...archive.entries);
     break;
   }
   return { segments, entries, names: new Set(entries.map((e) => e.name)) };
 }
-async function listInitramfs(exec, path) {
-  let image;
+function listInitramfsBuffer(exec, image) {
+  return listSource(exec, bufferSource(image), (at) => image.subarray(at));
+}
+function listInitramfs(exec, path) {
+  return timed("image-listing", () => listInitramfsNow(exec, path));
+}
+async function listInitramfsNow(exec, path) {
+  let fd;
   try {
-    image = readFileSync19(path);
+    fd = openSync4(path, "r");
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
   try {
-    return await listInitramfsBuffer(exec, image);
+    const stat2 = fstatSync2(fd);
+    if (!stat2.isFile()) throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: "not a regular file" });
+    const size = stat2.size;
+    const image = fileSource(fd, size);
+    const load = (at) => image.bytes(at, size - at);
+    const padded = size > 0 && image.bytes(size - 1, 1)[0] === 0;
+    return await listSource(exec, image, (at) => {
+      if (padded) return load(at);
+      advanceTo(fd, at);
+      return { fd, load: () => load(at) };
+    });
   } catch (error) {
     if (error instanceof DistKernelError && !error.message.includes(path)) {
       throw new DistKernelError(error.code, `${error.message} (${path})`, {
@@ -8479,7 +8607,12 @@ async function listInitramfs(exec, path) {
         cause: error
       });
     }
+    if (!(error instanceof DistKernelError) && error.code) {
+      throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
+    }
     throw error;
+  } finally {
+    closeSync4(fd);
   }
 }
 function modulesInListing(listing, kv) {
@@ -8504,7 +8637,7 @@ function kernelImages(exec, root, kv) {
       path: f.path,
       fullPath: f.fullPath,
       read: async () => {
-        const initrd = findSection(readFileSync20(f.fullPath), ".initrd");
+        const initrd = findSection(readFileSync19(f.fullPath), ".initrd");
         return listInitramfsBuffer(exec, initrd ?? Buffer.alloc(0));
       }
     }))
@@ -8528,7 +8661,7 @@ function modulesUnder(listing, kv, subdirs) {
 import { release } from "node:os";
 
 // src/runtime/binhost/package-origin.ts
-import { readFileSync as readFileSync21 } from "node:fs";
+import { readFileSync as readFileSync20 } from "node:fs";
 import { join as join20 } from "node:path";
 
 // src/parsers/emerge-log.ts
@@ -8558,7 +8691,7 @@ function parseEmergeLog(text2) {
 var EMERGE_LOG = "/var/log/emerge.log";
 function readText3(path) {
   try {
-    return readFileSync21(path, "utf8");
+    return readFileSync20(path, "utf8");
   } catch {
     return void 0;
   }
@@ -8590,10 +8723,10 @@ function packageOrigin(root, cpv, sources) {
 }
 
 // src/runtime/status/default-entry.ts
-import { readFileSync as readFileSync22 } from "node:fs";
+import { readFileSync as readFileSync21 } from "node:fs";
 function read(root, path) {
   try {
-    return readFileSync22(underRoot(root, path), "utf8");
+    return readFileSync21(underRoot(root, path), "utf8");
   } catch {
     return void 0;
   }
@@ -8620,7 +8753,7 @@ function findDefaultEntries(root) {
 }
 
 // src/runtime/verify/verify-state.ts
-import { mkdirSync as mkdirSync11, readFileSync as readFileSync23, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
+import { mkdirSync as mkdirSync11, readFileSync as readFileSync22, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
 import { join as join21 } from "node:path";
 var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
@@ -8633,7 +8766,7 @@ function writeVerifyRecord(root, record2) {
 }
 function readVerifyRecord(root, kv) {
   try {
-    const data = JSON.parse(readFileSync23(join21(dir2(root), `${kv}.json`), "utf8"));
+    const data = JSON.parse(readFileSync22(join21(dir2(root), `${kv}.json`), "utf8"));
     if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
     return data;
   } catch {
@@ -8708,7 +8841,7 @@ var MODULE_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
 var OUT_OF_TREE_FS = { zfs: "zfs" };
 function rootFsType(root) {
   try {
-    return mountAt(parseProcMounts(readFileSync24(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
+    return mountAt(parseProcMounts(readFileSync23(underRoot(root, "/proc/mounts"), "utf8")), "/")?.fstype;
   } catch {
     return void 0;
   }
@@ -8737,7 +8870,7 @@ function modulesOf(root, kv) {
     if (match) names.add(match[1]);
   }
   try {
-    for (const line of readFileSync24(`${dir3}/modules.builtin`, "utf8").split("\n")) {
+    for (const line of readFileSync23(`${dir3}/modules.builtin`, "utf8").split("\n")) {
       const match = MODULE_RE.exec(`/${line.trim()}`);
       if (match) names.add(match[1]);
     }
@@ -8762,7 +8895,7 @@ function readCached(image) {
   return listing;
 }
 function rootCriticalModules(ctx, inventory, forKv) {
-  return findRootCritical(ctx, inventory, forKv);
+  return timed("root-critical", () => findRootCritical(ctx, inventory, forKv));
 }
 async function findRootCritical(ctx, inventory, forKv) {
   const providers = moduleProviders(inventory);
@@ -8857,7 +8990,10 @@ function moduleTarget(list, inventory) {
 }
 
 // src/runtime/coalesce/waiting-for.ts
-async function waitingFor(ctx, kv, others, list, inventory) {
+function waitingFor(ctx, kv, others, list, inventory) {
+  return timed("waiting-for", () => waitingForNow(ctx, kv, others, list, inventory));
+}
+async function waitingForNow(ctx, kv, others, list, inventory) {
   const keys = laterAskersFor(kv, others, list, inventory, ctx.config.kernelPackages);
   const missingRoot = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
   const later = new Set(others.map((item) => item.cpv.key));
@@ -8880,7 +9016,10 @@ function otherKernelBootable(ctx, kv, inventory) {
     return files.ukis.length > 0 || files.kernels.length > 0 && files.initrds.length > 0;
   });
 }
-async function planInitramfs(ctx, req) {
+function planInitramfs(ctx, req) {
+  return timed("coalesce-plan", () => planInitramfsNow(ctx, req));
+}
+async function planInitramfsNow(ctx, req) {
   if (coalescingOff(ctx) || !req.package || req.reason === "manual") return "now";
   const phase = ctx.env["EBUILD_PHASE"];
   if (phase !== void 0 && phase !== "postinst") return "now";
@@ -8992,7 +9131,7 @@ async function withWorkDir(ctx, fn) {
 }
 
 // src/runtime/verify/boot-target.ts
-import { existsSync as existsSync15, readFileSync as readFileSync25, readdirSync as readdirSync18 } from "node:fs";
+import { existsSync as existsSync15, readFileSync as readFileSync24, readdirSync as readdirSync18 } from "node:fs";
 import { dirname as dirname12, join as join23 } from "node:path";
 
 // src/parsers/bls-entry.ts
@@ -9057,7 +9196,7 @@ function parseRootSpec(value2) {
 
 // src/runtime/verify/boot-target.ts
 function readUkiCmdline(path) {
-  const section = findSection(readFileSync25(path), ".cmdline");
+  const section = findSection(readFileSync24(path), ".cmdline");
   return section ? splitCmdline(section.toString("utf8").replace(/\0+$/, "")) : [];
 }
 function findBlsEntry(ctx, kv) {
@@ -9072,7 +9211,7 @@ function findBlsEntry(ctx, kv) {
     for (const name of names) {
       let entry;
       try {
-        entry = parseBlsEntry(readFileSync25(join23(entries, name), "utf8"));
+        entry = parseBlsEntry(readFileSync24(join23(entries, name), "utf8"));
       } catch {
         continue;
       }
@@ -9097,7 +9236,7 @@ function fallbackCmdline(ctx) {
   if (configured) return { params: splitCmdline(configured.value), source: configured.source };
   if (isLiveRoot(ctx) && !inChroot()) {
     try {
-      return { params: splitCmdline(readFileSync25("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
+      return { params: splitCmdline(readFileSync24("/proc/cmdline", "utf8")).filter((p) => !p.startsWith("BOOT_IMAGE=") && !p.startsWith("initrd=")), source: "/proc/cmdline" };
     } catch {
     }
   }
@@ -9208,7 +9347,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync5, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync5, readFileSync as readFileSync27, readSync as readSync2, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
+import { closeSync as closeSync6, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync6, readFileSync as readFileSync26, readSync as readSync3, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
 import { join as join28 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
@@ -9440,11 +9579,11 @@ function judgeRecord(record2, nonce, kv) {
 }
 
 // src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync26, realpathSync as realpathSync4 } from "node:fs";
+import { readFileSync as readFileSync25, realpathSync as realpathSync4 } from "node:fs";
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
   let text2;
   try {
-    text2 = readFileSync26(mountinfo, "utf8");
+    text2 = readFileSync25(mountinfo, "utf8");
   } catch {
     return void 0;
   }
@@ -9523,7 +9662,7 @@ function initPaths(params) {
 }
 
 // src/runtime/verify/test-disk.ts
-import { chmodSync as chmodSync2, copyFileSync as copyFileSync4, mkdirSync as mkdirSync12, openSync as openSync4, closeSync as closeSync4, ftruncateSync, statSync as statSync18, writeFileSync as writeFileSync5 } from "node:fs";
+import { chmodSync as chmodSync2, copyFileSync as copyFileSync4, mkdirSync as mkdirSync12, openSync as openSync5, closeSync as closeSync5, ftruncateSync, statSync as statSync18, writeFileSync as writeFileSync5 } from "node:fs";
 import { dirname as dirname14, join as join27 } from "node:path";
 var EXT = (type) => ({
   program: `mkfs.${type}`,
@@ -9582,11 +9721,11 @@ function xfsProto(init, initPaths2, nonceFile) {
 }
 var MOUNT_POINTS = ["/dev", "/proc", "/sys", "/run", "/tmp"];
 function sparseFile(path, bytes) {
-  const fd = openSync4(path, "w", 384);
+  const fd = openSync5(path, "w", 384);
   try {
     ftruncateSync(fd, bytes);
   } finally {
-    closeSync4(fd);
+    closeSync5(fd);
   }
 }
 async function makeTestDisk(ctx, workDir, options) {
@@ -9661,18 +9800,18 @@ function placeFile(source, target) {
   }
 }
 function readHead(path, bytes) {
-  const fd = openSync5(path, "r");
+  const fd = openSync6(path, "r");
   try {
     const buf = Buffer.alloc(bytes);
-    const n = readSync2(fd, buf, 0, bytes, 0);
+    const n = readSync3(fd, buf, 0, bytes, 0);
     return buf.subarray(0, n);
   } finally {
-    closeSync5(fd);
+    closeSync6(fd);
   }
 }
 function readText4(path) {
   try {
-    return readFileSync27(path, "utf8");
+    return readFileSync26(path, "utf8");
   } catch {
     return "";
   }
@@ -9705,9 +9844,9 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     const nonce = randomBytes2(16).toString("hex");
     const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
     const resultDisk = join28(work, "result.img");
-    const fd = openSync5(resultDisk, "w", 384);
+    const fd = openSync6(resultDisk, "w", 384);
     ftruncateSync2(fd, RESULT_DISK_BYTES);
-    closeSync5(fd);
+    closeSync6(fd);
     const consoleLog = join28(work, "console.log");
     const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
     ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
@@ -9845,7 +9984,10 @@ function keptMessage(kv, record2) {
 
 // src/runtime/install/refresh-module-index.ts
 import { existsSync as existsSync17 } from "node:fs";
-async function refreshModuleIndex(ctx, kv) {
+function refreshModuleIndex(ctx, kv) {
+  return timed("depmod", () => refreshModuleIndexNow(ctx, kv));
+}
+async function refreshModuleIndexNow(ctx, kv) {
   assertKernelVersion(kv);
   if (!existsSync17(systemPath(ctx, `/lib/modules/${kv}`))) return;
   const result = await ctx.exec("depmod", isLiveRoot(ctx) ? [kv] : ["--basedir", ctx.root, kv], { mutates: true, allowFailure: true });
@@ -9864,7 +10006,7 @@ function validatePackage(pkg) {
 async function installWith(ctx, backend, kv, artifacts) {
   const end = ctx.logger.begin(`Installing ${artifacts.uki ? "unified kernel image" : "kernel"} ${kv} (${backend.name})`);
   try {
-    const files = await backend.install(artifacts);
+    const files = await timed("install-files", () => backend.install(artifacts));
     end(true);
     return { backend: backend.name, files };
   } catch (error) {
@@ -9891,7 +10033,7 @@ async function pipeline2(ctx, kv, options, initrdOnly, reason) {
     }
     await completeStale(ctx, kv);
   }
-  if (!await rootModulesPresent(ctx, kv, initrdOnly, reason)) return { kv, status: "kept", files: [] };
+  if (!await timed("root-modules-check", () => rootModulesPresent(ctx, kv, initrdOnly, reason))) return { kv, status: "kept", files: [] };
   const uki = initrdOnly ? installedImageForm(ctx, kv) : void 0;
   const started = performance.now();
   const result = await withBootLock(
@@ -9968,7 +10110,7 @@ async function rootModulesPresent(ctx, kv, initrdOnly, reason) {
 var LOCK = "/var/lib/dist-kernel/pending.lock";
 async function completePending(ctx) {
   if (ctx.env[NO_COALESCE_ENV] === "1") return [];
-  const owed = listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner));
+  const owed = timed("pending-read", () => listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner)));
   if (owed.length === 0) return [];
   if (ctx.dryRun) {
     for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);
@@ -10876,9 +11018,9 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync28 } from "node:fs";
+import { readFileSync as readFileSync27 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
-  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-DTUVMI5D.mjs"), import("./locate-program-6NKZV36H.mjs")]);
+  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-BASB7EXN.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
     root,
     config: config2,
@@ -10897,17 +11039,17 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync28(path, "utf8")
+    text: readFileSync27(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync33 } from "node:fs";
+import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync32 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync29 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync28 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join33 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -10923,7 +11065,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync29(path, "utf8");
+    return readFileSync28(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -10965,7 +11107,7 @@ async function writeProtected(path, text2, options) {
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -10996,7 +11138,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync30(underRoot(root, path), "utf8");
+      text2 = readFileSync29(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -11033,13 +11175,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync19, readFileSync as readFileSync31 } from "node:fs";
+import { existsSync as existsSync19, readFileSync as readFileSync30 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync31(underRoot(root, path), "utf8");
+      text2 = readFileSync30(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -11088,7 +11230,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync32, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync31, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -11108,7 +11250,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync32(path, "utf8");
+    text2 = readFileSync31(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -11156,7 +11298,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync33(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync32(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -11207,7 +11349,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync33(configPath, "utf8"));
+  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync32(configPath, "utf8"));
   if (!existsSync20(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -11292,11 +11434,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync24, readFileSync as readFileSync34, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { readdirSync as readdirSync24, readFileSync as readFileSync33, rmdirSync, rmSync as rmSync12 } from "node:fs";
 import { join as join34 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync34(path, "utf8");
+    return readFileSync33(path, "utf8");
   } catch {
     return void 0;
   }
@@ -11583,7 +11725,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync35 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync34 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -11592,7 +11734,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync35(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync34(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
