@@ -105,8 +105,6 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 			'guard-prepare',
 			[
 				`export DIST_KERNEL_RUNNING_KV=${kv1}`,
-				// a Gentoo system has no Debian kernel hooks (a second dracut run per install); no-op once roots are declared
-				'rm -f /etc/kernel/postinst.d/dracut /etc/kernel/postrm.d/dracut',
 				'node "${DK_BUNDLE}" setup --eclass-overrides',
 				'mkdir -p /etc/portage/package.use /dk-out',
 				"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
