@@ -19,7 +19,10 @@
 #
 # Boot-affecting work only happens when ROOT is empty (i.e. "/").  For other
 # roots the functions print how to finish the job later with
-# "emerge --config".
+# "emerge --config".  Before that work, as Gentoo's eclass, they check with
+# mount-boot-utils that /boot (and, on UEFI systems, the ESP) is mounted
+# read-write when /etc/fstab lists it, and die otherwise telling to mount it
+# and finish with "emerge --config".
 #
 # EAPI 7 is accepted as the Gentoo eclass accepts it, so that older module
 # ebuilds inheriting this eclass keep working with the override.
@@ -42,7 +45,7 @@ esac
 if [[ -z ${_DIST_KERNEL_UTILS_ECLASS} ]]; then
 _DIST_KERNEL_UTILS_ECLASS=1
 
-inherit toolchain-funcs
+inherit mount-boot-utils toolchain-funcs
 
 # @ECLASS_VARIABLE: KERNEL_EFI_ZBOOT
 # @DEFAULT_UNSET
@@ -397,6 +400,22 @@ _dist-kernel_retry_hint() {
 	eerror "    emerge --config '=${id%:*}'"
 }
 
+# @FUNCTION: _dist-kernel_check_boot_mounted
+# @USAGE: <what>
+# @INTERNAL
+# @RETURN: 1 when /boot or the ESP is listed in /etc/fstab but not mounted read-write
+# @DESCRIPTION:
+# Gentoo's guard before writing boot files (mount-boot_check_status from
+# mount-boot-utils: skipped when ROOT is not /, for build-only merges and
+# with DONT_MOUNT_BOOT set).  On failure, tell that <what> was not done and
+# to mount the partition first; the caller then prints how to finish.
+_dist-kernel_check_boot_mounted() {
+	nonfatal mount-boot_check_status && return 0
+	eerror "${1} was not done: nothing was written to /boot."
+	eerror "Mount the partition named above read-write first."
+	return 1
+}
+
 # @FUNCTION: _dist-kernel_installed_versions
 # @INTERNAL
 # @DESCRIPTION:
@@ -427,7 +446,9 @@ _dist-kernel_installed_versions() {
 # lands is decided by the runtime's install backend.  Extra argument "--all"
 # reinstalls every installed kernel; other installkernel arguments are
 # ignored.  Does nothing (except telling how to finish later) when ROOT is
-# not empty.  Dies with a retry hint when the runtime fails.
+# not empty.  Dies with a retry hint when /boot (or the ESP) is listed in
+# /etc/fstab but not mounted read-write (mount-boot_check_status), or when
+# the runtime fails.
 dist-kernel_install_kernel() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
 
@@ -453,6 +474,11 @@ dist-kernel_install_kernel() {
 			*) debug-print "${FUNCNAME[0]}: ignoring installkernel argument ${arg}" ;;
 		esac
 	done
+
+	if ! _dist-kernel_check_boot_mounted "Installing kernel ${versions[*]}"; then
+		_dist-kernel_retry_hint "${image}"
+		die "Kernel install failed, please fix the problems and run emerge --config"
+	fi
 
 	local kv
 	local -a args
@@ -483,7 +509,8 @@ dist-kernel_install_kernel() {
 # "dist-kernel initramfs".  Extra argument "--all" does it for every
 # installed kernel.  When the kernel is not installed it prints an error
 # and returns 0, as the Gentoo eclass does.  Does nothing when ROOT is not
-# empty.  Dies when the runtime fails.
+# empty.  Dies when /boot (or the ESP) is listed in /etc/fstab but not
+# mounted read-write (mount-boot_check_status), or when the runtime fails.
 dist-kernel_reinstall_initramfs() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
 
@@ -504,7 +531,7 @@ dist-kernel_reinstall_initramfs() {
 	image_path=$(dist-kernel_get_image_path) || die
 
 	local -a versions=( "${version}" )
-	local arg
+	local arg kv
 	for arg in "${extra[@]}"; do
 		case ${arg} in
 			--all) mapfile -t versions < <(_dist-kernel_installed_versions) ;;
@@ -512,7 +539,7 @@ dist-kernel_reinstall_initramfs() {
 		esac
 	done
 
-	local kv dir
+	local dir checked=''
 	for kv in "${versions[@]}"; do
 		dir=${kv_dir}
 		[[ ${kv} == "${version}" ]] || dir=${EROOT}/usr/src/linux-${kv}
@@ -523,6 +550,22 @@ dist-kernel_reinstall_initramfs() {
 			eerror "Initramfs will not be updated.  Please reinstall kernel ${kv}."
 			continue
 		fi
+
+		if [[ -z ${checked} ]] &&
+			! _dist-kernel_check_boot_mounted "Rebuilding the initramfs of kernel ${versions[*]}"
+		then
+			# the kernel package's identifier file names what to reconfigure
+			if [[ ${#versions[@]} -eq 1 && -f ${dir}/dist-kernel ]]; then
+				_dist-kernel_retry_hint "${dir}/${image_path}"
+			else
+				eerror "After fixing the cause, rebuild the images with:"
+				for arg in "${versions[@]}"; do
+					eerror "    dist-kernel initramfs ${arg}"
+				done
+			fi
+			die "Initramfs rebuild failed, please mount /boot and run emerge --config"
+		fi
+		checked=1
 
 		ebegin "Rebuilding the initramfs of kernel ${kv} through dist-kernel"
 		_dist-kernel_runtime initramfs "${kv}" --package "${CATEGORY}/${PF}"

@@ -19,11 +19,13 @@
 # "dist-kernel install <release>", which builds the initramfs or unified
 # kernel image and installs the kernel with the configured backend;
 # pkg_postrm runs "dist-kernel remove <release>"; "emerge --config" reruns
-# the installation.  Nothing touches /boot when ROOT is not empty.
+# the installation.  Nothing touches /boot when ROOT is not empty, and, as in
+# Gentoo's eclass, nothing is installed while /boot (or the ESP) is listed in
+# /etc/fstab but not mounted read-write (mount-boot-utils).
 #
-# The package pulls >=virtual/dist-kernel-${PV} (not an exact pin, so that a
-# kept older kernel never blocks upgrades); module packages depend on
-# virtual/dist-kernel:= and are thus rebuilt for each new kernel.
+# The kernel ebuilds themselves pull >=virtual/dist-kernel-${PV} (PDEPEND);
+# module packages depend on virtual/dist-kernel:= and are thus rebuilt for
+# each new kernel.
 # @EXAMPLE:
 #
 # @CODE
@@ -77,7 +79,7 @@ _KERNEL_INSTALL_ECLASS=1
 # With KERNEL_IUSE_GENERIC_UKI: packages whose files end up in a generic
 # initramfs, mapped to their licenses (read by kernel-build.eclass).
 
-inherit dist-kernel-utils multiprocessing toolchain-funcs
+inherit eapi9-pipestatus dist-kernel-utils mount-boot-utils multiprocessing toolchain-funcs
 
 SLOT="${PV}"
 IUSE="+initramfs test"
@@ -88,25 +90,125 @@ RESTRICT+="
 "
 LICENSE="GPL-2"
 
-# the runtime does the install; dracut builds the initramfs or UKI
-# shellcheck disable=SC2034 # read by the package manager
-IDEPEND="
+# The runtime does the install (installkernel is only one of its backends);
+# it builds the initramfs or UKI with dracut (the only generator it runs).
+_IDEPEND_BASE="
 	sys-kernel/dist-kernel-runtime
 	initramfs? ( sys-kernel/dracut )
 "
 
 if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 	IUSE+=" generic-uki modules-compress"
+	# what Gentoo's release engineering puts into the prebuilt generic
+	# initramfs, with the licenses that then apply to the package
 	declare -gA INITRD_PACKAGES=(
+		["amd64? ( sys-firmware/intel-microcode )"]="amd64? ( intel-ucode )"
+		["x86? ( sys-firmware/intel-microcode )"]="x86? ( intel-ucode )"
+		[">=sys-apps/systemd-257[boot(-),cryptsetup,pkcs11,policykit,tpm,ukify(-)]"]="GPL-2 LGPL-2.1 MIT public-domain"
+		["app-alternatives/awk"]="CC0-1.0"
+		["app-alternatives/gzip"]="CC0-1.0"
+		["app-alternatives/sh"]="CC0-1.0"
+		["app-arch/bzip2"]="BZIP2"
+		["app-arch/gzip"]="GPL-3+"
+		["app-arch/lz4"]="BSD-2 GPL-2"
+		["app-arch/xz-utils"]="public-domain LGPL-2.1+ GPL-2+"
 		["app-arch/zstd"]="|| ( BSD GPL-2 )"
+		["app-crypt/argon2"]="|| ( Apache-2.0 CC0-1.0 )"
+		["app-crypt/gnupg[smartcard,tpm(-)]"]="GPL-3+"
+		["app-crypt/p11-kit"]="MIT"
+		["app-crypt/tpm2-tools"]="BSD"
+		["app-crypt/tpm2-tss"]="BSD-2"
+		["app-misc/ddcutil"]="GPL-2"
+		["app-misc/jq"]="MIT CC-BY-3.0"
 		["app-shells/bash"]="GPL-3+"
+		["dev-db/sqlite"]="public-domain"
+		["dev-libs/cyrus-sasl"]="BSD-with-attribution"
+		["dev-libs/expat"]="MIT"
+		["dev-libs/glib"]="LGPL-2.1+"
+		["dev-libs/hidapi"]="|| ( BSD GPL-3 HIDAPI )"
+		["dev-libs/icu"]="BSD"
+		["dev-libs/json-c"]="MIT"
+		["dev-libs/libaio"]="LGPL-2"
+		["dev-libs/libassuan"]="GPL-3 LGPL-2.1"
+		["dev-libs/libevent"]="BSD"
+		["dev-libs/libffi"]="MIT"
+		["dev-libs/libgcrypt"]="LGPL-2.1 MIT"
+		["dev-libs/libgpg-error"]="GPL-2 LGPL-2.1"
+		["dev-libs/libp11"]="LGPL-2.1"
+		["dev-libs/libpcre2"]="BSD"
+		["dev-libs/libtasn1"]="LGPL-2.1+"
+		["dev-libs/libunistring"]="|| ( LGPL-3+ GPL-2+ ) || ( FDL-1.2 GPL-3+ )"
+		["dev-libs/libusb"]="LGPL-2.1"
+		["dev-libs/lzo"]="GPL-2+"
+		["dev-libs/npth"]="LGPL-2.1+"
+		["dev-libs/nss"]="|| ( MPL-2.0 GPL-2 LGPL-2.1 )"
+		["dev-libs/oniguruma"]="BSD-2"
+		["dev-libs/opensc"]="LGPL-2.1"
+		["dev-libs/openssl"]="Apache-2.0"
+		["dev-libs/userspace-rcu"]="LGPL-2.1"
+		["media-libs/libmtp"]="LGPL-2.1"
+		["media-libs/libv4l"]="LGPL-2.1+"
+		["net-dns/c-ares"]="MIT ISC"
+		["net-dns/libidn2"]="|| ( GPL-2+ LGPL-3+ ) GPL-3+ unicode"
+		["net-fs/cifs-utils"]="GPL-3"
+		["net-fs/nfs-utils"]="GPL-2"
+		["net-fs/samba"]="GPL-3"
+		["net-libs/libmnl"]="LGPL-2.1"
+		["net-libs/libndp"]="LGPL-2.1+"
+		["net-libs/libtirpc"]="BSD BSD-2 BSD-4 LGPL-2.1+"
+		["net-libs/nghttp2"]="MIT"
+		["net-misc/curl"]="BSD curl ISC"
+		["net-misc/networkmanager[iwd]"]="GPL-2+ LGPL-2.1+"
+		["net-nds/openldap"]="OPENLDAP GPL-2"
+		["net-wireless/bluez"]="GPL-2+ LGPL-2.1+"
+		["net-wireless/iwd"]="GPL-2"
+		["sys-apps/acl"]="LGPL-2.1"
+		["sys-apps/attr"]="LGPL-2.1"
+		["sys-apps/baselayout"]="GPL-2"
 		["sys-apps/coreutils"]="GPL-3+"
+		["sys-apps/dbus"]="|| ( AFL-2.1 GPL-2 )"
+		["sys-apps/fwupd"]="LGPL-2.1+"
+		["sys-apps/gawk"]="GPL-3+"
+		["sys-apps/hwdata"]="GPL-2+"
+		["sys-apps/iproute2"]="GPL-2"
+		["sys-apps/kbd"]="GPL-2"
+		["sys-apps/keyutils"]="GPL-2 LGPL-2.1"
 		["sys-apps/kmod"]="LGPL-2"
-		["sys-apps/systemd[boot(-)]"]="GPL-2 LGPL-2.1 MIT public-domain"
+		["sys-apps/less"]="|| ( GPL-3 BSD-2 )"
+		["sys-apps/nvme-cli"]="GPL-2 GPL-2+"
+		["sys-apps/pcsc-lite"]="BSD ISC MIT GPL-3+ GPL-2"
+		["sys-apps/rng-tools"]="GPL-2"
+		["sys-apps/sed"]="GPL-3+"
+		["sys-apps/shadow"]="BSD GPL-2"
 		["sys-apps/util-linux"]="GPL-2 GPL-3 LGPL-2.1 BSD-4 MIT public-domain"
+		["sys-auth/polkit"]="LGPL-2"
+		["sys-block/nbd"]="GPL-2"
+		["sys-boot/plymouth[drm,systemd(+),udev]"]="GPL-2+"
+		["sys-devel/gcc"]="GPL-3+ LGPL-3+ || ( GPL-3+ libgcc libstdc++ gcc-runtime-library-exception-3.1 ) FDL-1.3+"
+		["sys-fs/btrfs-progs"]="GPL-2"
+		["sys-fs/cryptsetup"]="GPL-2+"
+		["sys-fs/dmraid"]="GPL-2"
+		["sys-fs/dosfstools"]="GPL-3"
+		["sys-fs/e2fsprogs"]="GPL-2 BSD"
+		["sys-fs/lvm2[lvm]"]="GPL-2"
+		["sys-fs/mdadm"]="GPL-2"
+		["sys-fs/multipath-tools"]="GPL-2"
+		["sys-fs/xfsprogs"]="LGPL-2.1"
 		["sys-kernel/dracut"]="GPL-2"
-		["sys-kernel/linux-firmware[redistributable]"]="linux-fw-redistributable"
+		["sys-kernel/linux-firmware[redistributable,-unknown-license]"]="GPL-2 GPL-2+ GPL-3 BSD MIT || ( MPL-1.1 GPL-2 ) linux-fw-redistributable BSD-2 BSD BSD-4 ISC MIT"
 		["sys-libs/glibc"]="LGPL-2.1+ BSD HPND ISC inner-net rc PCRE"
+		["sys-libs/libapparmor"]="GPL-2 LGPL-2.1"
+		["sys-libs/libcap"]="|| ( GPL-2 BSD )"
+		["sys-libs/libcap-ng"]="LGPL-2.1"
+		["sys-libs/libnvme"]="LGPL-2.1+"
+		["sys-libs/libseccomp"]="LGPL-2.1"
+		["sys-libs/libxcrypt"]="LGPL-2.1+ public-domain BSD BSD-2"
+		["sys-libs/ncurses"]="MIT"
+		["sys-libs/pam"]="|| ( BSD GPL-2 )"
+		["sys-libs/readline"]="GPL-3+"
+		["sys-process/procps"]="GPL-2+ LGPL-2+ LGPL-2.1+"
+		["virtual/zlib"]="ZLIB"
+		["x11-libs/libdrm"]="MIT"
 	)
 	LICENSE+="
 		generic-uki? ( ${INITRD_PACKAGES[*]} )
@@ -114,34 +216,45 @@ if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 	RDEPEND+="
 		sys-apps/kmod[lzma]
 	"
-	# checking the prebuilt UKI's signatures (kernel-install_extract_from_uki)
-	IDEPEND+="
+	# With generic-uki the prebuilt image is installed as it is, unless an
+	# installed USE=initramfs module package needs its modules in it (dracut
+	# then builds the image here); openssl and sbverify check the prebuilt
+	# UKI's signature (kernel-install_extract_from_uki).
+	# shellcheck disable=SC2034 # read by the package manager
+	IDEPEND="
 		generic-uki? (
 			app-crypt/sbsigntools
 			dev-libs/openssl
+			${_IDEPEND_BASE}
+		)
+		!generic-uki? (
+			${_IDEPEND_BASE}
 		)
 	"
+else
+	# shellcheck disable=SC2034 # read by the package manager
+	IDEPEND=${_IDEPEND_BASE}
 fi
+unset _IDEPEND_BASE
 
 # objtool, installed with the kernel tree for module builds, links libelf
 RDEPEND+="
 	virtual/libelf
 "
-# >= rather than ~: a kept older kernel must not block upgrading the virtual.
-# Not for live ebuilds (e.g. vanilla-kernel-6.18.9999): no virtual of that
-# version will ever exist, they name the branch's virtual themselves.
-if [[ ${PV} != *9999* ]]; then
-	# shellcheck disable=SC2034 # read by the package manager
-	PDEPEND="
-		>=virtual/dist-kernel-${PV}
-	"
-fi
+# kernel-install_test: dracut builds the test initramfs, mkfs.ext4 and
+# truncate the test root file system, expect watches QEMU boot the kernel
 # shellcheck disable=SC2034 # read by the package manager
 BDEPEND="
 	test? (
+		dev-tcltk/expect
+		sys-apps/coreutils
 		sys-kernel/dracut
+		sys-fs/e2fsprogs
 		amd64? ( app-emulation/qemu[qemu_softmmu_targets_x86_64] )
 		arm64? ( app-emulation/qemu[qemu_softmmu_targets_aarch64] )
+		ppc? ( app-emulation/qemu[qemu_softmmu_targets_ppc] )
+		ppc64? ( app-emulation/qemu[qemu_softmmu_targets_ppc64] )
+		sparc? ( app-emulation/qemu[qemu_softmmu_targets_sparc,qemu_softmmu_targets_sparc64] )
 		x86? ( app-emulation/qemu[qemu_softmmu_targets_i386] )
 	)
 "
@@ -224,8 +337,10 @@ kernel-install_create_qemu_image() {
 # @DESCRIPTION:
 # Boot the kernel <image> (release <version>, modules tree <modules>) in
 # qemu with a generic dracut initramfs and a tiny root file system, and die
-# unless its init prints "Hello, World!" within 15 minutes.  <config> is
-# the kernel's .config, as Gentoo's kernel-build.eclass and
+# unless its init prints "Hello, World!".  expect watches the console and
+# fails early on a kernel panic, an initramfs dropping to its emergency
+# shell, or qemu exiting; after 15 minutes without any of these it gives
+# up.  <config> is the kernel's .config, as Gentoo's kernel-build.eclass and
 # gentoo-kernel-bin pass it: the initramfs is then compressed the way the
 # modules are (see dist-kernel_get_compressor).  Module signatures are
 # enforced unless the package has a disabled modules-sign USE flag.
@@ -249,7 +364,8 @@ kernel-install_test() {
 	mkdir -p "${T}/empty-directory" || die
 	local -a omit=(
 		crypt dm dmraid lvm mdraid multipath nbd network network-manager
-		btrfs cifs nfs zfs plymouth rngd i18n dracut-systemd systemd systemd-initrd
+		btrfs cifs nfs zfs zfsexpandknowledge plymouth rngd i18n
+		dracut-systemd systemd systemd-initrd
 	)
 	dracut --conf "${T}/empty-file" --confdir "${T}/empty-directory" \
 		--no-hostonly --kmoddir "${modules}" --force-add qemu \
@@ -259,35 +375,60 @@ kernel-install_test() {
 	kernel-install_create_qemu_image "${T}/fs.img"
 
 	local -a qemu=( "qemu-system-${qemu_arch}" -m 512M -nographic -no-reboot
-		-kernel "${image}" -initrd "${T}/initrd"
+		-serial mon:stdio -kernel "${image}" -initrd "${T}/initrd"
 		-drive "file=${T}/fs.img,format=raw,index=0,media=disk" )
-	local append="root=LABEL=groot panic=-1"
+	local append="root=LABEL=groot"
 	# gentoo-kernel-bin has no modules-sign flag: its modules are signed
 	if ! in_iuse modules-sign || use modules-sign; then
 		append+=" module.sig_enforce=1"
 	fi
 	case ${qemu_arch} in
-		aarch64) qemu+=( -M virt -cpu cortex-a57 ); append+=" console=ttyAMA0" ;;
+		aarch64) qemu+=( -M virt -cpu cortex-a57 -smp 1 ); append+=" console=ttyAMA0" ;;
 		i386|x86_64) qemu+=( -cpu max ); append+=" console=ttyS0,115200n8" ;;
+		ppc)
+			# shellcheck disable=SC2054 # mac99,via=pmu is one qemu option
+			qemu+=( -boot d -L pc-bios -M mac99,via=pmu )
+			append+=" console=ttyS0,115200n8"
+			;;
+		ppc64) qemu+=( -nodefaults ) ;;
 	esac
 	qemu+=( -append "${append}" )
 
+	# expect runs qemu from a script: its command line stays quoted as above
+	{
+		echo '#!/bin/sh'
+		printf 'exec'
+		printf ' %q' "${qemu[@]}"
+		echo
+	} > "${T}/run-qemu.sh" || die
+	chmod +x "${T}/run-qemu.sh" || die
+
 	einfo "Booting ${image} in qemu ..."
-	timeout 900 "${qemu[@]}" < /dev/null > "${T}/qemu.log" 2>&1
-	if ! grep -q "Hello, World!" "${T}/qemu.log"; then
-		tail -n 40 "${T}/qemu.log" >&2
-		die "Booting the kernel failed (see ${T}/qemu.log)"
-	fi
+	expect - <<-EOF || die "Booting the kernel ${version} failed (see the console output above)"
+		set timeout 900
+		spawn {${T}/run-qemu.sh}
+		expect {
+			"Kernel panic" { send_error "\n* Kernel panic\n"; exit 1 }
+			"Entering emergency mode" { send_error "\n* The initramfs did not reach the root file system\n"; exit 1 }
+			"terminating on signal" { send_error "\n* qemu was killed\n"; exit 1 }
+			"Hello, World!" { send_error "\n* Booted successfully\n"; exit 0 }
+			timeout { send_error "\n* The kernel did not boot within 15 minutes\n"; exit 2 }
+			eof { send_error "\n* qemu exited before the kernel booted\n"; exit 2 }
+		}
+	EOF
 	einfo "Kernel ${version} booted successfully"
 }
 
 # @FUNCTION: kernel-install_pkg_pretend
 # @DESCRIPTION:
 # Pre-flight checks, never fatal (everything can be fixed, then finished
-# with "emerge --config"): free space in /boot, linux-firmware presence,
-# and a warning when the initramfs is disabled.
+# with "emerge --config"): /boot (and the ESP) mounted read-write when
+# /etc/fstab lists it (mount-boot_check_status), free space in /boot,
+# linux-firmware presence, and a warning when the initramfs is disabled.
 kernel-install_pkg_pretend() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
+
+	nonfatal mount-boot_check_status
 
 	if [[ -z ${ROOT} ]]; then
 		_kernel-install_check_boot_space
@@ -310,18 +451,10 @@ kernel-install_pkg_pretend() {
 # @INTERNAL
 # @DESCRIPTION:
 # Warn when /boot (or the directory /boot is on) has less than
-# KERNEL_BOOT_MIN_FREE_MB MiB free, or when it looks like an unmounted
-# separate partition.
+# KERNEL_BOOT_MIN_FREE_MB MiB free.
 _kernel-install_check_boot_space() {
 	local boot=${EROOT}/boot
 	[[ -d ${boot} ]] || return 0
-
-	if grep -qsE '^[^#[:space:]]+[[:space:]]+/boot/?[[:space:]]' "${EROOT}/etc/fstab" &&
-		! mountpoint -q "${boot}"
-	then
-		ewarn "/boot is listed in /etc/fstab but is not mounted.  Mount it before the"
-		ewarn "kernel is installed, or run 'emerge --config ${CATEGORY}/${PN}:${SLOT}' afterwards."
-	fi
 
 	local -a fields
 	local line
@@ -518,22 +651,6 @@ kernel-install_pkg_postinst() {
 	fi
 }
 
-# @FUNCTION: kernel-install_pkg_prerm
-# @DESCRIPTION:
-# Warn when the kernel being removed is the running one (its boot entry is
-# then kept, see kernel-install_pkg_postrm).
-kernel-install_pkg_prerm() {
-	debug-print-function "${FUNCNAME[0]}" "${@}"
-	: "${KV_FULL:=${PV}${KV_LOCALVERSION}}"
-
-	if [[ -z ${ROOT} && -z ${REPLACED_BY_VERSION} && ${KV_FULL} == "$(uname -r)" ]]; then
-		ewarn "Kernel ${KV_FULL} is the running kernel.  Its files under /usr/src and"
-		ewarn "/lib/modules are removed, but its boot entry is kept so that the system"
-		ewarn "still boots; remove it after rebooting into another kernel with:"
-		ewarn "    dist-kernel remove ${KV_FULL}"
-	fi
-}
-
 # @FUNCTION: kernel-install_pkg_postrm
 # @DESCRIPTION:
 # When the kernel is really removed (not replaced by a rebuild of the same
@@ -549,7 +666,10 @@ kernel-install_pkg_postrm() {
 	[[ -z ${REPLACED_BY_VERSION} ]] || return 0
 
 	if [[ ${KV_FULL} == "$(uname -r)" ]]; then
-		ewarn "Keeping the boot entry of the running kernel ${KV_FULL}."
+		ewarn "Kernel ${KV_FULL} is the running kernel.  Its files under /usr/src and"
+		ewarn "/lib/modules are removed, but its boot entry is kept so that the system"
+		ewarn "still boots; remove it after rebooting into another kernel with:"
+		ewarn "    dist-kernel remove ${KV_FULL}"
 	else
 		ebegin "Removing kernel ${KV_FULL} from the boot files through dist-kernel"
 		_dist-kernel_runtime remove "${KV_FULL}" --package "${CATEGORY}/${PF}"
@@ -604,7 +724,7 @@ kernel-install_compress_modules() {
 	read -ra command <<<"${compressor}"
 	find "${ED}/lib/modules/${KV_FULL}" -name '*.ko' -print0 |
 		xargs -0 -r -P "$(makeopts_jobs)" -n 128 "${command[@]}"
-	[[ ${PIPESTATUS[*]} == "0 0" ]] || die "Compressing kernel modules failed"
+	pipestatus || die "Compressing kernel modules failed"
 
 	# modules.dep and friends name the files: rebuild them for the new names
 	depmod --all --basedir "${ED}" "${KV_FULL}" ||
@@ -613,4 +733,4 @@ kernel-install_compress_modules() {
 
 fi
 
-EXPORT_FUNCTIONS src_test pkg_pretend pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config
+EXPORT_FUNCTIONS src_test pkg_pretend pkg_preinst pkg_postinst pkg_postrm pkg_config

@@ -20,7 +20,10 @@
 # The kernel to build for is found in this order: KERNEL_DIR (with
 # KBUILD_OUTPUT for out-of-tree kernel builds), the kernel of the installed
 # virtual/dist-kernel (USE=dist-kernel), /usr/src/linux, the build directory
-# of the running kernel, and the only /lib/modules/*/build there is.  The
+# of the running kernel, and the only /lib/modules/*/build there is.  When
+# KERNEL_DIR or /usr/src/linux holds sources only (a kernel built with
+# make O=... and KBUILD_OUTPUT unset), the build output is found as
+# linux-info finds it, through /lib/modules/<version>/build.  The
 # release (KV_FULL) is read from the build directory (UTS_RELEASE, then
 # include/config/kernel.release), never guessed from the top Makefile, so
 # that split header packages such as Debian's work.
@@ -95,14 +98,15 @@ inherit dist-kernel-utils edo linux-info multiprocessing toolchain-funcs
 
 IUSE="dist-kernel modules-compress modules-sign +strip ${MODULES_OPTIONAL_IUSE}"
 
-# the slot operator makes the package manager rebuild modules for each new kernel
+# The slot operator makes the package manager rebuild modules for each new
+# kernel.  Run time only, as in Gentoo's eclass: in DEPEND it would also pull
+# a kernel into the build root (/) of a --root or cross build.
 RDEPEND="
 	sys-apps/kmod[tools]
 	dist-kernel? ( virtual/dist-kernel:= )
 "
 DEPEND="
 	virtual/linux-sources
-	dist-kernel? ( virtual/dist-kernel:= )
 "
 BDEPEND="
 	sys-apps/kmod[tools]
@@ -116,6 +120,8 @@ IDEPEND="
 "
 
 if [[ -n ${MODULES_INITRAMFS_IUSE} ]]; then
+	# mount-boot_check_status in pkg_setup
+	inherit mount-boot-utils
 	IUSE+=" ${MODULES_INITRAMFS_IUSE}"
 	IDEPEND+="
 	${MODULES_INITRAMFS_IUSE#+}? (
@@ -249,13 +255,24 @@ declare -gA _MODULES_INSTALL=()
 # KV_PATCH, KV_EXTRA, KV_DIR (sources) and KV_OUT_DIR (build output); check
 # MODULES_KERNEL_MIN/MAX, CONFIG_CHECK (through linux-info) and the signing
 # setup; pick a toolchain matching the kernel's compiler and fill
-# MODULES_MAKEARGS.  Required before the other functions.  Does nothing for
-# binary package merges.
+# MODULES_MAKEARGS.  Required before the other functions.  When the
+# package's initramfs will be rebuilt (USE=dist-kernel and the
+# MODULES_INITRAMFS_IUSE flag), first warn as Gentoo's eclass does when
+# /boot (or the ESP) is listed in /etc/fstab but not mounted read-write.
+# Does nothing else for binary package merges.
 linux-mod-r1_pkg_setup() {
 	debug-print-function "${FUNCNAME[0]}" "${@}"
-	[[ ${MERGE_TYPE} != binary ]] || return 0
 	_MODULES_GLOBAL[ran:pkg_setup]=1
 	_modules_check_function ${#} 0 0 || return 0
+
+	if [[ -z ${ROOT} && -n ${MODULES_INITRAMFS_IUSE} ]] &&
+		use dist-kernel && use "${MODULES_INITRAMFS_IUSE#+}"
+	then
+		# not fatal here: pkg_postinst refuses, "emerge --config" finishes
+		nonfatal mount-boot_check_status
+	fi
+
+	[[ ${MERGE_TYPE} != binary ]] || return 0
 
 	_modules_find_kernel
 	_modules_check_kernel_version
@@ -616,6 +633,59 @@ _modules_source_of() {
 	echo "${dir}"
 }
 
+# @FUNCTION: _modules_output_of
+# @USAGE: <source dir>
+# @INTERNAL
+# @DESCRIPTION:
+# Print the build output directory of a kernel source tree built out of
+# tree (make O=...), found as linux-info's get_version finds it: the
+# version in the tree's Makefile (VERSION.PATCHLEVEL.SUBLEVEL plus
+# EXTRAVERSION) names /lib/modules/<version>/build, looked up under
+# ${ESYSROOT}, ${EROOT} and ${EPREFIX}.  A kernel with a local version
+# (CONFIG_LOCALVERSION) has a longer release: then the only configured
+# /lib/modules/*/build whose sources are <source dir> and whose release
+# starts with that version.  Prints nothing when none is found.
+_modules_output_of() {
+	local src=${1} line version='' patchlevel='' sublevel='' extra=''
+	[[ -r ${src}/Makefile ]] || return 0
+	while IFS= read -r line; do
+		[[ ${line} =~ ^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)[[:space:]]*=[[:space:]]*([^[:space:]]*) ]] || continue
+		case ${BASH_REMATCH[1]} in
+			VERSION) version=${BASH_REMATCH[2]} ;;
+			PATCHLEVEL) patchlevel=${BASH_REMATCH[2]} ;;
+			SUBLEVEL) sublevel=${BASH_REMATCH[2]} ;;
+			EXTRAVERSION) extra=${BASH_REMATCH[2]} ;;
+		esac
+	done < "${src}/Makefile"
+	[[ -n ${version} && -n ${patchlevel} && -n ${sublevel} ]] || return 0
+	version+=.${patchlevel}.${sublevel}${extra}
+
+	local base build real
+	local -a bases=() found=()
+	for base in "${ESYSROOT}" "${EROOT}" "${EPREFIX}"; do
+		has "${base}" "${bases[@]}" || bases+=( "${base}" )
+	done
+	for base in "${bases[@]}"; do
+		build=${base}/lib/modules/${version}/build
+		if [[ -n $(_modules_release_of "${build}") ]]; then
+			readlink -f -- "${build}"
+			return 0
+		fi
+	done
+
+	real=$(readlink -f -- "${src}") || return 0
+	for base in "${bases[@]}"; do
+		for build in "${base}/lib/modules/${version}"[-+_.]*/build; do
+			[[ $(_modules_release_of "${build}") == "${version}"* ]] || continue
+			[[ $(_modules_source_of "$(readlink -f -- "${build}")") == "${real}" ]] || continue
+			build=$(readlink -f -- "${build}")
+			has "${build}" "${found[@]}" || found+=( "${build}" )
+		done
+	done
+	[[ ${#found[@]} -eq 1 ]] && echo "${found[0]}"
+	return 0
+}
+
 # @FUNCTION: _modules_dist_kernel_dir
 # @INTERNAL
 # @DESCRIPTION:
@@ -672,6 +742,11 @@ _modules_find_kernel() {
 		if [[ -n ${KBUILD_OUTPUT} ]]; then
 			src=$(readlink -f -- "${KERNEL_DIR}") || die
 			out=${KBUILD_OUTPUT}
+		elif [[ -z $(_modules_release_of "${KERNEL_DIR}") ]] &&
+			out=$(_modules_output_of "${KERNEL_DIR}") && [[ -n ${out} ]]
+		then
+			# sources only: the output of a make O= build, as linux-info finds it
+			src=$(readlink -f -- "${KERNEL_DIR}") || die
 		else
 			# may be a build directory whose sources live elsewhere (Debian)
 			out=${KERNEL_DIR}
@@ -686,6 +761,14 @@ _modules_find_kernel() {
 			if [[ -n $(_modules_release_of "${candidate}") ]]; then
 				out=${candidate}
 				break
+			fi
+			# sources only (make O=): their output, as linux-info finds it
+			if [[ ${candidate} == */usr/src/linux ]]; then
+				out=$(_modules_output_of "${candidate}")
+				if [[ -n ${out} ]]; then
+					src=$(readlink -f -- "${candidate}") || die
+					break
+				fi
 			fi
 		done
 		if [[ -z ${out} ]]; then
