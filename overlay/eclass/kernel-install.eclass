@@ -218,13 +218,12 @@ if [[ -n ${KERNEL_IUSE_GENERIC_UKI} ]]; then
 	"
 	# With generic-uki the prebuilt image is installed as it is, unless an
 	# installed USE=initramfs module package needs its modules in it (dracut
-	# then builds the image here); openssl and sbverify check the prebuilt
-	# UKI's signature (kernel-install_extract_from_uki).
+	# then builds the image here); sbverify checks the prebuilt UKI's
+	# signature (kernel-install_extract_from_uki).
 	# shellcheck disable=SC2034 # read by the package manager
 	IDEPEND="
 		generic-uki? (
 			app-crypt/sbsigntools
-			dev-libs/openssl
 			${_IDEPEND_BASE}
 		)
 		!generic-uki? (

@@ -349,6 +349,7 @@ describe('eclass skeleton', () => {
 	it('can be inherited twice (include guard)', async () => {
 		const result = await box.run(`${inherit}\n${inherit}\necho "$INHERITED"`);
 		expect(result.code).toBe(0);
-		expect(result.stdout.trim()).toBe('toolchain-funcs dist-kernel-utils');
+		// as Gentoo's: mount-boot-utils (the /boot-mounted check) from ::gentoo, then toolchain-funcs
+		expect(result.stdout.trim()).toBe('mount-boot-utils toolchain-funcs dist-kernel-utils');
 	});
 });

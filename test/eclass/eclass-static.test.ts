@@ -22,7 +22,7 @@ const publicApi: Record<(typeof ECLASSES)[number], string[]> = {
 	],
 	'kernel-install': [
 		'kernel-install_src_test', 'kernel-install_pkg_pretend', 'kernel-install_pkg_preinst',
-		'kernel-install_pkg_postinst', 'kernel-install_pkg_prerm', 'kernel-install_pkg_postrm',
+		'kernel-install_pkg_postinst', 'kernel-install_pkg_postrm',
 		'kernel-install_pkg_config', 'kernel-install_test', 'kernel-install_install_all',
 		'kernel-install_compress_modules', 'kernel-install_extract_from_uki', 'kernel-install_update_symlink',
 		'kernel-install_can_update_symlink',

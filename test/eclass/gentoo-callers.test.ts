@@ -73,23 +73,26 @@ beforeAll(() => {
 });
 
 describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel through kernel-build)', () => {
-	it('global scope: KV_FULL set before inherit-time defaults, ebuild PDEPEND next to ours, INITRD_PACKAGES keys usable as BDEPEND', async () => {
+	it('global scope: KV_FULL set before inherit-time defaults, the ebuild\'s own PDEPEND alone, INITRD_PACKAGES keys usable as BDEPEND', async () => {
 		// kernel-build.eclass puts ${!INITRD_PACKAGES[@]} (the keys) into BDEPEND under generic-uki
-		const result = await box.run(`${binEbuild()}\necho "KV_FULL=$KV_FULL"\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE $IUSE)"\necho "BDEPEND=generic-uki? ( \${!INITRD_PACKAGES[*]} )"`);
+		const result = await box.run(`${binEbuild()}\necho "KV_FULL=$KV_FULL"\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE $IUSE)"\necho "PDEPEND=$(echo $E_PDEPEND $PDEPEND)"\necho "BDEPEND=generic-uki? ( \${!INITRD_PACKAGES[*]} )"`);
 		expect(result.code, result.stderr).toBe(0);
 		expect(result.stdout).toContain(`KV_FULL=${BIN_KV}\n`);
 		expect(result.stdout).toContain(`SLOT=${BIN_PV}\n`);
 		expect(result.stdout).toContain('IUSE=+initramfs test generic-uki modules-compress debug\n');
+		// as with Gentoo's eclass: the ebuild names the virtual, the eclass adds nothing (no duplicate)
+		expect(result.stdout).toContain(`PDEPEND=>=virtual/dist-kernel-${BIN_PV}\n`);
 		const bdepend = /BDEPEND=generic-uki\? \( (.*) \)/.exec(result.stdout)?.[1] ?? '';
-		for (const atom of bdepend.split(' ')) expect(atom).toMatch(/^[a-z0-9-]+\/[A-Za-z0-9+_.-]+(\[[^\]]+\])?$/);
+		// atoms (with version operators and USE dependencies), arch-conditional groups
+		for (const word of bdepend.split(' ')) expect(word).toMatch(/^((>=)?[a-z0-9-]+\/[A-Za-z0-9+_.-]+(\[[^\]]+\])?|[a-z0-9]+\?|\(|\))$/);
 		expect(bdepend).toContain('sys-kernel/dracut');
 	});
 
-	it('live ebuilds (vanilla-kernel-6.18.9999) get no PDEPEND on a virtual version that can never exist', async () => {
-		const result = await box.run(`EAPI=8 CATEGORY=sys-kernel PN=vanilla-kernel PV=6.18.9999\ninherit kernel-install\necho "PDEPEND=[$(echo $E_PDEPEND)]"`);
-		expect(result.stdout).toContain('PDEPEND=[]\n');
-		const release = await box.run(`EAPI=8 CATEGORY=sys-kernel PN=vanilla-kernel PV=6.18.56\ninherit kernel-install\necho "PDEPEND=[$(echo $E_PDEPEND)]"`);
-		expect(release.stdout).toContain('PDEPEND=[>=virtual/dist-kernel-6.18.56]\n');
+	it('the eclass adds no PDEPEND, for releases as for live ebuilds (vanilla-kernel-6.18.9999): the kernel ebuilds name their virtual', async () => {
+		for (const pv of ['6.18.9999', '6.18.56']) {
+			const result = await box.run(`EAPI=8 CATEGORY=sys-kernel PN=vanilla-kernel PV=${pv}\ninherit kernel-install\necho "PDEPEND=[$(echo $E_PDEPEND)]"`);
+			expect(result.stdout, pv).toContain('PDEPEND=[]\n');
+		}
 	});
 
 	it('dist-kernel_get_compressor takes the kernel .config, as kernel-build passes it to dracut --compress', async () => {
@@ -106,20 +109,21 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		beforeAll(() => {
 			fakeBin = join(box.dir, 'fake-test-tools');
 			mkdirSync(fakeBin, { recursive: true });
-			// dracut and qemu are the expensive parts: record how they are called, let "init" greet
+			// dracut and qemu are the expensive parts: record how they are called, let "init" greet (or the console
+			// show what $FAKE_CONSOLE says); real expect watches that console
 			writeFileSync(join(fakeBin, 'dracut'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/dracut.args"\n`);
-			writeFileSync(join(fakeBin, 'qemu-system-x86_64'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/qemu.args"\necho "Hello, World!"\n`);
+			writeFileSync(join(fakeBin, 'qemu-system-x86_64'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/qemu.args"\necho "\${FAKE_CONSOLE-Hello, World!}"\n`);
 			chmodSync(join(fakeBin, 'dracut'), 0o755);
 			chmodSync(join(fakeBin, 'qemu-system-x86_64'), 0o755);
 		});
 
-		const runTest = async (pre: string, use: string) => {
+		const runTest = async (pre: string, use: string, console?: string) => {
 			const config = join(box.dir, 'test-config');
 			writeFileSync(config, 'CONFIG_MODULE_COMPRESS_ZSTD=y\n');
 			// the test image is made in ${T}: start from a clean one each time
 			const result = await box.run(
 				`${binEbuild()}\n${pre}\nrm -rf "\${T}/fs.img" "\${T}/imageroot"\nkernel-install_test "\${KV_FULL}" /fake/bzImage /fake/modules ${q(config)}`,
-				{ env: { PATH: `${fakeBin}:${process.env['PATH']}`, USE: use } },
+				{ env: { PATH: `${fakeBin}:${process.env['PATH']}`, USE: use, ...(console === undefined ? {} : { FAKE_CONSOLE: console }) } },
 			);
 			return {
 				result,
@@ -138,6 +142,19 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			// gentoo-kernel-bin has no modules-sign flag: its modules are signed, enforce it
 			expect(qemu).toContain('module.sig_enforce=1');
 			expect(result.texts('INFO')).toContain(`Kernel ${BIN_KV} booted successfully`);
+		});
+
+		it('fails on what expect sees on the console: a kernel panic, the initramfs\'s emergency shell, qemu exiting without a greeting', async () => {
+			for (const [console, why] of [
+				['Kernel panic - not syncing: VFS: Unable to mount root fs', '* Kernel panic'],
+				['Entering emergency mode. Exit the shell to continue.', '* The initramfs did not reach the root file system'],
+				['qemu-system-x86_64: cannot set up guest memory', '* qemu exited before the kernel booted'],
+			] as const) {
+				const { result } = await runTest('', '', console);
+				expect(result.code, console).toBe(1);
+				expect(result.stderr, console).toContain(why);
+				expect(result.texts('DIE'), console).toEqual([`Booting the kernel ${BIN_KV} failed (see the console output above)`]);
+			}
 		});
 
 		it('does not enforce signatures when a modules-sign flag exists and is off (kernel-build)', async () => {

@@ -9,6 +9,11 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 export const TEMPLATE_DIR = join(REPO, 'templates', 'overlay', 'eclass');
 export const SHIM = join(REPO, 'test', 'shim', 'pms-shim.bash');
 export const STAND_INS = join(REPO, 'test', 'shim', 'eclass');
+/**
+ * Gentoo's own eclasses (../shared/vendor, a test input) for what ours inherit from ::gentoo and the stand-ins do not
+ * cover: mount-boot-utils (the /boot-mounted check), eapi9-pipestatus. Searched after the stand-ins.
+ */
+export const GENTOO_ECLASSES = join(REPO, '..', 'shared', 'vendor', 'gentoo-eclasses');
 export const MODULE_FIXTURE = join(REPO, 'test', 'fixtures', 'module-src');
 
 export const ECLASSES = ['dist-kernel-utils', 'kernel-install', 'linux-mod-r1'] as const;
@@ -126,7 +131,7 @@ function runScript(sandbox: Sandbox, script: string, options: RunOptions): Promi
 		WORKDIR: join(sandbox.dir, 'work'),
 		EPREFIX: sandbox.prefix,
 		ROOT: '',
-		SHIM_ECLASSDIRS: `${sandbox.eclassDir}:${STAND_INS}`,
+		SHIM_ECLASSDIRS: `${sandbox.eclassDir}:${STAND_INS}:${GENTOO_ECLASSES}`,
 		DIST_KERNEL_RUNTIME: sandbox.fakeRuntime,
 		FAKE_RUNTIME_LOG: sandbox.runtimeLog,
 		MAKEOPTS: '-j2',

@@ -30,14 +30,14 @@ function mergedKernel(root: string, kv = KV): string {
 }
 
 describe('metadata', () => {
-	it('slots by version, pulls >=virtual/dist-kernel-PV, and needs the runtime at install time', async () => {
+	it('slots by version, leaves PDEPEND to the kernel ebuilds (as Gentoo\'s eclass), and needs the runtime at install time', async () => {
 		const result = await box.run(`${header()}\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE)"\necho "IDEPEND=$(echo $E_IDEPEND)"\necho "PDEPEND=$(echo $E_PDEPEND)"\necho "RDEPEND=$(echo $E_RDEPEND)"`);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('SLOT=6.6.30\n');
 		expect(result.stdout).toContain('IUSE=+initramfs test\n');
 		expect(result.stdout).toContain('IDEPEND=sys-kernel/dist-kernel-runtime initramfs? ( sys-kernel/dracut )\n');
-		// >= and not ~: an old kernel kept in @world must never block upgrades
-		expect(result.stdout).toContain('PDEPEND=>=virtual/dist-kernel-6.6.30\n');
+		// gentoo-kernel, gentoo-kernel-bin and vanilla-kernel name >=virtual/dist-kernel-PV themselves
+		expect(result.stdout).toContain('PDEPEND=\n');
 		expect(result.stdout).toContain('RDEPEND=virtual/libelf\n');
 	});
 
@@ -48,10 +48,10 @@ describe('metadata', () => {
 		expect(result.stdout).toMatch(/PKGS=[1-9]/);
 	});
 
-	it('exports the phases kernel packages use', async () => {
+	it('exports the phases Gentoo\'s eclass exports (no pkg_prerm: DEFINED_PHASES stay the same)', async () => {
 		const result = await box.run(`${header()}\ndeclare -F src_test pkg_pretend pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config`);
 		expect(result.stdout.trim().split('\n')).toEqual([
-			'src_test', 'pkg_pretend', 'pkg_preinst', 'pkg_postinst', 'pkg_prerm', 'pkg_postrm', 'pkg_config',
+			'src_test', 'pkg_pretend', 'pkg_preinst', 'pkg_postinst', 'pkg_postrm', 'pkg_config',
 		]);
 	});
 
@@ -77,15 +77,6 @@ describe('pkg_pretend', () => {
 		expect(result.code).toBe(0);
 		expect(result.texts('WARN').join('\n')).toMatch(/Only \d+ MiB are free in .*\/boot \(999999999 MiB wanted/);
 		expect(result.texts('WARN').join('\n')).not.toContain('linux-firmware');
-	});
-
-	it('warns when a /boot listed in fstab is not mounted', async () => {
-		const root = join(box.dir, 'fstab-root');
-		mkdirSync(join(root, 'boot'), { recursive: true });
-		mkdirSync(join(root, 'etc'), { recursive: true });
-		writeFileSync(join(root, 'etc', 'fstab'), 'UUID=1234 /boot vfat defaults 0 2\n');
-		const result = await box.run(`${header()}\npkg_pretend`, { env: { EPREFIX: root } });
-		expect(result.texts('WARN').join('\n')).toContain('/boot is listed in /etc/fstab but is not mounted');
 	});
 
 	it('warns loudly when USE=initramfs is disabled', async () => {
@@ -212,11 +203,11 @@ describe('pkg_postinst', () => {
 	});
 });
 
-describe('pkg_prerm / pkg_postrm', () => {
+describe('pkg_postrm', () => {
 	it('runs `dist-kernel remove KV --package CAT/PF` and cleans the generated initrd from the tree', async () => {
 		const src = mergedKernel(box.prefix, KV);
 		writeFileSync(join(src, 'arch', 'x86', 'boot', 'initrd'), 'generated');
-		const result = await box.run(`${header()}\npkg_prerm\npkg_postrm`);
+		const result = await box.run(`${header()}\npkg_postrm`);
 		expect(result.code, result.stderr).toBe(0);
 		expect(result.runtimeCalls).toEqual([['remove', KV, '--package', 'sys-kernel/gentoo-kernel-6.6.30']]);
 		expect(existsSync(join(src, 'arch', 'x86', 'boot', 'initrd'))).toBe(false);
@@ -224,14 +215,14 @@ describe('pkg_prerm / pkg_postrm', () => {
 	});
 
 	it('removes nothing when the same version is being rebuilt (REPLACED_BY_VERSION)', async () => {
-		const result = await box.run(`${header()}\nREPLACED_BY_VERSION=6.6.30\npkg_prerm\npkg_postrm`);
+		const result = await box.run(`${header()}\nREPLACED_BY_VERSION=6.6.30\npkg_postrm`);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([]);
 	});
 
 	it('keeps the boot entry of the running kernel and tells how to remove it later', async () => {
 		const running = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
-		const result = await box.run(`${header()}\nKV_FULL=${q(running)}\npkg_prerm\npkg_postrm`);
+		const result = await box.run(`${header()}\nKV_FULL=${q(running)}\npkg_postrm`);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([]);
 		expect(result.texts('WARN').join('\n')).toContain(`dist-kernel remove ${running}`);

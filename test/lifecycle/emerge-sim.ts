@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHIM, STAND_INS } from '../eclass/harness';
+import { GENTOO_ECLASSES, SHIM, STAND_INS } from '../eclass/harness';
 import { writeVdbPackage, type FakePackage } from '../modules/vdb-builder';
 
 export interface SimPackage {
@@ -160,7 +160,7 @@ export async function simulateEmerge(ctx: SimContext, name: string, packages: re
 		LC_ALL: 'C',
 		EPREFIX: ctx.root,
 		ROOT: '',
-		SHIM_ECLASSDIRS: [...ctx.eclassDirs, STAND_INS].join(':'),
+		SHIM_ECLASSDIRS: [...ctx.eclassDirs, STAND_INS, GENTOO_ECLASSES].join(':'),
 		MAKEOPTS: '-j2',
 		USE: '',
 		...ctx.env,
@@ -198,7 +198,7 @@ export async function simulateUnmerge(ctx: SimContext, pkg: Pick<SimPackage, 'cp
 		LC_ALL: 'C',
 		EPREFIX: ctx.root,
 		ROOT: '',
-		SHIM_ECLASSDIRS: [...ctx.eclassDirs, STAND_INS].join(':'),
+		SHIM_ECLASSDIRS: [...ctx.eclassDirs, STAND_INS, GENTOO_ECLASSES].join(':'),
 		USE: '',
 		...ctx.env,
 	};
