@@ -122,6 +122,67 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 		expect(result.stdout).toContain(`KV_FULL=${headers.kv}\n`);
 	});
 
+	describe('a kernel built with make O=: sources only in /usr/src/linux (or KERNEL_DIR), KBUILD_OUTPUT unset', () => {
+		/**
+		 * A sysroot whose kernel sources (a Makefile naming VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION, nothing built)
+		 * are /usr/src/linux, the build output reached through /lib/modules/<release>/build, and a second configured
+		 * build tree as decoy (so "the only /lib/modules/.../build" cannot be what finds it).
+		 */
+		function splitTree(name: string, extraversion: string, output: 'headers' | 'with-source-link'): { sysroot: string; sources: string; out: string } {
+			const sysroot = join(box.dir, name);
+			const sources = join(sysroot, 'usr', 'src', `linux-${name}`);
+			mkdirSync(sources, { recursive: true });
+			const [, v, p, s] = /^(\d+)\.(\d+)\.(\d+)/.exec(headers.kv)!;
+			writeFileSync(join(sources, 'Makefile'), `# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = ${s}\nEXTRAVERSION = ${extraversion}\nNAME = Test\n`);
+			symlinkSync(sources, join(sysroot, 'usr', 'src', 'linux'));
+			let out = execFileSync('readlink', ['-f', headers.build], { encoding: 'utf8' }).trim();
+			if (output === 'with-source-link') {
+				// what make O= leaves in the output directory: a "source" link back to the sources
+				out = join(sysroot, 'var', 'build', name);
+				mkdirSync(join(out, 'include', 'config'), { recursive: true });
+				cpSync(join(headers.build, '.config'), join(out, '.config'));
+				writeFileSync(join(out, 'Module.symvers'), '');
+				writeFileSync(join(out, 'include', 'config', 'kernel.release'), `${headers.kv}\n`);
+				symlinkSync(sources, join(out, 'source'));
+			}
+			mkdirSync(join(sysroot, 'lib', 'modules', headers.kv), { recursive: true });
+			symlinkSync(out, join(sysroot, 'lib', 'modules', headers.kv, 'build'));
+			mkdirSync(join(sysroot, 'lib', 'modules', '9.9.9-decoy'), { recursive: true });
+			symlinkSync(headers.build, join(sysroot, 'lib', 'modules', '9.9.9-decoy', 'build'));
+			return { sysroot, sources, out };
+		}
+
+		it('finds the output as linux-info does: the Makefile\'s version names /lib/modules/<version>/build', async () => {
+			// e.g. gentoo-sources: EXTRAVERSION=-gentoo, no local version, release = Makefile version
+			const { sysroot, sources, out } = splitTree('o-linux-info', headers.kv.replace(/^\d+\.\d+\.\d+/, ''), 'headers');
+			const result = await box.run(`inherit linux-mod-r1\nESYSROOT=${q(sysroot)}\nlinux-mod-r1_pkg_setup\n${show}\necho "KERNEL_DIR=$KERNEL_DIR"`);
+			expect(result.code, result.stderr).toBe(0);
+			expect(result.stdout).toContain(`KV_FULL=${headers.kv}\n`);
+			expect(result.stdout).toContain(`KV_OUT_DIR=${out}\n`);
+			expect(result.stdout).toContain(`KV_DIR=${sources}\n`);
+			expect(result.stdout).toContain(`KERNEL_DIR=${sources}\n`);
+		});
+
+		it('a local version (CONFIG_LOCALVERSION) makes the release longer: the build tree whose source link leads to these sources', async () => {
+			const extra = /^\d+\.\d+\.\d+(-[^-]+)/.exec(headers.kv)![1]!;
+			const { sysroot, sources, out } = splitTree('o-localversion', extra, 'with-source-link');
+			for (const how of [`ESYSROOT=${q(sysroot)}`, `ESYSROOT=${q(sysroot)}\nKERNEL_DIR=${q(sources)}`]) {
+				const result = await box.run(`inherit linux-mod-r1\n${how}\nlinux-mod-r1_pkg_setup\n${show}`);
+				expect(result.code, `${how}\n${result.stderr}`).toBe(0);
+				expect(result.stdout).toContain(`KV_FULL=${headers.kv}\n`);
+				expect(result.stdout).toContain(`KV_OUT_DIR=${out}\n`);
+				expect(result.stdout).toContain(`KV_DIR=${sources}\n`);
+			}
+		});
+
+		it('sources whose version names no build tree: dies naming what it tried, as before', async () => {
+			const { sysroot } = splitTree('o-none', '-nowhere', 'headers');
+			const result = await box.run(`inherit linux-mod-r1\nESYSROOT=${q(sysroot)}\nlinux-mod-r1_pkg_setup`);
+			expect(result.code).toBe(1);
+			expect(result.texts('DIE')[0]).toBe('no kernel sources found to build modules for');
+		});
+	});
+
 	it('with USE=dist-kernel, uses the kernel of the installed virtual/dist-kernel', async () => {
 		const sysroot = join(box.dir, 'sysroot-dist');
 		mkdirSync(join(sysroot, 'usr', 'src'), { recursive: true });

@@ -6,13 +6,14 @@
 //    regenerates the virtuals (the kernel becomes emergeable); a sync without kernel change leaves the overlay alone;
 // 8. the runtime's messages land in emerge's saved elog of the package that called it (folded into flow 6's emerges).
 // Also: a module package built by linux-mod-r1 against a split kernel tree (O=) found the way linux-info users name
-// it, KERNEL_DIR=/lib/modules/KV/source with KBUILD_OUTPUT=/lib/modules/KV/build, on this merged-usr system.
+// it, KERNEL_DIR=/lib/modules/KV/source with KBUILD_OUTPUT=/lib/modules/KV/build, on this merged-usr system; and
+// found as linux-info finds it with neither set: /usr/src/linux holds the sources, /lib/modules/KV/build the output.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initramfsModules, runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
-import type { KernelRelease } from './kernel-distfiles';
+import { KV_LOCALVERSION, type KernelRelease } from './kernel-distfiles';
 import { DRACUT_LOG, forkPortageRoot, type PortageRoot } from './portage-root';
 import { preparedPortageRoot } from './prepared-root';
 import { HELLO, INITRAMFS_MODULES } from './stand-in-gentoo';
@@ -139,6 +140,36 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 		const log = readFileSync(join(root.dir, 'split-tree.log'), 'utf8');
 		expect(log).toContain(`build directory: /usr/src/linux-${k1.kv}`);
 		expect(log).toContain(`source directory: /usr/src/linux-headers-${k1.kv}-common`);
+	});
+
+	it('linux-mod-r1 builds a module for a make O= kernel found as linux-info finds it: /usr/src/linux holds the sources only, KERNEL_DIR and KBUILD_OUTPUT unset, the output reached through /lib/modules/KV/build', async () => {
+		const sources = `/usr/src/linux-headers-${k1.kv}-common`;
+		await runFlow(
+			root,
+			'o-build-tree',
+			[
+				'rm -f /etc/portage/package.env/split-tree',
+				`readlink /usr/src/linux > /var/tmp/dk-test-usr-src-linux`,
+				`cp -a ${sources}/Makefile /var/tmp/dk-test-Makefile`,
+				// the sources' Makefile names the release, as gentoo-sources' EXTRAVERSION=-gentoo does
+				`sed -i -e 's/^EXTRAVERSION =.*/EXTRAVERSION = ${KV_LOCALVERSION}/' ${sources}/Makefile`,
+				`ln -sfn ${sources.split('/').pop()} /usr/src/linux`,
+				`rm /lib/modules/${k1.kv}/extra/${HELLO.module}.ko`,
+				'status=0',
+				`env -u KERNEL_DIR -u KBUILD_OUTPUT emerge --quiet-build=y --oneshot ${HELLO.cp} || status=$?`,
+				// the kernel tree back as its package installed it, for the upgrade below
+				`cp -a /var/tmp/dk-test-Makefile ${sources}/Makefile`,
+				'ln -sfn "$(cat /var/tmp/dk-test-usr-src-linux)" /usr/src/linux',
+				'exit "${status}"',
+			].join('\n'),
+		);
+		expect(root.exists(`/lib/modules/${k1.kv}/extra/${HELLO.module}.ko`)).toBe(true);
+		const log = readFileSync(join(root.dir, 'o-build-tree.log'), 'utf8');
+		expect(log).toContain(`Building modules for kernel ${k1.kv}`);
+		expect(log).toContain(`build directory: /usr/src/linux-${k1.kv}`);
+		expect(log).toContain(`source directory: ${sources}`);
+		// the module's vermagic names the kernel (the eclass checks it before merging)
+		expect(log).not.toContain('module and kernel version mismatch');
 	});
 
 	it('SIGKILL before the last module package\'s pkg_postinst: /boot keeps the previous kernel complete, the new kernel\'s install stays pending; the next dist-kernel command, or the next emerge (--resume), builds its image once, holding both modules', async () => {

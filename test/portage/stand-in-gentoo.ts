@@ -78,6 +78,10 @@ KEYWORDS="amd64"
 IUSE="debug"
 RESTRICT="mirror binchecks strip test"
 
+PDEPEND="
+	>=virtual/dist-kernel-\${PV}
+"
+
 KV_LOCALVERSION='${KV_LOCALVERSION}'
 KV_FULL=\${PV}\${KV_LOCALVERSION}
 
