@@ -2,7 +2,7 @@
 // written for this test that calls us the way sys-kernel/gentoo-kernel{,-bin}, vanilla-kernel, kernel-build.eclass,
 // sys-fs/zfs-kmod, media-video/v4l2loopback and x11-drivers/nvidia-drivers do (read on gentoo/gentoo, not copied).
 // Kernel packages run with a fake runtime; module packages build real modules against Debian's headers.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,10 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			writeFileSync(join(fakeBin, 'qemu-system-x86_64'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/qemu.args"\necho "\${FAKE_CONSOLE-Hello, World!}"\n`);
 			chmodSync(join(fakeBin, 'dracut'), 0o755);
 			chmodSync(join(fakeBin, 'qemu-system-x86_64'), 0o755);
+		});
+
+		it('expect is installed (.ci/install-deps): kernel-install_test watches the console with it, as Gentoo\'s eclass', () => {
+			expect(spawnSync('expect', ['-c', 'exit 0']).status, 'expect(1) not found on PATH: run .ci/install-deps').toBe(0);
 		});
 
 		const runTest = async (pre: string, use: string, console?: string) => {

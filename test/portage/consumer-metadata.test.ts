@@ -205,6 +205,8 @@ describe(`README.md's "${TABLE_HEADING}"`, () => {
 					if (count > 0) used.add(row);
 					value = result;
 				}
+				// DEFINED_PHASES is a sorted set: a phase ours adds that the ebuild defines itself is there once
+				if (key === 'DEFINED_PHASES') value = [...new Set(value)].sort();
 				if (value.join(' ') !== words(o[key]!).join(' ')) {
 					unexplained.push(`${cpv} ${key}:\n  Gentoo's eclasses: ${g[key]}\n  ours:              ${o[key]}`);
 				}
