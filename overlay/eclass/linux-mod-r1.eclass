@@ -1102,6 +1102,18 @@ _modules_guess_target() {
 	echo @kbuild
 }
 
+# @FUNCTION: modules_process_dracut.conf.d
+# @USAGE: <module name>...
+# @DESCRIPTION:
+# Install the dracut snippet of _modules_process_dracut_conf for the given
+# modules (names, with or without .ko): Gentoo's dkms.eclass calls it for
+# modules DKMS builds later, outside modules_post_process.
+modules_process_dracut.conf.d() {
+	debug-print-function "${FUNCNAME[0]}" "${@}"
+	[[ ${#} -gt 0 ]] || die "Usage: ${FUNCNAME[0]} <module name>..."
+	_modules_process_dracut_conf "${@}"
+}
+
 # @FUNCTION: _modules_process_dracut_conf
 # @USAGE: <module file name>...
 # @INTERNAL

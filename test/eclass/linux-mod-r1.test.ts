@@ -346,6 +346,15 @@ describe('real module build against Debian headers', () => {
 		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe('add_drivers+=" hello "\n');
 	});
 
+	it('modules_process_dracut.conf.d writes the same snippet for modules built later (Gentoo\'s dkms.eclass, USE=dkms)', async () => {
+		const image = join(box.dir, 'image-dracut-dkms');
+		const result = await box.run(`MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nmodules_process_dracut.conf.d zfs spl`, {
+			env: { D: image, USE: 'initramfs', EPREFIX: '' },
+		});
+		expect(result.code, result.stderr).toBe(0);
+		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe('add_drivers+=" zfs spl "\n');
+	});
+
 	it('leaves the module uncompressed: Debian’s kernel is CONFIG_MODULE_COMPRESS_NONE', async () => {
 		const files = readdirSync(join(plain.image, 'lib', 'modules', headers.kv, 'extra'));
 		expect(files).toEqual(['hello.ko']);
