@@ -376,7 +376,8 @@ kernel-install_test() {
 	local -a qemu=( "qemu-system-${qemu_arch}" -m 512M -nographic -no-reboot
 		-serial mon:stdio -kernel "${image}" -initrd "${T}/initrd"
 		-drive "file=${T}/fs.img,format=raw,index=0,media=disk" )
-	local append="root=LABEL=groot"
+	# panic=-1: a panicking kernel reboots, which -no-reboot turns into qemu exiting
+	local append="root=LABEL=groot panic=-1"
 	# gentoo-kernel-bin has no modules-sign flag: its modules are signed
 	if ! in_iuse modules-sign || use modules-sign; then
 		append+=" module.sig_enforce=1"
