@@ -15,7 +15,8 @@ import { listInitramfs, modulesInListing } from '../../src/runtime/initramfs-rea
 import { runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import type { KernelRelease } from './kernel-distfiles';
-import { BOOT_STATES_LOG, createPortageRoot, DRACUT_LOG, type PortageRoot } from './portage-root';
+import { BOOT_STATES_LOG, DRACUT_LOG, type PortageRoot } from './portage-root';
+import { preparedPortageRoot } from './prepared-root';
 import { GENTOO_REPO, INITRAMFS_MODULES, PROFILE } from './stand-in-gentoo';
 import { whyNoRoot } from './throwaway-root';
 
@@ -96,7 +97,8 @@ afterAll(() => {
 describe('the /boot guard, a module package unmerged, every trigger: real emerge in one root', () => {
 	beforeAll(async () => {
 		if (why) return;
-		const r = await createPortageRoot();
+		// setup --eclass-overrides, the runtime package, USE=dist-kernel (built once per run: prepared-root.ts)
+		const r = await preparedPortageRoot();
 		root = r;
 		const [{ kv: kv1, pv: pv1 }] = kernels(r);
 		r.write(`${GENTOO_REPO}/${FIRMWARE}/linux-firmware-${FIRMWARE_V1.pv}.ebuild`, firmwareEbuild(FIRMWARE_V1.size));
@@ -105,12 +107,10 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 			'guard-prepare',
 			[
 				`export DIST_KERNEL_RUNNING_KV=${kv1}`,
-				'node "${DK_BUNDLE}" setup --eclass-overrides',
-				'mkdir -p /etc/portage/package.use /dk-out',
-				"echo '*/* dist-kernel' > /etc/portage/package.use/dist-kernel",
+				'mkdir -p /dk-out',
 				// the stand-in ::gentoo lists linux-firmware as provided; here it is a package
 				`sed -i '/^sys-kernel\\/linux-firmware-/d' ${PROFILE}/package.provided`,
-				`emerge --quiet-build=y sys-kernel/dist-kernel-runtime =sys-kernel/gentoo-kernel-bin-${pv1} ${GOING.cp} ${STAYING.cp}`,
+				`emerge --quiet-build=y =sys-kernel/gentoo-kernel-bin-${pv1} ${GOING.cp} ${STAYING.cp}`,
 				// linux-info in its pkg_setup wants /usr/src/linux, which the kernel's pkg_postinst points
 				`emerge --quiet-build=y ${FIRMWARE}`,
 				// a third kernel, installed by hand: the first release's in-tree modules and image under another name
