@@ -5,7 +5,7 @@ import type { Config } from '../config/schema';
 import { createExec, type Exec } from '../lib/exec';
 import { createLogger, type Logger } from '../lib/log';
 import { assertSafePath } from '../lib/validate';
-import { recordTiming, setTimingLogger } from '../lib/timing';
+import { recordTiming } from '../lib/timing';
 
 export interface GlobalOptions {
 	root?: string;
@@ -29,7 +29,6 @@ export function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv = p
 	const verbose = Boolean(options.verbose);
 	const dryRun = Boolean(options.dryRun);
 	const logger = createLogger({ verbose });
-	setTimingLogger(logger);
 	// from the process's start: node, the bundle's chunks, commander
 	recordTiming(`start-up:${process.argv.slice(2).join(',').replace(/\s/g, '_')}`, performance.now(), 0);
 	process.once('exit', () => recordTiming('total', performance.now(), 0));

@@ -1,31 +1,13 @@
 // Where a runtime call spends its time, for the bench's per-phase breakdown of an emerge (bench/measure/
 // dracut-runs.ts): with $DIST_KERNEL_TIMINGS naming a file, each timed step appends one line
-// "<epoch ms at its start> <pid> <label> <ms>" to it; with --verbose the same as a debug line. Unset and not
-// verbose, a timed step costs one check. No imports: the kernel-install plugin's fast path loads this file.
+// "<epoch ms at its start> <pid> <label> <ms>" to it (a file of its own: the runtime's output, verbose or not, stays
+// what it was). Unset, a timed step costs one check.
 import { appendFileSync } from 'node:fs';
 
 export const TIMINGS_ENV = 'DIST_KERNEL_TIMINGS';
 
-interface DebugSink {
-	readonly verbose: boolean;
-	debug(text: string): void;
-}
-
-let sink: DebugSink | undefined;
-
-/** The logger that also gets the lines (as debug), once the command's context exists. */
-export function setTimingLogger(logger: DebugSink): void {
-	sink = logger;
-}
-
-function enabled(): boolean {
-	return Boolean(process.env[TIMINGS_ENV]) || Boolean(sink?.verbose);
-}
-
 /** Records a step that started at `start` (performance.now()) and took `ms`. */
 export function recordTiming(label: string, ms: number, start = performance.now() - ms): void {
-	if (!enabled()) return;
-	if (sink?.verbose) sink.debug(`time: ${label} ${ms.toFixed(1)} ms`);
 	const file = process.env[TIMINGS_ENV];
 	if (!file) return;
 	try {
@@ -37,7 +19,7 @@ export function recordTiming(label: string, ms: number, start = performance.now(
 
 /** Runs `fn` (sync or async) and records how long it took under `label`. */
 export function timed<T>(label: string, fn: () => T): T {
-	if (!enabled()) return fn();
+	if (!process.env[TIMINGS_ENV]) return fn();
 	const start = performance.now();
 	const result = fn();
 	if (result instanceof Promise) return result.finally(() => recordTiming(label, performance.now() - start, start)) as T;
