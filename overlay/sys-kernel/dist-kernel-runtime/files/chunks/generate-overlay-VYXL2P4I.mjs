@@ -20,7 +20,7 @@ import {
   string,
   withoutRevision,
   writeFileAtomic
-} from "./chunk-UHQKF3DG.mjs";
+} from "./chunk-72JZB6BA.mjs";
 import "./chunk-G5KQK5GI.mjs";
 import {
   DistKernelError,

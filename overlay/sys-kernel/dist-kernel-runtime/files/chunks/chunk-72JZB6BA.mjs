@@ -98,16 +98,7 @@ function checkpoint(name) {
 // src/lib/timing.ts
 import { appendFileSync } from "node:fs";
 var TIMINGS_ENV = "DIST_KERNEL_TIMINGS";
-var sink;
-function setTimingLogger(logger) {
-  sink = logger;
-}
-function enabled() {
-  return Boolean(process.env[TIMINGS_ENV]) || Boolean(sink?.verbose);
-}
 function recordTiming(label, ms, start = performance.now() - ms) {
-  if (!enabled()) return;
-  if (sink?.verbose) sink.debug(`time: ${label} ${ms.toFixed(1)} ms`);
   const file = process.env[TIMINGS_ENV];
   if (!file) return;
   try {
@@ -117,7 +108,7 @@ function recordTiming(label, ms, start = performance.now() - ms) {
   }
 }
 function timed(label, fn) {
-  if (!enabled()) return fn();
+  if (!process.env[TIMINGS_ENV]) return fn();
   const start = performance.now();
   const result = fn();
   if (result instanceof Promise) return result.finally(() => recordTiming(label, performance.now() - start, start));
@@ -6604,7 +6595,6 @@ export {
   literal,
   CHECKPOINT_ENV,
   checkpoint,
-  setTimingLogger,
   recordTiming,
   timed,
   parsePmsVersion,

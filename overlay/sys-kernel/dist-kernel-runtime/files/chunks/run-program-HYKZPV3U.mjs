@@ -34,14 +34,13 @@ import {
   prettifyError,
   record,
   recordTiming,
-  setTimingLogger,
   stageFile,
   strictObject,
   string,
   timed,
   withoutRevision,
   writeFileAtomic
-} from "./chunk-UHQKF3DG.mjs";
+} from "./chunk-72JZB6BA.mjs";
 import {
   parseReposConf,
   systemView,
@@ -3804,7 +3803,6 @@ function createContext(options, env = process.env) {
   const verbose = Boolean(options.verbose);
   const dryRun = Boolean(options.dryRun);
   const logger = createLogger({ verbose });
-  setTimingLogger(logger);
   recordTiming(`start-up:${process.argv.slice(2).join(",").replace(/\s/g, "_")}`, performance.now(), 0);
   process.once("exit", () => recordTiming("total", performance.now(), 0));
   const exec = createExec({ logger, dryRun, env });
@@ -4218,7 +4216,7 @@ var generateCommand = {
         const cmd = args[1];
         const rootGiven = cmd.parent?.getOptionValueSource("root") === "cli";
         const [{ generateOverlay }, { locateProgram }] = await Promise.all([
-          import("./generate-overlay-ZEUXCW6K.mjs"),
+          import("./generate-overlay-VYXL2P4I.mjs"),
           import("./locate-program-6NKZV36H.mjs")
         ]);
         const location = locateProgram();
@@ -11020,7 +11018,7 @@ var modulesCommand = {
 // src/cli/regenerate-overlay.ts
 import { readFileSync as readFileSync27 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
-  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-ZEUXCW6K.mjs"), import("./locate-program-6NKZV36H.mjs")]);
+  const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-VYXL2P4I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
     root,
     config: config2,
