@@ -1,12 +1,12 @@
 // The cost of boot verification (`verify-boot = qemu`): for a plain initramfs and for a UKI, the image build an
 // install does anyway (dracut, `install` with verification off) vs `dist-kernel verify` of the installed files,
-// medians of `runs`, alternated. TCG always; KVM only where a probe guest runs (src/runtime/verify/accel.ts).
+// medians of `runs`, alternated. TCG always; KVM only where the kernel boots under it (src/runtime/verify/accel.ts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { chooseAccel } from '../../src/runtime/verify/accel';
+import { planAccel, probeKvm } from '../../src/runtime/verify/accel';
 import { debianKernel, linkKernelInto } from '../../test/helpers/debian-kernel';
 import { runProcess } from '../lib/run-process';
 import { median } from '../lib/stats';
@@ -32,8 +32,10 @@ export async function measureVerifyCost(bin: string, runs: number): Promise<Veri
 	const kernel = await debianKernel();
 	const exec = createExec({ logger: createMemoryLogger() });
 	const probeDir = mkdtempSync(join(tmpdir(), 'dk-bench-kvm-'));
-	const kvmChoice = await chooseAccel({ exec }, 'qemu-system-x86_64', probeDir, 'auto');
+	const plan = planAccel('auto');
+	const noKvm = plan.candidates.includes('kvm') ? await probeKvm({ exec }, kernel.vmlinuz, probeDir, 1024) : plan.reason;
 	rmSync(probeDir, { recursive: true, force: true });
+	const kvmChoice = { accel: noKvm ? 'tcg' : 'kvm', reason: noKvm ?? 'the kernel printed its banner under KVM' };
 	const accels: Array<'tcg' | 'kvm'> = kvmChoice.accel === 'kvm' ? ['tcg', 'kvm'] : ['tcg'];
 	const points: VerifyCostPoint[] = [];
 	for (const image of ['initramfs', 'uki'] as const) {

@@ -64,8 +64,8 @@ export const configSchema = z.strictObject({
 		.default('')
 		.describe('certificate (PEM) of the Secure Boot signing key (set with secureboot-key)'),
 	verifyBoot: z.enum(['no', 'qemu']).default('no').describe('boot a new image in QEMU before it becomes the default (qemu)'),
-	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot may take before it counts as failed'),
-	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)'),
+	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot whose kernel started may take before it counts as failed'),
+	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

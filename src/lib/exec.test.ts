@@ -62,6 +62,29 @@ describe('exec', () => {
 		}
 	});
 
+	it('shows stdout as it arrives and stops the command when the signal is aborted', async () => {
+		const controller = new AbortController();
+		const seen: string[] = [];
+		// The command waits for ever after its first line: only the abort, sent on seeing that line, ends it.
+		const running = exec('sh', ['-c', 'echo first line; exec sleep 1000'], {
+			onOutput: (text) => {
+				seen.push(text);
+				if (seen.join('').includes('first line\n')) controller.abort();
+			},
+			signal: controller.signal,
+		});
+		const error = await caught(running);
+		expect(isDistKernelError(error, 'exec.canceled')).toBe(true);
+		expect(seen.join('')).toBe('first line\n');
+	});
+
+	it('keeps stdout for the result when it is also shown as it arrives', async () => {
+		const seen: string[] = [];
+		const result = await exec('printf', ['a\nb\n'], { onOutput: (text) => seen.push(text) });
+		expect(result.stdout).toBe('a\nb\n');
+		expect(seen.join('')).toBe('a\nb\n');
+	});
+
 	it('prints and skips mutating commands under --dry-run', async () => {
 		const dryLogger = createMemoryLogger();
 		const dry = createExec({ logger: dryLogger, dryRun: true });

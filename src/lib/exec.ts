@@ -35,6 +35,10 @@ export interface ExecOptions {
 	stdinFd?: number;
 	/** An open descriptor (e.g. a spool file, lib/spool.ts) the child writes its stdout to; the caller reads it. */
 	stdoutFd?: number;
+	/** Called with each piece of stdout as it arrives (still kept for the result). */
+	onOutput?: (text: string) => void;
+	/** Aborting it stops the child (SIGTERM): the call then fails with `exec.canceled`. */
+	signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -106,7 +110,8 @@ export function createExec(context: ExecContext): Exec {
 				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
 				reject: false,
 				stripFinalNewline: false,
-				stdout: stdoutFd !== undefined ? (stdoutFd as 3) : show ? ['pipe', 'inherit'] : 'pipe',
+				stdout: stdoutFd !== undefined ? (stdoutFd as 3) : [...(show ? (['pipe', 'inherit'] as const) : (['pipe'] as const)), ...watch(options.onOutput)],
+				...(options.signal ? { cancelSignal: options.signal } : {}),
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
 			});
 			const result = await subprocess;
@@ -134,6 +139,12 @@ export function createExec(context: ExecContext): Exec {
 					cause: error,
 				});
 			}
+			if (e.isCanceled) {
+				throw new DistKernelError('exec.canceled', `command stopped: ${command}`, {
+					details: tail(String(e.stderr ?? '')),
+					cause: error,
+				});
+			}
 			if (e.timedOut) {
 				throw new DistKernelError('exec.timeout', `command timed out: ${command}`, {
 					details: tail(String(e.stderr ?? '')),
@@ -148,4 +159,14 @@ export function createExec(context: ExecContext): Exec {
 			spool?.close();
 		}
 	};
+}
+
+/** A pass-through execa transform that shows each stdout chunk to `onOutput` as it arrives. */
+function watch(onOutput: ((text: string) => void) | undefined) {
+	if (!onOutput) return [];
+	const decoder = new TextDecoder();
+	return [{ transform: function* (chunk: unknown) {
+		onOutput(decoder.decode(chunk as Uint8Array, { stream: true }));
+		yield chunk;
+	}, binary: true }];
 }

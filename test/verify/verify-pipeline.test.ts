@@ -1,11 +1,12 @@
 // `verify-boot = qemu` in the install pipeline, with real dracut and QEMU: an image that cannot mount the root
 // (built without the root filesystem's module) is installed but kept from becoming the default, the admin hears
 // it through the elog relay with the console log path, status/doctor show it; `install --force` is never blocked.
+// A machine that cannot run the guest (its KVM guests hang) installs the kernel as the default, saying why.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
 import { MACHINE_ID, installPlugins, type KernelRoot } from '../runtime/kernel-root';
-import { verifyDracutConf, verifyRoot } from './verify-root';
+import { silentKvmPath, verifyDracutConf, verifyRoot } from './verify-root';
 
 let root: KernelRoot | undefined;
 afterEach(() => root?.cleanup());
@@ -61,5 +62,35 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([`gentoo-${PREVIOUS}.conf`, `gentoo-${kv}.conf`]);
 		expect(existsSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`))).toBe(false);
 		expect((await runBin(['--root', root.root, 'status'])).stdout).toContain('boot verification: not verified');
+	});
+
+	it('a machine that cannot run the guest (verify-accel = kvm, KVM guests hang): installed as the default, unverified, elog says why', async () => {
+		root = await verifyRoot();
+		const { kv } = root;
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'verify-boot = qemu\nverify-accel = kvm\n');
+		root.write('/etc/kernel/install.conf', 'layout=bls\n');
+		root.write('/etc/kernel/entry-token', 'gentoo\n');
+		root.write('/etc/machine-id', `${MACHINE_ID}\n`);
+		root.write('/etc/kernel/cmdline', 'root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n');
+		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
+		installPlugins(root);
+		root.write(`/boot/loader/entries/gentoo-${PREVIOUS}.conf`, `title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`);
+		root.write(`/boot/gentoo/${PREVIOUS}/linux`, 'previous kernel');
+		const elog = root.path('/elog');
+		const env = { DIST_KERNEL_RUNTIME: root.runtime, DIST_KERNEL_ELOG: elog, PATH: silentKvmPath(root) };
+
+		const result = await runBin(['--root', root.root, 'install', kv], { env });
+		expect(result.code).toBe(0);
+		// not demoted: the new kernel's entry is an ordinary one
+		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([`gentoo-${PREVIOUS}.conf`, `gentoo-${kv}.conf`]);
+		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as { result: string; reason: string; demoted?: string[] };
+		expect(state).toMatchObject({ result: 'unavailable', reason: 'the guest printed nothing within 20 s under KVM' });
+		expect(state.demoted).toBeUndefined();
+		const relayed = readFileSync(elog, 'utf8');
+		expect(relayed).toContain(`WARN\tboot verification of ${kv} could not run on this machine: the guest printed nothing within 20 s under KVM`);
+		expect(relayed).toContain(`WARN\tthis says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
+		expect(relayed).not.toContain('FAILED');
+		const doctor = await runBin(['--root', root.root, 'doctor']);
+		expect(doctor.stdout).toContain(`[verify.unavailable] the boot of ${kv} could not be verified on this machine`);
 	});
 });

@@ -1,5 +1,7 @@
 // Temp roots for boot verification tests: the real Debian kernel with a dracut configuration that makes a small
 // initramfs quickly (only the modules a virtio ext4 root needs), so each TCG boot stays short.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
 
 /** dracut `drivers=` is exclusive: exactly these kernel modules (and their dependencies) go in. */
@@ -20,4 +22,40 @@ export async function verifyRoot(drivers?: string): Promise<KernelRoot> {
 	root.write('/etc/dracut.conf.d/10-test.conf', verifyDracutConf(drivers));
 	root.write('/var/tmp/.keep', '');
 	return root;
+}
+
+/**
+ * A machine whose KVM runs real-mode code but not Linux (nested virtualisation): a `qemu-system-x86_64` first on
+ * PATH that, given `-accel kvm` with a kernel or UEFI firmware to boot, prints nothing for ever; anything else it
+ * hands to the real QEMU (a real-mode guest under KVM runs there, under TCG). Returns the PATH to use.
+ */
+export function silentKvmPath(r: KernelRoot): string {
+	const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
+	r.write(
+		'/stand-in/qemu-system-x86_64',
+		[
+			'#!/bin/bash',
+			'args=("$@") kvm=no linux=no',
+			'for a in "$@"; do',
+			'	case ${a} in kvm) kvm=yes ;; -kernel | if=pflash*) linux=yes ;; esac',
+			'done',
+			'[[ ${kvm} == yes && ${linux} == yes ]] && exec sleep 1000000',
+			'for i in "${!args[@]}"; do',
+			'	case ${args[i]} in kvm) args[i]=tcg ;; host) args[i]=max ;; esac',
+			'done',
+			`exec ${real} "\${args[@]}"`,
+			'',
+		].join('\n'),
+		0o755,
+	);
+	return `${r.path('/stand-in')}:${process.env['PATH'] ?? ''}`;
+}
+
+export function kvmUsable(): boolean {
+	try {
+		accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+		return true;
+	} catch {
+		return false;
+	}
 }

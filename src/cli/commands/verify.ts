@@ -1,7 +1,8 @@
 // `dist-kernel verify KV [--json] [--fstype TYPE] [--accel auto|kvm|tcg] [--timeout S]`: boot the installed
-// image of KV in QEMU against a test root; exit 0 when the guest proved it reached its init, 1 when not.
+// image of KV in QEMU against a test root; exit 0 when the guest proved it reached its init, 1 when its kernel
+// started and the boot failed, 77 when this machine could not run the guest (says nothing about the image).
 import type { CommandModule } from '../command-module';
-import { usageError } from '../../lib/errors';
+import { EXIT_SKIP_REST, usageError } from '../../lib/errors';
 import { createRuntimeContext } from '../../runtime/context';
 import { verifyInstalled } from '../../runtime/verify/verify-installed';
 import { describeRecord } from '../../runtime/verify/verify-kernel';
@@ -35,9 +36,11 @@ export const verifyCommand: CommandModule = {
 					if (!record) return 0;
 					if (flags.json) process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
 					if (record.result === 'verified') ctx.logger.info(describeRecord(record));
+					else if (record.result === 'unavailable') ctx.logger.warn(describeRecord(record));
 					else ctx.logger.error(describeRecord(record));
+					if (record.accel && record.accelReason) ctx.logger.info(`accelerator: ${record.accel} (${record.accelReason})`);
 					for (const note of record.notes) ctx.logger.info(`note: ${note}`);
-					return record.result === 'verified' ? 0 : 1;
+					return record.result === 'verified' ? 0 : record.result === 'unavailable' ? EXIT_SKIP_REST : 1;
 				}),
 			);
 	},

@@ -43,7 +43,7 @@ export interface InstallResult {
 	 * pkg_postinst was refused because a root-critical module is missing.
 	 */
 	status: 'installed' | 'deferred' | 'kept';
-	verification?: 'verified' | 'failed';
+	verification?: 'verified' | 'failed' | 'unavailable';
 	backend?: string;
 	uki?: boolean;
 	files: string[];

@@ -7,6 +7,7 @@ function describeVerification(v: KernelStatus['verification']): string {
 	if (v.state === 'not verified') return 'not verified';
 	const when = v.at ? ` ${v.at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : '';
 	if (v.state === 'verified') return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ''}`;
+	if (v.state === 'unavailable') return `not verified: this machine could not run the guest${when}${v.reason ? `: ${v.reason}` : ''}`;
 	return `FAILED${when}${v.reason ? `: ${v.reason}` : ''}${v.log ? ` (log: ${v.log})` : ''}`;
 }
 

@@ -1,21 +1,24 @@
-// KVM or TCG. /dev/kvm existing is not enough (nested or restricted hosts abort on the first vCPU MSR write):
-// KVM counts as usable only when a probe guest with the CPU model we boot with (`host`) runs to its exit.
-import { accessSync, constants, writeFileSync } from 'node:fs';
+// KVM or TCG. /dev/kvm existing is not enough, and neither is a real-mode guest that runs: under nested
+// virtualisation a Linux kernel under KVM may print its setup code's first line and then spin silently for ever.
+// KVM counts as usable only when the kernel under test, booted alone under KVM, prints its banner within
+// KVM_GRACE_S; otherwise the guest runs under TCG, and the report says why.
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDistKernelError } from '../../lib/errors';
+import { findSection } from '../../parsers/pe-sections';
 import type { RuntimeContext } from '../context';
-import { DEBUG_EXIT_IOBASE, PROBE_EXIT_STATUS, probeBootSector } from './probe-sector';
-import { escapeDriveValue, type Accel } from './qemu-command';
+import { runGuest, type GuestRun } from './guest-run';
+import { qemuArgs, type Accel } from './qemu-command';
 
 export type { Accel };
 
-export interface AccelChoice {
-	accel: Accel;
+/** Seconds a KVM guest may stay without its kernel's banner: under working KVM it appears within a second. */
+export const KVM_GRACE_S = 20;
+
+/** The accelerators to try, in order, and why the list is what it is. */
+export interface AccelPlan {
+	candidates: Accel[];
 	reason: string;
 }
-
-/** Seconds the probe may take: it exits at once under working KVM; a hang means KVM does not work. */
-const PROBE_TIMEOUT_MS = 30_000;
 
 function kvmDeviceUsable(path = '/dev/kvm'): boolean {
 	try {
@@ -26,29 +29,56 @@ function kvmDeviceUsable(path = '/dev/kvm'): boolean {
 	}
 }
 
-export async function chooseAccel(ctx: Pick<RuntimeContext, 'exec'>, qemu: string, workDir: string, wanted: 'auto' | Accel): Promise<AccelChoice> {
-	if (wanted === 'tcg') return { accel: 'tcg', reason: 'verify-accel = tcg' };
-	if (!kvmDeviceUsable()) {
-		if (wanted === 'kvm') return { accel: 'kvm', reason: 'verify-accel = kvm (but /dev/kvm is not usable)' };
-		return { accel: 'tcg', reason: '/dev/kvm is missing or not accessible' };
+export function planAccel(wanted: 'auto' | Accel, kvmUsable = kvmDeviceUsable()): AccelPlan {
+	if (wanted === 'tcg') return { candidates: ['tcg'], reason: 'verify-accel = tcg' };
+	if (wanted === 'kvm') return { candidates: ['kvm'], reason: kvmUsable ? 'verify-accel = kvm' : 'verify-accel = kvm (but /dev/kvm is not usable)' };
+	if (!kvmUsable) return { candidates: ['tcg'], reason: '/dev/kvm is missing or not accessible' };
+	return { candidates: ['kvm', 'tcg'], reason: 'KVM when the kernel boots under it, else TCG' };
+}
+
+/** Why a run shows the accelerator cannot start the guest's kernel; undefined when the banner appeared. */
+export function describeNoKernel(run: GuestRun, accel: Accel): string | undefined {
+	const name = accel === 'kvm' ? 'KVM' : 'TCG';
+	const shown = run.lastLine ? ` (its console's last line: ${JSON.stringify(run.lastLine.slice(0, 120))})` : '';
+	switch (run.result.end) {
+		case 'banner':
+			return undefined;
+		case 'silent':
+			return run.result.missing === 'output'
+				? `the guest printed nothing within ${run.result.afterMs / 1000} s under ${name}`
+				: `the kernel printed no banner within ${run.result.afterMs / 1000} s under ${name}${shown}`;
+		case 'exited': {
+			if (run.banner) return undefined;
+			const why = run.stderr.trim().split('\n').at(-1)?.trim();
+			return `QEMU exited with status ${run.result.exitCode} under ${name} before the kernel's banner${why ? `: ${why}` : ''}`;
+		}
+		case 'timeout':
+			return run.banner ? undefined : `the kernel printed no banner under ${name} before the time ran out${shown}`;
+		case 'qemu-failed':
+			return `QEMU could not run the guest under ${name}: ${run.result.message}`;
 	}
-	if (wanted === 'kvm') return { accel: 'kvm', reason: 'verify-accel = kvm' };
-	const sector = join(workDir, 'kvm-probe.img');
-	writeFileSync(sector, probeBootSector());
-	const args = [
-		'-accel', 'kvm', '-cpu', 'host', '-machine', 'pc', '-m', '16', '-nodefaults', '-no-user-config', '-display', 'none',
-		'-serial', 'none', '-drive', `file=${escapeDriveValue(sector)},format=raw,if=ide`,
-		'-device', `isa-debug-exit,iobase=0x${DEBUG_EXIT_IOBASE.toString(16)},iosize=0x04`,
-	];
+}
+
+/** The kernel a target boots: the image itself, or a UKI's .linux section (written into `workDir`). */
+export function probeKernel(target: { kind: 'kernel' | 'uki'; image: string }, workDir: string): string | undefined {
+	if (target.kind === 'kernel') return target.image;
 	try {
-		const result = await ctx.exec(qemu, args, { allowFailure: true, timeout: PROBE_TIMEOUT_MS, show: false });
-		if (result.exitCode === PROBE_EXIT_STATUS) return { accel: 'kvm', reason: 'a KVM probe guest ran' };
-		const why = result.stderr.trim().split('\n')[0] ?? `exit status ${result.exitCode}`;
-		return { accel: 'tcg', reason: `KVM probe failed (${why})` };
-	} catch (error) {
-		// A vCPU that cannot start aborts QEMU (a signal, not an exit status); its stderr says why.
-		const details = isDistKernelError(error) ? error.details : undefined;
-		const why = details?.trim().split('\n')[0] || (error as Error).message.split('\n')[0];
-		return { accel: 'tcg', reason: `KVM probe guest did not run (${why})` };
+		const linux = findSection(readFileSync(target.image), '.linux');
+		if (!linux) return undefined;
+		const path = join(workDir, 'kvm-probe-linux');
+		writeFileSync(path, linux, { mode: 0o600 });
+		return path;
+	} catch {
+		return undefined;
 	}
+}
+
+/**
+ * Boots `kernel` alone under KVM until its banner (then stops it): undefined when KVM runs it, else why not.
+ * Costs about a second where KVM works, KVM_GRACE_S where it does not.
+ */
+export async function probeKvm(ctx: Pick<RuntimeContext, 'exec'>, kernel: string, workDir: string, memoryMiB: number): Promise<string | undefined> {
+	const args = qemuArgs({ accel: 'kvm', memoryMiB, consoleLog: join(workDir, 'kvm-probe.log'), kernel: { image: kernel, append: 'console=ttyS0,115200 panic=-1' } });
+	const run = await runGuest(ctx, args, { bannerWithinMs: KVM_GRACE_S * 1000, stopAtBanner: true, timeoutMs: (KVM_GRACE_S + 60) * 1000 });
+	return describeNoKernel(run, 'kvm');
 }

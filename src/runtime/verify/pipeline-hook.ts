@@ -1,6 +1,7 @@
 // The install pipeline's side of `verify-boot = qemu`: the freshly built image is booted before it reaches
 // /boot; after the install a failed one is kept from becoming the default and the admin is told (elog).
-// Verification that cannot run (no QEMU…) never blocks an install, and `install --force` skips it.
+// Verification that cannot run (no QEMU or OVMF, no accelerator that starts the kernel: `unavailable`) never
+// blocks an install nor demotes anything, and says why (elog); `install --force` skips it.
 import { isDistKernelError } from '../../lib/errors';
 import type { KernelArtifacts } from '../backends/types';
 import type { RuntimeContext } from '../context';
@@ -22,7 +23,11 @@ export async function verifyBeforeInstall(ctx: RuntimeContext, kv: string, artif
 		return undefined;
 	}
 	try {
-		return await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+		const record = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+		if (record?.result === 'unavailable') {
+			ctx.logger.warn(`boot verification of ${kv} could not run on this machine: ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}\nthis says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
+		}
+		return record;
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
 		ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n${kv} is installed unverified`);
@@ -44,7 +49,7 @@ export function settleVerification(ctx: RuntimeContext, kv: string, record: Veri
 		dropDemoted(ctx, kv);
 		if (record) {
 			writeVerifyRecord(ctx.root, { ...record, files: installedFiles });
-			ctx.logger.log(`boot of ${kv} verified in QEMU (${record.accel}, ${record.seconds} s) before it became the default`);
+			if (record.result === 'verified') ctx.logger.log(`boot of ${kv} verified in QEMU (${record.accel}, ${record.seconds} s${record.accel === 'tcg' && record.accelReason ? `; ${record.accelReason}` : ''}) before it became the default`);
 		}
 		return;
 	}

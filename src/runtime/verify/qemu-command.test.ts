@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { probeBootSector } from './probe-sector';
 import { qemuArgs } from './qemu-command';
 
 describe('QEMU command', () => {
@@ -20,9 +19,9 @@ describe('QEMU command', () => {
 		expect(drives).toEqual(['if=pflash,format=raw,unit=0,readonly=on,file=/code.fd', 'if=pflash,format=raw,unit=1,file=/vars.fd', 'file=/r,format=raw,if=virtio', 'file=/o,format=raw,if=virtio', 'file=fat:/esp,format=raw,if=virtio,readonly=on']);
 	});
 
-	it('the KVM probe is a valid boot sector', () => {
-		const sector = probeBootSector();
-		expect(sector.length).toBe(512);
-		expect([sector[510], sector[511]]).toEqual([0x55, 0xaa]);
+	it('the serial console goes to stdout (watched) and to the log file; the KVM probe boots a kernel alone', () => {
+		const args = qemuArgs({ accel: 'kvm', memoryMiB: 1024, consoleLog: '/w/a,b.log', kernel: { image: '/k', append: 'console=ttyS0,115200 panic=-1' } });
+		expect(args).toEqual(expect.arrayContaining(['-chardev', 'stdio,id=console,signal=off,logfile=/w/a,,b.log', '-serial', 'chardev:console']));
+		expect(args).not.toContain('-drive');
 	});
 });

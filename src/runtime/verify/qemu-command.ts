@@ -2,14 +2,16 @@
 // (/dev/vda, what root=/dev/vda means), the raw result disk the second (/dev/vdb, where the guest init writes),
 // the read-only ESP for a UKI the third.
 
-/** QEMU's accelerator: KVM when /dev/kvm works, else TCG emulation (accel.ts chooses). */
+/** QEMU's accelerator: KVM when a kernel boots under it, else TCG emulation (accel.ts chooses). */
 export type Accel = 'kvm' | 'tcg';
 
 export interface QemuPlan {
 	accel: Accel;
 	memoryMiB: number;
-	rootDisk: string;
-	resultDisk: string;
+	/** Absent for the accelerator probe: a kernel alone, printing its banner. */
+	rootDisk?: string;
+	resultDisk?: string;
+	/** The serial console goes to QEMU's stdout (watched as it arrives) and to this file. */
 	consoleLog: string;
 	/** Kernel + initramfs booted by QEMU's own loader, with our command line. */
 	kernel?: { image: string; initrd?: string | undefined; append: string };
@@ -33,7 +35,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
 		'-display', 'none',
 		// A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
 		'-no-reboot',
-		'-serial', `file:${plan.consoleLog}`,
+		'-chardev', `stdio,id=console,signal=off,logfile=${escapeDriveValue(plan.consoleLog)}`,
+		'-serial', 'chardev:console',
 	];
 	if (plan.uki) {
 		args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
@@ -44,8 +47,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
 		args.push('-kernel', plan.kernel.image, '-append', plan.kernel.append);
 		if (plan.kernel.initrd) args.push('-initrd', plan.kernel.initrd);
 	}
-	args.push('-drive', `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
-	args.push('-drive', `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
+	if (plan.rootDisk) args.push('-drive', `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
+	if (plan.resultDisk) args.push('-drive', `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
 	if (plan.uki) args.push('-drive', `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
 	return args;
 }

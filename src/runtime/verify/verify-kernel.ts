@@ -12,11 +12,12 @@ import { displayCommand } from '../../lib/exec';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
 import { workBase } from '../install/work-dir';
-import { chooseAccel, type Accel } from './accel';
+import { describeNoKernel, KVM_GRACE_S, planAccel, probeKernel, probeKvm, type Accel } from './accel';
 import type { BootTarget } from './boot-target';
 import { checkQemu, findOvmf, QEMU_PROGRAM } from './firmware';
 import { buildGuestInit } from './guest-init';
-import { judgeRecord, parseGuestRecord } from './guest-report';
+import { judgeRecord, parseGuestRecord, type Verdict } from './guest-report';
+import { runGuest, type GuestRun } from './guest-run';
 import { qemuArgs, type QemuPlan } from './qemu-command';
 import { detectRootMount } from './root-fs-type';
 import { planRoot } from './root-plan';
@@ -80,21 +81,81 @@ export function rootFsType(ctx: Pick<RuntimeContext, 'root'>, option?: string): 
 	return mount.fsType;
 }
 
+/** Seconds a TCG guest may stay without its kernel's banner (TCG here: 20 s on a loaded 2-core machine). */
+export const TCG_BANNER_S = 180;
+
+/** True when the guest's console will show the kernel's banner: ours for kernel + initramfs, the UKI's own. */
+export function consoleShowsKernel(target: Pick<BootTarget, 'kind' | 'params'>): boolean {
+	return target.kind === 'kernel' || target.params.some((p) => /^console=ttyS0(,|$)/.test(p));
+}
+
+/** What ended a verification boot, for the record: a verdict on the image, or the machine's fault. */
+type BootOutcome = { result: 'verified' } | { result: 'failed'; reason: string } | { result: 'unavailable'; reason: string };
+
 /**
- * Boots `target` and returns the record (also written to the state file and the log). A failed boot is a
- * record with result 'failed'; errors are thrown only when the check itself cannot run (no QEMU, no OVMF, no
- * mkfs, a UKI command line no test disk can satisfy). With --dry-run nothing runs: undefined.
+ * Judges one run. Only a guest whose kernel started (its banner seen, or for a UKI whose console cannot show it,
+ * a guest that ran) and then did not prove the boot is a failed image; QEMU failing, or no banner at all, is the
+ * machine's fault.
+ */
+export function judgeRun(run: GuestRun, accel: Accel, proof: Verdict, bannerVisible: boolean, timeout: number): BootOutcome {
+	const started = run.banner || (!bannerVisible && run.output);
+	switch (run.result.end) {
+		case 'exited':
+			if (run.result.exitCode !== 0) {
+				const why = run.stderr.trim().split('\n').at(-1)?.trim();
+				return { result: 'unavailable', reason: `QEMU exited with status ${run.result.exitCode} under ${accel.toUpperCase()}${why ? `: ${why}` : ''}` };
+			}
+			if (proof.ok) return { result: 'verified' };
+			if (started) return { result: 'failed', reason: proof.reason };
+			return { result: 'unavailable', reason: describeNoKernel(run, accel) ?? 'the guest stopped before its kernel started' };
+		case 'timeout':
+			if (started) return { result: 'failed', reason: `the guest did not finish within ${timeout} s (verify-timeout)` };
+			return { result: 'unavailable', reason: describeNoKernel(run, accel) ?? `no output within ${timeout} s` };
+		default:
+			return { result: 'unavailable', reason: describeNoKernel(run, accel) ?? 'QEMU stopped' };
+	}
+}
+
+/**
+ * Boots `target` and returns the record (also written to the state file and the log). The record says
+ * verified, failed (the kernel started and the boot did not prove itself) or unavailable (this machine could not
+ * run the guest: no QEMU or OVMF, no accelerator that starts the kernel, QEMU died). Errors are thrown only for
+ * what the admin must fix in the configuration (no mkfs, a UKI command line no test disk can satisfy). With
+ * --dry-run nothing runs: undefined.
  */
 export async function verifyTarget(ctx: RuntimeContext, kv: string, target: BootTarget, options: VerifyOptions = {}): Promise<VerifyRecord | undefined> {
-	await checkQemu(ctx);
-	const ovmf = target.kind === 'uki' ? findOvmf() : undefined;
+	const started = performance.now();
+	const unavailableBeforeBoot = (error: DistKernelError): VerifyRecord => {
+		const record: VerifyRecord = {
+			kv,
+			result: 'unavailable',
+			at: new Date().toISOString(),
+			kind: target.kind,
+			seconds: 0,
+			files: target.shown,
+			cmdline: target.params.join(' '),
+			fsType: options.fsType ?? '',
+			log: '',
+			reason: `${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+			notes: [],
+		};
+		if (!ctx.dryRun) writeVerifyRecord(ctx.root, record);
+		return record;
+	};
+	let ovmf: ReturnType<typeof findOvmf> | undefined;
+	try {
+		await checkQemu(ctx);
+		ovmf = target.kind === 'uki' ? findOvmf() : undefined;
+	} catch (error) {
+		if (isDistKernelError(error, 'verify.no-qemu') || isDistKernelError(error, 'verify.no-ovmf')) return unavailableBeforeBoot(error);
+		throw error;
+	}
 	const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType(ctx, options.fsType), fallbackUuid: randomUUID() });
 	const timeout = options.timeout ?? ctx.config.verifyTimeout;
 	if (ctx.dryRun) {
 		ctx.logger.info(`(dry run) would boot ${target.shown.join(' ')} in QEMU with a ${plan.fsType} test root (${target.kind === 'uki' ? 'embedded command line' : plan.params.join(' ')}), at most ${timeout} s`);
 		return undefined;
 	}
-	const started = performance.now();
 	// Callers hold the boot lock of this root: a directory with our prefix is a leftover of a killed run.
 	const base = workBase(ctx);
 	const prefix = `dist-kernel-verify.${createHash('sha256').update(ctx.root).digest('hex').slice(0, 8)}.`;
@@ -105,73 +166,97 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 		const nonce = randomBytes(16).toString('hex');
 		const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
 		const resultDisk = join(work, 'result.img');
-		const fd = openSync(resultDisk, 'w', 0o600);
-		ftruncateSync(fd, RESULT_DISK_BYTES);
-		closeSync(fd);
 		const consoleLog = join(work, 'console.log');
-		const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
-		ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
-		const qemu: QemuPlan = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
+		const base: Omit<QemuPlan, 'accel'> = { memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
 		if (target.kind === 'uki') {
 			const esp = join(work, 'esp');
 			mkdirSync(join(esp, 'EFI', 'BOOT'), { recursive: true });
 			placeFile(target.image, join(esp, 'EFI', 'BOOT', 'BOOTX64.EFI'));
 			const vars = join(work, 'OVMF_VARS.fd');
 			copyFileSync(ovmf!.vars, vars);
-			qemu.uki = { espDir: esp, code: ovmf!.code, vars, extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' ') };
+			base.uki = { espDir: esp, code: ovmf!.code, vars, extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' ') };
 		} else {
 			let initrd = target.initrds[0];
 			if (target.initrds.length > 1) {
 				initrd = join(work, 'initrd.img');
 				await concatenate(target.initrds, initrd);
 			}
-			qemu.kernel = { image: target.image, initrd, append: plan.params.join(' ') };
+			base.kernel = { image: target.image, initrd, append: plan.params.join(' ') };
 		}
-		const args = qemuArgs(qemu);
-		const end = ctx.logger.begin(`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${accel.accel}, ${plan.fsType} test root)`);
-		let failure: string | undefined;
+		const bannerVisible = consoleShowsKernel(target);
+		const accelPlan = planAccel(options.accel ?? ctx.config.verifyAccel);
+		const story: string[] = [];
+		let outcome: BootOutcome = { result: 'unavailable', reason: 'no accelerator was tried' };
+		let accel: Accel | undefined;
+		let args: string[] = [];
 		let qemuOutput = '';
-		try {
-			const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: timeout * 1000, show: false });
-			qemuOutput = `${run.stdout}${run.stderr}`;
-			if (run.exitCode !== 0) failure = `QEMU exited with status ${run.exitCode}: ${run.stderr.trim().split('\n').at(-1) ?? ''}`;
-		} catch (error) {
-			if (!isDistKernelError(error, 'exec.timeout')) throw error;
-			failure = `the guest did not finish within ${timeout} s (verify-timeout)`;
-			qemuOutput = error.details ?? '';
+		let consoleText = '';
+		for (const candidate of accelPlan.candidates) {
+			const next = accelPlan.candidates.at(accelPlan.candidates.indexOf(candidate) + 1);
+			const retry = next ? `; retried under ${next.toUpperCase()}` : '';
+			if (candidate === 'kvm') {
+				const kernel = probeKernel(target, work);
+				const noKvm = kernel ? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB) : 'the UKI has no .linux section to probe KVM with';
+				if (noKvm) {
+					story.push(`KVM: ${noKvm}${retry}`);
+					outcome = { result: 'unavailable', reason: noKvm };
+					accel = candidate;
+					continue;
+				}
+			}
+			accel = candidate;
+			// a fresh result disk for each boot: only this run's guest may answer the nonce
+			const fd = openSync(resultDisk, 'w', 0o600);
+			ftruncateSync(fd, 0);
+			ftruncateSync(fd, RESULT_DISK_BYTES);
+			closeSync(fd);
+			args = qemuArgs({ ...base, accel: candidate });
+			const end = ctx.logger.begin(`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root)`);
+			const grace = candidate === 'kvm' ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
+			const run = await runGuest(ctx, args, {
+				bannerWithinMs: bannerVisible ? grace * 1000 : undefined,
+				// a UKI whose console cannot show the kernel: its firmware's output at least
+				outputWithinMs: !bannerVisible && candidate === 'kvm' ? grace * 1000 : undefined,
+				timeoutMs: timeout * 1000,
+			});
+			qemuOutput = `${qemuOutput}${run.stderr}`;
+			consoleText = readText(consoleLog);
+			outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
+			end(outcome.result === 'verified');
+			if (outcome.result !== 'unavailable') break;
+			story.push(`${candidate.toUpperCase()}: ${outcome.reason}${retry}`);
 		}
-		const verdict = judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv);
-		const ok = verdict.ok && failure === undefined;
-		end(ok);
 		const at = new Date();
 		const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
+		const accelReason = story.length > 0 ? story.join('; ') : accelPlan.reason;
 		const record: VerifyRecord = {
 			kv,
-			result: ok ? 'verified' : 'failed',
+			result: outcome.result,
 			at: at.toISOString(),
 			kind: target.kind,
-			accel: accel.accel,
+			accel,
+			accelReason,
 			seconds: Math.round((performance.now() - started) / 100) / 10,
 			files: target.shown,
 			cmdline: target.kind === 'uki' ? target.params.join(' ') : plan.params.join(' '),
 			fsType: plan.fsType,
 			log: logPath,
-			...(ok ? {} : { reason: failure ?? (verdict.ok ? 'unknown' : verdict.reason) }),
+			...(outcome.result === 'verified' ? {} : { reason: outcome.result === 'unavailable' && story.length > 1 ? story.join('; ') : outcome.reason }),
 			notes: plan.notes,
 		};
 		const header = [
 			`dist-kernel verify ${kv}: ${record.result}${record.reason ? ` (${record.reason})` : ''}`,
-			`when: ${record.at}; ${record.seconds} s; accelerator ${accel.accel} (${accel.reason})`,
+			`when: ${record.at}; ${record.seconds} s; accelerator ${accel ?? 'none'} (${accelReason})`,
 			`booted: ${target.shown.join(' ')}`,
 			`command line (${target.cmdlineSource}): ${record.cmdline}`,
 			...plan.notes.map((n) => `note: ${n}`),
-			`qemu: ${displayCommand(QEMU_PROGRAM, args)}`,
+			`qemu: ${args.length > 0 ? displayCommand(QEMU_PROGRAM, args) : '(not started)'}`,
 			'----- serial console -----',
 			'',
 		].join('\n');
 		const logFile = systemPath(ctx, logPath);
 		mkdirSync(systemPath(ctx, VERIFY_LOG_DIR), { recursive: true, mode: 0o755 });
-		writeFileAtomic(logFile, `${header}${readText(consoleLog)}\n----- qemu -----\n${qemuOutput}`);
+		writeFileAtomic(logFile, `${header}${consoleText}\n----- qemu -----\n${qemuOutput}`);
 		writeVerifyRecord(ctx.root, record);
 		return record;
 	} finally {
@@ -182,5 +267,6 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 /** One line for the admin about a record. */
 export function describeRecord(record: VerifyRecord): string {
 	if (record.result === 'verified') return `boot of ${record.kv} verified in QEMU (${record.accel}, ${record.seconds} s): ${record.files.join(' ')} mounted a ${record.fsType} root and ran its init`;
+	if (record.result === 'unavailable') return `boot verification of ${record.kv} could not run on this machine (this says nothing about the image): ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}`;
 	return `boot verification of ${record.kv} FAILED: ${record.reason ?? 'unknown reason'}\nconsole log: ${record.log}`;
 }

@@ -9,11 +9,19 @@ export const VERIFY_STATE_DIR = '/var/lib/dist-kernel/verify';
 
 export interface VerifyRecord {
 	kv: string;
-	result: 'verified' | 'failed';
+	/**
+	 * verified: the guest proved it reached its init; failed: its kernel started and the boot did not prove it;
+	 * unavailable: this machine could not run the guest (no QEMU or OVMF, no accelerator ran its kernel, QEMU died):
+	 * says nothing about the image.
+	 */
+	result: 'verified' | 'failed' | 'unavailable';
 	/** ISO time the verification ended. */
 	at: string;
 	kind: 'kernel' | 'uki';
-	accel: 'kvm' | 'tcg';
+	/** The accelerator of the boot that decided (the last one tried when unavailable; absent when none ran). */
+	accel?: 'kvm' | 'tcg' | undefined;
+	/** Why that accelerator: e.g. KVM printed nothing within the grace period, retried under TCG. */
+	accelReason?: string;
 	seconds: number;
 	/** Files booted (system paths). */
 	files: string[];
@@ -41,7 +49,7 @@ export function writeVerifyRecord(root: string, record: VerifyRecord): void {
 export function readVerifyRecord(root: string, kv: string): VerifyRecord | undefined {
 	try {
 		const data = JSON.parse(readFileSync(join(dir(root), `${kv}.json`), 'utf8')) as Partial<VerifyRecord>;
-		if (data.kv !== kv || (data.result !== 'verified' && data.result !== 'failed') || typeof data.at !== 'string') return undefined;
+		if (data.kv !== kv || !['verified', 'failed', 'unavailable'].includes(data.result ?? '') || typeof data.at !== 'string') return undefined;
 		return data as VerifyRecord;
 	} catch {
 		return undefined;

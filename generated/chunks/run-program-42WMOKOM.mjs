@@ -3594,8 +3594,8 @@ var configSchema = strictObject({
   securebootKey: string().refine((v) => v === "" || (v.startsWith("/") || v.startsWith("pkcs11:")) && !/[\0\n\r]/.test(v), "expected an absolute path or a pkcs11: URI").default("").describe('Secure Boot signing key: a file under the root or a pkcs11: URI (default: discovered, see README "Secure Boot")'),
   securebootCert: string().refine((v) => v === "" || v.startsWith("/") && !/[\0\n\r]/.test(v), "expected an absolute path").default("").describe("certificate (PEM) of the Secure Boot signing key (set with secureboot-key)"),
   verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
-  verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot may take before it counts as failed"),
-  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when a probe guest runs, else TCG)")
+  verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot whose kernel started may take before it counts as failed"),
+  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -3755,7 +3755,8 @@ function createExec(context) {
         timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
         reject: false,
         stripFinalNewline: false,
-        stdout: stdoutFd !== void 0 ? stdoutFd : show ? ["pipe", "inherit"] : "pipe",
+        stdout: stdoutFd !== void 0 ? stdoutFd : [...show ? ["pipe", "inherit"] : ["pipe"], ...watch(options.onOutput)],
+        ...options.signal ? { cancelSignal: options.signal } : {},
         stderr: show ? ["pipe", "inherit"] : "pipe"
       });
       const result = await subprocess;
@@ -3781,6 +3782,12 @@ function createExec(context) {
           cause: error
         });
       }
+      if (e.isCanceled) {
+        throw new DistKernelError("exec.canceled", `command stopped: ${command}`, {
+          details: tail(String(e.stderr ?? "")),
+          cause: error
+        });
+      }
       if (e.timedOut) {
         throw new DistKernelError("exec.timeout", `command timed out: ${command}`, {
           details: tail(String(e.stderr ?? "")),
@@ -3795,6 +3802,14 @@ function createExec(context) {
       spool?.close();
     }
   };
+}
+function watch(onOutput) {
+  if (!onOutput) return [];
+  const decoder = new TextDecoder();
+  return [{ transform: function* (chunk) {
+    onOutput(decoder.decode(chunk, { stream: true }));
+    yield chunk;
+  }, binary: true }];
 }
 
 // src/cli/context.ts
@@ -8765,7 +8780,7 @@ function writeVerifyRecord(root, record2) {
 function readVerifyRecord(root, kv) {
   try {
     const data = JSON.parse(readFileSync22(join21(dir2(root), `${kv}.json`), "utf8"));
-    if (data.kv !== kv || data.result !== "verified" && data.result !== "failed" || typeof data.at !== "string") return void 0;
+    if (data.kv !== kv || !["verified", "failed", "unavailable"].includes(data.result ?? "") || typeof data.at !== "string") return void 0;
     return data;
   } catch {
     return void 0;
@@ -9345,114 +9360,13 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync6, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync6, readFileSync as readFileSync26, readSync as readSync3, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
+import { closeSync as closeSync6, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync6, readFileSync as readFileSync27, readSync as readSync3, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
 import { join as join28 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
 // src/runtime/verify/accel.ts
-import { accessSync as accessSync2, constants as constants3, writeFileSync as writeFileSync3 } from "node:fs";
+import { accessSync as accessSync2, constants as constants3, readFileSync as readFileSync25, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join25 } from "node:path";
-
-// src/runtime/verify/probe-sector.ts
-var PROBE_EXIT_STATUS = 85;
-var DEBUG_EXIT_IOBASE = 244;
-function probeBootSector() {
-  const sector = Buffer.alloc(512);
-  Buffer.from([176, 42, 230, DEBUG_EXIT_IOBASE, 244, 235, 253]).copy(sector, 0);
-  sector[510] = 85;
-  sector[511] = 170;
-  return sector;
-}
-
-// src/runtime/verify/qemu-command.ts
-function escapeDriveValue(value2) {
-  return value2.replace(/,/g, ",,");
-}
-function qemuArgs(plan) {
-  const args = [
-    "-accel",
-    plan.accel,
-    "-cpu",
-    plan.accel === "kvm" ? "host" : "max",
-    "-machine",
-    "q35",
-    "-m",
-    String(plan.memoryMiB),
-    "-smp",
-    "1",
-    "-nodefaults",
-    "-no-user-config",
-    "-display",
-    "none",
-    // A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
-    "-no-reboot",
-    "-serial",
-    `file:${plan.consoleLog}`
-  ];
-  if (plan.uki) {
-    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
-    args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
-    args.push("-smbios", `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
-  } else if (plan.kernel) {
-    args.push("-kernel", plan.kernel.image, "-append", plan.kernel.append);
-    if (plan.kernel.initrd) args.push("-initrd", plan.kernel.initrd);
-  }
-  args.push("-drive", `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
-  args.push("-drive", `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
-  if (plan.uki) args.push("-drive", `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
-  return args;
-}
-
-// src/runtime/verify/accel.ts
-var PROBE_TIMEOUT_MS = 3e4;
-function kvmDeviceUsable(path = "/dev/kvm") {
-  try {
-    accessSync2(path, constants3.R_OK | constants3.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function chooseAccel(ctx, qemu, workDir, wanted) {
-  if (wanted === "tcg") return { accel: "tcg", reason: "verify-accel = tcg" };
-  if (!kvmDeviceUsable()) {
-    if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm (but /dev/kvm is not usable)" };
-    return { accel: "tcg", reason: "/dev/kvm is missing or not accessible" };
-  }
-  if (wanted === "kvm") return { accel: "kvm", reason: "verify-accel = kvm" };
-  const sector = join25(workDir, "kvm-probe.img");
-  writeFileSync3(sector, probeBootSector());
-  const args = [
-    "-accel",
-    "kvm",
-    "-cpu",
-    "host",
-    "-machine",
-    "pc",
-    "-m",
-    "16",
-    "-nodefaults",
-    "-no-user-config",
-    "-display",
-    "none",
-    "-serial",
-    "none",
-    "-drive",
-    `file=${escapeDriveValue(sector)},format=raw,if=ide`,
-    "-device",
-    `isa-debug-exit,iobase=0x${DEBUG_EXIT_IOBASE.toString(16)},iosize=0x04`
-  ];
-  try {
-    const result = await ctx.exec(qemu, args, { allowFailure: true, timeout: PROBE_TIMEOUT_MS, show: false });
-    if (result.exitCode === PROBE_EXIT_STATUS) return { accel: "kvm", reason: "a KVM probe guest ran" };
-    const why = result.stderr.trim().split("\n")[0] ?? `exit status ${result.exitCode}`;
-    return { accel: "tcg", reason: `KVM probe failed (${why})` };
-  } catch (error) {
-    const details = isDistKernelError(error) ? error.details : void 0;
-    const why = details?.trim().split("\n")[0] || error.message.split("\n")[0];
-    return { accel: "tcg", reason: `KVM probe guest did not run (${why})` };
-  }
-}
 
 // src/runtime/verify/firmware.ts
 import { existsSync as existsSync16 } from "node:fs";
@@ -9492,6 +9406,150 @@ async function checkQemu(ctx) {
     }
     throw error;
   }
+}
+
+// src/runtime/verify/guest-run.ts
+var KERNEL_BANNER = /Linux version \d/;
+function firstLine(text2) {
+  return text2?.trim().split("\n")[0]?.trim() ?? "";
+}
+async function runGuest(ctx, args, watch2) {
+  const controller = new AbortController();
+  let recent = "";
+  let banner = false;
+  let output = false;
+  let stopped;
+  const stop = (end) => {
+    if (stopped) return;
+    stopped = end;
+    controller.abort();
+  };
+  const timers = [];
+  if (watch2.bannerWithinMs !== void 0) {
+    const ms = watch2.bannerWithinMs;
+    timers.push(setTimeout(() => banner || stop({ end: "silent", afterMs: ms, missing: output ? "banner" : "output" }), ms));
+  }
+  if (watch2.outputWithinMs !== void 0) {
+    const ms = watch2.outputWithinMs;
+    timers.push(setTimeout(() => output || stop({ end: "silent", afterMs: ms, missing: "output" }), ms));
+  }
+  const onOutput = (text2) => {
+    if (text2.length === 0) return;
+    output = true;
+    recent = (recent + text2).slice(-4096);
+    if (!banner && KERNEL_BANNER.test(recent)) {
+      banner = true;
+      if (watch2.stopAtBanner) stop({ end: "banner" });
+    }
+  };
+  const lastLine = () => recent.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
+  try {
+    const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: watch2.timeoutMs, show: false, onOutput, signal: controller.signal });
+    return { result: { end: "exited", exitCode: run.exitCode }, banner, output, lastLine: lastLine(), stderr: run.stderr };
+  } catch (error) {
+    if (!isDistKernelError(error)) throw error;
+    const stderr = error.details ?? "";
+    if (error.code === "exec.canceled" && stopped) return { result: stopped, banner, output, lastLine: lastLine(), stderr };
+    if (error.code === "exec.timeout") return { result: { end: "timeout" }, banner, output, lastLine: lastLine(), stderr };
+    if (error.code === "exec.failed") return { result: { end: "qemu-failed", message: firstLine(stderr) || error.message }, banner, output, lastLine: lastLine(), stderr };
+    throw error;
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+  }
+}
+
+// src/runtime/verify/qemu-command.ts
+function escapeDriveValue(value2) {
+  return value2.replace(/,/g, ",,");
+}
+function qemuArgs(plan) {
+  const args = [
+    "-accel",
+    plan.accel,
+    "-cpu",
+    plan.accel === "kvm" ? "host" : "max",
+    "-machine",
+    "q35",
+    "-m",
+    String(plan.memoryMiB),
+    "-smp",
+    "1",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    // A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
+    "-no-reboot",
+    "-chardev",
+    `stdio,id=console,signal=off,logfile=${escapeDriveValue(plan.consoleLog)}`,
+    "-serial",
+    "chardev:console"
+  ];
+  if (plan.uki) {
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
+    args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
+    args.push("-smbios", `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
+  } else if (plan.kernel) {
+    args.push("-kernel", plan.kernel.image, "-append", plan.kernel.append);
+    if (plan.kernel.initrd) args.push("-initrd", plan.kernel.initrd);
+  }
+  if (plan.rootDisk) args.push("-drive", `file=${escapeDriveValue(plan.rootDisk)},format=raw,if=virtio`);
+  if (plan.resultDisk) args.push("-drive", `file=${escapeDriveValue(plan.resultDisk)},format=raw,if=virtio`);
+  if (plan.uki) args.push("-drive", `file=fat:${escapeDriveValue(plan.uki.espDir)},format=raw,if=virtio,readonly=on`);
+  return args;
+}
+
+// src/runtime/verify/accel.ts
+var KVM_GRACE_S = 20;
+function kvmDeviceUsable(path = "/dev/kvm") {
+  try {
+    accessSync2(path, constants3.R_OK | constants3.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function planAccel(wanted, kvmUsable = kvmDeviceUsable()) {
+  if (wanted === "tcg") return { candidates: ["tcg"], reason: "verify-accel = tcg" };
+  if (wanted === "kvm") return { candidates: ["kvm"], reason: kvmUsable ? "verify-accel = kvm" : "verify-accel = kvm (but /dev/kvm is not usable)" };
+  if (!kvmUsable) return { candidates: ["tcg"], reason: "/dev/kvm is missing or not accessible" };
+  return { candidates: ["kvm", "tcg"], reason: "KVM when the kernel boots under it, else TCG" };
+}
+function describeNoKernel(run, accel) {
+  const name = accel === "kvm" ? "KVM" : "TCG";
+  const shown2 = run.lastLine ? ` (its console's last line: ${JSON.stringify(run.lastLine.slice(0, 120))})` : "";
+  switch (run.result.end) {
+    case "banner":
+      return void 0;
+    case "silent":
+      return run.result.missing === "output" ? `the guest printed nothing within ${run.result.afterMs / 1e3} s under ${name}` : `the kernel printed no banner within ${run.result.afterMs / 1e3} s under ${name}${shown2}`;
+    case "exited": {
+      if (run.banner) return void 0;
+      const why = run.stderr.trim().split("\n").at(-1)?.trim();
+      return `QEMU exited with status ${run.result.exitCode} under ${name} before the kernel's banner${why ? `: ${why}` : ""}`;
+    }
+    case "timeout":
+      return run.banner ? void 0 : `the kernel printed no banner under ${name} before the time ran out${shown2}`;
+    case "qemu-failed":
+      return `QEMU could not run the guest under ${name}: ${run.result.message}`;
+  }
+}
+function probeKernel(target, workDir) {
+  if (target.kind === "kernel") return target.image;
+  try {
+    const linux = findSection(readFileSync25(target.image), ".linux");
+    if (!linux) return void 0;
+    const path = join25(workDir, "kvm-probe-linux");
+    writeFileSync3(path, linux, { mode: 384 });
+    return path;
+  } catch {
+    return void 0;
+  }
+}
+async function probeKvm(ctx, kernel, workDir, memoryMiB) {
+  const args = qemuArgs({ accel: "kvm", memoryMiB, consoleLog: join25(workDir, "kvm-probe.log"), kernel: { image: kernel, append: "console=ttyS0,115200 panic=-1" } });
+  const run = await runGuest(ctx, args, { bannerWithinMs: KVM_GRACE_S * 1e3, stopAtBanner: true, timeoutMs: (KVM_GRACE_S + 60) * 1e3 });
+  return describeNoKernel(run, "kvm");
 }
 
 // src/runtime/verify/guest-init.ts
@@ -9577,11 +9635,11 @@ function judgeRecord(record2, nonce, kv) {
 }
 
 // src/runtime/verify/root-fs-type.ts
-import { readFileSync as readFileSync25, realpathSync as realpathSync4 } from "node:fs";
+import { readFileSync as readFileSync26, realpathSync as realpathSync4 } from "node:fs";
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
   let text2;
   try {
-    text2 = readFileSync25(mountinfo, "utf8");
+    text2 = readFileSync26(mountinfo, "utf8");
   } catch {
     return void 0;
   }
@@ -9809,7 +9867,7 @@ function readHead(path, bytes) {
 }
 function readText4(path) {
   try {
-    return readFileSync26(path, "utf8");
+    return readFileSync27(path, "utf8");
   } catch {
     return "";
   }
@@ -9823,16 +9881,61 @@ function rootFsType2(ctx, option) {
   if (!mount) throw new DistKernelError("verify.fs-unknown", `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: "give it with --fstype (ext4, xfs, btrfs…)" });
   return mount.fsType;
 }
+var TCG_BANNER_S = 180;
+function consoleShowsKernel(target) {
+  return target.kind === "kernel" || target.params.some((p) => /^console=ttyS0(,|$)/.test(p));
+}
+function judgeRun(run, accel, proof, bannerVisible, timeout) {
+  const started = run.banner || !bannerVisible && run.output;
+  switch (run.result.end) {
+    case "exited":
+      if (run.result.exitCode !== 0) {
+        const why = run.stderr.trim().split("\n").at(-1)?.trim();
+        return { result: "unavailable", reason: `QEMU exited with status ${run.result.exitCode} under ${accel.toUpperCase()}${why ? `: ${why}` : ""}` };
+      }
+      if (proof.ok) return { result: "verified" };
+      if (started) return { result: "failed", reason: proof.reason };
+      return { result: "unavailable", reason: describeNoKernel(run, accel) ?? "the guest stopped before its kernel started" };
+    case "timeout":
+      if (started) return { result: "failed", reason: `the guest did not finish within ${timeout} s (verify-timeout)` };
+      return { result: "unavailable", reason: describeNoKernel(run, accel) ?? `no output within ${timeout} s` };
+    default:
+      return { result: "unavailable", reason: describeNoKernel(run, accel) ?? "QEMU stopped" };
+  }
+}
 async function verifyTarget(ctx, kv, target, options = {}) {
-  await checkQemu(ctx);
-  const ovmf = target.kind === "uki" ? findOvmf() : void 0;
+  const started = performance.now();
+  const unavailableBeforeBoot = (error) => {
+    const record2 = {
+      kv,
+      result: "unavailable",
+      at: (/* @__PURE__ */ new Date()).toISOString(),
+      kind: target.kind,
+      seconds: 0,
+      files: target.shown,
+      cmdline: target.params.join(" "),
+      fsType: options.fsType ?? "",
+      log: "",
+      reason: `${error.message}${error.hint ? ` (${error.hint})` : ""}`,
+      notes: []
+    };
+    if (!ctx.dryRun) writeVerifyRecord(ctx.root, record2);
+    return record2;
+  };
+  let ovmf;
+  try {
+    await checkQemu(ctx);
+    ovmf = target.kind === "uki" ? findOvmf() : void 0;
+  } catch (error) {
+    if (isDistKernelError(error, "verify.no-qemu") || isDistKernelError(error, "verify.no-ovmf")) return unavailableBeforeBoot(error);
+    throw error;
+  }
   const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType2(ctx, options.fsType), fallbackUuid: randomUUID() });
   const timeout = options.timeout ?? ctx.config.verifyTimeout;
   if (ctx.dryRun) {
     ctx.logger.info(`(dry run) would boot ${target.shown.join(" ")} in QEMU with a ${plan.fsType} test root (${target.kind === "uki" ? "embedded command line" : plan.params.join(" ")}), at most ${timeout} s`);
     return void 0;
   }
-  const started = performance.now();
   const base = workBase(ctx);
   const prefix = `dist-kernel-verify.${createHash2("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   for (const name of readdirSync20(base)) if (name.startsWith(prefix)) rmSync8(join28(base, name), { recursive: true, force: true });
@@ -9842,73 +9945,96 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     const nonce = randomBytes2(16).toString("hex");
     const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
     const resultDisk = join28(work, "result.img");
-    const fd = openSync6(resultDisk, "w", 384);
-    ftruncateSync2(fd, RESULT_DISK_BYTES);
-    closeSync6(fd);
     const consoleLog = join28(work, "console.log");
-    const accel = await chooseAccel(ctx, QEMU_PROGRAM, work, options.accel ?? ctx.config.verifyAccel);
-    ctx.logger.debug(`accelerator: ${accel.accel} (${accel.reason})`);
-    const qemu = { accel: accel.accel, memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
+    const base2 = { memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
     if (target.kind === "uki") {
       const esp = join28(work, "esp");
       mkdirSync13(join28(esp, "EFI", "BOOT"), { recursive: true });
       placeFile(target.image, join28(esp, "EFI", "BOOT", "BOOTX64.EFI"));
       const vars = join28(work, "OVMF_VARS.fd");
       copyFileSync5(ovmf.vars, vars);
-      qemu.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
+      base2.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
     } else {
       let initrd = target.initrds[0];
       if (target.initrds.length > 1) {
         initrd = join28(work, "initrd.img");
         await concatenate(target.initrds, initrd);
       }
-      qemu.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
+      base2.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
     }
-    const args = qemuArgs(qemu);
-    const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${accel.accel}, ${plan.fsType} test root)`);
-    let failure;
+    const bannerVisible = consoleShowsKernel(target);
+    const accelPlan = planAccel(options.accel ?? ctx.config.verifyAccel);
+    const story = [];
+    let outcome = { result: "unavailable", reason: "no accelerator was tried" };
+    let accel;
+    let args = [];
     let qemuOutput = "";
-    try {
-      const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: timeout * 1e3, show: false });
-      qemuOutput = `${run.stdout}${run.stderr}`;
-      if (run.exitCode !== 0) failure = `QEMU exited with status ${run.exitCode}: ${run.stderr.trim().split("\n").at(-1) ?? ""}`;
-    } catch (error) {
-      if (!isDistKernelError(error, "exec.timeout")) throw error;
-      failure = `the guest did not finish within ${timeout} s (verify-timeout)`;
-      qemuOutput = error.details ?? "";
+    let consoleText = "";
+    for (const candidate of accelPlan.candidates) {
+      const next = accelPlan.candidates.at(accelPlan.candidates.indexOf(candidate) + 1);
+      const retry = next ? `; retried under ${next.toUpperCase()}` : "";
+      if (candidate === "kvm") {
+        const kernel = probeKernel(target, work);
+        const noKvm = kernel ? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB) : "the UKI has no .linux section to probe KVM with";
+        if (noKvm) {
+          story.push(`KVM: ${noKvm}${retry}`);
+          outcome = { result: "unavailable", reason: noKvm };
+          accel = candidate;
+          continue;
+        }
+      }
+      accel = candidate;
+      const fd = openSync6(resultDisk, "w", 384);
+      ftruncateSync2(fd, 0);
+      ftruncateSync2(fd, RESULT_DISK_BYTES);
+      closeSync6(fd);
+      args = qemuArgs({ ...base2, accel: candidate });
+      const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root)`);
+      const grace = candidate === "kvm" ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
+      const run = await runGuest(ctx, args, {
+        bannerWithinMs: bannerVisible ? grace * 1e3 : void 0,
+        // a UKI whose console cannot show the kernel: its firmware's output at least
+        outputWithinMs: !bannerVisible && candidate === "kvm" ? grace * 1e3 : void 0,
+        timeoutMs: timeout * 1e3
+      });
+      qemuOutput = `${qemuOutput}${run.stderr}`;
+      consoleText = readText4(consoleLog);
+      outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
+      end(outcome.result === "verified");
+      if (outcome.result !== "unavailable") break;
+      story.push(`${candidate.toUpperCase()}: ${outcome.reason}${retry}`);
     }
-    const verdict = judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv);
-    const ok = verdict.ok && failure === void 0;
-    end(ok);
     const at = /* @__PURE__ */ new Date();
     const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
+    const accelReason = story.length > 0 ? story.join("; ") : accelPlan.reason;
     const record2 = {
       kv,
-      result: ok ? "verified" : "failed",
+      result: outcome.result,
       at: at.toISOString(),
       kind: target.kind,
-      accel: accel.accel,
+      accel,
+      accelReason,
       seconds: Math.round((performance.now() - started) / 100) / 10,
       files: target.shown,
       cmdline: target.kind === "uki" ? target.params.join(" ") : plan.params.join(" "),
       fsType: plan.fsType,
       log: logPath,
-      ...ok ? {} : { reason: failure ?? (verdict.ok ? "unknown" : verdict.reason) },
+      ...outcome.result === "verified" ? {} : { reason: outcome.result === "unavailable" && story.length > 1 ? story.join("; ") : outcome.reason },
       notes: plan.notes
     };
     const header = [
       `dist-kernel verify ${kv}: ${record2.result}${record2.reason ? ` (${record2.reason})` : ""}`,
-      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel.accel} (${accel.reason})`,
+      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel ?? "none"} (${accelReason})`,
       `booted: ${target.shown.join(" ")}`,
       `command line (${target.cmdlineSource}): ${record2.cmdline}`,
       ...plan.notes.map((n) => `note: ${n}`),
-      `qemu: ${displayCommand(QEMU_PROGRAM, args)}`,
+      `qemu: ${args.length > 0 ? displayCommand(QEMU_PROGRAM, args) : "(not started)"}`,
       "----- serial console -----",
       ""
     ].join("\n");
     const logFile = systemPath(ctx, logPath);
     mkdirSync13(systemPath(ctx, VERIFY_LOG_DIR), { recursive: true, mode: 493 });
-    writeFileAtomic(logFile, `${header}${readText4(consoleLog)}
+    writeFileAtomic(logFile, `${header}${consoleText}
 ----- qemu -----
 ${qemuOutput}`);
     writeVerifyRecord(ctx.root, record2);
@@ -9919,6 +10045,8 @@ ${qemuOutput}`);
 }
 function describeRecord(record2) {
   if (record2.result === "verified") return `boot of ${record2.kv} verified in QEMU (${record2.accel}, ${record2.seconds} s): ${record2.files.join(" ")} mounted a ${record2.fsType} root and ran its init`;
+  if (record2.result === "unavailable") return `boot verification of ${record2.kv} could not run on this machine (this says nothing about the image): ${record2.reason ?? "unknown reason"}${record2.log ? `
+log: ${record2.log}` : ""}`;
   return `boot verification of ${record2.kv} FAILED: ${record2.reason ?? "unknown reason"}
 console log: ${record2.log}`;
 }
@@ -9936,7 +10064,13 @@ async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
     return void 0;
   }
   try {
-    return await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+    const record2 = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+    if (record2?.result === "unavailable") {
+      ctx.logger.warn(`boot verification of ${kv} could not run on this machine: ${record2.reason ?? "unknown reason"}${record2.log ? `
+log: ${record2.log}` : ""}
+this says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
+    }
+    return record2;
   } catch (error) {
     if (!isDistKernelError(error)) throw error;
     ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `
@@ -9956,7 +10090,7 @@ function settleVerification(ctx, kv, record2, installedFiles) {
     dropDemoted(ctx, kv);
     if (record2) {
       writeVerifyRecord(ctx.root, { ...record2, files: installedFiles });
-      ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s) before it became the default`);
+      if (record2.result === "verified") ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s${record2.accel === "tcg" && record2.accelReason ? `; ${record2.accelReason}` : ""}) before it became the default`);
     }
     return;
   }
@@ -10423,6 +10557,7 @@ function describeVerification(v) {
   if (v.state === "not verified") return "not verified";
   const when = v.at ? ` ${v.at.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` : "";
   if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ""}`;
+  if (v.state === "unavailable") return `not verified: this machine could not run the guest${when}${v.reason ? `: ${v.reason}` : ""}`;
   return `FAILED${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
 }
 function describeOrigin(origin) {
@@ -10789,6 +10924,14 @@ function checkVerification(report2, verifyBoot) {
         message: `boot verification of ${k.kv} failed at ${v.at ?? "an unknown time"}: ${v.reason ?? "unknown reason"}${v.log ? ` (console log: ${v.log})` : ""}`,
         fix: `fix the cause (the log shows how far the boot got), then: dist-kernel install ${k.kv}`
       });
+    } else if (v.state === "unavailable" && verifyBoot === "qemu") {
+      findings.push({
+        id: "verify.unavailable",
+        level: "warning",
+        subject: k.kv,
+        message: `the boot of ${k.kv} could not be verified on this machine (nothing is known about the image): ${v.reason ?? "unknown reason"}`,
+        fix: `make QEMU able to run a guest here (or set verify-accel = tcg), then: dist-kernel verify ${k.kv}`
+      });
     } else if (v.state === "not verified" && verifyBoot === "qemu" && (k.boot.kernels.length > 0 || k.boot.ukis.length > 0)) {
       findings.push({
         id: "verify.missing",
@@ -11016,7 +11159,7 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync27 } from "node:fs";
+import { readFileSync as readFileSync28 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-VYXL2P4I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
@@ -11037,17 +11180,17 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync27(path, "utf8")
+    text: readFileSync28(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync32 } from "node:fs";
+import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync33 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync28 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync29 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join33 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -11063,7 +11206,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync28(path, "utf8");
+    return readFileSync29(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -11105,7 +11248,7 @@ async function writeProtected(path, text2, options) {
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync29, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -11136,7 +11279,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     const own = record2.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync29(underRoot(root, path), "utf8");
+      text2 = readFileSync30(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -11173,13 +11316,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync19, readFileSync as readFileSync30 } from "node:fs";
+import { existsSync as existsSync19, readFileSync as readFileSync31 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync30(underRoot(root, path), "utf8");
+      text2 = readFileSync31(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -11228,7 +11371,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync31, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync32, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -11248,7 +11391,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync31(path, "utf8");
+    text2 = readFileSync32(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -11296,7 +11439,7 @@ function ownHash(record2, systemPath2) {
 }
 function currentEclassOverrides(context, record2) {
   try {
-    const text2 = readFileSync32(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync33(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
@@ -11347,7 +11490,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync32(configPath, "utf8"));
+  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync33(configPath, "utf8"));
   if (!existsSync20(configPath) || configMine) {
     ensureDir(context, record2, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
@@ -11432,11 +11575,11 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync24, readFileSync as readFileSync33, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { readdirSync as readdirSync24, readFileSync as readFileSync34, rmdirSync, rmSync as rmSync12 } from "node:fs";
 import { join as join34 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync33(path, "utf8");
+    return readFileSync34(path, "utf8");
   } catch {
     return void 0;
   }
@@ -11723,7 +11866,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync34 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync35 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -11732,7 +11875,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync34(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync35(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -11989,9 +12132,11 @@ var verifyCommand = {
         if (flags2.json) process.stdout.write(`${JSON.stringify(record2, null, 2)}
 `);
         if (record2.result === "verified") ctx.logger.info(describeRecord(record2));
+        else if (record2.result === "unavailable") ctx.logger.warn(describeRecord(record2));
         else ctx.logger.error(describeRecord(record2));
+        if (record2.accel && record2.accelReason) ctx.logger.info(`accelerator: ${record2.accel} (${record2.accelReason})`);
         for (const note of record2.notes) ctx.logger.info(`note: ${note}`);
-        return record2.result === "verified" ? 0 : 1;
+        return record2.result === "verified" ? 0 : record2.result === "unavailable" ? EXIT_SKIP_REST : 1;
       })
     );
   }
