@@ -2,7 +2,8 @@
 // the other so that each emerge serves as the next step's starting point:
 // - the /boot guard: /boot listed in /etc/fstab but not mounted, the ESP mounted read-only on a UEFI system (a tmpfs
 //   over /sys/firmware holding efi/, in this mount namespace only), DONT_MOUNT_BOOT=1; the runtime run directly and
-//   through real `emerge --config`: refused, naming the mount point, nothing written, no dracut run;
+//   through real `emerge --config` (there the eclass refuses first, with Gentoo's mount-boot_check_status): refused,
+//   naming the mount point, nothing written, no dracut run;
 // - `emerge --unmerge` of a USE=initramfs module package rebuilds the image that holds its module (linux-mod-r1's
 //   pkg_postrm), so that the next kernel upgrade is not stopped by initramfs.root-module-missing;
 // - every trigger in one real `emerge -uDN @world`: a kernel, a USE=initramfs module package and a linux-firmware
@@ -173,11 +174,13 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(notMounted).toContain(`mount /boot, then run: dist-kernel initramfs ${kv1}`);
 		expect(r.read('/dk-out/not-mounted.sha')).toBe(before);
 
-		// the kernel's pkg_config stops with the same refusal, and says how to finish: mount it, then emerge --config
+		// the kernel's pkg_config stops before the runtime, in the eclass, with Gentoo's own check
+		// (mount-boot_check_status) and says how to finish: mount it, then emerge --config
 		expect(r.read('/dk-out/emerge-config.rc').trim()).not.toBe('0');
 		const config = r.read('/dk-out/emerge-config.txt');
-		expect(config).toContain('refusing to write boot files: /boot is listed in /etc/fstab but not mounted');
-		expect(config).toContain(`mount /boot, then run: emerge --config '=sys-kernel/gentoo-kernel-bin-${pv1}'`);
+		expect(config).toContain('Your /boot partition is not mounted');
+		expect(config).toContain('Mount the partition named above read-write first.');
+		expect(config).toContain(`emerge --config '=sys-kernel/gentoo-kernel-bin-${pv1}'`);
 		expect(r.read('/dk-out/emerge-config.sha')).toBe(before);
 		// doctor names it too (everything it reads from /boot would be the directory underneath)
 		expect(r.read('/dk-out/doctor-not-mounted.rc').trim()).toBe('1');
