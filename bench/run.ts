@@ -139,7 +139,7 @@ const v = results.verify;
 if (!v || isError(v)) rows.push(['boot verification', 'not measured', v?.error ?? '', '', '']);
 else {
 	for (const p of v.points) {
-		const what = p.image === 'uki' ? 'UKI under OVMF' : 'kernel + initramfs';
+		const what = p.image === 'uki' ? 'UKI under OVMF' : p.image === 'uki-secureboot' ? 'signed UKI under OVMF enforcing Secure Boot (certificate enrolled)' : 'kernel + initramfs';
 		rows.push([`boot verification (${p.accel}), ${what}: image build (install) vs \`verify\` (median of ${v.runs})`, `${formatMs(p.buildMs)} vs ${formatMs(p.verifyMs)}`, `${x(p.verifyMs / p.buildMs)} of the build`, 'bounded (verify-timeout)', '']);
 	}
 	if (!v.kvm.usable) rows.push(['boot verification (kvm)', 'not measured', `KVM not usable here: ${v.kvm.reason}`, '', '']);

@@ -66,6 +66,10 @@ export const configSchema = z.strictObject({
 	verifyBoot: z.enum(['no', 'qemu']).default('no').describe('boot a new image in QEMU before it becomes the default (qemu)'),
 	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot whose kernel started may take before it counts as failed'),
 	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)'),
+	verifySecureboot: z
+		.enum(['auto', 'yes', 'no'])
+		.default('auto')
+		.describe('boot UKIs for verification under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

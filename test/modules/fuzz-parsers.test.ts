@@ -14,6 +14,9 @@ import { detectCompression } from '../../src/parsers/initramfs-compression';
 import { parseMtimedb } from '../../src/parsers/mtimedb';
 import { parseContents } from '../../src/parsers/vdb-contents';
 import { parseVdbEntry, VDB_KEYS, type VdbFiles } from '../../src/parsers/vdb-entry';
+import { addVariables, guidBytes, parseVarStore } from '../../src/parsers/ovmf-vars';
+import { efiBoolean } from '../../src/parsers/efi-variable';
+import { findFirmwareRefusal } from '../../src/parsers/ovmf-console';
 import { listInitramfsBuffer } from '../../src/runtime/initramfs-reader/read-initramfs';
 import { createRandom, mutate, mutateText } from '../helpers/fuzz-mutate';
 import { makeTempRoot } from '../helpers/temp-root';
@@ -95,6 +98,35 @@ describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
 			const input = mutateText(rand, MTIMEDB_SEED, TOKENS);
 			expectTyped(() => parseMtimedb(input), input);
 		}
+	});
+
+	it(`OVMF variable stores, efivars and the OVMF console: ${ROUNDS} mutations each`, () => {
+		// A small store (firmware volume header, store header, two records, erased space) as the seed.
+		const blank = Buffer.alloc(72 + 28 + 512, 0xff);
+		blank.fill(0, 0, 100);
+		guidBytes('fff12b8d-7696-4c8b-a985-2747075b4f50').copy(blank, 16);
+		blank.write('_FVH', 40, 'latin1');
+		blank.writeUInt16LE(72, 48);
+		guidBytes('aaf32c78-947b-439a-a180-2e144ec37792').copy(blank, 72);
+		blank.writeUInt32LE(28 + 512, 88);
+		blank[92] = 0x5a;
+		blank[93] = 0xfe;
+		const guid = 'd719b2cb-3d3a-4596-a3bc-dad00e67656f';
+		const store = addVariables(blank, [
+			{ name: 'db', guid, attributes: 0x27, data: Buffer.alloc(40, 1) },
+			{ name: 'SecureBootEnable', guid, attributes: 3, data: Buffer.from([1]) },
+		]);
+		const console = 'BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\n';
+		const rand = createRandom(7);
+		for (let i = 0; i < ROUNDS; i++) {
+			const input = mutate(rand, store, TOKENS);
+			expectTyped(() => addVariables(input, [{ name: 'PK', guid, attributes: 0x27, data: Buffer.alloc(8) }]), input.toString('latin1'));
+			const small = mutate(rand, Buffer.from([6, 0, 0, 0, 1]), TOKENS);
+			expect([true, false, undefined]).toContain(efiBoolean(small));
+			const text = mutateText(rand, console, TOKENS);
+			expectTyped(() => findFirmwareRefusal(text), text);
+		}
+		expectTyped(() => parseVarStore(Buffer.alloc(0)), '');
 	});
 
 	it(`cpio archives and initramfs images: ${ROUNDS} byte-level mutations`, async () => {

@@ -10,7 +10,7 @@ export function checkVerification(report: StatusReport, verifyBoot: 'no' | 'qemu
 		const v = k.verification;
 		if (v.state === 'failed') {
 			findings.push({
-				id: 'verify.failed',
+				id: v.outcome ?? 'verify.failed',
 				level: k.newest ? 'error' : 'warning',
 				subject: k.kv,
 				message: `boot verification of ${k.kv} failed at ${v.at ?? 'an unknown time'}: ${v.reason ?? 'unknown reason'}${v.log ? ` (console log: ${v.log})` : ''}`,

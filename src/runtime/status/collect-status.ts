@@ -38,12 +38,24 @@ export interface VerificationStatus {
 	accel?: 'kvm' | 'tcg';
 	log?: string;
 	reason?: string;
+	/** 'verify.secureboot-rejected' when the firmware refused the image's signature. */
+	outcome?: string;
+	/** Booted under enforcing Secure Boot firmware with this certificate enrolled. */
+	secureBootCert?: string;
 }
 
 function verificationOf(root: string, kv: string): VerificationStatus {
 	const record = readVerifyRecord(root, kv);
 	if (!record) return { state: 'not verified' };
-	return { state: record.result, at: record.at, accel: record.accel, log: record.log, ...(record.reason ? { reason: record.reason } : {}) };
+	return {
+		state: record.result,
+		at: record.at,
+		accel: record.accel,
+		log: record.log,
+		...(record.reason ? { reason: record.reason } : {}),
+		...(record.outcome ? { outcome: record.outcome } : {}),
+		...(record.secureBoot ? { secureBootCert: record.secureBoot.cert } : {}),
+	};
 }
 
 export type ModuleStatus = ModulePackageInfo & { origin: PackageOrigin };

@@ -6,9 +6,10 @@ import { describeSecureBoot } from '../secureboot/secureboot-status';
 function describeVerification(v: KernelStatus['verification']): string {
 	if (v.state === 'not verified') return 'not verified';
 	const when = v.at ? ` ${v.at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : '';
-	if (v.state === 'verified') return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ''}`;
+	const secure = v.secureBootCert ? `, Secure Boot with ${v.secureBootCert}` : '';
+	if (v.state === 'verified') return `verified${when}${v.accel ? ` (QEMU ${v.accel}${secure})` : ''}`;
 	if (v.state === 'unavailable') return `not verified: this machine could not run the guest${when}${v.reason ? `: ${v.reason}` : ''}`;
-	return `FAILED${when}${v.reason ? `: ${v.reason}` : ''}${v.log ? ` (log: ${v.log})` : ''}`;
+	return `FAILED${v.outcome ? ` (${v.outcome})` : ''}${when}${v.reason ? `: ${v.reason}` : ''}${v.log ? ` (log: ${v.log})` : ''}`;
 }
 
 function describeOrigin(origin: PackageOrigin): string {

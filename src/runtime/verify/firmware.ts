@@ -18,6 +18,17 @@ const OVMF_PAIRS: Array<[string, string]> = [
 	['/usr/share/qemu/edk2-x86_64-code.fd', '/usr/share/qemu/edk2-i386-vars.fd'],
 ];
 
+/** OVMF built with Secure Boot (and the SMM it requires), with a variable store in setup mode of the same size. */
+const OVMF_SECBOOT_PAIRS: Array<[string, string]> = [
+	['/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd'],
+	['/usr/share/OVMF/OVMF_CODE.secboot.fd', '/usr/share/OVMF/OVMF_VARS.fd'],
+	['/usr/share/edk2/OvmfX64/OVMF_CODE.secboot.fd', '/usr/share/edk2/OvmfX64/OVMF_VARS.fd'],
+	['/usr/share/edk2-ovmf/OVMF_CODE.secboot.fd', '/usr/share/edk2-ovmf/OVMF_VARS.fd'],
+	['/usr/share/edk2-ovmf/x64/OVMF_CODE.secboot.4m.fd', '/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd'],
+	['/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd', '/usr/share/edk2/ovmf/OVMF_VARS.fd'],
+	['/usr/share/edk2/x64/OVMF_CODE.secboot.4m.fd', '/usr/share/edk2/x64/OVMF_VARS.4m.fd'],
+];
+
 export interface Ovmf {
 	code: string;
 	vars: string;
@@ -51,4 +62,16 @@ export async function checkQemu(ctx: Pick<RuntimeContext, 'exec'>): Promise<stri
 		}
 		throw error;
 	}
+}
+
+/** The Secure Boot build of OVMF (host paths). `candidates` is for tests. */
+export function findSecureBootOvmf(candidates: Array<[string, string]> = OVMF_SECBOOT_PAIRS): Ovmf {
+	const pair = candidates.find(([code, vars]) => existsSync(code) && existsSync(vars));
+	if (!pair) {
+		throw new DistKernelError('verify.no-ovmf-secboot', 'cannot verify under Secure Boot: no Secure Boot build of OVMF (OVMF_CODE*.secboot.fd) found', {
+			details: `looked for: ${candidates.map(([c]) => c).join(', ')}`,
+			hint: `emerge ${OVMF_PACKAGE}, or set verify-secureboot = no`,
+		});
+	}
+	return { code: pair[0], vars: pair[1] };
 }

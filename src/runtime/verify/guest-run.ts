@@ -17,6 +17,8 @@ export interface GuestWatch {
 	stopAtBanner?: boolean;
 	/** The whole run. */
 	timeoutMs: number;
+	/** Stop the guest when this returns a reason for the console so far (a firmware that refused the image). */
+	stopOn?: ((recent: string) => string | undefined) | undefined;
 }
 
 export type GuestEnd =
@@ -25,6 +27,8 @@ export type GuestEnd =
 	| { end: 'banner' }
 	| { end: 'silent'; afterMs: number; missing: 'banner' | 'output' }
 	| { end: 'timeout' }
+	/** `stopOn` matched. */
+	| { end: 'stopped'; why: string }
 	/** QEMU was killed by a signal (the OOM killer…) or could not be run. */
 	| { end: 'qemu-failed'; message: string };
 
@@ -67,6 +71,8 @@ export async function runGuest(ctx: Pick<RuntimeContext, 'exec'>, args: string[]
 		if (text.length === 0) return;
 		output = true;
 		recent = (recent + text).slice(-4096);
+		const why = watch.stopOn?.(recent);
+		if (why !== undefined) stop({ end: 'stopped', why });
 		if (!banner && KERNEL_BANNER.test(recent)) {
 			banner = true;
 			if (watch.stopAtBanner) stop({ end: 'banner' });

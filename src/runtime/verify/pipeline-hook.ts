@@ -23,7 +23,7 @@ export async function verifyBeforeInstall(ctx: RuntimeContext, kv: string, artif
 		return undefined;
 	}
 	try {
-		const record = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
+		const record = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts), { signingKey: artifacts.signedWith });
 		if (record?.result === 'unavailable') {
 			ctx.logger.warn(`boot verification of ${kv} could not run on this machine: ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}\nthis says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
 		}
@@ -57,7 +57,7 @@ export function settleVerification(ctx: RuntimeContext, kv: string, record: Veri
 	writeVerifyRecord(ctx.root, { ...record, files: installedFiles, ...(demoted.length > 0 ? { demoted } : {}) });
 	ctx.logger.warn(
 		[
-			`boot verification of ${kv} FAILED: ${record.reason ?? 'unknown reason'}`,
+			`boot verification of ${kv} FAILED${record.outcome ? ` (${record.outcome})` : ''}: ${record.reason ?? 'unknown reason'}`,
 			`console log: ${record.log}`,
 			demoted.length > 0
 				? `${kv} is installed but marked bad for the boot loader (${demoted.join(' ')}): the previous kernel stays the default`

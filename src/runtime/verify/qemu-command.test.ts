@@ -19,6 +19,14 @@ describe('QEMU command', () => {
 		expect(drives).toEqual(['if=pflash,format=raw,unit=0,readonly=on,file=/code.fd', 'if=pflash,format=raw,unit=1,file=/vars.fd', 'file=/r,format=raw,if=virtio', 'file=/o,format=raw,if=virtio', 'file=fat:/esp,format=raw,if=virtio,readonly=on']);
 	});
 
+	it('UKI boot under Secure Boot: SMM, secure pflash, the console on stdout and in the log file', () => {
+		const args = qemuArgs({ accel: 'tcg', memoryMiB: 512, rootDisk: '/r', resultDisk: '/o', consoleLog: '/w,x/console.log', uki: { espDir: '/esp', code: '/secboot.fd', vars: '/vars.fd', extraCmdline: '', secureBoot: true } });
+		expect(args.join(' ')).toContain('-machine q35,smm=on');
+		expect(args.join(' ')).toContain('-global driver=cfi.pflash01,property=secure,value=on');
+		expect(args.join(' ')).toContain('-chardev stdio,id=console,signal=off,logfile=/w,,x/console.log -serial chardev:console');
+		expect(args.filter((a) => a.startsWith('file:'))).toEqual([]);
+	});
+
 	it('the serial console goes to stdout (watched) and to the log file; the KVM probe boots a kernel alone', () => {
 		const args = qemuArgs({ accel: 'kvm', memoryMiB: 1024, consoleLog: '/w/a,b.log', kernel: { image: '/k', append: 'console=ttyS0,115200 panic=-1' } });
 		expect(args).toEqual(expect.arrayContaining(['-chardev', 'stdio,id=console,signal=off,logfile=/w/a,,b.log', '-serial', 'chardev:console']));

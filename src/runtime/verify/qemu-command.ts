@@ -16,7 +16,7 @@ export interface QemuPlan {
 	/** Kernel + initramfs booted by QEMU's own loader, with our command line. */
 	kernel?: { image: string; initrd?: string | undefined; append: string };
 	/** UKI booted by OVMF from an ESP (a directory QEMU presents as a FAT disk) at \EFI\BOOT\BOOTX64.EFI. */
-	uki?: { espDir: string; code: string; vars: string; extraCmdline: string };
+	uki?: { espDir: string; code: string; vars: string; extraCmdline: string; secureBoot?: boolean | undefined };
 }
 
 /** QEMU option values are comma-separated; a literal comma is doubled. */
@@ -28,7 +28,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
 	const args = [
 		'-accel', plan.accel,
 		'-cpu', plan.accel === 'kvm' ? 'host' : 'max',
-		'-machine', 'q35',
+		// OVMF's Secure Boot build keeps its variables in SMM-protected flash, as QEMU requires it set up.
+		'-machine', plan.uki?.secureBoot ? 'q35,smm=on' : 'q35',
 		'-m', String(plan.memoryMiB),
 		'-smp', '1',
 		'-nodefaults', '-no-user-config',
@@ -38,6 +39,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
 		'-chardev', `stdio,id=console,signal=off,logfile=${escapeDriveValue(plan.consoleLog)}`,
 		'-serial', 'chardev:console',
 	];
+	if (plan.uki?.secureBoot) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
 	if (plan.uki) {
 		args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
 		args.push('-drive', `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);

@@ -23,6 +23,9 @@ import { detectRootMount } from './root-fs-type';
 import { planRoot } from './root-plan';
 import { makeTestDisk } from './test-disk';
 import { writeVerifyRecord, type VerifyRecord } from './verify-state';
+import { firmwareGaveUp, findFirmwareRefusal } from '../../parsers/ovmf-console';
+import type { SigningKey } from '../secureboot/signing-key';
+import { secureBootVerification, writeEnrolledVars, type SecureBootVerification } from './secure-boot';
 
 export const VERIFY_LOG_DIR = '/var/log/dist-kernel';
 const GUEST_MEMORY_MIB = 1024;
@@ -34,6 +37,8 @@ export interface VerifyOptions {
 	accel?: 'auto' | Accel | undefined;
 	/** Seconds before the guest is stopped (default: verify-timeout). */
 	timeout?: number | undefined;
+	/** The key the image was just signed with (install pipeline): its certificate is enrolled under Secure Boot. */
+	signingKey?: SigningKey | undefined;
 }
 
 async function concatenate(files: string[], out: string): Promise<void> {
@@ -79,6 +84,13 @@ export function rootFsType(ctx: Pick<RuntimeContext, 'root'>, option?: string): 
 	const mount = detectRootMount(ctx);
 	if (!mount) throw new DistKernelError('verify.fs-unknown', `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: 'give it with --fstype (ext4, xfs, btrfs…)' });
 	return mount.fsType;
+}
+
+/** What ends a Secure Boot run early: OVMF refused the image, or gave up on every boot option (then waits forever). */
+function firmwareStop(consoleText: string): string | undefined {
+	const refusal = findFirmwareRefusal(consoleText);
+	if (refusal) return refusal.line;
+	return firmwareGaveUp(consoleText) ? 'BdsDxe: No bootable option or device was found.' : undefined;
 }
 
 /** Seconds a TCG guest may stay without its kernel's banner (TCG here: 20 s on a loaded 2-core machine). */
@@ -143,11 +155,13 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 		return record;
 	};
 	let ovmf: ReturnType<typeof findOvmf> | undefined;
+	let secureBoot: SecureBootVerification | undefined;
 	try {
 		await checkQemu(ctx);
-		ovmf = target.kind === 'uki' ? findOvmf() : undefined;
+		secureBoot = target.kind === 'uki' ? await secureBootVerification(ctx, options.signingKey) : undefined;
+		ovmf = target.kind === 'uki' ? (secureBoot?.ovmf ?? findOvmf()) : undefined;
 	} catch (error) {
-		if (isDistKernelError(error, 'verify.no-qemu') || isDistKernelError(error, 'verify.no-ovmf')) return unavailableBeforeBoot(error);
+		if (isDistKernelError(error, 'verify.no-qemu') || isDistKernelError(error, 'verify.no-ovmf') || isDistKernelError(error, 'verify.no-ovmf-secboot')) return unavailableBeforeBoot(error);
 		throw error;
 	}
 	const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType(ctx, options.fsType), fallbackUuid: randomUUID() });
@@ -173,8 +187,9 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			mkdirSync(join(esp, 'EFI', 'BOOT'), { recursive: true });
 			placeFile(target.image, join(esp, 'EFI', 'BOOT', 'BOOTX64.EFI'));
 			const vars = join(work, 'OVMF_VARS.fd');
-			copyFileSync(ovmf!.vars, vars);
-			base.uki = { espDir: esp, code: ovmf!.code, vars, extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' ') };
+			if (secureBoot) writeEnrolledVars(secureBoot, vars);
+			else copyFileSync(ovmf!.vars, vars);
+			base.uki = { espDir: esp, code: ovmf!.code, vars, extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' '), secureBoot: secureBoot !== undefined };
 		} else {
 			let initrd = target.initrds[0];
 			if (target.initrds.length > 1) {
@@ -191,6 +206,7 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 		let args: string[] = [];
 		let qemuOutput = '';
 		let consoleText = '';
+		let rejected = false;
 		for (const candidate of accelPlan.candidates) {
 			const next = accelPlan.candidates.at(accelPlan.candidates.indexOf(candidate) + 1);
 			const retry = next ? `; retried under ${next.toUpperCase()}` : '';
@@ -211,17 +227,25 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			ftruncateSync(fd, RESULT_DISK_BYTES);
 			closeSync(fd);
 			args = qemuArgs({ ...base, accel: candidate });
-			const end = ctx.logger.begin(`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root)`);
+			const enforcing = secureBoot ? `, Secure Boot enforced with ${secureBoot.shownCert} enrolled` : '';
+			const end = ctx.logger.begin(`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`);
 			const grace = candidate === 'kvm' ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
 			const run = await runGuest(ctx, args, {
 				bannerWithinMs: bannerVisible ? grace * 1000 : undefined,
 				// a UKI whose console cannot show the kernel: its firmware's output at least
 				outputWithinMs: !bannerVisible && candidate === 'kvm' ? grace * 1000 : undefined,
 				timeoutMs: timeout * 1000,
+				// Under Secure Boot the firmware's refusal ends the run (it would wait at its boot menu until the timeout).
+				stopOn: secureBoot ? firmwareStop : undefined,
 			});
 			qemuOutput = `${qemuOutput}${run.stderr}`;
 			consoleText = readText(consoleLog);
-			outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
+			const refusal = run.result.end === 'stopped' ? findFirmwareRefusal(consoleText) : undefined;
+			if (refusal) {
+				rejected = true;
+				outcome = { result: 'failed', reason: `the firmware refused to start the image under Secure Boot (${refusal.status}: its signature does not verify against ${secureBoot!.shownCert})` };
+			} else if (run.result.end === 'stopped') outcome = { result: 'failed', reason: `the firmware found nothing it could boot (${run.result.why})` };
+			else outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
 			end(outcome.result === 'verified');
 			if (outcome.result !== 'unavailable') break;
 			story.push(`${candidate.toUpperCase()}: ${outcome.reason}${retry}`);
@@ -242,6 +266,8 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			fsType: plan.fsType,
 			log: logPath,
 			...(outcome.result === 'verified' ? {} : { reason: outcome.result === 'unavailable' && story.length > 1 ? story.join('; ') : outcome.reason }),
+			...(rejected ? { outcome: 'verify.secureboot-rejected' } : {}),
+			...(secureBoot ? { secureBoot: { cert: secureBoot.shownCert, firmware: secureBoot.ovmf.code } } : {}),
 			notes: plan.notes,
 		};
 		const header = [
@@ -268,5 +294,5 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 export function describeRecord(record: VerifyRecord): string {
 	if (record.result === 'verified') return `boot of ${record.kv} verified in QEMU (${record.accel}, ${record.seconds} s): ${record.files.join(' ')} mounted a ${record.fsType} root and ran its init`;
 	if (record.result === 'unavailable') return `boot verification of ${record.kv} could not run on this machine (this says nothing about the image): ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}`;
-	return `boot verification of ${record.kv} FAILED: ${record.reason ?? 'unknown reason'}\nconsole log: ${record.log}`;
+	return `boot verification of ${record.kv} FAILED${record.outcome ? ` (${record.outcome})` : ''}: ${record.reason ?? 'unknown reason'}\nconsole log: ${record.log}`;
 }

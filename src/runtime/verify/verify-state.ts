@@ -30,6 +30,10 @@ export interface VerifyRecord {
 	/** Console log (system path). */
 	log: string;
 	reason?: string;
+	/** What kind of failure, for scripts: 'verify.secureboot-rejected' (the firmware refused the signature). */
+	outcome?: string;
+	/** The boot ran under enforcing Secure Boot firmware with this certificate enrolled. */
+	secureBoot?: { cert: string; firmware: string };
 	notes: string[];
 	/** Boot entries marked bad after a failed check in the install pipeline (system paths). */
 	demoted?: string[];

@@ -3595,7 +3595,8 @@ var configSchema = strictObject({
   securebootCert: string().refine((v) => v === "" || v.startsWith("/") && !/[\0\n\r]/.test(v), "expected an absolute path").default("").describe("certificate (PEM) of the Secure Boot signing key (set with secureboot-key)"),
   verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
   verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot whose kernel started may take before it counts as failed"),
-  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)")
+  verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)"),
+  verifySecureboot: _enum(["auto", "yes", "no"]).default("auto").describe("boot UKIs for verification under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)")
 });
 function toKebab(key) {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -6691,19 +6692,19 @@ function relativeTo(bootRoot, path) {
   if (bootRoot && bootRoot !== "/" && path.startsWith(`${bootRoot}/`)) return field(path.slice(bootRoot.length + 1), "unknown");
   return field(path, "unknown");
 }
-function formatInstallLogLine(record2) {
+function formatInstallLogLine(record3) {
   return [
-    cDate(record2.date),
-    field(record2.vendor),
-    field(record2.kv),
-    field(record2.confRoot),
-    field(record2.layout),
-    field(record2.initrdGenerator),
-    field(record2.ukiGenerator),
-    field(record2.bootRoot),
-    relativeTo(record2.bootRoot, record2.kernel),
-    relativeTo(record2.bootRoot, record2.initrd),
-    field(record2.plugins)
+    cDate(record3.date),
+    field(record3.vendor),
+    field(record3.kv),
+    field(record3.confRoot),
+    field(record3.layout),
+    field(record3.initrdGenerator),
+    field(record3.ukiGenerator),
+    field(record3.bootRoot),
+    relativeTo(record3.bootRoot, record3.kernel),
+    relativeTo(record3.bootRoot, record3.initrd),
+    field(record3.plugins)
   ].join("	");
 }
 
@@ -6713,8 +6714,8 @@ var INSTALL_STATE = "/var/lib/misc/installkernel";
 function writesOwnLog(paths) {
   return paths.some((p) => /(^|\/)\d*-?write-log(\.install)?$/.test(p));
 }
-function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
-  const line = formatInstallLogLine({ ...record2, date: date2 });
+function writeInstallLog(ctx, record3, date2 = /* @__PURE__ */ new Date()) {
+  const line = formatInstallLogLine({ ...record3, date: date2 });
   if (ctx.dryRun) {
     ctx.logger.info(`(dry run) would append to ${INSTALL_LOG}: ${line.replace(/\t/g, " ")}`);
     return;
@@ -6725,7 +6726,7 @@ function writeInstallLog(ctx, record2, date2 = /* @__PURE__ */ new Date()) {
     appendFileSync(log, `${line}
 `, { mode: 420 });
     const state = systemPath(ctx, INSTALL_STATE);
-    if (record2.vendor === "dist-kernel") {
+    if (record3.vendor === "dist-kernel") {
       mkdirSync9(dirname10(state), { recursive: true, mode: 493 });
       writeFileAtomic(state, `${line}
 `, { mode: 420 });
@@ -7469,9 +7470,9 @@ function parseMtimedb(text2) {
     throw invalid("not JSON (a pickle from a very old Portage?)");
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw invalid("Expected a JSON object");
-  const record2 = data;
-  const resume = parseResume(record2["resume"], "resume");
-  const resumeBackup = parseResume(record2["resume_backup"], "resume_backup");
+  const record3 = data;
+  const resume = parseResume(record3["resume"], "resume");
+  const resumeBackup = parseResume(record3["resume_backup"], "resume_backup");
   return { ...resume ? { resume } : {}, ...resumeBackup ? { resumeBackup } : {} };
 }
 
@@ -8772,9 +8773,9 @@ var VERIFY_STATE_DIR = "/var/lib/dist-kernel/verify";
 function dir2(root) {
   return underRoot(root, VERIFY_STATE_DIR);
 }
-function writeVerifyRecord(root, record2) {
+function writeVerifyRecord(root, record3) {
   mkdirSync11(dir2(root), { recursive: true, mode: 493 });
-  writeFileAtomic(join21(dir2(root), `${record2.kv}.json`), `${JSON.stringify(record2, null, "	")}
+  writeFileAtomic(join21(dir2(root), `${record3.kv}.json`), `${JSON.stringify(record3, null, "	")}
 `);
 }
 function readVerifyRecord(root, kv) {
@@ -8793,9 +8794,17 @@ function clearVerifyRecord(root, kv) {
 // src/runtime/status/collect-status.ts
 var RUNNING_KV_ENV = "DIST_KERNEL_RUNNING_KV";
 function verificationOf(root, kv) {
-  const record2 = readVerifyRecord(root, kv);
-  if (!record2) return { state: "not verified" };
-  return { state: record2.result, at: record2.at, accel: record2.accel, log: record2.log, ...record2.reason ? { reason: record2.reason } : {} };
+  const record3 = readVerifyRecord(root, kv);
+  if (!record3) return { state: "not verified" };
+  return {
+    state: record3.result,
+    at: record3.at,
+    accel: record3.accel,
+    log: record3.log,
+    ...record3.reason ? { reason: record3.reason } : {},
+    ...record3.outcome ? { outcome: record3.outcome } : {},
+    ...record3.secureBoot ? { secureBootCert: record3.secureBoot.cert } : {}
+  };
 }
 function runningKernel(ctx, option) {
   if (option !== void 0) return { kv: assertKernelVersion(option, "`--running`"), source: "option" };
@@ -9360,7 +9369,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/verify/verify-kernel.ts
 import { createHash as createHash2, randomBytes as randomBytes2, randomUUID } from "node:crypto";
-import { closeSync as closeSync6, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync6, readFileSync as readFileSync27, readSync as readSync3, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
+import { closeSync as closeSync6, copyFileSync as copyFileSync5, createReadStream, createWriteStream, ftruncateSync as ftruncateSync2, linkSync as linkSync3, mkdirSync as mkdirSync13, mkdtempSync as mkdtempSync4, openSync as openSync6, readFileSync as readFileSync28, readSync as readSync3, readdirSync as readdirSync20, rmSync as rmSync8 } from "node:fs";
 import { join as join28 } from "node:path";
 import { pipeline } from "node:stream/promises";
 
@@ -9381,6 +9390,15 @@ var OVMF_PAIRS = [
   ["/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"],
   ["/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"],
   ["/usr/share/qemu/edk2-x86_64-code.fd", "/usr/share/qemu/edk2-i386-vars.fd"]
+];
+var OVMF_SECBOOT_PAIRS = [
+  ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"],
+  ["/usr/share/OVMF/OVMF_CODE.secboot.fd", "/usr/share/OVMF/OVMF_VARS.fd"],
+  ["/usr/share/edk2/OvmfX64/OVMF_CODE.secboot.fd", "/usr/share/edk2/OvmfX64/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/OVMF_CODE.secboot.fd", "/usr/share/edk2-ovmf/OVMF_VARS.fd"],
+  ["/usr/share/edk2-ovmf/x64/OVMF_CODE.secboot.4m.fd", "/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd"],
+  ["/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"],
+  ["/usr/share/edk2/x64/OVMF_CODE.secboot.4m.fd", "/usr/share/edk2/x64/OVMF_VARS.4m.fd"]
 ];
 function findOvmf(candidates = OVMF_PAIRS) {
   const pair = candidates.find(([code, vars]) => existsSync16(code) && existsSync16(vars));
@@ -9406,6 +9424,16 @@ async function checkQemu(ctx) {
     }
     throw error;
   }
+}
+function findSecureBootOvmf(candidates = OVMF_SECBOOT_PAIRS) {
+  const pair = candidates.find(([code, vars]) => existsSync16(code) && existsSync16(vars));
+  if (!pair) {
+    throw new DistKernelError("verify.no-ovmf-secboot", "cannot verify under Secure Boot: no Secure Boot build of OVMF (OVMF_CODE*.secboot.fd) found", {
+      details: `looked for: ${candidates.map(([c]) => c).join(", ")}`,
+      hint: `emerge ${OVMF_PACKAGE}, or set verify-secureboot = no`
+    });
+  }
+  return { code: pair[0], vars: pair[1] };
 }
 
 // src/runtime/verify/guest-run.ts
@@ -9437,6 +9465,8 @@ async function runGuest(ctx, args, watch2) {
     if (text2.length === 0) return;
     output = true;
     recent = (recent + text2).slice(-4096);
+    const why = watch2.stopOn?.(recent);
+    if (why !== void 0) stop({ end: "stopped", why });
     if (!banner && KERNEL_BANNER.test(recent)) {
       banner = true;
       if (watch2.stopAtBanner) stop({ end: "banner" });
@@ -9468,8 +9498,9 @@ function qemuArgs(plan) {
     plan.accel,
     "-cpu",
     plan.accel === "kvm" ? "host" : "max",
+    // OVMF's Secure Boot build keeps its variables in SMM-protected flash, as QEMU requires it set up.
     "-machine",
-    "q35",
+    plan.uki?.secureBoot ? "q35,smm=on" : "q35",
     "-m",
     String(plan.memoryMiB),
     "-smp",
@@ -9485,6 +9516,7 @@ function qemuArgs(plan) {
     "-serial",
     "chardev:console"
   ];
+  if (plan.uki?.secureBoot) args.push("-global", "driver=cfi.pflash01,property=secure,value=on");
   if (plan.uki) {
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
@@ -9627,10 +9659,10 @@ function parseGuestRecord(head) {
 function expectedTransform(nonce) {
   return [...nonce].reverse().join("");
 }
-function judgeRecord(record2, nonce, kv) {
-  if (!record2) return { ok: false, reason: "the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem" };
-  if (record2.transformed !== expectedTransform(nonce)) return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
-  if (record2.release !== kv) return { ok: false, reason: `the guest ran kernel ${record2.release || "unknown"}, not ${kv}` };
+function judgeRecord(record3, nonce, kv) {
+  if (!record3) return { ok: false, reason: "the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem" };
+  if (record3.transformed !== expectedTransform(nonce)) return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
+  if (record3.release !== kv) return { ok: false, reason: `the guest ran kernel ${record3.release || "unknown"}, not ${kv}` };
   return { ok: true };
 }
 
@@ -9839,6 +9871,171 @@ start=2048, size=${fsBytes / 512}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4${pa
   return disk;
 }
 
+// src/parsers/ovmf-console.ts
+var FAILED_RE = /BdsDxe: failed to (?:load|start) (Boot[0-9A-Fa-f]{4}) "([^"]*)" from (\S+): (Access Denied|Security Violation)/;
+function findFirmwareRefusal(consoleText) {
+  for (const raw of consoleText.split(/\r?\n/)) {
+    const match = FAILED_RE.exec(raw);
+    if (!match || match[3].startsWith("Fv(")) continue;
+    return { option: `${match[1]} "${match[2]}"`, device: match[3], status: match[4], line: match[0] };
+  }
+  return void 0;
+}
+function firmwareGaveUp(consoleText) {
+  return consoleText.includes("BdsDxe: No bootable option or device was found.");
+}
+
+// src/runtime/verify/secure-boot.ts
+import { X509Certificate } from "node:crypto";
+import { readFileSync as readFileSync27, writeFileSync as writeFileSync6 } from "node:fs";
+
+// src/parsers/ovmf-vars.ts
+var EFI_GLOBAL_VARIABLE_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
+var EFI_IMAGE_SECURITY_DATABASE_GUID = "d719b2cb-3d3a-4596-a3bc-dad00e67656f";
+var EFI_SECURE_BOOT_ENABLE_DISABLE_GUID = "f0a30bc7-af08-4556-99c4-001009c93a44";
+var EFI_CERT_X509_GUID = "a5c059a1-94e4-4aa7-87b5-ab155c2bf072";
+var SYSTEM_NV_DATA_FV_GUID = "fff12b8d-7696-4c8b-a985-2747075b4f50";
+var AUTHENTICATED_VARIABLE_GUID = "aaf32c78-947b-439a-a180-2e144ec37792";
+var EFI_VARIABLE_NON_VOLATILE = 1;
+var EFI_VARIABLE_BOOTSERVICE_ACCESS = 2;
+var EFI_VARIABLE_RUNTIME_ACCESS = 4;
+var EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS = 32;
+var START_ID = 21930;
+var VAR_ADDED = 63;
+var VAR_DELETED_MASK = 253;
+var HEADER_SIZE = 60;
+var STORE_HEADER_SIZE = 28;
+function invalid2(message) {
+  return new DistKernelError("ovmf-vars.invalid", `not an OVMF variable store: ${message}`);
+}
+function guidBytes(guid) {
+  const hex = guid.replace(/-/g, "");
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new DistKernelError("ovmf-vars.guid", `Expected a GUID, got \`${guid}\``);
+  const b = Buffer.from(hex, "hex");
+  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+}
+function guidText(bytes) {
+  const le = (from, to) => Buffer.from(bytes.subarray(from, to)).reverse().toString("hex");
+  const be = (from, to) => bytes.subarray(from, to).toString("hex");
+  return `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${be(8, 10)}-${be(10, 16)}`;
+}
+var align42 = (n) => n + 3 & ~3;
+function parseVarStore(fd) {
+  if (fd.length < 64 || fd.toString("latin1", 40, 44) !== "_FVH") throw invalid2("no firmware volume header (_FVH)");
+  if (guidText(fd.subarray(16, 32)) !== SYSTEM_NV_DATA_FV_GUID) throw invalid2("the firmware volume is not an NV data volume");
+  const headerLength = fd.readUInt16LE(48);
+  const store = headerLength;
+  if (store + STORE_HEADER_SIZE > fd.length) throw invalid2("truncated variable store header");
+  if (guidText(fd.subarray(store, store + 16)) !== AUTHENTICATED_VARIABLE_GUID) throw invalid2("the variable store is not an authenticated one");
+  const size = fd.readUInt32LE(store + 16);
+  if (fd[store + 20] !== 90 || fd[store + 21] !== 254) throw invalid2("the variable store is not formatted and healthy");
+  const end = store + size;
+  if (end > fd.length || size < STORE_HEADER_SIZE) throw invalid2(`variable store size ${size} does not fit the file`);
+  const start = align42(store + STORE_HEADER_SIZE);
+  const variables = [];
+  let offset = start;
+  while (offset + HEADER_SIZE <= end && fd.readUInt16LE(offset) === START_ID) {
+    const nameSize = fd.readUInt32LE(offset + 36);
+    const dataSize = fd.readUInt32LE(offset + 40);
+    const nameStart = offset + HEADER_SIZE;
+    const dataStart = nameStart + nameSize;
+    if (nameSize % 2 !== 0 || dataStart + dataSize > end) throw invalid2(`variable record at 0x${offset.toString(16)} runs past the store`);
+    variables.push({
+      offset,
+      state: fd[offset + 2],
+      attributes: fd.readUInt32LE(offset + 4),
+      timestamp: Buffer.from(fd.subarray(offset + 16, offset + 32)),
+      guid: guidText(fd.subarray(offset + 44, offset + 60)),
+      name: fd.toString("utf16le", nameStart, dataStart).replace(/\0+$/, ""),
+      data: Buffer.from(fd.subarray(dataStart, dataStart + dataSize))
+    });
+    offset = align42(dataStart + dataSize);
+  }
+  return { start, free: offset, end, variables };
+}
+function record2(variable) {
+  const name = Buffer.from(`${variable.name}\0`, "utf16le");
+  const header = Buffer.alloc(HEADER_SIZE);
+  header.writeUInt16LE(START_ID, 0);
+  header[2] = VAR_ADDED;
+  header.writeUInt32LE(variable.attributes, 4);
+  (variable.timestamp ?? Buffer.alloc(16)).copy(header, 16, 0, 16);
+  header.writeUInt32LE(name.length, 36);
+  header.writeUInt32LE(variable.data.length, 40);
+  guidBytes(variable.guid).copy(header, 44);
+  return Buffer.concat([header, name, variable.data]);
+}
+function addVariables(fd, variables) {
+  const store = parseVarStore(fd);
+  const out = Buffer.from(fd);
+  let offset = store.free;
+  for (const variable of variables) {
+    for (const old of store.variables) {
+      if (old.state === VAR_ADDED && old.name === variable.name && old.guid === variable.guid) out[old.offset + 2] = old.state & VAR_DELETED_MASK;
+    }
+    const bytes = record2(variable);
+    if (offset + bytes.length > store.end) throw new DistKernelError("ovmf-vars.full", `the variable store has no room for ${variable.name}`);
+    if (out.subarray(offset, offset + bytes.length).some((b) => b !== 255)) throw invalid2(`the free space at 0x${offset.toString(16)} is not erased`);
+    bytes.copy(out, offset);
+    offset = align42(offset + bytes.length);
+  }
+  return out;
+}
+function x509SignatureList(der, owner) {
+  const signatureSize = 16 + der.length;
+  const header = Buffer.alloc(28);
+  guidBytes(EFI_CERT_X509_GUID).copy(header, 0);
+  header.writeUInt32LE(28 + signatureSize, 16);
+  header.writeUInt32LE(0, 20);
+  header.writeUInt32LE(signatureSize, 24);
+  return Buffer.concat([header, guidBytes(owner), der]);
+}
+function efiTime(date2) {
+  const t = Buffer.alloc(16);
+  t.writeUInt16LE(date2.getUTCFullYear(), 0);
+  t[2] = date2.getUTCMonth() + 1;
+  t[3] = date2.getUTCDate();
+  t[4] = date2.getUTCHours();
+  t[5] = date2.getUTCMinutes();
+  t[6] = date2.getUTCSeconds();
+  return t;
+}
+function enrollCertificate(fd, der, owner, when) {
+  const list = x509SignatureList(der, owner);
+  const authenticated = EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS | EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS;
+  const timestamp = efiTime(when);
+  return addVariables(fd, [
+    { name: "db", guid: EFI_IMAGE_SECURITY_DATABASE_GUID, attributes: authenticated, data: list, timestamp },
+    { name: "KEK", guid: EFI_GLOBAL_VARIABLE_GUID, attributes: authenticated, data: list, timestamp },
+    { name: "PK", guid: EFI_GLOBAL_VARIABLE_GUID, attributes: authenticated, data: list, timestamp },
+    { name: "SecureBootEnable", guid: EFI_SECURE_BOOT_ENABLE_DISABLE_GUID, attributes: EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, data: Buffer.from([1]) }
+  ]);
+}
+
+// src/runtime/verify/secure-boot.ts
+var ENROLL_OWNER = "d1573a5c-9c62-4bd4-8c0b-6f2d3a1e7b44";
+async function secureBootVerification(ctx, key) {
+  const mode = ctx.config.verifySecureboot;
+  if (mode === "no") return void 0;
+  if (mode === "auto" && readFirmwareSecureBoot(ctx).state !== "enabled") return void 0;
+  const found = key ?? discoverSigningKey(ctx, await readDracutConfig(ctx));
+  if (!found) {
+    throw new DistKernelError("verify.secureboot-no-key", "cannot verify under Secure Boot: no signing certificate to enroll in the test firmware", {
+      hint: 'configure the Secure Boot key (README "Secure Boot"), or set verify-secureboot = no'
+    });
+  }
+  return { ovmf: findSecureBootOvmf(), cert: found.cert, shownCert: found.shownCert };
+}
+function writeEnrolledVars(sb, output, when = /* @__PURE__ */ new Date()) {
+  let der;
+  try {
+    der = new X509Certificate(readFileSync27(sb.cert)).raw;
+  } catch (error) {
+    throw new DistKernelError("verify.secureboot-cert", `cannot read the Secure Boot certificate to enroll: ${sb.shownCert}`, { cause: error, hint: "it must be an X.509 certificate, PEM or DER" });
+  }
+  writeFileSync6(output, enrollCertificate(readFileSync27(sb.ovmf.vars), der, ENROLL_OWNER, when), { mode: 384 });
+}
+
 // src/runtime/verify/verify-kernel.ts
 var VERIFY_LOG_DIR = "/var/log/dist-kernel";
 var GUEST_MEMORY_MIB = 1024;
@@ -9867,7 +10064,7 @@ function readHead(path, bytes) {
 }
 function readText4(path) {
   try {
-    return readFileSync27(path, "utf8");
+    return readFileSync28(path, "utf8");
   } catch {
     return "";
   }
@@ -9880,6 +10077,11 @@ function rootFsType2(ctx, option) {
   const mount = detectRootMount(ctx);
   if (!mount) throw new DistKernelError("verify.fs-unknown", `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: "give it with --fstype (ext4, xfs, btrfs…)" });
   return mount.fsType;
+}
+function firmwareStop(consoleText) {
+  const refusal = findFirmwareRefusal(consoleText);
+  if (refusal) return refusal.line;
+  return firmwareGaveUp(consoleText) ? "BdsDxe: No bootable option or device was found." : void 0;
 }
 var TCG_BANNER_S = 180;
 function consoleShowsKernel(target) {
@@ -9906,7 +10108,7 @@ function judgeRun(run, accel, proof, bannerVisible, timeout) {
 async function verifyTarget(ctx, kv, target, options = {}) {
   const started = performance.now();
   const unavailableBeforeBoot = (error) => {
-    const record2 = {
+    const record3 = {
       kv,
       result: "unavailable",
       at: (/* @__PURE__ */ new Date()).toISOString(),
@@ -9919,15 +10121,17 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       reason: `${error.message}${error.hint ? ` (${error.hint})` : ""}`,
       notes: []
     };
-    if (!ctx.dryRun) writeVerifyRecord(ctx.root, record2);
-    return record2;
+    if (!ctx.dryRun) writeVerifyRecord(ctx.root, record3);
+    return record3;
   };
   let ovmf;
+  let secureBoot;
   try {
     await checkQemu(ctx);
-    ovmf = target.kind === "uki" ? findOvmf() : void 0;
+    secureBoot = target.kind === "uki" ? await secureBootVerification(ctx, options.signingKey) : void 0;
+    ovmf = target.kind === "uki" ? secureBoot?.ovmf ?? findOvmf() : void 0;
   } catch (error) {
-    if (isDistKernelError(error, "verify.no-qemu") || isDistKernelError(error, "verify.no-ovmf")) return unavailableBeforeBoot(error);
+    if (isDistKernelError(error, "verify.no-qemu") || isDistKernelError(error, "verify.no-ovmf") || isDistKernelError(error, "verify.no-ovmf-secboot")) return unavailableBeforeBoot(error);
     throw error;
   }
   const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType2(ctx, options.fsType), fallbackUuid: randomUUID() });
@@ -9952,8 +10156,9 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       mkdirSync13(join28(esp, "EFI", "BOOT"), { recursive: true });
       placeFile(target.image, join28(esp, "EFI", "BOOT", "BOOTX64.EFI"));
       const vars = join28(work, "OVMF_VARS.fd");
-      copyFileSync5(ovmf.vars, vars);
-      base2.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" ") };
+      if (secureBoot) writeEnrolledVars(secureBoot, vars);
+      else copyFileSync5(ovmf.vars, vars);
+      base2.uki = { espDir: esp, code: ovmf.code, vars, extraCmdline: ["console=ttyS0,115200", "panic=-1", "rd.shell=0", "rd.emergency=poweroff"].join(" "), secureBoot: secureBoot !== void 0 };
     } else {
       let initrd = target.initrds[0];
       if (target.initrds.length > 1) {
@@ -9970,6 +10175,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     let args = [];
     let qemuOutput = "";
     let consoleText = "";
+    let rejected = false;
     for (const candidate of accelPlan.candidates) {
       const next = accelPlan.candidates.at(accelPlan.candidates.indexOf(candidate) + 1);
       const retry = next ? `; retried under ${next.toUpperCase()}` : "";
@@ -9989,17 +10195,25 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       ftruncateSync2(fd, RESULT_DISK_BYTES);
       closeSync6(fd);
       args = qemuArgs({ ...base2, accel: candidate });
-      const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root)`);
+      const enforcing = secureBoot ? `, Secure Boot enforced with ${secureBoot.shownCert} enrolled` : "";
+      const end = ctx.logger.begin(`Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`);
       const grace = candidate === "kvm" ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
       const run = await runGuest(ctx, args, {
         bannerWithinMs: bannerVisible ? grace * 1e3 : void 0,
         // a UKI whose console cannot show the kernel: its firmware's output at least
         outputWithinMs: !bannerVisible && candidate === "kvm" ? grace * 1e3 : void 0,
-        timeoutMs: timeout * 1e3
+        timeoutMs: timeout * 1e3,
+        // Under Secure Boot the firmware's refusal ends the run (it would wait at its boot menu until the timeout).
+        stopOn: secureBoot ? firmwareStop : void 0
       });
       qemuOutput = `${qemuOutput}${run.stderr}`;
       consoleText = readText4(consoleLog);
-      outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
+      const refusal = run.result.end === "stopped" ? findFirmwareRefusal(consoleText) : void 0;
+      if (refusal) {
+        rejected = true;
+        outcome = { result: "failed", reason: `the firmware refused to start the image under Secure Boot (${refusal.status}: its signature does not verify against ${secureBoot.shownCert})` };
+      } else if (run.result.end === "stopped") outcome = { result: "failed", reason: `the firmware found nothing it could boot (${run.result.why})` };
+      else outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
       end(outcome.result === "verified");
       if (outcome.result !== "unavailable") break;
       story.push(`${candidate.toUpperCase()}: ${outcome.reason}${retry}`);
@@ -10007,7 +10221,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     const at = /* @__PURE__ */ new Date();
     const logPath = `${VERIFY_LOG_DIR}/verify-${kv}-${stamp(at)}.log`;
     const accelReason = story.length > 0 ? story.join("; ") : accelPlan.reason;
-    const record2 = {
+    const record3 = {
       kv,
       result: outcome.result,
       at: at.toISOString(),
@@ -10020,13 +10234,15 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       fsType: plan.fsType,
       log: logPath,
       ...outcome.result === "verified" ? {} : { reason: outcome.result === "unavailable" && story.length > 1 ? story.join("; ") : outcome.reason },
+      ...rejected ? { outcome: "verify.secureboot-rejected" } : {},
+      ...secureBoot ? { secureBoot: { cert: secureBoot.shownCert, firmware: secureBoot.ovmf.code } } : {},
       notes: plan.notes
     };
     const header = [
-      `dist-kernel verify ${kv}: ${record2.result}${record2.reason ? ` (${record2.reason})` : ""}`,
-      `when: ${record2.at}; ${record2.seconds} s; accelerator ${accel ?? "none"} (${accelReason})`,
+      `dist-kernel verify ${kv}: ${record3.result}${record3.reason ? ` (${record3.reason})` : ""}`,
+      `when: ${record3.at}; ${record3.seconds} s; accelerator ${accel ?? "none"} (${accelReason})`,
       `booted: ${target.shown.join(" ")}`,
-      `command line (${target.cmdlineSource}): ${record2.cmdline}`,
+      `command line (${target.cmdlineSource}): ${record3.cmdline}`,
       ...plan.notes.map((n) => `note: ${n}`),
       `qemu: ${args.length > 0 ? displayCommand(QEMU_PROGRAM, args) : "(not started)"}`,
       "----- serial console -----",
@@ -10037,18 +10253,18 @@ async function verifyTarget(ctx, kv, target, options = {}) {
     writeFileAtomic(logFile, `${header}${consoleText}
 ----- qemu -----
 ${qemuOutput}`);
-    writeVerifyRecord(ctx.root, record2);
-    return record2;
+    writeVerifyRecord(ctx.root, record3);
+    return record3;
   } finally {
     rmSync8(work, { recursive: true, force: true });
   }
 }
-function describeRecord(record2) {
-  if (record2.result === "verified") return `boot of ${record2.kv} verified in QEMU (${record2.accel}, ${record2.seconds} s): ${record2.files.join(" ")} mounted a ${record2.fsType} root and ran its init`;
-  if (record2.result === "unavailable") return `boot verification of ${record2.kv} could not run on this machine (this says nothing about the image): ${record2.reason ?? "unknown reason"}${record2.log ? `
-log: ${record2.log}` : ""}`;
-  return `boot verification of ${record2.kv} FAILED: ${record2.reason ?? "unknown reason"}
-console log: ${record2.log}`;
+function describeRecord(record3) {
+  if (record3.result === "verified") return `boot of ${record3.kv} verified in QEMU (${record3.accel}, ${record3.seconds} s): ${record3.files.join(" ")} mounted a ${record3.fsType} root and ran its init`;
+  if (record3.result === "unavailable") return `boot verification of ${record3.kv} could not run on this machine (this says nothing about the image): ${record3.reason ?? "unknown reason"}${record3.log ? `
+log: ${record3.log}` : ""}`;
+  return `boot verification of ${record3.kv} FAILED${record3.outcome ? ` (${record3.outcome})` : ""}: ${record3.reason ?? "unknown reason"}
+console log: ${record3.log}`;
 }
 
 // src/runtime/verify/pipeline-hook.ts
@@ -10064,13 +10280,13 @@ async function verifyBeforeInstall(ctx, kv, artifacts, options = {}) {
     return void 0;
   }
   try {
-    const record2 = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts));
-    if (record2?.result === "unavailable") {
-      ctx.logger.warn(`boot verification of ${kv} could not run on this machine: ${record2.reason ?? "unknown reason"}${record2.log ? `
-log: ${record2.log}` : ""}
+    const record3 = await verifyTarget(ctx, kv, targetFromArtifacts(ctx, artifacts), { signingKey: artifacts.signedWith });
+    if (record3?.result === "unavailable") {
+      ctx.logger.warn(`boot verification of ${kv} could not run on this machine: ${record3.reason ?? "unknown reason"}${record3.log ? `
+log: ${record3.log}` : ""}
 this says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
     }
-    return record2;
+    return record3;
   } catch (error) {
     if (!isDistKernelError(error)) throw error;
     ctx.logger.warn(`boot verification of ${kv} could not run: ${error.message}${error.hint ? `
@@ -10079,36 +10295,36 @@ ${kv} is installed unverified`);
     return void 0;
   }
 }
-function keepInstalledImage(ctx, kv, record2, initrdOnly) {
-  if (record2?.result !== "failed" || !initrdOnly) return false;
+function keepInstalledImage(ctx, kv, record3, initrdOnly) {
+  if (record3?.result !== "failed" || !initrdOnly) return false;
   const files = findBootFiles(ctx.root, kv);
   return files.kernels.length > 0 || files.ukis.some((f) => f.size > 0);
 }
-function settleVerification(ctx, kv, record2, installedFiles) {
+function settleVerification(ctx, kv, record3, installedFiles) {
   if (ctx.dryRun) return;
-  if (record2?.result !== "failed") {
+  if (record3?.result !== "failed") {
     dropDemoted(ctx, kv);
-    if (record2) {
-      writeVerifyRecord(ctx.root, { ...record2, files: installedFiles });
-      if (record2.result === "verified") ctx.logger.log(`boot of ${kv} verified in QEMU (${record2.accel}, ${record2.seconds} s${record2.accel === "tcg" && record2.accelReason ? `; ${record2.accelReason}` : ""}) before it became the default`);
+    if (record3) {
+      writeVerifyRecord(ctx.root, { ...record3, files: installedFiles });
+      if (record3.result === "verified") ctx.logger.log(`boot of ${kv} verified in QEMU (${record3.accel}, ${record3.seconds} s${record3.accel === "tcg" && record3.accelReason ? `; ${record3.accelReason}` : ""}) before it became the default`);
     }
     return;
   }
   const demoted = demoteKernel(ctx, kv);
-  writeVerifyRecord(ctx.root, { ...record2, files: installedFiles, ...demoted.length > 0 ? { demoted } : {} });
+  writeVerifyRecord(ctx.root, { ...record3, files: installedFiles, ...demoted.length > 0 ? { demoted } : {} });
   ctx.logger.warn(
     [
-      `boot verification of ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
-      `console log: ${record2.log}`,
+      `boot verification of ${kv} FAILED${record3.outcome ? ` (${record3.outcome})` : ""}: ${record3.reason ?? "unknown reason"}`,
+      `console log: ${record3.log}`,
       demoted.length > 0 ? `${kv} is installed but marked bad for the boot loader (${demoted.join(" ")}): the previous kernel stays the default` : `${kv} is installed, but the boot loader configuration was not updated for it: the previous kernel stays the default until you do`,
       `fix the cause, then run: dist-kernel install ${kv}   (dist-kernel install --force ${kv} installs it without verification)`
     ].join("\n")
   );
 }
-function keptMessage(kv, record2) {
+function keptMessage(kv, record3) {
   return [
-    `boot verification of the new image for ${kv} FAILED: ${record2.reason ?? "unknown reason"}`,
-    `console log: ${record2.log}`,
+    `boot verification of the new image for ${kv} FAILED: ${record3.reason ?? "unknown reason"}`,
+    `console log: ${record3.log}`,
     `the installed image of ${kv} was left as it was`,
     `fix the cause, then run: dist-kernel initramfs ${kv}`
   ].join("\n");
@@ -10556,9 +10772,10 @@ function describeSecureBoot(status) {
 function describeVerification(v) {
   if (v.state === "not verified") return "not verified";
   const when = v.at ? ` ${v.at.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` : "";
-  if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel})` : ""}`;
+  const secure = v.secureBootCert ? `, Secure Boot with ${v.secureBootCert}` : "";
+  if (v.state === "verified") return `verified${when}${v.accel ? ` (QEMU ${v.accel}${secure})` : ""}`;
   if (v.state === "unavailable") return `not verified: this machine could not run the guest${when}${v.reason ? `: ${v.reason}` : ""}`;
-  return `FAILED${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
+  return `FAILED${v.outcome ? ` (${v.outcome})` : ""}${when}${v.reason ? `: ${v.reason}` : ""}${v.log ? ` (log: ${v.log})` : ""}`;
 }
 function describeOrigin(origin) {
   if (origin.origin === "binhost") return origin.binhost ? `binary from binhost ${origin.binhost}` : "binary from a binhost";
@@ -10918,7 +11135,7 @@ function checkVerification(report2, verifyBoot) {
     const v = k.verification;
     if (v.state === "failed") {
       findings.push({
-        id: "verify.failed",
+        id: v.outcome ?? "verify.failed",
         level: k.newest ? "error" : "warning",
         subject: k.kv,
         message: `boot verification of ${k.kv} failed at ${v.at ?? "an unknown time"}: ${v.reason ?? "unknown reason"}${v.log ? ` (console log: ${v.log})` : ""}`,
@@ -11159,7 +11376,7 @@ var modulesCommand = {
 };
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync28 } from "node:fs";
+import { readFileSync as readFileSync29 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([import("./generate-overlay-VYXL2P4I.mjs"), import("./locate-program-6NKZV36H.mjs")]);
   const result = generateOverlay({
@@ -11180,17 +11397,17 @@ async function readReposConfSources(root) {
   const { DEFAULT_REPOS_CONF, USER_REPOS_CONF, listConfigFiles } = await import("./read-repos-conf-6CC3WALQ.mjs");
   return [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))].map((path) => ({
     path,
-    text: readFileSync28(path, "utf8")
+    text: readFileSync29(path, "utf8")
   }));
 }
 
 // src/runtime/setup/run-setup.ts
-import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync33 } from "node:fs";
+import { existsSync as existsSync20, mkdirSync as mkdirSync16, readFileSync as readFileSync34 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/setup/config-protect.ts
 import { createHash as createHash3 } from "node:crypto";
-import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync29 } from "node:fs";
+import { mkdirSync as mkdirSync14, readdirSync as readdirSync23, readFileSync as readFileSync30 } from "node:fs";
 import { basename as basename6, dirname as dirname15, join as join33 } from "node:path";
 function sha256(text2) {
   return createHash3("sha256").update(text2).digest("hex");
@@ -11206,7 +11423,7 @@ function nextProtectName(entries, name) {
 }
 function readOrUndefined(path) {
   try {
-    return readFileSync29(path, "utf8");
+    return readFileSync30(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw error;
@@ -11248,7 +11465,7 @@ async function writeProtected(path, text2, options) {
 }
 
 // src/runtime/setup/build-host-hooks.ts
-import { readFileSync as readFileSync30, rmSync as rmSync10 } from "node:fs";
+import { readFileSync as readFileSync31, rmSync as rmSync10 } from "node:fs";
 var PORTAGE_ENV_DIR = "/etc/portage/env";
 function buildHostHookPath(kernelPackage) {
   return `${PORTAGE_ENV_DIR}/${kernelPackage}`;
@@ -11269,17 +11486,17 @@ function renderBuildHostHook(kernelPackage) {
     ""
   ].join("\n");
 }
-function recordedBuildHostHooks(record2) {
-  return record2.files.map((f) => f.path).filter((p) => p.startsWith(`${PORTAGE_ENV_DIR}/`));
+function recordedBuildHostHooks(record3) {
+  return record3.files.map((f) => f.path).filter((p) => p.startsWith(`${PORTAGE_ENV_DIR}/`));
 }
-function removeBuildHostHooks(root, record2, dryRun) {
+function removeBuildHostHooks(root, record3, dryRun) {
   const removed = [];
   const kept = [];
-  for (const path of recordedBuildHostHooks(record2)) {
-    const own = record2.files.find((f) => f.path === path)?.sha256;
+  for (const path of recordedBuildHostHooks(record3)) {
+    const own = record3.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync30(underRoot(root, path), "utf8");
+      text2 = readFileSync31(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -11290,7 +11507,7 @@ function removeBuildHostHooks(root, record2, dryRun) {
     if (!dryRun) rmSync10(underRoot(root, path), { force: true });
     removed.push(path);
   }
-  if (!dryRun) record2.files = record2.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
+  if (!dryRun) record3.files = record3.files.filter((f) => !removed.includes(f.path) && !kept.includes(f.path));
   return { removed, kept };
 }
 
@@ -11316,13 +11533,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/setup/gentoo-root.ts
-import { existsSync as existsSync19, readFileSync as readFileSync31 } from "node:fs";
+import { existsSync as existsSync19, readFileSync as readFileSync32 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync31(underRoot(root, path), "utf8");
+      text2 = readFileSync32(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -11371,7 +11588,7 @@ function renderReposConf(options) {
 }
 
 // src/runtime/setup/setup-record.ts
-import { readFileSync as readFileSync32, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync33, rmSync as rmSync11 } from "node:fs";
 import { mkdirSync as mkdirSync15 } from "node:fs";
 import { dirname as dirname16 } from "node:path";
 var SETUP_RECORD = "/var/lib/dist-kernel/setup.json";
@@ -11391,7 +11608,7 @@ function readSetupRecord(root) {
   const path = underRoot(root, SETUP_RECORD);
   let text2;
   try {
-    text2 = readFileSync32(path, "utf8");
+    text2 = readFileSync33(path, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new DistKernelError("setup.record", `cannot read the setup record: ${path}`, { cause: error });
@@ -11406,41 +11623,41 @@ function readSetupRecord(root) {
   if (!parsed.success) throw new DistKernelError("setup.record", `invalid setup record: ${path}`, { details: prettifyError(parsed.error) });
   return parsed.data;
 }
-function writeSetupRecord(root, record2) {
+function writeSetupRecord(root, record3) {
   const path = underRoot(root, SETUP_RECORD);
   mkdirSync15(dirname16(path), { recursive: true });
-  writeFileAtomic(path, `${JSON.stringify(record2, null, "	")}
+  writeFileAtomic(path, `${JSON.stringify(record3, null, "	")}
 `);
 }
 function removeSetupRecord(root) {
   rmSync11(underRoot(root, SETUP_RECORD), { force: true });
 }
-function recordFile(record2, path, hash) {
-  record2.files = record2.files.filter((f) => f.path !== path);
-  record2.files.push({ path, sha256: hash });
+function recordFile(record3, path, hash) {
+  record3.files = record3.files.filter((f) => f.path !== path);
+  record3.files.push({ path, sha256: hash });
 }
-function recordDir(record2, path) {
-  if (!record2.dirs.includes(path)) record2.dirs.push(path);
+function recordDir(record3, path) {
+  if (!record3.dirs.includes(path)) record3.dirs.push(path);
 }
 
 // src/runtime/setup/run-setup.ts
 var OVERLAY_REPO_NAME = "dist-kernel";
 var RUNTIME_PACKAGE = "sys-kernel/dist-kernel-runtime";
-function ensureDir(context, record2, systemPath2) {
+function ensureDir(context, record3, systemPath2) {
   const missing = [];
   for (let p = systemPath2; p !== "/" && !existsSync20(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf("/")) || "/") missing.unshift(p);
   for (const dir3 of missing) {
     if (!context.dryRun) mkdirSync16(underRoot(context.root, dir3));
-    recordDir(record2, dir3);
+    recordDir(record3, dir3);
   }
 }
-function ownHash(record2, systemPath2) {
-  return record2.files.find((f) => f.path === systemPath2)?.sha256;
+function ownHash(record3, systemPath2) {
+  return record3.files.find((f) => f.path === systemPath2)?.sha256;
 }
-function currentEclassOverrides(context, record2) {
+function currentEclassOverrides(context, record3) {
   try {
-    const text2 = readFileSync33(underRoot(context.root, REPOS_CONF_FILE), "utf8");
-    if (ownHash(record2, REPOS_CONF_FILE) !== sha256(text2)) return false;
+    const text2 = readFileSync34(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    if (ownHash(record3, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME}$`, "m").test(text2);
   } catch {
     return false;
@@ -11480,7 +11697,7 @@ function nextCommands(eclassOverrides) {
 async function runSetup(context, options) {
   const { root, logger } = context;
   assertGentooRoot(root);
-  const record2 = readSetupRecord(root) ?? emptyRecord();
+  const record3 = readSetupRecord(root) ?? emptyRecord();
   const writes = [];
   const reposDir = underRoot(root, REPOS_CONF_DIR);
   if (existsSync20(reposDir) && !isDirectory(reposDir)) {
@@ -11490,35 +11707,35 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync20(configPath) && ownHash(record2, CONFIG_PATH) === sha256(readFileSync33(configPath, "utf8"));
+  const configMine = existsSync20(configPath) && ownHash(record3, CONFIG_PATH) === sha256(readFileSync34(configPath, "utf8"));
   if (!existsSync20(configPath) || configMine) {
-    ensureDir(context, record2, "/etc/dist-kernel");
-    const write = await writeProtected(configPath, configText, { ownHash: ownHash(record2, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
-    recordFile(record2, CONFIG_PATH, write.hash);
+    ensureDir(context, record3, "/etc/dist-kernel");
+    const write = await writeProtected(configPath, configText, { ownHash: ownHash(record3, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
+    recordFile(record3, CONFIG_PATH, write.hash);
     writes.push(write);
     report(context, write);
   } else {
     logger.info(`keeping your configuration ${CONFIG_PATH}`);
   }
   const config2 = loadConfig(root);
-  const eclassOverrides = options.eclassOverrides ?? currentEclassOverrides(context, record2);
+  const eclassOverrides = options.eclassOverrides ?? currentEclassOverrides(context, record3);
   const ownPath = underRoot(root, REPOS_CONF_FILE);
   const overrides = planEclassOverrides(options.reposConf(), ownPath, reposDir, OVERLAY_REPO_NAME, options.mainRepo);
   const mainRepo = overrides.mainRepo;
-  ensureDir(context, record2, REPOS_CONF_DIR);
+  ensureDir(context, record3, REPOS_CONF_DIR);
   const reposText = renderReposConf({
     repoName: OVERLAY_REPO_NAME,
     location: config2.overlayDir,
     eclassOverrides: eclassOverrides ? { repo: mainRepo, value: overrides.value } : void 0
   });
   const reposWrite = await writeProtected(underRoot(root, REPOS_CONF_FILE), reposText, {
-    ownHash: ownHash(record2, REPOS_CONF_FILE),
+    ownHash: ownHash(record3, REPOS_CONF_FILE),
     dryRun: context.dryRun,
     exec: context.exec,
     shown: REPOS_CONF_FILE
   });
-  if (reposWrite.action === "protected") recordFile(record2, systemView(root, reposWrite.protectedPath), reposWrite.hash);
-  else recordFile(record2, REPOS_CONF_FILE, reposWrite.hash);
+  if (reposWrite.action === "protected") recordFile(record3, systemView(root, reposWrite.protectedPath), reposWrite.hash);
+  else recordFile(record3, REPOS_CONF_FILE, reposWrite.hash);
   writes.push(reposWrite);
   report(context, reposWrite);
   if (eclassOverrides && overrides.shadowedBy !== void 0) {
@@ -11541,14 +11758,14 @@ async function runSetup(context, options) {
       `::${mainRepo} ebuilds keep their own eclasses; run \`dist-kernel setup --eclass-overrides\` to have Gentoo's kernel and module ebuilds use dist-kernel's`
     );
   }
-  const buildHost = options.buildHost ?? recordedBuildHostHooks(record2).length > 0;
+  const buildHost = options.buildHost ?? recordedBuildHostHooks(record3).length > 0;
   if (buildHost) {
     for (const pkg of config2.kernelPackages) {
       const path = buildHostHookPath(pkg);
-      ensureDir(context, record2, dirname17(path));
-      const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), { ownHash: ownHash(record2, path), dryRun: context.dryRun, exec: context.exec, shown: path });
-      if (write.action === "protected") recordFile(record2, systemView(root, write.protectedPath), write.hash);
-      else recordFile(record2, path, write.hash);
+      ensureDir(context, record3, dirname17(path));
+      const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), { ownHash: ownHash(record3, path), dryRun: context.dryRun, exec: context.exec, shown: path });
+      if (write.action === "protected") recordFile(record3, systemView(root, write.protectedPath), write.hash);
+      else recordFile(record3, path, write.hash);
       writes.push(write);
       report(context, write);
     }
@@ -11556,17 +11773,17 @@ async function runSetup(context, options) {
       logger.info(`build host: kernel packages built here get a generic boot image once generic-image = initramfs (or uki) is set in ${CONFIG_PATH}`);
     }
   } else {
-    const hooks = removeBuildHostHooks(root, record2, context.dryRun);
+    const hooks = removeBuildHostHooks(root, record3, context.dryRun);
     for (const path of hooks.removed) logger.info(`${context.dryRun ? "(dry run) would remove" : "removed"} ${path}`);
     for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
   }
   const overlayFull = underRoot(root, config2.overlayDir);
-  if (!existsSync20(overlayFull)) record2.overlay = config2.overlayDir;
+  if (!existsSync20(overlayFull)) record3.overlay = config2.overlayDir;
   if (context.dryRun) logger.info(`(dry run) would generate the overlay in ${config2.overlayDir}`);
   else {
-    if (!existsSync20(overlayFull)) ensureDir(context, record2, config2.overlayDir);
-    ensureDir(context, record2, dirname17(SETUP_RECORD));
-    writeSetupRecord(root, record2);
+    if (!existsSync20(overlayFull)) ensureDir(context, record3, config2.overlayDir);
+    ensureDir(context, record3, dirname17(SETUP_RECORD));
+    writeSetupRecord(root, record3);
     await options.generate(config2);
   }
   const commands2 = nextCommands(eclassOverrides);
@@ -11575,19 +11792,19 @@ async function runSetup(context, options) {
 }
 
 // src/runtime/setup/undo-setup.ts
-import { readdirSync as readdirSync24, readFileSync as readFileSync34, rmdirSync, rmSync as rmSync12 } from "node:fs";
+import { readdirSync as readdirSync24, readFileSync as readFileSync35, rmdirSync, rmSync as rmSync12 } from "node:fs";
 import { join as join34 } from "node:path";
 function readOrUndefined2(path) {
   try {
-    return readFileSync34(path, "utf8");
+    return readFileSync35(path, "utf8");
   } catch {
     return void 0;
   }
 }
 function undoSetup(context) {
   const { root, logger, dryRun } = context;
-  const record2 = readSetupRecord(root);
-  if (!record2) {
+  const record3 = readSetupRecord(root);
+  if (!record3) {
     throw new DistKernelError("setup.no-record", `nothing to undo: no setup record at ${SETUP_RECORD}`, {
       hint: "only what `dist-kernel setup` wrote (and recorded) can be undone"
     });
@@ -11595,7 +11812,7 @@ function undoSetup(context) {
   const would = dryRun ? "(dry run) would remove" : "removed";
   const removed = [];
   const kept = [];
-  for (const file of record2.files) {
+  for (const file of record3.files) {
     const full = underRoot(root, file.path);
     const text2 = readOrUndefined2(full);
     if (text2 === void 0) continue;
@@ -11608,21 +11825,21 @@ function undoSetup(context) {
     logger.info(`${would} ${file.path}`);
     removed.push(file.path);
   }
-  if (record2.overlay !== void 0) {
-    const full = underRoot(root, record2.overlay);
+  if (record3.overlay !== void 0) {
+    const full = underRoot(root, record3.overlay);
     const name = readOrUndefined2(join34(full, "profiles", "repo_name"))?.trim();
     if (name === OVERLAY_REPO_NAME) {
       if (!dryRun) rmSync12(full, { recursive: true, force: true });
-      logger.info(`${would} the generated overlay ${record2.overlay}`);
-      removed.push(record2.overlay);
+      logger.info(`${would} the generated overlay ${record3.overlay}`);
+      removed.push(record3.overlay);
     } else if (name !== void 0) {
-      logger.warn(`${record2.overlay} is not the dist-kernel overlay any more (repo_name ${name}): left in place`);
-      kept.push(record2.overlay);
+      logger.warn(`${record3.overlay} is not the dist-kernel overlay any more (repo_name ${name}): left in place`);
+      kept.push(record3.overlay);
     }
   }
   if (!dryRun) removeSetupRecord(root);
   removed.push(SETUP_RECORD);
-  for (const dir3 of [...record2.dirs].reverse()) {
+  for (const dir3 of [...record3.dirs].reverse()) {
     if (removed.includes(dir3)) continue;
     const full = underRoot(root, dir3);
     let entries;
@@ -11866,7 +12083,7 @@ function diffVersions(before, after) {
 }
 
 // src/runtime/postsync/postsync-state.ts
-import { mkdirSync as mkdirSync17, readFileSync as readFileSync35 } from "node:fs";
+import { mkdirSync as mkdirSync17, readFileSync as readFileSync36 } from "node:fs";
 import { dirname as dirname18 } from "node:path";
 var POSTSYNC_STATE = "/var/lib/dist-kernel/postsync.json";
 var stateSchema = strictObject({
@@ -11875,7 +12092,7 @@ var stateSchema = strictObject({
 });
 function readPostsyncState(root) {
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync35(underRoot(root, POSTSYNC_STATE), "utf8")));
+    const parsed = stateSchema.safeParse(JSON.parse(readFileSync36(underRoot(root, POSTSYNC_STATE), "utf8")));
     if (parsed.success) return parsed.data;
   } catch {
   }
@@ -11957,7 +12174,7 @@ var postsyncCommand = {
 };
 
 // src/runtime/generic-image/build-generic-image.ts
-import { copyFileSync as copyFileSync7, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync20, symlinkSync as symlinkSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import { copyFileSync as copyFileSync7, mkdirSync as mkdirSync18, mkdtempSync as mkdtempSync5, readdirSync as readdirSync27, renameSync as renameSync3, rmSync as rmSync14, statSync as statSync20, symlinkSync as symlinkSync2, writeFileSync as writeFileSync7 } from "node:fs";
 import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname19, join as join38, relative as relative6 } from "node:path";
 var GENERIC_OMIT_DRIVERS = ["amdgpu", "i915", "nouveau", "nvidia", "nvidia-drm", "nvidia-modeset", "nvidia-uvm", "radeon", "xe"];
@@ -12059,7 +12276,7 @@ async function buildGenericImage(ctx, request) {
   try {
     const conf = join38(work, "empty.conf");
     const confDir = join38(work, "empty.conf.d");
-    writeFileSync6(conf, "");
+    writeFileSync7(conf, "");
     mkdirSync18(confDir);
     const built = join38(work, name);
     const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
@@ -12127,16 +12344,16 @@ var verifyCommand = {
         const timeout = flags2.timeout === void 0 ? void 0 : Number(flags2.timeout);
         if (timeout !== void 0 && (!Number.isInteger(timeout) || timeout < 10)) throw usageError("input.timeout", `Expected \`--timeout\` to be a whole number of seconds ≥ 10, got \`${flags2.timeout}\``);
         const ctx = createRuntimeContext(context);
-        const record2 = await verifyInstalled(ctx, kv, { fsType: flags2.fstype, accel: flags2.accel, timeout });
-        if (!record2) return 0;
-        if (flags2.json) process.stdout.write(`${JSON.stringify(record2, null, 2)}
+        const record3 = await verifyInstalled(ctx, kv, { fsType: flags2.fstype, accel: flags2.accel, timeout });
+        if (!record3) return 0;
+        if (flags2.json) process.stdout.write(`${JSON.stringify(record3, null, 2)}
 `);
-        if (record2.result === "verified") ctx.logger.info(describeRecord(record2));
-        else if (record2.result === "unavailable") ctx.logger.warn(describeRecord(record2));
-        else ctx.logger.error(describeRecord(record2));
-        if (record2.accel && record2.accelReason) ctx.logger.info(`accelerator: ${record2.accel} (${record2.accelReason})`);
-        for (const note of record2.notes) ctx.logger.info(`note: ${note}`);
-        return record2.result === "verified" ? 0 : record2.result === "unavailable" ? EXIT_SKIP_REST : 1;
+        if (record3.result === "verified") ctx.logger.info(describeRecord(record3));
+        else if (record3.result === "unavailable") ctx.logger.warn(describeRecord(record3));
+        else ctx.logger.error(describeRecord(record3));
+        if (record3.accel && record3.accelReason) ctx.logger.info(`accelerator: ${record3.accel} (${record3.accelReason})`);
+        for (const note of record3.notes) ctx.logger.info(`note: ${note}`);
+        return record3.result === "verified" ? 0 : record3.result === "unavailable" ? EXIT_SKIP_REST : 1;
       })
     );
   }
