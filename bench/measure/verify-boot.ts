@@ -30,17 +30,19 @@ export interface VerifyCost {
 
 const DRACUT_CONF = 'hostonly="no"\ndracutmodules=" base rootfs-block kernel-modules "\ndrivers=" virtio_blk virtio_pci ext4 "\nearly_microcode="no"\ncompress="gzip"\n';
 
-export async function measureVerifyCost(bin: string, runs: number): Promise<VerifyCost> {
+const IMAGES = ['initramfs', 'uki', 'uki-secureboot'] as const;
+
+export async function measureVerifyCost(bin: string, runs: number, options: { images?: readonly string[] | undefined; accel?: string | undefined } = {}): Promise<VerifyCost> {
 	const kernel = await debianKernel();
 	const exec = createExec({ logger: createMemoryLogger() });
 	const probeDir = mkdtempSync(join(tmpdir(), 'dk-bench-kvm-'));
-	const plan = planAccel('auto');
+	const plan = planAccel(options.accel === 'tcg' ? 'tcg' : 'auto');
 	const noKvm = plan.candidates.includes('kvm') ? await probeKvm({ exec }, kernel.vmlinuz, probeDir, 1024) : plan.reason;
 	rmSync(probeDir, { recursive: true, force: true });
 	const kvmChoice = { accel: noKvm ? 'tcg' : 'kvm', reason: noKvm ?? 'the kernel printed its banner under KVM' };
 	const accels: Array<'tcg' | 'kvm'> = kvmChoice.accel === 'kvm' ? ['tcg', 'kvm'] : ['tcg'];
 	const points: VerifyCostPoint[] = [];
-	for (const image of ['initramfs', 'uki', 'uki-secureboot'] as const) {
+	for (const image of IMAGES.filter((i) => !options.images || options.images.includes(i))) {
 		const root = mkdtempSync(join(tmpdir(), 'dk-bench-verify-'));
 		try {
 			linkKernelInto(kernel, root);
