@@ -435,6 +435,56 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 			return undefined;
 		},
 	},
+	{
+		name: 'efivarfs boolean (SecureBoot, SetupMode)',
+		module: 'parsers/efi-variable.ts',
+		exports: ['efiBoolean'],
+		seeds: [Buffer.from([6, 0, 0, 0, 1]), Buffer.from([7, 0, 0, 0, 0])],
+		tokens: ['\x06\0\0\0', '\x01', '\0'],
+		call: (read, input) => {
+			const value = read(input);
+			if (value !== true && value !== false && value !== undefined) throw new Error(`efiBoolean returned ${String(value)}`);
+			return value;
+		},
+	},
+	{
+		name: 'sbverify --list signatures',
+		module: 'parsers/sbverify-list.ts',
+		exports: ['countSignatures'],
+		seeds: seedTexts('signature 1\nimage signature issuers:\n - /CN=a\nimage signature certificates:\n - subject: /CN=a\n   issuer:  /CN=a\nsignature 2\n'),
+		tokens: ['signature ', '\n', ' - subject: ', '1'],
+		call: (count, input) => {
+			const n = count(text(input));
+			if (typeof n !== 'number' || n < 0) throw new Error(`countSignatures returned ${String(n)}`);
+			return n;
+		},
+	},
+	{
+		name: 'OVMF console (boot manager refusals)',
+		module: 'parsers/ovmf-console.ts',
+		exports: ['findFirmwareRefusal'],
+		seeds: seedTexts('BdsDxe: loading Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\nBdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\nBdsDxe: failed to start Boot0002 "EFI Internal Shell" from Fv(7CB8BDC9)/FvFile(7C04A583): Security Violation\r\n'),
+		tokens: ['BdsDxe: ', 'failed to load ', 'Boot0001 ', '"', 'Fv(', ': Access Denied', ': Security Violation', '\r\n'],
+		call: (find, input, mod) => {
+			const gaveUp = mod['firmwareGaveUp'];
+			if (typeof gaveUp === 'function') gaveUp(text(input));
+			return find(text(input));
+		},
+	},
+	{
+		name: 'OVMF variable store (enrolment)',
+		module: 'parsers/ovmf-vars.ts',
+		exports: ['parseVarStore'],
+		seeds: ovmfVarsSeeds(),
+		tokens: ['_FVH', '\xaa\x55', '\x3f', '\x27\0\0\0', '\xff\xff\xff\xff', '\0\0\0\0', 'Z\xfe'],
+		call: (parse, input, mod) => {
+			const store = parse(input) as { free: number; end: number };
+			if (store.free > store.end || store.end > input.length) throw new Error(`store bounds ${store.free}/${store.end} outside ${input.length} bytes`);
+			const add = mod['addVariables'];
+			if (typeof add === 'function') add(input, [{ name: 'db', guid: 'd719b2cb-3d3a-4596-a3bc-dad00e67656f', attributes: 0x27, data: Buffer.alloc(16, 1) }]);
+			return store;
+		},
+	},
 ];
 
 /** Real xz, zstd and lz4 streams of a small text (the tools are CI dependencies), each with NUL padding after it. */
@@ -466,4 +516,33 @@ export async function loadTarget(target: FuzzTarget): Promise<LoadedTarget> {
 		if (typeof fn === 'function') return { target, fn: fn as (...args: unknown[]) => unknown, mod };
 	}
 	return { target, absent: `src/${target.module} exports none of ${target.exports.join(', ')}` };
+}
+
+/** A small authenticated variable store (FV header, store header, two records, erased space) built by the writer. */
+function ovmfVarsSeeds(): Buffer[] {
+	const guid = (text: string): Buffer => {
+		const b = Buffer.from(text.replace(/-/g, ''), 'hex');
+		return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+	};
+	const blank = Buffer.alloc(72 + 28 + 384, 0xff);
+	blank.fill(0, 0, 100);
+	guid('fff12b8d-7696-4c8b-a985-2747075b4f50').copy(blank, 16);
+	blank.write('_FVH', 40, 'latin1');
+	blank.writeUInt16LE(72, 48);
+	guid('aaf32c78-947b-439a-a180-2e144ec37792').copy(blank, 72);
+	blank.writeUInt32LE(28 + 384, 88);
+	blank[92] = 0x5a;
+	blank[93] = 0xfe;
+	// One record by hand (StartId, VAR_ADDED, attributes, name "db", 4 bytes of data) so the seed does not depend on the writer.
+	const name = Buffer.from('db\0', 'utf16le');
+	const header = Buffer.alloc(60);
+	header.writeUInt16LE(0x55aa, 0);
+	header[2] = 0x3f;
+	header.writeUInt32LE(0x27, 4);
+	header.writeUInt32LE(name.length, 36);
+	header.writeUInt32LE(4, 40);
+	guid('d719b2cb-3d3a-4596-a3bc-dad00e67656f').copy(header, 44);
+	const withRecord = Buffer.from(blank);
+	Buffer.concat([header, name, Buffer.from([1, 2, 3, 4])]).copy(withRecord, 100);
+	return [blank, withRecord];
 }
