@@ -81,6 +81,8 @@ export async function runGuest(ctx: Pick<RuntimeContext, 'exec'>, args: string[]
 	const lastLine = () => recent.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 	try {
 		const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: watch.timeoutMs, show: false, onOutput, signal: controller.signal });
+		// QEMU ends on SIGTERM with status 0 ("terminating on signal 15"), so a stopped run can come back as a normal exit.
+		if (stopped) return { result: stopped, banner, output, lastLine: lastLine(), stderr: run.stderr };
 		return { result: { end: 'exited', exitCode: run.exitCode }, banner, output, lastLine: lastLine(), stderr: run.stderr };
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;

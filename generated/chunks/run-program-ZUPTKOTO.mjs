@@ -9475,6 +9475,7 @@ async function runGuest(ctx, args, watch2) {
   const lastLine = () => recent.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
   try {
     const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: watch2.timeoutMs, show: false, onOutput, signal: controller.signal });
+    if (stopped) return { result: stopped, banner, output, lastLine: lastLine(), stderr: run.stderr };
     return { result: { end: "exited", exitCode: run.exitCode }, banner, output, lastLine: lastLine(), stderr: run.stderr };
   } catch (error) {
     if (!isDistKernelError(error)) throw error;
