@@ -4,7 +4,8 @@
 // .cache/portage-prepared/<key>/upper, the key a hash of everything it is made from: the vendored Portage, the kernel
 // distfiles, the stand-in ::gentoo, the test bundle (the runtime package ships it), the harness sources and the
 // host's installed Debian packages (the root's lower layer). Parallel vitest workers take a lock file: one builds,
-// the others wait for it and then copy. Every caller gets its own fork (a copy of the saved upper dir).
+// the others wait for it and then copy. Every caller gets its own fork (a copy of the saved upper dir). The state
+// after flow 1 (the first kernel and its module packages) is saved the same way, on top of it.
 import { spawnSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -12,15 +13,15 @@ import { basename, dirname, join } from 'node:path';
 import { acquireLock } from '../../src/lib/lock';
 import { CACHE_DIR } from '../helpers/debian-kernel';
 import { runFlow } from './flow-helpers';
-import { kernelReleases } from './kernel-distfiles';
+import { kernelReleases, type KernelRelease } from './kernel-distfiles';
 import { createPortageRoot, testBundle, withDracut, type PortageRoot } from './portage-root';
 import { portageTree } from './portage-tree';
-import { standInGentoo } from './stand-in-gentoo';
+import { HELLO, INITRAMFS_MODULES, standInGentoo } from './stand-in-gentoo';
 import { createRoot } from './throwaway-root';
 
 export const PREPARED_DIR = join(CACHE_DIR, 'portage-prepared');
 /** Prepared roots of other inputs kept beside the current one (other checkouts' states, an earlier commit). */
-const KEEP = 3;
+const KEEP = 6;
 
 /** What the prepared root runs after createPortageRoot (the flow is named `prepare`). */
 export const PREPARE_SCRIPT = [
@@ -71,33 +72,54 @@ function prune(current: string): void {
 	for (const { name } of others.slice(KEEP)) rmSync(join(PREPARED_DIR, name), { recursive: true, force: true });
 }
 
-/** The saved prepared state (built now if absent): its directory, holding upper/ and kernels.json. */
-export async function preparedState(): Promise<string> {
-	const key = await preparedRootKey();
+/** Who runs the tests: vitest's main process for its workers (a failed build is not retried by every worker). */
+function runner(): string {
+	return String(process.ppid);
+}
+
+/**
+ * A saved state (built now if absent, under a lock): `script` run as flow `name` in the root `from()` gives. Its
+ * directory holds upper/, kernels.json and the flow's log. A build that failed in this test run fails the other
+ * files asking for it at once, with the same message, instead of being repeated.
+ */
+async function savedState(key: string, name: string, script: string, from: () => Promise<PortageRoot>): Promise<string> {
 	const dir = join(PREPARED_DIR, key);
-	if (existsSync(join(dir, 'kernels.json'))) {
+	const ready = () => existsSync(join(dir, 'kernels.json'));
+	if (ready()) {
 		// the newest-used states survive pruning
 		const now = new Date();
 		utimesSync(dir, now, now);
 		return dir;
 	}
 	mkdirSync(PREPARED_DIR, { recursive: true });
+	const failed = join(PREPARED_DIR, `${key}.failed`);
+	const failure = () => {
+		if (!existsSync(failed)) return undefined;
+		const record = JSON.parse(readFileSync(failed, 'utf8')) as { runner: string; message: string };
+		return record.runner === runner() ? new Error(`building the saved root state ${name} failed earlier in this run: ${record.message}`) : undefined;
+	};
 	// a build takes minutes on a loaded machine; the lock only serialises the workers of one run
 	const lock = await acquireLock(join(PREPARED_DIR, `${key}.lock`), { timeoutMs: 6 * 60 * 60 * 1000 });
 	try {
-		if (existsSync(join(dir, 'kernels.json'))) return dir;
-		const root = await createPortageRoot();
+		if (ready()) return dir;
+		const earlier = failure();
+		if (earlier) throw earlier;
+		const root = await from();
 		try {
-			await runFlow(root, 'prepare', PREPARE_SCRIPT);
+			await runFlow(root, name, script);
 			const staging = `${dir}.tmp`;
 			rmSync(staging, { recursive: true, force: true });
 			mkdirSync(staging);
 			// cp -a keeps overlayfs whiteouts (0:0 character devices) and opaque-dir xattrs
 			const copy = spawnSync('cp', ['-a', root.upper, join(staging, 'upper')], { encoding: 'utf8' });
-			if (copy.status !== 0) throw new Error(`saving the prepared root failed: ${copy.stderr}`);
-			writeFileSync(join(staging, 'prepare.log'), readFileSync(join(root.dir, 'prepare.log')));
+			if (copy.status !== 0) throw new Error(`saving the root state ${name} failed: ${copy.stderr}`);
+			writeFileSync(join(staging, `${name}.log`), readFileSync(join(root.dir, `${name}.log`)));
 			writeFileSync(join(staging, 'kernels.json'), `${JSON.stringify(root.kernels, null, '\t')}\n`);
 			renameSync(staging, dir);
+			rmSync(failed, { force: true });
+		} catch (error) {
+			writeFileSync(failed, JSON.stringify({ runner: runner(), message: (error as Error).message }));
+			throw error;
 		} finally {
 			if (!process.env['DK_TEST_KEEP_ROOTS']) root.cleanup();
 		}
@@ -108,12 +130,41 @@ export async function preparedState(): Promise<string> {
 	}
 }
 
+/** A new throw-away root starting from a saved state's directory. */
+function forkState(dir: string): PortageRoot {
+	const kernels = JSON.parse(readFileSync(join(dir, 'kernels.json'), 'utf8')) as KernelRelease[];
+	return withDracut(createRoot({ from: join(dir, 'upper') }), kernels);
+}
+
+/** The saved prepared state: its directory, holding upper/ and kernels.json. */
+export async function preparedState(): Promise<string> {
+	return savedState(await preparedRootKey(), 'prepare', PREPARE_SCRIPT, createPortageRoot);
+}
+
 /**
  * A new throw-away root in the prepared state: setup --eclass-overrides applied, the runtime package merged,
  * USE=dist-kernel for every package (/etc/portage/package.use/dist-kernel). Nothing else merged.
  */
 export async function preparedPortageRoot(): Promise<PortageRoot> {
-	const dir = await preparedState();
-	const kernels = JSON.parse(readFileSync(join(dir, 'kernels.json'), 'utf8'));
-	return withDracut(createRoot({ from: join(dir, 'upper') }), kernels);
+	return forkState(await preparedState());
+}
+
+/** What the first-kernel state runs on the prepared one: flow 1's emerge, then status and doctor into /dk-out. */
+export const FIRST_KERNEL_SCRIPT = [
+	`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${[HELLO, ...INITRAMFS_MODULES].map((m) => m.cp).join(' ')}`,
+	'mkdir -p /dk-out',
+	'dist-kernel doctor > /dk-out/doctor.txt',
+	'dist-kernel status --json > /dk-out/status.json',
+].join('\n');
+
+/**
+ * A new throw-away root after flow 1: the prepared state, then the first kernel with hello-kmod and the three
+ * initramfs module packages (USE=dist-kernel) emerged in one go, and `status --json` / `doctor` saved in /dk-out.
+ * Saved like the prepared state (keyed by it and the script): the flows that start from an installed kernel share
+ * one emerge.
+ */
+export async function firstKernelPortageRoot(): Promise<PortageRoot> {
+	const prepared = await preparedState();
+	const key = createHash('sha256').update(`${basename(prepared)}\0first-kernel\0${FIRST_KERNEL_SCRIPT}`).digest('hex').slice(0, 16);
+	return forkState(await savedState(key, 'first-kernel', FIRST_KERNEL_SCRIPT, async () => forkState(prepared)));
 }
