@@ -37,6 +37,8 @@ export interface ExecOptions {
 	stdoutFd?: number;
 	/** Called with each piece of stdout as it arrives (still kept for the result). */
 	onOutput?: (text: string) => void;
+	/** Each chunk of binary stdout as it comes (a stream read on the fly), instead of keeping it. */
+	onStdout?: (chunk: Buffer) => void;
 	/** Aborting it stops the child (SIGTERM): the call then fails with `exec.canceled`. */
 	signal?: AbortSignal;
 }
@@ -97,7 +99,7 @@ export function createExec(context: ExecContext): Exec {
 		const show = options.show ?? context.logger.verbose;
 		// Binary output (a decompressed initramfs, easily over 100 MB) goes straight into a private temporary file
 		// and is read back in one piece (lib/spool.ts says why not a pipe).
-		const spool = options.binary && options.stdoutFd === undefined ? openSpool() : undefined;
+		const spool = options.binary && options.stdoutFd === undefined && !options.onStdout ? openSpool() : undefined;
 		const stdoutFd = options.stdoutFd ?? spool?.fd;
 		try {
 			const { execa } = await loadExeca();
@@ -110,15 +112,23 @@ export function createExec(context: ExecContext): Exec {
 				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
 				reject: false,
 				stripFinalNewline: false,
-				stdout: stdoutFd !== undefined ? (stdoutFd as 3) : [...(show ? (['pipe', 'inherit'] as const) : (['pipe'] as const)), ...watch(options.onOutput)],
+				stdout:
+					stdoutFd !== undefined
+						? (stdoutFd as 3)
+						: options.onStdout
+							? 'pipe'
+							: [...(show ? (['pipe', 'inherit'] as const) : (['pipe'] as const)), ...watch(options.onOutput)],
 				...(options.signal ? { cancelSignal: options.signal } : {}),
 				stderr: show ? ['pipe', 'inherit'] : 'pipe',
+				...(options.onStdout ? { buffer: { stdout: false }, encoding: 'buffer' as const } : {}),
 			});
+			const onStdout = options.onStdout;
+			if (onStdout) subprocess.stdout?.on('data', (chunk: Buffer | Uint8Array) => onStdout(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
 			const result = await subprocess;
 			// A failed run's output is partial (e.g. a truncated stream): never handed on.
 			const stdoutBuffer = spool ? (result.exitCode === 0 ? readFileSync(spool.path) : Buffer.alloc(0)) : undefined;
-			const stdout = stdoutFd !== undefined ? '' : String(result.stdout ?? '');
-			const stderr = String(result.stderr ?? '');
+			const stdout = stdoutFd !== undefined || options.onStdout ? '' : String(result.stdout ?? '');
+			const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
 			checkpoint(`exec.end ${file}`);

@@ -57,7 +57,8 @@ function typeOf(mode: number): CpioEntryType {
 	}
 }
 
-const align4 = (n: number) => (n + 3) & ~3;
+// n & 3 keeps the low bits of any safe integer; (n + 3) & ~3 would wrap past 2^31 (sizes are 32-bit unsigned)
+const align4 = (n: number) => n + ((4 - (n & 3)) & 3);
 
 function hexField(head: Buffer, at: number, field: number): number {
 	const start = 6 + field * 8;
@@ -101,34 +102,65 @@ export function isCpioAt(input: Buffer | ByteSource, offset = 0): boolean {
 	return src.length - offset >= 6 && isMagic(src.bytes(offset, 6));
 }
 
+/** The fields of the newc header at `at` (`head`: its 110 bytes). Throws 'cpio.parse'. */
+export function readCpioHeader(head: Buffer, at: number): { ino: number; mode: number; nlink: number; mtime: number; size: number; nameSize: number } {
+	if (!isMagic(head)) throw fail(at, `bad magic \`${printable(head.toString('latin1', 0, 6))}\` (only newc 070701/070702 is supported)`);
+	const ino = hexField(head, at, 0);
+	const mode = hexField(head, at, 1);
+	const nlink = hexField(head, at, 4);
+	const mtime = hexField(head, at, 5);
+	const size = hexField(head, at, 6);
+	const nameSize = hexField(head, at, 11);
+	if (nameSize < 1 || nameSize > MAX_NAME) throw fail(at, `name size ${nameSize} out of range`);
+	return { ino, mode, nlink, mtime, size, nameSize };
+}
+
+/** The name of the record at `at` from its `nameSize` bytes (NUL-terminated). Throws 'cpio.parse'. */
+export function readCpioName(name: Buffer, nameSize: number, at: number): string {
+	if (name[nameSize - 1] !== 0) throw fail(at, 'name is not NUL-terminated');
+	const raw = name.toString('utf8', 0, nameSize - 1);
+	if (raw.includes('\0')) throw fail(at, 'NUL inside the name');
+	return raw;
+}
+
+/** The entry a record describes (name without a leading "./" or "/"). */
+export function cpioEntry(raw: string, header: { ino: number; mode: number; nlink: number; mtime: number; size: number }, dataOffset: number): CpioEntry {
+	const { ino, mode, nlink, mtime, size } = header;
+	return { name: raw.replace(/^(?:\.\/|\/)+/, ''), mode, type: typeOf(mode), size, mtime, nlink, ino, dataOffset };
+}
+
+export const CPIO_TRAILER = TRAILER;
+export { align4 as cpioAlign4 };
+
+export function truncatedData(at: number, raw: string, size: number): DistKernelError {
+	return fail(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
+}
+
+export function truncatedHeader(at: number): DistKernelError {
+	return fail(at, 'truncated header (no TRAILER!!! record)');
+}
+
+export function truncatedName(at: number): DistKernelError {
+	return fail(at, 'truncated name');
+}
+
 /** Parse one archive starting at `offset`, up to and including its trailer. Throws 'cpio.parse'. */
 export function parseCpioArchive(input: Buffer | ByteSource, offset = 0): CpioArchive {
 	const src = sourceOf(input);
 	const entries: CpioEntry[] = [];
 	let at = offset;
 	for (;;) {
-		if (src.length - at < CPIO_HEADER_SIZE) throw fail(at, 'truncated header (no TRAILER!!! record)');
-		const head = src.bytes(at, CPIO_HEADER_SIZE);
-		if (!isMagic(head)) throw fail(at, `bad magic \`${printable(head.toString('latin1', 0, 6))}\` (only newc 070701/070702 is supported)`);
-		const ino = hexField(head, at, 0);
-		const mode = hexField(head, at, 1);
-		const nlink = hexField(head, at, 4);
-		const mtime = hexField(head, at, 5);
-		const size = hexField(head, at, 6);
-		const nameSize = hexField(head, at, 11);
-		if (nameSize < 1 || nameSize > MAX_NAME) throw fail(at, `name size ${nameSize} out of range`);
+		if (src.length - at < CPIO_HEADER_SIZE) throw truncatedHeader(at);
+		const header = readCpioHeader(src.bytes(at, CPIO_HEADER_SIZE), at);
 		const nameStart = at + CPIO_HEADER_SIZE;
-		const nameEnd = nameStart + nameSize;
-		if (nameEnd > src.length) throw fail(at, 'truncated name');
-		const name = src.bytes(nameStart, nameSize);
-		if (name[nameSize - 1] !== 0) throw fail(at, 'name is not NUL-terminated');
-		const raw = name.toString('utf8', 0, nameSize - 1);
-		if (raw.includes('\0')) throw fail(at, 'NUL inside the name');
+		const nameEnd = nameStart + header.nameSize;
+		if (nameEnd > src.length) throw truncatedName(at);
+		const raw = readCpioName(src.bytes(nameStart, header.nameSize), header.nameSize, at);
 		const dataStart = offset + align4(nameEnd - offset);
-		if (dataStart + size > src.length) throw fail(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
-		const next = offset + align4(dataStart + size - offset);
+		if (dataStart + header.size > src.length) throw truncatedData(at, raw, header.size);
+		const next = offset + align4(dataStart + header.size - offset);
 		if (raw === TRAILER) return { entries, end: Math.min(next, src.length) };
-		entries.push({ name: raw.replace(/^(?:\.\/|\/)+/, ''), mode, type: typeOf(mode), size, mtime, nlink, ino, dataOffset: dataStart });
+		entries.push(cpioEntry(raw, header, dataStart));
 		at = next;
 	}
 }

@@ -5,7 +5,7 @@ import { DistKernelError } from '../../lib/errors';
 import type { Exec } from '../../lib/exec';
 import { bufferSource, isCpioAt, parseCpioSequence, skipZeros, type ByteSource, type CpioEntry } from '../../parsers/cpio';
 import { detectCompression, type Compression } from '../../parsers/initramfs-compression';
-import { openDecompressed, type SegmentInput } from './decompress';
+import { listCompressedSegment, type SegmentInput } from './decompress';
 import { advanceTo, fileSource } from './file-source';
 import { timed } from '../../lib/timing';
 
@@ -41,17 +41,12 @@ async function listSource(exec: Exec, image: ByteSource, segment: (at: number) =
 				hint: 'expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4',
 			});
 		}
-		const inner = await openDecompressed(exec, compression, segment(at));
-		try {
-			const archive = parseCpioSequence(inner.source, 0);
-			if (archive.end < inner.source.length) {
-				throw new DistKernelError('initramfs.format', `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
-			}
-			segments.push({ offset: at, compression, entries: archive.entries.length });
-			for (const entry of archive.entries) entries.push(entry);
-		} finally {
-			inner.close();
+		const { archive, length } = await listCompressedSegment(exec, compression, segment(at));
+		if (archive.end < length) {
+			throw new DistKernelError('initramfs.format', `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
 		}
+		segments.push({ offset: at, compression, entries: archive.entries.length });
+		for (const entry of archive.entries) entries.push(entry);
 		// A compressed segment runs to the end of the image (the kernel's decompressors consume the rest).
 		break;
 	}
