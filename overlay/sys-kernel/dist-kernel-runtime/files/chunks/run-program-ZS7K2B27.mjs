@@ -1966,8 +1966,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {boolean} [passThrough] for unknown options.
        * @return {Command} `this` command for chaining
        */
-      passThroughOptions(passThrough = true) {
-        this._passThroughOptions = !!passThrough;
+      passThroughOptions(passThrough2 = true) {
+        this._passThroughOptions = !!passThrough2;
         this._checkForBrokenPassThrough();
         return this;
       }
@@ -3743,7 +3743,7 @@ function createExec(context) {
     Object.assign(env, options.env ?? {});
     env["PATH"] = searchPath(options.env?.["PATH"] ?? baseEnv["PATH"]);
     const show = options.show ?? context.logger.verbose;
-    const spool = options.binary && options.stdoutFd === void 0 ? openSpool() : void 0;
+    const spool = options.binary && options.stdoutFd === void 0 && !options.onStdout ? openSpool() : void 0;
     const stdoutFd = options.stdoutFd ?? spool?.fd;
     try {
       const { execa } = await loadExeca();
@@ -3756,14 +3756,17 @@ function createExec(context) {
         timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
         reject: false,
         stripFinalNewline: false,
-        stdout: stdoutFd !== void 0 ? stdoutFd : [...show ? ["pipe", "inherit"] : ["pipe"], ...watch(options.onOutput)],
+        stdout: stdoutFd !== void 0 ? stdoutFd : options.onStdout ? "pipe" : [...show ? ["pipe", "inherit"] : ["pipe"], ...watch(options.onOutput)],
         ...options.signal ? { cancelSignal: options.signal } : {},
-        stderr: show ? ["pipe", "inherit"] : "pipe"
+        stderr: show ? ["pipe", "inherit"] : "pipe",
+        ...options.onStdout ? { buffer: { stdout: false }, encoding: "buffer" } : {}
       });
+      const onStdout = options.onStdout;
+      if (onStdout) subprocess.stdout?.on("data", (chunk) => onStdout(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
       const result = await subprocess;
       const stdoutBuffer = spool ? result.exitCode === 0 ? readFileSync2(spool.path) : Buffer.alloc(0) : void 0;
-      const stdout = stdoutFd !== void 0 ? "" : String(result.stdout ?? "");
-      const stderr = String(result.stderr ?? "");
+      const stdout = stdoutFd !== void 0 || options.onStdout ? "" : String(result.stdout ?? "");
+      const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString("utf8") : String(result.stderr ?? "");
       if (result.failed && result.exitCode === void 0) throw result;
       const exitCode = result.exitCode ?? 1;
       checkpoint(`exec.end ${file}`);
@@ -7579,7 +7582,7 @@ function mountAt(entries, target) {
 import { readFileSync as readFileSync19 } from "node:fs";
 
 // src/runtime/initramfs-reader/read-initramfs.ts
-import { closeSync as closeSync4, fstatSync as fstatSync2, openSync as openSync4 } from "node:fs";
+import { closeSync as closeSync4, fstatSync, openSync as openSync4 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -7608,7 +7611,7 @@ function typeOf(mode) {
       return "unknown";
   }
 }
-var align4 = (n) => n + 3 & ~3;
+var align4 = (n) => n + (4 - (n & 3) & 3);
 function hexField(head, at, field2) {
   const start = 6 + field2 * 8;
   let value2 = 0;
@@ -7634,33 +7637,53 @@ function isCpioAt(input, offset = 0) {
   const src = sourceOf(input);
   return src.length - offset >= 6 && isMagic(src.bytes(offset, 6));
 }
+function readCpioHeader(head, at) {
+  if (!isMagic(head)) throw fail2(at, `bad magic \`${printable(head.toString("latin1", 0, 6))}\` (only newc 070701/070702 is supported)`);
+  const ino = hexField(head, at, 0);
+  const mode = hexField(head, at, 1);
+  const nlink = hexField(head, at, 4);
+  const mtime2 = hexField(head, at, 5);
+  const size = hexField(head, at, 6);
+  const nameSize = hexField(head, at, 11);
+  if (nameSize < 1 || nameSize > MAX_NAME) throw fail2(at, `name size ${nameSize} out of range`);
+  return { ino, mode, nlink, mtime: mtime2, size, nameSize };
+}
+function readCpioName(name, nameSize, at) {
+  if (name[nameSize - 1] !== 0) throw fail2(at, "name is not NUL-terminated");
+  const raw = name.toString("utf8", 0, nameSize - 1);
+  if (raw.includes("\0")) throw fail2(at, "NUL inside the name");
+  return raw;
+}
+function cpioEntry(raw, header, dataOffset) {
+  const { ino, mode, nlink, mtime: mtime2, size } = header;
+  return { name: raw.replace(/^(?:\.\/|\/)+/, ""), mode, type: typeOf(mode), size, mtime: mtime2, nlink, ino, dataOffset };
+}
+var CPIO_TRAILER = TRAILER;
+function truncatedData(at, raw, size) {
+  return fail2(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
+}
+function truncatedHeader(at) {
+  return fail2(at, "truncated header (no TRAILER!!! record)");
+}
+function truncatedName(at) {
+  return fail2(at, "truncated name");
+}
 function parseCpioArchive(input, offset = 0) {
   const src = sourceOf(input);
   const entries = [];
   let at = offset;
   for (; ; ) {
-    if (src.length - at < CPIO_HEADER_SIZE) throw fail2(at, "truncated header (no TRAILER!!! record)");
-    const head = src.bytes(at, CPIO_HEADER_SIZE);
-    if (!isMagic(head)) throw fail2(at, `bad magic \`${printable(head.toString("latin1", 0, 6))}\` (only newc 070701/070702 is supported)`);
-    const ino = hexField(head, at, 0);
-    const mode = hexField(head, at, 1);
-    const nlink = hexField(head, at, 4);
-    const mtime2 = hexField(head, at, 5);
-    const size = hexField(head, at, 6);
-    const nameSize = hexField(head, at, 11);
-    if (nameSize < 1 || nameSize > MAX_NAME) throw fail2(at, `name size ${nameSize} out of range`);
+    if (src.length - at < CPIO_HEADER_SIZE) throw truncatedHeader(at);
+    const header = readCpioHeader(src.bytes(at, CPIO_HEADER_SIZE), at);
     const nameStart = at + CPIO_HEADER_SIZE;
-    const nameEnd = nameStart + nameSize;
-    if (nameEnd > src.length) throw fail2(at, "truncated name");
-    const name = src.bytes(nameStart, nameSize);
-    if (name[nameSize - 1] !== 0) throw fail2(at, "name is not NUL-terminated");
-    const raw = name.toString("utf8", 0, nameSize - 1);
-    if (raw.includes("\0")) throw fail2(at, "NUL inside the name");
+    const nameEnd = nameStart + header.nameSize;
+    if (nameEnd > src.length) throw truncatedName(at);
+    const raw = readCpioName(src.bytes(nameStart, header.nameSize), header.nameSize, at);
     const dataStart = offset + align4(nameEnd - offset);
-    if (dataStart + size > src.length) throw fail2(at, `truncated data of \`${printable(raw)}\` (${size} bytes)`);
-    const next = offset + align4(dataStart + size - offset);
+    if (dataStart + header.size > src.length) throw truncatedData(at, raw, header.size);
+    const next = offset + align4(dataStart + header.size - offset);
     if (raw === TRAILER) return { entries, end: Math.min(next, src.length) };
-    entries.push({ name: raw.replace(/^(?:\.\/|\/)+/, ""), mode, type: typeOf(mode), size, mtime: mtime2, nlink, ino, dataOffset: dataStart });
+    entries.push(cpioEntry(raw, header, dataStart));
     at = next;
   }
 }
@@ -7716,7 +7739,6 @@ function detectCompression(buf, offset = 0) {
 }
 
 // src/runtime/initramfs-reader/decompress.ts
-import { fstatSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/fzstd/esm/index.mjs
@@ -8433,6 +8455,185 @@ function compressedStreamEnd(compression, data) {
   }
 }
 
+// src/parsers/cpio-stream.ts
+var MAGIC = Buffer.from("07070");
+function createCpioStream() {
+  const entries = [];
+  let held = Buffer.alloc(0);
+  let heldAt = 0;
+  let skipTo = 0;
+  let total = 0;
+  let mode = "between";
+  let archiveAt = 0;
+  let otherAt = 0;
+  let lastRecord;
+  const consume = (to) => {
+    held = to >= heldAt + held.length ? Buffer.alloc(0) : held.subarray(to - heldAt);
+    heldAt = to;
+  };
+  const step = () => {
+    if (mode === "other") return false;
+    if (mode === "between") {
+      let i = 0;
+      while (i < held.length && held[i] === 0) i++;
+      consume(heldAt + i);
+      if (held.length === 0) return false;
+      if (held.length < 6 && MAGIC.subarray(0, held.length).equals(held.subarray(0, Math.min(5, held.length)))) return false;
+      if (held.length >= 6 && held.subarray(0, 5).equals(MAGIC) && (held[5] === 49 || held[5] === 50)) {
+        mode = "record";
+        archiveAt = heldAt;
+        return true;
+      }
+      mode = "other";
+      otherAt = heldAt;
+      return false;
+    }
+    const at = heldAt;
+    if (held.length < CPIO_HEADER_SIZE) return false;
+    const header = readCpioHeader(held.subarray(0, CPIO_HEADER_SIZE), at);
+    if (held.length < CPIO_HEADER_SIZE + header.nameSize) return false;
+    const raw = readCpioName(held.subarray(CPIO_HEADER_SIZE, CPIO_HEADER_SIZE + header.nameSize), header.nameSize, at);
+    const nameEnd = at + CPIO_HEADER_SIZE + header.nameSize;
+    const dataStart = archiveAt + align4(nameEnd - archiveAt);
+    const next = archiveAt + align4(dataStart + header.size - archiveAt);
+    if (raw === CPIO_TRAILER) mode = "between";
+    else entries.push(cpioEntry(raw, header, dataStart));
+    lastRecord = { at, raw, size: header.size, dataEnd: dataStart + header.size };
+    skipTo = next;
+    consume(next);
+    return true;
+  };
+  return {
+    push: (chunk) => {
+      const chunkAt = total;
+      total += chunk.length;
+      if (mode === "other" || total <= skipTo) return;
+      const fresh = skipTo > chunkAt ? chunk.subarray(skipTo - chunkAt) : chunk;
+      if (held.length === 0) {
+        held = fresh;
+        heldAt = total - fresh.length;
+      } else {
+        held = Buffer.concat([held, fresh]);
+      }
+      while (step()) {
+        if (skipTo > heldAt + held.length) break;
+      }
+      if (held.length > 0 && held.length < 4096 && held.buffer.byteLength > 4096) held = Buffer.from(held);
+    },
+    end: () => {
+      if (mode === "other") return { entries, end: otherAt };
+      if (lastRecord && lastRecord.dataEnd > total) throw truncatedData(lastRecord.at, lastRecord.raw, lastRecord.size);
+      if (mode === "record") {
+        if (skipTo > total) throw truncatedHeader(skipTo);
+        if (held.length < CPIO_HEADER_SIZE) throw truncatedHeader(heldAt);
+        throw truncatedName(heldAt);
+      }
+      if (held.length > 0) return { entries, end: heldAt };
+      return { entries, end: total };
+    }
+  };
+}
+
+// src/runtime/initramfs-reader/decompress.ts
+var TOOLS = {
+  zstd: ["zstd", ["-dc", "-q"]],
+  xz: ["xz", ["-dc", "-q"]],
+  lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
+  bzip2: ["bzip2", ["-dc", "-q"]],
+  "lz4-legacy": ["lz4", ["-dc", "-q"]],
+  "lz4-frame": ["lz4", ["-dc", "-q"]],
+  lzo: ["lzop", ["-dc", "-q"]]
+};
+function failed(compression, cause) {
+  return new DistKernelError("initramfs.decompress", `cannot decompress initramfs segment: ${compression}`, {
+    details: cause instanceof Error ? cause.message : String(cause),
+    cause
+  });
+}
+var unsupported = (compression) => new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
+  hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
+});
+function trimZeros(data) {
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  return data.subarray(0, end);
+}
+async function runTool(exec, compression, stdin, consumer) {
+  const tool = TOOLS[compression];
+  if (!tool) throw unsupported(compression);
+  const [file, args] = tool;
+  const sink = consumer.stream();
+  let length = 0;
+  let parseError3;
+  const onStdout = (chunk) => {
+    length += chunk.length;
+    if (parseError3 !== void 0) return;
+    try {
+      sink.push(chunk);
+    } catch (error) {
+      parseError3 = error;
+    }
+  };
+  const result = await exec(file, args, { ...stdin, onStdout, timeout: 12e4, allowFailure: true });
+  if (result.exitCode !== 0) {
+    throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
+  }
+  if (parseError3 !== void 0) throw parseError3;
+  return sink.end(length);
+}
+async function decompressOnce(exec, compression, data, consumer) {
+  if (compression === "gzip") return consumer.whole(gunzipSync(data));
+  try {
+    return await runTool(exec, compression, { input: data }, consumer);
+  } catch (error) {
+    if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
+    const out = decompress(data);
+    return consumer.whole(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+  }
+}
+function allZero(data, from) {
+  for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
+  return true;
+}
+var passThrough = (error) => isDistKernelError(error, "exec.not-found") || isDistKernelError(error, "initramfs.format") || isDistKernelError(error, "cpio.parse");
+async function decompress2(exec, compression, input, consumer) {
+  if (!Buffer.isBuffer(input)) {
+    if (compression === "gzip" || !TOOLS[compression]) return decompress2(exec, compression, input.load(), consumer);
+    try {
+      return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
+    } catch (error) {
+      if (compression === "zstd" && isDistKernelError(error, "exec.not-found")) return decompress2(exec, compression, input.load(), consumer);
+      if (passThrough(error)) throw error;
+      throw failed(compression, error);
+    }
+  }
+  const data = input;
+  const end = compressedStreamEnd(compression, data);
+  const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
+  try {
+    return await decompressOnce(exec, compression, stream, consumer);
+  } catch (error) {
+    if (passThrough(error)) throw error;
+    const trimmed = trimZeros(stream);
+    if (end === void 0 && trimmed.length < stream.length) {
+      try {
+        return await decompressOnce(exec, compression, trimmed, consumer);
+      } catch {
+      }
+    }
+    throw failed(compression, error);
+  }
+}
+function listCompressedSegment(exec, compression, input) {
+  return decompress2(exec, compression, input, {
+    whole: (data) => ({ archive: parseCpioSequence(data, 0), length: data.length }),
+    stream: () => {
+      const cpio = createCpioStream();
+      return { push: (chunk) => cpio.push(chunk), end: (length) => ({ archive: cpio.end(), length }) };
+    }
+  });
+}
+
 // src/runtime/initramfs-reader/file-source.ts
 import { readSync as readSync2 } from "node:fs";
 var WINDOW = 16 * 1024;
@@ -8468,92 +8669,6 @@ function advanceTo(fd, to) {
   }
 }
 
-// src/runtime/initramfs-reader/decompress.ts
-var TOOLS = {
-  zstd: ["zstd", ["-dc", "-q"]],
-  xz: ["xz", ["-dc", "-q"]],
-  lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
-  bzip2: ["bzip2", ["-dc", "-q"]],
-  "lz4-legacy": ["lz4", ["-dc", "-q"]],
-  "lz4-frame": ["lz4", ["-dc", "-q"]],
-  lzo: ["lzop", ["-dc", "-q"]]
-};
-function failed(compression, cause) {
-  return new DistKernelError("initramfs.decompress", `cannot decompress initramfs segment: ${compression}`, {
-    details: cause instanceof Error ? cause.message : String(cause),
-    cause
-  });
-}
-var unsupported = (compression) => new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
-  hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
-});
-var inMemory = (data) => ({
-  source: bufferSource(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
-  close: () => void 0
-});
-function trimZeros(data) {
-  let end = data.length;
-  while (end > 0 && data[end - 1] === 0) end--;
-  return data.subarray(0, end);
-}
-async function runTool(exec, compression, stdin) {
-  const tool = TOOLS[compression];
-  if (!tool) throw unsupported(compression);
-  const [file, args] = tool;
-  const spool = openSpool();
-  try {
-    const result = await exec(file, args, { ...stdin, stdoutFd: spool.fd, timeout: 12e4, allowFailure: true });
-    if (result.exitCode !== 0) {
-      throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
-    }
-    return { source: fileSource(spool.fd, fstatSync(spool.fd).size), close: spool.close };
-  } catch (error) {
-    spool.close();
-    throw error;
-  }
-}
-async function decompressOnce(exec, compression, data) {
-  if (compression === "gzip") return inMemory(gunzipSync(data));
-  try {
-    return await runTool(exec, compression, { input: data });
-  } catch (error) {
-    if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
-    return inMemory(decompress(data));
-  }
-}
-function allZero(data, from) {
-  for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
-  return true;
-}
-async function openDecompressed(exec, compression, input) {
-  if (!Buffer.isBuffer(input)) {
-    if (compression === "gzip" || !TOOLS[compression]) return openDecompressed(exec, compression, input.load());
-    try {
-      return await runTool(exec, compression, { stdinFd: input.fd });
-    } catch (error) {
-      if (compression === "zstd" && isDistKernelError(error, "exec.not-found")) return inMemory(decompress(input.load()));
-      if (isDistKernelError(error, "exec.not-found")) throw error;
-      throw failed(compression, error);
-    }
-  }
-  const data = input;
-  const end = compressedStreamEnd(compression, data);
-  const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
-  try {
-    return await decompressOnce(exec, compression, stream);
-  } catch (error) {
-    if (isDistKernelError(error, "exec.not-found") || isDistKernelError(error, "initramfs.format")) throw error;
-    const trimmed = trimZeros(stream);
-    if (end === void 0 && trimmed.length < stream.length) {
-      try {
-        return await decompressOnce(exec, compression, trimmed);
-      } catch {
-      }
-    }
-    throw failed(compression, error);
-  }
-}
-
 // src/runtime/initramfs-reader/read-initramfs.ts
 async function listSource(exec, image, segment) {
   const segments = [];
@@ -8561,10 +8676,10 @@ async function listSource(exec, image, segment) {
   let at = skipZeros(image, 0);
   while (at < image.length) {
     if (isCpioAt(image, at)) {
-      const archive = parseCpioSequence(image, at);
-      segments.push({ offset: at, compression: "cpio", entries: archive.entries.length });
-      for (const entry of archive.entries) entries.push(entry);
-      at = archive.end;
+      const archive2 = parseCpioSequence(image, at);
+      segments.push({ offset: at, compression: "cpio", entries: archive2.entries.length });
+      for (const entry of archive2.entries) entries.push(entry);
+      at = archive2.end;
       continue;
     }
     const compression = detectCompression(image.bytes(at, 16));
@@ -8573,17 +8688,12 @@ async function listSource(exec, image, segment) {
         hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
       });
     }
-    const inner = await openDecompressed(exec, compression, segment(at));
-    try {
-      const archive = parseCpioSequence(inner.source, 0);
-      if (archive.end < inner.source.length) {
-        throw new DistKernelError("initramfs.format", `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
-      }
-      segments.push({ offset: at, compression, entries: archive.entries.length });
-      for (const entry of archive.entries) entries.push(entry);
-    } finally {
-      inner.close();
+    const { archive, length } = await listCompressedSegment(exec, compression, segment(at));
+    if (archive.end < length) {
+      throw new DistKernelError("initramfs.format", `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
     }
+    segments.push({ offset: at, compression, entries: archive.entries.length });
+    for (const entry of archive.entries) entries.push(entry);
     break;
   }
   return { segments, entries, names: new Set(entries.map((e) => e.name)) };
@@ -8602,7 +8712,7 @@ async function listInitramfsNow(exec, path) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: String(error), cause: error });
   }
   try {
-    const stat2 = fstatSync2(fd);
+    const stat2 = fstatSync(fd);
     if (!stat2.isFile()) throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: "not a regular file" });
     const size = stat2.size;
     const image = fileSource(fd, size);
