@@ -61,18 +61,19 @@ function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleI
  */
 export type InitramfsPlan = 'now' | 'deferred' | { complete: PendingWork };
 
-export function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
-	return timed('coalesce-plan', () => planInitramfsNow(ctx, req));
+/** `inventory`: the caller's VDB scan for this call, if it has one (else scanned here). */
+export function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest, inventory?: () => ModuleInventory): Promise<InitramfsPlan> {
+	return timed('coalesce-plan', () => planInitramfsNow(ctx, req, inventory));
 }
 
-async function planInitramfsNow(ctx: RuntimeContext, req: InitramfsRequest): Promise<InitramfsPlan> {
+async function planInitramfsNow(ctx: RuntimeContext, req: InitramfsRequest, scan?: () => ModuleInventory): Promise<InitramfsPlan> {
 	if (coalescingOff(ctx) || !req.package || req.reason === 'manual') return 'now';
 	const phase = ctx.env['EBUILD_PHASE'];
 	if (phase !== undefined && phase !== 'postinst') return 'now';
 	const list = readMergeList(ctx.root, ctx.logger);
 	const others = itemsStillToMerge(list, req.package);
 	if (others === undefined) return 'now';
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+	const inventory = scan ? scan() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const waiting = await whatToWaitFor(ctx, req.kv, others, list, inventory);
 	const waitingFor = waiting.keys;
 	const owed = readPending(ctx.root, req.kv);

@@ -8,7 +8,7 @@ import type { RuntimeContext } from '../context';
 import type { KernelArtifacts } from '../backends/types';
 import { readDracutConfig, type DracutConfig } from '../dracut/config';
 import { runDracut } from '../dracut/build';
-import { scanModules } from '../modules/scan-modules';
+import { scanModules, type ModuleInventory } from '../modules/scan-modules';
 import { findEfiStub } from '../uki/find-stub';
 import { readKernelCmdline } from '../uki/kernel-cmdline';
 import { discoverSigningKey } from '../secureboot/signing-key';
@@ -17,6 +17,8 @@ import { findKernelFiles } from './kernel-files';
 
 export interface BuildOptions {
 	image?: string | undefined;
+	/** The caller's VDB scan for this call (the install pipeline reads it once), if it has one. */
+	inventory?: (() => ModuleInventory) | undefined;
 	/** Force a UKI or a plain initramfs; default from config `uki` and dracut's `uefi`. */
 	uki?: boolean | undefined;
 	/** A generic (non-hostonly) image: the rescue image. */
@@ -36,7 +38,8 @@ export function findPrebuilt(ctx: Pick<RuntimeContext, 'config'>, image: string,
 	if (!ctx.config.usePrebuilt) return undefined;
 	const path = join(dirname(image), uki ? 'uki.efi' : 'initrd');
 	try {
-		return statSync(path).isFile() && statSync(path).size > 0 ? path : undefined;
+		const st = statSync(path);
+		return st.isFile() && st.size > 0 ? path : undefined;
 	} catch {
 		return undefined;
 	}
@@ -46,8 +49,8 @@ export function findPrebuilt(ctx: Pick<RuntimeContext, 'config'>, image: string,
  * Installed packages with USE=initramfs whose modules are for `kv`. A prebuilt image was made with the kernel
  * package, before any of them: it cannot hold their modules, so dracut builds the image here instead.
  */
-export function initramfsModulePackages(ctx: Pick<RuntimeContext, 'root' | 'config'>, kv: string): string[] {
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+export function initramfsModulePackages(ctx: Pick<RuntimeContext, 'root' | 'config'>, kv: string, scanned?: () => ModuleInventory): string[] {
+	const inventory = scanned ? scanned() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
 	return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
 }
 
@@ -82,7 +85,7 @@ async function buildImages(ctx: RuntimeContext, kv: string, workDir: string, dra
 	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
 	let prebuilt = findPrebuilt(ctx, kernel.image, uki);
-	const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
+	const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv, options.inventory) : [];
 	if (prebuilt && needIt.length > 0) {
 		ctx.logger.info(`not using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(', ')} (USE=initramfs); building one here`);
 		prebuilt = undefined;

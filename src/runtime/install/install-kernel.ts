@@ -12,7 +12,7 @@ import { readInstallConf } from '../install-conf/read-install-conf';
 import { updateBootloaders } from '../bootloaders/update';
 import { initramfsDone, planInitramfs, staleDeferrals } from '../coalesce/plan';
 import type { PendingWork } from '../coalesce/pending-state';
-import { scanModules } from '../modules/scan-modules';
+import { scanModules, type ModuleInventory } from '../modules/scan-modules';
 import { rootModuleError } from '../root-modules/root-module-error';
 import { missingRootModules, rootCriticalModules } from '../root-modules/root-critical';
 import { buildBootImages } from './build-image';
@@ -85,8 +85,11 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 	// nothing built or changed.
 	const backend = await selectBackend(ctx);
 	await backend.check?.(kv);
+	// the VDB is read once for this call: the coalescing plan, the root-critical check and the prebuilt check share it
+	let scanned: ModuleInventory | undefined;
+	const inventory = () => (scanned ??= scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun }));
 	if (!options.force) {
-		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) });
+		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) }, inventory);
 		if (plan !== 'now') {
 			// Deferred: planInitramfs already told the admin. Last asker of a deferred kernel: that installation is
 			// the one build, and it includes this package's modules.
@@ -97,14 +100,14 @@ async function pipeline(ctx: RuntimeContext, kv: string, options: InstallOptions
 		}
 		await completeStale(ctx, kv);
 	}
-	if (!(await timed('root-modules-check', () => rootModulesPresent(ctx, kv, initrdOnly, reason)))) return { kv, status: 'kept', files: [] };
+	if (!(await timed('root-modules-check', () => rootModulesPresent(ctx, kv, initrdOnly, reason, inventory())))) return { kv, status: 'kept', files: [] };
 	// A rebuild keeps the kernel's image form (UKI or initramfs); an installation follows the configuration.
 	const uki = initrdOnly ? installedImageForm(ctx, kv) : undefined;
 	const started = performance.now();
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
 			const layout = (await readInstallConf(ctx)).conf.layout;
-			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), ...(layout === 'uki' ? { uki: true } : { uki }) });
+			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), inventory, ...(layout === 'uki' ? { uki: true } : { uki }) });
 			const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
 			const verification = check ? { verification: check.result } : {};
 			if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
@@ -177,8 +180,7 @@ async function completeStale(ctx: RuntimeContext, kv: string): Promise<void> {
  * for (firmware, microcode, a module package for another kernel) keeps the current, bootable image and warns
  * (false); an installation or a rebuild asked by hand fails with `initramfs.root-module-missing`.
  */
-async function rootModulesPresent(ctx: RuntimeContext, kv: string, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual'): Promise<boolean> {
-	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+async function rootModulesPresent(ctx: RuntimeContext, kv: string, initrdOnly: boolean, reason: 'kernel' | 'module' | 'manual', inventory: ModuleInventory): Promise<boolean> {
 	const missing = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
 	if (missing.length === 0) return true;
 	const error = rootModuleError(kv, missing);
