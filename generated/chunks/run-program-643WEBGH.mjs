@@ -5945,13 +5945,14 @@ function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
   const path = join12(dirname5(image), uki ? "uki.efi" : "initrd");
   try {
-    return statSync8(path).isFile() && statSync8(path).size > 0 ? path : void 0;
+    const st = statSync8(path);
+    return st.isFile() && st.size > 0 ? path : void 0;
   } catch {
     return void 0;
   }
 }
-function initramfsModulePackages(ctx, kv) {
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+function initramfsModulePackages(ctx, kv, scanned) {
+  const inventory = scanned ? scanned() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
   return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
 }
 function emptyInitrd(workDir) {
@@ -5977,7 +5978,7 @@ async function buildBootImages(ctx, kv, workDir, options = {}) {
 async function buildImages(ctx, kv, workDir, dracut, uki, options) {
   const kernel = findKernelFiles(ctx, kv, { image: options.image });
   let prebuilt = findPrebuilt(ctx, kernel.image, uki);
-  const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv) : [];
+  const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv, options.inventory) : [];
   if (prebuilt && needIt.length > 0) {
     ctx.logger.info(`not using the prebuilt ${uki ? "unified kernel image" : "initramfs"} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(", ")} (USE=initramfs); building one here`);
     prebuilt = void 0;
@@ -9148,17 +9149,17 @@ function otherKernelBootable(ctx, kv, inventory) {
     return files.ukis.length > 0 || files.kernels.length > 0 && files.initrds.length > 0;
   });
 }
-function planInitramfs(ctx, req) {
-  return timed("coalesce-plan", () => planInitramfsNow(ctx, req));
+function planInitramfs(ctx, req, inventory) {
+  return timed("coalesce-plan", () => planInitramfsNow(ctx, req, inventory));
 }
-async function planInitramfsNow(ctx, req) {
+async function planInitramfsNow(ctx, req, scan) {
   if (coalescingOff(ctx) || !req.package || req.reason === "manual") return "now";
   const phase = ctx.env["EBUILD_PHASE"];
   if (phase !== void 0 && phase !== "postinst") return "now";
   const list = readMergeList(ctx.root, ctx.logger);
   const others = itemsStillToMerge(list, req.package);
   if (others === void 0) return "now";
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+  const inventory = scan ? scan() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   const waiting = await waitingFor(ctx, req.kv, others, list, inventory);
   const waitingFor2 = waiting.keys;
   const owed = readPending(ctx.root, req.kv);
@@ -10482,8 +10483,10 @@ async function pipeline2(ctx, kv, options, initrdOnly, reason) {
   validateInstallRequest(ctx, kv, options);
   const backend = await selectBackend(ctx);
   await backend.check?.(kv);
+  let scanned;
+  const inventory = () => scanned ??= scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
   if (!options.force) {
-    const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} });
+    const plan = await planInitramfs(ctx, { kv, reason, ...options.package ? { package: options.package } : {} }, inventory);
     if (plan !== "now") {
       if (plan !== "deferred") await completeDeferred(ctx, plan.complete);
       await completeStale(ctx, kv);
@@ -10492,14 +10495,14 @@ async function pipeline2(ctx, kv, options, initrdOnly, reason) {
     }
     await completeStale(ctx, kv);
   }
-  if (!await timed("root-modules-check", () => rootModulesPresent(ctx, kv, initrdOnly, reason))) return { kv, status: "kept", files: [] };
+  if (!await timed("root-modules-check", () => rootModulesPresent(ctx, kv, initrdOnly, reason, inventory()))) return { kv, status: "kept", files: [] };
   const uki = initrdOnly ? installedImageForm(ctx, kv) : void 0;
   const started = performance.now();
   const result = await withBootLock(
     ctx,
     () => withWorkDir(ctx, async (workDir) => {
       const layout = (await readInstallConf(ctx)).conf.layout;
-      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), ...layout === "uki" ? { uki: true } : { uki } });
+      const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), inventory, ...layout === "uki" ? { uki: true } : { uki } });
       const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
       const verification = check ? { verification: check.result } : {};
       if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
@@ -10554,8 +10557,7 @@ async function completeDeferred(ctx, work) {
 async function completeStale(ctx, kv) {
   for (const work of staleDeferrals(ctx, kv)) await completeDeferred(ctx, work);
 }
-async function rootModulesPresent(ctx, kv, initrdOnly, reason) {
-  const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
+async function rootModulesPresent(ctx, kv, initrdOnly, reason, inventory) {
   const missing = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
   if (missing.length === 0) return true;
   const error = rootModuleError(kv, missing);
