@@ -60,7 +60,7 @@ async function main(argv) {
   try {
     const answered = answerPluginNoOp(argv.slice(2), process.env);
     if (answered !== void 0) return answered;
-    const { runProgram } = await import("./chunks/run-program-643WEBGH.mjs");
+    const { runProgram } = await import("./chunks/run-program-PY4MANVF.mjs");
     return await runProgram(argv);
   } catch (error) {
     if (isCommanderError(error)) {

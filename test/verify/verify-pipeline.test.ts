@@ -77,7 +77,13 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		root.write(`/boot/loader/entries/gentoo-${PREVIOUS}.conf`, `title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`);
 		root.write(`/boot/gentoo/${PREVIOUS}/linux`, 'previous kernel');
 		const elog = root.path('/elog');
-		const env = { DIST_KERNEL_RUNTIME: root.runtime, DIST_KERNEL_ELOG: elog, PATH: silentKvmPath(root) };
+		root.write('/stand-in/kvm', '');
+		const env = {
+			DIST_KERNEL_RUNTIME: root.runtime,
+			DIST_KERNEL_ELOG: elog,
+			PATH: silentKvmPath(root),
+			DIST_KERNEL_KVM_DEVICE: root.path('/stand-in/kvm'),
+		};
 
 		const result = await runBin(['--root', root.root, 'install', kv], { env });
 		expect(result.code).toBe(0);

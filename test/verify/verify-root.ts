@@ -1,7 +1,6 @@
 // Temp roots for boot verification tests: the real Debian kernel with a dracut configuration that makes a small
 // initramfs quickly (only the modules a virtio ext4 root needs), so each TCG boot stays short.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
 
 /** dracut `drivers=` is exclusive: exactly these kernel modules (and their dependencies) go in. */
@@ -51,11 +50,3 @@ export function silentKvmPath(r: KernelRoot): string {
 	return `${r.path('/stand-in')}:${process.env['PATH'] ?? ''}`;
 }
 
-export function kvmUsable(): boolean {
-	try {
-		accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-		return true;
-	} catch {
-		return false;
-	}
-}

@@ -20,7 +20,8 @@ export interface AccelPlan {
 	reason: string;
 }
 
-function kvmDeviceUsable(path = '/dev/kvm'): boolean {
+/** The KVM device: `DIST_KERNEL_KVM_DEVICE` names another node (a container's, or a test's stand-in). */
+export function kvmDeviceUsable(path = '/dev/kvm'): boolean {
 	try {
 		accessSync(path, constants.R_OK | constants.W_OK);
 		return true;

@@ -12,7 +12,7 @@ import { displayCommand } from '../../lib/exec';
 import type { RuntimeContext } from '../context';
 import { systemPath } from '../context';
 import { workBase } from '../install/work-dir';
-import { describeNoKernel, KVM_GRACE_S, planAccel, probeKernel, probeKvm, type Accel } from './accel';
+import { describeNoKernel, KVM_GRACE_S, kvmDeviceUsable, planAccel, probeKernel, probeKvm, type Accel } from './accel';
 import type { BootTarget } from './boot-target';
 import { checkQemu, findOvmf, QEMU_PROGRAM } from './firmware';
 import { buildGuestInit } from './guest-init';
@@ -199,7 +199,10 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			base.kernel = { image: target.image, initrd, append: plan.params.join(' ') };
 		}
 		const bannerVisible = consoleShowsKernel(target);
-		const accelPlan = planAccel(options.accel ?? ctx.config.verifyAccel);
+		const accelPlan = planAccel(
+			options.accel ?? ctx.config.verifyAccel,
+			kvmDeviceUsable(ctx.env['DIST_KERNEL_KVM_DEVICE'] || '/dev/kvm'),
+		);
 		const story: string[] = [];
 		let outcome: BootOutcome = { result: 'unavailable', reason: 'no accelerator was tried' };
 		let accel: Accel | undefined;

@@ -10280,7 +10280,10 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       base2.kernel = { image: target.image, initrd, append: plan.params.join(" ") };
     }
     const bannerVisible = consoleShowsKernel(target);
-    const accelPlan = planAccel(options.accel ?? ctx.config.verifyAccel);
+    const accelPlan = planAccel(
+      options.accel ?? ctx.config.verifyAccel,
+      kvmDeviceUsable(ctx.env["DIST_KERNEL_KVM_DEVICE"] || "/dev/kvm")
+    );
     const story = [];
     let outcome = { result: "unavailable", reason: "no accelerator was tried" };
     let accel;
