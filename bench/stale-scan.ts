@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCAN_CACHE, scanModules } from '../src/runtime/modules/scan-modules';
+import { SCAN_CACHE, scanModules } from '../src/runtime/portage/vdb/scan-modules';
 import { cachedGeneratedVdb } from '../test/modules/generate-vdb';
 import { portageTree } from '../test/portage/portage-tree';
 

@@ -8,7 +8,7 @@ import { createExec } from '../../src/lib/exec';
 import { createLogger } from '../../src/lib/log';
 import { isCpioAt, parseCpioSequence, skipZeros, type CpioEntry } from '../../src/parsers/cpio';
 import { detectCompression } from '../../src/parsers/initramfs-compression';
-import { listInitramfs } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfs } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 
 const args = process.argv.slice(2);
 const systemZstd = args.includes('--system-zstd');

@@ -11,7 +11,7 @@ export type Snapshot = Map<string, string>;
 
 /**
  * Our own temporary and backup files: src/lib/atomic-write.ts names them `.NAME.dk-XXXXXXXX.tmp`,
- * src/runtime/boot/transaction.ts keeps the previous file as `.NAME.dk-backup` until the new set is complete.
+ * src/runtime/boot/transaction/transaction.ts keeps the previous file as `.NAME.dk-backup` until the new set is complete.
  */
 export const TEMP_FILE_RE = /(^|\/)\.[^/]*\.dk-(?:[0-9a-f]{8}\.tmp|backup)(\/|$)/;
 

@@ -7,8 +7,8 @@
 // new firmware file, the new kernel's also the k modules.
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { kernelImages } from '../../src/runtime/initramfs-reader/kernel-images';
-import { modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { kernelImages } from '../../src/runtime/images/initramfs-reader/kernel-images';
+import { modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { debianKernel } from '../../test/helpers/debian-kernel';
 import { simulateEmerge } from '../../test/lifecycle/emerge-sim';
 import { FIRMWARE, FIRMWARE_FILE, kernelPackage, makeWorld, modulePackage, runsPerKernel, triggerPackage, virtualPackage } from '../../test/lifecycle/triggers-world';

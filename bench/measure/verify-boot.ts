@@ -1,14 +1,14 @@
 // The cost of boot verification (`verify-boot = qemu`): for a plain initramfs and for a UKI, the image build an
 // install does anyway (dracut, `install` with verification off) vs `dist-kernel verify` of the installed files,
 // medians of `runs`, alternated; the UKI also under OVMF's Secure Boot build with the signing certificate enrolled
-// (verify-secureboot = yes). TCG always; KVM only where the kernel boots under it (src/runtime/verify/accel.ts).
+// (verify-secureboot = yes). TCG always; KVM only where the kernel boots under it (src/runtime/images/verify/accel.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { planAccel, probeKvm } from '../../src/runtime/verify/accel';
+import { planAccel, probeKvm } from '../../src/runtime/images/verify/accel';
 import { debianKernel, linkKernelInto } from '../../test/helpers/debian-kernel';
 import { runProcess } from '../lib/run-process';
 import { median } from '../lib/stats';

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { createLogger } from '../lib/log';
 import { assertSafePath } from '../lib/validate';
-import { decidePluginNoOp, pluginVerbose } from '../runtime/install/plugin-decision';
+import { decidePluginNoOp, pluginVerbose } from '../runtime/features/install/plugin-decision';
 
 interface PluginCall {
 	root: string;

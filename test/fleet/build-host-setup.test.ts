@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { renderBuildHostHook } from '../../src/runtime/setup/build-host-hooks';
-import { runSetup, type LifecycleContext } from '../../src/runtime/setup/run-setup';
-import { undoSetup } from '../../src/runtime/setup/undo-setup';
+import { renderBuildHostHook } from '../../src/runtime/features/setup/build-host-hooks';
+import { runSetup, type LifecycleContext } from '../../src/runtime/features/setup/run-setup';
+import { undoSetup } from '../../src/runtime/features/setup/undo-setup';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
 let temp: TempRoot;

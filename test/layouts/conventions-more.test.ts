@@ -1,12 +1,12 @@
 // installkernel's other conventions: the install log (TSV columns as 99-write-log writes them), prebuilt images
 // beside the kernel (10-copy-prebuilt) and the chroot guard (05-check-chroot).
 import { readFileSync, rmSync } from 'node:fs';
-import { runDoctor } from '../../src/runtime/doctor/run-doctor';
+import { runDoctor } from '../../src/runtime/features/doctor/run-doctor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
-import { installKernel } from '../../src/runtime/install/install-kernel';
-import { removeKernel } from '../../src/runtime/install/remove-kernel';
-import { formatInstallLogLine } from '../../src/runtime/install-log/log-line';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
+import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
+import { formatInstallLogLine } from '../../src/runtime/boot/install-log/log-line';
 import { writeModulePackage } from '../modules/vdb-builder';
 import { contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
 

@@ -4,8 +4,8 @@
 import { lstatSync, readlinkSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
-import { installKernel } from '../../src/runtime/install/install-kernel';
-import { removeKernel } from '../../src/runtime/install/remove-kernel';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
+import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { contentOf, KV, layoutContext, layoutRoot, type LayoutRoot } from './layout-root';
 
 let root: LayoutRoot | undefined;

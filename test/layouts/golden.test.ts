@@ -5,8 +5,8 @@
 // files go.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
-import { installKernel } from '../../src/runtime/install/install-kernel';
-import { removeKernel } from '../../src/runtime/install/remove-kernel';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
+import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { readFileSync } from 'node:fs';
 import { installPlugins } from '../runtime/kernel-root';
 import { testBin } from '../helpers/bin';

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findSection, readPeSections } from '../../src/parsers/pe-sections';
-import { installKernel } from '../../src/runtime/install/install-kernel';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
 import { runtimeContext } from '../runtime/runtime-context';
 

@@ -1,12 +1,12 @@
 // rescue-image = yes: one generic (--no-hostonly) image with dracut's 0-rescue naming, made from the newest kernel,
 // rebuilt only when that changes, untouched by `remove` and `clean`, shown by `status`.
 import { afterEach, describe, expect, it } from 'vitest';
-import { listInstalledKernels } from '../../src/runtime/backends/select';
-import { runClean } from '../../src/runtime/clean/run-clean';
-import { installKernel } from '../../src/runtime/install/install-kernel';
-import { removeKernel } from '../../src/runtime/install/remove-kernel';
-import { collectStatus } from '../../src/runtime/status/collect-status';
-import { renderStatus } from '../../src/runtime/status/render-status';
+import { listInstalledKernels } from '../../src/runtime/boot/backends/select';
+import { runClean } from '../../src/runtime/features/clean/run-clean';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
+import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
+import { collectStatus } from '../../src/runtime/features/status/collect-status';
+import { renderStatus } from '../../src/runtime/features/status/render-status';
 import { addKernel, contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
 
 const KV2 = '6.12.7-gentoo-dist';

@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInstalledKernels } from '../../src/runtime/backends/select';
-import { runClean } from '../../src/runtime/clean/run-clean';
+import { listInstalledKernels } from '../../src/runtime/boot/backends/select';
+import { runClean } from '../../src/runtime/features/clean/run-clean';
 import type { RuntimeContext } from '../../src/runtime/context';
-import { removeKernel } from '../../src/runtime/install/remove-kernel';
+import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeKernel, writeModulePackage } from '../modules/vdb-builder';
 

@@ -10,9 +10,9 @@ import { STATIC_TEMPLATES } from '../../src/generator/template-registry';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import type { RuntimeContext } from '../../src/runtime/context';
-import type { InstalledVirtual } from '../../src/runtime/postsync/installed-virtuals';
-import { installedVirtuals } from '../../src/runtime/postsync/installed-virtuals';
-import { parsePostsyncArgs, runPostsync } from '../../src/runtime/postsync/run-postsync';
+import type { InstalledVirtual } from '../../src/runtime/portage/vdb/installed-virtuals';
+import { installedVirtuals } from '../../src/runtime/portage/vdb/installed-virtuals';
+import { parsePostsyncArgs, runPostsync } from '../../src/runtime/features/postsync/run-postsync';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeVirtual } from '../modules/vdb-builder';
 

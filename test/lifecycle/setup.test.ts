@@ -6,8 +6,8 @@ import type { Config } from '../../src/config/schema';
 import { DEFAULT_REPOS_CONF, listConfigFiles, USER_REPOS_CONF } from '../../src/generator/read-repos-conf';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { runSetup, type LifecycleContext } from '../../src/runtime/setup/run-setup';
-import { undoSetup } from '../../src/runtime/setup/undo-setup';
+import { runSetup, type LifecycleContext } from '../../src/runtime/features/setup/run-setup';
+import { undoSetup } from '../../src/runtime/features/setup/undo-setup';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
 function gentooRoot(): TempRoot {

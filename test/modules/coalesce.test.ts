@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInitramfs, modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfs, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { makeDemoRoot } from '../demo/demo-root';
 import { runBin, testBin } from '../helpers/bin';
 import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';

@@ -17,7 +17,7 @@ import { parseVdbEntry, VDB_KEYS, type VdbFiles } from '../../src/parsers/vdb-en
 import { addVariables, guidBytes, parseVarStore } from '../../src/parsers/ovmf-vars';
 import { efiBoolean } from '../../src/parsers/efi-variable';
 import { findFirmwareRefusal } from '../../src/parsers/ovmf-console';
-import { listInitramfsBuffer } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfsBuffer } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { createRandom, mutate, mutateText } from '../helpers/fuzz-mutate';
 import { makeTempRoot } from '../helpers/temp-root';
 

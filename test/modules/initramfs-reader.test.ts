@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInitramfs, listInitramfsBuffer, modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfs, listInitramfsBuffer, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { debianKernel } from '../helpers/debian-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 

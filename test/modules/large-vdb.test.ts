@@ -1,7 +1,7 @@
 // The module scan on a generated 2,000-package VDB finds exactly what a full parse of every entry finds.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scanModules } from '../../src/runtime/modules/scan-modules';
-import { readVdb } from '../../src/runtime/vdb/read-vdb';
+import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
+import { readVdb } from '../../src/runtime/portage/vdb/read-vdb';
 import { cachedGeneratedVdb, type GeneratedVdb } from './generate-vdb';
 
 const KERNELS = ['sys-kernel/gentoo-kernel', 'sys-kernel/gentoo-kernel-bin', 'sys-kernel/vanilla-kernel'];

@@ -2,8 +2,8 @@
 // entries, paths with spaces.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanModules } from '../../src/runtime/modules/scan-modules';
-import { readVdb } from '../../src/runtime/vdb/read-vdb';
+import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
+import { readVdb } from '../../src/runtime/portage/vdb/read-vdb';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeKernel, writeModulePackage, writeVdbPackage, writeVirtual } from './vdb-builder';
 

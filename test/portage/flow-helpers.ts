@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInitramfs, modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfs, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { readPeSections, sectionData } from '../../src/parsers/pe-sections';
-import { listInitramfsBuffer } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfsBuffer } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { testBundle, type PortageRoot } from './portage-root';
 
 const exec = createExec({ logger: createMemoryLogger() });

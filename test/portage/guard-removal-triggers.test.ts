@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInitramfs, modulesInListing } from '../../src/runtime/initramfs-reader/read-initramfs';
+import { listInitramfs, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import type { KernelRelease } from './kernel-distfiles';

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recoverBootTransaction } from '../../src/runtime/boot/transaction';
+import { recoverBootTransaction } from '../../src/runtime/boot/transaction/transaction';
 import { runBin, type RunResult } from '../helpers/bin';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
-import { listInstalledKernels } from '../../src/runtime/backends/select';
+import { listInstalledKernels } from '../../src/runtime/boot/backends/select';
 import { FAST_DRACUT_CONF, kernelRoot, standInBytes, standInDracut } from './kernel-root';
 import { runtimeContext } from './runtime-context';
 

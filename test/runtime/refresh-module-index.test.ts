@@ -1,8 +1,8 @@
-// Deferred work completed after a killed emerge starts with depmod (src/runtime/install/refresh-module-index.ts):
+// Deferred work completed after a killed emerge starts with depmod (src/runtime/features/install/refresh-module-index.ts):
 // real depmod, under a temp root through --basedir, never outside it.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { refreshModuleIndex } from '../../src/runtime/install/refresh-module-index';
+import { refreshModuleIndex } from '../../src/runtime/features/install/refresh-module-index';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { runtimeContext } from './runtime-context';
 

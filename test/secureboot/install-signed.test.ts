@@ -10,7 +10,7 @@ import { EFI_GLOBAL_VARIABLE } from '../../src/parsers/efi-variable';
 import { findSection } from '../../src/parsers/pe-sections';
 import { runBin } from '../helpers/bin';
 import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
-import { installKernel } from '../../src/runtime/install/install-kernel';
+import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from '../layouts/layout-root';
 import { efiBooleanFile, makeKeyPair } from './keys';
 

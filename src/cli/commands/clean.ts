@@ -1,11 +1,11 @@
 // `dist-kernel clean [--keep N] [--pretend]`: remove old kernels' boot files and unowned module directories.
 import type { CommandModule } from '../command-module';
-import { listInstalledKernels } from '../../runtime/backends/select';
-import { runClean } from '../../runtime/clean/run-clean';
-import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
-import { assertBootMounted } from '../../runtime/boot/mount-guard';
+import { listInstalledKernels } from '../../runtime/boot/backends/select';
+import { runClean } from '../../runtime/features/clean/run-clean';
+import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { removeKernel } from '../../runtime/install/remove-kernel';
+import { removeKernel } from '../../runtime/features/install/remove-kernel';
 
 interface CleanFlags {
 	keep?: string;

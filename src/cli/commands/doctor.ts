@@ -1,7 +1,7 @@
 // `dist-kernel doctor [--json]`: problems that would bite at the next reboot, each with its fix; exit 1 on errors.
 import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { renderFindings, runDoctor } from '../../runtime/doctor/run-doctor';
+import { renderFindings, runDoctor } from '../../runtime/features/doctor/run-doctor';
 
 export const doctorCommand: CommandModule = {
 	register(program, run) {

@@ -5,7 +5,7 @@ import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../con
 import { configSchema, toKebab } from '../../config/schema';
 import { usageError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
-import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
+import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { assertSafePath, printable } from '../../lib/validate';
 import type { CommandModule } from '../command-module';
 import { VERSION } from '../version';

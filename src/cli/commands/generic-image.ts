@@ -3,7 +3,7 @@
 // --build-host` writes calls it), so binary packages carry it and clients run no dracut.
 import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { buildGenericImage, type GenericKind } from '../../runtime/generic-image/build-generic-image';
+import { buildGenericImage, type GenericKind } from '../../runtime/features/generic-image/build-generic-image';
 import { usageError } from '../../lib/errors';
 
 interface GenericImageFlags {

@@ -1,10 +1,10 @@
 // `dist-kernel initramfs KV [--package CAT/PF]`: rebuild only the initramfs (or the UKI) of an installed kernel
 // (dist-kernel_reinstall_initramfs, linux-mod-r1_pkg_postinst). --package lets the coalescing logic defer it.
 import type { CommandModule } from '../command-module';
-import { completePending } from '../../runtime/coalesce/complete-pending';
-import { assertBootMounted } from '../../runtime/boot/mount-guard';
+import { completePending } from '../../runtime/features/install/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { regenerateInitramfs, validateInstallRequest } from '../../runtime/install/install-kernel';
+import { regenerateInitramfs, validateInstallRequest } from '../../runtime/features/install/install-kernel';
 
 export const initramfsCommand: CommandModule = {
 	register(program, run) {

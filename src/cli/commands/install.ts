@@ -1,10 +1,10 @@
 // `dist-kernel install KV [--image PATH] [--package CAT/PF]`: the kernel install pipeline (kernel-install.eclass
 // pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
 import type { CommandModule } from '../command-module';
-import { completePending } from '../../runtime/coalesce/complete-pending';
-import { assertBootMounted } from '../../runtime/boot/mount-guard';
+import { completePending } from '../../runtime/features/install/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { installKernel, validateInstallRequest } from '../../runtime/install/install-kernel';
+import { installKernel, validateInstallRequest } from '../../runtime/features/install/install-kernel';
 
 interface InstallFlags {
 	image?: string;

@@ -1,8 +1,8 @@
 // `dist-kernel modules rebuild [--pretend]`: rebuild stale module packages Portage will not rebuild by itself.
 import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { rebuildModules } from '../../runtime/modules/rebuild-modules';
-import { rebuildWithoutPackage } from '../../runtime/modules/removed-package';
+import { rebuildModules } from '../../runtime/features/modules/rebuild-modules';
+import { rebuildWithoutPackage } from '../../runtime/features/install/removed-package';
 
 export const modulesCommand: CommandModule = {
 	register(program, run) {

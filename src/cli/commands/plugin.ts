@@ -3,8 +3,8 @@
 import type { CommandModule } from '../command-module';
 import type { Logger } from '../../lib/log';
 import { createRuntimeContext } from '../../runtime/context';
-import { runKernelInstallPlugin } from '../../runtime/install/kernel-install-plugin';
-import { decidePluginNoOp, pluginVerbose, type PluginInvocation } from '../../runtime/install/plugin-decision';
+import { runKernelInstallPlugin } from '../../runtime/features/install/kernel-install-plugin';
+import { decidePluginNoOp, pluginVerbose, type PluginInvocation } from '../../runtime/features/install/plugin-decision';
 
 function quietUnless(verbose: boolean, logger: Logger): Logger {
 	if (verbose) return logger;

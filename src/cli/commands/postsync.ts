@@ -2,7 +2,7 @@
 import type { CommandModule } from '../command-module';
 import { regenerateOverlay } from '../regenerate-overlay';
 import { createRuntimeContext } from '../../runtime/context';
-import { parsePostsyncArgs, runPostsync } from '../../runtime/postsync/run-postsync';
+import { parsePostsyncArgs, runPostsync } from '../../runtime/features/postsync/run-postsync';
 
 export const postsyncCommand: CommandModule = {
 	register(program, run) {

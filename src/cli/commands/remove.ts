@@ -1,11 +1,11 @@
 // `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
 import { assertKernelVersion } from '../../lib/validate';
 import type { CommandModule } from '../command-module';
-import { completePending } from '../../runtime/coalesce/complete-pending';
-import { assertBootMounted } from '../../runtime/boot/mount-guard';
+import { completePending } from '../../runtime/features/install/complete-pending';
+import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { validatePackage } from '../../runtime/install/install-kernel';
-import { removeKernel } from '../../runtime/install/remove-kernel';
+import { validatePackage } from '../../runtime/features/install/install-kernel';
+import { removeKernel } from '../../runtime/features/install/remove-kernel';
 
 export const removeCommand: CommandModule = {
 	register(program, run) {

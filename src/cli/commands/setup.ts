@@ -1,9 +1,9 @@
 // `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
 import type { CommandModule } from '../command-module';
 import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
-import { installedVirtuals } from '../../runtime/postsync/installed-virtuals';
-import { runSetup } from '../../runtime/setup/run-setup';
-import { undoSetup } from '../../runtime/setup/undo-setup';
+import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
+import { runSetup } from '../../runtime/features/setup/run-setup';
+import { undoSetup } from '../../runtime/features/setup/undo-setup';
 
 interface SetupFlags {
 	eclassOverrides?: boolean;

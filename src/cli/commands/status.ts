@@ -1,10 +1,10 @@
 // `dist-kernel status [--json] [--running KV]`: kernels, running kernel, default entry, stale module packages.
 import type { CommandModule } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { completePendingQuietly } from '../../runtime/coalesce/complete-pending';
-import { collectStatus } from '../../runtime/status/collect-status';
-import { renderStatus } from '../../runtime/status/render-status';
-import { collectSecureBoot } from '../../runtime/secureboot/secureboot-status';
+import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
+import { collectStatus } from '../../runtime/features/status/collect-status';
+import { renderStatus } from '../../runtime/features/status/render-status';
+import { collectSecureBoot } from '../../runtime/images/secureboot/secureboot-status';
 
 interface StatusOptions {
 	json?: boolean;

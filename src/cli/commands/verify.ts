@@ -4,8 +4,8 @@
 import type { CommandModule } from '../command-module';
 import { EXIT_SKIP_REST, usageError } from '../../lib/errors';
 import { createRuntimeContext } from '../../runtime/context';
-import { verifyInstalled } from '../../runtime/verify/verify-installed';
-import { describeRecord } from '../../runtime/verify/verify-kernel';
+import { verifyInstalled } from '../../runtime/features/verify/verify-installed';
+import { describeRecord } from '../../runtime/images/verify/verify-kernel';
 
 interface VerifyFlags {
 	json?: boolean;
