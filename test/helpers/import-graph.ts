@@ -91,3 +91,48 @@ export function findCycles(graph: ImportGraph): string[][] {
 	}
 	return cycles.sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
+
+/** A floor plan: floors top to bottom, each a list of folders (relative to the graph's root, '' for the root). */
+export interface FloorPlan {
+	floors: ReadonlyArray<{ name: string; folders: readonly string[]; siblings: 'none' | 'acyclic' }>;
+	/** Only files under this folder of the graph are checked ('' for all). */
+	under: string;
+}
+
+function folderOf(file: string, under: string): string {
+	const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+	if (under === '') return dir;
+	return dir === under ? '' : dir.slice(under.length + 1);
+}
+
+/**
+ * Every import that breaks the plan, as "from -> to (why)": upward across floors, sideways where siblings may
+ * not import each other, a folder the plan does not place, and folder cycles.
+ */
+export function floorViolations(graph: ImportGraph, plan: FloorPlan): string[] {
+	const prefix = plan.under === '' ? '' : `${plan.under}/`;
+	const floorOf = new Map<string, number>();
+	plan.floors.forEach((floor, index) => {
+		for (const folder of floor.folders) floorOf.set(folder, index);
+	});
+	const out: string[] = [];
+	const folderGraph: ImportGraph = new Map();
+	for (const [from, targets] of graph) {
+		if (!from.startsWith(prefix)) continue;
+		const a = folderOf(from, plan.under);
+		if (!floorOf.has(a)) out.push(`${from}: folder ${a || '(root)'} is on no floor`);
+		for (const to of targets) {
+			if (!to.startsWith(prefix)) continue;
+			const b = folderOf(to, plan.under);
+			if (a === b || !floorOf.has(a) || !floorOf.has(b)) continue;
+			const fa = floorOf.get(a)!;
+			const fb = floorOf.get(b)!;
+			if (fb < fa) out.push(`${from} -> ${to} (upward: ${plan.floors[fa]!.name} imports ${plan.floors[fb]!.name})`);
+			else if (fb === fa && plan.floors[fa]!.siblings === 'none') out.push(`${from} -> ${to} (sideways on floor ${plan.floors[fa]!.name})`);
+			folderGraph.set(a, [...new Set([...(folderGraph.get(a) ?? []), b])].sort());
+		}
+	}
+	for (const folders of folderGraph.values()) for (const folder of folders) if (!folderGraph.has(folder)) folderGraph.set(folder, []);
+	for (const cycle of findCycles(folderGraph)) out.push(`folder cycle: ${cycle.join(', ')}`);
+	return [...new Set(out)].sort();
+}

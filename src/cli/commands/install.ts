@@ -4,7 +4,8 @@ import type { CommandModule } from '../command-module';
 import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { installKernel, validateInstallRequest } from '../../runtime/features/install/install-kernel';
+import { installKernel } from '../../runtime/features/install/install-kernel';
+import { validateInstallRequest } from '../../runtime/features/install/pipeline';
 
 interface InstallFlags {
 	image?: string;

@@ -4,7 +4,7 @@ import type { CommandModule } from '../command-module';
 import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
-import { validatePackage } from '../../runtime/features/install/install-kernel';
+import { validatePackage } from '../../runtime/features/install/pipeline';
 import { removeKernel } from '../../runtime/features/install/remove-kernel';
 
 export const removeCommand: CommandModule = {

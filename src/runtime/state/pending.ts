@@ -1,14 +1,29 @@
-// Deferred initramfs work that survives the process: one JSON file per kernel release in
+// Deferred initramfs work that survives the process: one JSON record per kernel release in
 // /var/lib/dist-kernel/pending/<KV>, written atomically. Its presence means "the image for KV must still be
 // (re)built"; it is removed only after a successful build.
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-write';
-import { underRoot } from '../../lib/root';
+import * as z from 'zod';
 import { isKernelVersion } from '../../lib/validate';
-import type { ProcessRef } from '../portage/emerge/emerge-owner';
+import { readRecord, recordNames, recordPath, removeRecord, statePath, writeRecord } from './json-record';
 
-export const PENDING_DIR = '/var/lib/dist-kernel/pending';
+export const PENDING_DIR = statePath('pending');
+
+/** A process, by pid and start time (so a reused pid is not mistaken for it). */
+export interface ProcessRef {
+	pid: number;
+	start: string;
+}
+
+const strings = z.array(z.unknown()).transform((list) => list.filter((x): x is string => typeof x === 'string'));
+
+// Lenient on purpose: a record from an older or interrupted run still means work is owed.
+const pendingSchema = z.object({
+	kv: z.unknown(),
+	kind: z.unknown().transform((kind): 'install' | 'initramfs' => (kind === 'install' ? 'install' : 'initramfs')),
+	requestedBy: strings.catch([]),
+	waitingFor: strings.catch([]),
+	since: z.string().catch(new Date(0).toISOString()),
+	owner: z.object({ pid: z.number(), start: z.string() }).optional().catch(undefined),
+});
 
 export interface PendingWork {
 	kv: string;
@@ -24,39 +39,19 @@ export interface PendingWork {
 	owner?: ProcessRef;
 }
 
-function dir(root: string): string {
-	return underRoot(root, PENDING_DIR);
-}
-
 export function readPending(root: string, kv: string): PendingWork | undefined {
-	try {
-		const data = JSON.parse(readFileSync(join(dir(root), kv), 'utf8')) as Partial<PendingWork>;
-		if (data.kv !== kv) return undefined;
-		return {
-			kv,
-			kind: data.kind === 'install' ? 'install' : 'initramfs',
-			requestedBy: Array.isArray(data.requestedBy) ? data.requestedBy.filter((x): x is string => typeof x === 'string') : [],
-			waitingFor: Array.isArray(data.waitingFor) ? data.waitingFor.filter((x): x is string => typeof x === 'string') : [],
-			since: typeof data.since === 'string' ? data.since : new Date(0).toISOString(),
-			...(data.owner && typeof data.owner.pid === 'number' && typeof data.owner.start === 'string' ? { owner: { pid: data.owner.pid, start: data.owner.start } } : {}),
-		};
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		// An unreadable record still means work is owed: rebuild the image to be safe.
-		return { kv, kind: 'install', requestedBy: [], waitingFor: [], since: new Date(0).toISOString() };
-	}
+	const read = readRecord(recordPath(root, 'pending', kv), pendingSchema);
+	if (read.state === 'missing') return undefined;
+	// An unreadable record still means work is owed: rebuild the image to be safe.
+	if (read.state !== 'ok') return { kv, kind: 'install', requestedBy: [], waitingFor: [], since: new Date(0).toISOString() };
+	const { owner, ...data } = read.data;
+	if (data.kv !== kv) return undefined;
+	return { ...data, kv, ...(owner ? { owner } : {}) };
 }
 
 export function listPending(root: string): PendingWork[] {
-	let names: string[];
-	try {
-		names = readdirSync(dir(root));
-	} catch {
-		return [];
-	}
-	return names
+	return recordNames(recordPath(root, 'pending'))
 		.filter((n) => isKernelVersion(n))
-		.sort()
 		.map((kv) => readPending(root, kv))
 		.filter((p): p is PendingWork => p !== undefined);
 }
@@ -74,11 +69,10 @@ export function recordPending(root: string, work: PendingWork): PendingWork {
 				...(work.owner ? { owner: work.owner } : {}),
 			}
 		: work;
-	mkdirSync(dir(root), { recursive: true, mode: 0o755 });
-	writeFileAtomic(join(dir(root), work.kv), `${JSON.stringify(merged, null, '\t')}\n`);
+	writeRecord(recordPath(root, 'pending', work.kv), merged);
 	return merged;
 }
 
 export function clearPending(root: string, kv: string): void {
-	rmSync(join(dir(root), kv), { force: true });
+	removeRecord(recordPath(root, 'pending', kv));
 }

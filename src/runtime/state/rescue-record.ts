@@ -1,37 +1,31 @@
 // What the last rescue image was built from (/var/lib/dist-kernel/rescue.json): the kernel version, the layout
 // and its files (system paths). It is rebuilt when the newest kernel or the layout changes, or a file is gone.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-write';
+import { existsSync } from 'node:fs';
+import * as z from 'zod';
+import { underRoot } from '../../lib/root';
 import { isKernelVersion } from '../../lib/validate';
-import type { RuntimeContext } from '../context';
-import { systemPath } from '../context';
-import { RESCUE_STATE } from '../images/rescue/rescue-plan';
+import { readRecord, recordOrUndefined, recordPath, statePath, writeRecord } from './json-record';
 
-export interface RescueState {
-	kv: string;
-	layout: string;
-	files: string[];
-	builtAt: string;
+export const RESCUE_STATE = statePath('rescue.json');
+
+const rescueSchema = z.object({
+	kv: z.string().refine(isKernelVersion),
+	layout: z.string(),
+	// Only absolute paths that stay where they point are kept (the record is read as root).
+	files: z.array(z.unknown()).transform((files) => files.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && !f.split('/').includes('..'))),
+	builtAt: z.string().catch(''),
+});
+
+export type RescueState = z.infer<typeof rescueSchema>;
+
+export function readRescueState(ctx: { root: string }): RescueState | undefined {
+	return recordOrUndefined(readRecord(recordPath(ctx.root, 'rescue.json'), rescueSchema));
 }
 
-export function readRescueState(ctx: Pick<RuntimeContext, 'root'>): RescueState | undefined {
-	try {
-		const data = JSON.parse(readFileSync(systemPath(ctx, RESCUE_STATE), 'utf8')) as Partial<RescueState>;
-		if (typeof data.kv !== 'string' || !isKernelVersion(data.kv) || typeof data.layout !== 'string' || !Array.isArray(data.files)) return undefined;
-		const files = data.files.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && !f.split('/').includes('..'));
-		return { kv: data.kv, layout: data.layout, files, builtAt: typeof data.builtAt === 'string' ? data.builtAt : '' };
-	} catch {
-		return undefined;
-	}
+export function rescueFilesPresent(ctx: { root: string }, state: RescueState): boolean {
+	return state.files.length > 0 && state.files.every((f) => existsSync(underRoot(ctx.root, f)));
 }
 
-export function rescueFilesPresent(ctx: Pick<RuntimeContext, 'root'>, state: RescueState): boolean {
-	return state.files.length > 0 && state.files.every((f) => existsSync(systemPath(ctx, f)));
-}
-
-export function writeRescueState(ctx: Pick<RuntimeContext, 'root'>, state: RescueState): void {
-	const path = systemPath(ctx, RESCUE_STATE);
-	mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-	writeFileAtomic(path, `${JSON.stringify(state, null, '\t')}\n`, { mode: 0o644 });
+export function writeRescueState(ctx: { root: string }, state: RescueState): void {
+	writeRecord(recordPath(ctx.root, 'rescue.json'), state, { mode: 0o644 });
 }

@@ -1,13 +1,9 @@
 // What `setup` added, so that `setup --undo` removes exactly that and nothing the admin made.
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as z from 'zod';
-import { writeFileAtomic } from '../../lib/atomic-write';
 import { DistKernelError } from '../../lib/errors';
-import { underRoot } from '../../lib/root';
+import { readRecord, recordPath, removeRecord, statePath, writeRecord } from './json-record';
 
-export const SETUP_RECORD = '/var/lib/dist-kernel/setup.json';
+export const SETUP_RECORD = statePath('setup.json');
 
 const recordSchema = z.strictObject({
 	version: z.literal(1),
@@ -25,33 +21,26 @@ export function emptyRecord(): SetupRecord {
 }
 
 export function readSetupRecord(root: string): SetupRecord | undefined {
-	const path = underRoot(root, SETUP_RECORD);
-	let text: string;
-	try {
-		text = readFileSync(path, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw new DistKernelError('setup.record', `cannot read the setup record: ${path}`, { cause: error });
+	const path = recordPath(root, 'setup.json');
+	const read = readRecord(path, recordSchema);
+	switch (read.state) {
+		case 'missing':
+			return undefined;
+		case 'unreadable':
+			throw new DistKernelError('setup.record', `cannot read the setup record: ${path}`, { cause: read.error });
+		case 'invalid':
+			throw new DistKernelError('setup.record', `invalid setup record: ${path}`, { details: read.details, ...(read.error === undefined ? {} : { cause: read.error }) });
+		case 'ok':
+			return read.data;
 	}
-	let data: unknown;
-	try {
-		data = JSON.parse(text);
-	} catch (error) {
-		throw new DistKernelError('setup.record', `invalid setup record: ${path}`, { details: String(error), cause: error });
-	}
-	const parsed = recordSchema.safeParse(data);
-	if (!parsed.success) throw new DistKernelError('setup.record', `invalid setup record: ${path}`, { details: z.prettifyError(parsed.error) });
-	return parsed.data;
 }
 
 export function writeSetupRecord(root: string, record: SetupRecord): void {
-	const path = underRoot(root, SETUP_RECORD);
-	mkdirSync(dirname(path), { recursive: true });
-	writeFileAtomic(path, `${JSON.stringify(record, null, '\t')}\n`);
+	writeRecord(recordPath(root, 'setup.json'), record);
 }
 
 export function removeSetupRecord(root: string): void {
-	rmSync(underRoot(root, SETUP_RECORD), { force: true });
+	removeRecord(recordPath(root, 'setup.json'));
 }
 
 /** Record a written file (replacing an older entry for the same path). */

@@ -1,11 +1,16 @@
 // The last verification of each kernel, for status/doctor: /var/lib/dist-kernel/verify/<KV>.json, atomic.
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-write';
-import { underRoot } from '../../lib/root';
+import * as z from 'zod';
 import { isKernelVersion } from '../../lib/validate';
+import { readRecord, recordNames, recordOrUndefined, recordPath, removeRecord, statePath, writeRecord } from './json-record';
 
-export const VERIFY_STATE_DIR = '/var/lib/dist-kernel/verify';
+export const VERIFY_STATE_DIR = statePath('verify');
+
+// Records are written by us only; what status, doctor and the pipeline rely on is checked, the rest kept as written.
+const verifySchema = z.looseObject({
+	kv: z.string(),
+	result: z.enum(['verified', 'failed', 'unavailable']),
+	at: z.string(),
+});
 
 export interface VerifyRecord {
 	kv: string;
@@ -41,33 +46,21 @@ export interface VerifyRecord {
 
 export type VerifyState = VerifyRecord['result'] | 'not verified';
 
-function dir(root: string): string {
-	return underRoot(root, VERIFY_STATE_DIR);
+function file(root: string, kv: string): string {
+	return recordPath(root, 'verify', `${kv}.json`);
 }
 
 export function writeVerifyRecord(root: string, record: VerifyRecord): void {
-	mkdirSync(dir(root), { recursive: true, mode: 0o755 });
-	writeFileAtomic(join(dir(root), `${record.kv}.json`), `${JSON.stringify(record, null, '\t')}\n`);
+	writeRecord(file(root, record.kv), record);
 }
 
 export function readVerifyRecord(root: string, kv: string): VerifyRecord | undefined {
-	try {
-		const data = JSON.parse(readFileSync(join(dir(root), `${kv}.json`), 'utf8')) as Partial<VerifyRecord>;
-		if (data.kv !== kv || !['verified', 'failed', 'unavailable'].includes(data.result ?? '') || typeof data.at !== 'string') return undefined;
-		return data as VerifyRecord;
-	} catch {
-		return undefined;
-	}
+	const record = recordOrUndefined(readRecord(file(root, kv), verifySchema)) as VerifyRecord | undefined;
+	return record?.kv === kv ? record : undefined;
 }
 
 export function listVerifyRecords(root: string): VerifyRecord[] {
-	let names: string[];
-	try {
-		names = readdirSync(dir(root));
-	} catch {
-		return [];
-	}
-	return names
+	return recordNames(recordPath(root, 'verify'))
 		.filter((n) => n.endsWith('.json') && isKernelVersion(n.slice(0, -5)))
 		.map((n) => readVerifyRecord(root, n.slice(0, -5)))
 		.filter((r): r is VerifyRecord => r !== undefined);
@@ -75,5 +68,5 @@ export function listVerifyRecords(root: string): VerifyRecord[] {
 
 /** A record only describes the files it booted: a newer install makes it stale. */
 export function clearVerifyRecord(root: string, kv: string): void {
-	rmSync(join(dir(root), `${kv}.json`), { force: true });
+	removeRecord(file(root, kv));
 }

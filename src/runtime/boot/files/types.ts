@@ -1,5 +1,4 @@
 // What the install pipeline hands a backend, and what backends report about installed kernels.
-import type { SigningKey } from '../../images/secureboot/signing-key';
 
 export type BackendName = 'kernel-install' | 'installkernel' | 'builtin';
 
@@ -34,4 +33,22 @@ export interface Backend {
 	install(artifacts: KernelArtifacts): Promise<string[]>;
 	remove(kv: string): Promise<string[]>;
 	list(): Promise<InstalledKernel[]>;
+}
+
+/** Where the Secure Boot signing key was found (images/secureboot/signing-key.ts searches in this order). */
+export type KeySource = 'config' | 'make.conf' | 'dracut' | 'sbctl';
+
+/** The key a boot image is signed with: found by images/secureboot, carried here so boot writers can name it. */
+export interface SigningKey {
+	source: KeySource;
+	/** Where the admin set it, for messages (a file, or the configuration keys). */
+	origin: string;
+	/** Disk path of the PEM certificate. */
+	cert: string;
+	/** Disk path of the key, or a PKCS#11 URI when `engine` is set. */
+	key: string;
+	engine?: string | undefined;
+	/** The certificate and key as the admin wrote them (system paths / URI). */
+	shownCert: string;
+	shownKey: string;
 }

@@ -8,7 +8,7 @@ import { isLiveRoot, systemPath } from '../../context';
 import type { BootTransaction } from '../transaction/transaction';
 import type { KernelArtifacts } from '../files/types';
 import { readKernelCmdline } from '../settings/kernel-cmdline';
-import { inChroot } from '../../images/dracut/chroot-guard';
+import { inChroot } from '../settings/in-chroot';
 import { planLayout, type LayoutPlan, type Source } from './layout-plan';
 import { loaderEntryText } from './loader-entry';
 import type { ResolvedLayout } from './resolve-layout';

@@ -11,6 +11,7 @@ import { DistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
 import { assertNotSymlink } from './target-dir';
+import { statePath } from '../../state/json-record';
 
 interface JournalEntry {
 	path: string;
@@ -26,7 +27,7 @@ interface Journal {
 	entries: JournalEntry[];
 }
 
-export const JOURNAL_PATH = '/var/lib/dist-kernel/boot-transaction.json';
+export const JOURNAL_PATH = statePath('boot-transaction.json');
 const TEMP_RE = /^\..+\.dk-[0-9a-f]{8}\.tmp$/;
 /** link(2) errors of filesystems without hard links (vfat, some FUSE): the backup is made by rename instead. */
 const LINKLESS_ERRORS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EXDEV']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { underRoot } from '../../../lib/root';
 import type { RuntimeContext } from '../../context';
 import type { InstalledKernel } from '../../boot/files/types';
-import { runningKernel } from '../status/collect-status';
+import { runningKernel } from '../../boot/files/running-kernel';
 import { findDefaultEntries } from '../../boot/loaders/default-entry';
 import { defaultEntryKernels } from '../../boot/loaders/default-kernel';
 import { listKernelsOnDisk, MODULES_DIR, type KernelOnDisk } from '../../boot/files/installed-kernels';

@@ -5,13 +5,14 @@ import { withLock } from '../../../lib/lock';
 import { underRoot } from '../../../lib/root';
 import { assertBootMounted } from '../../boot/transaction/mount-guard';
 import type { RuntimeContext } from '../../context';
-import { completeDeferred } from './install-kernel';
+import { completeDeferred } from './pipeline';
 import { isProcessAlive } from '../../portage/emerge/emerge-owner';
 import { listPending, readPending } from '../../state/pending';
 import { NO_COALESCE_ENV } from '../../portage/coalesce/plan';
 import { timed } from '../../../lib/timing';
+import { statePath } from '../../state/json-record';
 
-const LOCK = '/var/lib/dist-kernel/pending.lock';
+const LOCK = statePath('pending.lock');
 
 /** Builds whatever an emerge that is gone deferred; returns the kernels whose work it completed. */
 export async function completePending(ctx: RuntimeContext): Promise<string[]> {

@@ -9,6 +9,7 @@ import { DistKernelError } from '../../../lib/errors';
 import { assertSafePath } from '../../../lib/validate';
 import type { RuntimeContext } from '../../context';
 import { buildBootImages } from '../../images/build/build-image';
+import { initramfsModulePackages } from '../../portage/vdb/initramfs-module-packages';
 import { withBootLock } from '../../boot/transaction/boot-lock';
 import { decidePluginNoOp, PLUGIN_NAME, type PluginInvocation, type PluginOutcome } from './plugin-decision';
 import { withWorkDir } from '../../images/build/work-dir';
@@ -26,7 +27,7 @@ export async function runKernelInstallPlugin(ctx: RuntimeContext, inv: PluginInv
 
 	return withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
-			const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, ...imageOption(ctx, inv.image!) });
+			const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, modulePackages: () => initramfsModulePackages(ctx, inv.kv), ...imageOption(ctx, inv.image!) });
 			const target = join(staging, uki ? 'uki.efi' : 'initrd');
 			if (!ctx.dryRun) {
 				copyFileSync(uki ? artifacts.image : artifacts.initrd!, target);

@@ -7,7 +7,7 @@ import type { RuntimeContext } from '../../context';
 import { selectBackend } from '../../boot/backends/select';
 import { updateBootloaders } from '../../boot/loaders/update';
 import { readInstallConf } from '../../boot/settings/read-install-conf';
-import { runningKernel } from '../status/collect-status';
+import { runningKernel } from '../../boot/files/running-kernel';
 import { withBootLock } from '../../boot/transaction/boot-lock';
 import { removeModuleDirOfPackage } from './remove-module-dir';
 

@@ -8,7 +8,8 @@ import { assertBootMounted } from '../../boot/transaction/mount-guard';
 import type { RuntimeContext } from '../../context';
 import { kernelImages } from '../../images/initramfs-reader/kernel-images';
 import { modulesInListing } from '../../images/initramfs-reader/read-initramfs';
-import { regenerateInitramfs, validatePackage, type InstallResult } from './install-kernel';
+import { regenerateInitramfs } from './install-kernel';
+import { type InstallResult, validatePackage } from './pipeline';
 import { rootFsType } from '../../portage/root-modules/root-critical';
 import { scanModules } from '../../portage/vdb/scan-modules';
 

@@ -11,10 +11,11 @@ import { installedVirtuals, type InstalledVirtual } from '../../portage/vdb/inst
 import { fingerprint, listKernelEbuilds } from './kernel-fingerprint';
 import { diffVersions, overlayVirtualVersions, type VersionChanges } from './overlay-virtuals';
 import { readPostsyncState, writePostsyncState } from '../../state/postsync-record';
+import { statePath } from '../../state/json-record';
 
 /** INTERFACES.md: the overlay's repo_name. */
 const OVERLAY_REPO_NAME = 'dist-kernel';
-export const POSTSYNC_LOCK = '/var/lib/dist-kernel/postsync.lock';
+export const POSTSYNC_LOCK = statePath('postsync.lock');
 
 export interface PostsyncArgs {
 	repo: string;

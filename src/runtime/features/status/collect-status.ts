@@ -1,7 +1,5 @@
 // Everything `dist-kernel status` shows, gathered read-only: kernels (VDB + /lib/modules), what each has in the
 // boot partitions, the running kernel, default boot entries, module packages and the stale ones, pending work.
-import { release } from 'node:os';
-import { assertKernelVersion } from '../../../lib/validate';
 import { readKnownIndexes } from '../../portage/binhost/binhost-indexes';
 import { loadOriginSources, packageOrigin, type PackageOrigin } from '../../portage/binhost/package-origin';
 import { readPkgdir } from '../../portage/binhost/read-pkgdir';
@@ -9,12 +7,11 @@ import { listPending, type PendingWork } from '../../state/pending';
 import type { RuntimeContext } from '../../context';
 import { scanModules, type ModulePackageInfo, type StaleModule } from '../../portage/vdb/scan-modules';
 import { findBootFiles } from '../../boot/files/boot-files';
+import { runningKernel, type RunningKernel } from '../../boot/files/running-kernel';
 import { readRescueState, rescueFilesPresent } from '../../state/rescue-record';
 import { findDefaultEntries, type DefaultEntry } from '../../boot/loaders/default-entry';
 import { readVerifyRecord, type VerifyState } from '../../state/verify-record';
 import type { SecureBootStatus } from '../../images/secureboot/secureboot-status';
-
-export const RUNNING_KV_ENV = 'DIST_KERNEL_RUNNING_KV';
 
 export interface KernelStatus {
 	kv: string;
@@ -62,7 +59,7 @@ export type ModuleStatus = ModulePackageInfo & { origin: PackageOrigin };
 
 export interface StatusReport {
 	root: string;
-	running: { kv: string; source: 'option' | 'environment' | 'uname' };
+	running: RunningKernel;
 	kernels: KernelStatus[];
 	virtualVersion?: string;
 	defaultEntries: DefaultEntry[];
@@ -74,13 +71,6 @@ export interface StatusReport {
 	rescue?: { kv: string; layout: string; files: string[]; complete: boolean; builtAt: string };
 	/** Firmware state, the signing key found and what it signs (added by the status command: reading it sources bash). */
 	secureBoot?: SecureBootStatus;
-}
-
-export function runningKernel(ctx: Pick<RuntimeContext, 'env'>, option?: string): StatusReport['running'] {
-	if (option !== undefined) return { kv: assertKernelVersion(option, '`--running`'), source: 'option' };
-	const fromEnv = ctx.env[RUNNING_KV_ENV];
-	if (fromEnv) return { kv: assertKernelVersion(fromEnv, RUNNING_KV_ENV), source: 'environment' };
-	return { kv: release(), source: 'uname' };
 }
 
 function rescueStatus(ctx: Pick<RuntimeContext, 'root'>): Pick<StatusReport, 'rescue'> {

@@ -8,7 +8,6 @@ import type { RuntimeContext } from '../../context';
 import type { KernelArtifacts } from '../../boot/files/types';
 import { readDracutConfig, type DracutConfig } from '../dracut/config';
 import { runDracut } from '../dracut/build';
-import { scanModules, type ModuleInventory } from '../../portage/vdb/scan-modules';
 import { findEfiStub } from '../uki/find-stub';
 import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
 import { discoverSigningKey } from '../secureboot/signing-key';
@@ -17,14 +16,17 @@ import { findKernelFiles } from './kernel-files';
 
 export interface BuildOptions {
 	image?: string | undefined;
-	/** The caller's VDB scan for this call (the install pipeline reads it once), if it has one. */
-	inventory?: (() => ModuleInventory) | undefined;
 	/** Force a UKI or a plain initramfs; default from config `uki` and dracut's `uefi`. */
 	uki?: boolean | undefined;
 	/** A generic (non-hostonly) image: the rescue image. */
 	generic?: boolean | undefined;
 	/** The firmware starts the kernel image itself (layout efistub, uki, bls): it is signed like a UKI. */
 	efiKernel?: boolean | undefined;
+	/**
+	 * Installed packages with USE=initramfs whose modules are for this kernel (the caller asks Portage's VDB): a
+	 * prebuilt image was made with the kernel package, before any of them, so dracut builds the image instead.
+	 */
+	modulePackages: () => readonly string[];
 }
 
 export function wantsUki(ctx: Pick<RuntimeContext, 'config'>, dracut: DracutConfig): boolean {
@@ -45,15 +47,6 @@ export function findPrebuilt(ctx: Pick<RuntimeContext, 'config'>, image: string,
 	}
 }
 
-/**
- * Installed packages with USE=initramfs whose modules are for `kv`. A prebuilt image was made with the kernel
- * package, before any of them: it cannot hold their modules, so dracut builds the image here instead.
- */
-export function initramfsModulePackages(ctx: Pick<RuntimeContext, 'root' | 'config'>, kv: string, scanned?: () => ModuleInventory): string[] {
-	const inventory = scanned ? scanned() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages });
-	return inventory.modules.filter((m) => m.initramfs && m.modules.length > 0 && (m.builtFor === kv || m.contentsKvs.includes(kv))).map((m) => m.cpv);
-}
-
 function emptyInitrd(workDir: string): string {
 	// The UKI carries its initramfs; an empty one stops other generators and boot loaders from adding another.
 	const initrd = join(workDir, 'empty-initramfs.img');
@@ -66,7 +59,7 @@ function emptyInitrd(workDir: string): string {
  * The images for `kv`, with what the firmware starts (a UKI, an EFI-stub kernel) signed by the discovered key and,
  * under Secure Boot, checked against its certificate: all before anything is installed.
  */
-export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions = {}): Promise<KernelArtifacts> {
+export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions): Promise<KernelArtifacts> {
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
 	const firmwareRuns = uki || options.efiKernel === true;
@@ -85,7 +78,7 @@ async function buildImages(ctx: RuntimeContext, kv: string, workDir: string, dra
 	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
 	let prebuilt = findPrebuilt(ctx, kernel.image, uki);
-	const needIt = prebuilt && !options.generic ? initramfsModulePackages(ctx, kv, options.inventory) : [];
+	const needIt = prebuilt && !options.generic ? options.modulePackages() : [];
 	if (prebuilt && needIt.length > 0) {
 		ctx.logger.info(`not using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(', ')} (USE=initramfs); building one here`);
 		prebuilt = undefined;

@@ -1,24 +1,15 @@
 // installkernel's 05-check-chroot: inside a chroot, an image built without a configured kernel command line gets
 // the build host's /proc/cmdline baked in (dracut's hostonly_cmdline) — an installed system that boots the wrong
 // root. Refused before anything is built, naming where to configure one.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import { scalarOf } from '../../../parsers/bash-declare';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
 import type { DracutConfig } from './config';
+import { inChroot } from '../../boot/settings/in-chroot';
 import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
 
-/** True when / is not PID 1's root (what 05-check-chroot compares); false when that cannot be read. */
-export function inChroot(): boolean {
-	try {
-		const own = statSync('/');
-		const init = statSync('/proc/1/root/.');
-		return own.dev !== init.dev || own.ino !== init.ino;
-	} catch {
-		return false;
-	}
-}
 
 function yes(value: string | undefined): boolean {
 	return value !== undefined && /^(yes|y|1|true)$/i.test(value.trim());

@@ -58,7 +58,7 @@ async function refreshRescueImageNow(ctx: RuntimeContext, kv: string, workDir: s
 	const uki = resolved.layout === 'uki' || undefined;
 	const rescueWork = join(workDir, 'rescue');
 	mkdirSync(rescueWork, { recursive: true, mode: 0o700 });
-	const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, efiKernel: firmwareStartsKernel(resolved.layout), ...(uki ? { uki } : {}) });
+	const artifacts = await buildBootImages(ctx, kv, rescueWork, { generic: true, efiKernel: firmwareStartsKernel(resolved.layout), modulePackages: () => [], ...(uki ? { uki } : {}) });
 	const { version, plan } = rescuePlan(resolved.layout, resolved.names, resolved.machineId, { uki: artifacts.uki, microcode: [] });
 	const files: Partial<Record<Source, string>> = { image: artifacts.image };
 	if (artifacts.initrd) files.initrd = artifacts.initrd;

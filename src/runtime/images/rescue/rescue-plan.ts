@@ -5,8 +5,6 @@
 import type { Layout } from '../../../parsers/install-conf';
 import { planLayout, type LayoutNames, type LayoutPlan } from '../../boot/layouts/layout-plan';
 
-export const RESCUE_STATE = '/var/lib/dist-kernel/rescue.json';
-
 export interface RescuePlan {
 	/** The "version" the layout's names are built with. */
 	version: string;

@@ -7,11 +7,13 @@ import { DistKernelError } from '../../../lib/errors';
 import { makeConfValue } from '../../../parsers/make-conf-var';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { makeConfTexts } from '../../portage/binhost/read-pkgdir';
+import { makeConfTexts } from '../../config-files/make-conf';
 import { assertTrusted } from '../../config-files/trust';
 import type { DracutConfig } from '../dracut/config';
+import type { KeySource, SigningKey } from '../../boot/files/types';
 
-export type KeySource = 'config' | 'make.conf' | 'dracut' | 'sbctl';
+export type { KeySource };
+
 
 /** The order sources are tried in. */
 export const KEY_SOURCES: readonly KeySource[] = ['config', 'make.conf', 'dracut', 'sbctl'];
@@ -19,19 +21,7 @@ export const KEY_SOURCES: readonly KeySource[] = ['config', 'make.conf', 'dracut
 export const SBCTL_DB_KEY = '/var/lib/sbctl/keys/db/db.key';
 export const SBCTL_DB_CERT = '/var/lib/sbctl/keys/db/db.pem';
 
-export interface SigningKey {
-	source: KeySource;
-	/** Where the admin set it, for messages (a file, or the configuration keys). */
-	origin: string;
-	/** Disk path of the PEM certificate. */
-	cert: string;
-	/** Disk path of the key, or a PKCS#11 URI when `engine` is set. */
-	key: string;
-	engine?: string | undefined;
-	/** The certificate and key as the admin wrote them (system paths / URI). */
-	shownCert: string;
-	shownKey: string;
-}
+export type { SigningKey };
 
 interface Named {
 	source: KeySource;

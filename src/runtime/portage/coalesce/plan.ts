@@ -17,17 +17,17 @@
 //   waits for, which emerge). The last asking package completes it: one `dist-kernel install KV` (kernel
 //   deferred) or one rebuild by the caller. A deferral whose awaited packages all merged without asking is
 //   completed by the next request of the same emerge (staleDeferrals). If the emerge dies first, completePending
-//   (complete-pending.ts) — run at the start of runtime commands, by doctor and by status — completes the work
-//   once that emerge process is gone.
-// - Completion runs the ordinary install pipeline (installKernel / regenerateInitramfs with `force`), so a
-//   completed image is exactly what a direct run builds; its initramfsDone clears the record. A failed completion
-//   keeps the record (and the previous default boot entry).
+//   (features/install/complete-pending.ts) — run at the start of runtime commands, by doctor and by status —
+//   completes the work once that emerge process is gone.
+// - This module only decides; features/install carries the decision out. Completion runs the ordinary install
+//   pipeline (features/install/pipeline.ts), so a completed image is exactly what a direct run builds; the pipeline
+//   clears the record. A failed completion keeps the record (and the previous default boot entry).
 import type { RuntimeContext } from '../../context';
 import { scanModules, type ModuleInventory } from '../vdb/scan-modules';
 import { findBootFiles } from '../../boot/files/boot-files';
-import { findEmergeAncestor, type ProcessRef } from '../emerge/emerge-owner';
+import { findEmergeAncestor } from '../emerge/emerge-owner';
 import { itemsStillToMerge, readMergeList } from '../emerge/merge-list';
-import { clearPending, listPending, readPending, recordPending, type PendingWork } from '../../state/pending';
+import { listPending, readPending, recordPending, type PendingWork, type ProcessRef } from '../../state/pending';
 import { waitingFor as whatToWaitFor } from './waiting-for';
 import { timed } from '../../../lib/timing';
 
@@ -53,7 +53,7 @@ function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleI
 }
 
 /**
- * 'now': the caller builds (and installs) immediately, then calls initramfsDone.
+ * 'now': the caller builds (and installs) immediately; the pipeline then clears the kernel's pending record.
  * 'deferred': the caller does nothing more for this kernel now: the work was recorded and will be done once by the
  * last package that asks (or by completePending).
  * { complete }: this is the last asker of a deferred kernel installation: the caller completes that work (its build
@@ -99,12 +99,6 @@ async function planInitramfsNow(ctx: RuntimeContext, req: InitramfsRequest, scan
 	// Last asker. A deferred kernel installation is finished here (its build includes this package's modules).
 	if (owed?.kind === 'install' && req.reason !== 'kernel') return { complete: owed };
 	return 'now';
-}
-
-/** Called after a successful build+install for `kv`, so pending requests for it can be dropped. */
-export async function initramfsDone(ctx: RuntimeContext, kv: string): Promise<void> {
-	if (ctx.dryRun) return;
-	clearPending(ctx.root, kv);
 }
 
 function sameProcess(a: ProcessRef | undefined, b: ProcessRef | undefined): boolean {

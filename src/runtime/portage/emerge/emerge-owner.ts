@@ -3,11 +3,7 @@
 // chain in /proc and remember the emerge's pid and start time (guarding against pid reuse).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-
-export interface ProcessRef {
-	pid: number;
-	start: string;
-}
+import type { ProcessRef } from '../../state/pending';
 
 function stat(pid: number): { ppid: number; start: string } | undefined {
 	try {

@@ -14,7 +14,7 @@ import type { RuntimeContext } from '../../context';
 import { kernelImages, modulesUnder, type KernelImage } from '../../images/initramfs-reader/kernel-images';
 import type { InitramfsListing } from '../../images/initramfs-reader/read-initramfs';
 import type { ModulePackageInfo } from '../vdb/scan-modules';
-import { runningKernel } from '../../features/status/collect-status';
+import { runningKernel } from '../../boot/files/running-kernel';
 import { timed } from '../../../lib/timing';
 
 export interface RootCriticalModule {
