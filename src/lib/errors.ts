@@ -1,4 +1,7 @@
 // One error base for the whole program: callers switch on `code`, never on message text.
+import type { ErrorCode } from './error-codes';
+
+export type { ErrorCode } from './error-codes';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -17,16 +20,16 @@ export interface DistKernelErrorOptions {
 }
 
 /**
- * Every expected failure. `code` is namespaced: 'config.invalid', 'exec.failed', 'vdb.parse', 'boot.space'…
+ * Every expected failure. `code` is one of ERROR_CODES (error-codes.ts): 'config.invalid', 'exec.failed'…
  * The message's first line reads "what failed: object".
  */
 export class DistKernelError extends Error {
-	readonly code: string;
+	readonly code: ErrorCode;
 	readonly exitCode: number;
 	readonly hint: string | undefined;
 	readonly details: string | undefined;
 
-	constructor(code: string, message: string, options: DistKernelErrorOptions = {}) {
+	constructor(code: ErrorCode, message: string, options: DistKernelErrorOptions = {}) {
 		super(message, options.cause === undefined ? undefined : { cause: options.cause });
 		this.name = 'DistKernelError';
 		this.code = code;
@@ -37,7 +40,7 @@ export class DistKernelError extends Error {
 }
 
 /** Bad command line or configuration: exit 2. */
-export function usageError(code: string, message: string, options: Omit<DistKernelErrorOptions, 'exitCode'> = {}) {
+export function usageError(code: ErrorCode, message: string, options: Omit<DistKernelErrorOptions, 'exitCode'> = {}) {
 	return new DistKernelError(code, message, { ...options, exitCode: EXIT_USAGE });
 }
 
@@ -49,7 +52,7 @@ export class InternalError extends Error {
 	}
 }
 
-export function isDistKernelError(error: unknown, code?: string): error is DistKernelError {
+export function isDistKernelError(error: unknown, code?: ErrorCode): error is DistKernelError {
 	return error instanceof DistKernelError && (code === undefined || error.code === code);
 }
 

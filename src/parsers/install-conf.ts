@@ -3,7 +3,7 @@
 // _INITRD_GENERATOR / _UKI_GENERATOR variables override the file, as installkernel does. kernel-install(8) defines
 // the layouts bls, uki and other; Gentoo's installkernel adds compat, grub and efistub. Anything else is an error:
 // a layout we do not know could only be silently ignored.
-import { DistKernelError } from '../lib/errors';
+import { DistKernelError, type ErrorCode } from '../lib/errors';
 import type { BashValue } from './bash-declare';
 import { scalarOf } from './bash-declare';
 
@@ -36,7 +36,7 @@ function shown(value: string): string {
 	return JSON.stringify(value).slice(1, -1);
 }
 
-function configError(code: string, message: string, hint: string): DistKernelError {
+function configError(code: ErrorCode, message: string, hint: string): DistKernelError {
 	return new DistKernelError(code, message, { exitCode: 2, hint });
 }
 

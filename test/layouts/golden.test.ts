@@ -4,7 +4,7 @@
 // layout is a typed error naming the missing plugin). Stand-in dracut and a fake kernel: the subject is where
 // files go.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDistKernelError } from '../../src/lib/errors';
+import { isDistKernelError, type ErrorCode } from '../../src/lib/errors';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { installPlugins } from '../runtime/kernel-root';
 import { testBin } from '../helpers/bin';
 import { contentOf, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
 
-type Case = { layout: string; uki: boolean; esp: boolean; tree?: string[]; error?: string };
+type Case = { layout: string; uki: boolean; esp: boolean; tree?: string[]; error?: ErrorCode };
 
 const CLASSIC = [`/boot/System.map-${KV}`, `/boot/config-${KV}`, `/boot/initramfs-${KV}.img`, `/boot/vmlinuz-${KV}`];
 const EFISTUB = (initrd: boolean) => [`/efi/EFI/Gentoo/System.map-${KV}`, `/efi/EFI/Gentoo/config-${KV}`, ...(initrd ? [`/efi/EFI/Gentoo/initramfs-${KV}.img`] : []), `/efi/EFI/Gentoo/vmlinuz-${KV}.efi`];
