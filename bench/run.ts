@@ -180,7 +180,7 @@ else {
 		f.binhost.every((r) => r.compilerRuns === 0) ? 'met' : 'NOT met',
 	]);
 	rows.push([`  runs: source ${counts(f.source)}; binhost ${counts(f.binhost)}`, '', '', '1 dracut run each', [...f.source, ...f.binhost].every((r) => r.dracutRuns === 1) ? 'met' : 'NOT met']);
-	rows.push([`  build host, once for the fleet: source + binary packages + generic initramfs (dracut ${f.buildHost.dracutRuns})`, `${f.buildHost.seconds.toFixed(1)} s`, x(f.buildHost.seconds / source) + ' of a source upgrade', '', '']);
+	rows.push([`  build host, once for the fleet: source + binary packages + generic initramfs (dracut ${f.buildHost.dracutRuns})`, `${f.buildHost.seconds.toFixed(1)} s`, `${x(f.buildHost.seconds / source)} of a source upgrade`, '', '']);
 }
 out(`\n${renderTable(['measurement', 'medians', 'ratio', 'goal', ''], rows)}`);
 out(`\nload average at start ${results.machine.loadStart.join(', ')}, at end ${results.machine.loadEnd.join(', ')} (1, 5, 15 min; ${cpus().length} CPUs)`);

@@ -66,8 +66,8 @@ export async function populateFaultRoot(root: string, options: FaultRootOptions 
 	putFile(root, '/etc/machine-id', '0123456789abcdef0123456789abcdef\n');
 	putFile(root, '/etc/kernel/cmdline', 'root=LABEL=gentoo ro quiet\n');
 	putFile(root, '/etc/dracut.conf', '');
-	putFile(root, '/etc/dracut.conf.d/10-faults.conf', [SMALL_DRACUT_CONF, ...(options.dracut ?? [])].join('\n') + '\n');
-	putFile(root, '/etc/dist-kernel/dist-kernel.conf', (options.config ?? ['install-backend = builtin']).join('\n') + '\n');
+	putFile(root, '/etc/dracut.conf.d/10-faults.conf', `${[SMALL_DRACUT_CONF, ...(options.dracut ?? [])].join('\n')}\n`);
+	putFile(root, '/etc/dist-kernel/dist-kernel.conf', `${(options.config ?? ['install-backend = builtin']).join('\n')}\n`);
 	return { root, kernel, kvs };
 }
 

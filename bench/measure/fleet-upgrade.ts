@@ -47,7 +47,10 @@ export async function measureFleetUpgrade(bin: string, runs: number): Promise<Fl
 	process.env['DIST_KERNEL_TEST_BIN'] = bin;
 	const modules = [HELLO.cp, INITRAMFS_MODULES[0]!.cp];
 	const roots: PortageRoot[] = [];
-	const track = (root: PortageRoot) => (roots.push(root), root);
+	const track = (root: PortageRoot) => {
+		roots.push(root);
+		return root;
+	};
 	const base = track(await preparedPortageRoot());
 	let server: Awaited<ReturnType<typeof serveDirectory>> | undefined;
 	try {

@@ -1,6 +1,6 @@
 // Finds the repositories Portage knows under a root: the default repos.conf, then /etc/portage/repos.conf
 // (a file or a directory read recursively in name order, skipping hidden names and backups ending in `~`).
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError } from '../lib/errors';
 import type { Logger } from '../lib/log';
@@ -24,7 +24,7 @@ export interface Repository {
 
 /** Portage's _recursive_file_list: regular files in sorted order, directories descended, dot-names and `~` backups skipped. */
 export function listConfigFiles(path: string): string[] {
-	let stat;
+	let stat: Stats;
 	try {
 		stat = statSync(path);
 	} catch (error) {

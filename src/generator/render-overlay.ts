@@ -3,7 +3,7 @@ import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
 import type { Config } from '../config/schema';
 import { InternalError } from '../lib/errors';
 import { renderTemplate } from './render';
-import { type Provider, type PlannedVirtual } from './plan-virtuals';
+import type { Provider, PlannedVirtual } from './plan-virtuals';
 import type { RuntimeInfo } from './template-contexts';
 import {
 	CATEGORIES_TEMPLATE,

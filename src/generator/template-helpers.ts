@@ -52,7 +52,7 @@ export const TOKEN_KINDS = {
 	/** File, package or repository names: no slash, no leading dot or dash. */
 	name: (v: string) => /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(v) && !v.includes('..'),
 	/** Absolute path of plain characters. */
-	path: (v: string) => /^\/[A-Za-z0-9_+.\/-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
+	path: (v: string) => /^\/[A-Za-z0-9_+./-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
 	/** KEYWORDS entry: amd64, ~arm64, -*. */
 	keyword: (v: string) => /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*)$/.test(v),
 	/** USE flag name, PMS 3.1.4. */

@@ -1,4 +1,5 @@
 // /proc/self/mountinfo (proc(5)): which filesystem holds a path. Pure: takes the file's text.
+import { unescapeOctal } from './octal-escape';
 
 export interface MountEntry {
 	mountPoint: string;
@@ -10,10 +11,6 @@ export interface MountEntry {
 	superOptions: string[];
 }
 
-/** mountinfo escapes space, tab, newline and backslash as octal (`\040`). */
-function unescape(field: string): string {
-	return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
-}
 
 export function parseMountinfo(text: string): MountEntry[] {
 	const out: MountEntry[] = [];
@@ -23,9 +20,9 @@ export function parseMountinfo(text: string): MountEntry[] {
 		const dash = fields.indexOf('-');
 		if (dash < 6 || fields.length < dash + 3) continue;
 		out.push({
-			mountPoint: unescape(fields[4]!),
+			mountPoint: unescapeOctal(fields[4]!),
 			fsType: fields[dash + 1]!,
-			source: unescape(fields[dash + 2]!),
+			source: unescapeOctal(fields[dash + 2]!),
 			options: fields[5]!.split(',').filter(Boolean),
 			superOptions: (fields[dash + 3] ?? '').split(',').filter(Boolean),
 		});

@@ -19,7 +19,7 @@ export function makeDemoRoot(root: string, options: { uki: boolean }): void {
 	put(
 		root,
 		'/etc/dracut.conf.d/10-demo.conf',
-		['hostonly="no"', 'dracutmodules+=" base "', 'compress="zstd"', 'early_microcode="no"', options.uki ? 'uefi="yes"' : ''].join('\n') + '\n',
+		`${['hostonly="no"', 'dracutmodules+=" base "', 'compress="zstd"', 'early_microcode="no"', options.uki ? 'uefi="yes"' : ''].join('\n')}\n`,
 	);
 }
 

@@ -230,7 +230,7 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		const kv = '6.6.40-gentoo-dist';
 		mkdirSync(join(box.prefix, 'lib', 'modules', kv), { recursive: true });
 		writeFileSync(join(box.prefix, 'lib', 'modules', kv, 'vmlinuz'), 'image');
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs ${q(join(box.prefix, 'usr/src/linux-' + kv))} ${kv}`);
+		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs ${q(join(box.prefix, `usr/src/linux-${kv}`))} ${kv}`);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']]);
 		expect(result.texts('WARN')).toContain('fake runtime warning for initramfs');

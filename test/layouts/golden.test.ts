@@ -18,7 +18,7 @@ const CLASSIC = [`/boot/System.map-${KV}`, `/boot/config-${KV}`, `/boot/initramf
 const EFISTUB = (initrd: boolean) => [`/efi/EFI/Gentoo/System.map-${KV}`, `/efi/EFI/Gentoo/config-${KV}`, ...(initrd ? [`/efi/EFI/Gentoo/initramfs-${KV}.img`] : []), `/efi/EFI/Gentoo/vmlinuz-${KV}.efi`];
 const BLS = (base: string, initrd: boolean) => [`${base}/gentoo/${KV}/${initrd ? 'initrd' : 'linux'}`, ...(initrd ? [`${base}/gentoo/${KV}/linux`] : []), `${base}/loader/entries/gentoo-${KV}.conf`];
 
-export const BUILTIN_CASES: Case[] = [];
+const BUILTIN_CASES: Case[] = [];
 for (const uki of [false, true]) {
 	for (const esp of [true, false]) {
 		BUILTIN_CASES.push({ layout: 'compat', uki, esp, tree: CLASSIC });

@@ -177,7 +177,7 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 	};
 }
 
-function modulePackageVdb(m: ModuleSpec, virtualPv: string) {
+function modulePackageVdb(_m: ModuleSpec, virtualPv: string) {
 	return {
 		use: ['amd64', 'dist-kernel', 'initramfs'],
 		iuse: ['dist-kernel', '+initramfs', 'modules-compress'],

@@ -1,13 +1,13 @@
 // The host directories a kernel flow would write if it escaped its throw-away root: a digest of every entry (type,
 // mode, owner, size, content hash or link target), compared before and after the real-Portage flows.
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 export const GUARDED_HOST_DIRS = ['/boot', '/lib/modules', '/usr/src', '/var/db'] as const;
 
 function walk(path: string, out: Map<string, string>): void {
-	let stat;
+	let stat: Stats;
 	try {
 		stat = lstatSync(path);
 	} catch {

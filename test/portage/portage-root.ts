@@ -20,7 +20,7 @@ dk_test_boot_state() {
 		echo "== \${CATEGORY}/\${PF} \${EBUILD_PHASE}"
 		local f
 		while IFS= read -r -d '' f; do
-			echo "\$(stat -c %s "\${f}") \$(sha256sum < "\${f}" | cut -d' ' -f1) \${f}"
+			echo "$(stat -c %s "\${f}") $(sha256sum < "\${f}" | cut -d' ' -f1) \${f}"
 		done < <(find /boot -type f -print0 2>/dev/null)
 	} >> ${BOOT_STATES_LOG}
 }

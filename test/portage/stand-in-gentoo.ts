@@ -172,7 +172,7 @@ export async function standInGentoo(options: StandInOptions): Promise<FileMap> {
 	const files: FileMap = {};
 	files['profiles/repo_name'] = 'gentoo\n';
 	files['profiles/arch.list'] = `${ARCHES.replaceAll(' ', '\n')}\n`;
-	files['profiles/categories'] = ['dk-test', 'net-libs', 'sys-apps', 'sys-kernel', 'virtual'].join('\n') + '\n';
+	files['profiles/categories'] = `${['dk-test', 'net-libs', 'sys-apps', 'sys-kernel', 'virtual'].join('\n')}\n`;
 	files['metadata/layout.conf'] = 'masters =\nthin-manifests = true\nsign-manifests = false\nsign-commits = false\nprofile-formats = portage-2\ncache-formats =\n';
 	const profile = PROFILE.slice(GENTOO_REPO.length + 1);
 	files[`${profile}/eapi`] = '5\n';

@@ -134,7 +134,7 @@ export function kernelInstallPaths(layout: Layout, names: LayoutNames): { place:
 				{ place: 'boot', path: [`initramfs-${kv}.img`] },
 			];
 		case 'efistub':
-			return ['kernel-' + kv + '.efi', `initramfs-${kv}.img`].map((name) => ({ place: 'bootRoot' as const, path: ['EFI', names.vendorName, name] }));
+			return [`kernel-${kv}.efi`, `initramfs-${kv}.img`].map((name) => ({ place: 'bootRoot' as const, path: ['EFI', names.vendorName, name] }));
 		case 'uki':
 			return [{ place: 'bootRoot', path: ['EFI', 'Linux', `${names.entryToken}-${kv}.efi`] }];
 		case 'bls':

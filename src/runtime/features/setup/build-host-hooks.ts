@@ -15,7 +15,7 @@ export function buildHostHookPath(kernelPackage: string): string {
 
 export function renderBuildHostHook(kernelPackage: string): string {
 	return [
-		'# Written by `dist-kernel setup --build-host` for ' + kernelPackage + '; `dist-kernel setup --no-build-host` removes it.',
+		`# Written by \`dist-kernel setup --build-host\` for ${kernelPackage}; \`dist-kernel setup --no-build-host\` removes it.`,
 		'# After src_install, dist-kernel puts a generic initramfs or UKI beside the kernel image, following',
 		'# generic-image in /etc/dist-kernel/dist-kernel.conf (no, initramfs, uki), so that binary packages built',
 		'# here carry it and clients install it without running dracut.',

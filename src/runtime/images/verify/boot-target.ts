@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import { systemView, underRoot } from '../../../lib/root';
-import { parseBlsEntry } from '../../../parsers/bls-entry';
+import { type BlsEntry, parseBlsEntry } from '../../../parsers/bls-entry';
 import { splitCmdline } from '../../../parsers/kernel-cmdline';
 import { findSection } from '../../../parsers/pe-sections';
 import type { KernelArtifacts } from '../../boot/files/types';
@@ -52,7 +52,7 @@ function findBlsEntry(ctx: Pick<RuntimeContext, 'root'>, kv: string): FoundEntry
 			continue;
 		}
 		for (const name of names) {
-			let entry;
+			let entry: BlsEntry;
 			try {
 				entry = parseBlsEntry(readFileSync(join(entries, name), 'utf8'));
 			} catch {

@@ -6,5 +6,5 @@ import { DEFAULT_PKGDIR } from './binhost-indexes';
 
 export function readPkgdir(root: string): string {
 	const value = makeConfValue(makeConfTexts(root), 'PKGDIR');
-	return value && value.startsWith('/') && !value.includes('\0') ? value.replace(/\/+$/, '') || '/' : DEFAULT_PKGDIR;
+	return value?.startsWith('/') && !value.includes('\0') ? value.replace(/\/+$/, '') || '/' : DEFAULT_PKGDIR;
 }

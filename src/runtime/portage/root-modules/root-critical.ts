@@ -6,7 +6,7 @@
 // - what the current image loads from /lib/modules/<KV>/extra or /updates (out-of-tree directories), read with
 //   our initramfs reader: the image of the running kernel, else of the newest other kernel that has one; it is
 //   required of newer kernels (and of kernels not installed yet).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { isDistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
 import { mountAt, parseProcMounts } from '../../../parsers/proc-mounts';
@@ -90,7 +90,7 @@ const listings = new Map<string, Promise<InitramfsListing>>();
 
 /** Reads an image once per process while it is unchanged (a runtime call asks several times). */
 function readCached(image: KernelImage): Promise<InitramfsListing> {
-	let st;
+	let st: Stats;
 	try {
 		st = statSync(image.fullPath);
 	} catch {
