@@ -35,10 +35,44 @@ export async function bundleProgram(outdir) {
 			].join('\n'),
 		},
 		write: false,
+		metafile: true,
 		outdir,
 		logLevel: 'warning',
 	});
-	return new Map(result.outputFiles.map((file) => [relative(outdir, file.path), Buffer.from(file.contents)]));
+	return stableChunkNames(new Map(result.outputFiles.map((file) => [relative(outdir, file.path), Buffer.from(file.contents)])), result.metafile, outdir);
+}
+
+/**
+ * esbuild names shared chunks `chunk-<content hash>`, so every rebuild renames them and a diff shows whole files
+ * deleted and added. Each chunk is renamed after what it holds instead: a lazily imported module keeps its own name
+ * (`run-program.mjs`), a shared chunk takes the first source file it bundles (`chunk-errors.mjs`); the references
+ * between the files are rewritten to match.
+ */
+function stableChunkNames(files, metafile, outdir) {
+	const renames = new Map();
+	const taken = new Set();
+	const chunks = Object.entries(metafile.outputs)
+		.map(([path, output]) => ({ name: relative(outdir, resolve(TOP, path)), output }))
+		.filter(({ name }) => name.startsWith(`${CHUNK_DIR}/`))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	const base = (path) => path.split('/').pop().replace(/\.[cm]?[jt]s$/, '');
+	for (const { name, output } of chunks) {
+		const given = base(name).replace(/-[A-Z0-9]{8}$/, '');
+		const inputs = Object.keys(output.inputs).sort();
+		const stem = output.entryPoint ? given : `${given}-${inputs.length > 0 ? base(inputs[0]) : 'empty'}`;
+		let candidate = stem;
+		for (let n = 2; taken.has(candidate); n++) candidate = `${stem}-${n}`;
+		taken.add(candidate);
+		renames.set(name.slice(CHUNK_DIR.length + 1), `${candidate}.mjs`);
+	}
+	const out = new Map();
+	for (const [name, data] of files) {
+		let text = data.toString('utf8');
+		for (const [from, to] of renames) text = text.replaceAll(`/${from}"`, `/${to}"`).replaceAll(`./${from}"`, `./${to}"`);
+		const renamed = name.startsWith(`${CHUNK_DIR}/`) ? `${CHUNK_DIR}/${renames.get(name.slice(CHUNK_DIR.length + 1)) ?? name.slice(CHUNK_DIR.length + 1)}` : name;
+		out.set(renamed, Buffer.from(text, 'utf8'));
+	}
+	return out;
 }
 
 /** What is in `outdir` now, in the same shape (the entry and every chunk). */

@@ -35,7 +35,7 @@ describe('the bundled program', () => {
 		expect(text).toContain('// src/cli/plugin-fast-path.ts');
 		for (const heavy of ['commander', 'zod', 'execa', 'handlebars']) expect(text).not.toContain(`// node_modules/${heavy}/`);
 		// ...while the whole program is there, behind import().
-		expect(text).toMatch(/import\("\.\/chunks\/run-program-[A-Z0-9]+\.mjs"\)/);
+		expect(text).toMatch(/import\("\.\/chunks\/run-program\.mjs"\)/);
 	});
 
 	it('answers a plugin call on the fast path and through commander alike', async () => {
