@@ -1,7 +1,7 @@
 // Builds the commander program: global flags once, each command from its own file.
 import { Command, Option } from 'commander';
 import { createContext, type GlobalOptions } from './context';
-import type { CommandAction } from './command-module';
+import { type CommandAction, commandInput } from './command-module';
 import { commands } from './commands/index';
 import { VERSION } from './version';
 
@@ -20,7 +20,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 		(action: CommandAction) =>
 		async (...args: unknown[]): Promise<void> => {
 			const global = program.opts<GlobalOptions>();
-			const code = await action(createContext(global), ...args);
+			const code = await action(createContext(global), commandInput(args));
 			if (typeof code === 'number') setExitCode(code);
 		};
 

@@ -7,6 +7,7 @@ import { underRoot } from '../lib/root';
 import type { ReposConfSource } from '../parsers/repos-conf';
 import { readFileSync } from 'node:fs';
 import { VERSION } from './version';
+import { RUNTIME_BIN, RUNTIME_PACKAGE } from '../config/runtime-package';
 
 export interface RegenerateSummary {
 	versions: string[];
@@ -26,7 +27,7 @@ export async function regenerateOverlay(root: string, config: Config, logger: Lo
 		outputDir: underRoot(root, config.overlayDir),
 		check: false,
 		bundlePath: locateProgram().bundle,
-		runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: VERSION },
+		runtime: { package: RUNTIME_PACKAGE, bin: RUNTIME_BIN, version: VERSION },
 		defaultConfig: renderDefaultConfig(),
 		logger,
 		keepVersions,

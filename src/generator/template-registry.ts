@@ -6,6 +6,7 @@ import linuxModR1Eclass from '../../templates/overlay/eclass/linux-mod-r1.eclass
 import layoutConf from '../../templates/overlay/metadata/layout.conf.hbs';
 import categories from '../../templates/overlay/profiles/categories.hbs';
 import repoName from '../../templates/overlay/profiles/repo_name.hbs';
+import { RUNTIME_PACKAGE } from '../config/runtime-package';
 import runtimeEbuild from '../../templates/overlay/sys-kernel/dist-kernel-runtime/dist-kernel-runtime.ebuild.hbs';
 import kernelInstallPlugin50 from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/50-dist-kernel.install.hbs';
 import postsyncHook from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.postsync.hbs';
@@ -24,7 +25,7 @@ import {
 	virtualEbuildContextSchema,
 } from './template-contexts';
 
-export const RUNTIME_PACKAGE_DIR = 'sys-kernel/dist-kernel-runtime';
+export const RUNTIME_PACKAGE_DIR = RUNTIME_PACKAGE;
 export const VIRTUAL_PACKAGE_DIR = 'virtual/dist-kernel';
 
 /** What the runtime ebuild does with a static file in files/. */

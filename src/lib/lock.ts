@@ -5,6 +5,7 @@ import { closeSync, constants, mkdirSync, openSync, readFileSync, unlinkSync, wr
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DistKernelError } from './errors';
+import { readTextOrUndefined } from './read-file';
 
 export interface LockOptions {
 	/** Give up after this many ms (default 30 minutes: a dracut run on a slow machine). */
@@ -47,23 +48,16 @@ function tryCreate(path: string): boolean {
 	}
 }
 
-function readOrEmpty(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 function removeIfStale(path: string): void {
 	const guard = `${path}.takeover`;
 	if (!tryCreate(guard)) {
-		const guardHolder = readOrEmpty(guard);
+		const guardHolder = readTextOrUndefined(guard);
 		if (guardHolder !== undefined && !holderAlive(guardHolder)) unlinkQuiet(guard);
 		return;
 	}
 	try {
-		const content = readOrEmpty(path);
+		const content = readTextOrUndefined(path);
 		if (content !== undefined && !holderAlive(content)) unlinkQuiet(path);
 	} finally {
 		unlinkQuiet(guard);
@@ -92,11 +86,11 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
 			const token = selfToken();
 			return {
 				release: () => {
-					if (readOrEmpty(path) === token) unlinkQuiet(path);
+					if (readTextOrUndefined(path) === token) unlinkQuiet(path);
 				},
 			};
 		}
-		const holder = readOrEmpty(path);
+		const holder = readTextOrUndefined(path);
 		if (holder !== undefined && !holderAlive(holder)) {
 			removeIfStale(path);
 			continue;

@@ -15,12 +15,25 @@ export function assertKernelVersion(value: string, what = 'kernel version'): str
 	return value;
 }
 
-// PMS 3.1: category and package names.
-const CATEGORY_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+// PMS 3.1: category and package names. The one place these patterns are written.
+const NAME_CHARS = '[A-Za-z0-9_][A-Za-z0-9+_.-]*';
+const CATEGORY_RE = new RegExp(`^${NAME_CHARS}$`);
 const PN_RE = /^[A-Za-z0-9_][A-Za-z0-9+_-]*$/;
+/** CAT/PF (or CAT/P): a category, one slash, a name-version in the same characters. */
+const CATEGORY_AND_PF_RE = new RegExp(`^${NAME_CHARS}/${NAME_CHARS}$`);
 
 export function isCategory(value: string): boolean {
 	return CATEGORY_RE.test(value);
+}
+
+/** PMS 3.1.3: a slot (or sub-slot) name uses the category characters. */
+export function isSlotName(value: string): boolean {
+	return CATEGORY_RE.test(value);
+}
+
+/** CAT/PF as the eclasses pass it (${CATEGORY}/${PF}), or a CPV as a binary package index lists it. */
+export function isCategoryAndPf(value: string): boolean {
+	return CATEGORY_AND_PF_RE.test(value);
 }
 
 /** PMS: a package name must not end in a hyphen followed by something that looks like a version. */

@@ -2,7 +2,7 @@
 // Portage writes the resolved slot operator into the VDB (`virtual/dist-kernel:0/6.1.11=`) and has already reduced
 // USE conditionals there; we still tolerate `flag? ( … )` and `|| ( … )` groups. Pure: strings in.
 import { DistKernelError } from '../lib/errors';
-import { isCategory, isPackageName, printable } from '../lib/validate';
+import { isCategory, isPackageName, isSlotName, printable } from '../lib/validate';
 import { parsePmsVersion, type PmsVersion } from './pms-version';
 
 export interface Cpv {
@@ -58,7 +58,6 @@ export function parseCpv(text: string): Cpv {
 	return { category, name: split.name, version: split.version, key: `${category}/${split.name}` };
 }
 
-const SLOT_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
 const USE_DEP_RE = /^(?:-|!)?[A-Za-z0-9][A-Za-z0-9+_@-]*(?:\([+-]\))?[=?]?$/;
 const REPO_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 const OPERATORS: AtomOperator[] = ['<=', '>=', '<', '>', '=', '~'];
@@ -104,7 +103,7 @@ export function parseAtom(input: string): Atom {
 		}
 		if (slotText !== '') {
 			const [main, sub, ...extra] = slotText.split('/');
-			if (extra.length > 0 || !SLOT_NAME_RE.test(main ?? '') || (sub !== undefined && !SLOT_NAME_RE.test(sub))) {
+			if (extra.length > 0 || !isSlotName(main ?? '') || (sub !== undefined && !isSlotName(sub))) {
 				throw parseError('dependency atom', input);
 			}
 			slot = main;

@@ -2,7 +2,7 @@
 // lib/portage/getbinpkg.py PackageIndex): a header block, then one block per package, blocks separated by blank
 // lines, each line `KEY: value`. Pure: text in, records out.
 import { DistKernelError } from '../lib/errors';
-import { printable } from '../lib/validate';
+import { isCategoryAndPf, printable } from '../lib/validate';
 
 export interface BinpkgIndexEntry {
 	/** `category/PF` (the CPV key). */
@@ -17,7 +17,6 @@ export interface BinpkgIndex {
 }
 
 const LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
-const CPV_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
 
 function bad(source: string, lineNo: number, why: string, text: string): DistKernelError {
 	return new DistKernelError('binhost.index', `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text)}\`` });
@@ -49,7 +48,7 @@ export function parseBinpkgIndex(text: string, source = 'Packages'): BinpkgIndex
 	for (const block of packageBlocks) {
 		const cpv = block.fields['CPV'];
 		if (cpv === undefined) throw bad(source, block.start, 'package block without CPV', Object.keys(block.fields).join(' '));
-		if (!CPV_RE.test(cpv)) throw bad(source, block.start, 'expected CPV to be category/name-version', cpv);
+		if (!isCategoryAndPf(cpv)) throw bad(source, block.start, 'expected CPV to be category/name-version', cpv);
 		packages.push({ cpv, fields: block.fields });
 	}
 	return { header, packages };

@@ -2,7 +2,7 @@
 // (CATEGORY, PF, SLOT, USE, IUSE, RDEPEND, repository, COUNTER, BUILD_TIME, INHERITED), each ending in a newline.
 // Pure: the caller reads the files and hands their text in; the directory name is authoritative, as in vartree.
 import { DistKernelError } from '../lib/errors';
-import { isCategory, printable } from '../lib/validate';
+import { isCategory, isSlotName, printable } from '../lib/validate';
 import { parseDependAtoms, splitNameVersion, type Atom } from './atom';
 import type { PmsVersion } from './pms-version';
 
@@ -76,8 +76,7 @@ export function parseVdbEntry(cpv: string, files: VdbFiles): VdbPackage {
 
 	const slotText = value(files, 'SLOT') ?? '0';
 	const [slot = '', subSlot, ...slotExtra] = slotText.split('/');
-	const slotRe = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
-	if (slotExtra.length > 0 || !slotRe.test(slot) || (subSlot !== undefined && !slotRe.test(subSlot))) {
+	if (slotExtra.length > 0 || !isSlotName(slot) || (subSlot !== undefined && !isSlotName(subSlot))) {
 		throw fail(cpv, 'SLOT', `Expected SLOT or SLOT/SUBSLOT, got \`${printable(slotText)}\``);
 	}
 	let rdepend: Atom[];

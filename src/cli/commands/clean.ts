@@ -1,5 +1,6 @@
 // `dist-kernel clean [--keep N] [--pretend]`: remove old kernels' boot files and unowned module directories.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { listInstalledKernels } from '../../runtime/boot/backends/select';
 import { runClean } from '../../runtime/features/clean/run-clean';
 import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
@@ -7,11 +8,7 @@ import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { removeKernel } from '../../runtime/features/install/remove-kernel';
 
-interface CleanFlags {
-	keep?: string;
-	pretend?: boolean;
-	running?: string;
-}
+const cleanFlags = z.object({ keep: z.string().optional(), pretend: z.boolean().optional(), running: z.string().optional() });
 
 export const cleanCommand: CommandModule = {
 	register(program, run) {
@@ -22,8 +19,8 @@ export const cleanCommand: CommandModule = {
 			.option('--pretend', 'only show what would be removed')
 			.option('--running <kv>', 'treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)')
 			.action(
-				run(async (context, options) => {
-					const flags = options as CleanFlags;
+				run(async (context, input) => {
+					const flags = parsed(cleanFlags, input.options);
 					const ctx = createRuntimeContext({ ...context, config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }) });
 					// A kernel whose installation an interrupted emerge deferred counts once it is in /boot.
 					if (!flags.pretend) {

@@ -1,7 +1,10 @@
 // `dist-kernel doctor [--json]`: problems that would bite at the next reboot, each with its fix; exit 1 on errors.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { renderFindings, runDoctor } from '../../runtime/features/doctor/run-doctor';
+
+const doctorFlags = z.object({ json: z.boolean().optional(), running: z.string().optional() });
 
 export const doctorCommand: CommandModule = {
 	register(program, run) {
@@ -11,8 +14,8 @@ export const doctorCommand: CommandModule = {
 			.option('--json', 'print the findings as JSON')
 			.option('--running <kv>', 'treat KV as the running kernel (default: uname -r, or $DIST_KERNEL_RUNNING_KV)')
 			.action(
-				run(async (context, options) => {
-					const opts = options as { json?: boolean; running?: string };
+				run(async (context, input) => {
+					const opts = parsed(doctorFlags, input.options);
 					const ctx = createRuntimeContext(context);
 					const findings = await runDoctor(ctx, opts.running === undefined ? {} : { running: opts.running });
 					process.stdout.write(opts.json ? `${JSON.stringify({ findings }, null, 2)}\n` : renderFindings(findings));

@@ -1,28 +1,30 @@
 // `dist-kernel generate [--check] [--output DIR]`: writes (or compares) the dist-kernel overlay.
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
+import * as z from 'zod';
 import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
 import { configSchema, toKebab } from '../../config/schema';
 import { usageError } from '../../lib/errors';
 import { underRoot } from '../../lib/root';
 import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { assertSafePath, printable } from '../../lib/validate';
-import type { CommandModule } from '../command-module';
+import { type CommandModule, parsed } from '../command-module';
 import { VERSION } from '../version';
 import { isDirectory } from '../../lib/path-kind';
+import { RUNTIME_BIN, RUNTIME_PACKAGE } from '../../config/runtime-package';
 
 /** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
 const CONFIG_FLAGS = ['kernelPackages', 'repositories', 'overlayDir', 'maintainerEmail', 'maintainerName'] as const;
 
-interface GenerateFlags {
-	check?: boolean;
-	output?: string;
-	kernelPackages?: string[];
-	repositories?: string[];
-	overlayDir?: string;
-	maintainerEmail?: string;
-	maintainerName?: string;
-}
+const generateFlags = z.object({
+	check: z.boolean().optional(),
+	output: z.string().optional(),
+	kernelPackages: z.array(z.string()).optional(),
+	repositories: z.array(z.string()).optional(),
+	overlayDir: z.string().optional(),
+	maintainerEmail: z.string().optional(),
+	maintainerName: z.string().optional(),
+});
 
 export const generateCommand: CommandModule = {
 	register(program, run) {
@@ -37,10 +39,9 @@ export const generateCommand: CommandModule = {
 			command.addOption(new Option(`--${toKebab(key)} <${isList ? 'values...' : 'value'}>`, schema.description ?? key));
 		}
 		command.action(
-			run(async (context, ...args) => {
-				const flags = args[0] as GenerateFlags;
-				const cmd = args[1] as Command;
-				const rootGiven = cmd.parent?.getOptionValueSource('root') === 'cli';
+			run(async (context, input) => {
+				const flags = parsed(generateFlags, input.options);
+				const rootGiven = input.command.parent?.getOptionValueSource('root') === 'cli';
 				// Loaded on demand: handlebars and the templates stay out of every other command's start-up.
 				const [{ generateOverlay }, { locateProgram }] = await Promise.all([
 					import('../../generator/generate-overlay'),
@@ -51,8 +52,8 @@ export const generateCommand: CommandModule = {
 				let root = context.root;
 				let outputDir: string | undefined = flags.output === undefined ? undefined : resolve(assertSafePath(resolve(flags.output), '--output'));
 				if (location.checkout && !rootGiven && outputDir === undefined) {
-					root = resolve(location.checkout, 'test', 'fixtures', 'sample-root');
-					outputDir = resolve(location.checkout, 'overlay');
+					root = location.checkout.sampleRoot;
+					outputDir = location.checkout.overlay;
 					context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
 				}
 
@@ -72,7 +73,7 @@ export const generateCommand: CommandModule = {
 					outputDir,
 					check,
 					bundlePath: location.bundle,
-					runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: VERSION },
+					runtime: { package: RUNTIME_PACKAGE, bin: RUNTIME_BIN, version: VERSION },
 					defaultConfig: renderDefaultConfig(),
 					logger: context.logger,
 					keepVersions,

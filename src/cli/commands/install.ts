@@ -1,17 +1,15 @@
 // `dist-kernel install KV [--image PATH] [--package CAT/PF]`: the kernel install pipeline (kernel-install.eclass
 // pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { installKernel } from '../../runtime/features/install/install-kernel';
 import { validateInstallRequest } from '../../runtime/features/install/pipeline';
 
-interface InstallFlags {
-	image?: string;
-	package?: string;
-	force?: boolean;
-}
+const kvArgument = z.tuple([z.string()]);
+const installFlags = z.object({ image: z.string().optional(), package: z.string().optional(), force: z.boolean().optional() });
 
 export const installCommand: CommandModule = {
 	register(program, run) {
@@ -23,13 +21,14 @@ export const installCommand: CommandModule = {
 			.option('--package <cat/pf>', 'the package asking (kernel-install.eclass passes ${CATEGORY}/${PF})')
 			.option('--force', 'install without boot verification (verify-boot = qemu), as the default entry')
 			.action(
-				run(async (context, kv, options) => {
-					const flags = options as InstallFlags;
+				run(async (context, input) => {
+					const [kv] = parsed(kvArgument, input.args);
+					const flags = parsed(installFlags, input.options);
 					const ctx = createRuntimeContext(context);
-					validateInstallRequest(ctx, kv as string, { image: flags.image, package: flags.package });
-					assertBootMounted(ctx, flags.package ? `emerge --config '=${flags.package}'` : `dist-kernel install ${kv as string}`);
+					validateInstallRequest(ctx, kv, { image: flags.image, package: flags.package });
+					assertBootMounted(ctx, flags.package ? `emerge --config '=${flags.package}'` : `dist-kernel install ${kv}`);
 					await completePending(ctx);
-					await installKernel(ctx, kv as string, { image: flags.image, package: flags.package, skipVerify: flags.force });
+					await installKernel(ctx, kv, { image: flags.image, package: flags.package, skipVerify: flags.force });
 					return 0;
 				}),
 			);

@@ -1,8 +1,12 @@
 // `dist-kernel modules rebuild [--pretend]`: rebuild stale module packages Portage will not rebuild by itself.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { rebuildModules } from '../../runtime/features/modules/rebuild-modules';
 import { rebuildWithoutPackage } from '../../runtime/features/install/removed-package';
+
+const modulesFlags = z.object({ pretend: z.boolean().optional() });
+const packageArgument = z.tuple([z.string()]);
 
 export const modulesCommand: CommandModule = {
 	register(program, run) {
@@ -12,9 +16,9 @@ export const modulesCommand: CommandModule = {
 			.description('rebuild stale module packages with USE=-dist-kernel (emerge --oneshot --usepkg=n =cat/pkg-ver…)')
 			.option('--pretend', 'show what would be rebuilt and the emerge command, run nothing')
 			.action(
-				run(async (context, options) => {
+				run(async (context, input) => {
 					const ctx = createRuntimeContext(context);
-					await rebuildModules(ctx, { pretend: Boolean((options as { pretend?: boolean }).pretend) });
+					await rebuildModules(ctx, { pretend: Boolean(parsed(modulesFlags, input.options).pretend) });
 					return 0;
 				}),
 			);
@@ -23,9 +27,10 @@ export const modulesCommand: CommandModule = {
 			.description("rebuild every image that holds the modules of CAT/PF, which is being removed (linux-mod-r1's pkg_postrm)")
 			.argument('<cat/pf>', 'the package being removed (${CATEGORY}/${PF})')
 			.action(
-				run(async (context, cpf) => {
+				run(async (context, input) => {
+					const [cpf] = parsed(packageArgument, input.args);
 					const ctx = createRuntimeContext(context);
-					await rebuildWithoutPackage(ctx, cpf as string);
+					await rebuildWithoutPackage(ctx, cpf);
 					return 0;
 				}),
 			);

@@ -1,6 +1,7 @@
 // `dist-kernel plugin dist-kernel add KV ENTRY_DIR IMAGE [INITRD…]` / `… remove KV ENTRY_DIR`: the body of our
 // kernel-install(8) plugin. Quiet unless KERNEL_INSTALL_VERBOSE=1 (or --verbose); warnings always show.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import type { Logger } from '../../lib/log';
 import { createRuntimeContext } from '../../runtime/context';
 import { runKernelInstallPlugin } from '../../runtime/features/install/kernel-install-plugin';
@@ -10,6 +11,8 @@ function quietUnless(verbose: boolean, logger: Logger): Logger {
 	if (verbose) return logger;
 	return { ...logger, info: () => {}, debug: () => {}, begin: () => () => {} };
 }
+
+const pluginArguments = z.tuple([z.string(), z.string(), z.string(), z.string(), z.array(z.string())]);
 
 export const pluginCommand: CommandModule = {
 	register(program, run) {
@@ -22,11 +25,12 @@ export const pluginCommand: CommandModule = {
 			.argument('<entry-dir>', 'ENTRY_DIR_ABS from kernel-install')
 			.argument('[files...]', 'add: IMAGE [INITRD…]')
 			.action(
-				run(async (context, name, command, kv, entryDir, files) => {
+				run(async (context, input) => {
+					const [name, command, kv, entryDir, files] = parsed(pluginArguments, input.args);
 					const verbose = pluginVerbose(context.verbose, context.env);
 					const logger = quietUnless(verbose, context.logger);
-					const [image, ...initrds] = files as string[];
-					const inv: PluginInvocation = { name: name as string, command: command as string, kv: kv as string, entryDir: entryDir as string, image, initrds };
+					const [image, ...initrds] = files;
+					const inv: PluginInvocation = { name, command, kv, entryDir, image, initrds };
 					// Calls that build nothing need no configuration (main.ts usually answers them before this point).
 					const noOp = decidePluginNoOp(inv, context.env);
 					if (noOp) {

@@ -1,8 +1,11 @@
 // `dist-kernel postsync REPO SYNC_URI LOCATION`: what /etc/portage/repo.postsync.d/dist-kernel runs after a sync.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { regenerateOverlay } from '../regenerate-overlay';
 import { createRuntimeContext } from '../../runtime/context';
 import { parsePostsyncArgs, runPostsync } from '../../runtime/features/postsync/run-postsync';
+
+const postsyncArguments = z.tuple([z.string(), z.string(), z.string()]);
 
 export const postsyncCommand: CommandModule = {
 	register(program, run) {
@@ -13,9 +16,10 @@ export const postsyncCommand: CommandModule = {
 			.argument('<sync-uri>', 'its sync-uri (may be empty)')
 			.argument('<location>', 'its location')
 			.action(
-				run(async (context, repository, syncUri, location) => {
+				run(async (context, input) => {
+					const [repository, syncUri, location] = parsed(postsyncArguments, input.args);
 					const ctx = createRuntimeContext(context);
-					const args = parsePostsyncArgs(String(repository), String(syncUri), String(location));
+					const args = parsePostsyncArgs(repository, syncUri, location);
 					const outcome = await runPostsync(ctx, args, async (keep) => {
 						await regenerateOverlay(
 							ctx.root,

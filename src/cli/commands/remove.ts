@@ -1,11 +1,15 @@
 // `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
 import { assertKernelVersion } from '../../lib/validate';
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
 import { validatePackage } from '../../runtime/features/install/pipeline';
 import { removeKernel } from '../../runtime/features/install/remove-kernel';
+
+const kvArgument = z.tuple([z.string()]);
+const removeFlags = z.object({ package: z.string().optional(), force: z.boolean().optional() });
 
 export const removeCommand: CommandModule = {
 	register(program, run) {
@@ -16,14 +20,15 @@ export const removeCommand: CommandModule = {
 			.option('--package <cat/pf>', 'the package asking')
 			.option('--force', "also remove the running kernel's boot files")
 			.action(
-				run(async (context, kv, options) => {
-					const flags = options as { package?: string; force?: boolean };
+				run(async (context, input) => {
+					const [kv] = parsed(kvArgument, input.args);
+					const flags = parsed(removeFlags, input.options);
 					validatePackage(flags.package);
-					assertKernelVersion(kv as string);
+					assertKernelVersion(kv);
 					const ctx = createRuntimeContext(context);
-					assertBootMounted(ctx, `dist-kernel remove ${kv as string}`);
+					assertBootMounted(ctx, `dist-kernel remove ${kv}`);
 					await completePending(ctx);
-					await removeKernel(ctx, kv as string, { package: flags.package, force: flags.force });
+					await removeKernel(ctx, kv, { package: flags.package, force: flags.force });
 					return 0;
 				}),
 			);

@@ -1,16 +1,17 @@
 // `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
-import type { CommandModule } from '../command-module';
+import * as z from 'zod';
+import { type CommandModule, parsed } from '../command-module';
 import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
 import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { runSetup } from '../../runtime/features/setup/run-setup';
 import { undoSetup } from '../../runtime/features/setup/undo-setup';
 
-interface SetupFlags {
-	eclassOverrides?: boolean;
-	mainRepo?: string;
-	buildHost?: boolean;
-	undo?: boolean;
-}
+const setupFlags = z.object({
+	eclassOverrides: z.boolean().optional(),
+	mainRepo: z.string().optional(),
+	buildHost: z.boolean().optional(),
+	undo: z.boolean().optional(),
+});
 
 export const setupCommand: CommandModule = {
 	register(program, run) {
@@ -24,8 +25,8 @@ export const setupCommand: CommandModule = {
 			.option('--no-build-host', 'remove the build-host hooks an earlier setup wrote')
 			.option('--undo', 'remove what an earlier setup added')
 			.action(
-				run(async (context, options) => {
-					const flags = options as SetupFlags;
+				run(async (context, input) => {
+					const flags = parsed(setupFlags, input.options);
 					const { root, dryRun, logger, exec } = context;
 					if (flags.undo) {
 						undoSetup({ root, dryRun, logger, exec });

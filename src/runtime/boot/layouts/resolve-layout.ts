@@ -1,8 +1,4 @@
-// The layout in force and every name and place it needs: install.conf (as installkernel reads it), os-release
-// (ID, NAME, PRETTY_NAME), kernel-install's entry token and BOOT_ROOT, and the ESP. No install.conf means
-// layout=compat, what installkernel does without USE flags. A layout that needs an ESP with none found is an
-// error naming the layout: installkernel's warning-and-fallback to /boot would leave a kernel no firmware boots.
-import { readFileSync } from 'node:fs';
+
 import { DistKernelError } from '../../../lib/errors';
 import { parseEntryToken, parseTries, parseVendorName, type Layout } from '../../../parsers/install-conf';
 import { parseOsRelease } from '../../../parsers/os-release';
@@ -12,6 +8,7 @@ import { readKernelInstallSettings } from '../settings/kernel-install-settings';
 import { readInstallConf, type InstallConfRead } from '../settings/read-install-conf';
 import { findEsp, ESP_CANDIDATES } from './boot-places';
 import type { LayoutNames } from './layout-plan';
+import { readTextOrUndefined } from '../../../lib/read-file';
 
 export interface ResolvedLayout {
 	layout: Layout;
@@ -25,16 +22,9 @@ export interface ResolvedLayout {
 	machineId: string | undefined;
 }
 
-function readText(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 export function readOsRelease(ctx: Pick<RuntimeContext, 'root'>): Record<string, string> {
-	return parseOsRelease(readText(systemPath(ctx, '/etc/os-release')) ?? readText(systemPath(ctx, '/usr/lib/os-release')) ?? '');
+	return parseOsRelease(readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ?? readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ?? '');
 }
 
 /** Names for `kv`; the vendor name is only checked when the efistub layout needs it (Debian's NAME has a '/'). */
@@ -51,7 +41,7 @@ export function layoutNames(osRelease: Record<string, string>, entryToken: strin
 
 /** systemd's 90-loaderentry: boot counting when /etc/kernel/tries exists (bls). */
 function readTries(ctx: Pick<RuntimeContext, 'root'>): { tries?: number } {
-	const text = readText(systemPath(ctx, '/etc/kernel/tries'));
+	const text = readTextOrUndefined(systemPath(ctx, '/etc/kernel/tries'));
 	return text === undefined ? {} : { tries: parseTries(text, '/etc/kernel/tries') };
 }
 

@@ -1,6 +1,6 @@
 // The boot loader's default entry, where a file says it: systemd-boot's loader.conf `default` (in the ESP or
 // XBOOTLDR) and GRUB's grubenv `saved_entry`. Read-only; absent when nothing is configured.
-import { readFileSync } from 'node:fs';
+import { readTextOrUndefined } from '../../../lib/read-file';
 import { underRoot } from '../../../lib/root';
 
 export interface DefaultEntry {
@@ -8,18 +8,11 @@ export interface DefaultEntry {
 	value: string;
 }
 
-function read(root: string, path: string): string | undefined {
-	try {
-		return readFileSync(underRoot(root, path), 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 export function findDefaultEntries(root: string): DefaultEntry[] {
 	const out: DefaultEntry[] = [];
 	for (const dir of ['/efi', '/boot', '/boot/efi']) {
-		const text = read(root, `${dir}/loader/loader.conf`);
+		const text = readTextOrUndefined(underRoot(root, `${dir}/loader/loader.conf`));
 		if (text === undefined) continue;
 		for (const line of text.split('\n')) {
 			const match = /^\s*default\s+(\S.*?)\s*$/.exec(line);
@@ -27,7 +20,7 @@ export function findDefaultEntries(root: string): DefaultEntry[] {
 		}
 	}
 	for (const path of ['/boot/grub/grubenv', '/boot/grub2/grubenv']) {
-		const text = read(root, path);
+		const text = readTextOrUndefined(underRoot(root, path));
 		if (text === undefined) continue;
 		for (const line of text.split('\n')) {
 			const match = /^saved_entry=(.+)$/.exec(line);

@@ -1,7 +1,7 @@
 // What systemd's kernel-install will decide, computed the same way (252's shell version and newer): install.conf,
 // machine id, entry token, BOOT_ROOT, layout, plugin list — all under --root. Used to run it against a --root tree
 // and to know which paths it is about to touch (for backups and the space check).
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemView } from '../../../lib/root';
 import { parseEntryToken, parseMachineId, parseVendorName, type InstallConf, type Layout } from '../../../parsers/install-conf';
@@ -11,6 +11,7 @@ import { isLiveRoot, systemPath } from '../../context';
 import { listDropIns } from '../../config-files/drop-in-dirs';
 import { readInstallConf } from './read-install-conf';
 import { isDirectory } from '../../../lib/path-kind';
+import { readTextOrUndefined } from '../../../lib/read-file';
 
 export interface KernelInstallSettings {
 	/** Disk path of the directory holding install.conf, cmdline, entry-token ($KERNEL_INSTALL_CONF_ROOT). */
@@ -30,13 +31,6 @@ export interface KernelInstallSettings {
 
 const PLUGIN_DIRS = ['/etc/kernel/install.d', '/run/kernel/install.d', '/usr/local/lib/kernel/install.d', '/usr/lib/kernel/install.d'];
 
-function readText(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 /** A directory is a mount point when its device differs from its parent's. */
 function isMountPoint(path: string): boolean {
@@ -57,9 +51,9 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 	const confRoot = installConfFile ? dirname(installConfFile) : systemPath(ctx, '/etc/kernel');
 	const conf = read.conf;
 
-	const machineId = conf.machineId ?? parseMachineId(readText(systemPath(ctx, '/etc/machine-id')) ?? '');
-	const osRelease = parseOsRelease(readText(systemPath(ctx, '/etc/os-release')) ?? readText(systemPath(ctx, '/usr/lib/os-release')) ?? '');
-	const tokenFile = readText(systemPath(ctx, `${systemView(ctx.root, confRoot)}/entry-token`));
+	const machineId = conf.machineId ?? parseMachineId(readTextOrUndefined(systemPath(ctx, '/etc/machine-id')) ?? '');
+	const osRelease = parseOsRelease(readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ?? readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ?? '');
+	const tokenFile = readTextOrUndefined(systemPath(ctx, `${systemView(ctx.root, confRoot)}/entry-token`));
 	const configuredToken = tokenFile?.trim() ? parseEntryToken(tokenFile, `${systemView(ctx.root, confRoot)}/entry-token`) : undefined;
 	// os-release values name directories on the boot partition: a hostile ID is refused, not used.
 	const tokenCandidates = configuredToken
@@ -92,7 +86,7 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 
 	let layout = conf.layout;
 	if (!layout) {
-		const srel = readText(systemPath(ctx, `${bootRoot}/loader/entries.srel`))?.trim();
+		const srel = readTextOrUndefined(systemPath(ctx, `${bootRoot}/loader/entries.srel`))?.trim();
 		if (srel !== undefined) layout = srel === 'type1' ? 'bls' : 'other';
 		else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? 'bls' : 'other';
 	}

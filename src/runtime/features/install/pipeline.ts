@@ -4,7 +4,7 @@
 // space) is done first; /boot changes only through a transaction.
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import { timed } from '../../../lib/timing';
-import { assertKernelVersion, printable } from '../../../lib/validate';
+import { assertKernelVersion, isCategoryAndPf, printable } from '../../../lib/validate';
 import { parseCpv } from '../../../parsers/atom';
 import { selectBackend } from '../../boot/backends/select';
 import type { Backend, KernelArtifacts } from '../../boot/files/types';
@@ -53,7 +53,7 @@ export interface InstallResult {
 /** CAT/PF as the eclasses pass it (${CATEGORY}/${PF}): plain characters only, one slash. */
 export function validatePackage(pkg: string | undefined): void {
 	if (pkg === undefined) return;
-	if (!/^[A-Za-z0-9_][A-Za-z0-9+_.-]*\/[A-Za-z0-9_][A-Za-z0-9+_.-]*$/.test(pkg)) {
+	if (!isCategoryAndPf(pkg)) {
 		throw new DistKernelError('input.package', `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
 	}
 }

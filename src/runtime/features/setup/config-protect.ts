@@ -3,10 +3,11 @@
 // etc-update and dispatch-conf pick up, and which Portage's repos.conf reader skips (it ignores dot files, while a
 // `name.new` would be read as a second repos.conf file).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../lib/atomic-write';
 import type { Exec } from '../../../lib/exec';
+import { readTextOrUndefined } from '../../../lib/read-file';
 
 export function sha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
@@ -54,19 +55,11 @@ export interface ProtectedWriteOptions {
 	shown?: string;
 }
 
-function readOrUndefined(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw error;
-	}
-}
 
 /** Writes `text` to `path` unless an admin-edited file is there; then writes (once) a `._cfgNNNN_` copy and returns the diff. */
 export async function writeProtected(path: string, text: string, options: ProtectedWriteOptions): Promise<ProtectedWrite> {
 	const hash = sha256(text);
-	const current = readOrUndefined(path);
+	const current = readTextOrUndefined(path, { only: 'missing' });
 	const write = (target: string) => {
 		if (options.dryRun) return;
 		mkdirSync(dirname(target), { recursive: true });
@@ -92,7 +85,7 @@ export async function writeProtected(path: string, text: string, options: Protec
 	});
 	const diff = diffResult.stdout;
 	// Same proposal already waiting for etc-update: do not stack another copy.
-	if (last !== undefined && readOrUndefined(join(dir, last)) === text) {
+	if (last !== undefined && readTextOrUndefined(join(dir, last), { only: 'missing' }) === text) {
 		return { path, action: 'protected', protectedPath: join(dir, last), diff, hash };
 	}
 	const protectedPath = join(dir, nextProtectName(entries, name));

@@ -16,10 +16,10 @@ import { assertGentooRoot } from './gentoo-root';
 import { REPOS_CONF_DIR, REPOS_CONF_FILE, renderReposConf } from './repos-conf-text';
 import { emptyRecord, readSetupRecord, SETUP_RECORD, recordDir, recordFile, writeSetupRecord, type SetupRecord } from '../../state/setup-record';
 import { isDirectory } from '../../../lib/path-kind';
+import { RUNTIME_PACKAGE } from '../../../config/runtime-package';
 
 /** INTERFACES.md: the overlay's profiles/repo_name. */
 export const OVERLAY_REPO_NAME = 'dist-kernel';
-export const RUNTIME_PACKAGE = 'sys-kernel/dist-kernel-runtime';
 
 /** The part of the runtime context setup needs: it loads the configuration itself, after writing it. */
 export type LifecycleContext = Pick<RuntimeContext, 'root' | 'dryRun' | 'logger' | 'exec'>;

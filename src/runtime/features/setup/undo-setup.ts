@@ -1,25 +1,19 @@
 // `dist-kernel setup --undo`: removes what `setup` recorded, and only that. A file edited since setup wrote it is
 // left in place (it is the admin's now); directories go only when empty; the overlay only when it is ours.
-import { readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
 import { sha256 } from './config-protect';
 import { OVERLAY_REPO_NAME, type LifecycleContext } from './run-setup';
 import { readSetupRecord, removeSetupRecord, SETUP_RECORD } from '../../state/setup-record';
+import { readTextOrUndefined } from '../../../lib/read-file';
 
 export interface UndoReport {
 	removed: string[];
 	kept: string[];
 }
 
-function readOrUndefined(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 export function undoSetup(context: LifecycleContext): UndoReport {
 	const { root, logger, dryRun } = context;
@@ -35,7 +29,7 @@ export function undoSetup(context: LifecycleContext): UndoReport {
 
 	for (const file of record.files) {
 		const full = underRoot(root, file.path);
-		const text = readOrUndefined(full);
+		const text = readTextOrUndefined(full);
 		if (text === undefined) continue;
 		if (sha256(text) !== file.sha256) {
 			logger.warn(`${file.path} was changed since setup wrote it: left in place`);
@@ -49,7 +43,7 @@ export function undoSetup(context: LifecycleContext): UndoReport {
 
 	if (record.overlay !== undefined) {
 		const full = underRoot(root, record.overlay);
-		const name = readOrUndefined(join(full, 'profiles', 'repo_name'))?.trim();
+		const name = readTextOrUndefined(join(full, 'profiles', 'repo_name'))?.trim();
 		if (name === OVERLAY_REPO_NAME) {
 			if (!dryRun) rmSync(full, { recursive: true, force: true });
 			logger.info(`${would} the generated overlay ${record.overlay}`);

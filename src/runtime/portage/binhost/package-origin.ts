@@ -1,13 +1,10 @@
-// How an installed package reached this system: built here from source, merged from a binary package fetched
-// from a binhost, or merged from a local binary package. Evidence, strongest first: the MD5 Portage recorded in
-// the VDB (BINPKGMD5, written for every merge that involved a binary package, also for FEATURES=buildpkg) matched
-// against a cached binhost index; the last merge line in emerge.log; the VDB alone.
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { underRoot } from '../../../lib/root';
 import { parseEmergeLog, type MergeRecord } from '../../../parsers/emerge-log';
 import { VDB_DIR } from '../vdb/read-vdb';
 import type { KnownIndex } from './binhost-indexes';
+import { readTextOrUndefined } from '../../../lib/read-file';
 
 export const EMERGE_LOG = '/var/log/emerge.log';
 
@@ -27,13 +24,6 @@ export interface OriginSources {
 	remoteMd5: Map<string, string>;
 }
 
-function readText(path: string): string | undefined {
-	try {
-		return readFileSync(path, 'utf8');
-	} catch {
-		return undefined;
-	}
-}
 
 export function loadOriginSources(root: string, indexes: readonly KnownIndex[]): OriginSources {
 	const remoteMd5 = new Map<string, string>();
@@ -44,7 +34,7 @@ export function loadOriginSources(root: string, indexes: readonly KnownIndex[]):
 			if (md5 && /^[0-9a-f]{32}$/i.test(md5)) remoteMd5.set(`${pkg.cpv}\0${md5.toLowerCase()}`, index.source);
 		}
 	}
-	return { emergeLog: parseEmergeLog(readText(underRoot(root, EMERGE_LOG)) ?? ''), remoteMd5 };
+	return { emergeLog: parseEmergeLog(readTextOrUndefined(underRoot(root, EMERGE_LOG)) ?? ''), remoteMd5 };
 }
 
 /** Pure decision from the evidence. */
@@ -61,6 +51,6 @@ export function decideOrigin(cpv: string, binpkgMd5: string | undefined, sources
 
 /** Reads the package's BINPKGMD5 from the VDB and decides. */
 export function packageOrigin(root: string, cpv: string, sources: OriginSources): PackageOrigin {
-	const md5 = readText(join(underRoot(root, VDB_DIR), cpv, 'BINPKGMD5'))?.trim();
+	const md5 = readTextOrUndefined(join(underRoot(root, VDB_DIR), cpv, 'BINPKGMD5'))?.trim();
 	return decideOrigin(cpv, md5, sources);
 }
