@@ -15,7 +15,7 @@ export function parseEfiVariable(bytes: Buffer): EfiVariable | undefined {
 /** A one-byte boolean variable: true for 1, false for 0, undefined for anything else (truncated, wrong size). */
 export function efiBoolean(bytes: Buffer): boolean | undefined {
 	const variable = parseEfiVariable(bytes);
-	if (!variable || variable.data.length !== 1) return undefined;
+	if (variable?.data.length !== 1) return undefined;
 	const value = variable.data[0];
 	return value === 1 ? true : value === 0 ? false : undefined;
 }

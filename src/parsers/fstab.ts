@@ -1,5 +1,6 @@
 // /etc/fstab (fstab(5)): `spec file vfstype mntops freq passno`, blank-separated, `#` comments, with blanks in names
 // written as octal escapes (\040). Pure: takes the file's text.
+import { unescapeOctal } from './octal-escape';
 
 export interface FstabEntry {
 	source: string;
@@ -9,9 +10,6 @@ export interface FstabEntry {
 	options: string[];
 }
 
-function unescape(field: string): string {
-	return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
-}
 
 function normaliseTarget(target: string): string {
 	return target.length > 1 ? target.replace(/\/+$/, '') || '/' : target;
@@ -26,8 +24,8 @@ export function parseFstab(text: string): FstabEntry[] {
 		const fields = trimmed.split(/\s+/);
 		if (fields.length < 2) continue;
 		entries.push({
-			source: unescape(fields[0]!),
-			target: normaliseTarget(unescape(fields[1]!)),
+			source: unescapeOctal(fields[0]!),
+			target: normaliseTarget(unescapeOctal(fields[1]!)),
 			fsType: fields[2] ?? '',
 			options: (fields[3] ?? '').split(',').filter(Boolean),
 		});

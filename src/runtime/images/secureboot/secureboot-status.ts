@@ -2,7 +2,8 @@
 // of the images we install that key signs.
 import { isDistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
-import { readDracutConfig } from '../dracut/config';
+import type { Layout } from '../../../parsers/install-conf';
+import { type DracutConfig, readDracutConfig } from '../dracut/config';
 import { readInstallConf } from '../../boot/settings/read-install-conf';
 import { firmwareStartsKernel } from './firmware-image';
 import { readFirmwareSecureBoot, type FirmwareSecureBoot } from './firmware-state';
@@ -20,14 +21,14 @@ export interface SecureBootStatus {
 export async function collectSecureBoot(ctx: RuntimeContext): Promise<SecureBootStatus> {
 	const firmware = readFirmwareSecureBoot(ctx).state;
 	const signs: string[] = [];
-	let dracut;
+	let dracut: DracutConfig;
 	try {
 		dracut = await readDracutConfig(ctx);
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
 		return { firmware, keyError: { code: error.code, message: error.message, hint: error.hint }, signs };
 	}
-	let layout;
+	let layout: Layout | undefined;
 	try {
 		layout = (await readInstallConf(ctx)).conf.layout;
 	} catch (error) {
