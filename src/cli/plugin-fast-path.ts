@@ -2,7 +2,7 @@
 // nothing (remove; add when our pipeline already built the image, an initrd was given, another generator is set)
 // are answered from here, before the command-line program (commander, zod, execa, the runtime) is loaded: they run
 // in every kernel-install and emerge phase. Anything this parser is unsure of goes to the full program, which
-// decides the same way (runtime/install/plugin-decision.ts).
+// decides the same way (runtime/features/install/plugin-decision.ts).
 import { resolve } from 'node:path';
 import { createLogger } from '../lib/log';
 import { assertSafePath } from '../lib/validate';
