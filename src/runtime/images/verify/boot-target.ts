@@ -14,7 +14,7 @@ import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
 import { BOOT_DIRS, findBootFiles, mentionsKernel } from '../../boot/files/boot-files';
 import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
-import { inChroot } from '../dracut/chroot-guard';
+import { inChroot } from '../../boot/settings/in-chroot';
 
 export interface BootTarget {
 	kind: 'kernel' | 'uki';
