@@ -11,20 +11,18 @@ async function request(ctx: RuntimeContext, kv: string, options: InstallOptions,
 	const backend = await prepareInstall(ctx, kv, options);
 	// the VDB is read once for this call: the coalescing plan, the root-critical check and the prebuilt check share it
 	const inventory = inventoryOnce(ctx);
-	if (!options.force) {
-		const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) }, inventory);
-		// Deferrals of this emerge nobody is left to ask for: completed now, each once.
-		const stale = staleDeferrals(ctx, kv);
-		if (plan !== 'now') {
-			// Deferred: planInitramfs already told the admin. Last asker of a deferred kernel: that installation is
-			// the one build, and it includes this package's modules.
-			if (plan !== 'deferred') await completeDeferred(ctx, plan.complete);
-			for (const work of stale) await completeDeferred(ctx, work);
-			ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
-			return { kv, status: 'deferred', files: [] };
-		}
+	const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) }, inventory);
+	// Deferrals of this emerge nobody is left to ask for: completed now, each once.
+	const stale = staleDeferrals(ctx, kv);
+	if (plan !== 'now') {
+		// Deferred: planInitramfs already told the admin. Last asker of a deferred kernel: that installation is
+		// the one build, and it includes this package's modules.
+		if (plan !== 'deferred') await completeDeferred(ctx, plan.complete);
 		for (const work of stale) await completeDeferred(ctx, work);
+		ctx.logger.debug(`no build for ${kv} in this call (coalesced)`);
+		return { kv, status: 'deferred', files: [] };
 	}
+	for (const work of stale) await completeDeferred(ctx, work);
 	return buildAndInstall(ctx, kv, backend, options, initrdOnly, reason, inventory);
 }
 

@@ -31,8 +31,6 @@ export interface InstallOptions {
 	image?: string | undefined;
 	/** CAT/PF of the package asking (for the coalescing logic and messages). */
 	package?: string | undefined;
-	/** Build even if the coalescing logic would defer (it is calling us to do the deferred work). */
-	force?: boolean | undefined;
 	/** `install --force`: no boot verification even with verify-boot = qemu. */
 	skipVerify?: boolean | undefined;
 }
