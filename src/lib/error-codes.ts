@@ -21,6 +21,7 @@ export const ERROR_CODES = {
 	'dracut.failed': 'dracut failed',
 	'dracut.missing': 'dracut is not installed',
 	'dracut.no-output': 'dracut succeeded but wrote no image',
+	'exec.canceled': 'a command was stopped through its abort signal (e.g. a verification guest given up on)',
 	'exec.failed': 'a command exited with an error',
 	'exec.not-found': 'a command is not installed (not on PATH)',
 	'exec.spool': "no temporary file can be created for a command's output",

@@ -33,7 +33,7 @@ for cp in db.cp_all(trees=[sys.argv[2]]):
 json.dump(out, sys.stdout)
 `;
 
-export interface DifferenceRow {
+interface DifferenceRow {
 	eclass: string;
 	key: string;
 	gentoo: string;
@@ -50,7 +50,7 @@ function cellText(raw: string): string {
 }
 
 /** The rows of the first table after the heading "Differences from Gentoo's eclasses". */
-export function differenceRows(readme: string): DifferenceRow[] {
+function differenceRows(readme: string): DifferenceRow[] {
 	const lines = readme.split('\n');
 	const start = lines.findIndex((line) => /^#+ /.test(line) && line.includes(TABLE_HEADING));
 	if (start < 0) throw new Error(`README.md has no heading "${TABLE_HEADING}"`);
