@@ -2,10 +2,11 @@
 // generated/chunks/: the entry answers the kernel-install plugin's no-op calls without loading the rest
 // (commander, zod, execa, handlebars). `node generated/dist-kernel.mjs` is the program; the chunks travel with it.
 // Imported by test/global-setup.ts and bench/lib/bundle.ts so every copy of the program is built the same way.
-import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const TOP = dirname(fileURLToPath(import.meta.url));
 export const ENTRY_FILE = 'dist-kernel.mjs';
@@ -39,7 +40,11 @@ export async function bundleProgram(outdir) {
 		outdir,
 		logLevel: 'warning',
 	});
-	return stableChunkNames(new Map(result.outputFiles.map((file) => [relative(outdir, file.path), Buffer.from(file.contents)])), result.metafile, outdir);
+	return stableChunkNames(
+		new Map(result.outputFiles.map((file) => [relative(outdir, file.path), Buffer.from(file.contents)])),
+		result.metafile,
+		outdir,
+	);
 }
 
 /**
@@ -55,7 +60,11 @@ function stableChunkNames(files, metafile, outdir) {
 		.map(([path, output]) => ({ name: relative(outdir, resolve(TOP, path)), output }))
 		.filter(({ name }) => name.startsWith(`${CHUNK_DIR}/`))
 		.sort((a, b) => a.name.localeCompare(b.name));
-	const base = (path) => path.split('/').pop().replace(/\.[cm]?[jt]s$/, '');
+	const base = (path) =>
+		path
+			.split('/')
+			.pop()
+			.replace(/\.[cm]?[jt]s$/, '');
 	for (const { name, output } of chunks) {
 		const given = base(name).replace(/-[A-Z0-9]{8}$/, '');
 		const inputs = Object.keys(output.inputs).sort();
@@ -68,8 +77,11 @@ function stableChunkNames(files, metafile, outdir) {
 	const out = new Map();
 	for (const [name, data] of files) {
 		let text = data.toString('utf8');
-		for (const [from, to] of renames) text = text.replaceAll(`/${from}"`, `/${to}"`).replaceAll(`./${from}"`, `./${to}"`);
-		const renamed = name.startsWith(`${CHUNK_DIR}/`) ? `${CHUNK_DIR}/${renames.get(name.slice(CHUNK_DIR.length + 1)) ?? name.slice(CHUNK_DIR.length + 1)}` : name;
+		for (const [from, to] of renames)
+			text = text.replaceAll(`/${from}"`, `/${to}"`).replaceAll(`./${from}"`, `./${to}"`);
+		const renamed = name.startsWith(`${CHUNK_DIR}/`)
+			? `${CHUNK_DIR}/${renames.get(name.slice(CHUNK_DIR.length + 1)) ?? name.slice(CHUNK_DIR.length + 1)}`
+			: name;
 		out.set(renamed, Buffer.from(text, 'utf8'));
 	}
 	return out;
@@ -80,7 +92,8 @@ function readBundle(outdir) {
 	const files = new Map();
 	if (existsSync(join(outdir, ENTRY_FILE))) files.set(ENTRY_FILE, readFileSync(join(outdir, ENTRY_FILE)));
 	const chunks = join(outdir, CHUNK_DIR);
-	if (existsSync(chunks)) for (const name of readdirSync(chunks)) files.set(`${CHUNK_DIR}/${name}`, readFileSync(join(chunks, name)));
+	if (existsSync(chunks))
+		for (const name of readdirSync(chunks)) files.set(`${CHUNK_DIR}/${name}`, readFileSync(join(chunks, name)));
 	return files;
 }
 
@@ -101,7 +114,9 @@ if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.m
 	if (process.argv.includes('--check')) {
 		const fresh = await bundleProgram(outdir);
 		const current = readBundle(outdir);
-		const differ = [...new Set([...fresh.keys(), ...current.keys()])].filter((name) => !fresh.get(name)?.equals(current.get(name) ?? Buffer.alloc(0)) || !current.has(name));
+		const differ = [...new Set([...fresh.keys(), ...current.keys()])].filter(
+			(name) => !fresh.get(name)?.equals(current.get(name) ?? Buffer.alloc(0)) || !current.has(name),
+		);
 		if (differ.length > 0) {
 			console.error(`generated/ differs from a fresh build of src/ (${differ.join(', ')}): run \`npm run build\``);
 			process.exit(1);

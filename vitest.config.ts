@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
 import { relative } from 'node:path';
+import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // The order test files start in (vitest runs them on 2 workers, each taking the next file as it frees): the long

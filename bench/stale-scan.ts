@@ -23,12 +23,16 @@ interface Answer {
 
 const tree = await portageTree();
 function portageScan(root: string): Answer & { ms: number } {
-	const out = execFileSync('python3', [join(import.meta.dirname, 'portage', 'vardb-stale-scan.py'), root, '1', ...KERNELS], {
-		env: { ...process.env, PYTHONPATH: join(tree, 'lib') },
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'pipe'],
-		maxBuffer: 16 * 1024 * 1024,
-	});
+	const out = execFileSync(
+		'python3',
+		[join(import.meta.dirname, 'portage', 'vardb-stale-scan.py'), root, '1', ...KERNELS],
+		{
+			env: { ...process.env, PYTHONPATH: join(tree, 'lib') },
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+			maxBuffer: 16 * 1024 * 1024,
+		},
+	);
 	const result = JSON.parse(out.trim().split('\n').pop()!) as Answer & { ms: number[] };
 	return { modules: result.modules, stale: result.stale, ms: result.ms[0]! };
 }
@@ -55,8 +59,12 @@ rmSync(cacheFile, { force: true });
 // Same answer from both, or the comparison means nothing.
 const reference = portageScan(root);
 const expected = JSON.stringify({ modules: [...modulePackages].sort(), stale: [...staleExpected].sort() });
-const seen = { portage: JSON.stringify({ modules: reference.modules, stale: reference.stale }), ours: JSON.stringify(ourScan(root)) };
-if (seen.portage !== expected || seen.ours !== expected) throw new Error(`scans disagree: expected ${expected}, Portage ${seen.portage}, ours ${seen.ours}`);
+const seen = {
+	portage: JSON.stringify({ modules: reference.modules, stale: reference.stale }),
+	ours: JSON.stringify(ourScan(root)),
+};
+if (seen.portage !== expected || seen.ours !== expected)
+	throw new Error(`scans disagree: expected ${expected}, Portage ${seen.portage}, ours ${seen.ours}`);
 
 const portage: number[] = [];
 const ours: number[] = [];
@@ -77,7 +85,9 @@ try {
 const p = median(portage);
 const o = median(ours);
 const w = median(warm);
-process.stdout.write(`stale-module scan of ${total} installed packages (${modulePackages.length} module packages, ${staleExpected.length} stale), median of ${runs} runs\n`);
+process.stdout.write(
+	`stale-module scan of ${total} installed packages (${modulePackages.length} module packages, ${staleExpected.length} stale), median of ${runs} runs\n`,
+);
 process.stdout.write(`  Portage vardbapi:              ${p.toFixed(1)} ms\n`);
 process.stdout.write(`  dist-kernel (no cache):        ${o.toFixed(1)} ms   ${(p / o).toFixed(1)}x faster\n`);
 process.stdout.write(`  dist-kernel (warm skip cache): ${w.toFixed(1)} ms   ${(p / w).toFixed(1)}x faster\n`);

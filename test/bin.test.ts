@@ -10,7 +10,8 @@ function staticClosure(entry: string): string[] {
 		if (seen.has(file)) return;
 		seen.add(file);
 		const text = readFileSync(file, 'utf8');
-		for (const m of text.matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\.?\/[^"]+)"|^import\s*"(\.\.?\/[^"]+)"/gm)) visit(join(dirname(file), (m[1] ?? m[2])!));
+		for (const m of text.matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\.?\/[^"]+)"|^import\s*"(\.\.?\/[^"]+)"/gm))
+			visit(join(dirname(file), (m[1] ?? m[2])!));
 	};
 	visit(entry);
 	return [...seen];
@@ -33,7 +34,8 @@ describe('the bundled program', () => {
 		expect(files.length).toBeGreaterThan(1);
 		const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
 		expect(text).toContain('// src/cli/plugin-fast-path.ts');
-		for (const heavy of ['commander', 'zod', 'execa', 'handlebars']) expect(text).not.toContain(`// node_modules/${heavy}/`);
+		for (const heavy of ['commander', 'zod', 'execa', 'handlebars'])
+			expect(text).not.toContain(`// node_modules/${heavy}/`);
 		// ...while the whole program is there, behind import().
 		expect(text).toMatch(/import\("\.\/chunks\/run-program\.mjs"\)/);
 	});
@@ -45,9 +47,15 @@ describe('the bundled program', () => {
 		expect(fast).toEqual(full);
 		expect(fast.code).toBe(2);
 		const quiet = await runBin(['plugin', 'dist-kernel', 'remove', '6.1.0', '/e']);
-		const verbose = await runBin(['plugin', 'dist-kernel', 'remove', '6.1.0', '/e'], { env: { KERNEL_INSTALL_VERBOSE: '1' } });
+		const verbose = await runBin(['plugin', 'dist-kernel', 'remove', '6.1.0', '/e'], {
+			env: { KERNEL_INSTALL_VERBOSE: '1' },
+		});
 		expect([quiet.code, quiet.stderr, verbose.code]).toEqual([0, '', 0]);
 		expect(verbose.stderr).toContain('dist-kernel plugin: nothing to remove');
-		expect(await runBin(['plugin', 'dist-kernel', 'remove', '6.1.0', '/e', '--verbose'], { env: { KERNEL_INSTALL_VERBOSE: '1' } })).toEqual(verbose);
+		expect(
+			await runBin(['plugin', 'dist-kernel', 'remove', '6.1.0', '/e', '--verbose'], {
+				env: { KERNEL_INSTALL_VERBOSE: '1' },
+			}),
+		).toEqual(verbose);
 	});
 });

@@ -4,7 +4,17 @@
 // (.cache/test-bundles/<hash>/): a second `vitest run` with other sources never replaces the program under a run
 // still going, and the saved real-Portage root states keyed by it (test/portage/prepared-root.ts) stay valid.
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync,
+	utimesSync,
+	writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleProgram, ENTRY_FILE } from '../esbuild.config.mjs';
 

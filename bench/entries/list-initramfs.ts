@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
 import { createLogger } from '../../src/lib/log';
-import { isCpioAt, parseCpioSequence, skipZeros, type CpioEntry } from '../../src/parsers/cpio';
+import { type CpioEntry, isCpioAt, parseCpioSequence, skipZeros } from '../../src/parsers/cpio';
 import { detectCompression } from '../../src/parsers/initramfs-compression';
 import { listInitramfs } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 

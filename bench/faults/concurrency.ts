@@ -24,13 +24,23 @@ export async function concurrentRuns(options: ConcurrencyOptions): Promise<Fault
 	const first = options.commands[0]!;
 	const reference = await runDistKernel({ bin: options.bin, root, args: first, pathPrefix: counter.pathDir });
 	const subject = `${options.commands.length} at once: ${[...new Set(options.commands.map((c) => c[0]))].join(' + ')}`;
-	if (reference.code !== 0) return { kind: 'concurrency', subject, tried: 0, survived: 0, notes: '', skipped: `reference run failed: ${outputTail(reference)}` };
+	if (reference.code !== 0)
+		return {
+			kind: 'concurrency',
+			subject,
+			tried: 0,
+			survived: 0,
+			notes: '',
+			skipped: `reference run failed: ${outputTail(reference)}`,
+		};
 	const expected = snapshotBoot(root);
 
 	cloneRoot(options.template, root);
 	counter.reset();
 	const start = performance.now();
-	const results = await Promise.all(options.commands.map((args) => runDistKernel({ bin: options.bin, root, args, pathPrefix: counter.pathDir })));
+	const results = await Promise.all(
+		options.commands.map((args) => runDistKernel({ bin: options.bin, root, args, pathPrefix: counter.pathDir })),
+	);
 	const wall = performance.now() - start;
 	const after = snapshotBoot(root);
 	const runs = counter.runs();
@@ -47,5 +57,11 @@ export async function concurrentRuns(options: ConcurrencyOptions): Promise<Fault
 	if (failedRuns.length > 0) notes.push(`${failedRuns.length} FAILED: ${outputTail(failedRuns[0]!, 2)}`);
 	options.progress?.(`concurrency: ${notes.join('; ')}`);
 	// A run counts as survived when it succeeded; the whole row fails if anything overlapped or /boot is wrong.
-	return { kind: 'concurrency', subject, tried: results.length, survived: ok ? survived : Math.min(survived, results.length - 1), notes: notes.join('; ') };
+	return {
+		kind: 'concurrency',
+		subject,
+		tried: results.length,
+		survived: ok ? survived : Math.min(survived, results.length - 1),
+		notes: notes.join('; '),
+	};
 }

@@ -4,9 +4,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDistKernelError } from '../../src/lib/errors';
+import { createRandom, fuzzInput } from '../../test/helpers/fuzz-mutate';
 import { TOP } from '../lib/bundle';
 import type { FaultRow, Progress } from './fault-result';
-import { createRandom, fuzzInput } from '../../test/helpers/fuzz-mutate';
 import { FUZZ_TARGETS, loadTarget } from './fuzz-targets';
 
 export interface FuzzOptions {
@@ -31,7 +31,14 @@ export async function fuzzParsers(options: FuzzOptions): Promise<FaultRow[]> {
 	for (const target of FUZZ_TARGETS) {
 		const loaded = await loadTarget(target);
 		if (!loaded.fn || !loaded.mod) {
-			rows.push({ kind: 'fuzz', subject: target.name, tried: 0, survived: 0, notes: '', skipped: loaded.absent ?? 'absent' });
+			rows.push({
+				kind: 'fuzz',
+				subject: target.name,
+				tried: 0,
+				survived: 0,
+				notes: '',
+				skipped: loaded.absent ?? 'absent',
+			});
 			continue;
 		}
 		const random = createRandom(options.seed ?? 0x5eed);
@@ -61,14 +68,27 @@ export async function fuzzParsers(options: FuzzOptions): Promise<FaultRow[]> {
 		const crashed = total - returned - typed;
 		const notes = [`${returned} returned, ${typed} typed errors, slowest ${slowest.toFixed(1)} ms`];
 		if (crashed > 0) notes.push(`${crashed} CRASHES: ${crashes.join('; ')}`);
-		rows.push({ kind: 'fuzz', subject: target.name, tried: total, survived: returned + typed, notes: notes.join('; ') });
+		rows.push({
+			kind: 'fuzz',
+			subject: target.name,
+			tried: total,
+			survived: returned + typed,
+			notes: notes.join('; '),
+		});
 		options.progress?.(`fuzz ${target.name}: ${total} inputs, ${crashed} crashes`);
 	}
 	// A parser added later without a fuzz target shows up in the table instead of passing unnoticed.
 	const covered = new Set(FUZZ_TARGETS.map((t) => t.module));
 	for (const file of readdirSync(join(TOP, 'src', 'parsers')).sort()) {
 		if (!file.endsWith('.ts') || file.endsWith('.test.ts') || covered.has(`parsers/${file}`)) continue;
-		rows.push({ kind: 'fuzz', subject: `src/parsers/${file}`, tried: 0, survived: 0, notes: '', skipped: 'no fuzz target in bench/faults/fuzz-targets.ts' });
+		rows.push({
+			kind: 'fuzz',
+			subject: `src/parsers/${file}`,
+			tried: 0,
+			survived: 0,
+			notes: '',
+			skipped: 'no fuzz target in bench/faults/fuzz-targets.ts',
+		});
 	}
 	return rows;
 }

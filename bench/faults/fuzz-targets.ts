@@ -60,10 +60,20 @@ function peSeeds(): Buffer[] {
 		writeFileSync(join(dir, 'linux'), Buffer.alloc(300, 0x4c));
 		const out = join(dir, 'uki.efi');
 		const r = spawnSync('objcopy', [
-			'--add-section', `.osrel=${join(dir, 'osrel')}`, '--change-section-vma', '.osrel=0x20000',
-			'--add-section', `.cmdline=${join(dir, 'cmdline')}`, '--change-section-vma', '.cmdline=0x30000',
-			'--add-section', `.linux=${join(dir, 'linux')}`, '--change-section-vma', '.linux=0x2000000',
-			STUB, out,
+			'--add-section',
+			`.osrel=${join(dir, 'osrel')}`,
+			'--change-section-vma',
+			'.osrel=0x20000',
+			'--add-section',
+			`.cmdline=${join(dir, 'cmdline')}`,
+			'--change-section-vma',
+			'.cmdline=0x30000',
+			'--add-section',
+			`.linux=${join(dir, 'linux')}`,
+			'--change-section-vma',
+			'.linux=0x2000000',
+			STUB,
+			out,
 		]);
 		if (r.status === 0) seeds.push(readFileSync(out));
 	} finally {
@@ -77,7 +87,16 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'PMS version (parse + compare)',
 		module: 'parsers/pms-version.ts',
 		exports: ['parsePmsVersion'],
-		seeds: seedTexts('6.1.11', '6.1.11-r1', '1.0_alpha1_beta2_pre3_rc4_p5-r99', '2.1a', '0.01', '9999', '6.12.0_rc7', '1.2.3.4.5.6.7'),
+		seeds: seedTexts(
+			'6.1.11',
+			'6.1.11-r1',
+			'1.0_alpha1_beta2_pre3_rc4_p5-r99',
+			'2.1a',
+			'0.01',
+			'9999',
+			'6.12.0_rc7',
+			'1.2.3.4.5.6.7',
+		),
 		tokens: ['_alpha', '_beta', '_pre', '_rc', '_p', '-r', '.', '0', 'a', 'z'],
 		call: (parse, input, mod) => {
 			const version = parse(text(input));
@@ -87,7 +106,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 				const ab = compare(version, other) as number;
 				const ba = compare(other, version) as number;
 				if (ab !== -ba) throw new Error(`comparePmsVersions is not antisymmetric for \`${text(input)}\``);
-				if (compare(version, version) !== 0) throw new Error(`comparePmsVersions(x, x) is not 0 for \`${text(input)}\``);
+				if (compare(version, version) !== 0)
+					throw new Error(`comparePmsVersions(x, x) is not 0 for \`${text(input)}\``);
 			}
 			return version;
 		},
@@ -142,7 +162,20 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 			}),
 			vdbSeed('sys-kernel/gentoo-kernel-6.1.11', { SLOT: '6.1.11\n', INHERITED: 'kernel-build kernel-install\n' }),
 		],
-		tokens: ['CATEGORY', 'PF', 'SLOT', 'USE', 'IUSE', 'RDEPEND', 'repository', 'COUNTER', VDB_SEPARATOR, ':=', '/', '-r'],
+		tokens: [
+			'CATEGORY',
+			'PF',
+			'SLOT',
+			'USE',
+			'IUSE',
+			'RDEPEND',
+			'repository',
+			'COUNTER',
+			VDB_SEPARATOR,
+			':=',
+			'/',
+			'-r',
+		],
 		call: (parse, input) => {
 			const { cpv, files } = vdbDecode(input);
 			return parse(cpv, files);
@@ -165,7 +198,17 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		module: 'parsers/mtimedb.ts',
 		exports: ['parseMtimedb'],
 		seeds: seedTexts(
-			JSON.stringify({ resume: { mergelist: [['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.11', 'merge'], ['ebuild', '/', 'sys-fs/zfs-kmod-2.2.2', 'merge']], favorites: ['@world'] }, updates: {}, version: '3.0.61' }),
+			JSON.stringify({
+				resume: {
+					mergelist: [
+						['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.11', 'merge'],
+						['ebuild', '/', 'sys-fs/zfs-kmod-2.2.2', 'merge'],
+					],
+					favorites: ['@world'],
+				},
+				updates: {},
+				version: '3.0.61',
+			}),
 			JSON.stringify({ resume_backup: { mergelist: [] } }),
 			'',
 		),
@@ -176,7 +219,10 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'dist-kernel.conf (key = value)',
 		module: 'parsers/key-value-conf.ts',
 		exports: ['parseKeyValueConf'],
-		seeds: seedTexts('# comment\nkernel-packages = sys-kernel/gentoo-kernel sys-kernel/gentoo-kernel-bin\nuki = "auto"\nkeep-kernels = 2\n', "install-backend='builtin'\n\n"),
+		seeds: seedTexts(
+			'# comment\nkernel-packages = sys-kernel/gentoo-kernel sys-kernel/gentoo-kernel-bin\nuki = "auto"\nkeep-kernels = 2\n',
+			"install-backend='builtin'\n\n",
+		),
 		tokens: ['=', ' = ', '#', '"', "'", '\n', 'uki', 'keep-kernels'],
 		call: (parse, input) => parse(text(input)),
 	},
@@ -200,7 +246,12 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'initramfs compression magic',
 		module: 'parsers/initramfs-compression.ts',
 		exports: ['detectCompression'],
-		seeds: [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0]), Buffer.from([0x1f, 0x8b, 8]), Buffer.from('070701'), Buffer.alloc(0)],
+		seeds: [
+			Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0]),
+			Buffer.from([0x1f, 0x8b, 8]),
+			Buffer.from('070701'),
+			Buffer.alloc(0),
+		],
 		tokens: [],
 		call: (detect, input) => detect(input, input.length > 0 ? input[0]! % Math.max(1, input.length) : 0),
 	},
@@ -213,15 +264,40 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 			'[dist-kernel]\nlocation = /var/db/repos/dist-kernel\nmasters = gentoo\npriority = 100\n; comment\n# comment\n[gentoo]\neclass-overrides = dist-kernel\n',
 			'[DEFAULT]\nbase = /var/db/repos\n\x1e[gentoo]\nlocation = %(base)s/gentoo\n  continued value\nsync-uri: rsync://x\n',
 		),
-		tokens: ['[', ']', '=', ' = ', '\n[gentoo]\n', 'location', 'eclass-overrides', ';', '#', '%(', ')s', '%%', '\x1e', '[DEFAULT]', ':'],
+		tokens: [
+			'[',
+			']',
+			'=',
+			' = ',
+			'\n[gentoo]\n',
+			'location',
+			'eclass-overrides',
+			';',
+			'#',
+			'%(',
+			')s',
+			'%%',
+			'\x1e',
+			'[DEFAULT]',
+			':',
+		],
 		// Several files in a row (Portage reads every file of repos.conf/), separated by 0x1e in the input.
-		call: (parse, input) => parse(text(input).split('\x1e').map((chunk, i) => ({ path: `/etc/portage/repos.conf/${i}.conf`, text: chunk }))),
+		call: (parse, input) =>
+			parse(
+				text(input)
+					.split('\x1e')
+					.map((chunk, i) => ({ path: `/etc/portage/repos.conf/${i}.conf`, text: chunk })),
+			),
 	},
 	{
 		name: 'ebuild file names',
 		module: 'parsers/ebuild-filename.ts',
 		exports: ['parseEbuildFilename'],
-		seeds: seedTexts('gentoo-kernel\x1fgentoo-kernel-6.1.11-r1.ebuild', 'zfs-kmod\x1fzfs-kmod-9999.ebuild', 'a\x1fa-1_p2.ebuild'),
+		seeds: seedTexts(
+			'gentoo-kernel\x1fgentoo-kernel-6.1.11-r1.ebuild',
+			'zfs-kmod\x1fzfs-kmod-9999.ebuild',
+			'a\x1fa-1_p2.ebuild',
+		),
 		tokens: ['\x1f', '.ebuild', '-r', '-', '_rc', '.'],
 		call: (parse, input) => {
 			const [name = '', file = ''] = text(input).split('\x1f');
@@ -258,13 +334,31 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 				'declare -- add_dracutmodules=" zfs  "',
 				'declare -- kernel_cmdline="root=ZFS=rpool/root quiet \\"x\\" \\$HOME \\`y\\`"',
 				'declare -a omit=([0]="a" [1]="b c")',
-				"declare -A m=([x]=$'t\\tz' [k]=\"v w\" )",
+				'declare -A m=([x]=$\'t\\tz\' [k]="v w" )',
 				"declare -- s=$'new\\nline'",
 				'declare -x uefi_stub="/usr/lib/systemd/boot/efi/linuxx64.efi.stub"',
 			].join('\n'),
 			'declare -- layout="uki"\ndeclare -- initrd_generator="dracut"\ndeclare -- MACHINE_ID="0123456789abcdef0123456789abcdef"\n',
 		),
-		tokens: ['declare -- ', 'declare -a ', 'declare -A ', '="', '"', "$'", "'", '\\', '\\"', '([0]=', ' )', '[', ']=', '\n', '\\x41', '\\u263a', '\\0'],
+		tokens: [
+			'declare -- ',
+			'declare -a ',
+			'declare -A ',
+			'="',
+			'"',
+			"$'",
+			"'",
+			'\\',
+			'\\"',
+			'([0]=',
+			' )',
+			'[',
+			']=',
+			'\n',
+			'\\x41',
+			'\\u263a',
+			'\\0',
+		],
 		call: (parse, input, mod) => {
 			const vars = parse(text(input)) as Map<string, unknown>;
 			const scalar = mod['scalarOf'];
@@ -276,7 +370,10 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'kernel-install install.conf',
 		module: 'parsers/install-conf.ts',
 		exports: ['interpretInstallConf'],
-		seeds: seedTexts('layout\x1fuki\x1finitrd_generator\x1fdracut\x1fBOOT_ROOT\x1f/efi\x1fMACHINE_ID\x1f0123456789abcdef0123456789abcdef', 'layout\x1f  bls  '),
+		seeds: seedTexts(
+			'layout\x1fuki\x1finitrd_generator\x1fdracut\x1fBOOT_ROOT\x1f/efi\x1fMACHINE_ID\x1f0123456789abcdef0123456789abcdef',
+			'layout\x1f  bls  ',
+		),
 		tokens: ['\x1f', 'layout', 'uki', 'bls', 'compat', 'efistub', 'grub', ' ', '/', '..', 'BOOT_ROOT', '/efi'],
 		call: (interpret, input, mod) => {
 			const parts = text(input).split('\x1f');
@@ -295,7 +392,14 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 					if (!(error instanceof Error) || error.name !== 'DistKernelError') throw error;
 					continue;
 				}
-				if (typeof accepted !== 'string' || accepted.includes('/') || accepted === '..' || accepted === '.' || accepted === '') throw new Error(`${name} accepted \`${String(accepted)}\``);
+				if (
+					typeof accepted !== 'string' ||
+					accepted.includes('/') ||
+					accepted === '..' ||
+					accepted === '.' ||
+					accepted === ''
+				)
+					throw new Error(`${name} accepted \`${String(accepted)}\``);
 			}
 			return interpret(vars, { INSTALLKERNEL_LAYOUT: parts[1] });
 		},
@@ -304,7 +408,10 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'os-release',
 		module: 'parsers/os-release.ts',
 		exports: ['parseOsRelease'],
-		seeds: seedTexts('NAME="Gentoo"\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\nVERSION_ID="2.17"\nHOME_URL="https://www.gentoo.org/"\n', "NAME='a \\'b'\n#x\nID=\"esc \\\" \\$ \\\\\"\n"),
+		seeds: seedTexts(
+			'NAME="Gentoo"\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\nVERSION_ID="2.17"\nHOME_URL="https://www.gentoo.org/"\n',
+			'NAME=\'a \\\'b\'\n#x\nID="esc \\" \\$ \\\\"\n',
+		),
 		tokens: ['=', '"', "'", '\\', '#', '\n', '$'],
 		call: (parse, input) => parse(text(input)),
 	},
@@ -312,7 +419,10 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: '/proc/mounts',
 		module: 'parsers/proc-mounts.ts',
 		exports: ['parseProcMounts'],
-		seeds: seedTexts('rpool/ROOT/gentoo / zfs rw,relatime,xattr,posixacl 0 0\nproc /proc proc rw,nosuid 0 0\n', '/dev/sda1 /mnt/my\\040disk ext4 rw 0 0\n'),
+		seeds: seedTexts(
+			'rpool/ROOT/gentoo / zfs rw,relatime,xattr,posixacl 0 0\nproc /proc proc rw,nosuid 0 0\n',
+			'/dev/sda1 /mnt/my\\040disk ext4 rw 0 0\n',
+		),
 		tokens: [' ', '\n', '\\040', '\\', ',', '#', '/'],
 		call: (parse, input, mod) => {
 			const entries = parse(text(input)) as Array<{ target: string; fstype: string }>;
@@ -325,7 +435,11 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'kernel command line (root=)',
 		module: 'parsers/kernel-cmdline.ts',
 		exports: ['splitCmdline'],
-		seeds: seedTexts('root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 ro quiet dyndbg="file a.c +p"', 'root=/dev/disk/by-label/my\\x20root rootflags=subvol=@ init=/usr/lib/systemd/systemd', 'root=PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4 resume=LABEL=swap'),
+		seeds: seedTexts(
+			'root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 ro quiet dyndbg="file a.c +p"',
+			'root=/dev/disk/by-label/my\\x20root rootflags=subvol=@ init=/usr/lib/systemd/systemd',
+			'root=PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4 resume=LABEL=swap',
+		),
 		tokens: ['root=', 'UUID=', 'LABEL=', 'PARTUUID=', '/dev/disk/by-uuid/', '\\x', '"', ' ', '='],
 		call: (split, input, mod) => {
 			const params = split(text(input)) as string[];
@@ -341,7 +455,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: '/proc/self/mountinfo',
 		module: 'parsers/mountinfo.ts',
 		exports: ['parseMountinfo'],
-		seeds: seedTexts('22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n40 22 0:33 / /var/tmp rw master:3 - xfs /dev/vdb1 rw\n41 22 0:34 / /mnt/a\\040b rw - btrfs /dev/vdc rw\n'),
+		seeds: seedTexts(
+			'22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n40 22 0:33 / /var/tmp rw master:3 - xfs /dev/vdb1 rw\n41 22 0:34 / /mnt/a\\040b rw - btrfs /dev/vdc rw\n',
+		),
 		tokens: [' - ', ' ', '\\040', '\n', '/', 'shared:1'],
 		call: (parse, input, mod) => {
 			const entries = parse(text(input)) as unknown[];
@@ -351,7 +467,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 			const ro = mod['isReadOnly'];
 			if (typeof at === 'function' && typeof ro === 'function') {
 				const boot = at(entries, '/boot') as { mountPoint: string } | undefined;
-				if (boot !== undefined && boot.mountPoint !== '/boot') throw new Error(`mountAtPoint returned a mount on ${boot.mountPoint}`);
+				if (boot !== undefined && boot.mountPoint !== '/boot')
+					throw new Error(`mountAtPoint returned a mount on ${boot.mountPoint}`);
 				for (const entry of entries) ro(entry);
 			}
 			return entries;
@@ -361,11 +478,16 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: '/etc/fstab',
 		module: 'parsers/fstab.ts',
 		exports: ['parseFstab'],
-		seeds: seedTexts('# comment\nUUID=1234-ABCD /efi vfat umask=0077 0 2\n/dev/sda2 /boot/ ext4 defaults 0 2\n', '/dev/BOOT /boot ext2 noauto,noatime 1 2\nLABEL=a\\040b /mnt/a\\040b xfs rw\n'),
+		seeds: seedTexts(
+			'# comment\nUUID=1234-ABCD /efi vfat umask=0077 0 2\n/dev/sda2 /boot/ ext4 defaults 0 2\n',
+			'/dev/BOOT /boot ext2 noauto,noatime 1 2\nLABEL=a\\040b /mnt/a\\040b xfs rw\n',
+		),
 		tokens: [' ', '\t', '\n', '#', '\\040', '/', ','],
 		call: (parse, input) => {
 			const entries = parse(text(input)) as Array<{ target: string }>;
-			for (const entry of entries) if (entry.target.length > 1 && entry.target.endsWith('/')) throw new Error(`mount point kept its trailing slash: ${entry.target}`);
+			for (const entry of entries)
+				if (entry.target.length > 1 && entry.target.endsWith('/'))
+					throw new Error(`mount point kept its trailing slash: ${entry.target}`);
 			return entries;
 		},
 	},
@@ -373,7 +495,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'BLS type #1 entry',
 		module: 'parsers/bls-entry.ts',
 		exports: ['parseBlsEntry'],
-		seeds: seedTexts('title Gentoo\nversion 6.12.8\nlinux /gentoo/6.12.8/linux\ninitrd /gentoo/6.12.8/initrd\noptions root=UUID=ab rw\noptions quiet\n'),
+		seeds: seedTexts(
+			'title Gentoo\nversion 6.12.8\nlinux /gentoo/6.12.8/linux\ninitrd /gentoo/6.12.8/initrd\noptions root=UUID=ab rw\noptions quiet\n',
+		),
 		tokens: ['linux ', 'initrd ', 'options ', '#', '\n', '\t'],
 		call: (parse, input) => parse(text(input)),
 	},
@@ -397,7 +521,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'binary package index (Packages)',
 		module: 'parsers/binpkg-index.ts',
 		exports: ['parseBinpkgIndex'],
-		seeds: seedTexts('ARCH: amd64\nVERSION: 0\n\nBUILD_TIME: 1\nCPV: sys-kernel/gentoo-kernel-bin-6.12.5\nSLOT: 6.12.5\nUSE: amd64 generic-uki\n\nCPV: virtual/dist-kernel-6.12.5\n'),
+		seeds: seedTexts(
+			'ARCH: amd64\nVERSION: 0\n\nBUILD_TIME: 1\nCPV: sys-kernel/gentoo-kernel-bin-6.12.5\nSLOT: 6.12.5\nUSE: amd64 generic-uki\n\nCPV: virtual/dist-kernel-6.12.5\n',
+		),
 		tokens: ['CPV: ', ': ', '\n', '\n\n', '/', 'sys-kernel', '-6.1', '\0'],
 		call: (parse, input) => parse(text(input)),
 	},
@@ -417,7 +543,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'make.conf variable',
 		module: 'parsers/make-conf-var.ts',
 		exports: ['makeConfValue'],
-		seeds: seedTexts('PKGDIR="/var/cache/binpkgs"\nexport PORTAGE_BINHOST=\'https://example.org/binpkgs\' # x\nFEATURES="${FEATURES} getbinpkg"\n'),
+		seeds: seedTexts(
+			'PKGDIR="/var/cache/binpkgs"\nexport PORTAGE_BINHOST=\'https://example.org/binpkgs\' # x\nFEATURES="${FEATURES} getbinpkg"\n',
+		),
 		tokens: ['PKGDIR=', '"', "'", '$', '`', '\\', '#', '\n', 'export '],
 		call: (value, input) => value([text(input)], 'PKGDIR'),
 	},
@@ -430,7 +558,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		call: (end, input) => {
 			for (const kind of ['zstd', 'xz', 'lz4-frame', 'lz4-legacy'] as const) {
 				const at = end(kind, input);
-				if (at !== undefined && (typeof at !== 'number' || at < 0 || at > input.length)) throw new Error(`compressedStreamEnd(${kind}) returned ${String(at)} for ${input.length} bytes`);
+				if (at !== undefined && (typeof at !== 'number' || at < 0 || at > input.length))
+					throw new Error(`compressedStreamEnd(${kind}) returned ${String(at)} for ${input.length} bytes`);
 			}
 			return undefined;
 		},
@@ -443,7 +572,8 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		tokens: ['\x06\0\0\0', '\x01', '\0'],
 		call: (read, input) => {
 			const value = read(input);
-			if (value !== true && value !== false && value !== undefined) throw new Error(`efiBoolean returned ${String(value)}`);
+			if (value !== true && value !== false && value !== undefined)
+				throw new Error(`efiBoolean returned ${String(value)}`);
 			return value;
 		},
 	},
@@ -451,7 +581,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'sbverify --list signatures',
 		module: 'parsers/sbverify-list.ts',
 		exports: ['countSignatures'],
-		seeds: seedTexts('signature 1\nimage signature issuers:\n - /CN=a\nimage signature certificates:\n - subject: /CN=a\n   issuer:  /CN=a\nsignature 2\n'),
+		seeds: seedTexts(
+			'signature 1\nimage signature issuers:\n - /CN=a\nimage signature certificates:\n - subject: /CN=a\n   issuer:  /CN=a\nsignature 2\n',
+		),
 		tokens: ['signature ', '\n', ' - subject: ', '1'],
 		call: (count, input) => {
 			const n = count(text(input));
@@ -463,7 +595,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		name: 'OVMF console (boot manager refusals)',
 		module: 'parsers/ovmf-console.ts',
 		exports: ['findFirmwareRefusal'],
-		seeds: seedTexts('BdsDxe: loading Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\nBdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\nBdsDxe: failed to start Boot0002 "EFI Internal Shell" from Fv(7CB8BDC9)/FvFile(7C04A583): Security Violation\r\n'),
+		seeds: seedTexts(
+			'BdsDxe: loading Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\nBdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\nBdsDxe: failed to start Boot0002 "EFI Internal Shell" from Fv(7CB8BDC9)/FvFile(7C04A583): Security Violation\r\n',
+		),
 		tokens: ['BdsDxe: ', 'failed to load ', 'Boot0001 ', '"', 'Fv(', ': Access Denied', ': Security Violation', '\r\n'],
 		call: (find, input, mod) => {
 			const gaveUp = mod['firmwareGaveUp'];
@@ -479,9 +613,13 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		tokens: ['_FVH', '\xaa\x55', '\x3f', '\x27\0\0\0', '\xff\xff\xff\xff', '\0\0\0\0', 'Z\xfe'],
 		call: (parse, input, mod) => {
 			const store = parse(input) as { free: number; end: number };
-			if (store.free > store.end || store.end > input.length) throw new Error(`store bounds ${store.free}/${store.end} outside ${input.length} bytes`);
+			if (store.free > store.end || store.end > input.length)
+				throw new Error(`store bounds ${store.free}/${store.end} outside ${input.length} bytes`);
 			const add = mod['addVariables'];
-			if (typeof add === 'function') add(input, [{ name: 'db', guid: 'd719b2cb-3d3a-4596-a3bc-dad00e67656f', attributes: 0x27, data: Buffer.alloc(16, 1) }]);
+			if (typeof add === 'function')
+				add(input, [
+					{ name: 'db', guid: 'd719b2cb-3d3a-4596-a3bc-dad00e67656f', attributes: 0x27, data: Buffer.alloc(16, 1) },
+				]);
 			return store;
 		},
 	},
@@ -491,9 +629,15 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 function compressedSeeds(): Buffer[] {
 	const seeds: Buffer[] = [];
 	const plain = Buffer.from('dist-kernel fuzz seed\n'.repeat(40));
-	for (const [tool, args] of [['xz', ['--check=crc32', '-c']], ['zstd', ['-q', '-c']], ['lz4', ['-q', '-c']], ['lz4', ['-q', '-l', '-c']]] as const) {
+	for (const [tool, args] of [
+		['xz', ['--check=crc32', '-c']],
+		['zstd', ['-q', '-c']],
+		['lz4', ['-q', '-c']],
+		['lz4', ['-q', '-l', '-c']],
+	] as const) {
 		const run = spawnSync(tool, [...args], { input: plain });
-		if (run.status === 0 && run.stdout.length > 0) seeds.push(run.stdout, Buffer.concat([run.stdout, Buffer.alloc(512)]));
+		if (run.status === 0 && run.stdout.length > 0)
+			seeds.push(run.stdout, Buffer.concat([run.stdout, Buffer.alloc(512)]));
 	}
 	return seeds.length > 0 ? seeds : [plain];
 }
@@ -522,7 +666,12 @@ export async function loadTarget(target: FuzzTarget): Promise<LoadedTarget> {
 function ovmfVarsSeeds(): Buffer[] {
 	const guid = (text: string): Buffer => {
 		const b = Buffer.from(text.replace(/-/g, ''), 'hex');
-		return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+		return Buffer.concat([
+			Buffer.from(b.subarray(0, 4)).reverse(),
+			Buffer.from(b.subarray(4, 6)).reverse(),
+			Buffer.from(b.subarray(6, 8)).reverse(),
+			b.subarray(8),
+		]);
 	};
 	const blank = Buffer.alloc(72 + 28 + 384, 0xff);
 	blank.fill(0, 0, 100);

@@ -2,7 +2,7 @@
 // a typed error, not an internal one) before anything is written — checked with a fingerprint (path, size,
 // mtime) of the whole scratch directory around the root, so an escape outside the root is seen too — and
 // before dracut runs (a counting dracut is first on PATH).
-import { mkdirSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDracutCounter } from '../lib/dracut-counter';
 import { cloneRoot, putFile } from '../lib/fault-root';
@@ -32,13 +32,39 @@ function sameFingerprint(a: Map<string, string>, b: Map<string, string>): string
 }
 
 export const HOSTILE_KERNEL_VERSIONS = [
-	'../../escape/pwned', '6.1.0/../../../escape', '..', '.', '', ' ', '-rf', '--root=/', '6.1.0\nmalicious', '6.1.0;touch /tmp/dk-pwned',
-	'$(touch /tmp/dk-pwned)', '`id`', '6.1.0 6.1.1', 'a'.repeat(300), '\u202e6.1.0', '6.1.0-gentoo-dist/', '/boot/vmlinuz', '~', '*', '6.1.0\r',
+	'../../escape/pwned',
+	'6.1.0/../../../escape',
+	'..',
+	'.',
+	'',
+	' ',
+	'-rf',
+	'--root=/',
+	'6.1.0\nmalicious',
+	'6.1.0;touch /tmp/dk-pwned',
+	'$(touch /tmp/dk-pwned)',
+	'`id`',
+	'6.1.0 6.1.1',
+	'a'.repeat(300),
+	'\u202e6.1.0',
+	'6.1.0-gentoo-dist/',
+	'/boot/vmlinuz',
+	'~',
+	'*',
+	'6.1.0\r',
 ];
 
 export const HOSTILE_PACKAGES = [
-	'sys-kernel/../../escape', '../../etc', 'sys-kernel/gentoo-kernel;rm -rf /', 'sys-kernel', '/sys-kernel/gentoo-kernel', 'a/b/c',
-	'-x/y', 'sys-kernel/gentoo-kernel\n6', 'sys kernel/gentoo-kernel', '$(id)/x',
+	'sys-kernel/../../escape',
+	'../../etc',
+	'sys-kernel/gentoo-kernel;rm -rf /',
+	'sys-kernel',
+	'/sys-kernel/gentoo-kernel',
+	'a/b/c',
+	'-x/y',
+	'sys-kernel/gentoo-kernel\n6',
+	'sys kernel/gentoo-kernel',
+	'$(id)/x',
 ];
 
 export interface HostileCase {
@@ -51,19 +77,45 @@ export interface HostileCase {
 export function hostileCases(validKv: string): HostileCase[] {
 	const cases: HostileCase[] = [];
 	for (const kv of HOSTILE_KERNEL_VERSIONS) {
-		for (const command of ['install', 'remove', 'initramfs']) cases.push({ label: `${command} KV=${JSON.stringify(kv.slice(0, 24))}`, args: [command, kv] });
-		cases.push({ label: `plugin add KV=${JSON.stringify(kv.slice(0, 24))}`, args: ['plugin', 'dist-kernel', 'add', kv, '/boot/entry', '/boot/vmlinuz'] });
+		for (const command of ['install', 'remove', 'initramfs'])
+			cases.push({ label: `${command} KV=${JSON.stringify(kv.slice(0, 24))}`, args: [command, kv] });
+		cases.push({
+			label: `plugin add KV=${JSON.stringify(kv.slice(0, 24))}`,
+			args: ['plugin', 'dist-kernel', 'add', kv, '/boot/entry', '/boot/vmlinuz'],
+		});
 	}
 	for (const pkg of HOSTILE_PACKAGES) {
-		for (const command of ['install', 'initramfs', 'remove']) cases.push({ label: `${command} --package ${JSON.stringify(pkg.slice(0, 24))}`, args: [command, validKv, '--package', pkg] });
+		for (const command of ['install', 'initramfs', 'remove'])
+			cases.push({
+				label: `${command} --package ${JSON.stringify(pkg.slice(0, 24))}`,
+				args: [command, validKv, '--package', pkg],
+			});
 	}
-	const paths = ['../../escape/image', 'relative/vmlinuz', '/boot/../../escape/image', '/nonexistent/vmlinuz', '/boot/x\nevil'];
-	for (const path of paths) cases.push({ label: `install --image ${JSON.stringify(path)}`, args: ['install', validKv, '--image', path] });
+	const paths = [
+		'../../escape/image',
+		'relative/vmlinuz',
+		'/boot/../../escape/image',
+		'/nonexistent/vmlinuz',
+		'/boot/x\nevil',
+	];
+	for (const path of paths)
+		cases.push({ label: `install --image ${JSON.stringify(path)}`, args: ['install', validKv, '--image', path] });
 	for (const path of ['../../escape', 'relative', '/boot/../../../escape']) {
-		cases.push({ label: `plugin add ENTRY_DIR=${JSON.stringify(path)}`, args: ['plugin', 'dist-kernel', 'add', validKv, path, '/boot/vmlinuz'] });
+		cases.push({
+			label: `plugin add ENTRY_DIR=${JSON.stringify(path)}`,
+			args: ['plugin', 'dist-kernel', 'add', validKv, path, '/boot/vmlinuz'],
+		});
 	}
-	for (const [name, location] of [['../escape', '/var/db/repos/gentoo'], ['gentoo', '../../escape'], ['gentoo\nx', '/var/db/repos/gentoo'], ['$(id)', '/x']] as const) {
-		cases.push({ label: `postsync ${JSON.stringify(name)} ${JSON.stringify(location)}`, args: ['postsync', name, 'rsync://example.org/x', location] });
+	for (const [name, location] of [
+		['../escape', '/var/db/repos/gentoo'],
+		['gentoo', '../../escape'],
+		['gentoo\nx', '/var/db/repos/gentoo'],
+		['$(id)', '/x'],
+	] as const) {
+		cases.push({
+			label: `postsync ${JSON.stringify(name)} ${JSON.stringify(location)}`,
+			args: ['postsync', name, 'rsync://example.org/x', location],
+		});
 	}
 	// Boot configuration an install reads (install.conf, entry-token, os-release): refused as typed errors, nothing
 	// built or written, whatever layout the text asks for.
@@ -78,7 +130,10 @@ export function hostileCases(validKv: string): HostileCase[] {
 		['BOOT_ROOT=/../../escape', conf('layout=bls\nBOOT_ROOT=/boot/../../escape')],
 		['entry-token ../../escape', { ...conf('layout=bls'), '/etc/kernel/entry-token': '../../escape\n' }],
 		['os-release ID=../../escape', { ...conf('layout=uki'), ...esp, '/etc/os-release': 'ID=../../escape\n' }],
-		['os-release NAME=../../escape', { ...conf('layout=efistub'), ...esp, '/etc/os-release': 'NAME=../../escape\nID=gentoo\n' }],
+		[
+			'os-release NAME=../../escape',
+			{ ...conf('layout=efistub'), ...esp, '/etc/os-release': 'NAME=../../escape\nID=gentoo\n' },
+		],
 		['initrd_generator=$(touch x)', conf('layout=compat\ninitrd_generator="$(echo x;)y z"')],
 		['MACHINE_ID=../x', conf('layout=bls\nMACHINE_ID=../x')],
 	];
@@ -112,7 +167,13 @@ export async function hostileInputs(options: HostileOptions): Promise<FaultRow[]
 	const byKind = new Map<string, { tried: number; survived: number; failures: string[]; unfinished: Set<string> }>();
 	const every = Math.max(1, options.every ?? 1);
 	for (const item of hostileCases(options.validKv).filter((_c, i) => i % every === 0)) {
-		const kind = item.files ? 'boot configuration' : item.label.includes('--package') ? 'package names' : /KV=/.test(item.label) ? 'kernel versions' : 'paths and names';
+		const kind = item.files
+			? 'boot configuration'
+			: item.label.includes('--package')
+				? 'package names'
+				: /KV=/.test(item.label)
+					? 'kernel versions'
+					: 'paths and names';
 		const stats = byKind.get(kind) ?? { tried: 0, survived: 0, failures: [], unfinished: new Set<string>() };
 		byKind.set(kind, stats);
 		counter.reset();
@@ -140,11 +201,20 @@ export async function hostileInputs(options: HostileOptions): Promise<FaultRow[]
 	const rows: FaultRow[] = [];
 	for (const [kind, stats] of byKind) {
 		const notes: string[] = [];
-		if (stats.unfinished.size > 0) notes.push(`not yet testable (command under construction): ${[...stats.unfinished].join(', ')}`);
+		if (stats.unfinished.size > 0)
+			notes.push(`not yet testable (command under construction): ${[...stats.unfinished].join(', ')}`);
 		if (stats.failures.length > 0) notes.push(`FAILED: ${stats.failures.slice(0, 6).join(' | ')}`);
 		if (notes.length === 0) notes.push('all refused, nothing written, dracut never ran');
-		rows.push({ kind: 'hostile input', subject: kind, tried: stats.tried, survived: stats.survived, notes: notes.join('; ') });
-		options.progress?.(`hostile ${kind}: ${stats.survived}/${stats.tried} refused cleanly${stats.unfinished.size ? ` (${[...stats.unfinished].join(', ')} under construction)` : ''}`);
+		rows.push({
+			kind: 'hostile input',
+			subject: kind,
+			tried: stats.tried,
+			survived: stats.survived,
+			notes: notes.join('; '),
+		});
+		options.progress?.(
+			`hostile ${kind}: ${stats.survived}/${stats.tried} refused cleanly${stats.unfinished.size ? ` (${[...stats.unfinished].join(', ')} under construction)` : ''}`,
+		);
 	}
 	return rows;
 }

@@ -4,10 +4,10 @@
 // or the new complete one; then a plain re-run must succeed and leave exactly the new set, without leftovers.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptable, judgeBoot, snapshotBoot, withoutOldCopies, type BootVerdict } from '../lib/boot-state';
+import { acceptable, type BootVerdict, judgeBoot, snapshotBoot, withoutOldCopies } from '../lib/boot-state';
 import { cloneRoot } from '../lib/fault-root';
-import { waitGroupGone } from '../lib/run-process';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
+import { waitGroupGone } from '../lib/run-process';
 import { diffSnapshots, sameSnapshot, tempFiles, withoutTempFiles } from '../lib/tree-snapshot';
 import type { FaultRow, Progress } from './fault-result';
 
@@ -66,14 +66,18 @@ export interface KillOutcome {
 	note: string;
 }
 
-export async function killAtCheckpoints(scenario: KillScenario, options: KillOptions): Promise<{ row: FaultRow; outcomes: KillOutcome[] }> {
+export async function killAtCheckpoints(
+	scenario: KillScenario,
+	options: KillOptions,
+): Promise<{ row: FaultRow; outcomes: KillOutcome[] }> {
 	const root = join(options.work, 'root');
 	const progress = options.progress ?? (() => {});
 	const run = (env: NodeJS.ProcessEnv = {}) => {
 		let pgid = 0;
-		return runDistKernel({ bin: options.bin, root, args: scenario.args, env: { ...scenario.env, ...env } }, { detached: true, onSpawn: (pid) => (pgid = pid) }).then(
-			async (result) => ({ result, leftover: pgid ? await waitGroupGone(pgid, 180_000) : 'gone' }),
-		);
+		return runDistKernel(
+			{ bin: options.bin, root, args: scenario.args, env: { ...scenario.env, ...env } },
+			{ detached: true, onSpawn: (pid) => (pgid = pid) },
+		).then(async (result) => ({ result, leftover: pgid ? await waitGroupGone(pgid, 180_000) : 'gone' }));
 	};
 
 	cloneRoot(scenario.template, root);
@@ -81,16 +85,28 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 	const reference = await run({ DIST_KERNEL_CHECKPOINT_TRACE: '1' });
 	if (reference.result.code !== 0) {
 		return {
-			row: { kind: 'SIGKILL', subject: scenario.name, tried: 0, survived: 0, notes: '', skipped: `reference run failed (exit ${reference.result.code}): ${outputTail(reference.result)}` },
+			row: {
+				kind: 'SIGKILL',
+				subject: scenario.name,
+				tried: 0,
+				survived: 0,
+				notes: '',
+				skipped: `reference run failed (exit ${reference.result.code}): ${outputTail(reference.result)}`,
+			},
 			outcomes: [],
 		};
 	}
 	const next = snapshotBoot(root);
 	const trace = parseTrace(reference.result.stderr);
 	progress(`SIGKILL ${scenario.name}: ${trace.length} checkpoints in the reference run`);
-	const plan: { index: number; delay?: number; label: string }[] = spread(trace, options.maxPoints).map((p) => ({ index: p.index, label: showPoint(p.name, root) }));
+	const plan: { index: number; delay?: number; label: string }[] = spread(trace, options.maxPoints).map((p) => ({
+		index: p.index,
+		label: showPoint(p.name, root),
+	}));
 	const dracutStart = trace.find((p) => /^exec\.start \S*dracut$/.test(p.name));
-	if (dracutStart) for (const delay of options.dracutDelaysMs ?? []) plan.push({ index: dracutStart.index, delay, label: `${delay} ms into dracut` });
+	if (dracutStart)
+		for (const delay of options.dracutDelaysMs ?? [])
+			plan.push({ index: dracutStart.index, delay, label: `${delay} ms into dracut` });
 
 	const outcomes: KillOutcome[] = [];
 	for (const step of plan) {
@@ -99,7 +115,12 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 		if (step.delay !== undefined) env['DIST_KERNEL_KILL_DELAY_MS'] = String(step.delay);
 		const killed = await run(env);
 		if (killed.result.signal !== 'SIGKILL') {
-			outcomes.push({ point: `#${step.index} ${step.label}`, killed: false, rerunOk: false, note: `not killed (exit ${killed.result.code}): ${outputTail(killed.result, 1)}` });
+			outcomes.push({
+				point: `#${step.index} ${step.label}`,
+				killed: false,
+				rerunOk: false,
+				note: `not killed (exit ${killed.result.code}): ${outputTail(killed.result, 1)}`,
+			});
 			progress(`  #${step.index} ${step.label}: NOT KILLED (exit ${killed.result.code})`);
 			continue;
 		}
@@ -107,7 +128,10 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 		const rerun = await run();
 		const after = snapshotBoot(root);
 		// A re-run over a complete new set is a same-version reinstall: its .old copies are installkernel's convention.
-		const rerunMatches = sameSnapshot(withoutOldCopies(withoutTempFiles(after)), withoutOldCopies(withoutTempFiles(next)));
+		const rerunMatches = sameSnapshot(
+			withoutOldCopies(withoutTempFiles(after)),
+			withoutOldCopies(withoutTempFiles(next)),
+		);
 		const rerunLeftovers = tempFiles(after);
 		const rerunOk = rerun.result.code === 0 && rerunMatches && rerunLeftovers.length === 0;
 		const notes: string[] = [];
@@ -115,10 +139,19 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 		if (judgement.leftovers.length > 0) notes.push(`${judgement.leftovers.length} temp/backup file(s) after kill`);
 		if (!acceptable(judgement.verdict)) notes.push(`boot after kill: ${judgement.diff.join(', ')}`);
 		if (rerun.result.code !== 0) notes.push(`re-run exit ${rerun.result.code}: ${outputTail(rerun.result, 2)}`);
-		else if (!rerunMatches) notes.push(`re-run left a different set: ${diffSnapshots(next, withoutTempFiles(after)).join(', ')}`);
+		else if (!rerunMatches)
+			notes.push(`re-run left a different set: ${diffSnapshots(next, withoutTempFiles(after)).join(', ')}`);
 		if (rerunLeftovers.length > 0) notes.push(`re-run left ${rerunLeftovers.join(', ')}`);
-		outcomes.push({ point: `#${step.index} ${step.label}`, killed: true, verdict: judgement.verdict, rerunOk, note: notes.join('; ') });
-		progress(`  #${step.index} ${step.label}: ${judgement.verdict}${rerunOk ? ', re-run ok' : ', RE-RUN FAILED'}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+		outcomes.push({
+			point: `#${step.index} ${step.label}`,
+			killed: true,
+			verdict: judgement.verdict,
+			rerunOk,
+			note: notes.join('; '),
+		});
+		progress(
+			`  #${step.index} ${step.label}: ${judgement.verdict}${rerunOk ? ', re-run ok' : ', RE-RUN FAILED'}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+		);
 	}
 	rmSync(root, { recursive: true, force: true });
 
@@ -126,10 +159,27 @@ export async function killAtCheckpoints(scenario: KillScenario, options: KillOpt
 	const survived = tried.filter((o) => o.verdict !== undefined && acceptable(o.verdict) && o.rerunOk);
 	const histogram = new Map<string, number>();
 	for (const o of tried) histogram.set(o.verdict ?? '?', (histogram.get(o.verdict ?? '?') ?? 0) + 1);
-	const notes = [`${trace.length} checkpoints traced; after kill: ${[...histogram].map(([k, v]) => `${v} ${k}`).join(', ')}`];
+	const notes = [
+		`${trace.length} checkpoints traced; after kill: ${[...histogram].map(([k, v]) => `${v} ${k}`).join(', ')}`,
+	];
 	const notKilled = outcomes.filter((o) => !o.killed).length;
 	if (notKilled > 0) notes.push(`${notKilled} point(s) not reached when re-run`);
 	const failed = tried.filter((o) => !survived.includes(o));
-	if (failed.length > 0) notes.push(`FAILED at ${failed.slice(0, 3).map((o) => `${o.point} (${o.verdict}; ${o.note})`).join(' | ')}`);
-	return { row: { kind: 'SIGKILL', subject: scenario.name, tried: tried.length, survived: survived.length, notes: notes.join('; ') }, outcomes };
+	if (failed.length > 0)
+		notes.push(
+			`FAILED at ${failed
+				.slice(0, 3)
+				.map((o) => `${o.point} (${o.verdict}; ${o.note})`)
+				.join(' | ')}`,
+		);
+	return {
+		row: {
+			kind: 'SIGKILL',
+			subject: scenario.name,
+			tried: tried.length,
+			survived: survived.length,
+			notes: notes.join('; '),
+		},
+		outcomes,
+	};
 }

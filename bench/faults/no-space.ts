@@ -5,9 +5,17 @@ import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'no
 import { join } from 'node:path';
 import { snapshotBoot } from '../lib/boot-state';
 import { cloneRoot } from '../lib/fault-root';
-import { fillUntilFree, freeBytes, kernelSupports, mountSmallFs, unmount, unmountAll, type BootFs } from '../lib/mounts';
+import {
+	type BootFs,
+	fillUntilFree,
+	freeBytes,
+	kernelSupports,
+	mountSmallFs,
+	unmount,
+	unmountAll,
+} from '../lib/mounts';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
-import { diffSnapshots, sameSnapshot, tempFiles, type Snapshot } from '../lib/tree-snapshot';
+import { diffSnapshots, type Snapshot, sameSnapshot, tempFiles } from '../lib/tree-snapshot';
 import type { FaultRow, Progress } from './fault-result';
 
 export interface NoSpaceOptions {
@@ -45,7 +53,16 @@ export async function noSpace(options: NoSpaceOptions): Promise<FaultRow[]> {
 	const previousBytes = bytesOf(join(root, 'boot'));
 	const reference = await runDistKernel({ bin: options.bin, root, args: options.args });
 	if (reference.code !== 0) {
-		return [{ kind: 'ENOSPC', subject: options.label, tried: 0, survived: 0, notes: '', skipped: `reference run failed: ${outputTail(reference)}` }];
+		return [
+			{
+				kind: 'ENOSPC',
+				subject: options.label,
+				tried: 0,
+				survived: 0,
+				notes: '',
+				skipped: `reference run failed: ${outputTail(reference)}`,
+			},
+		];
 	}
 	const next = snapshotBoot(root);
 	const added = Math.max(1, bytesOf(join(root, 'boot')) - previousBytes);
@@ -54,7 +71,14 @@ export async function noSpace(options: NoSpaceOptions): Promise<FaultRow[]> {
 	const rows: FaultRow[] = [];
 	for (const kind of options.fsKinds) {
 		if (!kernelSupports(kind)) {
-			rows.push({ kind: 'ENOSPC', subject: `${options.label} on ${kind}`, tried: 0, survived: 0, notes: '', skipped: `the running kernel cannot mount ${kind} (not in /proc/filesystems)` });
+			rows.push({
+				kind: 'ENOSPC',
+				subject: `${options.label} on ${kind}`,
+				tried: 0,
+				survived: 0,
+				notes: '',
+				skipped: `the running kernel cannot mount ${kind} (not in /proc/filesystems)`,
+			});
 			continue;
 		}
 		let tried = 0;
@@ -85,7 +109,9 @@ export async function noSpace(options: NoSpaceOptions): Promise<FaultRow[]> {
 				let what: string;
 				if (result.code === 0) {
 					ok = sameSnapshot(after, expectedNew);
-					what = ok ? 'succeeded, new set complete' : `succeeded but /boot differs: ${diffSnapshots(expectedNew, after, 4).join(', ')}`;
+					what = ok
+						? 'succeeded, new set complete'
+						: `succeeded but /boot differs: ${diffSnapshots(expectedNew, after, 4).join(', ')}`;
 				} else {
 					const clear = result.code === 1 && /space|ENOSPC/i.test(text) && !/internal error/i.test(text);
 					const intact = sameSnapshot(after, before);
@@ -107,7 +133,13 @@ export async function noSpace(options: NoSpaceOptions): Promise<FaultRow[]> {
 				unmount(boot);
 			}
 		}
-		rows.push({ kind: 'ENOSPC', subject: `${options.label} on ${kind}`, tried, survived, notes: [outcomes.join(', '), ...notes.slice(0, 3)].join('; ') });
+		rows.push({
+			kind: 'ENOSPC',
+			subject: `${options.label} on ${kind}`,
+			tried,
+			survived,
+			notes: [outcomes.join(', '), ...notes.slice(0, 3)].join('; '),
+		});
 	}
 	unmountAll();
 	rmSync(root, { recursive: true, force: true });

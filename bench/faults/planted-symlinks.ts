@@ -36,8 +36,13 @@ export async function plantedSymlinks(options: PlantedOptions): Promise<FaultRow
 		const stillLink = lstatSync(join(root, 'boot', name), { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
 		const refused = result.code !== 0 && !/internal error/i.test(text);
 		if (intact && refused) survived += 1;
-		else failures.push(`${name}: ${[refused ? '' : `exit ${result.code}`, intact ? '' : 'OUTSIDE FILE CHANGED', stillLink ? '' : 'link replaced'].filter(Boolean).join(', ')} [${outputTail(result, 1)}]`);
-		options.progress?.(`planted symlink /boot/${name}: exit ${result.code}, outside file ${intact ? 'intact' : 'CHANGED'}, link ${stillLink ? 'kept' : 'replaced'}`);
+		else
+			failures.push(
+				`${name}: ${[refused ? '' : `exit ${result.code}`, intact ? '' : 'OUTSIDE FILE CHANGED', stillLink ? '' : 'link replaced'].filter(Boolean).join(', ')} [${outputTail(result, 1)}]`,
+			);
+		options.progress?.(
+			`planted symlink /boot/${name}: exit ${result.code}, outside file ${intact ? 'intact' : 'CHANGED'}, link ${stillLink ? 'kept' : 'replaced'}`,
+		);
 	}
 	rmSync(scratch, { recursive: true, force: true });
 	return {
@@ -45,6 +50,9 @@ export async function plantedSymlinks(options: PlantedOptions): Promise<FaultRow
 		subject: 'symlinks planted in /boot',
 		tried: names.length,
 		survived,
-		notes: failures.length === 0 ? 'refused with a typed error; the file outside the root untouched' : `FAILED: ${failures.join(' | ')}`,
+		notes:
+			failures.length === 0
+				? 'refused with a typed error; the file outside the root untouched'
+				: `FAILED: ${failures.join(' | ')}`,
 	};
 }

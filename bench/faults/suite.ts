@@ -3,18 +3,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { programBundle } from '../lib/bundle';
 import { debianKernel } from '../../test/helpers/debian-kernel';
-import { FAULT_RUNTIME, addKernelInstall, cloneRoot, populateFaultRoot, putFile } from '../lib/fault-root';
-import { canMount, unmountAll, type BootFs } from '../lib/mounts';
+import { programBundle } from '../lib/bundle';
+import { addKernelInstall, cloneRoot, FAULT_RUNTIME, populateFaultRoot, putFile } from '../lib/fault-root';
+import { type BootFs, canMount, unmountAll } from '../lib/mounts';
 import { outputTail, runDistKernel } from '../lib/run-dist-kernel';
 import { concurrentRuns } from './concurrency';
 import type { FaultRow, Progress } from './fault-result';
 import { fuzzParsers } from './fuzz-parsers';
 import { hostileInputs } from './hostile-inputs';
 import { killAtCheckpoints } from './kill-points';
-import { plantedSymlinks } from './planted-symlinks';
 import { noSpace } from './no-space';
+import { plantedSymlinks } from './planted-symlinks';
 
 export type FaultMode = 'full' | 'ci';
 
@@ -72,7 +72,13 @@ export interface SuiteResult {
 }
 
 /** Installs `kv` into `root` by a clean run: the "previous complete set". Returns why it failed, or ''. */
-async function installedTemplate(bin: string, root: string, kv: string, progress: Progress, env?: NodeJS.ProcessEnv): Promise<string> {
+async function installedTemplate(
+	bin: string,
+	root: string,
+	kv: string,
+	progress: Progress,
+	env?: NodeJS.ProcessEnv,
+): Promise<string> {
 	const result = await runDistKernel({ bin, root, args: ['install', kv], env });
 	if (result.code !== 0) return `install ${kv} failed (exit ${result.code}): ${outputTail(result, 3)}`;
 	progress(`template: ${kv} installed in ${(result.ms / 1000).toFixed(1)} s`);
@@ -82,7 +88,10 @@ async function installedTemplate(bin: string, root: string, kv: string, progress
 /** A different kernel image under the same version (a -r1 rebuild) and a changed dracut setting: every boot file changes. */
 function makeReinstallTemplate(from: string, to: string, kv: string): void {
 	cloneRoot(from, to);
-	for (const image of [join(to, 'lib', 'modules', kv, 'vmlinuz'), join(to, 'usr', 'src', `linux-${kv}`, 'arch', 'x86', 'boot', 'bzImage')]) {
+	for (const image of [
+		join(to, 'lib', 'modules', kv, 'vmlinuz'),
+		join(to, 'usr', 'src', `linux-${kv}`, 'arch', 'x86', 'boot', 'bzImage'),
+	]) {
 		if (!existsSync(image)) continue;
 		const data = Buffer.concat([readFileSync(image), Buffer.from('\0dist-kernel fault suite: rebuilt image\0')]);
 		rmSync(image);
@@ -94,9 +103,14 @@ function makeReinstallTemplate(from: string, to: string, kv: string): void {
 export const FAULT_CLASSES = ['fuzz', 'hostile', 'sigkill', 'enospc', 'concurrency'] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
-export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}, only: ReadonlySet<FaultClass> = new Set(FAULT_CLASSES)): Promise<SuiteResult> {
+export async function runFaultSuite(
+	mode: FaultMode,
+	report: Progress = () => {},
+	only: ReadonlySet<FaultClass> = new Set(FAULT_CLASSES),
+): Promise<SuiteResult> {
 	const started = performance.now();
-	const progress: Progress = (line) => report(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+	const progress: Progress = (line) =>
+		report(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 	const settings = SETTINGS[mode];
 	const rows: FaultRow[] = [];
 	const work = mkdtempSync(join(process.env['DIST_KERNEL_TEST_TMP'] ?? tmpdir(), 'dk-faults-'));
@@ -105,7 +119,8 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 			progress(`fuzzing parsers: ${settings.fuzzCount} inputs each`);
 			rows.push(...(await fuzzParsers({ count: settings.fuzzCount, progress })));
 		}
-		if (!only.has('hostile') && !only.has('sigkill') && !only.has('enospc') && !only.has('concurrency')) return { mode, rows, seconds: (performance.now() - started) / 1000 };
+		if (!only.has('hostile') && !only.has('sigkill') && !only.has('enospc') && !only.has('concurrency'))
+			return { mode, rows, seconds: (performance.now() - started) / 1000 };
 
 		const bin = await programBundle();
 		progress(`program: ${bin}`);
@@ -116,7 +131,16 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 		await populateFaultRoot(baseRoot, { kvs: [kv1, kv2] });
 
 		if (only.has('hostile')) {
-			rows.push(...(await hostileInputs({ bin, work, template: baseRoot, validKv: kv1, every: settings.hostileEvery, progress })));
+			rows.push(
+				...(await hostileInputs({
+					bin,
+					work,
+					template: baseRoot,
+					validKv: kv1,
+					every: settings.hostileEvery,
+					progress,
+				})),
+			);
 			rows.push(await plantedSymlinks({ bin, work, template: baseRoot, kv: kv1, progress }));
 		}
 
@@ -124,7 +148,8 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 		cloneRoot(baseRoot, previous);
 		const failure = await installedTemplate(bin, previous, kv1, progress);
 		if (failure) {
-			for (const kind of ['SIGKILL', 'ENOSPC', 'concurrency']) rows.push({ kind, subject: 'install', tried: 0, survived: 0, notes: '', skipped: failure });
+			for (const kind of ['SIGKILL', 'ENOSPC', 'concurrency'])
+				rows.push({ kind, subject: 'install', tried: 0, survived: 0, notes: '', skipped: failure });
 			return { mode, rows, seconds: (performance.now() - started) / 1000 };
 		}
 
@@ -138,9 +163,18 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 				template = join(work, 'kernel-install');
 				cloneRoot(baseRoot, template);
 				addKernelInstall(template, bin);
-				const failed = await installedTemplate(bin, template, kv1, progress, { DIST_KERNEL_RUNTIME: join(template, FAULT_RUNTIME) });
+				const failed = await installedTemplate(bin, template, kv1, progress, {
+					DIST_KERNEL_RUNTIME: join(template, FAULT_RUNTIME),
+				});
 				if (failed) {
-					rows.push({ kind: 'SIGKILL', subject: 'install through kernel-install', tried: 0, survived: 0, notes: '', skipped: failed });
+					rows.push({
+						kind: 'SIGKILL',
+						subject: 'install through kernel-install',
+						tried: 0,
+						survived: 0,
+						notes: '',
+						skipped: failed,
+					});
 					continue;
 				}
 				env = { DIST_KERNEL_RUNTIME: join(work, `kill-${scenario}`, 'root', FAULT_RUNTIME) };
@@ -155,10 +189,21 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 				mkdirSync(join(template, 'efi', 'EFI', 'BOOT'), { recursive: true });
 				putFile(template, '/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
 				putFile(template, '/etc/kernel/cmdline', 'root=/dev/vda2 ro\n');
-				putFile(template, '/etc/kernel/install.conf', `layout=${layout}\ninitrd_generator=dracut\nuki_generator=${layout === 'uki' ? 'dracut' : 'none'}\n`);
+				putFile(
+					template,
+					'/etc/kernel/install.conf',
+					`layout=${layout}\ninitrd_generator=dracut\nuki_generator=${layout === 'uki' ? 'dracut' : 'none'}\n`,
+				);
 				const failed = await installedTemplate(bin, template, kv1, progress);
 				if (failed) {
-					rows.push({ kind: 'SIGKILL', subject: `install in layout=${layout}`, tried: 0, survived: 0, notes: '', skipped: failed });
+					rows.push({
+						kind: 'SIGKILL',
+						subject: `install in layout=${layout}`,
+						tried: 0,
+						survived: 0,
+						notes: '',
+						skipped: failed,
+					});
 					continue;
 				}
 				name = `install ${kv2} over ${kv1} in layout=${layout} (ESP)`;
@@ -171,7 +216,13 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 			}
 			const { row } = await killAtCheckpoints(
 				{ name, template, args, env },
-				{ bin, work: join(work, `kill-${scenario}`), maxPoints: settings.killPoints, dracutDelaysMs: settings.dracutDelaysMs, progress },
+				{
+					bin,
+					work: join(work, `kill-${scenario}`),
+					maxPoints: settings.killPoints,
+					dracutDelaysMs: settings.dracutDelaysMs,
+					progress,
+				},
 			);
 			rows.push(row);
 		}
@@ -179,13 +230,33 @@ export async function runFaultSuite(mode: FaultMode, report: Progress = () => {}
 		if (!only.has('enospc')) {
 			// Not selected.
 		} else if (canMount(work)) {
-			rows.push(...(await noSpace({ bin, work: join(work, 'nospace'), template: previous, args: ['install', kv2], label: `install ${kv2}`, fsKinds: settings.noSpaceFs, levels: settings.noSpaceLevels, progress })));
+			rows.push(
+				...(await noSpace({
+					bin,
+					work: join(work, 'nospace'),
+					template: previous,
+					args: ['install', kv2],
+					label: `install ${kv2}`,
+					fsKinds: settings.noSpaceFs,
+					levels: settings.noSpaceLevels,
+					progress,
+				})),
+			);
 		} else {
-			rows.push({ kind: 'ENOSPC', subject: 'install', tried: 0, survived: 0, notes: '', skipped: 'cannot mount here (needs root and mount permission)' });
+			rows.push({
+				kind: 'ENOSPC',
+				subject: 'install',
+				tried: 0,
+				survived: 0,
+				notes: '',
+				skipped: 'cannot mount here (needs root and mount permission)',
+			});
 		}
 
 		if (only.has('concurrency')) {
-			const commands = Array.from({ length: settings.concurrent }, (_v, i) => (i % 2 === 0 ? ['install', kv2] : ['initramfs', kv1]));
+			const commands = Array.from({ length: settings.concurrent }, (_v, i) =>
+				i % 2 === 0 ? ['install', kv2] : ['initramfs', kv1],
+			);
 			rows.push(await concurrentRuns({ bin, work: join(work, 'concurrency'), template: previous, commands, progress }));
 		}
 	} finally {

@@ -1,7 +1,7 @@
 // Judges the boot directories after a fault: the previous complete set, the new complete set, or damage.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffSnapshots, sameSnapshot, snapshotTree, tempFiles, withoutTempFiles, type Snapshot } from './tree-snapshot';
+import { diffSnapshots, type Snapshot, sameSnapshot, snapshotTree, tempFiles, withoutTempFiles } from './tree-snapshot';
 
 /** Where boot files live in a target root. */
 export const BOOT_DIRS = ['boot', 'efi'];
@@ -23,12 +23,19 @@ export function withoutOldCopies(snapshot: Snapshot): Snapshot {
 }
 
 /** A file that makes a boot entry appear: kernel image, UKI, loader entry. */
-const ENTRY_FILE_RE = /(?:\/(?:vmlinuz|vmlinux|kernel|bzImage)(?:-[^/]*)?$|\.efi$|\/loader\/entries\/[^/]+\.conf$|\/linux$)/;
+const ENTRY_FILE_RE =
+	/(?:\/(?:vmlinuz|vmlinux|kernel|bzImage)(?:-[^/]*)?$|\.efi$|\/loader\/entries\/[^/]+\.conf$|\/linux$)/;
 
 /** Files a boot needs: the entry files above plus initramfs images. System.map and config are not needed to boot. */
 const ESSENTIAL_FILE_RE = new RegExp(`${ENTRY_FILE_RE.source}|/(?:initramfs|initrd)[^/]*$|\\.img$`);
 
-export type BootVerdict = 'previous' | 'previous + inert new files' | 'previous + complete new entry (aux files pending)' | 'new' | 'mixed' | 'damaged';
+export type BootVerdict =
+	| 'previous'
+	| 'previous + inert new files'
+	| 'previous + complete new entry (aux files pending)'
+	| 'new'
+	| 'mixed'
+	| 'damaged';
 
 export interface BootJudgement {
 	verdict: BootVerdict;
@@ -62,8 +69,11 @@ export function judgeBoot(previous: Snapshot, next: Snapshot, now: Snapshot): Bo
 	const diff = diffSnapshots(previous, state);
 	if (damaged) return { verdict: 'damaged', leftovers, diff };
 	if (previousIntact && extrasInert) return { verdict: 'previous + inert new files', leftovers, diff };
-	const essentialComplete = [...next].every(([path, sum]) => previous.has(path) || !ESSENTIAL_FILE_RE.test(path) || state.get(path) === sum);
-	if (previousIntact && essentialComplete) return { verdict: 'previous + complete new entry (aux files pending)', leftovers, diff };
+	const essentialComplete = [...next].every(
+		([path, sum]) => previous.has(path) || !ESSENTIAL_FILE_RE.test(path) || state.get(path) === sum,
+	);
+	if (previousIntact && essentialComplete)
+		return { verdict: 'previous + complete new entry (aux files pending)', leftovers, diff };
 	return { verdict: 'mixed', leftovers, diff };
 }
 

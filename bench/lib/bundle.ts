@@ -8,7 +8,8 @@ import { writeProgram } from '../../esbuild.config.mjs';
 export const TOP = resolve(import.meta.dirname, '..', '..');
 export const BENCH_CACHE = join(TOP, '.cache', 'bench');
 
-const BANNER = "#!/usr/bin/env node\nimport { createRequire as __dkCreateRequire } from 'node:module';\nconst require = __dkCreateRequire(import.meta.url);";
+const BANNER =
+	"#!/usr/bin/env node\nimport { createRequire as __dkCreateRequire } from 'node:module';\nconst require = __dkCreateRequire(import.meta.url);";
 
 export async function bundleEntry(entry: string, outName = `${basename(entry, '.ts')}.mjs`): Promise<string> {
 	mkdirSync(BENCH_CACHE, { recursive: true });

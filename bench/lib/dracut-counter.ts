@@ -20,7 +20,8 @@ export interface DracutCounter {
 }
 
 export function realDracut(): string {
-	for (const candidate of ['/usr/bin/dracut', '/usr/sbin/dracut', '/bin/dracut', '/sbin/dracut']) if (existsSync(candidate)) return candidate;
+	for (const candidate of ['/usr/bin/dracut', '/usr/sbin/dracut', '/bin/dracut', '/sbin/dracut'])
+		if (existsSync(candidate)) return candidate;
 	return runChecked('sh', ['-c', 'command -v dracut']).trim();
 }
 

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../../test/helpers/debian-kernel';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../../test/helpers/debian-kernel';
 import { installPlugins } from '../../test/runtime/kernel-root';
 import { runChecked } from './run-process';
 
@@ -56,7 +56,8 @@ export async function populateFaultRoot(root: string, options: FaultRootOptions 
 	for (const kv of kvs) {
 		linkKernelInto(kernel, root, kv);
 		if ((options.modules ?? 'metadata') === 'metadata') {
-			for (const sub of ['kernel', 'updates', 'extra']) rmSync(join(root, 'lib', 'modules', kv, sub), { recursive: true, force: true });
+			for (const sub of ['kernel', 'updates', 'extra'])
+				rmSync(join(root, 'lib', 'modules', kv, sub), { recursive: true, force: true });
 		}
 	}
 	// Gentoo has /var/tmp; the runtime keeps its work directory there (removed after a kill by the next run).
@@ -67,7 +68,11 @@ export async function populateFaultRoot(root: string, options: FaultRootOptions 
 	putFile(root, '/etc/kernel/cmdline', 'root=LABEL=gentoo ro quiet\n');
 	putFile(root, '/etc/dracut.conf', '');
 	putFile(root, '/etc/dracut.conf.d/10-faults.conf', `${[SMALL_DRACUT_CONF, ...(options.dracut ?? [])].join('\n')}\n`);
-	putFile(root, '/etc/dist-kernel/dist-kernel.conf', `${(options.config ?? ['install-backend = builtin']).join('\n')}\n`);
+	putFile(
+		root,
+		'/etc/dist-kernel/dist-kernel.conf',
+		`${(options.config ?? ['install-backend = builtin']).join('\n')}\n`,
+	);
 	return { root, kernel, kvs };
 }
 
@@ -102,6 +107,11 @@ export function addKernelInstall(root: string, bin: string): void {
 	putFile(root, '/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
 	putFile(root, '/etc/dist-kernel/dist-kernel.conf', 'install-backend = kernel-install\n');
 	installPlugins(root);
-	const launcher = ['#!/bin/sh', 'root="$(cd "$(dirname "$0")/.." && pwd)"', `exec '${process.execPath}' '${bin}' --root "$root" "$@"`, ''].join('\n');
+	const launcher = [
+		'#!/bin/sh',
+		'root="$(cd "$(dirname "$0")/.." && pwd)"',
+		`exec '${process.execPath}' '${bin}' --root "$root" "$@"`,
+		'',
+	].join('\n');
 	putFile(root, FAULT_RUNTIME, launcher, 0o755);
 }

@@ -11,7 +11,9 @@ export type BootFs = 'tmpfs' | 'ext2' | 'vfat';
 /** Whether the running kernel can mount this filesystem type (a container's kernel may lack vfat). */
 export function kernelSupports(kind: BootFs): boolean {
 	try {
-		return readFileSync('/proc/filesystems', 'utf8').split('\n').some((line) => line.trim().split(/\s+/).pop() === kind);
+		return readFileSync('/proc/filesystems', 'utf8')
+			.split('\n')
+			.some((line) => line.trim().split(/\s+/).pop() === kind);
 	} catch {
 		return false;
 	}
@@ -20,7 +22,14 @@ export function kernelSupports(kind: BootFs): boolean {
 export function mountSmallFs(kind: BootFs, mountPoint: string, sizeBytes: number, imageDir: string): void {
 	mkdirSync(mountPoint, { recursive: true });
 	if (kind === 'tmpfs') {
-		runChecked('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil(sizeBytes / 4096) * 4096},mode=0755`, 'dk-bench', mountPoint]);
+		runChecked('mount', [
+			'-t',
+			'tmpfs',
+			'-o',
+			`size=${Math.ceil(sizeBytes / 4096) * 4096},mode=0755`,
+			'dk-bench',
+			mountPoint,
+		]);
 	} else {
 		const image = join(imageDir, `${kind}-${mounted.length}.img`);
 		rmSync(image, { force: true });

@@ -1,5 +1,5 @@
 // Runs the bundled program against a target root as a separate process, as the eclasses and plugins do.
-import { runProcess, type ProcessResult, type RunOptions } from './run-process';
+import { type ProcessResult, type RunOptions, runProcess } from './run-process';
 
 export interface DistKernelRun {
 	bin: string;
@@ -20,7 +20,10 @@ export function distKernelEnv(run: Pick<DistKernelRun, 'env' | 'pathPrefix'>): N
 }
 
 export function runDistKernel(run: DistKernelRun, options: Omit<RunOptions, 'env'> = {}): Promise<ProcessResult> {
-	return runProcess(process.execPath, [run.bin, '--root', run.root, ...run.args], { ...options, env: distKernelEnv(run) });
+	return runProcess(process.execPath, [run.bin, '--root', run.root, ...run.args], {
+		...options,
+		env: distKernelEnv(run),
+	});
 }
 
 /** Last lines of a run's output, for a failure note. */

@@ -34,17 +34,35 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
 		child.stderr.on('data', (d: Buffer) => err.push(d));
 		child.on('error', reject);
 		child.on('close', (code, signal) => {
-			resolvePromise({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: performance.now() - start });
+			resolvePromise({
+				code,
+				signal,
+				stdout: Buffer.concat(out).toString(),
+				stderr: Buffer.concat(err).toString(),
+				ms: performance.now() - start,
+			});
 		});
 		child.stdin.end(options.input ?? '');
 	});
 }
 
 /** Synchronous variant for set-up steps; throws on a non-zero exit. */
-export function runChecked(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-	const result = spawnSync(file, [...args], { env: options.env ?? process.env, cwd: options.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export function runChecked(
+	file: string,
+	args: readonly string[],
+	options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): string {
+	const result = spawnSync(file, [...args], {
+		env: options.env ?? process.env,
+		cwd: options.cwd,
+		encoding: 'utf8',
+		maxBuffer: 256 * 1024 * 1024,
+	});
 	if (result.error) throw result.error;
-	if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} exited with ${result.status ?? result.signal}: ${result.stderr.slice(-2000)}`);
+	if (result.status !== 0)
+		throw new Error(
+			`${file} ${args.join(' ')} exited with ${result.status ?? result.signal}: ${result.stderr.slice(-2000)}`,
+		);
 	return result.stdout;
 }
 

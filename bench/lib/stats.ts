@@ -19,7 +19,11 @@ export async function timeOnce(fn: () => unknown): Promise<number> {
  * Runs `a` and `b` alternately `runs` times (after one untimed warm-up each) so that machine load hits both alike;
  * returns both medians in milliseconds.
  */
-export async function timePair(a: () => unknown, b: () => unknown, runs: number): Promise<{ a: number; b: number; aRuns: number[]; bRuns: number[] }> {
+export async function timePair(
+	a: () => unknown,
+	b: () => unknown,
+	runs: number,
+): Promise<{ a: number; b: number; aRuns: number[]; bRuns: number[] }> {
 	await a();
 	await b();
 	const aRuns: number[] = [];
@@ -32,7 +36,11 @@ export async function timePair(a: () => unknown, b: () => unknown, runs: number)
 }
 
 /** Least-squares line through (x, y): slope, intercept and R². */
-export function linearFit(points: readonly { x: number; y: number }[]): { slope: number; intercept: number; r2: number } {
+export function linearFit(points: readonly { x: number; y: number }[]): {
+	slope: number;
+	intercept: number;
+	r2: number;
+} {
 	const n = points.length;
 	const mx = points.reduce((s, p) => s + p.x, 0) / n;
 	const my = points.reduce((s, p) => s + p.y, 0) / n;
@@ -59,7 +67,10 @@ export function formatMs(ms: number): string {
  * Runs every function in turn, `runs` rounds (after one untimed warm-up round), so that machine load hits all
  * alike; returns each one's median and samples in milliseconds, in the order given.
  */
-export async function timeInterleaved(fns: readonly (() => unknown)[], runs: number): Promise<{ median: number; samples: number[] }[]> {
+export async function timeInterleaved(
+	fns: readonly (() => unknown)[],
+	runs: number,
+): Promise<{ median: number; samples: number[] }[]> {
 	for (const fn of fns) await fn();
 	const samples = fns.map(() => [] as number[]);
 	for (let i = 0; i < runs; i += 1) {

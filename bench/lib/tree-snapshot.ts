@@ -2,10 +2,10 @@
 // An uncompressed initramfs is digested entry by entry without dracut's build-parameter.txt, which records the
 // (per-run temporary) paths dracut was called with; everything else in a reproducible dracut image is stable.
 import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCpioSequence } from '../../src/parsers/cpio';
 import { findSection, readPeSections } from '../../src/parsers/pe-sections';
-import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
 
 export type Snapshot = Map<string, string>;
 
@@ -55,7 +55,9 @@ function digestUki(data: Buffer): string | undefined {
 		for (const section of [...sections].sort((a, b) => a.name.localeCompare(b.name))) {
 			const body = findSection(data, section.name);
 			if (!body) return undefined;
-			hash.update(`${section.name}\0${section.name === '.initrd' ? digestFile(body) : createHash('sha256').update(body).digest('hex')}\0`);
+			hash.update(
+				`${section.name}\0${section.name === '.initrd' ? digestFile(body) : createHash('sha256').update(body).digest('hex')}\0`,
+			);
 		}
 		return `uki:${hash.digest('hex')}`;
 	} catch {

@@ -80,7 +80,10 @@ unset dk_phase
 `;
 
 /** Pairs the bashrc's start/end lines into spans; also returns the spans' absolute intervals for attribution. */
-export function parsePhases(text: string): { spans: PhaseSpan[]; intervals: { from: number; to: number; what: string }[] } {
+export function parsePhases(text: string): {
+	spans: PhaseSpan[];
+	intervals: { from: number; to: number; what: string }[];
+} {
 	const open = new Map<string, number>();
 	const spans: PhaseSpan[] = [];
 	const intervals: { from: number; to: number; what: string }[] = [];
@@ -100,7 +103,10 @@ export function parsePhases(text: string): { spans: PhaseSpan[]; intervals: { fr
 	return { spans, intervals };
 }
 
-export function parseRuntimeTimings(text: string, intervals: { from: number; to: number; what: string }[]): RuntimeStep[] {
+export function parseRuntimeTimings(
+	text: string,
+	intervals: { from: number; to: number; what: string }[],
+): RuntimeStep[] {
 	const steps: RuntimeStep[] = [];
 	for (const line of text.split('\n')) {
 		const [start, pid, label, ms] = line.split(' ');
@@ -171,7 +177,9 @@ export async function measureDracutRuns(bin: string, ks: number[], runs = 3): Pr
 				for (const wiring of order) {
 					const key = `${wiring} ${k}`;
 					const result = await upgrade(base, k, wiring, run);
-					process.stdout.write(`  K=${k} ${wiring} run ${run + 1}/${runs}: ${formatMs(result.ms)}, dracut ${result.dracutRuns}\n`);
+					process.stdout.write(
+						`  K=${k} ${wiring} run ${run + 1}/${runs}: ${formatMs(result.ms)}, dracut ${result.dracutRuns}\n`,
+					);
 					results.set(key, [...(results.get(key) ?? []), result]);
 				}
 			}
@@ -199,13 +207,20 @@ export async function measureDracutRuns(bin: string, ks: number[], runs = 3): Pr
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Per package: the sum of its phase functions' time (and the biggest phases); per runtime step label: total time. */
-export function summarise(run: EmergeRun): { packages: { pkg: string; ms: number; phases: string }[]; runtime: { label: string; calls: number; ms: number }[]; phasesMs: number } {
+export function summarise(run: EmergeRun): {
+	packages: { pkg: string; ms: number; phases: string }[];
+	runtime: { label: string; calls: number; ms: number }[];
+	phasesMs: number;
+} {
 	const byPkg = new Map<string, PhaseSpan[]>();
 	for (const span of run.phases) byPkg.set(span.pkg, [...(byPkg.get(span.pkg) ?? []), span]);
 	const packages = [...byPkg].map(([pkg, spans]) => ({
 		pkg,
 		ms: spans.reduce((t, p) => t + p.ms, 0),
-		phases: spans.filter((p) => p.ms >= 100).map((p) => `${p.phase} ${s(p.ms)}`).join(', '),
+		phases: spans
+			.filter((p) => p.ms >= 100)
+			.map((p) => `${p.phase} ${s(p.ms)}`)
+			.join(', '),
 	}));
 	const byLabel = new Map<string, { calls: number; ms: number }>();
 	for (const step of run.runtime) {
@@ -224,10 +239,15 @@ export function renderBreakdown(points: DracutRunsPoint[]): string[] {
 		for (const wiring of ['ours', 'gentoo'] as const) {
 			const run = p.breakdown[wiring];
 			const sum = summarise(run);
-			lines.push('', `P1 breakdown, K=${p.modulePackages}, ${wiring === 'ours' ? 'ours' : "Gentoo's eclasses"}: emerge ${s(run.ms)}, of it in phase functions ${s(sum.phasesMs)} (the rest is Portage: dependency resolution, fetch/unpack checks, merging files, VDB)`);
+			lines.push(
+				'',
+				`P1 breakdown, K=${p.modulePackages}, ${wiring === 'ours' ? 'ours' : "Gentoo's eclasses"}: emerge ${s(run.ms)}, of it in phase functions ${s(sum.phasesMs)} (the rest is Portage: dependency resolution, fetch/unpack checks, merging files, VDB)`,
+			);
 			for (const pkg of sum.packages) lines.push(`  ${pkg.pkg}: ${s(pkg.ms)}${pkg.phases ? ` (${pkg.phases})` : ''}`);
 			if (sum.runtime.length > 0) {
-				lines.push(`  runtime steps (all calls): ${sum.runtime.map((r) => `${r.label} ${s(r.ms)}${r.calls > 1 ? ` ×${r.calls}` : ''}`).join(', ')}`);
+				lines.push(
+					`  runtime steps (all calls): ${sum.runtime.map((r) => `${r.label} ${s(r.ms)}${r.calls > 1 ? ` ×${r.calls}` : ''}`).join(', ')}`,
+				);
 			}
 		}
 	}

@@ -3,7 +3,14 @@
 // once from a binhost (loopback HTTP, `--getbinpkgonly`) that a build host filled by making the same upgrade with
 // FEATURES=buildpkg and `setup --build-host` (generic initramfs in the kernel package). Every run starts from a
 // fork of the same root; each client runs its own dracut once (the initramfs module is not in a generic image).
-import { compilerRuns, forkBuildHost, forkClient, installCompilerCounter, serveDirectory, PKGDIR } from '../../test/portage/fleet-helpers';
+import {
+	compilerRuns,
+	forkBuildHost,
+	forkClient,
+	installCompilerCounter,
+	PKGDIR,
+	serveDirectory,
+} from '../../test/portage/fleet-helpers';
 import { runFlow } from '../../test/portage/flow-helpers';
 import { DRACUT_LOG, forkPortageRoot, type PortageRoot } from '../../test/portage/portage-root';
 import { preparedPortageRoot } from '../../test/portage/prepared-root';
@@ -40,7 +47,11 @@ async function upgrade(root: PortageRoot, name: string, options: string): Promis
 			`echo "$(( ($(date +%s%N) - start) / 1000000 ))" > ${UPGRADE_MS}`,
 		].join('\n'),
 	);
-	return { seconds: Number(root.read(UPGRADE_MS).trim()) / 1000, dracutRuns: root.dracutRuns().length, compilerRuns: compilerRuns(root) };
+	return {
+		seconds: Number(root.read(UPGRADE_MS).trim()) / 1000,
+		dracutRuns: root.dracutRuns().length,
+		compilerRuns: compilerRuns(root),
+	};
 }
 
 export async function measureFleetUpgrade(bin: string, runs: number): Promise<FleetUpgrade> {
@@ -54,11 +65,7 @@ export async function measureFleetUpgrade(bin: string, runs: number): Promise<Fl
 	const base = track(await preparedPortageRoot());
 	let server: Awaited<ReturnType<typeof serveDirectory>> | undefined;
 	try {
-		await runFlow(
-			base,
-			'bench-fleet-base',
-			`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${modules.join(' ')}`,
-		);
+		await runFlow(base, 'bench-fleet-base', `emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${modules.join(' ')}`);
 		installCompilerCounter(base);
 		const buildHost = track(forkBuildHost(base));
 		await runFlow(buildHost, 'bench-fleet-build-host-setup', 'dist-kernel setup --build-host');

@@ -26,15 +26,24 @@ export function syntheticVersion(i: number): string {
 
 export function writeSyntheticRepoRoot(root: string, versions: number): void {
 	const repo = join(root, 'var', 'db', 'repos', 'gentoo');
-	put(join(root, 'etc', 'portage', 'repos.conf', 'gentoo.conf'), `[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n`);
+	put(
+		join(root, 'etc', 'portage', 'repos.conf', 'gentoo.conf'),
+		`[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n`,
+	);
 	put(join(repo, 'profiles', 'repo_name'), 'gentoo\n');
 	put(join(repo, 'metadata', 'layout.conf'), 'masters =\nthin-manifests = true\n');
 	for (let i = 0; i < versions; i += 1) {
 		const pn = PACKAGES[i % PACKAGES.length]!;
 		const pvr = syntheticVersion(i);
 		const slot = pvr.replace(/-r\d+$/, '');
-		put(join(repo, 'sys-kernel', pn, `${pn}-${pvr}.ebuild`), `# Copyright 2026 Gentoo Authors\nEAPI=8\nDESCRIPTION="synthetic"\nSLOT="${slot}"\nKEYWORDS="amd64 ~arm64"\n`);
-		put(join(repo, 'metadata', 'md5-cache', 'sys-kernel', `${pn}-${pvr}`), `EAPI=8\nKEYWORDS=amd64 ~arm64\nSLOT=${slot}\n`);
+		put(
+			join(repo, 'sys-kernel', pn, `${pn}-${pvr}.ebuild`),
+			`# Copyright 2026 Gentoo Authors\nEAPI=8\nDESCRIPTION="synthetic"\nSLOT="${slot}"\nKEYWORDS="amd64 ~arm64"\n`,
+		);
+		put(
+			join(repo, 'metadata', 'md5-cache', 'sys-kernel', `${pn}-${pvr}`),
+			`EAPI=8\nKEYWORDS=amd64 ~arm64\nSLOT=${slot}\n`,
+		);
 	}
 }
 
@@ -56,7 +65,11 @@ export interface GenerateScaling {
 	error?: string;
 }
 
-export async function measureGenerateScaling(bin: string, sizes: readonly number[], runs: number): Promise<GenerateScaling> {
+export async function measureGenerateScaling(
+	bin: string,
+	sizes: readonly number[],
+	runs: number,
+): Promise<GenerateScaling> {
 	const work = mkdtempSync(join(tmpdir(), 'dk-bench-generate-'));
 	try {
 		const roots = sizes.map((n) => {
@@ -70,8 +83,11 @@ export async function measureGenerateScaling(bin: string, sizes: readonly number
 			for (const r of roots) {
 				rmSync(r.out, { recursive: true, force: true });
 				const argv = [process.execPath, bin, '--root', r.root, 'generate', '--output', r.out];
-				const result = existsSync(TIME) ? await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv], { env: { ...process.env, NO_COLOR: '1' } }) : await runProcess(argv[0]!, argv.slice(1), { env: { ...process.env, NO_COLOR: '1' } });
-				if (result.code !== 0) error ??= `generate over ${r.n} versions failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`;
+				const result = existsSync(TIME)
+					? await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv], { env: { ...process.env, NO_COLOR: '1' } })
+					: await runProcess(argv[0]!, argv.slice(1), { env: { ...process.env, NO_COLOR: '1' } });
+				if (result.code !== 0)
+					error ??= `generate over ${r.n} versions failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`;
 				const cpu = /dk-cpu ([0-9.]+) ([0-9.]+)/.exec(result.stderr);
 				if (round >= 0) {
 					r.times.push(result.ms);
@@ -79,7 +95,13 @@ export async function measureGenerateScaling(bin: string, sizes: readonly number
 				}
 			}
 		}
-		const points = roots.map((r) => ({ versions: r.n, medianMs: median(r.times), medianCpuMs: median(r.cpu), runs: r.times, ok: error === undefined }));
+		const points = roots.map((r) => ({
+			versions: r.n,
+			medianMs: median(r.times),
+			medianCpuMs: median(r.cpu),
+			runs: r.times,
+			ok: error === undefined,
+		}));
 		const fit = linearFit(points.map((p) => ({ x: p.versions, y: p.medianMs })));
 		return { points, msPerVersion: fit.slope, fixedMs: fit.intercept, r2: fit.r2, ...(error ? { error } : {}) };
 	} finally {

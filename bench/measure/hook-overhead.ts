@@ -33,7 +33,10 @@ export function startupClosure(entry: string): string[] {
 	const visit = (file: string) => {
 		if (seen.has(file)) return;
 		seen.add(file);
-		for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from\s*"(\.\.?\/[^"]+)"|^import\s*"(\.\.?\/[^"]+)"/gm)) visit(join(dirname(file), (m[1] ?? m[2])!));
+		for (const m of readFileSync(file, 'utf8').matchAll(
+			/^(?:import|export)\b[^;]*?from\s*"(\.\.?\/[^"]+)"|^import\s*"(\.\.?\/[^"]+)"/gm,
+		))
+			visit(join(dirname(file), (m[1] ?? m[2])!));
 	};
 	visit(entry);
 	return [...seen];
@@ -41,8 +44,13 @@ export function startupClosure(entry: string): string[] {
 
 async function timed(argv: string[]): Promise<{ wall: number; cpu: number }> {
 	const withTime = existsSync(TIME);
-	const r = withTime ? await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv], { env: { ...process.env, NO_COLOR: '1' } }) : await runProcess(argv[0]!, argv.slice(1));
-	if (r.code !== 0) throw new Error(`${argv.slice(1).join(' ')} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
+	const r = withTime
+		? await runProcess(TIME, ['-f', 'dk-cpu %U %S', ...argv], { env: { ...process.env, NO_COLOR: '1' } })
+		: await runProcess(argv[0]!, argv.slice(1));
+	if (r.code !== 0)
+		throw new Error(
+			`${argv.slice(1).join(' ')} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
+		);
 	const cpu = /dk-cpu ([0-9.]+) ([0-9.]+)/.exec(r.stderr);
 	return { wall: r.ms, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
 }
@@ -87,6 +95,8 @@ function startupReport(bin: string): Pick<HookOverhead, 'startupBytes' | 'startu
 	return {
 		startupBytes: texts.reduce((n, t) => n + Buffer.byteLength(t), 0),
 		startupFiles: files.length,
-		heavyAtStartup: ['commander', 'zod', 'execa', 'handlebars'].filter((lib) => texts.some((t) => t.includes(`// node_modules/${lib}/`))),
+		heavyAtStartup: ['commander', 'zod', 'execa', 'handlebars'].filter((lib) =>
+			texts.some((t) => t.includes(`// node_modules/${lib}/`)),
+		),
 	};
 }

@@ -40,9 +40,25 @@ export async function benchImage(): Promise<{ image: string; kv: string }> {
 	if (existsSync(image)) return { image, kv: kernel.kv };
 	mkdirSync(join(dir, 'conf.d'), { recursive: true });
 	writeFileSync(join(dir, 'dracut.conf'), '');
-	writeFileSync(join(dir, 'conf.d', '10-bench.conf'), 'hostonly="no"\ndracutmodules=" base kernel-modules "\ncompress="zstd"\nearly_microcode="no"\n');
+	writeFileSync(
+		join(dir, 'conf.d', '10-bench.conf'),
+		'hostonly="no"\ndracutmodules=" base kernel-modules "\ncompress="zstd"\nearly_microcode="no"\n',
+	);
 	const partial = `${image}.partial`;
-	runChecked('dracut', ['--quiet', '--force', '--no-hostonly', '--conf', join(dir, 'dracut.conf'), '--confdir', join(dir, 'conf.d'), '--kver', kernel.kv, '--kmoddir', kernel.modulesDir, partial]);
+	runChecked('dracut', [
+		'--quiet',
+		'--force',
+		'--no-hostonly',
+		'--conf',
+		join(dir, 'dracut.conf'),
+		'--confdir',
+		join(dir, 'conf.d'),
+		'--kver',
+		kernel.kv,
+		'--kmoddir',
+		kernel.modulesDir,
+		partial,
+	]);
 	renameSync(partial, image);
 	return { image, kv: kernel.kv };
 }
@@ -73,11 +89,13 @@ export async function measureInitramfsListing(runs: number): Promise<InitramfsLi
 	};
 	const variant = async () => {
 		const r = await runProcess(process.execPath, [lister, '--system-zstd', image]);
-		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries) throw new Error(`system-zstd listing differs or failed: ${r.stderr}`);
+		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries)
+			throw new Error(`system-zstd listing differs or failed: ${r.stderr}`);
 	};
 	const floor = async () => {
 		const r = await runProcess('sh', ['-c', 'zstd -dc -q -- "$1" | cpio -t --quiet', 'sh', image]);
-		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries) throw new Error(`zstd -dc | cpio -t failed or listed another number of entries: ${r.stderr}`);
+		if (r.code !== 0 || r.stdout.trim().split('\n').length !== entries)
+			throw new Error(`zstd -dc | cpio -t failed or listed another number of entries: ${r.stderr}`);
 	};
 	const [oursTimes, theirTimes, floorTimes] = await timeInterleaved([ours, theirs, floor], runs);
 	const timing = { a: oursTimes!.median, b: theirTimes!.median };

@@ -31,13 +31,21 @@ export async function measureScanScaling(sizes: readonly number[], runs: number)
 	const tsx = join(TOP, 'node_modules', '.bin', 'tsx');
 	const points: ScanPoint[] = [];
 	for (const size of sizes) {
-		const result = await runProcess(tsx, [join(TOP, 'bench', 'stale-scan.ts'), String(size), String(runs)], { cwd: TOP });
-		if (result.code !== 0) return { points, runs, error: `bench/stale-scan.ts ${size} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}` };
+		const result = await runProcess(tsx, [join(TOP, 'bench', 'stale-scan.ts'), String(size), String(runs)], {
+			cwd: TOP,
+		});
+		if (result.code !== 0)
+			return {
+				points,
+				runs,
+				error: `bench/stale-scan.ts ${size} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+			};
 		const portageMs = number(result.stdout, /Portage vardbapi:\s*([0-9.]+) ms/);
 		const oursMs = number(result.stdout, /dist-kernel(?: \(no cache\))?:\s*([0-9.]+) ms/);
 		const warm = number(result.stdout, /dist-kernel \(warm[^)]*\):\s*([0-9.]+) ms/);
 		const modules = number(result.stdout, /\((\d+) module packages\)/);
-		if (!Number.isFinite(portageMs) || !Number.isFinite(oursMs)) return { points, runs, error: `cannot read the output of bench/stale-scan.ts: ${result.stdout.trim()}` };
+		if (!Number.isFinite(portageMs) || !Number.isFinite(oursMs))
+			return { points, runs, error: `cannot read the output of bench/stale-scan.ts: ${result.stdout.trim()}` };
 		points.push({
 			packages: size,
 			portageMs,

@@ -11,7 +11,16 @@ import { kernelImages } from '../../src/runtime/images/initramfs-reader/kernel-i
 import { modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { debianKernel } from '../../test/helpers/debian-kernel';
 import { simulateEmerge } from '../../test/lifecycle/emerge-sim';
-import { FIRMWARE, FIRMWARE_FILE, kernelPackage, makeWorld, modulePackage, runsPerKernel, triggerPackage, virtualPackage } from '../../test/lifecycle/triggers-world';
+import {
+	FIRMWARE,
+	FIRMWARE_FILE,
+	kernelPackage,
+	makeWorld,
+	modulePackage,
+	runsPerKernel,
+	triggerPackage,
+	virtualPackage,
+} from '../../test/lifecycle/triggers-world';
 
 export interface TriggerRunsPoint {
 	modulePackages: number;
@@ -32,7 +41,12 @@ async function once(bin: string, k: number, coalesce: boolean) {
 	const modules = Array.from({ length: k }, (_, i) => ({ key: `sys-fs/bench${i}-kmod`, module: `bench${i}` }));
 	const world = makeWorld(kernel, { realDracut: true, coalesce, modules });
 	try {
-		const packages = [kernelPackage(world, kernel), virtualPackage(world), ...modules.map((m) => modulePackage(world, kernel, m)), triggerPackage(world, FIRMWARE)];
+		const packages = [
+			kernelPackage(world, kernel),
+			virtualPackage(world),
+			...modules.map((m) => modulePackage(world, kernel, m)),
+			triggerPackage(world, FIRMWARE),
+		];
 		const started = performance.now();
 		const result = await simulateEmerge(world.sim, 'bench', packages);
 		const seconds = (performance.now() - started) / 1000;

@@ -28,16 +28,23 @@ export interface VerifyCost {
 	runs: number;
 }
 
-const DRACUT_CONF = 'hostonly="no"\ndracutmodules=" base rootfs-block kernel-modules "\ndrivers=" virtio_blk virtio_pci ext4 "\nearly_microcode="no"\ncompress="gzip"\n';
+const DRACUT_CONF =
+	'hostonly="no"\ndracutmodules=" base rootfs-block kernel-modules "\ndrivers=" virtio_blk virtio_pci ext4 "\nearly_microcode="no"\ncompress="gzip"\n';
 
 const IMAGES = ['initramfs', 'uki', 'uki-secureboot'] as const;
 
-export async function measureVerifyCost(bin: string, runs: number, options: { images?: readonly string[] | undefined; accel?: string | undefined } = {}): Promise<VerifyCost> {
+export async function measureVerifyCost(
+	bin: string,
+	runs: number,
+	options: { images?: readonly string[] | undefined; accel?: string | undefined } = {},
+): Promise<VerifyCost> {
 	const kernel = await debianKernel();
 	const exec = createExec({ logger: createMemoryLogger() });
 	const probeDir = mkdtempSync(join(tmpdir(), 'dk-bench-kvm-'));
 	const plan = planAccel(options.accel === 'tcg' ? 'tcg' : 'auto');
-	const noKvm = plan.candidates.includes('kvm') ? await probeKvm({ exec }, kernel.vmlinuz, probeDir, 1024) : plan.reason;
+	const noKvm = plan.candidates.includes('kvm')
+		? await probeKvm({ exec }, kernel.vmlinuz, probeDir, 1024)
+		: plan.reason;
 	rmSync(probeDir, { recursive: true, force: true });
 	const kvmChoice = { accel: noKvm ? 'tcg' : 'kvm', reason: noKvm ?? 'the kernel printed its banner under KVM' };
 	const accels: Array<'tcg' | 'kvm'> = kvmChoice.accel === 'kvm' ? ['tcg', 'kvm'] : ['tcg'];
@@ -50,13 +57,38 @@ export async function measureVerifyCost(bin: string, runs: number, options: { im
 			mkdirSync(join(root, 'etc', 'dist-kernel'), { recursive: true });
 			mkdirSync(join(root, 'etc', 'kernel'), { recursive: true });
 			mkdirSync(join(root, 'var', 'tmp'), { recursive: true });
-			writeFileSync(join(root, 'etc', 'dracut.conf.d', '10-bench.conf'), `${DRACUT_CONF}${image === 'initramfs' ? '' : 'uefi="yes"\n'}`);
-			writeFileSync(join(root, 'etc', 'dist-kernel', 'dist-kernel.conf'), `install-backend = builtin\n${image === 'uki-secureboot' ? 'verify-secureboot = yes\n' : ''}`);
+			writeFileSync(
+				join(root, 'etc', 'dracut.conf.d', '10-bench.conf'),
+				`${DRACUT_CONF}${image === 'initramfs' ? '' : 'uefi="yes"\n'}`,
+			);
+			writeFileSync(
+				join(root, 'etc', 'dist-kernel', 'dist-kernel.conf'),
+				`install-backend = builtin\n${image === 'uki-secureboot' ? 'verify-secureboot = yes\n' : ''}`,
+			);
 			if (image === 'uki-secureboot') {
 				// sbctl's key store layout: the install signs the UKI, verify enrolls the certificate.
 				const keys = join(root, 'var', 'lib', 'sbctl', 'keys', 'db');
 				mkdirSync(keys, { recursive: true, mode: 0o700 });
-				execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=bench db/', '-keyout', join(keys, 'db.key'), '-out', join(keys, 'db.pem')], { stdio: 'ignore' });
+				execFileSync(
+					'openssl',
+					[
+						'req',
+						'-new',
+						'-x509',
+						'-newkey',
+						'rsa:2048',
+						'-nodes',
+						'-days',
+						'1',
+						'-subj',
+						'/CN=bench db/',
+						'-keyout',
+						join(keys, 'db.key'),
+						'-out',
+						join(keys, 'db.pem'),
+					],
+					{ stdio: 'ignore' },
+				);
 			}
 			writeFileSync(join(root, 'etc', 'kernel', 'cmdline'), 'root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 ro\n');
 			const build = async () => {

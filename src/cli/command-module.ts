@@ -24,7 +24,8 @@ export interface CommandModule {
  */
 export function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 	const result = schema.safeParse(value);
-	if (!result.success) throw new InternalError(`command-line values do not match their declaration: ${z.prettifyError(result.error)}`);
+	if (!result.success)
+		throw new InternalError(`command-line values do not match their declaration: ${z.prettifyError(result.error)}`);
 	return result.data;
 }
 

@@ -1,11 +1,11 @@
 // What every command receives: the root, global flags, one logger, one exec wrapper, config loading.
 import { resolve } from 'node:path';
-import { loadConfig, type ConfigOverrides } from '../config/load';
+import { type ConfigOverrides, loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { createExec, type Exec } from '../lib/exec';
 import { createLogger, type Logger } from '../lib/log';
-import { assertSafePath } from '../lib/validate';
 import { recordTiming } from '../lib/timing';
+import { assertSafePath } from '../lib/validate';
 
 export interface GlobalOptions {
 	root?: string;

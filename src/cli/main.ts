@@ -1,13 +1,18 @@
 // Entry point: the one top-level catch. Nothing below calls process.exit. Calls of the kernel-install plugin that
 // build nothing are answered before the rest of the program is loaded (a separate chunk of the bundle).
 import { appendFileSync } from 'node:fs';
-import { EXIT_FAILED, EXIT_USAGE, InternalError, formatError, isDistKernelError } from '../lib/errors';
+import { EXIT_FAILED, EXIT_USAGE, formatError, InternalError, isDistKernelError } from '../lib/errors';
 import { answerPluginNoOp } from './plugin-fast-path';
 
 /** commander's own errors (help, version, usage), known by their documented `commander.*` codes. */
 function isCommanderError(error: unknown): error is Error & { exitCode: number } {
 	const e = error as { code?: unknown; exitCode?: unknown } | null;
-	return error instanceof Error && typeof e?.code === 'string' && e.code.startsWith('commander.') && typeof e.exitCode === 'number';
+	return (
+		error instanceof Error &&
+		typeof e?.code === 'string' &&
+		e.code.startsWith('commander.') &&
+		typeof e.exitCode === 'number'
+	);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -38,7 +43,13 @@ function relayToEclass(text: string): void {
 	const file = process.env['DIST_KERNEL_ELOG'];
 	if (!file) return;
 	try {
-		appendFileSync(file, text.split('\n').map((line) => `ERROR\t${line}\n`).join(''));
+		appendFileSync(
+			file,
+			text
+				.split('\n')
+				.map((line) => `ERROR\t${line}\n`)
+				.join(''),
+		);
 	} catch {
 		// Best effort: the error was printed already.
 	}

@@ -3,12 +3,23 @@ import { isDistKernelError } from '../lib/errors';
 import { answerPluginNoOp, parsePluginCall } from './plugin-fast-path';
 
 const remove = ['plugin', 'dist-kernel', 'remove', '6.1.0-gentoo-dist', '/boot/efi/abc/6.1.0-gentoo-dist'];
-const add = ['plugin', 'dist-kernel', 'add', '6.1.0-gentoo-dist', '/boot/efi/abc/6.1.0-gentoo-dist', '/lib/modules/6.1.0-gentoo-dist/vmlinuz'];
+const add = [
+	'plugin',
+	'dist-kernel',
+	'add',
+	'6.1.0-gentoo-dist',
+	'/boot/efi/abc/6.1.0-gentoo-dist',
+	'/lib/modules/6.1.0-gentoo-dist/vmlinuz',
+];
 
 describe('parsePluginCall', () => {
 	it('takes the global flags hooks pass, then `plugin` and its arguments', () => {
 		expect(parsePluginCall(remove)).toEqual({ root: '/', verbose: false, positional: remove.slice(1) });
-		expect(parsePluginCall(['--root', '/mnt/gentoo', '--dry-run', '-v', ...remove])).toEqual({ root: '/mnt/gentoo', verbose: true, positional: remove.slice(1) });
+		expect(parsePluginCall(['--root', '/mnt/gentoo', '--dry-run', '-v', ...remove])).toEqual({
+			root: '/mnt/gentoo',
+			verbose: true,
+			positional: remove.slice(1),
+		});
 		expect(parsePluginCall(['--root=/x', '--verbose', ...add])?.root).toBe('/x');
 	});
 
@@ -52,6 +63,11 @@ describe('answerPluginNoOp', () => {
 				codes.push(isDistKernelError(error) ? `${error.code}/${error.exitCode}` : String(error));
 			}
 		}
-		expect(codes).toEqual(['plugin.unknown/2', 'input.kernel-version/2', 'plugin.command/2', expect.stringMatching(/\/2$/)]);
+		expect(codes).toEqual([
+			'plugin.unknown/2',
+			'input.kernel-version/2',
+			'plugin.command/2',
+			expect.stringMatching(/\/2$/),
+		]);
 	});
 });

@@ -39,7 +39,13 @@ export function answerPluginNoOp(args: readonly string[], env: NodeJS.ProcessEnv
 	if (!call) return undefined;
 	// The same check as the full program's context (cli/context.ts) applies to --root.
 	assertSafePath(resolve(call.root), '--root');
-	const [name, command, kv, entryDir, image, ...initrds] = call.positional as [string, string, string, string, ...string[]];
+	const [name, command, kv, entryDir, image, ...initrds] = call.positional as [
+		string,
+		string,
+		string,
+		string,
+		...string[],
+	];
 	const outcome = decidePluginNoOp({ name, command, kv, entryDir, image, initrds }, env);
 	if (!outcome) return undefined;
 	const verbose = pluginVerbose(call.verbose, env);

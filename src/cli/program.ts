@@ -1,8 +1,8 @@
 // Builds the commander program: global flags once, each command from its own file.
 import { Command, Option } from 'commander';
-import { createContext, type GlobalOptions } from './context';
 import { type CommandAction, commandInput } from './command-module';
 import { commands } from './commands/index';
+import { createContext, type GlobalOptions } from './context';
 import { VERSION } from './version';
 
 export function buildProgram(setExitCode: (code: number) => void): Command {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDistKernelError, type DistKernelError } from '../lib/errors';
 import { makeTempRoot, type TempRoot } from '../../test/helpers/temp-root';
+import { type DistKernelError, isDistKernelError } from '../lib/errors';
 import { configFromText, defaultConfig, loadConfig, renderDefaultConfig } from './load';
 
 function thrown(fn: () => unknown): DistKernelError {
@@ -22,13 +22,20 @@ describe('configuration', () => {
 
 	it('has defaults when no file exists', () => {
 		const config = loadConfig(root.root);
-		expect(config.kernelPackages).toEqual(['sys-kernel/gentoo-kernel', 'sys-kernel/gentoo-kernel-bin', 'sys-kernel/vanilla-kernel']);
+		expect(config.kernelPackages).toEqual([
+			'sys-kernel/gentoo-kernel',
+			'sys-kernel/gentoo-kernel-bin',
+			'sys-kernel/vanilla-kernel',
+		]);
 		expect(config.overlayDir).toBe('/var/db/repos/dist-kernel');
 		expect(config.keepKernels).toBe(2);
 	});
 
 	it('reads kebab-case keys, lists and booleans; flags override the file', () => {
-		root.write('/etc/dist-kernel/dist-kernel.conf', '# mine\nkernel-packages = sys-kernel/gentoo-kernel\ncoalesce-initramfs = no\nkeep-kernels = "3"\n');
+		root.write(
+			'/etc/dist-kernel/dist-kernel.conf',
+			'# mine\nkernel-packages = sys-kernel/gentoo-kernel\ncoalesce-initramfs = no\nkeep-kernels = "3"\n',
+		);
 		const config = loadConfig(root.root, { keepKernels: 5 });
 		expect(config.kernelPackages).toEqual(['sys-kernel/gentoo-kernel']);
 		expect(config.coalesceInitramfs).toBe(false);

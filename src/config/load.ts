@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DistKernelError } from '../lib/errors';
 import { underRoot } from '../lib/root';
 import { parseKeyValueConf } from '../parsers/key-value-conf';
-import { CONFIG_KEYS, configSchema, toCamel, toKebab, valueKind, type Config, type ConfigKey } from './schema';
+import { CONFIG_KEYS, type Config, type ConfigKey, configSchema, toCamel, toKebab, valueKind } from './schema';
 
 export const CONFIG_PATH = '/etc/dist-kernel/dist-kernel.conf';
 
@@ -73,13 +73,22 @@ export function defaultConfig(): Config {
 /** The text `setup` writes: every key commented out with its default. */
 export function renderDefaultConfig(): string {
 	const defaults = defaultConfig();
-	const lines = ['# dist-kernel configuration: `key = value`, lists separated by spaces.', '# Every key below shows its default.', ''];
+	const lines = [
+		'# dist-kernel configuration: `key = value`, lists separated by spaces.',
+		'# Every key below shows its default.',
+		'',
+	];
 	for (const key of CONFIG_KEYS) {
 		const description = configSchema.shape[key].description ?? '';
 		const value = defaults[key];
-		const shown = Array.isArray(value) ? value.join(' ') : typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+		const shown = Array.isArray(value)
+			? value.join(' ')
+			: typeof value === 'boolean'
+				? value
+					? 'yes'
+					: 'no'
+				: String(value);
 		lines.push(`# ${description}`, `#${toKebab(key)} = ${shown}`, '');
 	}
 	return lines.join('\n');
 }
-

@@ -24,21 +24,38 @@ export const configSchema = z.strictObject({
 	/** Repository names to scan; empty means every repository in repos.conf (except our own). */
 	repositories: z.array(repoName).default([]).describe('repositories to scan (default: all in repos.conf)'),
 	overlayDir: absolutePath.default('/var/db/repos/dist-kernel').describe('where the overlay is generated'),
-	maintainerEmail: z.string().regex(/^[^\s<>&@"']+@[^\s<>&@"']+$/, 'expected an e-mail address such as root@localhost').default('root@localhost').describe('maintainer e-mail for metadata.xml'),
-	maintainerName: z.string().regex(/^[^<>&\n]*$/, 'no <, >, & or newline').default('Local administrator').describe('maintainer name for metadata.xml'),
+	maintainerEmail: z
+		.string()
+		.regex(/^[^\s<>&@"']+@[^\s<>&@"']+$/, 'expected an e-mail address such as root@localhost')
+		.default('root@localhost')
+		.describe('maintainer e-mail for metadata.xml'),
+	maintainerName: z
+		.string()
+		.regex(/^[^<>&\n]*$/, 'no <, >, & or newline')
+		.default('Local administrator')
+		.describe('maintainer name for metadata.xml'),
 	installBackend: z
 		.enum(['auto', 'kernel-install', 'installkernel', 'builtin'])
 		.default('auto')
 		.describe('how kernels are installed into /boot'),
-	uki: z.enum(['auto', 'yes', 'no']).default('auto').describe('build a unified kernel image (auto: when dracut has uefi=yes)'),
+	uki: z
+		.enum(['auto', 'yes', 'no'])
+		.default('auto')
+		.describe('build a unified kernel image (auto: when dracut has uefi=yes)'),
 	bootloaders: z
 		.array(z.enum(['grub', 'systemd-boot', 'efibootmgr']))
 		.default([])
 		.describe('boot loader configurations to update after install (default: none)'),
 	keepKernels: z.coerce.number().int().min(1).default(2).describe('kernels kept by `dist-kernel clean`'),
 	coalesceInitramfs: z.boolean().default(true).describe('one dracut run per kernel per emerge'),
-	usePrebuilt: z.boolean().default(true).describe('install an initrd or uki.efi shipped beside the kernel image instead of running dracut'),
-	rescueImage: z.boolean().default(false).describe('keep one generic rescue image (dracut 0-rescue naming), rebuilt when the newest kernel changes'),
+	usePrebuilt: z
+		.boolean()
+		.default(true)
+		.describe('install an initrd or uki.efi shipped beside the kernel image instead of running dracut'),
+	rescueImage: z
+		.boolean()
+		.default(false)
+		.describe('keep one generic rescue image (dracut 0-rescue naming), rebuilt when the newest kernel changes'),
 	dracutTimeout: z.coerce.number().int().min(0).default(900).describe('seconds before dracut is stopped (0: never)'),
 	genericImage: z
 		.enum(['no', 'initramfs', 'uki'])
@@ -55,21 +72,39 @@ export const configSchema = z.strictObject({
 		.describe('dracut modules of generic images (default: every module dracut has)'),
 	securebootKey: z
 		.string()
-		.refine((v) => v === '' || ((v.startsWith('/') || v.startsWith('pkcs11:')) && !/[\0\n\r]/.test(v)), 'expected an absolute path or a pkcs11: URI')
+		.refine(
+			(v) => v === '' || ((v.startsWith('/') || v.startsWith('pkcs11:')) && !/[\0\n\r]/.test(v)),
+			'expected an absolute path or a pkcs11: URI',
+		)
 		.default('')
-		.describe('Secure Boot signing key: a file under the root or a pkcs11: URI (default: discovered, see README "Secure Boot")'),
+		.describe(
+			'Secure Boot signing key: a file under the root or a pkcs11: URI (default: discovered, see README "Secure Boot")',
+		),
 	securebootCert: z
 		.string()
 		.refine((v) => v === '' || (v.startsWith('/') && !/[\0\n\r]/.test(v)), 'expected an absolute path')
 		.default('')
 		.describe('certificate (PEM) of the Secure Boot signing key (set with secureboot-key)'),
-	verifyBoot: z.enum(['no', 'qemu']).default('no').describe('boot a new image in QEMU before it becomes the default (qemu)'),
-	verifyTimeout: z.coerce.number().int().min(10).default(600).describe('seconds a verification boot whose kernel started may take before it counts as failed'),
-	verifyAccel: z.enum(['auto', 'kvm', 'tcg']).default('auto').describe('QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)'),
+	verifyBoot: z
+		.enum(['no', 'qemu'])
+		.default('no')
+		.describe('boot a new image in QEMU before it becomes the default (qemu)'),
+	verifyTimeout: z.coerce
+		.number()
+		.int()
+		.min(10)
+		.default(600)
+		.describe('seconds a verification boot whose kernel started may take before it counts as failed'),
+	verifyAccel: z
+		.enum(['auto', 'kvm', 'tcg'])
+		.default('auto')
+		.describe('QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)'),
 	verifySecureboot: z
 		.enum(['auto', 'yes', 'no'])
 		.default('auto')
-		.describe('boot UKIs for verification under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)'),
+		.describe(
+			'boot UKIs for verification under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)',
+		),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,14 +4,14 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema';
 import { DistKernelError } from '../lib/errors';
 import type { Logger } from '../lib/log';
-import { keepInstalledVirtuals } from './keep-installed';
 import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
+import { keepInstalledVirtuals } from './keep-installed';
 import { planVirtuals, providersFor } from './plan-virtuals';
 import { readRepositories } from './read-repos-conf';
-import { OVERLAY_NAME, renderOverlay, type OverlayFiles } from './render-overlay';
+import { OVERLAY_NAME, type OverlayFiles, renderOverlay } from './render-overlay';
 import { scanKernelEbuilds } from './scan-kernels';
 import type { RuntimeInfo } from './template-contexts';
-import { syncOverlay, type OverlayChanges } from './write-overlay';
+import { type OverlayChanges, syncOverlay } from './write-overlay';
 
 export interface GenerateOptions {
 	/** System root the repositories are read under. */
@@ -41,7 +41,9 @@ function readBundle(path: string): Map<string, Buffer> {
 	try {
 		const files = new Map([[BUNDLE_ENTRY, readFileSync(path)]]);
 		const chunks = join(dirname(path), BUNDLE_CHUNK_DIR);
-		if (existsSync(chunks)) for (const name of readdirSync(chunks).sort()) files.set(`${BUNDLE_CHUNK_DIR}/${name}`, readFileSync(join(chunks, name)));
+		if (existsSync(chunks))
+			for (const name of readdirSync(chunks).sort())
+				files.set(`${BUNDLE_CHUNK_DIR}/${name}`, readFileSync(join(chunks, name)));
 		return files;
 	} catch (error) {
 		throw new DistKernelError('generate.bundle', `cannot read the program bundle: ${path}`, {
@@ -52,7 +54,11 @@ function readBundle(path: string): Map<string, Buffer> {
 }
 
 /** Everything `generate` would write, without touching the output directory. */
-export function buildOverlay(options: Omit<GenerateOptions, 'check' | 'outputDir'> & { outputDir?: string }): { files: OverlayFiles; versions: string[]; repositories: string[] } {
+export function buildOverlay(options: Omit<GenerateOptions, 'check' | 'outputDir'> & { outputDir?: string }): {
+	files: OverlayFiles;
+	versions: string[];
+	repositories: string[];
+} {
 	const { config, logger } = options;
 	const repositories = readRepositories(options.root, logger);
 	const { ebuilds, scanned } = scanKernelEbuilds({
@@ -66,7 +72,8 @@ export function buildOverlay(options: Omit<GenerateOptions, 'check' | 'outputDir
 	if (scanned.length === 0) logger.warn('no repositories to scan: is /etc/portage/repos.conf present under the root?');
 	const providers = providersFor(config.kernelPackages);
 	const virtuals = keepInstalledVirtuals(planVirtuals(ebuilds, providers, logger), options.keepVersions ?? []);
-	if (virtuals.length === 0) logger.warn(`no ebuilds of ${config.kernelPackages.join(', ')} found: virtual/dist-kernel has no versions`);
+	if (virtuals.length === 0)
+		logger.warn(`no ebuilds of ${config.kernelPackages.join(', ')} found: virtual/dist-kernel has no versions`);
 	const files = renderOverlay({
 		config,
 		runtime: options.runtime,

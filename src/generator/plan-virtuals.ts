@@ -1,7 +1,7 @@
 // One virtual/dist-kernel version per distinct kernel version found, in PMS order, with the providers' keywords.
 import type { Logger } from '../lib/log';
 import { mergeKeywords } from '../parsers/ebuild-keywords';
-import { comparePmsVersions, parsePmsVersion, type PmsVersion } from '../parsers/pms-version';
+import { comparePmsVersions, type PmsVersion, parsePmsVersion } from '../parsers/pms-version';
 import type { KernelEbuild } from './scan-kernels';
 
 export interface Provider {
@@ -30,7 +30,11 @@ export function stripPatchSuffix(pv: string): string {
 	return at === -1 ? pv : pv.slice(0, at);
 }
 
-export function planVirtuals(ebuilds: readonly KernelEbuild[], providers: readonly Provider[], logger: Logger): PlannedVirtual[] {
+export function planVirtuals(
+	ebuilds: readonly KernelEbuild[],
+	providers: readonly Provider[],
+	logger: Logger,
+): PlannedVirtual[] {
 	// Distinct PVs; versions that compare equal (6.1.0 vs 6.1.00) would collide in one package: keep the first by text.
 	const distinct: PmsVersion[] = [];
 	for (const pv of [...new Set(ebuilds.map((e) => e.pv))].sort()) {
@@ -44,10 +48,14 @@ export function planVirtuals(ebuilds: readonly KernelEbuild[], providers: readon
 	}
 	distinct.sort(comparePmsVersions);
 
-	const anyKeywords = mergeKeywords(ebuilds.flatMap((e) => (e.keywords ? [e.keywords] : []))).map((k) => (k.startsWith('~') ? k : `~${k}`));
+	const anyKeywords = mergeKeywords(ebuilds.flatMap((e) => (e.keywords ? [e.keywords] : []))).map((k) =>
+		k.startsWith('~') ? k : `~${k}`,
+	);
 	return distinct.map((version) => {
 		const matching = ebuilds.filter((e) =>
-			providers.some((p) => p.package === e.package && e.pv === (p.stripPatch ? stripPatchSuffix(version.text) : version.text)),
+			providers.some(
+				(p) => p.package === e.package && e.pv === (p.stripPatch ? stripPatchSuffix(version.text) : version.text),
+			),
 		);
 		const known = matching.flatMap((e) => (e.keywords ? [e.keywords] : []));
 		let keywords = mergeKeywords(known);

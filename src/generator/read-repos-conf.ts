@@ -43,7 +43,10 @@ export function listConfigFiles(path: string): string[] {
 
 /** Reads and parses repos.conf under `root`; sections without a usable location are skipped with a warning. */
 export function readRepositories(root: string, logger: Logger): Repository[] {
-	const paths = [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))];
+	const paths = [
+		...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)),
+		...listConfigFiles(underRoot(root, USER_REPOS_CONF)),
+	];
 	const sources: ReposConfSource[] = paths.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 	const conf = parseReposConf(sources);
 	const repositories: Repository[] = [];
@@ -54,7 +57,9 @@ export function readRepositories(root: string, logger: Logger): Repository[] {
 			continue;
 		}
 		if (!location.startsWith('/') || /[\0\n\r]/.test(location)) {
-			logger.warn(`repos.conf section [${printable(section.name)}] has location \`${printable(location)}\`, not an absolute path: skipped (${section.source})`);
+			logger.warn(
+				`repos.conf section [${printable(section.name)}] has location \`${printable(location)}\`, not an absolute path: skipped (${section.source})`,
+			);
 			continue;
 		}
 		repositories.push({ name: section.name, location, hostPath: underRoot(root, location), source: section.source });
@@ -90,5 +95,9 @@ export function readRepositoryName(hostPath: string): string | undefined {
 	const layout = read(join(hostPath, 'metadata', 'layout.conf'));
 	const fromLayout = layout ? /^[ \t]*repo-name[ \t]*=[ \t]*(\S+)[ \t]*$/m.exec(layout)?.[1] : undefined;
 	if (fromLayout) return fromLayout;
-	return read(join(hostPath, 'profiles', 'repo_name'))?.split('\n')[0]?.trim() || undefined;
+	return (
+		read(join(hostPath, 'profiles', 'repo_name'))
+			?.split('\n')[0]
+			?.trim() || undefined
+	);
 }

@@ -1,9 +1,10 @@
 // The whole overlay as a map of relative path → bytes. No I/O: the caller passes the bundle and the plan.
-import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
+
 import type { Config } from '../config/schema';
 import { InternalError } from '../lib/errors';
+import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY } from './bundle-layout';
+import type { PlannedVirtual, Provider } from './plan-virtuals';
 import { renderTemplate } from './render';
-import type { Provider, PlannedVirtual } from './plan-virtuals';
 import type { RuntimeInfo } from './template-contexts';
 import {
 	CATEGORIES_TEMPLATE,
@@ -49,7 +50,8 @@ function outputName(templateOutput: string): string {
 
 export function renderOverlay(input: OverlayInput): OverlayFiles {
 	const files: OverlayFiles = new Map();
-	const put = (path: string, text: string | Uint8Array) => files.set(path, typeof text === 'string' ? Buffer.from(text) : text);
+	const put = (path: string, text: string | Uint8Array) =>
+		files.set(path, typeof text === 'string' ? Buffer.from(text) : text);
 	const { runtime } = input;
 	const maintainer = { maintainerEmail: input.config.maintainerEmail, maintainerName: input.config.maintainerName };
 
@@ -57,7 +59,11 @@ export function renderOverlay(input: OverlayInput): OverlayFiles {
 	put('profiles/categories', renderTemplate(CATEGORIES_TEMPLATE, { categories: ['sys-kernel', 'virtual'] }));
 	put(
 		'metadata/layout.conf',
-		renderTemplate(LAYOUT_CONF_TEMPLATE, { repoName: OVERLAY_NAME, masters: ['gentoo'], eapisBanned: ['0', '1', '2', '3', '4', '5', '6', '7'] }),
+		renderTemplate(LAYOUT_CONF_TEMPLATE, {
+			repoName: OVERLAY_NAME,
+			masters: ['gentoo'],
+			eapisBanned: ['0', '1', '2', '3', '4', '5', '6', '7'],
+		}),
 	);
 
 	for (const template of STATIC_TEMPLATES) put(template.output, renderTemplate(template, { runtime }));
@@ -87,37 +93,46 @@ export function renderOverlay(input: OverlayInput): OverlayFiles {
 	const postsync = STATIC_TEMPLATES.find((t) => t.role === 'postsync-hook');
 	const launcher = STATIC_TEMPLATES.find((t) => t.role === 'launcher');
 	if (!postsync || !launcher) throw new InternalError('template registry lacks the post-sync hook or the launcher');
-	put(`${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split('/')[1]}-${runtime.version}.ebuild`, renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
-		runtime,
-		year: COPYRIGHT_YEAR,
-		keywords: RUNTIME_KEYWORDS,
-		nodeAtom: '>=net-libs/nodejs-20',
-		bundleFile: RUNTIME_BUNDLE_FILE,
-		bundleChunkDir: RUNTIME_CHUNK_DIR,
-		bundleDir: '/usr/lib/dist-kernel',
-		launcherFile: outputName(launcher.output),
-		configFile: RUNTIME_CONFIG_FILE,
-		configDir: '/etc/dist-kernel',
-		postsyncFile: outputName(postsync.output),
-		postsyncDir: '/etc/portage/repo.postsync.d',
-		pluginDir: '/usr/lib/kernel/install.d',
-		plugins,
-	}));
+	put(
+		`${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split('/')[1]}-${runtime.version}.ebuild`,
+		renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
+			runtime,
+			year: COPYRIGHT_YEAR,
+			keywords: RUNTIME_KEYWORDS,
+			nodeAtom: '>=net-libs/nodejs-20',
+			bundleFile: RUNTIME_BUNDLE_FILE,
+			bundleChunkDir: RUNTIME_CHUNK_DIR,
+			bundleDir: '/usr/lib/dist-kernel',
+			launcherFile: outputName(launcher.output),
+			configFile: RUNTIME_CONFIG_FILE,
+			configDir: '/etc/dist-kernel',
+			postsyncFile: outputName(postsync.output),
+			postsyncDir: '/etc/portage/repo.postsync.d',
+			pluginDir: '/usr/lib/kernel/install.d',
+			plugins,
+		}),
+	);
 	put(
 		`${RUNTIME_PACKAGE_DIR}/metadata.xml`,
 		renderTemplate(RUNTIME_METADATA_TEMPLATE, {
 			...maintainer,
-			description: 'The dist-kernel program (bundled for Node.js), its kernel-install plugins, the Portage post-sync hook that regenerates this overlay, and the default configuration. Kernel packages call it to build the initramfs or UKI and install the kernel.',
+			description:
+				'The dist-kernel program (bundled for Node.js), its kernel-install plugins, the Portage post-sync hook that regenerates this overlay, and the default configuration. Kernel packages call it to build the initramfs or UKI and install the kernel.',
 		}),
 	);
-	if (!input.bundle.has(RUNTIME_BUNDLE_FILE)) throw new InternalError(`the program bundle lacks its entry file ${RUNTIME_BUNDLE_FILE}`);
+	if (!input.bundle.has(RUNTIME_BUNDLE_FILE))
+		throw new InternalError(`the program bundle lacks its entry file ${RUNTIME_BUNDLE_FILE}`);
 	for (const [name, data] of input.bundle) {
-		if (name !== RUNTIME_BUNDLE_FILE && !name.startsWith(`${RUNTIME_CHUNK_DIR}/`)) throw new InternalError(`unexpected file in the program bundle: ${name}`);
+		if (name !== RUNTIME_BUNDLE_FILE && !name.startsWith(`${RUNTIME_CHUNK_DIR}/`))
+			throw new InternalError(`unexpected file in the program bundle: ${name}`);
 		put(`${RUNTIME_PACKAGE_DIR}/files/${name}`, data);
 	}
 	put(`${RUNTIME_PACKAGE_DIR}/files/${RUNTIME_CONFIG_FILE}`, input.defaultConfig);
 
 	const owned = [...files.keys(), OWNED_RECORD].sort();
-	put(OWNED_RECORD, `# Files written by \`dist-kernel generate\`; it replaces or removes only these.\n${owned.join('\n')}\n`);
+	put(
+		OWNED_RECORD,
+		`# Files written by \`dist-kernel generate\`; it replaces or removes only these.\n${owned.join('\n')}\n`,
+	);
 	return files;
 }

@@ -29,7 +29,11 @@ export const COMPILE_OPTIONS = {
 	strict: true,
 	knownHelpersOnly: true,
 	// `lookup` and `log` would print values past our helpers: switched off, so such a template does not compile.
-	knownHelpers: { ...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])), lookup: false, log: false },
+	knownHelpers: {
+		...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])),
+		lookup: false,
+		log: false,
+	},
 } as const;
 
 /** A template: its path under templates/overlay (for messages and tests), its text, the schema of its context. */
@@ -60,14 +64,19 @@ export function parseTemplate(source: string): hbs.AST.Program {
 export function renderTemplate<S extends z.ZodType>(template: TemplateSource<S>, context: z.input<S>): string {
 	const parsed = template.schema.safeParse(context);
 	if (!parsed.success) {
-		throw new InternalError(`context for template ${template.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+		throw new InternalError(
+			`context for template ${template.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+		);
 	}
 	let text: string;
 	try {
 		text = compile(template)(parsed.data);
 	} catch (error) {
 		if (error instanceof DistKernelError) {
-			throw new DistKernelError(error.code, `cannot render template: ${template.name}`, { details: error.message, cause: error });
+			throw new DistKernelError(error.code, `cannot render template: ${template.name}`, {
+				details: error.message,
+				cause: error,
+			});
 		}
 		throw new InternalError(`template ${template.name} failed: ${(error as Error).message}`, { cause: error });
 	}

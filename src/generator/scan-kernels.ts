@@ -7,7 +7,7 @@ import { printable } from '../lib/validate';
 import { parseEbuildFilename } from '../parsers/ebuild-filename';
 import { keywordsFromCacheEntry, keywordsFromEbuild } from '../parsers/ebuild-keywords';
 import type { PmsVersion } from '../parsers/pms-version';
-import { assertRepositoryExists, readRepositoryName, type Repository } from './read-repos-conf';
+import { assertRepositoryExists, type Repository, readRepositoryName } from './read-repos-conf';
 
 export interface KernelEbuild {
 	/** category/name */
@@ -44,7 +44,9 @@ function isLiveVersion(version: PmsVersion): boolean {
 	return version.numbers.some((n) => /^9{4,}$/.test(n));
 }
 
-export function selectRepositories(options: Pick<ScanOptions, 'repositories' | 'only' | 'exclude' | 'excludePath'>): Repository[] {
+export function selectRepositories(
+	options: Pick<ScanOptions, 'repositories' | 'only' | 'exclude' | 'excludePath'>,
+): Repository[] {
 	if (options.only.length > 0) {
 		return options.only.map((name) => {
 			const found = options.repositories.find((r) => r.name === name);
@@ -73,7 +75,9 @@ export function scanKernelEbuilds(options: ScanOptions): { ebuilds: KernelEbuild
 		const selfName = readRepositoryName(repository.hostPath);
 		if (selfName !== undefined && selfName !== repository.name) {
 			// Portage drops such a section too ("has name different from repository name set inside repository").
-			options.logger.warn(`repository at ${printable(repository.location)} calls itself \`${printable(selfName)}\`, not [${printable(repository.name)}]: skipped, as Portage does`);
+			options.logger.warn(
+				`repository at ${printable(repository.location)} calls itself \`${printable(selfName)}\`, not [${printable(repository.name)}]: skipped, as Portage does`,
+			);
 			continue;
 		}
 		for (const pkg of options.packages) ebuilds.push(...scanPackage(repository, pkg, options.logger));
@@ -90,7 +94,9 @@ function scanPackage(repository: Repository, pkg: string, logger: Logger): Kerne
 		const parsed = parseEbuildFilename(fileName, name);
 		if (parsed === undefined) continue;
 		if (!parsed.ok) {
-			logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join(repository.location, category, name))} (${escaped(parsed.reason)})`);
+			logger.warn(
+				`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join(repository.location, category, name))} (${escaped(parsed.reason)})`,
+			);
 			continue;
 		}
 		if (isLiveVersion(parsed.version)) {

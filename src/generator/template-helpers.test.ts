@@ -9,9 +9,12 @@ function bashWords(words: string): string[] {
 }
 
 describe('sh', () => {
-	it.each(["it's", '$(reboot)', '`id`', 'a b\tc', '"; rm -rf / #', '', "''", '\\', '*', '!x', '${HOME}'])('round-trips %j through bash unchanged', (value) => {
-		expect(bashWords(shellQuote(value))).toEqual([value]);
-	});
+	it.each(["it's", '$(reboot)', '`id`', 'a b\tc', '"; rm -rf / #', '', "''", '\\', '*', '!x', '${HOME}'])(
+		'round-trips %j through bash unchanged',
+		(value) => {
+			expect(bashWords(shellQuote(value))).toEqual([value]);
+		},
+	);
 
 	it('refuses NUL and newlines', () => {
 		expect(() => shellQuote('a\nb')).toThrow(/newline/);

@@ -9,24 +9,28 @@ function templateError(message: string): DistKernelError {
 
 function requireString(value: unknown, helper: string): string {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value !== 'string') throw templateError(`Expected the argument of \`${helper}\` to be a string, got \`${typeof value}\``);
+	if (typeof value !== 'string')
+		throw templateError(`Expected the argument of \`${helper}\` to be a string, got \`${typeof value}\``);
 	return value;
 }
 
 /** A bash word in single quotes: `it's` → `'it'\''s'`. NUL and newlines are refused (they never belong in one line of bash). */
 export function shellQuote(value: unknown): string {
 	const text = requireString(value, 'sh');
-	if (/[\0\n\r]/.test(text)) throw templateError(`Expected a value without NUL or newline for \`sh\`, got \`${printable(text)}\``);
+	if (/[\0\n\r]/.test(text))
+		throw templateError(`Expected a value without NUL or newline for \`sh\`, got \`${printable(text)}\``);
 	return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Body of a bash array: each item a single-quoted word, separated by spaces. */
 export function shellArray(value: unknown): string {
-	if (!Array.isArray(value)) throw templateError(`Expected the argument of \`sharr\` to be an array, got \`${typeof value}\``);
+	if (!Array.isArray(value))
+		throw templateError(`Expected the argument of \`sharr\` to be an array, got \`${typeof value}\``);
 	return value.map(shellQuote).join(' ');
 }
 
-const ATOM_RE = /^(?:[<>]=?|=|~)?([A-Za-z0-9_][A-Za-z0-9+_.-]*)\/([A-Za-z0-9_][A-Za-z0-9+_-]*?)(?:-([0-9][0-9A-Za-z._-]*?))?(\*)?(?::[A-Za-z0-9_][A-Za-z0-9+_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9+_.-]*)?=?|:=|:\*)?$/;
+const ATOM_RE =
+	/^(?:[<>]=?|=|~)?([A-Za-z0-9_][A-Za-z0-9+_.-]*)\/([A-Za-z0-9_][A-Za-z0-9+_-]*?)(?:-([0-9][0-9A-Za-z._-]*?))?(\*)?(?::[A-Za-z0-9_][A-Za-z0-9+_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9+_.-]*)?=?|:=|:\*)?$/;
 
 /** PMS 8.3.1: an atom with optional operator, version and slot; enough for the atoms we write. */
 function isAtom(value: string): boolean {
@@ -69,7 +73,10 @@ export function isTokenKind(kind: unknown): kind is TokenKind {
 
 /** A bare token, emitted as is after validation against a named kind. */
 export function validToken(value: unknown, kind: unknown): string {
-	if (!isTokenKind(kind)) throw templateError(`Expected the kind given to \`tok\` to be one of ${Object.keys(TOKEN_KINDS).join(', ')}, got \`${String(kind)}\``);
+	if (!isTokenKind(kind))
+		throw templateError(
+			`Expected the kind given to \`tok\` to be one of ${Object.keys(TOKEN_KINDS).join(', ')}, got \`${String(kind)}\``,
+		);
 	const text = requireString(value, 'tok');
 	if (!TOKEN_KINDS[kind](text)) throw templateError(`Expected \`${printable(text)}\` to be a valid ${kind}`);
 	return text;
@@ -77,13 +84,20 @@ export function validToken(value: unknown, kind: unknown): string {
 
 /** Several tokens of one kind, separated by single spaces (KEYWORDS, IUSE). */
 export function validTokens(value: unknown, kind: unknown): string {
-	if (!Array.isArray(value)) throw templateError(`Expected the first argument of \`toks\` to be an array, got \`${typeof value}\``);
+	if (!Array.isArray(value))
+		throw templateError(`Expected the first argument of \`toks\` to be an array, got \`${typeof value}\``);
 	return value.map((item) => validToken(item, kind)).join(' ');
 }
 
 /** XML character data or attribute value: escaped; control characters refused. */
 export function xmlText(value: unknown): string {
 	const text = requireString(value, 'xml');
-	if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) throw templateError(`Expected text without control characters for \`xml\`, got \`${printable(text)}\``);
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+	if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text))
+		throw templateError(`Expected text without control characters for \`xml\`, got \`${printable(text)}\``);
+	return text
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&apos;');
 }

@@ -6,14 +6,14 @@ import linuxModR1Eclass from '../../templates/overlay/eclass/linux-mod-r1.eclass
 import layoutConf from '../../templates/overlay/metadata/layout.conf.hbs';
 import categories from '../../templates/overlay/profiles/categories.hbs';
 import repoName from '../../templates/overlay/profiles/repo_name.hbs';
-import { RUNTIME_PACKAGE } from '../config/runtime-package';
 import runtimeEbuild from '../../templates/overlay/sys-kernel/dist-kernel-runtime/dist-kernel-runtime.ebuild.hbs';
 import kernelInstallPlugin50 from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/50-dist-kernel.install.hbs';
-import postsyncHook from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.postsync.hbs';
 import launcher from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.launcher.hbs';
+import postsyncHook from '../../templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.postsync.hbs';
 import runtimeMetadataXml from '../../templates/overlay/sys-kernel/dist-kernel-runtime/metadata.xml.hbs';
 import virtualEbuild from '../../templates/overlay/virtual/dist-kernel/dist-kernel.ebuild.hbs';
 import virtualMetadataXml from '../../templates/overlay/virtual/dist-kernel/metadata.xml.hbs';
+import { RUNTIME_PACKAGE } from '../config/runtime-package';
 import type { TemplateSource } from './render';
 import {
 	categoriesContextSchema,
@@ -51,7 +51,11 @@ export const STATIC_TEMPLATES: readonly StaticTemplate[] = [
 	staticTemplate('eclass/dist-kernel-utils.eclass.hbs', distKernelUtilsEclass, 'eclass'),
 	staticTemplate('eclass/kernel-install.eclass.hbs', kernelInstallEclass, 'eclass'),
 	staticTemplate('eclass/linux-mod-r1.eclass.hbs', linuxModR1Eclass, 'eclass'),
-	staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/50-dist-kernel.install.hbs`, kernelInstallPlugin50, 'kernel-install-plugin'),
+	staticTemplate(
+		`${RUNTIME_PACKAGE_DIR}/files/50-dist-kernel.install.hbs`,
+		kernelInstallPlugin50,
+		'kernel-install-plugin',
+	),
 	staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/dist-kernel.postsync.hbs`, postsyncHook, 'postsync-hook'),
 	staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/dist-kernel.launcher.hbs`, launcher, 'launcher'),
 ];
@@ -64,10 +68,26 @@ function template<S extends z.ZodType>(name: string, source: string, schema: S):
 export const REPO_NAME_TEMPLATE = template('profiles/repo_name.hbs', repoName, repoNameContextSchema);
 export const CATEGORIES_TEMPLATE = template('profiles/categories.hbs', categories, categoriesContextSchema);
 export const LAYOUT_CONF_TEMPLATE = template('metadata/layout.conf.hbs', layoutConf, layoutConfContextSchema);
-export const VIRTUAL_EBUILD_TEMPLATE = template(`${VIRTUAL_PACKAGE_DIR}/dist-kernel.ebuild.hbs`, virtualEbuild, virtualEbuildContextSchema);
-export const VIRTUAL_METADATA_TEMPLATE = template(`${VIRTUAL_PACKAGE_DIR}/metadata.xml.hbs`, virtualMetadataXml, metadataXmlContextSchema);
-export const RUNTIME_EBUILD_TEMPLATE = template(`${RUNTIME_PACKAGE_DIR}/dist-kernel-runtime.ebuild.hbs`, runtimeEbuild, runtimeEbuildContextSchema);
-export const RUNTIME_METADATA_TEMPLATE = template(`${RUNTIME_PACKAGE_DIR}/metadata.xml.hbs`, runtimeMetadataXml, metadataXmlContextSchema);
+export const VIRTUAL_EBUILD_TEMPLATE = template(
+	`${VIRTUAL_PACKAGE_DIR}/dist-kernel.ebuild.hbs`,
+	virtualEbuild,
+	virtualEbuildContextSchema,
+);
+export const VIRTUAL_METADATA_TEMPLATE = template(
+	`${VIRTUAL_PACKAGE_DIR}/metadata.xml.hbs`,
+	virtualMetadataXml,
+	metadataXmlContextSchema,
+);
+export const RUNTIME_EBUILD_TEMPLATE = template(
+	`${RUNTIME_PACKAGE_DIR}/dist-kernel-runtime.ebuild.hbs`,
+	runtimeEbuild,
+	runtimeEbuildContextSchema,
+);
+export const RUNTIME_METADATA_TEMPLATE = template(
+	`${RUNTIME_PACKAGE_DIR}/metadata.xml.hbs`,
+	runtimeMetadataXml,
+	metadataXmlContextSchema,
+);
 
 /** Every template the project ships; the template tests walk this list (and check it covers templates/overlay). */
 export const ALL_TEMPLATES: readonly TemplateSource[] = [

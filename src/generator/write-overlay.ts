@@ -4,7 +4,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync 
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-write';
 import { DistKernelError } from '../lib/errors';
-import { OWNED_RECORD, type OverlayFiles } from './render-overlay';
+import { type OverlayFiles, OWNED_RECORD } from './render-overlay';
 
 export interface OverlayChanges {
 	/** Paths (relative) written or, with check, that would be. */
@@ -27,7 +27,9 @@ export function readOwnedRecord(dir: string): string[] {
 	return text
 		.split('\n')
 		.filter((line) => line !== '' && !line.startsWith('#'))
-		.filter((line) => !line.startsWith('/') && !line.split('/').some((part) => part === '..' || part === '.' || part === ''));
+		.filter(
+			(line) => !line.startsWith('/') && !line.split('/').some((part) => part === '..' || part === '.' || part === ''),
+		);
 }
 
 type Existing = { kind: 'missing' } | { kind: 'file'; data: Buffer } | { kind: 'other' };
@@ -38,7 +40,8 @@ function existing(path: string): Existing {
 		if (!stat.isFile()) return { kind: 'other' };
 		return { kind: 'file', data: readFileSync(path) };
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing' };
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+			return { kind: 'missing' };
 		throw error;
 	}
 }
@@ -78,13 +81,20 @@ export function syncOverlay(dir: string, files: OverlayFiles, options: { apply: 
 	if (newlyOwned.length > 0 && owned.size > 0) {
 		const union = [...new Set([...owned, ...files.keys()])].sort();
 		mkdirSync(dirname(join(dir, OWNED_RECORD)), { recursive: true, mode: 0o755 });
-		writeFileAtomic(join(dir, OWNED_RECORD), `# Files written by \`dist-kernel generate\` (update in progress).\n${union.join('\n')}\n`, { mode: 0o644 });
+		writeFileAtomic(
+			join(dir, OWNED_RECORD),
+			`# Files written by \`dist-kernel generate\` (update in progress).\n${union.join('\n')}\n`,
+			{ mode: 0o644 },
+		);
 	} else if (owned.size === 0 && files.has(OWNED_RECORD)) {
 		// First generation: the final record first, so a half-written overlay is still known to be ours.
 		mkdirSync(dirname(join(dir, OWNED_RECORD)), { recursive: true, mode: 0o755 });
 		writeFileAtomic(join(dir, OWNED_RECORD), files.get(OWNED_RECORD)!, { mode: 0o644 });
 	}
-	const order = [...changes.written.filter((p) => p !== OWNED_RECORD), ...changes.written.filter((p) => p === OWNED_RECORD)];
+	const order = [
+		...changes.written.filter((p) => p !== OWNED_RECORD),
+		...changes.written.filter((p) => p === OWNED_RECORD),
+	];
 	for (const path of order) {
 		const target = join(dir, path);
 		mkdirSync(dirname(target), { recursive: true, mode: 0o755 });

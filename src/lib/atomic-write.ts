@@ -1,6 +1,6 @@
 // Files are replaced, never rewritten in place: temp name in the same directory, fsync, rename, fsync dir.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants, lstatSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checkpoint } from './checkpoint';
 import { DistKernelError } from './errors';
@@ -70,7 +70,11 @@ export function stageFile(target: string, data: string | Uint8Array, options: At
 	const buffer = typeof data === 'string' ? Buffer.from(data) : data;
 	let fd: number | undefined;
 	try {
-		fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o644);
+		fd = openSync(
+			temp,
+			constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+			options.mode ?? 0o644,
+		);
 		checkpoint(`write.open ${target}`);
 		let offset = 0;
 		while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);

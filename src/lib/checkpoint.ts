@@ -2,7 +2,11 @@
 // itself SIGKILL at the N-th checkpoint it reaches (after DIST_KERNEL_KILL_DELAY_MS, so a kill can land while a
 // child such as dracut is running). Unset, a checkpoint costs one counter increment.
 /** Environment of the fault injection: it aims at this process only, so children do not inherit it (src/lib/exec.ts). */
-export const CHECKPOINT_ENV = ['DIST_KERNEL_KILL_AT', 'DIST_KERNEL_KILL_DELAY_MS', 'DIST_KERNEL_CHECKPOINT_TRACE'] as const;
+export const CHECKPOINT_ENV = [
+	'DIST_KERNEL_KILL_AT',
+	'DIST_KERNEL_KILL_DELAY_MS',
+	'DIST_KERNEL_CHECKPOINT_TRACE',
+] as const;
 
 let reached = 0;
 const killAt = Number(process.env['DIST_KERNEL_KILL_AT'] ?? 0);

@@ -33,7 +33,9 @@ describe('exec', () => {
 	it('keeps the output of a failed command for the error, and does not mistake it for ENOENT', async () => {
 		const error = await caught(exec('sh', ['-c', 'echo "ENOENT: pretend" >&2; exit 3']));
 		expect(isDistKernelError(error, 'exec.failed')).toBe(true);
-		expect((error as Error).message).toBe("command failed with exit code 3: sh -c 'echo \"ENOENT: pretend\" >&2; exit 3'");
+		expect((error as Error).message).toBe(
+			'command failed with exit code 3: sh -c \'echo "ENOENT: pretend" >&2; exit 3\'',
+		);
 		expect((error as { details?: string }).details).toContain('ENOENT: pretend');
 	});
 
@@ -52,7 +54,10 @@ describe('exec', () => {
 			const ok = await own('printf', ['a\\0b'], { binary: true, input: 'ignored' });
 			expect(ok.stdoutBuffer).toEqual(Buffer.from('a\0b'));
 			// Partial output of a failing run (a truncated stream) is never returned.
-			const failed = await own('sh', ['-c', 'printf partial; echo broken >&2; exit 3'], { binary: true, allowFailure: true });
+			const failed = await own('sh', ['-c', 'printf partial; echo broken >&2; exit 3'], {
+				binary: true,
+				allowFailure: true,
+			});
 			expect([failed.exitCode, failed.stdoutBuffer?.length, failed.stderr]).toEqual([3, 0, 'broken\n']);
 			expect(readdirSync(tmp)).toEqual([]);
 		} finally {
@@ -94,6 +99,8 @@ describe('exec', () => {
 	});
 
 	it('adds the sbin directories after the inherited PATH', () => {
-		expect(searchPath('/opt/wrap:/usr/bin')).toBe('/opt/wrap:/usr/bin:/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/bin');
+		expect(searchPath('/opt/wrap:/usr/bin')).toBe(
+			'/opt/wrap:/usr/bin:/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/bin',
+		);
 	});
 });

@@ -108,7 +108,11 @@ export function createExec(context: ExecContext): Exec {
 				extendEnv: false,
 				cwd: options.cwd,
 				// execa hands any open descriptor to the child as is (its types only list 3–9).
-				...(options.stdinFd !== undefined ? { stdin: options.stdinFd as 3 } : options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+				...(options.stdinFd !== undefined
+					? { stdin: options.stdinFd as 3 }
+					: options.input === undefined
+						? { stdin: 'ignore' as const }
+						: { input: options.input }),
 				timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
 				reject: false,
 				stripFinalNewline: false,
@@ -123,12 +127,16 @@ export function createExec(context: ExecContext): Exec {
 				...(options.onStdout ? { buffer: { stdout: false }, encoding: 'buffer' as const } : {}),
 			});
 			const onStdout = options.onStdout;
-			if (onStdout) subprocess.stdout?.on('data', (chunk: Buffer | Uint8Array) => onStdout(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));
+			if (onStdout)
+				subprocess.stdout?.on('data', (chunk: Buffer | Uint8Array) =>
+					onStdout(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)),
+				);
 			const result = await subprocess;
 			// A failed run's output is partial (e.g. a truncated stream): never handed on.
 			const stdoutBuffer = spool ? (result.exitCode === 0 ? readFileSync(spool.path) : Buffer.alloc(0)) : undefined;
 			const stdout = stdoutFd !== undefined || options.onStdout ? '' : String(result.stdout ?? '');
-			const stderr = result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
+			const stderr =
+				result.stderr instanceof Uint8Array ? Buffer.from(result.stderr).toString('utf8') : String(result.stderr ?? '');
 			if (result.failed && result.exitCode === undefined) throw result;
 			const exitCode = result.exitCode ?? 1;
 			checkpoint(`exec.end ${file}`);
@@ -175,8 +183,13 @@ export function createExec(context: ExecContext): Exec {
 function watch(onOutput: ((text: string) => void) | undefined) {
 	if (!onOutput) return [];
 	const decoder = new TextDecoder();
-	return [{ transform: function* (chunk: unknown) {
-		onOutput(decoder.decode(chunk as Uint8Array, { stream: true }));
-		yield chunk;
-	}, binary: true }];
+	return [
+		{
+			transform: function* (chunk: unknown) {
+				onOutput(decoder.decode(chunk as Uint8Array, { stream: true }));
+				yield chunk;
+			},
+			binary: true,
+		},
+	];
 }

@@ -48,7 +48,6 @@ function tryCreate(path: string): boolean {
 	}
 }
 
-
 function removeIfStale(path: string): void {
 	const guard = `${path}.takeover`;
 	if (!tryCreate(guard)) {

@@ -57,7 +57,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 	const relay = (level: Level, text: string) => {
 		if (!relayFile) return;
 		try {
-			appendFileSync(relayFile, text.split('\n').map((l) => `${RELAY_LEVEL[level]}\t${l}\n`).join(''));
+			appendFileSync(
+				relayFile,
+				text
+					.split('\n')
+					.map((l) => `${RELAY_LEVEL[level]}\t${l}\n`)
+					.join(''),
+			);
 		} catch {
 			// The relay is best effort: the message was already printed.
 		}
@@ -95,6 +101,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that keeps lines in memory, for tests. */
 export function createMemoryLogger(verbose = false): Logger & { lines: string[] } {
 	const lines: string[] = [];
-	const logger = createLogger({ verbose, color: false, relayFile: undefined, write: (l) => void lines.push(l.trimEnd()) });
+	const logger = createLogger({
+		verbose,
+		color: false,
+		relayFile: undefined,
+		write: (l) => void lines.push(l.trimEnd()),
+	});
 	return Object.assign(logger, { lines });
 }

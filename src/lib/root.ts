@@ -4,7 +4,8 @@ import { DistKernelError } from './errors';
 
 /** `systemPath` is an absolute path on the target system ("/boot"); returns it under `root`. */
 export function underRoot(root: string, systemPath: string): string {
-	if (!isAbsolute(systemPath)) throw new DistKernelError('path.relative', `expected an absolute system path, got ${systemPath}`);
+	if (!isAbsolute(systemPath))
+		throw new DistKernelError('path.relative', `expected an absolute system path, got ${systemPath}`);
 	const base = resolve(root);
 	const full = normalize(join(base, systemPath));
 	const rel = relative(base, full);

@@ -22,7 +22,8 @@ export function timed<T>(label: string, fn: () => T): T {
 	if (!process.env[TIMINGS_ENV]) return fn();
 	const start = performance.now();
 	const result = fn();
-	if (result instanceof Promise) return result.finally(() => recordTiming(label, performance.now() - start, start)) as T;
+	if (result instanceof Promise)
+		return result.finally(() => recordTiming(label, performance.now() - start, start)) as T;
 	recordTiming(label, performance.now() - start, start);
 	return result;
 }

@@ -10,7 +10,10 @@ export function isKernelVersion(value: string): boolean {
 
 export function assertKernelVersion(value: string, what = 'kernel version'): string {
 	if (!isKernelVersion(value)) {
-		throw usageError('input.kernel-version', `Expected ${what} to be a kernel version such as 6.1.0-gentoo-dist, got \`${printable(value)}\``);
+		throw usageError(
+			'input.kernel-version',
+			`Expected ${what} to be a kernel version such as 6.1.0-gentoo-dist, got \`${printable(value)}\``,
+		);
 	}
 	return value;
 }
@@ -38,14 +41,25 @@ export function isCategoryAndPf(value: string): boolean {
 
 /** PMS: a package name must not end in a hyphen followed by something that looks like a version. */
 export function isPackageName(value: string): boolean {
-	return PN_RE.test(value) && !/-(?:[0-9]+[A-Za-z]?(?:\.[0-9]+)*[A-Za-z]?|r[0-9]+)$/.test(value) && !value.endsWith('-');
+	return (
+		PN_RE.test(value) && !/-(?:[0-9]+[A-Za-z]?(?:\.[0-9]+)*[A-Za-z]?|r[0-9]+)$/.test(value) && !value.endsWith('-')
+	);
 }
 
 /** "category/name" without version or operators. */
 export function assertPackageKey(value: string, what = 'package'): string {
 	const [category, name, ...rest] = value.split('/');
-	if (rest.length > 0 || category === undefined || name === undefined || !isCategory(category) || !isPackageName(name)) {
-		throw usageError('input.package', `Expected ${what} to be category/name such as sys-kernel/gentoo-kernel, got \`${printable(value)}\``);
+	if (
+		rest.length > 0 ||
+		category === undefined ||
+		name === undefined ||
+		!isCategory(category) ||
+		!isPackageName(name)
+	) {
+		throw usageError(
+			'input.package',
+			`Expected ${what} to be category/name such as sys-kernel/gentoo-kernel, got \`${printable(value)}\``,
+		);
 	}
 	return value;
 }
@@ -53,7 +67,11 @@ export function assertPackageKey(value: string, what = 'package'): string {
 /** Absolute path without NUL or newline (paths end up in generated files and log lines). */
 export function assertSafePath(value: string, what = 'path'): string {
 	if (!value.startsWith('/') || /[\0\n\r]/.test(value)) {
-		throw new DistKernelError('input.path', `Expected ${what} to be an absolute path without newlines, got \`${printable(value)}\``, { exitCode: 2 });
+		throw new DistKernelError(
+			'input.path',
+			`Expected ${what} to be an absolute path without newlines, got \`${printable(value)}\``,
+			{ exitCode: 2 },
+		);
 	}
 	return value;
 }

@@ -22,7 +22,13 @@ describe('parseCpv / splitNameVersion', () => {
 describe('parseAtom', () => {
 	it('reads the resolved slot operator Portage stores in the VDB', () => {
 		const atom = parseAtom('virtual/dist-kernel:0/6.1.11=');
-		expect(atom).toMatchObject({ key: 'virtual/dist-kernel', slot: '0', subSlot: '6.1.11', slotOperator: '=', operator: '' });
+		expect(atom).toMatchObject({
+			key: 'virtual/dist-kernel',
+			slot: '0',
+			subSlot: '6.1.11',
+			slotOperator: '=',
+			operator: '',
+		});
 	});
 	it('reads operators, versions, use deps, repositories and blockers', () => {
 		expect(parseAtom('>=dev-libs/foo-1.2:3=::gentoo[bar,-baz(+)]')).toMatchObject({
@@ -33,21 +39,38 @@ describe('parseAtom', () => {
 			useDeps: ['bar', '-baz(+)'],
 			repo: 'gentoo',
 		});
-		expect(parseAtom('=sys-kernel/gentoo-kernel-6.1*')).toMatchObject({ wildcard: true, key: 'sys-kernel/gentoo-kernel' });
+		expect(parseAtom('=sys-kernel/gentoo-kernel-6.1*')).toMatchObject({
+			wildcard: true,
+			key: 'sys-kernel/gentoo-kernel',
+		});
 		expect(parseAtom('!!app-misc/x')).toMatchObject({ blocker: '!!', key: 'app-misc/x' });
 		expect(parseAtom('~sys-kernel/vanilla-kernel-6.1.11').version?.text).toBe('6.1.11');
 		expect(parseAtom('dev-lang/perl:=')).toMatchObject({ slotOperator: '=' });
 	});
-	it.each(['', 'foo', '>=dev-libs/foo', 'dev-libs/foo:', 'dev-libs/foo[', '~a/b-1-r1', '>a/b-1*', 'a/b:x/y/z', 'a/b::'])(
-		'rejects %j',
-		(text) => expect(() => parseAtom(text)).toThrow(expect.objectContaining({ code: 'vdb.parse' })),
-	);
+	it.each([
+		'',
+		'foo',
+		'>=dev-libs/foo',
+		'dev-libs/foo:',
+		'dev-libs/foo[',
+		'~a/b-1-r1',
+		'>a/b-1*',
+		'a/b:x/y/z',
+		'a/b::',
+	])('rejects %j', (text) => expect(() => parseAtom(text)).toThrow(expect.objectContaining({ code: 'vdb.parse' })));
 });
 
 describe('parseDependAtoms', () => {
 	it('flattens any-of and conditional groups', () => {
-		const atoms = parseDependAtoms('sys-apps/kmod[tools] || ( ~sys-kernel/gentoo-kernel-6.1.11 ~sys-kernel/gentoo-kernel-bin-6.1.11 ) dist-kernel? ( virtual/dist-kernel:0/6.1.11= )');
-		expect(atoms.map((a) => a.key)).toEqual(['sys-apps/kmod', 'sys-kernel/gentoo-kernel', 'sys-kernel/gentoo-kernel-bin', 'virtual/dist-kernel']);
+		const atoms = parseDependAtoms(
+			'sys-apps/kmod[tools] || ( ~sys-kernel/gentoo-kernel-6.1.11 ~sys-kernel/gentoo-kernel-bin-6.1.11 ) dist-kernel? ( virtual/dist-kernel:0/6.1.11= )',
+		);
+		expect(atoms.map((a) => a.key)).toEqual([
+			'sys-apps/kmod',
+			'sys-kernel/gentoo-kernel',
+			'sys-kernel/gentoo-kernel-bin',
+			'virtual/dist-kernel',
+		]);
 	});
 	it('rejects unbalanced groups', () => {
 		expect(() => parseDependAtoms('|| ( a/b')).toThrow(expect.objectContaining({ code: 'vdb.parse' }));

@@ -3,7 +3,7 @@
 // USE conditionals there; we still tolerate `flag? ( … )` and `|| ( … )` groups. Pure: strings in.
 import { DistKernelError } from '../lib/errors';
 import { isCategory, isPackageName, isSlotName, printable } from '../lib/validate';
-import { parsePmsVersion, type PmsVersion } from './pms-version';
+import { type PmsVersion, parsePmsVersion } from './pms-version';
 
 export interface Cpv {
 	category: string;

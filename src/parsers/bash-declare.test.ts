@@ -3,13 +3,15 @@ import { parseDeclareOutput, scalarOf } from './bash-declare';
 
 describe('parseDeclareOutput', () => {
 	it('reads double-quoted scalars with bash escapes', () => {
-		const vars = parseDeclareOutput('declare -- uefi="yes"\ndeclare -x kernel_cmdline="root=/dev/sda1 \\"q\\" \\$x \\`y\\` \\\\"\n');
+		const vars = parseDeclareOutput(
+			'declare -- uefi="yes"\ndeclare -x kernel_cmdline="root=/dev/sda1 \\"q\\" \\$x \\`y\\` \\\\"\n',
+		);
 		expect(vars.get('uefi')).toBe('yes');
 		expect(vars.get('kernel_cmdline')).toBe('root=/dev/sda1 "q" $x `y` \\');
 	});
 
 	it('reads $-quoted ANSI-C strings and multi-line values', () => {
-		const vars = parseDeclareOutput("declare -- a=$'x\\ny\\tz\\001\\x41'\ndeclare -- b=\"one\ntwo\"\n");
+		const vars = parseDeclareOutput('declare -- a=$\'x\\ny\\tz\\001\\x41\'\ndeclare -- b="one\ntwo"\n');
 		expect(vars.get('a')).toBe('x\ny\tz\x01A');
 		expect(vars.get('b')).toBe('one\ntwo');
 	});

@@ -8,7 +8,21 @@ function parseError(message: string, line: string): DistKernelError {
 	return new DistKernelError('bash.declare-parse', `cannot read bash variable output: ${message}`, { details: line });
 }
 
-const ANSI_SIMPLE: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+const ANSI_SIMPLE: Record<string, string> = {
+	a: '\x07',
+	b: '\b',
+	e: '\x1b',
+	E: '\x1b',
+	f: '\f',
+	n: '\n',
+	r: '\r',
+	t: '\t',
+	v: '\v',
+	'\\': '\\',
+	"'": "'",
+	'"': '"',
+	'?': '?',
+};
 
 /** Reads one quoted or bare word starting at `pos`; returns the value and the position after it. */
 function readWord(text: string, pos: number): { value: string; end: number } {

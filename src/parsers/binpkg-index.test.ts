@@ -23,7 +23,10 @@ describe('parseBinpkgIndex', () => {
 	it('separates the header from package blocks and keeps every field', () => {
 		const index = parseBinpkgIndex(INDEX);
 		expect(index.header['PACKAGES']).toBe('2');
-		expect(index.packages.map((p) => p.cpv)).toEqual(['sys-kernel/gentoo-kernel-bin-6.1.12', 'virtual/dist-kernel-6.1.12']);
+		expect(index.packages.map((p) => p.cpv)).toEqual([
+			'sys-kernel/gentoo-kernel-bin-6.1.12',
+			'virtual/dist-kernel-6.1.12',
+		]);
 		expect(index.packages[0]?.fields['PATH']).toBe('sys-kernel/gentoo-kernel-bin/gentoo-kernel-bin-6.1.12-1.gpkg.tar');
 		expect(index.packages[1]?.fields['SLOT']).toBe('0/6.1.12');
 	});
@@ -35,9 +38,15 @@ describe('parseBinpkgIndex', () => {
 	});
 
 	it('rejects lines that are not KEY: value, blocks without CPV and bad CPVs with typed errors', () => {
-		expect(() => parseBinpkgIndex('ARCH: amd64\n\nnot a field\n')).toThrow(expect.objectContaining({ code: 'binhost.index', message: expect.stringContaining(':3') }));
-		expect(() => parseBinpkgIndex('ARCH: amd64\n\nMD5: x\n')).toThrow(expect.objectContaining({ code: 'binhost.index' }));
-		expect(() => parseBinpkgIndex('ARCH: amd64\n\nCPV: ../../etc\n')).toThrow(expect.objectContaining({ code: 'binhost.index' }));
+		expect(() => parseBinpkgIndex('ARCH: amd64\n\nnot a field\n')).toThrow(
+			expect.objectContaining({ code: 'binhost.index', message: expect.stringContaining(':3') }),
+		);
+		expect(() => parseBinpkgIndex('ARCH: amd64\n\nMD5: x\n')).toThrow(
+			expect.objectContaining({ code: 'binhost.index' }),
+		);
+		expect(() => parseBinpkgIndex('ARCH: amd64\n\nCPV: ../../etc\n')).toThrow(
+			expect.objectContaining({ code: 'binhost.index' }),
+		);
 		expect(() => parseBinpkgIndex('CPV: a/b-1\0')).toThrow(expect.objectContaining({ code: 'binhost.index' }));
 	});
 });

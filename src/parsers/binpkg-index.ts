@@ -19,7 +19,9 @@ export interface BinpkgIndex {
 const LINE_RE = /^([A-Za-z0-9_]+): ?(.*)$/;
 
 function bad(source: string, lineNo: number, why: string, text: string): DistKernelError {
-	return new DistKernelError('binhost.index', `unreadable binary package index: ${source}:${lineNo}`, { details: `${why}: \`${printable(text)}\`` });
+	return new DistKernelError('binhost.index', `unreadable binary package index: ${source}:${lineNo}`, {
+		details: `${why}: \`${printable(text)}\``,
+	});
 }
 
 /** `source` only labels errors. Throws 'binhost.index' on a line that is not `KEY: value` or a block without CPV. */
@@ -47,7 +49,8 @@ export function parseBinpkgIndex(text: string, source = 'Packages'): BinpkgIndex
 	const packages: BinpkgIndexEntry[] = [];
 	for (const block of packageBlocks) {
 		const cpv = block.fields['CPV'];
-		if (cpv === undefined) throw bad(source, block.start, 'package block without CPV', Object.keys(block.fields).join(' '));
+		if (cpv === undefined)
+			throw bad(source, block.start, 'package block without CPV', Object.keys(block.fields).join(' '));
 		if (!isCategoryAndPf(cpv)) throw bad(source, block.start, 'expected CPV to be category/name-version', cpv);
 		packages.push({ cpv, fields: block.fields });
 	}

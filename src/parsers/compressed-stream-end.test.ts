@@ -31,8 +31,10 @@ describe('compressedStreamEnd', () => {
 	it('gives undefined for a truncated or broken frame, and for formats without framing', () => {
 		const zstd = tool('zstd', ['-qc']);
 		const lz4 = tool('lz4', ['-qc']);
-		for (let cut = 5; cut < zstd.length; cut += 7) expect(compressedStreamEnd('zstd', zstd.subarray(0, cut))).toBeUndefined();
-		for (let cut = 5; cut < lz4.length; cut += 7) expect(compressedStreamEnd('lz4-frame', lz4.subarray(0, cut))).toBeUndefined();
+		for (let cut = 5; cut < zstd.length; cut += 7)
+			expect(compressedStreamEnd('zstd', zstd.subarray(0, cut))).toBeUndefined();
+		for (let cut = 5; cut < lz4.length; cut += 7)
+			expect(compressedStreamEnd('lz4-frame', lz4.subarray(0, cut))).toBeUndefined();
 		expect(compressedStreamEnd('lz4-legacy', Buffer.from([1, 2, 3, 4, 5]))).toBeUndefined();
 		expect(compressedStreamEnd('xz', Buffer.alloc(8))).toBeUndefined();
 		expect(compressedStreamEnd('bzip2', tool('bzip2', ['-c']))).toBeUndefined();

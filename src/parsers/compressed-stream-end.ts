@@ -53,7 +53,11 @@ function lz4FrameEnd(data: Buffer, at: number): number | undefined {
 }
 
 /** Consecutive frames of a framed format; undefined when the framing is broken or runs past the end. */
-function framesEnd(data: Buffer, magic: number, frameEnd: (data: Buffer, at: number) => number | undefined): number | undefined {
+function framesEnd(
+	data: Buffer,
+	magic: number,
+	frameEnd: (data: Buffer, at: number) => number | undefined,
+): number | undefined {
 	let at = 0;
 	while (at + 4 <= data.length) {
 		const word = data.readUInt32LE(at);

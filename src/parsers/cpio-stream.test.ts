@@ -9,7 +9,12 @@ function record(name: string, mode: number, data: string | Buffer = ''): Buffer 
 	const hex = (n: number) => n.toString(16).padStart(8, '0');
 	const header = `070701${hex(1)}${hex(mode)}${hex(0)}${hex(0)}${hex(1)}${hex(0)}${hex(body.length)}${hex(0)}${hex(0)}${hex(0)}${hex(0)}${hex(Buffer.byteLength(name) + 1)}${hex(0)}`;
 	const head = Buffer.concat([Buffer.from(header), Buffer.from(`${name}\0`)]);
-	return Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4), body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+	return Buffer.concat([
+		head,
+		Buffer.alloc((4 - (head.length % 4)) % 4),
+		body,
+		Buffer.alloc((4 - (body.length % 4)) % 4),
+	]);
 }
 const archive = (...records: Buffer[]) => Buffer.concat([...records, record('TRAILER!!!', 0)]);
 
@@ -36,11 +41,22 @@ function whole(input: Buffer): unknown {
 	}
 }
 
-const early = archive(record('kernel', 0o40755), record('kernel/x86/microcode/GenuineIntel.bin', 0o100644, Buffer.alloc(1000, 9)));
-const main = archive(record('.', 0o40755), record('usr/lib/modules/6.1/extra/zfs.ko', 0o100644, Buffer.alloc(70_000, 1)), record('lib', 0o120777, 'usr/lib'), record('a b', 0o100644, 'x'));
+const early = archive(
+	record('kernel', 0o40755),
+	record('kernel/x86/microcode/GenuineIntel.bin', 0o100644, Buffer.alloc(1000, 9)),
+);
+const main = archive(
+	record('.', 0o40755),
+	record('usr/lib/modules/6.1/extra/zfs.ko', 0o100644, Buffer.alloc(70_000, 1)),
+	record('lib', 0o120777, 'usr/lib'),
+	record('a b', 0o100644, 'x'),
+);
 const samples: [string, Buffer][] = [
 	['one archive', main],
-	['early + main with NUL padding between and after', Buffer.concat([early, Buffer.alloc(512 - (early.length % 512)), main, Buffer.alloc(300)])],
+	[
+		'early + main with NUL padding between and after',
+		Buffer.concat([early, Buffer.alloc(512 - (early.length % 512)), main, Buffer.alloc(300)]),
+	],
 	['something else after the archives', Buffer.concat([main, Buffer.from([0x1f, 0x8b, 8, 0])])],
 	['a few bytes after the archive that look like a header', Buffer.concat([main, Buffer.from('0707')])],
 	['truncated in the data', main.subarray(0, main.length - 2000)],
@@ -48,7 +64,13 @@ const samples: [string, Buffer][] = [
 	['no trailer', record('a', 0o100644, 'xyz')],
 	['empty', Buffer.alloc(0)],
 	// a size past 2^31: alignment must not wrap to a negative offset
-	['a size of 0x99999999', Buffer.concat([Buffer.from(`${record('a', 0o100644, 'x').toString('latin1', 0, 54)}99999999`, 'latin1'), record('a', 0o100644, 'x').subarray(62)])],
+	[
+		'a size of 0x99999999',
+		Buffer.concat([
+			Buffer.from(`${record('a', 0o100644, 'x').toString('latin1', 0, 54)}99999999`, 'latin1'),
+			record('a', 0o100644, 'x').subarray(62),
+		]),
+	],
 ];
 
 describe('the cpio stream reader reads what parseCpioSequence reads, however the stream is cut', () => {

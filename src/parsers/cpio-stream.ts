@@ -4,6 +4,8 @@
 import {
 	CPIO_HEADER_SIZE,
 	CPIO_TRAILER,
+	type CpioArchive,
+	type CpioEntry,
 	cpioAlign4,
 	cpioEntry,
 	readCpioHeader,
@@ -11,8 +13,6 @@ import {
 	truncatedData,
 	truncatedHeader,
 	truncatedName,
-	type CpioArchive,
-	type CpioEntry,
 } from './cpio';
 
 export interface CpioStream {
@@ -52,7 +52,8 @@ export function createCpioStream(): CpioStream {
 			while (i < held.length && held[i] === 0) i++;
 			consume(heldAt + i);
 			if (held.length === 0) return false;
-			if (held.length < 6 && MAGIC.subarray(0, held.length).equals(held.subarray(0, Math.min(5, held.length)))) return false;
+			if (held.length < 6 && MAGIC.subarray(0, held.length).equals(held.subarray(0, Math.min(5, held.length))))
+				return false;
 			if (held.length >= 6 && held.subarray(0, 5).equals(MAGIC) && (held[5] === 0x31 || held[5] === 0x32)) {
 				mode = 'record';
 				archiveAt = heldAt;

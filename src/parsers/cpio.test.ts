@@ -15,7 +15,11 @@ const archive = (...records: Buffer[]) => Buffer.concat([...records, record('TRA
 
 describe('parseCpioArchive', () => {
 	it('reads names, types, sizes and data offsets', () => {
-		const buf = archive(record('.', 0o40755), record('./usr/lib/modules/6.1/extra/zfs.ko', 0o100644, 'ELF!x'), record('lib', 0o120777, 'usr/lib'));
+		const buf = archive(
+			record('.', 0o40755),
+			record('./usr/lib/modules/6.1/extra/zfs.ko', 0o100644, 'ELF!x'),
+			record('lib', 0o120777, 'usr/lib'),
+		);
 		const { entries, end } = parseCpioArchive(buf);
 		expect(end).toBe(buf.length);
 		expect(entries.map((e) => [e.name, e.type, e.size])).toEqual([
@@ -54,6 +58,8 @@ describe('parseCpioArchive', () => {
 
 	it('rejects data running past the end', () => {
 		const rec = record('a', 0o100644, 'xxxxxxxx');
-		expect(() => parseCpioArchive(rec.subarray(0, rec.length - 6))).toThrow(expect.objectContaining({ code: 'cpio.parse' }));
+		expect(() => parseCpioArchive(rec.subarray(0, rec.length - 6))).toThrow(
+			expect.objectContaining({ code: 'cpio.parse' }),
+		);
 	});
 });

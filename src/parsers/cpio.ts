@@ -69,7 +69,11 @@ function hexField(head: Buffer, at: number, field: number): number {
 		if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
 		else if (c >= 0x41 && c <= 0x46) digit = c - 0x37;
 		else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
-		else throw fail(at, `header field ${field} is not hexadecimal: \`${printable(head.toString('latin1', start, start + 8))}\``);
+		else
+			throw fail(
+				at,
+				`header field ${field} is not hexadecimal: \`${printable(head.toString('latin1', start, start + 8))}\``,
+			);
 		value = value * 16 + digit;
 	}
 	return value;
@@ -93,7 +97,15 @@ export function bufferSource(buf: Buffer): ByteSource {
 const sourceOf = (input: Buffer | ByteSource): ByteSource => (Buffer.isBuffer(input) ? bufferSource(input) : input);
 
 function isMagic(head: Uint8Array): boolean {
-	return head.length >= 6 && head[0] === 0x30 && head[1] === 0x37 && head[2] === 0x30 && head[3] === 0x37 && head[4] === 0x30 && (head[5] === 0x31 || head[5] === 0x32);
+	return (
+		head.length >= 6 &&
+		head[0] === 0x30 &&
+		head[1] === 0x37 &&
+		head[2] === 0x30 &&
+		head[3] === 0x37 &&
+		head[4] === 0x30 &&
+		(head[5] === 0x31 || head[5] === 0x32)
+	);
 }
 
 /** Whether a newc header starts at `offset`. */
@@ -103,8 +115,12 @@ export function isCpioAt(input: Buffer | ByteSource, offset = 0): boolean {
 }
 
 /** The fields of the newc header at `at` (`head`: its 110 bytes). Throws 'cpio.parse'. */
-export function readCpioHeader(head: Buffer, at: number): { ino: number; mode: number; nlink: number; mtime: number; size: number; nameSize: number } {
-	if (!isMagic(head)) throw fail(at, `bad magic \`${printable(head.toString('latin1', 0, 6))}\` (only newc 070701/070702 is supported)`);
+export function readCpioHeader(
+	head: Buffer,
+	at: number,
+): { ino: number; mode: number; nlink: number; mtime: number; size: number; nameSize: number } {
+	if (!isMagic(head))
+		throw fail(at, `bad magic \`${printable(head.toString('latin1', 0, 6))}\` (only newc 070701/070702 is supported)`);
 	const ino = hexField(head, at, 0);
 	const mode = hexField(head, at, 1);
 	const nlink = hexField(head, at, 4);
@@ -124,7 +140,11 @@ export function readCpioName(name: Buffer, nameSize: number, at: number): string
 }
 
 /** The entry a record describes (name without a leading "./" or "/"). */
-export function cpioEntry(raw: string, header: { ino: number; mode: number; nlink: number; mtime: number; size: number }, dataOffset: number): CpioEntry {
+export function cpioEntry(
+	raw: string,
+	header: { ino: number; mode: number; nlink: number; mtime: number; size: number },
+	dataOffset: number,
+): CpioEntry {
 	const { ino, mode, nlink, mtime, size } = header;
 	return { name: raw.replace(/^(?:\.\/|\/)+/, ''), mode, type: typeOf(mode), size, mtime, nlink, ino, dataOffset };
 }

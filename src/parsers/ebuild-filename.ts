@@ -1,8 +1,8 @@
 // `${PN}-${PVR}.ebuild` file names (PMS 4.2 "Package directories"): the version after the package name.
-import { parsePmsVersion, withoutRevision, type PmsVersion } from './pms-version';
+import { type PmsVersion, parsePmsVersion, withoutRevision } from './pms-version';
 
 export type EbuildFilename =
-	| { ok: true; version: PmsVersion; /** PV: version without -rN. */ pv: string }
+	| { ok: true; version: PmsVersion /** PV: version without -rN. */; pv: string }
 	| { ok: false; reason: string };
 
 /** Parses a file name found in the directory of package `packageName`; undefined for files that are not ebuilds. */

@@ -17,6 +17,11 @@ describe('keywords', () => {
 	});
 
 	it('merges providers: stable wins, negatives dropped, prefix arches last', () => {
-		expect(mergeKeywords([['~amd64', 'x86', '-ppc'], ['amd64', '~arm64', '~amd64-linux'], ['-*']])).toEqual(['amd64', '~arm64', 'x86', '~amd64-linux']);
+		expect(mergeKeywords([['~amd64', 'x86', '-ppc'], ['amd64', '~arm64', '~amd64-linux'], ['-*']])).toEqual([
+			'amd64',
+			'~arm64',
+			'x86',
+			'~amd64-linux',
+		]);
 	});
 });

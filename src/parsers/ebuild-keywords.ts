@@ -37,9 +37,7 @@ export function mergeKeywords(lists: readonly (readonly string[])[]): string[] {
 			else if (!level.has(arch)) level.set(arch, 'testing');
 		}
 	}
-	return [...level]
-		.sort(([a], [b]) => compareArch(a, b))
-		.map(([arch, l]) => (l === 'stable' ? arch : `~${arch}`));
+	return [...level].sort(([a], [b]) => compareArch(a, b)).map(([arch, l]) => (l === 'stable' ? arch : `~${arch}`));
 }
 
 /** Gentoo orders keywords with plain arches first, then prefix arches (containing '-'), each alphabetically. */

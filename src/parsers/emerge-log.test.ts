@@ -13,14 +13,21 @@ const LOG = `1764000000: Started emerge on: Dec 03, 2026 10:00:00
 describe('parseEmergeLog', () => {
 	it('tells source builds, fetched binaries and local binaries apart', () => {
 		const log = parseEmergeLog(LOG);
-		expect(log.get('sys-kernel/gentoo-kernel-bin-6.1.12')).toEqual({ cpv: 'sys-kernel/gentoo-kernel-bin-6.1.12', kind: 'binary', fetched: true, time: 1764000003 });
+		expect(log.get('sys-kernel/gentoo-kernel-bin-6.1.12')).toEqual({
+			cpv: 'sys-kernel/gentoo-kernel-bin-6.1.12',
+			kind: 'binary',
+			fetched: true,
+			time: 1764000003,
+		});
 		expect(log.get('virtual/dist-kernel-6.1.12')).toMatchObject({ kind: 'binary', fetched: false });
 		expect(log.get('app-misc/mod-1')).toMatchObject({ kind: 'source', fetched: false });
 		expect(log.size).toBe(3);
 	});
 
 	it('keeps the last merge of a package', () => {
-		const log = parseEmergeLog(`${LOG}1764000100:  === (1 of 1) Compiling/Merging (sys-kernel/gentoo-kernel-bin-6.1.12::/x.ebuild)\n`);
+		const log = parseEmergeLog(
+			`${LOG}1764000100:  === (1 of 1) Compiling/Merging (sys-kernel/gentoo-kernel-bin-6.1.12::/x.ebuild)\n`,
+		);
 		expect(log.get('sys-kernel/gentoo-kernel-bin-6.1.12')).toMatchObject({ kind: 'source', time: 1764000100 });
 	});
 

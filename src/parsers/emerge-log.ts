@@ -16,7 +16,8 @@ export interface MergeRecord {
 	time: number;
 }
 
-const LINE_RE = /^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
+const LINE_RE =
+	/^(\d+):\s+(===|---) \(\d+ of \d+\) (Compiling\/Merging|Merging Binary|Fetching Binary) \(([^:\s]+\/[^:\s]+)::/;
 
 /** The last merge of each package (a later merge replaces an earlier one). Lines of other shapes are ignored. */
 export function parseEmergeLog(text: string): Map<string, MergeRecord> {

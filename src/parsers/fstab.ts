@@ -10,7 +10,6 @@ export interface FstabEntry {
 	options: string[];
 }
 
-
 function normaliseTarget(target: string): string {
 	return target.length > 1 ? target.replace(/\/+$/, '') || '/' : target;
 }

@@ -1,7 +1,17 @@
 // Which compressor produced an initramfs segment, from its magic bytes (the same table the kernel's
 // lib/decompress.c uses). Pure: Buffer in.
 
-export type Compression = 'cpio' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4-frame' | 'lzo' | 'unknown';
+export type Compression =
+	| 'cpio'
+	| 'gzip'
+	| 'zstd'
+	| 'xz'
+	| 'lzma'
+	| 'bzip2'
+	| 'lz4-legacy'
+	| 'lz4-frame'
+	| 'lzo'
+	| 'unknown';
 
 const MAGICS: Array<[Compression, number[]]> = [
 	['gzip', [0x1f, 0x8b]],

@@ -18,7 +18,13 @@ export interface InstallConf {
 	machineId: string | undefined;
 }
 
-export const INSTALL_CONF_VARIABLES = ['layout', 'initrd_generator', 'uki_generator', 'BOOT_ROOT', 'MACHINE_ID'] as const;
+export const INSTALL_CONF_VARIABLES = [
+	'layout',
+	'initrd_generator',
+	'uki_generator',
+	'BOOT_ROOT',
+	'MACHINE_ID',
+] as const;
 
 /** installkernel: these environment variables win over the file's values. */
 export const INSTALLKERNEL_OVERRIDES = {
@@ -42,25 +48,42 @@ function configError(code: ErrorCode, message: string, hint: string): DistKernel
 
 export function parseLayout(value: string, source: string): Layout {
 	if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout;
-	throw configError('install-conf.layout', `unknown layout in ${source}: \`${shown(value)}\``, `set layout= to one of ${LAYOUTS.join(', ')} (kernel-install(8) and Gentoo's installkernel define no other)`);
+	throw configError(
+		'install-conf.layout',
+		`unknown layout in ${source}: \`${shown(value)}\``,
+		`set layout= to one of ${LAYOUTS.join(', ')} (kernel-install(8) and Gentoo's installkernel define no other)`,
+	);
 }
 
 /** Generator names end up in file names and the install log: plain words only (dracut, ukify, none…). */
 function parseGenerator(value: string, key: string, source: string): string {
 	if (/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) return value;
-	throw configError('install-conf.generator', `invalid ${key} in ${source}: \`${shown(value)}\``, `${key} names a generator, such as dracut, ukify or none`);
+	throw configError(
+		'install-conf.generator',
+		`invalid ${key} in ${source}: \`${shown(value)}\``,
+		`${key} names a generator, such as dracut, ukify or none`,
+	);
 }
 
 function parseBootRoot(value: string, source: string): string {
-	if (value.startsWith('/') && !value.split('/').includes('..') && !/[\0\n\r]/.test(value)) return value.replace(/\/+$/, '') || '/';
-	throw configError('install-conf.boot-root', `invalid BOOT_ROOT in ${source}: \`${shown(value)}\``, 'BOOT_ROOT is an absolute path without `..`, such as /efi or /boot');
+	if (value.startsWith('/') && !value.split('/').includes('..') && !/[\0\n\r]/.test(value))
+		return value.replace(/\/+$/, '') || '/';
+	throw configError(
+		'install-conf.boot-root',
+		`invalid BOOT_ROOT in ${source}: \`${shown(value)}\``,
+		'BOOT_ROOT is an absolute path without `..`, such as /efi or /boot',
+	);
 }
 
 /**
  * Variables from the file (`vars`, may be empty) and the environment → settings. `source` names the file (or
  * "environment") in error messages.
  */
-export function interpretInstallConf(vars: Map<string, BashValue>, env: Readonly<Record<string, string | undefined>> = {}, source = 'install.conf'): InstallConf {
+export function interpretInstallConf(
+	vars: Map<string, BashValue>,
+	env: Readonly<Record<string, string | undefined>> = {},
+	source = 'install.conf',
+): InstallConf {
 	const pick = (key: string, override?: string): { value: string | undefined; from: string } => {
 		const fromEnv = override ? nonEmpty(env[override]) : undefined;
 		if (fromEnv !== undefined) return { value: fromEnv, from: `$${override}` };
@@ -72,11 +95,16 @@ export function interpretInstallConf(vars: Map<string, BashValue>, env: Readonly
 	const bootRoot = pick('BOOT_ROOT');
 	const machineId = pick('MACHINE_ID');
 	if (machineId.value !== undefined && parseMachineId(machineId.value) === undefined) {
-		throw configError('install-conf.machine-id', `invalid MACHINE_ID in ${source}: \`${shown(machineId.value)}\``, 'a machine id is 32 lower-case hexadecimal digits (see machine-id(5))');
+		throw configError(
+			'install-conf.machine-id',
+			`invalid MACHINE_ID in ${source}: \`${shown(machineId.value)}\``,
+			'a machine id is 32 lower-case hexadecimal digits (see machine-id(5))',
+		);
 	}
 	return {
 		layout: layout.value === undefined ? undefined : parseLayout(layout.value, layout.from),
-		initrdGenerator: initrd.value === undefined ? undefined : parseGenerator(initrd.value, 'initrd_generator', initrd.from),
+		initrdGenerator:
+			initrd.value === undefined ? undefined : parseGenerator(initrd.value, 'initrd_generator', initrd.from),
 		ukiGenerator: uki.value === undefined ? undefined : parseGenerator(uki.value, 'uki_generator', uki.from),
 		bootRoot: bootRoot.value === undefined ? undefined : parseBootRoot(bootRoot.value, bootRoot.from),
 		machineId: machineId.value,
@@ -96,18 +124,38 @@ export function parseMachineId(text: string): string | undefined {
 export function parseEntryToken(value: string, source: string): string {
 	const token = value.trim().split('\n')[0]?.trim() ?? '';
 	if (/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(token) && token.length <= 64) return token;
-	throw configError('install-conf.entry-token', `invalid entry token from ${source}: \`${shown(token)}\``, 'an entry token is one file name of letters, digits and . _ + - (such as gentoo or the machine id)');
+	throw configError(
+		'install-conf.entry-token',
+		`invalid entry token from ${source}: \`${shown(token)}\``,
+		'an entry token is one file name of letters, digits and . _ + - (such as gentoo or the machine id)',
+	);
 }
 
 /** os-release NAME names the vendor directory EFI/<NAME> of the efistub layout: one path component. */
 export function parseVendorName(value: string, source: string): string {
-	if (value !== '' && !value.includes('/') && value !== '.' && value !== '..' && !/[\0-\x1f\\]/.test(value) && value.length <= 64) return value;
-	throw configError('install-conf.vendor', `os-release NAME cannot name the EFI vendor directory (${source}): \`${shown(value)}\``, 'layout=efistub installs into EFI/<NAME> on the ESP: NAME in /etc/os-release must be one file name (no /)');
+	if (
+		value !== '' &&
+		!value.includes('/') &&
+		value !== '.' &&
+		value !== '..' &&
+		!/[\0-\x1f\\]/.test(value) &&
+		value.length <= 64
+	)
+		return value;
+	throw configError(
+		'install-conf.vendor',
+		`os-release NAME cannot name the EFI vendor directory (${source}): \`${shown(value)}\``,
+		'layout=efistub installs into EFI/<NAME> on the ESP: NAME in /etc/os-release must be one file name (no /)',
+	);
 }
 
 /** /etc/kernel/tries (systemd boot counting): one non-negative integer; anything else is an error, as there. */
 export function parseTries(text: string, source: string): number {
 	const value = text.split('\n')[0]?.trim() ?? '';
 	if (/^[0-9]{1,4}$/.test(value)) return Number(value);
-	throw configError('install-conf.tries', `${source} does not contain an integer: \`${shown(value)}\``, 'write the number of boot attempts (e.g. 3) into it, or remove it to turn boot counting off');
+	throw configError(
+		'install-conf.tries',
+		`${source} does not contain an integer: \`${shown(value)}\``,
+		'write the number of boot attempts (e.g. 3) into it, or remove it to turn boot counting off',
+	);
 }

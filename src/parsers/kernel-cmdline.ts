@@ -50,7 +50,11 @@ export function parseRootSpec(value: string | undefined): RootSpec {
 	const tagged = /^(UUID|LABEL|PARTUUID)=(.+)$/i.exec(value);
 	if (tagged) return { kind: tagged[1]!.toLowerCase() as 'uuid' | 'label' | 'partuuid', value: tagged[2]! };
 	const byLink = /^\/dev\/disk\/by-(uuid|label|partuuid)\/(.+)$/.exec(value);
-	if (byLink) return { kind: byLink[1] as 'uuid' | 'label' | 'partuuid', value: byLink[2]!.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))) };
+	if (byLink)
+		return {
+			kind: byLink[1] as 'uuid' | 'label' | 'partuuid',
+			value: byLink[2]!.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+		};
 	if (/^\/dev\/[A-Za-z0-9/_.-]+$/.test(value)) return { kind: 'device', value };
 	return { kind: 'other', value };
 }

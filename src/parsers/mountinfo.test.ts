@@ -41,7 +41,11 @@ describe('mountinfo options', () => {
 
 	it('per-mount and super block options; read-only when either says ro', () => {
 		const entries = parseMountinfo(text);
-		expect(entries[2]).toMatchObject({ mountPoint: '/efi', options: ['ro', 'relatime'], superOptions: ['rw', 'fmask=0077'] });
+		expect(entries[2]).toMatchObject({
+			mountPoint: '/efi',
+			options: ['ro', 'relatime'],
+			superOptions: ['rw', 'fmask=0077'],
+		});
 		expect(entries.map((e) => isReadOnly(e))).toEqual([false, false, true, true, true]);
 	});
 

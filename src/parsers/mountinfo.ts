@@ -11,7 +11,6 @@ export interface MountEntry {
 	superOptions: string[];
 }
 
-
 export function parseMountinfo(text: string): MountEntry[] {
 	const out: MountEntry[] = [];
 	for (const line of text.split('\n')) {

@@ -33,8 +33,13 @@ describe('parseMtimedb', () => {
 		expect(parseMtimedb('')).toEqual({});
 		expect(parseMtimedb('{"starttime": 0}')).toEqual({});
 	});
-	it.each(['not json', '[]', '{"resume": 3}', '{"resume": {"mergelist": [["ebuild", "/"]]}}', '{"resume": {"mergelist": [["ebuild", "/", "junk", "merge"]]}}'])(
-		'rejects %j with mtimedb.parse',
-		(text) => expect(() => parseMtimedb(text)).toThrow(expect.objectContaining({ code: 'mtimedb.parse' })),
+	it.each([
+		'not json',
+		'[]',
+		'{"resume": 3}',
+		'{"resume": {"mergelist": [["ebuild", "/"]]}}',
+		'{"resume": {"mergelist": [["ebuild", "/", "junk", "merge"]]}}',
+	])('rejects %j with mtimedb.parse', (text) =>
+		expect(() => parseMtimedb(text)).toThrow(expect.objectContaining({ code: 'mtimedb.parse' })),
 	);
 });

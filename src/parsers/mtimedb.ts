@@ -3,7 +3,7 @@
 // per package still to merge (lib/_emerge/Package.py `__iter__`). The Scheduler removes a package's entry only
 // after its merge (including pkg_postinst) finished, so during a postinst the running package is still listed.
 import { DistKernelError } from '../lib/errors';
-import { parseCpv, type Cpv } from './atom';
+import { type Cpv, parseCpv } from './atom';
 
 export interface MergeListItem {
 	/** 'ebuild' | 'binary' | 'installed' … */

@@ -23,8 +23,22 @@ describe('OVMF console', () => {
 	});
 
 	it('an accepted image, a missing one or only the shell refused: no refusal', () => {
-		expect(findFirmwareRefusal('BdsDxe: loading Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\nBdsDxe: starting Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\n')).toBeUndefined();
-		expect(findFirmwareRefusal('BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Not Found\n')).toBeUndefined();
-		expect(findFirmwareRefusal(REFUSED.split('\n').filter((l) => !l.includes('Boot0001')).join('\n'))).toBeUndefined();
+		expect(
+			findFirmwareRefusal(
+				'BdsDxe: loading Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\nBdsDxe: starting Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0)\r\n',
+			),
+		).toBeUndefined();
+		expect(
+			findFirmwareRefusal(
+				'BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Not Found\n',
+			),
+		).toBeUndefined();
+		expect(
+			findFirmwareRefusal(
+				REFUSED.split('\n')
+					.filter((l) => !l.includes('Boot0001'))
+					.join('\n'),
+			),
+		).toBeUndefined();
 	});
 });

@@ -12,7 +12,8 @@ export interface FirmwareRefusal {
 	line: string;
 }
 
-const FAILED_RE = /BdsDxe: failed to (?:load|start) (Boot[0-9A-Fa-f]{4}) "([^"]*)" from (\S+): (Access Denied|Security Violation)/;
+const FAILED_RE =
+	/BdsDxe: failed to (?:load|start) (Boot[0-9A-Fa-f]{4}) "([^"]*)" from (\S+): (Access Denied|Security Violation)/;
 
 /** The first boot option outside the firmware volume that the firmware refused for its signature. */
 export function findFirmwareRefusal(consoleText: string): FirmwareRefusal | undefined {

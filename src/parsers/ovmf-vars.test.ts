@@ -3,7 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../lib/errors';
-import { addVariables, EFI_CERT_X509_GUID, enrollCertificate, guidBytes, guidText, liveVariables, parseVarStore, x509SignatureList } from './ovmf-vars';
+import {
+	addVariables,
+	EFI_CERT_X509_GUID,
+	enrollCertificate,
+	guidBytes,
+	guidText,
+	liveVariables,
+	parseVarStore,
+	x509SignatureList,
+} from './ovmf-vars';
 
 const SETUP_MODE = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const SNAKEOIL = '/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd';
@@ -40,15 +49,34 @@ describe('OVMF variable store', () => {
 		]);
 		// A second write of A deletes the first record.
 		const again = addVariables(out, [{ name: 'A', guid: EFI_CERT_X509_GUID, attributes: 7, data: Buffer.from([9]) }]);
-		expect(liveVariables(parseVarStore(again)).map((v) => `${v.name}=${v.data.toString('hex')}`)).toEqual(['Bee=7879', 'A=09']);
+		expect(liveVariables(parseVarStore(again)).map((v) => `${v.name}=${v.data.toString('hex')}`)).toEqual([
+			'Bee=7879',
+			'A=09',
+		]);
 	});
 
 	it('refuses what is not a store, and a store without room', () => {
-		for (const bad of [Buffer.alloc(100), Buffer.from('not a firmware volume at all, just text, long enough to have a header field or two')]) {
-			expect(isDistKernelError((() => { try { parseVarStore(bad); } catch (e) { return e; } })(), 'ovmf-vars.invalid')).toBe(true);
+		for (const bad of [
+			Buffer.alloc(100),
+			Buffer.from('not a firmware volume at all, just text, long enough to have a header field or two'),
+		]) {
+			expect(
+				isDistKernelError(
+					(() => {
+						try {
+							parseVarStore(bad);
+						} catch (e) {
+							return e;
+						}
+					})(),
+					'ovmf-vars.invalid',
+				),
+			).toBe(true);
 		}
 		const tiny = blankStore(64);
-		expect(() => addVariables(tiny, [{ name: 'big', guid: EFI_CERT_X509_GUID, attributes: 3, data: Buffer.alloc(100) }])).toThrow(/no room/);
+		expect(() =>
+			addVariables(tiny, [{ name: 'big', guid: EFI_CERT_X509_GUID, attributes: 3, data: Buffer.alloc(100) }]),
+		).toThrow(/no room/);
 	});
 
 	it('an X.509 signature list has the layout the snakeoil store holds', () => {
@@ -59,18 +87,35 @@ describe('OVMF variable store', () => {
 		expect(list.readUInt32LE(24)).toBe(26);
 	});
 
-	it.runIf(existsSync(SETUP_MODE) && existsSync(SNAKEOIL))('Debian\'s stores: enrolment adds PK, KEK, db and SecureBootEnable as the snakeoil store has them', () => {
-		const snake = liveVariables(parseVarStore(readFileSync(SNAKEOIL)));
-		const pk = snake.find((v) => v.name === 'PK')!;
-		const enrolled = liveVariables(parseVarStore(enrollCertificate(readFileSync(SETUP_MODE), Buffer.alloc(700, 1), '5f0d1b2c-3a4e-4f60-7182-93a4b5c6d7e8', new Date('2024-01-02T03:04:05Z'))));
-		expect(enrolled.map((v) => v.name)).toEqual(['db', 'KEK', 'PK', 'SecureBootEnable']);
-		for (const name of ['db', 'KEK', 'PK', 'SecureBootEnable']) {
-			const ours = enrolled.find((v) => v.name === name)!;
-			const theirs = snake.find((v) => v.name === name)!;
-			expect([ours.guid, ours.attributes], name).toEqual([theirs.guid, theirs.attributes]);
-		}
-		// Same signature list header as the snakeoil PK (type X.509, header size 0).
-		expect(enrolled.find((v) => v.name === 'PK')!.data.subarray(0, 16).equals(pk.data.subarray(0, 16))).toBe(true);
-		expect(enrolled.find((v) => v.name === 'PK')!.timestamp!.readUInt16LE(0)).toBe(2024);
-	});
+	it.runIf(existsSync(SETUP_MODE) && existsSync(SNAKEOIL))(
+		"Debian's stores: enrolment adds PK, KEK, db and SecureBootEnable as the snakeoil store has them",
+		() => {
+			const snake = liveVariables(parseVarStore(readFileSync(SNAKEOIL)));
+			const pk = snake.find((v) => v.name === 'PK')!;
+			const enrolled = liveVariables(
+				parseVarStore(
+					enrollCertificate(
+						readFileSync(SETUP_MODE),
+						Buffer.alloc(700, 1),
+						'5f0d1b2c-3a4e-4f60-7182-93a4b5c6d7e8',
+						new Date('2024-01-02T03:04:05Z'),
+					),
+				),
+			);
+			expect(enrolled.map((v) => v.name)).toEqual(['db', 'KEK', 'PK', 'SecureBootEnable']);
+			for (const name of ['db', 'KEK', 'PK', 'SecureBootEnable']) {
+				const ours = enrolled.find((v) => v.name === name)!;
+				const theirs = snake.find((v) => v.name === name)!;
+				expect([ours.guid, ours.attributes], name).toEqual([theirs.guid, theirs.attributes]);
+			}
+			// Same signature list header as the snakeoil PK (type X.509, header size 0).
+			expect(
+				enrolled
+					.find((v) => v.name === 'PK')!
+					.data.subarray(0, 16)
+					.equals(pk.data.subarray(0, 16)),
+			).toBe(true);
+			expect(enrolled.find((v) => v.name === 'PK')!.timestamp!.readUInt16LE(0)).toBe(2024);
+		},
+	);
 });

@@ -55,7 +55,12 @@ export function guidBytes(guid: string): Buffer {
 	const hex = guid.replace(/-/g, '');
 	if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new DistKernelError('ovmf-vars.guid', `Expected a GUID, got \`${guid}\``);
 	const b = Buffer.from(hex, 'hex');
-	return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+	return Buffer.concat([
+		Buffer.from(b.subarray(0, 4)).reverse(),
+		Buffer.from(b.subarray(4, 6)).reverse(),
+		Buffer.from(b.subarray(6, 8)).reverse(),
+		b.subarray(8),
+	]);
 }
 
 export function guidText(bytes: Buffer): string {
@@ -68,13 +73,16 @@ const align4 = (n: number) => (n + 3) & ~3;
 
 export function parseVarStore(fd: Buffer): ParsedVarStore {
 	if (fd.length < 64 || fd.toString('latin1', 40, 44) !== '_FVH') throw invalid('no firmware volume header (_FVH)');
-	if (guidText(fd.subarray(16, 32)) !== SYSTEM_NV_DATA_FV_GUID) throw invalid('the firmware volume is not an NV data volume');
+	if (guidText(fd.subarray(16, 32)) !== SYSTEM_NV_DATA_FV_GUID)
+		throw invalid('the firmware volume is not an NV data volume');
 	const headerLength = fd.readUInt16LE(48);
 	const store = headerLength;
 	if (store + STORE_HEADER_SIZE > fd.length) throw invalid('truncated variable store header');
-	if (guidText(fd.subarray(store, store + 16)) !== AUTHENTICATED_VARIABLE_GUID) throw invalid('the variable store is not an authenticated one');
+	if (guidText(fd.subarray(store, store + 16)) !== AUTHENTICATED_VARIABLE_GUID)
+		throw invalid('the variable store is not an authenticated one');
 	const size = fd.readUInt32LE(store + 16);
-	if (fd[store + 20] !== 0x5a || fd[store + 21] !== 0xfe) throw invalid('the variable store is not formatted and healthy');
+	if (fd[store + 20] !== 0x5a || fd[store + 21] !== 0xfe)
+		throw invalid('the variable store is not formatted and healthy');
 	const end = store + size;
 	if (end > fd.length || size < STORE_HEADER_SIZE) throw invalid(`variable store size ${size} does not fit the file`);
 	const start = align4(store + STORE_HEADER_SIZE);
@@ -85,7 +93,8 @@ export function parseVarStore(fd: Buffer): ParsedVarStore {
 		const dataSize = fd.readUInt32LE(offset + 40);
 		const nameStart = offset + HEADER_SIZE;
 		const dataStart = nameStart + nameSize;
-		if (nameSize % 2 !== 0 || dataStart + dataSize > end) throw invalid(`variable record at 0x${offset.toString(16)} runs past the store`);
+		if (nameSize % 2 !== 0 || dataStart + dataSize > end)
+			throw invalid(`variable record at 0x${offset.toString(16)} runs past the store`);
 		variables.push({
 			offset,
 			state: fd[offset + 2]!,
@@ -102,7 +111,9 @@ export function parseVarStore(fd: Buffer): ParsedVarStore {
 
 /** The live variables (state VAR_ADDED), later records replacing earlier ones of the same name and GUID. */
 export function liveVariables(store: ParsedVarStore): StoreVariable[] {
-	return store.variables.filter((v) => v.state === VAR_ADDED).map(({ name, guid, attributes, data, timestamp }) => ({ name, guid, attributes, data, timestamp }));
+	return store.variables
+		.filter((v) => v.state === VAR_ADDED)
+		.map(({ name, guid, attributes, data, timestamp }) => ({ name, guid, attributes, data, timestamp }));
 }
 
 function record(variable: StoreVariable): Buffer {
@@ -125,11 +136,14 @@ export function addVariables(fd: Buffer, variables: readonly StoreVariable[]): B
 	let offset = store.free;
 	for (const variable of variables) {
 		for (const old of store.variables) {
-			if (old.state === VAR_ADDED && old.name === variable.name && old.guid === variable.guid) out[old.offset + 2] = old.state & VAR_DELETED_MASK;
+			if (old.state === VAR_ADDED && old.name === variable.name && old.guid === variable.guid)
+				out[old.offset + 2] = old.state & VAR_DELETED_MASK;
 		}
 		const bytes = record(variable);
-		if (offset + bytes.length > store.end) throw new DistKernelError('ovmf-vars.full', `the variable store has no room for ${variable.name}`);
-		if (out.subarray(offset, offset + bytes.length).some((b) => b !== 0xff)) throw invalid(`the free space at 0x${offset.toString(16)} is not erased`);
+		if (offset + bytes.length > store.end)
+			throw new DistKernelError('ovmf-vars.full', `the variable store has no room for ${variable.name}`);
+		if (out.subarray(offset, offset + bytes.length).some((b) => b !== 0xff))
+			throw invalid(`the free space at 0x${offset.toString(16)} is not erased`);
 		bytes.copy(out, offset);
 		offset = align4(offset + bytes.length);
 	}
@@ -165,12 +179,21 @@ export function efiTime(date: Date): Buffer {
  */
 export function enrollCertificate(fd: Buffer, der: Buffer, owner: string, when: Date): Buffer {
 	const list = x509SignatureList(der, owner);
-	const authenticated = EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS | EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS;
+	const authenticated =
+		EFI_VARIABLE_NON_VOLATILE |
+		EFI_VARIABLE_BOOTSERVICE_ACCESS |
+		EFI_VARIABLE_RUNTIME_ACCESS |
+		EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS;
 	const timestamp = efiTime(when);
 	return addVariables(fd, [
 		{ name: 'db', guid: EFI_IMAGE_SECURITY_DATABASE_GUID, attributes: authenticated, data: list, timestamp },
 		{ name: 'KEK', guid: EFI_GLOBAL_VARIABLE_GUID, attributes: authenticated, data: list, timestamp },
 		{ name: 'PK', guid: EFI_GLOBAL_VARIABLE_GUID, attributes: authenticated, data: list, timestamp },
-		{ name: 'SecureBootEnable', guid: EFI_SECURE_BOOT_ENABLE_DISABLE_GUID, attributes: EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS, data: Buffer.from([1]) },
+		{
+			name: 'SecureBootEnable',
+			guid: EFI_SECURE_BOOT_ENABLE_DISABLE_GUID,
+			attributes: EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS,
+			data: Buffer.from([1]),
+		},
 	]);
 }

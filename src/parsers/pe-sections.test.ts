@@ -29,14 +29,19 @@ function buildPe(sections: Array<[string, Buffer]>): Buffer {
 
 describe('readPeSections', () => {
 	it('lists sections and returns their data without padding', () => {
-		const pe = buildPe([['.osrel', Buffer.from('ID=gentoo\n')], ['.cmdline', Buffer.from('root=/dev/vda1')]]);
+		const pe = buildPe([
+			['.osrel', Buffer.from('ID=gentoo\n')],
+			['.cmdline', Buffer.from('root=/dev/vda1')],
+		]);
 		expect(readPeSections(pe).map((s) => s.name)).toEqual(['.osrel', '.cmdline']);
 		expect(findSection(pe, '.cmdline')?.toString()).toBe('root=/dev/vda1');
 		expect(findSection(pe, '.linux')).toBeUndefined();
 	});
 
 	it('rejects files that are not PE images', () => {
-		expect(() => readPeSections(Buffer.from('not an image at all, just some text padding it out to 64 bytes....'))).toThrow(/missing MZ header/);
+		expect(() =>
+			readPeSections(Buffer.from('not an image at all, just some text padding it out to 64 bytes....')),
+		).toThrow(/missing MZ header/);
 		const broken = buildPe([['.x', Buffer.from('y')]]);
 		broken.write('XX', 0x40, 'latin1');
 		expect(() => readPeSections(broken)).toThrow(/missing PE signature/);

@@ -19,7 +19,8 @@ export function readPeSections(image: Uint8Array): PeSection[] {
 	const buf = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
 	if (buf.length < 0x40 || buf.toString('latin1', 0, 2) !== 'MZ') throw peError('missing MZ header');
 	const peOffset = buf.readUInt32LE(0x3c);
-	if (peOffset + 24 > buf.length || buf.toString('latin1', peOffset, peOffset + 4) !== 'PE\0\0') throw peError('missing PE signature');
+	if (peOffset + 24 > buf.length || buf.toString('latin1', peOffset, peOffset + 4) !== 'PE\0\0')
+		throw peError('missing PE signature');
 	const count = buf.readUInt16LE(peOffset + 6);
 	const optionalSize = buf.readUInt16LE(peOffset + 20);
 	const table = peOffset + 24 + optionalSize;

@@ -94,10 +94,33 @@ describe('comparePmsVersions', () => {
 });
 
 describe('parsePmsVersion', () => {
-	it.each(['1', '1.2.3', '1a', '1.2_alpha', '1_p', '1_p1-r2', '0', '6.12.5_p1', '1_alpha_beta_pre_rc_p', '00001'])('accepts %s', (v) => {
-		expect(parsePmsVersion(v)?.text).toBe(v);
-	});
-	it.each(['', 'a', '1.', '.1', '1..2', '1A', '1ab', '1_gamma', '1-r', '1-r1-r2', '1_p-1', '1.2-rc1', '6.1$(reboot)', '1 2', '1\n', '-1', '1_pre-r1a', 'v1', '1.2.3-gentoo'])('refuses %j', (v) => {
+	it.each(['1', '1.2.3', '1a', '1.2_alpha', '1_p', '1_p1-r2', '0', '6.12.5_p1', '1_alpha_beta_pre_rc_p', '00001'])(
+		'accepts %s',
+		(v) => {
+			expect(parsePmsVersion(v)?.text).toBe(v);
+		},
+	);
+	it.each([
+		'',
+		'a',
+		'1.',
+		'.1',
+		'1..2',
+		'1A',
+		'1ab',
+		'1_gamma',
+		'1-r',
+		'1-r1-r2',
+		'1_p-1',
+		'1.2-rc1',
+		'6.1$(reboot)',
+		'1 2',
+		'1\n',
+		'-1',
+		'1_pre-r1a',
+		'v1',
+		'1.2.3-gentoo',
+	])('refuses %j', (v) => {
 		expect(parsePmsVersion(v)).toBeUndefined();
 	});
 	it('splits components', () => {
@@ -138,7 +161,8 @@ function randomVersion(random: () => number): string {
 	for (let i = 0; i < count; i++) v += `.${number()}`;
 	if (random() < 0.25) v += pick(['a', 'b', 'z']);
 	const suffixes = Math.floor(random() * 3);
-	for (let i = 0; i < suffixes; i++) v += `_${pick(['alpha', 'beta', 'pre', 'rc', 'p'])}${pick(['', '0', '1', '2', '10'])}`;
+	for (let i = 0; i < suffixes; i++)
+		v += `_${pick(['alpha', 'beta', 'pre', 'rc', 'p'])}${pick(['', '0', '1', '2', '10'])}`;
 	if (random() < 0.3) v += `-r${pick(['0', '1', '2', '10', '01'])}`;
 	return v;
 }
@@ -155,7 +179,8 @@ describe('comparison properties over random versions', () => {
 		const violations: string[] = [];
 		for (const a of versions) {
 			if (compareVersionStrings(a, a) !== 0) violations.push(`${a} != ${a}`);
-			for (const b of versions) if (compareVersionStrings(a, b) !== -compareVersionStrings(b, a)) violations.push(`${a} vs ${b}`);
+			for (const b of versions)
+				if (compareVersionStrings(a, b) !== -compareVersionStrings(b, a)) violations.push(`${a} vs ${b}`);
 		}
 		expect(violations).toEqual([]);
 	});
@@ -172,7 +197,8 @@ describe('comparison properties over random versions', () => {
 					const jk = cmp[j]![k]!;
 					if (jk > 0) continue;
 					const ik = cmp[i]![k]!;
-					if (ik > 0 || (ij === 0 && jk === 0 && ik !== 0)) violations.push(`${versions[i]} ≤ ${versions[j]} ≤ ${versions[k]}`);
+					if (ik > 0 || (ij === 0 && jk === 0 && ik !== 0))
+						violations.push(`${versions[i]} ≤ ${versions[j]} ≤ ${versions[k]}`);
 				}
 			}
 		expect(violations).toEqual([]);

@@ -100,7 +100,11 @@ export function comparePmsVersions(a: PmsVersion, b: PmsVersion): -1 | 0 | 1 {
 export function compareVersionStrings(a: string, b: string): -1 | 0 | 1 {
 	const x = parsePmsVersion(a);
 	const y = parsePmsVersion(b);
-	if (!x || !y) throw new DistKernelError('version.parse', `Expected a PMS version such as 6.1.11-r1, got \`${printable(!x ? a : b)}\``);
+	if (!x || !y)
+		throw new DistKernelError(
+			'version.parse',
+			`Expected a PMS version such as 6.1.11-r1, got \`${printable(!x ? a : b)}\``,
+		);
 	return comparePmsVersions(x, y);
 }
 

@@ -9,13 +9,17 @@ export interface MountEntry {
 	options: string[];
 }
 
-
 export function parseProcMounts(text: string): MountEntry[] {
 	const entries: MountEntry[] = [];
 	for (const line of text.split('\n')) {
 		const fields = line.trim().split(/\s+/);
 		if (fields.length < 3 || fields[0]!.startsWith('#')) continue;
-		entries.push({ source: unescapeOctal(fields[0]!), target: unescapeOctal(fields[1]!), fstype: fields[2]!, options: (fields[3] ?? '').split(',').filter(Boolean) });
+		entries.push({
+			source: unescapeOctal(fields[0]!),
+			target: unescapeOctal(fields[1]!),
+			fstype: fields[2]!,
+			options: (fields[3] ?? '').split(',').filter(Boolean),
+		});
 	}
 	return entries;
 }

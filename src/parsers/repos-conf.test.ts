@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseReposConf, type ReposConfSource } from './repos-conf';
 
 const one = (text: string, path = '/etc/portage/repos.conf') => parseReposConf([{ path, text }]);
-const section = (conf: ReturnType<typeof parseReposConf>, name: string) => conf.sections.find((s) => s.name === name)?.options;
+const section = (conf: ReturnType<typeof parseReposConf>, name: string) =>
+	conf.sections.find((s) => s.name === name)?.options;
 
 /** The real thing: Python's configparser configured as Portage configures it (SafeConfigParser + Portage's defaults). */
 function pythonConfigparser(sources: ReposConfSource[]): Record<string, Record<string, string>> | { error: string } {
@@ -33,7 +34,11 @@ function ours(sources: ReposConfSource[]): Record<string, Record<string, string>
 describe('parseReposConf', () => {
 	it('reads sections, [DEFAULT] inheritance, both delimiters, and lower-cases keys', () => {
 		const conf = one('[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nLocation = /var/db/repos/gentoo\nsync-type: rsync\n');
-		expect(section(conf, 'gentoo')).toMatchObject({ location: '/var/db/repos/gentoo', 'sync-type': 'rsync', 'main-repo': 'gentoo' });
+		expect(section(conf, 'gentoo')).toMatchObject({
+			location: '/var/db/repos/gentoo',
+			'sync-type': 'rsync',
+			'main-repo': 'gentoo',
+		});
 		expect(conf.defaults['main-repo']).toBe('gentoo');
 	});
 
@@ -79,11 +84,28 @@ describe('parseReposConf', () => {
 	});
 
 	const differential: [string, ReposConfSource[]][] = [
-		['gentoo default', [{ path: 'a', text: '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\nauto-sync = yes\n' }]],
-		['two files', [{ path: 'a', text: '[gentoo]\nlocation = /a\n' }, { path: 'b', text: '[DEFAULT]\nx = 1\n[gentoo]\nlocation = /b\n[l]\nlocation=/l\n' }]],
+		[
+			'gentoo default',
+			[
+				{
+					path: 'a',
+					text: '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\nauto-sync = yes\n',
+				},
+			],
+		],
+		[
+			'two files',
+			[
+				{ path: 'a', text: '[gentoo]\nlocation = /a\n' },
+				{ path: 'b', text: '[DEFAULT]\nx = 1\n[gentoo]\nlocation = /b\n[l]\nlocation=/l\n' },
+			],
+		],
 		['continuations and blanks', [{ path: 'a', text: '[x]\nk = a\n\n  b\n\n\nj=2\n' }]],
 		['colon, spaces, case', [{ path: 'a', text: '[My Repo]\n  Location :  /p q  \nA=B=C\n' }]],
-		['interpolation chain', [{ path: 'a', text: '[DEFAULT]\nbase = %(EPREFIX)s/var/db/repos\n[x]\nlocation = %(base)s/x\n' }]],
+		[
+			'interpolation chain',
+			[{ path: 'a', text: '[DEFAULT]\nbase = %(EPREFIX)s/var/db/repos\n[x]\nlocation = %(base)s/x\n' }],
+		],
 		['bracket in header', [{ path: 'a', text: '[a]b]\nlocation = /x\n' }]],
 		['empty value', [{ path: 'a', text: '[x]\nlocation =\n' }]],
 		['duplicate section', [{ path: 'a', text: '[x]\n[x]\n' }]],

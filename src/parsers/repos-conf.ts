@@ -33,7 +33,10 @@ export const PORTAGE_INTERPOLATION_DEFAULTS: Readonly<Record<string, string>> = 
 };
 
 function syntaxError(source: string, line: number, message: string): DistKernelError {
-	return new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}:${line}`, { details: message, exitCode: 2 });
+	return new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}:${line}`, {
+		details: message,
+		exitCode: 2,
+	});
 }
 
 interface RawSection {
@@ -48,12 +51,17 @@ const SECTION_RE = /^\[(.+)\]/;
 const OPTION_RE = /^(.*?)\s*[=:]\s*(.*)$/;
 
 /** Reads the files in order; later files add sections or override options, as configparser.read_file does. */
-export function parseReposConf(sources: readonly ReposConfSource[], interpolationDefaults: Readonly<Record<string, string>> = PORTAGE_INTERPOLATION_DEFAULTS): ReposConf {
+export function parseReposConf(
+	sources: readonly ReposConfSource[],
+	interpolationDefaults: Readonly<Record<string, string>> = PORTAGE_INTERPOLATION_DEFAULTS,
+): ReposConf {
 	const defaults = new Map<string, string>(Object.entries(interpolationDefaults));
 	const sections = new Map<string, RawSection>();
 	for (const { path, text } of sources) parseOne(path, text, defaults, sections);
 
-	const defaultValues = Object.fromEntries([...defaults].map(([k, v]) => [k, interpolate(v, k, 'DEFAULT', defaults, new Map(), path0(sources))]));
+	const defaultValues = Object.fromEntries(
+		[...defaults].map(([k, v]) => [k, interpolate(v, k, 'DEFAULT', defaults, new Map(), path0(sources))]),
+	);
 	const result: ReposConfSection[] = [];
 	for (const section of sections.values()) {
 		const options: Record<string, string> = {};
@@ -71,7 +79,12 @@ function path0(sources: readonly ReposConfSource[]): string {
 	return sources[0]?.path ?? 'repos.conf';
 }
 
-function parseOne(source: string, text: string, defaults: Map<string, string>, sections: Map<string, RawSection>): void {
+function parseOne(
+	source: string,
+	text: string,
+	defaults: Map<string, string>,
+	sections: Map<string, RawSection>,
+): void {
 	const seenSections = new Set<string>();
 	const seenOptions = new Set<string>();
 	let current: Map<string, string> | undefined;
@@ -109,7 +122,8 @@ function parseOne(source: string, text: string, defaults: Map<string, string>, s
 		const sectionMatch = SECTION_RE.exec(stripped);
 		if (sectionMatch) {
 			const name = sectionMatch[1] ?? '';
-			if (seenSections.has(name) && name !== 'DEFAULT') throw syntaxError(source, lineNo, `section [${printable(name)}] appears twice in this file`);
+			if (seenSections.has(name) && name !== 'DEFAULT')
+				throw syntaxError(source, lineNo, `section [${printable(name)}] appears twice in this file`);
 			seenSections.add(name);
 			currentName = name;
 			if (name === 'DEFAULT') current = defaults;
@@ -123,12 +137,19 @@ function parseOne(source: string, text: string, defaults: Map<string, string>, s
 			}
 			continue;
 		}
-		if (!current || currentName === undefined) throw syntaxError(source, lineNo, `expected a [section] header before \`${printable(stripped)}\``);
+		if (!current || currentName === undefined)
+			throw syntaxError(source, lineNo, `expected a [section] header before \`${printable(stripped)}\``);
 		const optionMatch = OPTION_RE.exec(stripped);
-		if (!optionMatch || (optionMatch[1] ?? '') === '') throw syntaxError(source, lineNo, `expected \`key = value\`, got \`${printable(stripped)}\``);
+		if (!optionMatch || (optionMatch[1] ?? '') === '')
+			throw syntaxError(source, lineNo, `expected \`key = value\`, got \`${printable(stripped)}\``);
 		const key = (optionMatch[1] ?? '').toLowerCase();
 		const seenKey = `${currentName}\0${key}`;
-		if (seenOptions.has(seenKey)) throw syntaxError(source, lineNo, `option \`${printable(key)}\` appears twice in section [${printable(currentName)}]`);
+		if (seenOptions.has(seenKey))
+			throw syntaxError(
+				source,
+				lineNo,
+				`option \`${printable(key)}\` appears twice in section [${printable(currentName)}]`,
+			);
 		seenOptions.add(seenKey);
 		option = key;
 		optionIndent = indent;
@@ -138,8 +159,20 @@ function parseOne(source: string, text: string, defaults: Map<string, string>, s
 }
 
 /** configparser BasicInterpolation: `%(name)s` from the section then [DEFAULT], `%%` a literal percent sign. */
-function interpolate(value: string, key: string, section: string, own: Map<string, string>, fallback: Map<string, string>, source: string, depth = 0): string {
-	if (depth > 10) throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, { exitCode: 2, details: `interpolation of \`${key}\` in [${printable(section)}] is too deep (a loop?)` });
+function interpolate(
+	value: string,
+	key: string,
+	section: string,
+	own: Map<string, string>,
+	fallback: Map<string, string>,
+	source: string,
+	depth = 0,
+): string {
+	if (depth > 10)
+		throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, {
+			exitCode: 2,
+			details: `interpolation of \`${key}\` in [${printable(section)}] is too deep (a loop?)`,
+		});
 	let out = '';
 	for (let i = 0; i < value.length; ) {
 		const c = value[i];
@@ -156,12 +189,18 @@ function interpolate(value: string, key: string, section: string, own: Map<strin
 		}
 		const match = /^%\(([^)]+)\)s/.exec(value.slice(i));
 		if (!match) {
-			throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, { exitCode: 2, details: `\`${key}\` in [${printable(section)}]: '%' must be followed by '%' or '(name)s', got \`${printable(value)}\`` });
+			throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, {
+				exitCode: 2,
+				details: `\`${key}\` in [${printable(section)}]: '%' must be followed by '%' or '(name)s', got \`${printable(value)}\``,
+			});
 		}
 		const name = (match[1] ?? '').toLowerCase();
 		const referenced = own.get(name) ?? fallback.get(name);
 		if (referenced === undefined) {
-			throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, { exitCode: 2, details: `\`${key}\` in [${printable(section)}] refers to \`%(${printable(name)})s\`, which is not set` });
+			throw new DistKernelError('repos-conf.syntax', `invalid repos.conf: ${source}`, {
+				exitCode: 2,
+				details: `\`${key}\` in [${printable(section)}] refers to \`%(${printable(name)})s\`, which is not set`,
+			});
 		}
 		out += interpolate(referenced, name, section, own, fallback, source, depth + 1);
 		i += match[0].length;

@@ -3,7 +3,8 @@ import { countSignatures } from './sbverify-list';
 
 describe('countSignatures', () => {
 	it('counts the signature headers of sbverify --list', () => {
-		const two = 'signature 1\nimage signature issuers:\n - /CN=t\nimage signature certificates:\n - subject: /CN=t\n   issuer:  /CN=t\nsignature 2\nimage signature issuers:\n - /CN=u\n';
+		const two =
+			'signature 1\nimage signature issuers:\n - /CN=t\nimage signature certificates:\n - subject: /CN=t\n   issuer:  /CN=t\nsignature 2\nimage signature issuers:\n - /CN=u\n';
 		expect(countSignatures(two)).toBe(2);
 		expect(countSignatures('')).toBe(0);
 	});

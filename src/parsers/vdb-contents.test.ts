@@ -14,22 +14,47 @@ describe('parseContents', () => {
 		].join('\n');
 		expect(parseContents(text)).toEqual([
 			{ type: 'dir', path: '/lib/modules/6.1.11-gentoo-dist' },
-			{ type: 'obj', path: '/lib/modules/6.1.11-gentoo-dist/extra/zfs.ko', md5: '0123456789abcdef0123456789abcdef', mtime: 1676000000 },
-			{ type: 'sym', path: '/lib/modules/6.1.11-gentoo-dist/build', target: '../../../usr/src/linux-6.1.11-gentoo-dist', mtime: 1676000001 },
+			{
+				type: 'obj',
+				path: '/lib/modules/6.1.11-gentoo-dist/extra/zfs.ko',
+				md5: '0123456789abcdef0123456789abcdef',
+				mtime: 1676000000,
+			},
+			{
+				type: 'sym',
+				path: '/lib/modules/6.1.11-gentoo-dist/build',
+				target: '../../../usr/src/linux-6.1.11-gentoo-dist',
+				mtime: 1676000001,
+			},
 			{ type: 'dev', path: '/dev/null' },
 			{ type: 'fif', path: '/run/fifo' },
 		]);
 	});
 
 	it('takes fields from the right so paths may contain spaces', () => {
-		expect(parseContentsLine('obj /usr/share/my docs/a b.txt abc 12')).toEqual({ type: 'obj', path: '/usr/share/my docs/a b.txt', md5: 'abc', mtime: 12 });
-		expect(parseContentsLine('sym /opt/a -> b/c d -> e f 9')).toEqual({ type: 'sym', path: '/opt/a -> b/c d', target: 'e f', mtime: 9 });
+		expect(parseContentsLine('obj /usr/share/my docs/a b.txt abc 12')).toEqual({
+			type: 'obj',
+			path: '/usr/share/my docs/a b.txt',
+			md5: 'abc',
+			mtime: 12,
+		});
+		expect(parseContentsLine('sym /opt/a -> b/c d -> e f 9')).toEqual({
+			type: 'sym',
+			path: '/opt/a -> b/c d',
+			target: 'e f',
+			mtime: 9,
+		});
 		expect(parseContentsLine('dir /opt/with space')).toEqual({ type: 'dir', path: '/opt/with space' });
 	});
 
 	it('accepts the pre-2011 symlink format with a stat tuple', () => {
 		const line = 'sym /usr/lib/libfoo.so -> libfoo.so.1 (2, 3L, 4L, 5, 6, 7, 8L, 9, 1234567, 11)';
-		expect(parseContentsLine(line)).toEqual({ type: 'sym', path: '/usr/lib/libfoo.so', target: 'libfoo.so.1', mtime: 1234567 });
+		expect(parseContentsLine(line)).toEqual({
+			type: 'sym',
+			path: '/usr/lib/libfoo.so',
+			target: 'libfoo.so.1',
+			mtime: 1234567,
+		});
 	});
 
 	it.each([

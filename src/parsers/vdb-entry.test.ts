@@ -46,7 +46,9 @@ describe('parseVdbEntry', () => {
 		['USE', 'ok b@d!\n'],
 		['repository', 'a b\n'],
 	])('rejects a bad %s with vdb.parse', (key, text) => {
-		expect(() => parseVdbEntry('sys-fs/zfs-kmod-2.2.0-r1', { ...base, [key]: text })).toThrow(expect.objectContaining({ code: 'vdb.parse' }));
+		expect(() => parseVdbEntry('sys-fs/zfs-kmod-2.2.0-r1', { ...base, [key]: text })).toThrow(
+			expect.objectContaining({ code: 'vdb.parse' }),
+		);
 	});
 	it('rejects a directory that is not category/PF', () => {
 		expect(() => parseVdbEntry('sys-fs/noversion', {})).toThrow(expect.objectContaining({ code: 'vdb.parse' }));

@@ -3,10 +3,21 @@
 // Pure: the caller reads the files and hands their text in; the directory name is authoritative, as in vartree.
 import { DistKernelError } from '../lib/errors';
 import { isCategory, isSlotName, printable } from '../lib/validate';
-import { parseDependAtoms, splitNameVersion, type Atom } from './atom';
+import { type Atom, parseDependAtoms, splitNameVersion } from './atom';
 import type { PmsVersion } from './pms-version';
 
-export const VDB_KEYS = ['CATEGORY', 'PF', 'SLOT', 'USE', 'IUSE', 'RDEPEND', 'repository', 'COUNTER', 'BUILD_TIME', 'INHERITED'] as const;
+export const VDB_KEYS = [
+	'CATEGORY',
+	'PF',
+	'SLOT',
+	'USE',
+	'IUSE',
+	'RDEPEND',
+	'repository',
+	'COUNTER',
+	'BUILD_TIME',
+	'INHERITED',
+] as const;
 export type VdbKey = (typeof VDB_KEYS)[number];
 export type VdbFiles = Partial<Record<VdbKey, string>>;
 
@@ -32,13 +43,16 @@ export interface VdbPackage {
 }
 
 function fail(cpv: string, key: string, why: string): DistKernelError {
-	return new DistKernelError('vdb.parse', `invalid installed package entry: ${printable(cpv)} (${key})`, { details: why });
+	return new DistKernelError('vdb.parse', `invalid installed package entry: ${printable(cpv)} (${key})`, {
+		details: why,
+	});
 }
 
 function value(files: VdbFiles, key: VdbKey): string | undefined {
 	const text = files[key];
 	if (text === undefined) return undefined;
-	if (text.includes('\0')) throw new DistKernelError('vdb.parse', `invalid installed package entry (${key}): null byte`);
+	if (text.includes('\0'))
+		throw new DistKernelError('vdb.parse', `invalid installed package entry (${key}): null byte`);
 	return text.trim();
 }
 
@@ -70,9 +84,11 @@ export function parseVdbEntry(cpv: string, files: VdbFiles): VdbPackage {
 	const split = splitNameVersion(pf);
 	if (!split) throw fail(cpv, 'directory', `Expected a package name and version, got \`${printable(pf)}\``);
 	const categoryFile = value(files, 'CATEGORY');
-	if (categoryFile !== undefined && categoryFile !== category) throw fail(cpv, 'CATEGORY', `\`${printable(categoryFile)}\` differs from the directory`);
+	if (categoryFile !== undefined && categoryFile !== category)
+		throw fail(cpv, 'CATEGORY', `\`${printable(categoryFile)}\` differs from the directory`);
 	const pfFile = value(files, 'PF');
-	if (pfFile !== undefined && pfFile !== pf) throw fail(cpv, 'PF', `\`${printable(pfFile)}\` differs from the directory`);
+	if (pfFile !== undefined && pfFile !== pf)
+		throw fail(cpv, 'PF', `\`${printable(pfFile)}\` differs from the directory`);
 
 	const slotText = value(files, 'SLOT') ?? '0';
 	const [slot = '', subSlot, ...slotExtra] = slotText.split('/');

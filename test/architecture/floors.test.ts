@@ -1,5 +1,5 @@
 // Issue 23: src/runtime in floors. An import from a lower floor to a higher one (or between features) fails here.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,8 +35,13 @@ describe('the floors of src/runtime', () => {
 
 	it("README's architecture table has one line per folder, in floor order", () => {
 		const readme = readFileSync(join(top, 'README.md'), 'utf8');
-		const section = readme.slice(readme.indexOf('## Architecture'), readme.indexOf('\n## ', readme.indexOf('## Architecture') + 1));
-		const lines = FLOORS.flatMap((floor) => floor.folders).map((folder) => `| \`src/runtime/${folder ? `${folder}/` : ''}\` |`);
+		const section = readme.slice(
+			readme.indexOf('## Architecture'),
+			readme.indexOf('\n## ', readme.indexOf('## Architecture') + 1),
+		);
+		const lines = FLOORS.flatMap((floor) => floor.folders).map(
+			(folder) => `| \`src/runtime/${folder ? `${folder}/` : ''}\` |`,
+		);
 		const positions = lines.map((line) => section.indexOf(line));
 		expect(lines.filter((_, i) => positions[i]! < 0)).toEqual([]);
 		expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -48,7 +53,10 @@ describe('the floors of src/runtime', () => {
 			for (const d of ['top/a', 'top/b', 'low/c', 'low/d', 'stray']) mkdirSync(join(dir, d), { recursive: true });
 			writeFileSync(join(dir, 'top/a/a.ts'), "import { c } from '../../low/c/c';\nexport const a = c;\n");
 			writeFileSync(join(dir, 'top/b/b.ts'), "import { a } from '../a/a';\nexport const b = a;\n");
-			writeFileSync(join(dir, 'low/c/c.ts'), "import type { B } from '../../top/b/b-type';\nimport { d } from '../d/d';\nexport const c = d;\n");
+			writeFileSync(
+				join(dir, 'low/c/c.ts'),
+				"import type { B } from '../../top/b/b-type';\nimport { d } from '../d/d';\nexport const c = d;\n",
+			);
 			writeFileSync(join(dir, 'top/b/b-type.ts'), 'export type B = 1;\n');
 			writeFileSync(join(dir, 'low/d/d.ts'), "import { c } from '../c/c';\nexport const d = 1;\n");
 			writeFileSync(join(dir, 'stray/s.ts'), 'export const s = 1;\n');

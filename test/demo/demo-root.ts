@@ -39,7 +39,12 @@ export function writeDemoVdb(root: string, kv: string): void {
 		files: [`/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/arch/x86/boot/bzImage`],
 		counter: 10,
 	});
-	writeVdbPackage(root, { cpv: `virtual/dist-kernel-${pv}`, slot: `0/${pv}`, rdepend: `|| ( ~sys-kernel/gentoo-kernel-bin-${pv} )`, counter: 11 });
+	writeVdbPackage(root, {
+		cpv: `virtual/dist-kernel-${pv}`,
+		slot: `0/${pv}`,
+		rdepend: `|| ( ~sys-kernel/gentoo-kernel-bin-${pv} )`,
+		counter: 11,
+	});
 	writeVdbPackage(root, {
 		cpv: 'app-emulation/virtualbox-modules-7.1.4',
 		use: ['amd64', 'strip'],

@@ -17,8 +17,12 @@ function heading(text: string): void {
 
 function run(args: string[], allowFailure = false): void {
 	process.stdout.write(`$ dist-kernel ${args.join(' ')}\n`);
-	const result = spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
-	if (result.status !== 0 && !allowFailure) throw new Error(`dist-kernel ${args.join(' ')} exited with ${result.status}`);
+	const result = spawnSync(process.execPath, [bin, ...args], {
+		stdio: 'inherit',
+		env: { ...process.env, NO_COLOR: '1' },
+	});
+	if (result.status !== 0 && !allowFailure)
+		throw new Error(`dist-kernel ${args.join(' ')} exited with ${result.status}`);
 }
 
 function tree(dir: string, base = dir, out: string[] = []): string[] {
@@ -27,7 +31,8 @@ function tree(dir: string, base = dir, out: string[] = []): string[] {
 		const st = statSync(full, { throwIfNoEntry: false });
 		if (!st) continue;
 		if (st.isDirectory()) tree(full, base, out);
-		else out.push(`${relative(base, full).padEnd(60)} ${String(st.size).padStart(10)}  ${(st.mode & 0o777).toString(8)}`);
+		else
+			out.push(`${relative(base, full).padEnd(60)} ${String(st.size).padStart(10)}  ${(st.mode & 0o777).toString(8)}`);
 	}
 	return out;
 }
@@ -50,7 +55,9 @@ for (const variant of ['initramfs', 'uki'] as const) {
 	linkKernelInto(kernel, root);
 	run(['--root', root, 'install', kernel.kv]);
 	process.stdout.write(`\n${root}/boot:\n${tree(join(root, 'boot')).join('\n')}\n`);
-	heading(`4. status and doctor (${variant}), with /var/db/pkg records of the kernel package and a stale module package`);
+	heading(
+		`4. status and doctor (${variant}), with /var/db/pkg records of the kernel package and a stale module package`,
+	);
 	writeDemoVdb(root, kernel.kv);
 	run(['--root', root, 'status'], true);
 	run(['--root', root, 'doctor'], true);

@@ -7,8 +7,8 @@
 // namespace, an overlay over /, chroot), where /etc/fstab is written and /boot, the ESP and /sys/firmware/efi are
 // mounted without touching this machine's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoot, whyNoRoot, type ThrowawayRoot } from '../portage/throwaway-root';
-import { GENTOO_ECLASSES, makeSandbox, q, SHIM, STAND_INS, type Sandbox } from './harness';
+import { createRoot, type ThrowawayRoot, whyNoRoot } from '../portage/throwaway-root';
+import { GENTOO_ECLASSES, makeSandbox, q, type Sandbox, SHIM, STAND_INS } from './harness';
 
 const why = whyNoRoot();
 let box: Sandbox;
@@ -24,7 +24,8 @@ afterAll(() => {
 const KV = '6.6.30-gentoo-dist';
 const KERNEL = `sys-kernel/gentoo-kernel-6.6.30`;
 const TREE = `/usr/src/linux-${KV}`;
-const KERNEL_PKG = 'EAPI=8 CATEGORY=sys-kernel PN=gentoo-kernel PV=6.6.30 PVR=6.6.30 PF=gentoo-kernel-6.6.30 P=gentoo-kernel-6.6.30 SLOT=6.6.30';
+const KERNEL_PKG =
+	'EAPI=8 CATEGORY=sys-kernel PN=gentoo-kernel PV=6.6.30 PVR=6.6.30 PF=gentoo-kernel-6.6.30 P=gentoo-kernel-6.6.30 SLOT=6.6.30';
 const MODULE_PKG = 'EAPI=8 CATEGORY=sys-fs PN=zfs-kmod PV=2.3.6 PVR=2.3.6 PF=zfs-kmod-2.3.6 P=zfs-kmod-2.3.6 SLOT=0';
 
 /** What each phase call printed (shim message log), how it ended, and the runtime calls it made. */
@@ -47,7 +48,11 @@ const CALLS = {
  * Run every phase call in a fresh throw-away root after `setup` (bash, as root inside the root: /etc/fstab, mounts).
  * `env` adds variables (DONT_MOUNT_BOOT).
  */
-async function runCase(name: string, setup: string, env: Record<string, string> = {}): Promise<Record<keyof typeof CALLS, Call>> {
+async function runCase(
+	name: string,
+	setup: string,
+	env: Record<string, string> = {},
+): Promise<Record<keyof typeof CALLS, Call>> {
 	if (why) throw new Error(why);
 	const root = createRoot({ prefix: 'dk-boot-guard-' });
 	roots.push(root);
@@ -82,13 +87,20 @@ async function runCase(name: string, setup: string, env: Record<string, string> 
 	for (const call of Object.keys(CALLS) as (keyof typeof CALLS)[]) {
 		const dir = `/var/tmp/dk-guard/${call}`;
 		const log = root.exists(`${dir}/T/shim-messages.log`) ? root.read(`${dir}/T/shim-messages.log`) : '';
-		const messages = log.split('\n').filter((l) => l.length > 0).map((l) => ({ level: l.slice(0, l.indexOf('\t')), text: l.slice(l.indexOf('\t') + 1) }));
+		const messages = log
+			.split('\n')
+			.filter((l) => l.length > 0)
+			.map((l) => ({ level: l.slice(0, l.indexOf('\t')), text: l.slice(l.indexOf('\t') + 1) }));
 		calls[call] = {
 			code: Number(root.read(`${dir}/code`).trim()),
 			messages,
 			texts: (level) => messages.filter((m) => m.level === level).map((m) => m.text),
 			runtimeCalls: root.exists(`${dir}/runtime.log`)
-				? root.read(`${dir}/runtime.log`).split('\n').filter((l) => l.length > 0).map((l) => l.split('\x1f').slice(0, -1))
+				? root
+						.read(`${dir}/runtime.log`)
+						.split('\n')
+						.filter((l) => l.length > 0)
+						.map((l) => l.split('\x1f').slice(0, -1))
 				: [],
 		};
 	}
@@ -110,7 +122,11 @@ describe('/boot listed in /etc/fstab but not mounted', () => {
 	it('kernel-install pkg_pretend and linux-mod-r1 pkg_setup (USE="dist-kernel initramfs") say so, and go on', () => {
 		for (const call of [calls.pretend, calls.modulesSetup]) {
 			expect(call.code).toBe(0);
-			expect(call.texts('ERROR')).toEqual(['Your /boot partition is not mounted', 'Please mount it and retry.', '/boot not mounted']);
+			expect(call.texts('ERROR')).toEqual([
+				'Your /boot partition is not mounted',
+				'Please mount it and retry.',
+				'/boot not mounted',
+			]);
 		}
 	});
 
@@ -130,7 +146,7 @@ describe('/boot listed in /etc/fstab but not mounted', () => {
 		expect(call.texts('DIE')).toEqual(['Kernel install failed, please fix the problems and run emerge --config']);
 	});
 
-	it('a module package\'s image rebuild refuses the same way, naming the kernel package to reconfigure', () => {
+	it("a module package's image rebuild refuses the same way, naming the kernel package to reconfigure", () => {
 		const call = calls.modulesImage;
 		expect(call.code).toBe(1);
 		expect(call.runtimeCalls).toEqual([]);
@@ -168,7 +184,9 @@ it('/boot mounted read-write: the install reaches the runtime', async () => {
 	const calls = await runCase('boot-rw', `${FSTAB_BOOT}\nmount -t tmpfs dk-boot /boot`);
 	expect(calls.install.code, calls.install.messages.map((m) => m.text).join('\n')).toBe(0);
 	expect(calls.install.texts('INFO')).toContain('Your /boot partition was detected as being mounted.');
-	expect(calls.install.runtimeCalls).toEqual([['install', KV, '--package', KERNEL, '--image', `${TREE}/arch/x86/boot/bzImage`]]);
+	expect(calls.install.runtimeCalls).toEqual([
+		['install', KV, '--package', KERNEL, '--image', `${TREE}/arch/x86/boot/bzImage`],
+	]);
 	expect(calls.modulesImage.runtimeCalls).toEqual([['initramfs', KV, '--package', 'sys-fs/zfs-kmod-2.3.6']]);
 });
 
@@ -177,6 +195,8 @@ it('DONT_MOUNT_BOOT=1: the admin takes care of /boot, nothing is checked', async
 	expect(calls.install.code).toBe(0);
 	// (the fake runtime logs one error line of its own)
 	expect(calls.install.texts('ERROR')).toEqual(['fake runtime error line']);
-	expect(calls.install.runtimeCalls).toEqual([['install', KV, '--package', KERNEL, '--image', `${TREE}/arch/x86/boot/bzImage`]]);
+	expect(calls.install.runtimeCalls).toEqual([
+		['install', KV, '--package', KERNEL, '--image', `${TREE}/arch/x86/boot/bzImage`],
+	]);
 	expect(calls.pretend.texts('ERROR')).toEqual([]);
 });

@@ -54,7 +54,9 @@ describe('dist-kernel_get_image_path', () => {
 		['ppc64', '', './vmlinux'],
 		['sparc', '', './vmlinux'],
 	])('ARCH=%s KERNEL_EFI_ZBOOT=%s gives %s', async (arch, zboot, path) => {
-		const result = await box.run(`${inherit}\nKERNEL_EFI_ZBOOT=${q(zboot)}\ndist-kernel_get_image_path`, { env: { ARCH: arch } });
+		const result = await box.run(`${inherit}\nKERNEL_EFI_ZBOOT=${q(zboot)}\ndist-kernel_get_image_path`, {
+			env: { ARCH: arch },
+		});
 		expect(result.stdout).toBe(`${path}\n`);
 	});
 
@@ -99,9 +101,12 @@ describe('module suffix and compressor', () => {
 	});
 
 	it('dies on an unreadable config and on an unknown suffix', async () => {
-		const missing = await box.run(`IUSE=modules-compress\n${inherit}\ndist-kernel_get_module_suffix /nonexistent/.config`, {
-			env: { USE: 'modules-compress' },
-		});
+		const missing = await box.run(
+			`IUSE=modules-compress\n${inherit}\ndist-kernel_get_module_suffix /nonexistent/.config`,
+			{
+				env: { USE: 'modules-compress' },
+			},
+		);
 		expect(missing.code).toBe(1);
 		expect(missing.texts('DIE')[0]).toContain('is not readable');
 		const unknown = await box.run(`${inherit}\ndist-kernel_get_compressor .ko.bz2`);
@@ -115,9 +120,12 @@ describe('dist-kernel_compressed_module_cleanup', () => {
 		mkdirSync(join(mods, 'kernel'), { recursive: true });
 		writeFileSync(join(mods, 'config'), 'CONFIG_MODULE_COMPRESS_XZ=y\n');
 		for (const f of ['a.ko', 'a.ko.xz', 'a.ko.zst', 'b.ko', 'c.ko.xz']) writeFileSync(join(mods, 'kernel', f), f);
-		const result = await box.run(`IUSE=modules-compress\n${inherit}\ndist-kernel_compressed_module_cleanup ${q(mods)}`, {
-			env: { USE: 'modules-compress' },
-		});
+		const result = await box.run(
+			`IUSE=modules-compress\n${inherit}\ndist-kernel_compressed_module_cleanup ${q(mods)}`,
+			{
+				env: { USE: 'modules-compress' },
+			},
+		);
 		expect(result.code).toBe(0);
 		expect(readdirSync(join(mods, 'kernel')).sort()).toEqual(['a.ko.xz', 'b.ko', 'c.ko.xz']);
 	});
@@ -157,7 +165,14 @@ describe('dist-kernel_install_kernel', () => {
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([
 			// a path on the target system: EROOT (here the EPREFIX temp root) is not part of it
-			['install', '6.6.30-gentoo-dist', '--package', 'sys-kernel/test-pkg-1.0', '--image', '/usr/src/linux-6.6.30-gentoo-dist/arch/x86/boot/bzImage'],
+			[
+				'install',
+				'6.6.30-gentoo-dist',
+				'--package',
+				'sys-kernel/test-pkg-1.0',
+				'--image',
+				'/usr/src/linux-6.6.30-gentoo-dist/arch/x86/boot/bzImage',
+			],
 		]);
 		expect(result.texts('WARN')).toContain('fake runtime warning for install');
 		expect(result.texts('LOG')).toContain('fake runtime did install 6.6.30-gentoo-dist');
@@ -167,7 +182,9 @@ describe('dist-kernel_install_kernel', () => {
 	it('accepts the old 3-argument installkernel form', async () => {
 		const src = kernelTree('6.6.31-gentoo-dist');
 		const image = join(src, 'arch/x86/boot/bzImage');
-		const result = await box.run(`${inherit}\ndist-kernel_install_kernel 6.6.31-gentoo-dist ${q(image)} ${q(join(src, 'System.map'))}`);
+		const result = await box.run(
+			`${inherit}\ndist-kernel_install_kernel 6.6.31-gentoo-dist ${q(image)} ${q(join(src, 'System.map'))}`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls[0]?.slice(0, 2)).toEqual(['install', '6.6.31-gentoo-dist']);
 		expect(result.runtimeCalls[0]).toContain('/usr/src/linux-6.6.31-gentoo-dist/arch/x86/boot/bzImage');
@@ -175,9 +192,12 @@ describe('dist-kernel_install_kernel', () => {
 
 	it('dies with a retry hint naming the kernel package when the runtime fails', async () => {
 		const src = kernelTree('6.6.32-gentoo-dist');
-		const result = await box.run(`${inherit}\nKV_FULL=6.6.32-gentoo-dist KV_DIR=${q(src)}\ndist-kernel_install_kernel`, {
-			env: { FAKE_RUNTIME_EXIT: '1' },
-		});
+		const result = await box.run(
+			`${inherit}\nKV_FULL=6.6.32-gentoo-dist KV_DIR=${q(src)}\ndist-kernel_install_kernel`,
+			{
+				env: { FAKE_RUNTIME_EXIT: '1' },
+			},
+		);
 		expect(result.code).toBe(1);
 		expect(result.texts('DIE')[0]).toBe('dist-kernel install 6.6.32-gentoo-dist failed');
 		expect(result.texts('ERROR')).toContain("    emerge --config '=sys-kernel/gentoo-kernel-6.6.30'");
@@ -199,7 +219,9 @@ describe('dist-kernel_install_kernel', () => {
 	});
 
 	it('does no boot work when ROOT is not empty', async () => {
-		const result = await box.run(`${inherit}\nKV_FULL=6.6.30-gentoo-dist\ndist-kernel_install_kernel`, { env: { ROOT: box.prefix } });
+		const result = await box.run(`${inherit}\nKV_FULL=6.6.30-gentoo-dist\ndist-kernel_install_kernel`, {
+			env: { ROOT: box.prefix },
+		});
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([]);
 		expect(result.texts('WARN').join('\n')).toContain('was not installed into /boot');
@@ -208,7 +230,9 @@ describe('dist-kernel_install_kernel', () => {
 	it('reinstalls every installed kernel with --all', async () => {
 		kernelTree('6.6.30-gentoo-dist');
 		kernelTree('6.6.31-gentoo-dist');
-		const result = await box.run(`${inherit}\nKV_FULL=6.6.30-gentoo-dist\ndist-kernel_install_kernel '' '' '' '' --all`);
+		const result = await box.run(
+			`${inherit}\nKV_FULL=6.6.30-gentoo-dist\ndist-kernel_install_kernel '' '' '' '' --all`,
+		);
 		expect(result.code).toBe(0);
 		const versions = result.runtimeCalls.map((call) => call[1]);
 		expect(versions).toEqual(expect.arrayContaining(['6.6.30-gentoo-dist', '6.6.31-gentoo-dist']));
@@ -230,14 +254,18 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		const kv = '6.6.40-gentoo-dist';
 		mkdirSync(join(box.prefix, 'lib', 'modules', kv), { recursive: true });
 		writeFileSync(join(box.prefix, 'lib', 'modules', kv, 'vmlinuz'), 'image');
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs ${q(join(box.prefix, `usr/src/linux-${kv}`))} ${kv}`);
+		const result = await box.run(
+			`${inherit}\ndist-kernel_reinstall_initramfs ${q(join(box.prefix, `usr/src/linux-${kv}`))} ${kv}`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']]);
 		expect(result.texts('WARN')).toContain('fake runtime warning for initramfs');
 	});
 
 	it('prints an error and returns 0 when the kernel image is missing', async () => {
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs /nonexistent 9.9.9-missing && echo returned-ok`);
+		const result = await box.run(
+			`${inherit}\ndist-kernel_reinstall_initramfs /nonexistent 9.9.9-missing && echo returned-ok`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('returned-ok');
 		expect(result.runtimeCalls).toEqual([]);
@@ -248,7 +276,9 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		const kv = '6.6.41-gentoo-dist';
 		mkdirSync(join(box.prefix, 'lib', 'modules', kv), { recursive: true });
 		writeFileSync(join(box.prefix, 'lib', 'modules', kv, 'vmlinuz'), 'image');
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs '' ${kv}`, { env: { FAKE_RUNTIME_EXIT: '2' } });
+		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs '' ${kv}`, {
+			env: { FAKE_RUNTIME_EXIT: '2' },
+		});
 		expect(result.code).toBe(1);
 		expect(result.texts('DIE')[0]).toBe(`dist-kernel initramfs ${kv} failed`);
 	});
@@ -259,16 +289,21 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		mkdirSync(join(src, 'arch', 'arm64', 'boot'), { recursive: true });
 		writeFileSync(join(src, '.config'), 'CONFIG_EFI_ZBOOT=y\n');
 		writeFileSync(join(src, 'arch', 'arm64', 'boot', 'vmlinuz.efi'), 'image');
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs ${q(src)} ${kv}\necho "zboot=$KERNEL_EFI_ZBOOT"`, {
-			env: { ARCH: 'arm64' },
-		});
+		const result = await box.run(
+			`${inherit}\ndist-kernel_reinstall_initramfs ${q(src)} ${kv}\necho "zboot=$KERNEL_EFI_ZBOOT"`,
+			{
+				env: { ARCH: 'arm64' },
+			},
+		);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('zboot=1');
 		expect(result.runtimeCalls).toEqual([['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']]);
 	});
 
 	it('does nothing when ROOT is not empty', async () => {
-		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs /x 6.6.40-gentoo-dist`, { env: { ROOT: box.prefix } });
+		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs /x 6.6.40-gentoo-dist`, {
+			env: { ROOT: box.prefix },
+		});
 		expect(result.code).toBe(0);
 		expect(result.runtimeCalls).toEqual([]);
 	});
@@ -278,7 +313,9 @@ describe('source and modules symlinks', () => {
 	it('dist-kernel_update_src_symlink creates a missing /usr/src/linux and leaves a foreign one alone', async () => {
 		const root = join(box.dir, 'src-links');
 		mkdirSync(join(root, 'usr', 'src', 'linux-6.6.30-gentoo-dist'), { recursive: true });
-		const created = await box.run(`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`);
+		const created = await box.run(
+			`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`,
+		);
 		expect(created.code).toBe(0);
 		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe('linux-6.6.30-gentoo-dist');
 
@@ -286,10 +323,14 @@ describe('source and modules symlinks', () => {
 		writeFileSync(join(root, 'usr', 'src', 'linux-6.1.0-custom', 'Makefile'), '');
 		rmSync(join(root, 'usr', 'src', 'linux'));
 		symlinkSync('linux-6.1.0-custom', join(root, 'usr', 'src', 'linux'));
-		const kept = await box.run(`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`);
+		const kept = await box.run(
+			`${inherit}\ndist-kernel_update_src_symlink ${q(join(root, 'usr/src/linux'))} 6.6.30-gentoo-dist`,
+		);
 		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe('linux-6.1.0-custom');
 		expect(kept.texts('LOG')).toContain("Please use 'eselect kernel' to update it when desired.");
-		const can = await box.run(`${inherit}\ndist-kernel_can_update_src_symlink ${q(join(root, 'usr/src/linux'))} || echo refused`);
+		const can = await box.run(
+			`${inherit}\ndist-kernel_can_update_src_symlink ${q(join(root, 'usr/src/linux'))} || echo refused`,
+		);
 		expect(can.stdout).toBe('refused\n');
 	});
 
@@ -302,14 +343,18 @@ describe('source and modules symlinks', () => {
 		symlinkSync(`../../../usr/src/linux-${kv}/arch/x86/boot/bzImage`, join(moddir, 'vmlinuz'));
 		const split = join(box.dir, 'split-usr');
 		mkdirSync(join(split, 'lib'), { recursive: true });
-		const unchanged = await box.run(`${inherit}\nEROOT=${q(split)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`);
+		const unchanged = await box.run(
+			`${inherit}\nEROOT=${q(split)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`,
+		);
 		expect(unchanged.code).toBe(0);
 		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../usr/src/linux-${kv}`);
 
 		const merged = join(box.dir, 'merged-usr');
 		mkdirSync(join(merged, 'usr', 'lib'), { recursive: true });
 		symlinkSync('usr/lib', join(merged, 'lib'));
-		const result = await box.run(`${inherit}\nEROOT=${q(merged)} ED=${q(image)} KV_FULL=${kv}\ndist-kernel_update_lib_symlinks`);
+		const result = await box.run(
+			`${inherit}\nEROOT=${q(merged)} ED=${q(image)} KV_FULL=${kv}\ndist-kernel_update_lib_symlinks`,
+		);
 		expect(result.code).toBe(0);
 		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../src/linux-${kv}`);
 		expect(readlinkSync(join(moddir, 'vmlinuz'))).toBe(`../../../src/linux-${kv}/arch/x86/boot/bzImage`);
@@ -326,7 +371,9 @@ describe('source and modules symlinks', () => {
 		const merged = join(box.dir, 'merged-usr-split');
 		mkdirSync(join(merged, 'usr', 'lib'), { recursive: true });
 		symlinkSync('usr/lib', join(merged, 'lib'));
-		const result = await box.run(`${inherit}\nEROOT=${q(merged)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`);
+		const result = await box.run(
+			`${inherit}\nEROOT=${q(merged)} ED=${q(image)}\ndist-kernel_update_lib_symlinks ${kv}`,
+		);
 		expect(result.code, result.stderr).toBe(0);
 		expect(readlinkSync(join(moddir, 'build'))).toBe(`../../../src/linux-${kv}`);
 		expect(readlinkSync(join(moddir, 'source'))).toBe(`../../../src/linux-headers-${kv}-common`);

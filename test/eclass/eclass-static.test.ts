@@ -15,21 +15,39 @@ const guards: Record<(typeof ECLASSES)[number], string> = {
 /** The public API listed in /work/shared/INTERFACES.md (plus Gentoo helpers kernel ebuilds call). */
 const publicApi: Record<(typeof ECLASSES)[number], string[]> = {
 	'dist-kernel-utils': [
-		'dist-kernel_PV_to_KV', 'dist-kernel_get_image_path', 'dist-kernel_install_kernel',
-		'dist-kernel_reinstall_initramfs', 'dist-kernel_compressed_module_cleanup',
-		'dist-kernel_get_compressor', 'dist-kernel_get_module_suffix', 'dist-kernel_can_update_src_symlink',
-		'dist-kernel_update_src_symlink', 'dist-kernel_update_lib_symlinks',
+		'dist-kernel_PV_to_KV',
+		'dist-kernel_get_image_path',
+		'dist-kernel_install_kernel',
+		'dist-kernel_reinstall_initramfs',
+		'dist-kernel_compressed_module_cleanup',
+		'dist-kernel_get_compressor',
+		'dist-kernel_get_module_suffix',
+		'dist-kernel_can_update_src_symlink',
+		'dist-kernel_update_src_symlink',
+		'dist-kernel_update_lib_symlinks',
 	],
 	'kernel-install': [
-		'kernel-install_src_test', 'kernel-install_pkg_pretend', 'kernel-install_pkg_preinst',
-		'kernel-install_pkg_postinst', 'kernel-install_pkg_postrm',
-		'kernel-install_pkg_config', 'kernel-install_test', 'kernel-install_install_all',
-		'kernel-install_compress_modules', 'kernel-install_extract_from_uki', 'kernel-install_update_symlink',
+		'kernel-install_src_test',
+		'kernel-install_pkg_pretend',
+		'kernel-install_pkg_preinst',
+		'kernel-install_pkg_postinst',
+		'kernel-install_pkg_postrm',
+		'kernel-install_pkg_config',
+		'kernel-install_test',
+		'kernel-install_install_all',
+		'kernel-install_compress_modules',
+		'kernel-install_extract_from_uki',
+		'kernel-install_update_symlink',
 		'kernel-install_can_update_symlink',
 	],
 	'linux-mod-r1': [
-		'linux-mod-r1_pkg_setup', 'linux-mod-r1_src_compile', 'linux-mod-r1_src_install',
-		'linux-mod-r1_pkg_postinst', 'linux_domodule', 'linux_moduleinto', 'modules_post_process',
+		'linux-mod-r1_pkg_setup',
+		'linux-mod-r1_src_compile',
+		'linux-mod-r1_src_install',
+		'linux-mod-r1_pkg_postinst',
+		'linux_domodule',
+		'linux_moduleinto',
+		'modules_post_process',
 	],
 };
 
@@ -37,7 +55,10 @@ describe.each(ECLASSES)('%s.eclass', (name) => {
 	const text = source(name);
 
 	it('is clean under shellcheck -s bash at warning level', () => {
-		const result = spawnSync('shellcheck', ['-s', 'bash', '-S', 'warning', '-f', 'gcc', '-'], { input: text, encoding: 'utf8' });
+		const result = spawnSync('shellcheck', ['-s', 'bash', '-S', 'warning', '-f', 'gcc', '-'], {
+			input: text,
+			encoding: 'utf8',
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.stdout).toBe('');
 		expect(result.status).toBe(0);
@@ -90,7 +111,14 @@ describe.each(ECLASSES)('%s.eclass', (name) => {
 
 it('linux-mod-r1 documents the variables of the public API', () => {
 	const text = source('linux-mod-r1');
-	for (const variable of ['MODULES_MAKEARGS', 'MODULES_INITRAMFS_IUSE', 'MODULES_KERNEL_MIN', 'MODULES_KERNEL_MAX', 'MODULES_OPTIONAL_IUSE', 'modlist']) {
+	for (const variable of [
+		'MODULES_MAKEARGS',
+		'MODULES_INITRAMFS_IUSE',
+		'MODULES_KERNEL_MIN',
+		'MODULES_KERNEL_MAX',
+		'MODULES_OPTIONAL_IUSE',
+		'modlist',
+	]) {
 		expect(text).toContain(`# @ECLASS_VARIABLE: ${variable}\n`);
 	}
 });

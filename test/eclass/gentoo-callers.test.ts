@@ -3,10 +3,20 @@
 // sys-fs/zfs-kmod, media-video/v4l2loopback and x11-drivers/nvidia-drivers do (read on gentoo/gentoo, not copied).
 // Kernel packages run with a fake runtime; module packages build real modules against Debian's headers.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readlinkSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianHeaders, makeSandbox, MODULE_FIXTURE, q, type Sandbox } from './harness';
+import { debianHeaders, MODULE_FIXTURE, makeSandbox, q, type Sandbox } from './harness';
 
 let box: Sandbox;
 const headers = debianHeaders();
@@ -18,7 +28,9 @@ afterAll(() => box.cleanup());
 const BIN_PV = '6.18.56';
 const BIN_KV = `${BIN_PV}-gentoo-dist-bin`;
 /** gentoo-kernel-bin's global scope, as far as it concerns our eclasses. */
-const binEbuild = (pv = BIN_PV) => `EAPI=8 CATEGORY=sys-kernel PN=gentoo-kernel-bin PV=${pv} PR=r0 PVR=${pv} PF=gentoo-kernel-bin-${pv} P=gentoo-kernel-bin-${pv}
+const binEbuild = (
+	pv = BIN_PV,
+) => `EAPI=8 CATEGORY=sys-kernel PN=gentoo-kernel-bin PV=${pv} PR=r0 PVR=${pv} PF=gentoo-kernel-bin-${pv} P=gentoo-kernel-bin-${pv}
 KERNEL_IUSE_GENERIC_UKI=1
 inherit kernel-install toolchain-funcs
 IUSE="debug"
@@ -48,11 +60,20 @@ function mergedBinKernel(root: string, withUki: boolean): { tree: string; image:
 		writeFileSync(join(parts, 'linux'), image);
 		writeFileSync(join(parts, 'initrd'), initrd);
 		execFileSync('objcopy', [
-			'--add-section', `.linux=${join(parts, 'linux')}`, '--set-section-flags', '.linux=data,readonly',
-			'--change-section-vma', '.linux=0x2000000',
-			'--add-section', `.initrd=${join(parts, 'initrd')}`, '--set-section-flags', '.initrd=data,readonly',
-			'--change-section-vma', '.initrd=0x3000000',
-			STUB, join(boot, 'uki.efi'),
+			'--add-section',
+			`.linux=${join(parts, 'linux')}`,
+			'--set-section-flags',
+			'.linux=data,readonly',
+			'--change-section-vma',
+			'.linux=0x2000000',
+			'--add-section',
+			`.initrd=${join(parts, 'initrd')}`,
+			'--set-section-flags',
+			'.initrd=data,readonly',
+			'--change-section-vma',
+			'.initrd=0x3000000',
+			STUB,
+			join(boot, 'uki.efi'),
 		]);
 		// the binary package ships empty placeholders next to the UKI
 		writeFileSync(join(boot, 'bzImage'), '');
@@ -73,9 +94,11 @@ beforeAll(() => {
 });
 
 describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel through kernel-build)', () => {
-	it('global scope: KV_FULL set before inherit-time defaults, the ebuild\'s own PDEPEND alone, INITRD_PACKAGES keys usable as BDEPEND', async () => {
+	it("global scope: KV_FULL set before inherit-time defaults, the ebuild's own PDEPEND alone, INITRD_PACKAGES keys usable as BDEPEND", async () => {
 		// kernel-build.eclass puts ${!INITRD_PACKAGES[@]} (the keys) into BDEPEND under generic-uki
-		const result = await box.run(`${binEbuild()}\necho "KV_FULL=$KV_FULL"\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE $IUSE)"\necho "PDEPEND=$(echo $E_PDEPEND $PDEPEND)"\necho "BDEPEND=generic-uki? ( \${!INITRD_PACKAGES[*]} )"`);
+		const result = await box.run(
+			`${binEbuild()}\necho "KV_FULL=$KV_FULL"\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE $IUSE)"\necho "PDEPEND=$(echo $E_PDEPEND $PDEPEND)"\necho "BDEPEND=generic-uki? ( \${!INITRD_PACKAGES[*]} )"`,
+		);
 		expect(result.code, result.stderr).toBe(0);
 		expect(result.stdout).toContain(`KV_FULL=${BIN_KV}\n`);
 		expect(result.stdout).toContain(`SLOT=${BIN_PV}\n`);
@@ -84,13 +107,16 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		expect(result.stdout).toContain(`PDEPEND=>=virtual/dist-kernel-${BIN_PV}\n`);
 		const bdepend = /BDEPEND=generic-uki\? \( (.*) \)/.exec(result.stdout)?.[1] ?? '';
 		// atoms (with version operators and USE dependencies), arch-conditional groups
-		for (const word of bdepend.split(' ')) expect(word).toMatch(/^((>=)?[a-z0-9-]+\/[A-Za-z0-9+_.-]+(\[[^\]]+\])?|[a-z0-9]+\?|\(|\))$/);
+		for (const word of bdepend.split(' '))
+			expect(word).toMatch(/^((>=)?[a-z0-9-]+\/[A-Za-z0-9+_.-]+(\[[^\]]+\])?|[a-z0-9]+\?|\(|\))$/);
 		expect(bdepend).toContain('sys-kernel/dracut');
 	});
 
 	it('the eclass adds no PDEPEND, for releases as for live ebuilds (vanilla-kernel-6.18.9999): the kernel ebuilds name their virtual', async () => {
 		for (const pv of ['6.18.9999', '6.18.56']) {
-			const result = await box.run(`EAPI=8 CATEGORY=sys-kernel PN=vanilla-kernel PV=${pv}\ninherit kernel-install\necho "PDEPEND=[$(echo $E_PDEPEND)]"`);
+			const result = await box.run(
+				`EAPI=8 CATEGORY=sys-kernel PN=vanilla-kernel PV=${pv}\ninherit kernel-install\necho "PDEPEND=[$(echo $E_PDEPEND)]"`,
+			);
 			expect(result.stdout, pv).toContain('PDEPEND=[]\n');
 		}
 	});
@@ -99,7 +125,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		const config = join(box.dir, 'kb-config');
 		writeFileSync(config, 'CONFIG_MODULE_COMPRESS_XZ=y\n');
 		const script = `${binEbuild()}\nKV_FULL=6.18.56-gentoo-dist\necho "[$(dist-kernel_get_compressor ${q(config)})]"`;
-		expect((await box.run(script, { env: { USE: 'generic-uki modules-compress' } })).stdout).toBe('[xz --check=crc32 --lzma2=dict=1MiB]\n');
+		expect((await box.run(script, { env: { USE: 'generic-uki modules-compress' } })).stdout).toBe(
+			'[xz --check=crc32 --lzma2=dict=1MiB]\n',
+		);
 		// USE=-modules-compress: modules and the generic initrd stay as they are
 		expect((await box.run(script, { env: { USE: 'generic-uki' } })).stdout).toBe('[]\n');
 	});
@@ -112,12 +140,15 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			// dracut and qemu are the expensive parts: record how they are called, let "init" greet (or the console
 			// show what $FAKE_CONSOLE says); real expect watches that console
 			writeFileSync(join(fakeBin, 'dracut'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/dracut.args"\n`);
-			writeFileSync(join(fakeBin, 'qemu-system-x86_64'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/qemu.args"\necho "\${FAKE_CONSOLE-Hello, World!}"\n`);
+			writeFileSync(
+				join(fakeBin, 'qemu-system-x86_64'),
+				`#!/bin/sh\nprintf '%s\\n' "$@" > "${fakeBin}/qemu.args"\necho "\${FAKE_CONSOLE-Hello, World!}"\n`,
+			);
 			chmodSync(join(fakeBin, 'dracut'), 0o755);
 			chmodSync(join(fakeBin, 'qemu-system-x86_64'), 0o755);
 		});
 
-		it('expect is installed (.ci/install-deps): kernel-install_test watches the console with it, as Gentoo\'s eclass', () => {
+		it("expect is installed (.ci/install-deps): kernel-install_test watches the console with it, as Gentoo's eclass", () => {
 			expect(spawnSync('expect', ['-c', 'exit 0']).status, 'expect(1) not found on PATH: run .ci/install-deps').toBe(0);
 		});
 
@@ -127,7 +158,13 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			// the test image is made in ${T}: start from a clean one each time
 			const result = await box.run(
 				`${binEbuild()}\n${pre}\nrm -rf "\${T}/fs.img" "\${T}/imageroot"\nkernel-install_test "\${KV_FULL}" /fake/bzImage /fake/modules ${q(config)}`,
-				{ env: { PATH: `${fakeBin}:${process.env['PATH']}`, USE: use, ...(console === undefined ? {} : { FAKE_CONSOLE: console }) } },
+				{
+					env: {
+						PATH: `${fakeBin}:${process.env['PATH']}`,
+						USE: use,
+						...(console === undefined ? {} : { FAKE_CONSOLE: console }),
+					},
+				},
 			);
 			return {
 				result,
@@ -148,7 +185,7 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			expect(result.texts('INFO')).toContain(`Kernel ${BIN_KV} booted successfully`);
 		});
 
-		it('fails on what expect sees on the console: a kernel panic, the initramfs\'s emergency shell, qemu exiting without a greeting', async () => {
+		it("fails on what expect sees on the console: a kernel panic, the initramfs's emergency shell, qemu exiting without a greeting", async () => {
 			for (const [console, why] of [
 				['Kernel panic - not syncing: VFS: Unable to mount root fs', '* Kernel panic'],
 				['Entering emergency mode. Exit the shell to continue.', '* The initramfs did not reach the root file system'],
@@ -157,7 +194,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 				const { result } = await runTest('', '', console);
 				expect(result.code, console).toBe(1);
 				expect(result.stderr, console).toContain(why);
-				expect(result.texts('DIE'), console).toEqual([`Booting the kernel ${BIN_KV} failed (see the console output above)`]);
+				expect(result.texts('DIE'), console).toEqual([
+					`Booting the kernel ${BIN_KV} failed (see the console output above)`,
+				]);
 			}
 		});
 
@@ -175,7 +214,10 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		mkdirSync(join(moddir, 'kernel', 'misc'), { recursive: true });
 		cpSync(helloKo, join(moddir, 'kernel', 'misc', 'hello.ko'));
 		mkdirSync(join(D, 'usr', 'src', `linux-${BIN_KV}`), { recursive: true });
-		writeFileSync(join(D, 'usr', 'src', `linux-${BIN_KV}`, '.config'), 'CONFIG_MODULES=y\nCONFIG_MODULE_COMPRESS_XZ=y\n');
+		writeFileSync(
+			join(D, 'usr', 'src', `linux-${BIN_KV}`, '.config'),
+			'CONFIG_MODULES=y\nCONFIG_MODULE_COMPRESS_XZ=y\n',
+		);
 		// a binary package ships modules.dep naming the uncompressed files
 		execFileSync('depmod', ['--all', '--basedir', D, BIN_KV], { stdio: 'ignore' });
 		const result = await box.run(`${binEbuild()}\ndostrip -x /lib/modules\nkernel-install_compress_modules`, {
@@ -191,7 +233,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		const D = join(box.dir, 'image-preinst');
 		mkdirSync(join(D, 'usr', 'src', `linux-${BIN_KV}`, 'certs'), { recursive: true });
 		writeFileSync(join(box.T, 'signing_key.pem'), '-----BEGIN PRIVATE KEY-----\n');
-		const result = await box.run(`${binEbuild()}\npkg_preinst\nrm -f "\${T}/signing_key.pem"`, { env: { D, EPREFIX: '' } });
+		const result = await box.run(`${binEbuild()}\npkg_preinst\nrm -f "\${T}/signing_key.pem"`, {
+			env: { D, EPREFIX: '' },
+		});
 		expect(result.code, result.stderr).toBe(0);
 		const key = join(D, 'usr', 'src', `linux-${BIN_KV}`, 'certs', 'signing_key.pem');
 		expect(readFileSync(key, 'utf8')).toBe('-----BEGIN PRIVATE KEY-----\n');
@@ -201,7 +245,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 	it('USE=generic-uki: postinst extracts kernel and initrd from the prebuilt PE UKI and links them in /lib/modules/KV', async () => {
 		const root = join(box.dir, 'root-uki', 'r');
 		const { tree, image, initrd } = mergedBinKernel(root, true);
-		const result = await box.run(`${binEbuild()}\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+		const result = await box.run(`${binEbuild()}\npkg_postinst`, {
+			env: { EPREFIX: root, USE: 'initramfs generic-uki' },
+		});
 		expect(result.code, result.stderr).toBe(0);
 		const boot = join(tree, 'arch', 'x86', 'boot');
 		expect(readFileSync(join(boot, 'bzImage')).equals(image)).toBe(true);
@@ -210,19 +256,43 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 		expect(readlinkSync(join(moddir, 'initrd'))).toBe(`../../../usr/src/linux-${BIN_KV}/arch/x86/boot/initrd`);
 		expect(readlinkSync(join(moddir, 'uki.efi'))).toBe(`../../../usr/src/linux-${BIN_KV}/arch/x86/boot/uki.efi`);
 		expect(result.runtimeCalls).toEqual([
-			['install', BIN_KV, '--package', `sys-kernel/gentoo-kernel-bin-${BIN_PV}`, '--image', `/usr/src/linux-${BIN_KV}/arch/x86/boot/bzImage`],
+			[
+				'install',
+				BIN_KV,
+				'--package',
+				`sys-kernel/gentoo-kernel-bin-${BIN_PV}`,
+				'--image',
+				`/usr/src/linux-${BIN_KV}/arch/x86/boot/bzImage`,
+			],
 		]);
 		expect(readlinkSync(join(root, 'usr', 'src', 'linux'))).toBe(`linux-${BIN_KV}`);
 	});
 
-	describe('USE=generic-uki with a signed prebuilt UKI (verified against the kernel\'s certs/signing_key.x509)', () => {
+	describe("USE=generic-uki with a signed prebuilt UKI (verified against the kernel's certs/signing_key.x509)", () => {
 		let keys = '';
 		beforeAll(() => {
 			keys = join(box.dir, 'sb-keys');
 			mkdirSync(keys, { recursive: true });
 			for (const name of ['good', 'other']) {
-				execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-days', '2',
-					'-keyout', join(keys, `${name}.key`), '-out', join(keys, `${name}.pem`)], { stdio: 'ignore' });
+				execFileSync(
+					'openssl',
+					[
+						'req',
+						'-x509',
+						'-newkey',
+						'rsa:2048',
+						'-nodes',
+						'-subj',
+						`/CN=${name}`,
+						'-days',
+						'2',
+						'-keyout',
+						join(keys, `${name}.key`),
+						'-out',
+						join(keys, `${name}.pem`),
+					],
+					{ stdio: 'ignore' },
+				);
 			}
 		});
 
@@ -233,28 +303,70 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			const parts = join(root, '..', 'parts');
 			mkdirSync(parts, { recursive: true });
 			// the systemd stub stands in for a signed EFI-stub kernel
-			execFileSync('sbsign', ['--key', join(keys, `${kernelKey}.key`), '--cert', join(keys, `${kernelKey}.pem`),
-				'--output', join(parts, 'kernel.efi'), STUB], { stdio: 'ignore' });
+			execFileSync(
+				'sbsign',
+				[
+					'--key',
+					join(keys, `${kernelKey}.key`),
+					'--cert',
+					join(keys, `${kernelKey}.pem`),
+					'--output',
+					join(parts, 'kernel.efi'),
+					STUB,
+				],
+				{ stdio: 'ignore' },
+			);
 			writeFileSync(join(parts, 'initrd'), Buffer.alloc(4096, 3));
 			execFileSync('objcopy', [
-				'--add-section', `.linux=${join(parts, 'kernel.efi')}`, '--set-section-flags', '.linux=data,readonly',
-				'--change-section-vma', '.linux=0x2000000',
-				'--add-section', `.initrd=${join(parts, 'initrd')}`, '--set-section-flags', '.initrd=data,readonly',
-				'--change-section-vma', '.initrd=0x3000000', STUB, join(parts, 'uki.unsigned'),
+				'--add-section',
+				`.linux=${join(parts, 'kernel.efi')}`,
+				'--set-section-flags',
+				'.linux=data,readonly',
+				'--change-section-vma',
+				'.linux=0x2000000',
+				'--add-section',
+				`.initrd=${join(parts, 'initrd')}`,
+				'--set-section-flags',
+				'.initrd=data,readonly',
+				'--change-section-vma',
+				'.initrd=0x3000000',
+				STUB,
+				join(parts, 'uki.unsigned'),
 			]);
 			const boot = join(tree, 'arch', 'x86', 'boot');
-			execFileSync('sbsign', ['--key', join(keys, `${ukiKey}.key`), '--cert', join(keys, `${ukiKey}.pem`),
-				'--output', join(boot, 'uki.efi'), join(parts, 'uki.unsigned')], { stdio: 'ignore' });
+			execFileSync(
+				'sbsign',
+				[
+					'--key',
+					join(keys, `${ukiKey}.key`),
+					'--cert',
+					join(keys, `${ukiKey}.pem`),
+					'--output',
+					join(boot, 'uki.efi'),
+					join(parts, 'uki.unsigned'),
+				],
+				{ stdio: 'ignore' },
+			);
 			writeFileSync(join(boot, 'bzImage'), '');
 			// the kernel's module signing certificate, DER as the kernel build writes it
 			mkdirSync(join(tree, 'certs'), { recursive: true });
-			execFileSync('openssl', ['x509', '-in', join(keys, 'good.pem'), '-outform', 'DER', '-out', join(tree, 'certs', 'signing_key.x509')]);
+			execFileSync('openssl', [
+				'x509',
+				'-in',
+				join(keys, 'good.pem'),
+				'-outform',
+				'DER',
+				'-out',
+				join(tree, 'certs', 'signing_key.x509'),
+			]);
 			return { root, kernel: readFileSync(join(parts, 'kernel.efi')) };
 		}
 
 		it('installs when both signatures verify', async () => {
 			const { root, kernel } = signedTree('ok', 'good', 'good');
-			const result = await box.run(`${binEbuild()}\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			const result = await box.run(`${binEbuild()}\npkg_postinst`, {
+				env: { EPREFIX: root, USE: 'initramfs generic-uki' },
+			});
 			expect(result.code, result.stderr).toBe(0);
 			expect(result.texts('INFO')).toContain('Signature verification OK');
 			const image = join(root, 'usr', 'src', `linux-${BIN_KV}`, 'arch', 'x86', 'boot', 'bzImage');
@@ -267,7 +379,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 			['the kernel inside is signed with another key', 'good', 'other', 'The signature of the kernel inside'],
 		])('dies before installing anything when %s', async (_what, ukiKey, kernelKey, message) => {
 			const { root } = signedTree(`${ukiKey}-${kernelKey}`, ukiKey, kernelKey);
-			const result = await box.run(`${binEbuild()}\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			const result = await box.run(`${binEbuild()}\npkg_postinst`, {
+				env: { EPREFIX: root, USE: 'initramfs generic-uki' },
+			});
 			expect(result.code).toBe(1);
 			expect(result.texts('DIE')[0]).toContain(message);
 			expect(result.runtimeCalls).toEqual([]);
@@ -277,7 +391,9 @@ describe('kernel packages (gentoo-kernel-bin, gentoo-kernel, vanilla-kernel thro
 
 		it('a package with USE=-secureboot skips the check (secureboot.eclass users)', async () => {
 			const { root } = signedTree('nosb', 'other', 'other');
-			const result = await box.run(`${binEbuild()}\nIUSE+=" secureboot"\npkg_postinst`, { env: { EPREFIX: root, USE: 'initramfs generic-uki' } });
+			const result = await box.run(`${binEbuild()}\nIUSE+=" secureboot"\npkg_postinst`, {
+				env: { EPREFIX: root, USE: 'initramfs generic-uki' },
+			});
 			expect(result.code, result.stderr).toBe(0);
 			expect(result.runtimeCalls.map((call) => call[0])).toEqual(['install']);
 		});
@@ -391,9 +507,12 @@ autoconf`,
 	});
 
 	it('MODULES_MAKEARGS carries the build-host flags Gentoo passes (HOSTCFLAGS, HOSTLDFLAGS, HOSTPKG_CONFIG)', async () => {
-		const result = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nprintf '%s\\n' "\${MODULES_MAKEARGS[@]}"\necho "leaked=[\${BUILD_CFLAGS}]"`, {
-			env: { CFLAGS: '-O2 -pipe', LDFLAGS: '-Wl,-O1' },
-		});
+		const result = await box.run(
+			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nprintf '%s\\n' "\${MODULES_MAKEARGS[@]}"\necho "leaked=[\${BUILD_CFLAGS}]"`,
+			{
+				env: { CFLAGS: '-O2 -pipe', LDFLAGS: '-Wl,-O1' },
+			},
+		);
 		expect(result.code, result.stderr).toBe(0);
 		const args = result.stdout.split('\n');
 		expect(args).toContain('HOSTCFLAGS=-O2 -pipe');
@@ -406,7 +525,8 @@ autoconf`,
 
 	it('nvidia-drivers style: get_version/require_configured_kernel/chkconfig before pkg_setup, KERNEL_CC after', async () => {
 		// Debian's split headers: the build directory's Makefile includes the common source tree
-		const source = /^include\s+(\/\S+)\/Makefile$/m.exec(readFileSync(join(headers.build, 'Makefile'), 'utf8'))?.[1] ?? '';
+		const source =
+			/^include\s+(\/\S+)\/Makefile$/m.exec(readFileSync(join(headers.build, 'Makefile'), 'utf8'))?.[1] ?? '';
 		expect(existsSync(join(source, 'Makefile'))).toBe(true);
 		const script = `EAPI=8 CATEGORY=x11-drivers PN=nvidia-drivers PV=615.78.08 PF=nvidia-drivers-615.78.08 P=nvidia-drivers-615.78.08
 MODULES_OPTIONAL_IUSE=+modules
@@ -447,7 +567,9 @@ echo "done"`;
 		expect(off.stdout).toContain('KERNEL_CC= KV_FULL=\n');
 		expect(off.stdout).toContain('compiled\ndone\n');
 
-		const on = await box.run(script.replace('use modules && linux-mod-r1_src_compile', ':'), { env: { ...env, USE: 'modules strip' } });
+		const on = await box.run(script.replace('use modules && linux-mod-r1_src_compile', ':'), {
+			env: { ...env, USE: 'modules strip' },
+		});
 		expect(on.code, on.stderr).toBe(0);
 		expect(on.stdout).toMatch(new RegExp(`KERNEL_CC=\\S*gcc\\S* KV_FULL=${headers.kv}\\n`));
 		// "~" entries only warn; the ebuild's early linux-info view is reported when it differs from ours
@@ -508,7 +630,9 @@ EBUILD_PHASE=compile src_compile
 EBUILD_PHASE=install src_install
 cp -a "\${ED}/." "\${EROOT}/" || die
 EBUILD_PHASE=postinst pkg_postinst`,
-			{ env: { D, EPREFIX: root, USE: 'strip rootfs dist-kernel', SHIM_INSTALLED: `virtual/dist-kernel-${virtualPv}` } },
+			{
+				env: { D, EPREFIX: root, USE: 'strip rootfs dist-kernel', SHIM_INSTALLED: `virtual/dist-kernel-${virtualPv}` },
+			},
 		);
 		expect(result.code, result.stderr.slice(-3000)).toBe(0);
 		const ko = join(root, 'lib', 'modules', headers.kv, 'extra', 'hello.ko');

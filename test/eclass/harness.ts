@@ -1,7 +1,17 @@
 // Runs the overlay's eclasses in real bash under test/shim/pms-shim.bash.
 // The templates are static bash, so they are copied as-is into <tmp>/eclass/NAME.eclass.
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -68,7 +78,8 @@ export function makeSandbox(): Sandbox {
 	const dir = mkdtempSync(join(process.env['DIST_KERNEL_TEST_TMP'] ?? tmpdir(), 'dk-eclass-'));
 	const eclassDir = join(dir, 'eclass');
 	mkdirSync(eclassDir);
-	for (const name of ECLASSES) copyFileSync(join(TEMPLATE_DIR, `${name}.eclass.hbs`), join(eclassDir, `${name}.eclass`));
+	for (const name of ECLASSES)
+		copyFileSync(join(TEMPLATE_DIR, `${name}.eclass.hbs`), join(eclassDir, `${name}.eclass`));
 	const T = join(dir, 'T');
 	const D = join(dir, 'image');
 	const prefix = join(dir, 'root');

@@ -1,6 +1,6 @@
 // kernel-install.eclass in real bash under the PMS shim: metadata, phases, and the runtime calls they make.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readlinkSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSandbox, q, type Sandbox } from './harness';
@@ -30,8 +30,10 @@ function mergedKernel(root: string, kv = KV): string {
 }
 
 describe('metadata', () => {
-	it('slots by version, leaves PDEPEND to the kernel ebuilds (as Gentoo\'s eclass), and needs the runtime at install time', async () => {
-		const result = await box.run(`${header()}\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE)"\necho "IDEPEND=$(echo $E_IDEPEND)"\necho "PDEPEND=$(echo $E_PDEPEND)"\necho "RDEPEND=$(echo $E_RDEPEND)"`);
+	it("slots by version, leaves PDEPEND to the kernel ebuilds (as Gentoo's eclass), and needs the runtime at install time", async () => {
+		const result = await box.run(
+			`${header()}\necho "SLOT=$SLOT"\necho "IUSE=$(echo $E_IUSE)"\necho "IDEPEND=$(echo $E_IDEPEND)"\necho "PDEPEND=$(echo $E_PDEPEND)"\necho "RDEPEND=$(echo $E_RDEPEND)"`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('SLOT=6.6.30\n');
 		expect(result.stdout).toContain('IUSE=+initramfs test\n');
@@ -42,16 +44,25 @@ describe('metadata', () => {
 	});
 
 	it('KERNEL_IUSE_GENERIC_UKI adds generic-uki and modules-compress, and the initrd package licenses', async () => {
-		const result = await box.run(`${header('KERNEL_IUSE_GENERIC_UKI=1')}\necho "IUSE=$(echo $E_IUSE)"\necho "LICENSE=$(echo $LICENSE)"\necho "PKGS=\${#INITRD_PACKAGES[@]}"`);
+		const result = await box.run(
+			`${header('KERNEL_IUSE_GENERIC_UKI=1')}\necho "IUSE=$(echo $E_IUSE)"\necho "LICENSE=$(echo $LICENSE)"\necho "PKGS=\${#INITRD_PACKAGES[@]}"`,
+		);
 		expect(result.stdout).toContain('IUSE=+initramfs test generic-uki modules-compress\n');
 		expect(result.stdout).toMatch(/LICENSE=GPL-2 generic-uki\? \( .*GPL-2.* \)\n/);
 		expect(result.stdout).toMatch(/PKGS=[1-9]/);
 	});
 
-	it('exports the phases Gentoo\'s eclass exports (no pkg_prerm: DEFINED_PHASES stay the same)', async () => {
-		const result = await box.run(`${header()}\ndeclare -F src_test pkg_pretend pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config`);
+	it("exports the phases Gentoo's eclass exports (no pkg_prerm: DEFINED_PHASES stay the same)", async () => {
+		const result = await box.run(
+			`${header()}\ndeclare -F src_test pkg_pretend pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config`,
+		);
 		expect(result.stdout.trim().split('\n')).toEqual([
-			'src_test', 'pkg_pretend', 'pkg_preinst', 'pkg_postinst', 'pkg_postrm', 'pkg_config',
+			'src_test',
+			'pkg_pretend',
+			'pkg_preinst',
+			'pkg_postinst',
+			'pkg_postrm',
+			'pkg_config',
 		]);
 	});
 
@@ -91,13 +102,17 @@ describe('pkg_preinst', () => {
 	it('dies when the image lacks /usr/src/linux-KV', async () => {
 		const result = await box.run(`${header()}\npkg_preinst`, { env: { D: join(box.dir, 'empty-image') } });
 		expect(result.code).toBe(1);
-		expect(result.texts('DIE')[0]).toMatch(/^Kernel directory .*\/usr\/src\/linux-6\.6\.30-gentoo-dist not installed!$/);
+		expect(result.texts('DIE')[0]).toMatch(
+			/^Kernel directory .*\/usr\/src\/linux-6\.6\.30-gentoo-dist not installed!$/,
+		);
 	});
 
 	it('dies when KV_FULL does not match the package version', async () => {
 		const image = join(box.dir, 'image-mismatch');
 		mkdirSync(join(image, 'usr', 'src', 'linux-6.7.0-gentoo-dist'), { recursive: true });
-		const result = await box.run(`${header()}\nKV_FULL=6.7.0-gentoo-dist\npkg_preinst`, { env: { D: image, EPREFIX: '' } });
+		const result = await box.run(`${header()}\nKV_FULL=6.7.0-gentoo-dist\npkg_preinst`, {
+			env: { D: image, EPREFIX: '' },
+		});
 		expect(result.code).toBe(1);
 		expect(result.texts('DIE')[0]).toBe('Kernel version mismatch: got 6.7.0-gentoo-dist, expected 6.6.30*');
 	});
@@ -126,7 +141,14 @@ describe('pkg_postinst', () => {
 		expect(result.code, result.stderr).toBe(0);
 		expect(readlinkSync(join(box.prefix, 'usr', 'src', 'linux'))).toBe(`linux-${KV}`);
 		expect(result.runtimeCalls).toEqual([
-			['install', KV, '--package', 'sys-kernel/gentoo-kernel-6.6.30', '--image', `/usr/src/linux-${KV}/arch/x86/boot/bzImage`],
+			[
+				'install',
+				KV,
+				'--package',
+				'sys-kernel/gentoo-kernel-6.6.30',
+				'--image',
+				`/usr/src/linux-${KV}/arch/x86/boot/bzImage`,
+			],
 		]);
 		expect(result.texts('WARN')).toContain('fake runtime warning for install');
 		expect(result.texts('LOG')).toContain(`fake runtime did install ${KV}`);
@@ -189,9 +211,16 @@ describe('pkg_postinst', () => {
 		writeFileSync(join(box.dir, 'initrd.bin'), 'INITRD-SECTION');
 		const stub = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
 		execFileSync('objcopy', [
-			'--add-section', `.linux=${join(box.dir, 'linux.bin')}`, '--change-section-vma', '.linux=0x2000000',
-			'--add-section', `.initrd=${join(box.dir, 'initrd.bin')}`, '--change-section-vma', '.initrd=0x3000000',
-			stub, join(boot, 'uki.efi'),
+			'--add-section',
+			`.linux=${join(box.dir, 'linux.bin')}`,
+			'--change-section-vma',
+			'.linux=0x2000000',
+			'--add-section',
+			`.initrd=${join(box.dir, 'initrd.bin')}`,
+			'--change-section-vma',
+			'.initrd=0x3000000',
+			stub,
+			join(boot, 'uki.efi'),
 		]);
 		const result = await box.run(`${header('KERNEL_IUSE_GENERIC_UKI=1')}\npkg_postinst`, {
 			env: { EPREFIX: root, USE: 'generic-uki initramfs' },
@@ -270,11 +299,16 @@ describe('helpers', () => {
 	it('kernel-install_create_init builds a static init that greets, and create_qemu_image puts it in an ext4 image', async () => {
 		const out = join(box.dir, 'test-init');
 		const image = join(box.dir, 'test-fs.img');
-		const result = await box.run(`${header()}\nkernel-install_create_init ${q(out)}\nkernel-install_create_qemu_image ${q(image)}`);
+		const result = await box.run(
+			`${header()}\nkernel-install_create_init ${q(out)}\nkernel-install_create_qemu_image ${q(image)}`,
+		);
 		expect(result.code, result.stderr).toBe(0);
 		expect(execFileSync(out, { encoding: 'utf8' })).toMatch(/^Booted: Linux .*\nHello, World!\n$/);
 		expect(execFileSync('file', ['-b', out], { encoding: 'utf8' })).toContain('statically linked');
-		const listing = execFileSync('debugfs', ['-R', 'ls -p /sbin', image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+		const listing = execFileSync('debugfs', ['-R', 'ls -p /sbin', image], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		});
 		expect(listing).toContain('/init/');
 		const again = await box.run(`${header()}\nkernel-install_create_init ${q(out)}`);
 		expect(again.texts('DIE')[0]).toContain('already exists');

@@ -1,10 +1,10 @@
 // linux-mod-r1.eclass in real bash under the PMS shim: dependency strings, kernel discovery against Debian's
 // real split headers, and real module builds (plain, signed, compressed) checked with modinfo.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianHeaders, makeSandbox, MODULE_FIXTURE, q, type Sandbox } from './harness';
+import { debianHeaders, MODULE_FIXTURE, makeSandbox, q, type Sandbox } from './harness';
 
 let box: Sandbox;
 const headers = debianHeaders();
@@ -30,7 +30,7 @@ function deps(stdout: string): Record<string, string> {
 }
 
 describe('dependency strings', () => {
-	it('adds IUSE dist-kernel and virtual/dist-kernel:= under it, at run time only (as Gentoo\'s eclass)', async () => {
+	it("adds IUSE dist-kernel and virtual/dist-kernel:= under it, at run time only (as Gentoo's eclass)", async () => {
 		const result = await box.run(`inherit linux-mod-r1\n${printDeps}`);
 		expect(result.code).toBe(0);
 		const d = deps(result.stdout);
@@ -60,7 +60,9 @@ describe('dependency strings', () => {
 	});
 
 	it('keeps the ebuild’s own IUSE and RDEPEND apart, as Portage does', async () => {
-		const result = await box.run(`IUSE="debug"\nRDEPEND="dev-libs/foo"\ninherit linux-mod-r1\necho "ebuild: $IUSE / $RDEPEND"`);
+		const result = await box.run(
+			`IUSE="debug"\nRDEPEND="dev-libs/foo"\ninherit linux-mod-r1\necho "ebuild: $IUSE / $RDEPEND"`,
+		);
 		expect(result.stdout).toContain('ebuild: debug / dev-libs/foo');
 	});
 
@@ -70,22 +72,37 @@ describe('dependency strings', () => {
 		);
 		expect(result.stdout).toContain('linux-info');
 		expect(result.stdout).toContain('dist-kernel-utils');
-		const declared = result.stdout.split('\n').slice(1).filter((l) => l.length > 0);
-		expect(declared).toEqual(['pkg_setup', 'src_compile', 'src_install', 'pkg_postinst', 'pkg_postrm', 'linux_chkconfig_present']);
+		const declared = result.stdout
+			.split('\n')
+			.slice(1)
+			.filter((l) => l.length > 0);
+		expect(declared).toEqual([
+			'pkg_setup',
+			'src_compile',
+			'src_install',
+			'pkg_postinst',
+			'pkg_postrm',
+			'linux_chkconfig_present',
+		]);
 	});
 
 	it('does nothing at all when MODULES_OPTIONAL_IUSE is disabled', async () => {
-		const result = await box.run(`MODULES_OPTIONAL_IUSE=+modules\ninherit linux-mod-r1\nKERNEL_DIR=/nonexistent\npkg_setup && src_compile && echo no-op`);
+		const result = await box.run(
+			`MODULES_OPTIONAL_IUSE=+modules\ninherit linux-mod-r1\nKERNEL_DIR=/nonexistent\npkg_setup && src_compile && echo no-op`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('no-op');
 	});
 });
 
 describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
-	const show = 'echo "KV_FULL=$KV_FULL"; echo "KV_DIR=$KV_DIR"; echo "KV_OUT_DIR=$KV_OUT_DIR"; echo "KV=$KV_MAJOR.$KV_MINOR.$KV_PATCH $KV_EXTRA"';
+	const show =
+		'echo "KV_FULL=$KV_FULL"; echo "KV_DIR=$KV_DIR"; echo "KV_OUT_DIR=$KV_OUT_DIR"; echo "KV=$KV_MAJOR.$KV_MINOR.$KV_PATCH $KV_EXTRA"';
 
 	it('takes the release from the build directory, not the Makefile (KERNEL_DIR=/lib/modules/KV/build)', async () => {
-		const result = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\n${show}\nprintf '%s\\n' "\${MODULES_MAKEARGS[@]}"`);
+		const result = await box.run(
+			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\n${show}\nprintf '%s\\n' "\${MODULES_MAKEARGS[@]}"`,
+		);
 		expect(result.code).toBe(0);
 		const realBuild = execFileSync('readlink', ['-f', headers.build], { encoding: 'utf8' }).trim();
 		expect(result.stdout).toContain(`KV_FULL=${headers.kv}\n`);
@@ -128,12 +145,19 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 		 * are /usr/src/linux, the build output reached through /lib/modules/<release>/build, and a second configured
 		 * build tree as decoy (so "the only /lib/modules/.../build" cannot be what finds it).
 		 */
-		function splitTree(name: string, extraversion: string, output: 'headers' | 'with-source-link'): { sysroot: string; sources: string; out: string } {
+		function splitTree(
+			name: string,
+			extraversion: string,
+			output: 'headers' | 'with-source-link',
+		): { sysroot: string; sources: string; out: string } {
 			const sysroot = join(box.dir, name);
 			const sources = join(sysroot, 'usr', 'src', `linux-${name}`);
 			mkdirSync(sources, { recursive: true });
 			const [, v, p, s] = /^(\d+)\.(\d+)\.(\d+)/.exec(headers.kv)!;
-			writeFileSync(join(sources, 'Makefile'), `# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = ${s}\nEXTRAVERSION = ${extraversion}\nNAME = Test\n`);
+			writeFileSync(
+				join(sources, 'Makefile'),
+				`# SPDX-License-Identifier: GPL-2.0\nVERSION = ${v}\nPATCHLEVEL = ${p}\nSUBLEVEL = ${s}\nEXTRAVERSION = ${extraversion}\nNAME = Test\n`,
+			);
 			symlinkSync(sources, join(sysroot, 'usr', 'src', 'linux'));
 			let out = execFileSync('readlink', ['-f', headers.build], { encoding: 'utf8' }).trim();
 			if (output === 'with-source-link') {
@@ -152,10 +176,12 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 			return { sysroot, sources, out };
 		}
 
-		it('finds the output as linux-info does: the Makefile\'s version names /lib/modules/<version>/build', async () => {
+		it("finds the output as linux-info does: the Makefile's version names /lib/modules/<version>/build", async () => {
 			// e.g. gentoo-sources: EXTRAVERSION=-gentoo, no local version, release = Makefile version
 			const { sysroot, sources, out } = splitTree('o-linux-info', headers.kv.replace(/^\d+\.\d+\.\d+/, ''), 'headers');
-			const result = await box.run(`inherit linux-mod-r1\nESYSROOT=${q(sysroot)}\nlinux-mod-r1_pkg_setup\n${show}\necho "KERNEL_DIR=$KERNEL_DIR"`);
+			const result = await box.run(
+				`inherit linux-mod-r1\nESYSROOT=${q(sysroot)}\nlinux-mod-r1_pkg_setup\n${show}\necho "KERNEL_DIR=$KERNEL_DIR"`,
+			);
 			expect(result.code, result.stderr).toBe(0);
 			expect(result.stdout).toContain(`KV_FULL=${headers.kv}\n`);
 			expect(result.stdout).toContain(`KV_OUT_DIR=${out}\n`);
@@ -204,9 +230,12 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 	});
 
 	it('with USE=dist-kernel and the virtual’s kernel missing, names the version it looked for', async () => {
-		const result = await box.run(`inherit linux-mod-r1\nESYSROOT=${q(join(box.dir, 'empty'))}\nlinux-mod-r1_pkg_setup`, {
-			env: { USE: 'dist-kernel', SHIM_INSTALLED: 'virtual/dist-kernel-6.12.8-r1' },
-		});
+		const result = await box.run(
+			`inherit linux-mod-r1\nESYSROOT=${q(join(box.dir, 'empty'))}\nlinux-mod-r1_pkg_setup`,
+			{
+				env: { USE: 'dist-kernel', SHIM_INSTALLED: 'virtual/dist-kernel-6.12.8-r1' },
+			},
+		);
 		expect(result.code).toBe(1);
 		expect(result.texts('DIE')[0]).toBe('kernel 6.12.8 of virtual/dist-kernel-6.12.8-r1 not found');
 	});
@@ -225,7 +254,9 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 		['MODULES_KERNEL_MIN=5.10', 0, ''],
 		['MODULES_KERNEL_MIN=6.1.1', 0, ''],
 	])('%s', async (setting, code, message) => {
-		const result = await box.run(`inherit linux-mod-r1\n${setting}\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup`);
+		const result = await box.run(
+			`inherit linux-mod-r1\n${setting}\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup`,
+		);
 		expect(result.code).toBe(code);
 		if (message) expect(result.texts('DIE')[0]).toContain(message);
 	});
@@ -236,7 +267,9 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 		['MODULES_KERNEL_MAX=6.1.5', true],
 		['MODULES_KERNEL_MAX=6', false],
 	])('%s warns: %s', async (setting, warns) => {
-		const result = await box.run(`inherit linux-mod-r1\n${setting}\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup`);
+		const result = await box.run(
+			`inherit linux-mod-r1\n${setting}\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup`,
+		);
 		expect(result.code).toBe(0);
 		expect(result.texts('WARN').some((line) => line.includes('*** WARNING ***'))).toBe(warns);
 	});
@@ -255,7 +288,9 @@ describe('linux-mod-r1_pkg_setup (kernel discovery, Debian headers)', () => {
 		});
 		expect(result.code).toBe(1);
 		// Debian's config names output/signing_key.pem, which the headers do not ship
-		expect(result.texts('DIE')[0]).toMatch(/^USE=modules-sign is set but the private key .*signing_key\.pem was not found$/);
+		expect(result.texts('DIE')[0]).toMatch(
+			/^USE=modules-sign is set but the private key .*signing_key\.pem was not found$/,
+		);
 	});
 
 	it('other functions refuse to run before pkg_setup', async () => {
@@ -330,7 +365,9 @@ describe('real module build against Debian headers', () => {
 		const ko = join(plain.image, 'lib', 'modules', headers.kv, 'extra', 'hello.ko');
 		const sections = execFileSync('readelf', ['-S', ko], { encoding: 'utf8' });
 		expect(sections).not.toContain('.debug_info');
-		expect(readFileSync(join(box.T, 'shim-dostrip.log'), 'utf8')).toContain(`/lib/modules/${headers.kv}/extra/hello.ko`);
+		expect(readFileSync(join(box.T, 'shim-dostrip.log'), 'utf8')).toContain(
+			`/lib/modules/${headers.kv}/extra/hello.ko`,
+		);
 		expect(plain.result.texts('INFO')).toContain('Stripping modules ...');
 	});
 
@@ -343,16 +380,23 @@ describe('real module build against Debian headers', () => {
 			{ env: { D: image, USE: 'initramfs', EPREFIX: '' } },
 		);
 		expect(result.code, result.stderr).toBe(0);
-		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe('add_drivers+=" hello "\n');
+		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe(
+			'add_drivers+=" hello "\n',
+		);
 	});
 
-	it('modules_process_dracut.conf.d writes the same snippet for modules built later (Gentoo\'s dkms.eclass, USE=dkms)', async () => {
+	it("modules_process_dracut.conf.d writes the same snippet for modules built later (Gentoo's dkms.eclass, USE=dkms)", async () => {
 		const image = join(box.dir, 'image-dracut-dkms');
-		const result = await box.run(`MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nmodules_process_dracut.conf.d zfs spl`, {
-			env: { D: image, USE: 'initramfs', EPREFIX: '' },
-		});
+		const result = await box.run(
+			`MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nmodules_process_dracut.conf.d zfs spl`,
+			{
+				env: { D: image, USE: 'initramfs', EPREFIX: '' },
+			},
+		);
 		expect(result.code, result.stderr).toBe(0);
-		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe('add_drivers+=" zfs spl "\n');
+		expect(readFileSync(join(image, 'usr', 'lib', 'dracut', 'dracut.conf.d', '10-test-pkg.conf'), 'utf8')).toBe(
+			'add_drivers+=" zfs spl "\n',
+		);
 	});
 
 	it('leaves the module uncompressed: Debian’s kernel is CONFIG_MODULE_COMPRESS_NONE', async () => {
@@ -381,11 +425,29 @@ describe('real module build against Debian headers', () => {
 		expect(existsSync(join(headers.build, 'scripts', 'sign-file'))).toBe(true);
 		const keyDir = join(box.dir, 'keys');
 		mkdirSync(keyDir, { recursive: true });
-		execFileSync('openssl', [
-			'req', '-new', '-nodes', '-utf8', '-sha256', '-days', '2', '-batch', '-x509',
-			'-subj', '/CN=dist-kernel eclass test key', '-newkey', 'rsa:2048',
-			'-keyout', join(keyDir, 'key.pem'), '-out', join(keyDir, 'cert.pem'),
-		], { stdio: 'ignore' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-new',
+				'-nodes',
+				'-utf8',
+				'-sha256',
+				'-days',
+				'2',
+				'-batch',
+				'-x509',
+				'-subj',
+				'/CN=dist-kernel eclass test key',
+				'-newkey',
+				'rsa:2048',
+				'-keyout',
+				join(keyDir, 'key.pem'),
+				'-out',
+				join(keyDir, 'cert.pem'),
+			],
+			{ stdio: 'ignore' },
+		);
 		const signed = await buildModule({
 			name: 'signed',
 			use: 'strip modules-sign',
@@ -433,11 +495,16 @@ describe('real module build against Debian headers', () => {
 	});
 
 	it('modules_post_process dies outside src_install, and when there is no module', async () => {
-		const wrongPhase = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nEBUILD_PHASE=compile modules_post_process`);
+		const wrongPhase = await box.run(
+			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nEBUILD_PHASE=compile modules_post_process`,
+		);
 		expect(wrongPhase.texts('DIE')[0]).toBe('modules_post_process can only be called in the src_install phase');
-		const none = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nEBUILD_PHASE=install modules_post_process`, {
-			env: { D: join(box.dir, 'image-empty') },
-		});
+		const none = await box.run(
+			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nEBUILD_PHASE=install modules_post_process`,
+			{
+				env: { D: join(box.dir, 'image-empty') },
+			},
+		);
 		expect(none.texts('DIE')[0]).toMatch(/^modules_post_process was called with no installed modules under /);
 	});
 
@@ -452,7 +519,9 @@ describe('real module build against Debian headers', () => {
 	});
 
 	it('src_compile dies without a modlist, and on a malformed entry', async () => {
-		const none = await box.run(`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nlinux-mod-r1_src_compile`);
+		const none = await box.run(
+			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nlinux-mod-r1_src_compile`,
+		);
 		expect(none.texts('DIE')[0]).toBe("linux-mod-r1_src_compile was called without a 'modlist' array");
 		const bad = await box.run(
 			`inherit linux-mod-r1\nKERNEL_DIR=${q(headers.build)}\nlinux-mod-r1_pkg_setup\nmodlist=( "x=a:b:c:d:e" )\nlinux-mod-r1_src_compile`,
@@ -505,7 +574,9 @@ EBUILD_PHASE=postinst linux-mod-r1_pkg_postinst`;
 
 		it('does no initramfs work without the flag, and advises USE=dist-kernel when the virtual is installed', async () => {
 			const root = mergedRoot('noflag');
-			const result = await box.run(postinst(), { env: { EPREFIX: root, USE: 'initramfs', SHIM_INSTALLED: 'virtual/dist-kernel-6.1.0' } });
+			const result = await box.run(postinst(), {
+				env: { EPREFIX: root, USE: 'initramfs', SHIM_INSTALLED: 'virtual/dist-kernel-6.1.0' },
+			});
 			expect(result.code).toBe(0);
 			expect(result.runtimeCalls).toEqual([]);
 			expect(result.texts('WARN').join('\n')).toContain('USE=dist-kernel is not enabled');
@@ -513,10 +584,15 @@ EBUILD_PHASE=postinst linux-mod-r1_pkg_postinst`;
 
 		it('warns (QA) when modules_post_process never ran', async () => {
 			const root = mergedRoot('qa');
-			const result = await box.run(postinst('unset "_MODULES_GLOBAL[ran:post_process]"').replace('_MODULES_GLOBAL[ran:post_process]=1', ''), {
-				env: { EPREFIX: root },
-			});
-			expect(result.texts('QA')).toContain('QA Notice: neither linux-mod-r1_src_install nor modules_post_process were used');
+			const result = await box.run(
+				postinst('unset "_MODULES_GLOBAL[ran:post_process]"').replace('_MODULES_GLOBAL[ran:post_process]=1', ''),
+				{
+					env: { EPREFIX: root },
+				},
+			);
+			expect(result.texts('QA')).toContain(
+				'QA Notice: neither linux-mod-r1_src_install nor modules_post_process were used',
+			);
 		});
 
 		it('removes a stale differently-compressed copy before depmod', async () => {
@@ -531,7 +607,8 @@ EBUILD_PHASE=postinst linux-mod-r1_pkg_postinst`;
 	});
 
 	describe('linux-mod-r1_pkg_postrm', () => {
-		const postrm = 'MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nEBUILD_PHASE=postrm linux-mod-r1_pkg_postrm';
+		const postrm =
+			'MODULES_INITRAMFS_IUSE=+initramfs\ninherit linux-mod-r1\nEBUILD_PHASE=postrm linux-mod-r1_pkg_postrm';
 
 		it('asks the runtime to rebuild the images holding the removed package’s modules', async () => {
 			const result = await box.run(postrm, { env: { USE: 'dist-kernel initramfs' } });

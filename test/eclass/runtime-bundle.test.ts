@@ -3,8 +3,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';
 import { testBin } from '../helpers/bin';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
 import { makeSandbox, q, type Sandbox } from './harness';
 
 let box: Sandbox;

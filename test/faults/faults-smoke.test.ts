@@ -2,7 +2,7 @@
 // fuzzed parsers, hostile command-line input, SIGKILL at install checkpoints, real ENOSPC on a tmpfs /boot and
 // concurrent runs. `npm run faults` runs the same code with the full counts and prints the table.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { failedCount, type FaultRow } from '../../bench/faults/fault-result';
+import { type FaultRow, failedCount } from '../../bench/faults/fault-result';
 import { runFaultSuite, SETTINGS, type SuiteResult } from '../../bench/faults/suite';
 
 let result: SuiteResult;
@@ -17,7 +17,9 @@ function rowsOf(kind: string): FaultRow[] {
 }
 
 function problems(rows: FaultRow[]): string[] {
-	return rows.filter((r) => r.skipped !== undefined || failedCount(r) > 0).map((r) => `${r.subject}: ${r.skipped ? `not run: ${r.skipped}` : r.notes}`);
+	return rows
+		.filter((r) => r.skipped !== undefined || failedCount(r) > 0)
+		.map((r) => `${r.subject}: ${r.skipped ? `not run: ${r.skipped}` : r.notes}`);
 }
 
 describe('fault suite (ci size)', () => {
@@ -35,7 +37,13 @@ describe('fault suite (ci size)', () => {
 
 	it('hostile kernel versions, package names, paths and boot configuration are refused before any write', () => {
 		const rows = rowsOf('hostile input');
-		expect(rows.map((r) => r.subject).sort()).toEqual(['boot configuration', 'kernel versions', 'package names', 'paths and names', 'symlinks planted in /boot']);
+		expect(rows.map((r) => r.subject).sort()).toEqual([
+			'boot configuration',
+			'kernel versions',
+			'package names',
+			'paths and names',
+			'symlinks planted in /boot',
+		]);
 		expect(problems(rows)).toEqual([]);
 	});
 

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import { renderBuildHostHook } from '../../src/runtime/features/setup/build-host-hooks';
-import { runSetup, type LifecycleContext } from '../../src/runtime/features/setup/run-setup';
+import { type LifecycleContext, runSetup } from '../../src/runtime/features/setup/run-setup';
 import { undoSetup } from '../../src/runtime/features/setup/undo-setup';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
@@ -20,7 +20,10 @@ function gentooRoot(): TempRoot {
 	t.write('/etc/gentoo-release', 'Gentoo Base System release 2.17\n');
 	t.write('/etc/portage/make.conf', 'FEATURES="buildpkg"\n');
 	t.write('/etc/portage/repos.conf/gentoo.conf', '[gentoo]\nlocation = /var/db/repos/gentoo\n');
-	t.write('/etc/dist-kernel/dist-kernel.conf', 'kernel-packages = sys-kernel/gentoo-kernel sys-kernel/gentoo-kernel-bin\ngeneric-image = uki\n');
+	t.write(
+		'/etc/dist-kernel/dist-kernel.conf',
+		'kernel-packages = sys-kernel/gentoo-kernel sys-kernel/gentoo-kernel-bin\ngeneric-image = uki\n',
+	);
 	return t;
 }
 
@@ -31,7 +34,12 @@ function context(t: TempRoot): LifecycleContext & { logger: ReturnType<typeof cr
 
 const options = (t: TempRoot, buildHost?: boolean) => ({
 	buildHost,
-	reposConf: () => [{ path: t.path('/etc/portage/repos.conf/gentoo.conf'), text: readFileSync(t.path('/etc/portage/repos.conf/gentoo.conf'), 'utf8') }],
+	reposConf: () => [
+		{
+			path: t.path('/etc/portage/repos.conf/gentoo.conf'),
+			text: readFileSync(t.path('/etc/portage/repos.conf/gentoo.conf'), 'utf8'),
+		},
+	],
 	generate: async () => {
 		t.write('/var/db/repos/dist-kernel/profiles/repo_name', 'dist-kernel\n');
 	},
@@ -47,7 +55,10 @@ describe('setup --build-host', () => {
 		}
 		const again = await runSetup(context(temp), options(temp));
 		expect(again.buildHost).toBe(true);
-		expect(again.writes.filter((w) => w.path.includes('/etc/portage/env/')).map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
+		expect(again.writes.filter((w) => w.path.includes('/etc/portage/env/')).map((w) => w.action)).toEqual([
+			'unchanged',
+			'unchanged',
+		]);
 		// An admin's edit is never lost.
 		writeFileSync(temp.path('/etc/portage/env/sys-kernel/gentoo-kernel'), '# mine\n');
 		const off = await runSetup(context(temp), options(temp, false));
@@ -70,7 +81,11 @@ describe('setup --build-host', () => {
 		execFileSync('shellcheck', ['--shell=bash', '--severity=style', '--exclude=SC2154', hook]);
 		const bin = temp.path('/bin');
 		const log = temp.path('/calls');
-		temp.write('/bin/dist-kernel', `#!/bin/bash\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexit "\${FAKE_RC:-0}"\n`, 0o755);
+		temp.write(
+			'/bin/dist-kernel',
+			`#!/bin/bash\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexit "\${FAKE_RC:-0}"\n`,
+			0o755,
+		);
 		chmodSync(join(bin, 'dist-kernel'), 0o755);
 		const script = `die() { echo "died: $*"; exit 9; }\newarn() { echo "warn: $*"; }\nED=/var/tmp/portage/x/image\nsource ${JSON.stringify(hook)}\npost_src_install\necho ok\n`;
 		const env = { PATH: `${bin}:/usr/bin:/bin` };

@@ -6,9 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import { findSection } from '../../src/parsers/pe-sections';
-import { listInitramfs, listInitramfsBuffer, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
+import {
+	listInitramfs,
+	listInitramfsBuffer,
+	modulesInListing,
+} from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { runBin } from '../helpers/bin';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
 const exec = createExec({ logger: createMemoryLogger() });
@@ -57,12 +61,36 @@ describe('dist-kernel generic-image', () => {
 		expect(() => statSync(root.path('/boot'))).toThrow();
 	});
 
-	it('writes a UKI with the configured command line whose .linux is the package kernel, signed with the build host\'s keys', async () => {
-		setUp('generic-image = uki\ngeneric-image-modules = base rootfs-block kernel-modules\ngeneric-image-cmdline = "root=PARTLABEL=root ro quiet"\n');
+	it("writes a UKI with the configured command line whose .linux is the package kernel, signed with the build host's keys", async () => {
+		setUp(
+			'generic-image = uki\ngeneric-image-modules = base rootfs-block kernel-modules\ngeneric-image-cmdline = "root=PARTLABEL=root ro quiet"\n',
+		);
 		// Secure Boot keys as dracut.conf names them: the generic UKI is signed once, on the build host.
-		root.write('/etc/dracut.conf.d/20-keys.conf', 'uefi_secureboot_cert="/etc/keys/db.crt"\nuefi_secureboot_key="/etc/keys/db.key"\n');
+		root.write(
+			'/etc/dracut.conf.d/20-keys.conf',
+			'uefi_secureboot_cert="/etc/keys/db.crt"\nuefi_secureboot_key="/etc/keys/db.key"\n',
+		);
 		mkdirSync(root.path('/etc/keys'), { recursive: true, mode: 0o700 });
-		execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=dist-kernel build host db/', '-keyout', root.path('/etc/keys/db.key'), '-out', root.path('/etc/keys/db.crt')], { stdio: 'ignore' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-new',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=dist-kernel build host db/',
+				'-keyout',
+				root.path('/etc/keys/db.key'),
+				'-out',
+				root.path('/etc/keys/db.crt'),
+			],
+			{ stdio: 'ignore' },
+		);
 		chmodSync(root.path('/etc/keys/db.key'), 0o600);
 		const result = await runBin(['--root', root.root, 'generic-image', '--destdir', image.root, kernel.kv]);
 		expect(result.code, result.stderr).toBe(0);
@@ -71,11 +99,17 @@ describe('dist-kernel generic-image', () => {
 		execFileSync('sbverify', ['--cert', root.path('/etc/keys/db.crt'), ukiPath], { stdio: 'pipe' });
 		const uki = readFileSync(ukiPath);
 		expect(findSection(uki, '.linux')?.equals(readFileSync(kernel.vmlinuz))).toBe(true);
-		expect(findSection(uki, '.cmdline')?.toString('utf8').replace(/\0/g, '').trim()).toBe('root=PARTLABEL=root ro quiet');
+		expect(findSection(uki, '.cmdline')?.toString('utf8').replace(/\0/g, '').trim()).toBe(
+			'root=PARTLABEL=root ro quiet',
+		);
 		const initrd = findSection(uki, '.initrd');
 		expect(initrd).toBeDefined();
-		expect(modulesInListing(await listInitramfsBuffer(exec, initrd as Buffer), kernel.kv).has('virtio_blk.ko')).toBe(true);
-		expect(readlinkSync(image.path(`/lib/modules/${kernel.kv}/uki.efi`))).toBe(`../../../usr/src/linux-${kernel.kv}/arch/x86/boot/uki.efi`);
+		expect(modulesInListing(await listInitramfsBuffer(exec, initrd as Buffer), kernel.kv).has('virtio_blk.ko')).toBe(
+			true,
+		);
+		expect(readlinkSync(image.path(`/lib/modules/${kernel.kv}/uki.efi`))).toBe(
+			`../../../usr/src/linux-${kernel.kv}/arch/x86/boot/uki.efi`,
+		);
 	});
 
 	it('rejects bad input before running dracut, and does nothing when generic-image = no', async () => {
@@ -83,12 +117,29 @@ describe('dist-kernel generic-image', () => {
 		const off = await runBin(['--root', root.root, 'generic-image', '--destdir', image.root]);
 		expect(off.code).toBe(0);
 		expect(() => statSync(image.path(`/usr/src/linux-${kernel.kv}/arch/x86/boot/initrd`))).toThrow();
-		const relative = await runBin(['--root', root.root, 'generic-image', '--kind', 'initramfs', '--destdir', 'relative/dir']);
+		const relative = await runBin([
+			'--root',
+			root.root,
+			'generic-image',
+			'--kind',
+			'initramfs',
+			'--destdir',
+			'relative/dir',
+		]);
 		expect(relative.code).toBe(2);
 		expect(relative.stderr).toContain('--destdir');
 		const badKind = await runBin(['--root', root.root, 'generic-image', '--kind', 'zip', '--destdir', image.root]);
 		expect(badKind.code).toBe(2);
-		const badKv = await runBin(['--root', root.root, 'generic-image', '--kind', 'initramfs', '--destdir', image.root, '../../etc']);
+		const badKv = await runBin([
+			'--root',
+			root.root,
+			'generic-image',
+			'--kind',
+			'initramfs',
+			'--destdir',
+			image.root,
+			'../../etc',
+		]);
 		expect(badKv.code).toBe(2);
 		const empty = makeTempRoot('dk-generic-empty-');
 		try {

@@ -47,7 +47,9 @@ describe('dist-kernel generate', () => {
 		const result = await runBin(['--root', temp.root, 'generate']);
 		expect(result.code).toBe(0);
 		expect(result.stderr).toContain('kernel versions: 6.0.7 6.1.118 ');
-		expect(readFileSync(temp.path('/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-6.0.7.ebuild'), 'utf8')).toContain('SLOT="0/${PVR}"');
+		expect(
+			readFileSync(temp.path('/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-6.0.7.ebuild'), 'utf8'),
+		).toContain('SLOT="0/${PVR}"');
 	});
 
 	it('--dry-run writes nothing and exits 0', async () => {
@@ -62,10 +64,22 @@ describe('dist-kernel generate', () => {
 	it('--output and config flags override the file', async () => {
 		const temp = sampleRoot();
 		const out = temp.path('/elsewhere');
-		const result = await runBin(['--root', temp.root, 'generate', '--output', out, '--kernel-packages', 'sys-kernel/gentoo-kernel-bin', '--maintainer-email', 'me@example.org']);
+		const result = await runBin([
+			'--root',
+			temp.root,
+			'generate',
+			'--output',
+			out,
+			'--kernel-packages',
+			'sys-kernel/gentoo-kernel-bin',
+			'--maintainer-email',
+			'me@example.org',
+		]);
 		expect(result.code).toBe(0);
 		expect(result.stderr).toContain('kernel versions: 6.6.58 6.12.5_p1 6.12.10 ');
-		expect(readFileSync(join(out, 'virtual/dist-kernel/metadata.xml'), 'utf8')).toContain('<email>me@example.org</email>');
+		expect(readFileSync(join(out, 'virtual/dist-kernel/metadata.xml'), 'utf8')).toContain(
+			'<email>me@example.org</email>',
+		);
 	});
 
 	it.each([
@@ -108,8 +122,14 @@ describe('dist-kernel generate', () => {
 
 describe('the source checkout', () => {
 	it('`node generated/dist-kernel.mjs generate --check` from the top checks overlay/ against the sample tree', () => {
-		const result = spawnSync(process.execPath, ['generated/dist-kernel.mjs', 'generate', '--check'], { cwd: TOP, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-		expect(result.stderr).toContain(`source checkout: generating ${join(TOP, 'overlay')} from the sample tree ${SAMPLE_ROOT}`);
+		const result = spawnSync(process.execPath, ['generated/dist-kernel.mjs', 'generate', '--check'], {
+			cwd: TOP,
+			encoding: 'utf8',
+			env: { ...process.env, NO_COLOR: '1' },
+		});
+		expect(result.stderr).toContain(
+			`source checkout: generating ${join(TOP, 'overlay')} from the sample tree ${SAMPLE_ROOT}`,
+		);
 		expect(result.stderr).toContain('overlay is up to date');
 		expect(result.status).toBe(0);
 	});

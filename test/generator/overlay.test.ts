@@ -4,13 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { renderDefaultConfig } from '../../src/config/load';
-import { defaultConfig } from '../../src/config/load';
-import type { Config } from '../../src/config/schema';
 import { VERSION } from '../../src/cli/version';
-import { buildOverlay, generateOverlay, type GenerateOptions } from '../../src/generator/generate-overlay';
+import { defaultConfig, renderDefaultConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { buildOverlay, type GenerateOptions, generateOverlay } from '../../src/generator/generate-overlay';
 import { locateProgram } from '../../src/generator/locate-program';
-import { OWNED_RECORD, type OverlayFiles } from '../../src/generator/render-overlay';
+import { type OverlayFiles, OWNED_RECORD } from '../../src/generator/render-overlay';
 import { syncOverlay } from '../../src/generator/write-overlay';
 import { isDistKernelError } from '../../src/lib/errors';
 import { createMemoryLogger } from '../../src/lib/log';
@@ -63,7 +62,9 @@ describe('the sample tree', () => {
 
 	it('gives one virtual per distinct version, in PMS order, and skips invalid and live ebuilds', () => {
 		expect(versions).toEqual(['6.1.118', '6.6.58', '6.12.5', '6.12.5_p1', '6.12.10', '6.13.2', '6.14_rc2']);
-		expect(lines.join('\n')).toMatch(/skipping invalid ebuild file name: gentoo-kernel-6\.6\.x\.ebuild in \/var\/db\/repos\/gentoo\/sys-kernel\/gentoo-kernel/);
+		expect(lines.join('\n')).toMatch(
+			/skipping invalid ebuild file name: gentoo-kernel-6\.6\.x\.ebuild in \/var\/db\/repos\/gentoo\/sys-kernel\/gentoo-kernel/,
+		);
 		expect([...files.keys()].filter((p) => p.includes('9999'))).toEqual([]);
 	});
 
@@ -77,7 +78,9 @@ describe('the sample tree', () => {
 		expect(text).toContain('EAPI=8\n');
 		expect(text).toContain('SLOT="0/${PVR}"\n');
 		expect(text).toContain('KEYWORDS="amd64 ~arm64 ~riscv"\n');
-		expect(text).toContain('\t|| (\n\t\t~sys-kernel/gentoo-kernel-${PV}\n\t\t~sys-kernel/gentoo-kernel-bin-${PV}\n\t\t~sys-kernel/vanilla-kernel-${PV%_p*}\n\t)\n');
+		expect(text).toContain(
+			'\t|| (\n\t\t~sys-kernel/gentoo-kernel-${PV}\n\t\t~sys-kernel/gentoo-kernel-bin-${PV}\n\t\t~sys-kernel/vanilla-kernel-${PV%_p*}\n\t)\n',
+		);
 	});
 
 	it('has the repository files Portage needs', () => {
@@ -87,7 +90,9 @@ describe('the sample tree', () => {
 		expect(text('metadata/layout.conf')).toMatch(/^thin-manifests = true$/m);
 		expect(text('metadata/layout.conf')).toMatch(/^eapis-banned = 0 1 2 3 4 5 6 7$/m);
 		for (const dir of ['virtual/dist-kernel', 'sys-kernel/dist-kernel-runtime']) {
-			expect(text(`${dir}/metadata.xml`)).toContain('<!DOCTYPE pkgmetadata SYSTEM "https://www.gentoo.org/dtd/metadata.dtd">');
+			expect(text(`${dir}/metadata.xml`)).toContain(
+				'<!DOCTYPE pkgmetadata SYSTEM "https://www.gentoo.org/dtd/metadata.dtd">',
+			);
 		}
 		const ebuilds = [...files.keys()].filter((p) => p.endsWith('.ebuild'));
 		for (const e of ebuilds) expect(text(e), e).toMatch(/^EAPI=8$/m);
@@ -101,7 +106,10 @@ assert doc.doctype is not None and doc.doctype.name == "pkgmetadata", "doctype"
 assert doc.documentElement.tagName == "pkgmetadata", "root element"
 `;
 		const xmlFiles = [...files].filter(([path]) => path.endsWith('metadata.xml'));
-		expect(xmlFiles.map(([p]) => p).sort()).toEqual(['sys-kernel/dist-kernel-runtime/metadata.xml', 'virtual/dist-kernel/metadata.xml']);
+		expect(xmlFiles.map(([p]) => p).sort()).toEqual([
+			'sys-kernel/dist-kernel-runtime/metadata.xml',
+			'virtual/dist-kernel/metadata.xml',
+		]);
 		for (const [path, data] of xmlFiles) {
 			const result = spawnSync('python3', ['-c', check], { input: data, encoding: 'utf8' });
 			expect(result.stderr, path).toBe('');
@@ -110,27 +118,40 @@ assert doc.documentElement.tagName == "pkgmetadata", "root element"
 	});
 
 	it('the runtime package installs the bundle, every plugin, the hook, the launcher and the config', () => {
-		const ebuild = Buffer.from(files.get(`sys-kernel/dist-kernel-runtime/dist-kernel-runtime-${VERSION}.ebuild`)!).toString();
+		const ebuild = Buffer.from(
+			files.get(`sys-kernel/dist-kernel-runtime/dist-kernel-runtime-${VERSION}.ebuild`)!,
+		).toString();
 		expect(ebuild).toMatch(/^RDEPEND="\n\t>=net-libs\/nodejs-20\n\tsys-apps\/kmod\n\tsys-kernel\/dracut\n"$/m);
 		const installed = [...ebuild.matchAll(/"\$\{FILESDIR\}"\/(\S+)/g)].map((m) => m[1]).sort();
 		const prefix = 'sys-kernel/dist-kernel-runtime/files/';
-		const shipped = [...new Set([...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]))].sort();
+		const shipped = [
+			...new Set(
+				[...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('/')[0]),
+			),
+		].sort();
 		expect(installed).toEqual(shipped);
 		expect(Buffer.from(files.get(`${prefix}dist-kernel.mjs`)!).equals(readFileSync(locateProgram().bundle))).toBe(true);
 		// The bundle's chunks go along (`doins -r`), and every module the entry or a chunk imports is among them.
 		expect(ebuild).toContain('doins -r "${FILESDIR}"/chunks');
-		const program = [...files.keys()].filter((p) => p === `${prefix}dist-kernel.mjs` || p.startsWith(`${prefix}chunks/`));
+		const program = [...files.keys()].filter(
+			(p) => p === `${prefix}dist-kernel.mjs` || p.startsWith(`${prefix}chunks/`),
+		);
 		expect(program.length).toBeGreaterThan(2);
 		for (const file of program) {
 			const text = Buffer.from(files.get(file)!).toString();
-			for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.\.?\/[^"]+)"/g)) expect(files.has(posix.join(posix.dirname(file), m[1]!)), `${file} imports ${m[1]}`).toBe(true);
+			for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.\.?\/[^"]+)"/g))
+				expect(files.has(posix.join(posix.dirname(file), m[1]!)), `${file} imports ${m[1]}`).toBe(true);
 		}
 	});
 
 	it('every generated bash file passes bash -n and shellcheck -s bash', () => {
 		const bashFiles = [...files].filter(([path, data]) => isBashFile(path, data));
 		expect(bashFiles.map(([p]) => p)).toEqual(
-			expect.arrayContaining(['eclass/linux-mod-r1.eclass', 'sys-kernel/dist-kernel-runtime/files/50-dist-kernel.install', 'virtual/dist-kernel/dist-kernel-6.6.58.ebuild']),
+			expect.arrayContaining([
+				'eclass/linux-mod-r1.eclass',
+				'sys-kernel/dist-kernel-runtime/files/50-dist-kernel.install',
+				'virtual/dist-kernel/dist-kernel-6.6.58.ebuild',
+			]),
 		);
 		const failures: string[] = [];
 		for (const [path, data] of bashFiles) {
@@ -140,7 +161,10 @@ assert doc.documentElement.tagName == "pkgmetadata", "root element"
 			const extra: string[] = [];
 			// Eclasses use PM-provided variables (EROOT, BROOT) that trip SC2153 notes: warning level, as test/eclass does.
 			if (path.endsWith('.eclass')) extra.push('-S', 'warning');
-			const lint = spawnSync('shellcheck', ['-s', 'bash', ...extra, '-f', 'gcc', '-'], { input: data, encoding: 'utf8' });
+			const lint = spawnSync('shellcheck', ['-s', 'bash', ...extra, '-f', 'gcc', '-'], {
+				input: data,
+				encoding: 'utf8',
+			});
 			if (lint.status !== 0) failures.push(`shellcheck ${path}:\n${lint.stdout}${lint.stderr}`);
 		}
 		expect(failures).toEqual([]);
@@ -179,13 +203,18 @@ describe('writing', () => {
 		const temp = tempRootFromSample();
 		const out = temp.path('/var/db/repos/dist-kernel');
 		temp.write('/var/db/repos/dist-kernel/profiles/repo_name', 'someone-else\n');
-		expect(() => generateOverlay(options(temp.root, out).opts)).toThrow(expect.objectContaining({ code: 'overlay.not-owned' }));
+		expect(() => generateOverlay(options(temp.root, out).opts)).toThrow(
+			expect.objectContaining({ code: 'overlay.not-owned' }),
+		);
 		expect(readFileSync(join(out, 'profiles/repo_name'), 'utf8')).toBe('someone-else\n');
 
 		rmSync(join(out, 'profiles/repo_name'));
 		generateOverlay(options(temp.root, out).opts);
 		temp.write('/victim', 'keep\n');
-		writeFileSync(join(out, OWNED_RECORD), `${readFileSync(join(out, OWNED_RECORD), 'utf8')}../../../../victim\n/victim\n`);
+		writeFileSync(
+			join(out, OWNED_RECORD),
+			`${readFileSync(join(out, OWNED_RECORD), 'utf8')}../../../../victim\n/victim\n`,
+		);
 		generateOverlay(options(temp.root, out).opts);
 		expect(readFileSync(temp.path('/victim'), 'utf8')).toBe('keep\n');
 	});
@@ -197,7 +226,10 @@ describe('writing', () => {
 		const ebuild = join(out, 'virtual/dist-kernel/dist-kernel-6.6.58.ebuild');
 		writeFileSync(ebuild, `${readFileSync(ebuild, 'utf8')}# edited\n`);
 		writeFileSync(join(out, 'virtual/dist-kernel/dist-kernel-5.0.ebuild'), 'x\n');
-		writeFileSync(join(out, OWNED_RECORD), `${readFileSync(join(out, OWNED_RECORD), 'utf8')}virtual/dist-kernel/dist-kernel-5.0.ebuild\n`);
+		writeFileSync(
+			join(out, OWNED_RECORD),
+			`${readFileSync(join(out, OWNED_RECORD), 'utf8')}virtual/dist-kernel/dist-kernel-5.0.ebuild\n`,
+		);
 		const result = generateOverlay(options(temp.root, out, {}, true).opts);
 		expect(result.written).toEqual(['metadata/dist-kernel-owned', 'virtual/dist-kernel/dist-kernel-6.6.58.ebuild']);
 		expect(result.removed).toEqual(['virtual/dist-kernel/dist-kernel-5.0.ebuild']);
@@ -227,16 +259,21 @@ describe('hostile and broken input', () => {
 	it('skips a version like 6.1$(dk-pwned) with a warning naming the file; it reaches no generated file', () => {
 		const temp = tempRootFromSample();
 		temp.write('/var/db/repos/gentoo/sys-kernel/gentoo-kernel/gentoo-kernel-6.1$(dk-pwned).ebuild', 'EAPI=8\n');
-		temp.write('/var/db/repos/gentoo/sys-kernel/gentoo-kernel/gentoo-kernel-6.2.ebuild', 'KEYWORDS="amd64 $(dk-pwned)"\n');
+		temp.write(
+			'/var/db/repos/gentoo/sys-kernel/gentoo-kernel/gentoo-kernel-6.2.ebuild',
+			'KEYWORDS="amd64 $(dk-pwned)"\n',
+		);
 		const { opts, logger } = options(temp.root, temp.path('/out'));
 		const built = buildOverlay(opts);
 		expect(logger.lines.join('\n')).toContain('gentoo-kernel-6.1$(dk-pwned).ebuild');
 		for (const [path, data] of built.files) {
-			expect(path).not.toContain("dk-pwned");
-			if (!path.endsWith('.mjs')) expect(Buffer.from(data).toString(), path).not.toContain("dk-pwned");
+			expect(path).not.toContain('dk-pwned');
+			if (!path.endsWith('.mjs')) expect(Buffer.from(data).toString(), path).not.toContain('dk-pwned');
 		}
 		// Unreadable KEYWORDS fall back to testing keywords, with a warning.
-		expect(Buffer.from(built.files.get('virtual/dist-kernel/dist-kernel-6.2.ebuild')!).toString()).toMatch(/^KEYWORDS="~amd64 ~arm64/m);
+		expect(Buffer.from(built.files.get('virtual/dist-kernel/dist-kernel-6.2.ebuild')!).toString()).toMatch(
+			/^KEYWORDS="~amd64 ~arm64/m,
+		);
 		expect(logger.lines.join('\n')).toMatch(/no readable KEYWORDS for kernel version 6\.2/);
 	});
 
@@ -250,7 +287,8 @@ describe('hostile and broken input', () => {
 		expect(built.repositories).toEqual(['gentoo', 'local']);
 		expect(built.versions).toContain('6.13.2');
 		expect(logger.lines.join('\n')).toMatch(/\[evil\] has location .*not an absolute path: skipped/);
-		for (const [path, data] of built.files) if (!path.endsWith('.mjs')) expect(Buffer.from(data).toString()).not.toContain("dk-pwned");
+		for (const [path, data] of built.files)
+			if (!path.endsWith('.mjs')) expect(Buffer.from(data).toString()).not.toContain('dk-pwned');
 	});
 
 	it('skips a section whose name is not a repository name', () => {
@@ -285,7 +323,10 @@ describe('hostile and broken input', () => {
 		const temp = tempRootFromSample();
 		rmSync(temp.path('/etc/portage/repos.conf'), { recursive: true });
 		temp.write('/etc/portage/repos.conf', '[local]\nlocation = /var/db/repos/local\n');
-		temp.write('/usr/share/portage/config/repos.conf', '[DEFAULT]\nmain-repo = gentoo\n[gentoo]\nlocation = /var/db/repos/gentoo\n');
+		temp.write(
+			'/usr/share/portage/config/repos.conf',
+			'[DEFAULT]\nmain-repo = gentoo\n[gentoo]\nlocation = /var/db/repos/gentoo\n',
+		);
 		const { opts } = options(temp.root, temp.path('/out'));
 		expect(buildOverlay(opts).repositories).toEqual(['gentoo', 'local']);
 	});

@@ -14,7 +14,9 @@ export interface DebianKernel {
 	modulesDir: string;
 }
 
-export const CACHE_DIR = resolve(process.env['DIST_KERNEL_TEST_CACHE'] ?? join(import.meta.dirname, '..', '..', '.cache'));
+export const CACHE_DIR = resolve(
+	process.env['DIST_KERNEL_TEST_CACHE'] ?? join(import.meta.dirname, '..', '..', '.cache'),
+);
 
 function sh(file: string, args: string[], cwd?: string): string {
 	return execFileSync(file, args, { encoding: 'utf8', cwd, stdio: ['ignore', 'pipe', 'pipe'] });

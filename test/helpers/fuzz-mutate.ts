@@ -25,10 +25,59 @@ export function pickOne<T>(random: Random, items: readonly T[]): T {
 
 /** Tokens that break parsers in practice: separators, huge numbers, NUL, newlines, quoting, path tricks. */
 export const COMMON_TOKENS = [
-	'\0', '\n', '\r\n', '\t', ' ', '=', '"', "'", '\\', '/', '..', '../', '#', '[', ']', '{', '}', '(', ')', ':', ';',
-	'-', '_', '.', '*', '$', '`', '$(', '${', '!', '?', '|', '||', '&&', '~', '+', ',', '%', '@',
-	'0', '-1', '00000000', '99999999999999999999999999', '4294967296', '9007199254740993', 'NaN', 'Infinity',
-	'\u00e9', '\u202e', '\ufeff', '\ud800', 'A'.repeat(300), '/'.repeat(50),
+	'\0',
+	'\n',
+	'\r\n',
+	'\t',
+	' ',
+	'=',
+	'"',
+	"'",
+	'\\',
+	'/',
+	'..',
+	'../',
+	'#',
+	'[',
+	']',
+	'{',
+	'}',
+	'(',
+	')',
+	':',
+	';',
+	'-',
+	'_',
+	'.',
+	'*',
+	'$',
+	'`',
+	'$(',
+	'${',
+	'!',
+	'?',
+	'|',
+	'||',
+	'&&',
+	'~',
+	'+',
+	',',
+	'%',
+	'@',
+	'0',
+	'-1',
+	'00000000',
+	'99999999999999999999999999',
+	'4294967296',
+	'9007199254740993',
+	'NaN',
+	'Infinity',
+	'\u00e9',
+	'\u202e',
+	'\ufeff',
+	'\ud800',
+	'A'.repeat(300),
+	'/'.repeat(50),
 ];
 
 function randomBytes(random: Random, length: number): Buffer {
@@ -86,8 +135,18 @@ export function mutateOnce(random: Random, input: Buffer, tokens: readonly strin
 			const run = pickOne(random, runs);
 			const start = run.index ?? 0;
 			const width = run[0].length;
-			const replacement = pickOne(random, ['f'.repeat(width), '0'.repeat(width), '7'.repeat(width), '9'.repeat(width + 20), '']);
-			return Buffer.concat([input.subarray(0, start), Buffer.from(replacement, 'latin1'), input.subarray(start + width)]);
+			const replacement = pickOne(random, [
+				'f'.repeat(width),
+				'0'.repeat(width),
+				'7'.repeat(width),
+				'9'.repeat(width + 20),
+				'',
+			]);
+			return Buffer.concat([
+				input.subarray(0, start),
+				Buffer.from(replacement, 'latin1'),
+				input.subarray(start + width),
+			]);
 		}
 		default:
 			return randomBytes(random, pickInt(random, 64));
@@ -95,7 +154,12 @@ export function mutateOnce(random: Random, input: Buffer, tokens: readonly strin
 }
 
 /** `input` with 1–4 stacked mutations. */
-export function mutate(random: Random, input: Buffer, tokens: readonly string[], seeds: readonly Buffer[] = [input]): Buffer {
+export function mutate(
+	random: Random,
+	input: Buffer,
+	tokens: readonly string[],
+	seeds: readonly Buffer[] = [input],
+): Buffer {
 	let out = input;
 	const rounds = 1 + pickInt(random, 4);
 	for (let i = 0; i < rounds; i += 1) out = mutateOnce(random, out, tokens, seeds);

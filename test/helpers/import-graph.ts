@@ -128,11 +128,13 @@ export function floorViolations(graph: ImportGraph, plan: FloorPlan): string[] {
 			const fa = floorOf.get(a)!;
 			const fb = floorOf.get(b)!;
 			if (fb < fa) out.push(`${from} -> ${to} (upward: ${plan.floors[fa]!.name} imports ${plan.floors[fb]!.name})`);
-			else if (fb === fa && plan.floors[fa]!.siblings === 'none') out.push(`${from} -> ${to} (sideways on floor ${plan.floors[fa]!.name})`);
+			else if (fb === fa && plan.floors[fa]!.siblings === 'none')
+				out.push(`${from} -> ${to} (sideways on floor ${plan.floors[fa]!.name})`);
 			folderGraph.set(a, [...new Set([...(folderGraph.get(a) ?? []), b])].sort());
 		}
 	}
-	for (const folders of folderGraph.values()) for (const folder of folders) if (!folderGraph.has(folder)) folderGraph.set(folder, []);
+	for (const folders of folderGraph.values())
+		for (const folder of folders) if (!folderGraph.has(folder)) folderGraph.set(folder, []);
 	for (const cycle of findCycles(folderGraph)) out.push(`folder cycle: ${cycle.join(', ')}`);
 	return [...new Set(out)].sort();
 }

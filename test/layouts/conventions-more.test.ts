@@ -1,14 +1,14 @@
 // installkernel's other conventions: the install log (TSV columns as 99-write-log writes them), prebuilt images
 // beside the kernel (10-copy-prebuilt) and the chroot guard (05-check-chroot).
 import { readFileSync, rmSync } from 'node:fs';
-import { runDoctor } from '../../src/runtime/features/doctor/run-doctor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
+import { formatInstallLogLine } from '../../src/runtime/boot/install-log/log-line';
+import { runDoctor } from '../../src/runtime/features/doctor/run-doctor';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
-import { formatInstallLogLine } from '../../src/runtime/boot/install-log/log-line';
 import { writeModulePackage } from '../modules/vdb-builder';
-import { contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
+import { contentOf, dracutRuns, KV, type LayoutRoot, layoutContext, layoutRoot, MACHINE_ID } from './layout-root';
 
 let root: LayoutRoot | undefined;
 afterEach(() => {
@@ -17,18 +17,33 @@ afterEach(() => {
 });
 
 async function failureCode(promise: Promise<unknown>): Promise<string | undefined> {
-	const error = await promise.then(() => undefined, (e: unknown) => e);
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
 	return isDistKernelError(error) ? error.code : error === undefined ? undefined : `untyped: ${String(error)}`;
 }
 
 function logColumns(r: LayoutRoot): string[][] {
-	return readFileSync(r.path('/var/log/installkernel.log'), 'utf8').trimEnd().split('\n').map((line) => line.split('\t'));
+	return readFileSync(r.path('/var/log/installkernel.log'), 'utf8')
+		.trimEnd()
+		.split('\n')
+		.map((line) => line.split('\t'));
 }
 
 describe('install log (/var/log/installkernel.log)', () => {
-	it('formats a line exactly in installkernel\'s 11 columns, `notset` and `unknown` included', () => {
-		const line = formatInstallLogLine({ date: new Date(Date.UTC(2026, 11, 3, 9, 5, 7)), vendor: 'dist-kernel', kv: KV, layout: 'uki', bootRoot: '/efi', kernel: `/efi/EFI/Linux/gentoo-${KV}.efi` });
-		expect(line).toBe(`Thu Dec  3 09:05:07 UTC 2026\tdist-kernel\t${KV}\tnotset\tuki\tnotset\tnotset\t/efi\tEFI/Linux/gentoo-${KV}.efi\tunknown\tnotset`);
+	it("formats a line exactly in installkernel's 11 columns, `notset` and `unknown` included", () => {
+		const line = formatInstallLogLine({
+			date: new Date(Date.UTC(2026, 11, 3, 9, 5, 7)),
+			vendor: 'dist-kernel',
+			kv: KV,
+			layout: 'uki',
+			bootRoot: '/efi',
+			kernel: `/efi/EFI/Linux/gentoo-${KV}.efi`,
+		});
+		expect(line).toBe(
+			`Thu Dec  3 09:05:07 UTC 2026\tdist-kernel\t${KV}\tnotset\tuki\tnotset\tnotset\t/efi\tEFI/Linux/gentoo-${KV}.efi\tunknown\tnotset`,
+		);
 		expect(formatInstallLogLine({ date: new Date(0), vendor: 'x\ty', kv: 'a\nb' }).split('\t')).toHaveLength(11);
 	});
 
@@ -38,13 +53,24 @@ describe('install log (/var/log/installkernel.log)', () => {
 		await installKernel(ctx, KV);
 		await removeKernel(ctx, KV);
 		const [install, removal] = logColumns(root);
-		expect(install!.slice(1)).toEqual(['dist-kernel', KV, '/etc/kernel', 'uki', 'dracut', 'dracut', '/efi', `EFI/Linux/gentoo-${KV}.efi`, 'unknown', 'notset']);
+		expect(install!.slice(1)).toEqual([
+			'dist-kernel',
+			KV,
+			'/etc/kernel',
+			'uki',
+			'dracut',
+			'dracut',
+			'/efi',
+			`EFI/Linux/gentoo-${KV}.efi`,
+			'unknown',
+			'notset',
+		]);
 		expect(install![0]).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d UTC \d{4}$/);
 		expect(removal!.slice(1, 5)).toEqual(['dist-kernel-remove', KV, '/etc/kernel', 'uki']);
 		expect(contentOf(root, '/var/lib/misc/installkernel').split('\t').slice(1, 3)).toEqual(['dist-kernel', KV]);
 	});
 
-	it('compat: kernel and initramfs relative to /boot; with installkernel\'s own 99-write-log hook, it writes the line instead', async () => {
+	it("compat: kernel and initramfs relative to /boot; with installkernel's own 99-write-log hook, it writes the line instead", async () => {
 		root = layoutRoot({ layout: 'compat', uki: false, esp: false });
 		await installKernel(layoutContext(root), KV);
 		expect(logColumns(root)[0]!.slice(7, 10)).toEqual(['/boot', `vmlinuz-${KV}`, `initramfs-${KV}.img`]);
@@ -117,7 +143,7 @@ describe('chroot guard (05-check-chroot)', () => {
 		expect(dracutRuns(root)).toHaveLength(1);
 	});
 
-	it('a BLS entry under --root needs /etc/kernel/cmdline: the build host\'s /proc/cmdline is never used', async () => {
+	it("a BLS entry under --root needs /etc/kernel/cmdline: the build host's /proc/cmdline is never used", async () => {
 		root = layoutRoot({ layout: 'bls', uki: false, esp: true, cmdline: false });
 		expect(await failureCode(installKernel(layoutContext(root), KV))).toBe('chroot.cmdline');
 		expect(root.tree()).toEqual([]);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isDistKernelError } from '../../src/lib/errors';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
-import { contentOf, KV, layoutContext, layoutRoot, type LayoutRoot } from './layout-root';
+import { contentOf, KV, type LayoutRoot, layoutContext, layoutRoot } from './layout-root';
 
 let root: LayoutRoot | undefined;
 afterEach(() => {
@@ -15,7 +15,10 @@ afterEach(() => {
 });
 
 async function failureCode(promise: Promise<unknown>): Promise<string | undefined> {
-	const error = await promise.then(() => undefined, (e: unknown) => e);
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
 	return isDistKernelError(error) ? error.code : error === undefined ? undefined : `untyped: ${String(error)}`;
 }
 
@@ -23,24 +26,27 @@ describe('same-version reinstall and version-less names', () => {
 	it('compat: previous files become .old; version-less vmlinuz (link) and initramfs.img (copy) follow, absent ones stay absent', async () => {
 		root = layoutRoot({ layout: 'compat', uki: false, esp: false });
 		const r = root;
-		for (const name of [`vmlinuz-${KV}`, `initramfs-${KV}.img`, `System.map-${KV}`, `config-${KV}`]) r.write(`/boot/${name}`, `previous ${name}\n`);
+		for (const name of [`vmlinuz-${KV}`, `initramfs-${KV}.img`, `System.map-${KV}`, `config-${KV}`])
+			r.write(`/boot/${name}`, `previous ${name}\n`);
 		r.write('/boot/initramfs.img', 'previous version-less copy\n');
 		symlinkSync(`vmlinuz-${KV}`, r.path('/boot/vmlinuz'));
 		await installKernel(layoutContext(r), KV);
-		expect(r.tree()).toEqual([
-			`/boot/System.map-${KV}`,
-			`/boot/System.map-${KV}.old`,
-			`/boot/config-${KV}`,
-			`/boot/config-${KV}.old`,
-			'/boot/initramfs.img',
-			`/boot/initramfs-${KV}.img`,
-			`/boot/initramfs-${KV}.img.old`,
-			'/boot/initramfs.img.old',
-			`/boot/vmlinuz -> vmlinuz-${KV}`,
-			`/boot/vmlinuz-${KV}`,
-			`/boot/vmlinuz-${KV}.old`,
-			`/boot/vmlinuz.old -> vmlinuz-${KV}.old`,
-		].sort());
+		expect(r.tree()).toEqual(
+			[
+				`/boot/System.map-${KV}`,
+				`/boot/System.map-${KV}.old`,
+				`/boot/config-${KV}`,
+				`/boot/config-${KV}.old`,
+				'/boot/initramfs.img',
+				`/boot/initramfs-${KV}.img`,
+				`/boot/initramfs-${KV}.img.old`,
+				'/boot/initramfs.img.old',
+				`/boot/vmlinuz -> vmlinuz-${KV}`,
+				`/boot/vmlinuz-${KV}`,
+				`/boot/vmlinuz-${KV}.old`,
+				`/boot/vmlinuz.old -> vmlinuz-${KV}.old`,
+			].sort(),
+		);
 		expect(contentOf(r, `/boot/vmlinuz-${KV}.old`)).toBe(`previous vmlinuz-${KV}\n`);
 		expect(contentOf(r, `/boot/vmlinuz-${KV}`)).toBe(`fake kernel image ${KV}\n`);
 		expect(contentOf(r, '/boot/initramfs.img')).toBe(`stand-in initramfs for ${KV}\n`);
@@ -69,7 +75,9 @@ describe('same-version reinstall and version-less names', () => {
 		root = layoutRoot({ layout: 'uki', uki: true, esp: true });
 		root.write('/efi/EFI/Linux/gentoo.efi', 'version-less copy made by the admin\n');
 		await installKernel(layoutContext(root), KV);
-		expect(root.tree()).toEqual([`/efi/EFI/Linux/gentoo-${KV}.efi`, '/efi/EFI/Linux/gentoo-old.efi', '/efi/EFI/Linux/gentoo.efi'].sort());
+		expect(root.tree()).toEqual(
+			[`/efi/EFI/Linux/gentoo-${KV}.efi`, '/efi/EFI/Linux/gentoo-old.efi', '/efi/EFI/Linux/gentoo.efi'].sort(),
+		);
 		expect(contentOf(root, '/efi/EFI/Linux/gentoo.efi')).toBe(`stand-in uki for ${KV}\n`);
 		expect(contentOf(root, '/efi/EFI/Linux/gentoo-old.efi')).toBe('version-less copy made by the admin\n');
 	});
@@ -111,9 +119,14 @@ describe('install.conf as installkernel reads it', () => {
 		root.write('/srv/kconf/install.conf', 'layout=efistub\n');
 		await installKernel(layoutContext(root, {}, { INSTALLKERNEL_CONF_ROOT: '/srv/kconf' }), KV);
 		expect(root.tree()).toContain(`/efi/EFI/Gentoo/vmlinuz-${KV}.efi`);
-		await installKernel(layoutContext(root, {}, { INSTALLKERNEL_CONF_ROOT: '/srv/kconf', INSTALLKERNEL_LAYOUT: 'uki' }), KV);
+		await installKernel(
+			layoutContext(root, {}, { INSTALLKERNEL_CONF_ROOT: '/srv/kconf', INSTALLKERNEL_LAYOUT: 'uki' }),
+			KV,
+		);
 		expect(root.tree()).toContain(`/efi/EFI/Linux/gentoo-${KV}.efi`);
-		expect(await failureCode(installKernel(layoutContext(root, {}, { INSTALLKERNEL_CONF_ROOT: '/srv/missing' }), KV))).toBe('install-conf.missing');
+		expect(
+			await failureCode(installKernel(layoutContext(root, {}, { INSTALLKERNEL_CONF_ROOT: '/srv/missing' }), KV)),
+		).toBe('install-conf.missing');
 	});
 
 	it.each([

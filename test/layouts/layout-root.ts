@@ -1,11 +1,11 @@
 // Cheap, deterministic roots for the layout golden tests: a fake kernel package (a few bytes of "image",
 // System.map, config, an empty modules tree), a stand-in dracut on PATH writing a recognisable initramfs or UKI,
 // a fake EFI stub, Gentoo's os-release, and optionally an ESP at /efi as `bootctl install` leaves it.
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../../src/config/schema';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { runtimeContext } from '../runtime/runtime-context';
-import type { Config } from '../../src/config/schema';
 
 export const KV = '6.12.1-gentoo-dist';
 export const MACHINE_ID = '5f0d1b2c3a4e4f60718293a4b5c6d7e8';
@@ -62,7 +62,11 @@ export function layoutRoot(options: LayoutRootOptions): LayoutRoot {
 	if (options.cmdline !== false) r.write('/etc/kernel/cmdline', 'root=/dev/vda2 ro quiet\n');
 	if (options.uki) r.write('/etc/dracut.conf.d/20-uki.conf', 'uefi="yes"\n');
 	r.write('/usr/lib/systemd/boot/efi/linuxx64.efi.stub', 'fake stub\n');
-	if (options.layout !== undefined) r.write('/etc/kernel/install.conf', `layout=${options.layout}\ninitrd_generator=dracut\nuki_generator=${options.uki ? 'dracut' : 'none'}\n`);
+	if (options.layout !== undefined)
+		r.write(
+			'/etc/kernel/install.conf',
+			`layout=${options.layout}\ninitrd_generator=dracut\nuki_generator=${options.uki ? 'dracut' : 'none'}\n`,
+		);
 	mkdirSync(r.path('/boot'), { recursive: true });
 	if (options.esp) {
 		mkdirSync(r.path('/efi/EFI/BOOT'), { recursive: true });
@@ -71,7 +75,8 @@ export function layoutRoot(options: LayoutRootOptions): LayoutRoot {
 	const tools = r.path('/test-tools');
 	r.write('/test-tools/dracut', STAND_IN_DRACUT, 0o755);
 	const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${tools}:${process.env['PATH']}` };
-	for (const key of Object.keys(env)) if (key.startsWith('INSTALLKERNEL_') || key.startsWith('KERNEL_INSTALL_')) delete env[key];
+	for (const key of Object.keys(env))
+		if (key.startsWith('INSTALLKERNEL_') || key.startsWith('KERNEL_INSTALL_')) delete env[key];
 	const tree = () => {
 		const out: string[] = [];
 		const walk = (system: string) => {

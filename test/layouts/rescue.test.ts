@@ -7,7 +7,16 @@ import { installKernel } from '../../src/runtime/features/install/install-kernel
 import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { collectStatus } from '../../src/runtime/features/status/collect-status';
 import { renderStatus } from '../../src/runtime/features/status/render-status';
-import { addKernel, contentOf, dracutRuns, KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from './layout-root';
+import {
+	addKernel,
+	contentOf,
+	dracutRuns,
+	KV,
+	type LayoutRoot,
+	layoutContext,
+	layoutRoot,
+	MACHINE_ID,
+} from './layout-root';
 
 const KV2 = '6.12.7-gentoo-dist';
 const OLDER = '6.6.60-gentoo-dist';
@@ -49,7 +58,13 @@ describe('rescue image', () => {
 		expect(renderStatus(status)).toContain(`Rescue image: built from ${KV2} (layout=compat)`);
 		expect((await listInstalledKernels(ctx)).map((k) => k.kv)).toEqual([OLDER, KV, KV2].sort());
 		await removeKernel(ctx, OLDER);
-		const report = await runClean(ctx, { keep: 1, pretend: false, running: KV2, installed: await listInstalledKernels(ctx), removeKernel: async (kv) => void (await removeKernel(ctx, kv, { force: true })) });
+		const report = await runClean(ctx, {
+			keep: 1,
+			pretend: false,
+			running: KV2,
+			installed: await listInstalledKernels(ctx),
+			removeKernel: async (kv) => void (await removeKernel(ctx, kv, { force: true })),
+		});
 		expect(report).toBeDefined();
 		expect(r.tree().filter((p) => p.includes('rescue'))).toEqual(rescue);
 		expect(r.tree().filter((p) => p.includes(KV) && !p.includes(KV2))).toEqual([]);
@@ -71,7 +86,9 @@ describe('rescue image', () => {
 	it('uki: <ESP>/EFI/Linux/<ID>-0-rescue-<machine-id>.efi, a generic UKI', async () => {
 		root = layoutRoot({ layout: 'uki', uki: true, esp: true });
 		await installKernel(layoutContext(root, { rescueImage: true }), KV);
-		expect(root.tree()).toEqual([`/efi/EFI/Linux/gentoo-${KV}.efi`, `/efi/EFI/Linux/gentoo-0-rescue-${MACHINE_ID}.efi`].sort());
+		expect(root.tree()).toEqual(
+			[`/efi/EFI/Linux/gentoo-${KV}.efi`, `/efi/EFI/Linux/gentoo-0-rescue-${MACHINE_ID}.efi`].sort(),
+		);
 		expect(rescueRuns(root)[0]).toContain('--uefi');
 	});
 

@@ -5,8 +5,8 @@ import { configSchema } from '../../src/config/schema';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import { listInstalledKernels } from '../../src/runtime/boot/backends/select';
-import { runClean } from '../../src/runtime/features/clean/run-clean';
 import type { RuntimeContext } from '../../src/runtime/context';
+import { runClean } from '../../src/runtime/features/clean/run-clean';
 import { removeKernel } from '../../src/runtime/features/install/remove-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeKernel, writeModulePackage } from '../modules/vdb-builder';
@@ -56,9 +56,19 @@ describe('dist-kernel clean', () => {
 		installedKernel(temp, '6.12.8-dist', 1_700_000_200);
 		const { report, output } = await clean(temp, { keep: 2, running: '6.12.9-dist' });
 		expect(report.plan.remove).toEqual(['6.12.7-dist']);
-		expect(readdirSync(temp.path('/boot')).filter((n) => !n.startsWith('.')).sort()).toEqual([
-			'System.map-6.12.8-dist', 'System.map-6.12.9-dist', 'config-6.12.8-dist', 'config-6.12.9-dist',
-			'initramfs-6.12.8-dist.img', 'initramfs-6.12.9-dist.img', 'vmlinuz-6.12.8-dist', 'vmlinuz-6.12.9-dist',
+		expect(
+			readdirSync(temp.path('/boot'))
+				.filter((n) => !n.startsWith('.'))
+				.sort(),
+		).toEqual([
+			'System.map-6.12.8-dist',
+			'System.map-6.12.9-dist',
+			'config-6.12.8-dist',
+			'config-6.12.9-dist',
+			'initramfs-6.12.8-dist.img',
+			'initramfs-6.12.9-dist.img',
+			'vmlinuz-6.12.8-dist',
+			'vmlinuz-6.12.9-dist',
 		]);
 		expect(readdirSync(temp.path('/lib/modules')).sort()).toEqual(['6.12.8-dist', '6.12.9-dist']);
 		expect(output).toMatch(/6\.12\.9-dist {2}2023-11-14 22:18 UTC {2}keep \(newest, running\)/);

@@ -7,7 +7,10 @@ import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 function gentooRoot(): TempRoot {
 	const temp = makeTempRoot('dk-cli-');
 	temp.write('/etc/gentoo-release', 'Gentoo Base System release 2.17\n');
-	temp.write('/etc/portage/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n');
+	temp.write(
+		'/etc/portage/repos.conf/gentoo.conf',
+		'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n',
+	);
 	temp.write('/var/db/repos/gentoo/profiles/repo_name', 'gentoo\n');
 	temp.write('/var/db/repos/gentoo/sys-kernel/gentoo-kernel/gentoo-kernel-6.12.8.ebuild', 'EAPI=8\nKEYWORDS="amd64"\n');
 	return temp;
@@ -22,7 +25,9 @@ describe('dist-kernel setup / postsync / clean on the command line', () => {
 		const setup = await runBin(['--root', temp.root, 'setup']);
 		expect(setup.code, setup.stderr).toBe(0);
 		expect(existsSync(temp.path('/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-6.12.8.ebuild'))).toBe(true);
-		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain('location = /var/db/repos/dist-kernel\n');
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain(
+			'location = /var/db/repos/dist-kernel\n',
+		);
 		const undo = await runBin(['--root', temp.root, 'setup', '--undo']);
 		expect(undo.code, undo.stderr).toBe(0);
 		expect(existsSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'))).toBe(false);

@@ -11,14 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDemoRoot } from '../demo/demo-root';
 import { debianHeaders, MODULE_FIXTURE, makeSandbox, q, type Sandbox } from '../eclass/harness';
 import { runBin, testBin } from '../helpers/bin';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';
-import { simulateEmerge, simulateUnmerge, type SimContext, type SimPackage } from './emerge-sim';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
+import { type SimContext, type SimPackage, simulateEmerge, simulateUnmerge } from './emerge-sim';
 
 const OVERLAY = '/var/db/repos/dist-kernel';
 const GENTOO = '/var/db/repos/gentoo';
 const MODULE_CPV = 'app-misc/hello-kmod-1';
 /** Files depmod writes after the merge: Portage does not record them, so they stay after an unmerge. */
-const DEPMOD_OUTPUT = /^modules\.(dep|dep\.bin|alias|alias\.bin|softdep|symbols|symbols\.bin|builtin\.bin|builtin\.alias\.bin|devname|weakdep)$/;
+const DEPMOD_OUTPUT =
+	/^modules\.(dep|dep\.bin|alias|alias\.bin|softdep|symbols|symbols\.bin|builtin\.bin|builtin\.alias\.bin|devname|weakdep)$/;
 
 let box: Sandbox;
 let kernel: DebianKernel;
@@ -39,7 +40,11 @@ function dracutRuns(): string[] {
 }
 
 function files(dir: string): string[] {
-	return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];
+	return existsSync(dir)
+		? readdirSync(dir)
+				.filter((n) => !n.startsWith('.'))
+				.sort()
+		: [];
 }
 
 function overlayVirtuals(): string[] {
@@ -49,7 +54,10 @@ function overlayVirtuals(): string[] {
 function addKernelEbuild(pv: string): void {
 	const dir = join(root, GENTOO, 'sys-kernel', 'gentoo-kernel');
 	mkdirSync(dir, { recursive: true });
-	writeFileSync(join(dir, `gentoo-kernel-${pv}.ebuild`), `EAPI=8\nKERNEL_IUSE_GENERIC_UKI=1\ninherit kernel-build\nKEYWORDS="amd64 ~arm64"\n`);
+	writeFileSync(
+		join(dir, `gentoo-kernel-${pv}.ebuild`),
+		`EAPI=8\nKERNEL_IUSE_GENERIC_UKI=1\ninherit kernel-build\nKEYWORDS="amd64 ~arm64"\n`,
+	);
 }
 
 /** Every file of a tree as CONTENTS paths, leaving out depmod's output (written in pkg_postinst, not merged). */
@@ -68,14 +76,24 @@ function kernelPackage(pv: string, kv: string): SimPackage {
 	mkdirSync(ed, { recursive: true });
 	linkKernelInto(kernel, ed, kv);
 	const cpv = `sys-kernel/gentoo-kernel-${pv}`;
-	const prelude = [`PN=gentoo-kernel PV=${q(pv)} PVR=${q(pv)} P=gentoo-kernel-${q(pv)} SLOT=${q(pv)}`, 'inherit kernel-install', `KV_FULL=${q(kv)}`].join('\n');
+	const prelude = [
+		`PN=gentoo-kernel PV=${q(pv)} PVR=${q(pv)} P=gentoo-kernel-${q(pv)} SLOT=${q(pv)}`,
+		'inherit kernel-install',
+		`KV_FULL=${q(kv)}`,
+	].join('\n');
 	return {
 		cpv,
 		prelude,
 		image,
 		preinst: 'EBUILD_PHASE=preinst pkg_preinst',
 		postinst: 'EBUILD_PHASE=postinst pkg_postinst',
-		vdb: { slot: pv, use: ['amd64', 'initramfs'], iuse: ['+initramfs', 'test'], inherited: ['kernel-install', 'dist-kernel-utils'], files: [...treeFiles(ed, `/lib/modules/${kv}`), ...treeFiles(ed, `/usr/src/linux-${kv}`)] },
+		vdb: {
+			slot: pv,
+			use: ['amd64', 'initramfs'],
+			iuse: ['+initramfs', 'test'],
+			inherited: ['kernel-install', 'dist-kernel-utils'],
+			files: [...treeFiles(ed, `/lib/modules/${kv}`), ...treeFiles(ed, `/usr/src/linux-${kv}`)],
+		},
 		env: { SHIM_INSTALLED: '' },
 	};
 }
@@ -135,7 +153,10 @@ function installRuntimePackage(): void {
 /** Portage running the repo.postsync.d hook after syncing ::gentoo. */
 function runPostsyncHook(): { code: number; output: string } {
 	const hook = join(root, 'etc', 'portage', 'repo.postsync.d', 'dist-kernel');
-	const result = spawnSync(hook, ['gentoo', 'rsync://rsync.gentoo.org/gentoo-portage', GENTOO], { env: runtimeEnv, encoding: 'utf8' });
+	const result = spawnSync(hook, ['gentoo', 'rsync://rsync.gentoo.org/gentoo-portage', GENTOO], {
+		env: runtimeEnv,
+		encoding: 'utf8',
+	});
 	return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -157,7 +178,10 @@ beforeAll(async () => {
 	};
 	put('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\nkernel-packages = sys-kernel/gentoo-kernel\n');
 	put('/etc/portage/make.conf', 'USE="dist-kernel"\n');
-	put('/etc/portage/repos.conf/gentoo.conf', `[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${GENTOO}\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\n`);
+	put(
+		'/etc/portage/repos.conf/gentoo.conf',
+		`[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${GENTOO}\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\n`,
+	);
 	put(`${GENTOO}/profiles/repo_name`, 'gentoo\n');
 	put(`${GENTOO}/metadata/layout.conf`, 'masters =\nthin-manifests = true\n');
 	addKernelEbuild(pv1);
@@ -166,11 +190,20 @@ beforeAll(async () => {
 	const bin = join(box.dir, 'bin');
 	mkdirSync(bin);
 	dracutLog = join(box.dir, 'dracut-runs.log');
-	writeFileSync(join(bin, 'dist-kernel'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(testBin())} --root ${q(root)} "$@"\n`);
+	writeFileSync(
+		join(bin, 'dist-kernel'),
+		`#!/bin/sh\nexec ${q(process.execPath)} ${q(testBin())} --root ${q(root)} "$@"\n`,
+	);
 	writeFileSync(join(bin, 'dracut'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${q(dracutLog)}\nexec /usr/bin/dracut "$@"\n`);
 	chmodSync(join(bin, 'dist-kernel'), 0o755);
 	chmodSync(join(bin, 'dracut'), 0o755);
-	runtimeEnv = { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, DIST_KERNEL_RUNTIME: join(bin, 'dist-kernel'), NO_COLOR: '1', DIST_KERNEL_RUNNING_KV: kv1 };
+	runtimeEnv = {
+		...process.env,
+		PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+		DIST_KERNEL_RUNTIME: join(bin, 'dist-kernel'),
+		NO_COLOR: '1',
+		DIST_KERNEL_RUNNING_KV: kv1,
+	};
 	sim = { root, work: box.dir, eclassDirs: [join(root, OVERLAY, 'eclass')], env: runtimeEnv };
 
 	// The module package's build, once, against the Debian headers (what its src_compile/src_install do).
@@ -208,15 +241,29 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		expect(reposConf).toContain(`[dist-kernel]\nlocation = ${OVERLAY}\n`);
 		expect(reposConf).toContain('[gentoo]\neclass-overrides = dist-kernel\n');
 		expect(overlayVirtuals()).toEqual([`dist-kernel-${pv1}.ebuild`]);
-		expect(files(join(root, OVERLAY, 'eclass'))).toEqual(['dist-kernel-utils.eclass', 'kernel-install.eclass', 'linux-mod-r1.eclass']);
+		expect(files(join(root, OVERLAY, 'eclass'))).toEqual([
+			'dist-kernel-utils.eclass',
+			'kernel-install.eclass',
+			'linux-mod-r1.eclass',
+		]);
 		installRuntimePackage();
 	});
 
 	it('first install: kernel → virtual → module with USE="dist-kernel initramfs"', async () => {
-		const result = await simulateEmerge(sim, 'first', [kernelPackage(pv1, kv1), virtualPackage(pv1), modulePackage(kv1, pv1)]);
+		const result = await simulateEmerge(sim, 'first', [
+			kernelPackage(pv1, kv1),
+			virtualPackage(pv1),
+			modulePackage(kv1, pv1),
+		]);
 		expect(result.code, result.output.slice(-4000)).toBe(0);
 		// The module's initramfs refresh is a same-version reinstall: installkernel keeps the previous one as .old.
-		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv1}`, `config-${kv1}`, `initramfs-${kv1}.img`, `initramfs-${kv1}.img.old`, `vmlinuz-${kv1}`]);
+		expect(files(join(root, 'boot'))).toEqual([
+			`System.map-${kv1}`,
+			`config-${kv1}`,
+			`initramfs-${kv1}.img`,
+			`initramfs-${kv1}.img.old`,
+			`vmlinuz-${kv1}`,
+		]);
 		expect(readFileSync(join(root, 'lib', 'modules', kv1, 'modules.dep'), 'utf8')).toContain('extra/hello.ko:');
 		expect(readFileSync(dracutConf, 'utf8')).toContain('add_drivers+=" hello "');
 		// The module package merges after the kernel, so its initramfs request comes after the kernel's build.
@@ -245,19 +292,31 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		expect(result.code, result.output.slice(-4000)).toBe(0);
 		expect(dracutRuns().length - before).toBe(1);
 		expect(files(join(root, 'boot'))).toEqual([
-			`System.map-${kv1}`, `System.map-${kv2}`, `config-${kv1}`, `config-${kv2}`,
-			`initramfs-${kv1}.img`, `initramfs-${kv1}.img.old`, `initramfs-${kv2}.img`, `vmlinuz-${kv1}`, `vmlinuz-${kv2}`,
+			`System.map-${kv1}`,
+			`System.map-${kv2}`,
+			`config-${kv1}`,
+			`config-${kv2}`,
+			`initramfs-${kv1}.img`,
+			`initramfs-${kv1}.img.old`,
+			`initramfs-${kv2}.img`,
+			`vmlinuz-${kv1}`,
+			`vmlinuz-${kv2}`,
 		]);
 		expect(existsSync(join(root, 'lib', 'modules', kv2, 'extra', 'hello.ko'))).toBe(true);
 		expect(existsSync(join(root, 'lib', 'modules', kv1, 'extra', 'hello.ko'))).toBe(false);
-		const initramfs = execFileSync('lsinitrd', [join(root, 'boot', `initramfs-${kv2}.img`)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+		const initramfs = execFileSync('lsinitrd', [join(root, 'boot', `initramfs-${kv2}.img`)], {
+			encoding: 'utf8',
+			maxBuffer: 64 * 1024 * 1024,
+		});
 		// Built once, after the module was rebuilt for the new kernel: the module is in it.
 		expect(initramfs).toContain(`lib/modules/${kv2}/extra/hello.ko`);
 	});
 
 	it('clean keeps the newest kernel and the running one, then removes the old one after depclean', async () => {
 		// Still running the old kernel: nothing of it may go.
-		const running = await runBin(['--root', root, 'clean', '--keep', '1'], { env: { ...runtimeEnv, DIST_KERNEL_RUNNING_KV: kv1 } });
+		const running = await runBin(['--root', root, 'clean', '--keep', '1'], {
+			env: { ...runtimeEnv, DIST_KERNEL_RUNNING_KV: kv1 },
+		});
 		expect(running.code, running.stderr).toBe(0);
 		expect(existsSync(join(root, 'boot', `vmlinuz-${kv1}`))).toBe(true);
 
@@ -265,7 +324,12 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		const env = { ...runtimeEnv, DIST_KERNEL_RUNNING_KV: kv2 };
 		const cleaned = await runBin(['--root', root, 'clean', '--keep', '1'], { env });
 		expect(cleaned.code, cleaned.stderr).toBe(0);
-		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv2}`, `config-${kv2}`, `initramfs-${kv2}.img`, `vmlinuz-${kv2}`]);
+		expect(files(join(root, 'boot'))).toEqual([
+			`System.map-${kv2}`,
+			`config-${kv2}`,
+			`initramfs-${kv2}.img`,
+			`vmlinuz-${kv2}`,
+		]);
 		// The old kernel's package still owns its modules: clean names it for depclean and leaves them.
 		expect(cleaned.stderr).toContain(`emerge --ask --depclean =sys-kernel/gentoo-kernel-${pv1}`);
 		expect(existsSync(join(root, 'lib', 'modules', kv1))).toBe(true);
@@ -274,7 +338,11 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 			{ ...sim, env },
 			{
 				cpv: `sys-kernel/gentoo-kernel-${pv1}`,
-				prelude: [`PN=gentoo-kernel PV=${q(pv1)} PVR=${q(pv1)} P=gentoo-kernel-${q(pv1)} SLOT=${q(pv1)}`, 'inherit kernel-install', `KV_FULL=${q(kv1)}`].join('\n'),
+				prelude: [
+					`PN=gentoo-kernel PV=${q(pv1)} PVR=${q(pv1)} P=gentoo-kernel-${q(pv1)} SLOT=${q(pv1)}`,
+					'inherit kernel-install',
+					`KV_FULL=${q(kv1)}`,
+				].join('\n'),
 				postrm: 'EBUILD_PHASE=postrm pkg_postrm',
 			},
 		);
@@ -284,7 +352,12 @@ describe('end-to-end: a Gentoo system living with dist-kernel', () => {
 		const leftovers = await runBin(['--root', root, 'clean', '--keep', '1'], { env });
 		expect(leftovers.code, leftovers.stderr).toBe(0);
 		expect(files(join(root, 'lib', 'modules'))).toEqual([kv2]);
-		expect(files(join(root, 'boot'))).toEqual([`System.map-${kv2}`, `config-${kv2}`, `initramfs-${kv2}.img`, `vmlinuz-${kv2}`]);
+		expect(files(join(root, 'boot'))).toEqual([
+			`System.map-${kv2}`,
+			`config-${kv2}`,
+			`initramfs-${kv2}.img`,
+			`vmlinuz-${kv2}`,
+		]);
 		expect(dracutRuns()).toHaveLength(3);
 	});
 

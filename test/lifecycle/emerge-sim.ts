@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENTOO_ECLASSES, SHIM, STAND_INS } from '../eclass/harness';
-import { writeVdbPackage, type FakePackage } from '../modules/vdb-builder';
+import { type FakePackage, writeVdbPackage } from '../modules/vdb-builder';
 
 export interface SimPackage {
 	/** category/PF */
@@ -100,12 +100,19 @@ export interface SimOptions {
 }
 
 /** Writes the driver script and its pieces, then runs it as `emerge`. */
-export async function simulateEmerge(ctx: SimContext, name: string, packages: readonly SimPackage[], options: SimOptions = {}): Promise<SimResult> {
+export async function simulateEmerge(
+	ctx: SimContext,
+	name: string,
+	packages: readonly SimPackage[],
+	options: SimOptions = {},
+): Promise<SimResult> {
 	const dir = join(ctx.work, `emerge-${name}`);
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	const driver: string[] = ['set -u', `TARGET=${q(ctx.root)}`, 'mkdir -p "${TARGET}/var/cache/edb" || exit 1'];
-	const order = options.mergeOrder ? options.mergeOrder.map((cpv) => packages.find((p) => p.cpv === cpv) ?? fail(cpv)) : packages;
+	const order = options.mergeOrder
+		? options.mergeOrder.map((cpv) => packages.find((p) => p.cpv === cpv) ?? fail(cpv))
+		: packages;
 	const merged = new Set<string>();
 	for (const [index, pkg] of order.entries()) {
 		const step = join(dir, String(index));
@@ -130,7 +137,8 @@ export async function simulateEmerge(ctx: SimContext, name: string, packages: re
 		};
 		const T = join(step, 'T');
 		const D = pkg.image ?? join(step, 'D');
-		const run = (file: string) => `T=${q(T)} D=${q(D)} bash ${q(file)} || { echo "emerge-sim: ${pkg.cpv} failed in ${file}" >&2; exit 1; }`;
+		const run = (file: string) =>
+			`T=${q(T)} D=${q(D)} bash ${q(file)} || { echo "emerge-sim: ${pkg.cpv} failed in ${file}" >&2; exit 1; }`;
 		if (pkg.preinst) driver.push(run(phaseScript('preinst', pkg.preinst)));
 		if (pkg.image) driver.push(`cp -a ${q(`${join(pkg.image, ctx.root)}/.`)} "\${TARGET}/" || exit 1`);
 		// The new entry, and the files of replaced instances that the new one does not have (Portage's unmerge).
@@ -141,11 +149,18 @@ export async function simulateEmerge(ctx: SimContext, name: string, packages: re
 			const gone = vdbFiles(ctx.root, old).filter((f) => !newFiles.has(f));
 			const list = join(step, `unmerge-${old.replace('/', '_')}`);
 			writeFileSync(list, gone.map((f) => `${f}\n`).join(''));
-			writeFileSync(`${list}.dirs`, vdbDirs(ctx.root, old).map((d) => `${d}\n`).join(''));
+			writeFileSync(
+				`${list}.dirs`,
+				vdbDirs(ctx.root, old)
+					.map((d) => `${d}\n`)
+					.join(''),
+			);
 			driver.push(...unmergeCommands(list, `${list}.dirs`));
 			driver.push(`rm -rf -- "\${TARGET}/var/db/pkg/${old}"`);
 		}
-		driver.push(`mkdir -p "\${TARGET}/var/db/pkg/${category}" && rm -rf -- "\${TARGET}/var/db/pkg/${pkg.cpv}" && cp -a ${q(join(stage, 'var', 'db', 'pkg', pkg.cpv))} "\${TARGET}/var/db/pkg/${category}/" || exit 1`);
+		driver.push(
+			`mkdir -p "\${TARGET}/var/db/pkg/${category}" && rm -rf -- "\${TARGET}/var/db/pkg/${pkg.cpv}" && cp -a ${q(join(stage, 'var', 'db', 'pkg', pkg.cpv))} "\${TARGET}/var/db/pkg/${category}/" || exit 1`,
+		);
 		if (pkg.postinst) driver.push(run(phaseScript('postinst', pkg.postinst)));
 		if (options.killAfter === pkg.cpv) driver.push('kill -9 $$');
 	}
@@ -167,24 +182,52 @@ export async function simulateEmerge(ctx: SimContext, name: string, packages: re
 	};
 	return new Promise((resolvePromise) => {
 		// `exec -a emerge`: the phases' ancestor is a process named emerge, as under Portage.
-		execFile('bash', ['-c', `exec -a emerge bash ${q(driverFile)}`], { env, cwd: dir, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-			resolvePromise({ code, output: `${String(stdout)}${String(stderr)}` });
-		});
+		execFile(
+			'bash',
+			['-c', `exec -a emerge bash ${q(driverFile)}`],
+			{ env, cwd: dir, maxBuffer: 256 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+				resolvePromise({ code, output: `${String(stdout)}${String(stderr)}` });
+			},
+		);
 	});
 }
 
 /** `emerge --depclean` of one package: pkg_prerm/pkg_postrm around the removal of its files and VDB entry. */
-export async function simulateUnmerge(ctx: SimContext, pkg: Pick<SimPackage, 'cpv' | 'prelude' | 'env'> & { postrm?: string }): Promise<SimResult> {
+export async function simulateUnmerge(
+	ctx: SimContext,
+	pkg: Pick<SimPackage, 'cpv' | 'prelude' | 'env'> & { postrm?: string },
+): Promise<SimResult> {
 	const dir = join(ctx.work, `unmerge-${pkg.cpv.replace('/', '_')}`);
 	mkdirSync(dir, { recursive: true });
 	const list = join(dir, 'files');
-	writeFileSync(list, vdbFiles(ctx.root, pkg.cpv).map((f) => `${f}\n`).join(''));
-	writeFileSync(`${list}.dirs`, vdbDirs(ctx.root, pkg.cpv).map((d) => `${d}\n`).join(''));
+	writeFileSync(
+		list,
+		vdbFiles(ctx.root, pkg.cpv)
+			.map((f) => `${f}\n`)
+			.join(''),
+	);
+	writeFileSync(
+		`${list}.dirs`,
+		vdbDirs(ctx.root, pkg.cpv)
+			.map((d) => `${d}\n`)
+			.join(''),
+	);
 	const [category, pf] = pkg.cpv.split('/') as [string, string];
 	const postrm = join(dir, 'postrm.sh');
 	const exports = Object.entries(pkg.env ?? {}).map(([k, v]) => `export ${k}=${q(v)}`);
-	writeFileSync(postrm, [`source ${q(SHIM)}`, ...exports, `EAPI=8 CATEGORY=${q(category)} PF=${q(pf)}`, pkg.prelude ?? '', pkg.postrm ?? ':', ''].join('\n'));
+	writeFileSync(
+		postrm,
+		[
+			`source ${q(SHIM)}`,
+			...exports,
+			`EAPI=8 CATEGORY=${q(category)} PF=${q(pf)}`,
+			pkg.prelude ?? '',
+			pkg.postrm ?? ':',
+			'',
+		].join('\n'),
+	);
 	const driver = [
 		`TARGET=${q(ctx.root)}`,
 		...unmergeCommands(list, `${list}.dirs`),
@@ -203,9 +246,14 @@ export async function simulateUnmerge(ctx: SimContext, pkg: Pick<SimPackage, 'cp
 		...ctx.env,
 	};
 	return new Promise((resolvePromise) => {
-		execFile('bash', ['-c', `exec -a emerge bash ${q(driverFile)}`], { env, cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-			resolvePromise({ code, output: `${String(stdout)}${String(stderr)}` });
-		});
+		execFile(
+			'bash',
+			['-c', `exec -a emerge bash ${q(driverFile)}`],
+			{ env, cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+				resolvePromise({ code, output: `${String(stdout)}${String(stderr)}` });
+			},
+		);
 	});
 }

@@ -10,9 +10,9 @@ import { STATIC_TEMPLATES } from '../../src/generator/template-registry';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import type { RuntimeContext } from '../../src/runtime/context';
+import { parsePostsyncArgs, runPostsync } from '../../src/runtime/features/postsync/run-postsync';
 import type { InstalledVirtual } from '../../src/runtime/portage/vdb/installed-virtuals';
 import { installedVirtuals } from '../../src/runtime/portage/vdb/installed-virtuals';
-import { parsePostsyncArgs, runPostsync } from '../../src/runtime/features/postsync/run-postsync';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeVirtual } from '../modules/vdb-builder';
 
@@ -48,7 +48,9 @@ function recordingGenerator(temp: TempRoot) {
 			const versions = new Set(keep.map((k) => k.pv));
 			for (const pkg of ['gentoo-kernel', 'gentoo-kernel-bin']) {
 				try {
-					for (const name of execFileSync('ls', [temp.path(`${GENTOO}/sys-kernel/${pkg}`)], { encoding: 'utf8' }).split('\n')) {
+					for (const name of execFileSync('ls', [temp.path(`${GENTOO}/sys-kernel/${pkg}`)], { encoding: 'utf8' }).split(
+						'\n',
+					)) {
 						const match = new RegExp(`^${pkg}-(.+)\\.ebuild$`).exec(name);
 						if (match) versions.add(match[1]!);
 					}
@@ -56,7 +58,8 @@ function recordingGenerator(temp: TempRoot) {
 					// Package absent from the repository.
 				}
 			}
-			for (const v of versions) temp.write(`/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-${v}.ebuild`, 'EAPI=8\n');
+			for (const v of versions)
+				temp.write(`/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-${v}.ebuild`, 'EAPI=8\n');
 		},
 	};
 }
@@ -88,7 +91,11 @@ describe('dist-kernel postsync', () => {
 		await runPostsync(context(temp), args, gen.regenerate);
 		addEbuild(temp, 'sys-kernel/gentoo-kernel-bin', '6.12.9');
 		const ctx = context(temp);
-		expect(await runPostsync(ctx, args, gen.regenerate)).toEqual({ action: 'regenerated', added: ['6.12.9'], removed: [] });
+		expect(await runPostsync(ctx, args, gen.regenerate)).toEqual({
+			action: 'regenerated',
+			added: ['6.12.9'],
+			removed: [],
+		});
 		expect(ctx.logger.lines).toContain(' * added virtual/dist-kernel-6.12.9 (after syncing ::gentoo)');
 	});
 
@@ -101,7 +108,11 @@ describe('dist-kernel postsync', () => {
 		rmSync(temp.path(`${GENTOO}/sys-kernel/gentoo-kernel/gentoo-kernel-6.12.7.ebuild`));
 		rmSync(temp.path(`${GENTOO}/sys-kernel/gentoo-kernel/gentoo-kernel-6.12.8.ebuild`));
 		const ctx = context(temp);
-		expect(await runPostsync(ctx, args, gen.regenerate)).toEqual({ action: 'regenerated', added: [], removed: ['6.12.8'] });
+		expect(await runPostsync(ctx, args, gen.regenerate)).toEqual({
+			action: 'regenerated',
+			added: [],
+			removed: ['6.12.8'],
+		});
 		expect(gen.calls.at(-1)).toEqual([{ pv: '6.12.7', pvr: '6.12.7-r1', repository: 'gentoo' }]);
 	});
 
@@ -112,7 +123,11 @@ describe('dist-kernel postsync', () => {
 		const gen = recordingGenerator(temp);
 		await runPostsync(context(temp), args, gen.regenerate);
 		rmSync(temp.path('/var/db/pkg/virtual'), { recursive: true });
-		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({ action: 'regenerated', added: [], removed: ['6.12.7'] });
+		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({
+			action: 'regenerated',
+			added: [],
+			removed: ['6.12.7'],
+		});
 	});
 
 	it('regenerates when the overlay lost the virtual of an installed version (e.g. a manual generate)', async () => {
@@ -122,14 +137,30 @@ describe('dist-kernel postsync', () => {
 		const gen = recordingGenerator(temp);
 		await runPostsync(context(temp), args, gen.regenerate);
 		rmSync(temp.path('/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-6.12.7.ebuild'));
-		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({ action: 'regenerated', added: ['6.12.7'], removed: [] });
+		expect(await runPostsync(context(temp), args, gen.regenerate)).toEqual({
+			action: 'regenerated',
+			added: ['6.12.7'],
+			removed: [],
+		});
 	});
 
 	it('skips its own overlay and repositories that are not scanned', async () => {
 		temp = makeTempRoot('dk-postsync-');
 		const gen = recordingGenerator(temp);
-		expect(await runPostsync(context(temp), parsePostsyncArgs('dist-kernel', '', '/var/db/repos/dist-kernel'), gen.regenerate)).toMatchObject({ action: 'skipped' });
-		expect(await runPostsync(context(temp, { repositories: ['gentoo'] }), parsePostsyncArgs('guru', 'https://x', '/var/db/repos/guru'), gen.regenerate)).toMatchObject({
+		expect(
+			await runPostsync(
+				context(temp),
+				parsePostsyncArgs('dist-kernel', '', '/var/db/repos/dist-kernel'),
+				gen.regenerate,
+			),
+		).toMatchObject({ action: 'skipped' });
+		expect(
+			await runPostsync(
+				context(temp, { repositories: ['gentoo'] }),
+				parsePostsyncArgs('guru', 'https://x', '/var/db/repos/guru'),
+				gen.regenerate,
+			),
+		).toMatchObject({
 			action: 'skipped',
 			reason: expect.stringContaining('not among the scanned repositories'),
 		});
@@ -163,7 +194,9 @@ describe('the repo.postsync.d hook', () => {
 	let temp: TempRoot;
 	afterEach(() => temp?.cleanup());
 	const template = STATIC_TEMPLATES.find((t) => t.role === 'postsync-hook')!;
-	const hookText = renderTemplate(template, { runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: '0.1.0' } });
+	const hookText = renderTemplate(template, {
+		runtime: { package: 'sys-kernel/dist-kernel-runtime', bin: 'dist-kernel', version: '0.1.0' },
+	});
 
 	function setup(runtimeBody: string) {
 		temp = makeTempRoot('dk-hook-');
@@ -179,20 +212,31 @@ describe('the repo.postsync.d hook', () => {
 		expect(result.status).toBe(0);
 	});
 
-	it('passes Portage\'s three arguments to `dist-kernel postsync`', () => {
+	it("passes Portage's three arguments to `dist-kernel postsync`", () => {
 		const { hook, runtime, argsFile } = setup(`printf '%s\\n' "$@" > "${'$'}{ARGS_FILE}"`);
-		const result = spawnSync(hook, ['gentoo', '', '/var/db/repos/gentoo'], { env: { ...process.env, DIST_KERNEL_RUNTIME: runtime, ARGS_FILE: argsFile }, encoding: 'utf8' });
+		const result = spawnSync(hook, ['gentoo', '', '/var/db/repos/gentoo'], {
+			env: { ...process.env, DIST_KERNEL_RUNTIME: runtime, ARGS_FILE: argsFile },
+			encoding: 'utf8',
+		});
 		expect(result.status).toBe(0);
 		expect(execFileSync('cat', [argsFile], { encoding: 'utf8' })).toBe('postsync\ngentoo\n\n/var/db/repos/gentoo\n');
 	});
 
 	it('exits 0 with a warning when the runtime fails or is missing, so `emaint sync` does not fail', () => {
 		const { hook, runtime } = setup('echo boom >&2; exit 1');
-		const failed = spawnSync(hook, ['gentoo', 'rsync://x', '/var/db/repos/gentoo'], { env: { ...process.env, DIST_KERNEL_RUNTIME: runtime }, encoding: 'utf8' });
+		const failed = spawnSync(hook, ['gentoo', 'rsync://x', '/var/db/repos/gentoo'], {
+			env: { ...process.env, DIST_KERNEL_RUNTIME: runtime },
+			encoding: 'utf8',
+		});
 		expect(failed.status).toBe(0);
 		expect(failed.stderr).toContain('boom');
-		expect(failed.stderr).toContain('WARNING: dist-kernel: the overlay was not regenerated after syncing gentoo (exit status 1)');
-		const missing = spawnSync(hook, ['gentoo', 'rsync://x', '/var/db/repos/gentoo'], { env: { ...process.env, DIST_KERNEL_RUNTIME: join(temp.root, 'nowhere') }, encoding: 'utf8' });
+		expect(failed.stderr).toContain(
+			'WARNING: dist-kernel: the overlay was not regenerated after syncing gentoo (exit status 1)',
+		);
+		const missing = spawnSync(hook, ['gentoo', 'rsync://x', '/var/db/repos/gentoo'], {
+			env: { ...process.env, DIST_KERNEL_RUNTIME: join(temp.root, 'nowhere') },
+			encoding: 'utf8',
+		});
 		expect(missing.status).toBe(0);
 		expect(missing.stderr).toContain('exit status 127');
 		const noArgs = spawnSync(hook, [], { env: { ...process.env, DIST_KERNEL_RUNTIME: runtime }, encoding: 'utf8' });

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config/schema';
 import { DEFAULT_REPOS_CONF, listConfigFiles, USER_REPOS_CONF } from '../../src/generator/read-repos-conf';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { runSetup, type LifecycleContext } from '../../src/runtime/features/setup/run-setup';
+import { type LifecycleContext, runSetup } from '../../src/runtime/features/setup/run-setup';
 import { undoSetup } from '../../src/runtime/features/setup/undo-setup';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
@@ -14,7 +14,10 @@ function gentooRoot(): TempRoot {
 	const temp = makeTempRoot('dk-setup-');
 	temp.write('/etc/gentoo-release', 'Gentoo Base System release 2.17\n');
 	temp.write('/etc/portage/make.conf', 'USE="dist-kernel"\n');
-	temp.write('/etc/portage/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\n');
+	temp.write(
+		'/etc/portage/repos.conf/gentoo.conf',
+		'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\n',
+	);
 	return temp;
 }
 
@@ -26,7 +29,10 @@ function context(temp: TempRoot, dryRun = false): LifecycleContext & { logger: R
 /** repos.conf files as Portage reads them, through the generator's reader (what the CLI passes). */
 function reposConf(temp: TempRoot) {
 	return () =>
-		[...listConfigFiles(temp.path(DEFAULT_REPOS_CONF)), ...listConfigFiles(temp.path(USER_REPOS_CONF))].map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+		[...listConfigFiles(temp.path(DEFAULT_REPOS_CONF)), ...listConfigFiles(temp.path(USER_REPOS_CONF))].map((path) => ({
+			path,
+			text: readFileSync(path, 'utf8'),
+		}));
 }
 
 /** Stands in for the generator: records the call and writes what an overlay minimally has. */
@@ -61,7 +67,9 @@ describe('dist-kernel setup', () => {
 		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain(
 			'[dist-kernel]\nlocation = /var/db/repos/dist-kernel\npriority = 100\nauto-sync = no\n',
 		);
-		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).not.toContain('eclass-overrides');
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).not.toContain(
+			'eclass-overrides',
+		);
 		expect(readFileSync(temp.path('/etc/dist-kernel/dist-kernel.conf'), 'utf8')).toContain('#keep-kernels = 2');
 		expect(gen.calls).toHaveLength(1);
 		expect(gen.calls[0]!.overlayDir).toBe('/var/db/repos/dist-kernel');
@@ -95,10 +103,18 @@ describe('dist-kernel setup', () => {
 
 	it("keeps the admin's own eclass-overrides in our line, and follows main-repo", async () => {
 		temp = gentooRoot();
-		temp.write('/usr/share/portage/config/repos.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n');
-		temp.write('/etc/portage/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = mygentoo\n\n[mygentoo]\nlocation = /var/db/repos/mygentoo\neclass-overrides = java-overlay\n');
+		temp.write(
+			'/usr/share/portage/config/repos.conf',
+			'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\n',
+		);
+		temp.write(
+			'/etc/portage/repos.conf/gentoo.conf',
+			'[DEFAULT]\nmain-repo = mygentoo\n\n[mygentoo]\nlocation = /var/db/repos/mygentoo\neclass-overrides = java-overlay\n',
+		);
 		await runSetup(context(temp), { ...recordingGenerator(temp), eclassOverrides: true });
-		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toMatch(/\[mygentoo\]\neclass-overrides = java-overlay dist-kernel\n$/);
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toMatch(
+			/\[mygentoo\]\neclass-overrides = java-overlay dist-kernel\n$/,
+		);
 		// Re-running gives the same line (our own file is not read back as the admin's setting).
 		const again = await runSetup(context(temp), recordingGenerator(temp));
 		expect(again.writes.map((w) => w.action)).toEqual(['unchanged', 'unchanged']);
@@ -109,8 +125,12 @@ describe('dist-kernel setup', () => {
 		temp.write('/etc/portage/repos.conf/zz-local.conf', '[gentoo]\neclass-overrides = local\n');
 		const ctx = context(temp);
 		await runSetup(ctx, { ...recordingGenerator(temp), eclassOverrides: true });
-		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain('eclass-overrides = local dist-kernel\n');
-		expect(ctx.logger.lines.join('\n')).toContain('/etc/portage/repos.conf/zz-local.conf sets eclass-overrides for ::gentoo and is read after');
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain(
+			'eclass-overrides = local dist-kernel\n',
+		);
+		expect(ctx.logger.lines.join('\n')).toContain(
+			'/etc/portage/repos.conf/zz-local.conf sets eclass-overrides for ::gentoo and is read after',
+		);
 	});
 
 	it("never clobbers the admin's edits: proposes ._cfg0000_ with a diff, once", async () => {
@@ -132,7 +152,11 @@ describe('dist-kernel setup', () => {
 		expect(output).toContain('+priority = 100');
 		expect(report.writes.find((w) => w.action === 'protected')?.protectedPath).toBe(proposal);
 		await runSetup(context(temp), { ...recordingGenerator(temp), eclassOverrides: true });
-		expect(readdirSync(temp.path('/etc/portage/repos.conf')).sort()).toEqual(['._cfg0000_dist-kernel.conf', 'dist-kernel.conf', 'gentoo.conf']);
+		expect(readdirSync(temp.path('/etc/portage/repos.conf')).sort()).toEqual([
+			'._cfg0000_dist-kernel.conf',
+			'dist-kernel.conf',
+			'gentoo.conf',
+		]);
 	});
 
 	it("keeps an admin's existing configuration file as it is", async () => {
@@ -140,16 +164,23 @@ describe('dist-kernel setup', () => {
 		temp.write('/etc/dist-kernel/dist-kernel.conf', 'overlay-dir = /var/db/repos/my-kernels\n');
 		const gen = recordingGenerator(temp);
 		await runSetup(context(temp), gen);
-		expect(readFileSync(temp.path('/etc/dist-kernel/dist-kernel.conf'), 'utf8')).toBe('overlay-dir = /var/db/repos/my-kernels\n');
+		expect(readFileSync(temp.path('/etc/dist-kernel/dist-kernel.conf'), 'utf8')).toBe(
+			'overlay-dir = /var/db/repos/my-kernels\n',
+		);
 		expect(gen.calls[0]!.overlayDir).toBe('/var/db/repos/my-kernels');
-		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain('location = /var/db/repos/my-kernels\n');
+		expect(readFileSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'), 'utf8')).toContain(
+			'location = /var/db/repos/my-kernels\n',
+		);
 	});
 
 	it('refuses a root that is not Gentoo', async () => {
 		temp = makeTempRoot('dk-setup-');
 		temp.write('/etc/debian_version', '12.8\n');
 		const gen = recordingGenerator(temp);
-		await expect(runSetup(context(temp), gen)).rejects.toMatchObject({ code: 'setup.not-gentoo', message: expect.stringContaining('not a Gentoo system') });
+		await expect(runSetup(context(temp), gen)).rejects.toMatchObject({
+			code: 'setup.not-gentoo',
+			message: expect.stringContaining('not a Gentoo system'),
+		});
 		expect(gen.calls).toHaveLength(0);
 		expect(existsSync(temp.path('/etc/portage'))).toBe(false);
 	});
@@ -158,7 +189,9 @@ describe('dist-kernel setup', () => {
 		temp = makeTempRoot('dk-setup-');
 		temp.write('/etc/gentoo-release', 'Gentoo\n');
 		temp.write('/etc/portage/repos.conf', '[gentoo]\nlocation = /var/db/repos/gentoo\n');
-		await expect(runSetup(context(temp), recordingGenerator(temp))).rejects.toMatchObject({ code: 'setup.repos-conf-file' });
+		await expect(runSetup(context(temp), recordingGenerator(temp))).rejects.toMatchObject({
+			code: 'setup.repos-conf-file',
+		});
 	});
 
 	it('--dry-run writes nothing and does not generate', async () => {
@@ -169,7 +202,9 @@ describe('dist-kernel setup', () => {
 		await runSetup(ctx, gen);
 		expect(tree(temp.root)).toEqual(before);
 		expect(gen.calls).toHaveLength(0);
-		expect(ctx.logger.lines.join('\n')).toContain('(dry run) would have created /etc/portage/repos.conf/dist-kernel.conf');
+		expect(ctx.logger.lines.join('\n')).toContain(
+			'(dry run) would have created /etc/portage/repos.conf/dist-kernel.conf',
+		);
 	});
 });
 
@@ -203,7 +238,10 @@ describe('dist-kernel setup --undo', () => {
 
 	it('can undo a setup whose overlay generation failed', async () => {
 		temp = gentooRoot();
-		const failing = { reposConf: recordingGenerator(temp).reposConf, generate: async () => Promise.reject(new Error('no repositories')) };
+		const failing = {
+			reposConf: recordingGenerator(temp).reposConf,
+			generate: async () => Promise.reject(new Error('no repositories')),
+		};
 		await expect(runSetup(context(temp), failing)).rejects.toThrow('no repositories');
 		undoSetup(context(temp));
 		expect(existsSync(temp.path('/etc/portage/repos.conf/dist-kernel.conf'))).toBe(false);

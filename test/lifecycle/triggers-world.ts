@@ -5,7 +5,17 @@
 // The phases run our generated eclasses under the PMS shim (emerge-sim.ts); `dracut` on PATH logs each run's --kver
 // and either runs the real dracut or writes a placeholder image.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	cpSync,
+	existsSync,
+	linkSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeDemoRoot } from '../demo/demo-root';
 import { debianHeaders, makeSandbox, q, type Sandbox } from '../eclass/harness';
@@ -102,7 +112,10 @@ function placeKernel(kernel: DebianKernel, root: string, kv: string): void {
 	const src = join(root, 'usr', 'src', `linux-${kv}`);
 	mkdirSync(join(src, 'arch', 'x86', 'boot'), { recursive: true });
 	linkSync(kernel.vmlinuz, join(src, 'arch', 'x86', 'boot', 'bzImage'));
-	for (const [from, to] of [[`config-${kernel.kv}`, '.config'], [`System.map-${kernel.kv}`, 'System.map']] as const) {
+	for (const [from, to] of [
+		[`config-${kernel.kv}`, '.config'],
+		[`System.map-${kernel.kv}`, 'System.map'],
+	] as const) {
 		if (existsSync(join(kernel.dir, 'boot', from))) linkSync(join(kernel.dir, 'boot', from), join(src, to));
 	}
 	execFileSync('depmod', ['-b', root, kv]);
@@ -119,34 +132,65 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 	const kernels = kernelsFrom(kernel);
 	const modules = options.modules ?? DEFAULT_MODULES;
 	makeDemoRoot(root, { uki: false });
-	put(root, '/etc/dracut.conf.d/20-triggers.conf', `add_drivers+=" r8169 "\nfw_dir="${root}/lib/firmware"\nearly_microcode="yes"\n`);
-	put(root, '/etc/dist-kernel/dist-kernel.conf', `install-backend = builtin\nkernel-packages = sys-kernel/gentoo-kernel\n${options.coalesce === false ? 'coalesce-initramfs = no\n' : ''}`);
-	if (options.rootFs) put(root, '/proc/mounts', `rootpool/ROOT/gentoo / ${options.rootFs} rw,relatime 0 0\nproc /proc proc rw 0 0\n`);
+	put(
+		root,
+		'/etc/dracut.conf.d/20-triggers.conf',
+		`add_drivers+=" r8169 "\nfw_dir="${root}/lib/firmware"\nearly_microcode="yes"\n`,
+	);
+	put(
+		root,
+		'/etc/dist-kernel/dist-kernel.conf',
+		`install-backend = builtin\nkernel-packages = sys-kernel/gentoo-kernel\n${options.coalesce === false ? 'coalesce-initramfs = no\n' : ''}`,
+	);
+	if (options.rootFs)
+		put(root, '/proc/mounts', `rootpool/ROOT/gentoo / ${options.rootFs} rw,relatime 0 0\nproc /proc proc rw 0 0\n`);
 	put(root, `/lib/firmware/${FIRMWARE_FILE.replace('8168h-2', '8168g-2')}`, 'old firmware\n');
 
 	// Kernels A and B, installed and bootable (placeholder images: every final image is rebuilt and read back).
 	for (const k of [kernels.a, kernels.b]) {
 		placeKernel(kernel, root, k.kv);
-		writeVdbPackage(root, { cpv: k.cpv, slot: k.pv, use: ['amd64', 'initramfs'], iuse: ['+initramfs'], inherited: ['kernel-install', 'dist-kernel-utils'], files: [`/lib/modules/${k.kv}/vmlinuz`, `/lib/modules/${k.kv}/modules.builtin`] });
+		writeVdbPackage(root, {
+			cpv: k.cpv,
+			slot: k.pv,
+			use: ['amd64', 'initramfs'],
+			iuse: ['+initramfs'],
+			inherited: ['kernel-install', 'dist-kernel-utils'],
+			files: [`/lib/modules/${k.kv}/vmlinuz`, `/lib/modules/${k.kv}/modules.builtin`],
+		});
 		cpSync(kernel.vmlinuz, join(root, 'boot', `vmlinuz-${k.kv}`));
 		put(root, `/boot/initramfs-${k.kv}.img`, 'old initramfs\n');
 	}
-	writeVdbPackage(root, { cpv: `virtual/dist-kernel-${kernels.b.pv}`, slot: `0/${kernels.b.pv}`, rdepend: `|| ( ~sys-kernel/gentoo-kernel-${kernels.b.pv} )`, repository: 'dist-kernel' });
+	writeVdbPackage(root, {
+		cpv: `virtual/dist-kernel-${kernels.b.pv}`,
+		slot: `0/${kernels.b.pv}`,
+		rdepend: `|| ( ~sys-kernel/gentoo-kernel-${kernels.b.pv} )`,
+		repository: 'dist-kernel',
+	});
 	if (options.modulesInstalled !== false) {
 		for (const m of modules) {
 			const file = `/lib/modules/${kernels.b.kv}/extra/${m.module}.ko`;
 			cpSync(moduleSource(kernel), join(root, file));
-			writeVdbPackage(root, { ...modulePackageVdb(m, kernels.b.pv), cpv: `${m.key}-1`, files: [file, `/usr/lib/dracut/dracut.conf.d/10-${m.key.split('/')[1]}.conf`] });
+			writeVdbPackage(root, {
+				...modulePackageVdb(m, kernels.b.pv),
+				cpv: `${m.key}-1`,
+				files: [file, `/usr/lib/dracut/dracut.conf.d/10-${m.key.split('/')[1]}.conf`],
+			});
 		}
 	}
-	for (const [key, version] of [[FIRMWARE, '20260101'], [MICROCODE, '20260101_p20260101']] as const) {
+	for (const [key, version] of [
+		[FIRMWARE, '20260101'],
+		[MICROCODE, '20260101_p20260101'],
+	] as const) {
 		writeVdbPackage(root, { cpv: `${key}-${version}`, ...triggerVdb() });
 	}
 
 	const bin = join(box.dir, 'bin');
 	mkdirSync(bin);
 	const dracutLog = join(box.dir, 'dracut-runs.log');
-	writeFileSync(join(bin, 'dist-kernel'), `#!/bin/sh\nexec ${q(process.execPath)} ${q(testBin())} --root ${q(root)} "$@"\n`);
+	writeFileSync(
+		join(bin, 'dist-kernel'),
+		`#!/bin/sh\nexec ${q(process.execPath)} ${q(testBin())} --root ${q(root)} "$@"\n`,
+	);
 	writeFileSync(
 		join(bin, 'dracut'),
 		[
@@ -156,13 +200,22 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 			`printf '%s\\n' "$kver" >> ${q(dracutLog)}`,
 			`printf '%s\\n' "$*" >> ${q(`${dracutLog}.args`)}`,
 			// DK_REAL_DRACUT=1: the real one for this call (e.g. to install a kernel as a real UKI beforehand).
-			options.realDracut ? 'exec /usr/bin/dracut "$@"' : '[[ ${DK_REAL_DRACUT:-} == 1 ]] && exec /usr/bin/dracut "$@"\n' + 'printf "placeholder image for %s\\n" "$kver" > "${@: -1}"',
+			options.realDracut
+				? 'exec /usr/bin/dracut "$@"'
+				: '[[ ${DK_REAL_DRACUT:-} == 1 ]] && exec /usr/bin/dracut "$@"\n' +
+					'printf "placeholder image for %s\\n" "$kver" > "${@: -1}"',
 			'',
 		].join('\n'),
 	);
 	chmodSync(join(bin, 'dist-kernel'), 0o755);
 	chmodSync(join(bin, 'dracut'), 0o755);
-	const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, DIST_KERNEL_RUNTIME: join(bin, 'dist-kernel'), NO_COLOR: '1', DIST_KERNEL_RUNNING_KV: kernels.a.kv };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+		DIST_KERNEL_RUNTIME: join(bin, 'dist-kernel'),
+		NO_COLOR: '1',
+		DIST_KERNEL_RUNNING_KV: kernels.a.kv,
+	};
 	const sim: SimContext = { root, work: box.dir, eclassDirs: [box.eclassDir], env };
 	return {
 		box,
@@ -171,7 +224,8 @@ export function makeWorld(kernel: DebianKernel, options: WorldOptions): World {
 		env,
 		kernels,
 		modules,
-		dracutArgs: () => (existsSync(`${dracutLog}.args`) ? readFileSync(`${dracutLog}.args`, 'utf8').split('\n').filter(Boolean) : []),
+		dracutArgs: () =>
+			existsSync(`${dracutLog}.args`) ? readFileSync(`${dracutLog}.args`, 'utf8').split('\n').filter(Boolean) : [],
 		dracutRuns: () => (existsSync(dracutLog) ? readFileSync(dracutLog, 'utf8').split('\n').filter(Boolean) : []),
 		cleanup: () => box.cleanup(),
 	};
@@ -212,22 +266,41 @@ export function kernelPackage(world: World, kernel: DebianKernel): SimPackage {
 	placeKernel(kernel, ed, k.kv);
 	return {
 		cpv: k.cpv,
-		prelude: [`PN=gentoo-kernel PV=${q(k.pv)} PVR=${q(k.pv)} P=gentoo-kernel-${q(k.pv)} SLOT=${q(k.pv)}`, 'inherit kernel-install', `KV_FULL=${q(k.kv)}`].join('\n'),
+		prelude: [
+			`PN=gentoo-kernel PV=${q(k.pv)} PVR=${q(k.pv)} P=gentoo-kernel-${q(k.pv)} SLOT=${q(k.pv)}`,
+			'inherit kernel-install',
+			`KV_FULL=${q(k.kv)}`,
+		].join('\n'),
 		image,
 		preinst: 'EBUILD_PHASE=preinst pkg_preinst',
 		postinst: 'EBUILD_PHASE=postinst pkg_postinst',
-		vdb: { slot: k.pv, use: ['amd64', 'initramfs'], iuse: ['+initramfs'], inherited: ['kernel-install', 'dist-kernel-utils'], files: [...treeFiles(ed, `/lib/modules/${k.kv}`), ...treeFiles(ed, `/usr/src/linux-${k.kv}`)] },
+		vdb: {
+			slot: k.pv,
+			use: ['amd64', 'initramfs'],
+			iuse: ['+initramfs'],
+			inherited: ['kernel-install', 'dist-kernel-utils'],
+			files: [...treeFiles(ed, `/lib/modules/${k.kv}`), ...treeFiles(ed, `/usr/src/linux-${k.kv}`)],
+		},
 		env: { SHIM_INSTALLED: '' },
 	};
 }
 
 export function virtualPackage(world: World): SimPackage {
 	const { b, c } = world.kernels;
-	return { cpv: `virtual/dist-kernel-${c.pv}`, vdb: { slot: `0/${c.pv}`, rdepend: `|| ( ~sys-kernel/gentoo-kernel-${c.pv} )`, repository: 'dist-kernel' }, replaces: [`virtual/dist-kernel-${b.pv}`] };
+	return {
+		cpv: `virtual/dist-kernel-${c.pv}`,
+		vdb: { slot: `0/${c.pv}`, rdepend: `|| ( ~sys-kernel/gentoo-kernel-${c.pv} )`, repository: 'dist-kernel' },
+		replaces: [`virtual/dist-kernel-${b.pv}`],
+	};
 }
 
 /** A module package rebuilt for kernel C (linux-mod-r1 with MODULES_INITRAMFS_IUSE=+initramfs). */
-export function modulePackage(world: World, kernel: DebianKernel, m: ModuleSpec, options: { initramfs?: boolean } = {}): SimPackage {
+export function modulePackage(
+	world: World,
+	kernel: DebianKernel,
+	m: ModuleSpec,
+	options: { initramfs?: boolean } = {},
+): SimPackage {
 	const { c } = world.kernels;
 	const pn = m.key.split('/')[1]!;
 	const image = join(world.box.dir, `image-${pn}`);
@@ -273,9 +346,18 @@ export function triggerPackage(world: World, key: typeof FIRMWARE | typeof MICRO
 	const { c } = world.kernels;
 	return {
 		cpv: `${key}-${version}`,
-		prelude: [`PN=${pn} PV=${version} PVR=${version} P=${pn}-${version} SLOT=0`, 'IUSE="dist-kernel +initramfs"', 'inherit dist-kernel-utils', `KV_FULL=${q(c.kv)} KV_DIR=${q(join(world.root, 'usr', 'src', `linux-${c.kv}`))}`].join('\n'),
+		prelude: [
+			`PN=${pn} PV=${version} PVR=${version} P=${pn}-${version} SLOT=0`,
+			'IUSE="dist-kernel +initramfs"',
+			'inherit dist-kernel-utils',
+			`KV_FULL=${q(c.kv)} KV_DIR=${q(join(world.root, 'usr', 'src', `linux-${c.kv}`))}`,
+		].join('\n'),
 		image,
-		postinst: ['if use initramfs && use dist-kernel; then', '\tdist-kernel_reinstall_initramfs "${KV_DIR}" "${KV_FULL}" --all', 'fi'].join('\n'),
+		postinst: [
+			'if use initramfs && use dist-kernel; then',
+			'\tdist-kernel_reinstall_initramfs "${KV_DIR}" "${KV_FULL}" --all',
+			'fi',
+		].join('\n'),
 		vdb: { ...triggerVdb(), files: [file] },
 		replaces: [`${key}-${key === FIRMWARE ? '20260101' : '20260101_p20260101'}`],
 		env: { USE: 'dist-kernel initramfs' },

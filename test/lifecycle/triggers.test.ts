@@ -13,9 +13,21 @@ import { createMemoryLogger } from '../../src/lib/log';
 import { kernelImages } from '../../src/runtime/images/initramfs-reader/kernel-images';
 import { modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { runBin } from '../helpers/bin';
-import { debianKernel, type DebianKernel } from '../helpers/debian-kernel';
-import { simulateEmerge, type SimPackage } from './emerge-sim';
-import { FIRMWARE, FIRMWARE_FILE, kernelPackage, makeWorld, MICROCODE, modulePackage, runsPerKernel, triggerPackage, virtualPackage, type World, type WorldOptions } from './triggers-world';
+import { type DebianKernel, debianKernel } from '../helpers/debian-kernel';
+import { type SimPackage, simulateEmerge } from './emerge-sim';
+import {
+	FIRMWARE,
+	FIRMWARE_FILE,
+	kernelPackage,
+	MICROCODE,
+	makeWorld,
+	modulePackage,
+	runsPerKernel,
+	triggerPackage,
+	virtualPackage,
+	type World,
+	type WorldOptions,
+} from './triggers-world';
 
 let kernel: DebianKernel;
 const worlds: World[] = [];
@@ -34,10 +46,17 @@ function world(options: WorldOptions): World {
 
 /** The whole update: kernel C, its virtual, both module packages rebuilt, linux-firmware and intel-microcode. */
 function fullUpdate(w: World): SimPackage[] {
-	return [kernelPackage(w, kernel), virtualPackage(w), ...w.modules.map((m) => modulePackage(w, kernel, m)), triggerPackage(w, FIRMWARE), triggerPackage(w, MICROCODE)];
+	return [
+		kernelPackage(w, kernel),
+		virtualPackage(w),
+		...w.modules.map((m) => modulePackage(w, kernel, m)),
+		triggerPackage(w, FIRMWARE),
+		triggerPackage(w, MICROCODE),
+	];
 }
 
-const names = (packages: readonly SimPackage[], ...keys: string[]) => keys.map((key) => packages.find((p) => p.cpv.startsWith(`${key}-`))!.cpv);
+const names = (packages: readonly SimPackage[], ...keys: string[]) =>
+	keys.map((key) => packages.find((p) => p.cpv.startsWith(`${key}-`))!.cpv);
 
 describe('one image per kernel per emerge, for every trigger', () => {
 	it('linux-firmware alone: `--all` rebuilds each installed kernel once, in its own form', async () => {
@@ -45,7 +64,9 @@ describe('one image per kernel per emerge, for every trigger', () => {
 		const result = await simulateEmerge(w.sim, 'firmware', [triggerPackage(w, FIRMWARE)]);
 		expect(result.code, result.output.slice(-3000)).toBe(0);
 		expect(runsPerKernel(w.dracutRuns())).toEqual({ [w.kernels.a.kv]: 1, [w.kernels.b.kv]: 1 });
-		expect(readFileSync(join(w.root, 'boot', `initramfs-${w.kernels.b.kv}.img`), 'utf8')).toContain('placeholder image');
+		expect(readFileSync(join(w.root, 'boot', `initramfs-${w.kernels.b.kv}.img`), 'utf8')).toContain(
+			'placeholder image',
+		);
 	});
 
 	it('each kernel keeps its own form: a kernel installed as a UKI gets a new UKI, the others a new initramfs', async () => {
@@ -85,27 +106,70 @@ describe('one image per kernel per emerge, for every trigger', () => {
 		expect(runsPerKernel(w.dracutRuns())).toEqual({ [w.kernels.a.kv]: 1, [w.kernels.b.kv]: 1 });
 
 		const gentoo = world({ realDracut: false, coalesce: false });
-		const off = await simulateEmerge(gentoo.sim, 'both', [triggerPackage(gentoo, FIRMWARE), triggerPackage(gentoo, MICROCODE)]);
+		const off = await simulateEmerge(gentoo.sim, 'both', [
+			triggerPackage(gentoo, FIRMWARE),
+			triggerPackage(gentoo, MICROCODE),
+		]);
 		expect(off.code, off.output.slice(-3000)).toBe(0);
 		expect(runsPerKernel(gentoo.dracutRuns())).toEqual({ [gentoo.kernels.a.kv]: 2, [gentoo.kernels.b.kv]: 2 });
 	});
 
 	const orders: Array<[string, (p: SimPackage[]) => string[]]> = [
 		['list order', (p) => p.map((x) => x.cpv)],
-		['--jobs: firmware and microcode merge before the kernel', (p) => names(p, FIRMWARE, MICROCODE, 'sys-kernel/gentoo-kernel', 'virtual/dist-kernel', 'sys-fs/zfs-kmod', 'sys-fs/bcachefs-kmod')],
-		['--jobs: interleaved', (p) => names(p, 'sys-kernel/gentoo-kernel', FIRMWARE, 'virtual/dist-kernel', 'sys-fs/zfs-kmod', MICROCODE, 'sys-fs/bcachefs-kmod')],
-		['--jobs: microcode first, firmware between the modules', (p) => names(p, MICROCODE, 'sys-kernel/gentoo-kernel', 'virtual/dist-kernel', 'sys-fs/bcachefs-kmod', FIRMWARE, 'sys-fs/zfs-kmod')],
+		[
+			'--jobs: firmware and microcode merge before the kernel',
+			(p) =>
+				names(
+					p,
+					FIRMWARE,
+					MICROCODE,
+					'sys-kernel/gentoo-kernel',
+					'virtual/dist-kernel',
+					'sys-fs/zfs-kmod',
+					'sys-fs/bcachefs-kmod',
+				),
+		],
+		[
+			'--jobs: interleaved',
+			(p) =>
+				names(
+					p,
+					'sys-kernel/gentoo-kernel',
+					FIRMWARE,
+					'virtual/dist-kernel',
+					'sys-fs/zfs-kmod',
+					MICROCODE,
+					'sys-fs/bcachefs-kmod',
+				),
+		],
+		[
+			'--jobs: microcode first, firmware between the modules',
+			(p) =>
+				names(
+					p,
+					MICROCODE,
+					'sys-kernel/gentoo-kernel',
+					'virtual/dist-kernel',
+					'sys-fs/bcachefs-kmod',
+					FIRMWARE,
+					'sys-fs/zfs-kmod',
+				),
+		],
 	];
 	for (const [label, order] of orders) {
 		it(`kernel + 2 initramfs modules + firmware + microcode, ${label}: one dracut run per kernel`, async () => {
 			const w = world({ realDracut: false });
 			const packages = fullUpdate(w);
 			const result = await simulateEmerge(w.sim, 'full', packages, { mergeOrder: order(packages) });
-			if (process.env['DK_TRIGGERS_DEBUG']) writeFileSync(`/tmp/triggers-${label.replace(/\W+/g, '_')}.log`, result.output);
+			if (process.env['DK_TRIGGERS_DEBUG'])
+				writeFileSync(`/tmp/triggers-${label.replace(/\W+/g, '_')}.log`, result.output);
 			expect(result.code, result.output.slice(-4000)).toBe(0);
 			const { a, b, c } = w.kernels;
 			expect(runsPerKernel(w.dracutRuns())).toEqual({ [a.kv]: 1, [b.kv]: 1, [c.kv]: 1 });
-			for (const kv of [a.kv, b.kv, c.kv]) expect(readFileSync(join(w.root, 'boot', `initramfs-${kv}.img`), 'utf8')).toContain(`placeholder image for ${kv}`);
+			for (const kv of [a.kv, b.kv, c.kv])
+				expect(readFileSync(join(w.root, 'boot', `initramfs-${kv}.img`), 'utf8')).toContain(
+					`placeholder image for ${kv}`,
+				);
 			const status = await runBin(['--root', w.root, 'status', '--json'], { env: w.env });
 			expect(JSON.parse(status.stdout).pending).toEqual([]);
 		});
@@ -122,13 +186,26 @@ describe('one image per kernel per emerge, for every trigger', () => {
 	it('a killed emerge: status and doctor show who asked for what; the next doctor builds each owed kernel once', async () => {
 		const w = world({ realDracut: false });
 		const packages = fullUpdate(w);
-		const order = names(packages, 'sys-kernel/gentoo-kernel', FIRMWARE, 'virtual/dist-kernel', 'sys-fs/zfs-kmod', MICROCODE, 'sys-fs/bcachefs-kmod');
+		const order = names(
+			packages,
+			'sys-kernel/gentoo-kernel',
+			FIRMWARE,
+			'virtual/dist-kernel',
+			'sys-fs/zfs-kmod',
+			MICROCODE,
+			'sys-fs/bcachefs-kmod',
+		);
 		const result = await simulateEmerge(w.sim, 'killed', packages, { mergeOrder: order, killAfter: order[3] });
 		expect(result.code).not.toBe(0);
 		expect(w.dracutRuns()).toEqual([]);
 		const { a, b, c } = w.kernels;
 		const status = await runBin(['--root', w.root, '--dry-run', 'status', '--json'], { env: w.env });
-		const pending = JSON.parse(status.stdout).pending as Array<{ kv: string; kind: string; requestedBy: string[]; waitingFor: string[] }>;
+		const pending = JSON.parse(status.stdout).pending as Array<{
+			kv: string;
+			kind: string;
+			requestedBy: string[];
+			waitingFor: string[];
+		}>;
 		const byKv = Object.fromEntries(pending.map((p) => [p.kv, p]));
 		const firmware = order[1]!;
 		expect(byKv[c.kv]).toMatchObject({ kind: 'install', requestedBy: [order[0], firmware, order[3]] });
@@ -150,8 +227,20 @@ describe('one image per kernel per emerge, for every trigger', () => {
 describe('real dracut: kernel upgrade + 2 initramfs modules + linux-firmware, 3 kernels', () => {
 	it('3 dracut runs (Gentoo: 1 + 2 + 3); every final image holds the new firmware, the new kernel its modules', async () => {
 		const w = world({ realDracut: true });
-		const packages = [kernelPackage(w, kernel), virtualPackage(w), ...w.modules.map((m) => modulePackage(w, kernel, m)), triggerPackage(w, FIRMWARE)];
-		const order = names(packages, 'sys-kernel/gentoo-kernel', 'virtual/dist-kernel', FIRMWARE, 'sys-fs/zfs-kmod', 'sys-fs/bcachefs-kmod');
+		const packages = [
+			kernelPackage(w, kernel),
+			virtualPackage(w),
+			...w.modules.map((m) => modulePackage(w, kernel, m)),
+			triggerPackage(w, FIRMWARE),
+		];
+		const order = names(
+			packages,
+			'sys-kernel/gentoo-kernel',
+			'virtual/dist-kernel',
+			FIRMWARE,
+			'sys-fs/zfs-kmod',
+			'sys-fs/bcachefs-kmod',
+		);
 		const result = await simulateEmerge(w.sim, 'real', packages, { mergeOrder: order });
 		expect(result.code, result.output.slice(-4000)).toBe(0);
 		const { a, b, c } = w.kernels;
@@ -161,7 +250,10 @@ describe('real dracut: kernel upgrade + 2 initramfs modules + linux-firmware, 3 
 			const images = kernelImages(exec, w.root, kv);
 			expect(images.map((i) => i.path)).toEqual([`/boot/initramfs-${kv}.img`]);
 			const listing = await images[0]!.read();
-			expect([...listing.names].some((n) => n.endsWith(`lib/firmware/${FIRMWARE_FILE}`)), `${kv} has the new firmware`).toBe(true);
+			expect(
+				[...listing.names].some((n) => n.endsWith(`lib/firmware/${FIRMWARE_FILE}`)),
+				`${kv} has the new firmware`,
+			).toBe(true);
 			const modules = modulesInListing(listing, kv);
 			if (kv === c.kv) expect(modules.has('zfs.ko') && modules.has('bcachefs.ko')).toBe(true);
 		}
@@ -179,7 +271,13 @@ function writeImage(path: string, files: string[]): void {
 			mkdirSync(join(dir, f, '..'), { recursive: true });
 			writeFileSync(join(dir, f), 'x');
 		}
-		writeFileSync(path, execFileSync('bash', ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet'], { cwd: dir, maxBuffer: 1 << 24 }));
+		writeFileSync(
+			path,
+			execFileSync('bash', ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet'], {
+				cwd: dir,
+				maxBuffer: 1 << 24,
+			}),
+		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
@@ -190,7 +288,9 @@ describe('root-critical modules (root on zfs)', () => {
 		const w = world({ realDracut: false, rootFs: 'zfs' });
 		const result = await simulateEmerge(w.sim, 'no-zfs', [kernelPackage(w, kernel), virtualPackage(w)]);
 		expect(result.code).not.toBe(0);
-		expect(result.output).toContain(`not building an image for kernel ${w.kernels.c.kv}: it could not mount the root file system without zfs (the root file system is zfs)`);
+		expect(result.output).toContain(
+			`not building an image for kernel ${w.kernels.c.kv}: it could not mount the root file system without zfs (the root file system is zfs)`,
+		);
 		expect(result.output).toContain('emerge --oneshot sys-fs/zfs-kmod');
 		expect(w.dracutRuns()).toEqual([]);
 		expect(existsSync(join(w.root, 'boot', `vmlinuz-${w.kernels.c.kv}`))).toBe(false);
@@ -203,8 +303,15 @@ describe('root-critical modules (root on zfs)', () => {
 	it('the kernel waits for zfs-kmod even with USE=-initramfs on it; firmware keeps a kernel that lost zfs on its old image', async () => {
 		const w = world({ realDracut: false, rootFs: 'zfs' });
 		const zfs = w.modules[0]!;
-		const packages = [kernelPackage(w, kernel), virtualPackage(w), modulePackage(w, kernel, zfs, { initramfs: false }), triggerPackage(w, FIRMWARE)];
-		const result = await simulateEmerge(w.sim, 'zfs-late', packages, { mergeOrder: names(packages, 'sys-kernel/gentoo-kernel', FIRMWARE, 'virtual/dist-kernel', zfs.key) });
+		const packages = [
+			kernelPackage(w, kernel),
+			virtualPackage(w),
+			modulePackage(w, kernel, zfs, { initramfs: false }),
+			triggerPackage(w, FIRMWARE),
+		];
+		const result = await simulateEmerge(w.sim, 'zfs-late', packages, {
+			mergeOrder: names(packages, 'sys-kernel/gentoo-kernel', FIRMWARE, 'virtual/dist-kernel', zfs.key),
+		});
 		if (process.env['DK_TRIGGERS_DEBUG']) writeFileSync('/tmp/triggers-zfs-late.log', result.output);
 		expect(result.code, result.output.slice(-4000)).toBe(0);
 		const { a, b, c } = w.kernels;
@@ -215,7 +322,9 @@ describe('root-critical modules (root on zfs)', () => {
 		expect(result.output).toContain(`not building an image for kernel ${a.kv}`);
 		expect(result.output).toContain('keeping its current image');
 		expect(readFileSync(join(w.root, 'boot', `initramfs-${a.kv}.img`), 'utf8')).toBe('old initramfs\n');
-		expect(readFileSync(join(w.root, 'boot', `initramfs-${c.kv}.img`), 'utf8')).toContain(`placeholder image for ${c.kv}`);
+		expect(readFileSync(join(w.root, 'boot', `initramfs-${c.kv}.img`), 'utf8')).toContain(
+			`placeholder image for ${c.kv}`,
+		);
 	});
 
 	it('doctor reports a kernel whose image lacks the module the root file system needs', async () => {
@@ -225,9 +334,17 @@ describe('root-critical modules (root on zfs)', () => {
 		writeImage(join(w.root, 'boot', `initramfs-${b.kv}.img`), [`usr/lib/modules/${b.kv}/kernel/fs/fat/vfat.ko`]);
 		const doctor = await runBin(['--root', w.root, 'doctor', '--json'], { env: w.env });
 		expect(doctor.code).toBe(1);
-		const findings = (JSON.parse(doctor.stdout).findings as Array<{ id: string; subject: string; message: string; fix: string }>).filter((f) => f.id === 'initramfs.root-module-missing');
+		const findings = (
+			JSON.parse(doctor.stdout).findings as Array<{ id: string; subject: string; message: string; fix: string }>
+		).filter((f) => f.id === 'initramfs.root-module-missing');
 		expect(findings).toEqual([
-			{ id: 'initramfs.root-module-missing', level: 'error', subject: `/boot/initramfs-${b.kv}.img`, message: `/boot/initramfs-${b.kv}.img lacks zfs (the root file system is zfs): kernel ${b.kv} would not mount the root file system`, fix: `dist-kernel initramfs ${b.kv}` },
+			{
+				id: 'initramfs.root-module-missing',
+				level: 'error',
+				subject: `/boot/initramfs-${b.kv}.img`,
+				message: `/boot/initramfs-${b.kv}.img lacks zfs (the root file system is zfs): kernel ${b.kv} would not mount the root file system`,
+				fix: `dist-kernel initramfs ${b.kv}`,
+			},
 		]);
 	});
 });

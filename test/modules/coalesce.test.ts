@@ -13,7 +13,7 @@ import { createMemoryLogger } from '../../src/lib/log';
 import { listInitramfs, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { makeDemoRoot } from '../demo/demo-root';
 import { runBin, testBin } from '../helpers/bin';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeVdbPackage } from './vdb-builder';
 
@@ -49,13 +49,21 @@ function scenario(options: { realDracut: boolean; coalesce: boolean; dieAfter?: 
 	linkKernelInto(kernel, root);
 	if (!options.coalesce) tmp.write('/etc/dist-kernel/dist-kernel.conf', 'coalesce-initramfs = no\n');
 	// The previous kernel, installed and bootable.
-	writeVdbPackage(root, { cpv: `sys-kernel/gentoo-kernel-5.15.80`, slot: '5.15.80', files: [`/lib/modules/${OLD}/vmlinuz`, `/lib/modules/${OLD}/modules.builtin`] });
+	writeVdbPackage(root, {
+		cpv: `sys-kernel/gentoo-kernel-5.15.80`,
+		slot: '5.15.80',
+		files: [`/lib/modules/${OLD}/vmlinuz`, `/lib/modules/${OLD}/modules.builtin`],
+	});
 	tmp.write(`/lib/modules/${OLD}/vmlinuz`, 'old kernel');
 	tmp.write(`/boot/vmlinuz-${OLD}`, 'old kernel');
 	tmp.write(`/boot/initramfs-${OLD}.img`, 'old initramfs');
 	writeVdbPackage(root, { cpv: 'virtual/dist-kernel-5.15.80', slot: '0/5.15.80' });
 	// The kernel being merged (its VDB entry exists when its pkg_postinst runs).
-	writeVdbPackage(root, { cpv: KERNEL, slot: '6.1.0', files: [`/lib/modules/${kv}/vmlinuz`, `/lib/modules/${kv}/modules.builtin`] });
+	writeVdbPackage(root, {
+		cpv: KERNEL,
+		slot: '6.1.0',
+		files: [`/lib/modules/${kv}/vmlinuz`, `/lib/modules/${kv}/modules.builtin`],
+	});
 	// Module packages with MODULES_INITRAMFS_IUSE, as linux-mod-r1 installs them (dracut.conf.d add_drivers snippet).
 	for (const [cpv, pn, module, driver] of [
 		[ZFS, 'zfs-kmod', 'kernel/fs/ext4/ext4.ko', 'ext4'],
@@ -92,7 +100,8 @@ function scenario(options: { realDracut: boolean; coalesce: boolean; dieAfter?: 
 	chmodSync(join(binDir, 'dracut'), 0o755);
 
 	const entry = (cpv: string) => `["ebuild", "/", "${cpv}", "merge"]`;
-	const mtimedb = (cpvs: string[]) => `{"resume": {"favorites": ["@world"], "mergelist": [${cpvs.map(entry).join(', ')}]}, "starttime": 0, "version": "3.0.66"}`;
+	const mtimedb = (cpvs: string[]) =>
+		`{"resume": {"favorites": ["@world"], "mergelist": [${cpvs.map(entry).join(', ')}]}, "starttime": 0, "version": "3.0.66"}`;
 	const list = [KERNEL, VIRTUAL, ZFS, BCACHEFS];
 	const postinst: Array<[string, string[]]> = [
 		[KERNEL, ['install', kv, '--package', KERNEL]],
@@ -102,8 +111,13 @@ function scenario(options: { realDracut: boolean; coalesce: boolean; dieAfter?: 
 	];
 	const lines = ['#!/bin/bash', 'set -e', `mkdir -p ${JSON.stringify(tmp.path('/var/cache/edb'))}`];
 	postinst.forEach(([cpv, args], index) => {
-		lines.push(`printf '%s' ${JSON.stringify(mtimedb(list.slice(index)))} > ${JSON.stringify(tmp.path('/var/cache/edb/mtimedb'))}`);
-		if (args.length > 0) lines.push(`EBUILD_PHASE=postinst CATEGORY=${cpv.split('/')[0]} "${process.execPath}" ${JSON.stringify(testBin())} --root ${JSON.stringify(root)} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
+		lines.push(
+			`printf '%s' ${JSON.stringify(mtimedb(list.slice(index)))} > ${JSON.stringify(tmp.path('/var/cache/edb/mtimedb'))}`,
+		);
+		if (args.length > 0)
+			lines.push(
+				`EBUILD_PHASE=postinst CATEGORY=${cpv.split('/')[0]} "${process.execPath}" ${JSON.stringify(testBin())} --root ${JSON.stringify(root)} ${args.map((a) => JSON.stringify(a)).join(' ')}`,
+			);
 		if (options.dieAfter === index) lines.push('kill -9 $$');
 	});
 	lines.push(`printf '%s' '{"starttime": 0}' > ${JSON.stringify(tmp.path('/var/cache/edb/mtimedb'))}`);
@@ -115,9 +129,20 @@ function scenario(options: { realDracut: boolean; coalesce: boolean; dieAfter?: 
 
 function runEmerge(s: Scenario): Promise<{ code: number; stderr: string }> {
 	return new Promise((resolvePromise) => {
-		execFile(s.emerge, [], { env: { ...process.env, PATH: `${s.binDir}:${process.env['PATH']}`, NO_COLOR: '1', DIST_KERNEL_ELOG: '' }, maxBuffer: 64 << 20 }, (error, _stdout, stderr) => {
-			resolvePromise({ code: error ? (typeof error.code === 'number' ? error.code : 137) : 0, stderr: String(stderr) });
-		});
+		execFile(
+			s.emerge,
+			[],
+			{
+				env: { ...process.env, PATH: `${s.binDir}:${process.env['PATH']}`, NO_COLOR: '1', DIST_KERNEL_ELOG: '' },
+				maxBuffer: 64 << 20,
+			},
+			(error, _stdout, stderr) => {
+				resolvePromise({
+					code: error ? (typeof error.code === 'number' ? error.code : 137) : 0,
+					stderr: String(stderr),
+				});
+			},
+		);
 	});
 }
 
@@ -140,7 +165,9 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 		expect(result.code).toBe(0);
 		measured['on'] = runs(s);
 		expect(runs(s)).toBe(1);
-		expect(result.stderr).toContain(`Deferring the installation of kernel ${kernel.kv} until ${ZFS.replace(/-[0-9.]+$/, '')}, ${BCACHEFS.replace(/-[0-9.]+$/, '')}`);
+		expect(result.stderr).toContain(
+			`Deferring the installation of kernel ${kernel.kv} until ${ZFS.replace(/-[0-9.]+$/, '')}, ${BCACHEFS.replace(/-[0-9.]+$/, '')}`,
+		);
 		expect(result.stderr).toContain(`Completing the deferred installation of ${kernel.kv}`);
 		const image = s.tmp.path(`/boot/initramfs-${kernel.kv}.img`);
 		expect(existsSync(image)).toBe(true);
@@ -149,7 +176,9 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 		const modules = modulesInListing(listing, kernel.kv);
 		expect(modules.has('ext4.ko') && modules.has('vfat.ko')).toBe(true);
 		// doctor agrees: no error-level finding about this kernel's image.
-		const doctor = await runBin(['--root', s.tmp.root, 'doctor', '--json'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		const doctor = await runBin(['--root', s.tmp.root, 'doctor', '--json'], {
+			env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` },
+		});
 		const findings = JSON.parse(doctor.stdout).findings as Array<{ level: string; id: string; subject: string }>;
 		expect(findings.filter((f) => f.level === 'error')).toEqual([]);
 	});
@@ -162,16 +191,26 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 		expect(existsSync(s.tmp.path(`/boot/vmlinuz-${kernel.kv}`))).toBe(false);
 		expect(existsSync(s.tmp.path(`/boot/vmlinuz-${OLD}`))).toBe(true);
 		const pending = JSON.parse(readFileSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`), 'utf8'));
-		expect(pending).toMatchObject({ kind: 'install', requestedBy: [KERNEL, ZFS], waitingFor: ['sys-fs/bcachefs-kmod'] });
-		const status = await runBin(['--root', s.tmp.root, '--dry-run', 'status', '--json'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		expect(pending).toMatchObject({
+			kind: 'install',
+			requestedBy: [KERNEL, ZFS],
+			waitingFor: ['sys-fs/bcachefs-kmod'],
+		});
+		const status = await runBin(['--root', s.tmp.root, '--dry-run', 'status', '--json'], {
+			env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` },
+		});
 		expect(JSON.parse(status.stdout).pending[0].kv).toBe(kernel.kv);
 		expect(runs(s)).toBe(0);
-		const doctor = await runBin(['--root', s.tmp.root, 'doctor'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		const doctor = await runBin(['--root', s.tmp.root, 'doctor'], {
+			env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` },
+		});
 		expect(doctor.stderr).toContain(`Completing the deferred installation of ${kernel.kv}`);
 		expect(runs(s)).toBe(1);
 		expect(existsSync(s.tmp.path(`/boot/vmlinuz-${kernel.kv}`))).toBe(true);
 		expect(existsSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`))).toBe(false);
-		const again = await runBin(['--root', s.tmp.root, 'status'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		const again = await runBin(['--root', s.tmp.root, 'status'], {
+			env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` },
+		});
 		expect(again.code).toBe(0);
 		expect(runs(s)).toBe(1);
 	});
@@ -180,11 +219,18 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 		const s = scenario({ realDracut: false, coalesce: true, dieAfter: 0 });
 		await runEmerge(s);
 		expect(existsSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`))).toBe(true);
-		writeFileSync(join(s.binDir, 'dracut'), `#!/bin/bash\necho "dracut $*" >> ${JSON.stringify(s.countFile)}\necho 'dracut: cannot find module zfs' >&2\nexit 1\n`);
-		const doctor = await runBin(['--root', s.tmp.root, 'doctor', '--json'], { env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` } });
+		writeFileSync(
+			join(s.binDir, 'dracut'),
+			`#!/bin/bash\necho "dracut $*" >> ${JSON.stringify(s.countFile)}\necho 'dracut: cannot find module zfs' >&2\nexit 1\n`,
+		);
+		const doctor = await runBin(['--root', s.tmp.root, 'doctor', '--json'], {
+			env: { DIST_KERNEL_RUNNING_KV: OLD, PATH: `${s.binDir}:${process.env['PATH']}` },
+		});
 		expect(doctor.code).toBe(1);
 		const ids = (JSON.parse(doctor.stdout).findings as Array<{ id: string }>).map((f) => f.id);
-		expect(ids).toEqual(expect.arrayContaining(['initramfs.pending-failed', 'initramfs.pending', 'kernel.install-pending']));
+		expect(ids).toEqual(
+			expect.arrayContaining(['initramfs.pending-failed', 'initramfs.pending', 'kernel.install-pending']),
+		);
 		expect(runs(s)).toBe(1);
 		expect(existsSync(s.tmp.path(`/var/lib/dist-kernel/pending/${kernel.kv}`))).toBe(true);
 		expect(existsSync(s.tmp.path(`/boot/vmlinuz-${kernel.kv}`))).toBe(false);
@@ -192,6 +238,8 @@ describe('coalesced initramfs regeneration (dracut runs counted)', () => {
 	});
 
 	afterAll(() => {
-		process.stderr.write(`dracut runs for kernel + 2 initramfs module packages: coalescing off ${measured['off']}, on ${measured['on']}\n`);
+		process.stderr.write(
+			`dracut runs for kernel + 2 initramfs module packages: coalescing off ${measured['off']}, on ${measured['on']}\n`,
+		);
 	});
 });

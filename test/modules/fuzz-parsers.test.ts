@@ -10,13 +10,13 @@ import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import { parseAtom, parseCpv, parseDependAtoms } from '../../src/parsers/atom';
 import { parseCpioArchive, parseCpioSequence } from '../../src/parsers/cpio';
+import { efiBoolean } from '../../src/parsers/efi-variable';
 import { detectCompression } from '../../src/parsers/initramfs-compression';
 import { parseMtimedb } from '../../src/parsers/mtimedb';
+import { findFirmwareRefusal } from '../../src/parsers/ovmf-console';
+import { addVariables, guidBytes, parseVarStore } from '../../src/parsers/ovmf-vars';
 import { parseContents } from '../../src/parsers/vdb-contents';
 import { parseVdbEntry, VDB_KEYS, type VdbFiles } from '../../src/parsers/vdb-entry';
-import { addVariables, guidBytes, parseVarStore } from '../../src/parsers/ovmf-vars';
-import { efiBoolean } from '../../src/parsers/efi-variable';
-import { findFirmwareRefusal } from '../../src/parsers/ovmf-console';
 import { listInitramfsBuffer } from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { createRandom, mutate, mutateText } from '../helpers/fuzz-mutate';
 import { makeTempRoot } from '../helpers/temp-root';
@@ -31,7 +31,9 @@ function expectTyped(fn: () => unknown, input: unknown): void {
 		fn();
 	} catch (error) {
 		if (!isDistKernelError(error)) {
-			throw new Error(`untyped ${String(error)} for input ${JSON.stringify(typeof input === 'string' ? input : String(input)).slice(0, 300)}`);
+			throw new Error(
+				`untyped ${String(error)} for input ${JSON.stringify(typeof input === 'string' ? input : String(input)).slice(0, 300)}`,
+			);
 		}
 	}
 }
@@ -52,14 +54,24 @@ const VDB_SEED: VdbFiles = {
 	SLOT: '0/2.2\n',
 	USE: 'amd64 dist-kernel initramfs\n',
 	IUSE: '+dist-kernel +initramfs debug\n',
-	RDEPEND: 'sys-apps/kmod[tools] || ( a/b c/d ) virtual/dist-kernel:0/6.1.11= >=dev-libs/x-1.2_p3-r1:2=::gentoo[foo,-bar(+)]\n',
+	RDEPEND:
+		'sys-apps/kmod[tools] || ( a/b c/d ) virtual/dist-kernel:0/6.1.11= >=dev-libs/x-1.2_p3-r1:2=::gentoo[foo,-bar(+)]\n',
 	repository: 'gentoo\n',
 	COUNTER: '42\n',
 	BUILD_TIME: '1676000000\n',
 	INHERITED: 'linux-mod-r1\n',
 };
 
-const MTIMEDB_SEED = JSON.stringify({ resume: { mergelist: [['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.12', 'merge'], ['binary', '/', 'sys-fs/zfs-kmod-2.2.0-r1', 'merge']], favorites: ['@world'] }, starttime: 0 });
+const MTIMEDB_SEED = JSON.stringify({
+	resume: {
+		mergelist: [
+			['ebuild', '/', 'sys-kernel/gentoo-kernel-6.1.12', 'merge'],
+			['binary', '/', 'sys-fs/zfs-kmod-2.2.0-r1', 'merge'],
+		],
+		favorites: ['@world'],
+	},
+	starttime: 0,
+});
 
 describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
 	it(`CONTENTS: ${ROUNDS} mutations`, () => {
@@ -116,11 +128,15 @@ describe('parser fuzzing (mutated inputs raise only typed errors)', () => {
 			{ name: 'db', guid, attributes: 0x27, data: Buffer.alloc(40, 1) },
 			{ name: 'SecureBootEnable', guid, attributes: 3, data: Buffer.from([1]) },
 		]);
-		const console = 'BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\n';
+		const console =
+			'BdsDxe: failed to load Boot0001 "UEFI Misc Device" from PciRoot(0x0)/Pci(0x1,0x0): Access Denied\r\n';
 		const rand = createRandom(7);
 		for (let i = 0; i < ROUNDS; i++) {
 			const input = mutate(rand, store, TOKENS);
-			expectTyped(() => addVariables(input, [{ name: 'PK', guid, attributes: 0x27, data: Buffer.alloc(8) }]), input.toString('latin1'));
+			expectTyped(
+				() => addVariables(input, [{ name: 'PK', guid, attributes: 0x27, data: Buffer.alloc(8) }]),
+				input.toString('latin1'),
+			);
 			const small = mutate(rand, Buffer.from([6, 0, 0, 0, 1]), TOKENS);
 			expect([true, false, undefined]).toContain(efiBoolean(small));
 			const text = mutateText(rand, console, TOKENS);

@@ -2,7 +2,18 @@
 // tens to hundreds of files, a few kernels and a dozen module packages built for various kernels.
 import { writeKernel, writeModulePackage, writeVdbPackage, writeVirtual } from './vdb-builder';
 
-const CATEGORIES = ['app-misc', 'dev-libs', 'dev-python', 'media-libs', 'net-misc', 'sys-apps', 'x11-libs', 'kde-frameworks', 'dev-perl', 'app-text'];
+const CATEGORIES = [
+	'app-misc',
+	'dev-libs',
+	'dev-python',
+	'media-libs',
+	'net-misc',
+	'sys-apps',
+	'x11-libs',
+	'kde-frameworks',
+	'dev-perl',
+	'app-text',
+];
 
 export interface GeneratedVdb {
 	packages: number;
@@ -25,7 +36,12 @@ export function generateVdb(root: string, total = 2000, seed = 7): GeneratedVdb 
 	for (let i = 0; i < 12; i++) {
 		const cpv = `sys-kmod/module${i}-kmod-1.${i}`;
 		const kv = kernels[i % 3]!;
-		writeModulePackage(root, cpv, kv, { distKernel: i % 4 !== 0, initramfs: i % 5 === 0, virtualPvr: kv.replace(/-gentoo-dist$/, ''), modules: [`extra/m${i}.ko`, `extra/m${i}b.ko.zst`] });
+		writeModulePackage(root, cpv, kv, {
+			distKernel: i % 4 !== 0,
+			initramfs: i % 5 === 0,
+			virtualPvr: kv.replace(/-gentoo-dist$/, ''),
+			modules: [`extra/m${i}.ko`, `extra/m${i}b.ko.zst`],
+		});
 		modulePackages.push(cpv);
 		if (kv !== newest) staleExpected.push(cpv);
 	}
@@ -35,13 +51,15 @@ export function generateVdb(root: string, total = 2000, seed = 7): GeneratedVdb 
 		const name = `pkg${i}`;
 		const files: string[] = [];
 		const count = 20 + Math.floor(rand() * 300);
-		for (let f = 0; f < count; f++) files.push(`/usr/${f % 3 === 0 ? 'lib64' : f % 3 === 1 ? 'share' : 'include'}/${name}/sub${f % 7}/file ${f}.dat`);
+		for (let f = 0; f < count; f++)
+			files.push(`/usr/${f % 3 === 0 ? 'lib64' : f % 3 === 1 ? 'share' : 'include'}/${name}/sub${f % 7}/file ${f}.dat`);
 		if (i % 50 === 0) files.push(`/lib/modules-load.d/${name}.conf`);
 		writeVdbPackage(root, {
 			cpv: `${category}/${name}-${1 + (i % 9)}.${i % 13}.${i % 3}`,
 			use: ['amd64', 'abi_x86_64', 'elibc_glibc', 'kernel_linux', 'ssl', 'X'],
 			iuse: ['+ssl', 'test', 'doc', 'X'],
-			rdepend: 'dev-libs/openssl:0/3= sys-libs/zlib:= >=dev-libs/glib-2.76:2 || ( dev-lang/python:3.12 dev-lang/python:3.11 )',
+			rdepend:
+				'dev-libs/openssl:0/3= sys-libs/zlib:= >=dev-libs/glib-2.76:2 || ( dev-lang/python:3.12 dev-lang/python:3.11 )',
 			files,
 		});
 	}

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
-import { listInitramfs, listInitramfsBuffer, modulesInListing } from '../../src/runtime/images/initramfs-reader/read-initramfs';
+import {
+	listInitramfs,
+	listInitramfsBuffer,
+	modulesInListing,
+} from '../../src/runtime/images/initramfs-reader/read-initramfs';
 import { debianKernel } from '../helpers/debian-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
@@ -14,7 +18,12 @@ const exec = createExec({ logger: createMemoryLogger() });
 let tmp: TempRoot;
 
 function sh(file: string, args: string[], options: { cwd?: string; input?: Buffer | string } = {}): Buffer {
-	return execFileSync(file, args, { cwd: options.cwd, input: options.input, maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+	return execFileSync(file, args, {
+		cwd: options.cwd,
+		input: options.input,
+		maxBuffer: 256 * 1024 * 1024,
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
 }
 
 /** newc archive of every path under `dir`, as `find . | cpio -o -H newc` makes it. */
@@ -25,7 +34,12 @@ function cpioOf(dir: string): Buffer {
 
 /** What GNU cpio itself lists, normalised like our names. */
 function cpioNames(archive: Buffer): string[] {
-	return sh('cpio', ['-t', '--quiet'], { input: archive }).toString('utf8').split('\n').filter(Boolean).map((n) => n.replace(/^\.\//, '')).sort();
+	return sh('cpio', ['-t', '--quiet'], { input: archive })
+		.toString('utf8')
+		.split('\n')
+		.filter(Boolean)
+		.map((n) => n.replace(/^\.\//, ''))
+		.sort();
 }
 
 let main: Buffer;
@@ -61,7 +75,9 @@ describe('initramfs reader on cpio + compressors', () => {
 		const image = tool === 'cat' ? main : sh(tool, args, { input: main });
 		const listing = await listInitramfsBuffer(exec, image);
 		expect(listing.entries.map((e) => e.name).sort()).toEqual(cpioNames(main));
-		expect(listing.segments.map((s) => s.compression)).toEqual([label === 'cpio (none)' ? 'cpio' : tool === 'lz4' ? 'lz4-legacy' : tool]);
+		expect(listing.segments.map((s) => s.compression)).toEqual([
+			label === 'cpio (none)' ? 'cpio' : tool === 'lz4' ? 'lz4-legacy' : tool,
+		]);
 		const zfs = listing.entries.find((e) => e.name.endsWith('zfs.ko'))!;
 		expect(zfs.type).toBe('file');
 		expect(zfs.size).toBe(70_000);
@@ -70,7 +86,12 @@ describe('initramfs reader on cpio + compressors', () => {
 	});
 
 	it('reads an early-microcode archive followed by a compressed main archive', async () => {
-		for (const [tool, args] of [['zstd', ['-qc']], ['gzip', ['-c']], ['xz', ['-c', '--check=crc32']], ['lz4', ['-lc']]] as const) {
+		for (const [tool, args] of [
+			['zstd', ['-qc']],
+			['gzip', ['-c']],
+			['xz', ['-c', '--check=crc32']],
+			['lz4', ['-lc']],
+		] as const) {
 			const image = Buffer.concat([early, sh(tool, [...args], { input: main })]);
 			const listing = await listInitramfsBuffer(exec, image);
 			expect(listing.segments.map((s) => s.compression)[0]).toBe('cpio');
@@ -81,7 +102,12 @@ describe('initramfs reader on cpio + compressors', () => {
 	});
 
 	it('lists an image file like the same bytes in memory: the tool reading the file after an early archive, or the bytes when NUL padding follows', async () => {
-		for (const [tool, args] of [['zstd', ['-qc']], ['gzip', ['-c']], ['xz', ['-c', '--check=crc32']], ['lz4', ['-lc']]] as const) {
+		for (const [tool, args] of [
+			['zstd', ['-qc']],
+			['gzip', ['-c']],
+			['xz', ['-c', '--check=crc32']],
+			['lz4', ['-lc']],
+		] as const) {
 			const compressed = sh(tool, [...args], { input: main });
 			for (const [label, bytes] of [
 				['alone', compressed],
@@ -99,19 +125,29 @@ describe('initramfs reader on cpio + compressors', () => {
 			// cut in the middle: the tool reading the file fails, typed
 			const file = tmp.path(`cut-${tool}.img`);
 			writeFileSync(file, Buffer.concat([early, compressed.subarray(0, compressed.length >> 1), Buffer.from([1])]));
-			await expect(listInitramfs(exec, file), tool).rejects.toMatchObject({ code: expect.stringMatching(/^(initramfs\.decompress|cpio\.parse)$/) });
+			await expect(listInitramfs(exec, file), tool).rejects.toMatchObject({
+				code: expect.stringMatching(/^(initramfs\.decompress|cpio\.parse)$/),
+			});
 		}
 		await expect(listInitramfs(exec, tmp.path('tree'))).rejects.toMatchObject({ code: 'initramfs.read' });
 		await expect(listInitramfs(exec, tmp.path('no-such-image'))).rejects.toMatchObject({ code: 'initramfs.read' });
 	});
 
 	it('reports garbage and truncation as typed errors', async () => {
-		await expect(listInitramfsBuffer(exec, Buffer.from('hello world, not an initramfs'))).rejects.toMatchObject({ code: 'initramfs.format' });
-		await expect(listInitramfsBuffer(exec, main.subarray(0, main.length - 700))).rejects.toMatchObject({ code: 'cpio.parse' });
+		await expect(listInitramfsBuffer(exec, Buffer.from('hello world, not an initramfs'))).rejects.toMatchObject({
+			code: 'initramfs.format',
+		});
+		await expect(listInitramfsBuffer(exec, main.subarray(0, main.length - 700))).rejects.toMatchObject({
+			code: 'cpio.parse',
+		});
 		const xz = sh('xz', ['-c'], { input: main });
-		await expect(listInitramfsBuffer(exec, xz.subarray(0, xz.length >> 1))).rejects.toMatchObject({ code: 'initramfs.decompress' });
+		await expect(listInitramfsBuffer(exec, xz.subarray(0, xz.length >> 1))).rejects.toMatchObject({
+			code: 'initramfs.decompress',
+		});
 		const gz = sh('gzip', ['-c'], { input: main });
-		await expect(listInitramfsBuffer(exec, gz.subarray(0, gz.length >> 1))).rejects.toMatchObject({ code: 'initramfs.decompress' });
+		await expect(listInitramfsBuffer(exec, gz.subarray(0, gz.length >> 1))).rejects.toMatchObject({
+			code: 'initramfs.decompress',
+		});
 	});
 });
 
@@ -125,18 +161,35 @@ describe('initramfs reader on an image made by the real dracut', () => {
 		writeFileSync(tmp.path('dracut.conf'), '');
 		image = tmp.path('initramfs.img');
 		sh('dracut', [
-			'--quiet', '--no-hostonly', '--no-early-microcode', '--zstd',
-			'--conf', tmp.path('dracut.conf'), '--confdir', tmp.path('dracut-conf.d'),
-			'--kver', kv, '--kmoddir', kernel.modulesDir,
-			'-m', 'base', '--add-drivers', 'ext4',
-			'-f', image,
+			'--quiet',
+			'--no-hostonly',
+			'--no-early-microcode',
+			'--zstd',
+			'--conf',
+			tmp.path('dracut.conf'),
+			'--confdir',
+			tmp.path('dracut-conf.d'),
+			'--kver',
+			kv,
+			'--kmoddir',
+			kernel.modulesDir,
+			'-m',
+			'base',
+			'--add-drivers',
+			'ext4',
+			'-f',
+			image,
 		]);
 	});
 
 	it('lists the same entries as lsinitrd and finds the added driver', async () => {
 		const listing = await listInitramfs(exec, image);
 		const expected = sh('cpio', ['-t', '--quiet'], { input: sh('zstd', ['-dc'], { input: readFileSync(image) }) })
-			.toString('utf8').split('\n').filter(Boolean).map((n) => n.replace(/^\.\//, '')).sort();
+			.toString('utf8')
+			.split('\n')
+			.filter(Boolean)
+			.map((n) => n.replace(/^\.\//, ''))
+			.sort();
 		expect(listing.entries.map((e) => e.name).sort()).toEqual(expected);
 		expect(modulesInListing(listing, kv).has('ext4.ko')).toBe(true);
 		expect(listing.names.has('init') || listing.names.has('usr/lib/systemd/systemd')).toBe(true);

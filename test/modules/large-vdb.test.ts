@@ -1,7 +1,7 @@
 // The module scan on a generated 2,000-package VDB finds exactly what a full parse of every entry finds.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
 import { readVdb } from '../../src/runtime/portage/vdb/read-vdb';
+import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
 import { cachedGeneratedVdb, type GeneratedVdb } from './generate-vdb';
 
 const KERNELS = ['sys-kernel/gentoo-kernel', 'sys-kernel/gentoo-kernel-bin', 'sys-kernel/vanilla-kernel'];
@@ -26,7 +26,11 @@ describe('module scan on 2,000 packages', () => {
 		const full = readVdb(root);
 		expect(full.packages).toHaveLength(2000);
 		const fromFull = full.packages
-			.filter((p) => p.rdepend.some((a) => a.key === 'virtual/dist-kernel') || (p.contents ?? []).some((e) => /^(?:\/usr)?\/lib\/modules\/[^/]+\//.test(e.path)))
+			.filter(
+				(p) =>
+					p.rdepend.some((a) => a.key === 'virtual/dist-kernel') ||
+					(p.contents ?? []).some((e) => /^(?:\/usr)?\/lib\/modules\/[^/]+\//.test(e.path)),
+			)
 			.filter((p) => !KERNELS.includes(p.key))
 			.map((p) => p.cpv)
 			.sort();

@@ -19,17 +19,28 @@ function initramfsWith(modules: string[]): Buffer {
 	writeFileSync(join(tree, 'init'), '#!/bin/sh\n');
 	for (const m of modules) writeFileSync(join(tree, 'usr/lib/modules', kv, 'extra', m), 'ko');
 	const list = execFileSync('find', ['.', '-mindepth', '1'], { cwd: tree });
-	return execFileSync('gzip', ['-c'], { input: execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: tree, input: list }) });
+	return execFileSync('gzip', ['-c'], {
+		input: execFileSync('cpio', ['-o', '-H', 'newc', '--quiet'], { cwd: tree, input: list }),
+	});
 }
 
-const run = (args: string[]) => runBin(['--root', tmp.root, 'modules', 'removed', ...args], { env: { DIST_KERNEL_ELOG: '', DIST_KERNEL_RUNNING_KV: '0.0.0-none' } });
+const run = (args: string[]) =>
+	runBin(['--root', tmp.root, 'modules', 'removed', ...args], {
+		env: { DIST_KERNEL_ELOG: '', DIST_KERNEL_RUNNING_KV: '0.0.0-none' },
+	});
 
 beforeEach(() => {
 	tmp = makeTempRoot('dk-removed-');
 	kv = writeKernel(tmp.root, '6.1.11');
 	writeVirtual(tmp.root, '6.1.11');
-	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', kv, { initramfs: true, modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'] });
-	writeModulePackage(tmp.root, 'media-video/v4l2loopback-0.15.4', kv, { initramfs: false, modules: ['extra/v4l2loopback.ko'] });
+	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', kv, {
+		initramfs: true,
+		modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'],
+	});
+	writeModulePackage(tmp.root, 'media-video/v4l2loopback-0.15.4', kv, {
+		initramfs: false,
+		modules: ['extra/v4l2loopback.ko'],
+	});
 	tmp.write(`/boot/vmlinuz-${kv}`, 'kernel');
 	writeFileSync(tmp.path(`/boot/initramfs-${kv}.img`), initramfsWith(['zfs.ko.xz', 'spl.ko.xz']));
 });
@@ -41,7 +52,9 @@ describe('dist-kernel modules removed', () => {
 		const before = readFileSync(tmp.path(`/boot/initramfs-${kv}.img`));
 		const result = await run(['sys-fs/zfs-kmod-2.2.0']);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toContain(`not rebuilding the images of ${kv} without zfs: the root file system is zfs, mounted with it; they keep it`);
+		expect(result.stderr).toContain(
+			`not rebuilding the images of ${kv} without zfs: the root file system is zfs, mounted with it; they keep it`,
+		);
 		expect(result.stderr).toContain('reinstall it (emerge --oneshot sys-fs/zfs-kmod)');
 		expect(readFileSync(tmp.path(`/boot/initramfs-${kv}.img`)).equals(before)).toBe(true);
 	});
@@ -49,7 +62,9 @@ describe('dist-kernel modules removed', () => {
 	it('a package whose modules no image holds: nothing to rebuild', async () => {
 		const result = await run(['media-video/v4l2loopback-0.15.4']);
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stderr).toContain('no installed image holds the modules of media-video/v4l2loopback-0.15.4 (v4l2loopback)');
+		expect(result.stderr).toContain(
+			'no installed image holds the modules of media-video/v4l2loopback-0.15.4 (v4l2loopback)',
+		);
 	});
 
 	it('a package that is not installed is an error naming the manual way', async () => {

@@ -2,8 +2,8 @@
 // entries, paths with spaces.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
 import { readVdb } from '../../src/runtime/portage/vdb/read-vdb';
+import { scanModules } from '../../src/runtime/portage/vdb/scan-modules';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { writeKernel, writeModulePackage, writeVdbPackage, writeVirtual } from './vdb-builder';
 
@@ -19,9 +19,19 @@ function standardTree(): { old: string; cur: string } {
 	const old = writeKernel(tmp.root, '6.1.10');
 	const cur = writeKernel(tmp.root, '6.1.11');
 	writeVirtual(tmp.root, '6.1.11');
-	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, { initramfs: true, modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'] });
-	writeModulePackage(tmp.root, 'x11-drivers/nvidia-drivers-535.104', old, { distKernel: true, virtualPvr: '6.1.10', modules: ['video/nvidia.ko'] });
-	writeModulePackage(tmp.root, 'net-vpn/wireguard-modules-1.0.20211208', old, { distKernel: false, modules: ['net/wireguard.ko'] });
+	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, {
+		initramfs: true,
+		modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'],
+	});
+	writeModulePackage(tmp.root, 'x11-drivers/nvidia-drivers-535.104', old, {
+		distKernel: true,
+		virtualPvr: '6.1.10',
+		modules: ['video/nvidia.ko'],
+	});
+	writeModulePackage(tmp.root, 'net-vpn/wireguard-modules-1.0.20211208', old, {
+		distKernel: false,
+		modules: ['net/wireguard.ko'],
+	});
 	writeVdbPackage(tmp.root, { cpv: 'app-misc/hello-2.12', files: ['/usr/bin/hello'] });
 	return { old, cur };
 }
@@ -34,9 +44,21 @@ describe('scanModules', () => {
 		expect(inv.newest?.kv).toBe(cur);
 		expect(inv.virtualVersion).toBe('6.1.11');
 		const byKey = Object.fromEntries(inv.modules.map((m) => [m.key, m]));
-		expect(Object.keys(byKey).sort()).toEqual(['net-vpn/wireguard-modules', 'sys-fs/zfs-kmod', 'x11-drivers/nvidia-drivers']);
-		expect(byKey['sys-fs/zfs-kmod']).toMatchObject({ builtFor: cur, distKernel: true, initramfs: true, subSlot: '6.1.11' });
-		expect(byKey['sys-fs/zfs-kmod']!.modules).toEqual([`/lib/modules/${cur}/extra/zfs.ko.xz`, `/lib/modules/${cur}/extra/spl.ko.xz`]);
+		expect(Object.keys(byKey).sort()).toEqual([
+			'net-vpn/wireguard-modules',
+			'sys-fs/zfs-kmod',
+			'x11-drivers/nvidia-drivers',
+		]);
+		expect(byKey['sys-fs/zfs-kmod']).toMatchObject({
+			builtFor: cur,
+			distKernel: true,
+			initramfs: true,
+			subSlot: '6.1.11',
+		});
+		expect(byKey['sys-fs/zfs-kmod']!.modules).toEqual([
+			`/lib/modules/${cur}/extra/zfs.ko.xz`,
+			`/lib/modules/${cur}/extra/spl.ko.xz`,
+		]);
 		expect(byKey['x11-drivers/nvidia-drivers']).toMatchObject({ builtFor: old, distKernel: true, initramfs: false });
 		expect(byKey['net-vpn/wireguard-modules']).toMatchObject({ builtFor: old, distKernel: false });
 		expect(inv.stale.map((s) => s.key).sort()).toEqual(['net-vpn/wireguard-modules', 'x11-drivers/nvidia-drivers']);
@@ -51,7 +73,12 @@ describe('scanModules', () => {
 		const kv = writeKernel(tmp.root, '6.6.5', { key: 'sys-kernel/gentoo-kernel-bin', revision: '-r1' });
 		writeVirtual(tmp.root, '6.6.5-r1');
 		// A module that depends on the virtual but installs no files (USE=-modules): the sub-slot alone tells.
-		writeVdbPackage(tmp.root, { cpv: 'sys-fs/zfs-kmod-2.2.2', use: ['dist-kernel'], iuse: ['dist-kernel', 'modules'], rdepend: 'virtual/dist-kernel:0/6.6.5-r1=' });
+		writeVdbPackage(tmp.root, {
+			cpv: 'sys-fs/zfs-kmod-2.2.2',
+			use: ['dist-kernel'],
+			iuse: ['dist-kernel', 'modules'],
+			rdepend: 'virtual/dist-kernel:0/6.6.5-r1=',
+		});
 		const inv = scanModules(tmp.root, { kernelPackages: KERNELS });
 		expect(inv.modules[0]).toMatchObject({ key: 'sys-fs/zfs-kmod', builtFor: kv, contentsKvs: [] });
 		expect(inv.stale).toEqual([]);
@@ -71,8 +98,16 @@ describe('scanModules', () => {
 
 	it('skips broken entries with a typed error and keeps scanning', () => {
 		standardTree();
-		writeVdbPackage(tmp.root, { cpv: 'sys-fs/broken-kmod-1.0', rdepend: 'virtual/dist-kernel:0/6.1.11=', rawContents: 'obj /lib/modules/6.1.11-gentoo-dist/x.ko nomtime\n' });
-		writeVdbPackage(tmp.root, { cpv: 'sys-fs/badslot-kmod-1.0', rdepend: 'virtual/dist-kernel:0/6.1.11=', extra: { SLOT: '0/1/2\n' } });
+		writeVdbPackage(tmp.root, {
+			cpv: 'sys-fs/broken-kmod-1.0',
+			rdepend: 'virtual/dist-kernel:0/6.1.11=',
+			rawContents: 'obj /lib/modules/6.1.11-gentoo-dist/x.ko nomtime\n',
+		});
+		writeVdbPackage(tmp.root, {
+			cpv: 'sys-fs/badslot-kmod-1.0',
+			rdepend: 'virtual/dist-kernel:0/6.1.11=',
+			extra: { SLOT: '0/1/2\n' },
+		});
 		mkdirSync(tmp.path('var/db/pkg/sys-fs/-MERGING-zfs-kmod-2.2.1'), { recursive: true });
 		mkdirSync(tmp.path('var/db/pkg/sys-fs/noversion'), { recursive: true });
 		const inv = scanModules(tmp.root, { kernelPackages: KERNELS });
@@ -97,7 +132,12 @@ describe('scanModules', () => {
 		const inv = scanModules(tmp.root, { kernelPackages: KERNELS });
 		expect(inv.modules[0]!.modules).toEqual([`/lib/modules/${kv}/extra/odd name.ko`]);
 		const pkg = readVdb(tmp.root).packages.find((p) => p.key === 'app-misc/odd-kmod')!;
-		expect(pkg.contents).toContainEqual({ type: 'sym', path: '/usr/lib/odd link', target: 'target with spaces', mtime: 1700000000 });
+		expect(pkg.contents).toContainEqual({
+			type: 'sym',
+			path: '/usr/lib/odd link',
+			target: 'target with spaces',
+			mtime: 1700000000,
+		});
 	});
 
 	it('lists a kernel found only in /lib/modules', () => {
@@ -118,11 +158,16 @@ describe('scan skip cache', () => {
 		expect(scanModules(tmp.root, { kernelPackages: KERNELS }).modules).toEqual(first.modules);
 		// The package starts owning a module (re-merged): its CONTENTS changes (size, whatever the clock), so it is
 		// read again.
-		writeVdbPackage(tmp.root, { cpv: 'app-misc/hello-2.12', files: ['/usr/bin/hello', `/lib/modules/${old}/extra/hello.ko`] });
+		writeVdbPackage(tmp.root, {
+			cpv: 'app-misc/hello-2.12',
+			files: ['/usr/bin/hello', `/lib/modules/${old}/extra/hello.ko`],
+		});
 		const again = scanModules(tmp.root, { kernelPackages: KERNELS, writeCache: true });
 		expect(again.modules.map((m) => m.key)).toContain('app-misc/hello');
 		// A different kernel package list does not trust the cache.
-		expect(scanModules(tmp.root, { kernelPackages: ['sys-kernel/gentoo-kernel'] }).modules.map((m) => m.key)).toContain('app-misc/hello');
+		expect(scanModules(tmp.root, { kernelPackages: ['sys-kernel/gentoo-kernel'] }).modules.map((m) => m.key)).toContain(
+			'app-misc/hello',
+		);
 	});
 
 	it('ignores a corrupt cache file', () => {

@@ -32,9 +32,16 @@ function ukiWith(initrd: Buffer, out: string): void {
 	writeFileSync(initrdFile, initrd);
 	writeFileSync(`${out}.linux`, Buffer.alloc(4096, 0x90));
 	sh('objcopy', [
-		'--add-section', `.linux=${out}.linux`, '--change-section-vma', '.linux=0x2000000',
-		'--add-section', `.initrd=${initrdFile}`, '--change-section-vma', '.initrd=0x3000000',
-		STUB, out,
+		'--add-section',
+		`.linux=${out}.linux`,
+		'--change-section-vma',
+		'.linux=0x2000000',
+		'--add-section',
+		`.initrd=${initrdFile}`,
+		'--change-section-vma',
+		'.initrd=0x3000000',
+		STUB,
+		out,
 	]);
 }
 
@@ -45,13 +52,29 @@ beforeEach(() => {
 	old = writeKernel(tmp.root, '6.1.10');
 	cur = writeKernel(tmp.root, '6.1.11');
 	writeVirtual(tmp.root, '6.1.11');
-	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, { initramfs: true, modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'] });
-	writeModulePackage(tmp.root, 'net-vpn/wireguard-modules-1.0.20211208', old, { distKernel: false, modules: ['extra/wireguard.ko'] });
-	writeModulePackage(tmp.root, 'x11-drivers/nvidia-drivers-535.104.05', old, { virtualPvr: '6.1.10', modules: ['video/nvidia.ko'] });
-	writeVdbPackage(tmp.root, { cpv: 'sys-fs/broken-kmod-1.0', rdepend: 'virtual/dist-kernel:0/6.1.11=', rawContents: 'obj /lib/modules/x.ko\n' });
+	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, {
+		initramfs: true,
+		modules: ['extra/zfs.ko.xz', 'extra/spl.ko.xz'],
+	});
+	writeModulePackage(tmp.root, 'net-vpn/wireguard-modules-1.0.20211208', old, {
+		distKernel: false,
+		modules: ['extra/wireguard.ko'],
+	});
+	writeModulePackage(tmp.root, 'x11-drivers/nvidia-drivers-535.104.05', old, {
+		virtualPvr: '6.1.10',
+		modules: ['video/nvidia.ko'],
+	});
+	writeVdbPackage(tmp.root, {
+		cpv: 'sys-fs/broken-kmod-1.0',
+		rdepend: 'virtual/dist-kernel:0/6.1.11=',
+		rawContents: 'obj /lib/modules/x.ko\n',
+	});
 	tmp.write(`/boot/vmlinuz-${old}`, 'kernel');
 	writeFileSync(tmp.path(`/boot/initramfs-${old}.img`), initramfsWith(old, []));
-	tmp.write('/boot/grub/grubenv', `# GRUB Environment Block\nsaved_entry=Gentoo GNU/Linux, with Linux ${old}\n${'#'.repeat(900)}`);
+	tmp.write(
+		'/boot/grub/grubenv',
+		`# GRUB Environment Block\nsaved_entry=Gentoo GNU/Linux, with Linux ${old}\n${'#'.repeat(900)}`,
+	);
 	tmp.write('/efi/loader/loader.conf', 'timeout 3\ndefault gentoo-*.conf\n');
 });
 afterEach(() => tmp.cleanup());
@@ -65,16 +88,26 @@ describe('dist-kernel status', () => {
 		expect(result.code).toBe(0);
 		const report = JSON.parse(result.stdout);
 		expect(report.running).toEqual({ kv: old, source: 'environment' });
-		expect(report.kernels.map((k: { kv: string; newest: boolean; running: boolean }) => [k.kv, k.newest, k.running])).toEqual([
+		expect(
+			report.kernels.map((k: { kv: string; newest: boolean; running: boolean }) => [k.kv, k.newest, k.running]),
+		).toEqual([
 			[old, false, true],
 			[cur, true, false],
 		]);
-		expect(report.kernels[1].boot).toEqual({ kernels: [`/boot/vmlinuz-${cur}`], initrds: [`/boot/initramfs-${cur}.img`], ukis: [], emptyInitrds: [] });
+		expect(report.kernels[1].boot).toEqual({
+			kernels: [`/boot/vmlinuz-${cur}`],
+			initrds: [`/boot/initramfs-${cur}.img`],
+			ukis: [],
+			emptyInitrds: [],
+		});
 		expect(report.defaultEntries).toEqual([
 			{ source: '/efi/loader/loader.conf', value: 'gentoo-*.conf' },
 			{ source: '/boot/grub/grubenv', value: `Gentoo GNU/Linux, with Linux ${old}` },
 		]);
-		expect(report.stale.map((s: { cpv: string }) => s.cpv).sort()).toEqual(['net-vpn/wireguard-modules-1.0.20211208', 'x11-drivers/nvidia-drivers-535.104.05']);
+		expect(report.stale.map((s: { cpv: string }) => s.cpv).sort()).toEqual([
+			'net-vpn/wireguard-modules-1.0.20211208',
+			'x11-drivers/nvidia-drivers-535.104.05',
+		]);
 		expect(report.broken).toEqual([{ cpv: 'sys-fs/broken-kmod-1.0', error: expect.stringContaining('CONTENTS:1') }]);
 	});
 
@@ -82,8 +115,12 @@ describe('dist-kernel status', () => {
 		const result = await runBin(['--root', tmp.root, 'status', '--running', cur], { env: env() });
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain(`Running kernel: ${cur} (from option)`);
-		expect(result.stdout).toMatch(new RegExp(`${cur.replace(/\./g, '\\.')}  \\(sys-kernel/gentoo-kernel-6\\.1\\.11\\)  \\[newest, running\\]`));
-		expect(result.stdout).toContain('wireguard-modules-1.0.20211208\n      built for kernel 6.1.10-gentoo-dist, but the newest installed kernel is 6.1.11-gentoo-dist');
+		expect(result.stdout).toMatch(
+			new RegExp(`${cur.replace(/\./g, '\\.')}  \\(sys-kernel/gentoo-kernel-6\\.1\\.11\\)  \\[newest, running\\]`),
+		);
+		expect(result.stdout).toContain(
+			'wireguard-modules-1.0.20211208\n      built for kernel 6.1.10-gentoo-dist, but the newest installed kernel is 6.1.11-gentoo-dist',
+		);
 		expect(result.stdout).toContain('fix: dist-kernel modules rebuild');
 	});
 
@@ -99,7 +136,9 @@ describe('dist-kernel doctor', () => {
 		tmp.write(`/boot/vmlinuz-${cur}`, 'kernel');
 		const result = await runBin(['--root', tmp.root, 'doctor'], { env: env() });
 		expect(result.code).toBe(1);
-		expect(result.stdout).toContain(`ERROR [kernel.no-initramfs] kernel ${cur} is installed (/boot/vmlinuz-${cur}) without an initramfs or UKI`);
+		expect(result.stdout).toContain(
+			`ERROR [kernel.no-initramfs] kernel ${cur} is installed (/boot/vmlinuz-${cur}) without an initramfs or UKI`,
+		);
 		expect(result.stdout).toContain(`fix: dist-kernel install ${cur}`);
 		expect(result.stdout).toContain('WARNING [modules.stale] net-vpn/wireguard-modules');
 		expect(result.stdout).toContain('WARNING [vdb.broken-entry]');
@@ -112,10 +151,20 @@ describe('dist-kernel doctor', () => {
 		ukiWith(initramfsWith(cur, []), tmp.path(`/efi/EFI/Linux/gentoo-${cur}.efi`));
 		const result = await runBin(['--root', tmp.root, 'doctor', '--json'], { env: env() });
 		expect(result.code).toBe(1);
-		const findings = JSON.parse(result.stdout).findings as Array<{ id: string; subject: string; message: string; fix: string }>;
+		const findings = JSON.parse(result.stdout).findings as Array<{
+			id: string;
+			subject: string;
+			message: string;
+			fix: string;
+		}>;
 		const missing = findings.filter((f) => f.id === 'initramfs.missing-modules');
-		expect(missing.map((f) => f.subject).sort()).toEqual([`/boot/initramfs-${cur}.img`, `/efi/EFI/Linux/gentoo-${cur}.efi`]);
-		expect(missing.find((f) => f.subject.endsWith('.img'))!.message).toContain('lacks zfs.ko from sys-fs/zfs-kmod-2.2.0');
+		expect(missing.map((f) => f.subject).sort()).toEqual([
+			`/boot/initramfs-${cur}.img`,
+			`/efi/EFI/Linux/gentoo-${cur}.efi`,
+		]);
+		expect(missing.find((f) => f.subject.endsWith('.img'))!.message).toContain(
+			'lacks zfs.ko from sys-fs/zfs-kmod-2.2.0',
+		);
 		expect(missing.find((f) => f.subject.endsWith('.efi'))!.message).toContain('lacks zfs.ko, spl.ko');
 		expect(missing[0]!.fix).toBe(`dist-kernel initramfs ${cur}`);
 	});
@@ -146,7 +195,9 @@ describe('dist-kernel doctor', () => {
 		writeFileSync(tmp.path(`/boot/initramfs-${cur}.img`), '');
 		const result = await runBin(['--root', tmp.root, 'doctor'], { env: env() });
 		expect(result.code).toBe(1);
-		expect(result.stdout).toContain(`ERROR [kernel.empty-initramfs] kernel ${cur} is installed with an empty initramfs`);
+		expect(result.stdout).toContain(
+			`ERROR [kernel.empty-initramfs] kernel ${cur} is installed with an empty initramfs`,
+		);
 	});
 
 	it('reports a missing EFI stub when UKIs are configured', async () => {
@@ -168,7 +219,9 @@ describe('dist-kernel doctor', () => {
 			writeFileSync(join(boot, `initramfs-${old}.img`), saved);
 			writeFileSync(join(boot, 'filler'), Buffer.alloc(400 * 1024, 1));
 			const result = await runBin(['--root', tmp.root, 'doctor', '--json'], { env: env() });
-			const space = (JSON.parse(result.stdout).findings as Array<{ id: string; level: string; message: string }>).find((f) => f.id === 'boot.space');
+			const space = (JSON.parse(result.stdout).findings as Array<{ id: string; level: string; message: string }>).find(
+				(f) => f.id === 'boot.space',
+			);
 			expect(space?.level).toBe('error');
 			expect(space?.message).toMatch(/\/boot has .* MiB free, but one kernel needs/);
 		} finally {
@@ -182,7 +235,10 @@ describe('dist-kernel modules rebuild', () => {
 		const dir = tmp.path('/.fakebin');
 		const log = tmp.path('/.emerge.log');
 		mkdirSync(dir, { recursive: true });
-		writeFileSync(join(dir, 'emerge'), `#!/bin/bash\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\necho --- >> ${JSON.stringify(log)}\nenv | sort >> ${JSON.stringify(log)}\n`);
+		writeFileSync(
+			join(dir, 'emerge'),
+			`#!/bin/bash\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\necho --- >> ${JSON.stringify(log)}\nenv | sort >> ${JSON.stringify(log)}\n`,
+		);
 		chmodSync(join(dir, 'emerge'), 0o755);
 		return { dir, log };
 	}
@@ -195,8 +251,18 @@ describe('dist-kernel modules rebuild', () => {
 		expect(result.stderr).toContain('x11-drivers/nvidia-drivers-535.104.05 has USE=dist-kernel');
 		expect(result.code).toBe(0);
 		const [argv, envText] = readFileSync(log, 'utf8').split('---\n') as [string, string];
-		expect(argv.trim().split('\n')).toEqual(['--oneshot', '--usepkg=n', `--root=${tmp.root}`, '=net-vpn/wireguard-modules-1.0.20211208']);
-		const childEnv = Object.fromEntries(envText.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+		expect(argv.trim().split('\n')).toEqual([
+			'--oneshot',
+			'--usepkg=n',
+			`--root=${tmp.root}`,
+			'=net-vpn/wireguard-modules-1.0.20211208',
+		]);
+		const childEnv = Object.fromEntries(
+			envText
+				.trim()
+				.split('\n')
+				.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+		);
 		expect(childEnv['EBUILD_PHASE']).toBeUndefined();
 		expect(childEnv['USE']).toBeUndefined();
 		expect(childEnv['DIST_KERNEL_RUNNING_KV']).toBeUndefined();
@@ -206,8 +272,13 @@ describe('dist-kernel modules rebuild', () => {
 
 	it('--pretend and --dry-run run nothing', async () => {
 		const { dir, log } = fakeEmerge();
-		for (const args of [['modules', 'rebuild', '--pretend'], ['--dry-run', 'modules', 'rebuild']]) {
-			const result = await runBin(['--root', tmp.root, ...args], { env: { ...env(), PATH: `${dir}:${process.env['PATH']}` } });
+		for (const args of [
+			['modules', 'rebuild', '--pretend'],
+			['--dry-run', 'modules', 'rebuild'],
+		]) {
+			const result = await runBin(['--root', tmp.root, ...args], {
+				env: { ...env(), PATH: `${dir}:${process.env['PATH']}` },
+			});
 			expect(result.code).toBe(0);
 			expect(result.stderr).toContain('emerge --oneshot --usepkg=n');
 			expect(result.stderr).toContain('=net-vpn/wireguard-modules-1.0.20211208');

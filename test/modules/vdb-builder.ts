@@ -21,7 +21,10 @@ export interface FakePackage {
 	extra?: Record<string, string>;
 }
 
-export function contentsFor(files: readonly string[], symlinks: ReadonlyArray<{ path: string; target: string }> = []): string {
+export function contentsFor(
+	files: readonly string[],
+	symlinks: ReadonlyArray<{ path: string; target: string }> = [],
+): string {
 	const dirs = new Set<string>();
 	for (const file of [...files, ...symlinks.map((s) => s.path)]) {
 		const parts = file.split('/').slice(1, -1);
@@ -57,7 +60,11 @@ export function writeVdbPackage(root: string, pkg: FakePackage): string {
 }
 
 /** A gentoo-kernel package for PV (KV = PV-gentoo-dist) as kernel-build.eclass installs it, plus the virtual. */
-export function writeKernel(root: string, pv: string, options: { key?: string; revision?: string; modulesDirOnDisk?: boolean } = {}): string {
+export function writeKernel(
+	root: string,
+	pv: string,
+	options: { key?: string; revision?: string; modulesDirOnDisk?: boolean } = {},
+): string {
 	const key = options.key ?? 'sys-kernel/gentoo-kernel';
 	const kv = `${pv}-gentoo-dist`;
 	writeVdbPackage(root, {
@@ -94,7 +101,13 @@ export function writeModulePackage(
 	root: string,
 	cpv: string,
 	kv: string,
-	options: { distKernel?: boolean; virtualPvr?: string; initramfs?: boolean; modules?: string[]; counter?: number } = {},
+	options: {
+		distKernel?: boolean;
+		virtualPvr?: string;
+		initramfs?: boolean;
+		modules?: string[];
+		counter?: number;
+	} = {},
 ): void {
 	const distKernel = options.distKernel ?? true;
 	const use = ['amd64', 'strip'];
@@ -104,7 +117,13 @@ export function writeModulePackage(
 	writeVdbPackage(root, {
 		cpv,
 		use,
-		iuse: ['dist-kernel', 'modules-compress', 'modules-sign', '+strip', ...(options.initramfs !== undefined ? ['+initramfs'] : [])],
+		iuse: [
+			'dist-kernel',
+			'modules-compress',
+			'modules-sign',
+			'+strip',
+			...(options.initramfs !== undefined ? ['+initramfs'] : []),
+		],
 		rdepend: `sys-apps/kmod[tools]${distKernel ? ` virtual/dist-kernel:0/${options.virtualPvr ?? kv.replace(/-gentoo-dist$/, '')}=` : ''}`,
 		inherited: ['linux-info', 'linux-mod-r1', 'dist-kernel-utils'],
 		files: [...modules.map((m) => `/lib/modules/${kv}/${m}`), `/usr/share/doc/${cpv.split('/')[1]}/README.gz`],

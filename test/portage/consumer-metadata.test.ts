@@ -6,7 +6,17 @@
 // cannot drift), and every row must be needed by the sample and name an existing real-emerge test.
 // The metadata phase needs no root, no chroot and no distfiles: Portage only sources the ebuilds.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +73,10 @@ function differenceRows(readme: string): DifferenceRow[] {
 			continue;
 		}
 		inTable = true;
-		const cells = line.slice(1, line.trimEnd().length - 1).split(/(?<!\\)\|/).map(cellText);
+		const cells = line
+			.slice(1, line.trimEnd().length - 1)
+			.split(/(?<!\\)\|/)
+			.map(cellText);
 		if (cells.length !== 6) throw new Error(`a row of "${TABLE_HEADING}" needs 6 cells: ${line}`);
 		if (cells[0] === 'eclass' || /^-+$/.test(cells[0]!)) continue;
 		const [eclass, key, gentoo, ours, why, neededBy] = cells as [string, string, string, string, string, string];
@@ -105,44 +118,62 @@ let gentoo: Metadata = {};
 let ours: Metadata = {};
 const sample = readdirSync(CONSUMERS, { withFileTypes: true })
 	.filter((e) => e.isDirectory() && e.name.includes('-'))
-	.flatMap((cat) => readdirSync(join(CONSUMERS, cat.name)).flatMap((pn) => readdirSync(join(CONSUMERS, cat.name, pn))
-		.filter((f) => f.endsWith('.ebuild'))
-		.map((f) => `${cat.name}/${f.slice(0, -'.ebuild'.length)}`)))
+	.flatMap((cat) =>
+		readdirSync(join(CONSUMERS, cat.name)).flatMap((pn) =>
+			readdirSync(join(CONSUMERS, cat.name, pn))
+				.filter((f) => f.endsWith('.ebuild'))
+				.map((f) => `${cat.name}/${f.slice(0, -'.ebuild'.length)}`),
+		),
+	)
 	.sort();
 
 /** A ::gentoo stand-in (the sample, its eclasses, a minimal amd64 profile) and one config root per eclass set. */
 function standIn(base: string): { repo: string; configRoot: (overrides: boolean) => string } {
 	const repo = join(base, 'gentoo');
-	const categories = readdirSync(CONSUMERS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+	const categories = readdirSync(CONSUMERS, { withFileTypes: true })
+		.filter((e) => e.isDirectory())
+		.map((e) => e.name);
 	for (const name of categories) cpSync(join(CONSUMERS, name), join(repo, name), { recursive: true });
 	const profile = join(repo, 'profiles', 'stand-in');
 	mkdirSync(profile, { recursive: true });
 	mkdirSync(join(repo, 'metadata'));
 	writeFileSync(join(repo, 'profiles', 'repo_name'), 'gentoo\n');
-	writeFileSync(join(repo, 'profiles', 'categories'), `${categories.filter((c) => c !== 'eclass').join('\n')}\nvirtual\n`);
-	writeFileSync(join(repo, 'metadata', 'layout.conf'), 'masters =\nthin-manifests = true\nsign-manifests = false\nprofile-formats = portage-2\ncache-formats =\n');
+	writeFileSync(
+		join(repo, 'profiles', 'categories'),
+		`${categories.filter((c) => c !== 'eclass').join('\n')}\nvirtual\n`,
+	);
+	writeFileSync(
+		join(repo, 'metadata', 'layout.conf'),
+		'masters =\nthin-manifests = true\nsign-manifests = false\nprofile-formats = portage-2\ncache-formats =\n',
+	);
 	writeFileSync(join(profile, 'eapi'), '5\n');
-	writeFileSync(join(profile, 'make.defaults'), [
-		'ARCH="amd64"',
-		'ACCEPT_KEYWORDS="amd64 ~amd64"',
-		'CHOST="x86_64-pc-linux-gnu"',
-		'ELIBC="glibc"',
-		'KERNEL="linux"',
-		'USE_EXPAND="ELIBC KERNEL"',
-		'USE_EXPAND_UNPREFIXED="ARCH"',
-		'USE_EXPAND_IMPLICIT="ARCH ELIBC KERNEL"',
-		'USE_EXPAND_VALUES_ARCH="alpha amd64 arm arm64 hppa loong m68k mips ppc ppc64 riscv s390 sparc x86"',
-		'USE_EXPAND_VALUES_ELIBC="glibc"',
-		'USE_EXPAND_VALUES_KERNEL="linux"',
-		'IUSE_IMPLICIT="prefix prefix-guest prefix-stack"',
-		'',
-	].join('\n'));
+	writeFileSync(
+		join(profile, 'make.defaults'),
+		[
+			'ARCH="amd64"',
+			'ACCEPT_KEYWORDS="amd64 ~amd64"',
+			'CHOST="x86_64-pc-linux-gnu"',
+			'ELIBC="glibc"',
+			'KERNEL="linux"',
+			'USE_EXPAND="ELIBC KERNEL"',
+			'USE_EXPAND_UNPREFIXED="ARCH"',
+			'USE_EXPAND_IMPLICIT="ARCH ELIBC KERNEL"',
+			'USE_EXPAND_VALUES_ARCH="alpha amd64 arm arm64 hppa loong m68k mips ppc ppc64 riscv s390 sparc x86"',
+			'USE_EXPAND_VALUES_ELIBC="glibc"',
+			'USE_EXPAND_VALUES_KERNEL="linux"',
+			'IUSE_IMPLICIT="prefix prefix-guest prefix-stack"',
+			'',
+		].join('\n'),
+	);
 	const configRoot = (overrides: boolean) => {
 		const root = join(base, overrides ? 'config-ours' : 'config-gentoo');
 		mkdirSync(join(root, 'etc', 'portage', 'repos.conf'), { recursive: true });
 		symlinkSync(profile, join(root, 'etc', 'portage', 'make.profile'));
 		// the metadata cache goes to the temp dir, never to the host's /var/cache/edb
-		writeFileSync(join(root, 'etc', 'portage', 'make.conf'), `PORTAGE_USERNAME="root"\nPORTAGE_GRPNAME="root"\nPORTAGE_DEPCACHEDIR="${join(root, 'depcache')}"\n`);
+		writeFileSync(
+			join(root, 'etc', 'portage', 'make.conf'),
+			`PORTAGE_USERNAME="root"\nPORTAGE_GRPNAME="root"\nPORTAGE_DEPCACHEDIR="${join(root, 'depcache')}"\n`,
+		);
 		const repos = [`[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${repo}\n`];
 		if (overrides) repos.push(`eclass-overrides = dist-kernel\n\n[dist-kernel]\nlocation = ${OVERLAY}\n`);
 		writeFileSync(join(root, 'etc', 'portage', 'repos.conf', 'repos.conf'), repos.join(''));
@@ -157,7 +188,14 @@ beforeAll(async () => {
 	const { repo, configRoot } = standIn(dir);
 	const auxGet = async (overrides: boolean): Promise<Metadata> => {
 		const config = configRoot(overrides);
-		const env = { PATH: process.env['PATH'], HOME: dir, LC_ALL: 'C.UTF-8', PYTHONPATH: join(tree, 'lib'), PORTAGE_CONFIGROOT: config, NOCOLOR: 'true' };
+		const env = {
+			PATH: process.env['PATH'],
+			HOME: dir,
+			LC_ALL: 'C.UTF-8',
+			PYTHONPATH: join(tree, 'lib'),
+			PORTAGE_CONFIGROOT: config,
+			NOCOLOR: 'true',
+		};
 		return JSON.parse(await run('python3', ['-c', AUX_GET, config, repo], env)) as Metadata;
 	};
 	gentoo = await auxGet(false);

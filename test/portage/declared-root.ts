@@ -37,16 +37,32 @@ const EMPTY_DIR: DeclaredContent = { kind: 'dir' };
 export function declaredPaths(): Record<string, DeclaredEntry> {
 	return {
 		// sys-kernel/installkernel keeps these directories; Gentoo ships no hooks in them
-		'/etc/kernel': { kind: 'dir', entries: { 'preinst.d': EMPTY_DIR, 'postinst.d': EMPTY_DIR, 'prerm.d': EMPTY_DIR, 'postrm.d': EMPTY_DIR, 'install.d': EMPTY_DIR } },
+		'/etc/kernel': {
+			kind: 'dir',
+			entries: {
+				'preinst.d': EMPTY_DIR,
+				'postinst.d': EMPTY_DIR,
+				'prerm.d': EMPTY_DIR,
+				'postrm.d': EMPTY_DIR,
+				'install.d': EMPTY_DIR,
+			},
+		},
 		'/usr/lib/kernel': {
 			kind: 'dir',
 			entries: {
 				'install.d': { kind: 'dir', entries: systemdPlugins() },
-				'install.conf': { kind: 'file', content: '# systemd ships install.conf with every setting commented out\n#layout=bls|other|...\n#initrd_generator=dracut|...\n' },
+				'install.conf': {
+					kind: 'file',
+					content:
+						'# systemd ships install.conf with every setting commented out\n#layout=bls|other|...\n#initrd_generator=dracut|...\n',
+				},
 			},
 		},
 		'/usr/local/lib/kernel': { kind: 'absent' },
-		'/etc/dracut.conf': { kind: 'file', content: '# dracut ships an empty /etc/dracut.conf: the admin writes /etc/dracut.conf.d/*.conf\n' },
+		'/etc/dracut.conf': {
+			kind: 'file',
+			content: '# dracut ships an empty /etc/dracut.conf: the admin writes /etc/dracut.conf.d/*.conf\n',
+		},
 		'/etc/dracut.conf.d': EMPTY_DIR,
 		'/usr/lib/dracut/dracut.conf.d': EMPTY_DIR,
 		'/etc/initramfs-tools': { kind: 'absent' },
@@ -54,7 +70,10 @@ export function declaredPaths(): Record<string, DeclaredEntry> {
 		'/boot': EMPTY_DIR,
 		'/efi': { kind: 'absent' },
 		'/lib/modules': EMPTY_DIR,
-		'/etc/fstab': { kind: 'file', content: '# /etc/fstab: static file system information (no entries: the test root has no disks)\n' },
+		'/etc/fstab': {
+			kind: 'file',
+			content: '# /etc/fstab: static file system information (no entries: the test root has no disks)\n',
+		},
 	};
 }
 
@@ -81,12 +100,19 @@ function writeContent(path: string, entry: DeclaredContent): void {
 }
 
 /** Writes the `masks` and `declared` layer directories (the caller stacks declared over masks over the rest). */
-export function writeDeclaredLayers(masks: string, declared: string, paths: Record<string, DeclaredEntry> = declaredPaths()): void {
+export function writeDeclaredLayers(
+	masks: string,
+	declared: string,
+	paths: Record<string, DeclaredEntry> = declaredPaths(),
+): void {
 	for (const [rootPath, entry] of Object.entries(paths)) {
 		const at = layerPath(rootPath);
 		mkdirSync(dirname(join(masks, at)), { recursive: true });
 		const whiteout = spawnSync('mknod', [join(masks, at), 'c', '0', '0'], { encoding: 'utf8' });
-		if (whiteout.status !== 0) throw new Error(`cannot create the overlay whiteout for ${rootPath}: ${whiteout.stderr || whiteout.error?.message}`);
+		if (whiteout.status !== 0)
+			throw new Error(
+				`cannot create the overlay whiteout for ${rootPath}: ${whiteout.stderr || whiteout.error?.message}`,
+			);
 		if (entry.kind === 'absent') continue;
 		mkdirSync(dirname(join(declared, at)), { recursive: true });
 		writeContent(join(declared, at), entry);

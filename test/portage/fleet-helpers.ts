@@ -5,7 +5,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
-import { parseBinpkgIndex, type BinpkgIndexEntry } from '../../src/parsers/binpkg-index';
+import { type BinpkgIndexEntry, parseBinpkgIndex } from '../../src/parsers/binpkg-index';
 import { forkPortageRoot, type PortageRoot } from './portage-root';
 
 export const COMPILER_LOG = '/var/log/dk-test/compiler-runs.log';
@@ -55,7 +55,8 @@ const COMPILER_NAME = /^(?:x86_64-linux-gnu-)?(?:cc|gcc|clang)(?:-[0-9]+)?$/;
 /** Counting wrappers for the C compilers first on PATH: one line per run, then the real compiler. */
 export function installCompilerCounter(root: PortageRoot): void {
 	const wrapper = `#!/bin/sh\n# Counting compiler wrapper (dist-kernel tests)\nmkdir -p /var/log/dk-test\necho "\${0##*/}" >> ${COMPILER_LOG}\nexec /usr/bin/"\${0##*/}" "$@"\n`;
-	for (const name of readdirSync('/usr/bin').filter((n) => COMPILER_NAME.test(n))) root.write(`/usr/local/bin/${name}`, wrapper, 0o755);
+	for (const name of readdirSync('/usr/bin').filter((n) => COMPILER_NAME.test(n)))
+		root.write(`/usr/local/bin/${name}`, wrapper, 0o755);
 }
 
 /** Compiler runs recorded in the root. */
@@ -75,7 +76,8 @@ export function forkBuildHost(prepared: PortageRoot, conf = BUILD_HOST_CONF): Po
 export function forkClient(from: PortageRoot, binhost: string, conf = ''): PortageRoot {
 	const root = forkPortageRoot(from);
 	const makeConf = root.read('/etc/portage/make.conf');
-	if (!makeConf.includes('PORTAGE_BINHOST=')) root.write('/etc/portage/make.conf', `${makeConf}PORTAGE_BINHOST="${binhost}"\n`);
+	if (!makeConf.includes('PORTAGE_BINHOST='))
+		root.write('/etc/portage/make.conf', `${makeConf}PORTAGE_BINHOST="${binhost}"\n`);
 	if (conf) root.write('/etc/dist-kernel/dist-kernel.conf', `${root.read('/etc/dist-kernel/dist-kernel.conf')}${conf}`);
 	return root;
 }

@@ -18,9 +18,9 @@ import {
 	forkClient,
 	installCompilerCounter,
 	mergesSince,
-	serveDirectory,
 	PKGDIR,
 	type StaticServer,
+	serveDirectory,
 } from './fleet-helpers';
 import { initramfsModules, runFlow, ukiContents } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
@@ -98,7 +98,14 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 		installCompilerCounter(prepared);
 		buildHost = track(forkBuildHost(prepared));
 		await timed('build host: kernel 1 + 2 modules from source', () =>
-			runFlow(buildHost, 'build-host', ['dist-kernel setup --build-host', `emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${HELLO.cp} ${MODULE.cp}`].join('\n')),
+			runFlow(
+				buildHost,
+				'build-host',
+				[
+					'dist-kernel setup --build-host',
+					`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${HELLO.cp} ${MODULE.cp}`,
+				].join('\n'),
+			),
 		);
 		compiledOnBuildHost = compilerRuns(buildHost);
 		firstPackages = join(buildHost.dir, 'binhost-kernel-1');
@@ -113,13 +120,20 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 
 	it('the build host made binary packages of the kernel (with its generic image), the virtual and the modules; its compiler ran', async () => {
 		const index = binpkgIndex(firstPackages);
-		for (const cpv of [`sys-kernel/gentoo-kernel-bin-${PV1()}`, `virtual/dist-kernel-${PV1()}`, `${HELLO.cp}-1`, `${MODULE.cp}-1`]) {
+		for (const cpv of [
+			`sys-kernel/gentoo-kernel-bin-${PV1()}`,
+			`virtual/dist-kernel-${PV1()}`,
+			`${HELLO.cp}-1`,
+			`${MODULE.cp}-1`,
+		]) {
 			expect(index.map((p) => p.cpv)).toContain(cpv);
 		}
 		// the module binpkg records the kernel it was built for through the virtual's sub-slot
 		expect(builtAgainst(index.find((p) => p.cpv === `${MODULE.cp}-1`)?.fields['RDEPEND'])).toBe(PV1());
 		// the hook ran in src_install: the generic image is in the package, beside the kernel image
-		expect(buildHost.read(`/var/db/pkg/sys-kernel/gentoo-kernel-bin-${PV1()}/CONTENTS`)).toContain(`obj ${GENERIC(KV1())} `);
+		expect(buildHost.read(`/var/db/pkg/sys-kernel/gentoo-kernel-bin-${PV1()}/CONTENTS`)).toContain(
+			`obj ${GENERIC(KV1())} `,
+		);
 		const modules = await initramfsModules(buildHost.path(GENERIC(KV1())), KV1());
 		expect(modules.has('virtio_blk.ko')).toBe(true);
 		// the compiler counter the clients are checked with works: the module builds went through it
@@ -129,15 +143,34 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 	it('a client with default settings: the generic image from the kernel binpkg as it is (no dracut); an initramfs module package later gets its own image', async () => {
 		base = track(forkClient(prepared, server!.url));
 		await timed('client: kernel 1 + module from the binhost (generic image)', () =>
-			runFlow(base, 'client-base', `emerge --getbinpkgonly --quiet-build=y sys-kernel/gentoo-kernel-bin ${HELLO.cp}\n${STATUS}`),
+			runFlow(
+				base,
+				'client-base',
+				`emerge --getbinpkgonly --quiet-build=y sys-kernel/gentoo-kernel-bin ${HELLO.cp}\n${STATUS}`,
+			),
 		);
-		expectOnlyBinaryMerges(base, emergeLogLength(prepared), [`sys-kernel/gentoo-kernel-bin-${PV1()}`, `virtual/dist-kernel-${PV1()}`, `${HELLO.cp}-1`]);
+		expectOnlyBinaryMerges(base, emergeLogLength(prepared), [
+			`sys-kernel/gentoo-kernel-bin-${PV1()}`,
+			`virtual/dist-kernel-${PV1()}`,
+			`${HELLO.cp}-1`,
+		]);
 		expect(base.dracutRuns()).toEqual([]);
-		expect(readFileSync(base.path(`/boot/initramfs-${KV1()}.img`)).equals(readFileSync(buildHost.path(GENERIC(KV1()))))).toBe(true);
-		expect(readFileSync(base.path(`/boot/vmlinuz-${KV1()}`)).equals(readFileSync(buildHost.path(`/usr/src/linux-${KV1()}/arch/x86/boot/bzImage`)))).toBe(true);
+		expect(
+			readFileSync(base.path(`/boot/initramfs-${KV1()}.img`)).equals(readFileSync(buildHost.path(GENERIC(KV1())))),
+		).toBe(true);
+		expect(
+			readFileSync(base.path(`/boot/vmlinuz-${KV1()}`)).equals(
+				readFileSync(buildHost.path(`/usr/src/linux-${KV1()}/arch/x86/boot/bzImage`)),
+			),
+		).toBe(true);
 		const first = status(base);
-		expect(first.kernels.find((k) => k.kv === KV1())?.origin).toMatchObject({ origin: 'binhost', binhost: '127.0.0.1' });
-		expect(first.modules.map((m) => [m.cpv, m.builtFor, m.origin.origin, m.origin.binhost])).toEqual([[`${HELLO.cp}-1`, KV1(), 'binhost', '127.0.0.1']]);
+		expect(first.kernels.find((k) => k.kv === KV1())?.origin).toMatchObject({
+			origin: 'binhost',
+			binhost: '127.0.0.1',
+		});
+		expect(first.modules.map((m) => [m.cpv, m.builtFor, m.origin.origin, m.origin.binhost])).toEqual([
+			[`${HELLO.cp}-1`, KV1(), 'binhost', '127.0.0.1'],
+		]);
 
 		// A package with USE=initramfs: the generic image cannot hold its module, so dracut builds one here, once.
 		const offset = emergeLogLength(base);
@@ -164,7 +197,12 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 		server!.serve(buildHost.path(PKGDIR));
 		const index = binpkgIndex(buildHost.path(PKGDIR));
 		for (const cp of [HELLO.cp, MODULE.cp]) {
-			expect(index.filter((p) => p.cpv === `${cp}-1`).map((p) => builtAgainst(p.fields['RDEPEND'])).sort()).toEqual([PV1(), PV2()].sort());
+			expect(
+				index
+					.filter((p) => p.cpv === `${cp}-1`)
+					.map((p) => builtAgainst(p.fields['RDEPEND']))
+					.sort(),
+			).toEqual([PV1(), PV2()].sort());
 		}
 		expect(index.map((p) => p.cpv)).toContain(`sys-kernel/gentoo-kernel-bin-${PV2()}`);
 	});
@@ -176,10 +214,22 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 		b.write('/etc/dracut.conf.d/90-client.conf', 'uefi="yes"\nadd_drivers+=" virtio_scsi "\n');
 		const offset = emergeLogLength(base);
 		const upgrade = `rm ${MASK}\n: > ${DRACUT_LOG}\nemerge --getbinpkgonly --quiet-build=y --update --deep --newuse @world\n${STATUS}\ndist-kernel doctor > /dk-out/doctor.txt 2>&1 || true`;
-		await timed('clients a and b: upgrade from the binhost (in parallel)', () => Promise.all([runFlow(a, 'client-a', upgrade), runFlow(b, 'client-b', upgrade)]));
-		const md5 = new Map(binpkgIndex(buildHost.path(PKGDIR)).map((p) => [`${p.cpv} ${builtAgainst(p.fields['RDEPEND'])}`, p.fields['MD5']]));
+		await timed('clients a and b: upgrade from the binhost (in parallel)', () =>
+			Promise.all([runFlow(a, 'client-a', upgrade), runFlow(b, 'client-b', upgrade)]),
+		);
+		const md5 = new Map(
+			binpkgIndex(buildHost.path(PKGDIR)).map((p) => [
+				`${p.cpv} ${builtAgainst(p.fields['RDEPEND'])}`,
+				p.fields['MD5'],
+			]),
+		);
 		for (const root of [a, b]) {
-			expectOnlyBinaryMerges(root, offset, [`sys-kernel/gentoo-kernel-bin-${PV2()}`, `virtual/dist-kernel-${PV2()}`, `${HELLO.cp}-1`, `${MODULE.cp}-1`]);
+			expectOnlyBinaryMerges(root, offset, [
+				`sys-kernel/gentoo-kernel-bin-${PV2()}`,
+				`virtual/dist-kernel-${PV2()}`,
+				`${HELLO.cp}-1`,
+				`${MODULE.cp}-1`,
+			]);
 			expect(root.dracutRuns()).toEqual([KV2()]);
 			// the build made for kernel 2, byte for byte the one the binhost lists with that sub-slot
 			expect(builtAgainst(root.read(`/var/db/pkg/${MODULE.cp}-1/RDEPEND`))).toBe(PV2());
@@ -192,10 +242,18 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 			expect(root.read('/dk-out/doctor.txt')).not.toContain('ERROR');
 		}
 		const imageA = await initramfsModules(a.path(`/boot/initramfs-${KV2()}.img`), KV2());
-		expect([imageA.has(`${MODULE.module}.ko`), imageA.has('nvme.ko'), imageA.has('virtio_scsi.ko')]).toEqual([true, true, false]);
+		expect([imageA.has(`${MODULE.module}.ko`), imageA.has('nvme.ko'), imageA.has('virtio_scsi.ko')]).toEqual([
+			true,
+			true,
+			false,
+		]);
 		const ukiB = await ukiContents(b.path(`/boot/vmlinuz-${KV2()}`), KV2());
 		expect(ukiB.sections).toEqual(expect.arrayContaining(['.linux', '.initrd', '.cmdline']));
-		expect([ukiB.modules.has(`${MODULE.module}.ko`), ukiB.modules.has('virtio_scsi.ko'), ukiB.modules.has('nvme.ko')]).toEqual([true, true, false]);
+		expect([
+			ukiB.modules.has(`${MODULE.module}.ko`),
+			ukiB.modules.has('virtio_scsi.ko'),
+			ukiB.modules.has('nvme.ko'),
+		]).toEqual([true, true, false]);
 	});
 
 	it('a client staying on kernel 1 still gets the kernel-1 build of a module; one whose overlay lacks kernel 2 is told so by doctor', async () => {
@@ -203,12 +261,20 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 		const offset = emergeLogLength(d);
 		const virtual = `/var/db/repos/dist-kernel/virtual/dist-kernel/dist-kernel-${PV2()}.ebuild`;
 		expect(d.exists(virtual)).toBe(true);
-		const out = await runFlow(d, 'client-d', `emerge --getbinpkgonly --oneshot --quiet-build=y ${HELLO.cp}\nrm ${virtual}\ndist-kernel doctor 2>&1 || true`);
+		const out = await runFlow(
+			d,
+			'client-d',
+			`emerge --getbinpkgonly --oneshot --quiet-build=y ${HELLO.cp}\nrm ${virtual}\ndist-kernel doctor 2>&1 || true`,
+		);
 		expectOnlyBinaryMerges(d, offset, [`${HELLO.cp}-1`]);
 		// the newer build of hello-kmod-1 (for kernel 2) is on the binhost too; the sub-slot picked the kernel-1 one
 		expect(builtAgainst(d.read(`/var/db/pkg/${HELLO.cp}-1/RDEPEND`))).toBe(PV1());
 		expect(out).toContain('[binhost.version-missing]');
-		expect(out).toMatch(new RegExp(`binhost 127\\.0\\.0\\.1 offers \\S+-${PV2().replaceAll('.', '\\.')}, but the overlay \\S+ has no virtual/dist-kernel-${PV2().replaceAll('.', '\\.')}`));
+		expect(out).toMatch(
+			new RegExp(
+				`binhost 127\\.0\\.0\\.1 offers \\S+-${PV2().replaceAll('.', '\\.')}, but the overlay \\S+ has no virtual/dist-kernel-${PV2().replaceAll('.', '\\.')}`,
+			),
+		);
 	});
 
 	it("the machine's own /boot, /lib/modules, /usr/src and /var/db are untouched", () => {

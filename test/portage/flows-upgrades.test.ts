@@ -3,8 +3,8 @@
 // the others.
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots, snapshotHost } from './host-guard';
-import { backendCaseTitle, backendUpgrade } from './upgrade-flow';
 import { whyNoRoot } from './throwaway-root';
+import { backendCaseTitle, backendUpgrade } from './upgrade-flow';
 
 const hostBefore = snapshotHost();
 const why = whyNoRoot();

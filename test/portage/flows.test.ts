@@ -51,11 +51,18 @@ describe('flow 1: setup, the runtime package, the first kernel', () => {
 		const root = preparedRoot();
 		expect(root.read('/var/db/pkg/sys-kernel/dist-kernel-runtime-0.1.0/repository').trim()).toBe('dist-kernel');
 		const contents = root.read('/var/db/pkg/sys-kernel/dist-kernel-runtime-0.1.0/CONTENTS');
-		for (const file of ['/usr/bin/dist-kernel', '/usr/lib/dist-kernel/dist-kernel.mjs', '/usr/lib/kernel/install.d/50-dist-kernel.install', '/etc/portage/repo.postsync.d/dist-kernel']) {
+		for (const file of [
+			'/usr/bin/dist-kernel',
+			'/usr/lib/dist-kernel/dist-kernel.mjs',
+			'/usr/lib/kernel/install.d/50-dist-kernel.install',
+			'/etc/portage/repo.postsync.d/dist-kernel',
+		]) {
 			expect(contents).toContain(`obj ${file} `);
 			expect(root.exists(file)).toBe(true);
 		}
-		expect(root.read('/etc/portage/repos.conf/dist-kernel.conf')).toMatch(/\[gentoo\]\s*\neclass-overrides = dist-kernel/);
+		expect(root.read('/etc/portage/repos.conf/dist-kernel.conf')).toMatch(
+			/\[gentoo\]\s*\neclass-overrides = dist-kernel/,
+		);
 	});
 
 	const KV1 = () => preparedRoot().kernels[0]!.kv;
@@ -69,7 +76,9 @@ describe('flow 1: setup, the runtime package, the first kernel', () => {
 		expect(root.exists(`/var/db/pkg/sys-kernel/gentoo-kernel-bin-${PV1()}`)).toBe(true);
 		const image = root.path(`/boot/vmlinuz-${kv}`);
 		// the real Debian image, byte for byte
-		expect(readFileSync(image).equals(readFileSync(root.path(`/usr/src/linux-${kv}/arch/x86/boot/bzImage`)))).toBe(true);
+		expect(readFileSync(image).equals(readFileSync(root.path(`/usr/src/linux-${kv}/arch/x86/boot/bzImage`)))).toBe(
+			true,
+		);
 		const initramfs = root.path(`/boot/initramfs-${kv}.img`);
 		expect(statSync(initramfs).size).toBeGreaterThan(1 << 20);
 		const inImage = await initramfsModules(initramfs, kv);
@@ -78,10 +87,15 @@ describe('flow 1: setup, the runtime package, the first kernel', () => {
 		expect(inImage).not.toContain('hello.ko');
 		expect(root.exists(`/lib/modules/${kv}/extra/hello.ko`)).toBe(true);
 		expect(root.read('/dk-out/doctor.txt')).toContain('No problems found.');
-		const status = JSON.parse(root.read('/dk-out/status.json')) as { kernels: { kv: string; boot: { initrds: string[] } }[]; modules: { cpv: string; builtFor: string }[] };
+		const status = JSON.parse(root.read('/dk-out/status.json')) as {
+			kernels: { kv: string; boot: { initrds: string[] } }[];
+			modules: { cpv: string; builtFor: string }[];
+		};
 		expect(status.kernels.map((k) => k.kv)).toEqual([kv]);
 		expect(status.kernels[0]!.boot.initrds).toEqual([`/boot/initramfs-${kv}.img`]);
-		expect(status.modules.map((m) => [m.cpv, m.builtFor]).sort()).toEqual([HELLO, ...INITRAMFS_MODULES].map((m) => [`${m.cp}-1`, kv]).sort());
+		expect(status.modules.map((m) => [m.cpv, m.builtFor]).sort()).toEqual(
+			[HELLO, ...INITRAMFS_MODULES].map((m) => [`${m.cp}-1`, kv]).sort(),
+		);
 		expect(root.dracutRuns().every((run) => run === kv)).toBe(true);
 		expect(root.dracutRuns().length).toBeGreaterThanOrEqual(1);
 	});

@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debianKernel, type DebianKernel } from '../helpers/debian-kernel';
+import { type DebianKernel, debianKernel } from '../helpers/debian-kernel';
 import { initramfsModules } from './flow-helpers';
 import { FOREIGN_BOOT_ROOT, FOREIGN_CMDLINE_WORD, FOREIGN_DRIVER, FOREIGN_MARKERS } from './foreign-host';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import { FAST_DRACUT_CONF, testBundle } from './portage-root';
-import { createRoot, whyNoRoot, type ThrowawayRoot } from './throwaway-root';
+import { createRoot, type ThrowawayRoot, whyNoRoot } from './throwaway-root';
 
 const hostBefore = snapshotHost();
 const why = whyNoRoot();
@@ -48,8 +48,14 @@ function kernelRoot(options: { declared?: boolean } = {}): ThrowawayRoot {
 }
 
 async function run(root: ThrowawayRoot, name: string, script: string): Promise<string> {
-	const result = await root.run(name, `set -euo pipefail\ncd /\nDK_BUNDLE=${JSON.stringify(testBundle())}\nKV=${kernel.kv}\n${script}\n`);
-	if (result.code !== 0) throw new Error(`${name} failed (exit ${result.code ?? result.signal}); log: ${root.dir}/${name}.log\n${result.output.split('\n').slice(-60).join('\n')}`);
+	const result = await root.run(
+		name,
+		`set -euo pipefail\ncd /\nDK_BUNDLE=${JSON.stringify(testBundle())}\nKV=${kernel.kv}\n${script}\n`,
+	);
+	if (result.code !== 0)
+		throw new Error(
+			`${name} failed (exit ${result.code ?? result.signal}); log: ${root.dir}/${name}.log\n${result.output.split('\n').slice(-60).join('\n')}`,
+		);
 	return result.output;
 }
 
@@ -58,7 +64,8 @@ function dracutArgs(root: ThrowawayRoot): string[] {
 }
 
 /** What the flow's root shows at the declared paths, listed from inside it. */
-const LOOK = 'find /etc/kernel /usr/lib/kernel /etc/dracut.conf.d /usr/lib/dracut/dracut.conf.d /boot /lib/modules -maxdepth 3 | sort; ls -d /efi /etc/initramfs-tools /etc/default/grub /usr/local/lib/kernel 2>/dev/null || true; cat /etc/fstab /etc/dracut.conf';
+const LOOK =
+	'find /etc/kernel /usr/lib/kernel /etc/dracut.conf.d /usr/lib/dracut/dracut.conf.d /boot /lib/modules -maxdepth 3 | sort; ls -d /efi /etc/initramfs-tools /etc/default/grub /usr/local/lib/kernel 2>/dev/null || true; cat /etc/fstab /etc/dracut.conf';
 
 beforeAll(async () => {
 	kernel = await debianKernel();
@@ -80,45 +87,67 @@ describe('a root over a foreign host: nothing of the host layer runs, is read or
 
 	it('built-in backend: install and remove', async () => {
 		const root = kernelRoot();
-		await run(root, 'builtin', [
-			"mkdir -p /etc/dist-kernel && echo 'install-backend = builtin' > /etc/dist-kernel/dist-kernel.conf",
-			'node "${DK_BUNDLE}" install "${KV}"',
-			'node "${DK_BUNDLE}" remove "${KV}"',
-			'node "${DK_BUNDLE}" install "${KV}"',
-		].join('\n'));
+		await run(
+			root,
+			'builtin',
+			[
+				"mkdir -p /etc/dist-kernel && echo 'install-backend = builtin' > /etc/dist-kernel/dist-kernel.conf",
+				'node "${DK_BUNDLE}" install "${KV}"',
+				'node "${DK_BUNDLE}" remove "${KV}"',
+				'node "${DK_BUNDLE}" install "${KV}"',
+			].join('\n'),
+		);
 		expect(root.foreignTraces()).toEqual([]);
-		expect(readdirSync(root.path('/boot')).sort()).toEqual([`System.map-${kernel.kv}`, `config-${kernel.kv}`, `initramfs-${kernel.kv}.img`, `vmlinuz-${kernel.kv}`]);
+		expect(readdirSync(root.path('/boot')).sort()).toEqual([
+			`System.map-${kernel.kv}`,
+			`config-${kernel.kv}`,
+			`initramfs-${kernel.kv}.img`,
+			`vmlinuz-${kernel.kv}`,
+		]);
 		const modules = await initramfsModules(root.path(`/boot/initramfs-${kernel.kv}.img`), kernel.kv);
 		expect(modules).toContain('virtio_blk.ko');
 		expect(modules).not.toContain(`${FOREIGN_DRIVER}.ko`);
 		expect(dracutArgs(root)).toHaveLength(2);
-		for (const args of dracutArgs(root)) expect(args).not.toMatch(new RegExp(`${FOREIGN_DRIVER}|/etc/dracut\\.conf\\.d|dk-foreign`));
+		for (const args of dracutArgs(root))
+			expect(args).not.toMatch(new RegExp(`${FOREIGN_DRIVER}|/etc/dracut\\.conf\\.d|dk-foreign`));
 	});
 
-	it('installkernel backend, and Debian\'s installkernel run by the admin: no hook runs', async () => {
+	it("installkernel backend, and Debian's installkernel run by the admin: no hook runs", async () => {
 		const root = kernelRoot();
-		await run(root, 'installkernel', [
-			"mkdir -p /etc/dist-kernel && echo 'install-backend = installkernel' > /etc/dist-kernel/dist-kernel.conf",
-			'node "${DK_BUNDLE}" install "${KV}"',
-			'node "${DK_BUNDLE}" remove "${KV}"',
-			'installkernel "${KV}" "/usr/src/linux-${KV}/arch/x86/boot/bzImage" "/usr/src/linux-${KV}/System.map" /boot',
-		].join('\n'));
+		await run(
+			root,
+			'installkernel',
+			[
+				"mkdir -p /etc/dist-kernel && echo 'install-backend = installkernel' > /etc/dist-kernel/dist-kernel.conf",
+				'node "${DK_BUNDLE}" install "${KV}"',
+				'node "${DK_BUNDLE}" remove "${KV}"',
+				'installkernel "${KV}" "/usr/src/linux-${KV}/arch/x86/boot/bzImage" "/usr/src/linux-${KV}/System.map" /boot',
+			].join('\n'),
+		);
 		expect(root.foreignTraces()).toEqual([]);
-		expect(readdirSync(root.path('/boot')).sort()).toEqual([`System.map-${kernel.kv}`, `config-${kernel.kv}`, `vmlinuz-${kernel.kv}`]);
+		expect(readdirSync(root.path('/boot')).sort()).toEqual([
+			`System.map-${kernel.kv}`,
+			`config-${kernel.kv}`,
+			`vmlinuz-${kernel.kv}`,
+		]);
 		for (const args of dracutArgs(root)) expect(args).not.toContain(FOREIGN_DRIVER);
 	});
 
-	it('kernel-install backend (layout=bls), and kernel-install run by the admin: only the root\'s plugins run', async () => {
+	it("kernel-install backend (layout=bls), and kernel-install run by the admin: only the root's plugins run", async () => {
 		const root = kernelRoot();
 		root.write('/etc/kernel/install.conf', 'layout=bls\n');
-		await run(root, 'kernel-install', [
-			"mkdir -p /etc/dist-kernel && echo 'install-backend = kernel-install' > /etc/dist-kernel/dist-kernel.conf",
-			'kernel-install --verbose add "${KV}" "/usr/src/linux-${KV}/arch/x86/boot/bzImage"',
-			'kernel-install --verbose remove "${KV}"',
-			// systemd's 50-depmod removed the module index with the kernel: the kernel package's own depmod again
-			'depmod -a "${KV}"',
-			'node "${DK_BUNDLE}" install "${KV}"',
-		].join('\n'));
+		await run(
+			root,
+			'kernel-install',
+			[
+				"mkdir -p /etc/dist-kernel && echo 'install-backend = kernel-install' > /etc/dist-kernel/dist-kernel.conf",
+				'kernel-install --verbose add "${KV}" "/usr/src/linux-${KV}/arch/x86/boot/bzImage"',
+				'kernel-install --verbose remove "${KV}"',
+				// systemd's 50-depmod removed the module index with the kernel: the kernel package's own depmod again
+				'depmod -a "${KV}"',
+				'node "${DK_BUNDLE}" install "${KV}"',
+			].join('\n'),
+		);
 		expect(root.foreignTraces()).toEqual([]);
 		const token = readFileSync('/etc/machine-id', 'utf8').trim();
 		const entry = root.read(`/boot/loader/entries/${token}-${kernel.kv}.conf`);
@@ -134,17 +163,25 @@ describe('a root over a foreign host: nothing of the host layer runs, is read or
 describe('the foreign layer is live', () => {
 	it('without the declared layers, the same install runs the foreign hooks and reads the foreign install.conf and dracut.conf.d', async () => {
 		const root = kernelRoot({ declared: false });
-		await run(root, 'undeclared', [
-			"mkdir -p /etc/dist-kernel && echo 'install-backend = installkernel' > /etc/dist-kernel/dist-kernel.conf",
-			'node "${DK_BUNDLE}" install "${KV}"',
-		].join('\n'));
+		await run(
+			root,
+			'undeclared',
+			[
+				"mkdir -p /etc/dist-kernel && echo 'install-backend = installkernel' > /etc/dist-kernel/dist-kernel.conf",
+				'node "${DK_BUNDLE}" install "${KV}"',
+			].join('\n'),
+		);
 		const traces = root.foreignTraces();
 		expect(traces).toContain(`${FOREIGN_MARKERS}/hook-dracut-postinst.d-${kernel.kv}`);
 		expect(traces).toContain(`${FOREIGN_MARKERS}/etc-dracut.conf.d`);
 		expect(traces).toContain(`${FOREIGN_MARKERS}/etc-kernel-install.conf`);
 		// the foreign install.conf's BOOT_ROOT took the kernel, its dracut.conf.d's add_drivers went into the image
 		expect(traces).toContain(FOREIGN_BOOT_ROOT);
-		const found = spawnSync('find', [root.path(FOREIGN_BOOT_ROOT), '-name', 'initrd', '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n');
+		const found = spawnSync('find', [root.path(FOREIGN_BOOT_ROOT), '-name', 'initrd', '-type', 'f'], {
+			encoding: 'utf8',
+		})
+			.stdout.trim()
+			.split('\n');
 		expect(found).toHaveLength(1);
 		expect(await initramfsModules(found[0]!, kernel.kv)).toContain(`${FOREIGN_DRIVER}.ko`);
 	});

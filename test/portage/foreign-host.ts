@@ -25,7 +25,9 @@ function debianHook(name: string, action: 'create' | 'remove'): string {
 		'bootdir=/boot',
 		'[ -n "$2" ] && bootdir=$(dirname "$2")',
 		`mkdir -p ${FOREIGN_MARKERS} && : > "${FOREIGN_MARKERS}/hook-${name}-$(basename "$(dirname "$0")")-\${version}"`,
-		action === 'create' ? 'echo "foreign host initramfs" > "${bootdir}/initrd.img-${version}"' : 'rm -f "${bootdir}/initrd.img-${version}"',
+		action === 'create'
+			? 'echo "foreign host initramfs" > "${bootdir}/initrd.img-${version}"'
+			: 'rm -f "${bootdir}/initrd.img-${version}"',
 		'',
 	].join('\n');
 }
@@ -50,24 +52,45 @@ export function foreignFiles(): Record<string, [string, number]> {
 		'/usr/lib/kernel/install.d/85-dk-foreign.install': [markingPlugin('usr'), exe],
 		'/usr/local/lib/kernel/install.d/60-dk-foreign.install': [markingPlugin('usr-local'), exe],
 		// kernel-install 252 and our runtime source install.conf with sh/bash
-		'/etc/kernel/install.conf': [`${mark('etc-kernel-install.conf')}\nlayout=bls\nBOOT_ROOT=${FOREIGN_BOOT_ROOT}\n`, conf],
-		'/usr/lib/kernel/install.conf': [`${mark('usr-kernel-install.conf')}\nlayout=bls\nBOOT_ROOT=${FOREIGN_BOOT_ROOT}\n`, conf],
+		'/etc/kernel/install.conf': [
+			`${mark('etc-kernel-install.conf')}\nlayout=bls\nBOOT_ROOT=${FOREIGN_BOOT_ROOT}\n`,
+			conf,
+		],
+		'/usr/lib/kernel/install.conf': [
+			`${mark('usr-kernel-install.conf')}\nlayout=bls\nBOOT_ROOT=${FOREIGN_BOOT_ROOT}\n`,
+			conf,
+		],
 		'/etc/kernel/cmdline': [`root=/dev/dk-foreign ${FOREIGN_CMDLINE_WORD}\n`, conf],
 		// dracut and our runtime source these with bash
 		'/etc/dracut.conf': [`${mark('etc-dracut.conf')}\n`, conf],
-		'/etc/dracut.conf.d/90-dk-foreign.conf': [`${mark('etc-dracut.conf.d')}\nadd_drivers+=" ${FOREIGN_DRIVER} "\n`, conf],
-		'/usr/lib/dracut/dracut.conf.d/90-dk-foreign.conf': [`${mark('usr-dracut.conf.d')}\nadd_drivers+=" ${FOREIGN_DRIVER} "\n`, conf],
+		'/etc/dracut.conf.d/90-dk-foreign.conf': [
+			`${mark('etc-dracut.conf.d')}\nadd_drivers+=" ${FOREIGN_DRIVER} "\n`,
+			conf,
+		],
+		'/usr/lib/dracut/dracut.conf.d/90-dk-foreign.conf': [
+			`${mark('usr-dracut.conf.d')}\nadd_drivers+=" ${FOREIGN_DRIVER} "\n`,
+			conf,
+		],
 		'/etc/initramfs-tools/initramfs.conf': ['MODULES=most\nCOMPRESS=zstd\n', conf],
 		'/etc/initramfs-tools/hooks/dk-foreign': [`#!/bin/sh\n${mark('initramfs-tools-hook')}\n`, exe],
-		'/etc/default/grub': [`${mark('default-grub')}\nGRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="${FOREIGN_CMDLINE_WORD}"\n`, conf],
+		'/etc/default/grub': [
+			`${mark('default-grub')}\nGRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="${FOREIGN_CMDLINE_WORD}"\n`,
+			conf,
+		],
 		'/etc/fstab': ['/dev/dk-foreign-root / ext4 defaults 0 1\n/dev/dk-foreign-esp /efi vfat umask=0077 0 2\n', conf],
 		'/boot/initrd.img-0.0.0-dk-foreign': ['foreign host initramfs\n', conf],
 		'/boot/vmlinuz-0.0.0-dk-foreign': ['foreign host kernel\n', conf],
 		'/efi/EFI/Linux/dk-foreign.efi': ['foreign host UKI\n', conf],
-		'/efi/loader/entries/dk-foreign.conf': [`title foreign host\nlinux /dk-foreign/linux\noptions ${FOREIGN_CMDLINE_WORD}\n`, conf],
+		'/efi/loader/entries/dk-foreign.conf': [
+			`title foreign host\nlinux /dk-foreign/linux\noptions ${FOREIGN_CMDLINE_WORD}\n`,
+			conf,
+		],
 		'/lib/modules/0.0.0-dk-foreign/modules.dep': ['', conf],
 		// the marker directory exists, so that a sourced configuration file's `: > marker` needs no mkdir
-		[`${FOREIGN_MARKERS}/README`]: ['Markers of foreign host files that were run or sourced inside a test root.\n', conf],
+		[`${FOREIGN_MARKERS}/README`]: [
+			'Markers of foreign host files that were run or sourced inside a test root.\n',
+			conf,
+		],
 	};
 }
 
@@ -85,7 +108,12 @@ function listFiles(dir: string, shown: string): string[] {
 export function foreignTraces(path: (rootPath: string) => string): string[] {
 	const traces = listFiles(path(FOREIGN_MARKERS), FOREIGN_MARKERS);
 	const boot = path('/boot');
-	if (existsSync(boot)) traces.push(...readdirSync(boot).filter((n) => n.startsWith('initrd.img-')).map((n) => `/boot/${n}`));
+	if (existsSync(boot))
+		traces.push(
+			...readdirSync(boot)
+				.filter((n) => n.startsWith('initrd.img-'))
+				.map((n) => `/boot/${n}`),
+		);
 	if (existsSync(path(FOREIGN_BOOT_ROOT))) traces.push(FOREIGN_BOOT_ROOT);
 	return traces;
 }

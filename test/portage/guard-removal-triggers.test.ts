@@ -88,7 +88,10 @@ const exec = createExec({ logger: createMemoryLogger() });
 /** The initramfs of kv: its module names and the size of the firmware file it holds (undefined: none). */
 async function image(r: PortageRoot, kv: string): Promise<{ modules: Set<string>; firmware: number | undefined }> {
 	const listing = await listInitramfs(exec, r.path(`/boot/initramfs-${kv}.img`));
-	return { modules: modulesInListing(listing, kv), firmware: listing.entries.find((e) => e.name.endsWith(FIRMWARE_FILE))?.size };
+	return {
+		modules: modulesInListing(listing, kv),
+		firmware: listing.entries.find((e) => e.name.endsWith(FIRMWARE_FILE))?.size,
+	};
 }
 
 afterAll(() => {
@@ -124,7 +127,7 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		);
 	});
 
-	it('prepared: the first kernel and a self-built one, each with an image holding firmware v1; the initramfs modules in the first kernel\'s only', async () => {
+	it("prepared: the first kernel and a self-built one, each with an image holding firmware v1; the initramfs modules in the first kernel's only", async () => {
 		const r = preparedRoot();
 		const [{ kv: kv1 }] = kernels(r);
 		const first = await image(r, kv1);
@@ -140,7 +143,8 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		const r = preparedRoot();
 		const [{ kv: kv1, pv: pv1 }] = kernels(r);
 		const snap = (name: string) => `find /boot -type f -exec sha256sum {} + | sort > /dk-out/${name}.sha`;
-		const attempt = (name: string, command: string) => `rc=0; ${command} > /dk-out/${name}.txt 2>&1 || rc=$?; echo "\${rc}" > /dk-out/${name}.rc; ${snap(name)}`;
+		const attempt = (name: string, command: string) =>
+			`rc=0; ${command} > /dk-out/${name}.txt 2>&1 || rc=$?; echo "\${rc}" > /dk-out/${name}.rc; ${snap(name)}`;
 		await runFlow(
 			r,
 			'guard-refusals',
@@ -184,7 +188,9 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(r.read('/dk-out/emerge-config.sha')).toBe(before);
 		// doctor names it too (everything it reads from /boot would be the directory underneath)
 		expect(r.read('/dk-out/doctor-not-mounted.rc').trim()).toBe('1');
-		expect(r.read('/dk-out/doctor-not-mounted.txt')).toContain('ERROR [boot.not-mounted] refusing to write boot files: /boot is listed in /etc/fstab but not mounted');
+		expect(r.read('/dk-out/doctor-not-mounted.txt')).toContain(
+			'ERROR [boot.not-mounted] refusing to write boot files: /boot is listed in /etc/fstab but not mounted',
+		);
 
 		expect(r.read('/dk-out/esp-read-only.rc').trim()).toBe('1');
 		const esp = r.read('/dk-out/esp-read-only.txt');
@@ -223,7 +229,9 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(first.modules).toContain(`${STAYING.module}.ko`);
 		expect(first.firmware).toBe(FIRMWARE_V1.size);
 		const line = (text: string, kv: string) => text.split('\n').find((l) => l.endsWith(`/boot/initramfs-${kv}.img`));
-		expect(line(r.read('/dk-out/after-unmerge.sha'), SELF_BUILT)).toBe(line(r.read('/dk-out/before-unmerge.sha'), SELF_BUILT));
+		expect(line(r.read('/dk-out/after-unmerge.sha'), SELF_BUILT)).toBe(
+			line(r.read('/dk-out/before-unmerge.sha'), SELF_BUILT),
+		);
 		// after the package's pkg_postrm, /boot already held the rebuilt image
 		const states = r.bootStates();
 		expect(states.map((s) => s.after)).toEqual([`${GOING.cp}-1 postrm`]);
@@ -257,7 +265,9 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 		expect(next.modules).toContain(`${STAYING.module}.ko`);
 		expect(next.modules).not.toContain(`${GOING.module}.ko`);
 		expect(r.read('/dk-out/doctor-upgraded.txt')).not.toContain('initramfs.root-module-missing');
-		process.stdout.write(`guard-removal-triggers: the upgrade emerge took ${seconds.toFixed(1)} s, dracut runs ${r.dracutRuns().join(' ')}\n`);
+		process.stdout.write(
+			`guard-removal-triggers: the upgrade emerge took ${seconds.toFixed(1)} s, dracut runs ${r.dracutRuns().join(' ')}\n`,
+		);
 	});
 });
 

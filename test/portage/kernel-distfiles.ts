@@ -10,7 +10,17 @@
 // To keep merges quick the package holds a subset of the modules (storage, file systems, libraries: about 600 of
 // 4000) and the x86 half of the headers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../../src/lib/lock';
 import { CACHE_DIR } from '../helpers/debian-kernel';
@@ -40,7 +50,14 @@ function sh(file: string, args: string[], cwd?: string): string {
 /** linux-image-amd64's versions apt offers (bookworm, bookworm-security…), newest first, with their ABI package. */
 export function availableReleases(): { debianVersion: string; abi: string }[] {
 	const out = sh('apt-cache', ['madison', 'linux-image-amd64']);
-	const versions = [...new Set(out.split('\n').map((line) => line.split('|')[1]?.trim()).filter((v): v is string => !!v))];
+	const versions = [
+		...new Set(
+			out
+				.split('\n')
+				.map((line) => line.split('|')[1]?.trim())
+				.filter((v): v is string => !!v),
+		),
+	];
 	const releases: { debianVersion: string; abi: string }[] = [];
 	for (const debianVersion of versions) {
 		const deps = sh('apt-cache', ['depends', `linux-image-amd64=${debianVersion}`]);
@@ -65,7 +82,8 @@ function link(target: string, path: string): void {
  * Modules kept in the package: storage, file systems and their libraries (what an initramfs holds); the other
  * ~3000 driver/sound/network modules only slow every merge down (Portage checksums each file).
  */
-const KEPT_MODULES = /^(fs|lib|crypto|block|arch|mm|virt|drivers\/(virtio|block|nvme|ata|scsi|md|char|input\/serio|hid\/hid-generic|usb\/storage))(\/|\.|$)/;
+const KEPT_MODULES =
+	/^(fs|lib|crypto|block|arch|mm|virt|drivers\/(virtio|block|nvme|ata|scsi|md|char|input\/serio|hid\/hid-generic|usb\/storage))(\/|\.|$)/;
 
 function trimModules(kernelDir: string, relative = ''): void {
 	for (const entry of readdirSync(join(kernelDir, relative), { withFileTypes: true })) {
@@ -94,7 +112,11 @@ function buildDistfile(release: KernelRelease, work: string): void {
 	const { abi, kv, pv } = release;
 	rmSync(work, { recursive: true, force: true });
 	mkdirSync(join(work, 'debs'), { recursive: true });
-	const pkgs = [`linux-image-${abi}-unsigned`, `linux-headers-${abi}`, `linux-headers-${abi.replace(/-amd64$/, '')}-common`];
+	const pkgs = [
+		`linux-image-${abi}-unsigned`,
+		`linux-headers-${abi}`,
+		`linux-headers-${abi.replace(/-amd64$/, '')}-common`,
+	];
 	sh('apt-get', ['download', '-q', ...pkgs.map((p) => `${p}=${release.debianVersion}`)], join(work, 'debs'));
 	const x = join(work, 'x');
 	for (const deb of readdirSync(join(work, 'debs'))) sh('dpkg', ['-x', join(work, 'debs', deb), x]);
@@ -114,12 +136,16 @@ function buildDistfile(release: KernelRelease, work: string): void {
 	// include/config/<SYMBOL>: ~6000 empty files fixdep tracks for the kernel's own rebuilds; a module build only
 	// reads auto.conf and kernel.release
 	for (const entry of readdirSync(join(out, 'include', 'config'), { withFileTypes: true })) {
-		if (entry.isFile() && statSync(join(out, 'include', 'config', entry.name)).size === 0) rmSync(join(out, 'include', 'config', entry.name));
+		if (entry.isFile() && statSync(join(out, 'include', 'config', entry.name)).size === 0)
+			rmSync(join(out, 'include', 'config', entry.name));
 	}
 	writeFileSync(join(out, 'include', 'config', 'kernel.release'), `${kv}\n`);
 	writeFileSync(join(out, 'Makefile'), `include /usr/src/${common}/Makefile\n`);
 	const variables = join(out, '.kernelvariables');
-	writeFileSync(variables, readFileSync(variables, 'utf8').replace(/^override KERNELRELEASE = .*$/m, `override KERNELRELEASE = ${kv}`));
+	writeFileSync(
+		variables,
+		readFileSync(variables, 'utf8').replace(/^override KERNELRELEASE = .*$/m, `override KERNELRELEASE = ${kv}`),
+	);
 	writeFileSync(join(out, 'include', 'generated', 'utsrelease.h'), `#define UTS_RELEASE "${kv}"\n`);
 	mkdirSync(join(out, 'arch', 'x86', 'boot'), { recursive: true });
 	renameSync(join(x, 'boot', `vmlinuz-${abi}`), join(out, 'arch', 'x86', 'boot', 'bzImage'));
@@ -159,13 +185,23 @@ export async function kernelReleases(): Promise<KernelRelease[]> {
 					`${offered.map((r) => r.abi).join(', ') || 'none'} (apt-cache madison linux-image-amd64; enable bookworm-security)`,
 			);
 		}
-		const releases = offered.slice(0, 2).reverse().map(({ debianVersion, abi }): KernelRelease => {
-			const pv = upstreamOf(debianVersion);
-			return { pv, kv: `${pv}${KV_LOCALVERSION}`, abi, debianVersion, distfile: `gentoo-kernel-bin-${pv}-debian-${abi}-v${FORMAT}.tar` };
-		});
+		const releases = offered
+			.slice(0, 2)
+			.reverse()
+			.map(({ debianVersion, abi }): KernelRelease => {
+				const pv = upstreamOf(debianVersion);
+				return {
+					pv,
+					kv: `${pv}${KV_LOCALVERSION}`,
+					abi,
+					debianVersion,
+					distfile: `gentoo-kernel-bin-${pv}-debian-${abi}-v${FORMAT}.tar`,
+				};
+			});
 		if (releases[0]!.pv === releases[1]!.pv) throw new Error(`both Debian kernel releases are ${releases[0]!.pv}`);
 		for (const release of releases) {
-			if (!existsSync(join(DISTFILES_DIR, release.distfile))) buildDistfile(release, join(DISTFILES_DIR, `work-${release.pv}`));
+			if (!existsSync(join(DISTFILES_DIR, release.distfile)))
+				buildDistfile(release, join(DISTFILES_DIR, `work-${release.pv}`));
 		}
 		writeFileSync(index, `${JSON.stringify(releases, null, '\t')}\n`);
 		return releases;

@@ -19,7 +19,12 @@ let upgraded: PortageRoot | undefined;
 /** The module package kept USE=-dist-kernel (Portage's slot operator does not rebuild it) and one that has it. */
 const MANUAL = HELLO;
 const INITRAMFS = INITRAMFS_MODULES[0]!;
-const BOOT_FILES = (kv: string) => [`/boot/vmlinuz-${kv}`, `/boot/initramfs-${kv}.img`, `/boot/System.map-${kv}`, `/boot/config-${kv}`];
+const BOOT_FILES = (kv: string) => [
+	`/boot/vmlinuz-${kv}`,
+	`/boot/initramfs-${kv}.img`,
+	`/boot/System.map-${kv}`,
+	`/boot/config-${kv}`,
+];
 
 interface StatusJson {
 	kernels: { kv: string; boot: { kernels: string[]; ukis: string[]; emptyInitrds: string[] } }[];
@@ -66,7 +71,7 @@ describe('maintenance flows in one root: upgrade with uefi=yes, modules rebuild 
 			root,
 			'maintenance-upgrade',
 			[
-				"echo 'uefi=\"yes\"' > /etc/dracut.conf.d/50-uefi.conf",
+				'echo \'uefi="yes"\' > /etc/dracut.conf.d/50-uefi.conf',
 				'rm -f /etc/portage/package.mask/dk-test-upgrade',
 				`: > ${DRACUT_LOG}`,
 				`: > ${BOOT_STATES_LOG}`,
@@ -117,18 +122,22 @@ describe('maintenance flows in one root: upgrade with uefi=yes, modules rebuild 
 		expect(readFileSync(module).toString('latin1')).toContain(`vermagic=${kv2} `);
 		// the copy built for the first kernel is no longer the package's (Portage leaves it: UNINSTALL_IGNORE=/lib/modules/*)
 		const contents = root.read(`/var/db/pkg/${MANUAL.cp}-1/CONTENTS`);
-		expect(contents).toMatch(new RegExp(`^obj (/usr)?/lib/modules/${kv2.replaceAll('.', '\\.')}/extra/${MANUAL.module}\\.ko `, 'm'));
+		expect(contents).toMatch(
+			new RegExp(`^obj (/usr)?/lib/modules/${kv2.replaceAll('.', '\\.')}/extra/${MANUAL.module}\\.ko `, 'm'),
+		);
 		expect(contents).not.toContain(`/lib/modules/${kv1}/`);
 		const status = JSON.parse(root.read('/dk-out/status-rebuilt.json')) as StatusJson;
 		expect(status.stale).toEqual([]);
-		expect(status.modules.map((m) => [m.cpv, m.builtFor, m.distKernel]).sort()).toEqual([
-			[`${MANUAL.cp}-1`, kv2, false],
-			[`${INITRAMFS.cp}-1`, kv2, true],
-		].sort());
+		expect(status.modules.map((m) => [m.cpv, m.builtFor, m.distKernel]).sort()).toEqual(
+			[
+				[`${MANUAL.cp}-1`, kv2, false],
+				[`${INITRAMFS.cp}-1`, kv2, true],
+			].sort(),
+		);
 		expect(root.read('/dk-out/doctor-rebuilt.txt')).toContain('No problems found.');
 	});
 
-	it('flow 5: `emerge --config` reinstalls a kernel\'s boot files; `emerge --depclean` of the old kernel removes its /boot files, the remaining kernel stays bootable', async () => {
+	it("flow 5: `emerge --config` reinstalls a kernel's boot files; `emerge --depclean` of the old kernel removes its /boot files, the remaining kernel stays bootable", async () => {
 		const root = rootWithUpgrade();
 		const [{ kv: kv1, pv: pv1 }, { kv: kv2, pv: pv2 }] = kernels(root);
 		await runFlow(

@@ -3,10 +3,10 @@
 // PATH and a small dracut configuration (real dracut, a few seconds per image).
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { kernelReleases, DISTFILES_DIR, type KernelRelease } from './kernel-distfiles';
+import { DISTFILES_DIR, type KernelRelease, kernelReleases } from './kernel-distfiles';
 import { portageTree } from './portage-tree';
 import { GENTOO_REPO, PROFILE, standInGentoo, writeFiles } from './stand-in-gentoo';
-import { createRoot, whyNoRoot, type ThrowawayRoot } from './throwaway-root';
+import { createRoot, type ThrowawayRoot, whyNoRoot } from './throwaway-root';
 
 export const DRACUT_LOG = '/var/log/dk-test/dracut-runs.log';
 /** /boot after every package's pkg_postinst / pkg_postrm during the emerges (written by /etc/portage/bashrc). */
@@ -125,7 +125,11 @@ export function withDracut(root: ThrowawayRoot, kernels: KernelRelease[]): Porta
 		kernels,
 		dracutRuns: () =>
 			root.exists(DRACUT_LOG)
-				? root.read(DRACUT_LOG).split('\n').filter((l) => l.startsWith('start ')).map((l) => l.split(' ')[3] ?? '?')
+				? root
+						.read(DRACUT_LOG)
+						.split('\n')
+						.filter((l) => l.startsWith('start '))
+						.map((l) => l.split(' ')[3] ?? '?')
 				: [],
 		bootStates: () => (root.exists(BOOT_STATES_LOG) ? parseBootStates(root.read(BOOT_STATES_LOG)) : []),
 	};
@@ -141,9 +145,18 @@ export async function createPortageRoot(): Promise<PortageRoot> {
 	root.write('/etc/portage/make.conf', MAKE_CONF(DISTFILES_DIR));
 	mkdirSync(dirname(root.path('/etc/portage/make.profile')), { recursive: true });
 	symlinkSync(PROFILE, root.path('/etc/portage/make.profile'));
-	root.write('/etc/portage/repos.conf/gentoo.conf', `[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${GENTOO_REPO}\nauto-sync = no\n`);
+	root.write(
+		'/etc/portage/repos.conf/gentoo.conf',
+		`[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = ${GENTOO_REPO}\nauto-sync = no\n`,
+	);
 	// the newer kernel arrives later (an upgrade flow lifts this mask)
-	root.write('/etc/portage/package.mask/dk-test-upgrade', kernels.slice(1).map((k) => `>=sys-kernel/gentoo-kernel-bin-${k.pv}\n>=virtual/dist-kernel-${k.pv}\n`).join(''));
+	root.write(
+		'/etc/portage/package.mask/dk-test-upgrade',
+		kernels
+			.slice(1)
+			.map((k) => `>=sys-kernel/gentoo-kernel-bin-${k.pv}\n>=virtual/dist-kernel-${k.pv}\n`)
+			.join(''),
+	);
 	writeFiles(root.path(GENTOO_REPO), await standInGentoo({ kernels }));
 	for (const program of ['emerge', 'ebuild', 'emaint', 'portageq', 'egencache']) {
 		root.write(`/usr/local/bin/${program}`, launcher(tree, program), 0o755);

@@ -16,7 +16,8 @@ export const GENTOO_DIST_KERNEL_ECLASSES = join(GENTOO_ECLASSES, 'gentoo-dist-ke
 
 /** The extracted Portage tree (bin/emerge, lib/portage, cnf/make.globals). */
 export async function portageTree(): Promise<string> {
-	if (!existsSync(PORTAGE_TARBALL)) throw new Error(`Portage is not vendored: ${PORTAGE_TARBALL} is missing (../shared/vendor)`);
+	if (!existsSync(PORTAGE_TARBALL))
+		throw new Error(`Portage is not vendored: ${PORTAGE_TARBALL} is missing (../shared/vendor)`);
 	const sha = createHash('sha256').update(readFileSync(PORTAGE_TARBALL)).digest('hex').slice(0, 16);
 	const dir = join(CACHE_DIR, `portage-${sha}`);
 	if (existsSync(join(dir, 'bin', 'emerge'))) return dir;

@@ -8,13 +8,23 @@
 // after flow 1 (the first kernel and its module packages) is saved the same way, on top of it.
 import { spawnSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	utimesSync,
+	writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { acquireLock } from '../../src/lib/lock';
 import { CACHE_DIR } from '../helpers/debian-kernel';
 import { runFlow } from './flow-helpers';
-import { kernelReleases, type KernelRelease } from './kernel-distfiles';
-import { createPortageRoot, testBundle, withDracut, type PortageRoot } from './portage-root';
+import { type KernelRelease, kernelReleases } from './kernel-distfiles';
+import { createPortageRoot, type PortageRoot, testBundle, withDracut } from './portage-root';
 import { portageTree } from './portage-tree';
 import { HELLO, INITRAMFS_MODULES, standInGentoo } from './stand-in-gentoo';
 import { createRoot } from './throwaway-root';
@@ -82,7 +92,12 @@ function runner(): string {
  * directory holds upper/, kernels.json and the flow's log. A build that failed in this test run fails the other
  * files asking for it at once, with the same message, instead of being repeated.
  */
-async function savedState(key: string, name: string, script: string, from: () => Promise<PortageRoot>): Promise<string> {
+async function savedState(
+	key: string,
+	name: string,
+	script: string,
+	from: () => Promise<PortageRoot>,
+): Promise<string> {
 	const dir = join(PREPARED_DIR, key);
 	const ready = () => existsSync(join(dir, 'kernels.json'));
 	if (ready()) {
@@ -96,7 +111,9 @@ async function savedState(key: string, name: string, script: string, from: () =>
 	const failure = () => {
 		if (!existsSync(failed)) return undefined;
 		const record = JSON.parse(readFileSync(failed, 'utf8')) as { runner: string; message: string };
-		return record.runner === runner() ? new Error(`building the saved root state ${name} failed earlier in this run: ${record.message}`) : undefined;
+		return record.runner === runner()
+			? new Error(`building the saved root state ${name} failed earlier in this run: ${record.message}`)
+			: undefined;
 	};
 	// a build takes minutes on a loaded machine; the lock only serialises the workers of one run
 	const lock = await acquireLock(join(PREPARED_DIR, `${key}.lock`), { timeoutMs: 6 * 60 * 60 * 1000 });
@@ -165,6 +182,9 @@ export const FIRST_KERNEL_SCRIPT = [
  */
 export async function firstKernelPortageRoot(): Promise<PortageRoot> {
 	const prepared = await preparedState();
-	const key = createHash('sha256').update(`${basename(prepared)}\0first-kernel\0${FIRST_KERNEL_SCRIPT}`).digest('hex').slice(0, 16);
+	const key = createHash('sha256')
+		.update(`${basename(prepared)}\0first-kernel\0${FIRST_KERNEL_SCRIPT}`)
+		.digest('hex')
+		.slice(0, 16);
 	return forkState(await savedState(key, 'first-kernel', FIRST_KERNEL_SCRIPT, async () => forkState(prepared)));
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initramfsModules, runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
-import { KV_LOCALVERSION, type KernelRelease } from './kernel-distfiles';
+import { type KernelRelease, KV_LOCALVERSION } from './kernel-distfiles';
 import { DRACUT_LOG, forkPortageRoot, type PortageRoot } from './portage-root';
 import { preparedPortageRoot } from './prepared-root';
 import { HELLO, INITRAMFS_MODULES } from './stand-in-gentoo';
@@ -53,7 +53,9 @@ it('a throw-away root can be built here (root, unshare, overlayfs over /, chroot
 function savedElog(root: PortageRoot, cpf: string): string {
 	const dir = root.path('/var/log/portage/elog');
 	const prefix = `${cpf.replace('/', ':')}:`;
-	const names = readdirSync(dir).filter((name) => name.startsWith(prefix)).sort();
+	const names = readdirSync(dir)
+		.filter((name) => name.startsWith(prefix))
+		.sort();
 	expect(names, `no saved elog for ${cpf} in ${readdirSync(dir).join(' ')}`).not.toEqual([]);
 	return names.map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
 }
@@ -79,7 +81,8 @@ function expectBootComplete(root: PortageRoot, kernels: string[]): void {
 	expect(files.filter((f) => f.split('/').some((part) => part.startsWith('.') || part.includes('.dk-')))).toEqual([]);
 	const images = files.filter((f) => f.startsWith('vmlinuz-')).map((f) => f.slice('vmlinuz-'.length));
 	expect(images.sort()).toEqual([...kernels].sort());
-	for (const kv of images) expect(statSync(root.path(`/boot/initramfs-${kv}.img`)).size, `initramfs of ${kv}`).toBeGreaterThan(1 << 20);
+	for (const kv of images)
+		expect(statSync(root.path(`/boot/initramfs-${kv}.img`)).size, `initramfs of ${kv}`).toBeGreaterThan(1 << 20);
 	// the boot transaction's journal is gone: nothing left to roll back or forward
 	expect(root.exists('/var/lib/dist-kernel/boot-transaction.json')).toBe(false);
 }
@@ -102,17 +105,19 @@ pre_pkg_postinst() {
 }
 `;
 
-describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last module package\'s pkg_postinst; the runtime\'s messages in the saved elog', () => {
+describe("flows 6 and 8: an emerge SIGKILLed between the kernel's and the last module package's pkg_postinst; the runtime's messages in the saved elog", () => {
 	let root: PortageRoot;
 	let k1: KernelRelease;
 	let k2: KernelRelease;
 	const [a, b] = INITRAMFS_MODULES as [(typeof INITRAMFS_MODULES)[number], (typeof INITRAMFS_MODULES)[number]];
 
-	it('the first kernel with two initramfs module packages: the kernel\'s saved elog holds the runtime\'s install message, each module package\'s its initramfs message', async () => {
+	it("the first kernel with two initramfs module packages: the kernel's saved elog holds the runtime's install message, each module package's its initramfs message", async () => {
 		root = track(forkPortageRoot(preparedRoot()));
 		[k1, k2] = root.kernels as [KernelRelease, KernelRelease];
 		await runFlow(root, 'first-kernel', `emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${a.cp} ${b.cp}`);
-		expect(savedElog(root, `sys-kernel/gentoo-kernel-bin-${k1.pv}`)).toContain(`kernel and initramfs for ${k1.kv} installed with`);
+		expect(savedElog(root, `sys-kernel/gentoo-kernel-bin-${k1.pv}`)).toContain(
+			`kernel and initramfs for ${k1.kv} installed with`,
+		);
 		for (const m of [a, b]) expect(savedElog(root, `${m.cp}-1`)).toContain(`for ${k1.kv} installed with`);
 		expectBootComplete(root, [k1.kv]);
 	});
@@ -172,7 +177,7 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 		expect(log).not.toContain('module and kernel version mismatch');
 	});
 
-	it('SIGKILL before the last module package\'s pkg_postinst: /boot keeps the previous kernel complete, the new kernel\'s install stays pending; the next dist-kernel command, or the next emerge (--resume), builds its image once, holding both modules', async () => {
+	it("SIGKILL before the last module package's pkg_postinst: /boot keeps the previous kernel complete, the new kernel's install stays pending; the next dist-kernel command, or the next emerge (--resume), builds its image once, holding both modules", async () => {
 		await runFlow(
 			root,
 			'upgrade-killed',
@@ -204,10 +209,21 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 		// two ways on from here, in parallel: the next dist-kernel command, and the next emerge (--resume)
 		const resumed = track(forkPortageRoot(root));
 		await Promise.all([
-			runFlow(root, 'after-kill', 'mkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json\ndist-kernel doctor > /dk-out/doctor.txt || true'),
-			runFlow(resumed, 'resume', 'emerge --resume --quiet-build=y\nmkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json'),
+			runFlow(
+				root,
+				'after-kill',
+				'mkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json\ndist-kernel doctor > /dk-out/doctor.txt || true',
+			),
+			runFlow(
+				resumed,
+				'resume',
+				'emerge --resume --quiet-build=y\nmkdir -p /dk-out\ndist-kernel status --json > /dk-out/status.json',
+			),
 		]);
-		for (const [after, how] of [[root, 'dist-kernel status'], [resumed, 'emerge --resume']] as const) {
+		for (const [after, how] of [
+			[root, 'dist-kernel status'],
+			[resumed, 'emerge --resume'],
+		] as const) {
 			expect(after.dracutRuns(), how).toEqual([k2.kv]);
 			expect(after.exists(`/var/lib/dist-kernel/pending/${k2.kv}`), how).toBe(false);
 			const status = JSON.parse(after.read('/dk-out/status.json')) as { pending: unknown[] };
@@ -217,10 +233,17 @@ describe('flows 6 and 8: an emerge SIGKILLed between the kernel\'s and the last 
 			for (const m of [a, b]) expect(inImage, how).toContain(`${m.module}.ko`);
 		}
 		// the resumed emerge merged b again, its pkg_postinst found the image it asks for already built
-		expect(readFileSync(join(resumed.dir, 'resume.log'), 'utf8')).toMatch(new RegExp(`>>> Installing \\(\\d+ of \\d+\\) ${b.cp}-1::`));
+		expect(readFileSync(join(resumed.dir, 'resume.log'), 'utf8')).toMatch(
+			new RegExp(`>>> Installing \\(\\d+ of \\d+\\) ${b.cp}-1::`),
+		);
 		// doctor's only finding: hello-kmod (USE=-dist-kernel) is still built for the previous kernel
 		const doctor = root.read('/dk-out/doctor.txt');
-		expect(doctor.split('\n').filter((line) => /^(ERROR|WARNING|NOTE|INFO) \[/.test(line)).map((line) => line.split(':')[0])).toEqual([`WARNING [modules.stale] ${HELLO.cp}-1`]);
+		expect(
+			doctor
+				.split('\n')
+				.filter((line) => /^(ERROR|WARNING|NOTE|INFO) \[/.test(line))
+				.map((line) => line.split(':')[0]),
+		).toEqual([`WARNING [modules.stale] ${HELLO.cp}-1`]);
 		expect(doctor).toContain('0 error(s), 1 other finding(s).');
 		// a second command finds nothing owed
 		await runFlow(root, 'after-kill-again', 'dist-kernel status > /dev/null');

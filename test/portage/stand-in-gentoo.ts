@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DISTFILES_DIR, KV_LOCALVERSION, type KernelRelease } from './kernel-distfiles';
+import { DISTFILES_DIR, type KernelRelease, KV_LOCALVERSION } from './kernel-distfiles';
 import { GENTOO_DIST_KERNEL_ECLASSES, GENTOO_ECLASSES } from './portage-tree';
 
 export const GENTOO_REPO = '/var/db/repos/gentoo';
@@ -14,9 +14,13 @@ export const MODULE_FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'modul
 
 /** Module packages: the real hello.ko, and cheap initramfs ones (MODULES_INITRAMFS_IUSE=+initramfs). */
 export const HELLO = { cp: 'dk-test/hello-kmod', module: 'hello' } as const;
-export const INITRAMFS_MODULES = ['a', 'b', 'c'].map((x) => ({ cp: `dk-test/initramfs-kmod-${x}`, module: `dkt_${x}` }));
+export const INITRAMFS_MODULES = ['a', 'b', 'c'].map((x) => ({
+	cp: `dk-test/initramfs-kmod-${x}`,
+	module: `dkt_${x}`,
+}));
 
-const HEADER = '# Copyright 2026 dist-kernel authors\n# Distributed under the terms of the GNU General Public License v2\n';
+const HEADER =
+	'# Copyright 2026 dist-kernel authors\n# Distributed under the terms of the GNU General Public License v2\n';
 const ARCHES = 'alpha amd64 arm arm64 hppa loong m68k mips ppc ppc64 riscv s390 sparc x86';
 
 /** Empty packages standing for what the eclasses depend on: the real tools come from Debian underneath. */
@@ -173,7 +177,8 @@ export async function standInGentoo(options: StandInOptions): Promise<FileMap> {
 	files['profiles/repo_name'] = 'gentoo\n';
 	files['profiles/arch.list'] = `${ARCHES.replaceAll(' ', '\n')}\n`;
 	files['profiles/categories'] = `${['dk-test', 'net-libs', 'sys-apps', 'sys-kernel', 'virtual'].join('\n')}\n`;
-	files['metadata/layout.conf'] = 'masters =\nthin-manifests = true\nsign-manifests = false\nsign-commits = false\nprofile-formats = portage-2\ncache-formats =\n';
+	files['metadata/layout.conf'] =
+		'masters =\nthin-manifests = true\nsign-manifests = false\nsign-commits = false\nprofile-formats = portage-2\ncache-formats =\n';
 	const profile = PROFILE.slice(GENTOO_REPO.length + 1);
 	files[`${profile}/eapi`] = '5\n';
 	files[`${profile}/make.defaults`] = [
@@ -198,10 +203,13 @@ export async function standInGentoo(options: StandInOptions): Promise<FileMap> {
 		if (name.endsWith('.eclass')) files[`eclass/${name}`] = readFileSync(join(GENTOO_ECLASSES, name), 'utf8');
 	}
 	for (const name of readdirSync(GENTOO_DIST_KERNEL_ECLASSES)) {
-		if (name.endsWith('.eclass')) files[`eclass/${name}`] = readFileSync(join(GENTOO_DIST_KERNEL_ECLASSES, name), 'utf8');
+		if (name.endsWith('.eclass'))
+			files[`eclass/${name}`] = readFileSync(join(GENTOO_DIST_KERNEL_ECLASSES, name), 'utf8');
 	}
 	// what needs no files and no USE flags of its own is package.provided; the rest are empty ebuilds
-	files[`${profile}/package.provided`] = PROVIDERS.filter((p) => !p.install).map((p) => `${p.cpv}\n`).join('');
+	files[`${profile}/package.provided`] = PROVIDERS.filter((p) => !p.install)
+		.map((p) => `${p.cpv}\n`)
+		.join('');
 	for (const p of PROVIDERS.filter((p) => p.install)) {
 		const [cat, pf] = p.cpv.split('/') as [string, string];
 		const pn = pf.replace(/-[0-9][^-]*$/, '');

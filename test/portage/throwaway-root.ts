@@ -9,7 +9,7 @@
 // lies a "foreign host" layer (foreign-host.ts) holding Debian-style kernel hooks and configuration that must never
 // be seen: lowerdir=declared:masks:foreign:/. Overlayfs refuses lower layers nested in another lower layer (`/`), so
 // the layers are copied into a tmpfs inside the namespace first.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,7 +95,17 @@ function writeLayers(dir: string, declared: boolean, foreign: boolean): string[]
 }
 
 function enterArgs(dir: string, scriptPath: string, layers: string[]): string[] {
-	return ['--mount', '--propagation', 'private', '--kill-child', 'bash', join(dir, 'enter.sh'), dir, scriptPath, ...layers];
+	return [
+		'--mount',
+		'--propagation',
+		'private',
+		'--kill-child',
+		'bash',
+		join(dir, 'enter.sh'),
+		dir,
+		scriptPath,
+		...layers,
+	];
 }
 
 /**
@@ -103,11 +113,16 @@ function enterArgs(dir: string, scriptPath: string, layers: string[]): string[] 
  * with the declared and foreign layers, and chroot with a real (tiny) root.
  */
 export function whyNoRoot(): string | undefined {
-	if (process.getuid?.() !== 0) return `real-Portage flows need root (uid 0) for mount namespaces and overlayfs, running as uid ${process.getuid?.()}`;
+	if (process.getuid?.() !== 0)
+		return `real-Portage flows need root (uid 0) for mount namespaces and overlayfs, running as uid ${process.getuid?.()}`;
 	let probe: ThrowawayRoot | undefined;
 	try {
 		probe = createRoot({ prefix: 'dk-portage-probe-' });
-		probe.write('/dk-probe.sh', '[[ -d /etc/kernel/postinst.d && ! -e /etc/kernel/postinst.d/dracut && ! -e /efi ]] && echo ok\n', 0o755);
+		probe.write(
+			'/dk-probe.sh',
+			'[[ -d /etc/kernel/postinst.d && ! -e /etc/kernel/postinst.d/dracut && ! -e /efi ]] && echo ok\n',
+			0o755,
+		);
 		const result = spawnSync('unshare', enterArgs(probe.dir, '/dk-probe.sh', probe.layers), { encoding: 'utf8' });
 		if (result.error) return `cannot run unshare(1): ${result.error.message}`;
 		if (result.status !== 0 || result.stdout.trim() !== 'ok') {
@@ -126,7 +141,9 @@ export function whyNoRoot(): string | undefined {
  * default, so that every flow shows none of it leaks in; `declared: false` leaves the declared layers out (only
  * for showing that the foreign layer is live).
  */
-export function createRoot(options: { from?: string; prefix?: string; declared?: boolean; foreign?: boolean } = {}): ThrowawayRoot {
+export function createRoot(
+	options: { from?: string; prefix?: string; declared?: boolean; foreign?: boolean } = {},
+): ThrowawayRoot {
 	const dir = mkdtempSync(join(tempBase(), options.prefix ?? 'dk-portage-'));
 	const upper = join(dir, 'upper');
 	for (const d of ['work', 'merged', 'layers']) mkdirSync(join(dir, d));

@@ -16,9 +16,15 @@ export interface BootLayout {
 	image(kv: string): string;
 	initrd(kv: string): string;
 }
-export const CLASSIC: BootLayout = { image: (kv) => `/boot/vmlinuz-${kv}`, initrd: (kv) => `/boot/initramfs-${kv}.img` };
+export const CLASSIC: BootLayout = {
+	image: (kv) => `/boot/vmlinuz-${kv}`,
+	initrd: (kv) => `/boot/initramfs-${kv}.img`,
+};
 // kernel-install layout=bls with BOOT_ROOT=/boot and the machine id as entry token
-export const BLS: BootLayout = { image: (kv) => `/boot/${MACHINE_ID}/${kv}/linux`, initrd: (kv) => `/boot/${MACHINE_ID}/${kv}/initramfs.img` };
+export const BLS: BootLayout = {
+	image: (kv) => `/boot/${MACHINE_ID}/${kv}/linux`,
+	initrd: (kv) => `/boot/${MACHINE_ID}/${kv}/initramfs.img`,
+};
 
 // the same layout as written by systemd's 90-loaderentry from kernel-install's staging area (Gentoo's wiring)
 export const BLS_STAGED: BootLayout = { image: BLS.image, initrd: (kv) => `/boot/${MACHINE_ID}/${kv}/initrd` };
@@ -39,17 +45,25 @@ function bootPairs(paths: Iterable<string>): [string, string[]][] {
  * Every /boot state recorded after a pkg_postinst/postrm: each kernel image has its initramfs beside it, not empty,
  * and the new kernel's initramfs, once there, is already the final one (never a partial one replaced later).
  */
-export function expectBootAlwaysBootable(root: PortageRoot, newInitrd: string, options: { onlyFinalImage: boolean } = { onlyFinalImage: true }): void {
+export function expectBootAlwaysBootable(
+	root: PortageRoot,
+	newInitrd: string,
+	options: { onlyFinalImage: boolean } = { onlyFinalImage: true },
+): void {
 	const states = root.bootStates();
 	expect(states.length).toBeGreaterThan(0);
 	const final = states.at(-1)!.files.get(newInitrd);
 	expect(final?.size ?? 0).toBeGreaterThan(0);
 	for (const state of states) {
 		for (const [image, initrds] of bootPairs(state.files.keys())) {
-			expect(initrds.some((initrd) => (state.files.get(initrd)?.size ?? 0) > 0), `after ${state.after}: ${image} without an initramfs`).toBe(true);
+			expect(
+				initrds.some((initrd) => (state.files.get(initrd)?.size ?? 0) > 0),
+				`after ${state.after}: ${image} without an initramfs`,
+			).toBe(true);
 		}
 		const initramfs = state.files.get(newInitrd);
-		if (initramfs && options.onlyFinalImage) expect(initramfs.sha256, `after ${state.after}: ${newInitrd} is not the final image`).toBe(final!.sha256);
+		if (initramfs && options.onlyFinalImage)
+			expect(initramfs.sha256, `after ${state.after}: ${newInitrd} is not the final image`).toBe(final!.sha256);
 	}
 }
 
@@ -58,7 +72,13 @@ export function expectBootAlwaysBootable(root: PortageRoot, newInitrd: string, o
  * first kernel's boot files are removed and reinstalled by `emerge --config` into the layout `setup` configured (the
  * classic /boot names of flow 1 need no reinstall).
  */
-export async function upgradeFlow(name: string, k: number, setup: string, reinstallFirst: boolean, check: (root: PortageRoot, kept: typeof INITRAMFS_MODULES) => Promise<void>): Promise<void> {
+export async function upgradeFlow(
+	name: string,
+	k: number,
+	setup: string,
+	reinstallFirst: boolean,
+	check: (root: PortageRoot, kept: typeof INITRAMFS_MODULES) => Promise<void>,
+): Promise<void> {
 	const root = await firstKernelPortageRoot();
 	try {
 		const [{ kv: kv1, pv: pv1 }, { kv: kv2, pv: pv2 }] = root.kernels as [KernelRelease, KernelRelease];
@@ -101,9 +121,16 @@ export async function upgradeFlow(name: string, k: number, setup: string, reinst
 	}
 }
 
-export async function expectImageHolds(root: PortageRoot, initrd: string, kv: string, kept: typeof INITRAMFS_MODULES): Promise<void> {
+export async function expectImageHolds(
+	root: PortageRoot,
+	initrd: string,
+	kv: string,
+	kept: typeof INITRAMFS_MODULES,
+): Promise<void> {
 	const inImage = await initramfsModules(root.path(initrd), kv);
-	expect(INITRAMFS_MODULES.filter((m) => inImage.has(`${m.module}.ko`)).map((m) => m.cp)).toEqual(kept.map((m) => m.cp));
+	expect(INITRAMFS_MODULES.filter((m) => inImage.has(`${m.module}.ko`)).map((m) => m.cp)).toEqual(
+		kept.map((m) => m.cp),
+	);
 }
 
 export type Backend = 'builtin' | 'kernel-install' | 'installkernel';
@@ -123,18 +150,25 @@ export function backendCaseTitle(backend: Backend): string {
 
 export async function backendUpgrade(backend: Backend): Promise<void> {
 	const { k, layout, setup } = BACKEND_CASES[backend];
-	await upgradeFlow(`upgrade-${backend}-k${k}`, k, `echo 'install-backend = ${backend}' >> /etc/dist-kernel/dist-kernel.conf\n${setup}`, layout !== CLASSIC, async (root, kept) => {
-		const [{ kv: kv1 }, { kv: kv2 }] = root.kernels as [KernelRelease, KernelRelease];
-		expect(root.dracutRuns()).toEqual([kv2]);
-		// a BLS entry dir holds initramfs.img or (systemd's 90-loaderentry naming) initrd
-		const initrdOf = (kv: string) => (layout === BLS && !root.exists(layout.initrd(kv)) ? BLS_STAGED.initrd(kv) : layout.initrd(kv));
-		for (const kv of [kv1, kv2]) {
-			expect(root.exists(layout.image(kv)), layout.image(kv)).toBe(true);
-			expect(root.exists(initrdOf(kv)), initrdOf(kv)).toBe(true);
-		}
-		if (layout === BLS) expect(root.exists(`/boot/loader/entries/${MACHINE_ID}-${kv2}.conf`)).toBe(true);
-		await expectImageHolds(root, initrdOf(kv2), kv2, kept);
-		expectBootAlwaysBootable(root, initrdOf(kv2));
-		expect(root.read('/dk-out/doctor.txt')).toContain('No problems found.');
-	});
+	await upgradeFlow(
+		`upgrade-${backend}-k${k}`,
+		k,
+		`echo 'install-backend = ${backend}' >> /etc/dist-kernel/dist-kernel.conf\n${setup}`,
+		layout !== CLASSIC,
+		async (root, kept) => {
+			const [{ kv: kv1 }, { kv: kv2 }] = root.kernels as [KernelRelease, KernelRelease];
+			expect(root.dracutRuns()).toEqual([kv2]);
+			// a BLS entry dir holds initramfs.img or (systemd's 90-loaderentry naming) initrd
+			const initrdOf = (kv: string) =>
+				layout === BLS && !root.exists(layout.initrd(kv)) ? BLS_STAGED.initrd(kv) : layout.initrd(kv);
+			for (const kv of [kv1, kv2]) {
+				expect(root.exists(layout.image(kv)), layout.image(kv)).toBe(true);
+				expect(root.exists(initrdOf(kv)), initrdOf(kv)).toBe(true);
+			}
+			if (layout === BLS) expect(root.exists(`/boot/loader/entries/${MACHINE_ID}-${kv2}.conf`)).toBe(true);
+			await expectImageHolds(root, initrdOf(kv2), kv2, kept);
+			expectBootAlwaysBootable(root, initrdOf(kv2));
+			expect(root.read('/dk-out/doctor.txt')).toContain('No problems found.');
+		},
+	);
 }

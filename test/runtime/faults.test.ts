@@ -2,15 +2,15 @@
 // configuration, planted symlinks, a missing EFI stub. dracut is a stand-in here (the subject is /boot handling;
 // pipeline.test.ts runs the real one), everything else is the real program in a temp root.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recoverBootTransaction } from '../../src/runtime/boot/transaction/transaction';
-import { runBin, type RunResult } from '../helpers/bin';
-import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { listInstalledKernels } from '../../src/runtime/boot/backends/select';
+import { recoverBootTransaction } from '../../src/runtime/boot/transaction/transaction';
+import { type RunResult, runBin } from '../helpers/bin';
+import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { FAST_DRACUT_CONF, kernelRoot, standInBytes, standInDracut } from './kernel-root';
 import { runtimeContext } from './runtime-context';
 
@@ -32,11 +32,16 @@ function run(r: TempRoot, args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 /** Every file in /boot with its content. */
 function snapshot(r: TempRoot): Map<string, Buffer> {
 	const dir = r.path('/boot');
-	return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name))]));
+	return new Map(
+		readdirSync(dir)
+			.sort()
+			.map((name) => [name, readFileSync(join(dir, name))]),
+	);
 }
 
 function writeOldSet(r: TempRoot & { kv: string }): Map<string, Buffer> {
-	for (const name of [`vmlinuz-${r.kv}`, `initramfs-${r.kv}.img`, `System.map-${r.kv}`, `config-${r.kv}`]) r.write(`/boot/${name}`, `previous ${name}\n`);
+	for (const name of [`vmlinuz-${r.kv}`, `initramfs-${r.kv}.img`, `System.map-${r.kv}`, `config-${r.kv}`])
+		r.write(`/boot/${name}`, `previous ${name}\n`);
 	return snapshot(r);
 }
 
@@ -65,11 +70,17 @@ describe('faults around /boot', () => {
 		expect(trace.code).toBe(0);
 		const fresh = snapshot(root);
 		expect(fresh.get(`initramfs-${root.kv}.img`)?.equals(standInBytes(INITRD_SIZE))).toBe(true);
-		const points = [...trace.stderr.matchAll(/^checkpoint (\d+) (.*)$/gm)].map((m) => ({ n: Number(m[1]), name: m[2]! }));
+		const points = [...trace.stderr.matchAll(/^checkpoint (\d+) (.*)$/gm)].map((m) => ({
+			n: Number(m[1]),
+			name: m[2]!,
+		}));
 		const first = points.find((p) => p.name.startsWith('boot.protect'))!.n;
 		const last = points.find((p) => p.name === 'boot.committed')!.n;
 		const duringDracut = points.find((p) => p.name === 'exec.start dracut')!;
-		const chosen = [duringDracut, ...points.filter((p) => (p.n >= first && p.n <= last && (p.n - first) % 3 === 0) || p.n === last)];
+		const chosen = [
+			duringDracut,
+			...points.filter((p) => (p.n >= first && p.n <= last && (p.n - first) % 3 === 0) || p.n === last),
+		];
 		expect(chosen.length).toBeGreaterThan(5);
 		const outcomes: string[] = [];
 		for (const point of chosen) {
@@ -84,7 +95,7 @@ describe('faults around /boot', () => {
 			const state = sameSet(after, old) ? 'previous' : sameSet(after, fresh) ? 'new' : 'MIXED';
 			outcomes.push(`${point.n} ${point.name}: ${state}`);
 		}
-		if (process.env["DK_SHOW_OUTCOMES"]) console.log(outcomes.join("\n"));
+		if (process.env['DK_SHOW_OUTCOMES']) console.log(outcomes.join('\n'));
 		expect(outcomes.filter((o) => o.endsWith('MIXED'))).toEqual([]);
 		expect(outcomes.some((o) => o.endsWith('previous'))).toBe(true);
 		expect(outcomes.some((o) => o.endsWith('new'))).toBe(true);
@@ -94,9 +105,18 @@ describe('faults around /boot', () => {
 		// A same-version reinstall keeps the previous files as .old (installkernel's convention); the set is the new one.
 		const withoutOld = (m: Map<string, Buffer>) => new Map([...m].filter(([name]) => !name.endsWith('.old')));
 		expect(sameSet(withoutOld(snapshot(root)), withoutOld(fresh))).toBe(true);
-		expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`dist-kernel.${createHash('sha256').update(root!.root).digest('hex').slice(0, 8)}.`))).toEqual([]);
+		expect(
+			readdirSync(tmpdir()).filter((n) =>
+				n.startsWith(`dist-kernel.${createHash('sha256').update(root!.root).digest('hex').slice(0, 8)}.`),
+			),
+		).toEqual([]);
 		const installed = await listInstalledKernels(runtimeContext(root.root));
-		const kvFiles = [`System.map-${root.kv}`, `config-${root.kv}`, `initramfs-${root.kv}.img`, `vmlinuz-${root.kv}`].flatMap((n) => [`/boot/${n}`, `/boot/${n}.old`]);
+		const kvFiles = [
+			`System.map-${root.kv}`,
+			`config-${root.kv}`,
+			`initramfs-${root.kv}.img`,
+			`vmlinuz-${root.kv}`,
+		].flatMap((n) => [`/boot/${n}`, `/boot/${n}.old`]);
 		expect(installed).toEqual([{ kv: root.kv, backend: 'builtin', files: kvFiles }]);
 		const removed = await run(root, ['remove', root.kv]);
 		expect(removed.code).toBe(0);
@@ -110,7 +130,8 @@ describe('faults around /boot', () => {
 		expect(result.code).toBe(0);
 		const after = snapshot(root);
 		expect(after.get(`initramfs-${root.kv}.img`)?.equals(standInBytes(INITRD_SIZE))).toBe(true);
-		for (const name of [`vmlinuz-${root.kv}`, `System.map-${root.kv}`, `config-${root.kv}`]) expect(after.get(name)?.equals(old.get(name)!)).toBe(true);
+		for (const name of [`vmlinuz-${root.kv}`, `System.map-${root.kv}`, `config-${root.kv}`])
+			expect(after.get(name)?.equals(old.get(name)!)).toBe(true);
 	});
 
 	it('a failing installkernel hook rolls the new files back', async () => {
@@ -131,7 +152,9 @@ describe('faults around /boot', () => {
 		symlinkSync(outside, root.path(`/boot/initramfs-${root.kv}.img`));
 		const result = await run(root, ['install', root.kv]);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toContain(`refusing to write through a symbolic link: ${root.path(`/boot/initramfs-${root.kv}.img`)}`);
+		expect(result.stderr).toContain(
+			`refusing to write through a symbolic link: ${root.path(`/boot/initramfs-${root.kv}.img`)}`,
+		);
 		expect(readFileSync(outside, 'utf8')).toBe('not yours\n');
 		expect(readdirSync(root.path('/boot'))).toEqual([`initramfs-${root.kv}.img`]);
 
@@ -166,8 +189,12 @@ describe('faults around /boot', () => {
 		root.write('/usr/lib/kernel/install.d/90-loaderentry.install', '#!/bin/sh\n', 0o755);
 		const viaKernelInstall = await run(root, ['--dry-run', 'install', root.kv]);
 		expect(viaKernelInstall.code).toBe(0);
-		expect(viaKernelInstall.stderr).toMatch(new RegExp(`would run: kernel-install add ${root.kv} \\S+/lib/modules/${root.kv}/vmlinuz \\S+/initrd`));
-		expect(viaKernelInstall.stderr).toContain(`KERNEL_INSTALL_CONF_ROOT=${root.path('/etc/kernel')} BOOT_ROOT=${root.path('/boot')}`);
+		expect(viaKernelInstall.stderr).toMatch(
+			new RegExp(`would run: kernel-install add ${root.kv} \\S+/lib/modules/${root.kv}/vmlinuz \\S+/initrd`),
+		);
+		expect(viaKernelInstall.stderr).toContain(
+			`KERNEL_INSTALL_CONF_ROOT=${root.path('/etc/kernel')} BOOT_ROOT=${root.path('/boot')}`,
+		);
 		expect(sameSet(snapshot(root), old)).toBe(true);
 	});
 });
@@ -183,22 +210,18 @@ function fakeKernelRoot(): TempRoot & { kv: string } {
 }
 
 describe('refused input and configuration (nothing touched)', () => {
-	it.each([
-		['../../etc'],
-		['6.1.0;rm -rf /'],
-		['6.1.0 gentoo'],
-		['$(reboot)'],
-		['6.1.0/../../x'],
-		[''],
-	])('rejects the kernel version %j with a usage error', async (kv) => {
-		root = fakeKernelRoot();
-		for (const command of ['install', 'remove', 'initramfs']) {
-			const result = await run(root, [command, kv]);
-			expect(result.code).toBe(2);
-			expect(result.stderr).toMatch(/Expected (kernel version|`?kv`?)|missing required argument/);
-		}
-		expect(existsSync(root.path('/boot'))).toBe(false);
-	});
+	it.each([['../../etc'], ['6.1.0;rm -rf /'], ['6.1.0 gentoo'], ['$(reboot)'], ['6.1.0/../../x'], ['']])(
+		'rejects the kernel version %j with a usage error',
+		async (kv) => {
+			root = fakeKernelRoot();
+			for (const command of ['install', 'remove', 'initramfs']) {
+				const result = await run(root, [command, kv]);
+				expect(result.code).toBe(2);
+				expect(result.stderr).toMatch(/Expected (kernel version|`?kv`?)|missing required argument/);
+			}
+			expect(existsSync(root.path('/boot'))).toBe(false);
+		},
+	);
 
 	it('rejects hostile --image and --package values', async () => {
 		root = fakeKernelRoot();
@@ -218,7 +241,9 @@ describe('refused input and configuration (nothing touched)', () => {
 		chmodSync(root.path('/etc/dracut.conf.d/10-test.conf'), 0o666);
 		const result = await run(root, ['install', root.kv]);
 		expect(result.code).toBe(2);
-		expect(result.stderr).toContain('refusing configuration not protected from other users: /etc/dracut.conf.d/10-test.conf is writable by every user (mode 0666)');
+		expect(result.stderr).toContain(
+			'refusing configuration not protected from other users: /etc/dracut.conf.d/10-test.conf is writable by every user (mode 0666)',
+		);
 		expect(existsSync(root.path('/boot'))).toBe(false);
 	});
 
@@ -228,7 +253,9 @@ describe('refused input and configuration (nothing touched)', () => {
 		root.write('/etc/dracut.conf.d/20-stub.conf', 'uefi_stub=/usr/lib/systemd/boot/efi/missing.efi.stub\n');
 		const result = await run(root, ['install', root.kv]);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toContain('EFI stub configured in dracut (uefi_stub) not found: /usr/lib/systemd/boot/efi/missing.efi.stub');
+		expect(result.stderr).toContain(
+			'EFI stub configured in dracut (uefi_stub) not found: /usr/lib/systemd/boot/efi/missing.efi.stub',
+		);
 		expect(result.stderr).not.toContain('Building');
 		expect(existsSync(root.path('/boot'))).toBe(false);
 		expect(statSync(root.path('/etc')).isDirectory()).toBe(true);

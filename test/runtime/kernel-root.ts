@@ -2,9 +2,9 @@
 // configuration that keeps real dracut runs short (a small module set, no host-only detection, gzip).
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { debianKernel, linkKernelInto, type DebianKernel } from '../helpers/debian-kernel';
-import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 import { testBin } from '../helpers/bin';
+import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
+import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
 
 export const FAST_DRACUT_CONF = [
 	'# Test configuration: real dracut, small and host-independent.',
@@ -17,7 +17,17 @@ export const FAST_DRACUT_CONF = [
 ].join('\n');
 
 export const MACHINE_ID = '5f0d1b2c3a4e4f60718293a4b5c6d7e8';
-export const PLUGIN_TEMPLATE = join(import.meta.dirname, '..', '..', 'templates', 'overlay', 'sys-kernel', 'dist-kernel-runtime', 'files', '50-dist-kernel.install.hbs');
+export const PLUGIN_TEMPLATE = join(
+	import.meta.dirname,
+	'..',
+	'..',
+	'templates',
+	'overlay',
+	'sys-kernel',
+	'dist-kernel-runtime',
+	'files',
+	'50-dist-kernel.install.hbs',
+);
 
 export interface KernelRoot extends TempRoot {
 	kernel: DebianKernel;
@@ -31,7 +41,11 @@ export async function kernelRoot(prefix = 'dk-pipeline-'): Promise<KernelRoot> {
 	const root = makeTempRoot(prefix);
 	linkKernelInto(kernel, root.root);
 	root.write('/etc/dracut.conf.d/10-test.conf', FAST_DRACUT_CONF);
-	const runtime = root.write('/test-bin/dist-kernel', `#!/bin/sh\nexec '${process.execPath}' '${testBin()}' --root '${root.root}' "$@"\n`, 0o755);
+	const runtime = root.write(
+		'/test-bin/dist-kernel',
+		`#!/bin/sh\nexec '${process.execPath}' '${testBin()}' --root '${root.root}' "$@"\n`,
+		0o755,
+	);
 	return { ...root, kernel, kv: kernel.kv, runtime };
 }
 

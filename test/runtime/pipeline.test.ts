@@ -1,13 +1,13 @@
 // The whole install pipeline with real tools: the Debian kernel, real dracut, real systemd kernel-install with our
 // plugin, an installkernel-style hook directory, the built-in backend. Each test is one real dracut run.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/lib/lock';
 import { findSection, readPeSections } from '../../src/parsers/pe-sections';
 import { runBin } from '../helpers/bin';
-import { MACHINE_ID, installPlugins, kernelRoot, type KernelRoot } from './kernel-root';
+import { installPlugins, type KernelRoot, kernelRoot, MACHINE_ID } from './kernel-root';
 
 let root: KernelRoot | undefined;
 afterEach(() => root?.cleanup());
@@ -30,14 +30,22 @@ describe('dist-kernel install (real dracut)', () => {
 		const running = runBin(['--root', root.root, 'install', kv, '--package', `sys-kernel/gentoo-kernel-bin-6.1.0`], {
 			onStderr: (soFar) => soFar.includes('waiting for another dist-kernel run') && sawWaiting(),
 		});
-		await Promise.race([waiting, running.then((r) => Promise.reject(new Error(`finished without waiting for the lock: ${r.stderr}`)))]);
+		await Promise.race([
+			waiting,
+			running.then((r) => Promise.reject(new Error(`finished without waiting for the lock: ${r.stderr}`))),
+		]);
 		// Still waiting: nothing built or written while another run holds the lock.
 		expect(existsSync(root.path('/boot'))).toBe(false);
 		lock.release();
 		const result = await running;
 		expect(result.stderr).toContain('waiting for another dist-kernel run');
 		expect(result.code).toBe(0);
-		expect(readdirSync(root.path('/boot')).sort()).toEqual([`System.map-${kv}`, `config-${kv}`, `initramfs-${kv}.img`, `vmlinuz-${kv}`]);
+		expect(readdirSync(root.path('/boot')).sort()).toEqual([
+			`System.map-${kv}`,
+			`config-${kv}`,
+			`initramfs-${kv}.img`,
+			`vmlinuz-${kv}`,
+		]);
 		expect(readFileSync(root.path(`/boot/vmlinuz-${kv}`)).equals(readFileSync(root.kernel.vmlinuz))).toBe(true);
 		for (const name of readdirSync(root.path('/boot'))) expect(mode(root.path(`/boot/${name}`))).toBe(0o644);
 		const listing = lsinitrd(root.path(`/boot/initramfs-${kv}.img`));
@@ -50,22 +58,50 @@ describe('dist-kernel install (real dracut)', () => {
 	it('uefi=yes: a signed UKI in place of the kernel with the /etc/kernel/cmdline line, and an empty initramfs', async () => {
 		root = await kernelRoot();
 		const { kv } = root;
-		root.write('/etc/dracut.conf.d/20-uki.conf', 'uefi="yes"\nuefi_secureboot_cert="/etc/keys/db.crt"\nuefi_secureboot_key="/etc/keys/db.key"\nkernel_cmdline="root=/dev/from-dracut"\n');
+		root.write(
+			'/etc/dracut.conf.d/20-uki.conf',
+			'uefi="yes"\nuefi_secureboot_cert="/etc/keys/db.crt"\nuefi_secureboot_key="/etc/keys/db.key"\nkernel_cmdline="root=/dev/from-dracut"\n',
+		);
 		root.write('/etc/kernel/cmdline', 'root=UUID=0a1b2c3d rw quiet\n');
 		mkdirSync(root.path('/etc/keys'), { recursive: true, mode: 0o700 });
-		execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=dist-kernel test db/', '-keyout', root.path('/etc/keys/db.key'), '-out', root.path('/etc/keys/db.crt')], { stdio: 'ignore' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-new',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=dist-kernel test db/',
+				'-keyout',
+				root.path('/etc/keys/db.key'),
+				'-out',
+				root.path('/etc/keys/db.crt'),
+			],
+			{ stdio: 'ignore' },
+		);
 		chmodSync(root.path('/etc/keys/db.key'), 0o600);
 		const result = await runBin(['--root', root.root, 'install', kv]);
 		expect(result.stderr).toContain('Signing the unified kernel image');
 		expect(result.code).toBe(0);
 		const uki = readFileSync(root.path(`/boot/vmlinuz-${kv}`));
-		expect(readPeSections(uki).map((s) => s.name)).toEqual(expect.arrayContaining(['.linux', '.initrd', '.cmdline', '.osrel']));
+		expect(readPeSections(uki).map((s) => s.name)).toEqual(
+			expect.arrayContaining(['.linux', '.initrd', '.cmdline', '.osrel']),
+		);
 		expect(findSection(uki, '.linux')!.equals(readFileSync(root.kernel.vmlinuz))).toBe(true);
-		expect(findSection(uki, '.cmdline')!.toString('utf8').replace(/\0+$/, '').trim()).toBe('root=UUID=0a1b2c3d rw quiet');
+		expect(findSection(uki, '.cmdline')!.toString('utf8').replace(/\0+$/, '').trim()).toBe(
+			'root=UUID=0a1b2c3d rw quiet',
+		);
 		expect(findSection(uki, '.osrel')!.toString('utf8')).toMatch(/^ID=/m);
 		expect(findSection(uki, '.initrd')!.length).toBeGreaterThan(1024 * 1024);
 		expect(statSync(root.path(`/boot/initramfs-${kv}.img`)).size).toBe(0);
-		execFileSync('sbverify', ['--cert', root.path('/etc/keys/db.crt'), root.path(`/boot/vmlinuz-${kv}`)], { stdio: 'pipe' });
+		execFileSync('sbverify', ['--cert', root.path('/etc/keys/db.crt'), root.path(`/boot/vmlinuz-${kv}`)], {
+			stdio: 'pipe',
+		});
 		expect(mode(root.path(`/boot/vmlinuz-${kv}`))).toBe(0o644);
 	});
 
@@ -150,21 +186,32 @@ describe('dist-kernel install (real dracut)', () => {
 		expect(result.code).toBe(0);
 		const initrd = root.path(`/boot/${MACHINE_ID}/${kv}/initrd`);
 		expect(lsinitrd(initrd)).toMatch(new RegExp(`lib/modules/${kv}/kernel/drivers/block/virtio_blk\\.ko`));
-		expect(readFileSync(root.path(`/boot/loader/entries/${MACHINE_ID}-${kv}.conf`), 'utf8')).toMatch(new RegExp(`^initrd\\s+\\S*/boot/${MACHINE_ID}/${kv}/initrd$`, 'm'));
+		expect(readFileSync(root.path(`/boot/loader/entries/${MACHINE_ID}-${kv}.conf`), 'utf8')).toMatch(
+			new RegExp(`^initrd\\s+\\S*/boot/${MACHINE_ID}/${kv}/initrd$`, 'm'),
+		);
 	});
 
 	it('installkernel backend: classic files, then the postinst.d hooks with KV and the installed image', async () => {
 		root = await kernelRoot();
 		const { kv } = root;
 		const log = root.path('/hook.log');
-		root.write('/etc/kernel/postinst.d/50-record', `#!/bin/bash\n[[ -s "\${2%/*}/initramfs-$1.img" ]] || exit 1\necho "$@" >> '${log}'\n`, 0o755);
+		root.write(
+			'/etc/kernel/postinst.d/50-record',
+			`#!/bin/bash\n[[ -s "\${2%/*}/initramfs-$1.img" ]] || exit 1\necho "$@" >> '${log}'\n`,
+			0o755,
+		);
 		root.write('/etc/kernel/postinst.d/60-stop', '#!/bin/bash\nexit 77\n', 0o755);
 		root.write('/etc/kernel/postinst.d/70-not-reached', `#!/bin/bash\necho reached >> '${log}'\n`, 0o755);
 		const result = await runBin(['--root', root.root, 'install', kv]);
 		expect(result.stderr).toContain(`Installing kernel ${kv} (installkernel)`);
 		expect(result.code).toBe(0);
 		expect(readFileSync(log, 'utf8')).toBe(`${kv} ${root.path(`/boot/vmlinuz-${kv}`)}\n`);
-		expect(readdirSync(root.path('/boot')).sort()).toEqual([`System.map-${kv}`, `config-${kv}`, `initramfs-${kv}.img`, `vmlinuz-${kv}`]);
+		expect(readdirSync(root.path('/boot')).sort()).toEqual([
+			`System.map-${kv}`,
+			`config-${kv}`,
+			`initramfs-${kv}.img`,
+			`vmlinuz-${kv}`,
+		]);
 	});
 
 	it('a failing dracut (bad configuration) leaves the installed files identical', async () => {
@@ -176,7 +223,7 @@ describe('dist-kernel install (real dracut)', () => {
 		const result = await runBin(['--root', root.root, 'install', kv]);
 		expect(result.code).toBe(1);
 		expect(result.stderr).toContain(`dracut failed for kernel ${kv}`);
-		expect(result.stderr).toContain("no-such-dracut-module");
+		expect(result.stderr).toContain('no-such-dracut-module');
 		expect(result.stderr).toContain('the installed files were not changed');
 		expect(readFileSync(root.path(`/boot/vmlinuz-${kv}`), 'utf8')).toBe('previous kernel');
 		expect(readFileSync(root.path(`/boot/initramfs-${kv}.img`), 'utf8')).toBe('previous initramfs');

@@ -35,6 +35,8 @@ describe('refreshModuleIndex', () => {
 	it('refuses a kernel version that is not one (a path)', async () => {
 		const temp = makeTempRoot('dk-depmod-');
 		temps.push(temp);
-		await expect(refreshModuleIndex(runtimeContext(temp.root), '../../etc')).rejects.toMatchObject({ code: 'input.kernel-version' });
+		await expect(refreshModuleIndex(runtimeContext(temp.root), '../../etc')).rejects.toMatchObject({
+			code: 'input.kernel-version',
+		});
 	});
 });

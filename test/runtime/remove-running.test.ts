@@ -7,7 +7,13 @@ describe('dist-kernel remove', () => {
 	let temp: TempRoot;
 	beforeEach(() => {
 		temp = makeTempRoot();
-		for (const name of ['vmlinuz-6.1.0-7-test', 'initramfs-6.1.0-7-test.img', 'config-6.1.0-7-test', 'System.map-6.1.0-7-test']) temp.write(`/boot/${name}`, name);
+		for (const name of [
+			'vmlinuz-6.1.0-7-test',
+			'initramfs-6.1.0-7-test.img',
+			'config-6.1.0-7-test',
+			'System.map-6.1.0-7-test',
+		])
+			temp.write(`/boot/${name}`, name);
 	});
 	afterEach(() => temp.cleanup());
 
@@ -26,7 +32,9 @@ describe('dist-kernel remove', () => {
 	});
 
 	it('removes another kernel without asking', async () => {
-		const result = await runBin(['--root', temp.root, 'remove', '6.1.0-7-test'], { env: { DIST_KERNEL_RUNNING_KV: '6.6.0-1-test' } });
+		const result = await runBin(['--root', temp.root, 'remove', '6.1.0-7-test'], {
+			env: { DIST_KERNEL_RUNNING_KV: '6.6.0-1-test' },
+		});
 		expect(result.code).toBe(0);
 		expect(existsSync(temp.path('/boot/config-6.1.0-7-test'))).toBe(false);
 	});

@@ -2,16 +2,16 @@
 // per test with openssl in each of the places key discovery looks (sbctl's store made by hand: sbctl is not
 // packaged on Debian 12), and SecureBoot/SetupMode efivars under the root.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countSignatures } from '../../src/parsers/sbverify-list';
 import { EFI_GLOBAL_VARIABLE } from '../../src/parsers/efi-variable';
 import { findSection } from '../../src/parsers/pe-sections';
-import { runBin } from '../helpers/bin';
-import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
+import { countSignatures } from '../../src/parsers/sbverify-list';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
-import { KV, layoutContext, layoutRoot, MACHINE_ID, type LayoutRoot } from '../layouts/layout-root';
+import { runBin } from '../helpers/bin';
+import { KV, type LayoutRoot, layoutContext, layoutRoot, MACHINE_ID } from '../layouts/layout-root';
+import { type KernelRoot, kernelRoot } from '../runtime/kernel-root';
 import { efiBooleanFile, makeKeyPair } from './keys';
 
 const STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
@@ -32,7 +32,9 @@ function secureBootOn(r: { path(p: string): string }): void {
 }
 
 function signatures(path: string): number {
-	return countSignatures(execFileSync('sbverify', ['--list', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+	return countSignatures(
+		execFileSync('sbverify', ['--list', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+	);
 }
 
 function verifies(cert: string, path: string): boolean {
@@ -49,10 +51,17 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		root = await kernelRoot('dk-sb-');
 		const { kv } = root;
 		secureBootOn(root);
-		makeKeyPair(root.path('/etc/portage/secureboot/db.key'), root.path('/etc/portage/secureboot/db.pem'), 'gentoo make.conf key');
+		makeKeyPair(
+			root.path('/etc/portage/secureboot/db.key'),
+			root.path('/etc/portage/secureboot/db.pem'),
+			'gentoo make.conf key',
+		);
 		// sbctl's key is there too, but make.conf comes first.
 		makeKeyPair(root.path('/var/lib/sbctl/keys/db/db.key'), root.path('/var/lib/sbctl/keys/db/db.pem'), 'sbctl key');
-		root.write('/etc/portage/make.conf', 'SECUREBOOT_SIGN_KEY="/etc/portage/secureboot/db.key"\nSECUREBOOT_SIGN_CERT="/etc/portage/secureboot/db.pem"\n');
+		root.write(
+			'/etc/portage/make.conf',
+			'SECUREBOOT_SIGN_KEY="/etc/portage/secureboot/db.key"\nSECUREBOOT_SIGN_CERT="/etc/portage/secureboot/db.pem"\n',
+		);
 		root.write('/etc/dracut.conf.d/20-uki.conf', 'uefi="yes"\n');
 		root.write('/etc/kernel/cmdline', 'root=/dev/vda rw\n');
 		const result = await runBin(['--root', root.root, 'install', kv]);
@@ -65,10 +74,14 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		expect(verifies(root.path('/var/lib/sbctl/keys/db/db.pem'), uki)).toBe(false);
 		const status = await runBin(['--root', root.root, 'status', '--running', kv]);
 		expect(status.stdout).toContain('Secure Boot: enabled');
-		expect(status.stdout).toContain('signing key: /etc/portage/secureboot/db.key, certificate /etc/portage/secureboot/db.pem (from /etc/portage/make.conf)');
+		expect(status.stdout).toContain(
+			'signing key: /etc/portage/secureboot/db.key, certificate /etc/portage/secureboot/db.pem (from /etc/portage/make.conf)',
+		);
 		expect(status.stdout).toContain('signs: unified kernel images');
 		const doctor = await runBin(['--root', root.root, 'doctor', '--running', kv]);
-		expect(doctor.stdout).toContain('[secureboot.state] Secure Boot: enabled; signing key: /etc/portage/secureboot/db.key');
+		expect(doctor.stdout).toContain(
+			'[secureboot.state] Secure Boot: enabled; signing key: /etc/portage/secureboot/db.key',
+		);
 	});
 
 	it("sbctl's key store: layout=efistub installs the kernel as an EFI program signed with sbctl's db key", async () => {
@@ -105,7 +118,9 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		expect(result.stderr).not.toContain('with dracut');
 		expect(existsSync(root.path('/boot'))).toBe(false);
 		const doctor = await runBin(['--root', root.root, 'doctor', '--running', kv]);
-		expect(doctor.stdout).toMatch(/ERROR \[secureboot\.no-key\] this machine runs with Secure Boot enabled but no signing key is configured/);
+		expect(doctor.stdout).toMatch(
+			/ERROR \[secureboot\.no-key\] this machine runs with Secure Boot enabled but no signing key is configured/,
+		);
 	});
 
 	it("a binhost's prebuilt UKI signed by the build host: the client installs it signed by its own configured key only", async () => {
@@ -113,14 +128,21 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		const { kv } = root;
 		secureBootOn(root);
 		makeKeyPair(root.path('/etc/dist-kernel/keys/db.key'), root.path('/etc/dist-kernel/keys/db.crt'), 'client key');
-		root.write('/etc/dist-kernel/dist-kernel.conf', 'secureboot-key = /etc/dist-kernel/keys/db.key\nsecureboot-cert = /etc/dist-kernel/keys/db.crt\nuki = yes\n');
+		root.write(
+			'/etc/dist-kernel/dist-kernel.conf',
+			'secureboot-key = /etc/dist-kernel/keys/db.key\nsecureboot-cert = /etc/dist-kernel/keys/db.crt\nuki = yes\n',
+		);
 		root.write('/etc/kernel/cmdline', 'root=/dev/vda rw\n');
 		const buildHost = root.path('/build-host-keys');
 		makeKeyPair(`${buildHost}/db.key`, `${buildHost}/db.crt`, 'build host key');
 		// The shipped image: a PE (systemd's stub stands in for the generic UKI), signed by the build host.
 		const prebuilt = `${dirname(root.path(`/lib/modules/${kv}/vmlinuz`))}/uki.efi`;
 		copyFileSync(STUB, `${prebuilt}.unsigned`);
-		execFileSync('sbsign', ['--key', `${buildHost}/db.key`, '--cert', `${buildHost}/db.crt`, '--output', prebuilt, `${prebuilt}.unsigned`], { stdio: 'ignore' });
+		execFileSync(
+			'sbsign',
+			['--key', `${buildHost}/db.key`, '--cert', `${buildHost}/db.crt`, '--output', prebuilt, `${prebuilt}.unsigned`],
+			{ stdio: 'ignore' },
+		);
 		const result = await runBin(['--root', root.root, 'install', kv]);
 		expect(result.code, result.stderr).toBe(0);
 		expect(result.stderr).toContain('using the prebuilt unified kernel image');
@@ -130,7 +152,9 @@ describe('Secure Boot signing in the install pipeline (real dracut, real sbsign)
 		expect(verifies(`${buildHost}/db.crt`, installed)).toBe(false);
 		// The shipped file stays as the package installed it.
 		expect(verifies(`${buildHost}/db.crt`, prebuilt)).toBe(true);
-		expect(readdirSync(root.path('/boot')).sort()).toEqual([`initramfs-${kv}.img`, `System.map-${kv}`, `config-${kv}`, `vmlinuz-${kv}`].sort());
+		expect(readdirSync(root.path('/boot')).sort()).toEqual(
+			[`initramfs-${kv}.img`, `System.map-${kv}`, `config-${kv}`, `vmlinuz-${kv}`].sort(),
+		);
 	});
 });
 
@@ -140,7 +164,11 @@ describe('Secure Boot signing of the rescue image (stand-in dracut, real sbsign)
 		secureBootOn(layout);
 		// A real PE as the kernel image (systemd's stub stands in for the EFI-stub kernel).
 		copyFileSync(STUB, layout.path(`/lib/modules/${KV}/vmlinuz`));
-		makeKeyPair(layout.path('/var/lib/sbctl/keys/db/db.key'), layout.path('/var/lib/sbctl/keys/db/db.pem'), 'sbctl key');
+		makeKeyPair(
+			layout.path('/var/lib/sbctl/keys/db/db.key'),
+			layout.path('/var/lib/sbctl/keys/db/db.pem'),
+			'sbctl key',
+		);
 		await installKernel(layoutContext(layout, { rescueImage: true }), KV);
 		const cert = layout.path('/var/lib/sbctl/keys/db/db.pem');
 		for (const name of [`vmlinuz-${KV}.efi`, `vmlinuz-0-rescue-${MACHINE_ID}.efi`]) {

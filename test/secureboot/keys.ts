@@ -6,7 +6,26 @@ import { dirname } from 'node:path';
 export function makeKeyPair(keyPath: string, certPath: string, cn = 'dist-kernel test db'): void {
 	mkdirSync(dirname(keyPath), { recursive: true, mode: 0o700 });
 	mkdirSync(dirname(certPath), { recursive: true, mode: 0o700 });
-	execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${cn}/`, '-keyout', keyPath, '-out', certPath], { stdio: 'ignore' });
+	execFileSync(
+		'openssl',
+		[
+			'req',
+			'-new',
+			'-x509',
+			'-newkey',
+			'rsa:2048',
+			'-nodes',
+			'-days',
+			'1',
+			'-subj',
+			`/CN=${cn}/`,
+			'-keyout',
+			keyPath,
+			'-out',
+			certPath,
+		],
+		{ stdio: 'ignore' },
+	);
 	chmodSync(keyPath, 0o600);
 }
 

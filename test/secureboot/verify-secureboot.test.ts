@@ -2,7 +2,7 @@
 // booted by Debian's OVMF Secure Boot build (OVMF_CODE_4M.secboot.fd) with the admin's certificate enrolled as
 // PK/KEK/db by our variable store writer. TCG (verify-accel = tcg): each guest boot costs about a minute here.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
 import type { KernelRoot } from '../runtime/kernel-root';
@@ -26,7 +26,10 @@ interface Record {
 
 async function ukiRoot(config: string): Promise<KernelRoot> {
 	const r = await verifyRoot();
-	r.write('/etc/dist-kernel/dist-kernel.conf', `install-backend = builtin\nverify-accel = tcg\nverify-secureboot = yes\n${config}`);
+	r.write(
+		'/etc/dist-kernel/dist-kernel.conf',
+		`install-backend = builtin\nverify-accel = tcg\nverify-secureboot = yes\n${config}`,
+	);
 	r.write('/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');
 	r.write('/etc/kernel/install.conf', 'layout=uki\n');
 	r.write('/etc/kernel/cmdline', `root=UUID=${ROOT_UUID} ro\n`);
@@ -45,7 +48,10 @@ describe('boot verification under enforcing Secure Boot firmware (real OVMF, TCG
 		expect(result.stderr).toContain(`boot of ${kv} verified in QEMU`);
 		const uki = root.path(`/efi/EFI/Linux/gentoo-${kv}.efi`);
 		const verified = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as Record;
-		expect(verified).toMatchObject({ result: 'verified', secureBoot: { cert: '/var/lib/sbctl/keys/db/db.pem', firmware: '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd' } });
+		expect(verified).toMatchObject({
+			result: 'verified',
+			secureBoot: { cert: '/var/lib/sbctl/keys/db/db.pem', firmware: '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd' },
+		});
 
 		// The installed UKI without its signature: the firmware itself refuses it.
 		execFileSync('sbattach', ['--remove', uki], { stdio: 'ignore' });
@@ -55,16 +61,42 @@ describe('boot verification under enforcing Secure Boot firmware (real OVMF, TCG
 		expect(record).toMatchObject({ result: 'failed', outcome: 'verify.secureboot-rejected' });
 		expect(record.reason).toContain('Access Denied');
 		expect(rejected.stderr).toContain('FAILED (verify.secureboot-rejected)');
-		expect(readFileSync(root.path(record.log), 'utf8')).toMatch(/BdsDxe: failed to load Boot[0-9A-F]{4} .*: Access Denied/);
+		expect(readFileSync(root.path(record.log), 'utf8')).toMatch(
+			/BdsDxe: failed to load Boot[0-9A-F]{4} .*: Access Denied/,
+		);
 	});
 
 	it('a key sbverify accepts but this firmware does not (ECDSA P-256, from make.conf): installed, refused by the firmware, not the default', async () => {
 		root = await ukiRoot('verify-boot = qemu\n');
 		const { kv } = root;
 		// Debian 12's OVMF (edk2 2022.11) verifies RSA Authenticode signatures only.
-		root.write('/etc/portage/make.conf', 'SECUREBOOT_SIGN_KEY="/etc/portage/sb/ec.key"\nSECUREBOOT_SIGN_CERT="/etc/portage/sb/ec.pem"\n');
+		root.write(
+			'/etc/portage/make.conf',
+			'SECUREBOOT_SIGN_KEY="/etc/portage/sb/ec.key"\nSECUREBOOT_SIGN_CERT="/etc/portage/sb/ec.pem"\n',
+		);
 		mkdirSync(root.path('/etc/portage/sb'), { recursive: true, mode: 0o700 });
-		execFileSync('openssl', ['req', '-new', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=ec db/', '-keyout', root.path('/etc/portage/sb/ec.key'), '-out', root.path('/etc/portage/sb/ec.pem')], { stdio: 'ignore' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-new',
+				'-x509',
+				'-newkey',
+				'ec',
+				'-pkeyopt',
+				'ec_paramgen_curve:prime256v1',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=ec db/',
+				'-keyout',
+				root.path('/etc/portage/sb/ec.key'),
+				'-out',
+				root.path('/etc/portage/sb/ec.pem'),
+			],
+			{ stdio: 'ignore' },
+		);
 		// The kernel booted until now.
 		root.write(`/efi/EFI/Linux/gentoo-${PREVIOUS}.efi`, 'previous UKI');
 		const result = await runBin(['--root', root.root, 'install', kv]);
@@ -75,6 +107,10 @@ describe('boot verification under enforcing Secure Boot firmware (real OVMF, TCG
 		expect(readdirSync(root.path('/efi/EFI/Linux')).sort()).toEqual([`gentoo-${PREVIOUS}.efi`, `gentoo-${kv}+0-1.efi`]);
 		expect(existsSync(root.path(`/efi/EFI/Linux/gentoo-${kv}.efi`))).toBe(false);
 		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as Record;
-		expect(state).toMatchObject({ result: 'failed', outcome: 'verify.secureboot-rejected', demoted: [`/efi/EFI/Linux/gentoo-${kv}+0-1.efi`] });
+		expect(state).toMatchObject({
+			result: 'failed',
+			outcome: 'verify.secureboot-rejected',
+			demoted: [`/efi/EFI/Linux/gentoo-${kv}+0-1.efi`],
+		});
 	});
 });

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
-import { MACHINE_ID, installPlugins, type KernelRoot } from '../runtime/kernel-root';
+import { installPlugins, type KernelRoot, MACHINE_ID } from '../runtime/kernel-root';
 import { silentKvmPath, verifyRoot } from './verify-root';
 
 let root: KernelRoot | undefined;
@@ -29,7 +29,9 @@ async function verify(
 	kv: string,
 	options: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; record: Record; stderr: string }> {
-	const result = await runBin(['--root', r.root, 'verify', kv, '--json', ...(options.args ?? [])], { env: options.env ?? {} });
+	const result = await runBin(['--root', r.root, 'verify', kv, '--json', ...(options.args ?? [])], {
+		env: options.env ?? {},
+	});
 	return { code: result.code, record: JSON.parse(result.stdout) as Record, stderr: result.stderr };
 }
 
@@ -42,7 +44,11 @@ describe('dist-kernel verify (real QEMU)', () => {
 		const { code, record, stderr } = await verify(root, kv);
 		expect(stderr).toContain(`boot of ${kv} verified`);
 		expect(code).toBe(0);
-		expect(record).toMatchObject({ result: 'verified', kind: 'kernel', files: [`/boot/vmlinuz-${kv}`, `/boot/initramfs-${kv}.img`] });
+		expect(record).toMatchObject({
+			result: 'verified',
+			kind: 'kernel',
+			files: [`/boot/vmlinuz-${kv}`, `/boot/initramfs-${kv}.img`],
+		});
 		// No command line source in this root: the test disk's own UUID is used, and said so.
 		expect(record.notes.join('\n')).toMatch(/no root= on the command line/);
 		const log = readFileSync(root.path(record.log), 'utf8');
@@ -52,7 +58,7 @@ describe('dist-kernel verify (real QEMU)', () => {
 		expect(state.result).toBe('verified');
 	});
 
-	it('BLS layout: the entry\'s files and options boot (root=UUID= imitated); the same files with a broken command line fail', async () => {
+	it("BLS layout: the entry's files and options boot (root=UUID= imitated); the same files with a broken command line fail", async () => {
 		root = await verifyRoot();
 		const { kv } = root;
 		root.write('/etc/kernel/install.conf', 'layout=bls\n');
@@ -61,7 +67,9 @@ describe('dist-kernel verify (real QEMU)', () => {
 		root.write('/etc/kernel/cmdline', `root=UUID=${ROOT_UUID} rw\n`);
 		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
 		installPlugins(root);
-		expect((await runBin(['--root', root.root, 'install', kv], { env: { DIST_KERNEL_RUNTIME: root.runtime } })).code).toBe(0);
+		expect(
+			(await runBin(['--root', root.root, 'install', kv], { env: { DIST_KERNEL_RUNTIME: root.runtime } })).code,
+		).toBe(0);
 		const good = await verify(root, kv);
 		expect(good.code).toBe(0);
 		expect(good.record.result).toBe('verified');
@@ -71,7 +79,10 @@ describe('dist-kernel verify (real QEMU)', () => {
 
 		// An admin's typo in the entry: ext4 refuses the mount option, the initramfs cannot mount the root.
 		const entry = root.path(`/boot/loader/entries/gentoo-${kv}.conf`);
-		writeFileSync(entry, readFileSync(entry, 'utf8').replace(/^options\s+(.*)$/m, 'options $1 rootflags=no_such_option'));
+		writeFileSync(
+			entry,
+			readFileSync(entry, 'utf8').replace(/^options\s+(.*)$/m, 'options $1 rootflags=no_such_option'),
+		);
 		const bad = await verify(root, kv);
 		expect(bad.code).toBe(1);
 		expect(bad.record.result).toBe('failed');
@@ -114,13 +125,23 @@ describe('a machine whose KVM guests hang (stand-in QEMU)', () => {
 		expect(retried.code).toBe(0);
 		expect(retried.record).toMatchObject({ result: 'verified', accel: 'tcg' });
 		expect(retried.record.accelReason).toBe('KVM: the guest printed nothing within 20 s under KVM; retried under TCG');
-		expect(retried.stderr).toContain('accelerator: tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)');
-		expect(readFileSync(root.path(retried.record.log), 'utf8')).toContain('accelerator tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)');
+		expect(retried.stderr).toContain(
+			'accelerator: tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)',
+		);
+		expect(readFileSync(root.path(retried.record.log), 'utf8')).toContain(
+			'accelerator tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)',
+		);
 
 		const forced = await verify(root, kv, { env, args: ['--accel', 'kvm'] });
 		expect(forced.code).toBe(77);
-		expect(forced.record).toMatchObject({ result: 'unavailable', accel: 'kvm', reason: 'the guest printed nothing within 20 s under KVM' });
-		expect(forced.stderr).toContain(`boot verification of ${kv} could not run on this machine (this says nothing about the image)`);
+		expect(forced.record).toMatchObject({
+			result: 'unavailable',
+			accel: 'kvm',
+			reason: 'the guest printed nothing within 20 s under KVM',
+		});
+		expect(forced.stderr).toContain(
+			`boot verification of ${kv} could not run on this machine (this says nothing about the image)`,
+		);
 		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as Record;
 		expect(state.result).toBe('unavailable');
 		const status = await runBin(['--root', root.root, 'status']);

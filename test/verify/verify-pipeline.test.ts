@@ -2,10 +2,10 @@
 // (built without the root filesystem's module) is installed but kept from becoming the default, the admin hears
 // it through the elog relay with the console log path, status/doctor show it; `install --force` is never blocked.
 // A machine that cannot run the guest (its KVM guests hang) installs the kernel as the default, saying why.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
-import { MACHINE_ID, installPlugins, type KernelRoot } from '../runtime/kernel-root';
+import { installPlugins, type KernelRoot, MACHINE_ID } from '../runtime/kernel-root';
 import { silentKvmPath, verifyDracutConf, verifyRoot } from './verify-root';
 
 let root: KernelRoot | undefined;
@@ -25,7 +25,10 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
 		installPlugins(root);
 		// The kernel booted until now: its entry is what systemd-boot picks by default.
-		root.write(`/boot/loader/entries/gentoo-${PREVIOUS}.conf`, `title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\ninitrd /gentoo/${PREVIOUS}/initrd\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`);
+		root.write(
+			`/boot/loader/entries/gentoo-${PREVIOUS}.conf`,
+			`title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\ninitrd /gentoo/${PREVIOUS}/initrd\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`,
+		);
 		root.write(`/boot/gentoo/${PREVIOUS}/linux`, 'previous kernel');
 		root.write(`/boot/gentoo/${PREVIOUS}/initrd`, 'previous initramfs');
 		const elog = root.path('/elog');
@@ -38,7 +41,11 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		// systemd-boot sorts an entry with no tries left (+0-1) after every good one and never makes it the default.
 		expect(entries).toEqual([`gentoo-${PREVIOUS}.conf`, `gentoo-${kv}+0-1.conf`]);
 		expect(existsSync(root.path(`/boot/gentoo/${kv}/linux`))).toBe(true);
-		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as { result: string; log: string; demoted: string[] };
+		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as {
+			result: string;
+			log: string;
+			demoted: string[];
+		};
 		expect(state.result).toBe('failed');
 		expect(state.demoted).toEqual([`/boot/loader/entries/gentoo-${kv}+0-1.conf`]);
 		const console = readFileSync(root.path(state.log), 'utf8');
@@ -49,7 +56,9 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		expect(relayed).toContain(`WARN\tconsole log: ${state.log}`);
 		expect(relayed).toContain('the previous kernel stays the default');
 
-		const status = JSON.parse((await runBin(['--root', root.root, 'status', '--json'])).stdout) as { kernels: Array<{ kv: string; verification: { state: string; log?: string } }> };
+		const status = JSON.parse((await runBin(['--root', root.root, 'status', '--json'])).stdout) as {
+			kernels: Array<{ kv: string; verification: { state: string; log?: string } }>;
+		};
 		expect(status.kernels.find((k) => k.kv === kv)?.verification).toMatchObject({ state: 'failed', log: state.log });
 		const doctor = await runBin(['--root', root.root, 'doctor']);
 		expect(doctor.stdout).toMatch(new RegExp(`\\[verify.failed\\] boot verification of ${kv} failed`));
@@ -59,7 +68,10 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		const forced = await runBin(['--root', root.root, 'install', '--force', kv], { env });
 		expect(forced.code).toBe(0);
 		expect(forced.stderr).not.toContain('Booting');
-		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([`gentoo-${PREVIOUS}.conf`, `gentoo-${kv}.conf`]);
+		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([
+			`gentoo-${PREVIOUS}.conf`,
+			`gentoo-${kv}.conf`,
+		]);
 		expect(existsSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`))).toBe(false);
 		expect((await runBin(['--root', root.root, 'status'])).stdout).toContain('boot verification: not verified');
 	});
@@ -74,7 +86,10 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		root.write('/etc/kernel/cmdline', 'root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n');
 		root.write('/usr/bin/kernel-install', '#!/bin/sh\n# marks kernel-install as installed in this root\n', 0o755);
 		installPlugins(root);
-		root.write(`/boot/loader/entries/gentoo-${PREVIOUS}.conf`, `title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`);
+		root.write(
+			`/boot/loader/entries/gentoo-${PREVIOUS}.conf`,
+			`title Gentoo\nversion ${PREVIOUS}\nlinux /gentoo/${PREVIOUS}/linux\noptions root=UUID=3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21 rw\n`,
+		);
 		root.write(`/boot/gentoo/${PREVIOUS}/linux`, 'previous kernel');
 		const elog = root.path('/elog');
 		root.write('/stand-in/kvm', '');
@@ -88,13 +103,24 @@ describe('install with verify-boot = qemu (real dracut and QEMU)', () => {
 		const result = await runBin(['--root', root.root, 'install', kv], { env });
 		expect(result.code).toBe(0);
 		// not demoted: the new kernel's entry is an ordinary one
-		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([`gentoo-${PREVIOUS}.conf`, `gentoo-${kv}.conf`]);
-		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as { result: string; reason: string; demoted?: string[] };
+		expect(readdirSync(root.path('/boot/loader/entries')).sort()).toEqual([
+			`gentoo-${PREVIOUS}.conf`,
+			`gentoo-${kv}.conf`,
+		]);
+		const state = JSON.parse(readFileSync(root.path(`/var/lib/dist-kernel/verify/${kv}.json`), 'utf8')) as {
+			result: string;
+			reason: string;
+			demoted?: string[];
+		};
 		expect(state).toMatchObject({ result: 'unavailable', reason: 'the guest printed nothing within 20 s under KVM' });
 		expect(state.demoted).toBeUndefined();
 		const relayed = readFileSync(elog, 'utf8');
-		expect(relayed).toContain(`WARN\tboot verification of ${kv} could not run on this machine: the guest printed nothing within 20 s under KVM`);
-		expect(relayed).toContain(`WARN\tthis says nothing about the image: ${kv} is installed unverified, as without verify-boot`);
+		expect(relayed).toContain(
+			`WARN\tboot verification of ${kv} could not run on this machine: the guest printed nothing within 20 s under KVM`,
+		);
+		expect(relayed).toContain(
+			`WARN\tthis says nothing about the image: ${kv} is installed unverified, as without verify-boot`,
+		);
 		expect(relayed).not.toContain('FAILED');
 		const doctor = await runBin(['--root', root.root, 'doctor']);
 		expect(doctor.stdout).toContain(`[verify.unavailable] the boot of ${kv} could not be verified on this machine`);

@@ -1,7 +1,7 @@
 // Temp roots for boot verification tests: the real Debian kernel with a dracut configuration that makes a small
 // initramfs quickly (only the modules a virtio ext4 root needs), so each TCG boot stays short.
 import { execFileSync } from 'node:child_process';
-import { kernelRoot, type KernelRoot } from '../runtime/kernel-root';
+import { type KernelRoot, kernelRoot } from '../runtime/kernel-root';
 
 /** dracut `drivers=` is exclusive: exactly these kernel modules (and their dependencies) go in. */
 export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string {
@@ -49,4 +49,3 @@ export function silentKvmPath(r: KernelRoot): string {
 	);
 	return `${r.path('/stand-in')}:${process.env['PATH'] ?? ''}`;
 }
-

@@ -1,14 +1,18 @@
 // `dist-kernel clean [--keep N] [--pretend]`: remove old kernels' boot files and unowned module directories.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
 import { listInstalledKernels } from '../../runtime/boot/backends/select';
-import { runClean } from '../../runtime/features/clean/run-clean';
-import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
+import { runClean } from '../../runtime/features/clean/run-clean';
+import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
 import { removeKernel } from '../../runtime/features/install/remove-kernel';
+import { type CommandModule, parsed } from '../command-module';
 
-const cleanFlags = z.object({ keep: z.string().optional(), pretend: z.boolean().optional(), running: z.string().optional() });
+const cleanFlags = z.object({
+	keep: z.string().optional(),
+	pretend: z.boolean().optional(),
+	running: z.string().optional(),
+});
 
 export const cleanCommand: CommandModule = {
 	register(program, run) {
@@ -21,7 +25,10 @@ export const cleanCommand: CommandModule = {
 			.action(
 				run(async (context, input) => {
 					const flags = parsed(cleanFlags, input.options);
-					const ctx = createRuntimeContext({ ...context, config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }) });
+					const ctx = createRuntimeContext({
+						...context,
+						config: () => context.config(flags.keep === undefined ? {} : { keepKernels: flags.keep }),
+					});
 					// A kernel whose installation an interrupted emerge deferred counts once it is in /boot.
 					if (!flags.pretend) {
 						assertBootMounted(ctx, 'dist-kernel clean');

@@ -1,8 +1,8 @@
 // `dist-kernel doctor [--json]`: problems that would bite at the next reboot, each with its fix; exit 1 on errors.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { renderFindings, runDoctor } from '../../runtime/features/doctor/run-doctor';
+import { type CommandModule, parsed } from '../command-module';
 
 const doctorFlags = z.object({ json: z.boolean().optional(), running: z.string().optional() });
 

@@ -2,16 +2,16 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import * as z from 'zod';
-import { loadConfig, renderDefaultConfig, type ConfigOverrides } from '../../config/load';
+import { type ConfigOverrides, loadConfig, renderDefaultConfig } from '../../config/load';
+import { RUNTIME_BIN, RUNTIME_PACKAGE } from '../../config/runtime-package';
 import { configSchema, toKebab } from '../../config/schema';
 import { usageError } from '../../lib/errors';
+import { isDirectory } from '../../lib/path-kind';
 import { underRoot } from '../../lib/root';
-import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { assertSafePath, printable } from '../../lib/validate';
+import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { type CommandModule, parsed } from '../command-module';
 import { VERSION } from '../version';
-import { isDirectory } from '../../lib/path-kind';
-import { RUNTIME_BIN, RUNTIME_PACKAGE } from '../../config/runtime-package';
 
 /** Configuration keys that can be given on the command line of `generate` (same names as in the file). */
 const CONFIG_FLAGS = ['kernelPackages', 'repositories', 'overlayDir', 'maintainerEmail', 'maintainerName'] as const;
@@ -50,14 +50,18 @@ export const generateCommand: CommandModule = {
 				const location = locateProgram();
 
 				let root = context.root;
-				let outputDir: string | undefined = flags.output === undefined ? undefined : resolve(assertSafePath(resolve(flags.output), '--output'));
+				let outputDir: string | undefined =
+					flags.output === undefined ? undefined : resolve(assertSafePath(resolve(flags.output), '--output'));
 				if (location.checkout && !rootGiven && outputDir === undefined) {
 					root = location.checkout.sampleRoot;
 					outputDir = location.checkout.overlay;
-					context.logger.info(`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`);
+					context.logger.info(
+						`source checkout: generating ${outputDir} from the sample tree ${root} (give --root or --output to choose)`,
+					);
 				}
 
-				if (!isDirectory(root)) throw usageError('input.root', `Expected --root to be an existing directory, got \`${printable(root)}\``);
+				if (!isDirectory(root))
+					throw usageError('input.root', `Expected --root to be an existing directory, got \`${printable(root)}\``);
 
 				const overrides: ConfigOverrides = {};
 				for (const key of CONFIG_FLAGS) if (flags[key] !== undefined) overrides[key] = flags[key];
@@ -80,20 +84,29 @@ export const generateCommand: CommandModule = {
 				});
 
 				const { logger } = context;
-				logger.info(`kernel versions: ${result.versions.join(' ') || '(none)'} (from ${result.repositories.join(', ') || 'no repository'})`);
-				const differences = [...result.written.map((p) => `changed: ${p}`), ...result.removed.map((p) => `stale:   ${p}`)];
+				logger.info(
+					`kernel versions: ${result.versions.join(' ') || '(none)'} (from ${result.repositories.join(', ') || 'no repository'})`,
+				);
+				const differences = [
+					...result.written.map((p) => `changed: ${p}`),
+					...result.removed.map((p) => `stale:   ${p}`),
+				];
 				if (check) {
 					if (differences.length === 0) {
 						logger.info(`overlay is up to date: ${outputDir} (${result.unchanged} files)`);
 						return 0;
 					}
 					const verb = context.dryRun && !flags.check ? 'would change' : 'differs from a fresh generate';
-					logger[flags.check ? 'error' : 'info'](`overlay ${verb}: ${outputDir}\n${differences.map((d) => `  ${d}`).join('\n')}`);
+					logger[flags.check ? 'error' : 'info'](
+						`overlay ${verb}: ${outputDir}\n${differences.map((d) => `  ${d}`).join('\n')}`,
+					);
 					return flags.check ? 1 : 0;
 				}
 				for (const path of result.written) logger.info(`wrote ${path}`);
 				for (const path of result.removed) logger.info(`removed ${path}`);
-				logger.info(`overlay ${outputDir}: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged`);
+				logger.info(
+					`overlay ${outputDir}: ${result.written.length} written, ${result.removed.length} removed, ${result.unchanged} unchanged`,
+				);
 				return 0;
 			}),
 		);

@@ -2,10 +2,10 @@
 // into a kernel package's image directory during src_install (the /etc/portage/env hook `dist-kernel setup
 // --build-host` writes calls it), so binary packages carry it and clients run no dracut.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
+import { usageError } from '../../lib/errors';
 import { createRuntimeContext } from '../../runtime/context';
 import { buildGenericImage, type GenericKind } from '../../runtime/features/generic-image/build-generic-image';
-import { usageError } from '../../lib/errors';
+import { type CommandModule, parsed } from '../command-module';
 
 const kvArgument = z.tuple([z.string().optional()]);
 const genericImageFlags = z.object({ destdir: z.string(), kind: z.string().optional() });
@@ -30,7 +30,8 @@ export const genericImageCommand: CommandModule = {
 						return 0;
 					}
 					const generic = GENERIC_KINDS.find((k) => k === kind);
-					if (!generic) throw usageError('generic-image.kind', `Expected \`--kind\` to be initramfs or uki, got \`${kind}\``);
+					if (!generic)
+						throw usageError('generic-image.kind', `Expected \`--kind\` to be initramfs or uki, got \`${kind}\``);
 					await buildGenericImage(ctx, { destdir: flags.destdir, kv, kind: generic });
 					return 0;
 				}),

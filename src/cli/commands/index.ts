@@ -1,17 +1,17 @@
 // Every command of the program, in help order. Each lives in its own file.
 import type { CommandModule } from '../command-module';
-import { generateCommand } from './generate';
-import { installCommand } from './install';
-import { removeCommand } from './remove';
-import { initramfsCommand } from './initramfs';
-import { pluginCommand } from './plugin';
-import { statusCommand } from './status';
-import { doctorCommand } from './doctor';
-import { modulesCommand } from './modules';
-import { setupCommand } from './setup';
 import { cleanCommand } from './clean';
-import { postsyncCommand } from './postsync';
+import { doctorCommand } from './doctor';
+import { generateCommand } from './generate';
 import { genericImageCommand } from './generic-image';
+import { initramfsCommand } from './initramfs';
+import { installCommand } from './install';
+import { modulesCommand } from './modules';
+import { pluginCommand } from './plugin';
+import { postsyncCommand } from './postsync';
+import { removeCommand } from './remove';
+import { setupCommand } from './setup';
+import { statusCommand } from './status';
 import { verifyCommand } from './verify';
 
 export const commands: CommandModule[] = [

@@ -1,12 +1,12 @@
 // `dist-kernel initramfs KV [--package CAT/PF]`: rebuild only the initramfs (or the UKI) of an installed kernel
 // (dist-kernel_reinstall_initramfs, linux-mod-r1_pkg_postinst). --package lets the coalescing logic defer it.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
-import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
+import { completePending } from '../../runtime/features/install/complete-pending';
 import { regenerateInitramfs } from '../../runtime/features/install/install-kernel';
 import { validateInstallRequest } from '../../runtime/features/install/pipeline';
+import { type CommandModule, parsed } from '../command-module';
 
 const kvArgument = z.tuple([z.string()]);
 const initramfsFlags = z.object({ package: z.string().optional() });

@@ -1,15 +1,19 @@
 // `dist-kernel install KV [--image PATH] [--package CAT/PF]`: the kernel install pipeline (kernel-install.eclass
 // pkg_postinst / pkg_config): initramfs or UKI, then the install backend.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
-import { completePending } from '../../runtime/features/install/complete-pending';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
+import { completePending } from '../../runtime/features/install/complete-pending';
 import { installKernel } from '../../runtime/features/install/install-kernel';
 import { validateInstallRequest } from '../../runtime/features/install/pipeline';
+import { type CommandModule, parsed } from '../command-module';
 
 const kvArgument = z.tuple([z.string()]);
-const installFlags = z.object({ image: z.string().optional(), package: z.string().optional(), force: z.boolean().optional() });
+const installFlags = z.object({
+	image: z.string().optional(),
+	package: z.string().optional(),
+	force: z.boolean().optional(),
+});
 
 export const installCommand: CommandModule = {
 	register(program, run) {

@@ -1,9 +1,9 @@
 // `dist-kernel modules rebuild [--pretend]`: rebuild stale module packages Portage will not rebuild by itself.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
-import { rebuildModules } from '../../runtime/features/modules/rebuild-modules';
 import { rebuildWithoutPackage } from '../../runtime/features/install/removed-package';
+import { rebuildModules } from '../../runtime/features/modules/rebuild-modules';
+import { type CommandModule, parsed } from '../command-module';
 
 const modulesFlags = z.object({ pretend: z.boolean().optional() });
 const packageArgument = z.tuple([z.string()]);
@@ -24,7 +24,9 @@ export const modulesCommand: CommandModule = {
 			);
 		modules
 			.command('removed')
-			.description("rebuild every image that holds the modules of CAT/PF, which is being removed (linux-mod-r1's pkg_postrm)")
+			.description(
+				"rebuild every image that holds the modules of CAT/PF, which is being removed (linux-mod-r1's pkg_postrm)",
+			)
 			.argument('<cat/pf>', 'the package being removed (${CATEGORY}/${PF})')
 			.action(
 				run(async (context, input) => {

@@ -1,11 +1,11 @@
 // `dist-kernel plugin dist-kernel add KV ENTRY_DIR IMAGE [INITRD…]` / `… remove KV ENTRY_DIR`: the body of our
 // kernel-install(8) plugin. Quiet unless KERNEL_INSTALL_VERBOSE=1 (or --verbose); warnings always show.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
 import type { Logger } from '../../lib/log';
 import { createRuntimeContext } from '../../runtime/context';
 import { runKernelInstallPlugin } from '../../runtime/features/install/kernel-install-plugin';
-import { decidePluginNoOp, pluginVerbose, type PluginInvocation } from '../../runtime/features/install/plugin-decision';
+import { decidePluginNoOp, type PluginInvocation, pluginVerbose } from '../../runtime/features/install/plugin-decision';
+import { type CommandModule, parsed } from '../command-module';
 
 function quietUnless(verbose: boolean, logger: Logger): Logger {
 	if (verbose) return logger;

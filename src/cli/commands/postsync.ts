@@ -1,9 +1,9 @@
 // `dist-kernel postsync REPO SYNC_URI LOCATION`: what /etc/portage/repo.postsync.d/dist-kernel runs after a sync.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
-import { regenerateOverlay } from '../regenerate-overlay';
 import { createRuntimeContext } from '../../runtime/context';
 import { parsePostsyncArgs, runPostsync } from '../../runtime/features/postsync/run-postsync';
+import { type CommandModule, parsed } from '../command-module';
+import { regenerateOverlay } from '../regenerate-overlay';
 
 const postsyncArguments = z.tuple([z.string(), z.string(), z.string()]);
 

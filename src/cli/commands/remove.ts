@@ -1,12 +1,13 @@
 // `dist-kernel remove KV [--package CAT/PF]`: remove the kernel's boot files (kernel-install.eclass pkg_postrm).
-import { assertKernelVersion } from '../../lib/validate';
+
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
-import { completePending } from '../../runtime/features/install/complete-pending';
+import { assertKernelVersion } from '../../lib/validate';
 import { assertBootMounted } from '../../runtime/boot/transaction/mount-guard';
 import { createRuntimeContext } from '../../runtime/context';
+import { completePending } from '../../runtime/features/install/complete-pending';
 import { validatePackage } from '../../runtime/features/install/pipeline';
 import { removeKernel } from '../../runtime/features/install/remove-kernel';
+import { type CommandModule, parsed } from '../command-module';
 
 const kvArgument = z.tuple([z.string()]);
 const removeFlags = z.object({ package: z.string().optional(), force: z.boolean().optional() });

@@ -1,10 +1,10 @@
 // `dist-kernel setup [--eclass-overrides|--no-eclass-overrides] [--main-repo NAME] [--undo]`.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
-import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
-import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
 import { runSetup } from '../../runtime/features/setup/run-setup';
 import { undoSetup } from '../../runtime/features/setup/undo-setup';
+import { installedVirtuals } from '../../runtime/portage/vdb/installed-virtuals';
+import { type CommandModule, parsed } from '../command-module';
+import { readReposConfSources, regenerateOverlay } from '../regenerate-overlay';
 
 const setupFlags = z.object({
 	eclassOverrides: z.boolean().optional(),
@@ -41,7 +41,12 @@ export const setupCommand: CommandModule = {
 							buildHost: flags.buildHost,
 							reposConf: () => sources,
 							generate: async (config) => {
-								await regenerateOverlay(root, config, logger, installedVirtuals(root, logger).map((v) => v.pv));
+								await regenerateOverlay(
+									root,
+									config,
+									logger,
+									installedVirtuals(root, logger).map((v) => v.pv),
+								);
 							},
 						},
 					);

@@ -1,11 +1,11 @@
 // `dist-kernel status [--json] [--running KV]`: kernels, running kernel, default entry, stale module packages.
 import * as z from 'zod';
-import { type CommandModule, parsed } from '../command-module';
 import { createRuntimeContext } from '../../runtime/context';
 import { completePendingQuietly } from '../../runtime/features/install/complete-pending';
 import { collectStatus } from '../../runtime/features/status/collect-status';
 import { renderStatus } from '../../runtime/features/status/render-status';
 import { collectSecureBoot } from '../../runtime/images/secureboot/secureboot-status';
+import { type CommandModule, parsed } from '../command-module';
 
 const statusFlags = z.object({ json: z.boolean().optional(), running: z.string().optional() });
 
@@ -21,7 +21,10 @@ export const statusCommand: CommandModule = {
 					const opts = parsed(statusFlags, input.options);
 					const ctx = createRuntimeContext(context);
 					await completePendingQuietly(ctx);
-					const report = { ...collectStatus(ctx, opts.running === undefined ? {} : { running: opts.running }), secureBoot: await collectSecureBoot(ctx) };
+					const report = {
+						...collectStatus(ctx, opts.running === undefined ? {} : { running: opts.running }),
+						secureBoot: await collectSecureBoot(ctx),
+					};
 					process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatus(report));
 					return 0;
 				}),

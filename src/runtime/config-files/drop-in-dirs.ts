@@ -18,5 +18,8 @@ export function listDropIns(dirs: readonly string[], suffix: string): string[] {
 			chosen.set(name, join(dir, name));
 		}
 	}
-	return [...chosen.keys()].sort().map((name) => chosen.get(name)!).filter(isFile);
+	return [...chosen.keys()]
+		.sort()
+		.map((name) => chosen.get(name)!)
+		.filter(isFile);
 }

@@ -1,7 +1,7 @@
 // Effective values of shell configuration (dracut.conf, install.conf): bash sources the files exactly as the
 // tool itself would, then prints `declare -p`, which parsers/bash-declare.ts reads back. Never regexes.
 import { DistKernelError } from '../../lib/errors';
-import { parseDeclareOutput, type BashValue } from '../../parsers/bash-declare';
+import { type BashValue, parseDeclareOutput } from '../../parsers/bash-declare';
 import type { RuntimeContext } from '../context';
 import { assertTrusted } from './trust';
 
@@ -33,18 +33,28 @@ export async function sourceBashVariables(
 	names: readonly string[],
 ): Promise<Map<string, BashValue>> {
 	for (const file of files) assertTrusted(file.path, file.shown);
-	for (const name of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DistKernelError('bash.name', `invalid variable name: ${name}`);
-	const result = await ctx.exec('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'dist-kernel-source', names.join(' '), ...files.map((f) => f.path)], {
-		cleanEnv: true,
-		env: { LC_ALL: 'C' },
-		allowFailure: true,
-		timeout: 60_000,
-	});
+	for (const name of names)
+		if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+			throw new DistKernelError('bash.name', `invalid variable name: ${name}`);
+	const result = await ctx.exec(
+		'bash',
+		['--norc', '--noprofile', '-c', SCRIPT, 'dist-kernel-source', names.join(' '), ...files.map((f) => f.path)],
+		{
+			cleanEnv: true,
+			env: { LC_ALL: 'C' },
+			allowFailure: true,
+			timeout: 60_000,
+		},
+	);
 	if (result.exitCode !== 0) {
-		throw new DistKernelError('config.shell', `reading shell configuration failed: ${files.map((f) => f.shown).join(' ')}`, {
-			exitCode: 2,
-			details: result.stderr,
-		});
+		throw new DistKernelError(
+			'config.shell',
+			`reading shell configuration failed: ${files.map((f) => f.shown).join(' ')}`,
+			{
+				exitCode: 2,
+				details: result.stderr,
+			},
+		);
 	}
 	return parseDeclareOutput(result.stdout);
 }

@@ -18,7 +18,9 @@ describe('assertTrusted', () => {
 		root = makeTempRoot();
 		const file = root.write('/etc/dracut.conf.d/10.conf', 'x=1\n');
 		chmodSync(file, 0o666);
-		expect(() => assertTrusted(file, '/etc/dracut.conf.d/10.conf')).toThrow('/etc/dracut.conf.d/10.conf is writable by every user (mode 0666)');
+		expect(() => assertTrusted(file, '/etc/dracut.conf.d/10.conf')).toThrow(
+			'/etc/dracut.conf.d/10.conf is writable by every user (mode 0666)',
+		);
 	});
 
 	it('refuses a file owned by another user and a group-writable file of a non-root group', () => {
@@ -37,6 +39,8 @@ describe('assertTrusted', () => {
 		mkdirSync(root.path('/etc/kernel/postinst.d'), { recursive: true });
 		const file = root.write('/etc/kernel/postinst.d/hook', '#!/bin/sh\n', 0o755);
 		chmodSync(root.path('/etc/kernel/postinst.d'), 0o777);
-		expect(() => assertTrusted(file, '/etc/kernel/postinst.d/hook')).toThrow(/directory not protected from other users: \/etc\/kernel\/postinst.d is writable by every user/);
+		expect(() => assertTrusted(file, '/etc/kernel/postinst.d/hook')).toThrow(
+			/directory not protected from other users: \/etc\/kernel\/postinst.d is writable by every user/,
+		);
 	});
 });

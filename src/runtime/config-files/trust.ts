@@ -1,6 +1,6 @@
 // Admin configuration here is bash that we (as root) let bash source, so a file or directory any non-root user
 // can write is a privilege escalation: refuse it, naming the file and its mode.
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DistKernelError } from '../../lib/errors';
 
@@ -11,7 +11,8 @@ function describeMode(stats: Stats): string {
 /** Group-writable is fine when the group is root (gid 0), as for /etc on most systems. */
 function untrustedReason(stats: Stats): string | undefined {
 	if (stats.uid !== 0 && stats.uid !== process.getuid?.()) return `owned by uid ${stats.uid}`;
-	if (stats.mode & 0o002 && !(stats.isDirectory() && stats.mode & 0o1000)) return `writable by every user (mode ${describeMode(stats)})`;
+	if (stats.mode & 0o002 && !(stats.isDirectory() && stats.mode & 0o1000))
+		return `writable by every user (mode ${describeMode(stats)})`;
 	if (stats.mode & 0o020 && stats.gid !== 0) return `writable by group ${stats.gid} (mode ${describeMode(stats)})`;
 	return undefined;
 }
@@ -31,20 +32,28 @@ export function assertTrusted(path: string, shown: string = path): void {
 	}
 	const reason = untrustedReason(stats);
 	if (reason) {
-		throw new DistKernelError('trust.unsafe', `refusing configuration not protected from other users: ${shown} is ${reason}`, {
-			exitCode: 2,
-			hint: `run \`chmod go-w ${shown}\` (and \`chown root\` it) after checking its content`,
-		});
+		throw new DistKernelError(
+			'trust.unsafe',
+			`refusing configuration not protected from other users: ${shown} is ${reason}`,
+			{
+				exitCode: 2,
+				hint: `run \`chmod go-w ${shown}\` (and \`chown root\` it) after checking its content`,
+			},
+		);
 	}
 	const parent = dirname(path);
 	if (parent !== path) {
 		const parentStats = statSync(parent);
 		const parentReason = untrustedReason(parentStats);
 		if (parentReason) {
-			throw new DistKernelError('trust.unsafe', `refusing configuration in a directory not protected from other users: ${dirname(shown)} is ${parentReason}`, {
-				exitCode: 2,
-				hint: `run \`chmod go-w ${dirname(shown)}\` after checking its content`,
-			});
+			throw new DistKernelError(
+				'trust.unsafe',
+				`refusing configuration in a directory not protected from other users: ${dirname(shown)} is ${parentReason}`,
+				{
+					exitCode: 2,
+					hint: `run \`chmod go-w ${dirname(shown)}\` after checking its content`,
+				},
+			);
 		}
 	}
 }

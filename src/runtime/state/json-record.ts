@@ -1,6 +1,6 @@
 // Every record the runtime keeps lives under one directory, as JSON checked by a zod schema on the way in and
 // written atomically (a temporary file beside it, fsynced, renamed) on the way out.
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { writeFileAtomic } from '../../lib/atomic-write';
@@ -52,7 +52,11 @@ export function recordOrUndefined<T>(read: RecordRead<T>): T | undefined {
 /** Writes `data` as tab-indented JSON, atomically, creating the directory (0755) when needed. */
 export function writeRecord(path: string, data: unknown, options: { mode?: number } = {}): void {
 	mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-	writeFileAtomic(path, `${JSON.stringify(data, null, '\t')}\n`, options.mode === undefined ? {} : { mode: options.mode });
+	writeFileAtomic(
+		path,
+		`${JSON.stringify(data, null, '\t')}\n`,
+		options.mode === undefined ? {} : { mode: options.mode },
+	);
 }
 
 export function removeRecord(path: string): void {

@@ -43,7 +43,8 @@ export function readPending(root: string, kv: string): PendingWork | undefined {
 	const read = readRecord(recordPath(root, 'pending', kv), pendingSchema);
 	if (read.state === 'missing') return undefined;
 	// An unreadable record still means work is owed: rebuild the image to be safe.
-	if (read.state !== 'ok') return { kv, kind: 'install', requestedBy: [], waitingFor: [], since: new Date(0).toISOString() };
+	if (read.state !== 'ok')
+		return { kv, kind: 'install', requestedBy: [], waitingFor: [], since: new Date(0).toISOString() };
 	const { owner, ...data } = read.data;
 	if (data.kv !== kv) return undefined;
 	return { ...data, kv, ...(owner ? { owner } : {}) };

@@ -12,7 +12,11 @@ const rescueSchema = z.object({
 	kv: z.string().refine(isKernelVersion),
 	layout: z.string(),
 	// Only absolute paths that stay where they point are kept (the record is read as root).
-	files: z.array(z.unknown()).transform((files) => files.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && !f.split('/').includes('..'))),
+	files: z
+		.array(z.unknown())
+		.transform((files) =>
+			files.filter((f): f is string => typeof f === 'string' && f.startsWith('/') && !f.split('/').includes('..')),
+		),
 	builtAt: z.string().catch(''),
 });
 

@@ -29,7 +29,10 @@ export function readSetupRecord(root: string): SetupRecord | undefined {
 		case 'unreadable':
 			throw new DistKernelError('setup.record', `cannot read the setup record: ${path}`, { cause: read.error });
 		case 'invalid':
-			throw new DistKernelError('setup.record', `invalid setup record: ${path}`, { details: read.details, ...(read.error === undefined ? {} : { cause: read.error }) });
+			throw new DistKernelError('setup.record', `invalid setup record: ${path}`, {
+				details: read.details,
+				...(read.error === undefined ? {} : { cause: read.error }),
+			});
 		case 'ok':
 			return read.data;
 	}

@@ -1,7 +1,15 @@
 // The last verification of each kernel, for status/doctor: /var/lib/dist-kernel/verify/<KV>.json, atomic.
 import * as z from 'zod';
 import { isKernelVersion } from '../../lib/validate';
-import { readRecord, recordNames, recordOrUndefined, recordPath, removeRecord, statePath, writeRecord } from './json-record';
+import {
+	readRecord,
+	recordNames,
+	recordOrUndefined,
+	recordPath,
+	removeRecord,
+	statePath,
+	writeRecord,
+} from './json-record';
 
 export const VERIFY_STATE_DIR = statePath('verify');
 

@@ -1,7 +1,7 @@
 // Built-in backend: the layout's files (install.conf `layout`, compat by default) written by us, nothing else run.
 import type { RuntimeContext } from '../../context';
-import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
 import type { Backend } from '../files/types';
+import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
 
 export function builtinBackend(ctx: RuntimeContext): Backend {
 	return {

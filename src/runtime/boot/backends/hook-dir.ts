@@ -1,13 +1,13 @@
 // installkernel-style hook directories (/etc/kernel/postinst.d …): executables run in name order with
 // `KV IMAGE`; exit 77 stops the rest (as kernel-install(8) and installkernel define), anything else non-zero fails.
 import { accessSync, constants, statSync } from 'node:fs';
-import { systemView } from '../../../lib/root';
 import { DistKernelError, EXIT_SKIP_REST } from '../../../lib/errors';
+import { systemView } from '../../../lib/root';
+import { listDropIns } from '../../config-files/drop-in-dirs';
+import { assertTrusted } from '../../config-files/trust';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { listDropIns } from '../../config-files/drop-in-dirs';
 import { PIPELINE_ENV } from './pipeline-env';
-import { assertTrusted } from '../../config-files/trust';
 
 /** run-parts' rule: skip backup and package-manager leftovers. */
 function isHookName(path: string): boolean {
@@ -15,7 +15,10 @@ function isHookName(path: string): boolean {
 	return /^[A-Za-z0-9_.-]+$/.test(name) && !/(~|\.dpkg-[a-z]+|\.rpm[a-z]+|\.cfg\d*|\.bak)$/.test(name);
 }
 
-export function listHooks(ctx: Pick<RuntimeContext, 'root'>, phase: 'preinst' | 'postinst' | 'prerm' | 'postrm'): string[] {
+export function listHooks(
+	ctx: Pick<RuntimeContext, 'root'>,
+	phase: 'preinst' | 'postinst' | 'prerm' | 'postrm',
+): string[] {
 	const dirs = [`/etc/kernel/${phase}.d`, `/usr/lib/kernel/${phase}.d`].map((d) => systemPath(ctx, d));
 	for (const dir of dirs) assertTrusted(dir, systemView(ctx.root, dir));
 	return listDropIns(dirs, '').filter((path) => {
@@ -29,7 +32,12 @@ export function listHooks(ctx: Pick<RuntimeContext, 'root'>, phase: 'preinst' | 
 	});
 }
 
-export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst' | 'prerm' | 'postrm', args: readonly string[], extraEnv: Record<string, string> = {}): Promise<void> {
+export async function runHooks(
+	ctx: RuntimeContext,
+	phase: 'preinst' | 'postinst' | 'prerm' | 'postrm',
+	args: readonly string[],
+	extraEnv: Record<string, string> = {},
+): Promise<void> {
 	for (const hook of listHooks(ctx, phase)) {
 		assertTrusted(hook, systemView(ctx.root, hook));
 		const shown = systemView(ctx.root, hook);
@@ -55,9 +63,13 @@ export async function runHooks(ctx: RuntimeContext, phase: 'preinst' | 'postinst
 		}
 		if (result.exitCode !== 0) {
 			end(false);
-			throw new DistKernelError('hook.failed', `kernel ${phase} hook failed with exit code ${result.exitCode}: ${shown}`, {
-				details: (result.stderr || result.stdout).trimEnd().split('\n').slice(-20).join('\n'),
-			});
+			throw new DistKernelError(
+				'hook.failed',
+				`kernel ${phase} hook failed with exit code ${result.exitCode}: ${shown}`,
+				{
+					details: (result.stderr || result.stdout).trimEnd().split('\n').slice(-20).join('\n'),
+				},
+			);
 		}
 		end(true);
 	}

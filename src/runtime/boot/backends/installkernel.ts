@@ -4,17 +4,22 @@
 import { join } from 'node:path';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
+import type { Backend, KernelArtifacts } from '../files/types';
 import { planFor } from '../layouts/install-layout';
+import { checkLayout, installWithLayout, listWithLayout, removeWithLayout } from '../layouts/layout-backend';
 import { fileName } from '../layouts/layout-plan';
 import type { ResolvedLayout } from '../layouts/resolve-layout';
 import { listHooks, runHooks } from './hook-dir';
-import type { Backend, KernelArtifacts } from '../files/types';
 
 /** Disk path of the installed image, what installkernel passes to postinst.d hooks. */
 function installedImage(ctx: RuntimeContext, resolved: ResolvedLayout, artifacts: KernelArtifacts): string {
 	const image = planFor(ctx, resolved, artifacts).files.find((f) => f.from === 'image')!;
-	const base = image.place === 'esp' ? resolved.places.esp : image.place === 'bootRoot' ? resolved.places.bootRoot : resolved.places.boot;
+	const base =
+		image.place === 'esp'
+			? resolved.places.esp
+			: image.place === 'bootRoot'
+				? resolved.places.bootRoot
+				: resolved.places.boot;
 	return join(systemPath(ctx, base ?? '/boot'), ...image.dir, fileName(image, artifacts.kv));
 }
 

@@ -4,21 +4,21 @@
 import { copyFileSync, linkSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { Layout } from '../../../parsers/install-conf';
-import { kernelInstallPaths } from '../layouts/layout-plan';
-import { writeInstallLog, writesOwnLog } from '../install-log/write-install-log';
 import { DistKernelError } from '../../../lib/errors';
 import { systemView } from '../../../lib/root';
 import { isKernelVersion } from '../../../lib/validate';
+import type { Layout } from '../../../parsers/install-conf';
+import { assertTrusted } from '../../config-files/trust';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot } from '../../context';
-import { assertTrusted } from '../../config-files/trust';
+import type { Backend, InstalledKernel, KernelArtifacts } from '../files/types';
+import { writeInstallLog, writesOwnLog } from '../install-log/write-install-log';
+import { kernelInstallPaths } from '../layouts/layout-plan';
+import { type KernelInstallSettings, readKernelInstallSettings } from '../settings/kernel-install-settings';
 import { checkSpace } from '../transaction/space';
 import { resolveBootDir } from '../transaction/target-dir';
 import { BootTransaction } from '../transaction/transaction';
-import { readKernelInstallSettings, type KernelInstallSettings } from '../settings/kernel-install-settings';
 import { PIPELINE_ENV } from './pipeline-env';
-import type { Backend, InstalledKernel, KernelArtifacts } from '../files/types';
 
 /** The plugin that writes each layout's files: systemd's own, or installkernel-gentoo's 90-compat. */
 export const LAYOUT_PLUGINS: Partial<Record<Layout, { plugin: string; from: string }>> = {
@@ -37,37 +37,59 @@ export function assertLayoutPlugin(ctx: Pick<RuntimeContext, 'root'>, settings: 
 	const needed = LAYOUT_PLUGINS[settings.layout];
 	if (!needed || settings.plugins.some((p) => basename(p) === needed.plugin)) return;
 	const source = settings.installConfFile ? systemView(ctx.root, settings.installConfFile) : 'detected';
-	throw new DistKernelError('layout.unsupported', `layout=${settings.layout} (${source}) cannot be installed by this kernel-install: no ${needed.plugin} plugin`, {
-		details: `kernel-install runs: ${settings.plugins.map((p) => basename(p)).join(' ') || '(no plugins)'}`,
-		hint: `install ${needed.from}, or set install-backend = builtin in /etc/dist-kernel/dist-kernel.conf (it writes layout=${settings.layout} itself); nothing was written`,
-	});
+	throw new DistKernelError(
+		'layout.unsupported',
+		`layout=${settings.layout} (${source}) cannot be installed by this kernel-install: no ${needed.plugin} plugin`,
+		{
+			details: `kernel-install runs: ${settings.plugins.map((p) => basename(p)).join(' ') || '(no plugins)'}`,
+			hint: `install ${needed.from}, or set install-backend = builtin in /etc/dist-kernel/dist-kernel.conf (it writes layout=${settings.layout} itself); nothing was written`,
+		},
+	);
 }
 
 /** Every path kernel-install's plugins (systemd's and Gentoo's 90-compat) may create for this version. */
-export function kernelInstallTargets(bootRootDisk: string, settings: KernelInstallSettings, kv: string, bootDisk?: string): string[] {
+export function kernelInstallTargets(
+	bootRootDisk: string,
+	settings: KernelInstallSettings,
+	kv: string,
+	bootDisk?: string,
+): string[] {
 	const token = settings.entryToken;
-	const layoutPaths = kernelInstallPaths(settings.layout, { kv, id: token, vendorName: settings.vendorName, entryToken: token }).map(({ place, path }) =>
-		join(place === 'boot' ? (bootDisk ?? bootRootDisk) : bootRootDisk, ...path),
-	);
-	return [...new Set([
-		...layoutPaths,
-		join(bootRootDisk, token, kv),
-		join(bootRootDisk, 'loader', 'entries', `${token}-${kv}.conf`),
-		join(bootRootDisk, 'EFI', 'Linux', `${token}-${kv}.efi`),
-		join(bootRootDisk, `vmlinuz-${kv}`),
-		join(bootRootDisk, `initramfs-${kv}.img`),
-		join(bootRootDisk, `System.map-${kv}`),
-		join(bootRootDisk, `config-${kv}`),
-	])];
+	const layoutPaths = kernelInstallPaths(settings.layout, {
+		kv,
+		id: token,
+		vendorName: settings.vendorName,
+		entryToken: token,
+	}).map(({ place, path }) => join(place === 'boot' ? (bootDisk ?? bootRootDisk) : bootRootDisk, ...path));
+	return [
+		...new Set([
+			...layoutPaths,
+			join(bootRootDisk, token, kv),
+			join(bootRootDisk, 'loader', 'entries', `${token}-${kv}.conf`),
+			join(bootRootDisk, 'EFI', 'Linux', `${token}-${kv}.efi`),
+			join(bootRootDisk, `vmlinuz-${kv}`),
+			join(bootRootDisk, `initramfs-${kv}.img`),
+			join(bootRootDisk, `System.map-${kv}`),
+			join(bootRootDisk, `config-${kv}`),
+		]),
+	];
 }
 
-export function kernelInstallEnv(ctx: Pick<RuntimeContext, 'root' | 'verbose'>, settings: KernelInstallSettings, bootRootDisk: string): Record<string, string> {
+export function kernelInstallEnv(
+	ctx: Pick<RuntimeContext, 'root' | 'verbose'>,
+	settings: KernelInstallSettings,
+	bootRootDisk: string,
+): Record<string, string> {
 	const env: Record<string, string> = { [PIPELINE_ENV]: '1' };
 	if (isLiveRoot(ctx)) return env;
 	if (settings.plugins.length === 0) {
-		throw new DistKernelError('kernel-install.no-plugins', `kernel-install has no plugins under ${ctx.root}: nothing would install the kernel`, {
-			hint: 'install plugins into /usr/lib/kernel/install.d of the root, or set install-backend to builtin',
-		});
+		throw new DistKernelError(
+			'kernel-install.no-plugins',
+			`kernel-install has no plugins under ${ctx.root}: nothing would install the kernel`,
+			{
+				hint: 'install plugins into /usr/lib/kernel/install.d of the root, or set install-backend to builtin',
+			},
+		);
 	}
 	env['KERNEL_INSTALL_CONF_ROOT'] = settings.confRoot;
 	env['BOOT_ROOT'] = bootRootDisk;
@@ -86,7 +108,12 @@ async function prepare(ctx: RuntimeContext) {
 }
 
 async function runKernelInstall(ctx: RuntimeContext, args: string[], env: Record<string, string>): Promise<void> {
-	if (ctx.dryRun) ctx.logger.info(`(dry run) environment: ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+	if (ctx.dryRun)
+		ctx.logger.info(
+			`(dry run) environment: ${Object.entries(env)
+				.map(([k, v]) => `${k}=${v}`)
+				.join(' ')}`,
+		);
 	await ctx.exec('kernel-install', [...(ctx.verbose ? ['--verbose'] : []), ...args], {
 		env,
 		mutates: true,
@@ -104,7 +131,9 @@ export function kernelInstallBackend(ctx: RuntimeContext): Backend {
 		install: async (artifacts: KernelArtifacts) => {
 			const { settings, bootRootDisk, env } = await prepare(ctx);
 			assertLayoutPlugin(ctx, settings);
-			ctx.logger.debug(`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`);
+			ctx.logger.debug(
+				`kernel-install: layout=${settings.layout} BOOT_ROOT=${settings.bootRoot} entry-token=${settings.entryToken}`,
+			);
 			if (!ctx.dryRun) {
 				const bytes = statSync(artifacts.image).size + (artifacts.initrd ? statSync(artifacts.initrd).size : 0);
 				checkSpace([{ dir: bootRootDisk, bytes, shown: settings.bootRoot }]);
@@ -156,7 +185,11 @@ export function kernelInstallBackend(ctx: RuntimeContext): Backend {
  * kernel-install's 90-loaderentry names the initrd in the entry directory after the file it is given: passed as
  * `initrd`, it gets the name Gentoo's 52-dracut and dracut's 50-dracut give it.
  */
-async function withInitrdNamedInitrd<T>(ctx: Pick<RuntimeContext, 'dryRun'>, initrd: string | undefined, fn: (initrd: string | undefined) => Promise<T>): Promise<T> {
+async function withInitrdNamedInitrd<T>(
+	ctx: Pick<RuntimeContext, 'dryRun'>,
+	initrd: string | undefined,
+	fn: (initrd: string | undefined) => Promise<T>,
+): Promise<T> {
 	if (!initrd || basename(initrd) === 'initrd') return fn(initrd);
 	if (ctx.dryRun) return fn(join(dirname(initrd), 'initrd'));
 	const dir = mkdtempSync(join(tmpdir(), 'dist-kernel-initrd.'));
@@ -174,11 +207,22 @@ async function withInitrdNamedInitrd<T>(ctx: Pick<RuntimeContext, 'dryRun'>, ini
 }
 
 /** Files kernel-install left for this version (the entry directory expanded), as system paths. */
-function existingTargets(ctx: Pick<RuntimeContext, 'root'>, bootRootDisk: string, settings: KernelInstallSettings, kv: string, bootDisk?: string): string[] {
+function existingTargets(
+	ctx: Pick<RuntimeContext, 'root'>,
+	bootRootDisk: string,
+	settings: KernelInstallSettings,
+	kv: string,
+	bootDisk?: string,
+): string[] {
 	const files: string[] = [];
 	for (const path of kernelInstallTargets(bootRootDisk, settings, kv, bootDisk)) {
 		try {
-			if (statSync(path).isDirectory()) files.push(...readdirSync(path).sort().map((name) => join(path, name)));
+			if (statSync(path).isDirectory())
+				files.push(
+					...readdirSync(path)
+						.sort()
+						.map((name) => join(path, name)),
+				);
 			else files.push(path);
 		} catch {
 			// Not created for this layout.
@@ -192,7 +236,11 @@ export function withoutTries(id: string): string {
 	return id.replace(/\+\d+(?:-\d+)?$/, '');
 }
 
-function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, bootRootDisk: string, settings: KernelInstallSettings): InstalledKernel[] {
+function listKernelInstallKernels(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun'>,
+	bootRootDisk: string,
+	settings: KernelInstallSettings,
+): InstalledKernel[] {
 	const bootDisk = resolveBootDir(ctx, '/boot');
 	const versions = new Set<string>();
 	const names = (dir: string) => {
@@ -205,11 +253,13 @@ function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, 
 	for (const name of names(join(bootRootDisk, settings.entryToken))) if (isKernelVersion(name)) versions.add(name);
 	const prefix = `${settings.entryToken}-`;
 	for (const name of names(join(bootRootDisk, 'loader', 'entries'))) {
-		const kv = name.startsWith(prefix) && name.endsWith('.conf') ? withoutTries(name.slice(prefix.length, -'.conf'.length)) : '';
+		const kv =
+			name.startsWith(prefix) && name.endsWith('.conf') ? withoutTries(name.slice(prefix.length, -'.conf'.length)) : '';
 		if (isKernelVersion(kv)) versions.add(kv);
 	}
 	for (const name of names(join(bootRootDisk, 'EFI', 'Linux'))) {
-		const kv = name.startsWith(prefix) && name.endsWith('.efi') ? withoutTries(name.slice(prefix.length, -'.efi'.length)) : '';
+		const kv =
+			name.startsWith(prefix) && name.endsWith('.efi') ? withoutTries(name.slice(prefix.length, -'.efi'.length)) : '';
 		if (isKernelVersion(kv)) versions.add(kv);
 	}
 	// installkernel-gentoo's 90-compat: /boot/kernel-KV (compat, grub), BOOT_ROOT/EFI/<NAME>/kernel-KV.efi (efistub).
@@ -217,6 +267,9 @@ function listKernelInstallKernels(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, 
 		const kv = /^kernel-(.+?)(?:\.efi)?$/.exec(name)?.[1] ?? '';
 		if (isKernelVersion(kv) && !kv.startsWith('0-rescue') && !/[.-]old$/.test(kv)) versions.add(kv);
 	}
-	return [...versions].sort().map((kv) => ({ kv, backend: 'kernel-install' as const, files: existingTargets(ctx, bootRootDisk, settings, kv, bootDisk) }));
+	return [...versions].sort().map((kv) => ({
+		kv,
+		backend: 'kernel-install' as const,
+		files: existingTargets(ctx, bootRootDisk, settings, kv, bootDisk),
+	}));
 }
-

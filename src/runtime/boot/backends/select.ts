@@ -4,11 +4,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
+import type { Backend, BackendName, InstalledKernel } from '../files/types';
+import { kernelInstallConfigured, readKernelInstallSettings } from '../settings/kernel-install-settings';
 import { builtinBackend } from './builtin';
 import { installkernelBackend } from './installkernel';
 import { kernelInstallBackend } from './kernel-install';
-import { kernelInstallConfigured, readKernelInstallSettings } from '../settings/kernel-install-settings';
-import type { Backend, BackendName, InstalledKernel } from '../files/types';
 
 export interface BackendChoice {
 	name: BackendName;
@@ -33,12 +33,18 @@ export async function chooseBackend(ctx: RuntimeContext): Promise<BackendChoice>
 	if (kernelInstall) {
 		const settings = await readKernelInstallSettings(ctx);
 		if (kernelInstallConfigured(settings)) {
-			return { name: 'kernel-install', reason: settings.installConfFile ? `${kernelInstall} with an install.conf` : `${kernelInstall} with a BLS layout in ${settings.bootRoot}` };
+			return {
+				name: 'kernel-install',
+				reason: settings.installConfFile
+					? `${kernelInstall} with an install.conf`
+					: `${kernelInstall} with a BLS layout in ${settings.bootRoot}`,
+			};
 		}
 	}
 	const installkernel = INSTALLKERNEL_PROGRAMS.find((p) => existsSync(systemPath(ctx, p)));
 	if (installkernel) return { name: 'installkernel', reason: `${installkernel} is installed` };
-	if (nonEmptyDir(systemPath(ctx, '/etc/kernel/postinst.d'))) return { name: 'installkernel', reason: '/etc/kernel/postinst.d has hooks' };
+	if (nonEmptyDir(systemPath(ctx, '/etc/kernel/postinst.d')))
+		return { name: 'installkernel', reason: '/etc/kernel/postinst.d has hooks' };
 	return { name: 'builtin', reason: 'neither kernel-install nor installkernel is set up' };
 }
 

@@ -36,7 +36,11 @@ describe('findBootFiles', () => {
 		tmp.write('/boot/vmlinuz-6.1.12-gentoo-dist', 'other');
 		mkdirSync(tmp.path('/boot/lost+found'));
 		const files = findBootFiles(tmp.root, kv);
-		expect(files.kernels.map((f) => f.path).sort()).toEqual([`/boot/efi/EFI/Gentoo/vmlinuz-${kv}.efi`, `/boot/vmlinuz-${kv}`, `/efi/gentoo/${kv}/linux`]);
+		expect(files.kernels.map((f) => f.path).sort()).toEqual([
+			`/boot/efi/EFI/Gentoo/vmlinuz-${kv}.efi`,
+			`/boot/vmlinuz-${kv}`,
+			`/efi/gentoo/${kv}/linux`,
+		]);
 		expect(files.initrds.map((f) => f.path).sort()).toEqual([`/boot/initramfs-${kv}.img`, `/efi/gentoo/${kv}/initrd`]);
 		expect(files.ukis).toEqual([]);
 	});

@@ -1,7 +1,7 @@
 // Finds what is installed for a kernel release in the boot partitions, whatever layout put it there:
 // compat (/boot/vmlinuz-KV + initramfs-KV.img), BLS ($BOOT/<token>/<KV>/linux + initrd), efistub
 // (ESP/EFI/<name>/vmlinuz-KV.efi), UKI (ESP/EFI/Linux/<token>-KV*.efi). Read-only.
-import { closeSync, openSync, readSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, type Dirent, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemView, underRoot } from '../../../lib/root';
 import { readPeSections } from '../../../parsers/pe-sections';
@@ -52,7 +52,12 @@ function peHead(fullPath: string): string[] {
 	}
 }
 
-function walk(dir: string, depth: number, visit: (full: string, entry: Dirent, parents: string[]) => void, parents: string[] = []): void {
+function walk(
+	dir: string,
+	depth: number,
+	visit: (full: string, entry: Dirent, parents: string[]) => void,
+	parents: string[] = [],
+): void {
 	let entries: Dirent[];
 	try {
 		entries = readdirSync(dir, { withFileTypes: true });
@@ -100,8 +105,7 @@ export function findBootFiles(root: string, kv: string): BootFiles {
 				const sections = peHead(full);
 				if (sections.includes('.linux') && sections.includes('.initrd')) found.ukis.push(file);
 				else found.kernels.push(file);
-			}
-			else if (/^(?:initrd|initramfs)/.test(name)) found.initrds.push(file);
+			} else if (/^(?:initrd|initramfs)/.test(name)) found.initrds.push(file);
 			else if (name.endsWith('.efi')) {
 				const sections = peHead(full);
 				if (sections.includes('.linux') && sections.includes('.initrd')) found.ukis.push(file);

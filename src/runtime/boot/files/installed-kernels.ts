@@ -4,8 +4,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { underRoot } from '../../../lib/root';
 import { isKernelVersion } from '../../../lib/validate';
-import type { InstalledKernel } from './types';
 import { findBootFiles } from './boot-files';
+import type { InstalledKernel } from './types';
 
 export const MODULES_DIR = '/lib/modules';
 
@@ -39,7 +39,9 @@ function containsModule(dir: string): boolean {
 
 function moduleDirs(root: string): string[] {
 	try {
-		return readdirSync(underRoot(root, MODULES_DIR)).filter((kv) => isKernelVersion(kv) && statSync(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory());
+		return readdirSync(underRoot(root, MODULES_DIR)).filter(
+			(kv) => isKernelVersion(kv) && statSync(underRoot(root, `${MODULES_DIR}/${kv}`)).isDirectory(),
+		);
 	} catch {
 		return [];
 	}
@@ -56,7 +58,8 @@ export function listKernelsOnDisk(root: string, installed: readonly InstalledKer
 		const bootFiles = [...files].filter((f) => mtime(underRoot(root, f)) > 0).sort();
 		const dir = join(underRoot(root, MODULES_DIR), kv);
 		const hasModuleDir = moduleDirs(root).includes(kv);
-		const installedAt = bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir);
+		const installedAt =
+			bootFiles.length > 0 ? Math.max(...bootFiles.map((f) => mtime(underRoot(root, f)))) : mtime(dir);
 		out.push({ kv, bootFiles, installedAt, hasModuleDir, hasModules: hasModuleDir && containsModule(dir) });
 	}
 	return out;

@@ -38,7 +38,8 @@ function field(value: string | undefined, unset = 'notset'): string {
 /** installkernel strips "$BOOT_ROOT/" from the paths. */
 function relativeTo(bootRoot: string | undefined, path: string | undefined): string {
 	if (!path) return 'unknown';
-	if (bootRoot && bootRoot !== '/' && path.startsWith(`${bootRoot}/`)) return field(path.slice(bootRoot.length + 1), 'unknown');
+	if (bootRoot && bootRoot !== '/' && path.startsWith(`${bootRoot}/`))
+		return field(path.slice(bootRoot.length + 1), 'unknown');
 	return field(path, 'unknown');
 }
 

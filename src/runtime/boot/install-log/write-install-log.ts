@@ -16,7 +16,11 @@ export function writesOwnLog(paths: readonly string[]): boolean {
 	return paths.some((p) => /(^|\/)\d*-?write-log(\.install)?$/.test(p));
 }
 
-export function writeInstallLog(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>, record: Omit<InstallLogRecord, 'date'>, date = new Date()): void {
+export function writeInstallLog(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>,
+	record: Omit<InstallLogRecord, 'date'>,
+	date = new Date(),
+): void {
 	const line = formatInstallLogLine({ ...record, date });
 	if (ctx.dryRun) {
 		ctx.logger.info(`(dry run) would append to ${INSTALL_LOG}: ${line.replace(/\t/g, ' ')}`);

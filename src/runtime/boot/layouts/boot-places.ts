@@ -4,9 +4,9 @@
 // kernel-install-settings.ts). All system paths, resolved under --root by the caller.
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isDirectory } from '../../../lib/path-kind';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { isDirectory } from '../../../lib/path-kind';
 
 /** installkernel's candidates, in its order (a later match wins, as its loop does). */
 export const ESP_CANDIDATES = ['/boot/EFI', '/boot/efi', '/boot', '/efi'] as const;

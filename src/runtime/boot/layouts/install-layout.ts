@@ -5,14 +5,14 @@ import { dirname, relative } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
-import type { BootTransaction } from '../transaction/transaction';
 import type { KernelArtifacts } from '../files/types';
-import { readKernelCmdline } from '../settings/kernel-cmdline';
 import { inChroot } from '../settings/in-chroot';
-import { planLayout, type LayoutPlan, type Source } from './layout-plan';
+import { readKernelCmdline } from '../settings/kernel-cmdline';
+import type { BootTransaction } from '../transaction/transaction';
+import { type LayoutPlan, planLayout, type Source } from './layout-plan';
 import { loaderEntryText } from './loader-entry';
 import type { ResolvedLayout } from './resolve-layout';
-import { writeLayout, type PlaceDirs } from './write-layout';
+import { type PlaceDirs, writeLayout } from './write-layout';
 
 const MICROCODE = ['intel', 'amd'] as const;
 
@@ -20,9 +20,14 @@ export function placeDirs(resolved: ResolvedLayout): PlaceDirs {
 	return { boot: resolved.places.boot, esp: resolved.places.esp, bootRoot: resolved.places.bootRoot };
 }
 
-export function planFor(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, artifacts: KernelArtifacts): LayoutPlan {
+export function planFor(
+	ctx: Pick<RuntimeContext, 'root'>,
+	resolved: ResolvedLayout,
+	artifacts: KernelArtifacts,
+): LayoutPlan {
 	// installkernel copies /boot/{intel,amd}-uc.img along only where the boot loader cannot reach /boot (efistub).
-	const microcode = resolved.layout === 'efistub' ? MICROCODE.filter((cpu) => existsSync(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
+	const microcode =
+		resolved.layout === 'efistub' ? MICROCODE.filter((cpu) => existsSync(systemPath(ctx, `/boot/${cpu}-uc.img`))) : [];
 	return planLayout(resolved.layout, resolved.names, {
 		initrd: artifacts.initrd !== undefined,
 		uki: artifacts.uki,
@@ -50,14 +55,26 @@ export function blsOptions(ctx: Pick<RuntimeContext, 'root'>): string {
 	const configured = readKernelCmdline(ctx);
 	if (configured) return configured.value;
 	if (isLiveRoot(ctx) && !inChroot()) {
-		return readFileSync('/proc/cmdline', 'utf8').split(/\s+/).filter((arg) => arg && !arg.startsWith('BOOT_IMAGE=') && !arg.startsWith('initrd=')).join(' ');
+		return readFileSync('/proc/cmdline', 'utf8')
+			.split(/\s+/)
+			.filter((arg) => arg && !arg.startsWith('BOOT_IMAGE=') && !arg.startsWith('initrd='))
+			.join(' ');
 	}
-	throw new DistKernelError('chroot.cmdline', 'no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system', {
-		hint: 'write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host\'s /proc/cmdline would be wrong',
-	});
+	throw new DistKernelError(
+		'chroot.cmdline',
+		'no kernel command line for the boot entry: /etc/kernel/cmdline is missing, and this is not the running system',
+		{
+			hint: "write the command line the installed system boots with (e.g. root=UUID=… ro) into /etc/kernel/cmdline; the build host's /proc/cmdline would be wrong",
+		},
+	);
 }
 
-export function installLayout(ctx: RuntimeContext, t: BootTransaction, resolved: ResolvedLayout, artifacts: KernelArtifacts): string[] {
+export function installLayout(
+	ctx: RuntimeContext,
+	t: BootTransaction,
+	resolved: ResolvedLayout,
+	artifacts: KernelArtifacts,
+): string[] {
 	const kv = artifacts.kv;
 	let plan = planFor(ctx, resolved, artifacts);
 	const places = placeDirs(resolved);
@@ -65,8 +82,11 @@ export function installLayout(ctx: RuntimeContext, t: BootTransaction, resolved:
 	if (artifacts.initrdOnly && !artifacts.uki) {
 		const image = plan.files.find((f) => f.from === 'image')!;
 		const base = places[image.place];
-		const imagePath = base ? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ''}`].join('/')) : undefined;
-		if (imagePath && existsSync(imagePath)) plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === 'initrd') };
+		const imagePath = base
+			? systemPath(ctx, [base, ...image.dir, image.fixedName ?? `${image.stem}-${kv}${image.suffix ?? ''}`].join('/'))
+			: undefined;
+		if (imagePath && existsSync(imagePath))
+			plan = { layout: plan.layout, files: plan.files.filter((f) => f.from === 'initrd') };
 	}
 	const files: Partial<Record<Source, string>> = { image: artifacts.image };
 	if (artifacts.initrd) files.initrd = artifacts.initrd;

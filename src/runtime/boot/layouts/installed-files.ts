@@ -3,14 +3,14 @@
 // rescue image (0-rescue-<machine-id>) is nobody's version.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isKernelVersion } from '../../../lib/validate';
 import { systemView } from '../../../lib/root';
+import { isKernelVersion } from '../../../lib/validate';
 import type { Layout } from '../../../parsers/install-conf';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
 import type { BackendName, InstalledKernel } from '../files/types';
 import { findEsp } from './boot-places';
-import { fileName, isEntryOf, oldName, planLayout, type LayoutNames, type Place } from './layout-plan';
+import { fileName, isEntryOf, type LayoutNames, oldName, type Place, planLayout } from './layout-plan';
 import type { ResolvedLayout } from './resolve-layout';
 
 const LAYOUTS_WITH_FILES: readonly Layout[] = ['compat', 'efistub', 'uki', 'bls'];
@@ -26,8 +26,18 @@ function exists(path: string): boolean {
 }
 
 /** Every place a layout may have used, as system paths (an ESP per subdirectory, as installkernel looks). */
-function placesFor(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, layout: Layout, names: LayoutNames): Record<Place, string | undefined> {
-	const esp = layout === 'uki' ? findEsp(ctx, ['Linux']) : layout === 'efistub' ? findEsp(ctx, [names.vendorName]) : resolved.places.esp;
+function placesFor(
+	ctx: Pick<RuntimeContext, 'root'>,
+	resolved: ResolvedLayout,
+	layout: Layout,
+	names: LayoutNames,
+): Record<Place, string | undefined> {
+	const esp =
+		layout === 'uki'
+			? findEsp(ctx, ['Linux'])
+			: layout === 'efistub'
+				? findEsp(ctx, [names.vendorName])
+				: resolved.places.esp;
 	return { boot: resolved.places.boot, esp, bootRoot: resolved.places.bootRoot };
 }
 
@@ -54,7 +64,8 @@ export function layoutFilesOf(ctx: Pick<RuntimeContext, 'root'>, resolved: Resol
 		}
 		if (plan.entry) {
 			const entries = systemPath(ctx, [places.bootRoot!, ...plan.entry.dir].join('/'));
-			for (const name of listDir(entries)) if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join(entries, name));
+			for (const name of listDir(entries))
+				if (isEntryOf(name, resolved.names.entryToken, kv)) found.add(join(entries, name));
 		}
 	}
 	return [...found].filter(exists);
@@ -71,27 +82,41 @@ function listDir(dir: string): string[] {
 function versionFrom(name: string, prefix: string, suffix: string): string | undefined {
 	if (!name.startsWith(prefix) || !name.endsWith(suffix)) return undefined;
 	const kv = name.slice(prefix.length, name.length - suffix.length);
-	if (!isKernelVersion(kv) || kv.startsWith(RESCUE_PREFIX) || kv.endsWith('-old') || kv.endsWith('.old')) return undefined;
+	if (!isKernelVersion(kv) || kv.startsWith(RESCUE_PREFIX) || kv.endsWith('-old') || kv.endsWith('.old'))
+		return undefined;
 	return kv;
 }
 
 /** Installed kernel versions found in any layout's place, with their files as system paths. */
-export function listLayoutKernels(ctx: Pick<RuntimeContext, 'root'>, resolved: ResolvedLayout, backend: BackendName): InstalledKernel[] {
+export function listLayoutKernels(
+	ctx: Pick<RuntimeContext, 'root'>,
+	resolved: ResolvedLayout,
+	backend: BackendName,
+): InstalledKernel[] {
 	const kvs = new Set<string>();
 	const add = (kv: string | undefined) => kv && kvs.add(kv);
 	for (const name of listDir(systemPath(ctx, '/boot'))) add(versionFrom(name, 'vmlinuz-', ''));
 	const ukiEsp = findEsp(ctx, ['Linux']);
-	if (ukiEsp) for (const name of listDir(systemPath(ctx, `${ukiEsp}/EFI/Linux`))) add(versionFrom(name, `${resolved.names.id}-`, '.efi'));
+	if (ukiEsp)
+		for (const name of listDir(systemPath(ctx, `${ukiEsp}/EFI/Linux`)))
+			add(versionFrom(name, `${resolved.names.id}-`, '.efi'));
 	const stubEsp = findEsp(ctx, [resolved.names.vendorName]);
-	if (stubEsp) for (const name of listDir(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`))) add(versionFrom(name, 'vmlinuz-', '.efi'));
-	for (const name of listDir(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`))) add(versionFrom(name, '', ''));
+	if (stubEsp)
+		for (const name of listDir(systemPath(ctx, `${stubEsp}/EFI/${resolved.names.vendorName}`)))
+			add(versionFrom(name, 'vmlinuz-', '.efi'));
+	for (const name of listDir(systemPath(ctx, `${resolved.places.bootRoot}/${resolved.names.entryToken}`)))
+		add(versionFrom(name, '', ''));
 	return [...kvs].sort().map((kv) => ({
 		kv,
 		backend,
 		files: layoutFilesOf(ctx, resolved, kv)
 			.flatMap((p) => {
 				try {
-					return lstatSync(p).isDirectory() ? listDir(p).sort().map((n) => join(p, n)) : [p];
+					return lstatSync(p).isDirectory()
+						? listDir(p)
+								.sort()
+								.map((n) => join(p, n))
+						: [p];
 				} catch {
 					return [];
 				}

@@ -74,7 +74,13 @@ export function versionlessName(file: PlannedFile): string | undefined {
 	return file.keepsOld && file.stem ? `${file.stem}${file.suffix ?? ''}` : undefined;
 }
 
-function classicFiles(place: Place, dir: string[], inputs: LayoutInputs, imageSuffix: string, withInitrd: boolean): PlannedFile[] {
+function classicFiles(
+	place: Place,
+	dir: string[],
+	inputs: LayoutInputs,
+	imageSuffix: string,
+	withInitrd: boolean,
+): PlannedFile[] {
 	const files: PlannedFile[] = [];
 	// Files no boot needs first; then the initramfs and, last, the image: boot loaders key on the image, and the
 	// pair a boot needs is swapped by two adjacent renames.
@@ -91,35 +97,81 @@ export function planLayout(layout: Layout, names: LayoutNames, inputs: LayoutInp
 		case 'grub': {
 			// A UKI installed in place of the kernel keeps the empty initramfs beside it (no other generator adds one).
 			const files = classicFiles('boot', [], inputs, '', inputs.initrd);
-			const stale: PlannedFile = { place: 'boot', dir: [], from: 'initrd', stem: 'initramfs', suffix: '.img', keepsOld: true };
+			const stale: PlannedFile = {
+				place: 'boot',
+				dir: [],
+				from: 'initrd',
+				stem: 'initramfs',
+				suffix: '.img',
+				keepsOld: true,
+			};
 			return { layout, files, ...(inputs.initrd ? {} : { staleInitrd: stale }) };
 		}
 		case 'efistub': {
 			const dir = ['EFI', names.vendorName];
 			const files = classicFiles('esp', dir, inputs, '.efi', inputs.initrd && !inputs.uki);
 			// installkernel copies /boot/{intel,amd}-uc.img along for the firmware entry's initrd= arguments.
-			const microcode: PlannedFile[] = inputs.microcode.map((cpu) => ({ place: 'esp', dir, from: `microcode-${cpu}` as Source, fixedName: `${cpu}-uc.img`, keepsOld: false }));
+			const microcode: PlannedFile[] = inputs.microcode.map((cpu) => ({
+				place: 'esp',
+				dir,
+				from: `microcode-${cpu}` as Source,
+				fixedName: `${cpu}-uc.img`,
+				keepsOld: false,
+			}));
 			const image = files.pop()!;
-			const stale: PlannedFile = { place: 'esp', dir, from: 'initrd', stem: 'initramfs', suffix: '.img', keepsOld: true };
-			return { layout, files: [...files, ...microcode, image], ...(inputs.initrd && !inputs.uki ? {} : { staleInitrd: stale }) };
+			const stale: PlannedFile = {
+				place: 'esp',
+				dir,
+				from: 'initrd',
+				stem: 'initramfs',
+				suffix: '.img',
+				keepsOld: true,
+			};
+			return {
+				layout,
+				files: [...files, ...microcode, image],
+				...(inputs.initrd && !inputs.uki ? {} : { staleInitrd: stale }),
+			};
 		}
 		case 'uki': {
-			if (!inputs.uki) throw new DistKernelError('layout.needs-uki', `layout=uki installs a unified kernel image, and none was built for ${names.kv}`, { hint: 'set uki = yes in dist-kernel.conf (or uefi="yes" in dracut.conf)' });
-			return { layout, files: [{ place: 'esp', dir: ['EFI', 'Linux'], from: 'image', stem: names.id, suffix: '.efi', keepsOld: true }] };
+			if (!inputs.uki)
+				throw new DistKernelError(
+					'layout.needs-uki',
+					`layout=uki installs a unified kernel image, and none was built for ${names.kv}`,
+					{ hint: 'set uki = yes in dist-kernel.conf (or uefi="yes" in dracut.conf)' },
+				);
+			return {
+				layout,
+				files: [{ place: 'esp', dir: ['EFI', 'Linux'], from: 'image', stem: names.id, suffix: '.efi', keepsOld: true }],
+			};
 		}
 		case 'bls': {
 			const entryDir = [names.entryToken, names.kv];
 			const files: PlannedFile[] = [];
-			if (inputs.initrd && !inputs.uki) files.push({ place: 'bootRoot', dir: entryDir, from: 'initrd', fixedName: 'initrd', keepsOld: false });
+			if (inputs.initrd && !inputs.uki)
+				files.push({ place: 'bootRoot', dir: entryDir, from: 'initrd', fixedName: 'initrd', keepsOld: false });
 			files.push({ place: 'bootRoot', dir: entryDir, from: 'image', fixedName: 'linux', keepsOld: false });
 			const tries = names.tries === undefined ? '' : `+${names.tries}`;
-			return { layout, files, entry: { dir: ['loader', 'entries'], name: `${names.entryToken}-${names.kv}${tries}.conf`, entryDir, token: names.entryToken } };
+			return {
+				layout,
+				files,
+				entry: {
+					dir: ['loader', 'entries'],
+					name: `${names.entryToken}-${names.kv}${tries}.conf`,
+					entryDir,
+					token: names.entryToken,
+				},
+			};
 		}
 		case 'other':
-			throw new DistKernelError('layout.other', 'layout=other leaves the install to kernel-install plugins; dist-kernel cannot write it itself', {
-				exitCode: 2,
-				hint: 'set install-backend = kernel-install, or choose layout=compat, grub, bls, uki or efistub in install.conf',
-			});
+			throw new DistKernelError(
+				'layout.other',
+				'layout=other leaves the install to kernel-install plugins; dist-kernel cannot write it itself',
+				{
+					exitCode: 2,
+					hint: 'set install-backend = kernel-install, or choose layout=compat, grub, bls, uki or efistub in install.conf',
+				},
+			);
 	}
 }
 
@@ -134,7 +186,10 @@ export function kernelInstallPaths(layout: Layout, names: LayoutNames): { place:
 				{ place: 'boot', path: [`initramfs-${kv}.img`] },
 			];
 		case 'efistub':
-			return [`kernel-${kv}.efi`, `initramfs-${kv}.img`].map((name) => ({ place: 'bootRoot' as const, path: ['EFI', names.vendorName, name] }));
+			return [`kernel-${kv}.efi`, `initramfs-${kv}.img`].map((name) => ({
+				place: 'bootRoot' as const,
+				path: ['EFI', names.vendorName, name],
+			}));
 		case 'uki':
 			return [{ place: 'bootRoot', path: ['EFI', 'Linux', `${names.entryToken}-${kv}.efi`] }];
 		case 'bls':

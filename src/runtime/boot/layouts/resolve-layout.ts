@@ -1,14 +1,13 @@
-
 import { DistKernelError } from '../../../lib/errors';
-import { parseEntryToken, parseTries, parseVendorName, type Layout } from '../../../parsers/install-conf';
+import { readTextOrUndefined } from '../../../lib/read-file';
+import { type Layout, parseEntryToken, parseTries, parseVendorName } from '../../../parsers/install-conf';
 import { parseOsRelease } from '../../../parsers/os-release';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
 import { readKernelInstallSettings } from '../settings/kernel-install-settings';
-import { readInstallConf, type InstallConfRead } from '../settings/read-install-conf';
-import { findEsp, ESP_CANDIDATES } from './boot-places';
+import { type InstallConfRead, readInstallConf } from '../settings/read-install-conf';
+import { ESP_CANDIDATES, findEsp } from './boot-places';
 import type { LayoutNames } from './layout-plan';
-import { readTextOrUndefined } from '../../../lib/read-file';
 
 export interface ResolvedLayout {
 	layout: Layout;
@@ -22,13 +21,21 @@ export interface ResolvedLayout {
 	machineId: string | undefined;
 }
 
-
 export function readOsRelease(ctx: Pick<RuntimeContext, 'root'>): Record<string, string> {
-	return parseOsRelease(readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ?? readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ?? '');
+	return parseOsRelease(
+		readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ??
+			readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ??
+			'',
+	);
 }
 
 /** Names for `kv`; the vendor name is only checked when the efistub layout needs it (Debian's NAME has a '/'). */
-export function layoutNames(osRelease: Record<string, string>, entryToken: string, kv: string, layout: Layout): LayoutNames {
+export function layoutNames(
+	osRelease: Record<string, string>,
+	entryToken: string,
+	kv: string,
+	layout: Layout,
+): LayoutNames {
 	const id = parseEntryToken(osRelease['ID'] || 'linux', 'ID in os-release');
 	let vendorName = 'Linux';
 	try {
@@ -49,19 +56,39 @@ function espSubdir(layout: Layout, names: LayoutNames): string[] {
 	return layout === 'uki' ? ['Linux'] : [names.vendorName];
 }
 
-export async function resolveLayout(ctx: RuntimeContext, kv: string, options: { requireEsp?: boolean } = {}): Promise<ResolvedLayout> {
+export async function resolveLayout(
+	ctx: RuntimeContext,
+	kv: string,
+	options: { requireEsp?: boolean } = {},
+): Promise<ResolvedLayout> {
 	const installConf = await readInstallConf(ctx);
 	const layout = installConf.conf.layout ?? 'compat';
-	const source = installConf.conf.layout ? (ctx.env['INSTALLKERNEL_LAYOUT']?.trim() ? '$INSTALLKERNEL_LAYOUT' : installConf.file!) : 'default (no layout= in install.conf)';
+	const source = installConf.conf.layout
+		? ctx.env['INSTALLKERNEL_LAYOUT']?.trim()
+			? '$INSTALLKERNEL_LAYOUT'
+			: installConf.file!
+		: 'default (no layout= in install.conf)';
 	const settings = await readKernelInstallSettings(ctx, { tokenFallback: 'os-id' });
 	const osRelease = readOsRelease(ctx);
 	const names = { ...layoutNames(osRelease, settings.entryToken, kv, layout), ...readTries(ctx) };
 	const esp = layout === 'uki' || layout === 'efistub' ? findEsp(ctx, espSubdir(layout, names)) : findEsp(ctx, []);
 	if ((layout === 'uki' || layout === 'efistub') && !esp && options.requireEsp !== false) {
-		throw new DistKernelError('layout.no-esp', `layout=${layout} (${source}) needs the EFI system partition, and none was found`, {
-			details: `looked for an EFI directory in ${ESP_CANDIDATES.join(', ')} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
-			hint: `mount the ESP at /efi or /boot/efi (with its EFI directory), or set layout=compat in ${installConf.file ?? '/etc/kernel/install.conf'}; nothing was written`,
-		});
+		throw new DistKernelError(
+			'layout.no-esp',
+			`layout=${layout} (${source}) needs the EFI system partition, and none was found`,
+			{
+				details: `looked for an EFI directory in ${ESP_CANDIDATES.join(', ')} and for a vfat file system mounted at /efi, /boot/efi or /boot`,
+				hint: `mount the ESP at /efi or /boot/efi (with its EFI directory), or set layout=compat in ${installConf.file ?? '/etc/kernel/install.conf'}; nothing was written`,
+			},
+		);
 	}
-	return { layout, source, installConf, names, places: { boot: '/boot', esp, bootRoot: settings.bootRoot }, osRelease, machineId: settings.machineId };
+	return {
+		layout,
+		source,
+		installConf,
+		names,
+		places: { boot: '/boot', esp, bootRoot: settings.bootRoot },
+		osRelease,
+		machineId: settings.machineId,
+	};
 }

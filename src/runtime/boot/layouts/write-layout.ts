@@ -10,7 +10,16 @@ import type { RuntimeContext } from '../../context';
 import { checkSpace } from '../transaction/space';
 import { assertNotSymlink, bootFilePath, resolveBootDir } from '../transaction/target-dir';
 import type { BootTransaction } from '../transaction/transaction';
-import { fileName, isEntryOf, oldName, versionlessName, type LayoutPlan, type Place, type PlannedFile, type Source } from './layout-plan';
+import {
+	fileName,
+	isEntryOf,
+	type LayoutPlan,
+	oldName,
+	type Place,
+	type PlannedFile,
+	type Source,
+	versionlessName,
+} from './layout-plan';
 
 export type PlaceDirs = Record<Place, string | undefined>;
 
@@ -24,9 +33,19 @@ function kindOf(path: string): 'file' | 'link' | 'dir' | 'absent' {
 }
 
 /** Disk path of a directory below a place, created (and recorded for rollback) when missing. */
-export function layoutDir(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, t: BootTransaction | undefined, places: PlaceDirs, place: Place, dir: readonly string[]): string {
+export function layoutDir(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun'>,
+	t: BootTransaction | undefined,
+	places: PlaceDirs,
+	place: Place,
+	dir: readonly string[],
+): string {
 	const base = places[place];
-	if (!base) throw new DistKernelError('layout.no-place', `no ${place === 'esp' ? 'EFI system partition' : place} found for this layout`);
+	if (!base)
+		throw new DistKernelError(
+			'layout.no-place',
+			`no ${place === 'esp' ? 'EFI system partition' : place} found for this layout`,
+		);
 	let path = resolveBootDir(ctx, base);
 	for (const part of dir) {
 		path = bootFilePath(path, part);
@@ -35,7 +54,9 @@ export function layoutDir(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, t: BootT
 			t.protect(path);
 			mkdirSync(path, { mode: 0o755 });
 		} else if (!statSync(path).isDirectory()) {
-			throw new DistKernelError('layout.not-dir', `expected a directory, found a file: ${path}`, { hint: 'move it out of the way, then run again' });
+			throw new DistKernelError('layout.not-dir', `expected a directory, found a file: ${path}`, {
+				hint: 'move it out of the way, then run again',
+			});
 		}
 	}
 	return path;
@@ -47,7 +68,13 @@ interface Copy {
 }
 
 /** The version-less name: what installkernel's updatever() does with it, as transaction steps. */
-function refreshVersionless(t: BootTransaction, dir: string, file: PlannedFile, kv: string, newSource: string): string[] {
+function refreshVersionless(
+	t: BootTransaction,
+	dir: string,
+	file: PlannedFile,
+	kv: string,
+	newSource: string,
+): string[] {
 	const name = versionlessName(file);
 	if (!name) return [];
 	const path = join(dir, name);
@@ -85,14 +112,27 @@ export interface LayoutSources {
 }
 
 /** Space check, then every file through the transaction. Returns the system paths written. */
-export function writeLayout(ctx: RuntimeContext, t: BootTransaction, plan: LayoutPlan, places: PlaceDirs, kv: string, sources: LayoutSources): string[] {
+export function writeLayout(
+	ctx: RuntimeContext,
+	t: BootTransaction,
+	plan: LayoutPlan,
+	places: PlaceDirs,
+	kv: string,
+	sources: LayoutSources,
+): string[] {
 	const resolved = plan.files.map((file) => {
 		const source = sources.files[file.from];
 		if (!source) throw new DistKernelError('layout.source', `nothing to install as ${file.from} for ${kv}`);
 		return { file, source, dir: layoutDir(ctx, undefined, places, file.place, file.dir) };
 	});
 	if (!ctx.dryRun) {
-		checkSpace(resolved.map(({ dir, source, file }) => ({ dir: existingAncestor(dir), bytes: statSync(source).size * (file.keepsOld ? 2 : 1), shown: places[file.place] ?? dir })));
+		checkSpace(
+			resolved.map(({ dir, source, file }) => ({
+				dir: existingAncestor(dir),
+				bytes: statSync(source).size * (file.keepsOld ? 2 : 1),
+				shown: places[file.place] ?? dir,
+			})),
+		);
 	}
 	if (plan.staleInitrd) {
 		const stale = plan.staleInitrd;
@@ -111,12 +151,17 @@ export function writeLayout(ctx: RuntimeContext, t: BootTransaction, plan: Layou
 		written.push(target);
 	}
 	// The .old copies come first: staging reads every source before the first rename.
-	t.copyAll([...copies.filter((c) => !written.includes(c.target)), ...copies.filter((c) => written.includes(c.target))].map((c) => ({ ...c, mode: 0o644 })));
+	t.copyAll(
+		[...copies.filter((c) => !written.includes(c.target)), ...copies.filter((c) => written.includes(c.target))].map(
+			(c) => ({ ...c, mode: 0o644 }),
+		),
+	);
 	if (plan.entry && sources.entryText !== undefined) {
 		const dir = layoutDir(ctx, t, places, 'bootRoot', plan.entry.dir);
 		const target = bootFilePath(dir, plan.entry.name);
 		// An entry of this version under another boot-counting name (+3, +2-1) would be a second menu item.
-		for (const name of readdirOrEmpty(dir)) if (name !== plan.entry.name && isEntryOf(name, plan.entry.token, kv)) t.remove(bootFilePath(dir, name));
+		for (const name of readdirOrEmpty(dir))
+			if (name !== plan.entry.name && isEntryOf(name, plan.entry.token, kv)) t.remove(bootFilePath(dir, name));
 		t.write(target, sources.entryText);
 		written.push(target);
 	}

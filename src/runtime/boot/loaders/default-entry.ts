@@ -8,7 +8,6 @@ export interface DefaultEntry {
 	value: string;
 }
 
-
 export function findDefaultEntries(root: string): DefaultEntry[] {
 	const out: DefaultEntry[] = [];
 	for (const dir of ['/efi', '/boot', '/boot/efi']) {

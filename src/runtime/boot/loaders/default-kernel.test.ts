@@ -15,7 +15,9 @@ describe('defaultEntryKernels', () => {
 	});
 
 	it('does not take 6.1.1 for 6.1.12', () => {
-		expect([...defaultEntryKernels([entry('gentoo-6.1.12-gentoo-dist.conf')], ['6.1.1-gentoo-dist', '6.1.12-gentoo-dist'])]).toEqual(['6.1.12-gentoo-dist']);
+		expect([
+			...defaultEntryKernels([entry('gentoo-6.1.12-gentoo-dist.conf')], ['6.1.1-gentoo-dist', '6.1.12-gentoo-dist']),
+		]).toEqual(['6.1.12-gentoo-dist']);
 		expect([...defaultEntryKernels([entry('linux-6.1.12')], ['6.1.1'])]).toEqual([]);
 	});
 

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
-import { badName, demoteKernel, dropDemoted } from './keep-previous-default';
-import { withoutTries } from '../backends/kernel-install';
 import { keepInstalledImage } from '../../features/install/verify-step';
 import type { VerifyRecord } from '../../state/verify-record';
+import { withoutTries } from '../backends/kernel-install';
+import { badName, demoteKernel, dropDemoted } from './keep-previous-default';
 
 let temp: TempRoot | undefined;
 afterEach(() => temp?.cleanup());
@@ -12,7 +12,19 @@ afterEach(() => temp?.cleanup());
 const KV = '6.12.8-gentoo-dist';
 
 function failed(): VerifyRecord {
-	return { kv: KV, result: 'failed', at: '2026-12-03T10:00:00.000Z', kind: 'kernel', accel: 'tcg', seconds: 1, files: [], cmdline: '', fsType: 'ext4', log: '/var/log/dist-kernel/x.log', notes: [] };
+	return {
+		kv: KV,
+		result: 'failed',
+		at: '2026-12-03T10:00:00.000Z',
+		kind: 'kernel',
+		accel: 'tcg',
+		seconds: 1,
+		files: [],
+		cmdline: '',
+		fsType: 'ext4',
+		log: '/var/log/dist-kernel/x.log',
+		notes: [],
+	};
 }
 
 describe('keeping the previous default', () => {
@@ -32,11 +44,25 @@ describe('keeping the previous default', () => {
 		temp.write('/boot/loader/entries/gentoo-6.12.7-gentoo-dist.conf', 'linux /y\n');
 		temp.write(`/boot/loader/entries/gentoo-${KV}1.conf`, 'another kernel whose name only starts the same\n');
 		temp.write(`/efi/EFI/Linux/gentoo-${KV}.efi`, 'uki');
-		expect(demoteKernel(temp, KV).sort()).toEqual([`/boot/loader/entries/gentoo-${KV}+0-1.conf`, `/efi/EFI/Linux/gentoo-${KV}+0-1.efi`]);
-		expect(readdirSync(temp.path('/boot/loader/entries')).sort()).toEqual(['gentoo-6.12.7-gentoo-dist.conf', `gentoo-${KV}+0-1.conf`, `gentoo-${KV}1.conf`]);
+		expect(demoteKernel(temp, KV).sort()).toEqual([
+			`/boot/loader/entries/gentoo-${KV}+0-1.conf`,
+			`/efi/EFI/Linux/gentoo-${KV}+0-1.efi`,
+		]);
+		expect(readdirSync(temp.path('/boot/loader/entries')).sort()).toEqual([
+			'gentoo-6.12.7-gentoo-dist.conf',
+			`gentoo-${KV}+0-1.conf`,
+			`gentoo-${KV}1.conf`,
+		]);
 		temp.write(`/boot/loader/entries/gentoo-${KV}.conf`, 'linux /x\n');
-		expect(dropDemoted(temp, KV).sort()).toEqual([`/boot/loader/entries/gentoo-${KV}+0-1.conf`, `/efi/EFI/Linux/gentoo-${KV}+0-1.efi`]);
-		expect(readdirSync(temp.path('/boot/loader/entries')).sort()).toEqual(['gentoo-6.12.7-gentoo-dist.conf', `gentoo-${KV}.conf`, `gentoo-${KV}1.conf`]);
+		expect(dropDemoted(temp, KV).sort()).toEqual([
+			`/boot/loader/entries/gentoo-${KV}+0-1.conf`,
+			`/efi/EFI/Linux/gentoo-${KV}+0-1.efi`,
+		]);
+		expect(readdirSync(temp.path('/boot/loader/entries')).sort()).toEqual([
+			'gentoo-6.12.7-gentoo-dist.conf',
+			`gentoo-${KV}.conf`,
+			`gentoo-${KV}1.conf`,
+		]);
 	});
 
 	it('a failed new initramfs for an installed kernel leaves the installed image; a new kernel is installed (demoted)', () => {

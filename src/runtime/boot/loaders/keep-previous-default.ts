@@ -21,7 +21,10 @@ export function badName(name: string): string {
 function entryFiles(ctx: Pick<RuntimeContext, 'root'>, kv: string): string[] {
 	const out: string[] = [];
 	for (const base of BOOT_DIRS) {
-		for (const [sub, ext] of [['loader/entries', '.conf'], ['EFI/Linux', '.efi']] as const) {
+		for (const [sub, ext] of [
+			['loader/entries', '.conf'],
+			['EFI/Linux', '.efi'],
+		] as const) {
 			let dir: string;
 			try {
 				dir = underRoot(ctx.root, `${base}/${sub}`);

@@ -12,7 +12,8 @@ afterEach(() => tools.cleanup());
 function standIns(scripts: Record<string, string>): { env: NodeJS.ProcessEnv; log: () => string[] } {
 	tools = makeTempRoot('dk-bootloader-');
 	const log = tools.path('/calls.log');
-	for (const [name, body] of Object.entries(scripts)) tools.write(`/bin/${name}`, `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`, 0o755);
+	for (const [name, body] of Object.entries(scripts))
+		tools.write(`/bin/${name}`, `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`, 0o755);
 	return {
 		env: { ...process.env, PATH: `${tools.path('/bin')}:${process.env['PATH']}` },
 		log: () => {
@@ -56,7 +57,8 @@ describe('updateBootloaders', () => {
 
 	it('efibootmgr: replaces the entry of the version, never duplicating it', async () => {
 		const { env, log } = standIns({
-			efibootmgr: '[[ $# -eq 0 ]] && printf "BootCurrent: 0001\\nBoot0001* Windows\\tHD(1)\\nBoot0003* Gentoo 6.1.0\\tHD(1)\\n"; exit 0',
+			efibootmgr:
+				'[[ $# -eq 0 ]] && printf "BootCurrent: 0001\\nBoot0001* Windows\\tHD(1)\\nBoot0003* Gentoo 6.1.0\\tHD(1)\\n"; exit 0',
 			findmnt: 'echo "/efi /dev/nvme0n1p1 vfat"',
 			lsblk: 'echo "nvme0n1 1"',
 		});
@@ -75,7 +77,10 @@ describe('updateBootloaders', () => {
 		const { env, log } = standIns({ efibootmgr: 'exit 0', findmnt: 'echo "/ /dev/vda ext4"' });
 		const ctx = runtimeContext('/', { env, config: { bootloaders: ['efibootmgr'] } });
 		await updateBootloaders(ctx, { action: 'install', kv: '6.1.0', ukiImage: '/boot/vmlinuz-6.1.0' });
-		expect(log()).toEqual(['efibootmgr ', 'findmnt --noheadings --output TARGET,SOURCE,FSTYPE --target /boot/vmlinuz-6.1.0']);
+		expect(log()).toEqual([
+			'efibootmgr ',
+			'findmnt --noheadings --output TARGET,SOURCE,FSTYPE --target /boot/vmlinuz-6.1.0',
+		]);
 		expect(ctx.lines.join('\n')).toContain('/boot/vmlinuz-6.1.0 is not on an EFI system partition (/ is ext4)');
 	});
 });

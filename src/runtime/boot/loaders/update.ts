@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
+import { timed } from '../../../lib/timing';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
-import { timed } from '../../../lib/timing';
 
 export interface BootloaderEvent {
 	action: 'install' | 'remove';
@@ -17,7 +17,9 @@ export interface BootloaderEvent {
 }
 
 async function updateGrub(ctx: RuntimeContext): Promise<void> {
-	const cfg = ['/boot/grub/grub.cfg', '/boot/grub2/grub.cfg'].find((p) => existsSync(systemPath(ctx, p))) ?? '/boot/grub/grub.cfg';
+	const cfg =
+		['/boot/grub/grub.cfg', '/boot/grub2/grub.cfg'].find((p) => existsSync(systemPath(ctx, p))) ??
+		'/boot/grub/grub.cfg';
 	await ctx.exec('grub-mkconfig', ['-o', cfg], { mutates: true, timeout: 300_000 });
 }
 
@@ -34,28 +36,61 @@ function efiLoaderPath(espRelative: string): string {
 async function updateEfibootmgr(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
 	const label = `Gentoo ${event.kv}`;
 	const listing = await ctx.exec('efibootmgr', [], { timeout: 60_000 });
-	const existing = [...listing.stdout.matchAll(/^Boot([0-9A-Fa-f]{4})\*?\s+(.*?)(?:\t|$)/gm)].filter((m) => m[2]?.trim() === label).map((m) => m[1]!);
+	const existing = [...listing.stdout.matchAll(/^Boot([0-9A-Fa-f]{4})\*?\s+(.*?)(?:\t|$)/gm)]
+		.filter((m) => m[2]?.trim() === label)
+		.map((m) => m[1]!);
 	// Never touch BootOrder beyond what --create does, and never duplicate an entry.
-	for (const num of existing) await ctx.exec('efibootmgr', ['--quiet', '--delete-bootnum', '--bootnum', num], { mutates: true, timeout: 60_000 });
+	for (const num of existing)
+		await ctx.exec('efibootmgr', ['--quiet', '--delete-bootnum', '--bootnum', num], { mutates: true, timeout: 60_000 });
 	if (event.action === 'remove') return;
 	if (!event.ukiImage) {
-		ctx.logger.warn(`efibootmgr: kernel ${event.kv} is not a unified kernel image; no boot entry created (set uefi=yes in dracut)`);
+		ctx.logger.warn(
+			`efibootmgr: kernel ${event.kv} is not a unified kernel image; no boot entry created (set uefi=yes in dracut)`,
+		);
 		return;
 	}
-	const mount = (await ctx.exec('findmnt', ['--noheadings', '--output', 'TARGET,SOURCE,FSTYPE', '--target', event.ukiImage], { timeout: 30_000 })).stdout.trim().split(/\s+/);
+	const mount = (
+		await ctx.exec('findmnt', ['--noheadings', '--output', 'TARGET,SOURCE,FSTYPE', '--target', event.ukiImage], {
+			timeout: 30_000,
+		})
+	).stdout
+		.trim()
+		.split(/\s+/);
 	const [target = '/', source = '', fstype = ''] = mount;
 	if (fstype !== 'vfat') {
-		ctx.logger.warn(`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || 'unknown'}); no boot entry created`);
+		ctx.logger.warn(
+			`efibootmgr: ${event.ukiImage} is not on an EFI system partition (${target} is ${fstype || 'unknown'}); no boot entry created`,
+		);
 		return;
 	}
 	const espRelative = `/${relative(target, event.ukiImage)}`;
-	const parent = (await ctx.exec('lsblk', ['--noheadings', '--nodeps', '--output', 'PKNAME,PARTN', source], { timeout: 30_000 })).stdout.trim().split(/\s+/);
+	const parent = (
+		await ctx.exec('lsblk', ['--noheadings', '--nodeps', '--output', 'PKNAME,PARTN', source], { timeout: 30_000 })
+	).stdout
+		.trim()
+		.split(/\s+/);
 	const [disk, part] = parent;
-	if (!disk || !part) throw new DistKernelError('bootloader.esp', `cannot find the disk and partition of the ESP: ${target} (${source})`);
-	await ctx.exec('efibootmgr', ['--quiet', '--create', '--disk', `/dev/${disk}`, '--part', part, '--label', label, '--loader', efiLoaderPath(espRelative)], {
-		mutates: true,
-		timeout: 60_000,
-	});
+	if (!disk || !part)
+		throw new DistKernelError('bootloader.esp', `cannot find the disk and partition of the ESP: ${target} (${source})`);
+	await ctx.exec(
+		'efibootmgr',
+		[
+			'--quiet',
+			'--create',
+			'--disk',
+			`/dev/${disk}`,
+			'--part',
+			part,
+			'--label',
+			label,
+			'--loader',
+			efiLoaderPath(espRelative),
+		],
+		{
+			mutates: true,
+			timeout: 60_000,
+		},
+	);
 }
 
 export function updateBootloaders(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
@@ -63,10 +98,15 @@ export function updateBootloaders(ctx: RuntimeContext, event: BootloaderEvent): 
 }
 
 async function updateBootloadersNow(ctx: RuntimeContext, event: BootloaderEvent): Promise<void> {
-	const loaders = event.layout === 'grub' && !ctx.config.bootloaders.includes('grub') ? ['grub' as const, ...ctx.config.bootloaders] : ctx.config.bootloaders;
+	const loaders =
+		event.layout === 'grub' && !ctx.config.bootloaders.includes('grub')
+			? ['grub' as const, ...ctx.config.bootloaders]
+			: ctx.config.bootloaders;
 	if (loaders.length === 0) return;
 	if (!isLiveRoot(ctx)) {
-		ctx.logger.warn(`boot loader updates (${loaders.join(', ')}) skipped: they only run on the live system, not under --root ${ctx.root}`);
+		ctx.logger.warn(
+			`boot loader updates (${loaders.join(', ')}) skipped: they only run on the live system, not under --root ${ctx.root}`,
+		);
 		return;
 	}
 	for (const loader of loaders) {
@@ -80,7 +120,9 @@ async function updateBootloadersNow(ctx: RuntimeContext, event: BootloaderEvent)
 			end(false);
 			// The kernel is installed; a boot loader refresh failing must not undo that, but the admin must know.
 			if (!isDistKernelError(error)) throw error;
-			ctx.logger.warn(`${loader} update failed: ${error.message}\nrun it by hand after fixing the cause; the kernel files are installed`);
+			ctx.logger.warn(
+				`${loader} update failed: ${error.message}\nrun it by hand after fixing the cause; the kernel files are installed`,
+			);
 		}
 	}
 }

@@ -2,9 +2,9 @@
 // follow them ($KERNEL_INSTALL_CONF_ROOT is /etc/kernel here, then /usr/lib/kernel), else dracut's kernel_cmdline.
 import { readFileSync } from 'node:fs';
 import { systemView } from '../../../lib/root';
+import { assertTrusted } from '../../config-files/trust';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { assertTrusted } from '../../config-files/trust';
 
 export interface KernelCmdline {
 	value: string;
@@ -23,7 +23,10 @@ export function normalizeCmdline(text: string): string {
 		.join(' ');
 }
 
-export function readKernelCmdline(ctx: Pick<RuntimeContext, 'root'>, dracutCmdline?: string): KernelCmdline | undefined {
+export function readKernelCmdline(
+	ctx: Pick<RuntimeContext, 'root'>,
+	dracutCmdline?: string,
+): KernelCmdline | undefined {
 	for (const file of ['/etc/kernel/cmdline', '/usr/lib/kernel/cmdline']) {
 		const path = systemPath(ctx, file);
 		let content: string;

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { runtimeContext } from '../../../../test/runtime/runtime-context';
+import { kernelInstallEnv } from '../backends/kernel-install';
 import { chooseBackend } from '../backends/select';
 import { kernelInstallConfigured, readKernelInstallSettings } from './kernel-install-settings';
-import { kernelInstallEnv } from '../backends/kernel-install';
 
 let root: TempRoot;
 afterEach(() => root.cleanup());
@@ -23,7 +23,10 @@ describe('readKernelInstallSettings', () => {
 		const settings = await readKernelInstallSettings(runtimeContext(root.root));
 		expect(settings).toMatchObject({ layout: 'bls', bootRoot: '/efi', entryToken: 'gentoo', machineId: MACHINE_ID });
 		expect(settings.conf.initrdGenerator).toBe('dist-kernel');
-		expect(settings.plugins.map((p) => p.slice(root.root.length))).toEqual(['/etc/kernel/install.d/50-dist-kernel.install', '/usr/lib/kernel/install.d/90-loaderentry.install']);
+		expect(settings.plugins.map((p) => p.slice(root.root.length))).toEqual([
+			'/etc/kernel/install.d/50-dist-kernel.install',
+			'/usr/lib/kernel/install.d/90-loaderentry.install',
+		]);
 		expect(kernelInstallConfigured(settings)).toBe(true);
 	});
 
@@ -44,9 +47,12 @@ describe('readKernelInstallSettings', () => {
 		expect(kernelInstallConfigured(settings)).toBe(false);
 	});
 
-	it('systemd\'s shipped install.conf with every line commented out does not count as configured', async () => {
+	it("systemd's shipped install.conf with every line commented out does not count as configured", async () => {
 		root = makeTempRoot();
-		root.write('/usr/lib/kernel/install.conf', '# See kernel-install(8) for details.\n\n#layout=bls|other|...\n#initrd_generator=dracut|...\n');
+		root.write(
+			'/usr/lib/kernel/install.conf',
+			'# See kernel-install(8) for details.\n\n#layout=bls|other|...\n#initrd_generator=dracut|...\n',
+		);
 		root.write('/usr/bin/kernel-install', '#!/bin/sh\n', 0o755);
 		const settings = await readKernelInstallSettings(runtimeContext(root.root));
 		expect(settings.layout).toBe('other');
@@ -62,10 +68,15 @@ describe('chooseBackend', () => {
 		root.write('/usr/bin/kernel-install', '#!/bin/sh\n', 0o755);
 		expect((await chooseBackend(runtimeContext(root.root))).name).toBe('builtin');
 		root.write('/etc/kernel/postinst.d/zz-grub', '#!/bin/sh\n', 0o755);
-		expect(await chooseBackend(runtimeContext(root.root))).toEqual({ name: 'installkernel', reason: '/etc/kernel/postinst.d has hooks' });
+		expect(await chooseBackend(runtimeContext(root.root))).toEqual({
+			name: 'installkernel',
+			reason: '/etc/kernel/postinst.d has hooks',
+		});
 		root.write('/etc/kernel/install.conf', 'layout=compat\n');
 		expect((await chooseBackend(runtimeContext(root.root))).name).toBe('kernel-install');
-		expect((await chooseBackend(runtimeContext(root.root, { config: { installBackend: 'builtin' } }))).name).toBe('builtin');
+		expect((await chooseBackend(runtimeContext(root.root, { config: { installBackend: 'builtin' } }))).name).toBe(
+			'builtin',
+		);
 	});
 });
 
@@ -74,10 +85,14 @@ describe('kernelInstallEnv', () => {
 		root = makeTempRoot();
 		root.write('/etc/kernel/install.conf', 'layout=bls\n');
 		root.write('/etc/machine-id', `${MACHINE_ID}\n`);
-		for (const name of ['50-depmod.install', '50-dist-kernel.install', '90-loaderentry.install']) root.write(`/usr/lib/kernel/install.d/${name}`, '#!/bin/sh\n', 0o755);
+		for (const name of ['50-depmod.install', '50-dist-kernel.install', '90-loaderentry.install'])
+			root.write(`/usr/lib/kernel/install.d/${name}`, '#!/bin/sh\n', 0o755);
 		const ctx = runtimeContext(root.root);
 		const env = kernelInstallEnv(ctx, await readKernelInstallSettings(ctx), root.path('/boot'));
-		expect(env['KERNEL_INSTALL_PLUGINS']?.split(' ').map((p) => p.slice(root.root.length))).toEqual(['/usr/lib/kernel/install.d/50-dist-kernel.install', '/usr/lib/kernel/install.d/90-loaderentry.install']);
+		expect(env['KERNEL_INSTALL_PLUGINS']?.split(' ').map((p) => p.slice(root.root.length))).toEqual([
+			'/usr/lib/kernel/install.d/50-dist-kernel.install',
+			'/usr/lib/kernel/install.d/90-loaderentry.install',
+		]);
 		expect(env['KERNEL_INSTALL_CONF_ROOT']).toBe(root.path('/etc/kernel'));
 	});
 });

@@ -3,15 +3,21 @@
 // and to know which paths it is about to touch (for backups and the space check).
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { systemView } from '../../../lib/root';
-import { parseEntryToken, parseMachineId, parseVendorName, type InstallConf, type Layout } from '../../../parsers/install-conf';
-import { parseOsRelease } from '../../../parsers/os-release';
-import type { RuntimeContext } from '../../context';
-import { isLiveRoot, systemPath } from '../../context';
-import { listDropIns } from '../../config-files/drop-in-dirs';
-import { readInstallConf } from './read-install-conf';
 import { isDirectory } from '../../../lib/path-kind';
 import { readTextOrUndefined } from '../../../lib/read-file';
+import { systemView } from '../../../lib/root';
+import {
+	type InstallConf,
+	type Layout,
+	parseEntryToken,
+	parseMachineId,
+	parseVendorName,
+} from '../../../parsers/install-conf';
+import { parseOsRelease } from '../../../parsers/os-release';
+import { listDropIns } from '../../config-files/drop-in-dirs';
+import type { RuntimeContext } from '../../context';
+import { isLiveRoot, systemPath } from '../../context';
+import { readInstallConf } from './read-install-conf';
 
 export interface KernelInstallSettings {
 	/** Disk path of the directory holding install.conf, cmdline, entry-token ($KERNEL_INSTALL_CONF_ROOT). */
@@ -29,8 +35,12 @@ export interface KernelInstallSettings {
 	plugins: string[];
 }
 
-const PLUGIN_DIRS = ['/etc/kernel/install.d', '/run/kernel/install.d', '/usr/local/lib/kernel/install.d', '/usr/lib/kernel/install.d'];
-
+const PLUGIN_DIRS = [
+	'/etc/kernel/install.d',
+	'/run/kernel/install.d',
+	'/usr/local/lib/kernel/install.d',
+	'/usr/lib/kernel/install.d',
+];
 
 /** A directory is a mount point when its device differs from its parent's. */
 function isMountPoint(path: string): boolean {
@@ -45,20 +55,34 @@ function isMountPoint(path: string): boolean {
  * `tokenFallback`: the entry token when no candidate directory exists — the machine id (systemd 252's shell
  * kernel-install) or os-release IMAGE_ID/ID (systemd ≥ 255, what Gentoo's golden trees show: `gentoo`).
  */
-export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env'>, options: { tokenFallback?: 'machine-id' | 'os-id' } = {}): Promise<KernelInstallSettings> {
+export async function readKernelInstallSettings(
+	ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env'>,
+	options: { tokenFallback?: 'machine-id' | 'os-id' } = {},
+): Promise<KernelInstallSettings> {
 	const read = await readInstallConf(ctx);
 	const installConfFile = read.file ? systemPath(ctx, read.file) : undefined;
 	const confRoot = installConfFile ? dirname(installConfFile) : systemPath(ctx, '/etc/kernel');
 	const conf = read.conf;
 
 	const machineId = conf.machineId ?? parseMachineId(readTextOrUndefined(systemPath(ctx, '/etc/machine-id')) ?? '');
-	const osRelease = parseOsRelease(readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ?? readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ?? '');
+	const osRelease = parseOsRelease(
+		readTextOrUndefined(systemPath(ctx, '/etc/os-release')) ??
+			readTextOrUndefined(systemPath(ctx, '/usr/lib/os-release')) ??
+			'',
+	);
 	const tokenFile = readTextOrUndefined(systemPath(ctx, `${systemView(ctx.root, confRoot)}/entry-token`));
-	const configuredToken = tokenFile?.trim() ? parseEntryToken(tokenFile, `${systemView(ctx.root, confRoot)}/entry-token`) : undefined;
+	const configuredToken = tokenFile?.trim()
+		? parseEntryToken(tokenFile, `${systemView(ctx.root, confRoot)}/entry-token`)
+		: undefined;
 	// os-release values name directories on the boot partition: a hostile ID is refused, not used.
 	const tokenCandidates = configuredToken
 		? [configuredToken]
-		: [machineId, osRelease['IMAGE_ID'] && parseEntryToken(osRelease['IMAGE_ID'], 'IMAGE_ID in os-release'), osRelease['ID'] && parseEntryToken(osRelease['ID'], 'ID in os-release'), 'Default'].filter((t): t is string => Boolean(t));
+		: [
+				machineId,
+				osRelease['IMAGE_ID'] && parseEntryToken(osRelease['IMAGE_ID'], 'IMAGE_ID in os-release'),
+				osRelease['ID'] && parseEntryToken(osRelease['ID'], 'ID in os-release'),
+				'Default',
+			].filter((t): t is string => Boolean(t));
 
 	// kernel-install: BOOT_ROOT from the environment or install.conf, else the first of /efi /boot /boot/efi
 	// holding an entry-token directory or loader/entries, else a mounted /efi or /boot/efi, else /boot.
@@ -81,7 +105,8 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 		}
 	}
 	bootRoot ??= ['/efi', '/boot/efi'].find((p) => isMountPoint(systemPath(ctx, p))) ?? '/boot';
-	if (options.tokenFallback === 'os-id') entryToken ??= tokenCandidates.find((t) => t !== machineId && t !== 'Default') ?? machineId ?? 'Default';
+	if (options.tokenFallback === 'os-id')
+		entryToken ??= tokenCandidates.find((t) => t !== machineId && t !== 'Default') ?? machineId ?? 'Default';
 	entryToken ??= machineId ?? tokenCandidates[0] ?? 'Default';
 
 	let layout = conf.layout;
@@ -91,7 +116,10 @@ export async function readKernelInstallSettings(ctx: Pick<RuntimeContext, 'root'
 		else layout = isDirectory(systemPath(ctx, `${bootRoot}/${entryToken}`)) ? 'bls' : 'other';
 	}
 
-	const plugins = listDropIns(PLUGIN_DIRS.map((d) => systemPath(ctx, d)), '.install').filter((p) => statSync(p).size > 0);
+	const plugins = listDropIns(
+		PLUGIN_DIRS.map((d) => systemPath(ctx, d)),
+		'.install',
+	).filter((p) => statSync(p).size > 0);
 	let vendorName = 'Linux';
 	try {
 		vendorName = parseVendorName(osRelease['NAME'] || 'Linux', 'NAME in os-release');

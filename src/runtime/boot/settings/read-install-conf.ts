@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import { systemView } from '../../../lib/root';
 import { assertSafePath } from '../../../lib/validate';
-import { INSTALL_CONF_VARIABLES, interpretInstallConf, type InstallConf } from '../../../parsers/install-conf';
+import { INSTALL_CONF_VARIABLES, type InstallConf, interpretInstallConf } from '../../../parsers/install-conf';
+import { sourceBashVariables } from '../../config-files/source-bash';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { sourceBashVariables } from '../../config-files/source-bash';
 
 export const INSTALL_CONF_DIRS = ['/etc/kernel', '/run/kernel', '/usr/local/lib/kernel', '/usr/lib/kernel'] as const;
 
@@ -28,10 +28,14 @@ export function findInstallConf(ctx: Pick<RuntimeContext, 'root' | 'env'>): stri
 		assertSafePath(confRoot, 'INSTALLKERNEL_CONF_ROOT');
 		const file = `${confRoot.replace(/\/+$/, '')}/install.conf`;
 		if (!existsSync(systemPath(ctx, file))) {
-			throw new DistKernelError('install-conf.missing', `install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`, {
-				exitCode: 2,
-				hint: 'create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf',
-			});
+			throw new DistKernelError(
+				'install-conf.missing',
+				`install.conf not found: ${file} (from INSTALLKERNEL_CONF_ROOT)`,
+				{
+					exitCode: 2,
+					hint: 'create it, or unset INSTALLKERNEL_CONF_ROOT to use /etc/kernel/install.conf',
+				},
+			);
 		}
 		return file;
 	}
@@ -41,7 +45,11 @@ export function findInstallConf(ctx: Pick<RuntimeContext, 'root' | 'env'>): stri
 export async function readInstallConf(ctx: Pick<RuntimeContext, 'root' | 'env' | 'exec'>): Promise<InstallConfRead> {
 	const file = findInstallConf(ctx);
 	const vars = file
-		? await sourceBashVariables(ctx, [{ path: systemPath(ctx, file), shown: systemView(ctx.root, systemPath(ctx, file)) }], INSTALL_CONF_VARIABLES)
+		? await sourceBashVariables(
+				ctx,
+				[{ path: systemPath(ctx, file), shown: systemView(ctx.root, systemPath(ctx, file)) }],
+				INSTALL_CONF_VARIABLES,
+			)
 		: new Map();
 	const conf = interpretInstallConf(vars, ctx.env, file ?? 'the environment');
 	return { file, confRoot: file ? file.slice(0, file.lastIndexOf('/')) || '/' : '/etc/kernel', conf };

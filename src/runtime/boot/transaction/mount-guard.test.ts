@@ -1,14 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { isDistKernelError } from '../../../lib/errors';
 import { createMemoryLogger } from '../../../lib/log';
 import { parseFstab } from '../../../parsers/fstab';
 import { parseMountinfo } from '../../../parsers/mountinfo';
-import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { assertBootMounted, bootMountProblems } from './mount-guard';
 
-const FSTAB = ['# Gentoo', 'UUID=ab /boot ext4 defaults 0 2', 'UUID=CD-EF /efi vfat umask=0077 0 2', '/dev/ROOT / ext4 noatime 0 1'].join('\n');
+const FSTAB = [
+	'# Gentoo',
+	'UUID=ab /boot ext4 defaults 0 2',
+	'UUID=CD-EF /efi vfat umask=0077 0 2',
+	'/dev/ROOT / ext4 noatime 0 1',
+].join('\n');
 const ROOT_ONLY = '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n';
-const line = (id: number, mp: string, opts: string, type: string, superOpts = 'rw') => `${id} 22 8:${id} / ${mp} ${opts} shared:${id} - ${type} /dev/sda${id} ${superOpts}\n`;
+const line = (id: number, mp: string, opts: string, type: string, superOpts = 'rw') =>
+	`${id} 22 8:${id} / ${mp} ${opts} shared:${id} - ${type} /dev/sda${id} ${superOpts}\n`;
 
 function facts(mountinfo: string, uefi: boolean, fstab = FSTAB, root = '/') {
 	return { fstab: parseFstab(fstab), mounts: parseMountinfo(mountinfo), uefi, root };
@@ -33,7 +39,11 @@ describe('bootMountProblems (mount-boot_check_status)', () => {
 	});
 
 	it('nothing listed (or only the /dev/BOOT placeholder): nothing to check, as Gentoo', () => {
-		expect(bootMountProblems(facts(ROOT_ONLY, true, '/dev/BOOT /boot ext2 noauto,noatime 1 2\n/dev/ROOT / ext4 noatime 0 1\n'))).toEqual([]);
+		expect(
+			bootMountProblems(
+				facts(ROOT_ONLY, true, '/dev/BOOT /boot ext2 noauto,noatime 1 2\n/dev/ROOT / ext4 noatime 0 1\n'),
+			),
+		).toEqual([]);
 		expect(bootMountProblems(facts(ROOT_ONLY, true, ''))).toEqual([]);
 	});
 
@@ -41,15 +51,24 @@ describe('bootMountProblems (mount-boot_check_status)', () => {
 		const fstab = 'UUID=ab /boot/ ext4 defaults 0 2\nUUID=CD /boot/efi vfat defaults 0 2\n';
 		const mounted = ROOT_ONLY + line(30, '/boot', 'rw', 'ext4') + line(31, '/boot/efi', 'rw', 'vfat');
 		expect(bootMountProblems(facts(mounted, true, fstab))).toEqual([]);
-		expect(bootMountProblems(facts(ROOT_ONLY + line(30, '/boot', 'rw', 'ext4'), true, fstab))).toEqual([{ mountPoint: '/boot/efi', problem: 'not-mounted' }]);
+		expect(bootMountProblems(facts(ROOT_ONLY + line(30, '/boot', 'rw', 'ext4'), true, fstab))).toEqual([
+			{ mountPoint: '/boot/efi', problem: 'not-mounted' },
+		]);
 	});
 
 	it('under a mounted --root, mount points are looked up below it', () => {
 		const mounted = `${ROOT_ONLY}${line(50, '/mnt/gentoo', 'rw', 'ext4')}${line(51, '/mnt/gentoo/boot', 'rw', 'ext4')}`;
 		expect(bootMountProblems(facts(mounted, false, FSTAB, '/mnt/gentoo'))).toEqual([]);
-		expect(bootMountProblems(facts(`${ROOT_ONLY}${line(50, '/mnt/gentoo', 'rw', 'ext4')}${line(30, '/boot', 'rw', 'ext4')}`, false, FSTAB, '/mnt/gentoo'))).toEqual([
-			{ mountPoint: '/boot', problem: 'not-mounted' },
-		]);
+		expect(
+			bootMountProblems(
+				facts(
+					`${ROOT_ONLY}${line(50, '/mnt/gentoo', 'rw', 'ext4')}${line(30, '/boot', 'rw', 'ext4')}`,
+					false,
+					FSTAB,
+					'/mnt/gentoo',
+				),
+			),
+		).toEqual([{ mountPoint: '/boot', problem: 'not-mounted' }]);
 	});
 });
 
@@ -79,15 +98,27 @@ describe('assertBootMounted', () => {
 	});
 
 	it('read-only: boot.read-only with the remount command', () => {
-		const sources = setup(ROOT_ONLY + line(50, '/mnt/gentoo', 'rw', 'ext4') + line(51, '/mnt/gentoo/boot', 'ro', 'ext4'));
+		const sources = setup(
+			ROOT_ONLY + line(50, '/mnt/gentoo', 'rw', 'ext4') + line(51, '/mnt/gentoo/boot', 'ro', 'ext4'),
+		);
 		const ctx = { root: temp.root, env: {}, logger: createMemoryLogger() };
-		expect(() => assertBootMounted(ctx, undefined, sources)).toThrow(expect.objectContaining({ code: 'boot.read-only', hint: expect.stringContaining('mount -o remount,rw /boot') }));
+		expect(() => assertBootMounted(ctx, undefined, sources)).toThrow(
+			expect.objectContaining({ code: 'boot.read-only', hint: expect.stringContaining('mount -o remount,rw /boot') }),
+		);
 	});
 
 	it('DONT_MOUNT_BOOT, or a --root that is no mounted system, is not checked', () => {
 		const sources = setup(ROOT_ONLY + line(50, '/mnt/gentoo', 'rw', 'ext4'));
-		expect(() => assertBootMounted({ root: temp.root, env: { DONT_MOUNT_BOOT: '1' }, logger: createMemoryLogger() }, undefined, sources)).not.toThrow();
+		expect(() =>
+			assertBootMounted(
+				{ root: temp.root, env: { DONT_MOUNT_BOOT: '1' }, logger: createMemoryLogger() },
+				undefined,
+				sources,
+			),
+		).not.toThrow();
 		const plain = { mountinfo: temp.write('/mountinfo2', ROOT_ONLY), efiFirmware: sources.efiFirmware };
-		expect(() => assertBootMounted({ root: temp.root, env: {}, logger: createMemoryLogger() }, undefined, plain)).not.toThrow();
+		expect(() =>
+			assertBootMounted({ root: temp.root, env: {}, logger: createMemoryLogger() }, undefined, plain),
+		).not.toThrow();
 	});
 });

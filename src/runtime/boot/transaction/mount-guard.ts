@@ -10,8 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
-import { parseFstab, type FstabEntry } from '../../../parsers/fstab';
-import { isReadOnly, mountAtPoint, parseMountinfo, type MountEntry } from '../../../parsers/mountinfo';
+import { type FstabEntry, parseFstab } from '../../../parsers/fstab';
+import { isReadOnly, type MountEntry, mountAtPoint, parseMountinfo } from '../../../parsers/mountinfo';
 import type { RuntimeContext } from '../../context';
 
 /** Gentoo's candidates: /boot always, the ESP locations installkernel and eclean-kernel use on UEFI systems. */
@@ -55,14 +55,20 @@ export function bootMountError(problems: readonly BootMountProblem[], retry: str
 	const notMounted = problems.filter((p) => p.problem === 'not-mounted').map((p) => p.mountPoint);
 	const readOnly = problems.filter((p) => p.problem === 'read-only').map((p) => p.mountPoint);
 	const parts = [
-		...(notMounted.length > 0 ? [`${notMounted.join(', ')} ${notMounted.length > 1 ? 'are' : 'is'} listed in /etc/fstab but not mounted`] : []),
+		...(notMounted.length > 0
+			? [`${notMounted.join(', ')} ${notMounted.length > 1 ? 'are' : 'is'} listed in /etc/fstab but not mounted`]
+			: []),
 		...(readOnly.length > 0 ? [`${readOnly.join(', ')} ${readOnly.length > 1 ? 'are' : 'is'} mounted read-only`] : []),
 	];
 	const fixes = [...notMounted.map((m) => `mount ${m}`), ...readOnly.map((m) => `mount -o remount,rw ${m}`)];
 	const then = retry ? `, then run: ${retry}` : ', then run the command again';
-	return new DistKernelError(notMounted.length > 0 ? 'boot.not-mounted' : 'boot.read-only', `refusing to write boot files: ${parts.join('; ')}`, {
-		hint: `${fixes.join(' and ')}${then} (or set DONT_MOUNT_BOOT=1 if the files belong in the directory underneath)`,
-	});
+	return new DistKernelError(
+		notMounted.length > 0 ? 'boot.not-mounted' : 'boot.read-only',
+		`refusing to write boot files: ${parts.join('; ')}`,
+		{
+			hint: `${fixes.join(' and ')}${then} (or set DONT_MOUNT_BOOT=1 if the files belong in the directory underneath)`,
+		},
+	);
 }
 
 export interface GuardSources {
@@ -72,7 +78,10 @@ export interface GuardSources {
 }
 
 /** Reads fstab (under root), the mount table and the firmware type; undefined when the check does not apply. */
-export function readBootMountFacts(ctx: Pick<RuntimeContext, 'root' | 'env' | 'logger'>, sources: GuardSources = {}): BootMountFacts | undefined {
+export function readBootMountFacts(
+	ctx: Pick<RuntimeContext, 'root' | 'env' | 'logger'>,
+	sources: GuardSources = {},
+): BootMountFacts | undefined {
 	if (ctx.env['DONT_MOUNT_BOOT']) {
 		ctx.logger.debug('DONT_MOUNT_BOOT is set: not checking that /boot and the ESP are mounted');
 		return undefined;
@@ -101,7 +110,11 @@ export function readBootMountFacts(ctx: Pick<RuntimeContext, 'root' | 'env' | 'l
  * Refuses (boot.not-mounted, boot.read-only) before anything writes /boot or the ESP. `retry`: the command that
  * finishes the job once mounted (e.g. `emerge --config '=sys-kernel/gentoo-kernel-6.12.8'`).
  */
-export function assertBootMounted(ctx: Pick<RuntimeContext, 'root' | 'env' | 'logger'>, retry?: string, sources: GuardSources = {}): void {
+export function assertBootMounted(
+	ctx: Pick<RuntimeContext, 'root' | 'env' | 'logger'>,
+	retry?: string,
+	sources: GuardSources = {},
+): void {
 	const facts = readBootMountFacts(ctx, sources);
 	if (!facts) return;
 	const problems = bootMountProblems(facts);

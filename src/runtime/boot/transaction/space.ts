@@ -30,9 +30,13 @@ export function checkSpace(needs: readonly SpaceNeed[]): void {
 		const fs = statfsSync(dir);
 		const free = fs.bavail * fs.bsize;
 		if (free < bytes) {
-			throw new DistKernelError('boot.space', `not enough free space on ${shown}: need ${mib(bytes)}, ${mib(free)} available`, {
-				hint: `remove old kernels (\`dist-kernel clean\`) or enlarge ${shown}, then run again; nothing was written`,
-			});
+			throw new DistKernelError(
+				'boot.space',
+				`not enough free space on ${shown}: need ${mib(bytes)}, ${mib(free)} available`,
+				{
+					hint: `remove old kernels (\`dist-kernel clean\`) or enlarge ${shown}, then run again; nothing was written`,
+				},
+			);
 		}
 	}
 }

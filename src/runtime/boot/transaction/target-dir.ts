@@ -1,7 +1,7 @@
 // Boot directories (/boot, the ESP) are resolved under the root and must really be inside it: a /boot that is a
 // symlink out of the root, or a planted symlink where a boot file goes, is refused before anything is written.
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
-import { join, relative, isAbsolute, basename } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
@@ -23,9 +23,13 @@ export function resolveBootDir(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, dir
 	const real = realpathSync(disk);
 	const realRoot = realpathSync(ctx.root);
 	if (!inside(realRoot, real)) {
-		throw new DistKernelError('boot.symlink', `refusing a boot directory that leads out of the root: ${dir} → ${real}`, {
-			hint: `check ${dir}: it is a symbolic link to a directory outside ${ctx.root}`,
-		});
+		throw new DistKernelError(
+			'boot.symlink',
+			`refusing a boot directory that leads out of the root: ${dir} → ${real}`,
+			{
+				hint: `check ${dir}: it is a symbolic link to a directory outside ${ctx.root}`,
+			},
+		);
 	}
 	return real;
 }

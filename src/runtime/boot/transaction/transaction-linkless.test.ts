@@ -1,7 +1,7 @@
 // BootTransaction.copyAll on a filesystem without hard links (vfat: link(2) fails with EPERM), and the order of
 // its renames: one journal write for the whole set, then the new files renamed in back to back.
 import * as fs from 'node:fs';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
@@ -17,7 +17,8 @@ const control = vi.hoisted(() => ({
 vi.mock('node:fs', async (importOriginal) => {
 	const real = await importOriginal<typeof import('node:fs')>();
 	const linkSync: typeof real.linkSync = (existing, target) => {
-		if (control.linkless) throw Object.assign(new Error(`EPERM: operation not permitted, link '${String(existing)}'`), { code: 'EPERM' });
+		if (control.linkless)
+			throw Object.assign(new Error(`EPERM: operation not permitted, link '${String(existing)}'`), { code: 'EPERM' });
 		real.linkSync(existing, target);
 	};
 	const renameSync: typeof real.renameSync = (from, to) => {
@@ -55,7 +56,8 @@ function setUp(): { work: string; files: { source: string; target: string }[] } 
 
 function bootFiles(): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const name of readdirSync(root.path('/boot')).sort()) out[name] = readFileSync(root.path(`/boot/${name}`), 'utf8');
+	for (const name of readdirSync(root.path('/boot')).sort())
+		out[name] = readFileSync(root.path(`/boot/${name}`), 'utf8');
 	return out;
 }
 
@@ -79,7 +81,9 @@ describe('BootTransaction.copyAll', () => {
 		expect(bootFiles()).toEqual(Object.fromEntries(Object.keys(OLD).map((name) => [name, `new ${name}`])));
 		// Each backup rename comes right before the rename of the new file over the same name.
 		const boot = control.renames.filter((to) => to.includes('/boot/'));
-		expect(boot).toEqual(files.flatMap((f) => [join(root.path('/boot'), `.${f.target.split('/').pop()!}.dk-backup`), f.target]));
+		expect(boot).toEqual(
+			files.flatMap((f) => [join(root.path('/boot'), `.${f.target.split('/').pop()!}.dk-backup`), f.target]),
+		);
 	});
 
 	it('without hard links, a rename failing in the middle of the set puts every previous file back', async () => {
@@ -87,7 +91,9 @@ describe('BootTransaction.copyAll', () => {
 		const { files } = setUp();
 		control.failRenameTo = files[1]!.target;
 		const ctx = runtimeContext(root.root);
-		await expect(BootTransaction.run(ctx, 'install 1.0', async (t) => t.copyAll(files))).rejects.toThrow(/cannot write: .*System\.map-1\.0 \(EIO\)/);
+		await expect(BootTransaction.run(ctx, 'install 1.0', async (t) => t.copyAll(files))).rejects.toThrow(
+			/cannot write: .*System\.map-1\.0 \(EIO\)/,
+		);
 		expect(bootFiles()).toEqual(OLD);
 		expect(fs.existsSync(root.path(JOURNAL_PATH))).toBe(false);
 	});

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { runtimeContext } from '../../../../test/runtime/runtime-context';
 import { checkSpace } from './space';
-import { BootTransaction, JOURNAL_PATH, backupPathFor, recoverBootTransaction } from './transaction';
+import { BootTransaction, backupPathFor, JOURNAL_PATH, recoverBootTransaction } from './transaction';
 
 let root: TempRoot;
 let mounted: string | undefined;
@@ -92,7 +92,9 @@ describe('BootTransaction', () => {
 		mkdirSync(root.path('/boot'), { recursive: true });
 		symlinkSync(outside, root.path('/boot/vmlinuz-1.0'));
 		const ctx = runtimeContext(root.root);
-		await expect(BootTransaction.run(ctx, 'install 1.0', async (t) => t.write(root.path('/boot/vmlinuz-1.0'), 'new'))).rejects.toMatchObject({ code: 'boot.symlink' });
+		await expect(
+			BootTransaction.run(ctx, 'install 1.0', async (t) => t.write(root.path('/boot/vmlinuz-1.0'), 'new')),
+		).rejects.toMatchObject({ code: 'boot.symlink' });
 		expect(readFileSync(outside, 'utf8')).toBe('do not touch');
 	});
 
@@ -120,7 +122,9 @@ describe('on a full filesystem (real tmpfs)', () => {
 	it('the pre-flight check refuses a set that does not fit, naming the filesystem', () => {
 		root = makeTempRoot();
 		tinyBoot(root, '1M');
-		expect(() => checkSpace([{ dir: root.path('/boot'), bytes: 4 * 1024 * 1024, shown: '/boot' }])).toThrow(/not enough free space on \/boot: need 4\.1 MiB, 1\.0 MiB available/);
+		expect(() => checkSpace([{ dir: root.path('/boot'), bytes: 4 * 1024 * 1024, shown: '/boot' }])).toThrow(
+			/not enough free space on \/boot: need 4\.1 MiB, 1\.0 MiB available/,
+		);
 		expect(() => checkSpace([{ dir: root.path('/boot'), bytes: 100 * 1024, shown: '/boot' }])).not.toThrow();
 	});
 

@@ -2,16 +2,29 @@
 // what will be touched; each previous file is kept as a backup (hard link, or rename where the filesystem has no
 // links, e.g. vfat); after the whole new set is written the backups go. On failure — or on the next run after a
 // kill -9 — an unfinished set is rolled back, so /boot holds the previous complete set or the new one, never a mix.
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import {
+	chmodSync,
+	existsSync,
+	linkSync,
+	lstatSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	symlinkSync,
+	unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fsyncDir, stageFile, writeFileAtomic, type StagedFile } from '../../../lib/atomic-write';
+import { fsyncDir, type StagedFile, stageFile, writeFileAtomic } from '../../../lib/atomic-write';
 import { checkpoint } from '../../../lib/checkpoint';
 import { DistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { assertNotSymlink } from './target-dir';
 import { statePath } from '../../state/json-record';
+import { assertNotSymlink } from './target-dir';
 
 interface JournalEntry {
 	path: string;
@@ -156,7 +169,9 @@ export class BootTransaction {
 
 	/** Replace (or create) `target` with `data`, atomically, after keeping the previous file. */
 	write(target: string, data: Uint8Array | string, mode = 0o644): void {
-		this.ctx.logger.debug(`writing ${target} (${typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength} bytes)`);
+		this.ctx.logger.debug(
+			`writing ${target} (${typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength} bytes)`,
+		);
 		if (this.ctx.dryRun) {
 			assertNotSymlink(target);
 			this.ctx.logger.info(`(dry run) would write ${target}`);
@@ -262,7 +277,11 @@ export class BootTransaction {
 	}
 
 	/** Runs `fn` and commits, or rolls back and rethrows. */
-	static async run<T>(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>, label: string, fn: (t: BootTransaction) => Promise<T>): Promise<T> {
+	static async run<T>(
+		ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>,
+		label: string,
+		fn: (t: BootTransaction) => Promise<T>,
+	): Promise<T> {
 		const transaction = BootTransaction.begin(ctx, label);
 		try {
 			const result = await fn(transaction);
@@ -272,11 +291,15 @@ export class BootTransaction {
 			try {
 				transaction.rollback();
 			} catch (rollbackError) {
-				throw new DistKernelError('boot.rollback', `restoring the previous boot files failed after: ${String((error as Error).message)}`, {
-					details: String((rollbackError as Error).message),
-					hint: `backups are the .*.dk-backup files next to the boot files; the journal is ${JOURNAL_PATH}`,
-					cause: error,
-				});
+				throw new DistKernelError(
+					'boot.rollback',
+					`restoring the previous boot files failed after: ${String((error as Error).message)}`,
+					{
+						details: String((rollbackError as Error).message),
+						hint: `backups are the .*.dk-backup files next to the boot files; the journal is ${JOURNAL_PATH}`,
+						cause: error,
+					},
+				);
 			}
 			throw error;
 		}
@@ -284,7 +307,9 @@ export class BootTransaction {
 }
 
 /** Finishes what an interrupted run (kill -9, power loss) left: roll back a partial set, or drop a committed set's backups. */
-export function recoverBootTransaction(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>): 'none' | 'rolled-back' | 'completed' {
+export function recoverBootTransaction(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>,
+): 'none' | 'rolled-back' | 'completed' {
 	const file = systemPath(ctx, JOURNAL_PATH);
 	let journal: Journal;
 	try {

@@ -27,11 +27,21 @@ describe('planClean', () => {
 	});
 
 	it('keeps the default of every boot loader', () => {
-		expect(planClean(kernels, { keep: 1, defaultEntries: ['6.12.7-gentoo-dist', '6.6.60-gentoo-dist'] }).remove).toEqual(['6.12.8-gentoo-dist']);
+		expect(
+			planClean(kernels, { keep: 1, defaultEntries: ['6.12.7-gentoo-dist', '6.6.60-gentoo-dist'] }).remove,
+		).toEqual(['6.12.8-gentoo-dist']);
 	});
 
 	it('goes by install time, not version: a downgrade installed last is the newest', () => {
-		expect(planClean([{ kv: '6.12.9', installedAt: 1 }, { kv: '6.6.1', installedAt: 2 }], { keep: 1 }).remove).toEqual(['6.12.9']);
+		expect(
+			planClean(
+				[
+					{ kv: '6.12.9', installedAt: 1 },
+					{ kv: '6.6.1', installedAt: 2 },
+				],
+				{ keep: 1 },
+			).remove,
+		).toEqual(['6.12.9']);
 	});
 
 	it('removes nothing when there are no more than N kernels', () => {

@@ -22,7 +22,9 @@ export interface CleanPolicy {
 }
 
 export function planClean(kernels: readonly CleanCandidate[], policy: CleanPolicy): CleanPlan {
-	const newestFirst = [...kernels].sort((a, b) => b.installedAt - a.installedAt || (a.kv < b.kv ? 1 : a.kv > b.kv ? -1 : 0));
+	const newestFirst = [...kernels].sort(
+		(a, b) => b.installedAt - a.installedAt || (a.kv < b.kv ? 1 : a.kv > b.kv ? -1 : 0),
+	);
 	const keep: CleanPlan['keep'] = [];
 	const remove: string[] = [];
 	for (const [index, kernel] of newestFirst.entries()) {

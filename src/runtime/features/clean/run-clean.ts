@@ -4,14 +4,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { underRoot } from '../../../lib/root';
-import type { RuntimeContext } from '../../context';
-import type { InstalledKernel } from '../../boot/files/types';
+import { type KernelOnDisk, listKernelsOnDisk, MODULES_DIR } from '../../boot/files/installed-kernels';
 import { runningKernel } from '../../boot/files/running-kernel';
+import type { InstalledKernel } from '../../boot/files/types';
 import { findDefaultEntries } from '../../boot/loaders/default-entry';
 import { defaultEntryKernels } from '../../boot/loaders/default-kernel';
-import { listKernelsOnDisk, MODULES_DIR, type KernelOnDisk } from '../../boot/files/installed-kernels';
+import type { RuntimeContext } from '../../context';
 import { moduleDirOwners } from '../../portage/vdb/module-dir-owners';
-import { planClean, type CleanPlan } from './plan-clean';
+import { type CleanPlan, planClean } from './plan-clean';
 
 export interface CleanOptions {
 	keep: number;
@@ -37,7 +37,10 @@ export interface CleanReport {
 }
 
 function formatTime(ms: number): string {
-	return new Date(ms).toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+	return new Date(ms)
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/:\d\d\.\d+Z$/, ' UTC');
 }
 
 export async function runClean(ctx: RuntimeContext, options: CleanOptions): Promise<CleanReport> {
@@ -48,7 +51,10 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 	const onDisk = listKernelsOnDisk(root, options.installed);
 	const bootable = onDisk.filter((k) => k.bootFiles.length > 0);
 	const leftovers = onDisk.filter((k) => k.bootFiles.length === 0 && k.kv !== running);
-	const defaults = defaultEntryKernels(findDefaultEntries(root), bootable.map((k) => k.kv));
+	const defaults = defaultEntryKernels(
+		findDefaultEntries(root),
+		bootable.map((k) => k.kv),
+	);
 	const plan = planClean(bootable, { keep: options.keep, running, defaultEntries: [...defaults] });
 
 	const byKv = new Map<string, KernelOnDisk>(onDisk.map((k) => [k.kv, k]));
@@ -77,7 +83,9 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 			// Files another layout put there (an older installkernel, a hand copy) are not the backend's to remove.
 			const left = byKv.get(kv)!.bootFiles.filter((f) => existsSync(underRoot(root, f)));
 			if (left.length > 0) {
-				logger.warn(`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(' ')}`);
+				logger.warn(
+					`the install backend left these boot files of ${kv}; remove them by hand if nothing uses them: ${left.join(' ')}`,
+				);
 				report.leftBootFiles.push(...left);
 			}
 		}
@@ -99,13 +107,18 @@ export async function runClean(ctx: RuntimeContext, options: CleanOptions): Prom
 	}
 
 	if (report.orphans.length > 0) {
-		logger.warn(`left in place, no kernel and no package found for them but they hold modules: ${report.orphans.join(' ')}`);
+		logger.warn(
+			`left in place, no kernel and no package found for them but they hold modules: ${report.orphans.join(' ')}`,
+		);
 	}
 	if (report.depclean.length > 0) {
 		logger.log(
 			[
 				'the files of these packages stay until Portage removes them:',
-				`  emerge --ask --depclean ${report.depclean.filter((c) => !c.includes(' ')).map((c) => `=${c}`).join(' ')}`,
+				`  emerge --ask --depclean ${report.depclean
+					.filter((c) => !c.includes(' '))
+					.map((c) => `=${c}`)
+					.join(' ')}`,
 			].join('\n'),
 		);
 	}

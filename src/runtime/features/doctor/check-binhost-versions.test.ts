@@ -37,7 +37,11 @@ describe('checkBinhostVersions', () => {
 		expect([...versions]).toEqual(['6.1.12']);
 		const findings = checkBinhostVersions(scan.indexes, versions, '/var/db/repos/dist-kernel', KERNELS);
 		expect(findings.map((f) => f.subject)).toEqual(['virtual/dist-kernel-6.1.13', 'sys-kernel/gentoo-kernel-6.1.14']);
-		expect(findings[0]).toMatchObject({ id: 'binhost.version-missing', level: 'warning', message: expect.stringContaining('binhost binhost.lan offers') });
+		expect(findings[0]).toMatchObject({
+			id: 'binhost.version-missing',
+			level: 'warning',
+			message: expect.stringContaining('binhost binhost.lan offers'),
+		});
 		expect(findings[0]?.fix).toContain('dist-kernel generate');
 	});
 

@@ -28,7 +28,12 @@ export function overlayVirtualVersions(root: string, overlayDir: string): Set<st
 	return out;
 }
 
-export function checkBinhostVersions(indexes: readonly KnownIndex[], overlayVersions: ReadonlySet<string>, overlayDir: string, kernelPackages: readonly string[]): Finding[] {
+export function checkBinhostVersions(
+	indexes: readonly KnownIndex[],
+	overlayVersions: ReadonlySet<string>,
+	overlayDir: string,
+	kernelPackages: readonly string[],
+): Finding[] {
 	const findings: Finding[] = [];
 	const seen = new Set<string>();
 	for (const index of indexes) {

@@ -7,7 +7,9 @@ export function checkBootImages(report: StatusReport): Finding[] {
 	const findings: Finding[] = [];
 	for (const kernel of report.kernels) {
 		const { kernels, initrds, ukis, emptyInitrds } = kernel.boot;
-		const fix = kernel.cpv ? `dist-kernel install ${kernel.kv}   (or: emerge --config '=${kernel.cpv}')` : `dist-kernel install ${kernel.kv}`;
+		const fix = kernel.cpv
+			? `dist-kernel install ${kernel.kv}   (or: emerge --config '=${kernel.cpv}')`
+			: `dist-kernel install ${kernel.kv}`;
 		if (kernel.pending === 'install') {
 			findings.push({
 				id: 'kernel.install-pending',
@@ -20,7 +22,13 @@ export function checkBootImages(report: StatusReport): Finding[] {
 		}
 		if (ukis.length > 0) continue;
 		if (kernels.length === 0 && initrds.length === 0) {
-			findings.push({ id: 'kernel.not-installed', level: 'warning', subject: kernel.kv, message: `kernel ${kernel.kv} is not installed in the boot partitions`, fix });
+			findings.push({
+				id: 'kernel.not-installed',
+				level: 'warning',
+				subject: kernel.kv,
+				message: `kernel ${kernel.kv} is not installed in the boot partitions`,
+				fix,
+			});
 		} else if (kernels.length > 0 && initrds.length > 0 && emptyInitrds.length === initrds.length) {
 			findings.push({
 				id: 'kernel.empty-initramfs',

@@ -3,10 +3,10 @@
 // line for a BLS entry in a chroot — is found now rather than in the middle of the next emerge. Also a rescue
 // image whose files are gone.
 import { isDistKernelError } from '../../../lib/errors';
-import type { RuntimeContext } from '../../context';
 import { selectBackend } from '../../boot/backends/select';
-import { readRescueState, rescueFilesPresent } from '../../state/rescue-record';
+import type { RuntimeContext } from '../../context';
 import { newestKernel } from '../../images/rescue/refresh-rescue';
+import { readRescueState, rescueFilesPresent } from '../../state/rescue-record';
 import type { Finding } from './finding';
 
 export async function checkBootLayout(ctx: RuntimeContext): Promise<Finding[]> {
@@ -16,7 +16,13 @@ export async function checkBootLayout(ctx: RuntimeContext): Promise<Finding[]> {
 		await backend.check?.(newestKernel(ctx) ?? '0');
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
-		findings.push({ id: error.code, level: 'error', subject: 'boot layout', message: `the next kernel install will fail: ${error.message}`, fix: error.hint ?? 'fix /etc/kernel/install.conf' });
+		findings.push({
+			id: error.code,
+			level: 'error',
+			subject: 'boot layout',
+			message: `the next kernel install will fail: ${error.message}`,
+			fix: error.hint ?? 'fix /etc/kernel/install.conf',
+		});
 	}
 	const rescue = readRescueState(ctx);
 	if (ctx.config.rescueImage && rescue && !rescueFilesPresent(ctx, rescue)) {

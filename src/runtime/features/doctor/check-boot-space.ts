@@ -30,11 +30,27 @@ export function checkBootSpace(root: string, report: StatusReport): Finding[] {
 	}
 	const fix = 'dist-kernel clean   (removes old kernels beyond keep-kernels), or enlarge the partition';
 	if (needed > 0 && free < needed) {
-		return [{ id: 'boot.space', level: 'error', subject: '/boot', message: `/boot has ${mib(free)} free, but one kernel needs ${mib(needed)}`, fix }];
+		return [
+			{
+				id: 'boot.space',
+				level: 'error',
+				subject: '/boot',
+				message: `/boot has ${mib(free)} free, but one kernel needs ${mib(needed)}`,
+				fix,
+			},
+		];
 	}
 	const used = 1 - free / total;
 	if (used >= BOOT_USED_WARN) {
-		return [{ id: 'boot.space', level: 'warning', subject: '/boot', message: `/boot is ${Math.round(used * 100)}% full (${mib(free)} free)`, fix }];
+		return [
+			{
+				id: 'boot.space',
+				level: 'warning',
+				subject: '/boot',
+				message: `/boot is ${Math.round(used * 100)}% full (${mib(free)} free)`,
+				fix,
+			},
+		];
 	}
 	return [];
 }

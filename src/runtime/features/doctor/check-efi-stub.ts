@@ -5,7 +5,11 @@ import type { RuntimeContext } from '../../context';
 import { findEfiStub } from '../../images/uki/find-stub';
 import type { Finding } from './finding';
 
-export function checkEfiStub(ctx: Pick<RuntimeContext, 'root'>, ukiWanted: boolean, configuredStub?: string): Finding[] {
+export function checkEfiStub(
+	ctx: Pick<RuntimeContext, 'root'>,
+	ukiWanted: boolean,
+	configuredStub?: string,
+): Finding[] {
 	if (!ukiWanted) return [];
 	try {
 		findEfiStub(ctx, configuredStub ? { configured: configuredStub } : {});
@@ -18,7 +22,9 @@ export function checkEfiStub(ctx: Pick<RuntimeContext, 'root'>, ukiWanted: boole
 				level: 'error',
 				subject: configuredStub ?? 'EFI stub',
 				message: `a unified kernel image is configured but ${error.message}`,
-				fix: error.hint ?? 'install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot]), or set uki = no in /etc/dist-kernel/dist-kernel.conf',
+				fix:
+					error.hint ??
+					'install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot]), or set uki = no in /etc/dist-kernel/dist-kernel.conf',
 			},
 		];
 	}

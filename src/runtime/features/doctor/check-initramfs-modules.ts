@@ -3,7 +3,7 @@
 import { isDistKernelError } from '../../../lib/errors';
 import type { Exec } from '../../../lib/exec';
 import { kernelImages } from '../../images/initramfs-reader/kernel-images';
-import { modulesInListing, type InitramfsListing } from '../../images/initramfs-reader/read-initramfs';
+import { type InitramfsListing, modulesInListing } from '../../images/initramfs-reader/read-initramfs';
 import type { StatusReport } from '../status/collect-status';
 import type { Finding } from './finding';
 

@@ -14,7 +14,9 @@ export function checkPending(report: StatusReport): Finding[] {
 			message: running
 				? `the ${p.kind} of ${p.kv} (asked by ${asked}) is deferred since ${p.since} until ${p.waitingFor.join(', ') || 'the running emerge'} is merged`
 				: `the deferred ${p.kind} of ${p.kv} (asked by ${asked}, since ${p.since}) is still owed: completing it failed`,
-			fix: running ? 'let the running emerge finish; afterwards any dist-kernel command completes it' : `dist-kernel ${p.kind === 'install' ? 'install' : 'initramfs'} ${p.kv}`,
+			fix: running
+				? 'let the running emerge finish; afterwards any dist-kernel command completes it'
+				: `dist-kernel ${p.kind === 'install' ? 'install' : 'initramfs'} ${p.kv}`,
 		};
 	});
 }

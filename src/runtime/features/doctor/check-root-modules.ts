@@ -8,7 +8,10 @@ import { missingRootModules, rootCriticalModules } from '../../portage/root-modu
 import type { StatusReport } from '../status/collect-status';
 import type { Finding } from './finding';
 
-export async function checkRootModules(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>, report: StatusReport): Promise<Finding[]> {
+export async function checkRootModules(
+	ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>,
+	report: StatusReport,
+): Promise<Finding[]> {
 	const findings: Finding[] = [];
 	for (const kernel of report.kernels) {
 		if (kernel.pending === 'install') continue;
@@ -31,7 +34,10 @@ export async function checkRootModules(ctx: Pick<RuntimeContext, 'root' | 'exec'
 				level: 'error',
 				subject: image.path,
 				message: `${image.path} lacks ${missing.map((m) => `${m.name} (${m.why})`).join(', ')}: kernel ${kernel.kv} would not mount the root file system`,
-				fix: rebuild.length > 0 ? `emerge --oneshot ${rebuild.join(' ')} && dist-kernel initramfs ${kernel.kv}` : `dist-kernel initramfs ${kernel.kv}`,
+				fix:
+					rebuild.length > 0
+						? `emerge --oneshot ${rebuild.join(' ')} && dist-kernel initramfs ${kernel.kv}`
+						: `dist-kernel initramfs ${kernel.kv}`,
 			});
 		}
 	}

@@ -8,6 +8,8 @@ export function checkStaleModules(report: StatusReport): Finding[] {
 		level: 'warning' as const,
 		subject: stale.cpv,
 		message: `${stale.cpv}: ${stale.reasons.join('; ')}`,
-		fix: stale.distKernel ? 'emerge --update --deep --newuse @world   (or: emerge @module-rebuild)' : 'dist-kernel modules rebuild   (or enable USE=dist-kernel for it)',
+		fix: stale.distKernel
+			? 'emerge --update --deep --newuse @world   (or: emerge @module-rebuild)'
+			: 'dist-kernel modules rebuild   (or enable USE=dist-kernel for it)',
 	}));
 }

@@ -24,7 +24,11 @@ export function checkVerification(report: StatusReport, verifyBoot: 'no' | 'qemu
 				message: `the boot of ${k.kv} could not be verified on this machine (nothing is known about the image): ${v.reason ?? 'unknown reason'}`,
 				fix: `make QEMU able to run a guest here (or set verify-accel = tcg), then: dist-kernel verify ${k.kv}`,
 			});
-		} else if (v.state === 'not verified' && verifyBoot === 'qemu' && (k.boot.kernels.length > 0 || k.boot.ukis.length > 0)) {
+		} else if (
+			v.state === 'not verified' &&
+			verifyBoot === 'qemu' &&
+			(k.boot.kernels.length > 0 || k.boot.ukis.length > 0)
+		) {
 			findings.push({
 				id: 'verify.missing',
 				level: 'info',

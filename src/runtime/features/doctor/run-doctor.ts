@@ -2,25 +2,25 @@
 // dead emerge is completed first, so the findings describe the system as it will boot.
 import { isDistKernelError } from '../../../lib/errors';
 import { bootMountError, bootMountProblems, readBootMountFacts } from '../../boot/transaction/mount-guard';
-import { completePending } from '../install/complete-pending';
-import { readDracutConfig } from '../../images/dracut/config';
 import type { RuntimeContext } from '../../context';
-import { collectStatus } from '../status/collect-status';
+import { readDracutConfig } from '../../images/dracut/config';
+import { collectSecureBoot } from '../../images/secureboot/secureboot-status';
 import { readKnownIndexes } from '../../portage/binhost/binhost-indexes';
 import { readPkgdir } from '../../portage/binhost/read-pkgdir';
+import { completePending } from '../install/complete-pending';
+import { collectStatus } from '../status/collect-status';
 import { checkBinhostVersions, overlayVirtualVersions } from './check-binhost-versions';
 import { checkBootImages } from './check-boot-images';
 import { checkBootLayout } from './check-boot-layout';
 import { checkBootSpace } from './check-boot-space';
+import { checkBrokenEntries } from './check-broken-entries';
 import { checkEfiStub } from './check-efi-stub';
 import { checkInitramfsModules } from './check-initramfs-modules';
-import { checkBrokenEntries } from './check-broken-entries';
 import { checkPending } from './check-pending';
 import { checkRootModules } from './check-root-modules';
+import { checkSecureBoot } from './check-secureboot';
 import { checkStaleModules } from './check-stale-modules';
 import { checkVerification } from './check-verification';
-import { checkSecureBoot } from './check-secureboot';
-import { collectSecureBoot } from '../../images/secureboot/secureboot-status';
 import type { Finding } from './finding';
 
 export async function runDoctor(ctx: RuntimeContext, options: { running?: string } = {}): Promise<Finding[]> {
@@ -30,7 +30,13 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 	const problems = facts ? bootMountProblems(facts) : [];
 	if (problems.length > 0) {
 		const error = bootMountError(problems, undefined);
-		findings.push({ id: error.code, level: 'error', subject: problems.map((p) => p.mountPoint).join(', '), message: error.message, fix: error.hint ?? '' });
+		findings.push({
+			id: error.code,
+			level: 'error',
+			subject: problems.map((p) => p.mountPoint).join(', '),
+			message: error.message,
+			fix: error.hint ?? '',
+		});
 	}
 	try {
 		await completePending(ctx);
@@ -61,16 +67,35 @@ export async function runDoctor(ctx: RuntimeContext, options: { running?: string
 		stub = dracut.uefiStub;
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
-		findings.push({ id: 'dracut.config', level: 'error', subject: '/etc/dracut.conf', message: error.message, fix: error.hint ?? 'fix the dracut configuration so that bash can source it' });
+		findings.push({
+			id: 'dracut.config',
+			level: 'error',
+			subject: '/etc/dracut.conf',
+			message: error.message,
+			fix: error.hint ?? 'fix the dracut configuration so that bash can source it',
+		});
 	}
 	const ukiWanted = ctx.config.uki === 'yes' || (ctx.config.uki === 'auto' && uefi);
 	findings.push(...checkEfiStub(ctx, ukiWanted, stub));
 	findings.push(...checkSecureBoot(await collectSecureBoot(ctx)));
 	findings.push(...checkBootSpace(ctx.root, report));
 	const binhosts = readKnownIndexes(ctx.root, readPkgdir(ctx.root));
-	findings.push(...checkBinhostVersions(binhosts.indexes, overlayVirtualVersions(ctx.root, ctx.config.overlayDir), ctx.config.overlayDir, ctx.config.kernelPackages));
+	findings.push(
+		...checkBinhostVersions(
+			binhosts.indexes,
+			overlayVirtualVersions(ctx.root, ctx.config.overlayDir),
+			ctx.config.overlayDir,
+			ctx.config.kernelPackages,
+		),
+	);
 	for (const bad of binhosts.unreadable) {
-		findings.push({ id: 'binhost.index', level: 'warning', subject: bad.path, message: bad.error.message, fix: 'run emerge --getbinpkg --pretend @world to fetch the binhost index again' });
+		findings.push({
+			id: 'binhost.index',
+			level: 'warning',
+			subject: bad.path,
+			message: bad.error.message,
+			fix: 'run emerge --getbinpkg --pretend @world to fetch the binhost index again',
+		});
 	}
 	return findings;
 }

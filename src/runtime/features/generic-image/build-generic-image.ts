@@ -3,18 +3,28 @@
 // with USE=generic-uki. It then travels inside the binary package; clients install it as it is (installkernel's
 // 10-copy-prebuilt convention: `initrd` / `uki.efi` in the directory of the kernel image) and run no dracut.
 // Nothing outside `destdir` is written; the build host's own /boot is never touched.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
+import { isDirectory, isFile } from '../../../lib/path-kind';
 import { assertKernelVersion, assertSafePath, isKernelVersion } from '../../../lib/validate';
 import type { RuntimeContext } from '../../context';
-import { readDracutConfig } from '../../images/dracut/config';
 import { findKernelFiles, type KernelFiles } from '../../images/build/kernel-files';
-import { findEfiStub } from '../../images/uki/find-stub';
+import { readDracutConfig } from '../../images/dracut/config';
 import { signImage } from '../../images/secureboot/sign';
 import { discoverSigningKey } from '../../images/secureboot/signing-key';
-import { isFile, isDirectory } from '../../../lib/path-kind';
+import { findEfiStub } from '../../images/uki/find-stub';
 
 export type GenericKind = 'initramfs' | 'uki';
 
@@ -35,7 +45,17 @@ export interface GenericImageResult {
 }
 
 /** Graphics drivers whose firmware makes a generic image huge; each machine's own hostonly image has them. */
-export const GENERIC_OMIT_DRIVERS = ['amdgpu', 'i915', 'nouveau', 'nvidia', 'nvidia-drm', 'nvidia-modeset', 'nvidia-uvm', 'radeon', 'xe'];
+export const GENERIC_OMIT_DRIVERS = [
+	'amdgpu',
+	'i915',
+	'nouveau',
+	'nvidia',
+	'nvidia-drm',
+	'nvidia-modeset',
+	'nvidia-uvm',
+	'radeon',
+	'xe',
+];
 
 /** The single kernel release whose modules the package installs. */
 export function findPackageKernel(destdir: string): string {
@@ -47,13 +67,18 @@ export function findPackageKernel(destdir: string): string {
 		} catch {
 			continue;
 		}
-		for (const name of names) if (isKernelVersion(name) && isDirectory(join(destdir, base, name, 'kernel'))) found.add(name);
+		for (const name of names)
+			if (isKernelVersion(name) && isDirectory(join(destdir, base, name, 'kernel'))) found.add(name);
 	}
 	if (found.size !== 1) {
-		throw new DistKernelError('generic-image.kernel', `cannot tell which kernel the package installs: ${found.size === 0 ? 'no' : found.size} modules directories under ${destdir}/lib/modules`, {
-			exitCode: 2,
-			hint: 'give the kernel release as the argument: dist-kernel generic-image --destdir "${ED}" KV',
-		});
+		throw new DistKernelError(
+			'generic-image.kernel',
+			`cannot tell which kernel the package installs: ${found.size === 0 ? 'no' : found.size} modules directories under ${destdir}/lib/modules`,
+			{
+				exitCode: 2,
+				hint: 'give the kernel release as the argument: dist-kernel generic-image --destdir "${ED}" KV',
+			},
+		);
 	}
 	return [...found][0] as string;
 }
@@ -130,22 +155,41 @@ function packageKernelFiles(destdir: string, kv: string): KernelFiles {
 		return findKernelFiles({ root: destdir }, kv, { prefer: 'source' });
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
-		throw new DistKernelError('generic-image.kernel', `the package being built has no kernel ${kv} under ${destdir}: ${error.message}`, { exitCode: 2, details: error.details });
+		throw new DistKernelError(
+			'generic-image.kernel',
+			`the package being built has no kernel ${kv} under ${destdir}: ${error.message}`,
+			{ exitCode: 2, details: error.details },
+		);
 	}
 }
 
-export async function buildGenericImage(ctx: RuntimeContext, request: GenericImageRequest): Promise<GenericImageResult> {
+export async function buildGenericImage(
+	ctx: RuntimeContext,
+	request: GenericImageRequest,
+): Promise<GenericImageResult> {
 	assertSafePath(request.destdir, '--destdir');
 	if (!request.destdir.startsWith('/') || !isDirectory(request.destdir)) {
-		throw new DistKernelError('generic-image.destdir', `Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``, { exitCode: 2 });
+		throw new DistKernelError(
+			'generic-image.destdir',
+			`Expected \`--destdir\` to be an existing absolute directory, got \`${request.destdir}\``,
+			{ exitCode: 2 },
+		);
 	}
-	const kv = request.kv !== undefined ? assertKernelVersion(request.kv, 'kernel release') : findPackageKernel(request.destdir);
+	const kv =
+		request.kv !== undefined ? assertKernelVersion(request.kv, 'kernel release') : findPackageKernel(request.destdir);
 	// The arch image under /usr/src first: installkernel and kernel-install.eclass look for prebuilt files beside it.
 	const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
 	const name = request.kind === 'uki' ? 'uki.efi' : 'initrd';
 	const target = join(dirname(kernelImage), name);
 	const dracut = await readDracutConfig(ctx);
-	const uki = request.kind === 'uki' ? { stub: findEfiStub(ctx, { configured: dracut.uefiStub }), kernelImage, cmdline: ctx.config.genericImageCmdline } : undefined;
+	const uki =
+		request.kind === 'uki'
+			? {
+					stub: findEfiStub(ctx, { configured: dracut.uefiStub }),
+					kernelImage,
+					cmdline: ctx.config.genericImageCmdline,
+				}
+			: undefined;
 	const keys = request.kind === 'uki' ? discoverSigningKey(ctx, dracut) : undefined;
 	const what = request.kind === 'uki' ? 'unified kernel image' : 'initramfs';
 	if (ctx.dryRun) {
@@ -162,18 +206,38 @@ export async function buildGenericImage(ctx: RuntimeContext, request: GenericIma
 		const built = join(work, name);
 		const end = ctx.logger.begin(`Building a generic ${what} for ${kv} with dracut`);
 		try {
-			await ctx.exec('dracut', genericDracutArgs({ kv, modulesDir, conf, confDir, tmpDir: work, verbose: ctx.verbose, modules: ctx.config.genericImageModules, uki }, built), {
-				timeout: ctx.config.dracutTimeout * 1000,
-				env: { TMPDIR: work },
-				mutates: true,
-			});
+			await ctx.exec(
+				'dracut',
+				genericDracutArgs(
+					{
+						kv,
+						modulesDir,
+						conf,
+						confDir,
+						tmpDir: work,
+						verbose: ctx.verbose,
+						modules: ctx.config.genericImageModules,
+						uki,
+					},
+					built,
+				),
+				{
+					timeout: ctx.config.dracutTimeout * 1000,
+					env: { TMPDIR: work },
+					mutates: true,
+				},
+			);
 			end(true);
 		} catch (error) {
 			end(false);
 			if (!isDistKernelError(error)) throw error;
-			throw new DistKernelError('dracut.failed', `dracut failed to build the generic image for ${kv}`, { cause: error, details: error.details });
+			throw new DistKernelError('dracut.failed', `dracut failed to build the generic image for ${kv}`, {
+				cause: error,
+				details: error.details,
+			});
 		}
-		if (!isFile(built) || statSync(built).size === 0) throw new DistKernelError('dracut.no-output', `dracut produced no generic image for ${kv}`);
+		if (!isFile(built) || statSync(built).size === 0)
+			throw new DistKernelError('dracut.no-output', `dracut produced no generic image for ${kv}`);
 		let final = built;
 		if (keys) {
 			final = join(work, 'uki.signed.efi');
@@ -187,4 +251,3 @@ export async function buildGenericImage(ctx: RuntimeContext, request: GenericIma
 		rmSync(work, { recursive: true, force: true });
 	}
 }
-

@@ -3,21 +3,23 @@
 import { isDistKernelError } from '../../../lib/errors';
 import { withLock } from '../../../lib/lock';
 import { underRoot } from '../../../lib/root';
+import { timed } from '../../../lib/timing';
 import { assertBootMounted } from '../../boot/transaction/mount-guard';
 import type { RuntimeContext } from '../../context';
-import { completeDeferred } from './pipeline';
-import { isProcessAlive } from '../../portage/emerge/emerge-owner';
-import { listPending, readPending } from '../../state/pending';
 import { NO_COALESCE_ENV } from '../../portage/coalesce/plan';
-import { timed } from '../../../lib/timing';
+import { isProcessAlive } from '../../portage/emerge/emerge-owner';
 import { statePath } from '../../state/json-record';
+import { listPending, readPending } from '../../state/pending';
+import { completeDeferred } from './pipeline';
 
 const LOCK = statePath('pending.lock');
 
 /** Builds whatever an emerge that is gone deferred; returns the kernels whose work it completed. */
 export async function completePending(ctx: RuntimeContext): Promise<string[]> {
 	if (ctx.env[NO_COALESCE_ENV] === '1') return [];
-	const owed = timed('pending-read', () => listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner)));
+	const owed = timed('pending-read', () =>
+		listPending(ctx.root).filter((work) => !work.owner || !isProcessAlive(work.owner)),
+	);
 	if (owed.length === 0) return [];
 	if (ctx.dryRun) {
 		for (const work of owed) ctx.logger.info(`(dry run) would complete deferred ${work.kind} for ${work.kv}`);

@@ -3,15 +3,33 @@
 // The pipeline never asks the coalescing logic again.
 import type { RuntimeContext } from '../../context';
 import { planInitramfs, staleDeferrals } from '../../portage/coalesce/plan';
-import { buildAndInstall, completeDeferred, inventoryOnce, prepareInstall, type InstallOptions, type InstallReason, type InstallResult } from './pipeline';
+import {
+	buildAndInstall,
+	completeDeferred,
+	type InstallOptions,
+	type InstallReason,
+	type InstallResult,
+	inventoryOnce,
+	prepareInstall,
+} from './pipeline';
 
-async function request(ctx: RuntimeContext, kv: string, options: InstallOptions, initrdOnly: boolean, reason: InstallReason): Promise<InstallResult> {
+async function request(
+	ctx: RuntimeContext,
+	kv: string,
+	options: InstallOptions,
+	initrdOnly: boolean,
+	reason: InstallReason,
+): Promise<InstallResult> {
 	// The boot layout is checked before the lock, dracut or any write: a layout we cannot honour fails with
 	// nothing built or changed.
 	const backend = await prepareInstall(ctx, kv, options);
 	// the VDB is read once for this call: the coalescing plan, the root-critical check and the prebuilt check share it
 	const inventory = inventoryOnce(ctx);
-	const plan = await planInitramfs(ctx, { kv, reason, ...(options.package ? { package: options.package } : {}) }, inventory);
+	const plan = await planInitramfs(
+		ctx,
+		{ kv, reason, ...(options.package ? { package: options.package } : {}) },
+		inventory,
+	);
 	// Deferrals of this emerge nobody is left to ask for: completed now, each once.
 	const stale = staleDeferrals(ctx, kv);
 	if (plan !== 'now') {
@@ -31,6 +49,10 @@ export function installKernel(ctx: RuntimeContext, kv: string, options: InstallO
 }
 
 /** `dist-kernel initramfs KV`: a new initramfs (or UKI) for an installed kernel. */
-export function regenerateInitramfs(ctx: RuntimeContext, kv: string, options: InstallOptions & { reason?: 'module' | 'manual' } = {}): Promise<InstallResult> {
+export function regenerateInitramfs(
+	ctx: RuntimeContext,
+	kv: string,
+	options: InstallOptions & { reason?: 'module' | 'manual' } = {},
+): Promise<InstallResult> {
 	return request(ctx, kv, options, true, options.reason ?? (options.package ? 'module' : 'manual'));
 }

@@ -3,16 +3,16 @@
 // initrd generator — it writes $KERNEL_INSTALL_STAGING_AREA/initrd, or uki.efi for layout=uki — so the kernel
 // gets the same dracut setup as our own pipeline. When our pipeline runs kernel-install, or an initrd was passed,
 // or another generator is configured, it does nothing.
-import { copyFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import { assertSafePath } from '../../../lib/validate';
+import { withBootLock } from '../../boot/transaction/boot-lock';
 import type { RuntimeContext } from '../../context';
 import { buildBootImages } from '../../images/build/build-image';
-import { initramfsModulePackages } from '../../portage/vdb/initramfs-module-packages';
-import { withBootLock } from '../../boot/transaction/boot-lock';
-import { decidePluginNoOp, PLUGIN_NAME, type PluginInvocation, type PluginOutcome } from './plugin-decision';
 import { withWorkDir } from '../../images/build/work-dir';
+import { initramfsModulePackages } from '../../portage/vdb/initramfs-module-packages';
+import { decidePluginNoOp, PLUGIN_NAME, type PluginInvocation, type PluginOutcome } from './plugin-decision';
 
 export async function runKernelInstallPlugin(ctx: RuntimeContext, inv: PluginInvocation): Promise<PluginOutcome> {
 	const noOp = decidePluginNoOp(inv, ctx.env);
@@ -20,14 +20,23 @@ export async function runKernelInstallPlugin(ctx: RuntimeContext, inv: PluginInv
 
 	const env = ctx.env;
 	const staging = env['KERNEL_INSTALL_STAGING_AREA'];
-	if (!staging) throw new DistKernelError('plugin.env', 'kernel-install plugin run without KERNEL_INSTALL_STAGING_AREA', { hint: 'run it through kernel-install(8)' });
+	if (!staging)
+		throw new DistKernelError('plugin.env', 'kernel-install plugin run without KERNEL_INSTALL_STAGING_AREA', {
+			hint: 'run it through kernel-install(8)',
+		});
 	assertSafePath(staging, 'KERNEL_INSTALL_STAGING_AREA');
 	const ukiGenerator = env['KERNEL_INSTALL_UKI_GENERATOR'];
-	const uki = env['KERNEL_INSTALL_LAYOUT'] === 'uki' && (!ukiGenerator || ukiGenerator === PLUGIN_NAME || ukiGenerator === 'dracut');
+	const uki =
+		env['KERNEL_INSTALL_LAYOUT'] === 'uki' &&
+		(!ukiGenerator || ukiGenerator === PLUGIN_NAME || ukiGenerator === 'dracut');
 
 	return withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
-			const artifacts = await buildBootImages(ctx, inv.kv, workDir, { uki, modulePackages: () => initramfsModulePackages(ctx, inv.kv), ...imageOption(ctx, inv.image!) });
+			const artifacts = await buildBootImages(ctx, inv.kv, workDir, {
+				uki,
+				modulePackages: () => initramfsModulePackages(ctx, inv.kv),
+				...imageOption(ctx, inv.image!),
+			});
 			const target = join(staging, uki ? 'uki.efi' : 'initrd');
 			if (!ctx.dryRun) {
 				copyFileSync(uki ? artifacts.image : artifacts.initrd!, target);

@@ -52,12 +52,23 @@ export interface InstallResult {
 export function validatePackage(pkg: string | undefined): void {
 	if (pkg === undefined) return;
 	if (!isCategoryAndPf(pkg)) {
-		throw new DistKernelError('input.package', `Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``, { exitCode: 2 });
+		throw new DistKernelError(
+			'input.package',
+			`Expected --package to be CAT/PF such as sys-kernel/gentoo-kernel-6.6.30, got \`${printable(pkg)}\``,
+			{ exitCode: 2 },
+		);
 	}
 }
 
-async function installWith(ctx: RuntimeContext, backend: Backend, kv: string, artifacts: KernelArtifacts): Promise<{ backend: string; files: string[] }> {
-	const end = ctx.logger.begin(`Installing ${artifacts.uki ? 'unified kernel image' : 'kernel'} ${kv} (${backend.name})`);
+async function installWith(
+	ctx: RuntimeContext,
+	backend: Backend,
+	kv: string,
+	artifacts: KernelArtifacts,
+): Promise<{ backend: string; files: string[] }> {
+	const end = ctx.logger.begin(
+		`Installing ${artifacts.uki ? 'unified kernel image' : 'kernel'} ${kv} (${backend.name})`,
+	);
 	try {
 		const files = await timed('install-files', () => backend.install(artifacts));
 		end(true);
@@ -72,14 +83,22 @@ async function installWith(ctx: RuntimeContext, backend: Backend, kv: string, ar
  * Everything from outside (KV, --package, --image, the kernel's files) is checked before any write: before the
  * lock file, the work directory or deferred work from an earlier emerge.
  */
-export function validateInstallRequest(ctx: Pick<RuntimeContext, 'root'>, kv: string, options: Pick<InstallOptions, 'image' | 'package'> = {}): void {
+export function validateInstallRequest(
+	ctx: Pick<RuntimeContext, 'root'>,
+	kv: string,
+	options: Pick<InstallOptions, 'image' | 'package'> = {},
+): void {
 	assertKernelVersion(kv);
 	validatePackage(options.package);
 	findKernelFiles(ctx, kv, { image: options.image });
 }
 
 /** The request's own checks and the boot layout's, before the lock, dracut or any write: nothing built or changed. */
-export async function prepareInstall(ctx: RuntimeContext, kv: string, options: Pick<InstallOptions, 'image' | 'package'>): Promise<Backend> {
+export async function prepareInstall(
+	ctx: RuntimeContext,
+	kv: string,
+	options: Pick<InstallOptions, 'image' | 'package'>,
+): Promise<Backend> {
 	validateInstallRequest(ctx, kv, options);
 	const backend = await selectBackend(ctx);
 	await backend.check?.(kv);
@@ -94,19 +113,34 @@ export type InstallReason = 'kernel' | 'module' | 'manual';
  */
 export function inventoryOnce(ctx: RuntimeContext): () => ModuleInventory {
 	let scanned: ModuleInventory | undefined;
-	return () => (scanned ??= scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun }));
+	return () =>
+		(scanned ??= scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun }));
 }
 
 /** Builds and installs the image set of `kv` with `backend` (from prepareInstall); clears the kernel's pending work. */
-export async function buildAndInstall(ctx: RuntimeContext, kv: string, backend: Backend, options: InstallOptions, initrdOnly: boolean, reason: InstallReason, inventory: () => ModuleInventory): Promise<InstallResult> {
-	if (!(await timed('root-modules-check', () => rootModulesPresent(ctx, kv, initrdOnly, reason, inventory())))) return { kv, status: 'kept', files: [] };
+export async function buildAndInstall(
+	ctx: RuntimeContext,
+	kv: string,
+	backend: Backend,
+	options: InstallOptions,
+	initrdOnly: boolean,
+	reason: InstallReason,
+	inventory: () => ModuleInventory,
+): Promise<InstallResult> {
+	if (!(await timed('root-modules-check', () => rootModulesPresent(ctx, kv, initrdOnly, reason, inventory()))))
+		return { kv, status: 'kept', files: [] };
 	// A rebuild keeps the kernel's image form (UKI or initramfs); an installation follows the configuration.
 	const uki = initrdOnly ? installedImageForm(ctx, kv) : undefined;
 	const started = performance.now();
 	const result = await withBootLock(ctx, () =>
 		withWorkDir(ctx, async (workDir) => {
 			const layout = (await readInstallConf(ctx)).conf.layout;
-			const artifacts = await buildBootImages(ctx, kv, workDir, { image: options.image, efiKernel: firmwareStartsKernel(layout), modulePackages: () => initramfsModulePackages(ctx, kv, inventory), ...(layout === 'uki' ? { uki: true } : { uki }) });
+			const artifacts = await buildBootImages(ctx, kv, workDir, {
+				image: options.image,
+				efiKernel: firmwareStartsKernel(layout),
+				modulePackages: () => initramfsModulePackages(ctx, kv, inventory),
+				...(layout === 'uki' ? { uki: true } : { uki }),
+			});
 			const check = await verifyBeforeInstall(ctx, kv, artifacts, { skip: options.skipVerify });
 			const verification = check ? { verification: check.result } : {};
 			if (keepInstalledImage(ctx, kv, check, initrdOnly)) {
@@ -115,18 +149,28 @@ export async function buildAndInstall(ctx: RuntimeContext, kv: string, backend: 
 			}
 			const installed = await installWith(ctx, backend, kv, { ...artifacts, initrdOnly });
 			settleVerification(ctx, kv, check, installed.files);
-			const ukiImage = artifacts.uki ? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f)) : undefined;
+			const ukiImage = artifacts.uki
+				? installed.files.find((f) => /\/(vmlinuz-[^/]+|linux|[^/]+\.efi)$/.test(f))
+				: undefined;
 			// A kernel that failed verification gets no boot loader update of its own: the previous one stays the default.
 			if (check?.result !== 'failed') await updateBootloaders(ctx, { action: 'install', kv, ukiImage, layout });
 			if (!initrdOnly && check?.result !== 'failed') await refreshRescueQuietly(ctx, kv, workDir);
-			return { kv, status: 'installed' as const, backend: installed.backend, uki: artifacts.uki, files: installed.files, ...verification };
+			return {
+				kv,
+				status: 'installed' as const,
+				backend: installed.backend,
+				uki: artifacts.uki,
+				files: installed.files,
+				...verification,
+			};
 		}),
 	);
 	if (!ctx.dryRun) clearPending(ctx.root, kv);
 	if (result.status === 'kept') return result;
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
 	const what = result.uki ? 'unified kernel image' : 'kernel and initramfs';
-	if (ctx.dryRun) ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
+	if (ctx.dryRun)
+		ctx.logger.info(`(dry run) ${what} for ${kv} would be installed with ${result.backend}; nothing was changed`);
 	else ctx.logger.log(`${what} for ${kv} installed with ${result.backend} in ${seconds} s: ${result.files.join(' ')}`);
 	return result;
 }
@@ -152,7 +196,9 @@ function isKernelAsker(ctx: RuntimeContext, cpv: string): boolean {
 /** Runs work the coalescing logic deferred, through the ordinary pipeline (so the image is what a direct run builds). */
 export async function completeDeferred(ctx: RuntimeContext, work: PendingWork): Promise<void> {
 	const asker = work.requestedBy.find((p) => isKernelAsker(ctx, p));
-	ctx.logger.log(`Completing the deferred ${work.kind === 'install' ? 'installation' : 'initramfs'} of ${work.kv} (asked by ${work.requestedBy.join(', ') || 'an earlier run'})`);
+	ctx.logger.log(
+		`Completing the deferred ${work.kind === 'install' ? 'installation' : 'initramfs'} of ${work.kv} (asked by ${work.requestedBy.join(', ') || 'an earlier run'})`,
+	);
 	// the packages it waited for may have merged without their pkg_postinst (depmod)
 	if (!ctx.dryRun) await refreshModuleIndex(ctx, work.kv);
 	// buildAndInstall clears the record once /boot is updated.
@@ -168,7 +214,13 @@ export async function completeDeferred(ctx: RuntimeContext, work: PendingWork): 
  * for (firmware, microcode, a module package for another kernel) keeps the current, bootable image and warns
  * (false); an installation or a rebuild asked by hand fails with `initramfs.root-module-missing`.
  */
-async function rootModulesPresent(ctx: RuntimeContext, kv: string, initrdOnly: boolean, reason: InstallReason, inventory: ModuleInventory): Promise<boolean> {
+async function rootModulesPresent(
+	ctx: RuntimeContext,
+	kv: string,
+	initrdOnly: boolean,
+	reason: InstallReason,
+	inventory: ModuleInventory,
+): Promise<boolean> {
 	const missing = missingRootModules(ctx.root, kv, await rootCriticalModules(ctx, inventory, kv));
 	if (missing.length === 0) return true;
 	const error = rootModuleError(kv, missing);

@@ -21,14 +21,22 @@ export type PluginOutcome = { exitCode: number; action: string };
 
 /** Throws a typed usage error for bad input; returns the outcome when nothing is to be built, else undefined. */
 export function decidePluginNoOp(inv: PluginInvocation, env: NodeJS.ProcessEnv): PluginOutcome | undefined {
-	if (inv.name !== PLUGIN_NAME) throw usageError('plugin.unknown', `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
+	if (inv.name !== PLUGIN_NAME)
+		throw usageError(
+			'plugin.unknown',
+			`Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``,
+		);
 	assertKernelVersion(inv.kv);
 	assertSafePath(inv.entryDir, 'ENTRY_DIR');
 	if (inv.command === 'remove') {
 		// kernel-install removes ENTRY_DIR itself; nothing we generate lives anywhere else.
 		return { exitCode: 0, action: 'nothing to remove' };
 	}
-	if (inv.command !== 'add') throw usageError('plugin.command', `Expected the plugin command to be add or remove, got \`${printable(inv.command)}\``);
+	if (inv.command !== 'add')
+		throw usageError(
+			'plugin.command',
+			`Expected the plugin command to be add or remove, got \`${printable(inv.command)}\``,
+		);
 	if (!inv.image) throw usageError('plugin.args', 'Expected `add KV ENTRY_DIR IMAGE [INITRD…]`, got no IMAGE');
 	assertSafePath(inv.image, 'IMAGE');
 	for (const initrd of inv.initrds) assertSafePath(initrd, 'INITRD');
@@ -36,7 +44,8 @@ export function decidePluginNoOp(inv: PluginInvocation, env: NodeJS.ProcessEnv):
 	if (env[PIPELINE_ENV] === '1') return { exitCode: 0, action: 'dist-kernel pipeline already built the initramfs' };
 	if (inv.initrds.length > 0) return { exitCode: 0, action: 'an initrd was given' };
 	const generator = env['KERNEL_INSTALL_INITRD_GENERATOR'];
-	if (generator && generator !== PLUGIN_NAME) return { exitCode: 0, action: `initrd_generator=${generator} is configured` };
+	if (generator && generator !== PLUGIN_NAME)
+		return { exitCode: 0, action: `initrd_generator=${generator} is configured` };
 	if (env['KERNEL_INSTALL_IMAGE_TYPE'] === 'uki') return { exitCode: 0, action: 'the image is already a UKI' };
 	return undefined;
 }

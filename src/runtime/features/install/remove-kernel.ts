@@ -3,12 +3,12 @@
 // never removes (remove-module-dir.ts): when the kernel package itself asks (`--package`), that goes too.
 import { DistKernelError } from '../../../lib/errors';
 import { assertKernelVersion } from '../../../lib/validate';
-import type { RuntimeContext } from '../../context';
 import { selectBackend } from '../../boot/backends/select';
+import { runningKernel } from '../../boot/files/running-kernel';
 import { updateBootloaders } from '../../boot/loaders/update';
 import { readInstallConf } from '../../boot/settings/read-install-conf';
-import { runningKernel } from '../../boot/files/running-kernel';
 import { withBootLock } from '../../boot/transaction/boot-lock';
+import type { RuntimeContext } from '../../context';
 import { removeModuleDirOfPackage } from './remove-module-dir';
 
 export interface RemoveOptions {
@@ -25,7 +25,11 @@ export interface RemoveResult {
 	moduleDir?: string;
 }
 
-export async function removeKernel(ctx: RuntimeContext, kv: string, options: RemoveOptions = {}): Promise<RemoveResult> {
+export async function removeKernel(
+	ctx: RuntimeContext,
+	kv: string,
+	options: RemoveOptions = {},
+): Promise<RemoveResult> {
 	assertKernelVersion(kv);
 	// The running kernel's files are what the next reboot falls back to if the new kernel fails: ask first.
 	if (!options.force && runningKernel(ctx).kv === kv) {

@@ -18,13 +18,17 @@ function rootWithLeftModules(): string {
 	mkdirSync(join(root, 'lib', 'modules', KV, 'kernel', 'fs'), { recursive: true });
 	writeFileSync(join(root, 'lib', 'modules', KV, 'kernel', 'fs', 'ext4.ko'), 'x');
 	writeFileSync(join(root, 'lib', 'modules', KV, 'modules.dep'), 'x');
-	writeVdbPackage(root, { cpv: KERNEL, slot: '6.1.176', files: [`/lib/modules/${KV}/kernel/fs/ext4.ko`, `/usr/src/linux-${KV}/Makefile`] });
+	writeVdbPackage(root, {
+		cpv: KERNEL,
+		slot: '6.1.176',
+		files: [`/lib/modules/${KV}/kernel/fs/ext4.ko`, `/usr/src/linux-${KV}/Makefile`],
+	});
 	return root;
 }
 
 const ctx = () => ({ root, dryRun: false, logger: createMemoryLogger() });
 
-describe('removeModuleDirOfPackage (the kernel package\'s pkg_postrm)', () => {
+describe("removeModuleDirOfPackage (the kernel package's pkg_postrm)", () => {
 	it('removes /lib/modules/KV that only the kernel package being removed owns', () => {
 		rootWithLeftModules();
 		expect(removeModuleDirOfPackage(ctx(), KV, KERNEL)).toBe(`/lib/modules/${KV}`);

@@ -8,11 +8,15 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { underRoot } from '../../../lib/root';
 import { MODULES_DIR } from '../../boot/files/installed-kernels';
-import { moduleDirOwners } from '../../portage/vdb/module-dir-owners';
 import type { RuntimeContext } from '../../context';
+import { moduleDirOwners } from '../../portage/vdb/module-dir-owners';
 
 /** The module directory removed, or undefined when it was kept (absent, not the package's, still owned). */
-export function removeModuleDirOfPackage(ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>, kv: string, pkg: string): string | undefined {
+export function removeModuleDirOfPackage(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun' | 'logger'>,
+	kv: string,
+	pkg: string,
+): string | undefined {
 	const dir = `${MODULES_DIR}/${kv}`;
 	const path = join(underRoot(ctx.root, MODULES_DIR), kv);
 	if (!existsSync(path)) return undefined;

@@ -8,10 +8,10 @@ import { assertBootMounted } from '../../boot/transaction/mount-guard';
 import type { RuntimeContext } from '../../context';
 import { kernelImages } from '../../images/initramfs-reader/kernel-images';
 import { modulesInListing } from '../../images/initramfs-reader/read-initramfs';
-import { regenerateInitramfs } from './install-kernel';
-import { type InstallResult, validatePackage } from './pipeline';
 import { rootFsType } from '../../portage/root-modules/root-critical';
 import { scanModules } from '../../portage/vdb/scan-modules';
+import { regenerateInitramfs } from './install-kernel';
+import { type InstallResult, validatePackage } from './pipeline';
 
 const MODULE_NAME_RE = /\/([^/]+)\.ko(?:\.(?:gz|xz|zst))?$/;
 
@@ -39,7 +39,7 @@ export async function rebuildWithoutPackage(ctx: RuntimeContext, cpf: string): P
 	const removed = inventory.modules.find((m) => m.cpv === cpf);
 	if (!removed) {
 		throw new DistKernelError('modules.package-unknown', `no installed module package ${cpf}`, {
-			hint: 'run this from the package\'s pkg_postrm (its VDB entry is gone afterwards); to drop a module from an image by hand, run: dist-kernel initramfs KV',
+			hint: "run this from the package's pkg_postrm (its VDB entry is gone afterwards); to drop a module from an image by hand, run: dist-kernel initramfs KV",
 		});
 	}
 	const others = moduleNames(inventory.modules.filter((m) => m.cpv !== cpf).flatMap((m) => m.modules));
@@ -73,7 +73,9 @@ export async function rebuildWithoutPackage(ctx: RuntimeContext, cpf: string): P
 		throw new DistKernelError(
 			'initramfs.root-module-removed',
 			`not rebuilding the images of ${holding.map((h) => h.kv).join(', ')} without ${rootModule}: the root file system is ${fsType}, mounted with it; they keep it`,
-			{ hint: `${cpf} provided the module the root file system needs: reinstall it (emerge --oneshot ${removed.key}) before the next kernel update, which could not mount root without it` },
+			{
+				hint: `${cpf} provided the module the root file system needs: reinstall it (emerge --oneshot ${removed.key}) before the next kernel update, which could not mount root without it`,
+			},
 		);
 	}
 

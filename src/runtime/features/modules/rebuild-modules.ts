@@ -3,7 +3,7 @@
 // (a binary package would hold modules for the old kernel), in a clean environment (when run from a Portage
 // phase, variables such as USE or EBUILD_PHASE must not leak into the nested emerge).
 import type { RuntimeContext } from '../../context';
-import { scanModules, type StaleModule } from '../../portage/vdb/scan-modules';
+import { type StaleModule, scanModules } from '../../portage/vdb/scan-modules';
 
 /** Variables passed through to emerge; everything else is dropped (PATH is added by the exec wrapper). */
 const KEPT_ENV = ['HOME', 'TERM', 'LANG', 'LC_ALL', 'NOCOLOR'];
@@ -19,13 +19,19 @@ export function planRebuild(ctx: Pick<RuntimeContext, 'root' | 'config' | 'dryRu
 	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const targets = inventory.stale.filter((s) => !s.distKernel);
 	const leftToPortage = inventory.stale.filter((s) => s.distKernel);
-	const argv = ['--oneshot', '--usepkg=n', ...(ctx.root === '/' ? [] : [`--root=${ctx.root}`]), ...targets.map((t) => `=${t.cpv}`)];
+	const argv = [
+		'--oneshot',
+		'--usepkg=n',
+		...(ctx.root === '/' ? [] : [`--root=${ctx.root}`]),
+		...targets.map((t) => `=${t.cpv}`),
+	];
 	return { targets, leftToPortage, argv };
 }
 
 export async function rebuildModules(ctx: RuntimeContext, options: { pretend?: boolean } = {}): Promise<RebuildPlan> {
 	const plan = planRebuild(ctx);
-	for (const s of plan.leftToPortage) ctx.logger.info(`${s.cpv} has USE=dist-kernel: emerge --update --deep @world rebuilds it`);
+	for (const s of plan.leftToPortage)
+		ctx.logger.info(`${s.cpv} has USE=dist-kernel: emerge --update --deep @world rebuilds it`);
 	if (plan.targets.length === 0) {
 		ctx.logger.info('No stale module package with USE=-dist-kernel: nothing to rebuild.');
 		return plan;

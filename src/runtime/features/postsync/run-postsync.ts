@@ -7,11 +7,11 @@ import { withLock } from '../../../lib/lock';
 import { underRoot } from '../../../lib/root';
 import { assertSafePath, printable } from '../../../lib/validate';
 import type { RuntimeContext } from '../../context';
-import { installedVirtuals, type InstalledVirtual } from '../../portage/vdb/installed-virtuals';
+import { type InstalledVirtual, installedVirtuals } from '../../portage/vdb/installed-virtuals';
+import { statePath } from '../../state/json-record';
+import { readPostsyncState, writePostsyncState } from '../../state/postsync-record';
 import { fingerprint, listKernelEbuilds } from './kernel-fingerprint';
 import { diffVersions, overlayVirtualVersions, type VersionChanges } from './overlay-virtuals';
-import { readPostsyncState, writePostsyncState } from '../../state/postsync-record';
-import { statePath } from '../../state/json-record';
 
 /** INTERFACES.md: the overlay's repo_name. */
 const OVERLAY_REPO_NAME = 'dist-kernel';
@@ -34,17 +34,28 @@ export type PostsyncOutcome =
 
 export function parsePostsyncArgs(repo: string, syncUri: string, location: string): PostsyncArgs {
 	if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(repo)) {
-		throw usageError('postsync.args', `Expected the repository name to be a name such as gentoo, got \`${printable(repo)}\``);
+		throw usageError(
+			'postsync.args',
+			`Expected the repository name to be a name such as gentoo, got \`${printable(repo)}\``,
+		);
 	}
 	assertSafePath(location, 'the repository location');
 	return { repo, syncUri, location };
 }
 
-export async function runPostsync(ctx: RuntimeContext, args: PostsyncArgs, regenerate: Regenerate): Promise<PostsyncOutcome> {
+export async function runPostsync(
+	ctx: RuntimeContext,
+	args: PostsyncArgs,
+	regenerate: Regenerate,
+): Promise<PostsyncOutcome> {
 	const { config, logger, root } = ctx;
-	if (args.repo === OVERLAY_REPO_NAME) return { action: 'skipped', reason: `::${args.repo} is the generated overlay itself` };
+	if (args.repo === OVERLAY_REPO_NAME)
+		return { action: 'skipped', reason: `::${args.repo} is the generated overlay itself` };
 	if (config.repositories.length > 0 && !config.repositories.includes(args.repo)) {
-		return { action: 'skipped', reason: `::${args.repo} is not among the scanned repositories (${config.repositories.join(' ')})` };
+		return {
+			action: 'skipped',
+			reason: `::${args.repo} is not among the scanned repositories (${config.repositories.join(' ')})`,
+		};
 	}
 
 	const keep = installedVirtuals(root, logger);
@@ -64,18 +75,26 @@ export async function runPostsync(ctx: RuntimeContext, args: PostsyncArgs, regen
 	const run = async (): Promise<PostsyncOutcome> => {
 		const before = overlayVirtualVersions(overlayFull);
 		if (ctx.dryRun) {
-			logger.info(`(dry run) would regenerate the overlay ${config.overlayDir}: kernel ebuilds changed in ::${args.repo}`);
+			logger.info(
+				`(dry run) would regenerate the overlay ${config.overlayDir}: kernel ebuilds changed in ::${args.repo}`,
+			);
 			return { action: 'regenerated', added: [], removed: [] };
 		}
 		await regenerate(keep);
 		const changes = diffVersions(before, overlayVirtualVersions(overlayFull));
 		for (const v of changes.added) logger.log(`added virtual/dist-kernel-${v} (after syncing ::${args.repo})`);
-		for (const v of changes.removed) logger.log(`removed virtual/dist-kernel-${v}: its kernel version left the repositories and nothing installed needs it`);
-		if (changes.added.length === 0 && changes.removed.length === 0) logger.info(`overlay regenerated after syncing ::${args.repo}: no virtual added or removed`);
+		for (const v of changes.removed)
+			logger.log(
+				`removed virtual/dist-kernel-${v}: its kernel version left the repositories and nothing installed needs it`,
+			);
+		if (changes.added.length === 0 && changes.removed.length === 0)
+			logger.info(`overlay regenerated after syncing ::${args.repo}: no virtual added or removed`);
 		state.repositories[args.repo] = print;
 		writePostsyncState(root, state);
 		return { action: 'regenerated', ...changes };
 	};
 	if (ctx.dryRun) return run();
-	return withLock(underRoot(root, POSTSYNC_LOCK), run, { onWait: (pid) => logger.info(`waiting for another overlay regeneration (pid ${pid})`) });
+	return withLock(underRoot(root, POSTSYNC_LOCK), run, {
+		onWait: (pid) => logger.info(`waiting for another overlay regeneration (pid ${pid})`),
+	});
 }

@@ -4,8 +4,8 @@
 // generic-image setting (no, initramfs, uki): binary packages then carry a generic boot image clients install as is.
 import { readFileSync, rmSync } from 'node:fs';
 import { underRoot } from '../../../lib/root';
-import { sha256 } from './config-protect';
 import type { SetupRecord } from '../../state/setup-record';
+import { sha256 } from './config-protect';
 
 export const PORTAGE_ENV_DIR = '/etc/portage/env';
 
@@ -36,7 +36,11 @@ export function recordedBuildHostHooks(record: SetupRecord): string[] {
 }
 
 /** Removes our hook files that are unchanged since we wrote them; returns the ones kept because they were edited. */
-export function removeBuildHostHooks(root: string, record: SetupRecord, dryRun: boolean): { removed: string[]; kept: string[] } {
+export function removeBuildHostHooks(
+	root: string,
+	record: SetupRecord,
+	dryRun: boolean,
+): { removed: string[]; kept: string[] } {
 	const removed: string[] = [];
 	const kept: string[] = [];
 	for (const path of recordedBuildHostHooks(record)) {

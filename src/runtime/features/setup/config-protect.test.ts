@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { createExec } from '../../../lib/exec';
 import { createMemoryLogger } from '../../../lib/log';
-import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
 import { nextProtectName, protectedCopies, sha256, writeProtected } from './config-protect';
 
 describe('nextProtectName', () => {
 	it('starts at 0000 and goes one above the highest copy of the same file', () => {
 		expect(nextProtectName([], 'a.conf')).toBe('._cfg0000_a.conf');
-		expect(nextProtectName(['._cfg0000_a.conf', '._cfg0003_a.conf', '._cfg0007_b.conf', 'a.conf'], 'a.conf')).toBe('._cfg0004_a.conf');
+		expect(nextProtectName(['._cfg0000_a.conf', '._cfg0003_a.conf', '._cfg0007_b.conf', 'a.conf'], 'a.conf')).toBe(
+			'._cfg0004_a.conf',
+		);
 	});
 	it('ignores names that only look similar', () => {
 		expect(protectedCopies(['._cfg00x0_a.conf', '._cfg0001_a.confx', '._cfg0002_xa.conf'], 'a.conf')).toEqual([]);

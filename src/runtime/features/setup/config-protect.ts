@@ -3,7 +3,7 @@
 // etc-update and dispatch-conf pick up, and which Portage's repos.conf reader skips (it ignores dot files, while a
 // `name.new` would be read as a second repos.conf file).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../../lib/atomic-write';
 import type { Exec } from '../../../lib/exec';
@@ -55,9 +55,12 @@ export interface ProtectedWriteOptions {
 	shown?: string;
 }
 
-
 /** Writes `text` to `path` unless an admin-edited file is there; then writes (once) a `._cfgNNNN_` copy and returns the diff. */
-export async function writeProtected(path: string, text: string, options: ProtectedWriteOptions): Promise<ProtectedWrite> {
+export async function writeProtected(
+	path: string,
+	text: string,
+	options: ProtectedWriteOptions,
+): Promise<ProtectedWrite> {
 	const hash = sha256(text);
 	const current = readTextOrUndefined(path, { only: 'missing' });
 	const write = (target: string) => {
@@ -79,10 +82,14 @@ export async function writeProtected(path: string, text: string, options: Protec
 	const entries = readdirSync(dir);
 	const last = protectedCopies(entries, name).at(-1);
 	const label = options.shown ?? path;
-	const diffResult = await options.exec('diff', ['-u', '--label', label, '--label', `${label} (dist-kernel setup)`, path, '-'], {
-		input: text,
-		allowFailure: true,
-	});
+	const diffResult = await options.exec(
+		'diff',
+		['-u', '--label', label, '--label', `${label} (dist-kernel setup)`, path, '-'],
+		{
+			input: text,
+			allowFailure: true,
+		},
+	);
 	const diff = diffResult.stdout;
 	// Same proposal already waiting for etc-update: do not stack another copy.
 	if (last !== undefined && readTextOrUndefined(join(dir, last), { only: 'missing' }) === text) {

@@ -24,16 +24,26 @@ function readAfter(path: string, ownPath: string, dir: string): boolean {
  * `sources`: repos.conf files in the order Portage reads them (its default file, then /etc/portage/repos.conf).
  * Our own file (`ownPath`) is left out of the computation, so re-running setup gives the same answer.
  */
-export function planEclassOverrides(sources: readonly ReposConfSource[], ownPath: string, reposConfDir: string, overlayName: string, mainRepo?: string): EclassOverridesPlan {
+export function planEclassOverrides(
+	sources: readonly ReposConfSource[],
+	ownPath: string,
+	reposConfDir: string,
+	overlayName: string,
+	mainRepo?: string,
+): EclassOverridesPlan {
 	const others = sources.filter((s) => s.path !== ownPath);
 	const conf = parseReposConf(others);
 	const main = mainRepo ?? (conf.defaults['main-repo'] || 'gentoo');
-	const existing = conf.sections.find((s) => s.name === main)?.options['eclass-overrides'] ?? conf.defaults['eclass-overrides'] ?? '';
+	const existing =
+		conf.sections.find((s) => s.name === main)?.options['eclass-overrides'] ?? conf.defaults['eclass-overrides'] ?? '';
 	const value = [...existing.split(/\s+/).filter((name) => name !== '' && name !== overlayName), overlayName].join(' ');
 	const shadowing = others.find((s) => {
 		if (!readAfter(s.path, ownPath, reposConfDir)) return false;
 		const alone = parseReposConf([s]);
-		return alone.sections.some((section) => section.name === main && 'eclass-overrides' in section.options) && alone.defaults['eclass-overrides'] === undefined;
+		return (
+			alone.sections.some((section) => section.name === main && 'eclass-overrides' in section.options) &&
+			alone.defaults['eclass-overrides'] === undefined
+		);
 	});
 	return { mainRepo: main, value, ...(shadowing ? { shadowedBy: shadowing.path } : {}) };
 }

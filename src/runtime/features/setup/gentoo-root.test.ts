@@ -21,12 +21,16 @@ describe('assertGentooRoot', () => {
 		temp = makeTempRoot();
 		temp.write('/etc/os-release', 'ID=debian\n');
 		temp.write('/etc/portage/make.conf', '');
-		expect(() => assertGentooRoot(temp.root)).toThrow(expect.objectContaining({ code: 'setup.not-gentoo', details: expect.stringContaining('/etc/gentoo-release') }));
+		expect(() => assertGentooRoot(temp.root)).toThrow(
+			expect.objectContaining({ code: 'setup.not-gentoo', details: expect.stringContaining('/etc/gentoo-release') }),
+		);
 	});
 
 	it('refuses a root without /etc/portage even with gentoo-release', () => {
 		temp = makeTempRoot();
 		temp.write('/etc/gentoo-release', 'Gentoo\n');
-		expect(() => assertGentooRoot(temp.root)).toThrow(expect.objectContaining({ details: '/etc/portage is not a directory' }));
+		expect(() => assertGentooRoot(temp.root)).toThrow(
+			expect.objectContaining({ details: '/etc/portage is not a directory' }),
+		);
 	});
 });

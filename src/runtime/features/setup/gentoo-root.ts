@@ -1,9 +1,9 @@
 // `setup` changes Portage's configuration, so it first makes sure the root really is a Gentoo system.
 import { existsSync, readFileSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
+import { isDirectory } from '../../../lib/path-kind';
 import { underRoot } from '../../../lib/root';
 import { parseOsRelease } from '../../../parsers/os-release';
-import { isDirectory } from '../../../lib/path-kind';
 
 /** Why a root looks like Gentoo: at least one marker besides /etc/portage. */
 const MARKERS = ['/etc/gentoo-release', '/usr/share/portage/config/repos.conf', '/var/db/pkg/sys-apps'] as const;
@@ -28,7 +28,9 @@ export function assertGentooRoot(root: string): void {
 	const portage = underRoot(root, '/etc/portage');
 	const found = MARKERS.filter((m) => existsSync(underRoot(root, m)));
 	if (isDirectory(portage) && (found.length > 0 || osReleaseSaysGentoo(root))) return;
-	const missing = isDirectory(portage) ? `none of ${MARKERS.join(', ')} exists and os-release does not name gentoo` : '/etc/portage is not a directory';
+	const missing = isDirectory(portage)
+		? `none of ${MARKERS.join(', ')} exists and os-release does not name gentoo`
+		: '/etc/portage is not a directory';
 	throw new DistKernelError('setup.not-gentoo', `not a Gentoo system: ${root}`, {
 		details: missing,
 		hint: 'run `dist-kernel setup` on a Gentoo system, or give the Gentoo tree with --root DIR',

@@ -26,7 +26,10 @@ describe('renderReposConf', () => {
 
 	it('declares a local overlay that is never synced', () => {
 		temp = makeTempRoot();
-		temp.write('/repos.conf/dist-kernel.conf', renderReposConf({ repoName: 'dist-kernel', location: '/var/db/repos/dist-kernel' }));
+		temp.write(
+			'/repos.conf/dist-kernel.conf',
+			renderReposConf({ repoName: 'dist-kernel', location: '/var/db/repos/dist-kernel' }),
+		);
 		expect(portageView(temp.path('repos.conf'))).toEqual({
 			'dist-kernel': { location: '/var/db/repos/dist-kernel', priority: '100', 'auto-sync': 'no' },
 		});
@@ -34,15 +37,26 @@ describe('renderReposConf', () => {
 
 	it("merges eclass-overrides into the admin's own gentoo section without touching it", () => {
 		temp = makeTempRoot();
-		temp.write('/repos.conf/gentoo.conf', '[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\n');
+		temp.write(
+			'/repos.conf/gentoo.conf',
+			'[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = /var/db/repos/gentoo\nsync-type = rsync\nsync-uri = rsync://rsync.gentoo.org/gentoo-portage\n',
+		);
 		temp.write(
 			'/repos.conf/dist-kernel.conf',
-			renderReposConf({ repoName: 'dist-kernel', location: '/var/db/repos/dist-kernel', eclassOverrides: { repo: 'gentoo', value: 'dist-kernel' } }),
+			renderReposConf({
+				repoName: 'dist-kernel',
+				location: '/var/db/repos/dist-kernel',
+				eclassOverrides: { repo: 'gentoo', value: 'dist-kernel' },
+			}),
 		);
 		// A proposal waiting for etc-update must not be read as configuration.
 		temp.write('/repos.conf/._cfg0000_dist-kernel.conf', '[dist-kernel]\nlocation = /elsewhere\n');
 		const view = portageView(temp.path('repos.conf'));
-		expect(view['gentoo']).toMatchObject({ location: '/var/db/repos/gentoo', 'sync-type': 'rsync', 'eclass-overrides': 'dist-kernel' });
+		expect(view['gentoo']).toMatchObject({
+			location: '/var/db/repos/gentoo',
+			'sync-type': 'rsync',
+			'eclass-overrides': 'dist-kernel',
+		});
 		expect(view['dist-kernel']?.location).toBe('/var/db/repos/dist-kernel');
 	});
 });

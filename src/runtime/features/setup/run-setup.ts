@@ -4,19 +4,32 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CONFIG_PATH, loadConfig, renderDefaultConfig } from '../../../config/load';
+import { RUNTIME_PACKAGE } from '../../../config/runtime-package';
 import type { Config } from '../../../config/schema';
 import { DistKernelError } from '../../../lib/errors';
+import { isDirectory } from '../../../lib/path-kind';
 import { systemView, underRoot } from '../../../lib/root';
 import type { ReposConfSource } from '../../../parsers/repos-conf';
 import type { RuntimeContext } from '../../context';
-import { sha256, writeProtected, type ProtectedWrite } from './config-protect';
-import { buildHostHookPath, recordedBuildHostHooks, removeBuildHostHooks, renderBuildHostHook } from './build-host-hooks';
+import {
+	emptyRecord,
+	readSetupRecord,
+	recordDir,
+	recordFile,
+	SETUP_RECORD,
+	type SetupRecord,
+	writeSetupRecord,
+} from '../../state/setup-record';
+import {
+	buildHostHookPath,
+	recordedBuildHostHooks,
+	removeBuildHostHooks,
+	renderBuildHostHook,
+} from './build-host-hooks';
+import { type ProtectedWrite, sha256, writeProtected } from './config-protect';
 import { planEclassOverrides } from './eclass-overrides';
 import { assertGentooRoot } from './gentoo-root';
 import { REPOS_CONF_DIR, REPOS_CONF_FILE, renderReposConf } from './repos-conf-text';
-import { emptyRecord, readSetupRecord, SETUP_RECORD, recordDir, recordFile, writeSetupRecord, type SetupRecord } from '../../state/setup-record';
-import { isDirectory } from '../../../lib/path-kind';
-import { RUNTIME_PACKAGE } from '../../../config/runtime-package';
 
 /** INTERFACES.md: the overlay's profiles/repo_name. */
 export const OVERLAY_REPO_NAME = 'dist-kernel';
@@ -48,7 +61,12 @@ export interface SetupReport {
 /** Create `systemPath` (and missing parents) under root, recording each directory we made. */
 function ensureDir(context: LifecycleContext, record: SetupRecord, systemPath: string): void {
 	const missing: string[] = [];
-	for (let p = systemPath; p !== '/' && !existsSync(underRoot(context.root, p)); p = p.slice(0, p.lastIndexOf('/')) || '/') missing.unshift(p);
+	for (
+		let p = systemPath;
+		p !== '/' && !existsSync(underRoot(context.root, p));
+		p = p.slice(0, p.lastIndexOf('/')) || '/'
+	)
+		missing.unshift(p);
 	for (const dir of missing) {
 		if (!context.dryRun) mkdirSync(underRoot(context.root, dir));
 		recordDir(record, dir);
@@ -99,7 +117,12 @@ export function nextCommands(eclassOverrides: boolean): string[] {
 		'emerge --ask --update --deep --newuse @world',
 		'dist-kernel doctor',
 	];
-	if (!eclassOverrides) commands.splice(2, 0, 'emerge --ask sys-kernel/gentoo-kernel-bin   # or gentoo-kernel, if no distribution kernel is installed yet');
+	if (!eclassOverrides)
+		commands.splice(
+			2,
+			0,
+			'emerge --ask sys-kernel/gentoo-kernel-bin   # or gentoo-kernel, if no distribution kernel is installed yet',
+		);
 	return commands;
 }
 
@@ -119,10 +142,16 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 	// The configuration first: repos.conf needs its overlay-dir. An admin's own configuration is never replaced.
 	const configPath = underRoot(root, CONFIG_PATH);
 	const configText = renderDefaultConfig();
-	const configMine = existsSync(configPath) && ownHash(record, CONFIG_PATH) === sha256(readFileSync(configPath, 'utf8'));
+	const configMine =
+		existsSync(configPath) && ownHash(record, CONFIG_PATH) === sha256(readFileSync(configPath, 'utf8'));
 	if (!existsSync(configPath) || configMine) {
 		ensureDir(context, record, '/etc/dist-kernel');
-		const write = await writeProtected(configPath, configText, { ownHash: ownHash(record, CONFIG_PATH), dryRun: context.dryRun, exec: context.exec, shown: CONFIG_PATH });
+		const write = await writeProtected(configPath, configText, {
+			ownHash: ownHash(record, CONFIG_PATH),
+			dryRun: context.dryRun,
+			exec: context.exec,
+			shown: CONFIG_PATH,
+		});
 		recordFile(record, CONFIG_PATH, write.hash);
 		writes.push(write);
 		report(context, write);
@@ -147,7 +176,8 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 		exec: context.exec,
 		shown: REPOS_CONF_FILE,
 	});
-	if (reposWrite.action === 'protected') recordFile(record, systemView(root, reposWrite.protectedPath!), reposWrite.hash);
+	if (reposWrite.action === 'protected')
+		recordFile(record, systemView(root, reposWrite.protectedPath!), reposWrite.hash);
 	else recordFile(record, REPOS_CONF_FILE, reposWrite.hash);
 	writes.push(reposWrite);
 	report(context, reposWrite);
@@ -178,19 +208,29 @@ export async function runSetup(context: LifecycleContext, options: SetupOptions)
 		for (const pkg of config.kernelPackages) {
 			const path = buildHostHookPath(pkg);
 			ensureDir(context, record, dirname(path));
-			const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), { ownHash: ownHash(record, path), dryRun: context.dryRun, exec: context.exec, shown: path });
+			const write = await writeProtected(underRoot(root, path), renderBuildHostHook(pkg), {
+				ownHash: ownHash(record, path),
+				dryRun: context.dryRun,
+				exec: context.exec,
+				shown: path,
+			});
 			if (write.action === 'protected') recordFile(record, systemView(root, write.protectedPath!), write.hash);
 			else recordFile(record, path, write.hash);
 			writes.push(write);
 			report(context, write);
 		}
 		if (config.genericImage === 'no') {
-			logger.info(`build host: kernel packages built here get a generic boot image once generic-image = initramfs (or uki) is set in ${CONFIG_PATH}`);
+			logger.info(
+				`build host: kernel packages built here get a generic boot image once generic-image = initramfs (or uki) is set in ${CONFIG_PATH}`,
+			);
 		}
 	} else {
 		const hooks = removeBuildHostHooks(root, record, context.dryRun);
 		for (const path of hooks.removed) logger.info(`${context.dryRun ? '(dry run) would remove' : 'removed'} ${path}`);
-		for (const path of hooks.kept) logger.warn(`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`);
+		for (const path of hooks.kept)
+			logger.warn(
+				`${path} was changed since setup wrote it: left in place (remove it by hand if this is no longer a build host)`,
+			);
 	}
 
 	const overlayFull = underRoot(root, config.overlayDir);

@@ -3,17 +3,16 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
-import { underRoot } from '../../../lib/root';
-import { sha256 } from './config-protect';
-import { OVERLAY_REPO_NAME, type LifecycleContext } from './run-setup';
-import { readSetupRecord, removeSetupRecord, SETUP_RECORD } from '../../state/setup-record';
 import { readTextOrUndefined } from '../../../lib/read-file';
+import { underRoot } from '../../../lib/root';
+import { readSetupRecord, removeSetupRecord, SETUP_RECORD } from '../../state/setup-record';
+import { sha256 } from './config-protect';
+import { type LifecycleContext, OVERLAY_REPO_NAME } from './run-setup';
 
 export interface UndoReport {
 	removed: string[];
 	kept: string[];
 }
-
 
 export function undoSetup(context: LifecycleContext): UndoReport {
 	const { root, logger, dryRun } = context;

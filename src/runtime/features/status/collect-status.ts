@@ -1,17 +1,18 @@
 // Everything `dist-kernel status` shows, gathered read-only: kernels (VDB + /lib/modules), what each has in the
 // boot partitions, the running kernel, default boot entries, module packages and the stale ones, pending work.
-import { readKnownIndexes } from '../../portage/binhost/binhost-indexes';
-import { loadOriginSources, packageOrigin, type PackageOrigin } from '../../portage/binhost/package-origin';
-import { readPkgdir } from '../../portage/binhost/read-pkgdir';
-import { listPending, type PendingWork } from '../../state/pending';
-import type { RuntimeContext } from '../../context';
-import { scanModules, type ModulePackageInfo, type StaleModule } from '../../portage/vdb/scan-modules';
+
 import { findBootFiles } from '../../boot/files/boot-files';
-import { runningKernel, type RunningKernel } from '../../boot/files/running-kernel';
-import { readRescueState, rescueFilesPresent } from '../../state/rescue-record';
-import { findDefaultEntries, type DefaultEntry } from '../../boot/loaders/default-entry';
-import { readVerifyRecord, type VerifyState } from '../../state/verify-record';
+import { type RunningKernel, runningKernel } from '../../boot/files/running-kernel';
+import { type DefaultEntry, findDefaultEntries } from '../../boot/loaders/default-entry';
+import type { RuntimeContext } from '../../context';
 import type { SecureBootStatus } from '../../images/secureboot/secureboot-status';
+import { readKnownIndexes } from '../../portage/binhost/binhost-indexes';
+import { loadOriginSources, type PackageOrigin, packageOrigin } from '../../portage/binhost/package-origin';
+import { readPkgdir } from '../../portage/binhost/read-pkgdir';
+import { type ModulePackageInfo, type StaleModule, scanModules } from '../../portage/vdb/scan-modules';
+import { listPending, type PendingWork } from '../../state/pending';
+import { readRescueState, rescueFilesPresent } from '../../state/rescue-record';
+import { readVerifyRecord, type VerifyState } from '../../state/verify-record';
 
 export interface KernelStatus {
 	kv: string;
@@ -76,10 +77,21 @@ export interface StatusReport {
 function rescueStatus(ctx: Pick<RuntimeContext, 'root'>): Pick<StatusReport, 'rescue'> {
 	const state = readRescueState(ctx);
 	if (!state) return {};
-	return { rescue: { kv: state.kv, layout: state.layout, files: state.files, complete: rescueFilesPresent(ctx, state), builtAt: state.builtAt } };
+	return {
+		rescue: {
+			kv: state.kv,
+			layout: state.layout,
+			files: state.files,
+			complete: rescueFilesPresent(ctx, state),
+			builtAt: state.builtAt,
+		},
+	};
 }
 
-export function collectStatus(ctx: Pick<RuntimeContext, 'root' | 'env' | 'config' | 'dryRun'>, options: { running?: string } = {}): StatusReport {
+export function collectStatus(
+	ctx: Pick<RuntimeContext, 'root' | 'env' | 'config' | 'dryRun'>,
+	options: { running?: string } = {},
+): StatusReport {
 	const running = runningKernel(ctx, options.running);
 	const inventory = scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const pending = listPending(ctx.root);

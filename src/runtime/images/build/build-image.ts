@@ -3,15 +3,15 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemView } from '../../../lib/root';
-import { assertNotBakingHostCmdline } from '../dracut/chroot-guard';
-import type { RuntimeContext } from '../../context';
 import type { KernelArtifacts } from '../../boot/files/types';
-import { readDracutConfig, type DracutConfig } from '../dracut/config';
-import { runDracut } from '../dracut/build';
-import { findEfiStub } from '../uki/find-stub';
 import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
-import { discoverSigningKey } from '../secureboot/signing-key';
+import type { RuntimeContext } from '../../context';
+import { runDracut } from '../dracut/build';
+import { assertNotBakingHostCmdline } from '../dracut/chroot-guard';
+import { type DracutConfig, readDracutConfig } from '../dracut/config';
 import { assertCanSign, signForFirmware } from '../secureboot/firmware-image';
+import { discoverSigningKey } from '../secureboot/signing-key';
+import { findEfiStub } from '../uki/find-stub';
 import { findKernelFiles } from './kernel-files';
 
 export interface BuildOptions {
@@ -59,13 +59,19 @@ function emptyInitrd(workDir: string): string {
  * The images for `kv`, with what the firmware starts (a UKI, an EFI-stub kernel) signed by the discovered key and,
  * under Secure Boot, checked against its certificate: all before anything is installed.
  */
-export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: string, options: BuildOptions): Promise<KernelArtifacts> {
+export async function buildBootImages(
+	ctx: RuntimeContext,
+	kv: string,
+	workDir: string,
+	options: BuildOptions,
+): Promise<KernelArtifacts> {
 	const dracut = await readDracutConfig(ctx);
 	const uki = options.uki ?? wantsUki(ctx, dracut);
 	const firmwareRuns = uki || options.efiKernel === true;
 	const key = firmwareRuns ? discoverSigningKey(ctx, dracut) : undefined;
 	const rescue = options.generic ? 'rescue ' : '';
-	if (firmwareRuns) assertCanSign(ctx, key, `the ${rescue}${uki ? 'unified kernel image' : 'EFI-stub kernel'} for ${kv}`);
+	if (firmwareRuns)
+		assertCanSign(ctx, key, `the ${rescue}${uki ? 'unified kernel image' : 'EFI-stub kernel'} for ${kv}`);
 	const artifacts = await buildImages(ctx, kv, workDir, dracut, uki, options);
 	if (!firmwareRuns) return artifacts;
 	const what = `${rescue}${artifacts.uki ? 'unified kernel image' : 'kernel image'} for ${kv}`;
@@ -74,20 +80,47 @@ export async function buildBootImages(ctx: RuntimeContext, kv: string, workDir: 
 	return { ...artifacts, image: signed.image, ...(key ? { signedWith: key } : {}) };
 }
 
-async function buildImages(ctx: RuntimeContext, kv: string, workDir: string, dracut: DracutConfig, uki: boolean, options: BuildOptions): Promise<KernelArtifacts> {
+async function buildImages(
+	ctx: RuntimeContext,
+	kv: string,
+	workDir: string,
+	dracut: DracutConfig,
+	uki: boolean,
+	options: BuildOptions,
+): Promise<KernelArtifacts> {
 	const kernel = findKernelFiles(ctx, kv, { image: options.image });
 	// A shipped generic initrd (gentoo-kernel-bin) is also a fine rescue image.
 	let prebuilt = findPrebuilt(ctx, kernel.image, uki);
 	const needIt = prebuilt && !options.generic ? options.modulePackages() : [];
 	if (prebuilt && needIt.length > 0) {
-		ctx.logger.info(`not using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(', ')} (USE=initramfs); building one here`);
+		ctx.logger.info(
+			`not using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: it lacks the modules of ${needIt.join(', ')} (USE=initramfs); building one here`,
+		);
 		prebuilt = undefined;
 	}
 	if (prebuilt) {
-		ctx.logger.info(`using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`);
+		ctx.logger.info(
+			`using the prebuilt ${uki ? 'unified kernel image' : 'initramfs'} shipped with kernel ${kv}: ${systemView(ctx.root, prebuilt)} (use-prebuilt = no builds one here)`,
+		);
 		return uki
-			? { kv, image: prebuilt, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true, prebuilt: true }
-			: { kv, image: kernel.image, initrd: prebuilt, systemMap: kernel.systemMap, config: kernel.config, uki: false, prebuilt: true };
+			? {
+					kv,
+					image: prebuilt,
+					initrd: emptyInitrd(workDir),
+					systemMap: kernel.systemMap,
+					config: kernel.config,
+					uki: true,
+					prebuilt: true,
+				}
+			: {
+					kv,
+					image: kernel.image,
+					initrd: prebuilt,
+					systemMap: kernel.systemMap,
+					config: kernel.config,
+					uki: false,
+					prebuilt: true,
+				};
 	}
 	// A generic image carries no host-only command line: nothing of the build host can be baked in.
 	if (!options.generic) assertNotBakingHostCmdline(ctx, dracut, uki);
@@ -105,18 +138,34 @@ async function buildImages(ctx: RuntimeContext, kv: string, workDir: string, dra
 	}
 	const stub = findEfiStub(ctx, { configured: dracut.uefiStub });
 	const cmdline = readKernelCmdline(ctx, dracut.kernelCmdline);
-	if (!cmdline) ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
+	if (!cmdline)
+		ctx.logger.warn(`no kernel command line for the UKI of ${kv}: create /etc/kernel/cmdline (e.g. root=UUID=…)`);
 	else ctx.logger.debug(`UKI command line from ${cmdline.source}: ${cmdline.value}`);
-	const end = ctx.logger.begin(`Building ${options.generic ? 'rescue ' : ''}unified kernel image for ${kv} with dracut`);
+	const end = ctx.logger.begin(
+		`Building ${options.generic ? 'rescue ' : ''}unified kernel image for ${kv} with dracut`,
+	);
 	let built: string;
 	try {
 		// dracut embeds its own kernel_cmdline by itself; /etc/kernel/cmdline (kernel-install's source) replaces it.
 		const fromFile = cmdline && cmdline.source !== 'dracut kernel_cmdline' ? cmdline.value : undefined;
-		built = await runDracut(ctx, { kv, modulesDir: kernel.modulesDir, workDir, uki: { stub, kernelImage: kernel.image, cmdline: fromFile }, ...generic });
+		built = await runDracut(ctx, {
+			kv,
+			modulesDir: kernel.modulesDir,
+			workDir,
+			uki: { stub, kernelImage: kernel.image, cmdline: fromFile },
+			...generic,
+		});
 		end(true);
 	} catch (error) {
 		end(false);
 		throw error;
 	}
-	return { kv, image: built, initrd: emptyInitrd(workDir), systemMap: kernel.systemMap, config: kernel.config, uki: true };
+	return {
+		kv,
+		image: built,
+		initrd: emptyInitrd(workDir),
+		systemMap: kernel.systemMap,
+		config: kernel.config,
+		uki: true,
+	};
 }

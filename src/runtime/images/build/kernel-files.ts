@@ -1,10 +1,10 @@
 // Where a merged kernel package left its files: the image (/lib/modules/KV/vmlinuz or the arch image under
 // /usr/src/linux-KV), the modules directory, System.map and .config.
 import { DistKernelError } from '../../../lib/errors';
+import { isDirectory, isFile } from '../../../lib/path-kind';
 import { assertSafePath } from '../../../lib/validate';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { isDirectory, isFile } from '../../../lib/path-kind';
 
 const ARCH_IMAGE: Partial<Record<NodeJS.Architecture, string>> = {
 	x64: 'arch/x86/boot/bzImage',
@@ -25,7 +25,11 @@ export interface KernelFiles {
 }
 
 export function imageCandidates(kv: string, arch: NodeJS.Architecture = process.arch): string[] {
-	return [`/lib/modules/${kv}/vmlinuz`, `/usr/lib/modules/${kv}/vmlinuz`, `/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? 'arch/x86/boot/bzImage'}`];
+	return [
+		`/lib/modules/${kv}/vmlinuz`,
+		`/usr/lib/modules/${kv}/vmlinuz`,
+		`/usr/src/linux-${kv}/${ARCH_IMAGE[arch] ?? 'arch/x86/boot/bzImage'}`,
+	];
 }
 
 export interface FindKernelFilesOptions {
@@ -42,13 +46,18 @@ export interface FindKernelFilesOptions {
  * The kernel files of release `kv` in a tree: the system under `--root` (`ctx`), or a package's image directory
  * (`{ root: ED }`) while it is being built.
  */
-export function findKernelFiles(ctx: Pick<RuntimeContext, 'root'>, kv: string, options: FindKernelFilesOptions = {}): KernelFiles {
+export function findKernelFiles(
+	ctx: Pick<RuntimeContext, 'root'>,
+	kv: string,
+	options: FindKernelFilesOptions = {},
+): KernelFiles {
 	const { image } = options;
 	let imagePath: string | undefined;
 	if (image !== undefined) {
 		assertSafePath(image, '--image');
 		imagePath = systemPath(ctx, image);
-		if (!isFile(imagePath)) throw new DistKernelError('kernel.image-missing', `kernel image not found: ${image}`, { exitCode: 2 });
+		if (!isFile(imagePath))
+			throw new DistKernelError('kernel.image-missing', `kernel image not found: ${image}`, { exitCode: 2 });
 	} else {
 		const candidates = options.prefer === 'source' ? [...imageCandidates(kv)].reverse() : imageCandidates(kv);
 		imagePath = candidates.map((p) => systemPath(ctx, p)).find(isFile);
@@ -70,7 +79,11 @@ export function findKernelFiles(ctx: Pick<RuntimeContext, 'root'>, kv: string, o
 		kv,
 		image: imagePath,
 		modulesDir,
-		systemMap: pick([`/usr/src/linux-${kv}/System.map`, `/lib/modules/${kv}/System.map`, `/usr/lib/modules/${kv}/System.map`]),
+		systemMap: pick([
+			`/usr/src/linux-${kv}/System.map`,
+			`/lib/modules/${kv}/System.map`,
+			`/usr/lib/modules/${kv}/System.map`,
+		]),
 		config: pick([`/usr/src/linux-${kv}/.config`, `/lib/modules/${kv}/config`, `/usr/lib/modules/${kv}/config`]),
 	};
 }

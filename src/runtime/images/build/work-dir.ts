@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDirectory } from '../../../lib/path-kind';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
-import { isDirectory } from '../../../lib/path-kind';
 
 /** The root's /var/tmp when it has one (large, disk-backed), else the system temp directory. */
 export function workBase(ctx: Pick<RuntimeContext, 'root'>): string {
@@ -15,11 +15,15 @@ export function workBase(ctx: Pick<RuntimeContext, 'root'>): string {
 	return isDirectory(varTmp) ? varTmp : tmpdir();
 }
 
-export async function withWorkDir<T>(ctx: Pick<RuntimeContext, 'root' | 'dryRun'>, fn: (dir: string) => Promise<T>): Promise<T> {
+export async function withWorkDir<T>(
+	ctx: Pick<RuntimeContext, 'root' | 'dryRun'>,
+	fn: (dir: string) => Promise<T>,
+): Promise<T> {
 	const base = workBase(ctx);
 	const prefix = `dist-kernel.${createHash('sha256').update(ctx.root).digest('hex').slice(0, 8)}.`;
 	if (!ctx.dryRun) {
-		for (const name of readdirSync(base)) if (name.startsWith(prefix)) rmSync(join(base, name), { recursive: true, force: true });
+		for (const name of readdirSync(base))
+			if (name.startsWith(prefix)) rmSync(join(base, name), { recursive: true, force: true });
 	}
 	// mkdtemp creates the directory with mode 0700.
 	const dir = mkdtempSync(join(base, prefix));

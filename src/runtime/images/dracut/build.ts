@@ -3,10 +3,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
-import type { RuntimeContext } from '../../context';
 import { systemView } from '../../../lib/root';
-import { dracutConfigFiles, stageDracutConfig } from './config';
 import { timed } from '../../../lib/timing';
+import type { RuntimeContext } from '../../context';
+import { dracutConfigFiles, stageDracutConfig } from './config';
 
 export interface DracutBuild {
 	kv: string;
@@ -20,7 +20,12 @@ export interface DracutBuild {
 	generic?: boolean | undefined;
 }
 
-export function dracutArgs(ctx: Pick<RuntimeContext, 'verbose'>, build: DracutBuild, staged: { conf: string; confDir: string }, output: string): string[] {
+export function dracutArgs(
+	ctx: Pick<RuntimeContext, 'verbose'>,
+	build: DracutBuild,
+	staged: { conf: string; confDir: string },
+	output: string,
+): string[] {
 	const args = [
 		'--force',
 		ctx.verbose ? '--verbose' : '--quiet',
@@ -56,7 +61,9 @@ async function runDracutNow(ctx: RuntimeContext, build: DracutBuild): Promise<st
 	const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== undefined });
 	if (ctx.dryRun) {
 		const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
-		ctx.logger.info(`(dry run) dracut configuration: ${files.length > 0 ? files.join(' ') : '(none: dracut defaults)'}`);
+		ctx.logger.info(
+			`(dry run) dracut configuration: ${files.length > 0 ? files.join(' ') : '(none: dracut defaults)'}`,
+		);
 	}
 	const timeout = ctx.config.dracutTimeout * 1000;
 	try {
@@ -75,7 +82,7 @@ async function runDracutNow(ctx: RuntimeContext, build: DracutBuild): Promise<st
 		if (isDistKernelError(error)) {
 			throw new DistKernelError('dracut.failed', `dracut failed for kernel ${build.kv}`, {
 				details: error.details,
-				hint: 'check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut\'s output); the installed files were not changed',
+				hint: "check /etc/dracut.conf and /etc/dracut.conf.d (run again with --verbose for dracut's output); the installed files were not changed",
 				cause: error,
 			});
 		}
@@ -88,7 +95,8 @@ async function runDracutNow(ctx: RuntimeContext, build: DracutBuild): Promise<st
 		} catch {
 			// Reported below.
 		}
-		if (size === 0) throw new DistKernelError('dracut.no-output', `dracut produced no image for kernel ${build.kv}: ${output}`);
+		if (size === 0)
+			throw new DistKernelError('dracut.no-output', `dracut produced no image for kernel ${build.kv}: ${output}`);
 	}
 	return output;
 }

@@ -4,12 +4,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import { scalarOf } from '../../../parsers/bash-declare';
+import { inChroot } from '../../boot/settings/in-chroot';
+import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
 import type { DracutConfig } from './config';
-import { inChroot } from '../../boot/settings/in-chroot';
-import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
-
 
 function yes(value: string | undefined): boolean {
 	return value !== undefined && /^(yes|y|1|true)$/i.test(value.trim());
@@ -38,14 +37,22 @@ export function dracutCmdlineConfigured(ctx: Pick<RuntimeContext, 'root'>, dracu
  * Live system inside a chroot: installkernel's rule exactly. Under --root: refused only when dracut is explicitly
  * host-only (its default is not), since host-only detection then reads the build host.
  */
-export function assertNotBakingHostCmdline(ctx: Pick<RuntimeContext, 'root'>, dracut: DracutConfig, uki: boolean): void {
+export function assertNotBakingHostCmdline(
+	ctx: Pick<RuntimeContext, 'root'>,
+	dracut: DracutConfig,
+	uki: boolean,
+): void {
 	const live = isLiveRoot(ctx);
 	if (live && !inChroot()) return;
 	if (!live && !yes(scalarOf(dracut.values.get('hostonly')))) return;
 	if (dracutCmdlineConfigured(ctx, dracut)) return;
 	if (uki && readKernelCmdline(ctx)) return;
-	throw new DistKernelError('chroot.cmdline', `refusing to build the initramfs ${live ? 'inside a chroot' : `for ${ctx.root}`} with no kernel command line configured: dracut would bake in the build host's /proc/cmdline`, {
-		exitCode: 2,
-		hint: 'write the command line into /etc/cmdline.d/*.conf (or set kernel_cmdline= in /etc/dracut.conf.d/*.conf, or hostonly_cmdline="no"); nothing was built or written',
-	});
+	throw new DistKernelError(
+		'chroot.cmdline',
+		`refusing to build the initramfs ${live ? 'inside a chroot' : `for ${ctx.root}`} with no kernel command line configured: dracut would bake in the build host's /proc/cmdline`,
+		{
+			exitCode: 2,
+			hint: 'write the command line into /etc/cmdline.d/*.conf (or set kernel_cmdline= in /etc/dracut.conf.d/*.conf, or hostonly_cmdline="no"); nothing was built or written',
+		},
+	);
 }

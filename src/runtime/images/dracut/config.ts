@@ -3,13 +3,13 @@
 // which would let the build host's own /etc/dracut.conf.d leak in).
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { scalarOf, type BashValue } from '../../../parsers/bash-declare';
 import { systemView } from '../../../lib/root';
-import type { RuntimeContext } from '../../context';
-import { systemPath } from '../../context';
+import { type BashValue, scalarOf } from '../../../parsers/bash-declare';
 import { listDropIns } from '../../config-files/drop-in-dirs';
 import { sourceBashVariables } from '../../config-files/source-bash';
 import { assertTrusted } from '../../config-files/trust';
+import type { RuntimeContext } from '../../context';
+import { systemPath } from '../../context';
 
 export const DRACUT_VARIABLES = [
 	'uefi',
@@ -92,7 +92,11 @@ export interface StageOptions {
  * Copies exactly the files we checked into `workDir` (closing the window between check and use) and adds a
  * last drop-in that turns off dracut's own signing: we sign afterwards with the key resolved under the root.
  */
-export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: string, options: StageOptions = {}): StagedDracutConfig {
+export function stageDracutConfig(
+	ctx: Pick<RuntimeContext, 'root'>,
+	workDir: string,
+	options: StageOptions = {},
+): StagedDracutConfig {
 	const conf = join(workDir, 'dracut.conf');
 	const confDir = join(workDir, 'dracut.conf.d');
 	mkdirSync(confDir, { mode: 0o700 });
@@ -115,7 +119,8 @@ export function stageDracutConfig(ctx: Pick<RuntimeContext, 'root'>, workDir: st
 		'uefi_secureboot_cert=""',
 		'uefi_secureboot_key=""',
 	];
-	if (options.replaceKernelCmdline) lines.push('# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.', 'kernel_cmdline=""');
+	if (options.replaceKernelCmdline)
+		lines.push('# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.', 'kernel_cmdline=""');
 	writeFileSync(join(confDir, 'zzzz-dist-kernel.conf'), `${lines.join('\n')}\n`, { mode: 0o600 });
 	return { conf, confDir };
 }

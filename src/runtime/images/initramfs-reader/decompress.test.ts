@@ -58,14 +58,22 @@ describe('truncated streams', () => {
 		['lz4', 'lz4', ['-qc'], 'lz4-frame'],
 		['bzip2', 'bzip2', ['-c'], 'bzip2'],
 	];
-	it.each(cases)('%s: cut after a NUL byte or anywhere is a typed initramfs.decompress error', async (_label, file, args, compression) => {
-		const exec = createExec({ logger: createMemoryLogger() });
-		const stream = execFileSync(file, args, { input: big });
-		const nulCuts: number[] = [];
-		for (let i = Math.floor(stream.length / 4); i < stream.length - 8 && nulCuts.length < 3; i++) if (stream[i] === 0) nulCuts.push(i + 1);
-		for (const cut of [...nulCuts, stream.length >> 1, stream.length - 1]) {
-			await expect(decompressSegment(exec, compression as 'xz', stream.subarray(0, cut))).rejects.toMatchObject({ code: 'initramfs.decompress' });
-		}
-		expect(await decompressSegment(exec, compression as 'xz', Buffer.concat([stream, Buffer.alloc(64)]))).toEqual(big);
-	});
+	it.each(cases)(
+		'%s: cut after a NUL byte or anywhere is a typed initramfs.decompress error',
+		async (_label, file, args, compression) => {
+			const exec = createExec({ logger: createMemoryLogger() });
+			const stream = execFileSync(file, args, { input: big });
+			const nulCuts: number[] = [];
+			for (let i = Math.floor(stream.length / 4); i < stream.length - 8 && nulCuts.length < 3; i++)
+				if (stream[i] === 0) nulCuts.push(i + 1);
+			for (const cut of [...nulCuts, stream.length >> 1, stream.length - 1]) {
+				await expect(decompressSegment(exec, compression as 'xz', stream.subarray(0, cut))).rejects.toMatchObject({
+					code: 'initramfs.decompress',
+				});
+			}
+			expect(await decompressSegment(exec, compression as 'xz', Buffer.concat([stream, Buffer.alloc(64)]))).toEqual(
+				big,
+			);
+		},
+	);
 });

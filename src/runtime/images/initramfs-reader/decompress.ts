@@ -9,7 +9,7 @@ import { decompress as zstdDecompress } from 'fzstd';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import type { Exec } from '../../../lib/exec';
 import { compressedStreamEnd } from '../../../parsers/compressed-stream-end';
-import { parseCpioSequence, type CpioArchive } from '../../../parsers/cpio';
+import { type CpioArchive, parseCpioSequence } from '../../../parsers/cpio';
 import { createCpioStream } from '../../../parsers/cpio-stream';
 import type { Compression } from '../../../parsers/initramfs-compression';
 
@@ -58,7 +58,12 @@ function trimZeros(data: Buffer): Buffer {
  * Exit status alone decides: output of a failed run is partial (a truncated stream) and is never used, not even a
  * cpio error found in it; a cpio error in the output of a successful run is reported once the tool is done.
  */
-async function runTool<T>(exec: Exec, compression: Compression, stdin: { input: Buffer } | { stdinFd: number }, consumer: Consumer<T>): Promise<T> {
+async function runTool<T>(
+	exec: Exec,
+	compression: Compression,
+	stdin: { input: Buffer } | { stdinFd: number },
+	consumer: Consumer<T>,
+): Promise<T> {
 	const tool = TOOLS[compression];
 	if (!tool) throw unsupported(compression);
 	const [file, args] = tool;
@@ -76,13 +81,20 @@ async function runTool<T>(exec: Exec, compression: Compression, stdin: { input: 
 	};
 	const result = await exec(file, args, { ...stdin, onStdout, timeout: 120_000, allowFailure: true });
 	if (result.exitCode !== 0) {
-		throw new DistKernelError('exec.failed', `command failed with exit code ${result.exitCode}: ${result.command}`, { details: result.stderr.trim() });
+		throw new DistKernelError('exec.failed', `command failed with exit code ${result.exitCode}: ${result.command}`, {
+			details: result.stderr.trim(),
+		});
 	}
 	if (parseError !== undefined) throw parseError;
 	return sink.end(length);
 }
 
-async function decompressOnce<T>(exec: Exec, compression: Compression, data: Buffer, consumer: Consumer<T>): Promise<T> {
+async function decompressOnce<T>(
+	exec: Exec,
+	compression: Compression,
+	data: Buffer,
+	consumer: Consumer<T>,
+): Promise<T> {
 	if (compression === 'gzip') return consumer.whole(gunzipSync(data));
 	try {
 		return await runTool(exec, compression, { input: data }, consumer);
@@ -99,20 +111,29 @@ function allZero(data: Buffer, from: number): boolean {
 }
 
 /** cpio.parse errors of the decompressed stream pass through; only the decompressor's own failures are wrapped. */
-const passThrough = (error: unknown) => isDistKernelError(error, 'exec.not-found') || isDistKernelError(error, 'initramfs.format') || isDistKernelError(error, 'cpio.parse');
+const passThrough = (error: unknown) =>
+	isDistKernelError(error, 'exec.not-found') ||
+	isDistKernelError(error, 'initramfs.format') ||
+	isDistKernelError(error, 'cpio.parse');
 
 /**
  * Decompress one segment that runs to the end of the image. NUL padding after the stream (added by some tools to
  * align the image) is legal for the kernel but not for every decompressor: where the framing tells where the
  * stream ends, only the stream is decoded (one run); otherwise a failure is retried without the padding.
  */
-async function decompress<T>(exec: Exec, compression: Compression, input: SegmentInput, consumer: Consumer<T>): Promise<T> {
+async function decompress<T>(
+	exec: Exec,
+	compression: Compression,
+	input: SegmentInput,
+	consumer: Consumer<T>,
+): Promise<T> {
 	if (!Buffer.isBuffer(input)) {
 		if (compression === 'gzip' || !TOOLS[compression]) return decompress(exec, compression, input.load(), consumer);
 		try {
 			return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
 		} catch (error) {
-			if (compression === 'zstd' && isDistKernelError(error, 'exec.not-found')) return decompress(exec, compression, input.load(), consumer);
+			if (compression === 'zstd' && isDistKernelError(error, 'exec.not-found'))
+				return decompress(exec, compression, input.load(), consumer);
 			if (passThrough(error)) throw error;
 			throw failed(compression, error);
 		}
@@ -137,7 +158,11 @@ async function decompress<T>(exec: Exec, compression: Compression, input: Segmen
 }
 
 /** The cpio archives in a compressed segment, and the decompressed length (bytes after them are an error). */
-export function listCompressedSegment(exec: Exec, compression: Compression, input: SegmentInput): Promise<{ archive: CpioArchive; length: number }> {
+export function listCompressedSegment(
+	exec: Exec,
+	compression: Compression,
+	input: SegmentInput,
+): Promise<{ archive: CpioArchive; length: number }> {
 	return decompress(exec, compression, input, {
 		whole: (data) => ({ archive: parseCpioSequence(data, 0), length: data.length }),
 		stream: () => {

@@ -12,7 +12,8 @@ export function fileSource(fd: number, length: number): ByteSource {
 		length,
 		bytes: (offset, count) => {
 			const want = Math.max(0, Math.min(count, length - offset));
-			if (offset >= windowAt && offset + want <= windowAt + window.length) return window.subarray(offset - windowAt, offset - windowAt + want);
+			if (offset >= windowAt && offset + want <= windowAt + window.length)
+				return window.subarray(offset - windowAt, offset - windowAt + want);
 			const size = Math.min(Math.max(want, WINDOW), length - offset);
 			const buf = Buffer.allocUnsafe(size);
 			let got = 0;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Exec } from '../../../lib/exec';
 import { findSection } from '../../../parsers/pe-sections';
 import { findBootFiles } from '../../boot/files/boot-files';
-import { listInitramfs, listInitramfsBuffer, type InitramfsListing } from './read-initramfs';
+import { type InitramfsListing, listInitramfs, listInitramfsBuffer } from './read-initramfs';
 
 export interface KernelImage {
 	/** Path as the target system sees it. */
@@ -17,7 +17,9 @@ export interface KernelImage {
 export function kernelImages(exec: Exec, root: string, kv: string): KernelImage[] {
 	const files = findBootFiles(root, kv);
 	return [
-		...files.initrds.filter((f) => f.size > 0 || files.ukis.length === 0).map((f) => ({ path: f.path, fullPath: f.fullPath, read: () => listInitramfs(exec, f.fullPath) })),
+		...files.initrds
+			.filter((f) => f.size > 0 || files.ukis.length === 0)
+			.map((f) => ({ path: f.path, fullPath: f.fullPath, read: () => listInitramfs(exec, f.fullPath) })),
 		...files.ukis.map((f) => ({
 			path: f.path,
 			fullPath: f.fullPath,

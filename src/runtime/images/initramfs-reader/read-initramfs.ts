@@ -3,11 +3,18 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import type { Exec } from '../../../lib/exec';
-import { bufferSource, isCpioAt, parseCpioSequence, skipZeros, type ByteSource, type CpioEntry } from '../../../parsers/cpio';
-import { detectCompression, type Compression } from '../../../parsers/initramfs-compression';
+import { timed } from '../../../lib/timing';
+import {
+	type ByteSource,
+	bufferSource,
+	type CpioEntry,
+	isCpioAt,
+	parseCpioSequence,
+	skipZeros,
+} from '../../../parsers/cpio';
+import { type Compression, detectCompression } from '../../../parsers/initramfs-compression';
 import { listCompressedSegment, type SegmentInput } from './decompress';
 import { advanceTo, fileSource } from './file-source';
-import { timed } from '../../../lib/timing';
 
 export interface InitramfsSegment {
 	offset: number;
@@ -23,7 +30,11 @@ export interface InitramfsListing {
 }
 
 /** Walks the image: uncompressed archives in place, then the compressed segment (`segment(at)` gives its input). */
-async function listSource(exec: Exec, image: ByteSource, segment: (at: number) => SegmentInput): Promise<InitramfsListing> {
+async function listSource(
+	exec: Exec,
+	image: ByteSource,
+	segment: (at: number) => SegmentInput,
+): Promise<InitramfsListing> {
 	const segments: InitramfsSegment[] = [];
 	const entries: CpioEntry[] = [];
 	let at = skipZeros(image, 0);
@@ -43,7 +54,10 @@ async function listSource(exec: Exec, image: ByteSource, segment: (at: number) =
 		}
 		const { archive, length } = await listCompressedSegment(exec, compression, segment(at));
 		if (archive.end < length) {
-			throw new DistKernelError('initramfs.format', `unexpected data after the cpio archives in the ${compression} segment at byte ${at}`);
+			throw new DistKernelError(
+				'initramfs.format',
+				`unexpected data after the cpio archives in the ${compression} segment at byte ${at}`,
+			);
 		}
 		segments.push({ offset: at, compression, entries: archive.entries.length });
 		for (const entry of archive.entries) entries.push(entry);
@@ -70,11 +84,15 @@ async function listInitramfsNow(exec: Exec, path: string): Promise<InitramfsList
 	try {
 		fd = openSync(path, 'r');
 	} catch (error) {
-		throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: String(error), cause: error });
+		throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, {
+			details: String(error),
+			cause: error,
+		});
 	}
 	try {
 		const stat = fstatSync(fd);
-		if (!stat.isFile()) throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: 'not a regular file' });
+		if (!stat.isFile())
+			throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: 'not a regular file' });
 		const size = stat.size;
 		const image = fileSource(fd, size);
 		const load = (at: number) => image.bytes(at, size - at);
@@ -95,7 +113,10 @@ async function listInitramfsNow(exec: Exec, path: string): Promise<InitramfsList
 		}
 		// a read of the file itself failed (EIO…)
 		if (!(error instanceof DistKernelError) && (error as NodeJS.ErrnoException).code) {
-			throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, { details: String(error), cause: error });
+			throw new DistKernelError('initramfs.read', `cannot read initramfs: ${path}`, {
+				details: String(error),
+				cause: error,
+			});
 		}
 		throw error;
 	} finally {

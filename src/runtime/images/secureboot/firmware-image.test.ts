@@ -6,8 +6,8 @@ import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root'
 import { runtimeContext } from '../../../../test/runtime/runtime-context';
 import { efiBooleanFile, makeKeyPair } from '../../../../test/secureboot/keys';
 import { isDistKernelError } from '../../../lib/errors';
-import { countSignatures } from '../../../parsers/sbverify-list';
 import { EFI_GLOBAL_VARIABLE } from '../../../parsers/efi-variable';
+import { countSignatures } from '../../../parsers/sbverify-list';
 import { readDracutConfig } from '../dracut/config';
 import { assertFirmwareAccepts, signForFirmware } from './firmware-image';
 import { readFirmwareSecureBoot } from './firmware-state';
@@ -19,7 +19,9 @@ let root: TempRoot | undefined;
 afterEach(() => root?.cleanup());
 
 function signatures(path: string): number {
-	return countSignatures(execFileSync('sbverify', ['--list', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+	return countSignatures(
+		execFileSync('sbverify', ['--list', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+	);
 }
 
 function setFirmware(t: TempRoot, secureBoot: boolean, setupMode = false): void {
@@ -35,7 +37,17 @@ async function setup(config: Record<string, string> = {}) {
 	copyFileSync(STUB, root.path('/work/image.efi'));
 	const ctx = runtimeContext(root.root, { config });
 	const key = discoverSigningKey(ctx, await readDracutConfig(ctx));
-	return { ctx, key, image: root.path('/work/image.efi'), request: { image: root.path('/work/image.efi'), workDir: root.path('/work'), name: 'signed.efi', what: 'test image' } };
+	return {
+		ctx,
+		key,
+		image: root.path('/work/image.efi'),
+		request: {
+			image: root.path('/work/image.efi'),
+			workDir: root.path('/work'),
+			name: 'signed.efi',
+			what: 'test image',
+		},
+	};
 }
 
 describe('signForFirmware', () => {
@@ -45,17 +57,49 @@ describe('signForFirmware', () => {
 		const first = await signForFirmware(ctx, key, request);
 		expect(signatures(first.image)).toBe(1);
 		// Signed by this key already: installed as it is.
-		expect((await signForFirmware(ctx, key, { ...request, image: first.image, name: 'again.efi' })).image).toBe(first.image);
+		expect((await signForFirmware(ctx, key, { ...request, image: first.image, name: 'again.efi' })).image).toBe(
+			first.image,
+		);
 		// Signed twice by others (a build host's key, then another): both go, ours is the only one.
 		makeKeyPair(root!.path('/other/a.key'), root!.path('/other/a.crt'), 'other a');
 		makeKeyPair(root!.path('/other/b.key'), root!.path('/other/b.crt'), 'other b');
-		execFileSync('sbsign', ['--key', root!.path('/other/a.key'), '--cert', root!.path('/other/a.crt'), '--output', root!.path('/work/a.efi'), request.image], { stdio: 'ignore' });
-		execFileSync('sbsign', ['--key', root!.path('/other/b.key'), '--cert', root!.path('/other/b.crt'), '--output', root!.path('/work/ab.efi'), root!.path('/work/a.efi')], { stdio: 'ignore' });
+		execFileSync(
+			'sbsign',
+			[
+				'--key',
+				root!.path('/other/a.key'),
+				'--cert',
+				root!.path('/other/a.crt'),
+				'--output',
+				root!.path('/work/a.efi'),
+				request.image,
+			],
+			{ stdio: 'ignore' },
+		);
+		execFileSync(
+			'sbsign',
+			[
+				'--key',
+				root!.path('/other/b.key'),
+				'--cert',
+				root!.path('/other/b.crt'),
+				'--output',
+				root!.path('/work/ab.efi'),
+				root!.path('/work/a.efi'),
+			],
+			{ stdio: 'ignore' },
+		);
 		expect(signatures(root!.path('/work/ab.efi'))).toBe(2);
-		const resigned = await signForFirmware(ctx, key, { ...request, image: root!.path('/work/ab.efi'), name: 'resigned.efi' });
+		const resigned = await signForFirmware(ctx, key, {
+			...request,
+			image: root!.path('/work/ab.efi'),
+			name: 'resigned.efi',
+		});
 		expect(signatures(resigned.image)).toBe(1);
 		execFileSync('sbverify', ['--cert', key!.cert, resigned.image], { stdio: 'ignore' });
-		expect(() => execFileSync('sbverify', ['--cert', root!.path('/other/a.crt'), resigned.image], { stdio: 'ignore' })).toThrow();
+		expect(() =>
+			execFileSync('sbverify', ['--cert', root!.path('/other/a.crt'), resigned.image], { stdio: 'ignore' }),
+		).toThrow();
 		// The stripped copy is byte for byte the unsigned original plus our signature.
 		expect(readFileSync(resigned.image).length).toBe(readFileSync(first.image).length);
 	});
@@ -65,7 +109,12 @@ describe('signForFirmware', () => {
 		setFirmware(root, true);
 		const ctx = runtimeContext(root.root);
 		expect(readFirmwareSecureBoot(ctx).state).toBe('enabled');
-		const error = await signForFirmware(ctx, undefined, { image: STUB, workDir: root.root, name: 'x.efi', what: 'test image' }).catch((e: unknown) => e);
+		const error = await signForFirmware(ctx, undefined, {
+			image: STUB,
+			workDir: root.root,
+			name: 'x.efi',
+			what: 'test image',
+		}).catch((e: unknown) => e);
 		expect(isDistKernelError(error, 'secureboot.no-key')).toBe(true);
 	});
 
@@ -74,13 +123,18 @@ describe('signForFirmware', () => {
 		setFirmware(root, true, true);
 		const ctx = runtimeContext(root.root);
 		expect(readFirmwareSecureBoot(ctx).state).toBe('setup-mode');
-		expect((await signForFirmware(ctx, undefined, { image: STUB, workDir: root.root, name: 'x.efi', what: 'test image' })).image).toBe(STUB);
+		expect(
+			(await signForFirmware(ctx, undefined, { image: STUB, workDir: root.root, name: 'x.efi', what: 'test image' }))
+				.image,
+		).toBe(STUB);
 	});
 
 	it('a key that does not match its certificate: secureboot.sign-failed, no image written', async () => {
 		const { ctx, key, request } = await setup();
 		makeKeyPair(root!.path('/other/c.key'), root!.path('/other/c.crt'), 'other c');
-		const error = await signForFirmware(ctx, { ...key!, key: root!.path('/other/c.key') }, request).catch((e: unknown) => e);
+		const error = await signForFirmware(ctx, { ...key!, key: root!.path('/other/c.key') }, request).catch(
+			(e: unknown) => e,
+		);
 		expect(isDistKernelError(error, 'secureboot.sign-failed')).toBe(true);
 		expect(existsSync(root!.path('/work/signed.efi'))).toBe(false);
 	});
@@ -88,14 +142,31 @@ describe('signForFirmware', () => {
 	it('the gate: with Secure Boot enforced, an unsigned or wrongly signed image is refused; with it off, not checked', async () => {
 		const { ctx, key, image } = await setup();
 		makeKeyPair(root!.path('/other/d.key'), root!.path('/other/d.crt'), 'other d');
-		execFileSync('sbsign', ['--key', root!.path('/other/d.key'), '--cert', root!.path('/other/d.crt'), '--output', root!.path('/work/d.efi'), image], { stdio: 'ignore' });
+		execFileSync(
+			'sbsign',
+			[
+				'--key',
+				root!.path('/other/d.key'),
+				'--cert',
+				root!.path('/other/d.crt'),
+				'--output',
+				root!.path('/work/d.efi'),
+				image,
+			],
+			{ stdio: 'ignore' },
+		);
 		await assertFirmwareAccepts(ctx, key!, image, 'test image');
 		setFirmware(root!, true);
 		for (const bad of [image, root!.path('/work/d.efi')]) {
 			const error = await assertFirmwareAccepts(ctx, key!, bad, 'test image').catch((e: unknown) => e);
 			expect(isDistKernelError(error, 'secureboot.not-signed')).toBe(true);
 		}
-		const good = await signForFirmware(ctx, key, { image, workDir: root!.path('/work'), name: 'good.efi', what: 'test image' });
+		const good = await signForFirmware(ctx, key, {
+			image,
+			workDir: root!.path('/work'),
+			name: 'good.efi',
+			what: 'test image',
+		});
 		await assertFirmwareAccepts(ctx, key!, good.image, 'test image');
 	});
 });

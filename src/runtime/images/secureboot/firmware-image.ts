@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import type { Layout } from '../../../parsers/install-conf';
 import type { RuntimeContext } from '../../context';
-import { signatureCount, signImage, verifiesWith } from './sign';
 import { readFirmwareSecureBoot } from './firmware-state';
+import { signatureCount, signImage, verifiesWith } from './sign';
 import { describeKey, type SigningKey } from './signing-key';
 
 /** Layouts whose kernel image the firmware itself starts (an EFI-stub kernel). */
@@ -19,9 +19,13 @@ export function firmwareStartsKernel(layout: Layout | undefined): boolean {
 export function assertCanSign(ctx: Pick<RuntimeContext, 'root'>, key: SigningKey | undefined, what: string): void {
 	if (key) return;
 	if (readFirmwareSecureBoot(ctx).state !== 'enabled') return;
-	throw new DistKernelError('secureboot.no-key', `cannot install ${what}: this machine runs with Secure Boot enabled and no signing key is configured`, {
-		hint: 'set secureboot-key and secureboot-cert in /etc/dist-kernel/dist-kernel.conf (or SECUREBOOT_SIGN_KEY/_CERT in make.conf, dracut\'s uefi_secureboot_key/_cert, or create sbctl\'s keys); see README "Secure Boot"',
-	});
+	throw new DistKernelError(
+		'secureboot.no-key',
+		`cannot install ${what}: this machine runs with Secure Boot enabled and no signing key is configured`,
+		{
+			hint: 'set secureboot-key and secureboot-cert in /etc/dist-kernel/dist-kernel.conf (or SECUREBOOT_SIGN_KEY/_CERT in make.conf, dracut\'s uefi_secureboot_key/_cert, or create sbctl\'s keys); see README "Secure Boot"',
+		},
+	);
 }
 
 export interface FirmwareImageRequest {
@@ -39,7 +43,11 @@ export interface FirmwareImageRequest {
  * UKI signed by this key), else a copy signed by `key` (every earlier signature removed). With Secure Boot on,
  * the result must verify against the configured certificate, or nothing is installed.
  */
-export async function signForFirmware(ctx: RuntimeContext, key: SigningKey | undefined, request: FirmwareImageRequest): Promise<{ image: string; signed: boolean }> {
+export async function signForFirmware(
+	ctx: RuntimeContext,
+	key: SigningKey | undefined,
+	request: FirmwareImageRequest,
+): Promise<{ image: string; signed: boolean }> {
 	assertCanSign(ctx, key, request.what);
 	let image = request.image;
 	if (key && !ctx.dryRun) {
@@ -67,10 +75,19 @@ export async function signForFirmware(ctx: RuntimeContext, key: SigningKey | und
 }
 
 /** With Secure Boot enforced, `image` must carry a signature sbverify accepts with the key's certificate. */
-export async function assertFirmwareAccepts(ctx: Pick<RuntimeContext, 'root' | 'exec'>, key: Pick<SigningKey, 'cert' | 'shownCert'>, image: string, what: string): Promise<void> {
+export async function assertFirmwareAccepts(
+	ctx: Pick<RuntimeContext, 'root' | 'exec'>,
+	key: Pick<SigningKey, 'cert' | 'shownCert'>,
+	image: string,
+	what: string,
+): Promise<void> {
 	if (readFirmwareSecureBoot(ctx).state !== 'enabled') return;
 	if (await verifiesWith(ctx, key.cert, image)) return;
-	throw new DistKernelError('secureboot.not-signed', `refusing to install the ${what}: its signature does not verify against ${key.shownCert}, and this machine enforces Secure Boot`, {
-		hint: 'the firmware would refuse to start it; check that the key and the certificate belong together',
-	});
+	throw new DistKernelError(
+		'secureboot.not-signed',
+		`refusing to install the ${what}: its signature does not verify against ${key.shownCert}, and this machine enforces Secure Boot`,
+		{
+			hint: 'the firmware would refuse to start it; check that the key and the certificate belong together',
+		},
+	);
 }

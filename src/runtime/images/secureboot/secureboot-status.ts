@@ -1,12 +1,12 @@
 // What `status` and `doctor` say about Secure Boot: the firmware's state, the key discovery's answer, and which
 // of the images we install that key signs.
 import { isDistKernelError } from '../../../lib/errors';
-import type { RuntimeContext } from '../../context';
 import type { Layout } from '../../../parsers/install-conf';
-import { type DracutConfig, readDracutConfig } from '../dracut/config';
 import { readInstallConf } from '../../boot/settings/read-install-conf';
+import type { RuntimeContext } from '../../context';
+import { type DracutConfig, readDracutConfig } from '../dracut/config';
 import { firmwareStartsKernel } from './firmware-image';
-import { readFirmwareSecureBoot, type FirmwareSecureBoot } from './firmware-state';
+import { type FirmwareSecureBoot, readFirmwareSecureBoot } from './firmware-state';
 import { discoverSigningKey, type KeySource } from './signing-key';
 
 export interface SecureBootStatus {
@@ -42,7 +42,17 @@ export async function collectSecureBoot(ctx: RuntimeContext): Promise<SecureBoot
 	try {
 		const key = discoverSigningKey(ctx, dracut);
 		if (!key) return { firmware, signs };
-		return { firmware, key: { source: key.source, origin: key.origin, key: key.shownKey, cert: key.shownCert, ...(key.engine ? { engine: key.engine } : {}) }, signs };
+		return {
+			firmware,
+			key: {
+				source: key.source,
+				origin: key.origin,
+				key: key.shownKey,
+				cert: key.shownCert,
+				...(key.engine ? { engine: key.engine } : {}),
+			},
+			signs,
+		};
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
 		return { firmware, keyError: { code: error.code, message: error.message, hint: error.hint }, signs };
@@ -62,7 +72,9 @@ export function describeSecureBoot(status: SecureBootStatus): string[] {
 		const how = status.key.engine ? ` (engine ${status.key.engine})` : '';
 		const from = status.key.source === 'sbctl' ? "sbctl's key store" : status.key.origin;
 		lines.push(`  signing key: ${status.key.key}${how}, certificate ${status.key.cert} (from ${from})`);
-		lines.push(`  signs: ${status.signs.length > 0 ? status.signs.join('; ') : 'nothing here (no UKI, no EFI-stub layout)'}`);
+		lines.push(
+			`  signs: ${status.signs.length > 0 ? status.signs.join('; ') : 'nothing here (no UKI, no EFI-stub layout)'}`,
+		);
 	} else if (status.keyError) {
 		lines.push(`  signing key: unusable: ${status.keyError.message}`);
 	} else {

@@ -22,22 +22,45 @@ export async function verifiesWith(ctx: Pick<RuntimeContext, 'exec'>, cert: stri
 }
 
 /** `output` = `input` with every earlier signature removed and one signature by `keys`. */
-export async function signImage(ctx: Pick<RuntimeContext, 'exec' | 'dryRun'>, keys: SigningKeys, input: string, output: string): Promise<void> {
+export async function signImage(
+	ctx: Pick<RuntimeContext, 'exec' | 'dryRun'>,
+	keys: SigningKeys,
+	input: string,
+	output: string,
+): Promise<void> {
 	let source = input;
 	const existing = ctx.dryRun ? 0 : await signatureCount(ctx, input);
 	if (existing > 0) {
 		const stripped = `${output}.unsigned`;
 		copyFileSync(input, stripped);
-		for (let i = 0; i < existing; i++) await ctx.exec('sbattach', ['--remove', stripped], { timeout: TIMEOUT, mutates: true });
+		for (let i = 0; i < existing; i++)
+			await ctx.exec('sbattach', ['--remove', stripped], { timeout: TIMEOUT, mutates: true });
 		source = stripped;
 	}
 	try {
-		await ctx.exec('sbsign', [...(keys.engine ? ['--engine', keys.engine] : []), '--key', keys.key, '--cert', keys.cert, '--output', output, source], {
-			timeout: TIMEOUT,
-			mutates: true,
-		});
+		await ctx.exec(
+			'sbsign',
+			[
+				...(keys.engine ? ['--engine', keys.engine] : []),
+				'--key',
+				keys.key,
+				'--cert',
+				keys.cert,
+				'--output',
+				output,
+				source,
+			],
+			{
+				timeout: TIMEOUT,
+				mutates: true,
+			},
+		);
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
-		throw new DistKernelError('secureboot.sign-failed', `signing failed: ${input}`, { cause: error, details: error.details, hint: 'check that the key matches the certificate and that sbsign can read it' });
+		throw new DistKernelError('secureboot.sign-failed', `signing failed: ${input}`, {
+			cause: error,
+			details: error.details,
+			hint: 'check that the key matches the certificate and that sbsign can read it',
+		});
 	}
 }

@@ -5,15 +5,14 @@
 import { existsSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
 import { makeConfValue } from '../../../parsers/make-conf-var';
-import type { RuntimeContext } from '../../context';
-import { systemPath } from '../../context';
+import type { KeySource, SigningKey } from '../../boot/files/types';
 import { makeConfTexts } from '../../config-files/make-conf';
 import { assertTrusted } from '../../config-files/trust';
+import type { RuntimeContext } from '../../context';
+import { systemPath } from '../../context';
 import type { DracutConfig } from '../dracut/config';
-import type { KeySource, SigningKey } from '../../boot/files/types';
 
 export type { KeySource };
-
 
 /** The order sources are tried in. */
 export const KEY_SOURCES: readonly KeySource[] = ['config', 'make.conf', 'dracut', 'sbctl'];
@@ -83,31 +82,55 @@ function fromSbctl(ctx: Pick<RuntimeContext, 'root'>): Named {
 function resolve(ctx: Pick<RuntimeContext, 'root'>, named: Named): SigningKey {
 	const { key, cert } = named;
 	if (!key || !cert) {
-		throw new DistKernelError('secureboot.incomplete', `Secure Boot key configuration incomplete in ${named.origin}: ${named.keyName} and ${named.certName} must both be set`, {
-			exitCode: 2,
-			hint: `set both ${named.keyName} and ${named.certName}, or neither`,
-		});
+		throw new DistKernelError(
+			'secureboot.incomplete',
+			`Secure Boot key configuration incomplete in ${named.origin}: ${named.keyName} and ${named.certName} must both be set`,
+			{
+				exitCode: 2,
+				hint: `set both ${named.keyName} and ${named.certName}, or neither`,
+			},
+		);
 	}
 	if (cert.startsWith('pkcs11:') || !cert.startsWith('/')) {
-		throw new DistKernelError('secureboot.cert-not-file', `Expected ${named.certName} in ${named.origin} to be a certificate file, got \`${cert}\``, {
-			exitCode: 2,
-			hint: 'sbsign and sbverify read the certificate from a PEM file: export it (e.g. p11tool --export) and name the file',
-		});
+		throw new DistKernelError(
+			'secureboot.cert-not-file',
+			`Expected ${named.certName} in ${named.origin} to be a certificate file, got \`${cert}\``,
+			{
+				exitCode: 2,
+				hint: 'sbsign and sbverify read the certificate from a PEM file: export it (e.g. p11tool --export) and name the file',
+			},
+		);
 	}
 	// sbsign takes a PKCS#11 key through its OpenSSL engine (secureboot.eclass does the same).
 	const engine = named.engine ?? (key.startsWith('pkcs11:') ? 'pkcs11' : undefined);
 	if (!engine && !key.startsWith('/')) {
-		throw new DistKernelError('secureboot.key-invalid', `Expected ${named.keyName} in ${named.origin} to be an absolute path or a pkcs11: URI, got \`${key}\``, { exitCode: 2 });
+		throw new DistKernelError(
+			'secureboot.key-invalid',
+			`Expected ${named.keyName} in ${named.origin} to be an absolute path or a pkcs11: URI, got \`${key}\``,
+			{ exitCode: 2 },
+		);
 	}
 	const certPath = systemPath(ctx, cert);
 	const keyPath = engine ? key : systemPath(ctx, key);
 	for (const [path, shown] of [[certPath, cert], ...(engine ? [] : [[keyPath, key]])] as Array<[string, string]>) {
 		if (!existsSync(path)) {
-			throw new DistKernelError('secureboot.key-missing', `Secure Boot signing file not found: ${shown} (${named.certName === 'db.pem' ? 'sbctl' : named.origin})`, { exitCode: 2 });
+			throw new DistKernelError(
+				'secureboot.key-missing',
+				`Secure Boot signing file not found: ${shown} (${named.certName === 'db.pem' ? 'sbctl' : named.origin})`,
+				{ exitCode: 2 },
+			);
 		}
 		assertTrusted(path, shown);
 	}
-	return { source: named.source, origin: named.origin, cert: certPath, key: keyPath, engine, shownCert: cert, shownKey: key };
+	return {
+		source: named.source,
+		origin: named.origin,
+		cert: certPath,
+		key: keyPath,
+		engine,
+		shownCert: cert,
+		shownKey: key,
+	};
 }
 
 /**

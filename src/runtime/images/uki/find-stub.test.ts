@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root';
-import { findEfiStub, knownStubPaths } from './find-stub';
 import { normalizeCmdline, readKernelCmdline } from '../../boot/settings/kernel-cmdline';
+import { findEfiStub, knownStubPaths } from './find-stub';
 
 let root: TempRoot;
 afterEach(() => root.cleanup());
@@ -18,21 +18,30 @@ describe('findEfiStub', () => {
 	it('names the package providing the stub when none exists', () => {
 		root = makeTempRoot();
 		// No riscv64 stub exists on this amd64 build host either.
-		expect(() => findEfiStub(root, { arch: 'riscv64' })).toThrow(expect.objectContaining({ code: 'uki.stub-missing', hint: expect.stringContaining('sys-apps/systemd[boot]') }));
-		expect(() => findEfiStub(root, { arch: 'riscv64' })).toThrow(expect.objectContaining({ hint: expect.stringContaining('sys-apps/systemd-utils[boot]') }));
+		expect(() => findEfiStub(root, { arch: 'riscv64' })).toThrow(
+			expect.objectContaining({ code: 'uki.stub-missing', hint: expect.stringContaining('sys-apps/systemd[boot]') }),
+		);
+		expect(() => findEfiStub(root, { arch: 'riscv64' })).toThrow(
+			expect.objectContaining({ hint: expect.stringContaining('sys-apps/systemd-utils[boot]') }),
+		);
 		expect(knownStubPaths('arm64')[0]).toBe('/usr/lib/systemd/boot/efi/linuxaa64.efi.stub');
 	});
 
 	it('fails on a configured uefi_stub that does not exist', () => {
 		root = makeTempRoot();
-		expect(() => findEfiStub(root, { configured: '/nonexistent/stub.efi' })).toThrow(/uefi_stub\) not found: \/nonexistent\/stub.efi/);
+		expect(() => findEfiStub(root, { configured: '/nonexistent/stub.efi' })).toThrow(
+			/uefi_stub\) not found: \/nonexistent\/stub.efi/,
+		);
 	});
 });
 
 describe('readKernelCmdline', () => {
 	it('reads /etc/kernel/cmdline, then /usr/lib/kernel/cmdline, then dracut kernel_cmdline', () => {
 		root = makeTempRoot();
-		expect(readKernelCmdline(root, 'root=/dev/dracut')).toEqual({ value: 'root=/dev/dracut', source: 'dracut kernel_cmdline' });
+		expect(readKernelCmdline(root, 'root=/dev/dracut')).toEqual({
+			value: 'root=/dev/dracut',
+			source: 'dracut kernel_cmdline',
+		});
 		root.write('/usr/lib/kernel/cmdline', 'root=/dev/vendor\n');
 		expect(readKernelCmdline(root, 'root=/dev/dracut')?.value).toBe('root=/dev/vendor');
 		root.write('/etc/kernel/cmdline', '# comment\nroot=UUID=abc  rw\nquiet\n');

@@ -2,11 +2,17 @@
 // fails early with the package to install.
 import { existsSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
+import { isFile } from '../../../lib/path-kind';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
-import { isFile } from '../../../lib/path-kind';
 
-const EFI_ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'x64', ia32: 'ia32', arm64: 'aa64', riscv64: 'riscv64', loong64: 'loongarch64' };
+const EFI_ARCH: Partial<Record<NodeJS.Architecture, string>> = {
+	x64: 'x64',
+	ia32: 'ia32',
+	arm64: 'aa64',
+	riscv64: 'riscv64',
+	loong64: 'loongarch64',
+};
 
 /** systemd-boot's stub (sys-apps/systemd[boot] or sys-apps/systemd-utils[boot]); gummiboot's old location last. */
 export function knownStubPaths(arch: NodeJS.Architecture = process.arch): string[] {
@@ -26,13 +32,18 @@ export function findEfiStub(ctx: Pick<RuntimeContext, 'root'>, search: StubSearc
 		const underRootPath = systemPath(ctx, search.configured);
 		if (isFile(underRootPath)) return underRootPath;
 		if (!isLiveRoot(ctx) && isFile(search.configured)) return search.configured;
-		throw new DistKernelError('uki.stub-missing', `EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`, {
-			hint: 'fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub',
-		});
+		throw new DistKernelError(
+			'uki.stub-missing',
+			`EFI stub configured in dracut (uefi_stub) not found: ${search.configured}`,
+			{
+				hint: 'fix uefi_stub in /etc/dracut.conf(.d), or remove it to use the systemd-boot stub',
+			},
+		);
 	}
 	const candidates = knownStubPaths(search.arch);
 	for (const candidate of candidates) if (isFile(systemPath(ctx, candidate))) return systemPath(ctx, candidate);
-	if (!isLiveRoot(ctx)) for (const candidate of candidates) if (existsSync(candidate) && isFile(candidate)) return candidate;
+	if (!isLiveRoot(ctx))
+		for (const candidate of candidates) if (existsSync(candidate) && isFile(candidate)) return candidate;
 	throw new DistKernelError('uki.stub-missing', `no EFI stub found for the unified kernel image: ${candidates[0]}`, {
 		details: `looked for: ${candidates.join(', ')}`,
 		hint: 'install sys-apps/systemd[boot] (or sys-apps/systemd-utils[boot] without systemd), or set uefi_stub in dracut.conf; /boot was not touched',

@@ -6,8 +6,8 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSection } from '../../../parsers/pe-sections';
 import type { RuntimeContext } from '../../context';
-import { runGuest, type GuestRun } from './guest-run';
-import { qemuArgs, type Accel } from './qemu-command';
+import { type GuestRun, runGuest } from './guest-run';
+import { type Accel, qemuArgs } from './qemu-command';
 
 export type { Accel };
 
@@ -32,7 +32,11 @@ export function kvmDeviceUsable(path = '/dev/kvm'): boolean {
 
 export function planAccel(wanted: 'auto' | Accel, kvmUsable = kvmDeviceUsable()): AccelPlan {
 	if (wanted === 'tcg') return { candidates: ['tcg'], reason: 'verify-accel = tcg' };
-	if (wanted === 'kvm') return { candidates: ['kvm'], reason: kvmUsable ? 'verify-accel = kvm' : 'verify-accel = kvm (but /dev/kvm is not usable)' };
+	if (wanted === 'kvm')
+		return {
+			candidates: ['kvm'],
+			reason: kvmUsable ? 'verify-accel = kvm' : 'verify-accel = kvm (but /dev/kvm is not usable)',
+		};
 	if (!kvmUsable) return { candidates: ['tcg'], reason: '/dev/kvm is missing or not accessible' };
 	return { candidates: ['kvm', 'tcg'], reason: 'KVM when the kernel boots under it, else TCG' };
 }
@@ -78,8 +82,22 @@ export function probeKernel(target: { kind: 'kernel' | 'uki'; image: string }, w
  * Boots `kernel` alone under KVM until its banner (then stops it): undefined when KVM runs it, else why not.
  * Costs about a second where KVM works, KVM_GRACE_S where it does not.
  */
-export async function probeKvm(ctx: Pick<RuntimeContext, 'exec'>, kernel: string, workDir: string, memoryMiB: number): Promise<string | undefined> {
-	const args = qemuArgs({ accel: 'kvm', memoryMiB, consoleLog: join(workDir, 'kvm-probe.log'), kernel: { image: kernel, append: 'console=ttyS0,115200 panic=-1' } });
-	const run = await runGuest(ctx, args, { bannerWithinMs: KVM_GRACE_S * 1000, stopAtBanner: true, timeoutMs: (KVM_GRACE_S + 60) * 1000 });
+export async function probeKvm(
+	ctx: Pick<RuntimeContext, 'exec'>,
+	kernel: string,
+	workDir: string,
+	memoryMiB: number,
+): Promise<string | undefined> {
+	const args = qemuArgs({
+		accel: 'kvm',
+		memoryMiB,
+		consoleLog: join(workDir, 'kvm-probe.log'),
+		kernel: { image: kernel, append: 'console=ttyS0,115200 panic=-1' },
+	});
+	const run = await runGuest(ctx, args, {
+		bannerWithinMs: KVM_GRACE_S * 1000,
+		stopAtBanner: true,
+		timeoutMs: (KVM_GRACE_S + 60) * 1000,
+	});
 	return describeNoKernel(run, 'kvm');
 }

@@ -2,19 +2,19 @@
 // them there (compat /boot/vmlinuz-KV + initramfs, BLS entry directory, UKI in EFI/Linux or in place of the
 // kernel), with the command line the boot loader would pass; or the freshly built artifacts before they are
 // installed (the install pipeline).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DistKernelError } from '../../../lib/errors';
 import { systemView, underRoot } from '../../../lib/root';
 import { type BlsEntry, parseBlsEntry } from '../../../parsers/bls-entry';
 import { splitCmdline } from '../../../parsers/kernel-cmdline';
 import { findSection } from '../../../parsers/pe-sections';
+import { BOOT_DIRS, findBootFiles, mentionsKernel } from '../../boot/files/boot-files';
 import type { KernelArtifacts } from '../../boot/files/types';
+import { inChroot } from '../../boot/settings/in-chroot';
+import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
 import type { RuntimeContext } from '../../context';
 import { isLiveRoot, systemPath } from '../../context';
-import { BOOT_DIRS, findBootFiles, mentionsKernel } from '../../boot/files/boot-files';
-import { readKernelCmdline } from '../../boot/settings/kernel-cmdline';
-import { inChroot } from '../../boot/settings/in-chroot';
 
 export interface BootTarget {
 	kind: 'kernel' | 'uki';
@@ -47,7 +47,9 @@ function findBlsEntry(ctx: Pick<RuntimeContext, 'root'>, kv: string): FoundEntry
 		const entries = systemPath(ctx, `${dir}/loader/entries`);
 		let names: string[];
 		try {
-			names = readdirSync(entries).filter((n) => n.endsWith('.conf')).sort();
+			names = readdirSync(entries)
+				.filter((n) => n.endsWith('.conf'))
+				.sort();
 		} catch {
 			continue;
 		}
@@ -59,7 +61,8 @@ function findBlsEntry(ctx: Pick<RuntimeContext, 'root'>, kv: string): FoundEntry
 				continue;
 			}
 			if (!entry.linux) continue;
-			const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ''), kv) || entry.linux.split('/').includes(kv);
+			const named =
+				entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ''), kv) || entry.linux.split('/').includes(kv);
 			if (!named) continue;
 			const bootDir = systemPath(ctx, dir);
 			return { file: join(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
@@ -86,7 +89,12 @@ function fallbackCmdline(ctx: Pick<RuntimeContext, 'root'>): { params: string[];
 	// inside a chroot, /proc/cmdline is the build host's, not the command line this system boots with
 	if (isLiveRoot(ctx) && !inChroot()) {
 		try {
-			return { params: splitCmdline(readFileSync('/proc/cmdline', 'utf8')).filter((p) => !p.startsWith('BOOT_IMAGE=') && !p.startsWith('initrd=')), source: '/proc/cmdline' };
+			return {
+				params: splitCmdline(readFileSync('/proc/cmdline', 'utf8')).filter(
+					(p) => !p.startsWith('BOOT_IMAGE=') && !p.startsWith('initrd='),
+				),
+				source: '/proc/cmdline',
+			};
 		} catch {
 			// No /proc: no command line.
 		}
@@ -98,7 +106,14 @@ export function locateInstalled(ctx: Pick<RuntimeContext, 'root'>, kv: string): 
 	const files = findBootFiles(ctx.root, kv);
 	const uki = files.ukis.find((f) => f.size > 0);
 	if (uki) {
-		return { kind: 'uki', image: uki.fullPath, initrds: [], params: readUkiCmdline(uki.fullPath), cmdlineSource: `${uki.path} (.cmdline)`, shown: [uki.path] };
+		return {
+			kind: 'uki',
+			image: uki.fullPath,
+			initrds: [],
+			params: readUkiCmdline(uki.fullPath),
+			cmdlineSource: `${uki.path} (.cmdline)`,
+			shown: [uki.path],
+		};
 	}
 	const entry = findBlsEntry(ctx, kv);
 	if (entry) {
@@ -107,9 +122,23 @@ export function locateInstalled(ctx: Pick<RuntimeContext, 'root'>, kv: string): 
 		const shown = [image, ...initrds].map((p) => systemView(ctx.root, p));
 		// A BLS entry pointing at a UKI (`linux` with .linux and .initrd sections) boots as a UKI.
 		if (initrds.length === 0 && files.ukis.some((f) => f.fullPath === image)) {
-			return { kind: 'uki', image, initrds: [], params: readUkiCmdline(image), cmdlineSource: `${shown[0]} (.cmdline)`, shown };
+			return {
+				kind: 'uki',
+				image,
+				initrds: [],
+				params: readUkiCmdline(image),
+				cmdlineSource: `${shown[0]} (.cmdline)`,
+				shown,
+			};
 		}
-		return { kind: 'kernel', image, initrds, params: splitCmdline(entry.options), cmdlineSource: systemView(ctx.root, entry.file), shown };
+		return {
+			kind: 'kernel',
+			image,
+			initrds,
+			params: splitCmdline(entry.options),
+			cmdlineSource: systemView(ctx.root, entry.file),
+			shown,
+		};
 	}
 	const kernel = files.kernels[0];
 	if (!kernel) {
@@ -134,7 +163,14 @@ export function locateInstalled(ctx: Pick<RuntimeContext, 'root'>, kv: string): 
 /** The artifacts the install pipeline just built, before they reach /boot; the command line the install will use. */
 export function targetFromArtifacts(ctx: Pick<RuntimeContext, 'root'>, artifacts: KernelArtifacts): BootTarget {
 	if (artifacts.uki) {
-		return { kind: 'uki', image: artifacts.image, initrds: [], params: readUkiCmdline(artifacts.image), cmdlineSource: 'the new UKI (.cmdline)', shown: ['new unified kernel image'] };
+		return {
+			kind: 'uki',
+			image: artifacts.image,
+			initrds: [],
+			params: readUkiCmdline(artifacts.image),
+			cmdlineSource: 'the new UKI (.cmdline)',
+			shown: ['new unified kernel image'],
+		};
 	}
 	const cmdline = fallbackCmdline(ctx);
 	return {

@@ -38,10 +38,14 @@ export interface Ovmf {
 export function findOvmf(candidates: Array<[string, string]> = OVMF_PAIRS): Ovmf {
 	const pair = candidates.find(([code, vars]) => existsSync(code) && existsSync(vars));
 	if (!pair) {
-		throw new DistKernelError('verify.no-ovmf', 'cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found', {
-			details: `looked for: ${candidates.map(([c]) => c).join(', ')}`,
-			hint: `emerge ${OVMF_PACKAGE}`,
-		});
+		throw new DistKernelError(
+			'verify.no-ovmf',
+			'cannot verify a unified kernel image: no OVMF UEFI firmware for QEMU found',
+			{
+				details: `looked for: ${candidates.map(([c]) => c).join(', ')}`,
+				hint: `emerge ${OVMF_PACKAGE}`,
+			},
+		);
 	}
 	return { code: pair[0], vars: pair[1] };
 }
@@ -68,10 +72,14 @@ export async function checkQemu(ctx: Pick<RuntimeContext, 'exec'>): Promise<stri
 export function findSecureBootOvmf(candidates: Array<[string, string]> = OVMF_SECBOOT_PAIRS): Ovmf {
 	const pair = candidates.find(([code, vars]) => existsSync(code) && existsSync(vars));
 	if (!pair) {
-		throw new DistKernelError('verify.no-ovmf-secboot', 'cannot verify under Secure Boot: no Secure Boot build of OVMF (OVMF_CODE*.secboot.fd) found', {
-			details: `looked for: ${candidates.map(([c]) => c).join(', ')}`,
-			hint: `emerge ${OVMF_PACKAGE}, or set verify-secureboot = no`,
-		});
+		throw new DistKernelError(
+			'verify.no-ovmf-secboot',
+			'cannot verify under Secure Boot: no Secure Boot build of OVMF (OVMF_CODE*.secboot.fd) found',
+			{
+				details: `looked for: ${candidates.map(([c]) => c).join(', ')}`,
+				hint: `emerge ${OVMF_PACKAGE}, or set verify-secureboot = no`,
+			},
+		);
 	}
 	return { code: pair[0], vars: pair[1] };
 }

@@ -59,15 +59,34 @@ export async function buildGuestInit(ctx: Pick<RuntimeContext, 'exec'>, workDir:
 	const source = join(workDir, 'init.c');
 	const binary = join(workDir, 'init');
 	writeFileSync(source, GUEST_INIT_SOURCE);
-	const args = ['-Os', '-static', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-fno-pie', '-no-pie', '-fcf-protection=none', '-o', binary, source];
+	const args = [
+		'-Os',
+		'-static',
+		'-nostdlib',
+		'-ffreestanding',
+		'-fno-stack-protector',
+		'-fno-pie',
+		'-no-pie',
+		'-fcf-protection=none',
+		'-o',
+		binary,
+		source,
+	];
 	for (const compiler of ['cc', 'gcc', 'clang']) {
 		try {
 			await ctx.exec(compiler, args, { timeout: 120_000 });
 			return binary;
 		} catch (error) {
 			if (isDistKernelError(error, 'exec.not-found')) continue;
-			throw new DistKernelError('verify.init-build', `cannot build the test guest's init with ${compiler}`, { cause: error, details: isDistKernelError(error) ? error.details : undefined });
+			throw new DistKernelError('verify.init-build', `cannot build the test guest's init with ${compiler}`, {
+				cause: error,
+				details: isDistKernelError(error) ? error.details : undefined,
+			});
 		}
 	}
-	throw new DistKernelError('verify.no-compiler', 'no C compiler found to build the test guest\'s init (cc, gcc or clang)', { hint: 'emerge sys-devel/gcc' });
+	throw new DistKernelError(
+		'verify.no-compiler',
+		"no C compiler found to build the test guest's init (cc, gcc or clang)",
+		{ hint: 'emerge sys-devel/gcc' },
+	);
 }

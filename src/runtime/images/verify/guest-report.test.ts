@@ -14,7 +14,10 @@ describe('guest record', () => {
 		expect(expectedTransform('abcd1234')).toBe('4321dcba');
 		expect(judgeRecord(record, 'abcd1234', '6.1.0-57-amd64')).toEqual({ ok: true });
 		expect(judgeRecord(record, 'abcd1235', '6.1.0-57-amd64').ok).toBe(false);
-		expect(judgeRecord(record, 'abcd1234', '6.1.0-58-amd64')).toEqual({ ok: false, reason: 'the guest ran kernel 6.1.0-57-amd64, not 6.1.0-58-amd64' });
+		expect(judgeRecord(record, 'abcd1234', '6.1.0-58-amd64')).toEqual({
+			ok: false,
+			reason: 'the guest ran kernel 6.1.0-57-amd64, not 6.1.0-58-amd64',
+		});
 	});
 
 	it('an untouched (all zero) or foreign result disk is no proof', () => {

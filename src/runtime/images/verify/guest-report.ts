@@ -22,8 +22,15 @@ export function expectedTransform(nonce: string): string {
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 export function judgeRecord(record: GuestRecord | undefined, nonce: string, kv: string): Verdict {
-	if (!record) return { ok: false, reason: 'the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem' };
-	if (record.transformed !== expectedTransform(nonce)) return { ok: false, reason: 'the record on the result disk does not answer this run\'s nonce' };
-	if (record.release !== kv) return { ok: false, reason: `the guest ran kernel ${record.release || 'unknown'}, not ${kv}` };
+	if (!record)
+		return {
+			ok: false,
+			reason:
+				'the guest never ran the test init (no record on the result disk): the image did not reach the root filesystem',
+		};
+	if (record.transformed !== expectedTransform(nonce))
+		return { ok: false, reason: "the record on the result disk does not answer this run's nonce" };
+	if (record.release !== kv)
+		return { ok: false, reason: `the guest ran kernel ${record.release || 'unknown'}, not ${kv}` };
 	return { ok: true };
 }

@@ -47,7 +47,11 @@ function firstLine(text: string | undefined): string {
 	return text?.trim().split('\n')[0]?.trim() ?? '';
 }
 
-export async function runGuest(ctx: Pick<RuntimeContext, 'exec'>, args: string[], watch: GuestWatch): Promise<GuestRun> {
+export async function runGuest(
+	ctx: Pick<RuntimeContext, 'exec'>,
+	args: string[],
+	watch: GuestWatch,
+): Promise<GuestRun> {
 	const controller = new AbortController();
 	let recent = '';
 	let banner = false;
@@ -61,7 +65,9 @@ export async function runGuest(ctx: Pick<RuntimeContext, 'exec'>, args: string[]
 	const timers: NodeJS.Timeout[] = [];
 	if (watch.bannerWithinMs !== undefined) {
 		const ms = watch.bannerWithinMs;
-		timers.push(setTimeout(() => banner || stop({ end: 'silent', afterMs: ms, missing: output ? 'banner' : 'output' }), ms));
+		timers.push(
+			setTimeout(() => banner || stop({ end: 'silent', afterMs: ms, missing: output ? 'banner' : 'output' }), ms),
+		);
 	}
 	if (watch.outputWithinMs !== undefined) {
 		const ms = watch.outputWithinMs;
@@ -78,18 +84,44 @@ export async function runGuest(ctx: Pick<RuntimeContext, 'exec'>, args: string[]
 			if (watch.stopAtBanner) stop({ end: 'banner' });
 		}
 	};
-	const lastLine = () => recent.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+	const lastLine = () =>
+		recent
+			.split(/\r?\n/)
+			.map((l) => l.trim())
+			.filter(Boolean)
+			.at(-1) ?? '';
 	try {
-		const run = await ctx.exec(QEMU_PROGRAM, args, { allowFailure: true, timeout: watch.timeoutMs, show: false, onOutput, signal: controller.signal });
+		const run = await ctx.exec(QEMU_PROGRAM, args, {
+			allowFailure: true,
+			timeout: watch.timeoutMs,
+			show: false,
+			onOutput,
+			signal: controller.signal,
+		});
 		// QEMU ends on SIGTERM with status 0 ("terminating on signal 15"), so a stopped run can come back as a normal exit.
 		if (stopped) return { result: stopped, banner, output, lastLine: lastLine(), stderr: run.stderr };
-		return { result: { end: 'exited', exitCode: run.exitCode }, banner, output, lastLine: lastLine(), stderr: run.stderr };
+		return {
+			result: { end: 'exited', exitCode: run.exitCode },
+			banner,
+			output,
+			lastLine: lastLine(),
+			stderr: run.stderr,
+		};
 	} catch (error) {
 		if (!isDistKernelError(error)) throw error;
 		const stderr = error.details ?? '';
-		if (error.code === 'exec.canceled' && stopped) return { result: stopped, banner, output, lastLine: lastLine(), stderr };
-		if (error.code === 'exec.timeout') return { result: { end: 'timeout' }, banner, output, lastLine: lastLine(), stderr };
-		if (error.code === 'exec.failed') return { result: { end: 'qemu-failed', message: firstLine(stderr) || error.message }, banner, output, lastLine: lastLine(), stderr };
+		if (error.code === 'exec.canceled' && stopped)
+			return { result: stopped, banner, output, lastLine: lastLine(), stderr };
+		if (error.code === 'exec.timeout')
+			return { result: { end: 'timeout' }, banner, output, lastLine: lastLine(), stderr };
+		if (error.code === 'exec.failed')
+			return {
+				result: { end: 'qemu-failed', message: firstLine(stderr) || error.message },
+				banner,
+				output,
+				lastLine: lastLine(),
+				stderr,
+			};
 		throw error;
 	} finally {
 		for (const timer of timers) clearTimeout(timer);

@@ -68,16 +68,36 @@ describe('verification preconditions', () => {
 		const uuid = '3f1c2a9e-5b7d-4e60-9a12-0c4d8e6f7a21';
 		const make = async (fsType: string, identity: object) => {
 			const work = mkdtempSync(join(dir!, `${fsType}-`));
-			return (await makeTestDisk({ exec }, work, { fsType, init, initPaths: ['/sbin/init', '/usr/lib/systemd/systemd'], nonce: 'abc', identity })).image;
+			return (
+				await makeTestDisk({ exec }, work, {
+					fsType,
+					init,
+					initPaths: ['/sbin/init', '/usr/lib/systemd/systemd'],
+					nonce: 'abc',
+					identity,
+				})
+			).image;
 		};
 		const ext4 = await make('ext4', { uuid });
 		expect(blkid(ext4, 'UUID')).toBe(uuid);
-		expect(execFileSync('debugfs', ['-R', 'cat /dist-kernel-verify/nonce', ext4], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toBe('abc\n');
-		expect(execFileSync('debugfs', ['-R', 'stat /usr/lib/systemd/systemd', ext4], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toMatch(/Mode:\s+0755/);
+		expect(
+			execFileSync('debugfs', ['-R', 'cat /dist-kernel-verify/nonce', ext4], {
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}),
+		).toBe('abc\n');
+		expect(
+			execFileSync('debugfs', ['-R', 'stat /usr/lib/systemd/systemd', ext4], {
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}),
+		).toMatch(/Mode:\s+0755/);
 		expect(blkid(await make('xfs', { label: 'gentoo' }), 'LABEL')).toBe('gentoo');
 		expect(blkid(await make('btrfs', { uuid }), 'UUID')).toBe(uuid);
 		const gpt = await make('ext4', { uuid, partition: { partuuid: '0fc63daf-8483-4772-8e79-3d69d8477de4' } });
-		const table = JSON.parse(execFileSync('sfdisk', ['--json', gpt], { encoding: 'utf8' })) as { partitiontable: { partitions: Array<{ uuid: string; start: number }> } };
+		const table = JSON.parse(execFileSync('sfdisk', ['--json', gpt], { encoding: 'utf8' })) as {
+			partitiontable: { partitions: Array<{ uuid: string; start: number }> };
+		};
 		expect(table.partitiontable.partitions).toHaveLength(1);
 		expect(table.partitiontable.partitions[0]!.uuid.toLowerCase()).toBe('0fc63daf-8483-4772-8e79-3d69d8477de4');
 		expect(table.partitiontable.partitions[0]!.start).toBe(2048);

@@ -26,25 +26,37 @@ export function escapeDriveValue(value: string): string {
 
 export function qemuArgs(plan: QemuPlan): string[] {
 	const args = [
-		'-accel', plan.accel,
-		'-cpu', plan.accel === 'kvm' ? 'host' : 'max',
+		'-accel',
+		plan.accel,
+		'-cpu',
+		plan.accel === 'kvm' ? 'host' : 'max',
 		// OVMF's Secure Boot build keeps its variables in SMM-protected flash, as QEMU requires it set up.
-		'-machine', plan.uki?.secureBoot ? 'q35,smm=on' : 'q35',
-		'-m', String(plan.memoryMiB),
-		'-smp', '1',
-		'-nodefaults', '-no-user-config',
-		'-display', 'none',
+		'-machine',
+		plan.uki?.secureBoot ? 'q35,smm=on' : 'q35',
+		'-m',
+		String(plan.memoryMiB),
+		'-smp',
+		'1',
+		'-nodefaults',
+		'-no-user-config',
+		'-display',
+		'none',
 		// A panic reboots (panic=-1); -no-reboot turns that into QEMU's exit, so a failed boot ends at once.
 		'-no-reboot',
-		'-chardev', `stdio,id=console,signal=off,logfile=${escapeDriveValue(plan.consoleLog)}`,
-		'-serial', 'chardev:console',
+		'-chardev',
+		`stdio,id=console,signal=off,logfile=${escapeDriveValue(plan.consoleLog)}`,
+		'-serial',
+		'chardev:console',
 	];
 	if (plan.uki?.secureBoot) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
 	if (plan.uki) {
 		args.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${escapeDriveValue(plan.uki.code)}`);
 		args.push('-drive', `if=pflash,format=raw,unit=1,file=${escapeDriveValue(plan.uki.vars)}`);
 		// systemd-stub ≥ 254 appends this to the embedded command line when Secure Boot is off; older stubs ignore it.
-		args.push('-smbios', `type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`);
+		args.push(
+			'-smbios',
+			`type=11,value=io.systemd.stub.kernel-cmdline-extra=${escapeDriveValue(plan.uki.extraCmdline)}`,
+		);
 	} else if (plan.kernel) {
 		args.push('-kernel', plan.kernel.image, '-append', plan.kernel.append);
 		if (plan.kernel.initrd) args.push('-initrd', plan.kernel.initrd);

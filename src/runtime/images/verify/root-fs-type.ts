@@ -10,7 +10,10 @@ export interface RootMount {
 	mountPoint: string;
 }
 
-export function detectRootMount(ctx: Pick<RuntimeContext, 'root'>, mountinfo = '/proc/self/mountinfo'): RootMount | undefined {
+export function detectRootMount(
+	ctx: Pick<RuntimeContext, 'root'>,
+	mountinfo = '/proc/self/mountinfo',
+): RootMount | undefined {
 	let text: string;
 	try {
 		text = readFileSync(mountinfo, 'utf8');

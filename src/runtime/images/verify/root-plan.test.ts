@@ -29,9 +29,17 @@ describe('root plan', () => {
 	});
 
 	it('kernel + initramfs: an unimitable root= is replaced, host devices dropped, verification parameters appended', () => {
-		const p = plan('root=/dev/nvme0n1p2 ro quiet resume=UUID=abc rd.luks.uuid=def panic=10 init=/usr/lib/systemd/systemd');
+		const p = plan(
+			'root=/dev/nvme0n1p2 ro quiet resume=UUID=abc rd.luks.uuid=def panic=10 init=/usr/lib/systemd/systemd',
+		);
 		expect(p.identity).toEqual({ uuid: FALLBACK });
-		expect(p.params).toEqual(['ro', 'quiet', 'init=/usr/lib/systemd/systemd', `root=UUID=${FALLBACK}`, ...VERIFY_PARAMS]);
+		expect(p.params).toEqual([
+			'ro',
+			'quiet',
+			'init=/usr/lib/systemd/systemd',
+			`root=UUID=${FALLBACK}`,
+			...VERIFY_PARAMS,
+		]);
 		expect(p.notes.join('\n')).toMatch(/root=\/dev\/nvme0n1p2 cannot be imitated/);
 		expect(p.notes.join('\n')).toMatch(/resume=UUID=abc rd.luks.uuid=def/);
 		// The init goes where init= points too.

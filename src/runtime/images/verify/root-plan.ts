@@ -23,7 +23,18 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const SAFE_PATH_RE = /^\/[A-Za-z0-9._/+-]+$/;
 
 /** Devices the guest does not have and the initramfs would wait for (resume, LUKS, LVM, RAID): dropped when we give the command line. */
-export const HOST_DEVICE_PARAMS = ['resume', 'resume_offset', 'rd.luks.uuid', 'rd.luks.name', 'rd.luks.options', 'rd.lvm.lv', 'rd.lvm.vg', 'rd.md.uuid', 'rd.dm.uuid', 'rd.break'];
+export const HOST_DEVICE_PARAMS = [
+	'resume',
+	'resume_offset',
+	'rd.luks.uuid',
+	'rd.luks.name',
+	'rd.luks.options',
+	'rd.lvm.lv',
+	'rd.lvm.vg',
+	'rd.md.uuid',
+	'rd.dm.uuid',
+	'rd.break',
+];
 
 /** Appended for a kernel + initramfs boot: log on the serial port, and any failure ends the guest instead of waiting at a shell. */
 export const VERIFY_PARAMS = ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'];
@@ -35,7 +46,9 @@ function reproduce(spec: ReturnType<typeof parseRootSpec>, fsType: string): Disk
 		case 'uuid':
 			return UUID_RE.test(spec.value) ? { uuid: spec.value.toLowerCase() } : undefined;
 		case 'label':
-			return spec.value.length <= (LABEL_MAX[fsType] ?? 16) && !/[\s/]/.test(spec.value) ? { label: spec.value } : undefined;
+			return spec.value.length <= (LABEL_MAX[fsType] ?? 16) && !/[\s/]/.test(spec.value)
+				? { label: spec.value }
+				: undefined;
 		case 'partuuid':
 			return UUID_RE.test(spec.value) ? { partition: { partuuid: spec.value.toLowerCase() } } : undefined;
 		case 'device':
@@ -47,7 +60,12 @@ function reproduce(spec: ReturnType<typeof parseRootSpec>, fsType: string): Disk
 	}
 }
 
-export function planRoot(input: { params: readonly string[]; kind: BootKind; fsType: string; fallbackUuid: string }): RootPlan {
+export function planRoot(input: {
+	params: readonly string[];
+	kind: BootKind;
+	fsType: string;
+	fallbackUuid: string;
+}): RootPlan {
 	const notes: string[] = [];
 	const fsType = cmdlineValue(input.params, 'rootfstype') ?? input.fsType;
 	const rootValue = cmdlineValue(input.params, 'root');
@@ -58,20 +76,37 @@ export function planRoot(input: { params: readonly string[]; kind: BootKind; fsT
 	const subvolume = /(?:^|,)subvol(?:id)?=/.test(rootflags);
 	if (input.kind === 'uki') {
 		if (!identity) {
-			throw new DistKernelError('verify.root-unsupported', `cannot verify this UKI: its command line ${spec.kind === 'none' ? 'has no root= (finding the root by partition type is not imitated)' : `names root=${rootValue}, a device no test disk can imitate`}`, {
-				details: 'a UKI carries its command line; the test disk can take the UUID, LABEL or PARTUUID that root= names, or be /dev/vda',
-				hint: 'use root=UUID=… (or PARTUUID=/LABEL=) in /etc/kernel/cmdline, which is the most robust form anyway',
-			});
+			throw new DistKernelError(
+				'verify.root-unsupported',
+				`cannot verify this UKI: its command line ${spec.kind === 'none' ? 'has no root= (finding the root by partition type is not imitated)' : `names root=${rootValue}, a device no test disk can imitate`}`,
+				{
+					details:
+						'a UKI carries its command line; the test disk can take the UUID, LABEL or PARTUUID that root= names, or be /dev/vda',
+					hint: 'use root=UUID=… (or PARTUUID=/LABEL=) in /etc/kernel/cmdline, which is the most robust form anyway',
+				},
+			);
 		}
-		if (subvolume) throw new DistKernelError('verify.root-unsupported', `cannot verify this UKI: its command line mounts a btrfs subvolume (rootflags=${rootflags})`, { hint: 'the test disk has no subvolumes' });
+		if (subvolume)
+			throw new DistKernelError(
+				'verify.root-unsupported',
+				`cannot verify this UKI: its command line mounts a btrfs subvolume (rootflags=${rootflags})`,
+				{ hint: 'the test disk has no subvolumes' },
+			);
 		const waits = input.params.filter((p) => HOST_DEVICE_PARAMS.some((n) => p.startsWith(`${n}=`)));
-		if (waits.length > 0) notes.push(`the UKI's command line names devices the guest does not have (${waits.join(' ')}): the initramfs may wait for them`);
+		if (waits.length > 0)
+			notes.push(
+				`the UKI's command line names devices the guest does not have (${waits.join(' ')}): the initramfs may wait for them`,
+			);
 		return { identity, fsType, params, initPaths: initPaths(input.params), notes };
 	}
 	if (!identity) {
 		identity = { uuid: input.fallbackUuid };
 		params = [...withoutParams(params, ['root']), `root=UUID=${input.fallbackUuid}`];
-		notes.push(spec.kind === 'none' ? `no root= on the command line: booted with root=UUID=${input.fallbackUuid}` : `root=${rootValue} cannot be imitated by a virtual disk: booted with root=UUID=${input.fallbackUuid} instead`);
+		notes.push(
+			spec.kind === 'none'
+				? `no root= on the command line: booted with root=UUID=${input.fallbackUuid}`
+				: `root=${rootValue} cannot be imitated by a virtual disk: booted with root=UUID=${input.fallbackUuid} instead`,
+		);
 	}
 	if (subvolume) {
 		params = withoutParams(params, ['rootflags']);

@@ -22,15 +22,22 @@ export interface SecureBootVerification {
 }
 
 /** Undefined when the boot is not to run under Secure Boot; throws when it should but cannot. */
-export async function secureBootVerification(ctx: RuntimeContext, key?: SigningKey): Promise<SecureBootVerification | undefined> {
+export async function secureBootVerification(
+	ctx: RuntimeContext,
+	key?: SigningKey,
+): Promise<SecureBootVerification | undefined> {
 	const mode = ctx.config.verifySecureboot;
 	if (mode === 'no') return undefined;
 	if (mode === 'auto' && readFirmwareSecureBoot(ctx).state !== 'enabled') return undefined;
 	const found = key ?? discoverSigningKey(ctx, await readDracutConfig(ctx));
 	if (!found) {
-		throw new DistKernelError('verify.secureboot-no-key', 'cannot verify under Secure Boot: no signing certificate to enroll in the test firmware', {
-			hint: 'configure the Secure Boot key (README "Secure Boot"), or set verify-secureboot = no',
-		});
+		throw new DistKernelError(
+			'verify.secureboot-no-key',
+			'cannot verify under Secure Boot: no signing certificate to enroll in the test firmware',
+			{
+				hint: 'configure the Secure Boot key (README "Secure Boot"), or set verify-secureboot = no',
+			},
+		);
 	}
 	return { ovmf: findSecureBootOvmf(), cert: found.cert, shownCert: found.shownCert };
 }
@@ -41,7 +48,11 @@ export function writeEnrolledVars(sb: SecureBootVerification, output: string, wh
 	try {
 		der = new X509Certificate(readFileSync(sb.cert)).raw;
 	} catch (error) {
-		throw new DistKernelError('verify.secureboot-cert', `cannot read the Secure Boot certificate to enroll: ${sb.shownCert}`, { cause: error, hint: 'it must be an X.509 certificate, PEM or DER' });
+		throw new DistKernelError(
+			'verify.secureboot-cert',
+			`cannot read the Secure Boot certificate to enroll: ${sb.shownCert}`,
+			{ cause: error, hint: 'it must be an X.509 certificate, PEM or DER' },
+		);
 	}
 	writeFileSync(output, enrollCertificate(readFileSync(sb.ovmf.vars), der, ENROLL_OWNER, when), { mode: 0o600 });
 }

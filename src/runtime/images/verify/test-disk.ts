@@ -1,7 +1,16 @@
 // The guest's root filesystem: a sparse image of the requested type holding the init (at /sbin/init and at the
 // command line's init= path) and the nonce, made without mounting anything (mkfs populating from a directory),
 // with the UUID/label the command line's root= asks for. PARTUUID= and /dev/vda1 get a GPT disk around it.
-import { chmodSync, copyFileSync, mkdirSync, openSync, closeSync, ftruncateSync, statSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	closeSync,
+	copyFileSync,
+	ftruncateSync,
+	mkdirSync,
+	openSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import type { RuntimeContext } from '../../context';
@@ -26,7 +35,15 @@ const EXT: (type: string) => FsTool = (type) => ({
 	program: `mkfs.${type}`,
 	pkg: 'sys-fs/e2fsprogs',
 	sizeMiB: 64,
-	args: (image, tree, id) => ['-q', '-F', '-d', tree, ...(id.uuid ? ['-U', id.uuid] : []), ...(id.label ? ['-L', id.label] : []), image],
+	args: (image, tree, id) => [
+		'-q',
+		'-F',
+		'-d',
+		tree,
+		...(id.uuid ? ['-U', id.uuid] : []),
+		...(id.label ? ['-L', id.label] : []),
+		image,
+	],
 });
 
 const FS_TOOLS: Record<string, FsTool> = {
@@ -38,13 +55,29 @@ const FS_TOOLS: Record<string, FsTool> = {
 		program: 'mkfs.xfs',
 		pkg: 'sys-fs/xfsprogs',
 		sizeMiB: 320,
-		args: (image, _tree, id, proto) => ['-q', '-f', '-p', proto, ...(id.uuid ? ['-m', `uuid=${id.uuid}`] : []), ...(id.label ? ['-L', id.label] : []), image],
+		args: (image, _tree, id, proto) => [
+			'-q',
+			'-f',
+			'-p',
+			proto,
+			...(id.uuid ? ['-m', `uuid=${id.uuid}`] : []),
+			...(id.label ? ['-L', id.label] : []),
+			image,
+		],
 	},
 	btrfs: {
 		program: 'mkfs.btrfs',
 		pkg: 'sys-fs/btrfs-progs',
 		sizeMiB: 128,
-		args: (image, tree, id) => ['-q', '-f', '--rootdir', tree, ...(id.uuid ? ['-U', id.uuid] : []), ...(id.label ? ['-L', id.label] : []), image],
+		args: (image, tree, id) => [
+			'-q',
+			'-f',
+			'--rootdir',
+			tree,
+			...(id.uuid ? ['-U', id.uuid] : []),
+			...(id.label ? ['-L', id.label] : []),
+			image,
+		],
 	},
 };
 
@@ -54,7 +87,10 @@ export function supportedFsTypes(): string[] {
 
 /** xfs(8) mkfs prototype file for the tree: init executable, nonce, empty mount points. */
 function xfsProto(init: string, initPaths: string[], nonceFile: string): string {
-	interface Dir { dirs: Map<string, Dir>; files: Map<string, { mode: string; source: string }> }
+	interface Dir {
+		dirs: Map<string, Dir>;
+		files: Map<string, { mode: string; source: string }>;
+	}
 	const top: Dir = { dirs: new Map(), files: new Map() };
 	const place = (path: string, mode: string, source: string) => {
 		const parts = path.split('/').filter(Boolean);
@@ -67,7 +103,8 @@ function xfsProto(init: string, initPaths: string[], nonceFile: string): string 
 	};
 	for (const p of initPaths) place(p, '---755', init);
 	place(NONCE_PATH, '---644', nonceFile);
-	for (const m of MOUNT_POINTS) if (!top.dirs.has(m.slice(1))) top.dirs.set(m.slice(1), { dirs: new Map(), files: new Map() });
+	for (const m of MOUNT_POINTS)
+		if (!top.dirs.has(m.slice(1))) top.dirs.set(m.slice(1), { dirs: new Map(), files: new Map() });
 	const lines = ['/dev/null', '0 0', 'd--755 0 0'];
 	const emit = (dir: Dir, depth: number) => {
 		const pad = ' '.repeat(depth);
@@ -100,7 +137,11 @@ export interface TestDisk {
 }
 
 /** Builds the test root disk in `workDir`. `initPaths` are absolute paths inside the guest root. */
-export async function makeTestDisk(ctx: Pick<RuntimeContext, 'exec'>, workDir: string, options: { fsType: string; init: string; initPaths: string[]; nonce: string; identity: DiskIdentity }): Promise<TestDisk> {
+export async function makeTestDisk(
+	ctx: Pick<RuntimeContext, 'exec'>,
+	workDir: string,
+	options: { fsType: string; init: string; initPaths: string[]; nonce: string; identity: DiskIdentity },
+): Promise<TestDisk> {
 	const tool = FS_TOOLS[options.fsType];
 	if (!tool) {
 		throw new DistKernelError('verify.fs-unsupported', `cannot make a test root filesystem of type ${options.fsType}`, {
@@ -126,10 +167,14 @@ export async function makeTestDisk(ctx: Pick<RuntimeContext, 'exec'>, workDir: s
 		await ctx.exec(tool.program, tool.args(fsImage, tree, options.identity, proto), { timeout: 300_000 });
 	} catch (error) {
 		if (isDistKernelError(error, 'exec.not-found')) {
-			throw new DistKernelError('verify.mkfs-missing', `cannot make a ${options.fsType} test root filesystem: ${tool.program} is not installed`, {
-				hint: `emerge ${tool.pkg} (or verify with another type: --fstype)`,
-				cause: error,
-			});
+			throw new DistKernelError(
+				'verify.mkfs-missing',
+				`cannot make a ${options.fsType} test root filesystem: ${tool.program} is not installed`,
+				{
+					hint: `emerge ${tool.pkg} (or verify with another type: --fstype)`,
+					cause: error,
+				},
+			);
 		}
 		throw error;
 	}
@@ -138,7 +183,12 @@ export async function makeTestDisk(ctx: Pick<RuntimeContext, 'exec'>, workDir: s
 }
 
 /** A GPT disk with the filesystem image as partition 1 (1 MiB aligned), made with sfdisk on a plain file. */
-async function wrapInGpt(ctx: Pick<RuntimeContext, 'exec'>, workDir: string, fsImage: string, partuuid: string | undefined): Promise<string> {
+async function wrapInGpt(
+	ctx: Pick<RuntimeContext, 'exec'>,
+	workDir: string,
+	fsImage: string,
+	partuuid: string | undefined,
+): Promise<string> {
 	const disk = join(workDir, 'root-disk.img');
 	const fsBytes = statSync(fsImage).size;
 	const mib = 1024 * 1024;
@@ -147,9 +197,16 @@ async function wrapInGpt(ctx: Pick<RuntimeContext, 'exec'>, workDir: string, fsI
 	try {
 		await ctx.exec('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', disk], { input: script, timeout: 60_000 });
 	} catch (error) {
-		if (isDistKernelError(error, 'exec.not-found')) throw new DistKernelError('verify.sfdisk-missing', 'cannot make a partitioned test disk: sfdisk is not installed', { hint: 'emerge sys-apps/util-linux', cause: error });
+		if (isDistKernelError(error, 'exec.not-found'))
+			throw new DistKernelError(
+				'verify.sfdisk-missing',
+				'cannot make a partitioned test disk: sfdisk is not installed',
+				{ hint: 'emerge sys-apps/util-linux', cause: error },
+			);
 		throw error;
 	}
-	await ctx.exec('dd', [`if=${fsImage}`, `of=${disk}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none'], { timeout: 300_000 });
+	await ctx.exec('dd', [`if=${fsImage}`, `of=${disk}`, 'bs=1M', 'seek=1', 'conv=notrunc,sparse', 'status=none'], {
+		timeout: 300_000,
+	});
 	return disk;
 }

@@ -3,29 +3,43 @@
 // filesystem type, root identity from the command line, init built, disks made, accelerator probed, boot bounded
 // by verify-timeout, console log kept under /var/log/dist-kernel, result recorded for status/doctor.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, copyFileSync, createReadStream, createWriteStream, ftruncateSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync } from 'node:fs';
+import {
+	closeSync,
+	copyFileSync,
+	createReadStream,
+	createWriteStream,
+	ftruncateSync,
+	linkSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	readSync,
+	rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from '../../../lib/atomic-write';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import { displayCommand } from '../../../lib/exec';
+import { findFirmwareRefusal, firmwareGaveUp } from '../../../parsers/ovmf-console';
 import type { RuntimeContext } from '../../context';
 import { systemPath } from '../../context';
+import { type VerifyRecord, writeVerifyRecord } from '../../state/verify-record';
 import { workBase } from '../build/work-dir';
-import { describeNoKernel, KVM_GRACE_S, kvmDeviceUsable, planAccel, probeKernel, probeKvm, type Accel } from './accel';
+import type { SigningKey } from '../secureboot/signing-key';
+import { type Accel, describeNoKernel, KVM_GRACE_S, kvmDeviceUsable, planAccel, probeKernel, probeKvm } from './accel';
 import type { BootTarget } from './boot-target';
 import { checkQemu, findOvmf, QEMU_PROGRAM } from './firmware';
 import { buildGuestInit } from './guest-init';
 import { judgeRecord, parseGuestRecord, type Verdict } from './guest-report';
-import { runGuest, type GuestRun } from './guest-run';
-import { qemuArgs, type QemuPlan } from './qemu-command';
+import { type GuestRun, runGuest } from './guest-run';
+import { type QemuPlan, qemuArgs } from './qemu-command';
 import { detectRootMount } from './root-fs-type';
 import { planRoot } from './root-plan';
+import { type SecureBootVerification, secureBootVerification, writeEnrolledVars } from './secure-boot';
 import { makeTestDisk } from './test-disk';
-import { writeVerifyRecord, type VerifyRecord } from '../../state/verify-record';
-import { firmwareGaveUp, findFirmwareRefusal } from '../../../parsers/ovmf-console';
-import type { SigningKey } from '../secureboot/signing-key';
-import { secureBootVerification, writeEnrolledVars, type SecureBootVerification } from './secure-boot';
 
 export const VERIFY_LOG_DIR = '/var/log/dist-kernel';
 const GUEST_MEMORY_MIB = 1024;
@@ -75,14 +89,22 @@ function readText(path: string): string {
 }
 
 function stamp(date: Date): string {
-	return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	return date
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d+Z$/, 'Z');
 }
 
 /** The file system type the test root gets: --fstype, else that of the mount holding --root. */
 export function rootFsType(ctx: Pick<RuntimeContext, 'root'>, option?: string): string {
 	if (option) return option;
 	const mount = detectRootMount(ctx);
-	if (!mount) throw new DistKernelError('verify.fs-unknown', `cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`, { hint: 'give it with --fstype (ext4, xfs, btrfs…)' });
+	if (!mount)
+		throw new DistKernelError(
+			'verify.fs-unknown',
+			`cannot tell the filesystem type of ${ctx.root} from /proc/self/mountinfo`,
+			{ hint: 'give it with --fstype (ext4, xfs, btrfs…)' },
+		);
 	return mount.fsType;
 }
 
@@ -102,24 +124,39 @@ export function consoleShowsKernel(target: Pick<BootTarget, 'kind' | 'params'>):
 }
 
 /** What ended a verification boot, for the record: a verdict on the image, or the machine's fault. */
-type BootOutcome = { result: 'verified' } | { result: 'failed'; reason: string } | { result: 'unavailable'; reason: string };
+type BootOutcome =
+	| { result: 'verified' }
+	| { result: 'failed'; reason: string }
+	| { result: 'unavailable'; reason: string };
 
 /**
  * Judges one run. Only a guest whose kernel started (its banner seen, or for a UKI whose console cannot show it,
  * a guest that ran) and then did not prove the boot is a failed image; QEMU failing, or no banner at all, is the
  * machine's fault.
  */
-export function judgeRun(run: GuestRun, accel: Accel, proof: Verdict, bannerVisible: boolean, timeout: number): BootOutcome {
+export function judgeRun(
+	run: GuestRun,
+	accel: Accel,
+	proof: Verdict,
+	bannerVisible: boolean,
+	timeout: number,
+): BootOutcome {
 	const started = run.banner || (!bannerVisible && run.output);
 	switch (run.result.end) {
 		case 'exited':
 			if (run.result.exitCode !== 0) {
 				const why = run.stderr.trim().split('\n').at(-1)?.trim();
-				return { result: 'unavailable', reason: `QEMU exited with status ${run.result.exitCode} under ${accel.toUpperCase()}${why ? `: ${why}` : ''}` };
+				return {
+					result: 'unavailable',
+					reason: `QEMU exited with status ${run.result.exitCode} under ${accel.toUpperCase()}${why ? `: ${why}` : ''}`,
+				};
 			}
 			if (proof.ok) return { result: 'verified' };
 			if (started) return { result: 'failed', reason: proof.reason };
-			return { result: 'unavailable', reason: describeNoKernel(run, accel) ?? 'the guest stopped before its kernel started' };
+			return {
+				result: 'unavailable',
+				reason: describeNoKernel(run, accel) ?? 'the guest stopped before its kernel started',
+			};
 		case 'timeout':
 			if (started) return { result: 'failed', reason: `the guest did not finish within ${timeout} s (verify-timeout)` };
 			return { result: 'unavailable', reason: describeNoKernel(run, accel) ?? `no output within ${timeout} s` };
@@ -135,7 +172,12 @@ export function judgeRun(run: GuestRun, accel: Accel, proof: Verdict, bannerVisi
  * what the admin must fix in the configuration (no mkfs, a UKI command line no test disk can satisfy). With
  * --dry-run nothing runs: undefined.
  */
-export async function verifyTarget(ctx: RuntimeContext, kv: string, target: BootTarget, options: VerifyOptions = {}): Promise<VerifyRecord | undefined> {
+export async function verifyTarget(
+	ctx: RuntimeContext,
+	kv: string,
+	target: BootTarget,
+	options: VerifyOptions = {},
+): Promise<VerifyRecord | undefined> {
 	const started = performance.now();
 	const unavailableBeforeBoot = (error: DistKernelError): VerifyRecord => {
 		const record: VerifyRecord = {
@@ -161,24 +203,43 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 		secureBoot = target.kind === 'uki' ? await secureBootVerification(ctx, options.signingKey) : undefined;
 		ovmf = target.kind === 'uki' ? (secureBoot?.ovmf ?? findOvmf()) : undefined;
 	} catch (error) {
-		if (isDistKernelError(error, 'verify.no-qemu') || isDistKernelError(error, 'verify.no-ovmf') || isDistKernelError(error, 'verify.no-ovmf-secboot')) return unavailableBeforeBoot(error);
+		if (
+			isDistKernelError(error, 'verify.no-qemu') ||
+			isDistKernelError(error, 'verify.no-ovmf') ||
+			isDistKernelError(error, 'verify.no-ovmf-secboot')
+		)
+			return unavailableBeforeBoot(error);
 		throw error;
 	}
-	const plan = planRoot({ params: target.params, kind: target.kind, fsType: rootFsType(ctx, options.fsType), fallbackUuid: randomUUID() });
+	const plan = planRoot({
+		params: target.params,
+		kind: target.kind,
+		fsType: rootFsType(ctx, options.fsType),
+		fallbackUuid: randomUUID(),
+	});
 	const timeout = options.timeout ?? ctx.config.verifyTimeout;
 	if (ctx.dryRun) {
-		ctx.logger.info(`(dry run) would boot ${target.shown.join(' ')} in QEMU with a ${plan.fsType} test root (${target.kind === 'uki' ? 'embedded command line' : plan.params.join(' ')}), at most ${timeout} s`);
+		ctx.logger.info(
+			`(dry run) would boot ${target.shown.join(' ')} in QEMU with a ${plan.fsType} test root (${target.kind === 'uki' ? 'embedded command line' : plan.params.join(' ')}), at most ${timeout} s`,
+		);
 		return undefined;
 	}
 	// Callers hold the boot lock of this root: a directory with our prefix is a leftover of a killed run.
 	const base = workBase(ctx);
 	const prefix = `dist-kernel-verify.${createHash('sha256').update(ctx.root).digest('hex').slice(0, 8)}.`;
-	for (const name of readdirSync(base)) if (name.startsWith(prefix)) rmSync(join(base, name), { recursive: true, force: true });
+	for (const name of readdirSync(base))
+		if (name.startsWith(prefix)) rmSync(join(base, name), { recursive: true, force: true });
 	const work = mkdtempSync(join(base, prefix));
 	try {
 		const init = await buildGuestInit(ctx, work);
 		const nonce = randomBytes(16).toString('hex');
-		const disk = await makeTestDisk(ctx, work, { fsType: plan.fsType, init, initPaths: plan.initPaths, nonce, identity: plan.identity });
+		const disk = await makeTestDisk(ctx, work, {
+			fsType: plan.fsType,
+			init,
+			initPaths: plan.initPaths,
+			nonce,
+			identity: plan.identity,
+		});
 		const resultDisk = join(work, 'result.img');
 		const consoleLog = join(work, 'console.log');
 		const base: Omit<QemuPlan, 'accel'> = { memoryMiB: GUEST_MEMORY_MIB, rootDisk: disk.image, resultDisk, consoleLog };
@@ -189,7 +250,13 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			const vars = join(work, 'OVMF_VARS.fd');
 			if (secureBoot) writeEnrolledVars(secureBoot, vars);
 			else copyFileSync(ovmf!.vars, vars);
-			base.uki = { espDir: esp, code: ovmf!.code, vars, extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' '), secureBoot: secureBoot !== undefined };
+			base.uki = {
+				espDir: esp,
+				code: ovmf!.code,
+				vars,
+				extraCmdline: ['console=ttyS0,115200', 'panic=-1', 'rd.shell=0', 'rd.emergency=poweroff'].join(' '),
+				secureBoot: secureBoot !== undefined,
+			};
 		} else {
 			let initrd = target.initrds[0];
 			if (target.initrds.length > 1) {
@@ -215,7 +282,9 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			const retry = next ? `; retried under ${next.toUpperCase()}` : '';
 			if (candidate === 'kvm') {
 				const kernel = probeKernel(target, work);
-				const noKvm = kernel ? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB) : 'the UKI has no .linux section to probe KVM with';
+				const noKvm = kernel
+					? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB)
+					: 'the UKI has no .linux section to probe KVM with';
 				if (noKvm) {
 					story.push(`KVM: ${noKvm}${retry}`);
 					outcome = { result: 'unavailable', reason: noKvm };
@@ -231,7 +300,9 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			closeSync(fd);
 			args = qemuArgs({ ...base, accel: candidate });
 			const enforcing = secureBoot ? `, Secure Boot enforced with ${secureBoot.shownCert} enrolled` : '';
-			const end = ctx.logger.begin(`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`);
+			const end = ctx.logger.begin(
+				`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`,
+			);
 			const grace = candidate === 'kvm' ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
 			const run = await runGuest(ctx, args, {
 				bannerWithinMs: bannerVisible ? grace * 1000 : undefined,
@@ -246,9 +317,20 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			const refusal = run.result.end === 'stopped' ? findFirmwareRefusal(consoleText) : undefined;
 			if (refusal) {
 				rejected = true;
-				outcome = { result: 'failed', reason: `the firmware refused to start the image under Secure Boot (${refusal.status}: its signature does not verify against ${secureBoot!.shownCert})` };
-			} else if (run.result.end === 'stopped') outcome = { result: 'failed', reason: `the firmware found nothing it could boot (${run.result.why})` };
-			else outcome = judgeRun(run, candidate, judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv), bannerVisible, timeout);
+				outcome = {
+					result: 'failed',
+					reason: `the firmware refused to start the image under Secure Boot (${refusal.status}: its signature does not verify against ${secureBoot!.shownCert})`,
+				};
+			} else if (run.result.end === 'stopped')
+				outcome = { result: 'failed', reason: `the firmware found nothing it could boot (${run.result.why})` };
+			else
+				outcome = judgeRun(
+					run,
+					candidate,
+					judgeRecord(parseGuestRecord(readHead(resultDisk, 4096)), nonce, kv),
+					bannerVisible,
+					timeout,
+				);
 			end(outcome.result === 'verified');
 			if (outcome.result !== 'unavailable') break;
 			story.push(`${candidate.toUpperCase()}: ${outcome.reason}${retry}`);
@@ -268,7 +350,9 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 			cmdline: target.kind === 'uki' ? target.params.join(' ') : plan.params.join(' '),
 			fsType: plan.fsType,
 			log: logPath,
-			...(outcome.result === 'verified' ? {} : { reason: outcome.result === 'unavailable' && story.length > 1 ? story.join('; ') : outcome.reason }),
+			...(outcome.result === 'verified'
+				? {}
+				: { reason: outcome.result === 'unavailable' && story.length > 1 ? story.join('; ') : outcome.reason }),
 			...(rejected ? { outcome: 'verify.secureboot-rejected' } : {}),
 			...(secureBoot ? { secureBoot: { cert: secureBoot.shownCert, firmware: secureBoot.ovmf.code } } : {}),
 			notes: plan.notes,
@@ -295,7 +379,9 @@ export async function verifyTarget(ctx: RuntimeContext, kv: string, target: Boot
 
 /** One line for the admin about a record. */
 export function describeRecord(record: VerifyRecord): string {
-	if (record.result === 'verified') return `boot of ${record.kv} verified in QEMU (${record.accel}, ${record.seconds} s): ${record.files.join(' ')} mounted a ${record.fsType} root and ran its init`;
-	if (record.result === 'unavailable') return `boot verification of ${record.kv} could not run on this machine (this says nothing about the image): ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}`;
+	if (record.result === 'verified')
+		return `boot of ${record.kv} verified in QEMU (${record.accel}, ${record.seconds} s): ${record.files.join(' ')} mounted a ${record.fsType} root and ran its init`;
+	if (record.result === 'unavailable')
+		return `boot verification of ${record.kv} could not run on this machine (this says nothing about the image): ${record.reason ?? 'unknown reason'}${record.log ? `\nlog: ${record.log}` : ''}`;
 	return `boot verification of ${record.kv} FAILED${record.outcome ? ` (${record.outcome})` : ''}: ${record.reason ?? 'unknown reason'}\nconsole log: ${record.log}`;
 }

@@ -1,11 +1,11 @@
 // The binary package indexes this system knows: the copies of remote binhost indexes Portage caches under
 // /var/cache/edb/binhost/<host>/<path>/Packages (gentoo/portage bintree.py `_populate_remote`), and the local
 // PKGDIR's own Packages. Read-only; an unreadable index is reported, never fatal.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isDistKernelError, type DistKernelError } from '../../../lib/errors';
+import { type DistKernelError, isDistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
-import { parseBinpkgIndex, type BinpkgIndexEntry } from '../../../parsers/binpkg-index';
+import { type BinpkgIndexEntry, parseBinpkgIndex } from '../../../parsers/binpkg-index';
 
 export const BINHOST_CACHE_DIR = '/var/cache/edb/binhost';
 export const DEFAULT_PKGDIR = '/var/cache/binpkgs';

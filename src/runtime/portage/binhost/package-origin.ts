@@ -1,10 +1,9 @@
-
 import { join } from 'node:path';
+import { readTextOrUndefined } from '../../../lib/read-file';
 import { underRoot } from '../../../lib/root';
-import { parseEmergeLog, type MergeRecord } from '../../../parsers/emerge-log';
+import { type MergeRecord, parseEmergeLog } from '../../../parsers/emerge-log';
 import { VDB_DIR } from '../vdb/read-vdb';
 import type { KnownIndex } from './binhost-indexes';
-import { readTextOrUndefined } from '../../../lib/read-file';
 
 export const EMERGE_LOG = '/var/log/emerge.log';
 
@@ -23,7 +22,6 @@ export interface OriginSources {
 	/** MD5 → binhost host, from cached remote indexes. */
 	remoteMd5: Map<string, string>;
 }
-
 
 export function loadOriginSources(root: string, indexes: readonly KnownIndex[]): OriginSources {
 	const remoteMd5 = new Map<string, string>();
@@ -45,7 +43,8 @@ export function decideOrigin(cpv: string, binpkgMd5: string | undefined, sources
 	if (logged?.kind === 'source') return { origin: 'source', ...withMd5, evidence: 'emerge-log' };
 	const host = md5 ? sources.remoteMd5.get(`${cpv}\0${md5}`) : undefined;
 	if (host !== undefined) return { origin: 'binhost', binhost: host, ...withMd5, evidence: 'binhost-index' };
-	if (logged?.kind === 'binary') return { origin: logged.fetched ? 'binhost' : 'binpkg', ...withMd5, evidence: 'emerge-log' };
+	if (logged?.kind === 'binary')
+		return { origin: logged.fetched ? 'binhost' : 'binpkg', ...withMd5, evidence: 'emerge-log' };
 	return md5 ? { origin: 'binpkg', ...withMd5, evidence: 'vdb' } : { origin: 'source', evidence: 'vdb' };
 }
 

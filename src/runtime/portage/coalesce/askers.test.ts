@@ -12,11 +12,19 @@ let b: string;
 const kernelPackages = ['sys-kernel/gentoo-kernel'];
 
 function list(cpvs: string[]) {
-	return parseMtimedb(JSON.stringify({ resume: { mergelist: cpvs.map((c) => ['ebuild', '/', c, 'merge']) } })).resume!.mergelist;
+	return parseMtimedb(JSON.stringify({ resume: { mergelist: cpvs.map((c) => ['ebuild', '/', c, 'merge']) } })).resume!
+		.mergelist;
 }
 
 function trigger(cpv: string, use = ['dist-kernel', 'initramfs']): void {
-	writeVdbPackage(tmp.root, { cpv, use, iuse: ['dist-kernel', '+initramfs'], rdepend: 'virtual/dist-kernel', inherited: ['dist-kernel-utils', 'linux-info'], files: ['/lib/firmware/x.bin'] });
+	writeVdbPackage(tmp.root, {
+		cpv,
+		use,
+		iuse: ['dist-kernel', '+initramfs'],
+		rdepend: 'virtual/dist-kernel',
+		inherited: ['dist-kernel-utils', 'linux-info'],
+		files: ['/lib/firmware/x.bin'],
+	});
 }
 
 beforeEach(() => {
@@ -43,17 +51,29 @@ describe('laterAskersFor', () => {
 			'sys-firmware/intel-microcode': 'all',
 			'sys-firmware/other-firmware': undefined,
 		});
-		const l = list(['sys-kernel/linux-firmware-20260201', 'sys-firmware/intel-microcode-20260201_p20260201', 'sys-fs/zfs-kmod-2.2.1', 'x11-drivers/nvidia-drivers-535.2', 'sys-firmware/other-firmware-2']);
+		const l = list([
+			'sys-kernel/linux-firmware-20260201',
+			'sys-firmware/intel-microcode-20260201_p20260201',
+			'sys-fs/zfs-kmod-2.2.1',
+			'x11-drivers/nvidia-drivers-535.2',
+			'sys-firmware/other-firmware-2',
+		]);
 		const others = l.slice(1);
 		expect(targetKernel(l, inventory)).toBe(b);
 		expect(laterAskersFor(a, others, l, inventory, kernelPackages)).toEqual(['sys-firmware/intel-microcode']);
-		expect(laterAskersFor(b, others, l, inventory, kernelPackages)).toEqual(['sys-firmware/intel-microcode', 'sys-fs/zfs-kmod']);
+		expect(laterAskersFor(b, others, l, inventory, kernelPackages)).toEqual([
+			'sys-firmware/intel-microcode',
+			'sys-fs/zfs-kmod',
+		]);
 	});
 
 	it('module rebuilds follow the virtual in the merge list; a kernel package rebuild asks for its own release', () => {
 		const inventory = scanModules(tmp.root, { kernelPackages });
 		const toOld = list(['virtual/dist-kernel-6.1.10', 'sys-fs/zfs-kmod-2.2.0', 'sys-kernel/gentoo-kernel-6.1.10-r1']);
-		expect(laterAskersFor(a, toOld, toOld, inventory, kernelPackages)).toEqual(['sys-fs/zfs-kmod', 'sys-kernel/gentoo-kernel']);
+		expect(laterAskersFor(a, toOld, toOld, inventory, kernelPackages)).toEqual([
+			'sys-fs/zfs-kmod',
+			'sys-kernel/gentoo-kernel',
+		]);
 		expect(laterAskersFor(b, toOld, toOld, inventory, kernelPackages)).toEqual([]);
 		// The virtual names a kernel not merged yet: the rebuilds ask for none of the installed ones.
 		const toNew = list(['sys-kernel/gentoo-kernel-6.1.12', 'virtual/dist-kernel-6.1.12', 'sys-fs/zfs-kmod-2.2.0']);

@@ -8,8 +8,8 @@
 // Only installed packages are known to ask (their VDB entry holds USE and INHERITED); a package new to the system
 // cannot be predicted and is served when it asks.
 import type { MergeListItem } from '../../../parsers/mtimedb';
-import { parsePmsVersion, withoutRevision, type PmsVersion } from '../../../parsers/pms-version';
-import { VIRTUAL_KEY, type KernelInfo, type ModuleInventory, type ModulePackageInfo } from '../vdb/scan-modules';
+import { type PmsVersion, parsePmsVersion, withoutRevision } from '../../../parsers/pms-version';
+import { type KernelInfo, type ModuleInventory, type ModulePackageInfo, VIRTUAL_KEY } from '../vdb/scan-modules';
 
 function pv(version: PmsVersion): string {
 	return withoutRevision(version);
@@ -27,7 +27,11 @@ function kernelPv(kernel: KernelInfo): string | undefined {
  */
 export function targetKernel(list: readonly MergeListItem[], inventory: ModuleInventory): string | undefined {
 	const inList = list.find((item) => item.cpv.key === VIRTUAL_KEY);
-	const virtual = inList ? inList.cpv.version : inventory.virtualVersion ? parsePmsVersion(inventory.virtualVersion) : undefined;
+	const virtual = inList
+		? inList.cpv.version
+		: inventory.virtualVersion
+			? parsePmsVersion(inventory.virtualVersion)
+			: undefined;
 	if (!virtual) return inventory.newest?.kv;
 	const target = pv(virtual);
 	const match = (k: KernelInfo) => {
@@ -42,7 +46,13 @@ export function targetKernel(list: readonly MergeListItem[], inventory: ModuleIn
  * A module package is rebuilt for the kernel moduleTarget names. `kernelPackages`: the configured kernel package
  * keys.
  */
-export function laterAskersFor(kv: string, others: readonly MergeListItem[], list: readonly MergeListItem[], inventory: ModuleInventory, kernelPackages: readonly string[]): string[] {
+export function laterAskersFor(
+	kv: string,
+	others: readonly MergeListItem[],
+	list: readonly MergeListItem[],
+	inventory: ModuleInventory,
+	kernelPackages: readonly string[],
+): string[] {
 	const modules = new Map(inventory.modules.filter((m) => m.asks).map((m) => [m.key, m]));
 	const installed = inventory.kernels.find((k) => k.kv === kv);
 	const rebuildsFor = moduleTarget(list, inventory);
@@ -67,7 +77,10 @@ export function laterAskersFor(kv: string, others: readonly MergeListItem[], lis
  * list (a kernel upgrade); else the newer of the installed virtual's kernel (where /usr/src/linux points) and the
  * kernel the package was built for last time.
  */
-export function moduleTarget(list: readonly MergeListItem[], inventory: ModuleInventory): (m: ModulePackageInfo) => string | undefined {
+export function moduleTarget(
+	list: readonly MergeListItem[],
+	inventory: ModuleInventory,
+): (m: ModulePackageInfo) => string | undefined {
 	const inList = list.some((item) => item.cpv.key === VIRTUAL_KEY);
 	const target = targetKernel(list, inventory);
 	const order = inventory.kernels.map((k) => k.kv);

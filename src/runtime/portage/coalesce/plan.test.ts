@@ -14,7 +14,10 @@ let cur: string;
 
 function mergeList(cpvs: string[]): void {
 	mkdirSync(tmp.path('/var/cache/edb'), { recursive: true });
-	writeFileSync(tmp.path('/var/cache/edb/mtimedb'), JSON.stringify({ resume: { mergelist: cpvs.map((c) => ['ebuild', '/', c, 'merge']) }, starttime: 0 }));
+	writeFileSync(
+		tmp.path('/var/cache/edb/mtimedb'),
+		JSON.stringify({ resume: { mergelist: cpvs.map((c) => ['ebuild', '/', c, 'merge']) }, starttime: 0 }),
+	);
 }
 
 const ctx = (env: NodeJS.ProcessEnv = { EBUILD_PHASE: 'postinst' }, coalesce = true) =>
@@ -35,19 +38,34 @@ afterEach(() => tmp.cleanup());
 
 describe('planInitramfs', () => {
 	it('defers a kernel whose initramfs modules are still to merge, and records the work', async () => {
-		mergeList(['sys-kernel/gentoo-kernel-6.1.11', 'virtual/dist-kernel-6.1.11', 'x11-drivers/nvidia-drivers-535.1', 'sys-fs/zfs-kmod-2.2.0']);
+		mergeList([
+			'sys-kernel/gentoo-kernel-6.1.11',
+			'virtual/dist-kernel-6.1.11',
+			'x11-drivers/nvidia-drivers-535.1',
+			'sys-fs/zfs-kmod-2.2.0',
+		]);
 		const c = ctx();
-		expect(await planInitramfs(c, { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe('deferred');
-		expect(readPending(tmp.root, cur)).toMatchObject({ kind: 'install', requestedBy: ['sys-kernel/gentoo-kernel-6.1.11'], waitingFor: ['sys-fs/zfs-kmod'] });
+		expect(await planInitramfs(c, { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe(
+			'deferred',
+		);
+		expect(readPending(tmp.root, cur)).toMatchObject({
+			kind: 'install',
+			requestedBy: ['sys-kernel/gentoo-kernel-6.1.11'],
+			waitingFor: ['sys-fs/zfs-kmod'],
+		});
 		expect(c.lines.join('\n')).toContain('the current default boot entry stays until then');
 	});
 
 	it('coalesces module-only rebuilds: all but the last module defer, the last builds once', async () => {
 		mergeList(['sys-fs/zfs-kmod-2.2.0', 'sys-fs/bcachefs-kmod-1.4.0']);
-		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-fs/zfs-kmod-2.2.0', reason: 'module' })).toBe('deferred');
+		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-fs/zfs-kmod-2.2.0', reason: 'module' })).toBe(
+			'deferred',
+		);
 		expect(readPending(tmp.root, cur)?.kind).toBe('initramfs');
 		mergeList(['sys-fs/bcachefs-kmod-1.4.0']);
-		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-fs/bcachefs-kmod-1.4.0', reason: 'module' })).toBe('now');
+		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-fs/bcachefs-kmod-1.4.0', reason: 'module' })).toBe(
+			'now',
+		);
 		clearPending(tmp.root, cur);
 		expect(listPending(tmp.root)).toEqual([]);
 	});
@@ -66,15 +84,21 @@ describe('planInitramfs', () => {
 
 	it('installs a kernel now when only non-initramfs modules follow, when no other kernel boots, or when the rebuilds target another kernel', async () => {
 		mergeList(['sys-kernel/gentoo-kernel-6.1.11', 'x11-drivers/nvidia-drivers-535.1']);
-		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe('now');
+		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe(
+			'now',
+		);
 		mergeList(['sys-kernel/gentoo-kernel-6.1.11', 'virtual/dist-kernel-6.1.10', 'sys-fs/zfs-kmod-2.2.0']);
-		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe('now');
+		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe(
+			'now',
+		);
 		tmp.cleanup();
 		tmp = makeTempRoot('dk-plan-');
 		cur = writeKernel(tmp.root, '6.1.11');
 		writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', cur, { initramfs: true });
 		mergeList(['sys-kernel/gentoo-kernel-6.1.11', 'sys-fs/zfs-kmod-2.2.0']);
-		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe('now');
+		expect(await planInitramfs(ctx(), { kv: cur, package: 'sys-kernel/gentoo-kernel-6.1.11', reason: 'kernel' })).toBe(
+			'now',
+		);
 		expect(listPending(tmp.root)).toEqual([]);
 	});
 

@@ -22,14 +22,15 @@
 // - This module only decides; features/install carries the decision out. Completion runs the ordinary install
 //   pipeline (features/install/pipeline.ts), so a completed image is exactly what a direct run builds; the pipeline
 //   clears the record. A failed completion keeps the record (and the previous default boot entry).
-import type { RuntimeContext } from '../../context';
-import { scanModules, type ModuleInventory } from '../vdb/scan-modules';
+
+import { timed } from '../../../lib/timing';
 import { findBootFiles } from '../../boot/files/boot-files';
+import type { RuntimeContext } from '../../context';
+import { listPending, type PendingWork, type ProcessRef, readPending, recordPending } from '../../state/pending';
 import { findEmergeAncestor } from '../emerge/emerge-owner';
 import { itemsStillToMerge, readMergeList } from '../emerge/merge-list';
-import { listPending, readPending, recordPending, type PendingWork, type ProcessRef } from '../../state/pending';
+import { type ModuleInventory, scanModules } from '../vdb/scan-modules';
 import { waitingFor as whatToWaitFor } from './waiting-for';
-import { timed } from '../../../lib/timing';
 
 export interface InitramfsRequest {
 	kv: string;
@@ -62,33 +63,56 @@ function otherKernelBootable(ctx: RuntimeContext, kv: string, inventory: ModuleI
 export type InitramfsPlan = 'now' | 'deferred' | { complete: PendingWork };
 
 /** `inventory`: the caller's VDB scan for this call, if it has one (else scanned here). */
-export function planInitramfs(ctx: RuntimeContext, req: InitramfsRequest, inventory?: () => ModuleInventory): Promise<InitramfsPlan> {
+export function planInitramfs(
+	ctx: RuntimeContext,
+	req: InitramfsRequest,
+	inventory?: () => ModuleInventory,
+): Promise<InitramfsPlan> {
 	return timed('coalesce-plan', () => planInitramfsNow(ctx, req, inventory));
 }
 
-async function planInitramfsNow(ctx: RuntimeContext, req: InitramfsRequest, scan?: () => ModuleInventory): Promise<InitramfsPlan> {
+async function planInitramfsNow(
+	ctx: RuntimeContext,
+	req: InitramfsRequest,
+	scan?: () => ModuleInventory,
+): Promise<InitramfsPlan> {
 	if (coalescingOff(ctx) || !req.package || req.reason === 'manual') return 'now';
 	const phase = ctx.env['EBUILD_PHASE'];
 	if (phase !== undefined && phase !== 'postinst') return 'now';
 	const list = readMergeList(ctx.root, ctx.logger);
 	const others = itemsStillToMerge(list, req.package);
 	if (others === undefined) return 'now';
-	const inventory = scan ? scan() : scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
+	const inventory = scan
+		? scan()
+		: scanModules(ctx.root, { kernelPackages: ctx.config.kernelPackages, writeCache: !ctx.dryRun });
 	const waiting = await whatToWaitFor(ctx, req.kv, others, list, inventory);
 	const waitingFor = waiting.keys;
 	const owed = readPending(ctx.root, req.kv);
 
 	if (waitingFor.length > 0) {
 		// A kernel is kept out of /boot only while another one boots, or when it could not mount root anyway.
-		if (req.reason === 'kernel' && waiting.rootProviders.length === 0 && !otherKernelBootable(ctx, req.kv, inventory)) return 'now';
+		if (req.reason === 'kernel' && waiting.rootProviders.length === 0 && !otherKernelBootable(ctx, req.kv, inventory))
+			return 'now';
 		const owner = findEmergeAncestor();
 		const kind: PendingWork['kind'] = req.reason === 'kernel' || owed?.kind === 'install' ? 'install' : 'initramfs';
 		if (ctx.dryRun) {
-			ctx.logger.info(`(dry run) would defer the ${kind === 'install' ? 'installation' : 'initramfs'} of ${req.kv} until ${waitingFor.join(', ')} are merged`);
+			ctx.logger.info(
+				`(dry run) would defer the ${kind === 'install' ? 'installation' : 'initramfs'} of ${req.kv} until ${waitingFor.join(', ')} are merged`,
+			);
 			return 'deferred';
 		}
-		recordPending(ctx.root, { kv: req.kv, kind, requestedBy: [req.package], waitingFor, since: new Date().toISOString(), ...(owner ? { owner } : {}) });
-		const root = waiting.rootProviders.length > 0 ? ` (the root file system needs ${waiting.missingRoot.map((m) => m.name).join(', ')} from ${waiting.rootProviders.join(', ')})` : '';
+		recordPending(ctx.root, {
+			kv: req.kv,
+			kind,
+			requestedBy: [req.package],
+			waitingFor,
+			since: new Date().toISOString(),
+			...(owner ? { owner } : {}),
+		});
+		const root =
+			waiting.rootProviders.length > 0
+				? ` (the root file system needs ${waiting.missingRoot.map((m) => m.name).join(', ')} from ${waiting.rootProviders.join(', ')})`
+				: '';
 		ctx.logger.log(
 			req.reason === 'kernel'
 				? `Deferring the installation of kernel ${req.kv} until ${waitingFor.join(', ')} have merged${root} (one image build instead of ${waitingFor.length + 1}); the current default boot entry stays until then.`

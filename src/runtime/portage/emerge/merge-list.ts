@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { isDistKernelError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
 import { underRoot } from '../../../lib/root';
-import { parseMtimedb, type MergeListItem } from '../../../parsers/mtimedb';
 import { timed } from '../../../lib/timing';
+import { type MergeListItem, parseMtimedb } from '../../../parsers/mtimedb';
 
 export const MTIMEDB_PATH = '/var/cache/edb/mtimedb';
 

@@ -9,8 +9,8 @@ import { makeTempRoot, type TempRoot } from '../../../../test/helpers/temp-root'
 import { writeKernel, writeModulePackage } from '../../../../test/modules/vdb-builder';
 import { runtimeContext } from '../../../../test/runtime/runtime-context';
 import { scanModules } from '../vdb/scan-modules';
-import { rootModuleError } from './root-module-error';
 import { missingRootModules, rootCriticalModules, rootFsType } from './root-critical';
+import { rootModuleError } from './root-module-error';
 
 let tmp: TempRoot;
 let a: string;
@@ -24,7 +24,10 @@ function writeImage(path: string, files: string[]): void {
 			mkdirSync(join(dir, f, '..'), { recursive: true });
 			writeFileSync(join(dir, f), 'x');
 		}
-		const image = execFileSync('bash', ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet'], { cwd: dir, maxBuffer: 1 << 24 });
+		const image = execFileSync('bash', ['-c', 'find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet'], {
+			cwd: dir,
+			maxBuffer: 1 << 24,
+		});
 		mkdirSync(join(path, '..'), { recursive: true });
 		writeFileSync(path, image);
 	} finally {
@@ -36,7 +39,10 @@ beforeEach(() => {
 	tmp = makeTempRoot('dk-rootmod-');
 	a = writeKernel(tmp.root, '6.1.10');
 	b = writeKernel(tmp.root, '6.1.11');
-	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', a, { initramfs: true, modules: ['extra/zfs.ko', 'extra/spl.ko'] });
+	writeModulePackage(tmp.root, 'sys-fs/zfs-kmod-2.2.0', a, {
+		initramfs: true,
+		modules: ['extra/zfs.ko', 'extra/spl.ko'],
+	});
 	tmp.write(`/lib/modules/${a}/extra/zfs.ko`, 'm');
 	tmp.write(`/lib/modules/${a}/extra/spl.ko`, 'm');
 });
@@ -65,7 +71,11 @@ describe('root-critical modules', () => {
 		tmp.write('/proc/mounts', '/dev/sda2 / ext4 rw 0 0\n');
 		const inventory = scanModules(tmp.root, { kernelPackages: ['sys-kernel/gentoo-kernel'] });
 		expect(await rootCriticalModules(ctx(), inventory, `${b}-x`)).toEqual([]);
-		writeImage(tmp.path(`/boot/initramfs-${a}.img`), [`usr/lib/modules/${a}/extra/spl.ko`, `usr/lib/modules/${a}/updates/dkms/mydrv.ko.xz`, `usr/lib/modules/${a}/kernel/fs/ext4/ext4.ko`]);
+		writeImage(tmp.path(`/boot/initramfs-${a}.img`), [
+			`usr/lib/modules/${a}/extra/spl.ko`,
+			`usr/lib/modules/${a}/updates/dkms/mydrv.ko.xz`,
+			`usr/lib/modules/${a}/kernel/fs/ext4/ext4.ko`,
+		]);
 		const critical = await rootCriticalModules(ctx(), inventory, b);
 		expect(critical.map((m) => [m.name, m.provider, m.loadedBy])).toEqual([
 			['spl', 'sys-fs/zfs-kmod', a],
@@ -77,7 +87,9 @@ describe('root-critical modules', () => {
 		// spl has a package to rebuild; mydrv has none (unmerged, or never packaged): rebuilding a's image drops it
 		const hint = rootModuleError(b, missing).hint!;
 		expect(hint).toContain('emerge --oneshot sys-fs/zfs-kmod');
-		expect(hint).toContain(`if mydrv was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${a}`);
+		expect(hint).toContain(
+			`if mydrv was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${a}`,
+		);
 		expect(hint).not.toContain('if spl');
 	});
 });

@@ -6,16 +6,16 @@
 // - what the current image loads from /lib/modules/<KV>/extra or /updates (out-of-tree directories), read with
 //   our initramfs reader: the image of the running kernel, else of the newest other kernel that has one; it is
 //   required of newer kernels (and of kernels not installed yet).
-import { readFileSync, readdirSync, type Stats, statSync } from 'node:fs';
+import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { isDistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
+import { timed } from '../../../lib/timing';
 import { mountAt, parseProcMounts } from '../../../parsers/proc-mounts';
+import { runningKernel } from '../../boot/files/running-kernel';
 import type { RuntimeContext } from '../../context';
-import { kernelImages, modulesUnder, type KernelImage } from '../../images/initramfs-reader/kernel-images';
+import { type KernelImage, kernelImages, modulesUnder } from '../../images/initramfs-reader/kernel-images';
 import type { InitramfsListing } from '../../images/initramfs-reader/read-initramfs';
 import type { ModulePackageInfo } from '../vdb/scan-modules';
-import { runningKernel } from '../../boot/files/running-kernel';
-import { timed } from '../../../lib/timing';
 
 export interface RootCriticalModule {
 	/** Module name without `.ko`, e.g. `zfs`. */
@@ -106,11 +106,19 @@ function readCached(image: KernelImage): Promise<InitramfsListing> {
 }
 
 /** The root-critical modules, judged from outside kernel `forKv` (its own image is what is being decided). */
-export function rootCriticalModules(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>, inventory: KernelsAndModules, forKv: string): Promise<RootCriticalModule[]> {
+export function rootCriticalModules(
+	ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>,
+	inventory: KernelsAndModules,
+	forKv: string,
+): Promise<RootCriticalModule[]> {
 	return timed('root-critical', () => findRootCritical(ctx, inventory, forKv));
 }
 
-async function findRootCritical(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>, inventory: KernelsAndModules, forKv: string): Promise<RootCriticalModule[]> {
+async function findRootCritical(
+	ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env' | 'logger'>,
+	inventory: KernelsAndModules,
+	forKv: string,
+): Promise<RootCriticalModule[]> {
 	const providers = moduleProviders(inventory);
 	const found = new Map<string, RootCriticalModule>();
 	const fsType = rootFsType(ctx.root);
@@ -118,7 +126,11 @@ async function findRootCritical(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env
 		const name = OUT_OF_TREE_FS[fsType] ?? fsType;
 		const provider = providers.get(name);
 		if (provider || OUT_OF_TREE_FS[fsType]) {
-			found.set(name, { name, why: `the root file system is ${fsType}`, ...(provider ?? guessProvider(name) ? { provider: provider ?? guessProvider(name)! } : {}) });
+			found.set(name, {
+				name,
+				why: `the root file system is ${fsType}`,
+				...((provider ?? guessProvider(name)) ? { provider: provider ?? guessProvider(name)! } : {}),
+			});
 		}
 	}
 	// The current image: the running kernel's, else the newest other kernel's. What it loads from the out-of-tree
@@ -137,7 +149,12 @@ async function findRootCritical(ctx: Pick<RuntimeContext, 'root' | 'exec' | 'env
 			for (const [name, rel] of modulesUnder(listing, kv, OUT_OF_TREE_DIRS)) {
 				if (found.has(name)) continue;
 				const provider = providers.get(name);
-				found.set(name, { name, why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`, loadedBy: kv, ...(provider ? { provider } : {}) });
+				found.set(name, {
+					name,
+					why: `the initramfs of ${kv} loads it from /lib/modules/${kv}/${rel}`,
+					loadedBy: kv,
+					...(provider ? { provider } : {}),
+				});
 			}
 		} catch (error) {
 			if (!isDistKernelError(error)) throw error;
@@ -154,7 +171,11 @@ function guessProvider(name: string): string | undefined {
 }
 
 /** The root-critical modules kernel `kv` does not have. */
-export function missingRootModules(root: string, kv: string, critical: readonly RootCriticalModule[]): RootCriticalModule[] {
+export function missingRootModules(
+	root: string,
+	kv: string,
+	critical: readonly RootCriticalModule[],
+): RootCriticalModule[] {
 	if (critical.length === 0) return [];
 	const present = modulesOf(root, kv);
 	return critical.filter((m) => !present.has(m.name));

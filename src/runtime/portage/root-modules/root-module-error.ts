@@ -14,10 +14,19 @@ export function rootModuleError(kv: string, missing: readonly RootCriticalModule
 	// under /lib/modules, UNINSTALL_IGNORE) while the current image still loads it.
 	const orphans = missing.filter((m) => m.provider === undefined && m.loadedBy !== undefined);
 	for (const image of new Set(orphans.map((m) => m.loadedBy!))) {
-		const names = orphans.filter((m) => m.loadedBy === image).map((m) => m.name).join(', ');
-		hints.push(`if ${names} was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${image}, then run: dist-kernel install ${kv}`);
+		const names = orphans
+			.filter((m) => m.loadedBy === image)
+			.map((m) => m.name)
+			.join(', ');
+		hints.push(
+			`if ${names} was removed on purpose (no installed package provides it), rebuild the current image without it first: dist-kernel initramfs ${image}, then run: dist-kernel install ${kv}`,
+		);
 	}
-	return new DistKernelError('initramfs.root-module-missing', `not building an image for kernel ${kv}: it could not mount the root file system without ${what}, which is not built for ${kv}`, {
-		hint: hints.join('; or '),
-	});
+	return new DistKernelError(
+		'initramfs.root-module-missing',
+		`not building an image for kernel ${kv}: it could not mount the root file system without ${what}, which is not built for ${kv}`,
+		{
+			hint: hints.join('; or '),
+		},
+	);
 }

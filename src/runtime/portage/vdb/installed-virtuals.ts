@@ -1,10 +1,10 @@
 // Installed virtual/dist-kernel versions (VDB): each must keep an ebuild in the overlay even after its kernel
 // version left the repositories, or Portage would see an installed package it cannot find anywhere.
-import { compareVersionStrings } from '../../../parsers/pms-version';
-import { withoutRevision } from '../../../parsers/pms-version';
-import { listVdbEntries, readVdbEntry } from './read-vdb';
-import type { Logger } from '../../../lib/log';
+
 import { isDistKernelError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/log';
+import { compareVersionStrings, withoutRevision } from '../../../parsers/pms-version';
+import { listVdbEntries, readVdbEntry } from './read-vdb';
 
 export const VIRTUAL_KEY = 'virtual/dist-kernel';
 
@@ -25,7 +25,11 @@ export function installedVirtuals(root: string, logger?: Logger): InstalledVirtu
 		try {
 			const pkg = readVdbEntry(root, cpv, false);
 			if (pkg.key !== VIRTUAL_KEY) continue;
-			out.push({ pv: withoutRevision(pkg.version), pvr: pkg.version.text, ...(pkg.repository ? { repository: pkg.repository } : {}) });
+			out.push({
+				pv: withoutRevision(pkg.version),
+				pvr: pkg.version.text,
+				...(pkg.repository ? { repository: pkg.repository } : {}),
+			});
 		} catch (error) {
 			if (!isDistKernelError(error)) throw error;
 			logger?.warn(`skipping a broken installed-package entry: ${cpv} (${error.message})`);

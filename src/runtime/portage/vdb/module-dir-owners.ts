@@ -17,7 +17,9 @@ export function moduleDirOwners(root: string, kvs: readonly string[]): Map<strin
 	const owners = new Map<string, string[]>(kvs.map((kv) => [kv, []]));
 	if (kvs.length === 0) return owners;
 	const needles = kvs.flatMap((kv) => moduleDirPrefixes(kv).map((p) => Buffer.from(` ${p}`)));
-	const scan = readVdb(root, { select: (raw) => (needles.some((n) => raw.contents.includes(n)) ? 'contents' : 'skip') });
+	const scan = readVdb(root, {
+		select: (raw) => (needles.some((n) => raw.contents.includes(n)) ? 'contents' : 'skip'),
+	});
 	for (const pkg of scan.packages) {
 		for (const kv of kvs) if (ownsUnder(pkg, moduleDirPrefixes(kv))) owners.get(kv)!.push(pkg.cpv);
 	}

@@ -1,12 +1,12 @@
 // Reads Portage's installed-package database (/var/db/pkg under --root). A broken entry is reported in `broken`
 // and skipped; it never stops the scan. The `select` hook lets a caller look at two raw files (RDEPEND, CONTENTS
 // as bytes) before anything is parsed, so a scan for module packages parses only the few that matter.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import { underRoot } from '../../../lib/root';
 import { isCategory } from '../../../lib/validate';
-import { parseContents, type ContentsEntry } from '../../../parsers/vdb-contents';
+import { type ContentsEntry, parseContents } from '../../../parsers/vdb-contents';
 import { parseVdbEntry, VDB_KEYS, type VdbFiles, type VdbPackage } from '../../../parsers/vdb-entry';
 import type { SkipCache } from './skip-cache';
 
@@ -48,7 +48,10 @@ function readOptional(path: string): Buffer | undefined {
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT') return undefined;
-		throw new DistKernelError('vdb.read', `cannot read installed-package file: ${path}`, { details: String(error), cause: error });
+		throw new DistKernelError('vdb.read', `cannot read installed-package file: ${path}`, {
+			details: String(error),
+			cause: error,
+		});
 	}
 }
 
@@ -56,8 +59,12 @@ function listDir(path: string): string[] {
 	try {
 		return readdirSync(path);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
-		throw new DistKernelError('vdb.read', `cannot list installed-package directory: ${path}`, { details: String(error), cause: error });
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+			return [];
+		throw new DistKernelError('vdb.read', `cannot list installed-package directory: ${path}`, {
+			details: String(error),
+			cause: error,
+		});
 	}
 }
 

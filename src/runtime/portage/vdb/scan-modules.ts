@@ -5,12 +5,12 @@
 // cross-checked with the KV directories in the module package's own CONTENTS.
 import { existsSync, readdirSync } from 'node:fs';
 import { underRoot } from '../../../lib/root';
-import { isKernelVersion } from '../../../lib/validate';
-import { parsePmsVersion, comparePmsVersions, withoutRevision } from '../../../parsers/pms-version';
-import type { ContentsEntry } from '../../../parsers/vdb-contents';
-import { readVdb, type BrokenEntry, type InstalledPackage, type RawEntry } from './read-vdb';
-import { openSkipCache } from './skip-cache';
 import { timed } from '../../../lib/timing';
+import { isKernelVersion } from '../../../lib/validate';
+import { comparePmsVersions, parsePmsVersion, withoutRevision } from '../../../parsers/pms-version';
+import type { ContentsEntry } from '../../../parsers/vdb-contents';
+import { type BrokenEntry, type InstalledPackage, type RawEntry, readVdb } from './read-vdb';
+import { openSkipCache } from './skip-cache';
 
 export const VIRTUAL_KEY = 'virtual/dist-kernel';
 const MODULES_PATH_RE = /^(?:\/usr)?\/lib\/modules\/([^/]+)\/(.+)$/;
@@ -111,7 +111,9 @@ export function selectForModuleScan(kernelPackages: readonly string[]) {
 function looksLikeKernel(pkg: InstalledPackage, kernelPackages: readonly string[]): boolean {
 	if (kernelPackages.includes(pkg.key)) return true;
 	// A kernel package not configured: it installs the image or the kernel's own module lists.
-	return (pkg.contents ?? []).some((e) => /^(?:\/usr)?\/lib\/modules\/[^/]+\/(?:vmlinuz|modules\.builtin)$/.test(e.path));
+	return (pkg.contents ?? []).some((e) =>
+		/^(?:\/usr)?\/lib\/modules\/[^/]+\/(?:vmlinuz|modules\.builtin)$/.test(e.path),
+	);
 }
 
 function kernelPv(text: string): string {
@@ -133,7 +135,10 @@ export function scanModules(root: string, options: ScanOptions): ModuleInventory
 
 function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 	// The cache is only valid for the kernel package list it was built with.
-	const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), { write: options.writeCache ?? false, scope: options.kernelPackages.join(' ') });
+	const skipCache = openSkipCache(underRoot(root, SCAN_CACHE), {
+		write: options.writeCache ?? false,
+		scope: options.kernelPackages.join(' '),
+	});
 	const scan = readVdb(root, { select: selectForModuleScan(options.kernelPackages), skipCache });
 	const kernelPkgs: Array<{ pkg: InstalledPackage; kv: string }> = [];
 	const candidates: InstalledPackage[] = [];
@@ -144,17 +149,25 @@ function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 		} else if (looksLikeKernel(pkg, options.kernelPackages)) {
 			const kvs = [...kvsOf(pkg.contents).keys()];
 			// A kernel package installs one release; prefer the one holding the image when there are several.
-			const kv = kvs.find((k) => (pkg.contents ?? []).some((e) => e.path.endsWith(`/lib/modules/${k}/vmlinuz`))) ?? kvs[0];
+			const kv =
+				kvs.find((k) => (pkg.contents ?? []).some((e) => e.path.endsWith(`/lib/modules/${k}/vmlinuz`))) ?? kvs[0];
 			if (kv) kernelPkgs.push({ pkg, kv });
 		} else candidates.push(pkg);
 	}
 
 	const kernels = new Map<string, KernelInfo>();
 	for (const { pkg, kv } of kernelPkgs) {
-		kernels.set(kv, { kv, cpv: pkg.cpv, key: pkg.key, version: pkg.version.text, modulesDir: existsSync(underRoot(root, `/lib/modules/${kv}`)) });
+		kernels.set(kv, {
+			kv,
+			cpv: pkg.cpv,
+			key: pkg.key,
+			version: pkg.version.text,
+			modulesDir: existsSync(underRoot(root, `/lib/modules/${kv}`)),
+		});
 	}
 	for (const kv of listModulesDirs(root)) {
-		if (!kernels.has(kv) && existsSync(underRoot(root, `/lib/modules/${kv}/vmlinuz`))) kernels.set(kv, { kv, modulesDir: true });
+		if (!kernels.has(kv) && existsSync(underRoot(root, `/lib/modules/${kv}/vmlinuz`)))
+			kernels.set(kv, { kv, modulesDir: true });
 	}
 	let newestPkg: { pkg: InstalledPackage; kv: string } | undefined;
 	for (const entry of kernelPkgs) {
@@ -183,12 +196,15 @@ function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 		if (fromSlot) {
 			builtFor = fromSlot;
 			if (kvs.length > 0 && !kvs.includes(fromSlot)) {
-				notes.push(`its virtual/dist-kernel sub-slot ${subSlot} means kernel ${fromSlot}, but it installed modules for ${kvs.join(', ')}`);
+				notes.push(
+					`its virtual/dist-kernel sub-slot ${subSlot} means kernel ${fromSlot}, but it installed modules for ${kvs.join(', ')}`,
+				);
 				builtFor = kvs.length === 1 ? kvs[0] : fromSlot;
 			}
 		} else if (kvs.length === 1) {
 			builtFor = kvs[0];
-			if (subSlot) notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
+			if (subSlot)
+				notes.push(`no installed kernel package has version ${kernelPv(subSlot)} (its virtual/dist-kernel sub-slot)`);
 		} else if (kvs.length > 1) {
 			notes.push(`it installed modules for several kernels: ${kvs.join(', ')}`);
 			builtFor = kvs[kvs.length - 1];
@@ -198,7 +214,14 @@ function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 		const initramfs = pkg.iuse.includes(INITRAMFS_FLAG) && pkg.use.includes(INITRAMFS_FLAG);
 		const distKernel = pkg.use.includes('dist-kernel');
 		const moduleFiles = [...contentKvs.values()].flat().filter((p) => MODULE_FILE_RE.test(p));
-		const asks = !distKernel || !initramfs ? undefined : moduleFiles.length > 0 ? 'target' : pkg.inherited.includes('dist-kernel-utils') ? 'all' : undefined;
+		const asks =
+			!distKernel || !initramfs
+				? undefined
+				: moduleFiles.length > 0
+					? 'target'
+					: pkg.inherited.includes('dist-kernel-utils')
+						? 'all'
+						: undefined;
 		modules.push({
 			cpv: pkg.cpv,
 			key: pkg.key,
@@ -227,10 +250,18 @@ function scanModulesNow(root: string, options: ScanOptions): ModuleInventory {
 		}
 		if (reasons.length === 0) continue;
 		if (mod.distKernel && virtual && mod.subSlot !== undefined && mod.subSlot !== virtual.version.text) {
-			reasons.push(`its recorded virtual/dist-kernel sub-slot ${mod.subSlot} differs from the installed ${virtual.version.text}: the next emerge @world rebuilds it`);
+			reasons.push(
+				`its recorded virtual/dist-kernel sub-slot ${mod.subSlot} differs from the installed ${virtual.version.text}: the next emerge @world rebuilds it`,
+			);
 		}
 		if (!mod.distKernel) reasons.push('USE=dist-kernel is off, so Portage will not rebuild it by itself');
-		stale.push({ cpv: mod.cpv, key: mod.key, ...(mod.builtFor ? { builtFor: mod.builtFor } : {}), distKernel: mod.distKernel, reasons });
+		stale.push({
+			cpv: mod.cpv,
+			key: mod.key,
+			...(mod.builtFor ? { builtFor: mod.builtFor } : {}),
+			distKernel: mod.distKernel,
+			reasons,
+		});
 	}
 
 	const kernelList = [...kernels.values()].sort((a, b) => {

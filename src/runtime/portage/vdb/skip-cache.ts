@@ -36,8 +36,13 @@ function fingerprint(dir: string): string | undefined {
 export function openSkipCache(path: string, options: { write: boolean; scope: string }): SkipCache {
 	let entries: Record<string, string> = {};
 	try {
-		const data = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; scope?: string; skipped?: Record<string, string> };
-		if (data.version === VERSION && data.scope === options.scope && data.skipped && typeof data.skipped === 'object') entries = data.skipped;
+		const data = JSON.parse(readFileSync(path, 'utf8')) as {
+			version?: number;
+			scope?: string;
+			skipped?: Record<string, string>;
+		};
+		if (data.version === VERSION && data.scope === options.scope && data.skipped && typeof data.skipped === 'object')
+			entries = data.skipped;
 	} catch {
 		entries = {};
 	}
