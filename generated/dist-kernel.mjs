@@ -6,7 +6,7 @@ import {
   createLogger,
   decidePluginNoOp,
   pluginVerbose
-} from "./chunks/chunk-XNW7H673.mjs";
+} from "./chunks/chunk-log.mjs";
 import {
   EXIT_FAILED,
   EXIT_USAGE,
@@ -14,8 +14,8 @@ import {
   assertSafePath,
   formatError,
   isDistKernelError
-} from "./chunks/chunk-XZEHCAQT.mjs";
-import "./chunks/chunk-SZGWBV72.mjs";
+} from "./chunks/chunk-errors.mjs";
+import "./chunks/chunk-empty.mjs";
 
 // src/cli/main.ts
 import { appendFileSync } from "node:fs";
@@ -60,7 +60,7 @@ async function main(argv) {
   try {
     const answered = answerPluginNoOp(argv.slice(2), process.env);
     if (answered !== void 0) return answered;
-    const { runProgram } = await import("./chunks/run-program-PY4MANVF.mjs");
+    const { runProgram } = await import("./chunks/run-program.mjs");
     return await runProgram(argv);
   } catch (error) {
     if (isCommanderError(error)) {
@@ -84,8 +84,11 @@ function relayToEclass(text) {
   const file = process.env["DIST_KERNEL_ELOG"];
   if (!file) return;
   try {
-    appendFileSync(file, text.split("\n").map((line) => `ERROR	${line}
-`).join(""));
+    appendFileSync(
+      file,
+      text.split("\n").map((line) => `ERROR	${line}
+`).join("")
+    );
   } catch {
   }
 }

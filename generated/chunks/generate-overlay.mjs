@@ -6,22 +6,19 @@ import {
   assertRepositoryExists,
   readRepositories,
   readRepositoryName
-} from "./chunk-2LUQMFWC.mjs";
+} from "./chunk-read-repos-conf.mjs";
 import {
   BUNDLE_CHUNK_DIR,
   BUNDLE_ENTRY
-} from "./chunk-Y4DOKCTK.mjs";
+} from "./chunk-bundle-layout.mjs";
 import {
-  array,
-  boolean,
+  RUNTIME_PACKAGE,
   comparePmsVersions,
   parsePmsVersion,
-  strictObject,
-  string,
   withoutRevision,
   writeFileAtomic
-} from "./chunk-72JZB6BA.mjs";
-import "./chunk-G5KQK5GI.mjs";
+} from "./chunk-runtime-package.mjs";
+import "./chunk-root.mjs";
 import {
   DistKernelError,
   InternalError,
@@ -29,12 +26,18 @@ import {
   isKernelVersion,
   isPackageName,
   printable
-} from "./chunk-XZEHCAQT.mjs";
+} from "./chunk-errors.mjs";
+import {
+  array,
+  boolean,
+  strictObject,
+  string
+} from "./chunk-checks.mjs";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-SZGWBV72.mjs";
+} from "./chunk-empty.mjs";
 
 // node_modules/handlebars/dist/cjs/handlebars/utils.js
 var require_utils = __commonJS({
@@ -6068,10 +6071,14 @@ function planVirtuals(ebuilds, providers, logger) {
     distinct.push(version);
   }
   distinct.sort(comparePmsVersions);
-  const anyKeywords = mergeKeywords(ebuilds.flatMap((e) => e.keywords ? [e.keywords] : [])).map((k) => k.startsWith("~") ? k : `~${k}`);
+  const anyKeywords = mergeKeywords(ebuilds.flatMap((e) => e.keywords ? [e.keywords] : [])).map(
+    (k) => k.startsWith("~") ? k : `~${k}`
+  );
   return distinct.map((version) => {
     const matching = ebuilds.filter(
-      (e) => providers.some((p) => p.package === e.package && e.pv === (p.stripPatch ? stripPatchSuffix(version.text) : version.text))
+      (e) => providers.some(
+        (p) => p.package === e.package && e.pv === (p.stripPatch ? stripPatchSuffix(version.text) : version.text)
+      )
     );
     const known = matching.flatMap((e) => e.keywords ? [e.keywords] : []);
     let keywords = mergeKeywords(known);
@@ -6092,16 +6099,19 @@ function templateError(message) {
 }
 function requireString(value, helper) {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value !== "string") throw templateError(`Expected the argument of \`${helper}\` to be a string, got \`${typeof value}\``);
+  if (typeof value !== "string")
+    throw templateError(`Expected the argument of \`${helper}\` to be a string, got \`${typeof value}\``);
   return value;
 }
 function shellQuote(value) {
   const text = requireString(value, "sh");
-  if (/[\0\n\r]/.test(text)) throw templateError(`Expected a value without NUL or newline for \`sh\`, got \`${printable(text)}\``);
+  if (/[\0\n\r]/.test(text))
+    throw templateError(`Expected a value without NUL or newline for \`sh\`, got \`${printable(text)}\``);
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 function shellArray(value) {
-  if (!Array.isArray(value)) throw templateError(`Expected the argument of \`sharr\` to be an array, got \`${typeof value}\``);
+  if (!Array.isArray(value))
+    throw templateError(`Expected the argument of \`sharr\` to be an array, got \`${typeof value}\``);
   return value.map(shellQuote).join(" ");
 }
 var ATOM_RE = /^(?:[<>]=?|=|~)?([A-Za-z0-9_][A-Za-z0-9+_.-]*)\/([A-Za-z0-9_][A-Za-z0-9+_-]*?)(?:-([0-9][0-9A-Za-z._-]*?))?(\*)?(?::[A-Za-z0-9_][A-Za-z0-9+_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9+_.-]*)?=?|:=|:\*)?$/;
@@ -6126,7 +6136,7 @@ var TOKEN_KINDS = {
   /** File, package or repository names: no slash, no leading dot or dash. */
   name: (v) => /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(v) && !v.includes(".."),
   /** Absolute path of plain characters. */
-  path: (v) => /^\/[A-Za-z0-9_+.\/-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
+  path: (v) => /^\/[A-Za-z0-9_+./-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
   /** KEYWORDS entry: amd64, ~arm64, -*. */
   keyword: (v) => /^(?:[~-]?[A-Za-z0-9_][A-Za-z0-9_-]*|-\*)$/.test(v),
   /** USE flag name, PMS 3.1.4. */
@@ -6138,18 +6148,23 @@ function isTokenKind(kind) {
   return typeof kind === "string" && Object.hasOwn(TOKEN_KINDS, kind);
 }
 function validToken(value, kind) {
-  if (!isTokenKind(kind)) throw templateError(`Expected the kind given to \`tok\` to be one of ${Object.keys(TOKEN_KINDS).join(", ")}, got \`${String(kind)}\``);
+  if (!isTokenKind(kind))
+    throw templateError(
+      `Expected the kind given to \`tok\` to be one of ${Object.keys(TOKEN_KINDS).join(", ")}, got \`${String(kind)}\``
+    );
   const text = requireString(value, "tok");
   if (!TOKEN_KINDS[kind](text)) throw templateError(`Expected \`${printable(text)}\` to be a valid ${kind}`);
   return text;
 }
 function validTokens(value, kind) {
-  if (!Array.isArray(value)) throw templateError(`Expected the first argument of \`toks\` to be an array, got \`${typeof value}\``);
+  if (!Array.isArray(value))
+    throw templateError(`Expected the first argument of \`toks\` to be an array, got \`${typeof value}\``);
   return value.map((item) => validToken(item, kind)).join(" ");
 }
 function xmlText(value) {
   const text = requireString(value, "xml");
-  if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) throw templateError(`Expected text without control characters for \`xml\`, got \`${printable(text)}\``);
+  if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text))
+    throw templateError(`Expected text without control characters for \`xml\`, got \`${printable(text)}\``);
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 }
 
@@ -6172,7 +6187,11 @@ var COMPILE_OPTIONS = {
   strict: true,
   knownHelpersOnly: true,
   // `lookup` and `log` would print values past our helpers: switched off, so such a template does not compile.
-  knownHelpers: { ...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])), lookup: false, log: false }
+  knownHelpers: {
+    ...Object.fromEntries(Object.keys(TEMPLATE_HELPERS).map((name) => [name, true])),
+    lookup: false,
+    log: false
+  }
 };
 var compiled = /* @__PURE__ */ new Map();
 function compile(template2) {
@@ -6186,14 +6205,19 @@ function compile(template2) {
 function renderTemplate(template2, context) {
   const parsed = template2.schema.safeParse(context);
   if (!parsed.success) {
-    throw new InternalError(`context for template ${template2.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new InternalError(
+      `context for template ${template2.name} does not match its schema: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
+    );
   }
   let text;
   try {
     text = compile(template2)(parsed.data);
   } catch (error) {
     if (error instanceof DistKernelError) {
-      throw new DistKernelError(error.code, `cannot render template: ${template2.name}`, { details: error.message, cause: error });
+      throw new DistKernelError(error.code, `cannot render template: ${template2.name}`, {
+        details: error.message,
+        cause: error
+      });
     }
     throw new InternalError(`template ${template2.name} failed: ${error.message}`, { cause: error });
   }
@@ -6273,9 +6297,6 @@ src_install() {
 // templates/overlay/sys-kernel/dist-kernel-runtime/files/50-dist-kernel.install.hbs
 var dist_kernel_install_default = '#!/usr/bin/env bash\n# Copyright 2026 dist-kernel authors\n# Distributed under the terms of the GNU General Public License v2\n#\n# kernel-install(8) plugin of dist-kernel: the initrd generator. Builds the initramfs (or, with layout=uki, the\n# unified kernel image) with the admin\'s dracut configuration into $KERNEL_INSTALL_STAGING_AREA. It does nothing\n# when an initrd is passed, when another initrd_generator is configured, or when dist-kernel\'s own install\n# pipeline runs kernel-install (it already built the image). Quiet unless KERNEL_INSTALL_VERBOSE=1.\n#\n# Arguments: add KERNEL_VERSION ENTRY_DIR_ABS KERNEL_IMAGE [INITRD...]\n#            remove KERNEL_VERSION ENTRY_DIR_ABS\n\nCOMMAND="${1:?}"\nKERNEL_VERSION="${2:?}"\nENTRY_DIR_ABS="${3:?}"\n\ncase ${COMMAND} in\n	add)\n		KERNEL_IMAGE="${4:?}"\n		;;\n	*)\n		# kernel-install removes ENTRY_DIR_ABS itself; nothing generated here lives elsewhere.\n		exit 0\n		;;\nesac\n\nruntime_args=()\n[[ ${KERNEL_INSTALL_VERBOSE:-0} -gt 0 ]] && runtime_args+=( --verbose )\n\n# kernel-install runs plugins with its own PATH: the program is named by absolute path, under the installation\'s\n# prefix (EPREFIX) that the package fills in at install time.\nexec "${DIST_KERNEL_RUNTIME:-@EPREFIX@/usr/bin/dist-kernel}" "${runtime_args[@]}" plugin dist-kernel "${COMMAND}" \\\n	"${KERNEL_VERSION}" "${ENTRY_DIR_ABS}" "${KERNEL_IMAGE}" "${@:5}"\n';
 
-// templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.postsync.hbs
-var dist_kernel_postsync_default = '#!/usr/bin/env bash\n# Copyright 2026 dist-kernel authors\n# Distributed under the terms of the GNU General Public License v2\n# Portage repo.postsync.d hook of {{tok runtime.package \'package\'}}-{{tok runtime.version \'version\'}}: after each\n# repository sync, regenerate the dist-kernel overlay when the repository\'s kernel versions changed.\n# Portage calls it with: repository name, sync-uri, location (man 5 portage, "repo.postsync.d").\n# A failing hook makes `emaint sync` report failure, so every problem here is a warning and the exit status is 0.\n\n# The program by absolute path, under the installation\'s prefix (EPREFIX) that the package fills in at install time.\ndefault_runtime=@EPREFIX@/usr/bin/{{tok runtime.bin \'name\'}}\nruntime="${DIST_KERNEL_RUNTIME:-${default_runtime}}"\n\nif [[ $# -lt 3 || -z ${1} || -z ${3} ]]; then\n	echo " * WARNING: dist-kernel post-sync hook: expected 3 arguments (repository, sync-uri, location), got $#" >&2\n	exit 0\nfi\n\n"${runtime}" postsync "${1}" "${2}" "${3}"\nstatus=$?\nif [[ ${status} -ne 0 ]]; then\n	echo " * WARNING: dist-kernel: the overlay was not regenerated after syncing ${1} (exit status ${status})." >&2\n	echo " * WARNING: fix the problem above, then run \\`dist-kernel generate\\`." >&2\nfi\nexit 0\n';
-
 // templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.launcher.hbs
 var dist_kernel_launcher_default = `#!/usr/bin/env bash
 # Copyright 2026 dist-kernel authors
@@ -6284,6 +6305,9 @@ var dist_kernel_launcher_default = `#!/usr/bin/env bash
 # The package fills in the installation's prefix (EPREFIX, empty on a plain Gentoo system) at install time.
 exec "@EPREFIX@/usr/bin/node" "@EPREFIX@/usr/lib/dist-kernel/dist-kernel.mjs" "$@"
 `;
+
+// templates/overlay/sys-kernel/dist-kernel-runtime/files/dist-kernel.postsync.hbs
+var dist_kernel_postsync_default = '#!/usr/bin/env bash\n# Copyright 2026 dist-kernel authors\n# Distributed under the terms of the GNU General Public License v2\n# Portage repo.postsync.d hook of {{tok runtime.package \'package\'}}-{{tok runtime.version \'version\'}}: after each\n# repository sync, regenerate the dist-kernel overlay when the repository\'s kernel versions changed.\n# Portage calls it with: repository name, sync-uri, location (man 5 portage, "repo.postsync.d").\n# A failing hook makes `emaint sync` report failure, so every problem here is a warning and the exit status is 0.\n\n# The program by absolute path, under the installation\'s prefix (EPREFIX) that the package fills in at install time.\ndefault_runtime=@EPREFIX@/usr/bin/{{tok runtime.bin \'name\'}}\nruntime="${DIST_KERNEL_RUNTIME:-${default_runtime}}"\n\nif [[ $# -lt 3 || -z ${1} || -z ${3} ]]; then\n	echo " * WARNING: dist-kernel post-sync hook: expected 3 arguments (repository, sync-uri, location), got $#" >&2\n	exit 0\nfi\n\n"${runtime}" postsync "${1}" "${2}" "${3}"\nstatus=$?\nif [[ ${status} -ne 0 ]]; then\n	echo " * WARNING: dist-kernel: the overlay was not regenerated after syncing ${1} (exit status ${status})." >&2\n	echo " * WARNING: fix the problem above, then run \\`dist-kernel generate\\`." >&2\nfi\nexit 0\n';
 
 // templates/overlay/sys-kernel/dist-kernel-runtime/metadata.xml.hbs
 var metadata_xml_default = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE pkgmetadata SYSTEM "https://www.gentoo.org/dtd/metadata.dtd">\n<pkgmetadata>\n	<maintainer type="person">\n		<email>{{xml maintainerEmail}}</email>\n		<name>{{xml maintainerName}}</name>\n	</maintainer>\n	<longdescription lang="en">\n		{{xml description}}\n	</longdescription>\n</pkgmetadata>\n';
@@ -6377,7 +6401,7 @@ var metadataXmlContextSchema = strictObject({
 });
 
 // src/generator/template-registry.ts
-var RUNTIME_PACKAGE_DIR = "sys-kernel/dist-kernel-runtime";
+var RUNTIME_PACKAGE_DIR = RUNTIME_PACKAGE;
 var VIRTUAL_PACKAGE_DIR = "virtual/dist-kernel";
 function staticTemplate(name, source, role) {
   return { name, source, schema: staticContextSchema, output: name.replace(/\.hbs$/, ""), role };
@@ -6386,7 +6410,11 @@ var STATIC_TEMPLATES = [
   staticTemplate("eclass/dist-kernel-utils.eclass.hbs", dist_kernel_utils_eclass_default, "eclass"),
   staticTemplate("eclass/kernel-install.eclass.hbs", kernel_install_eclass_default, "eclass"),
   staticTemplate("eclass/linux-mod-r1.eclass.hbs", linux_mod_r1_eclass_default, "eclass"),
-  staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/50-dist-kernel.install.hbs`, dist_kernel_install_default, "kernel-install-plugin"),
+  staticTemplate(
+    `${RUNTIME_PACKAGE_DIR}/files/50-dist-kernel.install.hbs`,
+    dist_kernel_install_default,
+    "kernel-install-plugin"
+  ),
   staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/dist-kernel.postsync.hbs`, dist_kernel_postsync_default, "postsync-hook"),
   staticTemplate(`${RUNTIME_PACKAGE_DIR}/files/dist-kernel.launcher.hbs`, dist_kernel_launcher_default, "launcher")
 ];
@@ -6396,10 +6424,26 @@ function template(name, source, schema) {
 var REPO_NAME_TEMPLATE = template("profiles/repo_name.hbs", repo_name_default, repoNameContextSchema);
 var CATEGORIES_TEMPLATE = template("profiles/categories.hbs", categories_default, categoriesContextSchema);
 var LAYOUT_CONF_TEMPLATE = template("metadata/layout.conf.hbs", layout_conf_default, layoutConfContextSchema);
-var VIRTUAL_EBUILD_TEMPLATE = template(`${VIRTUAL_PACKAGE_DIR}/dist-kernel.ebuild.hbs`, dist_kernel_ebuild_default, virtualEbuildContextSchema);
-var VIRTUAL_METADATA_TEMPLATE = template(`${VIRTUAL_PACKAGE_DIR}/metadata.xml.hbs`, metadata_xml_default2, metadataXmlContextSchema);
-var RUNTIME_EBUILD_TEMPLATE = template(`${RUNTIME_PACKAGE_DIR}/dist-kernel-runtime.ebuild.hbs`, dist_kernel_runtime_ebuild_default, runtimeEbuildContextSchema);
-var RUNTIME_METADATA_TEMPLATE = template(`${RUNTIME_PACKAGE_DIR}/metadata.xml.hbs`, metadata_xml_default, metadataXmlContextSchema);
+var VIRTUAL_EBUILD_TEMPLATE = template(
+  `${VIRTUAL_PACKAGE_DIR}/dist-kernel.ebuild.hbs`,
+  dist_kernel_ebuild_default,
+  virtualEbuildContextSchema
+);
+var VIRTUAL_METADATA_TEMPLATE = template(
+  `${VIRTUAL_PACKAGE_DIR}/metadata.xml.hbs`,
+  metadata_xml_default2,
+  metadataXmlContextSchema
+);
+var RUNTIME_EBUILD_TEMPLATE = template(
+  `${RUNTIME_PACKAGE_DIR}/dist-kernel-runtime.ebuild.hbs`,
+  dist_kernel_runtime_ebuild_default,
+  runtimeEbuildContextSchema
+);
+var RUNTIME_METADATA_TEMPLATE = template(
+  `${RUNTIME_PACKAGE_DIR}/metadata.xml.hbs`,
+  metadata_xml_default,
+  metadataXmlContextSchema
+);
 var ALL_TEMPLATES = [
   ...STATIC_TEMPLATES,
   REPO_NAME_TEMPLATE,
@@ -6431,7 +6475,11 @@ function renderOverlay(input) {
   put("profiles/categories", renderTemplate(CATEGORIES_TEMPLATE, { categories: ["sys-kernel", "virtual"] }));
   put(
     "metadata/layout.conf",
-    renderTemplate(LAYOUT_CONF_TEMPLATE, { repoName: OVERLAY_NAME, masters: ["gentoo"], eapisBanned: ["0", "1", "2", "3", "4", "5", "6", "7"] })
+    renderTemplate(LAYOUT_CONF_TEMPLATE, {
+      repoName: OVERLAY_NAME,
+      masters: ["gentoo"],
+      eapisBanned: ["0", "1", "2", "3", "4", "5", "6", "7"]
+    })
   );
   for (const template2 of STATIC_TEMPLATES) put(template2.output, renderTemplate(template2, { runtime }));
   for (const virtual of input.virtuals) {
@@ -6458,22 +6506,25 @@ function renderOverlay(input) {
   const postsync = STATIC_TEMPLATES.find((t) => t.role === "postsync-hook");
   const launcher = STATIC_TEMPLATES.find((t) => t.role === "launcher");
   if (!postsync || !launcher) throw new InternalError("template registry lacks the post-sync hook or the launcher");
-  put(`${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split("/")[1]}-${runtime.version}.ebuild`, renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
-    runtime,
-    year: COPYRIGHT_YEAR,
-    keywords: RUNTIME_KEYWORDS,
-    nodeAtom: ">=net-libs/nodejs-20",
-    bundleFile: RUNTIME_BUNDLE_FILE,
-    bundleChunkDir: RUNTIME_CHUNK_DIR,
-    bundleDir: "/usr/lib/dist-kernel",
-    launcherFile: outputName(launcher.output),
-    configFile: RUNTIME_CONFIG_FILE,
-    configDir: "/etc/dist-kernel",
-    postsyncFile: outputName(postsync.output),
-    postsyncDir: "/etc/portage/repo.postsync.d",
-    pluginDir: "/usr/lib/kernel/install.d",
-    plugins
-  }));
+  put(
+    `${RUNTIME_PACKAGE_DIR}/${RUNTIME_PACKAGE_DIR.split("/")[1]}-${runtime.version}.ebuild`,
+    renderTemplate(RUNTIME_EBUILD_TEMPLATE, {
+      runtime,
+      year: COPYRIGHT_YEAR,
+      keywords: RUNTIME_KEYWORDS,
+      nodeAtom: ">=net-libs/nodejs-20",
+      bundleFile: RUNTIME_BUNDLE_FILE,
+      bundleChunkDir: RUNTIME_CHUNK_DIR,
+      bundleDir: "/usr/lib/dist-kernel",
+      launcherFile: outputName(launcher.output),
+      configFile: RUNTIME_CONFIG_FILE,
+      configDir: "/etc/dist-kernel",
+      postsyncFile: outputName(postsync.output),
+      postsyncDir: "/etc/portage/repo.postsync.d",
+      pluginDir: "/usr/lib/kernel/install.d",
+      plugins
+    })
+  );
   put(
     `${RUNTIME_PACKAGE_DIR}/metadata.xml`,
     renderTemplate(RUNTIME_METADATA_TEMPLATE, {
@@ -6481,16 +6532,21 @@ function renderOverlay(input) {
       description: "The dist-kernel program (bundled for Node.js), its kernel-install plugins, the Portage post-sync hook that regenerates this overlay, and the default configuration. Kernel packages call it to build the initramfs or UKI and install the kernel."
     })
   );
-  if (!input.bundle.has(RUNTIME_BUNDLE_FILE)) throw new InternalError(`the program bundle lacks its entry file ${RUNTIME_BUNDLE_FILE}`);
+  if (!input.bundle.has(RUNTIME_BUNDLE_FILE))
+    throw new InternalError(`the program bundle lacks its entry file ${RUNTIME_BUNDLE_FILE}`);
   for (const [name, data] of input.bundle) {
-    if (name !== RUNTIME_BUNDLE_FILE && !name.startsWith(`${RUNTIME_CHUNK_DIR}/`)) throw new InternalError(`unexpected file in the program bundle: ${name}`);
+    if (name !== RUNTIME_BUNDLE_FILE && !name.startsWith(`${RUNTIME_CHUNK_DIR}/`))
+      throw new InternalError(`unexpected file in the program bundle: ${name}`);
     put(`${RUNTIME_PACKAGE_DIR}/files/${name}`, data);
   }
   put(`${RUNTIME_PACKAGE_DIR}/files/${RUNTIME_CONFIG_FILE}`, input.defaultConfig);
   const owned = [...files.keys(), OWNED_RECORD].sort();
-  put(OWNED_RECORD, `# Files written by \`dist-kernel generate\`; it replaces or removes only these.
+  put(
+    OWNED_RECORD,
+    `# Files written by \`dist-kernel generate\`; it replaces or removes only these.
 ${owned.join("\n")}
-`);
+`
+  );
   return files;
 }
 
@@ -6543,7 +6599,9 @@ function scanKernelEbuilds(options) {
     assertRepositoryExists(repository);
     const selfName = readRepositoryName(repository.hostPath);
     if (selfName !== void 0 && selfName !== repository.name) {
-      options.logger.warn(`repository at ${printable(repository.location)} calls itself \`${printable(selfName)}\`, not [${printable(repository.name)}]: skipped, as Portage does`);
+      options.logger.warn(
+        `repository at ${printable(repository.location)} calls itself \`${printable(selfName)}\`, not [${printable(repository.name)}]: skipped, as Portage does`
+      );
       continue;
     }
     for (const pkg of options.packages) ebuilds.push(...scanPackage(repository, pkg, options.logger));
@@ -6559,7 +6617,9 @@ function scanPackage(repository, pkg, logger) {
     const parsed = parseEbuildFilename(fileName, name);
     if (parsed === void 0) continue;
     if (!parsed.ok) {
-      logger.warn(`skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join(repository.location, category, name))} (${escaped(parsed.reason)})`);
+      logger.warn(
+        `skipping invalid ebuild file name: ${printable(fileName)} in ${escaped(join(repository.location, category, name))} (${escaped(parsed.reason)})`
+      );
       continue;
     }
     if (isLiveVersion(parsed.version)) {
@@ -6602,7 +6662,9 @@ function readOwnedRecord(dir) {
     if (error.code === "ENOENT") return [];
     throw error;
   }
-  return text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).filter((line) => !line.startsWith("/") && !line.split("/").some((part) => part === ".." || part === "." || part === ""));
+  return text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).filter(
+    (line) => !line.startsWith("/") && !line.split("/").some((part) => part === ".." || part === "." || part === "")
+  );
 }
 function existing(path) {
   try {
@@ -6610,7 +6672,8 @@ function existing(path) {
     if (!stat.isFile()) return { kind: "other" };
     return { kind: "file", data: readFileSync2(path) };
   } catch (error) {
-    if (error.code === "ENOENT" || error.code === "ENOTDIR") return { kind: "missing" };
+    if (error.code === "ENOENT" || error.code === "ENOTDIR")
+      return { kind: "missing" };
     throw error;
   }
 }
@@ -6644,14 +6707,21 @@ function syncOverlay(dir, files, options) {
   if (newlyOwned.length > 0 && owned.size > 0) {
     const union = [.../* @__PURE__ */ new Set([...owned, ...files.keys()])].sort();
     mkdirSync(dirname(join2(dir, OWNED_RECORD)), { recursive: true, mode: 493 });
-    writeFileAtomic(join2(dir, OWNED_RECORD), `# Files written by \`dist-kernel generate\` (update in progress).
+    writeFileAtomic(
+      join2(dir, OWNED_RECORD),
+      `# Files written by \`dist-kernel generate\` (update in progress).
 ${union.join("\n")}
-`, { mode: 420 });
+`,
+      { mode: 420 }
+    );
   } else if (owned.size === 0 && files.has(OWNED_RECORD)) {
     mkdirSync(dirname(join2(dir, OWNED_RECORD)), { recursive: true, mode: 493 });
     writeFileAtomic(join2(dir, OWNED_RECORD), files.get(OWNED_RECORD), { mode: 420 });
   }
-  const order = [...changes.written.filter((p) => p !== OWNED_RECORD), ...changes.written.filter((p) => p === OWNED_RECORD)];
+  const order = [
+    ...changes.written.filter((p) => p !== OWNED_RECORD),
+    ...changes.written.filter((p) => p === OWNED_RECORD)
+  ];
   for (const path of order) {
     const target = join2(dir, path);
     mkdirSync(dirname(target), { recursive: true, mode: 493 });
@@ -6682,7 +6752,9 @@ function readBundle(path) {
   try {
     const files = /* @__PURE__ */ new Map([[BUNDLE_ENTRY, readFileSync3(path)]]);
     const chunks = join3(dirname2(path), BUNDLE_CHUNK_DIR);
-    if (existsSync2(chunks)) for (const name of readdirSync3(chunks).sort()) files.set(`${BUNDLE_CHUNK_DIR}/${name}`, readFileSync3(join3(chunks, name)));
+    if (existsSync2(chunks))
+      for (const name of readdirSync3(chunks).sort())
+        files.set(`${BUNDLE_CHUNK_DIR}/${name}`, readFileSync3(join3(chunks, name)));
     return files;
   } catch (error) {
     throw new DistKernelError("generate.bundle", `cannot read the program bundle: ${path}`, {
@@ -6705,7 +6777,8 @@ function buildOverlay(options) {
   if (scanned.length === 0) logger.warn("no repositories to scan: is /etc/portage/repos.conf present under the root?");
   const providers = providersFor(config.kernelPackages);
   const virtuals = keepInstalledVirtuals(planVirtuals(ebuilds, providers, logger), options.keepVersions ?? []);
-  if (virtuals.length === 0) logger.warn(`no ebuilds of ${config.kernelPackages.join(", ")} found: virtual/dist-kernel has no versions`);
+  if (virtuals.length === 0)
+    logger.warn(`no ebuilds of ${config.kernelPackages.join(", ")} found: virtual/dist-kernel has no versions`);
   const files = renderOverlay({
     config,
     runtime: options.runtime,

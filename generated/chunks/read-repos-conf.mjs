@@ -9,10 +9,10 @@ import {
   listConfigFiles,
   readRepositories,
   readRepositoryName
-} from "./chunk-2LUQMFWC.mjs";
-import "./chunk-G5KQK5GI.mjs";
-import "./chunk-XZEHCAQT.mjs";
-import "./chunk-SZGWBV72.mjs";
+} from "./chunk-read-repos-conf.mjs";
+import "./chunk-root.mjs";
+import "./chunk-errors.mjs";
+import "./chunk-empty.mjs";
 export {
   DEFAULT_REPOS_CONF,
   USER_REPOS_CONF,

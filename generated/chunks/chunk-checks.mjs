@@ -3,202 +3,8 @@
 import { createRequire as __dkCreateRequire } from 'node:module';
 const require = __dkCreateRequire(import.meta.url);
 import {
-  DistKernelError,
-  printable
-} from "./chunk-XZEHCAQT.mjs";
-import {
   __export
-} from "./chunk-SZGWBV72.mjs";
-
-// src/parsers/pms-version.ts
-var SUFFIX_ORDER = ["alpha", "beta", "pre", "rc", "p"];
-var VERSION_RE = /^([0-9]+(?:\.[0-9]+)*)([a-z]?)((?:_(?:alpha|beta|pre|rc|p)[0-9]*)*)(?:-r([0-9]+))?$/;
-var SUFFIX_RE = /_(alpha|beta|pre|rc|p)([0-9]*)/g;
-function parsePmsVersion(text) {
-  const match = VERSION_RE.exec(text);
-  if (!match) return void 0;
-  const [, numbers = "", letter = "", suffixText = "", revision = ""] = match;
-  const suffixes = [];
-  for (const s of suffixText.matchAll(SUFFIX_RE)) suffixes.push({ name: s[1], number: s[2] ?? "" });
-  return { text, numbers: numbers.split("."), letter, suffixes, revision };
-}
-function sign(n) {
-  return n < 0 ? -1 : n > 0 ? 1 : 0;
-}
-function compareIntegers(a, b) {
-  const x = a.replace(/^0+/, "");
-  const y = b.replace(/^0+/, "");
-  if (x.length !== y.length) return sign(x.length - y.length);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-function compareLaterComponent(a, b) {
-  if (a.startsWith("0") || b.startsWith("0")) {
-    const x = a.replace(/0+$/, "");
-    const y = b.replace(/0+$/, "");
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return compareIntegers(a, b);
-}
-function suffixRank(name) {
-  return SUFFIX_ORDER.indexOf(name);
-}
-function comparePmsVersions(a, b) {
-  const first = compareIntegers(a.numbers[0] ?? "0", b.numbers[0] ?? "0");
-  if (first !== 0) return first;
-  const common = Math.min(a.numbers.length, b.numbers.length);
-  for (let i = 1; i < common; i++) {
-    const c = compareLaterComponent(a.numbers[i] ?? "", b.numbers[i] ?? "");
-    if (c !== 0) return c;
-  }
-  if (a.numbers.length !== b.numbers.length) return sign(a.numbers.length - b.numbers.length);
-  if (a.letter !== b.letter) return a.letter < b.letter ? -1 : 1;
-  const suffixes = Math.min(a.suffixes.length, b.suffixes.length);
-  for (let i = 0; i < suffixes; i++) {
-    const x = a.suffixes[i];
-    const y = b.suffixes[i];
-    if (x.name !== y.name) return sign(suffixRank(x.name) - suffixRank(y.name));
-    const c = compareIntegers(x.number || "0", y.number || "0");
-    if (c !== 0) return c;
-  }
-  if (a.suffixes.length > suffixes) return a.suffixes[suffixes].name === "p" ? 1 : -1;
-  if (b.suffixes.length > suffixes) return b.suffixes[suffixes].name === "p" ? -1 : 1;
-  return compareIntegers(a.revision || "0", b.revision || "0");
-}
-function compareVersionStrings(a, b) {
-  const x = parsePmsVersion(a);
-  const y = parsePmsVersion(b);
-  if (!x || !y) throw new DistKernelError("version.parse", `Expected a PMS version such as 6.1.11-r1, got \`${printable(!x ? a : b)}\``);
-  return comparePmsVersions(x, y);
-}
-function withoutRevision(version2) {
-  return version2.text.replace(/-r[0-9]+$/, "");
-}
-
-// src/lib/atomic-write.ts
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, constants, lstatSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-
-// src/lib/checkpoint.ts
-var CHECKPOINT_ENV = ["DIST_KERNEL_KILL_AT", "DIST_KERNEL_KILL_DELAY_MS", "DIST_KERNEL_CHECKPOINT_TRACE"];
-var reached = 0;
-var killAt = Number(process.env["DIST_KERNEL_KILL_AT"] ?? 0);
-var killDelay = Number(process.env["DIST_KERNEL_KILL_DELAY_MS"] ?? 0);
-var trace = process.env["DIST_KERNEL_CHECKPOINT_TRACE"];
-function checkpoint(name) {
-  reached += 1;
-  if (trace) process.stderr.write(`checkpoint ${reached} ${name}
-`);
-  if (killAt > 0 && reached === killAt) {
-    if (killDelay > 0) setTimeout(() => process.kill(process.pid, "SIGKILL"), killDelay).unref();
-    else process.kill(process.pid, "SIGKILL");
-  }
-}
-
-// src/lib/timing.ts
-import { appendFileSync } from "node:fs";
-var TIMINGS_ENV = "DIST_KERNEL_TIMINGS";
-function recordTiming(label, ms, start = performance.now() - ms) {
-  const file = process.env[TIMINGS_ENV];
-  if (!file) return;
-  try {
-    appendFileSync(file, `${(performance.timeOrigin + start).toFixed(1)} ${process.pid} ${label} ${ms.toFixed(1)}
-`);
-  } catch {
-  }
-}
-function timed(label, fn) {
-  if (!process.env[TIMINGS_ENV]) return fn();
-  const start = performance.now();
-  const result = fn();
-  if (result instanceof Promise) return result.finally(() => recordTiming(label, performance.now() - start, start));
-  recordTiming(label, performance.now() - start, start);
-  return result;
-}
-
-// src/lib/atomic-write.ts
-function tempNameFor(target) {
-  return join(dirname(target), `.${basename(target)}.dk-${randomBytes(4).toString("hex")}.tmp`);
-}
-function fsyncDir(dir) {
-  let fd;
-  try {
-    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    const dirFd = fd;
-    timed("fsync", () => fsyncSync(dirFd));
-  } catch {
-  } finally {
-    if (fd !== void 0) closeSync(fd);
-  }
-}
-function writeError(target, error2) {
-  if (error2 instanceof DistKernelError) return error2;
-  const err = error2;
-  if (err.code === "ENOSPC" || err.code === "EDQUOT") {
-    return new DistKernelError("fs.no-space", `no space left while writing: ${target}`, {
-      hint: "free space on that filesystem (e.g. `dist-kernel clean`) and run again; the previous file is unchanged",
-      cause: error2
-    });
-  }
-  return new DistKernelError("fs.write", `cannot write: ${target} (${err.code ?? err.message})`, { cause: error2 });
-}
-function unlinkQuiet(path) {
-  try {
-    unlinkSync(path);
-  } catch {
-  }
-}
-function stageFile(target, data, options = {}) {
-  const temp = tempNameFor(target);
-  const buffer = typeof data === "string" ? Buffer.from(data) : data;
-  let fd;
-  try {
-    fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 420);
-    checkpoint(`write.open ${target}`);
-    let offset = 0;
-    while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
-    checkpoint(`write.data ${target}`);
-    const fileFd = fd;
-    if (options.durable !== false) timed("fsync", () => fsyncSync(fileFd));
-    closeSync(fd);
-    fd = void 0;
-  } catch (error2) {
-    if (fd !== void 0) closeSync(fd);
-    unlinkQuiet(temp);
-    throw writeError(target, error2);
-  }
-  return {
-    target,
-    temp,
-    commit: () => {
-      try {
-        refuseSymlinkTarget(target);
-        checkpoint(`write.rename ${target}`);
-        renameSync(temp, target);
-        if (options.durable !== false) fsyncDir(dirname(target));
-        checkpoint(`write.done ${target}`);
-      } catch (error2) {
-        unlinkQuiet(temp);
-        throw writeError(target, error2);
-      }
-    },
-    discard: () => unlinkQuiet(temp)
-  };
-}
-function writeFileAtomic(target, data, options = {}) {
-  stageFile(target, data, options).commit();
-}
-function refuseSymlinkTarget(target) {
-  try {
-    if (lstatSync(target).isSymbolicLink()) {
-      throw new DistKernelError("fs.symlink", `refusing to replace a symbolic link: ${target}`, {
-        hint: "remove the link by hand after checking why it is there"
-      });
-    }
-  } catch (error2) {
-    if (error2.code !== "ENOENT") throw error2;
-  }
-}
+} from "./chunk-empty.mjs";
 
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
@@ -343,9 +149,9 @@ function floatSafeRemainder(val, step) {
   return ratio - roundedRatio;
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
-function defineLazy(object, key, getter) {
+function defineLazy(object2, key, getter) {
   let value = void 0;
-  Object.defineProperty(object, key, {
+  Object.defineProperty(object2, key, {
     get() {
       if (value === EVALUATING) {
         return void 0;
@@ -357,7 +163,7 @@ function defineLazy(object, key, getter) {
       return value;
     },
     set(v) {
-      Object.defineProperty(object, key, {
+      Object.defineProperty(object2, key, {
         value: v
         // configurable: true,
       });
@@ -3043,6 +2849,129 @@ function handleIntersectionResults(result, left, right) {
   result.value = merged.data;
   return result;
 }
+var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
+  $ZodType.init(inst, def);
+  const items = def.items;
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input = payload.value;
+    if (!Array.isArray(input)) {
+      payload.issues.push({
+        input,
+        inst,
+        expected: "tuple",
+        code: "invalid_type"
+      });
+      return payload;
+    }
+    payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
+    const proms = [];
+    const optinStart = getTupleOptStart(items, "optin");
+    const optoutStart = getTupleOptStart(items, "optout");
+    if (!def.rest) {
+      if (input.length < optinStart) {
+        payload.issues.push({
+          code: "too_small",
+          minimum: optinStart,
+          inclusive: true,
+          input,
+          inst,
+          origin: "array"
+        });
+        return payload;
+      }
+      if (input.length > items.length) {
+        payload.issues.push({
+          code: "too_big",
+          maximum: items.length,
+          inclusive: true,
+          input,
+          inst,
+          origin: "array"
+        });
+      }
+    }
+    const itemResults = new Array(items.length);
+    const abortEarly = def.rest ? ctx?.abortEarly : void 0;
+    let itemAborted = false;
+    for (let i = 0; i < items.length; i++) {
+      const r = items[i]._zod.run({ value: input[i], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((rr) => {
+          itemResults[i] = rr;
+        }));
+      } else {
+        itemResults[i] = r;
+        if (abortEarly && !itemAborted && r.issues.length)
+          itemAborted = aborted(r);
+      }
+    }
+    if (def.rest && !itemAborted) {
+      let i = items.length - 1;
+      const rest = input.slice(items.length);
+      let seen = payload.issues.length;
+      for (const el of rest) {
+        if (abortEarly && payload.issues.length !== seen) {
+          if (aborted(payload, seen))
+            break;
+          seen = payload.issues.length;
+        }
+        i++;
+        const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
+        if (result instanceof Promise) {
+          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+        } else {
+          handleTupleResult(result, payload, i);
+        }
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input, optoutStart));
+    }
+    return handleTupleResults(itemResults, payload, items, input, optoutStart);
+  };
+});
+function getTupleOptStart(items, key) {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+    if (!omittable)
+      return i + 1;
+  }
+  return 0;
+}
+function handleTupleResult(result, final, index) {
+  if (result.issues.length) {
+    final.issues.push(...prefixIssues(index, result.issues));
+  }
+  final.value[index] = result.value;
+}
+function handleTupleResults(itemResults, final, items, input, optoutStart) {
+  for (let i = 0; i < items.length; i++) {
+    const r = itemResults[i];
+    const isPresent = i < input.length;
+    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
+      final.value.length = i;
+      break;
+    }
+    if (r.issues.length) {
+      if (!isPresent && i >= optoutStart) {
+        final.value.length = i;
+        break;
+      }
+      final.issues.push(...prefixIssues(i, r.issues));
+    }
+    final.value[i] = r.value;
+  }
+  for (let i = final.value.length - 1; i >= input.length; i--) {
+    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
+      final.value.length = i;
+    } else {
+      break;
+    }
+  }
+  return final;
+}
 var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
   $ZodType.init(inst, def);
   const memo2 = globalConfig.memoizer;
@@ -4225,6 +4154,10 @@ function _isoDuration(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
+function _number(Class2, params) {
+  return new Class2(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
 function _coercedNumber(Class2, params) {
   return new Class2(snapshotChecks({ type: "number", coerce: true, checks: [], ...normalizeParams(params) }));
 }
@@ -4724,8 +4657,8 @@ function foldObjects(members2) {
   }
   const properties = {};
   const required2 = /* @__PURE__ */ new Set();
-  for (const object of objects) {
-    for (const key in object.properties) {
+  for (const object2 of objects) {
+    for (const key in object2.properties) {
       if (Object.prototype.hasOwnProperty.call(properties, key))
         continue;
       const parts = [];
@@ -4739,18 +4672,18 @@ function foldObjects(members2) {
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
       assignProp(properties, key, merged);
     }
-    for (const key of object.required ?? [])
+    for (const key of object2.required ?? [])
       required2.add(key);
   }
   const folded = { type: "object", properties };
   if (required2.size)
     folded.required = [...required2];
-  if (objects.every((object) => object.additionalProperties === false)) {
+  if (objects.every((object2) => object2.additionalProperties === false)) {
     folded.additionalProperties = false;
   } else {
     const constraints = [];
-    for (const object of objects) {
-      const constraint = undeclaredConstraint(object);
+    for (const object2 of objects) {
+      const constraint = undeclaredConstraint(object2);
       if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
         constraints.push(constraint);
     }
@@ -5354,6 +5287,70 @@ var intersectionProcessor = (schema, ctx, json, params) => {
   ];
   json.allOf = allOf;
   ctx.intersections.push(allOf);
+};
+var tupleProcessor = (schema, ctx, _json, params) => {
+  const json = _json;
+  const def = schema._zod.def;
+  json.type = "array";
+  const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
+  const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
+  const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
+    ...params,
+    path: [...params.path, prefixPath, i]
+  }));
+  const rest = def.rest ? processSchema(def.rest, ctx, {
+    ...params,
+    path: [...params.path, restPath, ...ctx.target === "openapi-3.0" ? [def.items.length] : []]
+  }) : null;
+  let minItems = def.items.length;
+  while (minItems > 0) {
+    const item = def.items[minItems - 1];
+    const optional2 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
+    if (!optional2)
+      break;
+    minItems--;
+  }
+  const maxItems = def.items.length;
+  const isClosed = !def.rest;
+  if (ctx.target === "draft-2020-12") {
+    json.prefixItems = prefixItems;
+    if (isClosed) {
+      json.items = false;
+    } else if (rest) {
+      json.items = rest;
+    }
+    if (minItems > 0)
+      json.minItems = minItems;
+    if (isClosed)
+      json.maxItems = maxItems;
+  } else if (ctx.target === "openapi-3.0") {
+    json.items = {
+      anyOf: prefixItems
+    };
+    if (rest) {
+      json.items.anyOf.push(rest);
+    }
+    if (minItems > 0)
+      json.minItems = minItems;
+    if (isClosed)
+      json.maxItems = maxItems;
+  } else {
+    json.items = prefixItems;
+    if (isClosed) {
+      json.additionalItems = false;
+    } else if (rest) {
+      json.additionalItems = rest;
+    }
+    if (minItems > 0)
+      json.minItems = minItems;
+    if (isClosed)
+      json.maxItems = maxItems;
+  }
+  const { minimum, maximum } = aggregateChecks(schema);
+  if (typeof minimum === "number")
+    json.minItems = minimum;
+  if (typeof maximum === "number")
+    json.maxItems = maximum;
 };
 function stringifyKeyNames(bySchema, json, visited) {
   if (json.$ref) {
@@ -6102,6 +6099,9 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     }
   })
 );
+function number2(params) {
+  return _number(ZodNumber, params);
+}
 var ZodNumberFormat = /* @__PURE__ */ $constructor("ZodNumberFormat", (inst, def) => {
   $ZodNumberFormat.init(inst, def);
   ZodNumber.init(inst, def);
@@ -6276,11 +6276,27 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
     return util_exports.required(ZodNonOptional, this, args[0]);
   }
 });
+function object(shape, params) {
+  const def = {
+    type: "object",
+    shape: shape ?? {},
+    ...util_exports.normalizeParams(params)
+  };
+  return new ZodObject(def);
+}
 function strictObject(shape, params) {
   return new ZodObject({
     type: "object",
     shape,
     catchall: never(),
+    ...util_exports.normalizeParams(params)
+  });
+}
+function looseObject(shape, params) {
+  return new ZodObject({
+    type: "object",
+    shape,
+    catchall: unknown(),
     ...util_exports.normalizeParams(params)
   });
 }
@@ -6307,6 +6323,39 @@ function intersection(left, right) {
     type: "intersection",
     left,
     right
+  });
+}
+var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
+  _ensureDefaultMemoizer();
+  $ZodTuple.init(inst, def);
+  ZodType.init(inst, def);
+  inst._zod.processJSONSchema = (ctx, json, params) => tupleProcessor(inst, ctx, json, params);
+}, {
+  rest(rest) {
+    return this.clone({
+      ...this._zod.def,
+      rest
+    });
+  },
+  partial() {
+    const def = this._zod.def;
+    if (def.checks?.length)
+      throw new Error(".partial() cannot be used on tuple schemas containing refinements");
+    return this.clone({
+      ...def,
+      items: def.items.map((item) => new ZodOptional({ type: "optional", innerType: item }))
+    });
+  }
+});
+function tuple(items, _paramsOrRest, _params) {
+  const hasRest = _paramsOrRest instanceof $ZodType;
+  const params = hasRest ? _params : _paramsOrRest;
+  const rest = hasRest ? _paramsOrRest : null;
+  return new ZodTuple({
+    type: "tuple",
+    items,
+    rest,
+    ...util_exports.normalizeParams(params)
   });
 }
 var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
@@ -6583,25 +6632,19 @@ export {
   ZodString,
   string2 as string,
   ZodNumber,
+  number2 as number,
   ZodBoolean,
   boolean2 as boolean,
   ZodBigInt,
+  unknown,
   ZodDate,
   ZodArray,
   array,
+  object,
   strictObject,
+  looseObject,
+  tuple,
   record,
   _enum,
-  literal,
-  CHECKPOINT_ENV,
-  checkpoint,
-  recordTiming,
-  timed,
-  parsePmsVersion,
-  comparePmsVersions,
-  compareVersionStrings,
-  withoutRevision,
-  fsyncDir,
-  stageFile,
-  writeFileAtomic
+  literal
 };

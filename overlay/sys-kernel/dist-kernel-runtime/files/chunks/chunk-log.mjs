@@ -7,7 +7,7 @@ import {
   assertSafePath,
   printable,
   usageError
-} from "./chunk-XZEHCAQT.mjs";
+} from "./chunk-errors.mjs";
 
 // src/lib/log.ts
 import { appendFileSync } from "node:fs";
@@ -37,8 +37,11 @@ function createLogger(options = {}) {
   const relay = (level, text) => {
     if (!relayFile) return;
     try {
-      appendFileSync(relayFile, text.split("\n").map((l) => `${RELAY_LEVEL[level]}	${l}
-`).join(""));
+      appendFileSync(
+        relayFile,
+        text.split("\n").map((l) => `${RELAY_LEVEL[level]}	${l}
+`).join("")
+      );
     } catch {
     }
   };
@@ -71,26 +74,35 @@ function createLogger(options = {}) {
   };
 }
 
-// src/runtime/backends/pipeline-env.ts
+// src/runtime/boot/backends/pipeline-env.ts
 var PIPELINE_ENV = "DIST_KERNEL_PIPELINE";
 
-// src/runtime/install/plugin-decision.ts
+// src/runtime/features/install/plugin-decision.ts
 var PLUGIN_NAME = "dist-kernel";
 function decidePluginNoOp(inv, env) {
-  if (inv.name !== PLUGIN_NAME) throw usageError("plugin.unknown", `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``);
+  if (inv.name !== PLUGIN_NAME)
+    throw usageError(
+      "plugin.unknown",
+      `Expected the plugin name to be \`${PLUGIN_NAME}\`, got \`${printable(inv.name)}\``
+    );
   assertKernelVersion(inv.kv);
   assertSafePath(inv.entryDir, "ENTRY_DIR");
   if (inv.command === "remove") {
     return { exitCode: 0, action: "nothing to remove" };
   }
-  if (inv.command !== "add") throw usageError("plugin.command", `Expected the plugin command to be add or remove, got \`${printable(inv.command)}\``);
+  if (inv.command !== "add")
+    throw usageError(
+      "plugin.command",
+      `Expected the plugin command to be add or remove, got \`${printable(inv.command)}\``
+    );
   if (!inv.image) throw usageError("plugin.args", "Expected `add KV ENTRY_DIR IMAGE [INITRD…]`, got no IMAGE");
   assertSafePath(inv.image, "IMAGE");
   for (const initrd of inv.initrds) assertSafePath(initrd, "INITRD");
   if (env[PIPELINE_ENV] === "1") return { exitCode: 0, action: "dist-kernel pipeline already built the initramfs" };
   if (inv.initrds.length > 0) return { exitCode: 0, action: "an initrd was given" };
   const generator = env["KERNEL_INSTALL_INITRD_GENERATOR"];
-  if (generator && generator !== PLUGIN_NAME) return { exitCode: 0, action: `initrd_generator=${generator} is configured` };
+  if (generator && generator !== PLUGIN_NAME)
+    return { exitCode: 0, action: `initrd_generator=${generator} is configured` };
   if (env["KERNEL_INSTALL_IMAGE_TYPE"] === "uki") return { exitCode: 0, action: "the image is already a UKI" };
   return void 0;
 }

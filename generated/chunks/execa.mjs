@@ -6,7 +6,7 @@ import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-SZGWBV72.mjs";
+} from "./chunk-empty.mjs";
 
 // node_modules/isexe/windows.js
 var require_windows = __commonJS({

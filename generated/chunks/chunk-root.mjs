@@ -5,12 +5,13 @@ const require = __dkCreateRequire(import.meta.url);
 import {
   DistKernelError,
   printable
-} from "./chunk-XZEHCAQT.mjs";
+} from "./chunk-errors.mjs";
 
 // src/lib/root.ts
 import { isAbsolute, join, normalize, relative, resolve } from "node:path";
 function underRoot(root, systemPath) {
-  if (!isAbsolute(systemPath)) throw new DistKernelError("path.relative", `expected an absolute system path, got ${systemPath}`);
+  if (!isAbsolute(systemPath))
+    throw new DistKernelError("path.relative", `expected an absolute system path, got ${systemPath}`);
   const base = resolve(root);
   const full = normalize(join(base, systemPath));
   const rel = relative(base, full);
@@ -32,7 +33,10 @@ var PORTAGE_INTERPOLATION_DEFAULTS = {
   root: "/"
 };
 function syntaxError(source, line, message) {
-  return new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}:${line}`, { details: message, exitCode: 2 });
+  return new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}:${line}`, {
+    details: message,
+    exitCode: 2
+  });
 }
 var SECTION_RE = /^\[(.+)\]/;
 var OPTION_RE = /^(.*?)\s*[=:]\s*(.*)$/;
@@ -40,7 +44,9 @@ function parseReposConf(sources, interpolationDefaults = PORTAGE_INTERPOLATION_D
   const defaults = new Map(Object.entries(interpolationDefaults));
   const sections = /* @__PURE__ */ new Map();
   for (const { path, text } of sources) parseOne(path, text, defaults, sections);
-  const defaultValues = Object.fromEntries([...defaults].map(([k, v]) => [k, interpolate(v, k, "DEFAULT", defaults, /* @__PURE__ */ new Map(), path0(sources))]));
+  const defaultValues = Object.fromEntries(
+    [...defaults].map(([k, v]) => [k, interpolate(v, k, "DEFAULT", defaults, /* @__PURE__ */ new Map(), path0(sources))])
+  );
   const result = [];
   for (const section of sections.values()) {
     const options = {};
@@ -90,7 +96,8 @@ function parseOne(source, text, defaults, sections) {
     const sectionMatch = SECTION_RE.exec(stripped);
     if (sectionMatch) {
       const name = sectionMatch[1] ?? "";
-      if (seenSections.has(name) && name !== "DEFAULT") throw syntaxError(source, lineNo, `section [${printable(name)}] appears twice in this file`);
+      if (seenSections.has(name) && name !== "DEFAULT")
+        throw syntaxError(source, lineNo, `section [${printable(name)}] appears twice in this file`);
       seenSections.add(name);
       currentName = name;
       if (name === "DEFAULT") current = defaults;
@@ -104,12 +111,19 @@ function parseOne(source, text, defaults, sections) {
       }
       continue;
     }
-    if (!current || currentName === void 0) throw syntaxError(source, lineNo, `expected a [section] header before \`${printable(stripped)}\``);
+    if (!current || currentName === void 0)
+      throw syntaxError(source, lineNo, `expected a [section] header before \`${printable(stripped)}\``);
     const optionMatch = OPTION_RE.exec(stripped);
-    if (!optionMatch || (optionMatch[1] ?? "") === "") throw syntaxError(source, lineNo, `expected \`key = value\`, got \`${printable(stripped)}\``);
+    if (!optionMatch || (optionMatch[1] ?? "") === "")
+      throw syntaxError(source, lineNo, `expected \`key = value\`, got \`${printable(stripped)}\``);
     const key = (optionMatch[1] ?? "").toLowerCase();
     const seenKey = `${currentName}\0${key}`;
-    if (seenOptions.has(seenKey)) throw syntaxError(source, lineNo, `option \`${printable(key)}\` appears twice in section [${printable(currentName)}]`);
+    if (seenOptions.has(seenKey))
+      throw syntaxError(
+        source,
+        lineNo,
+        `option \`${printable(key)}\` appears twice in section [${printable(currentName)}]`
+      );
     seenOptions.add(seenKey);
     option = key;
     optionIndent = indent;
@@ -118,7 +132,11 @@ function parseOne(source, text, defaults, sections) {
   flush();
 }
 function interpolate(value, key, section, own, fallback, source, depth = 0) {
-  if (depth > 10) throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, { exitCode: 2, details: `interpolation of \`${key}\` in [${printable(section)}] is too deep (a loop?)` });
+  if (depth > 10)
+    throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, {
+      exitCode: 2,
+      details: `interpolation of \`${key}\` in [${printable(section)}] is too deep (a loop?)`
+    });
   let out = "";
   for (let i = 0; i < value.length; ) {
     const c = value[i];
@@ -135,12 +153,18 @@ function interpolate(value, key, section, own, fallback, source, depth = 0) {
     }
     const match = /^%\(([^)]+)\)s/.exec(value.slice(i));
     if (!match) {
-      throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, { exitCode: 2, details: `\`${key}\` in [${printable(section)}]: '%' must be followed by '%' or '(name)s', got \`${printable(value)}\`` });
+      throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, {
+        exitCode: 2,
+        details: `\`${key}\` in [${printable(section)}]: '%' must be followed by '%' or '(name)s', got \`${printable(value)}\``
+      });
     }
     const name = (match[1] ?? "").toLowerCase();
     const referenced = own.get(name) ?? fallback.get(name);
     if (referenced === void 0) {
-      throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, { exitCode: 2, details: `\`${key}\` in [${printable(section)}] refers to \`%(${printable(name)})s\`, which is not set` });
+      throw new DistKernelError("repos-conf.syntax", `invalid repos.conf: ${source}`, {
+        exitCode: 2,
+        details: `\`${key}\` in [${printable(section)}] refers to \`%(${printable(name)})s\`, which is not set`
+      });
     }
     out += interpolate(referenced, name, section, own, fallback, source, depth + 1);
     i += match[0].length;

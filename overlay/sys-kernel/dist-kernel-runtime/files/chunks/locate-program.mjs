@@ -5,27 +5,38 @@ const require = __dkCreateRequire(import.meta.url);
 import {
   BUNDLE_CHUNK_DIR,
   BUNDLE_ENTRY
-} from "./chunk-Y4DOKCTK.mjs";
-import "./chunk-SZGWBV72.mjs";
+} from "./chunk-bundle-layout.mjs";
+import {
+  literal,
+  object,
+  string
+} from "./chunk-checks.mjs";
+import "./chunk-empty.mjs";
 
 // src/generator/locate-program.ts
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 var SELF = fileURLToPath(import.meta.url);
-function isSourceCheckout(dir) {
+var checkoutPackage = object({
+  name: literal("dist-kernel"),
+  distKernelCheckout: object({ sampleRoot: string(), overlay: string() })
+});
+function sourceCheckout(top) {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    return pkg.name === "dist-kernel" && statSync(join(dir, "templates", "overlay")).isDirectory();
+    const pkg = checkoutPackage.safeParse(JSON.parse(readFileSync(join(top, "package.json"), "utf8")));
+    if (!pkg.success || !statSync(join(top, "templates", "overlay")).isDirectory()) return void 0;
+    const { sampleRoot, overlay } = pkg.data.distKernelCheckout;
+    return { top, sampleRoot: resolve(top, sampleRoot), overlay: resolve(top, overlay) };
   } catch {
-    return false;
+    return void 0;
   }
 }
 function locateProgram(self = SELF) {
   if (self.endsWith(".mjs")) {
     const dir = basename(dirname(self)) === BUNDLE_CHUNK_DIR ? dirname(dirname(self)) : dirname(self);
     const top2 = dirname(dir);
-    return { bundle: join(dir, BUNDLE_ENTRY), checkout: isSourceCheckout(top2) ? top2 : void 0 };
+    return { bundle: join(dir, BUNDLE_ENTRY), checkout: sourceCheckout(top2) };
   }
   const top = resolve(dirname(self), "..", "..");
   return { bundle: join(top, "generated", BUNDLE_ENTRY), checkout: void 0 };

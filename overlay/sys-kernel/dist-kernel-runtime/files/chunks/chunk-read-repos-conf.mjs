@@ -5,11 +5,11 @@ const require = __dkCreateRequire(import.meta.url);
 import {
   parseReposConf,
   underRoot
-} from "./chunk-G5KQK5GI.mjs";
+} from "./chunk-root.mjs";
 import {
   DistKernelError,
   printable
-} from "./chunk-XZEHCAQT.mjs";
+} from "./chunk-errors.mjs";
 
 // src/generator/read-repos-conf.ts
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -34,7 +34,10 @@ function listConfigFiles(path) {
   return files;
 }
 function readRepositories(root, logger) {
-  const paths = [...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)), ...listConfigFiles(underRoot(root, USER_REPOS_CONF))];
+  const paths = [
+    ...listConfigFiles(underRoot(root, DEFAULT_REPOS_CONF)),
+    ...listConfigFiles(underRoot(root, USER_REPOS_CONF))
+  ];
   const sources = paths.map((path) => ({ path, text: readFileSync(path, "utf8") }));
   const conf = parseReposConf(sources);
   const repositories = [];
@@ -45,7 +48,9 @@ function readRepositories(root, logger) {
       continue;
     }
     if (!location.startsWith("/") || /[\0\n\r]/.test(location)) {
-      logger.warn(`repos.conf section [${printable(section.name)}] has location \`${printable(location)}\`, not an absolute path: skipped (${section.source})`);
+      logger.warn(
+        `repos.conf section [${printable(section.name)}] has location \`${printable(location)}\`, not an absolute path: skipped (${section.source})`
+      );
       continue;
     }
     repositories.push({ name: section.name, location, hostPath: underRoot(root, location), source: section.source });

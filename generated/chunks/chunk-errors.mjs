@@ -52,21 +52,36 @@ function isKernelVersion(value) {
 }
 function assertKernelVersion(value, what = "kernel version") {
   if (!isKernelVersion(value)) {
-    throw usageError("input.kernel-version", `Expected ${what} to be a kernel version such as 6.1.0-gentoo-dist, got \`${printable(value)}\``);
+    throw usageError(
+      "input.kernel-version",
+      `Expected ${what} to be a kernel version such as 6.1.0-gentoo-dist, got \`${printable(value)}\``
+    );
   }
   return value;
 }
-var CATEGORY_RE = /^[A-Za-z0-9_][A-Za-z0-9+_.-]*$/;
+var NAME_CHARS = "[A-Za-z0-9_][A-Za-z0-9+_.-]*";
+var CATEGORY_RE = new RegExp(`^${NAME_CHARS}$`);
 var PN_RE = /^[A-Za-z0-9_][A-Za-z0-9+_-]*$/;
+var CATEGORY_AND_PF_RE = new RegExp(`^${NAME_CHARS}/${NAME_CHARS}$`);
 function isCategory(value) {
   return CATEGORY_RE.test(value);
+}
+function isSlotName(value) {
+  return CATEGORY_RE.test(value);
+}
+function isCategoryAndPf(value) {
+  return CATEGORY_AND_PF_RE.test(value);
 }
 function isPackageName(value) {
   return PN_RE.test(value) && !/-(?:[0-9]+[A-Za-z]?(?:\.[0-9]+)*[A-Za-z]?|r[0-9]+)$/.test(value) && !value.endsWith("-");
 }
 function assertSafePath(value, what = "path") {
   if (!value.startsWith("/") || /[\0\n\r]/.test(value)) {
-    throw new DistKernelError("input.path", `Expected ${what} to be an absolute path without newlines, got \`${printable(value)}\``, { exitCode: 2 });
+    throw new DistKernelError(
+      "input.path",
+      `Expected ${what} to be an absolute path without newlines, got \`${printable(value)}\``,
+      { exitCode: 2 }
+    );
   }
   return value;
 }
@@ -87,6 +102,8 @@ export {
   isKernelVersion,
   assertKernelVersion,
   isCategory,
+  isSlotName,
+  isCategoryAndPf,
   isPackageName,
   assertSafePath,
   printable
