@@ -243,6 +243,20 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 		},
 	},
 	{
+		name: 'cpio stream (chunk by chunk)',
+		module: 'parsers/cpio-stream.ts',
+		exports: ['createCpioStream'],
+		seeds: cpioSeeds(),
+		tokens: ['070701', '070702', '070707', 'TRAILER!!!', 'ffffffff', '00000000', '\0\0\0\0'],
+		call: (create, input) => {
+			const stream = create() as { push(chunk: Buffer): void; end(): unknown };
+			// Chunk borders fall inside headers, names and data alike.
+			const step = 1 + (input.length % 97);
+			for (let at = 0; at < input.length; at += step) stream.push(input.subarray(at, at + step));
+			return stream.end();
+		},
+	},
+	{
 		name: 'initramfs compression magic',
 		module: 'parsers/initramfs-compression.ts',
 		exports: ['detectCompression'],
@@ -489,6 +503,19 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 				if (entry.target.length > 1 && entry.target.endsWith('/'))
 					throw new Error(`mount point kept its trailing slash: ${entry.target}`);
 			return entries;
+		},
+	},
+	{
+		name: 'octal escapes of the mount tables',
+		module: 'parsers/octal-escape.ts',
+		exports: ['unescapeOctal'],
+		seeds: seedTexts('/mnt/a\\040b', 'tab\\011nl\\012bs\\134', '\\999\\0400'),
+		tokens: ['\\', '\\040', '\\134', '0', '7', '8'],
+		call: (unescapeOctal, input) => {
+			const value = text(input);
+			const out = unescapeOctal(value) as string;
+			if (out.length > value.length) throw new Error('unescaping made the text longer');
+			return out;
 		},
 	},
 	{
