@@ -9,6 +9,7 @@
 // /boot is elsewhere, and is not checked. Inside a chroot the root is / and the check sees the chroot's mounts.
 import { existsSync, readFileSync } from 'node:fs';
 import { DistKernelError } from '../../../lib/errors';
+import { readTextOrUndefined } from '../../../lib/read-file';
 import { underRoot } from '../../../lib/root';
 import { type FstabEntry, parseFstab } from '../../../parsers/fstab';
 import { isReadOnly, type MountEntry, mountAtPoint, parseMountinfo } from '../../../parsers/mountinfo';
@@ -97,12 +98,8 @@ export function readBootMountFacts(
 		ctx.logger.debug(`--root ${ctx.root} is not a mount point (no mounted system there): /boot is not checked`);
 		return undefined;
 	}
-	let fstab: FstabEntry[] = [];
-	try {
-		fstab = parseFstab(readFileSync(underRoot(ctx.root, '/etc/fstab'), 'utf8'));
-	} catch {
-		// No fstab: no separate /boot (Gentoo's awk would fail here; nothing is listed, so nothing to mount).
-	}
+	// No fstab: no separate /boot (Gentoo's awk would fail here; nothing is listed, so nothing to mount).
+	const fstab = parseFstab(readTextOrUndefined(underRoot(ctx.root, '/etc/fstab')) ?? '');
 	return { fstab, mounts, uefi: existsSync(sources.efiFirmware ?? '/sys/firmware/efi'), root: ctx.root };
 }
 

@@ -1,6 +1,7 @@
 // The filesystem type of the root being verified for: the mount holding --root (the machine's own `/` on a
 // live system), read from /proc/self/mountinfo.
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { readTextOrUndefined } from '../../../lib/read-file';
 import { mountOf, parseMountinfo } from '../../../parsers/mountinfo';
 import type { RuntimeContext } from '../../context';
 
@@ -14,12 +15,8 @@ export function detectRootMount(
 	ctx: Pick<RuntimeContext, 'root'>,
 	mountinfo = '/proc/self/mountinfo',
 ): RootMount | undefined {
-	let text: string;
-	try {
-		text = readFileSync(mountinfo, 'utf8');
-	} catch {
-		return undefined;
-	}
+	const text = readTextOrUndefined(mountinfo);
+	if (text === undefined) return undefined;
 	let path: string;
 	try {
 		path = realpathSync(ctx.root);

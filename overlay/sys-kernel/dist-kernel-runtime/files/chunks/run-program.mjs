@@ -5691,11 +5691,7 @@ function readBootMountFacts(ctx, sources = {}) {
     ctx.logger.debug(`--root ${ctx.root} is not a mount point (no mounted system there): /boot is not checked`);
     return void 0;
   }
-  let fstab = [];
-  try {
-    fstab = parseFstab(readFileSync6(underRoot(ctx.root, "/etc/fstab"), "utf8"));
-  } catch {
-  }
+  const fstab = parseFstab(readTextOrUndefined(underRoot(ctx.root, "/etc/fstab")) ?? "");
   return { fstab, mounts, uefi: existsSync6(sources.efiFirmware ?? "/sys/firmware/efi"), root: ctx.root };
 }
 function assertBootMounted(ctx, retry, sources = {}) {
@@ -9672,7 +9668,7 @@ import {
   mkdtempSync as mkdtempSync4,
   openSync as openSync6,
   readdirSync as readdirSync19,
-  readFileSync as readFileSync21,
+  readFileSync as readFileSync20,
   readSync as readSync3,
   rmSync as rmSync8
 } from "node:fs";
@@ -10224,14 +10220,10 @@ function judgeRecord(record3, nonce, kv) {
 }
 
 // src/runtime/images/verify/root-fs-type.ts
-import { readFileSync as readFileSync19, realpathSync as realpathSync4 } from "node:fs";
+import { realpathSync as realpathSync4 } from "node:fs";
 function detectRootMount(ctx, mountinfo = "/proc/self/mountinfo") {
-  let text2;
-  try {
-    text2 = readFileSync19(mountinfo, "utf8");
-  } catch {
-    return void 0;
-  }
+  const text2 = readTextOrUndefined(mountinfo);
+  if (text2 === void 0) return void 0;
   let path;
   try {
     path = realpathSync4(ctx.root);
@@ -10333,7 +10325,7 @@ function initPaths(params) {
 
 // src/runtime/images/verify/secure-boot.ts
 import { X509Certificate } from "node:crypto";
-import { readFileSync as readFileSync20, writeFileSync as writeFileSync5 } from "node:fs";
+import { readFileSync as readFileSync19, writeFileSync as writeFileSync5 } from "node:fs";
 
 // src/parsers/ovmf-vars.ts
 var EFI_GLOBAL_VARIABLE_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
@@ -10496,7 +10488,7 @@ async function secureBootVerification(ctx, key) {
 function writeEnrolledVars(sb, output, when = /* @__PURE__ */ new Date()) {
   let der;
   try {
-    der = new X509Certificate(readFileSync20(sb.cert)).raw;
+    der = new X509Certificate(readFileSync19(sb.cert)).raw;
   } catch (error) {
     throw new DistKernelError(
       "verify.secureboot-cert",
@@ -10504,7 +10496,7 @@ function writeEnrolledVars(sb, output, when = /* @__PURE__ */ new Date()) {
       { cause: error, hint: "it must be an X.509 certificate, PEM or DER" }
     );
   }
-  writeFileSync5(output, enrollCertificate(readFileSync20(sb.ovmf.vars), der, ENROLL_OWNER, when), { mode: 384 });
+  writeFileSync5(output, enrollCertificate(readFileSync19(sb.ovmf.vars), der, ENROLL_OWNER, when), { mode: 384 });
 }
 
 // src/runtime/images/verify/test-disk.ts
@@ -10702,7 +10694,7 @@ function readHead(path, bytes) {
 }
 function readText(path) {
   try {
-    return readFileSync21(path, "utf8");
+    return readFileSync20(path, "utf8");
   } catch {
     return "";
   }
@@ -11331,7 +11323,7 @@ function describeSecureBoot(status) {
 }
 
 // src/runtime/portage/binhost/binhost-indexes.ts
-import { readdirSync as readdirSync20, readFileSync as readFileSync22, statSync as statSync19 } from "node:fs";
+import { readdirSync as readdirSync20, readFileSync as readFileSync21, statSync as statSync19 } from "node:fs";
 import { join as join29, relative as relative4 } from "node:path";
 
 // src/parsers/binpkg-index.ts
@@ -11401,7 +11393,7 @@ function readIndex(root, full, kind, source, scan) {
   const systemPath2 = `/${relative4(root, full)}`;
   let text2;
   try {
-    text2 = readFileSync22(full, "utf8");
+    text2 = readFileSync21(full, "utf8");
   } catch {
     return;
   }
@@ -12028,7 +12020,7 @@ var doctorCommand = {
 import { resolve as resolve2 } from "node:path";
 
 // src/config/load.ts
-import { readFileSync as readFileSync23 } from "node:fs";
+import { readFileSync as readFileSync22 } from "node:fs";
 
 // src/parsers/key-value-conf.ts
 function parseKeyValueConf(text2, source = "config") {
@@ -12158,7 +12150,7 @@ function loadConfig(root, overrides = {}) {
   const path = underRoot(root, CONFIG_PATH);
   let raw = {};
   try {
-    raw = configFromText(readFileSync23(path, "utf8"), path);
+    raw = configFromText(readFileSync22(path, "utf8"), path);
   } catch (error) {
     if (error.code !== "ENOENT") throw error;
   }
@@ -12911,7 +12903,7 @@ async function runPostsync(ctx, args, regenerate) {
 }
 
 // src/cli/regenerate-overlay.ts
-import { readFileSync as readFileSync24 } from "node:fs";
+import { readFileSync as readFileSync23 } from "node:fs";
 async function regenerateOverlay(root, config2, logger, keepVersions = []) {
   const [{ generateOverlay }, { locateProgram }] = await Promise.all([
     import("./generate-overlay.mjs"),
@@ -12940,7 +12932,7 @@ async function readReposConfSources(root) {
     ...listConfigFiles(underRoot(root, USER_REPOS_CONF))
   ].map((path) => ({
     path,
-    text: readFileSync24(path, "utf8")
+    text: readFileSync23(path, "utf8")
   }));
 }
 
@@ -12990,7 +12982,7 @@ var removeCommand = {
 };
 
 // src/runtime/features/setup/run-setup.ts
-import { existsSync as existsSync22, mkdirSync as mkdirSync14, readFileSync as readFileSync27 } from "node:fs";
+import { existsSync as existsSync22, mkdirSync as mkdirSync14, readFileSync as readFileSync26 } from "node:fs";
 import { dirname as dirname17 } from "node:path";
 
 // src/runtime/state/setup-record.ts
@@ -13039,7 +13031,7 @@ function recordDir(record3, path) {
 }
 
 // src/runtime/features/setup/build-host-hooks.ts
-import { readFileSync as readFileSync25, rmSync as rmSync11 } from "node:fs";
+import { readFileSync as readFileSync24, rmSync as rmSync11 } from "node:fs";
 
 // src/runtime/features/setup/config-protect.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -13127,7 +13119,7 @@ function removeBuildHostHooks(root, record3, dryRun) {
     const own = record3.files.find((f) => f.path === path)?.sha256;
     let text2;
     try {
-      text2 = readFileSync25(underRoot(root, path), "utf8");
+      text2 = readFileSync24(underRoot(root, path), "utf8");
     } catch {
       text2 = void 0;
     }
@@ -13164,13 +13156,13 @@ function planEclassOverrides(sources, ownPath, reposConfDir, overlayName, mainRe
 }
 
 // src/runtime/features/setup/gentoo-root.ts
-import { existsSync as existsSync21, readFileSync as readFileSync26 } from "node:fs";
+import { existsSync as existsSync21, readFileSync as readFileSync25 } from "node:fs";
 var MARKERS = ["/etc/gentoo-release", "/usr/share/portage/config/repos.conf", "/var/db/pkg/sys-apps"];
 function osReleaseSaysGentoo(root) {
   for (const path of ["/etc/os-release", "/usr/lib/os-release"]) {
     let text2;
     try {
-      text2 = readFileSync26(underRoot(root, path), "utf8");
+      text2 = readFileSync25(underRoot(root, path), "utf8");
     } catch {
       continue;
     }
@@ -13234,7 +13226,7 @@ function ownHash(record3, systemPath2) {
 }
 function currentEclassOverrides(context, record3) {
   try {
-    const text2 = readFileSync27(underRoot(context.root, REPOS_CONF_FILE), "utf8");
+    const text2 = readFileSync26(underRoot(context.root, REPOS_CONF_FILE), "utf8");
     if (ownHash(record3, REPOS_CONF_FILE) !== sha256(text2)) return false;
     return new RegExp(`^eclass-overrides = (.* )?${OVERLAY_REPO_NAME2}$`, "m").test(text2);
   } catch {
@@ -13290,7 +13282,7 @@ async function runSetup(context, options) {
   }
   const configPath = underRoot(root, CONFIG_PATH);
   const configText = renderDefaultConfig();
-  const configMine = existsSync22(configPath) && ownHash(record3, CONFIG_PATH) === sha256(readFileSync27(configPath, "utf8"));
+  const configMine = existsSync22(configPath) && ownHash(record3, CONFIG_PATH) === sha256(readFileSync26(configPath, "utf8"));
   if (!existsSync22(configPath) || configMine) {
     ensureDir(context, record3, "/etc/dist-kernel");
     const write = await writeProtected(configPath, configText, {
