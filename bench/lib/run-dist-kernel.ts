@@ -26,7 +26,12 @@ export function runDistKernel(run: DistKernelRun, options: Omit<RunOptions, 'env
 	});
 }
 
-/** Last lines of a run's output, for a failure note. */
+/** Last lines of a run's output, for a failure note; stack frames are left out so the message itself shows. */
 export function outputTail(result: ProcessResult, lines = 3): string {
-	return `${result.stderr}${result.stdout}`.trim().split('\n').slice(-lines).join(' ⏎ ');
+	return `${result.stderr}${result.stdout}`
+		.trim()
+		.split('\n')
+		.filter((line) => !/^\s+at /.test(line))
+		.slice(-lines)
+		.join(' ⏎ ');
 }

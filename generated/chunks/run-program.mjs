@@ -6415,7 +6415,7 @@ async function runClean(ctx, options) {
 }
 
 // src/lib/lock.ts
-import { closeSync as closeSync2, constants as constants2, mkdirSync as mkdirSync6, openSync as openSync2, readFileSync as readFileSync8, unlinkSync as unlinkSync2, writeSync } from "node:fs";
+import { closeSync as closeSync2, constants as constants2, linkSync as linkSync3, mkdirSync as mkdirSync6, openSync as openSync2, readFileSync as readFileSync8, unlinkSync as unlinkSync2, writeSync } from "node:fs";
 import { dirname as dirname9 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 function processStartTime(pid) {
@@ -6437,15 +6437,28 @@ function holderAlive(content) {
   const current = processStartTime(pid);
   return current !== void 0 && (start === void 0 || start === "0" || current === start);
 }
+var privateNames = 0;
 function tryCreate(path) {
+  const draft = `${path}.${process.pid}.${++privateNames}`;
   try {
-    const fd = openSync2(path, constants2.O_WRONLY | constants2.O_CREAT | constants2.O_EXCL | constants2.O_NOFOLLOW, 384);
-    writeSync(fd, selfToken());
-    closeSync2(fd);
+    const fd = openSync2(
+      draft,
+      // not O_EXCL: a draft left by a killed run with the same pid is simply overwritten
+      constants2.O_WRONLY | constants2.O_CREAT | constants2.O_NOFOLLOW | constants2.O_TRUNC,
+      384
+    );
+    try {
+      writeSync(fd, selfToken());
+    } finally {
+      closeSync2(fd);
+    }
+    linkSync3(draft, path);
     return true;
   } catch (error) {
     if (error.code === "EEXIST") return false;
     throw new DistKernelError("lock.create", `cannot create lock file: ${path}`, { cause: error });
+  } finally {
+    unlinkQuiet(draft);
   }
 }
 function removeIfStale(path) {
@@ -9663,7 +9676,7 @@ import {
   createReadStream,
   createWriteStream,
   ftruncateSync as ftruncateSync2,
-  linkSync as linkSync3,
+  linkSync as linkSync4,
   mkdirSync as mkdirSync11,
   mkdtempSync as mkdtempSync4,
   openSync as openSync6,
@@ -10677,7 +10690,7 @@ async function concatenate(files, out) {
 }
 function placeFile(source, target) {
   try {
-    linkSync3(source, target);
+    linkSync4(source, target);
   } catch {
     copyFileSync5(source, target);
   }

@@ -1,7 +1,10 @@
-// Exclusive lock between dist-kernel runs: an O_EXCL lock file holding "pid starttime". Node has no flock, so a
-// holder killed with SIGKILL leaves the file behind; it is taken over once its process is gone (start time guards
-// against pid reuse). Taking over goes through a second O_EXCL file so two waiters never both steal.
-import { closeSync, constants, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// Exclusive lock between dist-kernel runs: a lock file holding "pid starttime". Node has no flock, so a holder
+// killed with SIGKILL leaves the file behind; it is taken over once its process is gone (start time guards against
+// pid reuse). Taking over goes through a second lock file so two waiters never both steal.
+// The lock file appears with its content already in it: the token is written to a private file first, which is then
+// hard-linked to the lock's name (link fails atomically when the name exists). A lock file created empty and
+// written afterwards could be read in between, its holder taken for dead and the lock stolen from a live run.
+import { closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DistKernelError } from './errors';
@@ -36,15 +39,29 @@ function holderAlive(content: string): boolean {
 	return current !== undefined && (start === undefined || start === '0' || current === start);
 }
 
+let privateNames = 0;
+
 function tryCreate(path: string): boolean {
+	const draft = `${path}.${process.pid}.${++privateNames}`;
 	try {
-		const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-		writeSync(fd, selfToken());
-		closeSync(fd);
+		const fd = openSync(
+			draft,
+			// not O_EXCL: a draft left by a killed run with the same pid is simply overwritten
+			constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_TRUNC,
+			0o600,
+		);
+		try {
+			writeSync(fd, selfToken());
+		} finally {
+			closeSync(fd);
+		}
+		linkSync(draft, path);
 		return true;
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
 		throw new DistKernelError('lock.create', `cannot create lock file: ${path}`, { cause: error });
+	} finally {
+		unlinkQuiet(draft);
 	}
 }
 
