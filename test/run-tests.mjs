@@ -18,7 +18,13 @@ let skipped = 0;
 try {
 	const json = JSON.parse(readFileSync(report, 'utf8'));
 	passed = json.numPassedTests;
-	failed = json.numFailedTests + (json.numFailedTestSuites ?? 0);
+	// Failed tests, plus each file that failed without a failed test of its own (it did not load, or a hook
+	// failed): vitest's numFailedTestSuites also counts every describe block around a failed test, so one failed
+	// test would be reported as several.
+	const brokenFiles = (json.testResults ?? []).filter(
+		(file) => file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed'),
+	).length;
+	failed = json.numFailedTests + brokenFiles;
 	skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
 } catch {
 	failed = Math.max(1, failed);
