@@ -37,7 +37,10 @@ it('one failed test inside nested describe blocks, a failing beforeAll and a fil
 });
 
 it('all green: exit 0; a failed step before the tests is counted in and fails the run', () => {
-	writeFileSync(join(dir, 'ok.test.ts'), "import { it } from 'vitest';\nit('passes', () => {});\nit('too', () => {});\n");
+	writeFileSync(
+		join(dir, 'ok.test.ts'),
+		"import { it } from 'vitest';\nit('passes', () => {});\nit('too', () => {});\n",
+	);
 	expect(summary()).toEqual({ line: '2 passed, 0 failed', status: 0 });
 	expect(summary({ DIST_KERNEL_FAILED_BEFORE: '1' })).toEqual({ line: '2 passed, 1 failed', status: 1 });
 });
