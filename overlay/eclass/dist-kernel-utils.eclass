@@ -517,7 +517,6 @@ dist-kernel_reinstall_initramfs() {
 	local kv_dir=${1:-${KV_DIR}}
 	local version=${2:-${KV_FULL}}
 	local -a extra=( "${@:3}" )
-	[[ -n ${version} ]] || die "${FUNCNAME[0]}: no kernel version given and KV_FULL is empty"
 
 	if [[ -n ${ROOT} ]]; then
 		ewarn "ROOT=${ROOT} is not /: the initramfs of kernel ${version} was not rebuilt."
@@ -538,6 +537,13 @@ dist-kernel_reinstall_initramfs() {
 			*) debug-print "${FUNCNAME[0]}: ignoring installkernel argument ${arg}" ;;
 		esac
 	done
+	# No version (KV_FULL empty: no kernel found by linux-info) and no --all: nothing to rebuild. Like Gentoo's
+	# eclass this is an error message, not a failed merge.
+	if [[ ${#versions[@]} -eq 0 || ( ${#versions[@]} -eq 1 && -z ${versions[0]} ) ]]; then
+		eerror "Kernel install missing: no kernel version given and KV_FULL is empty."
+		eerror "Initramfs will not be updated.  Please reinstall your kernel."
+		return 0
+	fi
 
 	local dir checked=''
 	for kv in "${versions[@]}"; do

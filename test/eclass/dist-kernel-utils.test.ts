@@ -300,6 +300,29 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		expect(result.runtimeCalls).toEqual([['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']]);
 	});
 
+	it('no version and KV_FULL empty: an error message and return 0, as Gentoo\'s eclass; with --all every installed kernel', async () => {
+		const own = makeSandbox();
+		try {
+			const none = await own.run(`${inherit}\nKV_FULL=''\ndist-kernel_reinstall_initramfs '' '' && echo returned-ok`);
+			expect(none.code).toBe(0);
+			expect(none.stdout).toContain('returned-ok');
+			expect(none.runtimeCalls).toEqual([]);
+			expect(none.texts('DIE')).toEqual([]);
+			expect(none.texts('ERROR').join('\n')).toContain('KV_FULL is empty');
+
+			const kvs = ['6.6.50-gentoo-dist', '6.6.51-gentoo-dist'];
+			for (const kv of kvs) {
+				mkdirSync(join(own.prefix, 'lib', 'modules', kv), { recursive: true });
+				writeFileSync(join(own.prefix, 'lib', 'modules', kv, 'vmlinuz'), 'image');
+			}
+			const all = await own.run(`${inherit}\nKV_FULL=''\ndist-kernel_reinstall_initramfs '' '' --all`);
+			expect(all.code).toBe(0);
+			expect(all.runtimeCalls).toEqual(kvs.map((kv) => ['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']));
+		} finally {
+			own.cleanup();
+		}
+	});
+
 	it('does nothing when ROOT is not empty', async () => {
 		const result = await box.run(`${inherit}\ndist-kernel_reinstall_initramfs /x 6.6.40-gentoo-dist`, {
 			env: { ROOT: box.prefix },
