@@ -300,7 +300,7 @@ describe('dist-kernel_reinstall_initramfs', () => {
 		expect(result.runtimeCalls).toEqual([['initramfs', kv, '--package', 'sys-kernel/test-pkg-1.0']]);
 	});
 
-	it('no version and KV_FULL empty: an error message and return 0, as Gentoo\'s eclass; with --all every installed kernel', async () => {
+	it("no version and KV_FULL empty: an error message and return 0, as Gentoo's eclass; with --all every installed kernel", async () => {
 		const own = makeSandbox();
 		try {
 			const none = await own.run(`${inherit}\nKV_FULL=''\ndist-kernel_reinstall_initramfs '' '' && echo returned-ok`);
