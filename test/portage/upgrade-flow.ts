@@ -90,14 +90,12 @@ export async function upgradeFlow(
 			[
 				dropped.length > 0 ? `emerge --unmerge ${dropped.join(' ')}` : '',
 				setup,
-				// the first kernel's boot files as this backend lays them out (emerge --config reinstalls it); else its
-				// image without the unmerged packages' modules (Portage leaves their .ko files: UNINSTALL_IGNORE), which
-				// the next kernel would otherwise have to carry as modules the current image loads
+				// the first kernel's boot files as this backend lays them out (emerge --config reinstalls it). Its image
+				// no longer holds the unmerged packages' modules either way: each one's pkg_postrm (linux-mod-r1) rebuilt
+				// it without them (Portage leaves their .ko files: UNINSTALL_IGNORE).
 				reinstallFirst
 					? `rm -f /boot/*-${kv1} /boot/*-${kv1}.img\nemerge --config =sys-kernel/gentoo-kernel-bin-${pv1}`
-					: dropped.length > 0
-						? `dist-kernel initramfs ${kv1}`
-						: '',
+					: '',
 				// the sync that brings the new kernel version
 				'rm -f /etc/portage/package.mask/dk-test-upgrade',
 				`: > ${DRACUT_LOG}`,
