@@ -17,8 +17,8 @@ import { runFlow } from './flow-helpers';
 import { diffSnapshots, snapshotHost } from './host-guard';
 import type { KernelRelease } from './kernel-distfiles';
 import { BOOT_STATES_LOG, DRACUT_LOG, type PortageRoot } from './portage-root';
-import { preparedPortageRoot } from './prepared-root';
-import { GENTOO_REPO, INITRAMFS_MODULES, PROFILE } from './stand-in-gentoo';
+import { TWO_MODULES, twoModulesPortageRoot } from './prepared-root';
+import { GENTOO_REPO, PROFILE } from './stand-in-gentoo';
 import { whyNoRoot } from './throwaway-root';
 
 const hostBefore = snapshotHost();
@@ -26,8 +26,8 @@ const why = whyNoRoot();
 let root: PortageRoot | undefined;
 
 /** The module package that is unmerged, and the one that stays. */
-const GOING = INITRAMFS_MODULES[0]!;
-const STAYING = INITRAMFS_MODULES[1]!;
+const GOING = TWO_MODULES[0]!;
+const STAYING = TWO_MODULES[1]!;
 const FIRMWARE = 'sys-kernel/linux-firmware';
 const FIRMWARE_FILE = 'firmware/dk-test/dk-fw.bin';
 /** Firmware versions: the file's size tells which one an image holds. */
@@ -101,10 +101,11 @@ afterAll(() => {
 describe('the /boot guard, a module package unmerged, every trigger: real emerge in one root', () => {
 	beforeAll(async () => {
 		if (why) return;
-		// setup --eclass-overrides, the runtime package, USE=dist-kernel (built once per run: prepared-root.ts)
-		const r = await preparedPortageRoot();
+		// setup --eclass-overrides, the runtime package, USE=dist-kernel, then `emerge sys-kernel/gentoo-kernel-bin
+		// GOING STAYING` (built once per run: prepared-root.ts TWO_MODULES_SCRIPT, shared with recovery.test.ts)
+		const r = await twoModulesPortageRoot();
 		root = r;
-		const [{ kv: kv1, pv: pv1 }] = kernels(r);
+		const [{ kv: kv1 }] = kernels(r);
 		r.write(`${GENTOO_REPO}/${FIRMWARE}/linux-firmware-${FIRMWARE_V1.pv}.ebuild`, firmwareEbuild(FIRMWARE_V1.size));
 		await runFlow(
 			r,
@@ -114,7 +115,6 @@ describe('the /boot guard, a module package unmerged, every trigger: real emerge
 				'mkdir -p /dk-out',
 				// the stand-in ::gentoo lists linux-firmware as provided; here it is a package
 				`sed -i '/^sys-kernel\\/linux-firmware-/d' ${PROFILE}/package.provided`,
-				`emerge --quiet-build=y =sys-kernel/gentoo-kernel-bin-${pv1} ${GOING.cp} ${STAYING.cp}`,
 				// linux-info in its pkg_setup wants /usr/src/linux, which the kernel's pkg_postinst points
 				`emerge --quiet-build=y ${FIRMWARE}`,
 				// a third kernel, installed by hand: the first release's in-tree modules and image under another name

@@ -4,8 +4,10 @@
 // .cache/portage-prepared/<key>/upper, the key a hash of everything it is made from: the vendored Portage, the kernel
 // distfiles, the stand-in ::gentoo, the test bundle (the runtime package ships it), the harness sources and the
 // host's installed Debian packages (the root's lower layer). Parallel vitest workers take a lock file: one builds,
-// the others wait for it and then copy. Every caller gets its own fork (a copy of the saved upper dir). The state
-// after flow 1 (the first kernel and its module packages) is saved the same way, on top of it.
+// the others wait for it and then copy. Every caller gets its own fork (a copy of the saved upper dir). Two states
+// are saved the same way on top of it, each an emerge that several files would otherwise repeat: the state after
+// flow 1 (the first kernel, hello-kmod and the three initramfs module packages: the upgrade flows) and the first
+// kernel with two initramfs module packages (recovery.test.ts, guard-removal-triggers.test.ts).
 import { spawnSync } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import {
@@ -166,6 +168,16 @@ export async function preparedPortageRoot(): Promise<PortageRoot> {
 	return forkState(await preparedState());
 }
 
+/** A state saved on top of the prepared one (keyed by it, the name and the script). */
+async function stateOnPrepared(name: string, script: string): Promise<string> {
+	const prepared = await preparedState();
+	const key = createHash('sha256')
+		.update(`${basename(prepared)}\0${name}\0${script}`)
+		.digest('hex')
+		.slice(0, 16);
+	return savedState(key, name, script, async () => forkState(prepared));
+}
+
 /** What the first-kernel state runs on the prepared one: flow 1's emerge, then status and doctor into /dk-out. */
 export const FIRST_KERNEL_SCRIPT = [
 	`emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${[HELLO, ...INITRAMFS_MODULES].map((m) => m.cp).join(' ')}`,
@@ -181,10 +193,20 @@ export const FIRST_KERNEL_SCRIPT = [
  * one emerge.
  */
 export async function firstKernelPortageRoot(): Promise<PortageRoot> {
-	const prepared = await preparedState();
-	const key = createHash('sha256')
-		.update(`${basename(prepared)}\0first-kernel\0${FIRST_KERNEL_SCRIPT}`)
-		.digest('hex')
-		.slice(0, 16);
-	return forkState(await savedState(key, 'first-kernel', FIRST_KERNEL_SCRIPT, async () => forkState(prepared)));
+	return forkState(await stateOnPrepared('first-kernel', FIRST_KERNEL_SCRIPT));
+}
+
+/** The two initramfs module packages of the two-module state. */
+export const TWO_MODULES = INITRAMFS_MODULES.slice(0, 2);
+
+/** What the two-module state runs on the prepared one: the first kernel and two initramfs module packages. */
+export const TWO_MODULES_SCRIPT = `emerge --quiet-build=y sys-kernel/gentoo-kernel-bin ${TWO_MODULES.map((m) => m.cp).join(' ')}`;
+
+/**
+ * A new throw-away root with the first kernel and two initramfs module packages (USE=dist-kernel) emerged in one go
+ * on the prepared state; nothing else (no hello-kmod). Saved like the first-kernel state: recovery.test.ts (whose
+ * first test reads that emerge's saved elogs) and guard-removal-triggers.test.ts start from it.
+ */
+export async function twoModulesPortageRoot(): Promise<PortageRoot> {
+	return forkState(await stateOnPrepared('two-modules', TWO_MODULES_SCRIPT));
 }
