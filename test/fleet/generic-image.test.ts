@@ -33,6 +33,11 @@ function setUp(conf: string): void {
 	linkKernelInto(kernel, image.root);
 }
 
+/** The package kernel's configuration, where a kernel package installs it. */
+function kernelConfig(): string {
+	return image.path(`/usr/src/linux-${kernel.kv}/.config`);
+}
+
 afterAll(() => {
 	root?.cleanup();
 	image?.cleanup();
@@ -52,6 +57,9 @@ describe('dist-kernel generic-image', () => {
 		expect(readlinkSync(link)).toBe(`../../../usr/src/linux-${kernel.kv}/arch/x86/boot/initrd`);
 		expect(realpathSync(link)).toBe(realpathSync(initrd));
 		const listing = await listInitramfs(exec, initrd);
+		// The package kernel unpacks zstd (CONFIG_RD_ZSTD=y in its .config): not dracut's default gzip -9.
+		expect(readFileSync(kernelConfig(), 'utf8')).toMatch(/^CONFIG_RD_ZSTD=y$/m);
+		expect(listing.segments.at(-1)?.compression).toBe('zstd');
 		// Generic: storage drivers for any machine, not just this one's.
 		const modules = modulesInListing(listing, kernel.kv);
 		expect(modules.has('virtio_blk.ko')).toBe(true);
@@ -104,9 +112,9 @@ describe('dist-kernel generic-image', () => {
 		);
 		const initrd = findSection(uki, '.initrd');
 		expect(initrd).toBeDefined();
-		expect(modulesInListing(await listInitramfsBuffer(exec, initrd as Buffer), kernel.kv).has('virtio_blk.ko')).toBe(
-			true,
-		);
+		const listing = await listInitramfsBuffer(exec, initrd as Buffer);
+		expect(modulesInListing(listing, kernel.kv).has('virtio_blk.ko')).toBe(true);
+		expect(listing.segments.at(-1)?.compression).toBe('zstd');
 		expect(readlinkSync(image.path(`/lib/modules/${kernel.kv}/uki.efi`))).toBe(
 			`../../../usr/src/linux-${kernel.kv}/arch/x86/boot/uki.efi`,
 		);

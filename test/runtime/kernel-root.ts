@@ -1,10 +1,16 @@
 // Temp roots holding the real Debian kernel as a Gentoo kernel package would have merged it, with a dracut
-// configuration that keeps real dracut runs short (a small module set, no host-only detection, gzip).
+// configuration that keeps real dracut runs short (a small module set, no host-only detection, fast gzip).
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testBin } from '../helpers/bin';
 import { type DebianKernel, debianKernel, linkKernelInto } from '../helpers/debian-kernel';
 import { makeTempRoot, type TempRoot } from '../helpers/temp-root';
+
+/**
+ * dracut maps a bare `compress="gzip"` to `gzip -9`, which took 5.6 of a test image's 7.5 s here; a full command
+ * line is used as given, and `gzip -1` writes the same format in a tenth of the time.
+ */
+export const FAST_COMPRESS = 'compress="gzip -n -1"';
 
 export const FAST_DRACUT_CONF = [
 	'# Test configuration: real dracut, small and host-independent.',
@@ -12,7 +18,7 @@ export const FAST_DRACUT_CONF = [
 	'dracutmodules+=" base "',
 	'add_drivers+=" virtio_blk "',
 	'early_microcode="no"',
-	'compress="gzip"',
+	FAST_COMPRESS,
 	'',
 ].join('\n');
 

@@ -1,7 +1,7 @@
 // Temp roots for boot verification tests: the real Debian kernel with a dracut configuration that makes a small
 // initramfs quickly (only the modules a virtio ext4 root needs), so each TCG boot stays short.
 import { execFileSync } from 'node:child_process';
-import { type KernelRoot, kernelRoot } from '../runtime/kernel-root';
+import { FAST_COMPRESS, type KernelRoot, kernelRoot } from '../runtime/kernel-root';
 
 /** dracut `drivers=` is exclusive: exactly these kernel modules (and their dependencies) go in. */
 export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string {
@@ -11,7 +11,7 @@ export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string
 		'dracutmodules=" base rootfs-block kernel-modules "',
 		`drivers=" ${drivers} "`,
 		'early_microcode="no"',
-		'compress="gzip"',
+		FAST_COMPRESS,
 		'',
 	].join('\n');
 }

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import { isDirectory, isFile } from '../../../lib/path-kind';
+import { readTextOrUndefined } from '../../../lib/read-file';
 import { assertKernelVersion, assertSafePath, isKernelVersion } from '../../../lib/validate';
 import type { RuntimeContext } from '../../context';
 import { findKernelFiles, type KernelFiles } from '../../images/build/kernel-files';
@@ -57,6 +58,19 @@ export const GENERIC_OMIT_DRIVERS = [
 	'xe',
 ];
 
+/** dracut's compressor for a generic image whose kernel unpacks zstd: zstd's default level, single-threaded. */
+export const GENERIC_ZSTD = 'zstd -q';
+
+/**
+ * dracut's `--compress` for a generic image, from the package kernel's .config: zstd when the kernel unpacks it
+ * (CONFIG_RD_ZSTD=y), else undefined (dracut's own choice). Left to dracut, the compressor depends on the build
+ * host's tools (pigz or gzip) and is `-9`: 42 s for a 126 MB generic cpio here, against 0.7 s for `zstd -q`, whose
+ * output is smaller. dracut cannot check this itself: it reads the build host's /boot/config-KV, not the package's.
+ */
+export function genericCompressor(kernelConfig: string | undefined): string | undefined {
+	return kernelConfig !== undefined && /^CONFIG_RD_ZSTD=y$/m.test(kernelConfig) ? GENERIC_ZSTD : undefined;
+}
+
 /** The single kernel release whose modules the package installs. */
 export function findPackageKernel(destdir: string): string {
 	const found = new Set<string>();
@@ -92,6 +106,8 @@ export interface GenericDracutOptions {
 	verbose: boolean;
 	/** dracut modules to use instead of dracut's whole default set (empty: the default set). */
 	modules: readonly string[];
+	/** dracut's `--compress` (undefined: dracut's own choice); see genericCompressor. */
+	compress?: string | undefined;
 	uki?: { stub: string; kernelImage: string; cmdline: string } | undefined;
 }
 
@@ -119,6 +135,7 @@ export function genericDracutArgs(options: GenericDracutOptions, output: string)
 		GENERIC_OMIT_DRIVERS.join(' '),
 	];
 	if (options.modules.length > 0) args.push('--modules', options.modules.join(' '));
+	if (options.compress !== undefined) args.push('--compress', options.compress);
 	if (options.uki) {
 		args.push('--uefi', '--uefi-stub', options.uki.stub, '--kernel-image', options.uki.kernelImage);
 		if (options.uki.cmdline !== '') args.push('--kernel-cmdline', options.uki.cmdline);
@@ -178,7 +195,7 @@ export async function buildGenericImage(
 	const kv =
 		request.kv !== undefined ? assertKernelVersion(request.kv, 'kernel release') : findPackageKernel(request.destdir);
 	// The arch image under /usr/src first: installkernel and kernel-install.eclass look for prebuilt files beside it.
-	const { modulesDir, image: kernelImage } = packageKernelFiles(request.destdir, kv);
+	const { modulesDir, image: kernelImage, config } = packageKernelFiles(request.destdir, kv);
 	const name = request.kind === 'uki' ? 'uki.efi' : 'initrd';
 	const target = join(dirname(kernelImage), name);
 	const dracut = await readDracutConfig(ctx);
@@ -217,6 +234,7 @@ export async function buildGenericImage(
 						tmpDir: work,
 						verbose: ctx.verbose,
 						modules: ctx.config.genericImageModules,
+						compress: genericCompressor(config === undefined ? undefined : readTextOrUndefined(config)),
 						uki,
 					},
 					built,

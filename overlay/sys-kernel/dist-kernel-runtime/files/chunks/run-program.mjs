@@ -12326,6 +12326,10 @@ var GENERIC_OMIT_DRIVERS = [
   "radeon",
   "xe"
 ];
+var GENERIC_ZSTD = "zstd -q";
+function genericCompressor(kernelConfig) {
+  return kernelConfig !== void 0 && /^CONFIG_RD_ZSTD=y$/m.test(kernelConfig) ? GENERIC_ZSTD : void 0;
+}
 function findPackageKernel(destdir) {
   const found = /* @__PURE__ */ new Set();
   for (const base of ["lib/modules", "usr/lib/modules"]) {
@@ -12374,6 +12378,7 @@ function genericDracutArgs(options, output) {
     GENERIC_OMIT_DRIVERS.join(" ")
   ];
   if (options.modules.length > 0) args.push("--modules", options.modules.join(" "));
+  if (options.compress !== void 0) args.push("--compress", options.compress);
   if (options.uki) {
     args.push("--uefi", "--uefi-stub", options.uki.stub, "--kernel-image", options.uki.kernelImage);
     if (options.uki.cmdline !== "") args.push("--kernel-cmdline", options.uki.cmdline);
@@ -12422,7 +12427,7 @@ async function buildGenericImage(ctx, request2) {
     );
   }
   const kv = request2.kv !== void 0 ? assertKernelVersion(request2.kv, "kernel release") : findPackageKernel(request2.destdir);
-  const { modulesDir, image: kernelImage } = packageKernelFiles(request2.destdir, kv);
+  const { modulesDir, image: kernelImage, config: config2 } = packageKernelFiles(request2.destdir, kv);
   const name = request2.kind === "uki" ? "uki.efi" : "initrd";
   const target = join32(dirname15(kernelImage), name);
   const dracut = await readDracutConfig(ctx);
@@ -12457,6 +12462,7 @@ async function buildGenericImage(ctx, request2) {
             tmpDir: work,
             verbose: ctx.verbose,
             modules: ctx.config.genericImageModules,
+            compress: genericCompressor(config2 === void 0 ? void 0 : readTextOrUndefined(config2)),
             uki
           },
           built
