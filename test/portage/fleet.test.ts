@@ -97,10 +97,6 @@ describe('fleet: one build host, a binhost on 127.0.0.1, clients installing bina
 		prepared = track(await timed('prepare', () => preparedPortageRoot()));
 		installCompilerCounter(prepared);
 		buildHost = track(forkBuildHost(prepared));
-		// The generic images (some 90 MiB of modules and tools before compression) get the compressor dracut picks with
-		// the empty configuration it is given: gzip -9 here, 28 s per image. dracut takes $INITRD_COMPRESS over any
-		// configuration, and Portage hands make.conf's variables to the phases: gzip -1, the same kind of image.
-		buildHost.write('/etc/portage/make.conf', `${buildHost.read('/etc/portage/make.conf')}INITRD_COMPRESS="gzip -1"\n`);
 		await timed('build host: kernel 1 + 2 modules from source', () =>
 			runFlow(
 				buildHost,
