@@ -12,16 +12,21 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /** Heaviest first, then the order the two workers should start them in. */
 const HEAVY_FILES = [
 	'test/portage/flows.test.ts',
-	'test/lifecycle/triggers.test.ts',
+	'test/verify/verify-boot.test.ts',
 	'test/portage/fleet.test.ts',
 	'test/portage/guard-removal-triggers.test.ts',
 	'test/portage/flows-upgrades.test.ts',
 	'test/portage/recovery.test.ts',
-	'test/portage/flows-gentoo-eclasses.test.ts',
 	'test/portage/maintenance.test.ts',
-	'test/verify/verify-boot.test.ts',
+	'test/portage/flows-gentoo-eclasses.test.ts',
+	'test/faults/faults-smoke.test.ts',
 	'test/verify/verify-pipeline.test.ts',
+	'test/secureboot/verify-secureboot.test.ts',
+	'test/lifecycle/triggers.test.ts',
+	'test/runtime/pipeline.test.ts',
+	'test/fleet/generic-image.test.ts',
 	'test/lifecycle/e2e.test.ts',
+	'test/portage/foreign-host.test.ts',
 ];
 
 class HeavyFirstSequencer extends BaseSequencer {
