@@ -6941,7 +6941,7 @@ function mountAt(entries, target) {
 import { readFileSync as readFileSync12 } from "node:fs";
 
 // src/runtime/images/initramfs-reader/read-initramfs.ts
-import { closeSync as closeSync3, fstatSync, openSync as openSync3 } from "node:fs";
+import { closeSync as closeSync4, fstatSync as fstatSync2, openSync as openSync4 } from "node:fs";
 
 // src/parsers/cpio.ts
 var CPIO_HEADER_SIZE = 110;
@@ -7103,6 +7103,7 @@ function detectCompression(buf, offset = 0) {
 }
 
 // src/runtime/images/initramfs-reader/decompress.ts
+import { fstatSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 // node_modules/fzstd/esm/index.mjs
@@ -7726,6 +7727,31 @@ function decompress(dat, buf) {
   return cct(bufs, ol);
 }
 
+// src/lib/spool.ts
+import { closeSync as closeSync3, mkdtempSync as mkdtempSync2, openSync as openSync3, rmSync as rmSync5 } from "node:fs";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join14 } from "node:path";
+function openSpool() {
+  let dir;
+  try {
+    dir = mkdtempSync2(join14(tmpdir2(), "dist-kernel-out."));
+    const path = join14(dir, "stdout");
+    const fd = openSync3(path, "wx+", 384);
+    const made = dir;
+    return {
+      fd,
+      path,
+      close: () => {
+        closeSync3(fd);
+        rmSync5(made, { recursive: true, force: true });
+      }
+    };
+  } catch (error) {
+    if (dir !== void 0) rmSync5(dir, { recursive: true, force: true });
+    throw new DistKernelError("exec.spool", `cannot create a temporary file in ${tmpdir2()}`, { cause: error });
+  }
+}
+
 // src/parsers/compressed-stream-end.ts
 var ZSTD_MAGIC = 4247762216;
 var LZ4_FRAME_MAGIC = 407708164;
@@ -7899,109 +7925,6 @@ function createCpioStream() {
   };
 }
 
-// src/runtime/images/initramfs-reader/decompress.ts
-var TOOLS = {
-  zstd: ["zstd", ["-dc", "-q"]],
-  xz: ["xz", ["-dc", "-q"]],
-  lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
-  bzip2: ["bzip2", ["-dc", "-q"]],
-  "lz4-legacy": ["lz4", ["-dc", "-q"]],
-  "lz4-frame": ["lz4", ["-dc", "-q"]],
-  lzo: ["lzop", ["-dc", "-q"]]
-};
-function failed(compression, cause) {
-  return new DistKernelError("initramfs.decompress", `cannot decompress initramfs segment: ${compression}`, {
-    details: cause instanceof Error ? cause.message : String(cause),
-    cause
-  });
-}
-var unsupported = (compression) => new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
-  hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
-});
-function trimZeros(data) {
-  let end = data.length;
-  while (end > 0 && data[end - 1] === 0) end--;
-  return data.subarray(0, end);
-}
-async function runTool(exec, compression, stdin, consumer) {
-  const tool = TOOLS[compression];
-  if (!tool) throw unsupported(compression);
-  const [file2, args] = tool;
-  const sink = consumer.stream();
-  let length = 0;
-  let parseError3;
-  const onStdout = (chunk) => {
-    length += chunk.length;
-    if (parseError3 !== void 0) return;
-    try {
-      sink.push(chunk);
-    } catch (error) {
-      parseError3 = error;
-    }
-  };
-  const result = await exec(file2, args, { ...stdin, onStdout, timeout: 12e4, allowFailure: true });
-  if (result.exitCode !== 0) {
-    throw new DistKernelError("exec.failed", `command failed with exit code ${result.exitCode}: ${result.command}`, {
-      details: result.stderr.trim()
-    });
-  }
-  if (parseError3 !== void 0) throw parseError3;
-  return sink.end(length);
-}
-async function decompressOnce(exec, compression, data, consumer) {
-  if (compression === "gzip") return consumer.whole(gunzipSync(data));
-  try {
-    return await runTool(exec, compression, { input: data }, consumer);
-  } catch (error) {
-    if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
-    const out = decompress(data);
-    return consumer.whole(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
-  }
-}
-function allZero(data, from) {
-  for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
-  return true;
-}
-var passThrough = (error) => isDistKernelError(error, "exec.not-found") || isDistKernelError(error, "initramfs.format") || isDistKernelError(error, "cpio.parse");
-async function decompress2(exec, compression, input, consumer) {
-  if (!Buffer.isBuffer(input)) {
-    if (compression === "gzip" || !TOOLS[compression]) return decompress2(exec, compression, input.load(), consumer);
-    try {
-      return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
-    } catch (error) {
-      if (compression === "zstd" && isDistKernelError(error, "exec.not-found"))
-        return decompress2(exec, compression, input.load(), consumer);
-      if (passThrough(error)) throw error;
-      throw failed(compression, error);
-    }
-  }
-  const data = input;
-  const end = compressedStreamEnd(compression, data);
-  const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
-  try {
-    return await decompressOnce(exec, compression, stream, consumer);
-  } catch (error) {
-    if (passThrough(error)) throw error;
-    const trimmed = trimZeros(stream);
-    if (end === void 0 && trimmed.length < stream.length) {
-      try {
-        return await decompressOnce(exec, compression, trimmed, consumer);
-      } catch {
-      }
-    }
-    throw failed(compression, error);
-  }
-}
-function listCompressedSegment(exec, compression, input) {
-  return decompress2(exec, compression, input, {
-    whole: (data) => ({ archive: parseCpioSequence(data, 0), length: data.length }),
-    stream: () => {
-      const cpio = createCpioStream();
-      return { push: (chunk) => cpio.push(chunk), end: (length) => ({ archive: cpio.end(), length }) };
-    }
-  });
-}
-
 // src/runtime/images/initramfs-reader/file-source.ts
 import { readSync as readSync2 } from "node:fs";
 var WINDOW = 16 * 1024;
@@ -8036,6 +7959,136 @@ function advanceTo(fd, to) {
     if (n === 0) break;
     done += n;
   }
+}
+
+// src/runtime/images/initramfs-reader/decompress.ts
+var TOOLS = {
+  zstd: ["zstd", ["-dc", "-q"]],
+  xz: ["xz", ["-dc", "-q"]],
+  lzma: ["xz", ["-dc", "-q", "--format=lzma"]],
+  bzip2: ["bzip2", ["-dc", "-q"]],
+  "lz4-legacy": ["lz4", ["-dc", "-q"]],
+  "lz4-frame": ["lz4", ["-dc", "-q"]],
+  lzo: ["lzop", ["-dc", "-q"]]
+};
+function failed(compression, cause) {
+  return new DistKernelError("initramfs.decompress", `cannot decompress initramfs segment: ${compression}`, {
+    details: cause instanceof Error ? cause.message : String(cause),
+    cause
+  });
+}
+var unsupported = (compression) => new DistKernelError("initramfs.format", `unsupported initramfs segment: ${compression}`, {
+  hint: "expected newc cpio, optionally compressed with gzip, zstd, xz, lzma, bzip2 or lz4"
+});
+function trimZeros(data) {
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  return data.subarray(0, end);
+}
+async function runTool(exec, compression, stdin, consumer, spooled) {
+  const tool = TOOLS[compression];
+  if (!tool) throw unsupported(compression);
+  const [file2, args] = tool;
+  const spool = spooled && consumer.file ? openSpoolOrNot() : void 0;
+  if (spool && consumer.file) {
+    try {
+      const result2 = await exec(file2, args, { ...stdin, stdoutFd: spool.fd, timeout: 12e4, allowFailure: true });
+      if (result2.exitCode !== 0) {
+        if (/no space left on device|disk quota exceeded/i.test(result2.stderr))
+          throw new DistKernelError("exec.spool", `no room for the decompressed initramfs in ${spool.path}`, {
+            details: result2.stderr.trim()
+          });
+        throw toolFailed(result2.exitCode, result2.command, result2.stderr);
+      }
+      return consumer.file(fileSource(spool.fd, fstatSync(spool.fd).size));
+    } finally {
+      spool.close();
+    }
+  }
+  const sink = consumer.stream();
+  let length = 0;
+  let parseError3;
+  const onStdout = (chunk) => {
+    length += chunk.length;
+    if (parseError3 !== void 0) return;
+    try {
+      sink.push(chunk);
+    } catch (error) {
+      parseError3 = error;
+    }
+  };
+  const result = await exec(file2, args, { ...stdin, onStdout, timeout: 12e4, allowFailure: true });
+  if (result.exitCode !== 0) throw toolFailed(result.exitCode, result.command, result.stderr);
+  if (parseError3 !== void 0) throw parseError3;
+  return sink.end(length);
+}
+var toolFailed = (exitCode, command, stderr) => new DistKernelError("exec.failed", `command failed with exit code ${exitCode}: ${command}`, {
+  details: stderr.trim()
+});
+function openSpoolOrNot() {
+  try {
+    return openSpool();
+  } catch (error) {
+    if (isDistKernelError(error, "exec.spool")) return void 0;
+    throw error;
+  }
+}
+async function decompressOnce(exec, compression, data, consumer, spooled) {
+  if (compression === "gzip") return consumer.whole(gunzipSync(data));
+  try {
+    return await runTool(exec, compression, { input: data }, consumer, spooled);
+  } catch (error) {
+    if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
+    const out = decompress(data);
+    return consumer.whole(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+  }
+}
+function allZero(data, from) {
+  for (let i = from; i < data.length; i++) if (data[i] !== 0) return false;
+  return true;
+}
+var passThrough = (error) => isDistKernelError(error, "exec.not-found") || isDistKernelError(error, "exec.spool") || isDistKernelError(error, "initramfs.format") || isDistKernelError(error, "cpio.parse");
+async function decompress2(exec, compression, input, consumer, spooled = true) {
+  if (!Buffer.isBuffer(input)) {
+    if (compression === "gzip" || !TOOLS[compression])
+      return decompress2(exec, compression, input.load(), consumer, spooled);
+    try {
+      return await runTool(exec, compression, { stdinFd: input.fd }, consumer, spooled);
+    } catch (error) {
+      if (compression === "zstd" && isDistKernelError(error, "exec.not-found"))
+        return decompress2(exec, compression, input.load(), consumer, spooled);
+      if (isDistKernelError(error, "exec.spool")) return decompress2(exec, compression, input.load(), consumer, false);
+      if (passThrough(error)) throw error;
+      throw failed(compression, error);
+    }
+  }
+  const data = input;
+  const end = compressedStreamEnd(compression, data);
+  const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
+  try {
+    return await decompressOnce(exec, compression, stream, consumer, spooled);
+  } catch (error) {
+    if (isDistKernelError(error, "exec.spool") && spooled) return decompress2(exec, compression, data, consumer, false);
+    if (passThrough(error)) throw error;
+    const trimmed = trimZeros(stream);
+    if (end === void 0 && trimmed.length < stream.length) {
+      try {
+        return await decompressOnce(exec, compression, trimmed, consumer, spooled);
+      } catch {
+      }
+    }
+    throw failed(compression, error);
+  }
+}
+function listCompressedSegment(exec, compression, input) {
+  return decompress2(exec, compression, input, {
+    whole: (data) => ({ archive: parseCpioSequence(data, 0), length: data.length }),
+    stream: () => {
+      const cpio = createCpioStream();
+      return { push: (chunk) => cpio.push(chunk), end: (length) => ({ archive: cpio.end(), length }) };
+    },
+    file: (source) => ({ archive: parseCpioSequence(source, 0), length: source.length })
+  });
 }
 
 // src/runtime/images/initramfs-reader/read-initramfs.ts
@@ -8079,7 +8132,7 @@ function listInitramfs(exec, path) {
 async function listInitramfsNow(exec, path) {
   let fd;
   try {
-    fd = openSync3(path, "r");
+    fd = openSync4(path, "r");
   } catch (error) {
     throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, {
       details: String(error),
@@ -8087,7 +8140,7 @@ async function listInitramfsNow(exec, path) {
     });
   }
   try {
-    const stat2 = fstatSync(fd);
+    const stat2 = fstatSync2(fd);
     if (!stat2.isFile())
       throw new DistKernelError("initramfs.read", `cannot read initramfs: ${path}`, { details: "not a regular file" });
     const size = stat2.size;
@@ -8115,7 +8168,7 @@ async function listInitramfsNow(exec, path) {
     }
     throw error;
   } finally {
-    closeSync3(fd);
+    closeSync4(fd);
   }
 }
 function modulesInListing(listing, kv) {
@@ -8519,15 +8572,15 @@ async function withBootLock(ctx, fn) {
 
 // src/runtime/images/build/build-image.ts
 import { existsSync as existsSync14, statSync as statSync17, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname11, join as join18 } from "node:path";
+import { dirname as dirname11, join as join19 } from "node:path";
 
 // src/runtime/images/dracut/build.ts
 import { statSync as statSync15 } from "node:fs";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/runtime/images/dracut/config.ts
 import { copyFileSync as copyFileSync2, existsSync as existsSync10, mkdirSync as mkdirSync8, writeFileSync } from "node:fs";
-import { basename as basename5, join as join14 } from "node:path";
+import { basename as basename5, join as join15 } from "node:path";
 var DRACUT_VARIABLES = [
   "uefi",
   "uefi_stub",
@@ -8576,8 +8629,8 @@ async function readDracutConfig(ctx) {
   };
 }
 function stageDracutConfig(ctx, workDir, options = {}) {
-  const conf = join14(workDir, "dracut.conf");
-  const confDir = join14(workDir, "dracut.conf.d");
+  const conf = join15(workDir, "dracut.conf");
+  const confDir = join15(workDir, "dracut.conf.d");
   mkdirSync8(confDir, { mode: 448 });
   const main = systemPath(ctx, "/etc/dracut.conf");
   const adminDir = systemPath(ctx, "/etc/dracut.conf.d");
@@ -8589,7 +8642,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
   }
   for (const file2 of listDropIns([adminDir, systemPath(ctx, "/usr/lib/dracut/dracut.conf.d")], ".conf")) {
     assertTrusted(file2, systemView(ctx.root, file2));
-    copyFileSync2(file2, join14(confDir, basename5(file2)));
+    copyFileSync2(file2, join15(confDir, basename5(file2)));
   }
   const lines = [
     "# dist-kernel signs the UKI itself (sbsign) after dracut, with the key found under the target root.",
@@ -8598,7 +8651,7 @@ function stageDracutConfig(ctx, workDir, options = {}) {
   ];
   if (options.replaceKernelCmdline)
     lines.push("# The UKI command line is /etc/kernel/cmdline, passed with --kernel-cmdline.", 'kernel_cmdline=""');
-  writeFileSync(join14(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
+  writeFileSync(join15(confDir, "zzzz-dist-kernel.conf"), `${lines.join("\n")}
 `, { mode: 384 });
   return { conf, confDir };
 }
@@ -8633,7 +8686,7 @@ function runDracut(ctx, build) {
   return timed(build.generic ? "dracut-rescue" : "dracut", () => runDracutNow(ctx, build));
 }
 async function runDracutNow(ctx, build) {
-  const output = join15(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
+  const output = join16(build.workDir, `${build.generic ? "rescue-" : ""}${build.uki ? "uki.efi" : "initramfs.img"}`);
   const staged = stageDracutConfig(ctx, build.workDir, { replaceKernelCmdline: build.uki?.cmdline !== void 0 });
   if (ctx.dryRun) {
     const files = dracutConfigFiles(ctx).map((f) => systemView(ctx.root, f));
@@ -8713,7 +8766,7 @@ function assertNotBakingHostCmdline(ctx, dracut, uki) {
 }
 
 // src/runtime/images/secureboot/firmware-image.ts
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/runtime/images/secureboot/firmware-state.ts
 import { readFileSync as readFileSync14 } from "node:fs";
@@ -8834,13 +8887,13 @@ function makeConfValue(texts, name) {
 
 // src/runtime/config-files/make-conf.ts
 import { readdirSync as readdirSync14, readFileSync as readFileSync15, statSync as statSync16 } from "node:fs";
-import { join as join16 } from "node:path";
+import { join as join17 } from "node:path";
 var MAKE_CONF = "/etc/portage/make.conf";
 function makeConfTexts(root) {
   const path = underRoot(root, MAKE_CONF);
   try {
     if (!statSync16(path).isDirectory()) return [readFileSync15(path, "utf8")];
-    return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync15(join16(path, name), "utf8"));
+    return readdirSync14(path).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync15(join17(path, name), "utf8"));
   } catch {
     return [];
   }
@@ -8978,7 +9031,7 @@ async function signForFirmware(ctx, key, request2) {
     const ours = count === 1 && await verifiesWith(ctx, key.cert, image);
     if (!ours) {
       const end = ctx.logger.begin(`Signing the ${request2.what} (sbsign)`);
-      const output = join17(request2.workDir, request2.name);
+      const output = join18(request2.workDir, request2.name);
       try {
         await signImage(ctx, key, image, output);
         end(true);
@@ -9107,7 +9160,7 @@ function wantsUki(ctx, dracut) {
 }
 function findPrebuilt(ctx, image, uki) {
   if (!ctx.config.usePrebuilt) return void 0;
-  const path = join18(dirname11(image), uki ? "uki.efi" : "initrd");
+  const path = join19(dirname11(image), uki ? "uki.efi" : "initrd");
   try {
     const st = statSync17(path);
     return st.isFile() && st.size > 0 ? path : void 0;
@@ -9116,7 +9169,7 @@ function findPrebuilt(ctx, image, uki) {
   }
 }
 function emptyInitrd(workDir) {
-  const initrd = join18(workDir, "empty-initramfs.img");
+  const initrd = join19(workDir, "empty-initramfs.img");
   if (existsSync14(initrd)) return initrd;
   writeFileSync2(initrd, "", { mode: 420 });
   return initrd;
@@ -9224,31 +9277,31 @@ function installedImageForm(ctx, kv) {
 
 // src/runtime/images/build/work-dir.ts
 import { createHash } from "node:crypto";
-import { mkdtempSync as mkdtempSync2, readdirSync as readdirSync15, rmSync as rmSync5 } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join19 } from "node:path";
+import { mkdtempSync as mkdtempSync3, readdirSync as readdirSync15, rmSync as rmSync6 } from "node:fs";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join20 } from "node:path";
 function workBase(ctx) {
   const varTmp = systemPath(ctx, "/var/tmp");
-  return isDirectory(varTmp) ? varTmp : tmpdir2();
+  return isDirectory(varTmp) ? varTmp : tmpdir3();
 }
 async function withWorkDir(ctx, fn) {
   const base = workBase(ctx);
   const prefix = `dist-kernel.${createHash("sha256").update(ctx.root).digest("hex").slice(0, 8)}.`;
   if (!ctx.dryRun) {
     for (const name of readdirSync15(base))
-      if (name.startsWith(prefix)) rmSync5(join19(base, name), { recursive: true, force: true });
+      if (name.startsWith(prefix)) rmSync6(join20(base, name), { recursive: true, force: true });
   }
-  const dir = mkdtempSync2(join19(base, prefix));
+  const dir = mkdtempSync3(join20(base, prefix));
   try {
     return await fn(dir);
   } finally {
-    rmSync5(dir, { recursive: true, force: true });
+    rmSync6(dir, { recursive: true, force: true });
   }
 }
 
 // src/runtime/images/rescue/refresh-rescue.ts
 import { mkdirSync as mkdirSync9, readdirSync as readdirSync16 } from "node:fs";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 
 // src/runtime/state/rescue-record.ts
 import { existsSync as existsSync15 } from "node:fs";
@@ -9324,7 +9377,7 @@ async function refreshRescueImageNow(ctx, kv, workDir) {
   if (previous && previous.kv === kv && previous.layout === resolved.layout && rescueFilesPresent(ctx, previous))
     return { action: "up-to-date" };
   const uki = resolved.layout === "uki" || void 0;
-  const rescueWork = join20(workDir, "rescue");
+  const rescueWork = join21(workDir, "rescue");
   mkdirSync9(rescueWork, { recursive: true, mode: 448 });
   const artifacts = await buildBootImages(ctx, kv, rescueWork, {
     generic: true,
@@ -9414,8 +9467,8 @@ async function refreshModuleIndexNow(ctx, kv) {
 }
 
 // src/runtime/boot/loaders/keep-previous-default.ts
-import { readdirSync as readdirSync17, renameSync as renameSync2, rmSync as rmSync6 } from "node:fs";
-import { dirname as dirname12, join as join21 } from "node:path";
+import { readdirSync as readdirSync17, renameSync as renameSync2, rmSync as rmSync7 } from "node:fs";
+import { dirname as dirname12, join as join22 } from "node:path";
 var BAD_SUFFIX = "+0-1";
 function badName(name) {
   const match = /^(.*?)(?:\+\d+(?:-\d+)?)?(\.conf|\.efi)$/.exec(name);
@@ -9440,7 +9493,7 @@ function entryFiles(ctx, kv) {
       } catch {
         continue;
       }
-      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join21(dir, name));
+      for (const name of names) if (name.endsWith(ext) && mentionsKernel(name, kv)) out.push(join22(dir, name));
     }
   }
   return [...new Set(out)];
@@ -9449,7 +9502,7 @@ function demoteKernel(ctx, kv) {
   const demoted = [];
   for (const file2 of entryFiles(ctx, kv)) {
     const name = file2.slice(dirname12(file2).length + 1);
-    const target = join21(dirname12(file2), badName(name));
+    const target = join22(dirname12(file2), badName(name));
     if (target !== file2) {
       renameSync2(file2, target);
       fsyncDir(dirname12(file2));
@@ -9463,7 +9516,7 @@ function dropDemoted(ctx, kv) {
   for (const file2 of entryFiles(ctx, kv)) {
     const name = file2.slice(dirname12(file2).length + 1);
     if (!name.replace(/\.(conf|efi)$/, "").endsWith(BAD_SUFFIX)) continue;
-    rmSync6(file2, { force: true });
+    rmSync7(file2, { force: true });
     dropped.push(systemView(ctx.root, file2));
   }
   return dropped;
@@ -9471,7 +9524,7 @@ function dropDemoted(ctx, kv) {
 
 // src/runtime/images/verify/boot-target.ts
 import { existsSync as existsSync17, readdirSync as readdirSync18, readFileSync as readFileSync16 } from "node:fs";
-import { dirname as dirname13, join as join22 } from "node:path";
+import { dirname as dirname13, join as join23 } from "node:path";
 
 // src/parsers/bls-entry.ts
 function parseBlsEntry(text2) {
@@ -9554,7 +9607,7 @@ function findBlsEntry(ctx, kv) {
     for (const name of names) {
       let entry;
       try {
-        entry = parseBlsEntry(readFileSync16(join22(entries, name), "utf8"));
+        entry = parseBlsEntry(readFileSync16(join23(entries, name), "utf8"));
       } catch {
         continue;
       }
@@ -9562,7 +9615,7 @@ function findBlsEntry(ctx, kv) {
       const named = entry.version === kv || mentionsKernel(name.replace(/\.conf$/, ""), kv) || entry.linux.split("/").includes(kv);
       if (!named) continue;
       const bootDir = systemPath(ctx, dir);
-      return { file: join22(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
+      return { file: join23(entries, name), bootDir, linux: entry.linux, initrds: entry.initrds, options: entry.options };
     }
   }
   return void 0;
@@ -9690,31 +9743,6 @@ import { pipeline } from "node:stream/promises";
 
 // src/lib/exec.ts
 import { readFileSync as readFileSync17 } from "node:fs";
-
-// src/lib/spool.ts
-import { closeSync as closeSync4, mkdtempSync as mkdtempSync3, openSync as openSync4, rmSync as rmSync7 } from "node:fs";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join23 } from "node:path";
-function openSpool() {
-  const dir = mkdtempSync3(join23(tmpdir3(), "dist-kernel-out."));
-  const path = join23(dir, "stdout");
-  try {
-    const fd = openSync4(path, "wx+", 384);
-    return {
-      fd,
-      path,
-      close: () => {
-        closeSync4(fd);
-        rmSync7(dir, { recursive: true, force: true });
-      }
-    };
-  } catch (error) {
-    rmSync7(dir, { recursive: true, force: true });
-    throw new DistKernelError("exec.spool", `cannot create a temporary file in ${tmpdir3()}`, { cause: error });
-  }
-}
-
-// src/lib/exec.ts
 var execaModule;
 function loadExeca() {
   execaModule ??= import("./execa.mjs");

@@ -15,20 +15,22 @@ export interface Spool {
 
 /** An open, empty file only we can read (mode 0600 in a fresh 0700 directory), removed by close(). */
 export function openSpool(): Spool {
-	const dir = mkdtempSync(join(tmpdir(), 'dist-kernel-out.'));
-	const path = join(dir, 'stdout');
+	let dir: string | undefined;
 	try {
+		dir = mkdtempSync(join(tmpdir(), 'dist-kernel-out.'));
+		const path = join(dir, 'stdout');
 		const fd = openSync(path, 'wx+', 0o600);
+		const made = dir;
 		return {
 			fd,
 			path,
 			close: () => {
 				closeSync(fd);
-				rmSync(dir, { recursive: true, force: true });
+				rmSync(made, { recursive: true, force: true });
 			},
 		};
 	} catch (error) {
-		rmSync(dir, { recursive: true, force: true });
+		if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 		throw new DistKernelError('exec.spool', `cannot create a temporary file in ${tmpdir()}`, { cause: error });
 	}
 }

@@ -1,10 +1,10 @@
 // The initramfs reader against images made by the real tools: cpio -o -H newc compressed with gzip, zstd, xz and
 // lz4 -l, an uncompressed early-microcode archive in front, and an image made by the real dracut (Debian kernel).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExec } from '../../src/lib/exec';
+import { createExec, type Exec } from '../../src/lib/exec';
 import { createMemoryLogger } from '../../src/lib/log';
 import {
 	listInitramfs,
@@ -131,6 +131,51 @@ describe('initramfs reader on cpio + compressors', () => {
 		}
 		await expect(listInitramfs(exec, tmp.path('tree'))).rejects.toMatchObject({ code: 'initramfs.read' });
 		await expect(listInitramfs(exec, tmp.path('no-such-image'))).rejects.toMatchObject({ code: 'initramfs.read' });
+	});
+
+	it("reads a tool's output back from a private temporary file, or from the pipe when the temporary directory cannot take it", async () => {
+		const zst = tmp.path('spool.img');
+		writeFileSync(zst, Buffer.concat([early, sh('zstd', ['-qc'], { input: main })]));
+		const expected = (await listInitramfsBuffer(exec, readFileSync(zst))).entries;
+		const spoolDir = tmp.path('spool-tmp');
+		mkdirSync(spoolDir);
+		const saved = process.env['TMPDIR'];
+		const ways: string[] = [];
+		const noRoom = new Set<string>();
+		const spy: Exec = (file, args, options = {}) => {
+			const way = options.stdoutFd !== undefined ? 'file' : options.onStdout ? 'pipe' : 'other';
+			ways.push(way);
+			if (way === 'file' && noRoom.has(file))
+				return Promise.resolve({
+					command: `${file} ${args.join(' ')}`,
+					exitCode: 1,
+					stdout: '',
+					stderr: 'zstd: error 70 : Write error : cannot write block : No space left on device\n',
+					skipped: false,
+				});
+			return exec(file, args, options);
+		};
+		try {
+			process.env['TMPDIR'] = spoolDir;
+			expect((await listInitramfs(spy, zst)).entries).toEqual(expected);
+			expect(ways).toEqual(['file']);
+			// the temporary file is gone afterwards
+			expect(readdirSync(spoolDir)).toEqual([]);
+			// the temporary directory fills up: the same listing through the pipe
+			ways.length = 0;
+			noRoom.add('zstd');
+			expect((await listInitramfs(spy, zst)).entries).toEqual(expected);
+			expect(ways).toEqual(['file', 'pipe']);
+			expect(readdirSync(spoolDir)).toEqual([]);
+			// no temporary file can be made at all: the pipe straight away
+			ways.length = 0;
+			process.env['TMPDIR'] = tmp.path('no-such-dir');
+			expect((await listInitramfs(spy, zst)).entries).toEqual(expected);
+			expect(ways).toEqual(['pipe']);
+		} finally {
+			if (saved === undefined) delete process.env['TMPDIR'];
+			else process.env['TMPDIR'] = saved;
+		}
 	});
 
 	it('reports garbage and truncation as typed errors', async () => {

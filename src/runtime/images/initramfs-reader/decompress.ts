@@ -1,17 +1,22 @@
 // Decompressors for initramfs segments: gzip through node:zlib; zstd through the system `zstd` (≈2× faster than
 // the pure-JS fzstd, measured in bench/) with fzstd as the fallback when the tool is absent; xz/lzma/lz4/bzip2
 // through the system tools via the exec wrapper (Node 20 has none of them). A tool reads the image file itself when
-// it can (its descriptor as stdin), and its output is read as it comes: a listing walks the cpio headers on the fly
-// (parsers/cpio-stream.ts) while the tool still decompresses, and never holds the decompressed image (often over
-// 100 MB) in memory.
+// it can (its descriptor as stdin). A listing never holds the decompressed image (often over 100 MB) in memory:
+// the tool writes it into a private temporary file (lib/spool.ts) and only the cpio headers are read back, by
+// position, skipping every file's data (file-source.ts). Through a pipe, Node's 64 KiB reads cost more CPU than
+// the decompression itself (bench P5). When the temporary directory has no room for it, the output is read from
+// the pipe as it comes instead (parsers/cpio-stream.ts walks the headers on the fly).
+import { fstatSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { DistKernelError, isDistKernelError } from '../../../lib/errors';
 import type { Exec } from '../../../lib/exec';
+import { openSpool, type Spool } from '../../../lib/spool';
 import { compressedStreamEnd } from '../../../parsers/compressed-stream-end';
-import { type CpioArchive, parseCpioSequence } from '../../../parsers/cpio';
+import { type ByteSource, type CpioArchive, parseCpioSequence } from '../../../parsers/cpio';
 import { createCpioStream } from '../../../parsers/cpio-stream';
 import type { Compression } from '../../../parsers/initramfs-compression';
+import { fileSource } from './file-source';
 
 const TOOLS: Partial<Record<Compression, [string, string[]]>> = {
 	zstd: ['zstd', ['-dc', '-q']],
@@ -29,10 +34,14 @@ const TOOLS: Partial<Record<Compression, [string, string[]]>> = {
  */
 export type SegmentInput = Buffer | { fd: number; load(): Buffer };
 
-/** What is done with the decompressed bytes: all at once when they are in memory, or chunk by chunk from a tool. */
+/**
+ * What is done with the decompressed bytes: all at once when they are in memory, chunk by chunk from a tool, or
+ * (when given) by reading the tool's output file where it needs to.
+ */
 interface Consumer<T> {
 	whole(data: Buffer): T;
 	stream(): { push(chunk: Buffer): void; end(length: number): T };
+	file?(source: ByteSource): T;
 }
 
 function failed(compression: Compression, cause: unknown): DistKernelError {
@@ -63,10 +72,28 @@ async function runTool<T>(
 	compression: Compression,
 	stdin: { input: Buffer } | { stdinFd: number },
 	consumer: Consumer<T>,
+	spooled: boolean,
 ): Promise<T> {
 	const tool = TOOLS[compression];
 	if (!tool) throw unsupported(compression);
 	const [file, args] = tool;
+	const spool = spooled && consumer.file ? openSpoolOrNot() : undefined;
+	if (spool && consumer.file) {
+		try {
+			const result = await exec(file, args, { ...stdin, stdoutFd: spool.fd, timeout: 120_000, allowFailure: true });
+			if (result.exitCode !== 0) {
+				// the temporary directory filled up: the caller reads the output through a pipe instead
+				if (/no space left on device|disk quota exceeded/i.test(result.stderr))
+					throw new DistKernelError('exec.spool', `no room for the decompressed initramfs in ${spool.path}`, {
+						details: result.stderr.trim(),
+					});
+				throw toolFailed(result.exitCode, result.command, result.stderr);
+			}
+			return consumer.file(fileSource(spool.fd, fstatSync(spool.fd).size));
+		} finally {
+			spool.close();
+		}
+	}
 	const sink = consumer.stream();
 	let length = 0;
 	let parseError: unknown;
@@ -80,13 +107,24 @@ async function runTool<T>(
 		}
 	};
 	const result = await exec(file, args, { ...stdin, onStdout, timeout: 120_000, allowFailure: true });
-	if (result.exitCode !== 0) {
-		throw new DistKernelError('exec.failed', `command failed with exit code ${result.exitCode}: ${result.command}`, {
-			details: result.stderr.trim(),
-		});
-	}
+	if (result.exitCode !== 0) throw toolFailed(result.exitCode, result.command, result.stderr);
 	if (parseError !== undefined) throw parseError;
 	return sink.end(length);
+}
+
+const toolFailed = (exitCode: number, command: string, stderr: string) =>
+	new DistKernelError('exec.failed', `command failed with exit code ${exitCode}: ${command}`, {
+		details: stderr.trim(),
+	});
+
+/** A spool, or none when the temporary directory cannot take a file (then the pipe is read). */
+function openSpoolOrNot(): Spool | undefined {
+	try {
+		return openSpool();
+	} catch (error) {
+		if (isDistKernelError(error, 'exec.spool')) return undefined;
+		throw error;
+	}
 }
 
 async function decompressOnce<T>(
@@ -94,10 +132,11 @@ async function decompressOnce<T>(
 	compression: Compression,
 	data: Buffer,
 	consumer: Consumer<T>,
+	spooled: boolean,
 ): Promise<T> {
 	if (compression === 'gzip') return consumer.whole(gunzipSync(data));
 	try {
-		return await runTool(exec, compression, { input: data }, consumer);
+		return await runTool(exec, compression, { input: data }, consumer, spooled);
 	} catch (error) {
 		if (compression !== 'zstd' || !isDistKernelError(error, 'exec.not-found')) throw error;
 		const out = zstdDecompress(data);
@@ -113,6 +152,7 @@ function allZero(data: Buffer, from: number): boolean {
 /** cpio.parse errors of the decompressed stream pass through; only the decompressor's own failures are wrapped. */
 const passThrough = (error: unknown) =>
 	isDistKernelError(error, 'exec.not-found') ||
+	isDistKernelError(error, 'exec.spool') ||
 	isDistKernelError(error, 'initramfs.format') ||
 	isDistKernelError(error, 'cpio.parse');
 
@@ -126,14 +166,18 @@ async function decompress<T>(
 	compression: Compression,
 	input: SegmentInput,
 	consumer: Consumer<T>,
+	spooled = true,
 ): Promise<T> {
 	if (!Buffer.isBuffer(input)) {
-		if (compression === 'gzip' || !TOOLS[compression]) return decompress(exec, compression, input.load(), consumer);
+		if (compression === 'gzip' || !TOOLS[compression])
+			return decompress(exec, compression, input.load(), consumer, spooled);
 		try {
-			return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
+			return await runTool(exec, compression, { stdinFd: input.fd }, consumer, spooled);
 		} catch (error) {
+			// the tool has moved the descriptor: the retries read the segment's bytes by position
 			if (compression === 'zstd' && isDistKernelError(error, 'exec.not-found'))
-				return decompress(exec, compression, input.load(), consumer);
+				return decompress(exec, compression, input.load(), consumer, spooled);
+			if (isDistKernelError(error, 'exec.spool')) return decompress(exec, compression, input.load(), consumer, false);
 			if (passThrough(error)) throw error;
 			throw failed(compression, error);
 		}
@@ -142,13 +186,14 @@ async function decompress<T>(
 	const end = compressedStreamEnd(compression, data);
 	const stream = end !== undefined && allZero(data, end) ? data.subarray(0, end) : data;
 	try {
-		return await decompressOnce(exec, compression, stream, consumer);
+		return await decompressOnce(exec, compression, stream, consumer, spooled);
 	} catch (error) {
+		if (isDistKernelError(error, 'exec.spool') && spooled) return decompress(exec, compression, data, consumer, false);
 		if (passThrough(error)) throw error;
 		const trimmed = trimZeros(stream);
 		if (end === undefined && trimmed.length < stream.length) {
 			try {
-				return await decompressOnce(exec, compression, trimmed, consumer);
+				return await decompressOnce(exec, compression, trimmed, consumer, spooled);
 			} catch {
 				// Report the first failure: it describes the image as it is.
 			}
@@ -169,6 +214,7 @@ export function listCompressedSegment(
 			const cpio = createCpioStream();
 			return { push: (chunk) => cpio.push(chunk), end: (length) => ({ archive: cpio.end(), length }) };
 		},
+		file: (source) => ({ archive: parseCpioSequence(source, 0), length: source.length }),
 	});
 }
 
