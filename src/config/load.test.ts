@@ -60,6 +60,14 @@ describe('configuration', () => {
 		expect(error.details).not.toMatch(/^\s*[[{]/m);
 	});
 
+	it('verify-kvm-grace: 20 s by default, whole seconds from 1', () => {
+		expect(loadConfig(root.root).verifyKvmGrace).toBe(20);
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'verify-kvm-grace = 5\n');
+		expect(loadConfig(root.root).verifyKvmGrace).toBe(5);
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'verify-kvm-grace = 0\n');
+		expect(thrown(() => loadConfig(root.root)).details).toMatch(/verify-kvm-grace: /);
+	});
+
 	it('rejects a line that is not key = value', () => {
 		expect(() => configFromText('just words\n', 'f')).toThrow(/expected `key = value`/);
 	});

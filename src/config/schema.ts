@@ -99,6 +99,14 @@ export const configSchema = z.strictObject({
 		.enum(['auto', 'kvm', 'tcg'])
 		.default('auto')
 		.describe('QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)'),
+	verifyKvmGrace: z.coerce
+		.number()
+		.int()
+		.min(1)
+		.default(20)
+		.describe(
+			'seconds a KVM guest may stay without its kernel banner before KVM counts as unable to run it (auto then retries under TCG)',
+		),
 	verifySecureboot: z
 		.enum(['auto', 'yes', 'no'])
 		.default('auto')

@@ -3,7 +3,8 @@
 // stand-in QEMU first on PATH) is not mistaken for a bad image. The layout tests pin `verify-accel = tcg` (TCG_ONLY):
 // their subject is the boot, not the accelerator, and under `auto` a host whose KVM cannot run Linux (nested
 // virtualisation, this CI's) spends the 20 s KVM grace before each TCG boot. The choice itself (auto: KVM, then TCG
-// when the guest stays silent; kvm: unavailable) is the last test's subject, on any host.
+// when the guest stays silent; kvm: unavailable) is the last test's subject, on any host: its stand-in KVM never
+// prints, so it sets verify-kvm-grace = 2 (the product's 20 s would only be waited out, twice).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/bin';
@@ -120,7 +121,7 @@ describe('a machine whose KVM guests hang (stand-in QEMU)', () => {
 	it('the KVM guest that prints nothing is retried under TCG and the report says so; with verify-accel = kvm the result is unavailable, never failed', async () => {
 		root = await verifyRoot();
 		const { kv } = root;
-		root.write('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\n');
+		root.write('/etc/dist-kernel/dist-kernel.conf', 'install-backend = builtin\nverify-kvm-grace = 2\n');
 		expect((await runBin(['--root', root.root, 'install', kv])).code).toBe(0);
 		// auto tries KVM only where the KVM device is usable: a stand-in node makes that true on any host, and the
 		// stand-in QEMU never opens it (it hangs for KVM, and runs the real QEMU under TCG otherwise).
@@ -130,12 +131,12 @@ describe('a machine whose KVM guests hang (stand-in QEMU)', () => {
 		const retried = await verify(root, kv, { env });
 		expect(retried.code).toBe(0);
 		expect(retried.record).toMatchObject({ result: 'verified', accel: 'tcg' });
-		expect(retried.record.accelReason).toBe('KVM: the guest printed nothing within 20 s under KVM; retried under TCG');
+		expect(retried.record.accelReason).toBe('KVM: the guest printed nothing within 2 s under KVM; retried under TCG');
 		expect(retried.stderr).toContain(
-			'accelerator: tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)',
+			'accelerator: tcg (KVM: the guest printed nothing within 2 s under KVM; retried under TCG)',
 		);
 		expect(readFileSync(root.path(retried.record.log), 'utf8')).toContain(
-			'accelerator tcg (KVM: the guest printed nothing within 20 s under KVM; retried under TCG)',
+			'accelerator tcg (KVM: the guest printed nothing within 2 s under KVM; retried under TCG)',
 		);
 
 		const forced = await verify(root, kv, { env, args: ['--accel', 'kvm'] });
@@ -143,7 +144,7 @@ describe('a machine whose KVM guests hang (stand-in QEMU)', () => {
 		expect(forced.record).toMatchObject({
 			result: 'unavailable',
 			accel: 'kvm',
-			reason: 'the guest printed nothing within 20 s under KVM',
+			reason: 'the guest printed nothing within 2 s under KVM',
 		});
 		expect(forced.stderr).toContain(
 			`boot verification of ${kv} could not run on this machine (this says nothing about the image)`,

@@ -11,6 +11,8 @@ export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string
 		'dracutmodules=" base rootfs-block kernel-modules "',
 		`drivers=" ${drivers} "`,
 		'early_microcode="no"',
+		// no fsck tools (e2fsck, xfs_repair, btrfs and their libraries: 2 of 13 MB): the guest mounts a fresh disk
+		'nofscks="yes"',
 		FAST_COMPRESS,
 		'',
 	].join('\n');

@@ -1,7 +1,7 @@
 // KVM or TCG. /dev/kvm existing is not enough, and neither is a real-mode guest that runs: under nested
 // virtualisation a Linux kernel under KVM may print its setup code's first line and then spin silently for ever.
-// KVM counts as usable only when the kernel under test, booted alone under KVM, prints its banner within
-// KVM_GRACE_S; otherwise the guest runs under TCG, and the report says why.
+// KVM counts as usable only when the kernel under test, booted alone under KVM, prints its banner within the
+// grace (verify-kvm-grace, KVM_GRACE_S by default); otherwise the guest runs under TCG, and the report says why.
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSection } from '../../../parsers/pe-sections';
@@ -11,7 +11,8 @@ import { type Accel, qemuArgs } from './qemu-command';
 
 export type { Accel };
 
-/** Seconds a KVM guest may stay without its kernel's banner: under working KVM it appears within a second. */
+/** Seconds a KVM guest may stay without its kernel's banner by default (verify-kvm-grace): under working KVM it
+ * appears within a second. */
 export const KVM_GRACE_S = 20;
 
 /** The accelerators to try, in order, and why the list is what it is. */
@@ -80,13 +81,14 @@ export function probeKernel(target: { kind: 'kernel' | 'uki'; image: string }, w
 
 /**
  * Boots `kernel` alone under KVM until its banner (then stops it): undefined when KVM runs it, else why not.
- * Costs about a second where KVM works, KVM_GRACE_S where it does not.
+ * Costs about a second where KVM works, `graceS` where it does not.
  */
 export async function probeKvm(
 	ctx: Pick<RuntimeContext, 'exec'>,
 	kernel: string,
 	workDir: string,
 	memoryMiB: number,
+	graceS = KVM_GRACE_S,
 ): Promise<string | undefined> {
 	const args = qemuArgs({
 		accel: 'kvm',
@@ -95,9 +97,9 @@ export async function probeKvm(
 		kernel: { image: kernel, append: 'console=ttyS0,115200 panic=-1' },
 	});
 	const run = await runGuest(ctx, args, {
-		bannerWithinMs: KVM_GRACE_S * 1000,
+		bannerWithinMs: graceS * 1000,
 		stopAtBanner: true,
-		timeoutMs: (KVM_GRACE_S + 60) * 1000,
+		timeoutMs: (graceS + 60) * 1000,
 	});
 	return describeNoKernel(run, 'kvm');
 }

@@ -29,7 +29,7 @@ import { systemPath } from '../../context';
 import { type VerifyRecord, writeVerifyRecord } from '../../state/verify-record';
 import { workBase } from '../build/work-dir';
 import type { SigningKey } from '../secureboot/signing-key';
-import { type Accel, describeNoKernel, KVM_GRACE_S, kvmDeviceUsable, planAccel, probeKernel, probeKvm } from './accel';
+import { type Accel, describeNoKernel, kvmDeviceUsable, planAccel, probeKernel, probeKvm } from './accel';
 import type { BootTarget } from './boot-target';
 import { checkQemu, findOvmf, QEMU_PROGRAM } from './firmware';
 import { buildGuestInit } from './guest-init';
@@ -283,7 +283,7 @@ export async function verifyTarget(
 			if (candidate === 'kvm') {
 				const kernel = probeKernel(target, work);
 				const noKvm = kernel
-					? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB)
+					? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB, ctx.config.verifyKvmGrace)
 					: 'the UKI has no .linux section to probe KVM with';
 				if (noKvm) {
 					story.push(`KVM: ${noKvm}${retry}`);
@@ -303,7 +303,7 @@ export async function verifyTarget(
 			const end = ctx.logger.begin(
 				`Booting ${target.kind === 'uki' ? 'the unified kernel image' : 'kernel and initramfs'} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`,
 			);
-			const grace = candidate === 'kvm' ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
+			const grace = candidate === 'kvm' ? ctx.config.verifyKvmGrace : Math.min(TCG_BANNER_S, timeout);
 			const run = await runGuest(ctx, args, {
 				bannerWithinMs: bannerVisible ? grace * 1000 : undefined,
 				// a UKI whose console cannot show the kernel: its firmware's output at least

@@ -10138,7 +10138,7 @@ function probeKernel(target, workDir) {
     return void 0;
   }
 }
-async function probeKvm(ctx, kernel, workDir, memoryMiB) {
+async function probeKvm(ctx, kernel, workDir, memoryMiB, graceS = KVM_GRACE_S) {
   const args = qemuArgs({
     accel: "kvm",
     memoryMiB,
@@ -10146,9 +10146,9 @@ async function probeKvm(ctx, kernel, workDir, memoryMiB) {
     kernel: { image: kernel, append: "console=ttyS0,115200 panic=-1" }
   });
   const run = await runGuest(ctx, args, {
-    bannerWithinMs: KVM_GRACE_S * 1e3,
+    bannerWithinMs: graceS * 1e3,
     stopAtBanner: true,
-    timeoutMs: (KVM_GRACE_S + 60) * 1e3
+    timeoutMs: (graceS + 60) * 1e3
   });
   return describeNoKernel(run, "kvm");
 }
@@ -10887,7 +10887,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       const retry = next ? `; retried under ${next.toUpperCase()}` : "";
       if (candidate === "kvm") {
         const kernel = probeKernel(target, work);
-        const noKvm = kernel ? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB) : "the UKI has no .linux section to probe KVM with";
+        const noKvm = kernel ? await probeKvm(ctx, kernel, work, GUEST_MEMORY_MIB, ctx.config.verifyKvmGrace) : "the UKI has no .linux section to probe KVM with";
         if (noKvm) {
           story.push(`KVM: ${noKvm}${retry}`);
           outcome = { result: "unavailable", reason: noKvm };
@@ -10905,7 +10905,7 @@ async function verifyTarget(ctx, kv, target, options = {}) {
       const end = ctx.logger.begin(
         `Booting ${target.kind === "uki" ? "the unified kernel image" : "kernel and initramfs"} of ${kv} in QEMU (${candidate}, ${plan.fsType} test root${enforcing})`
       );
-      const grace = candidate === "kvm" ? KVM_GRACE_S : Math.min(TCG_BANNER_S, timeout);
+      const grace = candidate === "kvm" ? ctx.config.verifyKvmGrace : Math.min(TCG_BANNER_S, timeout);
       const run = await runGuest(ctx, args, {
         bannerWithinMs: bannerVisible ? grace * 1e3 : void 0,
         // a UKI whose console cannot show the kernel: its firmware's output at least
@@ -12125,6 +12125,9 @@ var configSchema = strictObject({
   verifyBoot: _enum(["no", "qemu"]).default("no").describe("boot a new image in QEMU before it becomes the default (qemu)"),
   verifyTimeout: coerce_exports.number().int().min(10).default(600).describe("seconds a verification boot whose kernel started may take before it counts as failed"),
   verifyAccel: _enum(["auto", "kvm", "tcg"]).default("auto").describe("QEMU accelerator for verification (auto: KVM when the kernel under test boots under it, else TCG)"),
+  verifyKvmGrace: coerce_exports.number().int().min(1).default(20).describe(
+    "seconds a KVM guest may stay without its kernel banner before KVM counts as unable to run it (auto then retries under TCG)"
+  ),
   verifySecureboot: _enum(["auto", "yes", "no"]).default("auto").describe(
     "boot UKIs for verification under Secure Boot firmware with the signing certificate enrolled (auto: when this machine runs with Secure Boot)"
   )
