@@ -46,6 +46,8 @@ export interface EmergeRun {
 	ms: number;
 	dracutRuns: number;
 	phases: PhaseSpan[];
+	/** Each package's span, in the order they started (absent in runs recorded before 2026-12-06). */
+	packages?: PackageSpan[];
 	runtime: RuntimeStep[];
 }
 
@@ -77,27 +79,45 @@ const WIRINGS = {
 type Wiring = keyof typeof WIRINGS;
 
 // Replaces the harness bashrc for the timed emerge (its /boot checksums after every postinst would be measured too):
-// one line before and after every phase function, no fork ($EPOCHREALTIME is bash's own clock).
+// one line before and after every phase function, and one when a phase process of Portage's sources it (ebuild.sh
+// does for every phase: the first of a package marks its start); no fork ($EPOCHREALTIME is bash's own clock).
 const PHASE_BASHRC = `# Bench hook: the time of every phase of every package.
 dk_bench_mark() { printf '%s %s %s %s\\n' "\${EPOCHREALTIME}" "$1" "\${CATEGORY}/\${PF}" "\${EBUILD_PHASE_FUNC:-\${EBUILD_PHASE}}" >> ${PHASES_LOG}; }
+dk_bench_mark sourced
 for dk_phase in pkg_setup src_unpack src_prepare src_configure src_compile src_install pkg_preinst pkg_postinst pkg_prerm pkg_postrm pkg_config; do
 	eval "pre_\${dk_phase}() { dk_bench_mark start; }; post_\${dk_phase}() { dk_bench_mark end; }"
 done
 unset dk_phase
 `;
 
-/** Pairs the bashrc's start/end lines into spans; also returns the spans' absolute intervals for attribution. */
+/** One package's whole time in the emerge: from its first phase process to the end of its last phase function. */
+export interface PackageSpan {
+	pkg: string;
+	/** Epoch ms. */
+	from: number;
+	to: number;
+}
+
+/**
+ * Pairs the bashrc's start/end lines into spans; also returns the spans' absolute intervals for attribution, and
+ * each package's first-to-last span (what Portage spent on it: phase processes, QA, merging its files, VDB).
+ */
 export function parsePhases(text: string): {
 	spans: PhaseSpan[];
 	intervals: { from: number; to: number; what: string }[];
+	packages: PackageSpan[];
 } {
 	const open = new Map<string, number>();
 	const spans: PhaseSpan[] = [];
 	const intervals: { from: number; to: number; what: string }[] = [];
+	const packages = new Map<string, PackageSpan>();
 	for (const line of text.split('\n')) {
 		const [time, mark, pkg, phase] = line.split(' ');
 		if (!time || !pkg || !phase) continue;
 		const at = Number(time) * 1000;
+		const seen = packages.get(pkg);
+		if (seen) seen.to = Math.max(seen.to, at);
+		else packages.set(pkg, { pkg, from: at, to: at });
 		const key = `${pkg} ${phase}`;
 		if (mark === 'start') open.set(key, at);
 		else if (mark === 'end' && open.has(key)) {
@@ -107,7 +127,7 @@ export function parsePhases(text: string): {
 			intervals.push({ from, to: at, what: key });
 		}
 	}
-	return { spans, intervals };
+	return { spans, intervals, packages: [...packages.values()] };
 }
 
 export function parseRuntimeTimings(
@@ -154,11 +174,12 @@ async function upgrade(base: PortageRoot, k: number, wiring: Wiring, run: number
 				`echo "$(( ($(date +%s%N) - start) / 1000000 ))" > ${EMERGE_MS}`,
 			].join('\n'),
 		);
-		const { spans, intervals } = parsePhases(root.exists(PHASES_LOG) ? root.read(PHASES_LOG) : '');
+		const { spans, intervals, packages } = parsePhases(root.exists(PHASES_LOG) ? root.read(PHASES_LOG) : '');
 		return {
 			ms: Number(root.read(EMERGE_MS).trim()),
 			dracutRuns: root.dracutRuns().filter((kv) => kv === kv2).length,
 			phases: spans,
+			packages,
 			runtime: parseRuntimeTimings(root.exists(TIMINGS_LOG) ? root.read(TIMINGS_LOG) : '', intervals),
 		};
 	} finally {
@@ -215,22 +236,32 @@ export async function measureDracutRuns(bin: string, ks: number[], runs = 3): Pr
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Per package: the sum of its phase functions' time (and the biggest phases); per runtime step label: total time. */
+/**
+ * Per package: the sum of its phase functions' time (and the biggest phases) and its whole span in the emerge;
+ * per runtime step label: total time.
+ */
 export function summarise(run: EmergeRun): {
-	packages: { pkg: string; ms: number; phases: string }[];
+	packages: { pkg: string; ms: number; spanMs?: number; phases: string }[];
 	runtime: { label: string; calls: number; ms: number }[];
 	phasesMs: number;
+	/** The packages' spans added up: the rest of the emerge is Portage between packages (resolution, VDB…). */
+	packagesMs?: number;
 } {
 	const byPkg = new Map<string, PhaseSpan[]>();
 	for (const span of run.phases) byPkg.set(span.pkg, [...(byPkg.get(span.pkg) ?? []), span]);
-	const packages = [...byPkg].map(([pkg, spans]) => ({
-		pkg,
-		ms: spans.reduce((t, p) => t + p.ms, 0),
-		phases: spans
-			.filter((p) => p.ms >= 100)
-			.map((p) => `${p.phase} ${s(p.ms)}`)
-			.join(', '),
-	}));
+	const spanOf = new Map((run.packages ?? []).map((p) => [p.pkg, p.to - p.from]));
+	const packages = [...byPkg].map(([pkg, spans]) => {
+		const spanMs = spanOf.get(pkg);
+		return {
+			pkg,
+			ms: spans.reduce((t, p) => t + p.ms, 0),
+			...(spanMs !== undefined ? { spanMs } : {}),
+			phases: spans
+				.filter((p) => p.ms >= 100)
+				.map((p) => `${p.phase} ${s(p.ms)}`)
+				.join(', '),
+		};
+	});
 	const byLabel = new Map<string, { calls: number; ms: number }>();
 	for (const step of run.runtime) {
 		const label = step.label.startsWith('start-up:') ? 'start-up' : step.label;
@@ -238,7 +269,12 @@ export function summarise(run: EmergeRun): {
 		byLabel.set(label, { calls: entry.calls + 1, ms: entry.ms + step.ms });
 	}
 	const runtime = [...byLabel].map(([label, v]) => ({ label, ...v })).sort((a, b) => b.ms - a.ms);
-	return { packages, runtime, phasesMs: packages.reduce((t, p) => t + p.ms, 0) };
+	return {
+		packages,
+		runtime,
+		phasesMs: packages.reduce((t, p) => t + p.ms, 0),
+		...(run.packages ? { packagesMs: run.packages.reduce((t, p) => t + p.to - p.from, 0) } : {}),
+	};
 }
 
 /** Lines for the bench's output: where each wiring's median run spent its time, per K. */
@@ -248,11 +284,18 @@ export function renderBreakdown(points: DracutRunsPoint[]): string[] {
 		for (const wiring of ['ours', 'gentoo'] as const) {
 			const run = p.breakdown[wiring];
 			const sum = summarise(run);
+			const spans =
+				sum.packagesMs !== undefined
+					? `; the packages from their first phase process to their last phase function ${s(sum.packagesMs)} (the rest is Portage before, between and after them: dependency resolution, VDB, clean-up)`
+					: ' (the rest is Portage: dependency resolution, fetch/unpack checks, merging files, VDB)';
 			lines.push(
 				'',
-				`P1 breakdown, K=${p.modulePackages}, ${wiring === 'ours' ? 'ours' : "Gentoo's eclasses"}: emerge ${s(run.ms)}, of it in phase functions ${s(sum.phasesMs)} (the rest is Portage: dependency resolution, fetch/unpack checks, merging files, VDB)`,
+				`P1 breakdown, K=${p.modulePackages}, ${wiring === 'ours' ? 'ours' : "Gentoo's eclasses"}: emerge ${s(run.ms)}, of it in phase functions ${s(sum.phasesMs)}${spans}`,
 			);
-			for (const pkg of sum.packages) lines.push(`  ${pkg.pkg}: ${s(pkg.ms)}${pkg.phases ? ` (${pkg.phases})` : ''}`);
+			for (const pkg of sum.packages) {
+				const whole = pkg.spanMs !== undefined ? `${s(pkg.spanMs)} in all, ${s(pkg.ms)} in phase functions` : s(pkg.ms);
+				lines.push(`  ${pkg.pkg}: ${whole}${pkg.phases ? ` (${pkg.phases})` : ''}`);
+			}
 			if (sum.runtime.length > 0) {
 				lines.push(
 					`  runtime steps (all calls): ${sum.runtime.map((r) => `${r.label} ${s(r.ms)}${r.calls > 1 ? ` ×${r.calls}` : ''}`).join(', ')}`,
