@@ -1,16 +1,19 @@
 // The whole install pipeline with real tools: the Debian kernel, real dracut, real systemd kernel-install with our
-// plugin, an installkernel-style hook directory, the built-in backend. Each test is one real dracut run.
+// plugin, an installkernel-style hook directory, the built-in backend. Each test's image is real dracut's, shared
+// by the tests whose dracut input is the same (test/helpers/dracut-cache.ts).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/lib/lock';
 import { findSection, readPeSections } from '../../src/parsers/pe-sections';
 import { runBin } from '../helpers/bin';
+import { useCachingDracut } from '../helpers/dracut-cache';
 import { installPlugins, type KernelRoot, kernelRoot, MACHINE_ID } from './kernel-root';
 
 let root: KernelRoot | undefined;
 afterEach(() => root?.cleanup());
+beforeAll(useCachingDracut);
 
 function lsinitrd(file: string): string {
 	return execFileSync('lsinitrd', [file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

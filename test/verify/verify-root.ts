@@ -1,8 +1,8 @@
 // Temp roots for boot verification tests: the real Debian kernel with a dracut configuration that makes a small
 // initramfs quickly (only the modules a virtio ext4 root needs), so each TCG boot stays short.
 import { execFileSync } from 'node:child_process';
+import { useCachingDracut } from '../helpers/dracut-cache';
 import { FAST_COMPRESS, type KernelRoot, kernelRoot } from '../runtime/kernel-root';
-import { cachingDracutDir } from './dracut-cache';
 
 /** dracut `drivers=` is exclusive: exactly these kernel modules (and their dependencies) go in. */
 export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string {
@@ -20,10 +20,7 @@ export function verifyDracutConf(drivers = 'virtio_blk virtio_pci ext4'): string
 }
 
 export async function verifyRoot(drivers?: string): Promise<KernelRoot> {
-	// this test file's runs (and the programs they start) find the caching dracut first
-	const dir = cachingDracutDir();
-	const path = process.env['PATH'] ?? '';
-	if (!path.startsWith(`${dir}:`)) process.env['PATH'] = `${dir}:${path}`;
+	useCachingDracut();
 	const root = await kernelRoot('dk-verify-');
 	root.write('/etc/dracut.conf.d/10-test.conf', verifyDracutConf(drivers));
 	root.write('/var/tmp/.keep', '');

@@ -1,5 +1,6 @@
-// The QEMU test files build the same few images again and again (the compat, BLS and silent-KVM roots have one
-// dracut configuration, the two Secure Boot roots one UKI): a `dracut` first on PATH runs the real dracut once per
+// Test files that build the same few images again and again (the QEMU files' compat, BLS and silent-KVM roots have
+// one dracut configuration, their two Secure Boot roots one UKI; most of test/runtime/pipeline's roots one): a
+// `dracut` first on PATH runs the real dracut once per
 // distinct input, keeps its image under .cache/dracut-images, and hands a copy of that image to every later run with
 // the same input (an image unused for a week is removed). The key is everything such a run reads that differs
 // between test roots: the arguments (without the output and temporary paths), the staged configuration files'
@@ -9,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_DIR } from '../helpers/debian-kernel';
+import { CACHE_DIR } from './debian-kernel';
 
 const DIR = join(CACHE_DIR, 'dracut-images');
 const BIN = join(DIR, 'bin');
@@ -22,8 +23,8 @@ function realDracut(): string {
 
 let written: string | undefined;
 
-/** The directory holding the caching `dracut` (written once per test file); put it first on PATH. */
-export function cachingDracutDir(): string {
+/** The directory holding the caching `dracut` (written once per test file). */
+function cachingDracutDir(): string {
 	if (written) return written;
 	const script = [
 		'#!/bin/bash',
@@ -73,4 +74,11 @@ export function cachingDracutDir(): string {
 	renameSync(tmp, join(BIN, 'dracut'));
 	written = BIN;
 	return BIN;
+}
+
+/** This test file's runs (and the programs they start) find the caching dracut first on PATH. */
+export function useCachingDracut(): void {
+	const dir = cachingDracutDir();
+	const path = process.env['PATH'] ?? '';
+	if (!path.startsWith(`${dir}:`)) process.env['PATH'] = `${dir}:${path}`;
 }
