@@ -236,6 +236,18 @@ export async function measureDracutRuns(bin: string, ks: number[], runs = 3): Pr
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** Time covered by at least one span (a replaced package's unmerge runs inside its successor's span). */
+function unionMs(spans: readonly { from: number; to: number }[]): number {
+	let total = 0;
+	let end = Number.NEGATIVE_INFINITY;
+	for (const { from, to } of [...spans].sort((a, b) => a.from - b.from)) {
+		if (to <= end) continue;
+		total += to - Math.max(from, end);
+		end = to;
+	}
+	return total;
+}
+
 /**
  * Per package: the sum of its phase functions' time (and the biggest phases) and its whole span in the emerge;
  * per runtime step label: total time.
@@ -244,7 +256,7 @@ export function summarise(run: EmergeRun): {
 	packages: { pkg: string; ms: number; spanMs?: number; phases: string }[];
 	runtime: { label: string; calls: number; ms: number }[];
 	phasesMs: number;
-	/** The packages' spans added up: the rest of the emerge is Portage between packages (resolution, VDB…). */
+	/** Time inside at least one package's span: the rest of the emerge is Portage between packages (resolution, VDB…). */
 	packagesMs?: number;
 } {
 	const byPkg = new Map<string, PhaseSpan[]>();
@@ -273,7 +285,7 @@ export function summarise(run: EmergeRun): {
 		packages,
 		runtime,
 		phasesMs: packages.reduce((t, p) => t + p.ms, 0),
-		...(run.packages ? { packagesMs: run.packages.reduce((t, p) => t + p.to - p.from, 0) } : {}),
+		...(run.packages ? { packagesMs: unionMs(run.packages) } : {}),
 	};
 }
 

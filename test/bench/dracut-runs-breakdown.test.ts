@@ -17,6 +17,9 @@ const LOG = [
 	'106.000 start dk/m-1 pkg_postinst',
 	'107.000 sourced dk/m-1 postrm',
 	'108.000 end dk/m-1 pkg_postinst',
+	// the replaced instance's unmerge, inside its successor's span
+	'107.000 sourced dk/m-0 prerm',
+	'107.500 sourced dk/m-0 postrm',
 	'',
 ].join('\n');
 
@@ -33,6 +36,7 @@ describe('P1 breakdown', () => {
 		expect(packages.map((p) => [p.pkg, Math.round(p.to - p.from)])).toEqual([
 			['sys-kernel/k-2', 4500],
 			['dk/m-1', 3000],
+			['dk/m-0', 500],
 		]);
 	});
 
@@ -49,6 +53,7 @@ describe('P1 breakdown', () => {
 			['dk/m-1', 2500, 3000],
 		]);
 		expect(Math.round(sum.phasesMs)).toBe(5700);
+		// the union of the spans: dk/m-0's lies inside dk/m-1's
 		expect(Math.round(sum.packagesMs ?? -1)).toBe(7500);
 		expect(sum.runtime.map((r) => r.label)).toEqual(['dracut', 'coalesce-plan', 'start-up']);
 		// a run recorded before the package spans existed still sums
