@@ -3,9 +3,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findSection, readPeSections } from '../../src/parsers/pe-sections';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
+import { useCachingDracut } from '../helpers/dracut-cache';
 import { type KernelRoot, kernelRoot } from '../runtime/kernel-root';
 import { runtimeContext } from '../runtime/runtime-context';
 
@@ -14,6 +15,8 @@ afterEach(() => {
 	root?.cleanup();
 	root = undefined;
 });
+// dracut's images shared with the other files' roots of the same input (test/helpers/dracut-cache.ts)
+beforeAll(useCachingDracut);
 
 function gentooRoot(r: KernelRoot, layout: string): void {
 	r.write('/etc/os-release', 'NAME=Gentoo\nID=gentoo\nPRETTY_NAME="Gentoo Linux"\n');

@@ -4,18 +4,21 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EFI_GLOBAL_VARIABLE } from '../../src/parsers/efi-variable';
 import { findSection } from '../../src/parsers/pe-sections';
 import { countSignatures } from '../../src/parsers/sbverify-list';
 import { installKernel } from '../../src/runtime/features/install/install-kernel';
 import { runBin } from '../helpers/bin';
+import { useCachingDracut } from '../helpers/dracut-cache';
 import { KV, type LayoutRoot, layoutContext, layoutRoot, MACHINE_ID } from '../layouts/layout-root';
 import { type KernelRoot, kernelRoot } from '../runtime/kernel-root';
 import { efiBooleanFile, makeKeyPair } from './keys';
 
 const STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
 
+// dracut's images shared with the other files' roots of the same input (test/helpers/dracut-cache.ts)
+beforeAll(useCachingDracut);
 let root: KernelRoot | undefined;
 let layout: LayoutRoot | undefined;
 afterEach(() => {
