@@ -1,7 +1,8 @@
 // Bench entry point: prints every entry of an initramfs (mode, size, name), like `lsinitrd` prints its listing,
 // through the runtime's own reader (src/runtime/initramfs-reader). Bundled by bench/lib/bundle.ts.
-// `--system-zstd` measures a lower bound: the zstd segment handed to one bare spawnSync(zstd) (no exec wrapper, no
-// fzstd fallback), then parsed by the same cpio parser — what the reader's plumbing costs above the tool itself.
+// `--system-zstd` is the other way to read: the zstd segment handed to one bare spawnSync(zstd) (no exec wrapper, no
+// fzstd fallback), its whole output read from the pipe into memory, then parsed by the same cpio parser. Since the
+// reader spools the output into a file and reads only the headers back, this is slower than the reader.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createExec } from '../../src/lib/exec';
