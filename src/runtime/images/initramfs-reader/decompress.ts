@@ -72,12 +72,11 @@ async function runTool<T>(
 	compression: Compression,
 	stdin: { input: Buffer } | { stdinFd: number },
 	consumer: Consumer<T>,
-	spooled: boolean,
 ): Promise<T> {
 	const tool = TOOLS[compression];
 	if (!tool) throw unsupported(compression);
 	const [file, args] = tool;
-	const spool = spooled && consumer.file ? openSpoolOrNot() : undefined;
+	const spool = consumer.file ? openSpoolOrNot() : undefined;
 	if (spool && consumer.file) {
 		try {
 			const result = await exec(file, args, { ...stdin, stdoutFd: spool.fd, timeout: 120_000, allowFailure: true });
@@ -117,6 +116,9 @@ const toolFailed = (exitCode: number, command: string, stderr: string) =>
 		details: stderr.trim(),
 	});
 
+/** The same consumer without its file reader: the tool's output is read from the pipe. */
+const piped = <T>({ whole, stream }: Consumer<T>): Consumer<T> => ({ whole, stream });
+
 /** A spool, or none when the temporary directory cannot take a file (then the pipe is read). */
 function openSpoolOrNot(): Spool | undefined {
 	try {
@@ -132,11 +134,10 @@ async function decompressOnce<T>(
 	compression: Compression,
 	data: Buffer,
 	consumer: Consumer<T>,
-	spooled: boolean,
 ): Promise<T> {
 	if (compression === 'gzip') return consumer.whole(gunzipSync(data));
 	try {
-		return await runTool(exec, compression, { input: data }, consumer, spooled);
+		return await runTool(exec, compression, { input: data }, consumer);
 	} catch (error) {
 		if (compression !== 'zstd' || !isDistKernelError(error, 'exec.not-found')) throw error;
 		const out = zstdDecompress(data);
@@ -166,18 +167,16 @@ async function decompress<T>(
 	compression: Compression,
 	input: SegmentInput,
 	consumer: Consumer<T>,
-	spooled = true,
 ): Promise<T> {
 	if (!Buffer.isBuffer(input)) {
-		if (compression === 'gzip' || !TOOLS[compression])
-			return decompress(exec, compression, input.load(), consumer, spooled);
+		if (compression === 'gzip' || !TOOLS[compression]) return decompress(exec, compression, input.load(), consumer);
 		try {
-			return await runTool(exec, compression, { stdinFd: input.fd }, consumer, spooled);
+			return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
 		} catch (error) {
 			// the tool has moved the descriptor: the retries read the segment's bytes by position
 			if (compression === 'zstd' && isDistKernelError(error, 'exec.not-found'))
-				return decompress(exec, compression, input.load(), consumer, spooled);
-			if (isDistKernelError(error, 'exec.spool')) return decompress(exec, compression, input.load(), consumer, false);
+				return decompress(exec, compression, input.load(), consumer);
+			if (isDistKernelError(error, 'exec.spool')) return decompress(exec, compression, input.load(), piped(consumer));
 			if (passThrough(error)) throw error;
 			throw failed(compression, error);
 		}
@@ -186,14 +185,15 @@ async function decompress<T>(
 	const end = compressedStreamEnd(compression, data);
 	const stream = end !== undefined && allZero(data, end) ? data.subarray(0, end) : data;
 	try {
-		return await decompressOnce(exec, compression, stream, consumer, spooled);
+		return await decompressOnce(exec, compression, stream, consumer);
 	} catch (error) {
-		if (isDistKernelError(error, 'exec.spool') && spooled) return decompress(exec, compression, data, consumer, false);
+		if (isDistKernelError(error, 'exec.spool') && consumer.file)
+			return decompress(exec, compression, data, piped(consumer));
 		if (passThrough(error)) throw error;
 		const trimmed = trimZeros(stream);
 		if (end === undefined && trimmed.length < stream.length) {
 			try {
-				return await decompressOnce(exec, compression, trimmed, consumer, spooled);
+				return await decompressOnce(exec, compression, trimmed, consumer);
 			} catch {
 				// Report the first failure: it describes the image as it is.
 			}

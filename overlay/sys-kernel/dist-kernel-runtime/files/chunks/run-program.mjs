@@ -7985,11 +7985,11 @@ function trimZeros(data) {
   while (end > 0 && data[end - 1] === 0) end--;
   return data.subarray(0, end);
 }
-async function runTool(exec, compression, stdin, consumer, spooled) {
+async function runTool(exec, compression, stdin, consumer) {
   const tool = TOOLS[compression];
   if (!tool) throw unsupported(compression);
   const [file2, args] = tool;
-  const spool = spooled && consumer.file ? openSpoolOrNot() : void 0;
+  const spool = consumer.file ? openSpoolOrNot() : void 0;
   if (spool && consumer.file) {
     try {
       const result2 = await exec(file2, args, { ...stdin, stdoutFd: spool.fd, timeout: 12e4, allowFailure: true });
@@ -8025,6 +8025,7 @@ async function runTool(exec, compression, stdin, consumer, spooled) {
 var toolFailed = (exitCode, command, stderr) => new DistKernelError("exec.failed", `command failed with exit code ${exitCode}: ${command}`, {
   details: stderr.trim()
 });
+var piped = ({ whole, stream }) => ({ whole, stream });
 function openSpoolOrNot() {
   try {
     return openSpool();
@@ -8033,10 +8034,10 @@ function openSpoolOrNot() {
     throw error;
   }
 }
-async function decompressOnce(exec, compression, data, consumer, spooled) {
+async function decompressOnce(exec, compression, data, consumer) {
   if (compression === "gzip") return consumer.whole(gunzipSync(data));
   try {
-    return await runTool(exec, compression, { input: data }, consumer, spooled);
+    return await runTool(exec, compression, { input: data }, consumer);
   } catch (error) {
     if (compression !== "zstd" || !isDistKernelError(error, "exec.not-found")) throw error;
     const out = decompress(data);
@@ -8048,16 +8049,15 @@ function allZero(data, from) {
   return true;
 }
 var passThrough = (error) => isDistKernelError(error, "exec.not-found") || isDistKernelError(error, "exec.spool") || isDistKernelError(error, "initramfs.format") || isDistKernelError(error, "cpio.parse");
-async function decompress2(exec, compression, input, consumer, spooled = true) {
+async function decompress2(exec, compression, input, consumer) {
   if (!Buffer.isBuffer(input)) {
-    if (compression === "gzip" || !TOOLS[compression])
-      return decompress2(exec, compression, input.load(), consumer, spooled);
+    if (compression === "gzip" || !TOOLS[compression]) return decompress2(exec, compression, input.load(), consumer);
     try {
-      return await runTool(exec, compression, { stdinFd: input.fd }, consumer, spooled);
+      return await runTool(exec, compression, { stdinFd: input.fd }, consumer);
     } catch (error) {
       if (compression === "zstd" && isDistKernelError(error, "exec.not-found"))
-        return decompress2(exec, compression, input.load(), consumer, spooled);
-      if (isDistKernelError(error, "exec.spool")) return decompress2(exec, compression, input.load(), consumer, false);
+        return decompress2(exec, compression, input.load(), consumer);
+      if (isDistKernelError(error, "exec.spool")) return decompress2(exec, compression, input.load(), piped(consumer));
       if (passThrough(error)) throw error;
       throw failed(compression, error);
     }
@@ -8066,14 +8066,15 @@ async function decompress2(exec, compression, input, consumer, spooled = true) {
   const end = compressedStreamEnd(compression, data);
   const stream = end !== void 0 && allZero(data, end) ? data.subarray(0, end) : data;
   try {
-    return await decompressOnce(exec, compression, stream, consumer, spooled);
+    return await decompressOnce(exec, compression, stream, consumer);
   } catch (error) {
-    if (isDistKernelError(error, "exec.spool") && spooled) return decompress2(exec, compression, data, consumer, false);
+    if (isDistKernelError(error, "exec.spool") && consumer.file)
+      return decompress2(exec, compression, data, piped(consumer));
     if (passThrough(error)) throw error;
     const trimmed = trimZeros(stream);
     if (end === void 0 && trimmed.length < stream.length) {
       try {
-        return await decompressOnce(exec, compression, trimmed, consumer, spooled);
+        return await decompressOnce(exec, compression, trimmed, consumer);
       } catch {
       }
     }
